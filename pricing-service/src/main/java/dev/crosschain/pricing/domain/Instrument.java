@@ -1,0 +1,125 @@
+package dev.crosschain.pricing.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A priced thing, named the Deribit way: {@code ETH} (spot), {@code ETH-PERPETUAL},
+ * {@code ETH-27DEC26} (future), {@code ETH-27DEC26-3000-C} (option). Expiries are at 08:00 UTC.
+ */
+public sealed interface Instrument {
+
+    /** Canonical symbol of the underlying asset. */
+    String underlying();
+
+    /** The name this instrument parses from. */
+    String name();
+
+    record Spot(String underlying) implements Instrument {
+        public String name() {
+            return underlying;
+        }
+    }
+
+    record Perpetual(String underlying) implements Instrument {
+        public String name() {
+            return underlying + "-PERPETUAL";
+        }
+    }
+
+    record Future(String underlying, LocalDate expiryDate) implements Instrument {
+        public Instant expiry() {
+            return Expiry.instant(expiryDate);
+        }
+
+        public String name() {
+            return underlying + "-" + Expiry.format(expiryDate);
+        }
+    }
+
+    record Option(String underlying, LocalDate expiryDate, BigDecimal strike, OptionType type) implements Instrument {
+        public Option {
+            if (strike.signum() <= 0) {
+                throw new IllegalArgumentException("strike must be positive");
+            }
+        }
+
+        public Instant expiry() {
+            return Expiry.instant(expiryDate);
+        }
+
+        public String name() {
+            return underlying + "-" + Expiry.format(expiryDate) + "-" + strike.toPlainString() + "-"
+                    + (type == OptionType.CALL ? "C" : "P");
+        }
+    }
+
+    /** Parses a name, or throws {@link InvalidInputException} with reason UNKNOWN_INSTRUMENT. */
+    static Instrument parse(String name, String field) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidInputException("UNKNOWN_INSTRUMENT", field, "instrument name is empty");
+        }
+        String[] parts = name.trim().split("-");
+        if (!Expiry.SYMBOL.matcher(parts[0]).matches()) {
+            throw new InvalidInputException("UNKNOWN_INSTRUMENT", field, "bad underlying symbol in " + name);
+        }
+        String underlying = parts[0];
+        try {
+            switch (parts.length) {
+                case 1:
+                    return new Spot(underlying);
+                case 2:
+                    return "PERPETUAL".equals(parts[1]) ? new Perpetual(underlying) : new Future(underlying, Expiry.parse(parts[1]));
+                case 4:
+                    BigDecimal strike = new BigDecimal(parts[2]);
+                    OptionType type = switch (parts[3]) {
+                        case "C" -> OptionType.CALL;
+                        case "P" -> OptionType.PUT;
+                        default -> throw new IllegalArgumentException("option type must be C or P");
+                    };
+                    return new Option(underlying, Expiry.parse(parts[1]), strike, type);
+                default:
+                    throw new IllegalArgumentException("expected SYMBOL, SYMBOL-PERPETUAL, SYMBOL-DDMMMYY or SYMBOL-DDMMMYY-STRIKE-C|P");
+            }
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new InvalidInputException("UNKNOWN_INSTRUMENT", field, name + ": " + e.getMessage());
+        }
+    }
+
+    /** Deribit expiry codes. */
+    final class Expiry {
+        static final Pattern SYMBOL = Pattern.compile("[A-Z][A-Z0-9]{1,9}");
+        private static final Pattern CODE = Pattern.compile("(\\d{1,2})([A-Z]{3})(\\d{2})");
+        private static final DateTimeFormatter MONTH = new DateTimeFormatterBuilder().parseCaseInsensitive()
+                .appendPattern("MMM").toFormatter(Locale.ENGLISH);
+
+        private Expiry() {
+        }
+
+        static LocalDate parse(String code) {
+            Matcher m = CODE.matcher(code);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("bad expiry " + code + ", expected e.g. 27DEC26");
+            }
+            int month = MONTH.parse(m.group(2)).get(java.time.temporal.ChronoField.MONTH_OF_YEAR);
+            return LocalDate.of(2000 + Integer.parseInt(m.group(3)), month, Integer.parseInt(m.group(1)));
+        }
+
+        static String format(LocalDate date) {
+            return date.getDayOfMonth() + date.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ENGLISH)
+                    .toUpperCase(Locale.ROOT) + String.format("%02d", date.getYear() % 100);
+        }
+
+        static Instant instant(LocalDate date) {
+            return date.atTime(8, 0).toInstant(ZoneOffset.UTC);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package dev.crosschain.pricing.domain;
+
+public enum OptionType {
+    CALL, PUT
+}
