@@ -1,0 +1,98 @@
+package dev.crosschain.liquidation.app;
+
+import dev.crosschain.liquidation.domain.Bid;
+import dev.crosschain.liquidation.domain.PreconditionException;
+import dev.crosschain.liquidation.store.AuctionStore;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Finishes what a crash or an upstream outage left half done: ACCEPTED bids whose lease expired are
+ * settled by replaying their steps with the same transfer ids; freezes and unfreezes that did not get
+ * through are sent again; breaches that could not be opened are retried. At startup and every
+ * {@code liquidation.recovery.every}; one run at a time per process, bids owned through leases across
+ * replicas.
+ */
+@ApplicationScoped
+public class Recovery {
+
+    private static final Logger LOG = Logger.getLogger(Recovery.class);
+    private static final int BATCH = 100;
+
+    private final AuctionStore store;
+    private final Settlement settlement;
+    private final Breaches breaches;
+    private final Clock clock;
+    private final Duration lease;
+    private final Duration grace;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    public Recovery(AuctionStore store, Settlement settlement, Breaches breaches, Clock clock, LiquidationConfig config) {
+        this.store = store;
+        this.settlement = settlement;
+        this.breaches = breaches;
+        this.clock = clock;
+        this.lease = config.recovery().lease();
+        this.grace = config.recovery().grace();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        Infrastructure.getDefaultWorkerPool().execute(this::run);
+    }
+
+    @Scheduled(every = "${liquidation.recovery.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        run();
+    }
+
+    /** One recovery pass; returns at once if another pass is running. */
+    public void run() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            breaches.retryPending();
+            Instant now = clock.instant();
+            for (String bidId : store.claimExpired(now, lease, BATCH)) {
+                finish(bidId);
+            }
+            Instant settled = clock.instant().minus(grace);
+            for (AuctionStore.AuctionRef ref : store.freezePending(settled)) {
+                breaches.freeze(ref.auctionId(), ref.accountId());
+            }
+            for (AuctionStore.AuctionRef ref : store.unfreezePending(settled)) {
+                settlement.unfreeze(ref.auctionId(), ref.accountId());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("recovery pass failed; next pass retries", e);
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private void finish(String bidId) {
+        Optional<Bid> bid = store.findBid(bidId);
+        if (bid.isEmpty()) {
+            return;
+        }
+        try {
+            Bid after = settlement.settle(bid.get());
+            LOG.infof("recovery: bid %s is %s", bidId, after.status());
+        } catch (PreconditionException e) {
+            LOG.infof("recovery: bid %s undone (%s)", bidId, e.reason());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "recovery: bid %s not settled yet", bidId);
+            store.release(bidId);
+        }
+    }
+}

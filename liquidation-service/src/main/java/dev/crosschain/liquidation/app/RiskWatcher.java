@@ -1,0 +1,87 @@
+package dev.crosschain.liquidation.app;
+
+import dev.crosschain.liquidation.client.MarginClient;
+import dev.crosschain.proto.margin.v1.AccountStatus;
+import dev.crosschain.proto.margin.v1.RiskEvent;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+
+/**
+ * Keeps a subscription to margin-service's WatchRisk from startup on; re-subscribes after a failure or
+ * an end of stream with exponential backoff (reconnect-min .. reconnect-max). On every (re)subscribe
+ * margin-service first sends every account not HEALTHY, so nothing is missed while disconnected.
+ */
+@ApplicationScoped
+public class RiskWatcher {
+
+    private static final Logger LOG = Logger.getLogger(RiskWatcher.class);
+
+    private final MarginClient margin;
+    private final Breaches breaches;
+    private final Duration minBackoff;
+    private final Duration maxBackoff;
+    private volatile Duration backoff;
+    private volatile Cancellable subscription;
+    private volatile boolean stopped;
+
+    public RiskWatcher(MarginClient margin, Breaches breaches, LiquidationConfig config) {
+        this.margin = margin;
+        this.breaches = breaches;
+        this.minBackoff = config.risk().reconnectMin();
+        this.maxBackoff = config.risk().reconnectMax();
+        this.backoff = minBackoff;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        subscribe();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopped = true;
+        Cancellable s = subscription;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    private synchronized void subscribe() {
+        if (stopped) {
+            return;
+        }
+        subscription = margin.watchRisk()
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(this::handle, this::reconnect, () -> reconnect(null));
+    }
+
+    private void handle(RiskEvent event) {
+        backoff = minBackoff;
+        if (event.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION) {
+            breaches.onLiquidation(event.getAccountId());
+        } else {
+            breaches.onNotLiquidation(event.getAccountId());
+        }
+    }
+
+    private void reconnect(Throwable failure) {
+        if (stopped) {
+            return;
+        }
+        Duration delay = backoff;
+        backoff = maxBackoff.compareTo(delay.multipliedBy(2)) < 0 ? maxBackoff : delay.multipliedBy(2);
+        if (failure != null) {
+            LOG.debugf("WatchRisk failed (%s), re-subscribing in %s", failure.getMessage(), delay);
+        } else {
+            LOG.infof("WatchRisk ended, re-subscribing in %s", delay);
+        }
+        Uni.createFrom().voidItem().onItem().delayIt().by(delay)
+                .subscribe().with(x -> subscribe(), e -> subscribe());
+    }
+}

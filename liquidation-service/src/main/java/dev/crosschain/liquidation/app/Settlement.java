@@ -1,0 +1,120 @@
+package dev.crosschain.liquidation.app;
+
+import dev.crosschain.liquidation.client.CollateralClient;
+import dev.crosschain.liquidation.client.DependencyException;
+import dev.crosschain.liquidation.client.MarginClient;
+import dev.crosschain.liquidation.domain.Bid;
+import dev.crosschain.liquidation.domain.BidStatus;
+import dev.crosschain.liquidation.domain.LotItem;
+import dev.crosschain.liquidation.domain.PreconditionException;
+import dev.crosschain.liquidation.store.AuctionStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settles an accepted bid exactly once, in steps that can each be replayed: (a) collateral-service
+ * Transfer {@code <bid>/collateral} (lot collateral to the bidder, cash to the account), (b) margin-service
+ * TransferPositions {@code <bid>/positions}, (c) the bid marked SETTLED, (d) the account unfrozen when
+ * its auction is closed and every bid settled. The caller holds the bid's settlement lease.
+ */
+@ApplicationScoped
+public class Settlement {
+
+    private static final Logger LOG = Logger.getLogger(Settlement.class);
+
+    private final AuctionStore store;
+    private final CollateralClient collateral;
+    private final MarginClient margin;
+    private final AuctionEvents events;
+    private final Clock clock;
+    private final LiquidationConfig.Settlement config;
+
+    public Settlement(AuctionStore store, CollateralClient collateral, MarginClient margin, AuctionEvents events,
+                      Clock clock, LiquidationConfig config) {
+        this.store = store;
+        this.collateral = collateral;
+        this.margin = margin;
+        this.events = events;
+        this.clock = clock;
+        this.config = config.settlement();
+    }
+
+    /** The collateral transfer of a bid: one leg per collateral item to the bidder, one cash leg to the account. */
+    public List<CollateralClient.Leg> collateralLegs(Bid bid) {
+        List<CollateralClient.Leg> legs = new ArrayList<>();
+        for (LotItem item : bid.items()) {
+            if (item.kind() == LotItem.Kind.COLLATERAL) {
+                legs.add(new CollateralClient.Leg(bid.accountId(), bid.bidderAccountId(), item.chainId(), item.asset(), item.quantity()));
+            }
+        }
+        if (bid.paidUsd().signum() > 0) {
+            legs.add(new CollateralClient.Leg(bid.bidderAccountId(), bid.accountId(), config.chain(), config.asset(), bid.paidUsd()));
+        }
+        return legs;
+    }
+
+    /**
+     * Runs the settlement steps of an ACCEPTED bid. Returns the bid SETTLED, or still ACCEPTED when an
+     * upstream did not answer (the lease is released so recovery retries at once).
+     *
+     * @throws PreconditionException INSUFFICIENT_BALANCE: the bidder cannot pay; the bid was undone
+     */
+    public Bid settle(Bid bid) {
+        if (bid.status() == BidStatus.SETTLED) {
+            return bid;
+        }
+        try {
+            List<CollateralClient.Leg> legs = collateralLegs(bid);
+            if (!legs.isEmpty()) {
+                collateral.transfer(bid.bidId() + "/collateral", legs,
+                        "liquidation auction " + bid.auctionId() + " bid " + bid.bidId());
+            }
+        } catch (PreconditionException e) {
+            if (store.undo(bid.bidId())) {
+                LOG.infof("bid %s undone: %s", bid.bidId(), e.getMessage());
+                events.changed(bid.auctionId());
+            }
+            throw e;
+        } catch (DependencyException e) {
+            return leaveAccepted(bid, e);
+        }
+        List<LotItem> positions = bid.items().stream().filter(i -> i.kind() == LotItem.Kind.POSITION).toList();
+        if (!positions.isEmpty()) {
+            try {
+                margin.transferPositions(bid.bidId() + "/positions", bid.accountId(), bid.bidderAccountId(), positions);
+            } catch (DependencyException e) {
+                return leaveAccepted(bid, e);
+            }
+        }
+        AuctionStore.Settled settled = store.markSettled(bid.bidId(), clock.instant());
+        events.changed(bid.auctionId());
+        if (settled.auctionDone()) {
+            unfreeze(bid.auctionId(), bid.accountId());
+        }
+        return settled.bid();
+    }
+
+    /** Unfreezes the account of a closed, fully settled auction; recovery retries on failure. */
+    public void unfreeze(String auctionId, String accountId) {
+        try {
+            margin.setFreeze(accountId, false, auctionId);
+            store.markUnfrozen(auctionId);
+        } catch (DependencyException e) {
+            LOG.warnf("unfreezing %s after auction %s failed, will retry: %s", accountId, auctionId, e.getMessage());
+        }
+    }
+
+    private Bid leaveAccepted(Bid bid, DependencyException e) {
+        if (e.transientFailure()) {
+            LOG.warnf("settlement of bid %s postponed: %s", bid.bidId(), e.getMessage());
+        } else {
+            LOG.errorf(e, "settlement of bid %s refused upstream; retried by recovery", bid.bidId());
+        }
+        store.release(bid.bidId());
+        return bid;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.crosschain.liquidation.client;
+
+import dev.crosschain.liquidation.domain.AccountSnapshot;
+import dev.crosschain.liquidation.domain.Decimals;
+import dev.crosschain.liquidation.domain.LotItem;
+import dev.crosschain.liquidation.domain.Money;
+import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.CollateralLine;
+import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
+import dev.crosschain.proto.margin.v1.MarginServiceGrpc;
+import dev.crosschain.proto.margin.v1.MutinyMarginServiceGrpc;
+import dev.crosschain.proto.margin.v1.Position;
+import dev.crosschain.proto.margin.v1.PositionTransfer;
+import dev.crosschain.proto.margin.v1.RiskEvent;
+import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
+import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
+import dev.crosschain.proto.margin.v1.WatchRiskRequest;
+import dev.crosschain.proto.margin.v1.WatchRiskResponse;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Multi;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** liquidation-service's calls to margin-service. Every unary call has a deadline and is retried on UNAVAILABLE. */
+@ApplicationScoped
+public class MarginClient {
+
+    @GrpcClient("margin")
+    MarginServiceGrpc.MarginServiceBlockingStub blocking;
+
+    @GrpcClient("margin")
+    MutinyMarginServiceGrpc.MutinyMarginServiceStub mutiny;
+
+    @Inject
+    Calls calls;
+
+    /** The account as margin-service values it now. */
+    public AccountSnapshot accountSnapshot(String accountId) {
+        AccountView view = call("GetAccountView " + accountId, () -> stub()
+                .getAccountView(GetAccountViewRequest.newBuilder().setAccountId(accountId).build()).getView());
+        try {
+            List<AccountSnapshot.Collateral> collateral = new ArrayList<>();
+            for (CollateralLine line : view.getCollateralList()) {
+                collateral.add(new AccountSnapshot.Collateral(line.getChainId(), line.getAsset(),
+                        Decimals.orZero(line.getAmount(), "collateral.amount"),
+                        Decimals.orZero(line.getMarketValueUsd(), "collateral.market_value_usd")));
+            }
+            List<AccountSnapshot.Position> positions = new ArrayList<>();
+            for (Position p : view.getPositionsList()) {
+                positions.add(new AccountSnapshot.Position(p.getInstrument(), Decimals.orZero(p.getQuantity(), "positions.quantity")));
+            }
+            return new AccountSnapshot(accountId, collateral, positions,
+                    Decimals.orZero(view.getUnrealizedPnlUsd(), "unrealized_pnl_usd"),
+                    Decimals.orZero(view.getOptionValueUsd(), "option_value_usd"));
+        } catch (IllegalArgumentException e) {
+            throw new DependencyException("margin-service sent a malformed view of " + accountId + ": " + e.getMessage(),
+                    io.grpc.Status.Code.INTERNAL, e);
+        }
+    }
+
+    /** Freezes or unfreezes the account for the auction (idempotent upstream). */
+    public void setFreeze(String accountId, boolean frozen, String auctionId) {
+        call("SetLiquidationFreeze " + accountId + " " + frozen, () -> stub().setLiquidationFreeze(
+                SetLiquidationFreezeRequest.newBuilder().setAccountId(accountId).setFrozen(frozen).setAuctionId(auctionId).build()));
+    }
+
+    /** Moves positions at the source's entry price, idempotent by transfer id. True when it was a replay. */
+    public boolean transferPositions(String transferId, String from, String to, List<LotItem> positions) {
+        TransferPositionsRequest.Builder request = TransferPositionsRequest.newBuilder()
+                .setTransferId(transferId).setFromAccountId(from).setToAccountId(to);
+        for (LotItem p : positions) {
+            request.addPositions(PositionTransfer.newBuilder().setInstrument(p.instrument()).setQuantity(Money.plain(p.quantity())));
+        }
+        return call("TransferPositions " + transferId, () -> stub().transferPositions(request.build())).getReplayed();
+    }
+
+    /** margin-service's risk stream: first every account not HEALTHY, then every change. No deadline: it is long-lived. */
+    public Multi<RiskEvent> watchRisk() {
+        return mutiny.watchRisk(WatchRiskRequest.getDefaultInstance()).map(WatchRiskResponse::getEvent);
+    }
+
+    private MarginServiceGrpc.MarginServiceBlockingStub stub() {
+        return blocking.withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private <T> T call(String what, java.util.function.Supplier<T> call) {
+        try {
+            return calls.idempotent(what, call);
+        } catch (StatusRuntimeException e) {
+            throw new DependencyException(what + ": margin-service answered " + e.getStatus(), e.getStatus().getCode(), e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.crosschain.liquidation.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The rules a bid must pass and what it buys. Stateless. */
+public final class AuctionRules {
+
+    public static final AuctionRules DEFAULT = new AuctionRules();
+
+    /**
+     * Checks a bid against the auction and prices it at {@code now}.
+     *
+     * @param requestedVersion the version the bidder saw; 0 means "whatever is current"
+     * @throws PreconditionException SELF_BID, AUCTION_CLOSED, STALE_VERSION, OVERFILL, INSOLVENT_ACCOUNT,
+     *                               PRICE_ABOVE_LIMIT
+     */
+    public BidTerms accept(AuctionState auction, String bidder, BigDecimal fraction, BigDecimal maxLotPriceUsd,
+                           long requestedVersion, Instant now) {
+        String subject = "auctions/" + auction.auctionId();
+        if (auction.accountId().equals(bidder)) {
+            throw new PreconditionException("SELF_BID", "accounts/" + bidder, "the liquidated account cannot bid on its own lot");
+        }
+        if (auction.status() != AuctionStatus.OPEN) {
+            throw new PreconditionException("AUCTION_CLOSED", subject, "the auction is closed");
+        }
+        if (requestedVersion != 0 && requestedVersion != auction.version()) {
+            throw new PreconditionException("STALE_VERSION", subject,
+                    "the bid names version " + requestedVersion + ", the auction is at " + auction.version());
+        }
+        if (fraction.compareTo(auction.remainingFraction()) > 0) {
+            throw new PreconditionException("OVERFILL", subject,
+                    "fraction " + Money.plain(fraction) + " is more than the remaining " + Money.plain(auction.remainingFraction()));
+        }
+        BigDecimal lotPrice = auction.lotPriceAt(now);
+        if (lotPrice.signum() <= 0) {
+            throw new PreconditionException("INSOLVENT_ACCOUNT", subject,
+                    "the lot price is " + lotPrice.toPlainString() + " USD: bids on an insolvent account need the insurance fund");
+        }
+        if (lotPrice.compareTo(maxLotPriceUsd) > 0) {
+            throw new PreconditionException("PRICE_ABOVE_LIMIT", subject,
+                    "the lot price is " + lotPrice.toPlainString() + " USD, above the limit " + Money.plain(maxLotPriceUsd));
+        }
+        BigDecimal paid = fraction.multiply(lotPrice).setScale(Money.USDC_SCALE, Money.ROUNDING);
+        List<BidTerms.BoughtItem> bought = new ArrayList<>();
+        for (AuctionState.ItemState state : auction.items()) {
+            BigDecimal amount = scale(state.item().quantity(), state.remaining(), fraction, auction.remainingFraction());
+            if (amount.signum() != 0) {
+                bought.add(new BidTerms.BoughtItem(state.index(), state.item().withQuantity(amount)));
+            }
+        }
+        return new BidTerms(lotPrice, paid, bought, auction.remainingFraction().subtract(fraction));
+    }
+
+    /**
+     * The part of one lot item a fraction buys: the exact product {@code quantity * fraction} (trailing
+     * zeros stripped), never more than what is left; the bid that empties the auction takes exactly
+     * what is left, so nothing remains from rounding.
+     */
+    public static BigDecimal scale(BigDecimal quantity, BigDecimal itemRemaining, BigDecimal fraction,
+                                   BigDecimal remainingFraction) {
+        if (fraction.compareTo(remainingFraction) >= 0) {
+            return strip(itemRemaining);
+        }
+        BigDecimal amount = strip(quantity.multiply(fraction));
+        if (amount.abs().compareTo(itemRemaining.abs()) > 0) {
+            return strip(itemRemaining);
+        }
+        return amount;
+    }
+
+    private static BigDecimal strip(BigDecimal value) {
+        return value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
+    }
+}

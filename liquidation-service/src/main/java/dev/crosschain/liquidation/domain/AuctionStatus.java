@@ -1,0 +1,8 @@
+package dev.crosschain.liquidation.domain;
+
+public enum AuctionStatus {
+    /** Taking bids. */
+    OPEN,
+    /** Fully sold. */
+    CLOSED
+}

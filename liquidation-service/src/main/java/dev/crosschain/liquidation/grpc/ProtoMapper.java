@@ -1,0 +1,67 @@
+package dev.crosschain.liquidation.grpc;
+
+import dev.crosschain.liquidation.domain.Auction;
+import dev.crosschain.liquidation.domain.AuctionStatus;
+import dev.crosschain.liquidation.domain.Bid;
+import dev.crosschain.liquidation.domain.BidStatus;
+import dev.crosschain.liquidation.domain.LotItem;
+import dev.crosschain.liquidation.domain.Money;
+import dev.crosschain.proto.liquidation.v1.LotItemKind;
+import dev.crosschain.proto.liquidation.v1.PriceCurve;
+
+import java.time.Instant;
+
+/** Domain -> wire. */
+final class ProtoMapper {
+
+    private ProtoMapper() {
+    }
+
+    static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now) {
+        dev.crosschain.proto.liquidation.v1.Auction.Builder b = dev.crosschain.proto.liquidation.v1.Auction.newBuilder()
+                .setAuctionId(a.auctionId())
+                .setAccountId(a.accountId())
+                .setStatus(status(a.status()))
+                .setVersion(a.version())
+                .setStartedAtUnixMs(a.startedAt().toEpochMilli())
+                .setStartValueUsd(Money.usd(a.startValueUsd()))
+                .setCurrentPriceUsd(a.lotPriceAt(now).toPlainString())
+                .setRemainingFraction(Money.plain(a.remainingFraction()))
+                .setCurve(PriceCurve.newBuilder().setBuf(Money.plain(a.curve().buf())).setFloor(Money.plain(a.curve().floor()))
+                        .setDurationSeconds(a.curve().duration().toSeconds()))
+                .setClosedAtUnixMs(a.closedAt() == null ? 0 : a.closedAt().toEpochMilli());
+        a.lot().forEach(item -> b.addLot(lotItem(item)));
+        a.bids().forEach(bid -> b.addBids(bid(bid)));
+        return b.build();
+    }
+
+    static dev.crosschain.proto.liquidation.v1.Bid bid(Bid bid) {
+        return dev.crosschain.proto.liquidation.v1.Bid.newBuilder()
+                .setBidId(bid.bidId())
+                .setAuctionId(bid.auctionId())
+                .setBidderAccountId(bid.bidderAccountId())
+                .setFraction(Money.plain(bid.fraction()))
+                .setLotPriceUsd(Money.usd(bid.lotPriceUsd()))
+                .setPaidUsd(bid.paidUsd().setScale(Money.USDC_SCALE, Money.ROUNDING).toPlainString())
+                .setStatus(bid.status() == BidStatus.SETTLED ? dev.crosschain.proto.liquidation.v1.BidStatus.BID_STATUS_SETTLED
+                        : dev.crosschain.proto.liquidation.v1.BidStatus.BID_STATUS_ACCEPTED)
+                .setPlacedAtUnixMs(bid.placedAt().toEpochMilli())
+                .setSettledAtUnixMs(bid.settledAt() == null ? 0 : bid.settledAt().toEpochMilli())
+                .build();
+    }
+
+    static dev.crosschain.proto.liquidation.v1.LotItem lotItem(LotItem item) {
+        return dev.crosschain.proto.liquidation.v1.LotItem.newBuilder()
+                .setKind(item.kind() == LotItem.Kind.POSITION ? LotItemKind.LOT_ITEM_KIND_POSITION : LotItemKind.LOT_ITEM_KIND_COLLATERAL)
+                .setInstrument(item.instrument())
+                .setChainId(item.chainId())
+                .setAsset(item.asset())
+                .setQuantity(Money.plain(item.quantity()))
+                .build();
+    }
+
+    static dev.crosschain.proto.liquidation.v1.AuctionStatus status(AuctionStatus status) {
+        return status == AuctionStatus.OPEN ? dev.crosschain.proto.liquidation.v1.AuctionStatus.AUCTION_STATUS_OPEN
+                : dev.crosschain.proto.liquidation.v1.AuctionStatus.AUCTION_STATUS_CLOSED;
+    }
+}

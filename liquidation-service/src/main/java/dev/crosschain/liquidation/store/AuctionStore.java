@@ -1,0 +1,536 @@
+package dev.crosschain.liquidation.store;
+
+import dev.crosschain.liquidation.domain.Auction;
+import dev.crosschain.liquidation.domain.AuctionRules;
+import dev.crosschain.liquidation.domain.AuctionState;
+import dev.crosschain.liquidation.domain.AuctionStatus;
+import dev.crosschain.liquidation.domain.Bid;
+import dev.crosschain.liquidation.domain.BidRequest;
+import dev.crosschain.liquidation.domain.BidStatus;
+import dev.crosschain.liquidation.domain.BidTerms;
+import dev.crosschain.liquidation.domain.ConflictException;
+import dev.crosschain.liquidation.domain.LotItem;
+import dev.crosschain.liquidation.domain.NotFoundException;
+import dev.crosschain.liquidation.domain.PriceCurve;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Auctions, their lots and bids in PostgreSQL. Blocking JDBC: call from worker threads. */
+@ApplicationScoped
+public class AuctionStore {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String AUCTION_COLUMNS = """
+            auction_id, seq, account_id, status, version, started_at_ms, start_value_usd, remaining_fraction,
+            curve_buf, curve_floor, curve_duration_seconds, closed_at_ms""";
+    private static final String BID_COLUMNS = """
+            b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
+            b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms""";
+
+    private final AgroalDataSource dataSource;
+
+    public AuctionStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** An auction that needs margin-service to freeze or unfreeze its account. */
+    public record AuctionRef(String auctionId, String accountId) {
+    }
+
+    /** The outcome of a PlaceBid transaction: the bid, and whether it was there before. */
+    public record Accepted(Bid bid, boolean replayed) {
+    }
+
+    /** After a bid settled: whether its auction can now release the account. */
+    public record Settled(Bid bid, boolean auctionDone) {
+    }
+
+    // ---- opening ----
+
+    /** True while the account has an open auction, or a closed one whose unfreeze is not done. */
+    public boolean hasActiveAuction(String accountId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement(
+                     "SELECT 1 FROM auction WHERE account_id = ? AND (status = 'OPEN' OR NOT unfrozen) LIMIT 1")) {
+            s.setString(1, accountId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading auctions of " + accountId + " failed", e);
+        }
+    }
+
+    /**
+     * Inserts an open auction with its lot. False when the account already has an open auction
+     * (another replica opened it): the unique partial index decides.
+     */
+    public boolean insertAuction(String auctionId, String accountId, Instant startedAt, BigDecimal startValueUsd,
+                                 PriceCurve curve, List<LotItem> lot) {
+        try {
+            return Transactions.readCommitted(dataSource, "opening auction for " + accountId, c -> {
+                try (PreparedStatement a = c.prepareStatement("""
+                        INSERT INTO auction (auction_id, account_id, status, version, started_at_ms, start_value_usd,
+                            remaining_fraction, curve_buf, curve_floor, curve_duration_seconds)
+                        VALUES (?, ?, 'OPEN', 1, ?, ?, 1, ?, ?, ?)""");
+                     PreparedStatement i = c.prepareStatement("""
+                        INSERT INTO lot_item (auction_id, idx, kind, instrument, chain_id, asset, quantity, remaining_quantity)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                    a.setString(1, auctionId);
+                    a.setString(2, accountId);
+                    a.setLong(3, startedAt.toEpochMilli());
+                    a.setBigDecimal(4, startValueUsd);
+                    a.setBigDecimal(5, curve.buf());
+                    a.setBigDecimal(6, curve.floor());
+                    a.setLong(7, curve.duration().toSeconds());
+                    a.executeUpdate();
+                    for (int idx = 0; idx < lot.size(); idx++) {
+                        LotItem item = lot.get(idx);
+                        i.setString(1, auctionId);
+                        i.setInt(2, idx);
+                        i.setString(3, item.kind().name());
+                        i.setString(4, item.instrument());
+                        i.setString(5, item.chainId());
+                        i.setString(6, item.asset());
+                        i.setBigDecimal(7, item.quantity());
+                        i.setBigDecimal(8, item.quantity());
+                        i.addBatch();
+                    }
+                    i.executeBatch();
+                    return true;
+                }
+            });
+        } catch (StoreException e) {
+            if (e.getCause() instanceof SQLException sql && isUniqueViolation(sql)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean isUniqueViolation(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if (UNIQUE_VIOLATION.equals(x.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void markFrozen(String auctionId) {
+        update("UPDATE auction SET frozen = TRUE WHERE auction_id = ?", auctionId);
+    }
+
+    public void markUnfrozen(String auctionId) {
+        update("UPDATE auction SET unfrozen = TRUE WHERE auction_id = ?", auctionId);
+    }
+
+    /** Open auctions opened before {@code before} whose freeze was not confirmed. */
+    public List<AuctionRef> freezePending(Instant before) {
+        return refs("SELECT auction_id, account_id FROM auction WHERE status = 'OPEN' AND NOT frozen AND started_at_ms < ?",
+                before.toEpochMilli());
+    }
+
+    /** Closed auctions with every bid settled (the last one before {@code before}) whose unfreeze was not confirmed. */
+    public List<AuctionRef> unfreezePending(Instant before) {
+        return refs("""
+                SELECT a.auction_id, a.account_id FROM auction a
+                WHERE a.status = 'CLOSED' AND NOT a.unfrozen
+                  AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = a.auction_id AND b.status = 'ACCEPTED')
+                  AND COALESCE((SELECT MAX(b.settled_at_ms) FROM bid b WHERE b.auction_id = a.auction_id), a.closed_at_ms) < ?""",
+                before.toEpochMilli());
+    }
+
+    // ---- reading ----
+
+    public Optional<Auction> find(String auctionId) {
+        List<Auction> found = query("SELECT " + AUCTION_COLUMNS + " FROM auction WHERE auction_id = ?",
+                List.of(auctionId));
+        return found.stream().findFirst();
+    }
+
+    /** Auctions newest first, with seq below {@code beforeSeq}; status and account optional (null = any). */
+    public List<Auction> list(AuctionStatus status, String accountId, long beforeSeq, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + AUCTION_COLUMNS + " FROM auction WHERE seq < ?");
+        List<Object> args = new ArrayList<>();
+        args.add(beforeSeq);
+        if (status != null) {
+            sql.append(" AND status = ?");
+            args.add(status.name());
+        }
+        if (accountId != null) {
+            sql.append(" AND account_id = ?");
+            args.add(accountId);
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), args);
+    }
+
+    public List<String> openAuctionIds() {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT auction_id FROM auction WHERE status = 'OPEN' ORDER BY seq");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("listing open auctions failed", e);
+        }
+    }
+
+    public Optional<Bid> findBid(String bidId) {
+        try (Connection c = dataSource.getConnection()) {
+            return readBid(c, bidId);
+        } catch (SQLException e) {
+            throw new StoreException("reading bid " + bidId + " failed", e);
+        }
+    }
+
+    // ---- bidding ----
+
+    /**
+     * The PlaceBid transaction (SERIALIZABLE, auction row locked): a replay of a known bid id returns the
+     * stored bid; otherwise the rules are checked and the bid inserted ACCEPTED with a settlement lease,
+     * the lot's remaining quantities and the auction's remaining fraction reduced, the version bumped and
+     * the auction closed when nothing remains.
+     */
+    public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules) {
+        return Transactions.serializable(dataSource, "placing bid " + request.bidId(), Set.of(UNIQUE_VIOLATION), c -> {
+            AuctionState auction = lockAuction(c, request.auctionId());
+            Optional<Bid> existing = readBid(c, request.bidId());
+            if (existing.isPresent()) {
+                if (!request.samePayloadAs(existing.get())) {
+                    throw new ConflictException("IDEMPOTENCY_CONFLICT",
+                            "bid id " + request.bidId() + " was used before with a different payload");
+                }
+                return new Accepted(existing.get(), true);
+            }
+            BidTerms terms = rules.accept(auction, request.bidderAccountId(), request.fraction(),
+                    request.maxLotPriceUsd(), request.auctionVersion(), now);
+            try (PreparedStatement b = c.prepareStatement("""
+                    INSERT INTO bid (bid_id, auction_id, bidder_account_id, fraction, max_lot_price_usd, auction_version,
+                        lot_price_usd, paid_usd, status, placed_at_ms, lease_until_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ACCEPTED', ?, ?)""");
+                 PreparedStatement item = c.prepareStatement("""
+                    INSERT INTO bid_item (bid_id, idx, lot_idx, kind, instrument, chain_id, asset, quantity)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
+                 PreparedStatement lot = c.prepareStatement("""
+                    UPDATE lot_item SET remaining_quantity = remaining_quantity - ? WHERE auction_id = ? AND idx = ?""");
+                 PreparedStatement a = c.prepareStatement("""
+                    UPDATE auction SET remaining_fraction = ?, version = version + 1, status = ?, closed_at_ms = ?
+                    WHERE auction_id = ?""")) {
+                b.setString(1, request.bidId());
+                b.setString(2, request.auctionId());
+                b.setString(3, request.bidderAccountId());
+                b.setBigDecimal(4, request.fraction());
+                b.setBigDecimal(5, request.maxLotPriceUsd());
+                b.setLong(6, request.auctionVersion());
+                b.setBigDecimal(7, terms.lotPriceUsd());
+                b.setBigDecimal(8, terms.paidUsd());
+                b.setLong(9, now.toEpochMilli());
+                b.setLong(10, now.plus(lease).toEpochMilli());
+                b.executeUpdate();
+                int idx = 0;
+                for (BidTerms.BoughtItem bought : terms.items()) {
+                    LotItem i = bought.item();
+                    item.setString(1, request.bidId());
+                    item.setInt(2, idx++);
+                    item.setInt(3, bought.lotIndex());
+                    item.setString(4, i.kind().name());
+                    item.setString(5, i.instrument());
+                    item.setString(6, i.chainId());
+                    item.setString(7, i.asset());
+                    item.setBigDecimal(8, i.quantity());
+                    item.addBatch();
+                    lot.setBigDecimal(1, i.quantity());
+                    lot.setString(2, request.auctionId());
+                    lot.setInt(3, bought.lotIndex());
+                    lot.addBatch();
+                }
+                item.executeBatch();
+                lot.executeBatch();
+                a.setBigDecimal(1, terms.remainingFraction());
+                a.setString(2, terms.closesAuction() ? "CLOSED" : "OPEN");
+                if (terms.closesAuction()) {
+                    a.setLong(3, now.toEpochMilli());
+                } else {
+                    a.setNull(3, Types.BIGINT);
+                }
+                a.setString(4, request.auctionId());
+                a.executeUpdate();
+            }
+            return new Accepted(readBid(c, request.bidId()).orElseThrow(), false);
+        });
+    }
+
+    /**
+     * Takes the right to settle an ACCEPTED bid whose lease expired (or was released). False when the bid
+     * is settled, gone, or someone else holds it.
+     */
+    public boolean claim(String bidId, Instant now, Duration lease) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE bid SET lease_until_ms = ? WHERE bid_id = ? AND status = 'ACCEPTED' AND lease_until_ms <= ?""")) {
+            s.setLong(1, now.plus(lease).toEpochMilli());
+            s.setString(2, bidId);
+            s.setLong(3, now.toEpochMilli());
+            return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("claiming bid " + bidId + " failed", e);
+        }
+    }
+
+    /** Claims up to {@code limit} ACCEPTED bids whose lease expired, oldest first. */
+    public List<String> claimExpired(Instant now, Duration lease, int limit) {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE bid SET lease_until_ms = ? WHERE bid_id IN (
+                         SELECT bid_id FROM bid WHERE status = 'ACCEPTED' AND lease_until_ms <= ?
+                         ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED)
+                     RETURNING bid_id""")) {
+            s.setLong(1, now.plus(lease).toEpochMilli());
+            s.setLong(2, now.toEpochMilli());
+            s.setInt(3, limit);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("claiming unsettled bids failed", e);
+        }
+    }
+
+    /** Gives the settlement of a bid back to recovery at once. */
+    public void release(String bidId) {
+        update("UPDATE bid SET lease_until_ms = 0 WHERE bid_id = ? AND status = 'ACCEPTED'", bidId);
+    }
+
+    /** Marks a bid SETTLED (no-op if it already is) and tells whether its auction is closed with every bid settled. */
+    public Settled markSettled(String bidId, Instant now) {
+        return Transactions.readCommitted(dataSource, "settling bid " + bidId, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE bid SET status = 'SETTLED', settled_at_ms = ?, lease_until_ms = 0 WHERE bid_id = ? AND status = 'ACCEPTED'")) {
+                s.setLong(1, now.toEpochMilli());
+                s.setString(2, bidId);
+                s.executeUpdate();
+            }
+            Bid bid = readBid(c, bidId).orElseThrow(() -> new NotFoundException("UNKNOWN_BID", bidId));
+            boolean done;
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT a.status = 'CLOSED' AND NOT EXISTS (
+                        SELECT 1 FROM bid b WHERE b.auction_id = a.auction_id AND b.status = 'ACCEPTED')
+                    FROM auction a WHERE a.auction_id = ?""")) {
+                s.setString(1, bid.auctionId());
+                try (ResultSet rs = s.executeQuery()) {
+                    done = rs.next() && rs.getBoolean(1);
+                }
+            }
+            return new Settled(bid, done);
+        });
+    }
+
+    /**
+     * Takes back an ACCEPTED bid whose collateral transfer was refused: deletes it, gives its items and
+     * fraction back to the lot, reopens the auction if the bid had closed it, bumps the version.
+     * False when the bid was not ACCEPTED any more (nothing changed).
+     */
+    public boolean undo(String bidId) {
+        return Transactions.serializable(dataSource, "undoing bid " + bidId, c -> {
+            Optional<Bid> found = readBid(c, bidId);
+            if (found.isEmpty() || found.get().status() != BidStatus.ACCEPTED) {
+                return false;
+            }
+            Bid bid = found.get();
+            lockAuction(c, bid.auctionId());
+            try (PreparedStatement lot = c.prepareStatement("""
+                    UPDATE lot_item l SET remaining_quantity = l.remaining_quantity + i.quantity
+                    FROM bid_item i WHERE i.bid_id = ? AND l.auction_id = ? AND l.idx = i.lot_idx""");
+                 PreparedStatement del = c.prepareStatement("DELETE FROM bid WHERE bid_id = ? AND status = 'ACCEPTED'");
+                 PreparedStatement a = c.prepareStatement("""
+                    UPDATE auction SET remaining_fraction = remaining_fraction + ?, version = version + 1,
+                        status = 'OPEN', closed_at_ms = NULL WHERE auction_id = ?""")) {
+                lot.setString(1, bidId);
+                lot.setString(2, bid.auctionId());
+                lot.executeUpdate();
+                del.setString(1, bidId);
+                if (del.executeUpdate() != 1) {
+                    throw new SQLException("bid changed while undoing", "40001");
+                }
+                a.setBigDecimal(1, bid.fraction());
+                a.setString(2, bid.auctionId());
+                a.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    // ---- helpers ----
+
+    private AuctionState lockAuction(Connection c, String auctionId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + AUCTION_COLUMNS + " FROM auction WHERE auction_id = ? FOR UPDATE")) {
+            s.setString(1, auctionId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("UNKNOWN_AUCTION", "no auction " + auctionId);
+                }
+                Auction header = auctionHeader(rs, List.of(), List.of());
+                List<AuctionState.ItemState> items = new ArrayList<>();
+                try (PreparedStatement l = c.prepareStatement("""
+                        SELECT idx, kind, instrument, chain_id, asset, quantity, remaining_quantity
+                        FROM lot_item WHERE auction_id = ? ORDER BY idx""")) {
+                    l.setString(1, auctionId);
+                    try (ResultSet lr = l.executeQuery()) {
+                        while (lr.next()) {
+                            items.add(new AuctionState.ItemState(lr.getInt("idx"), lotItem(lr),
+                                    lr.getBigDecimal("remaining_quantity")));
+                        }
+                    }
+                }
+                return new AuctionState(header.auctionId(), header.accountId(), header.status(), header.version(),
+                        header.startedAt(), header.startValueUsd(), header.remainingFraction(), header.curve(), items);
+            }
+        }
+    }
+
+    private Optional<Bid> readBid(Connection c, String bidId) throws SQLException {
+        List<Bid> bids = readBids(c, "b.bid_id = ?", bidId);
+        return bids.stream().findFirst();
+    }
+
+    private List<Bid> readBids(Connection c, String where, String arg) throws SQLException {
+        Map<String, List<LotItem>> items = new LinkedHashMap<>();
+        List<Object[]> rows = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT " + BID_COLUMNS
+                + " FROM bid b JOIN auction a ON a.auction_id = b.auction_id WHERE " + where + " ORDER BY b.seq")) {
+            s.setString(1, arg);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    long settled = rs.getLong("settled_at_ms");
+                    boolean settledNull = rs.wasNull();
+                    rows.add(new Object[]{rs.getString("bid_id"), rs.getString("auction_id"), rs.getString("account_id"),
+                            rs.getString("bidder_account_id"), rs.getBigDecimal("fraction"), rs.getBigDecimal("max_lot_price_usd"),
+                            rs.getLong("auction_version"), rs.getBigDecimal("lot_price_usd"), rs.getBigDecimal("paid_usd"),
+                            BidStatus.valueOf(rs.getString("status")), Instant.ofEpochMilli(rs.getLong("placed_at_ms")),
+                            settledNull ? null : Instant.ofEpochMilli(settled)});
+                    items.put(rs.getString("bid_id"), new ArrayList<>());
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT bi.bid_id, bi.kind, bi.instrument, bi.chain_id, bi.asset, bi.quantity
+                FROM bid_item bi JOIN bid b ON b.bid_id = bi.bid_id WHERE """ + " " + where + " ORDER BY bi.bid_id, bi.idx")) {
+            s.setString(1, arg);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    items.get(rs.getString("bid_id")).add(lotItem(rs));
+                }
+            }
+        }
+        List<Bid> bids = new ArrayList<>();
+        for (Object[] r : rows) {
+            bids.add(new Bid((String) r[0], (String) r[1], (String) r[2], (String) r[3], (BigDecimal) r[4],
+                    (BigDecimal) r[5], (Long) r[6], (BigDecimal) r[7], (BigDecimal) r[8], (BidStatus) r[9],
+                    (Instant) r[10], (Instant) r[11], items.get((String) r[0])));
+        }
+        return bids;
+    }
+
+    private List<Auction> query(String sql, List<Object> args) {
+        try (Connection c = dataSource.getConnection()) {
+            List<Auction> headers = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.size(); i++) {
+                    s.setObject(i + 1, args.get(i));
+                }
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        headers.add(auctionHeader(rs, List.of(), List.of()));
+                    }
+                }
+            }
+            List<Auction> result = new ArrayList<>();
+            for (Auction h : headers) {
+                List<LotItem> lot = new ArrayList<>();
+                try (PreparedStatement l = c.prepareStatement("""
+                        SELECT kind, instrument, chain_id, asset, quantity FROM lot_item WHERE auction_id = ? ORDER BY idx""")) {
+                    l.setString(1, h.auctionId());
+                    try (ResultSet lr = l.executeQuery()) {
+                        while (lr.next()) {
+                            lot.add(lotItem(lr));
+                        }
+                    }
+                }
+                List<Bid> bids = readBids(c, "b.auction_id = ?", h.auctionId());
+                result.add(new Auction(h.auctionId(), h.seq(), h.accountId(), h.status(), h.version(), h.startedAt(),
+                        h.startValueUsd(), h.remainingFraction(), h.curve(), lot, bids, h.closedAt()));
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new StoreException("reading auctions failed", e);
+        }
+    }
+
+    private static Auction auctionHeader(ResultSet rs, List<LotItem> lot, List<Bid> bids) throws SQLException {
+        long closed = rs.getLong("closed_at_ms");
+        boolean closedNull = rs.wasNull();
+        PriceCurve curve = new PriceCurve(rs.getBigDecimal("curve_buf"), rs.getBigDecimal("curve_floor"),
+                Duration.ofSeconds(rs.getLong("curve_duration_seconds")));
+        return new Auction(rs.getString("auction_id"), rs.getLong("seq"), rs.getString("account_id"),
+                AuctionStatus.valueOf(rs.getString("status")), rs.getLong("version"),
+                Instant.ofEpochMilli(rs.getLong("started_at_ms")), rs.getBigDecimal("start_value_usd"),
+                rs.getBigDecimal("remaining_fraction"), curve, lot, bids, closedNull ? null : Instant.ofEpochMilli(closed));
+    }
+
+    private static LotItem lotItem(ResultSet rs) throws SQLException {
+        return new LotItem(LotItem.Kind.valueOf(rs.getString("kind")), rs.getString("instrument"), rs.getString("chain_id"),
+                rs.getString("asset"), rs.getBigDecimal("quantity"));
+    }
+
+    private List<AuctionRef> refs(String sql, long before) {
+        List<AuctionRef> refs = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, before);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    refs.add(new AuctionRef(rs.getString(1), rs.getString(2)));
+                }
+            }
+            return refs;
+        } catch (SQLException e) {
+            throw new StoreException("reading pending freezes failed", e);
+        }
+    }
+
+    private void update(String sql, String id) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, id);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("update failed: " + sql, e);
+        }
+    }
+}
