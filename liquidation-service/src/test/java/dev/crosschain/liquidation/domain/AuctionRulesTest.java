@@ -1,0 +1,136 @@
+package dev.crosschain.liquidation.domain;
+
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AuctionRulesTest {
+
+    static final PriceCurve CURVE = PriceCurveTest.DEFAULT_CURVE;
+    static final PriceCurve FLAT = new PriceCurve(BigDecimal.ONE, new BigDecimal("0.5"), Duration.ofSeconds(600));
+    static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
+    static final BigDecimal NO_LIMIT = new BigDecimal("1e12");
+
+    static final LotItem PERP = LotItem.position("ETH-PERPETUAL", new BigDecimal("-3"));
+    static final LotItem ARB_ETH = LotItem.collateral("arbitrum", "ETH", new BigDecimal("2.5"));
+    static final LotItem ETH_USDC = LotItem.collateral("ethereum", "USDC", new BigDecimal("1000.5"));
+
+    private static AuctionState fresh(BigDecimal value, PriceCurve curve, LotItem... lot) {
+        List<AuctionState.ItemState> items = new ArrayList<>();
+        for (int i = 0; i < lot.length; i++) {
+            items.add(new AuctionState.ItemState(i, lot[i], lot[i].quantity()));
+        }
+        return new AuctionState("a-1", "alice", AuctionStatus.OPEN, 1, START, value, BigDecimal.ONE, curve, items);
+    }
+
+    /** The auction after the bid: what a store would write back. */
+    private static AuctionState after(AuctionState a, BidTerms terms) {
+        List<AuctionState.ItemState> items = new ArrayList<>();
+        for (AuctionState.ItemState s : a.items()) {
+            BigDecimal taken = terms.items().stream().filter(b -> b.lotIndex() == s.index())
+                    .map(b -> b.item().quantity()).findFirst().orElse(BigDecimal.ZERO);
+            items.add(new AuctionState.ItemState(s.index(), s.item(), s.remaining().subtract(taken)));
+        }
+        return new AuctionState(a.auctionId(), a.accountId(), terms.closesAuction() ? AuctionStatus.CLOSED : AuctionStatus.OPEN,
+                a.version() + 1, a.startedAt(), a.startValueUsd(), terms.remainingFraction(), a.curve(), items);
+    }
+
+    private static BidTerms bid(AuctionState a, String fraction) {
+        return AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal(fraction), NO_LIMIT, 0, START);
+    }
+
+    @Test
+    void fullBidTakesTheWholeLotAtTheStartPrice() {
+        AuctionState a = fresh(new BigDecimal("10000"), CURVE, PERP, ARB_ETH, ETH_USDC);
+        BidTerms terms = bid(a, "1");
+        assertThat(terms.lotPriceUsd()).isEqualByComparingTo("9500");
+        assertThat(terms.paidUsd().toPlainString()).isEqualTo("9500.000000");
+        assertThat(terms.items()).extracting(b -> b.item().quantity().toPlainString()).containsExactly("-3", "2.5", "1000.5");
+        assertThat(terms.closesAuction()).isTrue();
+    }
+
+    @Test
+    void partialBidScalesEveryItemExactly() {
+        AuctionState a = fresh(new BigDecimal("10000"), CURVE, PERP, ARB_ETH, ETH_USDC);
+        BidTerms terms = bid(a, "0.4");
+        assertThat(terms.items()).extracting(b -> b.item().quantity().toPlainString()).containsExactly("-1.2", "1", "400.2");
+        assertThat(terms.paidUsd()).isEqualByComparingTo("3800");
+        assertThat(terms.remainingFraction()).isEqualByComparingTo("0.6");
+        assertThat(terms.closesAuction()).isFalse();
+    }
+
+    @Test
+    void thirdsLeaveNothingBehind() {
+        AuctionState a = fresh(new BigDecimal("10000"), CURVE, LotItem.collateral("ethereum", "USDC", new BigDecimal("100")));
+        BidTerms first = bid(a, "0.333333");
+        a = after(a, first);
+        BidTerms second = bid(a, "0.333333");
+        a = after(a, second);
+        BidTerms last = bid(a, "0.333334");
+        a = after(a, last);
+        assertThat(first.items().get(0).item().quantity().toPlainString()).isEqualTo("33.3333");
+        assertThat(last.items().get(0).item().quantity().toPlainString()).isEqualTo("33.3334");
+        assertThat(a.items().get(0).remaining()).isEqualByComparingTo("0");
+        assertThat(a.remainingFraction()).isEqualByComparingTo("0");
+        assertThat(a.status()).isEqualTo(AuctionStatus.CLOSED);
+    }
+
+    @Test
+    void theBidThatEmptiesTheAuctionTakesExactlyWhatIsLeft() {
+        // what is left of the item differs from quantity x remaining (e.g. earlier rounding): the last bid takes it all
+        AuctionState a = new AuctionState("a-1", "alice", AuctionStatus.OPEN, 3, START, new BigDecimal("100"),
+                new BigDecimal("0.5"), CURVE, List.of(new AuctionState.ItemState(0, ARB_ETH, new BigDecimal("1.2500001"))));
+        assertThat(bid(a, "0.5").items().get(0).item().quantity().toPlainString()).isEqualTo("1.2500001");
+        // a smaller bid never takes more than what is left
+        AuctionState thin = new AuctionState("a-1", "alice", AuctionStatus.OPEN, 3, START, new BigDecimal("100"),
+                new BigDecimal("0.5"), CURVE, List.of(new AuctionState.ItemState(0, ARB_ETH, new BigDecimal("0.9"))));
+        assertThat(bid(thin, "0.4").items().get(0).item().quantity().toPlainString()).isEqualTo("0.9");
+        assertThat(bid(thin, "0.2").items().get(0).item().quantity().toPlainString()).isEqualTo("0.5");
+    }
+
+    @Test
+    void paidIsRoundedHalfEvenToSixDecimals() {
+        assertThat(bid(fresh(new BigDecimal("2.000001"), FLAT, ARB_ETH), "0.5").paidUsd().toPlainString()).isEqualTo("1.000000");
+        assertThat(bid(fresh(new BigDecimal("2.000003"), FLAT, ARB_ETH), "0.5").paidUsd().toPlainString()).isEqualTo("1.000002");
+        assertThat(bid(fresh(new BigDecimal("2.0000015"), FLAT, ARB_ETH), "0.5").paidUsd().toPlainString()).isEqualTo("1.000001");
+    }
+
+    @Test
+    void refusesTheLiquidatedAccount() {
+        AuctionState a = fresh(new BigDecimal("100"), CURVE, ARB_ETH);
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "alice", BigDecimal.ONE, NO_LIMIT, 0, START), "SELF_BID");
+    }
+
+    @Test
+    void refusesClosedStaleOverfilledAndTooExpensive() {
+        AuctionState open = fresh(new BigDecimal("100"), CURVE, ARB_ETH);
+        AuctionState closed = new AuctionState("a-1", "alice", AuctionStatus.CLOSED, 2, START, new BigDecimal("100"),
+                BigDecimal.ZERO, CURVE, open.items());
+        assertReason(() -> bid(closed, "0.1"), "AUCTION_CLOSED");
+        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 7, START), "STALE_VERSION");
+        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 1, START).closesAuction()).isTrue();
+        AuctionState half = after(open, bid(open, "0.5"));
+        assertReason(() -> bid(half, "0.6"), "OVERFILL");
+        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("94.99999999"), 0, START),
+                "PRICE_ABOVE_LIMIT");
+        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("95"), 0, START).lotPriceUsd())
+                .isEqualByComparingTo("95");
+    }
+
+    @Test
+    void refusesBidsOnANonPositivePrice() {
+        assertReason(() -> bid(fresh(new BigDecimal("-50"), CURVE, ARB_ETH), "1"), "INSOLVENT_ACCOUNT");
+        assertReason(() -> bid(fresh(BigDecimal.ZERO, CURVE, ARB_ETH), "1"), "INSOLVENT_ACCOUNT");
+    }
+
+    private static void assertReason(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String reason) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(PreconditionException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+    }
+}
