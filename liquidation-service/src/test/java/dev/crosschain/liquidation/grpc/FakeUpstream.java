@@ -1,0 +1,189 @@
+package dev.crosschain.liquidation.grpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.collateral.v1.TransferRequest;
+import dev.crosschain.proto.collateral.v1.TransferResponse;
+import dev.crosschain.proto.margin.v1.AccountStatus;
+import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
+import dev.crosschain.proto.margin.v1.GetAccountViewResponse;
+import dev.crosschain.proto.margin.v1.MarginServiceGrpc;
+import dev.crosschain.proto.margin.v1.RiskEvent;
+import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
+import dev.crosschain.proto.margin.v1.SetLiquidationFreezeResponse;
+import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
+import dev.crosschain.proto.margin.v1.TransferPositionsResponse;
+import dev.crosschain.proto.margin.v1.WatchRiskRequest;
+import dev.crosschain.proto.margin.v1.WatchRiskResponse;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One loopback gRPC server standing in for margin-service and collateral-service: a WatchRisk the test
+ * pushes events into, canned account views, and recorded, idempotent freezes and transfers.
+ */
+final class FakeUpstream {
+
+    /** Port the service under test calls (see %test.quarkus.grpc.clients.*.port). */
+    static final int PORT = 19194;
+    private static FakeUpstream instance;
+
+    final Margin margin = new Margin();
+    final Collateral collateral = new Collateral();
+    private final Server server;
+
+    private FakeUpstream() {
+        server = ServerBuilder.forPort(PORT).addService(margin).addService(collateral).build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("fake upstream did not start on " + PORT, e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
+    }
+
+    static synchronized FakeUpstream get() {
+        if (instance == null) {
+            instance = new FakeUpstream();
+        }
+        return instance;
+    }
+
+    enum Mode { OK, INSUFFICIENT_BALANCE, UNAVAILABLE }
+
+    static final class Margin extends MarginServiceGrpc.MarginServiceImplBase {
+        final Map<String, AccountStatus> statuses = new LinkedHashMap<>();
+        final List<StreamObserver<WatchRiskResponse>> watchers = new CopyOnWriteArrayList<>();
+        final Map<String, AccountView> views = new ConcurrentHashMap<>();
+        final List<SetLiquidationFreezeRequest> freezes = new CopyOnWriteArrayList<>();
+        final List<TransferPositionsRequest> transferCalls = new CopyOnWriteArrayList<>();
+        final Map<String, TransferPositionsRequest> transfers = new ConcurrentHashMap<>();
+
+        @Override
+        public void watchRisk(WatchRiskRequest request, StreamObserver<WatchRiskResponse> observer) {
+            synchronized (this) {
+                statuses.forEach((account, status) -> {
+                    if (status != AccountStatus.ACCOUNT_STATUS_HEALTHY) {
+                        observer.onNext(event(account, status));
+                    }
+                });
+                watchers.add(observer);
+            }
+            ((ServerCallStreamObserver<WatchRiskResponse>) observer).setOnCancelHandler(() -> watchers.remove(observer));
+        }
+
+        synchronized void push(String account, AccountStatus status) {
+            statuses.put(account, status);
+            for (StreamObserver<WatchRiskResponse> w : watchers) {
+                try {
+                    w.onNext(event(account, status));
+                } catch (RuntimeException e) {
+                    watchers.remove(w);
+                }
+            }
+        }
+
+        /** Ends every WatchRisk stream with UNAVAILABLE, as a restart of margin-service would. */
+        synchronized void dropWatchers() {
+            for (StreamObserver<WatchRiskResponse> w : watchers) {
+                try {
+                    w.onError(Status.UNAVAILABLE.withDescription("margin restarting").asRuntimeException());
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+            }
+            watchers.clear();
+        }
+
+        private static WatchRiskResponse event(String account, AccountStatus status) {
+            return WatchRiskResponse.newBuilder().setEvent(RiskEvent.newBuilder().setAccountId(account).setStatus(status)
+                    .setAtUnixMs(System.currentTimeMillis())).build();
+        }
+
+        @Override
+        public void getAccountView(GetAccountViewRequest request, StreamObserver<GetAccountViewResponse> observer) {
+            AccountView view = views.get(request.getAccountId());
+            if (view == null) {
+                observer.onError(Status.NOT_FOUND.withDescription("no account " + request.getAccountId()).asRuntimeException());
+                return;
+            }
+            observer.onNext(GetAccountViewResponse.newBuilder().setView(view).build());
+            observer.onCompleted();
+        }
+
+        @Override
+        public void setLiquidationFreeze(SetLiquidationFreezeRequest request, StreamObserver<SetLiquidationFreezeResponse> observer) {
+            freezes.add(request);
+            observer.onNext(SetLiquidationFreezeResponse.newBuilder().setFrozen(request.getFrozen()).build());
+            observer.onCompleted();
+        }
+
+        @Override
+        public void transferPositions(TransferPositionsRequest request, StreamObserver<TransferPositionsResponse> observer) {
+            transferCalls.add(request);
+            TransferPositionsRequest before = transfers.putIfAbsent(request.getTransferId(), request);
+            if (before != null && !before.equals(request)) {
+                observer.onError(Status.ALREADY_EXISTS.withDescription("IDEMPOTENCY_CONFLICT").asRuntimeException());
+                return;
+            }
+            observer.onNext(TransferPositionsResponse.newBuilder().setTransferId(request.getTransferId())
+                    .setReplayed(before != null).build());
+            observer.onCompleted();
+        }
+
+        List<SetLiquidationFreezeRequest> freezesOf(String account) {
+            return freezes.stream().filter(f -> f.getAccountId().equals(account)).toList();
+        }
+    }
+
+    static final class Collateral extends CollateralServiceGrpc.CollateralServiceImplBase {
+        final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
+        final List<TransferRequest> calls = new CopyOnWriteArrayList<>();
+        final Map<String, TransferRequest> applied = new ConcurrentHashMap<>();
+
+        @Override
+        public void transfer(TransferRequest request, StreamObserver<TransferResponse> observer) {
+            calls.add(request);
+            switch (mode.get()) {
+                case UNAVAILABLE -> observer.onError(Status.UNAVAILABLE.withDescription("collateral down").asRuntimeException());
+                case INSUFFICIENT_BALANCE -> observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                        .setCode(Code.FAILED_PRECONDITION.getNumber()).setMessage("available balance too low")
+                        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("INSUFFICIENT_BALANCE")
+                                .setDomain("collateral.crosschain").build())).build()));
+                default -> {
+                    TransferRequest before = applied.putIfAbsent(request.getTransferId(), request);
+                    if (before != null && !before.getLegsList().equals(request.getLegsList())) {
+                        observer.onError(Status.ALREADY_EXISTS.withDescription("IDEMPOTENCY_CONFLICT").asRuntimeException());
+                        return;
+                    }
+                    observer.onNext(TransferResponse.newBuilder().setTransferId(request.getTransferId())
+                            .setReplayed(before != null).setCommittedAtUnixMs(System.currentTimeMillis()).build());
+                    observer.onCompleted();
+                }
+            }
+        }
+
+        List<TransferRequest> callsOf(String transferId) {
+            List<TransferRequest> result = new ArrayList<>();
+            calls.stream().filter(c -> c.getTransferId().equals(transferId)).forEach(result::add);
+            return result;
+        }
+    }
+}
