@@ -76,7 +76,9 @@ public class RiskWatcher {
         }
         Duration delay = backoff;
         backoff = maxBackoff.compareTo(delay.multipliedBy(2)) < 0 ? maxBackoff : delay.multipliedBy(2);
-        if (failure != null) {
+        if (failure != null && delay.equals(minBackoff)) {
+            LOG.warnf("WatchRisk failed (%s), re-subscribing in %s (backoff up to %s)", failure.getMessage(), delay, maxBackoff);
+        } else if (failure != null) {
             LOG.debugf("WatchRisk failed (%s), re-subscribing in %s", failure.getMessage(), delay);
         } else {
             LOG.infof("WatchRisk ended, re-subscribing in %s", delay);
