@@ -1,0 +1,73 @@
+package dev.crosschain.margin.app;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+/** margin-service's own settings (prefix {@code margin}). */
+@ConfigMapping(prefix = "margin")
+public interface MarginConfig {
+
+    Linear linear();
+
+    Option option();
+
+    Stale stale();
+
+    Client client();
+
+    Remargin remargin();
+
+    interface Linear {
+        /**
+         * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
+         * the tier its notional (|qty| x mark, USD) falls in.
+         */
+        @WithDefault("1000000:0.02:0.01,5000000:0.04:0.02,*:0.10:0.05")
+        String tiers();
+    }
+
+    interface Option {
+        /** Short option IM fraction of S before the OTM credit. */
+        @WithDefault("0.15")
+        BigDecimal imBase();
+
+        /** Short option IM floor, fraction of S. */
+        @WithDefault("0.10")
+        BigDecimal imMin();
+
+        /** Short option MM, fraction of S. */
+        @WithDefault("0.075")
+        BigDecimal mm();
+    }
+
+    interface Stale {
+        /** Relative move against each position whose price is stale. */
+        @WithDefault("0.15")
+        BigDecimal scanRange();
+    }
+
+    interface Client {
+        /** Deadline of every call to collateral-service and pricing-service. */
+        @WithDefault("2s")
+        Duration deadline();
+
+        /** Attempts of an idempotent call, retried only on UNAVAILABLE. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        @WithDefault("100ms")
+        Duration initialBackoff();
+
+        @WithDefault("1s")
+        Duration maxBackoff();
+    }
+
+    interface Remargin {
+        /** Period of the re-margin loop (also read by @Scheduled as ${margin.remargin.interval}). */
+        @WithDefault("1s")
+        Duration interval();
+    }
+}

@@ -1,0 +1,220 @@
+package dev.crosschain.margin.app;
+
+import dev.crosschain.margin.client.CollateralClient;
+import dev.crosschain.margin.client.DependencyException;
+import dev.crosschain.margin.client.PricingClient;
+import dev.crosschain.margin.domain.AccountRisk;
+import dev.crosschain.margin.domain.Book;
+import dev.crosschain.margin.domain.Collateral;
+import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.MarginCalculator;
+import dev.crosschain.margin.domain.MarketMark;
+import dev.crosschain.margin.domain.NotFoundException;
+import dev.crosschain.margin.domain.Position;
+import dev.crosschain.margin.domain.Side;
+import dev.crosschain.margin.store.AccountStore;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The use cases: record trades and transfers, value accounts, what-if, freeze, and the health streams. */
+@ApplicationScoped
+public class MarginEngine {
+
+    private static final Logger LOG = Logger.getLogger(MarginEngine.class);
+
+    /** A trade that has not happened; {@code price} null means "at the mark". */
+    public record HypotheticalFill(Instrument instrument, Side side, BigDecimal quantity, BigDecimal price) {
+    }
+
+    /** Views before and after hypothetical changes. */
+    public record WhatIf(AccountRisk before, AccountRisk after) {
+    }
+
+    /** A status change (or a snapshot entry, previous null) for WatchRisk. */
+    public record RiskEvent(String accountId, dev.crosschain.margin.domain.RiskStatus status,
+                            dev.crosschain.margin.domain.RiskStatus previous, BigDecimal equity, BigDecimal initialMargin,
+                            BigDecimal maintenanceMargin, double marginRatio, long atMs) {
+    }
+
+    private final AccountStore store;
+    private final CollateralClient collateral;
+    private final PricingClient pricing;
+    private final MarginCalculator calculator;
+    private final Hub<RiskEvent> risk = new Hub<>();
+    private final Hub<AccountRisk> views = new Hub<>();
+
+    public MarginEngine(AccountStore store, CollateralClient collateral, PricingClient pricing, MarginCalculator calculator) {
+        this.store = store;
+        this.collateral = collateral;
+        this.pricing = pricing;
+        this.calculator = calculator;
+    }
+
+    // ---- commands ----
+
+    /** Records an executed trade, then re-evaluates the account in the background. */
+    public AccountStore.FillResult applyFill(AccountStore.FillCommand fill) {
+        AccountStore.FillResult result = store.applyFill(fill);
+        if (!result.replayed()) {
+            reevaluateLater(fill.accountId());
+        }
+        return result;
+    }
+
+    /** Moves positions at the source's entry price, then re-evaluates both accounts. True on a replay. */
+    public boolean transfer(String transferId, String requestHash, String from, String to, List<AccountStore.TransferLeg> legs) {
+        boolean replayed = store.transfer(transferId, requestHash, from, to, legs);
+        if (!replayed) {
+            reevaluateLater(from);
+            reevaluateLater(to);
+        }
+        return replayed;
+    }
+
+    /** Freezes or unfreezes the account; WatchAccount subscribers see the new flag. */
+    public boolean setFreeze(String accountId, boolean frozen, String auctionId) {
+        boolean now = store.setFreeze(accountId, frozen, auctionId);
+        reevaluateLater(accountId);
+        return now;
+    }
+
+    // ---- queries ----
+
+    /**
+     * The account valued now. NOT_FOUND UNKNOWN_ACCOUNT when neither margin-service nor
+     * collateral-service knows it; zero collateral when only margin-service does.
+     *
+     * @throws DependencyException when an upstream service does not answer
+     */
+    public AccountRisk view(String accountId) {
+        Inputs in = inputs(accountId, List.of());
+        return calculator.evaluate(accountId, in.frozen, in.realized, in.positions, in.marks, in.collateral, now());
+    }
+
+    /** The account now and after the hypothetical fills and withdrawals; nothing is stored. */
+    public WhatIf whatIf(String accountId, List<HypotheticalFill> fills, List<Collateral.Withdrawal> withdrawals) {
+        Inputs in;
+        try {
+            in = inputs(accountId, fills.stream().map(f -> f.instrument().name()).toList());
+        } catch (DependencyException e) {
+            if (!fills.isEmpty() && (e.code() == io.grpc.Status.Code.NOT_FOUND || e.code() == io.grpc.Status.Code.INVALID_ARGUMENT)) {
+                throw new dev.crosschain.margin.domain.InvalidInputException("UNKNOWN_INSTRUMENT", "fills",
+                        "pricing-service cannot mark an instrument: " + e.getMessage());
+            }
+            throw e;
+        }
+        AccountRisk before = calculator.evaluate(accountId, in.frozen, in.realized, in.positions, in.marks, in.collateral, now());
+        Map<String, Position> positions = new LinkedHashMap<>();
+        in.positions.forEach(p -> positions.put(p.instrument(), p));
+        BigDecimal realized = in.realized;
+        for (HypotheticalFill f : fills) {
+            String name = f.instrument().name();
+            BigDecimal price = f.price() != null ? f.price() : in.marks.get(name).mark();
+            Position.Change change = Book.fill(f.instrument(), positions.getOrDefault(name, Position.flat(name)),
+                    f.side().signed(f.quantity()), price);
+            positions.put(name, change.after());
+            realized = realized.add(change.realizedPnl());
+        }
+        Collateral after = in.collateral;
+        for (int i = 0; i < withdrawals.size(); i++) {
+            after = after.withdraw(withdrawals.get(i), "withdrawals[" + i + "].amount");
+        }
+        AccountRisk afterRisk = calculator.evaluate(accountId, in.frozen, realized, new ArrayList<>(positions.values()),
+                in.marks, after, before.asOfMs());
+        return new WhatIf(before, afterRisk);
+    }
+
+    private record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
+                          Collateral collateral) {
+    }
+
+    private Inputs inputs(String accountId, List<String> extraInstruments) {
+        Optional<AccountStore.AccountState> state = store.load(accountId);
+        Optional<Collateral> held = collateral.collateral(accountId);
+        if (state.isEmpty() && held.isEmpty()) {
+            throw new NotFoundException("UNKNOWN_ACCOUNT", "neither margin-service nor collateral-service knows account " + accountId);
+        }
+        List<Position> positions = state.map(AccountStore.AccountState::positions).orElse(List.of());
+        Set<String> instruments = new LinkedHashSet<>();
+        positions.forEach(p -> instruments.add(p.instrument()));
+        instruments.addAll(extraInstruments);
+        Map<String, MarketMark> marks = pricing.marks(instruments);
+        return new Inputs(state.map(AccountStore.AccountState::frozen).orElse(false),
+                state.map(AccountStore.AccountState::realizedPnl).orElse(BigDecimal.ZERO), positions, marks,
+                held.orElseGet(() -> Collateral.none(now())));
+    }
+
+    // ---- streams ----
+
+    /** Every account stored not HEALTHY (previous null), then every status change. */
+    public Multi<RiskEvent> watchRisk() {
+        return risk.stream(() -> store.unhealthy().stream()
+                        .map(s -> new RiskEvent(s.accountId(), s.status(), null, s.equity(), s.initialMargin(),
+                                s.maintenanceMargin(), s.marginRatio(), s.atMs()))
+                        .toList(), e -> true, true, BackPressureStrategy.BUFFER)
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** The account's view now, then on every change and re-margin tick; conflated to the newest. */
+    public Multi<AccountRisk> watchAccount(String accountId) {
+        return views.stream(() -> List.of(view(accountId)), v -> v.accountId().equals(accountId), false, BackPressureStrategy.LATEST)
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    // ---- re-margining ----
+
+    /** Re-evaluates every account with a position (or not stored HEALTHY). Upstream failures skip the account. */
+    public void remarginAll() {
+        for (String accountId : store.accountsToRemargin()) {
+            reevaluate(accountId);
+        }
+    }
+
+    /**
+     * Values the account, stores its status, publishes a RiskEvent when the status changed and the view
+     * to its watchers. An upstream failure skips it (never marks it healthy).
+     */
+    public void reevaluate(String accountId) {
+        AccountRisk now;
+        try {
+            now = view(accountId);
+        } catch (DependencyException e) {
+            LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
+            return;
+        } catch (NotFoundException e) {
+            return;
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "re-margin of %s failed", accountId);
+            return;
+        }
+        store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
+                change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs())));
+        views.publish(now);
+    }
+
+    private void reevaluateLater(String accountId) {
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                reevaluate(accountId);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "re-evaluation of %s failed", accountId);
+            }
+        });
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+}

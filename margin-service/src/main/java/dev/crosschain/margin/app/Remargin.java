@@ -1,0 +1,28 @@
+package dev.crosschain.margin.app;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/** The re-margin loop: every {@code margin.remargin.interval}, one pass at a time. */
+@ApplicationScoped
+public class Remargin {
+
+    private static final Logger LOG = Logger.getLogger(Remargin.class);
+
+    private final MarginEngine engine;
+
+    public Remargin(MarginEngine engine) {
+        this.engine = engine;
+    }
+
+    @Scheduled(every = "${margin.remargin.interval}", delayed = "${margin.remargin.interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        try {
+            engine.remarginAll();
+        } catch (RuntimeException e) {
+            LOG.warnf("re-margin pass failed: %s", e.getMessage());
+        }
+    }
+}

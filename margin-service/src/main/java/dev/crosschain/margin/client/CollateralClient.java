@@ -1,0 +1,74 @@
+package dev.crosschain.margin.client;
+
+import dev.crosschain.margin.domain.Collateral;
+import dev.crosschain.margin.domain.CollateralLine;
+import dev.crosschain.proto.collateral.v1.AssetCollateral;
+import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.collateral.v1.CollateralView;
+import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** margin-service's reads of collateral-service. */
+@ApplicationScoped
+public class CollateralClient {
+
+    @GrpcClient("collateral")
+    CollateralServiceGrpc.CollateralServiceBlockingStub blocking;
+
+    @Inject
+    Calls calls;
+
+    /**
+     * The account's valued collateral; empty when collateral-service never heard of the account (NOT_FOUND).
+     *
+     * @throws DependencyException when collateral-service does not answer in time or answers otherwise
+     */
+    public Optional<Collateral> collateral(String accountId) {
+        GetCollateralRequest request = GetCollateralRequest.newBuilder().setAccountId(accountId).build();
+        CollateralView view;
+        try {
+            view = calls.idempotent("GetCollateral " + accountId, () -> blocking
+                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .getCollateral(request)).getView();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw new DependencyException("GetCollateral " + accountId + ": collateral-service answered " + e.getStatus(),
+                    e.getStatus().getCode(), e);
+        }
+        try {
+            return Optional.of(map(view));
+        } catch (RuntimeException e) {
+            throw new DependencyException("collateral-service sent a malformed view of " + accountId + ": " + e.getMessage(),
+                    Status.Code.INTERNAL, e);
+        }
+    }
+
+    static Collateral map(CollateralView view) {
+        List<CollateralLine> lines = new ArrayList<>();
+        for (ChainCollateral chain : view.getChainsList()) {
+            for (AssetCollateral a : chain.getAssetsList()) {
+                lines.add(new CollateralLine(chain.getChainId(), a.getAsset(), dec(a.getAvailable()), dec(a.getPriceUsd()),
+                        dec(a.getMarketValueUsd()), dec(a.getValueImUsd()), dec(a.getValueMmUsd()), a.getPriceStale()));
+            }
+        }
+        return new Collateral(lines, dec(view.getMarketValueUsd()), dec(view.getValueImUsd()), dec(view.getValueMmUsd()),
+                view.getPriceStale(), view.getAsOfUnixMs());
+    }
+
+    private static BigDecimal dec(String text) {
+        return text == null || text.isBlank() ? BigDecimal.ZERO : new BigDecimal(text.trim());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.crosschain.margin.domain;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An account's collateral: lines and totals (USD) as collateral-service valued them. */
+public record Collateral(List<CollateralLine> lines, BigDecimal marketValue, BigDecimal valueIm, BigDecimal valueMm,
+                         boolean stale, long asOfMs) {
+
+    public Collateral {
+        lines = List.copyOf(lines);
+    }
+
+    /** No collateral at all (the account never deposited). */
+    public static Collateral none(long nowMs) {
+        return new Collateral(List.of(), BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, false, nowMs);
+    }
+
+    /** A requested hypothetical withdrawal. */
+    public record Withdrawal(String chainId, String asset, BigDecimal amount) {
+    }
+
+    /**
+     * The collateral after taking {@code w.amount()} out of its line: market value falls by
+     * amount x price, and each haircut value by the same times the line's value/market-value ratio
+     * (i.e. 1 - haircut). An {@link InvalidInputException} INVALID_QUANTITY on {@code field} when
+     * the line does not hold that much available.
+     */
+    public Collateral withdraw(Withdrawal w, String field) {
+        List<CollateralLine> out = new ArrayList<>();
+        boolean found = false;
+        BigDecimal dMarket = BigDecimal.ZERO;
+        BigDecimal dIm = BigDecimal.ZERO;
+        BigDecimal dMm = BigDecimal.ZERO;
+        for (CollateralLine line : lines) {
+            if (!found && line.chainId().equals(w.chainId()) && line.asset().equals(w.asset())) {
+                found = true;
+                if (w.amount().compareTo(line.available()) > 0) {
+                    throw new InvalidInputException("INVALID_QUANTITY", field,
+                            "withdrawal of " + Decimals.plain(w.amount()) + " exceeds the available " + Decimals.plain(line.available()));
+                }
+                BigDecimal gross = w.amount().multiply(line.price());
+                dMarket = Decimals.usd(gross);
+                dIm = Decimals.usd(gross.multiply(ratio(line.valueIm(), line.marketValue())));
+                dMm = Decimals.usd(gross.multiply(ratio(line.valueMm(), line.marketValue())));
+                out.add(new CollateralLine(line.chainId(), line.asset(), line.available().subtract(w.amount()), line.price(),
+                        line.marketValue().subtract(dMarket), line.valueIm().subtract(dIm), line.valueMm().subtract(dMm),
+                        line.priceStale()));
+            } else {
+                out.add(line);
+            }
+        }
+        if (!found) {
+            throw new InvalidInputException("INVALID_QUANTITY", field,
+                    "no available " + w.asset() + " on " + w.chainId() + " to withdraw");
+        }
+        return new Collateral(out, marketValue.subtract(dMarket), valueIm.subtract(dIm), valueMm.subtract(dMm), stale, asOfMs);
+    }
+
+    private static BigDecimal ratio(BigDecimal value, BigDecimal market) {
+        if (market.signum() <= 0) {
+            return BigDecimal.ZERO;
+        }
+        return value.divide(market, 16, RoundingMode.HALF_EVEN);
+    }
+}

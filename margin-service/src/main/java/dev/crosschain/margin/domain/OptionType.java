@@ -1,0 +1,6 @@
+package dev.crosschain.margin.domain;
+
+/** Call or put. */
+public enum OptionType {
+    CALL, PUT
+}

@@ -1,0 +1,98 @@
+package dev.crosschain.margin.grpc;
+
+import dev.crosschain.margin.domain.Decimals;
+import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.InvalidInputException;
+import dev.crosschain.margin.domain.Side;
+import dev.crosschain.margin.domain.Violation;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Collects every violation of a request before failing it; the ErrorInfo reason is the first
+ * violation's reason, the BadRequest lists them all.
+ */
+final class Checks {
+
+    private record Found(String reason, Violation violation) {
+    }
+
+    private final List<Found> found = new ArrayList<>();
+
+    String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            add("MISSING_FIELD", field, field + " is required");
+            return null;
+        }
+        return value.trim();
+    }
+
+    Instrument instrument(String value, String field) {
+        try {
+            return Instrument.parse(value, field);
+        } catch (InvalidInputException e) {
+            found(e);
+            return null;
+        }
+    }
+
+    Side side(dev.crosschain.proto.margin.v1.Side side, String field) {
+        switch (side) {
+            case SIDE_BUY:
+                return Side.BUY;
+            case SIDE_SELL:
+                return Side.SELL;
+            default:
+                add("MISSING_FIELD", field, "side must be SIDE_BUY or SIDE_SELL");
+                return null;
+        }
+    }
+
+    BigDecimal positive(String value, String field, String reason) {
+        try {
+            return Decimals.positive(value, field, reason);
+        } catch (InvalidInputException e) {
+            found(e);
+            return null;
+        }
+    }
+
+    BigDecimal nonZero(String value, String field, String reason) {
+        try {
+            return Decimals.nonZero(value, field, reason);
+        } catch (InvalidInputException e) {
+            found(e);
+            return null;
+        }
+    }
+
+    void add(String reason, String field, String description) {
+        found.add(new Found(reason, new Violation(field, description)));
+    }
+
+    private void found(InvalidInputException e) {
+        e.violations().forEach(v -> found.add(new Found(e.reason(), v)));
+    }
+
+    /** Throws INVALID_ARGUMENT when anything was found. */
+    void throwIfAny() {
+        if (!found.isEmpty()) {
+            throw new InvalidInputException(found.get(0).reason(), found.stream().map(Found::violation).toList());
+        }
+    }
+
+    /** SHA-256 of a canonical payload: the idempotency fingerprint of a request. */
+    static String hash(String canonical) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

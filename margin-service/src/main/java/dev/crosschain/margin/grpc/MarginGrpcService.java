@@ -1,0 +1,166 @@
+package dev.crosschain.margin.grpc;
+
+import dev.crosschain.margin.app.MarginEngine;
+import dev.crosschain.margin.domain.Collateral;
+import dev.crosschain.margin.domain.Decimals;
+import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.Side;
+import dev.crosschain.margin.store.AccountStore;
+import dev.crosschain.proto.margin.v1.ApplyFillRequest;
+import dev.crosschain.proto.margin.v1.ApplyFillResponse;
+import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
+import dev.crosschain.proto.margin.v1.GetAccountViewResponse;
+import dev.crosschain.proto.margin.v1.HypotheticalFill;
+import dev.crosschain.proto.margin.v1.HypotheticalWithdrawal;
+import dev.crosschain.proto.margin.v1.MarginService;
+import dev.crosschain.proto.margin.v1.PositionTransfer;
+import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
+import dev.crosschain.proto.margin.v1.SetLiquidationFreezeResponse;
+import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
+import dev.crosschain.proto.margin.v1.TransferPositionsResponse;
+import dev.crosschain.proto.margin.v1.WatchAccountRequest;
+import dev.crosschain.proto.margin.v1.WatchAccountResponse;
+import dev.crosschain.proto.margin.v1.WatchRiskRequest;
+import dev.crosschain.proto.margin.v1.WatchRiskResponse;
+import dev.crosschain.proto.margin.v1.WhatIfRequest;
+import dev.crosschain.proto.margin.v1.WhatIfResponse;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** gRPC adapter: validates and maps requests, calls one use case, maps the answer. */
+@GrpcService
+public class MarginGrpcService implements MarginService {
+
+    private final MarginEngine engine;
+
+    public MarginGrpcService(MarginEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    @Blocking
+    public Uni<ApplyFillResponse> applyFill(ApplyFillRequest request) {
+        Checks checks = new Checks();
+        String fillId = checks.required(request.getFillId(), "fill_id");
+        String accountId = checks.required(request.getAccountId(), "account_id");
+        Instrument instrument = checks.instrument(request.getInstrument(), "instrument");
+        Side side = checks.side(request.getSide(), "side");
+        var quantity = checks.positive(request.getQuantity(), "quantity", "INVALID_QUANTITY");
+        var price = checks.positive(request.getPrice(), "price", "INVALID_PRICE");
+        checks.throwIfAny();
+        String hash = Checks.hash(String.join("|", accountId, instrument.name(), side.name(),
+                Decimals.canonical(quantity), Decimals.canonical(price)));
+        AccountStore.FillResult result = engine.applyFill(
+                new AccountStore.FillCommand(fillId, hash, accountId, instrument, side, quantity, price));
+        return Uni.createFrom().item(ApplyFillResponse.newBuilder().setFillId(result.fillId()).setReplayed(result.replayed())
+                .setPosition(ProtoMapper.position(result.position())).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<GetAccountViewResponse> getAccountView(GetAccountViewRequest request) {
+        Checks checks = new Checks();
+        String accountId = checks.required(request.getAccountId(), "account_id");
+        checks.throwIfAny();
+        return Uni.createFrom().item(GetAccountViewResponse.newBuilder().setView(ProtoMapper.view(engine.view(accountId))).build());
+    }
+
+    @Override
+    public Multi<WatchAccountResponse> watchAccount(WatchAccountRequest request) {
+        Checks checks = new Checks();
+        String accountId = checks.required(request.getAccountId(), "account_id");
+        try {
+            checks.throwIfAny();
+        } catch (RuntimeException e) {
+            return Multi.createFrom().failure(e);
+        }
+        return engine.watchAccount(accountId).map(v -> WatchAccountResponse.newBuilder().setView(ProtoMapper.view(v)).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<WhatIfResponse> whatIf(WhatIfRequest request) {
+        Checks checks = new Checks();
+        String accountId = checks.required(request.getAccountId(), "account_id");
+        List<MarginEngine.HypotheticalFill> fills = new ArrayList<>();
+        for (int i = 0; i < request.getFillsCount(); i++) {
+            HypotheticalFill f = request.getFills(i);
+            String at = "fills[" + i + "].";
+            Instrument instrument = checks.instrument(f.getInstrument(), at + "instrument");
+            Side side = checks.side(f.getSide(), at + "side");
+            var quantity = checks.positive(f.getQuantity(), at + "quantity", "INVALID_QUANTITY");
+            var price = f.getPrice().isBlank() ? null : checks.positive(f.getPrice(), at + "price", "INVALID_PRICE");
+            fills.add(new MarginEngine.HypotheticalFill(instrument, side, quantity, price));
+        }
+        List<Collateral.Withdrawal> withdrawals = new ArrayList<>();
+        for (int i = 0; i < request.getWithdrawalsCount(); i++) {
+            HypotheticalWithdrawal w = request.getWithdrawals(i);
+            String at = "withdrawals[" + i + "].";
+            String chain = checks.required(w.getChainId(), at + "chain_id");
+            String asset = checks.required(w.getAsset(), at + "asset");
+            var amount = checks.positive(w.getAmount(), at + "amount", "INVALID_QUANTITY");
+            withdrawals.add(new Collateral.Withdrawal(chain, asset, amount));
+        }
+        checks.throwIfAny();
+        MarginEngine.WhatIf result = engine.whatIf(accountId, fills, withdrawals);
+        return Uni.createFrom().item(WhatIfResponse.newBuilder().setBefore(ProtoMapper.view(result.before()))
+                .setAfter(ProtoMapper.view(result.after())).build());
+    }
+
+    @Override
+    public Multi<WatchRiskResponse> watchRisk(WatchRiskRequest request) {
+        return engine.watchRisk().map(e -> WatchRiskResponse.newBuilder().setEvent(ProtoMapper.event(e)).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<SetLiquidationFreezeResponse> setLiquidationFreeze(SetLiquidationFreezeRequest request) {
+        Checks checks = new Checks();
+        String accountId = checks.required(request.getAccountId(), "account_id");
+        String auctionId = checks.required(request.getAuctionId(), "auction_id");
+        checks.throwIfAny();
+        boolean frozen = engine.setFreeze(accountId, request.getFrozen(), auctionId);
+        return Uni.createFrom().item(SetLiquidationFreezeResponse.newBuilder().setFrozen(frozen).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<TransferPositionsResponse> transferPositions(TransferPositionsRequest request) {
+        Checks checks = new Checks();
+        String transferId = checks.required(request.getTransferId(), "transfer_id");
+        String from = checks.required(request.getFromAccountId(), "from_account_id");
+        String to = checks.required(request.getToAccountId(), "to_account_id");
+        if (from != null && from.equals(to)) {
+            checks.add("SAME_ACCOUNT", "to_account_id", "must differ from from_account_id");
+        }
+        if (request.getPositionsCount() == 0) {
+            checks.add("MISSING_FIELD", "positions", "at least one position is required");
+        }
+        List<AccountStore.TransferLeg> legs = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        StringBuilder canonical = new StringBuilder().append(from).append('|').append(to);
+        for (int i = 0; i < request.getPositionsCount(); i++) {
+            PositionTransfer p = request.getPositions(i);
+            String at = "positions[" + i + "].";
+            Instrument instrument = checks.instrument(p.getInstrument(), at + "instrument");
+            var quantity = checks.nonZero(p.getQuantity(), at + "quantity", "INVALID_QUANTITY");
+            if (instrument != null && !seen.add(instrument.name())) {
+                checks.add("INVALID_QUANTITY", at + "instrument", "instrument listed twice: " + instrument.name());
+            }
+            if (instrument != null && quantity != null) {
+                legs.add(new AccountStore.TransferLeg(instrument, quantity));
+                canonical.append('|').append(instrument.name()).append(':').append(Decimals.canonical(quantity));
+            }
+        }
+        checks.throwIfAny();
+        boolean replayed = engine.transfer(transferId, Checks.hash(canonical.toString()), from, to, legs);
+        return Uni.createFrom().item(TransferPositionsResponse.newBuilder().setTransferId(transferId).setReplayed(replayed).build());
+    }
+}

@@ -1,0 +1,94 @@
+package dev.crosschain.margin.grpc;
+
+import dev.crosschain.margin.app.MarginEngine;
+import dev.crosschain.margin.domain.AccountRisk;
+import dev.crosschain.margin.domain.CollateralLine;
+import dev.crosschain.margin.domain.Decimals;
+import dev.crosschain.margin.domain.InputAge;
+import dev.crosschain.margin.domain.PositionRisk;
+import dev.crosschain.margin.domain.RiskStatus;
+import dev.crosschain.proto.margin.v1.AccountStatus;
+import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.MarginMode;
+import dev.crosschain.proto.margin.v1.Position;
+import dev.crosschain.proto.margin.v1.RiskEvent;
+
+import java.math.BigDecimal;
+
+/** Domain -> proto. USD figures go out at scale 8; quantities and prices as plain decimals. */
+final class ProtoMapper {
+
+    private ProtoMapper() {
+    }
+
+    static AccountView view(AccountRisk r) {
+        AccountView.Builder v = AccountView.newBuilder()
+                .setAccountId(r.accountId())
+                .setMode(MarginMode.MARGIN_MODE_CROSS)
+                .setStatus(status(r.status()))
+                .setFrozen(r.frozen())
+                .setCollateralValueUsd(usd(r.collateral().valueMm()))
+                .setUnrealizedPnlUsd(usd(r.unrealizedPnl()))
+                .setRealizedPnlUsd(usd(r.realizedPnl()))
+                .setOptionValueUsd(usd(r.optionValue()))
+                .setEquityUsd(usd(r.equity()))
+                .setInitialMarginUsd(usd(r.initialMargin()))
+                .setMaintenanceMarginUsd(usd(r.maintenanceMargin()))
+                .setMarginRatio(r.marginRatio())
+                .setConservative(r.conservative())
+                .setAsOfUnixMs(r.asOfMs());
+        for (CollateralLine line : r.collateral().lines()) {
+            v.addCollateral(dev.crosschain.proto.margin.v1.CollateralLine.newBuilder()
+                    .setChainId(line.chainId()).setAsset(line.asset())
+                    .setAmount(Decimals.plain(line.available()))
+                    .setPriceUsd(Decimals.plain(line.price()))
+                    .setMarketValueUsd(usd(line.marketValue()))
+                    .setValueImUsd(usd(line.valueIm()))
+                    .setValueMmUsd(usd(line.valueMm())));
+        }
+        for (PositionRisk p : r.positions()) {
+            v.addPositions(position(p.position())
+                    .setMarkPrice(Decimals.plain(p.markUsed()))
+                    .setUnrealizedPnlUsd(usd(p.unrealizedPnl()))
+                    .setOptionValueUsd(usd(p.optionValue()))
+                    .setInitialMarginUsd(usd(p.initialMargin()))
+                    .setMaintenanceMarginUsd(usd(p.maintenanceMargin()))
+                    .setDelta(p.delta()));
+        }
+        for (InputAge age : r.inputAges()) {
+            v.addInputAges(dev.crosschain.proto.margin.v1.InputAge.newBuilder()
+                    .setInput(age.input()).setAgeMs(age.ageMs()).setStale(age.stale()));
+        }
+        return v.build();
+    }
+
+    /** A position without marks (ApplyFill's answer). */
+    static Position.Builder position(dev.crosschain.margin.domain.Position p) {
+        return Position.newBuilder().setInstrument(p.instrument())
+                .setQuantity(Decimals.plain(p.quantity()))
+                .setAverageEntryPrice(Decimals.plain(p.averageEntryPrice()));
+    }
+
+    static RiskEvent event(MarginEngine.RiskEvent e) {
+        return RiskEvent.newBuilder().setAccountId(e.accountId()).setStatus(status(e.status()))
+                .setPreviousStatus(e.previous() == null ? AccountStatus.ACCOUNT_STATUS_UNSPECIFIED : status(e.previous()))
+                .setEquityUsd(usd(e.equity())).setInitialMarginUsd(usd(e.initialMargin()))
+                .setMaintenanceMarginUsd(usd(e.maintenanceMargin())).setMarginRatio(e.marginRatio())
+                .setAtUnixMs(e.atMs()).build();
+    }
+
+    static AccountStatus status(RiskStatus s) {
+        switch (s) {
+            case HEALTHY:
+                return AccountStatus.ACCOUNT_STATUS_HEALTHY;
+            case MARGIN_CALL:
+                return AccountStatus.ACCOUNT_STATUS_MARGIN_CALL;
+            default:
+                return AccountStatus.ACCOUNT_STATUS_LIQUIDATION;
+        }
+    }
+
+    static String usd(BigDecimal value) {
+        return value == null ? "" : Decimals.usd(value).toPlainString();
+    }
+}

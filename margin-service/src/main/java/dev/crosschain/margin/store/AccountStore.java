@@ -1,0 +1,408 @@
+package dev.crosschain.margin.store;
+
+import dev.crosschain.margin.domain.AccountRisk;
+import dev.crosschain.margin.domain.Book;
+import dev.crosschain.margin.domain.ConflictException;
+import dev.crosschain.margin.domain.Decimals;
+import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.NotFoundException;
+import dev.crosschain.margin.domain.Position;
+import dev.crosschain.margin.domain.PreconditionException;
+import dev.crosschain.margin.domain.RiskStatus;
+import dev.crosschain.margin.domain.Side;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The account book in PostgreSQL: accounts, positions, fills and position transfers. Blocking JDBC:
+ * call from worker threads. Every change of positions or realized PnL runs SERIALIZABLE with retry.
+ */
+@ApplicationScoped
+public class AccountStore {
+
+    /** A unique violation of a racing insert of the same key: retried, then answered as a replay. */
+    private static final Set<String> UNIQUE_RACE = Set.of("23505");
+
+    private final AgroalDataSource dataSource;
+
+    public AccountStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** What margin-service holds of an account. */
+    public record AccountState(String accountId, BigDecimal realizedPnl, boolean frozen, String auctionId,
+                               RiskStatus lastStatus, List<Position> positions) {
+    }
+
+    /** A validated fill to record. */
+    public record FillCommand(String fillId, String requestHash, String accountId, Instrument instrument, Side side,
+                              BigDecimal quantity, BigDecimal price) {
+    }
+
+    /** The answer to a fill: the position after it, and whether it is a replay. */
+    public record FillResult(String fillId, boolean replayed, Position position) {
+    }
+
+    /** One validated leg of a position transfer: a signed quantity of the source's position. */
+    public record TransferLeg(Instrument instrument, BigDecimal quantity) {
+    }
+
+    /** The status the re-margin loop stored, with its figures. */
+    public record StoredStatus(String accountId, RiskStatus status, BigDecimal equity, BigDecimal initialMargin,
+                               BigDecimal maintenanceMargin, double marginRatio, long atMs) {
+    }
+
+    /** A change of stored status. */
+    public record StatusChange(RiskStatus previous, StoredStatus now) {
+    }
+
+    /**
+     * Records an executed trade: idempotent by fill id (same hash: the first answer, replayed; other
+     * hash: IDEMPOTENCY_CONFLICT); ACCOUNT_FROZEN when the account is frozen.
+     */
+    public FillResult applyFill(FillCommand f) {
+        return Transactions.serializable(dataSource, "applying fill " + f.fillId(), UNIQUE_RACE, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT request_hash, instrument, after_quantity, after_avg_entry FROM fill WHERE fill_id = ?")) {
+                s.setString(1, f.fillId());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        if (!rs.getString(1).equals(f.requestHash())) {
+                            throw new ConflictException("IDEMPOTENCY_CONFLICT",
+                                    "fill " + f.fillId() + " was recorded before with a different payload");
+                        }
+                        return new FillResult(f.fillId(), true,
+                                new Position(rs.getString(2), rs.getBigDecimal(3), rs.getBigDecimal(4)));
+                    }
+                }
+            }
+            ensureAccount(c, f.accountId());
+            boolean frozen;
+            BigDecimal realized;
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT frozen, realized_pnl, auction_id FROM account WHERE account_id = ? FOR UPDATE")) {
+                s.setString(1, f.accountId());
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    frozen = rs.getBoolean(1);
+                    realized = rs.getBigDecimal(2);
+                    if (frozen) {
+                        throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + f.accountId(),
+                                "account " + f.accountId() + " is frozen by liquidation auction " + rs.getString(3));
+                    }
+                }
+            }
+            String name = f.instrument().name();
+            Position current = position(c, f.accountId(), name);
+            Position.Change change = Book.fill(f.instrument(), current, f.side().signed(f.quantity()), f.price());
+            savePosition(c, f.accountId(), change.after());
+            addRealized(c, f.accountId(), realized, change.realizedPnl());
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO fill (fill_id, request_hash, account_id, instrument, side, quantity, price, realized_pnl,
+                                      after_quantity, after_avg_entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                s.setString(1, f.fillId());
+                s.setString(2, f.requestHash());
+                s.setString(3, f.accountId());
+                s.setString(4, name);
+                s.setString(5, f.side().name());
+                s.setBigDecimal(6, f.quantity());
+                s.setBigDecimal(7, f.price());
+                s.setBigDecimal(8, change.realizedPnl());
+                s.setBigDecimal(9, change.after().quantity());
+                s.setBigDecimal(10, change.after().averageEntryPrice());
+                s.executeUpdate();
+            }
+            return new FillResult(f.fillId(), false, change.after());
+        });
+    }
+
+    /**
+     * Moves signed quantities of the source's positions to the destination at the source's average
+     * entry price, all or nothing; idempotent by transfer id. True when it was a replay.
+     */
+    public boolean transfer(String transferId, String requestHash, String from, String to, List<TransferLeg> legs) {
+        return Transactions.serializable(dataSource, "transferring positions " + transferId, UNIQUE_RACE, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT request_hash FROM position_transfer WHERE transfer_id = ?")) {
+                s.setString(1, transferId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        if (!rs.getString(1).equals(requestHash)) {
+                            throw new ConflictException("IDEMPOTENCY_CONFLICT",
+                                    "transfer " + transferId + " was applied before with a different payload");
+                        }
+                        return true;
+                    }
+                }
+            }
+            // lock both accounts in a fixed order
+            List<String> order = from.compareTo(to) < 0 ? List.of(from, to) : List.of(to, from);
+            for (String account : order) {
+                ensureAccount(c, account);
+                lockAccount(c, account);
+            }
+            BigDecimal toRealized = realized(c, to);
+            BigDecimal realizedDelta = BigDecimal.ZERO;
+            StringBuilder description = new StringBuilder();
+            for (int i = 0; i < legs.size(); i++) {
+                TransferLeg leg = legs.get(i);
+                String name = leg.instrument().name();
+                Position source = position(c, from, name);
+                if (source.quantity().signum() != leg.quantity().signum()
+                        || source.quantity().abs().compareTo(leg.quantity().abs()) < 0) {
+                    throw new PreconditionException("INSUFFICIENT_POSITION", "positions[" + i + "]",
+                            "account " + from + " holds " + Decimals.plain(source.quantity()) + " " + name
+                                    + ", cannot move " + Decimals.plain(leg.quantity()));
+                }
+                BigDecimal entry = source.averageEntryPrice();
+                savePosition(c, from, new Position(name, source.quantity().subtract(leg.quantity()), entry));
+                Position.Change change = Book.receive(leg.instrument(), position(c, to, name), leg.quantity(), entry);
+                savePosition(c, to, change.after());
+                realizedDelta = realizedDelta.add(change.realizedPnl());
+                description.append(name).append(' ').append(Decimals.plain(leg.quantity())).append(" @ ")
+                        .append(Decimals.plain(entry)).append(';');
+            }
+            addRealized(c, to, toRealized, realizedDelta);
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO position_transfer (transfer_id, request_hash, from_account_id, to_account_id, legs)
+                    VALUES (?, ?, ?, ?, ?)""")) {
+                s.setString(1, transferId);
+                s.setString(2, requestHash);
+                s.setString(3, from);
+                s.setString(4, to);
+                s.setString(5, description.toString());
+                s.executeUpdate();
+            }
+            return false;
+        });
+    }
+
+    /**
+     * Freezes (for {@code auctionId}) or unfreezes an account. Idempotent. NOT_FOUND for an unknown
+     * account; ACCOUNT_FROZEN when frozen by another auction (freeze or unfreeze alike).
+     */
+    public boolean setFreeze(String accountId, boolean frozen, String auctionId) {
+        return Transactions.serializable(dataSource, "freezing " + accountId, c -> {
+            boolean isFrozen;
+            String holder;
+            try (PreparedStatement s = c.prepareStatement("SELECT frozen, auction_id FROM account WHERE account_id = ? FOR UPDATE")) {
+                s.setString(1, accountId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new NotFoundException("UNKNOWN_ACCOUNT", "margin-service knows no account " + accountId);
+                    }
+                    isFrozen = rs.getBoolean(1);
+                    holder = rs.getString(2);
+                }
+            }
+            if (isFrozen && !auctionId.equals(holder)) {
+                throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + accountId,
+                        "account " + accountId + " is frozen by auction " + holder + ", not " + auctionId);
+            }
+            if (isFrozen == frozen) {
+                return frozen; // idempotent
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE account SET frozen = ?, auction_id = ? WHERE account_id = ?")) {
+                s.setBoolean(1, frozen);
+                if (frozen) {
+                    s.setString(2, auctionId);
+                } else {
+                    s.setNull(2, Types.VARCHAR);
+                }
+                s.setString(3, accountId);
+                s.executeUpdate();
+            }
+            return frozen;
+        });
+    }
+
+    /** The account with its non-flat positions, if margin-service knows it. */
+    public Optional<AccountState> load(String accountId) {
+        return Transactions.readCommitted(dataSource, "loading account " + accountId, c -> load(c, accountId));
+    }
+
+    private Optional<AccountState> load(Connection c, String accountId) throws SQLException {
+        // one statement snapshot: account and positions consistent with each other
+        BigDecimal realized;
+        boolean frozen;
+        String auction;
+        String status;
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT realized_pnl, frozen, auction_id, last_status FROM account WHERE account_id = ?")) {
+            s.setString(1, accountId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                realized = rs.getBigDecimal(1);
+                frozen = rs.getBoolean(2);
+                auction = rs.getString(3);
+                status = rs.getString(4);
+            }
+        }
+        List<Position> positions = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT instrument, quantity, avg_entry_price FROM position WHERE account_id = ? AND quantity <> 0 ORDER BY instrument")) {
+            s.setString(1, accountId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    positions.add(new Position(rs.getString(1), rs.getBigDecimal(2), rs.getBigDecimal(3)));
+                }
+            }
+        }
+        return Optional.of(new AccountState(accountId, realized, frozen, auction,
+                status == null ? null : RiskStatus.valueOf(status), positions));
+    }
+
+    /** Accounts the re-margin loop evaluates: any non-flat position, or a stored status that is not HEALTHY. */
+    public List<String> accountsToRemargin() {
+        return Transactions.readCommitted(dataSource, "listing accounts", c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT a.account_id FROM account a
+                    WHERE EXISTS (SELECT 1 FROM position p WHERE p.account_id = a.account_id AND p.quantity <> 0)
+                       OR a.last_status IN ('MARGIN_CALL', 'LIQUIDATION')
+                    ORDER BY a.account_id""");
+                 ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        });
+    }
+
+    /**
+     * Stores the account's newest status and figures; the change when the status differs from the
+     * stored one (a first HEALTHY is stored without being a change).
+     */
+    public Optional<StatusChange> recordStatus(AccountRisk risk) {
+        return Transactions.serializable(dataSource, "recording status of " + risk.accountId(), c -> {
+            RiskStatus previous;
+            try (PreparedStatement s = c.prepareStatement("SELECT last_status FROM account WHERE account_id = ? FOR UPDATE")) {
+                s.setString(1, risk.accountId());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<StatusChange>empty();
+                    }
+                    String text = rs.getString(1);
+                    previous = text == null ? null : RiskStatus.valueOf(text);
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE account SET last_status = ?, last_equity = ?, last_im = ?, last_mm = ?, last_ratio = ?, last_at = ?
+                    WHERE account_id = ?""")) {
+                s.setString(1, risk.status().name());
+                s.setBigDecimal(2, risk.equity());
+                s.setBigDecimal(3, risk.initialMargin());
+                s.setBigDecimal(4, risk.maintenanceMargin());
+                s.setDouble(5, risk.marginRatio());
+                s.setTimestamp(6, Timestamp.from(Instant.ofEpochMilli(risk.asOfMs())));
+                s.setString(7, risk.accountId());
+                s.executeUpdate();
+            }
+            StoredStatus now = new StoredStatus(risk.accountId(), risk.status(), risk.equity(), risk.initialMargin(),
+                    risk.maintenanceMargin(), risk.marginRatio(), risk.asOfMs());
+            if (previous == risk.status() || (previous == null && risk.status() == RiskStatus.HEALTHY)) {
+                return Optional.<StatusChange>empty();
+            }
+            return Optional.of(new StatusChange(previous, now));
+        });
+    }
+
+    /** Every account whose stored status is MARGIN_CALL or LIQUIDATION. */
+    public List<StoredStatus> unhealthy() {
+        return Transactions.readCommitted(dataSource, "listing unhealthy accounts", c -> {
+            List<StoredStatus> result = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT account_id, last_status, last_equity, last_im, last_mm, last_ratio, last_at FROM account
+                    WHERE last_status IN ('MARGIN_CALL', 'LIQUIDATION') ORDER BY account_id""");
+                 ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    result.add(new StoredStatus(rs.getString(1), RiskStatus.valueOf(rs.getString(2)), rs.getBigDecimal(3),
+                            rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getDouble(6), rs.getTimestamp(7).toInstant().toEpochMilli()));
+                }
+            }
+            return result;
+        });
+    }
+
+    private static void ensureAccount(Connection c, String accountId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO account (account_id) VALUES (?) ON CONFLICT DO NOTHING")) {
+            s.setString(1, accountId);
+            s.executeUpdate();
+        }
+    }
+
+    private static void lockAccount(Connection c, String accountId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM account WHERE account_id = ? FOR UPDATE")) {
+            s.setString(1, accountId);
+            s.executeQuery().close();
+        }
+    }
+
+    private static BigDecimal realized(Connection c, String accountId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT realized_pnl FROM account WHERE account_id = ?")) {
+            s.setString(1, accountId);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBigDecimal(1);
+            }
+        }
+    }
+
+    private static void addRealized(Connection c, String accountId, BigDecimal before, BigDecimal delta) throws SQLException {
+        if (delta.signum() == 0) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE account SET realized_pnl = ? WHERE account_id = ?")) {
+            s.setBigDecimal(1, Decimals.usd(before.add(delta)));
+            s.setString(2, accountId);
+            s.executeUpdate();
+        }
+    }
+
+    private static Position position(Connection c, String accountId, String instrument) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT quantity, avg_entry_price FROM position WHERE account_id = ? AND instrument = ?")) {
+            s.setString(1, accountId);
+            s.setString(2, instrument);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? new Position(instrument, rs.getBigDecimal(1), rs.getBigDecimal(2)) : Position.flat(instrument);
+            }
+        }
+    }
+
+    private static void savePosition(Connection c, String accountId, Position p) throws SQLException {
+        if (p.isFlat()) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM position WHERE account_id = ? AND instrument = ?")) {
+                s.setString(1, accountId);
+                s.setString(2, p.instrument());
+                s.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO position (account_id, instrument, quantity, avg_entry_price, updated_at) VALUES (?, ?, ?, ?, now())
+                ON CONFLICT (account_id, instrument) DO UPDATE SET quantity = EXCLUDED.quantity,
+                    avg_entry_price = EXCLUDED.avg_entry_price, updated_at = now()""")) {
+            s.setString(1, accountId);
+            s.setString(2, p.instrument());
+            s.setBigDecimal(3, p.quantity());
+            s.setBigDecimal(4, p.averageEntryPrice());
+            s.executeUpdate();
+        }
+    }
+}
