@@ -34,7 +34,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import dev.crosschain.liquidation.store.AuctionStore;
 import io.quarkus.test.common.QuarkusTestResource;
+import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +74,9 @@ class LiquidationGrpcServiceTest {
     static ManagedChannel channel;
     static LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation;
     static FakeUpstream upstream;
+
+    @Inject
+    AuctionStore store;
 
     @BeforeAll
     static void connect() {
@@ -125,6 +130,17 @@ class LiquidationGrpcServiceTest {
         breach("acc-breach-later", view("acc-breach-later", "-4000"));
         assertThat(auctionsOf("acc-breach")).extracting(Auction::getAuctionId).containsExactly(auction.getAuctionId());
         assertThat(upstream.margin.freezesOf("acc-breach")).hasSize(1);
+    }
+
+    @Test
+    void theDatabaseAllowsOneOpenAuctionPerAccountWhateverTheReplica() {
+        Auction auction = breach("acc-replicas", view("acc-replicas", "-4000"));
+        // another replica racing past the "no open auction" check loses on the unique partial index
+        boolean inserted = store.insertAuction("auc-other-replica", "acc-replicas", java.time.Instant.now(), BigDecimal.TEN,
+                new dev.crosschain.liquidation.domain.PriceCurve(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofMinutes(10)),
+                List.of());
+        assertThat(inserted).isFalse();
+        assertThat(auctionsOf("acc-replicas")).extracting(Auction::getAuctionId).containsExactly(auction.getAuctionId());
     }
 
     @Test
