@@ -37,6 +37,6 @@ public final class Book {
         if (instrument.linear()) {
             return change;
         }
-        return new Position.Change(change.after(), BigDecimal.ZERO);
+        return new Position.Change(change.after(), Decimals.usd(BigDecimal.ZERO));
     }
 }

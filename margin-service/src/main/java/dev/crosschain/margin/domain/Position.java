@@ -26,14 +26,14 @@ public record Position(String instrument, BigDecimal quantity, BigDecimal averag
     /** The position after trading {@code signedQuantity} at {@code price}, and the PnL that realizes. */
     public Change trade(BigDecimal signedQuantity, BigDecimal price) {
         if (signedQuantity.signum() == 0) {
-            return new Change(this, BigDecimal.ZERO);
+            return new Change(this, Decimals.usd(BigDecimal.ZERO));
         }
         if (isFlat() || quantity.signum() == signedQuantity.signum()) {
             // increase: weighted average entry
             BigDecimal newQty = quantity.add(signedQuantity);
             BigDecimal cost = quantity.multiply(averageEntryPrice).add(signedQuantity.multiply(price));
             BigDecimal entry = cost.divide(newQty, Decimals.PRICE_SCALE, RoundingMode.HALF_EVEN).stripTrailingZeros();
-            return new Change(new Position(instrument, newQty, entry), BigDecimal.ZERO);
+            return new Change(new Position(instrument, newQty, entry), Decimals.usd(BigDecimal.ZERO));
         }
         // reduce, close or flip: the closed part realizes (price - entry) per unit, signed by the old side
         BigDecimal closed = quantity.abs().min(signedQuantity.abs());
