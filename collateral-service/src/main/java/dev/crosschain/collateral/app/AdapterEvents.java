@@ -1,0 +1,125 @@
+package dev.crosschain.collateral.app;
+
+import dev.crosschain.collateral.domain.BlockHeaderEvent;
+import dev.crosschain.collateral.domain.ChainRegistry;
+import dev.crosschain.collateral.domain.ChainSpec;
+import dev.crosschain.collateral.domain.DepositEvent;
+import dev.crosschain.collateral.domain.EventOutcome;
+import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.UnauthenticatedException;
+import dev.crosschain.collateral.domain.Violation;
+import dev.crosschain.collateral.store.AdapterStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Use cases of the chain adapter stream. Each event is committed in its own transaction before its ack is
+ * returned; a refused event changes nothing but the chain's cursor and is answered REJECTED.
+ */
+@ApplicationScoped
+public class AdapterEvents {
+
+    private static final Logger LOG = Logger.getLogger(AdapterEvents.class);
+    public static final String PROTOCOL_VIOLATION = "PROTOCOL_VIOLATION";
+
+    private final ChainRegistry registry;
+    private final AdapterStore store;
+    private final LedgerChanges changes;
+
+    public AdapterEvents(ChainRegistry registry, AdapterStore store, LedgerChanges changes) {
+        this.registry = registry;
+        this.store = store;
+        this.changes = changes;
+    }
+
+    /** What the service answers a hello. */
+    public record Welcome(ChainSpec chain, String resumeCursor) {
+    }
+
+    /** The answer to one event. */
+    public record Ack(String cursor, Outcome outcome, String reason, String message, List<Violation> violations) {
+
+        static Ack of(String cursor, EventOutcome outcome) {
+            return new Ack(cursor, outcome.duplicate() ? Outcome.DUPLICATE : Outcome.APPLIED, "", "", List.of());
+        }
+
+        static Ack rejected(String cursor, InvalidInputException e) {
+            return new Ack(cursor, Outcome.REJECTED, e.reason(), e.getMessage(), e.violations());
+        }
+    }
+
+    public enum Outcome { APPLIED, DUPLICATE, REJECTED }
+
+    /**
+     * Binds a stream to its chain. Unknown chain: INVALID_ARGUMENT UNKNOWN_CHAIN; a configured credential that
+     * does not match: UNAUTHENTICATED.
+     */
+    public Welcome hello(String chainId, String adapterId, String credential) {
+        if (chainId == null || chainId.isBlank()) {
+            throw new InvalidInputException("MISSING_FIELD", "hello.chain_id", "the chain id is required");
+        }
+        ChainSpec chain = registry.require(chainId, "hello.chain_id");
+        if (chain.credential().isPresent() && !sameSecret(chain.credential().get(), credential)) {
+            LOG.warnf("adapter %s refused on %s: bad credential", adapterId, chainId);
+            throw new UnauthenticatedException(PROTOCOL_VIOLATION, "the credential does not match chain " + chainId);
+        }
+        LOG.infof("adapter %s connected for %s", adapterId, chainId);
+        return new Welcome(chain, store.cursor(chainId));
+    }
+
+    public Ack header(ChainSpec chain, String cursor, BlockHeaderEvent header) {
+        return apply(chain, cursor, () -> store.applyHeader(chain, cursor, header));
+    }
+
+    public Ack deposit(ChainSpec chain, String cursor, DepositEvent deposit) {
+        return apply(chain, cursor, () -> store.applyDeposit(chain, cursor, deposit.validate(chain)));
+    }
+
+    public Ack heartbeat(ChainSpec chain, String cursor, long headHeight) {
+        return apply(chain, cursor, () -> store.applyHeartbeat(chain.id(), cursor, headHeight));
+    }
+
+    /** Withdrawals come with issue 4: a result is refused for now, and the stream goes on. */
+    public Ack withdrawalResult(ChainSpec chain, String cursor) {
+        return apply(chain, cursor, () -> {
+            throw new InvalidInputException(PROTOCOL_VIOLATION, "withdrawal_result",
+                    "withdrawals are not supported yet: no withdrawal instruction was ever sent");
+        });
+    }
+
+    /** A message with no event after the hello: refused, the stream goes on. */
+    public Ack emptyEvent(ChainSpec chain, String cursor) {
+        return apply(chain, cursor, () -> {
+            throw new InvalidInputException(PROTOCOL_VIOLATION, "event", "the message carries no event");
+        });
+    }
+
+    /** An event without a cursor cannot be acknowledged durably: refused, nothing recorded. */
+    public Ack missingCursor() {
+        return Ack.rejected("", new InvalidInputException("MISSING_FIELD", "cursor", "every event but the hello needs a cursor"));
+    }
+
+    private Ack apply(ChainSpec chain, String cursor, Supplier<EventOutcome> work) {
+        try {
+            EventOutcome outcome = work.get();
+            if (!outcome.changedAccounts().isEmpty()) {
+                changes.publish(outcome.changedAccounts());
+            }
+            return Ack.of(cursor, outcome);
+        } catch (InvalidInputException e) {
+            LOG.debugf("event at %s on %s rejected: %s", cursor, chain.id(), e.getMessage());
+            store.acknowledge(chain.id(), cursor);
+            return Ack.rejected(cursor, e);
+        }
+    }
+
+    private static boolean sameSecret(String expected, String given) {
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                (given == null ? "" : given).getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,16 @@
+package dev.crosschain.collateral.domain;
+
+/** A caller could not prove who it is (adapter credential). Maps to UNAUTHENTICATED. */
+public class UnauthenticatedException extends RuntimeException {
+
+    private final String reason;
+
+    public UnauthenticatedException(String reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public String reason() {
+        return reason;
+    }
+}

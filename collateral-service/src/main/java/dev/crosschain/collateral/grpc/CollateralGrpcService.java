@@ -1,0 +1,178 @@
+package dev.crosschain.collateral.grpc;
+
+import dev.crosschain.collateral.app.AdapterEvents;
+import dev.crosschain.collateral.app.Collateral;
+import dev.crosschain.collateral.app.LedgerChanges;
+import dev.crosschain.collateral.domain.BlockHeaderEvent;
+import dev.crosschain.collateral.domain.ChainRegistry;
+import dev.crosschain.collateral.domain.ChainSpec;
+import dev.crosschain.collateral.domain.DepositEvent;
+import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.TransferOrder;
+import dev.crosschain.collateral.store.ChainStore;
+import dev.crosschain.collateral.store.TransferStore;
+import dev.crosschain.proto.collateral.v1.AdapterHello;
+import dev.crosschain.proto.collateral.v1.BlockHeader;
+import dev.crosschain.proto.collateral.v1.CollateralService;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
+import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralResponse;
+import dev.crosschain.proto.collateral.v1.ListChainsRequest;
+import dev.crosschain.proto.collateral.v1.ListChainsResponse;
+import dev.crosschain.proto.collateral.v1.TransferRequest;
+import dev.crosschain.proto.collateral.v1.TransferResponse;
+import dev.crosschain.proto.collateral.v1.WatchCollateralRequest;
+import dev.crosschain.proto.collateral.v1.WatchCollateralResponse;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** gRPC adapter: maps proto <-> domain and calls one use case per RPC. */
+@GrpcService
+public class CollateralGrpcService implements CollateralService {
+
+    /** Buffered change notices per all-accounts watcher before it is considered too slow (the stream then fails). */
+    private static final int WATCH_ALL_BUFFER = 10_000;
+
+    private final AdapterEvents adapterEvents;
+    private final Collateral collateral;
+    private final LedgerChanges changes;
+    private final ChainRegistry registry;
+    private final ChainStore chains;
+
+    public CollateralGrpcService(AdapterEvents adapterEvents, Collateral collateral, LedgerChanges changes,
+                                 ChainRegistry registry, ChainStore chains) {
+        this.adapterEvents = adapterEvents;
+        this.collateral = collateral;
+        this.changes = changes;
+        this.registry = registry;
+        this.chains = chains;
+    }
+
+    @Override
+    public Multi<ConnectAdapterResponse> connectAdapter(Multi<ConnectAdapterRequest> requests) {
+        AdapterSession session = new AdapterSession();
+        // One event at a time, on a worker thread: acks leave in request order, each after its commit.
+        return requests.onItem().transformToUniAndConcatenate(request -> Uni.createFrom().item(() -> session.handle(request))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+    }
+
+    @Override
+    @Blocking
+    public Uni<GetCollateralResponse> getCollateral(GetCollateralRequest request) {
+        return Uni.createFrom().item(GetCollateralResponse.newBuilder()
+                .setView(ProtoMapper.view(collateral.view(request.getAccountId()))).build());
+    }
+
+    @Override
+    public Multi<WatchCollateralResponse> watchCollateral(WatchCollateralRequest request) {
+        String account = request.getAccountId();
+        Multi<String> triggers;
+        if (account.isBlank()) {
+            // Every account: first the current view of each, then each account whose ledger changes.
+            Multi<String> current = Multi.createFrom().deferred(() -> Multi.createFrom().iterable(collateral.accounts()))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            triggers = Multi.createBy().merging().streams(current, changes.changes().onOverflow().buffer(WATCH_ALL_BUFFER));
+        } else {
+            // One account: its view now, then a fresh one after each change (bursts coalesce to the newest).
+            triggers = Multi.createBy().merging().streams(Multi.createFrom().item(account),
+                    changes.changes().filter(account::equals).onOverflow().dropPreviousItems());
+        }
+        return triggers.onItem().transformToUniAndConcatenate(changed -> Uni.createFrom()
+                .item(() -> WatchCollateralResponse.newBuilder().setView(ProtoMapper.view(collateral.watchedView(changed))).build())
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+    }
+
+    @Override
+    @Blocking
+    public Uni<TransferResponse> transfer(TransferRequest request) {
+        List<TransferOrder.RawLeg> legs = request.getLegsList().stream()
+                .map(l -> new TransferOrder.RawLeg(l.getFromAccountId(), l.getToAccountId(), l.getChainId(), l.getAsset(), l.getAmount()))
+                .toList();
+        TransferStore.Committed committed = collateral.transfer(request.getTransferId(), legs, request.getMemo());
+        return Uni.createFrom().item(TransferResponse.newBuilder()
+                .setTransferId(committed.transferId())
+                .setReplayed(committed.replayed())
+                .setCommittedAtUnixMs(committed.committedAt().toEpochMilli()).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListChainsResponse> listChains(ListChainsRequest request) {
+        List<ChainSpec> all = new ArrayList<>(registry.chains());
+        int offset = 0;
+        if (!request.getPageToken().isEmpty()) {
+            try {
+                offset = Integer.parseInt(request.getPageToken());
+            } catch (NumberFormatException e) {
+                offset = -1;
+            }
+            if (offset < 0 || offset > all.size()) {
+                throw new InvalidInputException("INVALID_PAGE_TOKEN", "page_token", "not a token from a previous page: " + request.getPageToken());
+            }
+        }
+        if (request.getPageSize() < 0) {
+            throw new InvalidInputException("INVALID_PAGE_SIZE", "page_size", "must be >= 0, got " + request.getPageSize());
+        }
+        int end = request.getPageSize() == 0 ? all.size() : Math.min(all.size(), offset + request.getPageSize());
+        Map<String, Long> heads = chains.heads();
+        ListChainsResponse.Builder response = ListChainsResponse.newBuilder();
+        for (ChainSpec chain : all.subList(offset, end)) {
+            response.addChains(ProtoMapper.chain(chain, heads.getOrDefault(chain.id(), 0L)));
+        }
+        if (end < all.size()) {
+            response.setNextPageToken(Integer.toString(end));
+        }
+        return Uni.createFrom().item(response.build());
+    }
+
+    /** The state of one adapter stream: unbound until its hello, then bound to one chain. */
+    private final class AdapterSession {
+
+        private ChainSpec chain;
+
+        ConnectAdapterResponse handle(ConnectAdapterRequest request) {
+            if (chain == null) {
+                if (request.getEventCase() != ConnectAdapterRequest.EventCase.HELLO) {
+                    throw new InvalidInputException(AdapterEvents.PROTOCOL_VIOLATION, "hello",
+                            "the first message must be a hello, got " + request.getEventCase());
+                }
+                AdapterHello hello = request.getHello();
+                AdapterEvents.Welcome welcome = adapterEvents.hello(hello.getChainId(), hello.getAdapterId(), hello.getCredential());
+                chain = welcome.chain();
+                return ProtoMapper.welcome(welcome);
+            }
+            if (request.getEventCase() == ConnectAdapterRequest.EventCase.HELLO) {
+                throw new InvalidInputException(AdapterEvents.PROTOCOL_VIOLATION, "hello", "hello is only allowed as the first message");
+            }
+            String cursor = request.getCursor();
+            if (cursor.isEmpty()) {
+                return ProtoMapper.ack(adapterEvents.missingCursor());
+            }
+            AdapterEvents.Ack ack = switch (request.getEventCase()) {
+                case HEADER -> {
+                    BlockHeader h = request.getHeader();
+                    yield adapterEvents.header(chain, cursor,
+                            new BlockHeaderEvent(h.getHeight(), h.getHash(), h.getParentHash(), h.getTimestampUnixMs()));
+                }
+                case DEPOSIT -> {
+                    Deposit d = request.getDeposit();
+                    yield adapterEvents.deposit(chain, cursor, new DepositEvent(d.getTxHash(),
+                            Integer.toUnsignedLong(d.getLogIndex()), d.getBlockHash(), d.getAccountId(), d.getAsset(), d.getAmount()));
+                }
+                case HEARTBEAT -> adapterEvents.heartbeat(chain, cursor, request.getHeartbeat().getHeadHeight());
+                case WITHDRAWAL_RESULT -> adapterEvents.withdrawalResult(chain, cursor);
+                default -> adapterEvents.emptyEvent(chain, cursor);
+            };
+            return ProtoMapper.ack(ack);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.crosschain.collateral.grpc;
+
+import dev.crosschain.collateral.app.AdapterEvents;
+import dev.crosschain.collateral.domain.Amounts;
+import dev.crosschain.collateral.domain.AssetSpec;
+import dev.crosschain.collateral.domain.ChainSpec;
+import dev.crosschain.collateral.domain.CollateralValuation;
+import dev.crosschain.collateral.domain.Haircut;
+import dev.crosschain.proto.collateral.v1.Ack;
+import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.AssetCollateral;
+import dev.crosschain.proto.collateral.v1.Chain;
+import dev.crosschain.proto.collateral.v1.ChainAsset;
+import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.ChainStatus;
+import dev.crosschain.proto.collateral.v1.CollateralView;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
+import dev.crosschain.proto.collateral.v1.FieldViolation;
+import dev.crosschain.proto.collateral.v1.HaircutBreakdown;
+import dev.crosschain.proto.collateral.v1.Rejection;
+import dev.crosschain.proto.collateral.v1.Welcome;
+
+import java.math.BigDecimal;
+
+/** Domain -> proto. */
+final class ProtoMapper {
+
+    private ProtoMapper() {
+    }
+
+    static ConnectAdapterResponse welcome(AdapterEvents.Welcome welcome) {
+        return ConnectAdapterResponse.newBuilder().setWelcome(Welcome.newBuilder()
+                .setChainId(welcome.chain().id())
+                .setResumeCursor(welcome.resumeCursor())
+                .setConfirmations(welcome.chain().confirmations())).build();
+    }
+
+    static ConnectAdapterResponse ack(AdapterEvents.Ack ack) {
+        Ack.Builder builder = Ack.newBuilder().setCursor(ack.cursor()).setOutcome(switch (ack.outcome()) {
+            case APPLIED -> AckOutcome.ACK_OUTCOME_APPLIED;
+            case DUPLICATE -> AckOutcome.ACK_OUTCOME_DUPLICATE;
+            case REJECTED -> AckOutcome.ACK_OUTCOME_REJECTED;
+        });
+        if (ack.outcome() == AdapterEvents.Outcome.REJECTED) {
+            Rejection.Builder rejection = Rejection.newBuilder().setReason(ack.reason()).setMessage(ack.message());
+            ack.violations().forEach(v -> rejection.addFieldViolations(
+                    FieldViolation.newBuilder().setField(v.field()).setDescription(v.description())));
+            builder.setRejection(rejection);
+        }
+        return ConnectAdapterResponse.newBuilder().setAck(builder).build();
+    }
+
+    static CollateralView view(CollateralValuation v) {
+        CollateralView.Builder view = CollateralView.newBuilder()
+                .setAccountId(v.accountId())
+                .setMarketValueUsd(usd(v.marketValueUsd()))
+                .setValueImUsd(usd(v.valueImUsd()))
+                .setValueMmUsd(usd(v.valueMmUsd()))
+                .setPriceStale(v.priceStale())
+                .setAsOfUnixMs(v.asOf().toEpochMilli())
+                .setLedgerVersion(v.ledgerVersion());
+        for (CollateralValuation.ChainValuation c : v.chains()) {
+            ChainCollateral.Builder chain = ChainCollateral.newBuilder()
+                    .setChainId(c.chainId())
+                    .setStatus(ChainStatus.CHAIN_STATUS_HEALTHY)
+                    .setMarketValueUsd(usd(c.marketValueUsd()))
+                    .setValueImUsd(usd(c.valueImUsd()))
+                    .setValueMmUsd(usd(c.valueMmUsd()));
+            for (CollateralValuation.AssetValuation a : c.assets()) {
+                chain.addAssets(AssetCollateral.newBuilder()
+                        .setAsset(a.asset())
+                        .setCanonicalAsset(a.canonicalAsset())
+                        .setPending(Amounts.plain(a.pending()))
+                        .setAvailable(Amounts.plain(a.available()))
+                        .setLocked(Amounts.plain(a.locked()))
+                        .setPriceUsd(Amounts.plain(a.priceUsd()))
+                        .setPriceStale(a.priceStale())
+                        .setMarketValueUsd(usd(a.marketValueUsd()))
+                        .setHaircutIm(haircut(a.haircutIm()))
+                        .setHaircutMm(haircut(a.haircutMm()))
+                        .setValueImUsd(usd(a.valueImUsd()))
+                        .setValueMmUsd(usd(a.valueMmUsd())));
+            }
+            view.addChains(chain);
+        }
+        return view.build();
+    }
+
+    static Chain chain(ChainSpec spec, long headHeight) {
+        Chain.Builder chain = Chain.newBuilder()
+                .setChainId(spec.id())
+                .setStatus(ChainStatus.CHAIN_STATUS_HEALTHY)
+                .setConfirmations(spec.confirmations())
+                .setLiquidationLatencySeconds(spec.liquidationLatency().toSeconds())
+                .setHeadHeight(Math.max(0, headHeight));
+        for (AssetSpec a : spec.assets().values()) {
+            chain.addAssets(ChainAsset.newBuilder()
+                    .setAsset(a.symbol())
+                    .setCanonicalAsset(a.canonical())
+                    .setDecimals(a.decimals())
+                    .setHaircutIm(Amounts.plain(a.haircutIm()))
+                    .setHaircutMm(Amounts.plain(a.haircutMm())));
+        }
+        return chain.build();
+    }
+
+    private static HaircutBreakdown haircut(Haircut h) {
+        return HaircutBreakdown.newBuilder()
+                .setTier(Amounts.plain(h.tier()))
+                .setLatencyAddon(Amounts.plain(h.latencyAddon()))
+                .setChainStatusAddon(Amounts.plain(h.chainStatusAddon()))
+                .setTotal(Amounts.plain(h.total()))
+                .build();
+    }
+
+    /** USD at scale 8, plain. */
+    private static String usd(BigDecimal value) {
+        return Amounts.usd(value).toPlainString();
+    }
+}

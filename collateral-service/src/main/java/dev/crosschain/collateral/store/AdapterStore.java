@@ -1,0 +1,374 @@
+package dev.crosschain.collateral.store;
+
+import dev.crosschain.collateral.domain.BlockHeaderEvent;
+import dev.crosschain.collateral.domain.ChainSpec;
+import dev.crosschain.collateral.domain.DepositEvent;
+import dev.crosschain.collateral.domain.EventOutcome;
+import dev.crosschain.collateral.domain.Finality;
+import dev.crosschain.collateral.domain.ForkChoice;
+import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.StoredBlock;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The chain side of the ledger: headers, deposits, heartbeats and the adapter cursor. Every event is one
+ * transaction that first locks the chain's row (events of one chain are serialised) and records the event's
+ * cursor with its effect. Blocking JDBC: call from worker threads.
+ */
+@ApplicationScoped
+public class AdapterStore {
+
+    private static final Logger LOG = Logger.getLogger(AdapterStore.class);
+
+    private final AgroalDataSource dataSource;
+
+    public AdapterStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Last acknowledged cursor of the chain; empty if none. */
+    public String cursor(String chainId) {
+        return Transactions.readCommitted(dataSource, "reading cursor of " + chainId, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT cursor FROM chain_state WHERE chain_id = ?")) {
+                s.setString(1, chainId);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : "";
+                }
+            }
+        });
+    }
+
+    /** Records the cursor of an event that changed nothing else (a rejected one). */
+    public void acknowledge(String chainId, String cursor) {
+        Transactions.readCommitted(dataSource, "recording cursor of " + chainId, c -> {
+            lockChain(c, chainId);
+            saveCursor(c, chainId, cursor);
+            return null;
+        });
+    }
+
+    /** Stores a header, orphans what it replaces (reverting pending deposits), then credits what became final. */
+    public EventOutcome applyHeader(ChainSpec chain, String cursor, BlockHeaderEvent header) {
+        return Transactions.readCommitted(dataSource, "applying header of " + chain.id(), c -> {
+            lockChain(c, chain.id());
+            Optional<StoredBlock> parent = header.height() == 0 ? Optional.empty()
+                    : canonicalAt(c, chain.id(), header.height() - 1);
+            List<StoredBlock> above = canonicalAtOrAbove(c, chain.id(), header.height());
+            Optional<StoredBlock> same = byHash(c, chain.id(), header.hash());
+            ForkChoice.Decision decision = ForkChoice.decide(header, parent, above, same);
+            if (decision.duplicate()) {
+                saveCursor(c, chain.id(), cursor);
+                return EventOutcome.duplicateEvent();
+            }
+            Set<String> changed = new HashSet<>();
+            if (decision.reorg()) {
+                LOG.warnf("reorg on %s at height %d (new block %s, parent mismatch %s): orphaning %d block(s)",
+                        chain.id(), header.height(), header.hash(), decision.parentMismatch(), decision.orphans().size());
+            }
+            for (StoredBlock orphan : decision.orphans()) {
+                orphan(c, chain.id(), orphan, changed);
+            }
+            if (same.isPresent()) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE block_header SET canonical = TRUE WHERE chain_id = ? AND hash = ?")) {
+                    s.setString(1, chain.id());
+                    s.setString(2, header.hash());
+                    s.executeUpdate();
+                }
+            } else {
+                try (PreparedStatement s = c.prepareStatement("""
+                        INSERT INTO block_header (chain_id, hash, height, parent_hash, canonical, block_time_ms)
+                        VALUES (?, ?, ?, ?, TRUE, ?)""")) {
+                    s.setString(1, chain.id());
+                    s.setString(2, header.hash());
+                    s.setLong(3, header.height());
+                    s.setString(4, header.parentHash() == null ? "" : header.parentHash());
+                    s.setLong(5, header.timestampUnixMs());
+                    s.executeUpdate();
+                }
+            }
+            creditFinal(c, chain, changed);
+            saveCursor(c, chain.id(), cursor);
+            return EventOutcome.applied(changed);
+        });
+    }
+
+    /**
+     * Records a deposit whose fields were validated against the registry: PENDING, and CREDITED at once if its
+     * block is final already. The same key with the same payload is a duplicate (or revives a REVERTED deposit
+     * in a canonical block); with another payload it is refused.
+     */
+    public EventOutcome applyDeposit(ChainSpec chain, String cursor, DepositEvent.ValidDeposit deposit) {
+        return Transactions.readCommitted(dataSource, "applying deposit on " + chain.id(), c -> {
+            lockChain(c, chain.id());
+            Optional<StoredBlock> block = byHash(c, chain.id(), deposit.blockHash());
+            if (block.isEmpty()) {
+                throw new InvalidInputException("UNKNOWN_BLOCK", "deposit.block_hash",
+                        "no header with hash " + deposit.blockHash() + " was sent on " + chain.id());
+            }
+            if (!block.get().canonical()) {
+                throw new InvalidInputException("UNKNOWN_BLOCK", "deposit.block_hash",
+                        "block " + deposit.blockHash() + " is orphaned on " + chain.id());
+            }
+            long height = block.get().height();
+            long head = headHeight(c, chain.id());
+            boolean isFinal = Finality.isFinal(height, chain.confirmations(), head);
+            String key = depositKey(chain.id(), deposit.txHash(), deposit.logIndex());
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT account_id, asset, amount, status, revision FROM deposit
+                    WHERE chain_id = ? AND tx_hash = ? AND log_index = ? FOR UPDATE""")) {
+                s.setString(1, chain.id());
+                s.setString(2, deposit.txHash());
+                s.setLong(3, deposit.logIndex());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        if (!deposit.samePayload(rs.getString("account_id"), rs.getString("asset"), rs.getBigDecimal("amount"))) {
+                            throw new InvalidInputException("CONFLICTING_DEPOSIT", "deposit", "deposit " + key
+                                    + " was reported before with account " + rs.getString("account_id") + ", asset "
+                                    + rs.getString("asset") + ", amount " + rs.getBigDecimal("amount").toPlainString());
+                        }
+                        if (!"REVERTED".equals(rs.getString("status"))) {
+                            saveCursor(c, chain.id(), cursor);
+                            return EventOutcome.duplicateEvent();
+                        }
+                        int revision = rs.getInt("revision") + 1;
+                        revive(c, chain.id(), deposit, height, revision);
+                        pend(c, chain.id(), deposit, key, revision);
+                        if (isFinal) {
+                            credit(c, chain.id(), deposit.txHash(), deposit.logIndex(), deposit.accountId(),
+                                    deposit.asset().symbol(), deposit.amount(), revision);
+                        }
+                        saveCursor(c, chain.id(), cursor);
+                        return EventOutcome.applied(Set.of(deposit.accountId()));
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO deposit (chain_id, tx_hash, log_index, block_hash, block_height, account_id, asset, amount, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')""")) {
+                s.setString(1, chain.id());
+                s.setString(2, deposit.txHash());
+                s.setLong(3, deposit.logIndex());
+                s.setString(4, deposit.blockHash());
+                s.setLong(5, height);
+                s.setString(6, deposit.accountId());
+                s.setString(7, deposit.asset().symbol());
+                s.setBigDecimal(8, deposit.amount());
+                s.executeUpdate();
+            }
+            pend(c, chain.id(), deposit, key, 0);
+            if (isFinal) {
+                credit(c, chain.id(), deposit.txHash(), deposit.logIndex(), deposit.accountId(), deposit.asset().symbol(),
+                        deposit.amount(), 0);
+            }
+            saveCursor(c, chain.id(), cursor);
+            return EventOutcome.applied(Set.of(deposit.accountId()));
+        });
+    }
+
+    /** Records the head the adapter has seen. */
+    public EventOutcome applyHeartbeat(String chainId, String cursor, long headHeight) {
+        return Transactions.readCommitted(dataSource, "applying heartbeat of " + chainId, c -> {
+            lockChain(c, chainId);
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE chain_state SET heartbeat_height = ?, heartbeat_at = ? WHERE chain_id = ?")) {
+                s.setLong(1, headHeight);
+                s.setTimestamp(2, Timestamp.from(Instant.now()));
+                s.setString(3, chainId);
+                s.executeUpdate();
+            }
+            saveCursor(c, chainId, cursor);
+            return EventOutcome.applied(Set.of());
+        });
+    }
+
+    /** Head height (greatest canonical block) of the chain; -1 when no header is stored. */
+    public long headHeight(String chainId) {
+        return Transactions.readCommitted(dataSource, "reading head of " + chainId, c -> headHeight(c, chainId));
+    }
+
+    // ---- inside a transaction ----
+
+    private static void lockChain(Connection c, String chainId) throws SQLException {
+        try (PreparedStatement create = c.prepareStatement("INSERT INTO chain_state (chain_id) VALUES (?) ON CONFLICT DO NOTHING");
+             PreparedStatement lock = c.prepareStatement("SELECT chain_id FROM chain_state WHERE chain_id = ? FOR UPDATE")) {
+            create.setString(1, chainId);
+            create.executeUpdate();
+            lock.setString(1, chainId);
+            lock.executeQuery().close();
+        }
+    }
+
+    private static void saveCursor(Connection c, String chainId, String cursor) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE chain_state SET cursor = ?, updated_at = now() WHERE chain_id = ?")) {
+            s.setString(1, cursor);
+            s.setString(2, chainId);
+            s.executeUpdate();
+        }
+    }
+
+    static long headHeight(Connection c, String chainId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT coalesce(max(height), -1) FROM block_header WHERE chain_id = ? AND canonical")) {
+            s.setString(1, chainId);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Optional<StoredBlock> canonicalAt(Connection c, String chainId, long height) throws SQLException {
+        List<StoredBlock> blocks = blocks(c, "SELECT height, hash, parent_hash, canonical FROM block_header "
+                + "WHERE chain_id = ? AND height = ? AND canonical", chainId, height);
+        return blocks.stream().findFirst();
+    }
+
+    private static List<StoredBlock> canonicalAtOrAbove(Connection c, String chainId, long height) throws SQLException {
+        return blocks(c, "SELECT height, hash, parent_hash, canonical FROM block_header "
+                + "WHERE chain_id = ? AND height >= ? AND canonical ORDER BY height", chainId, height);
+    }
+
+    private static Optional<StoredBlock> byHash(Connection c, String chainId, String hash) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT height, hash, parent_hash, canonical FROM block_header WHERE chain_id = ? AND hash = ?")) {
+            s.setString(1, chainId);
+            s.setString(2, hash);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(block(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static List<StoredBlock> blocks(Connection c, String sql, String chainId, long height) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, chainId);
+            s.setLong(2, height);
+            try (ResultSet rs = s.executeQuery()) {
+                List<StoredBlock> result = new ArrayList<>();
+                while (rs.next()) {
+                    result.add(block(rs));
+                }
+                return result;
+            }
+        }
+    }
+
+    private static StoredBlock block(ResultSet rs) throws SQLException {
+        return new StoredBlock(rs.getLong("height"), rs.getString("hash"), rs.getString("parent_hash"), rs.getBoolean("canonical"));
+    }
+
+    /** The block stops being canonical: its pending deposits are reverted; a credited one is a critical alert. */
+    private static void orphan(Connection c, String chainId, StoredBlock block, Set<String> changed) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE block_header SET canonical = FALSE WHERE chain_id = ? AND hash = ?")) {
+            s.setString(1, chainId);
+            s.setString(2, block.hash());
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT tx_hash, log_index, account_id, asset, amount, status, revision FROM deposit
+                WHERE chain_id = ? AND block_hash = ? AND status IN ('PENDING', 'CREDITED') ORDER BY tx_hash, log_index FOR UPDATE""")) {
+            s.setString(1, chainId);
+            s.setString(2, block.hash());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String tx = rs.getString("tx_hash");
+                    long log = rs.getLong("log_index");
+                    String key = depositKey(chainId, tx, log);
+                    if ("CREDITED".equals(rs.getString("status"))) {
+                        LOG.errorf("CRITICAL: credited deposit %s (account %s, %s %s) is in orphaned block %s at height %d;"
+                                        + " left credited, needs operator action", key, rs.getString("account_id"),
+                                rs.getBigDecimal("amount").toPlainString(), rs.getString("asset"), block.hash(), block.height());
+                        continue;
+                    }
+                    BigDecimal amount = rs.getBigDecimal("amount");
+                    String account = rs.getString("account_id");
+                    int revision = rs.getInt("revision");
+                    setStatus(c, chainId, tx, log, "REVERTED");
+                    LedgerWrites.change(c, key + ":r" + revision + ":reverted", "DEPOSIT_REVERTED", account, chainId,
+                            rs.getString("asset"), amount.negate(), BigDecimal.ZERO, BigDecimal.ZERO, key);
+                    changed.add(account);
+                }
+            }
+        }
+    }
+
+    /** Every pending deposit of the chain that is final with the current head becomes CREDITED. */
+    private static void creditFinal(Connection c, ChainSpec chain, Set<String> changed) throws SQLException {
+        long head = headHeight(c, chain.id());
+        long finalThrough = Finality.finalThrough(chain.confirmations(), head);
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT d.tx_hash, d.log_index, d.account_id, d.asset, d.amount, d.revision FROM deposit d
+                JOIN block_header b ON b.chain_id = d.chain_id AND b.hash = d.block_hash AND b.canonical
+                WHERE d.chain_id = ? AND d.status = 'PENDING' AND d.block_height <= ?
+                ORDER BY d.block_height, d.tx_hash, d.log_index FOR UPDATE OF d""")) {
+            s.setString(1, chain.id());
+            s.setLong(2, finalThrough);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    credit(c, chain.id(), rs.getString("tx_hash"), rs.getLong("log_index"), rs.getString("account_id"),
+                            rs.getString("asset"), rs.getBigDecimal("amount"), rs.getInt("revision"));
+                    changed.add(rs.getString("account_id"));
+                }
+            }
+        }
+    }
+
+    private static void pend(Connection c, String chainId, DepositEvent.ValidDeposit d, String key, int revision) throws SQLException {
+        LedgerWrites.change(c, key + ":r" + revision + ":pending", "DEPOSIT_PENDING", d.accountId(), chainId,
+                d.asset().symbol(), d.amount(), BigDecimal.ZERO, BigDecimal.ZERO, key);
+    }
+
+    private static void credit(Connection c, String chainId, String tx, long log, String account, String asset,
+                               BigDecimal amount, int revision) throws SQLException {
+        String key = depositKey(chainId, tx, log);
+        setStatus(c, chainId, tx, log, "CREDITED");
+        LedgerWrites.change(c, key + ":r" + revision + ":credited", "DEPOSIT_CREDITED", account, chainId, asset,
+                amount.negate(), amount, BigDecimal.ZERO, key);
+    }
+
+    private static void revive(Connection c, String chainId, DepositEvent.ValidDeposit d, long height, int revision) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                UPDATE deposit SET status = 'PENDING', block_hash = ?, block_height = ?, revision = ?, updated_at = now()
+                WHERE chain_id = ? AND tx_hash = ? AND log_index = ?""")) {
+            s.setString(1, d.blockHash());
+            s.setLong(2, height);
+            s.setInt(3, revision);
+            s.setString(4, chainId);
+            s.setString(5, d.txHash());
+            s.setLong(6, d.logIndex());
+            s.executeUpdate();
+        }
+    }
+
+    private static void setStatus(Connection c, String chainId, String tx, long log, String status) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE deposit SET status = ?, updated_at = now() WHERE chain_id = ? AND tx_hash = ? AND log_index = ?")) {
+            s.setString(1, status);
+            s.setString(2, chainId);
+            s.setString(3, tx);
+            s.setLong(4, log);
+            s.executeUpdate();
+        }
+    }
+
+    private static String depositKey(String chainId, String tx, long log) {
+        return "deposit:" + chainId + ":" + tx + ":" + log;
+    }
+}

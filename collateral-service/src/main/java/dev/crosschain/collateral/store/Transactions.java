@@ -1,0 +1,72 @@
+package dev.crosschain.collateral.store;
+
+import io.agroal.api.AgroalDataSource;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Set;
+
+/** Runs work in one JDBC transaction, retrying serialization failures and deadlocks a bounded number of times. */
+final class Transactions {
+
+    static final int MAX_ATTEMPTS = 5;
+    private static final Set<String> RETRYABLE = Set.of("40001", "40P01");
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private Transactions() {
+    }
+
+    static <T> T serializable(AgroalDataSource dataSource, String what, Work<T> work) {
+        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, Set.of(), work);
+    }
+
+    /** As {@link #serializable} and also retried on the given extra SQLSTATEs (e.g. a racing insert's 23505). */
+    static <T> T serializable(AgroalDataSource dataSource, String what, Set<String> alsoRetry, Work<T> work) {
+        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, alsoRetry, work);
+    }
+
+    static <T> T readCommitted(AgroalDataSource dataSource, String what, Work<T> work) {
+        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, Set.of(), work);
+    }
+
+    private static <T> T run(AgroalDataSource dataSource, String what, int isolation, Set<String> alsoRetry, Work<T> work) {
+        SQLException last = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(isolation);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c);
+                    throw e;
+                } finally {
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                String state = e.getSQLState();
+                if (state != null && (RETRYABLE.contains(state) || alsoRetry.contains(state))) {
+                    last = e;
+                    continue;
+                }
+                throw new StoreException(what + " failed", e);
+            }
+        }
+        throw new StoreException(what + " failed after " + MAX_ATTEMPTS + " attempts", last);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it
+        }
+    }
+}
