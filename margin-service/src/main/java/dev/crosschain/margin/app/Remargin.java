@@ -1,7 +1,9 @@
 package dev.crosschain.margin.app;
 
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /** The re-margin loop: every {@code margin.remargin.interval}, one pass at a time. */
@@ -11,6 +13,7 @@ public class Remargin {
     private static final Logger LOG = Logger.getLogger(Remargin.class);
 
     private final MarginEngine engine;
+    private volatile boolean stopping;
 
     public Remargin(MarginEngine engine) {
         this.engine = engine;
@@ -19,10 +22,17 @@ public class Remargin {
     @Scheduled(every = "${margin.remargin.interval}", delayed = "${margin.remargin.interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        if (stopping) {
+            return;
+        }
         try {
             engine.remarginAll();
         } catch (RuntimeException e) {
             LOG.warnf("re-margin pass failed: %s", e.getMessage());
         }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
     }
 }

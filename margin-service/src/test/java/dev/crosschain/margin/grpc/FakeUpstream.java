@@ -1,0 +1,155 @@
+package dev.crosschain.margin.grpc;
+
+import dev.crosschain.proto.collateral.v1.AssetCollateral;
+import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.collateral.v1.CollateralView;
+import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralResponse;
+import dev.crosschain.proto.pricing.v1.GetMarksRequest;
+import dev.crosschain.proto.pricing.v1.GetMarksResponse;
+import dev.crosschain.proto.pricing.v1.Greeks;
+import dev.crosschain.proto.pricing.v1.InstrumentKind;
+import dev.crosschain.proto.pricing.v1.Mark;
+import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One loopback gRPC server standing in for collateral-service and pricing-service, with settable
+ * canned answers: collateral views by account (NOT_FOUND otherwise) and marks by instrument.
+ */
+final class FakeUpstream {
+
+    /** Port the service under test calls (see %test.quarkus.grpc.clients.collateral/pricing.port). */
+    static final int PORT = 19193;
+    private static FakeUpstream instance;
+
+    /** How a fake answers. SLOW answers after longer than the test deadline. */
+    enum Mode { OK, UNAVAILABLE, SLOW }
+
+    final Collateral collateral = new Collateral();
+    final Pricing pricing = new Pricing();
+    private final Server server;
+
+    private FakeUpstream() {
+        server = ServerBuilder.forPort(PORT).addService(collateral).addService(pricing).build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("fake upstream did not start on " + PORT, e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
+    }
+
+    static synchronized FakeUpstream get() {
+        if (instance == null) {
+            instance = new FakeUpstream();
+        }
+        return instance;
+    }
+
+    private static boolean failed(AtomicReference<Mode> mode, StreamObserver<?> observer) {
+        switch (mode.get()) {
+            case UNAVAILABLE:
+                observer.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+                return true;
+            case SLOW:
+                LockSupport.parkNanos(1_500_000_000L); // the fake upstream is slower than the 1 s deadline
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    static final class Collateral extends CollateralServiceGrpc.CollateralServiceImplBase {
+        final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
+        final Map<String, CollateralView> views = new ConcurrentHashMap<>();
+
+        @Override
+        public void getCollateral(GetCollateralRequest request, StreamObserver<GetCollateralResponse> observer) {
+            if (failed(mode, observer)) {
+                return;
+            }
+            CollateralView view = views.get(request.getAccountId());
+            if (view == null) {
+                observer.onError(Status.NOT_FOUND.withDescription("UNKNOWN_ACCOUNT").asRuntimeException());
+                return;
+            }
+            observer.onNext(GetCollateralResponse.newBuilder().setView(view.toBuilder().setAsOfUnixMs(System.currentTimeMillis())).build());
+            observer.onCompleted();
+        }
+
+        /** One line per (chain, asset, available, price, haircut IM, haircut MM). */
+        void set(String account, boolean stale, Object[]... lines) {
+            CollateralView.Builder view = CollateralView.newBuilder().setAccountId(account).setPriceStale(stale);
+            BigDecimal mv = BigDecimal.ZERO;
+            BigDecimal im = BigDecimal.ZERO;
+            BigDecimal mm = BigDecimal.ZERO;
+            for (Object[] l : lines) {
+                BigDecimal amount = new BigDecimal((String) l[2]);
+                BigDecimal price = new BigDecimal((String) l[3]);
+                BigDecimal lineMv = amount.multiply(price);
+                BigDecimal lineIm = lineMv.multiply(BigDecimal.ONE.subtract(new BigDecimal((String) l[4])));
+                BigDecimal lineMm = lineMv.multiply(BigDecimal.ONE.subtract(new BigDecimal((String) l[5])));
+                view.addChains(ChainCollateral.newBuilder().setChainId((String) l[0]).addAssets(AssetCollateral.newBuilder()
+                        .setAsset((String) l[1]).setCanonicalAsset((String) l[1]).setAvailable(amount.toPlainString())
+                        .setLocked("0").setPending("0").setPriceUsd(price.toPlainString()).setPriceStale(stale)
+                        .setMarketValueUsd(lineMv.toPlainString()).setValueImUsd(lineIm.toPlainString())
+                        .setValueMmUsd(lineMm.toPlainString())));
+                mv = mv.add(lineMv);
+                im = im.add(lineIm);
+                mm = mm.add(lineMm);
+            }
+            views.put(account, view.setMarketValueUsd(mv.toPlainString()).setValueImUsd(im.toPlainString())
+                    .setValueMmUsd(mm.toPlainString()).build());
+        }
+    }
+
+    static final class Pricing extends PricingServiceGrpc.PricingServiceImplBase {
+        final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
+        final Map<String, Mark> marks = new ConcurrentHashMap<>();
+
+        @Override
+        public void getMarks(GetMarksRequest request, StreamObserver<GetMarksResponse> observer) {
+            if (failed(mode, observer)) {
+                return;
+            }
+            GetMarksResponse.Builder response = GetMarksResponse.newBuilder();
+            for (String name : request.getInstrumentsList()) {
+                Mark mark = marks.get(name);
+                if (mark == null) {
+                    observer.onError(Status.INVALID_ARGUMENT.withDescription("UNKNOWN_INSTRUMENT " + name).asRuntimeException());
+                    return;
+                }
+                response.addMarks(mark.toBuilder().setAsOfUnixMs(System.currentTimeMillis() - 250));
+            }
+            observer.onNext(response.build());
+            observer.onCompleted();
+        }
+
+        void linear(String instrument, String price, boolean stale) {
+            String underlying = instrument.substring(0, instrument.indexOf('-'));
+            marks.put(instrument, Mark.newBuilder().setInstrument(instrument).setUnderlying(underlying)
+                    .setKind(instrument.endsWith("PERPETUAL") ? InstrumentKind.INSTRUMENT_KIND_PERPETUAL : InstrumentKind.INSTRUMENT_KIND_FUTURE)
+                    .setMarkPrice(price).setIndexPrice(price).setStale(stale).build());
+        }
+
+        void option(String instrument, String price, String index, double delta) {
+            String underlying = instrument.substring(0, instrument.indexOf('-'));
+            marks.put(instrument, Mark.newBuilder().setInstrument(instrument).setUnderlying(underlying)
+                    .setKind(InstrumentKind.INSTRUMENT_KIND_OPTION).setMarkPrice(price).setIndexPrice(index)
+                    .setGreeks(Greeks.newBuilder().setDelta(delta)).setImpliedVol(0.75).build());
+        }
+    }
+}
