@@ -54,6 +54,7 @@ public class MarginEngine {
     private final MarginCalculator calculator;
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<AccountRisk> views = new Hub<>();
+    private volatile boolean stopping;
 
     public MarginEngine(AccountStore store, CollateralClient collateral, PricingClient pricing, MarginCalculator calculator) {
         this.store = store;
@@ -178,6 +179,9 @@ public class MarginEngine {
     /** Re-evaluates every account with a position (or not stored HEALTHY). Upstream failures skip the account. */
     public void remarginAll() {
         for (String accountId : store.accountsToRemargin()) {
+            if (stopping) {
+                return;
+            }
             reevaluate(accountId);
         }
     }
@@ -196,7 +200,9 @@ public class MarginEngine {
         } catch (NotFoundException e) {
             return;
         } catch (RuntimeException e) {
-            LOG.warnf(e, "re-margin of %s failed", accountId);
+            if (!stopping) {
+                LOG.warnf(e, "re-margin of %s failed", accountId);
+            }
             return;
         }
         store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
@@ -204,14 +210,20 @@ public class MarginEngine {
         views.publish(now);
     }
 
+    void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+        stopping = true;
+    }
+
     private void reevaluateLater(String accountId) {
-        Infrastructure.getDefaultWorkerPool().execute(() -> {
+        // detached from the request's gRPC context: it is cancelled as soon as the answer is sent,
+        // and upstream calls made under it would fail CANCELLED
+        Infrastructure.getDefaultWorkerPool().execute(io.grpc.Context.ROOT.wrap(() -> {
             try {
                 reevaluate(accountId);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "re-evaluation of %s failed", accountId);
             }
-        });
+        }));
     }
 
     private static long now() {

@@ -37,9 +37,36 @@ public class AccountStore {
     private static final Set<String> UNIQUE_RACE = Set.of("23505");
 
     private final AgroalDataSource dataSource;
+    /**
+     * Writers of one account queue here first within this replica, so SERIALIZABLE retries are only
+     * needed against other replicas (8 concurrent fills of one account otherwise exhaust the retries).
+     */
+    private final java.util.concurrent.locks.ReentrantLock[] stripes = new java.util.concurrent.locks.ReentrantLock[64];
 
     public AccountStore(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new java.util.concurrent.locks.ReentrantLock();
+        }
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> work, String... accounts) {
+        java.util.SortedSet<Integer> indexes = new java.util.TreeSet<>();
+        for (String account : accounts) {
+            indexes.add(Math.floorMod(account.hashCode(), stripes.length));
+        }
+        List<java.util.concurrent.locks.ReentrantLock> held = new ArrayList<>();
+        try {
+            for (int i : indexes) {
+                stripes[i].lock();
+                held.add(stripes[i]);
+            }
+            return work.get();
+        } finally {
+            for (int i = held.size() - 1; i >= 0; i--) {
+                held.get(i).unlock();
+            }
+        }
     }
 
     /** What margin-service holds of an account. */
@@ -74,6 +101,10 @@ public class AccountStore {
      * hash: IDEMPOTENCY_CONFLICT); ACCOUNT_FROZEN when the account is frozen.
      */
     public FillResult applyFill(FillCommand f) {
+        return locked(() -> applyFillTx(f), f.accountId());
+    }
+
+    private FillResult applyFillTx(FillCommand f) {
         return Transactions.serializable(dataSource, "applying fill " + f.fillId(), UNIQUE_RACE, c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT request_hash, instrument, after_quantity, after_avg_entry FROM fill WHERE fill_id = ?")) {
@@ -134,6 +165,10 @@ public class AccountStore {
      * entry price, all or nothing; idempotent by transfer id. True when it was a replay.
      */
     public boolean transfer(String transferId, String requestHash, String from, String to, List<TransferLeg> legs) {
+        return locked(() -> transferTx(transferId, requestHash, from, to, legs), from, to);
+    }
+
+    private boolean transferTx(String transferId, String requestHash, String from, String to, List<TransferLeg> legs) {
         return Transactions.serializable(dataSource, "transferring positions " + transferId, UNIQUE_RACE, c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT request_hash FROM position_transfer WHERE transfer_id = ?")) {
                 s.setString(1, transferId);
@@ -194,6 +229,10 @@ public class AccountStore {
      * account; ACCOUNT_FROZEN when frozen by another auction (freeze or unfreeze alike).
      */
     public boolean setFreeze(String accountId, boolean frozen, String auctionId) {
+        return locked(() -> setFreezeTx(accountId, frozen, auctionId), accountId);
+    }
+
+    private boolean setFreezeTx(String accountId, boolean frozen, String auctionId) {
         return Transactions.serializable(dataSource, "freezing " + accountId, c -> {
             boolean isFrozen;
             String holder;
@@ -289,6 +328,10 @@ public class AccountStore {
      * stored one (a first HEALTHY is stored without being a change).
      */
     public Optional<StatusChange> recordStatus(AccountRisk risk) {
+        return locked(() -> recordStatusTx(risk), risk.accountId());
+    }
+
+    private Optional<StatusChange> recordStatusTx(AccountRisk risk) {
         return Transactions.serializable(dataSource, "recording status of " + risk.accountId(), c -> {
             RiskStatus previous;
             try (PreparedStatement s = c.prepareStatement("SELECT last_status FROM account WHERE account_id = ? FOR UPDATE")) {

@@ -54,12 +54,23 @@ final class Transactions {
                 String state = e.getSQLState();
                 if (state != null && (RETRYABLE.contains(state) || alsoRetry.contains(state))) {
                     last = e;
+                    backoff(attempt);
                     continue;
                 }
                 throw new StoreException(what + " failed", e);
             }
         }
         throw new StoreException(what + " failed after " + MAX_ATTEMPTS + " attempts", last);
+    }
+
+    /** Randomized exponential backoff so that colliding transactions do not collide again. */
+    private static void backoff(int attempt) {
+        long cap = Math.min(200, 5L << attempt);
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, cap + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void rollbackQuietly(Connection c) {

@@ -186,6 +186,25 @@ class MarginGrpcServiceTest {
         assertThat(p.getAverageEntryPrice()).isEqualTo("3100");
     }
 
+    @Test
+    void concurrentFillsOnOneAccountAllCount() throws Exception {
+        String acc = "acc-concurrent";
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<ApplyFillResponse>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String id = "c-" + (i % 12); // four ids are sent twice: replays, not double counts
+                results.add(pool.submit(() -> fill(id, acc, PERP, Side.SIDE_BUY, "1", "3000")));
+            }
+            for (var r : results) {
+                r.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(view(acc).getPositions(0).getQuantity()).isEqualTo("12");
+    }
+
     // ---- WatchRisk / WatchAccount ----
 
     @Test
