@@ -6,6 +6,7 @@ import dev.crosschain.proto.pricing.v1.GetIndexPricesRequest;
 import dev.crosschain.proto.pricing.v1.GetIndexPricesResponse;
 import dev.crosschain.proto.pricing.v1.IndexPrice;
 import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -58,8 +59,11 @@ public class PricingClient {
         StatusRuntimeException last = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
-                return pricing.withDeadlineAfter(config.deadline().toMillis(), TimeUnit.MILLISECONDS)
-                        .getIndexPrices(GetIndexPricesRequest.getDefaultInstance());
+                // A fork: the call must not inherit the cancellation of whatever server call runs this thread
+                // (a watch stream's view is built after its triggering call has completed).
+                return Context.current().fork().call(() -> pricing
+                        .withDeadlineAfter(config.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                        .getIndexPrices(GetIndexPricesRequest.getDefaultInstance()));
             } catch (StatusRuntimeException e) {
                 last = e;
                 if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
@@ -69,6 +73,8 @@ public class PricingClient {
                     pause(backoff);
                     backoff *= 2;
                 }
+            } catch (Exception e) {
+                throw new DependencyException("pricing-service GetIndexPrices failed: " + e, e);
             }
         }
         throw new DependencyException("pricing-service GetIndexPrices failed: " + last.getStatus(), last);

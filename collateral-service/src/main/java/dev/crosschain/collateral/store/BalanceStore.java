@@ -26,32 +26,27 @@ public class BalanceStore {
     /** The account's balances and ledger version, read in one transaction; empty balances if it never held any. */
     public AccountLedger account(String accountId) {
         return Transactions.serializable(dataSource, "reading balances of " + accountId, c -> {
-            c.setReadOnly(true);
-            try {
-                List<Balance> balances = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("""
-                        SELECT chain_id, asset, pending, available, locked FROM balance
-                        WHERE account_id = ? ORDER BY chain_id, asset""")) {
-                    s.setString(1, accountId);
-                    try (ResultSet rs = s.executeQuery()) {
-                        while (rs.next()) {
-                            balances.add(new Balance(rs.getString("chain_id"), rs.getString("asset"),
-                                    rs.getBigDecimal("pending"), rs.getBigDecimal("available"), rs.getBigDecimal("locked")));
-                        }
+            List<Balance> balances = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT chain_id, asset, pending, available, locked FROM balance
+                    WHERE account_id = ? ORDER BY chain_id, asset""")) {
+                s.setString(1, accountId);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        balances.add(new Balance(rs.getString("chain_id"), rs.getString("asset"),
+                                rs.getBigDecimal("pending"), rs.getBigDecimal("available"), rs.getBigDecimal("locked")));
                     }
                 }
-                long version;
-                try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM ledger_entry WHERE account_id = ?")) {
-                    s.setString(1, accountId);
-                    try (ResultSet rs = s.executeQuery()) {
-                        rs.next();
-                        version = rs.getLong(1);
-                    }
-                }
-                return new AccountLedger(balances, version);
-            } finally {
-                c.setReadOnly(false);
             }
+            long version;
+            try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM ledger_entry WHERE account_id = ?")) {
+                s.setString(1, accountId);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    version = rs.getLong(1);
+                }
+            }
+            return new AccountLedger(balances, version);
         });
     }
 

@@ -1,0 +1,160 @@
+package dev.crosschain.collateral.grpc;
+
+import dev.crosschain.proto.collateral.v1.Ack;
+import dev.crosschain.proto.collateral.v1.AdapterHello;
+import dev.crosschain.proto.collateral.v1.BlockHeader;
+import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
+import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.proto.collateral.v1.Welcome;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/** A test chain adapter on a real bidi stream: sends one request, awaits its one answer. */
+final class AdapterConnection implements AutoCloseable {
+
+    static final long PATIENCE_MS = 15_000;
+    /** The tip each chain has in the database shared by the tests: height and hash. */
+    private static final Map<String, long[]> HEIGHTS = new HashMap<>();
+    private static final Map<String, String> TIPS = new HashMap<>();
+
+    final String chain;
+    private final BlockingQueue<ConnectAdapterResponse> responses = new LinkedBlockingQueue<>();
+    private final AtomicReference<Throwable> error = new AtomicReference<>();
+    private final CountDownLatch failed = new CountDownLatch(1);
+    private final StreamObserver<ConnectAdapterRequest> requests;
+    private int cursor;
+
+    AdapterConnection(CollateralServiceGrpc.CollateralServiceStub stub, String chain) {
+        this.chain = chain;
+        this.requests = stub.connectAdapter(new StreamObserver<>() {
+            @Override
+            public void onNext(ConnectAdapterResponse value) {
+                responses.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                error.set(t);
+                failed.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+    }
+
+    Welcome hello(String credential) {
+        requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
+                .setChainId(chain).setAdapterId("test-" + chain).setCredential(credential)).build());
+        ConnectAdapterResponse response = next();
+        assertThat(response.hasWelcome()).as("welcome").isTrue();
+        return response.getWelcome();
+    }
+
+    /** Sends a raw request and awaits the stream's failure. */
+    StatusRuntimeException failsWith(ConnectAdapterRequest request) {
+        requests.onNext(request);
+        try {
+            assertThat(failed.await(PATIENCE_MS, TimeUnit.MILLISECONDS)).as("stream failed").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertThat(responses).as("no answer before the failure").isEmpty();
+        assertThat(error.get()).isInstanceOf(StatusRuntimeException.class);
+        return (StatusRuntimeException) error.get();
+    }
+
+    Ack send(ConnectAdapterRequest.Builder request) {
+        ConnectAdapterResponse response;
+        requests.onNext(request.build());
+        response = next();
+        assertThat(response.hasAck()).as("ack").isTrue();
+        return response.getAck();
+    }
+
+    String nextCursor() {
+        return chain + ":" + (++cursor) + ":" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    /** A header extending the tip the tests know; returns its hash. */
+    String extend() {
+        long height;
+        String parent;
+        synchronized (HEIGHTS) {
+            height = HEIGHTS.computeIfAbsent(chain, k -> new long[]{100})[0] + 1;
+            parent = TIPS.getOrDefault(chain, "");
+        }
+        String hash = chain + "-b" + height + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Ack ack = header(height, hash, parent);
+        assertThat(ack.getRejection().getMessage()).isEmpty();
+        return hash;
+    }
+
+    /** Sends a header and, when applied, makes it the known tip. */
+    Ack header(long height, String hash, String parent) {
+        Ack ack = send(ConnectAdapterRequest.newBuilder().setCursor(nextCursor())
+                .setHeader(BlockHeader.newBuilder().setHeight(height).setHash(hash).setParentHash(parent)));
+        if (ack.getOutcome() == dev.crosschain.proto.collateral.v1.AckOutcome.ACK_OUTCOME_APPLIED) {
+            synchronized (HEIGHTS) {
+                HEIGHTS.computeIfAbsent(chain, k -> new long[]{100})[0] = height;
+                TIPS.put(chain, hash);
+            }
+        }
+        return ack;
+    }
+
+    static long tipHeight(String chain) {
+        synchronized (HEIGHTS) {
+            return HEIGHTS.computeIfAbsent(chain, k -> new long[]{100})[0];
+        }
+    }
+
+    static String tipHash(String chain) {
+        synchronized (HEIGHTS) {
+            return TIPS.getOrDefault(chain, "");
+        }
+    }
+
+    Ack deposit(String tx, int logIndex, String block, String account, String asset, String amount) {
+        return send(ConnectAdapterRequest.newBuilder().setCursor(nextCursor()).setDeposit(Deposit.newBuilder()
+                .setTxHash(tx).setLogIndex(logIndex).setBlockHash(block).setAccountId(account).setAsset(asset).setAmount(amount)));
+    }
+
+    private ConnectAdapterResponse next() {
+        try {
+            ConnectAdapterResponse response = responses.poll(PATIENCE_MS, TimeUnit.MILLISECONDS);
+            if (response == null) {
+                fail("no answer within " + PATIENCE_MS + " ms; stream error: " + error.get());
+            }
+            return response;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            requests.onCompleted();
+        } catch (IllegalStateException ignored) {
+            // already failed
+        }
+    }
+}
