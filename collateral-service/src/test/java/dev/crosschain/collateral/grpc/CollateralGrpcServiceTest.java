@@ -274,6 +274,33 @@ class CollateralGrpcServiceTest {
         assertThat(count("SELECT count(*) FROM deposit WHERE account_id = '" + frank + "' AND status = 'REVERTED'")).isEqualTo(1);
     }
 
+    @Test
+    void aCreditedDepositInAnOrphanedBlockStaysCreditedAndBadHeadersAreRejected() {
+        String gina = account("gina");
+        try (AdapterConnection arb = adapter("arbitrum")) {
+            arb.hello("");
+            String base = arb.extend();
+            long height = AdapterConnection.tipHeight("arbitrum") + 1;
+            String block = "arbitrum-final-" + UUID.randomUUID();
+            arb.header(height, block, base);
+            arb.deposit(tx(), 0, block, gina, "USDC", "7");
+            arb.extend(); // 2 confirmations on arbitrum: credited
+            assertThat(balances(gina)).containsEntry("arbitrum/USDC", "0/7/0");
+
+            // a deep reorg replaces the credited deposit's block: logged as critical, left credited
+            String replacement = "arbitrum-deep-" + UUID.randomUUID();
+            assertThat(arb.header(height, replacement, base).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(balances(gina)).containsEntry("arbitrum/USDC", "0/7/0");
+            assertThat(count("SELECT count(*) FROM deposit WHERE account_id = '" + gina + "' AND status = 'CREDITED'")).isEqualTo(1);
+
+            // the same header again is a duplicate; bad headers are rejected
+            assertThat(arb.header(height, replacement, base).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_DUPLICATE);
+            assertRejected(arb.header(height + 1, "", replacement), "MISSING_FIELD", "header.hash");
+            assertRejected(arb.header(height + 1, "arbitrum-orphan-" + UUID.randomUUID(), ""), "MISSING_FIELD", "header.parent_hash");
+            assertThat(collateral.listChains(ListChainsRequest.getDefaultInstance()).getChains(0).getHeadHeight()).isEqualTo(height);
+        }
+    }
+
     // ---- GetCollateral ----
 
     @Test
@@ -502,6 +529,38 @@ class CollateralGrpcServiceTest {
             }
             assertThat(second.getLedgerVersion()).isGreaterThan(first.getLedgerVersion());
             assertThat(second.getValueImUsd()).isEqualTo("68.60000000");
+        } finally {
+            watch.cancel(null);
+        }
+    }
+
+    @Test
+    void watchingEveryAccountSendsViewsOfChangedAccounts() throws Exception {
+        String vera = account("vera");
+        BlockingQueue<Object> views = new LinkedBlockingQueue<>();
+        Context.CancellableContext watch = Context.current().withCancellation();
+        watch.run(() -> async.watchCollateral(WatchCollateralRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(WatchCollateralResponse value) {
+                views.add(value.getView());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                views.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        }));
+        try {
+            fund(vera, "ethereum", "ETH", "1");
+            CollateralView view = nextView(views);
+            while (!(view.getAccountId().equals(vera) && view.getChains(0).getAssets(0).getAvailable().equals("1"))) {
+                view = nextView(views); // current views of other accounts, and vera's pending steps
+            }
+            assertThat(view.getValueImUsd()).isEqualTo("2700.00000000");
         } finally {
             watch.cancel(null);
         }
