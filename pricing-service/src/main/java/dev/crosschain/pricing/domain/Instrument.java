@@ -1,12 +1,13 @@
 package dev.crosschain.pricing.domain;
 
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
+
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,7 +90,7 @@ public sealed interface Instrument {
                 default:
                     throw new IllegalArgumentException("expected SYMBOL, SYMBOL-PERPETUAL, SYMBOL-DDMMMYY or SYMBOL-DDMMMYY-STRIKE-C|P");
             }
-        } catch (IllegalArgumentException | DateTimeParseException e) {
+        } catch (IllegalArgumentException | DateTimeException e) {
             throw new InvalidInputException("UNKNOWN_INSTRUMENT", field, name + ": " + e.getMessage());
         }
     }
