@@ -1,0 +1,104 @@
+package dev.crosschain.suite;
+
+import dev.crosschain.proto.collateral.v1.Ack;
+import dev.crosschain.proto.collateral.v1.AdapterHello;
+import dev.crosschain.proto.collateral.v1.BlockHeader;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
+import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.proto.collateral.v1.Welcome;
+import io.grpc.stub.StreamObserver;
+
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A minimal chain adapter, as the venue's real ones speak to collateral-service: one stream per
+ * chain, one event at a time, each answered by an ack after it is durable.
+ */
+public final class ChainAdapter implements AutoCloseable {
+
+    private static final long ANSWER_SECONDS = 15;
+
+    private final String chainId;
+    private final StreamObserver<ConnectAdapterRequest> requests;
+    private final BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    private final Welcome welcome;
+    private long sequence;
+    private String parentHash;
+
+    private ChainAdapter(String chainId, Endpoints endpoints) throws InterruptedException {
+        this.chainId = chainId;
+        this.requests = endpoints.collateralStreams().connectAdapter(new StreamObserver<>() {
+            @Override
+            public void onNext(ConnectAdapterResponse response) {
+                answers.add(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                answers.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                answers.add(new IllegalStateException("collateral-service closed the " + chainId + " adapter stream"));
+            }
+        });
+        requests.onNext(ConnectAdapterRequest.newBuilder()
+                .setHello(AdapterHello.newBuilder().setChainId(chainId).setAdapterId("demo-" + chainId)).build());
+        ConnectAdapterResponse first = next();
+        if (!first.hasWelcome()) {
+            throw new IllegalStateException("expected a welcome, got " + first);
+        }
+        this.welcome = first.getWelcome();
+    }
+
+    public static ChainAdapter connect(String chainId, Endpoints endpoints) throws InterruptedException {
+        return new ChainAdapter(chainId, endpoints);
+    }
+
+    public Welcome welcome() {
+        return welcome;
+    }
+
+    /** Sends the next block of this adapter's chain; the first one starts from an unknown parent. */
+    public Ack header(long height, String hash) throws InterruptedException {
+        BlockHeader.Builder header = BlockHeader.newBuilder().setHeight(height).setHash(hash)
+                .setParentHash(parentHash == null ? "genesis-of-" + hash : parentHash)
+                .setTimestampUnixMs(System.currentTimeMillis());
+        parentHash = hash;
+        return send(ConnectAdapterRequest.newBuilder().setHeader(header));
+    }
+
+    public Ack deposit(Deposit deposit) throws InterruptedException {
+        return send(ConnectAdapterRequest.newBuilder().setDeposit(deposit));
+    }
+
+    private Ack send(ConnectAdapterRequest.Builder request) throws InterruptedException {
+        String cursor = chainId + ":" + (++sequence);
+        requests.onNext(request.setCursor(cursor).build());
+        ConnectAdapterResponse answer = next();
+        if (!answer.hasAck() || !answer.getAck().getCursor().equals(cursor)) {
+            throw new IllegalStateException("expected the ack of " + cursor + ", got " + answer);
+        }
+        return answer.getAck();
+    }
+
+    private ConnectAdapterResponse next() throws InterruptedException {
+        Object answer = answers.poll(ANSWER_SECONDS, TimeUnit.SECONDS);
+        if (answer == null) {
+            throw new IllegalStateException("no answer from collateral-service on the " + chainId + " stream");
+        }
+        if (answer instanceof Throwable t) {
+            throw new IllegalStateException("the " + chainId + " adapter stream failed", t);
+        }
+        return (ConnectAdapterResponse) answer;
+    }
+
+    @Override
+    public void close() {
+        requests.onCompleted();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.crosschain.suite;
+
+import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
+import dev.crosschain.proto.margin.v1.MarginServiceGrpc;
+import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Channels to the four running services; stubs get a fresh deadline per call. */
+public final class Endpoints implements AutoCloseable {
+
+    private static final long DEADLINE_SECONDS = 10;
+
+    private final ManagedChannel collateral;
+    private final ManagedChannel pricing;
+    private final ManagedChannel margin;
+    private final ManagedChannel liquidation;
+    private final List<ManagedChannel> all = new ArrayList<>();
+
+    public Endpoints(String host, int portBase) {
+        collateral = channel(host, ServiceSpec.COLLATERAL.grpcPort(portBase));
+        pricing = channel(host, ServiceSpec.PRICING.grpcPort(portBase));
+        margin = channel(host, ServiceSpec.MARGIN.grpcPort(portBase));
+        liquidation = channel(host, ServiceSpec.LIQUIDATION.grpcPort(portBase));
+    }
+
+    private ManagedChannel channel(String host, int port) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
+        all.add(channel);
+        return channel;
+    }
+
+    public CollateralServiceGrpc.CollateralServiceBlockingStub collateral() {
+        return CollateralServiceGrpc.newBlockingStub(collateral).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** For the adapter stream, which lives as long as the adapter: no deadline. */
+    public CollateralServiceGrpc.CollateralServiceStub collateralStreams() {
+        return CollateralServiceGrpc.newStub(collateral);
+    }
+
+    public PricingServiceGrpc.PricingServiceBlockingStub pricing() {
+        return PricingServiceGrpc.newBlockingStub(pricing).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    public MarginServiceGrpc.MarginServiceBlockingStub margin() {
+        return MarginServiceGrpc.newBlockingStub(margin).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    public LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation() {
+        return LiquidationServiceGrpc.newBlockingStub(liquidation).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        for (ManagedChannel channel : all) {
+            channel.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.crosschain.suite;
+
+import dev.crosschain.postgres.PostgresServer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The four services running as processes against one PostgreSQL server, each with its own
+ * database. Closing stops them in reverse order.
+ */
+public final class Suite implements AutoCloseable {
+
+    /** Ports of the local run: 8101..8104 (HTTP) and 9101..9104 (gRPC). */
+    public static final int DEFAULT_PORT_BASE = 8000;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final List<ServiceProcess> processes = new ArrayList<>();
+    private final int portBase;
+
+    private Suite(int portBase) {
+        this.portBase = portBase;
+    }
+
+    /**
+     * Creates each service's database (named {@code databasePrefix + service}, reused if present)
+     * and starts the services in dependency order, each awaited until ready.
+     */
+    public static Suite start(PostgresServer db, String databasePrefix, Path repoRoot, Path logDir, int portBase)
+            throws IOException, InterruptedException {
+        Suite suite = new Suite(portBase);
+        try {
+            for (ServiceSpec spec : List.of(ServiceSpec.PRICING, ServiceSpec.COLLATERAL, ServiceSpec.MARGIN, ServiceSpec.LIQUIDATION)) {
+                String database = databasePrefix + spec.database();
+                db.createDatabase(database);
+                ServiceProcess process = ServiceProcess.start(spec, repoRoot, logDir, environment(spec, db, database, portBase),
+                        spec.httpPort(portBase));
+                suite.processes.add(process);
+                process.awaitReady(START_TIMEOUT);
+            }
+            return suite;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            suite.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, String> environment(ServiceSpec spec, PostgresServer db, String database, int portBase) {
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(spec.httpPort(portBase)));
+        env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(spec.grpcPort(portBase)));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl(database));
+        env.put("QUARKUS_DATASOURCE_USERNAME", db.user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
+        for (String client : spec.clients()) {
+            String prefix = "QUARKUS_GRPC_CLIENTS_" + client.toUpperCase(Locale.ROOT) + "_";
+            env.put(prefix + "HOST", "localhost");
+            env.put(prefix + "PORT", Integer.toString(ServiceSpec.byClientName(client).grpcPort(portBase)));
+        }
+        return env;
+    }
+
+    public Endpoints endpoints() {
+        return new Endpoints("localhost", portBase);
+    }
+
+    public List<ServiceProcess> processes() {
+        return List.copyOf(processes);
+    }
+
+    @Override
+    public void close() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).close();
+        }
+        processes.clear();
+    }
+}

@@ -1,0 +1,191 @@
+package dev.crosschain.suite;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
+import dev.crosschain.postgres.PostgresServer;
+import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.TransferLeg;
+import dev.crosschain.proto.collateral.v1.TransferRequest;
+import dev.crosschain.proto.liquidation.v1.AuctionStatus;
+import dev.crosschain.proto.liquidation.v1.BidStatus;
+import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
+import dev.crosschain.proto.margin.v1.AccountStatus;
+import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.CollateralLine;
+import dev.crosschain.proto.margin.v1.Position;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The four packaged services as processes on real ports against PostgreSQL, playing the demo:
+ * deposits on two chains, a leveraged long perpetual, a fall to maintenance margin, an auction
+ * and its settlement.
+ */
+class SuiteEndToEndIT {
+
+    /** Away from the local run's 81xx/91xx and the Quarkus tests' 181xx/191xx. */
+    private static final int PORT_BASE = 20000;
+
+    private static PostgresServer db;
+    private static String prefix;
+    private static Suite suite;
+    private static Endpoints services;
+    private static DemoScenario.Result demo;
+
+    @BeforeAll
+    static void startSuiteAndPlayDemo() throws Exception {
+        db = PostgresServer.forTests();
+        prefix = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8).toLowerCase(Locale.ROOT) + "_";
+        Path root = Path.of("").toAbsolutePath().getParent();
+        suite = Suite.start(db, prefix, root, root.resolve("suite/target/e2e-logs"), PORT_BASE);
+        services = suite.endpoints();
+        demo = new DemoScenario(services, System.out).play();
+    }
+
+    @AfterAll
+    static void stopSuite() {
+        if (services != null) {
+            services.close();
+        }
+        if (suite != null) {
+            suite.close();
+        }
+        if (db != null) {
+            for (ServiceSpec spec : ServiceSpec.values()) {
+                db.dropDatabase(prefix + spec.database());
+            }
+            db.close();
+        }
+    }
+
+    @Test
+    void theDepositDeliveredTwiceIsCreditedOnce() {
+        assertThat(demo.duplicateAck().getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_DUPLICATE);
+        assertThat(demo.aliceFunded().of("arbitrum", "USDC")).isEqualByComparingTo(DemoScenario.ALICE_ARBITRUM_USDC);
+        assertThat(demo.aliceFunded().of("ethereum", "USDC")).isEqualByComparingTo(DemoScenario.ALICE_ETHEREUM_USDC);
+        assertThat(demo.aliceFunded().of("arbitrum", "ETH")).isEqualByComparingTo(DemoScenario.ALICE_ARBITRUM_ETH);
+    }
+
+    @Test
+    void theFallTakesTheHealthyAccountToMaintenanceMargin() {
+        assertThat(demo.aliceBefore().getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
+        assertThat(demo.aliceBefore().getCollateralList()).extracting(CollateralLine::getChainId).contains("ethereum", "arbitrum");
+        AccountView breach = demo.aliceAtBreach();
+        assertThat(breach.getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+        assertThat(new BigDecimal(breach.getEquityUsd())).isLessThanOrEqualTo(new BigDecimal(breach.getMaintenanceMarginUsd()));
+        // The ETH collateral lost value together with the long perpetual.
+        BigDecimal ethBefore = ethValue(demo.aliceBefore());
+        assertThat(ethValue(breach)).isLessThan(ethBefore);
+    }
+
+    @Test
+    void oneAuctionSoldTheWholePortfolioToTheBidder() {
+        assertThat(demo.auction().getAccountId()).isEqualTo(demo.alice());
+        assertThat(demo.auction().getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
+        assertThat(new BigDecimal(demo.auction().getRemainingFraction())).isZero();
+        assertThat(demo.auction().getBidsList()).singleElement().satisfies(bid -> {
+            assertThat(bid.getBidderAccountId()).isEqualTo(demo.bob());
+            assertThat(bid.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
+        });
+        BigDecimal startValue = new BigDecimal(demo.auction().getStartValueUsd());
+        BigDecimal paid = new BigDecimal(demo.bid().getPaidUsd());
+        assertThat(paid).isPositive().isLessThan(startValue);
+    }
+
+    @Test
+    void finalBalancesOfBothAccounts() {
+        BigDecimal paid = new BigDecimal(demo.bid().getPaidUsd());
+        Holdings alice = demo.aliceAfter();
+        assertThat(alice.of("ethereum", "USDC")).isEqualByComparingTo(paid);
+        assertThat(alice.of("arbitrum", "USDC")).isZero();
+        assertThat(alice.of("arbitrum", "ETH")).isZero();
+        assertThat(openPositions(demo.aliceAfterView())).isEmpty();
+        assertThat(demo.aliceAfterView().getFrozen()).isFalse();
+
+        Holdings bob = demo.bobAfter();
+        assertThat(bob.of("ethereum", "USDC"))
+                .isEqualByComparingTo(DemoScenario.BOB_ETHEREUM_USDC.add(DemoScenario.ALICE_ETHEREUM_USDC).subtract(paid));
+        assertThat(bob.of("arbitrum", "USDC")).isEqualByComparingTo(DemoScenario.ALICE_ARBITRUM_USDC);
+        assertThat(bob.of("arbitrum", "ETH")).isEqualByComparingTo(DemoScenario.ALICE_ARBITRUM_ETH);
+        assertThat(openPositions(demo.bobAfterView())).singleElement().satisfies(p -> {
+            assertThat(p.getInstrument()).isEqualTo(DemoScenario.PERP);
+            assertThat(new BigDecimal(p.getQuantity())).isEqualByComparingTo(DemoScenario.PERP_QUANTITY);
+            assertThat(new BigDecimal(p.getAverageEntryPrice())).isEqualByComparingTo(DemoScenario.ENTRY);
+        });
+    }
+
+    @Test
+    void tokensAndMarkValueAreConserved() {
+        Holdings before = demo.aliceFunded().plus(demo.bobFunded());
+        Holdings after = demo.aliceAfter().plus(demo.bobAfter());
+        assertThat(after.sameAmounts(before)).as("before %s, after %s", before, after).isTrue();
+
+        // Same ETH index before and after the auction: value only changed hands.
+        BigDecimal valueBefore = markValue(demo.aliceAtBreach()).add(markValue(demo.bobBefore()));
+        BigDecimal valueAfter = markValue(demo.aliceAfterView()).add(markValue(demo.bobAfterView()));
+        assertThat(valueAfter).isEqualByComparingTo(valueBefore);
+    }
+
+    @Test
+    void badInputToTheRunningServicesIsRefusedWithDetailsAndChangesNothing() {
+        Holdings bobBefore = new DemoScenario(services, System.out).holdings(demo.bob());
+        assertThatThrownBy(() -> services.collateral().transfer(TransferRequest.newBuilder().setTransferId("bad-" + demo.bob())
+                .addLegs(TransferLeg.newBuilder().setFromAccountId(demo.bob()).setToAccountId(demo.alice())
+                        .setChainId("ethereum").setAsset("USDC").setAmount("-5")).build()))
+                .satisfies(e -> assertInvalid(e, "legs[0].amount"));
+        assertThatThrownBy(() -> services.collateral().transfer(TransferRequest.newBuilder().setTransferId("bad2-" + demo.bob())
+                .addLegs(TransferLeg.newBuilder().setFromAccountId(demo.bob()).setToAccountId(demo.alice())
+                        .setChainId("dogechain").setAsset("USDC").setAmount("5")).build()))
+                .satisfies(e -> assertInvalid(e, "legs[0].chain_id"));
+        assertThatThrownBy(() -> services.liquidation().placeBid(PlaceBidRequest.newBuilder().setBidId("bad-bid")
+                .setAuctionId(demo.auction().getAuctionId()).setBidderAccountId(demo.bob()).setFraction("1.5")
+                .setMaxLotPriceUsd("1").build()))
+                .satisfies(e -> assertInvalid(e, "fraction"));
+        assertThat(new DemoScenario(services, System.out).holdings(demo.bob()).sameAmounts(bobBefore)).isTrue();
+    }
+
+    private static void assertInvalid(Throwable e, String field) {
+        assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        assertThat(status).as("rich status of %s", e).isNotNull();
+        List<String> fields = status.getDetailsList().stream().filter(d -> d.is(BadRequest.class)).flatMap(d -> {
+            try {
+                return d.unpack(BadRequest.class).getFieldViolationsList().stream();
+            } catch (InvalidProtocolBufferException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }).map(BadRequest.FieldViolation::getField).toList();
+        assertThat(fields).contains(field);
+        assertThat(e).isInstanceOf(StatusRuntimeException.class);
+    }
+
+    private static BigDecimal ethValue(AccountView view) {
+        return view.getCollateralList().stream().filter(l -> l.getAsset().equals("ETH"))
+                .map(l -> new BigDecimal(l.getMarketValueUsd())).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    /** Collateral at market plus everything the positions are worth at mark. */
+    private static BigDecimal markValue(AccountView view) {
+        BigDecimal collateral = view.getCollateralList().stream().map(l -> new BigDecimal(l.getMarketValueUsd()))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        return collateral.add(new BigDecimal(view.getUnrealizedPnlUsd())).add(new BigDecimal(view.getRealizedPnlUsd()))
+                .add(new BigDecimal(view.getOptionValueUsd()));
+    }
+
+    private static List<Position> openPositions(AccountView view) {
+        return view.getPositionsList().stream().filter(p -> new BigDecimal(p.getQuantity()).signum() != 0).toList();
+    }
+}
