@@ -137,7 +137,14 @@ public class PricingGrpcService implements PricingService {
     @Blocking
     public Uni<RevalueBookResponse> revalueBook(RevalueBookRequest request) {
         List<Violation> violations = new ArrayList<>();
+        // The reason of the first problem found: UNKNOWN_INSTRUMENT for a name that does not parse,
+        // INVALID_SCENARIO for everything else.
+        String reason = null;
         List<BookPosition> book = new ArrayList<>();
+        if (request.getPositionsCount() == 0) {
+            violations.add(new Violation("positions", "at least one position is required"));
+            reason = "INVALID_SCENARIO";
+        }
         for (int i = 0; i < request.getPositionsCount(); i++) {
             String at = "positions[" + i + "]";
             try {
@@ -146,6 +153,7 @@ public class PricingGrpcService implements PricingService {
                 book.add(new BookPosition(instrument, quantity));
             } catch (InvalidInputException e) {
                 violations.addAll(e.violations());
+                reason = reason == null ? e.reason() : reason;
             }
         }
         List<Scenario> scenarios = new ArrayList<>();
@@ -161,8 +169,17 @@ public class PricingGrpcService implements PricingService {
             Map<String, Double> moves = new HashMap<>();
             for (int k = 0; k < proto.getSpotShocksCount(); k++) {
                 SpotShock shock = proto.getSpotShocks(k);
+                String shockAt = at + ".spot_shocks[" + k + "]";
+                // A shock of a misspelt underlying ("eth") would silently shock nothing.
+                try {
+                    if (!(Instrument.parse(shock.getUnderlying(), shockAt + ".underlying") instanceof Instrument.Spot)) {
+                        violations.add(new Violation(shockAt + ".underlying", "must be an asset symbol such as ETH"));
+                    }
+                } catch (InvalidInputException e) {
+                    violations.addAll(e.violations());
+                }
                 if (!Double.isFinite(shock.getRelativeMove()) || shock.getRelativeMove() <= -1.0) {
-                    violations.add(new Violation(at + ".spot_shocks[" + k + "].relative_move", "must be finite and greater than -1"));
+                    violations.add(new Violation(shockAt + ".relative_move", "must be finite and greater than -1"));
                 }
                 moves.put(shock.getUnderlying(), shock.getRelativeMove());
             }
@@ -172,7 +189,7 @@ public class PricingGrpcService implements PricingService {
             scenarios.add(new Scenario(proto.getScenarioId(), moves, proto.getVolShift(), proto.getSkewShift()));
         }
         if (!violations.isEmpty()) {
-            throw new InvalidInputException("INVALID_SCENARIO", violations);
+            throw new InvalidInputException(reason == null ? "INVALID_SCENARIO" : reason, violations);
         }
         BookValuation valuation = BookRevaluer.DEFAULT.revalue(book, scenarios, marketData.snapshot());
         RevalueBookResponse.Builder response = RevalueBookResponse.newBuilder()
