@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -q -DskipTests package
-exec java -jar suite/target/suite.jar "$@"
+exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -jar suite/target/suite.jar "$@"

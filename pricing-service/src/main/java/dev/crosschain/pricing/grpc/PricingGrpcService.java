@@ -103,7 +103,9 @@ public class PricingGrpcService implements PricingService {
         instruments.forEach(i -> underlyings.add(i.underlying()));
         Multi<Set<String>> triggers = Multi.createBy().concatenating().streams(
                 Multi.createFrom().item(underlyings),
-                marketData.changes().filter(changed -> changed.stream().anyMatch(underlyings::contains)));
+                // A slow watcher must never fail a push: keep only its newest trigger, which re-reads every mark.
+                marketData.changes().filter(changed -> changed.stream().anyMatch(underlyings::contains))
+                        .onOverflow().dropPreviousItems());
         return triggers.onItem().transformToUniAndConcatenate(changed -> Uni.createFrom()
                 .item(() -> WatchMarksResponse.newBuilder().addAllMarks(marks(instruments, marketData.snapshot())).build())
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
