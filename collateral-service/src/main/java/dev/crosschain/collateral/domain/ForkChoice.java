@@ -5,9 +5,12 @@ import java.util.Optional;
 
 /**
  * What a new header does to the stored chain. The newest header reported is the tip: every canonical block at
- * its height or above with another hash is orphaned (a replacement at a stored height is a reorg), and a
- * parent hash that differs from the stored canonical block below is a reorg as well. Blocks below the header
- * are not touched; an adapter re-sends a fork from its fork point, each replaced height orphaning the rest.
+ * its height or above with another hash is orphaned (a replacement at a stored height is a reorg). A header
+ * must connect to the stored canonical block below it: a parent hash that differs from that block is refused
+ * (UNKNOWN_BLOCK) and changes nothing, because accepting it would leave the mismatched block below canonical
+ * and let deposits on a dead fork become final. An adapter re-sends a fork from its fork point (the first block
+ * whose parent is canonical), each replaced height orphaning the rest. With no canonical block stored below
+ * (the first header of a chain, or a gap) the header is taken as it comes.
  */
 public final class ForkChoice {
 
@@ -19,6 +22,7 @@ public final class ForkChoice {
      * @param parent            the stored canonical block at {@code height - 1}, if any
      * @param canonicalAtOrAbove the stored canonical blocks at {@code height} and above
      * @param sameHash          the stored block with the header's hash, canonical or not, if any
+     * @throws InvalidInputException UNKNOWN_BLOCK when {@code parent} is present and is not the header's parent
      */
     public static Decision decide(BlockHeaderEvent header, Optional<StoredBlock> parent,
                                   List<StoredBlock> canonicalAtOrAbove, Optional<StoredBlock> sameHash) {
@@ -37,19 +41,24 @@ public final class ForkChoice {
                     "the parent hash is required once the block below is known");
         }
         if (sameHash.isPresent() && sameHash.get().canonical()) {
-            return new Decision(true, false, false, List.of());
+            return new Decision(true, false, List.of());
         }
-        boolean parentMismatch = parent.isPresent() && !parent.get().hash().equals(header.parentHash());
+        if (parent.isPresent() && !parent.get().hash().equals(header.parentHash())) {
+            throw new InvalidInputException("UNKNOWN_BLOCK", "header.parent_hash", "header " + header.hash()
+                    + " at height " + header.height() + " names parent " + header.parentHash()
+                    + ", but the canonical block at height " + (header.height() - 1) + " is " + parent.get().hash()
+                    + ": the header does not connect; send the fork from its fork point"
+                    + " (the first block whose parent is canonical)");
+        }
         List<StoredBlock> orphans = canonicalAtOrAbove.stream().filter(b -> !b.hash().equals(header.hash())).toList();
-        return new Decision(false, parentMismatch || !orphans.isEmpty(), parentMismatch, orphans);
+        return new Decision(false, !orphans.isEmpty(), orphans);
     }
 
     /**
      * @param duplicate      the header is stored and canonical already: nothing to do
-     * @param reorg          the header forks the stored chain
-     * @param parentMismatch the parent hash differs from the stored block below
+     * @param reorg          the header replaces stored canonical blocks at its height or above
      * @param orphans        stored canonical blocks that stop being canonical
      */
-    public record Decision(boolean duplicate, boolean reorg, boolean parentMismatch, List<StoredBlock> orphans) {
+    public record Decision(boolean duplicate, boolean reorg, List<StoredBlock> orphans) {
     }
 }

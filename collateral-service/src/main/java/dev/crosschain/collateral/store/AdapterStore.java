@@ -62,7 +62,11 @@ public class AdapterStore {
         });
     }
 
-    /** Stores a header, orphans what it replaces (reverting pending deposits), then credits what became final. */
+    /**
+     * Stores a header, orphans what it replaces (reverting pending deposits), then credits what became final. A
+     * header that does not connect to the canonical block below is refused by {@link ForkChoice} before anything
+     * is written.
+     */
     public EventOutcome applyHeader(ChainSpec chain, String cursor, BlockHeaderEvent header) {
         return Transactions.readCommitted(dataSource, "applying header of " + chain.id(), c -> {
             lockChain(c, chain.id());
@@ -77,8 +81,8 @@ public class AdapterStore {
             }
             Set<String> changed = new HashSet<>();
             if (decision.reorg()) {
-                LOG.warnf("reorg on %s at height %d (new block %s, parent mismatch %s): orphaning %d block(s)",
-                        chain.id(), header.height(), header.hash(), decision.parentMismatch(), decision.orphans().size());
+                LOG.warnf("reorg on %s at height %d (new block %s): orphaning %d block(s)",
+                        chain.id(), header.height(), header.hash(), decision.orphans().size());
             }
             for (StoredBlock orphan : decision.orphans()) {
                 orphan(c, chain.id(), orphan, changed);

@@ -37,18 +37,61 @@ class ForkChoiceTest {
     }
 
     @Test
-    void aParentMismatchIsAReorgOrphaningTheHeightAndAbove() {
-        ForkChoice.Decision d = ForkChoice.decide(new BlockHeaderEvent(11, "h11b", "h10b", 0), Optional.of(B10), List.of(B11, B12), Optional.empty());
+    void aHeaderWhoseParentIsNotTheCanonicalBlockBelowIsRefused() {
+        // stored 10, 11, 12; the adapter sends 12' whose parent 11' was never sent: 11 must not stay canonical under 12'
+        BlockHeaderEvent forked = new BlockHeaderEvent(12, "h12b", "h11b", 0);
+        assertThatThrownBy(() -> ForkChoice.decide(forked, Optional.of(B11), List.of(B12), Optional.empty()))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("UNKNOWN_BLOCK");
+                    assertThat(e.violations()).singleElement().satisfies(v -> {
+                        assertThat(v.field()).isEqualTo("header.parent_hash");
+                        assertThat(v.description()).contains("h11b", "h11", "fork point");
+                    });
+                });
+    }
+
+    @Test
+    void aHeaderAboveTheTipWhoseParentIsNotTheTipIsRefused() {
+        // stored 10, 11 (tip); 12' with parent 11': nothing above to orphan, still refused
+        assertThatThrownBy(() -> ForkChoice.decide(new BlockHeaderEvent(12, "h12b", "h11b", 0), Optional.of(B11), List.of(), Optional.empty()))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.reason()).isEqualTo("UNKNOWN_BLOCK"));
+    }
+
+    @Test
+    void anOrphanedBlockThatNoLongerConnectsIsRefused() {
+        // 12 was orphaned when 11 was replaced by 11b; 12 names 11 as parent, the canonical 11 is now 11b
+        StoredBlock orphaned12 = new StoredBlock(12, "h12", "h11", false);
+        StoredBlock b11b = new StoredBlock(11, "h11b", "h10", true);
+        assertThatThrownBy(() -> ForkChoice.decide(new BlockHeaderEvent(12, "h12", "h11", 0), Optional.of(b11b), List.of(), Optional.of(orphaned12)))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.reason()).isEqualTo("UNKNOWN_BLOCK"));
+    }
+
+    @Test
+    void aForkSentFromItsForkPointIsAReorgOrphaningTheHeightAndAbove() {
+        // stored 10, 11, 12; the fork 11', 12', ... starts at 11' whose parent is the canonical 10
+        ForkChoice.Decision d = ForkChoice.decide(new BlockHeaderEvent(11, "h11b", "h10", 0), Optional.of(B10), List.of(B11, B12), Optional.empty());
+        assertThat(d.duplicate()).isFalse();
         assertThat(d.reorg()).isTrue();
-        assertThat(d.parentMismatch()).isTrue();
         assertThat(d.orphans()).containsExactly(B11, B12);
+        // then 12' connects to the new canonical 11'
+        StoredBlock b11b = new StoredBlock(11, "h11b", "h10", true);
+        ForkChoice.Decision next = ForkChoice.decide(new BlockHeaderEvent(12, "h12b", "h11b", 0), Optional.of(b11b), List.of(), Optional.empty());
+        assertThat(next.reorg()).isFalse();
+        assertThat(next.orphans()).isEmpty();
+    }
+
+    @Test
+    void withNothingStoredBelowTheHeaderIsTakenAsItComes() {
+        // a gap: nothing canonical at 13, so 14's parent cannot be checked
+        ForkChoice.Decision d = ForkChoice.decide(new BlockHeaderEvent(14, "h14", "h13", 0), Optional.empty(), List.of(), Optional.empty());
+        assertThat(d.reorg()).isFalse();
+        assertThat(d.orphans()).isEmpty();
     }
 
     @Test
     void aReplacementAtAStoredHeightIsAReorgEvenWithTheRightParent() {
         ForkChoice.Decision d = ForkChoice.decide(new BlockHeaderEvent(11, "h11b", "h10", 0), Optional.of(B10), List.of(B11, B12), Optional.empty());
         assertThat(d.reorg()).isTrue();
-        assertThat(d.parentMismatch()).isFalse();
         assertThat(d.orphans()).containsExactly(B11, B12);
     }
 

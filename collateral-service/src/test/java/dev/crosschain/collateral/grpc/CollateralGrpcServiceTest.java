@@ -262,16 +262,61 @@ class CollateralGrpcServiceTest {
             arb.extend();
             assertThat(balances(frank)).containsEntry("arbitrum/ETH", "0/1.25/0");
 
-            // a header whose parent is not the stored block below is a reorg too
+            // a header whose parent is not the stored block below does not connect: refused, nothing changes
             long next = AdapterConnection.tipHeight("arbitrum") + 1;
+            String below = AdapterConnection.tipHash("arbitrum");
             String child = arb.extend();
             arb.deposit(tx(), 0, child, frank, "ETH", "2");
             assertThat(balances(frank)).containsEntry("arbitrum/ETH", "2/1.25/0");
             String fork = "arbitrum-fork-" + UUID.randomUUID();
-            assertThat(arb.header(next, fork, "some-other-parent").getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertRejected(arb.header(next, fork, "some-other-parent"), "UNKNOWN_BLOCK", "header.parent_hash");
+            assertThat(balances(frank)).containsEntry("arbitrum/ETH", "2/1.25/0");
+            // the same block sent with its real parent (the fork point) is a reorg
+            assertThat(arb.header(next, fork, below).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
             assertThat(balances(frank)).containsEntry("arbitrum/ETH", "0/1.25/0");
         }
         assertThat(count("SELECT count(*) FROM deposit WHERE account_id = '" + frank + "' AND status = 'REVERTED'")).isEqualTo(1);
+    }
+
+    @Test
+    void aHeaderThatDoesNotConnectIsRefusedAndADepositOnTheDeadForkIsNeverCredited() {
+        // ethereum, 3 confirmations: stored A, B with a pending deposit in B; the chain reorganised at B's height
+        String hank = account("hank");
+        String tx = tx();
+        try (AdapterConnection eth = adapter("ethereum")) {
+            eth.hello("");
+            String a = eth.extend();
+            long heightA = AdapterConnection.tipHeight("ethereum");
+            String b = eth.extend();
+            assertThat(eth.deposit(tx, 0, b, hank, "ETH", "4").getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(balances(hank)).containsEntry("ethereum/ETH", "4/0/0");
+            String b1 = "ethereum-fork1-" + UUID.randomUUID();
+            String b2 = "ethereum-fork2-" + UUID.randomUUID();
+            String b3 = "ethereum-fork3-" + UUID.randomUUID();
+
+            // 102' names 101', which was never sent: refused, B stays canonical, nothing is stored
+            Ack refused = eth.header(heightA + 2, b2, b1);
+            assertRejected(refused, "UNKNOWN_BLOCK", "header.parent_hash");
+            assertThat(refused.getRejection().getMessage()).contains("fork point");
+            assertThat(balances(hank)).containsEntry("ethereum/ETH", "4/0/0");
+            assertThat(depositStatus(tx)).isEqualTo("PENDING");
+            assertThat(count("SELECT count(*) FROM block_header WHERE hash = '" + b2 + "'")).isZero();
+            assertThat(count("SELECT count(*) FROM block_header WHERE hash = '" + b + "' AND canonical")).isEqualTo(1);
+            assertThat(headHeight("ethereum")).isEqualTo(heightA + 1);
+
+            // the fork sent from its fork point 101' (parent A): B is orphaned and its deposit reverted
+            assertThat(eth.header(heightA + 1, b1, a).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(depositStatus(tx)).isEqualTo("REVERTED");
+            assertThat(balances(hank)).containsEntry("ethereum/ETH", "0/0/0");
+            assertThat(eth.header(heightA + 2, b2, b1).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(eth.header(heightA + 3, b3, b2).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+
+            // B's height is final on the new chain, the dead fork's deposit is never credited
+            assertThat(headHeight("ethereum")).isEqualTo(heightA + 3);
+            assertThat(depositStatus(tx)).isEqualTo("REVERTED");
+            assertThat(balances(hank)).containsEntry("ethereum/ETH", "0/0/0");
+            assertThat(count("SELECT count(*) FROM ledger_entry WHERE account_id = '" + hank + "' AND kind = 'DEPOSIT_CREDITED'")).isZero();
+        }
     }
 
     @Test
@@ -647,6 +692,21 @@ class CollateralGrpcServiceTest {
                 assertThat(rs.getBigDecimal("held")).as("held of " + key).isEqualByComparingTo(rs.getBigDecimal("credited_deposits"));
             }
         }
+    }
+
+    String depositStatus(String tx) {
+        try (Connection c = dataSource.getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT status FROM deposit WHERE tx_hash = '" + tx + "'")) {
+            assertThat(rs.next()).as("deposit " + tx).isTrue();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long headHeight(String chain) {
+        return collateral.listChains(ListChainsRequest.getDefaultInstance()).getChainsList().stream()
+                .filter(c -> c.getChainId().equals(chain)).findFirst().orElseThrow().getHeadHeight();
     }
 
     long count(String sql) {
