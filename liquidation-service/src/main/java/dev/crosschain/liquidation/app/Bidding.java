@@ -1,11 +1,17 @@
 package dev.crosschain.liquidation.app;
 
+import dev.crosschain.liquidation.client.CollateralClient;
+import dev.crosschain.liquidation.client.DependencyException;
+import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.AuctionRules;
 import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.BidStatus;
+import dev.crosschain.liquidation.domain.UnknownDecimalsException;
 import dev.crosschain.liquidation.store.AuctionStore;
+import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +19,8 @@ import java.time.Duration;
 /** PlaceBid: accept in one transaction, then settle. */
 @ApplicationScoped
 public class Bidding {
+
+    private static final Logger LOG = Logger.getLogger(Bidding.class);
 
     /** The bid after the call, and whether the call was a replay of an earlier identical bid. */
     public record Placed(Bid bid, boolean replayed) {
@@ -23,17 +31,44 @@ public class Bidding {
     private final AuctionEvents events;
     private final Clock clock;
     private final Duration lease;
+    private final CollateralClient collateral;
 
-    public Bidding(AuctionStore store, Settlement settlement, AuctionEvents events, Clock clock, LiquidationConfig config) {
+    public Bidding(AuctionStore store, Settlement settlement, AuctionEvents events, Clock clock, LiquidationConfig config,
+                   CollateralClient collateral) {
         this.store = store;
+        this.collateral = collateral;
         this.settlement = settlement;
         this.events = events;
         this.clock = clock;
         this.lease = config.recovery().lease();
     }
 
+    /**
+     * @throws DependencyException when the bid would move collateral whose token decimals are unknown
+     *                             (ListChains failed): nothing is recorded
+     */
     public Placed place(BidRequest request) {
-        AuctionStore.Accepted accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT);
+        // Read before the transaction (no upstream call while the auction row is locked). A failure only
+        // matters to a bid that takes collateral: replays and position-only lots go on without it.
+        AssetDecimals decimals;
+        DependencyException registryFailure = null;
+        try {
+            decimals = collateral.decimals();
+        } catch (DependencyException e) {
+            decimals = AssetDecimals.UNKNOWN;
+            registryFailure = e;
+        }
+        AuctionStore.Accepted accepted;
+        try {
+            accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals);
+        } catch (UnknownDecimalsException e) {
+            if (registryFailure != null) {
+                throw registryFailure;
+            }
+            LOG.warnf("bid %s: %s is not in collateral-service's chain registry", request.bidId(), e.getMessage());
+            collateral.forgetDecimals();
+            throw new DependencyException("bid " + request.bidId() + ": " + e.getMessage(), Status.Code.FAILED_PRECONDITION, e);
+        }
         Bid bid = accepted.bid();
         if (accepted.replayed()) {
             // A replay of a bid whose settlement is unfinished and unowned finishes it now.

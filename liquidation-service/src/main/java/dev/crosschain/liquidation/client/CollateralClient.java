@@ -1,8 +1,13 @@
 package dev.crosschain.liquidation.client;
 
+import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.PreconditionException;
+import dev.crosschain.proto.collateral.v1.Chain;
+import dev.crosschain.proto.collateral.v1.ChainAsset;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.collateral.v1.ListChainsRequest;
+import dev.crosschain.proto.collateral.v1.ListChainsResponse;
 import dev.crosschain.proto.collateral.v1.TransferLeg;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
 import io.grpc.Status;
@@ -12,7 +17,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** liquidation-service's calls to collateral-service. */
@@ -28,6 +37,54 @@ public class CollateralClient {
 
     @Inject
     Calls calls;
+
+    /** The chain registry, read once: chains and their tokens are static configuration of collateral-service. */
+    private volatile AssetDecimals decimals;
+
+    /**
+     * Decimals of every token on every chain ("chain/asset"), from ListChains (all pages), cached for the
+     * life of the process once read.
+     *
+     * @throws DependencyException when collateral-service cannot be read (nothing is cached then)
+     */
+    public AssetDecimals decimals() {
+        AssetDecimals known = decimals;
+        if (known != null) {
+            return known;
+        }
+        Map<String, Integer> byChainAsset = new HashMap<>();
+        Set<String> seenTokens = new HashSet<>();
+        String pageToken = "";
+        do {
+            ListChainsRequest request = ListChainsRequest.newBuilder().setPageToken(pageToken).build();
+            ListChainsResponse response;
+            try {
+                response = calls.idempotent("ListChains", () -> blocking
+                        .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                        .listChains(request));
+            } catch (StatusRuntimeException e) {
+                throw new DependencyException("ListChains: collateral-service answered " + e.getStatus(), e.getStatus().getCode(), e);
+            }
+            for (Chain chain : response.getChainsList()) {
+                for (ChainAsset asset : chain.getAssetsList()) {
+                    byChainAsset.put(AssetDecimals.key(chain.getChainId(), asset.getAsset()), asset.getDecimals());
+                }
+            }
+            pageToken = response.getNextPageToken();
+            if (!pageToken.isEmpty() && !seenTokens.add(pageToken)) {
+                throw new DependencyException("ListChains: collateral-service repeated page token " + pageToken,
+                        Status.Code.INTERNAL, null);
+            }
+        } while (!pageToken.isEmpty());
+        AssetDecimals read = new AssetDecimals(byChainAsset);
+        decimals = read;
+        return read;
+    }
+
+    /** Drops the cached registry: the next {@link #decimals()} reads it again. */
+    public void forgetDecimals() {
+        decimals = null;
+    }
 
     /**
      * Moves balances atomically, idempotent by transfer id. True when it was a replay.

@@ -1,6 +1,7 @@
 package dev.crosschain.liquidation.domain;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,13 @@ public final class AuctionRules {
      * Checks a bid against the auction and prices it at {@code now}.
      *
      * @param requestedVersion the version the bidder saw; 0 means "whatever is current"
-     * @throws PreconditionException SELF_BID, AUCTION_CLOSED, STALE_VERSION, OVERFILL, INSOLVENT_ACCOUNT,
-     *                               PRICE_ABOVE_LIMIT
+     * @param decimals         decimals of the collateral tokens, to round each collateral share down to
+     * @throws PreconditionException    SELF_BID, AUCTION_CLOSED, STALE_VERSION, OVERFILL, INSOLVENT_ACCOUNT,
+     *                                  PRICE_ABOVE_LIMIT
+     * @throws UnknownDecimalsException when a collateral item the bid takes part of has no known decimals
      */
     public BidTerms accept(AuctionState auction, String bidder, BigDecimal fraction, BigDecimal maxLotPriceUsd,
-                           long requestedVersion, Instant now) {
+                           long requestedVersion, Instant now, AssetDecimals decimals) {
         String subject = "auctions/" + auction.auctionId();
         if (auction.accountId().equals(bidder)) {
             throw new PreconditionException("SELF_BID", "accounts/" + bidder, "the liquidated account cannot bid on its own lot");
@@ -46,7 +49,19 @@ public final class AuctionRules {
         BigDecimal paid = fraction.multiply(lotPrice).setScale(Money.USDC_SCALE, Money.ROUNDING);
         List<BidTerms.BoughtItem> bought = new ArrayList<>();
         for (AuctionState.ItemState state : auction.items()) {
-            BigDecimal amount = scale(state.item().quantity(), state.remaining(), fraction, auction.remainingFraction());
+            if (state.remaining().signum() == 0) {
+                continue;
+            }
+            LotItem item = state.item();
+            BigDecimal amount;
+            if (item.kind() == LotItem.Kind.COLLATERAL) {
+                int scale = decimals.of(item.chainId(), item.asset())
+                        .orElseThrow(() -> new UnknownDecimalsException(item.chainId(), item.asset()));
+                amount = scaleCollateral(item.quantity(), state.remaining(), fraction, auction.remainingFraction(), scale);
+            } else {
+                amount = scale(item.quantity(), state.remaining(), fraction, auction.remainingFraction());
+            }
+            // A share rounded down to zero moves nothing (collateral-service refuses non-positive amounts).
             if (amount.signum() != 0) {
                 bought.add(new BidTerms.BoughtItem(state.index(), state.item().withQuantity(amount)));
             }
@@ -65,6 +80,24 @@ public final class AuctionRules {
             return strip(itemRemaining);
         }
         BigDecimal amount = strip(quantity.multiply(fraction));
+        if (amount.abs().compareTo(itemRemaining.abs()) > 0) {
+            return strip(itemRemaining);
+        }
+        return amount;
+    }
+
+    /**
+     * The part of one collateral item a fraction buys: {@code quantity * fraction} rounded DOWN to the
+     * token's decimals (the bidder gets at most its fraction, and collateral-service refuses amounts with
+     * more decimals), never more than what is left; the bid that empties the auction takes exactly what
+     * is left, so the rounding leaves nothing behind.
+     */
+    public static BigDecimal scaleCollateral(BigDecimal quantity, BigDecimal itemRemaining, BigDecimal fraction,
+                                             BigDecimal remainingFraction, int decimals) {
+        if (fraction.compareTo(remainingFraction) >= 0) {
+            return strip(itemRemaining);
+        }
+        BigDecimal amount = strip(quantity.multiply(fraction).setScale(decimals, RoundingMode.DOWN));
         if (amount.abs().compareTo(itemRemaining.abs()) > 0) {
             return strip(itemRemaining);
         }

@@ -1,6 +1,7 @@
 package dev.crosschain.liquidation.store;
 
 import dev.crosschain.liquidation.domain.Auction;
+import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.AuctionRules;
 import dev.crosschain.liquidation.domain.AuctionState;
 import dev.crosschain.liquidation.domain.AuctionStatus;
@@ -212,7 +213,7 @@ public class AuctionStore {
      * the lot's remaining quantities and the auction's remaining fraction reduced, the version bumped and
      * the auction closed when nothing remains.
      */
-    public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules) {
+    public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules, AssetDecimals decimals) {
         return Transactions.serializable(dataSource, "placing bid " + request.bidId(), Set.of(UNIQUE_VIOLATION), c -> {
             AuctionState auction = lockAuction(c, request.auctionId());
             Optional<Bid> existing = readBid(c, request.bidId());
@@ -224,7 +225,7 @@ public class AuctionStore {
                 return new Accepted(existing.get(), true);
             }
             BidTerms terms = rules.accept(auction, request.bidderAccountId(), request.fraction(),
-                    request.maxLotPriceUsd(), request.auctionVersion(), now);
+                    request.maxLotPriceUsd(), request.auctionVersion(), now, decimals);
             try (PreparedStatement b = c.prepareStatement("""
                     INSERT INTO bid (bid_id, auction_id, bidder_account_id, fraction, max_lot_price_usd, auction_version,
                         lot_price_usd, paid_usd, status, placed_at_ms, lease_until_ms)

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,6 +18,10 @@ class AuctionRulesTest {
     static final PriceCurve FLAT = new PriceCurve(BigDecimal.ONE, new BigDecimal("0.5"), Duration.ofSeconds(600));
     static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
     static final BigDecimal NO_LIMIT = new BigDecimal("1e12");
+
+    /** As collateral-service's registry lists them. */
+    static final AssetDecimals DECIMALS = new AssetDecimals(Map.of("ethereum/ETH", 18, "arbitrum/ETH", 18,
+            "ethereum/USDC", 6, "arbitrum/USDC", 6));
 
     static final LotItem PERP = LotItem.position("ETH-PERPETUAL", new BigDecimal("-3"));
     static final LotItem ARB_ETH = LotItem.collateral("arbitrum", "ETH", new BigDecimal("2.5"));
@@ -43,7 +48,7 @@ class AuctionRulesTest {
     }
 
     private static BidTerms bid(AuctionState a, String fraction) {
-        return AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal(fraction), NO_LIMIT, 0, START);
+        return AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal(fraction), NO_LIMIT, 0, START, DECIMALS);
     }
 
     @Test
@@ -96,6 +101,46 @@ class AuctionRulesTest {
     }
 
     @Test
+    void collateralSharesAreRoundedDownToTheTokenDecimals() {
+        AuctionState usdc = fresh(new BigDecimal("10000"), CURVE, LotItem.collateral("ethereum", "USDC", new BigDecimal("500.000001")));
+        BidTerms half = bid(usdc, "0.5");
+        assertThat(half.items().get(0).item().quantity().toPlainString()).isEqualTo("250");
+        // the bid that empties the auction takes the exact rest, rounding included
+        BidTerms rest = bid(after(usdc, half), "0.5");
+        assertThat(rest.items().get(0).item().quantity().toPlainString()).isEqualTo("250.000001");
+        assertThat(rest.closesAuction()).isTrue();
+
+        AuctionState eth = fresh(new BigDecimal("10000"), CURVE, LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        BigDecimal third = BigDecimal.ONE.divide(new BigDecimal("3"), 30, java.math.RoundingMode.DOWN);
+        BidTerms first = AuctionRules.DEFAULT.accept(eth, "bob", third, NO_LIMIT, 0, START, DECIMALS);
+        assertThat(first.items().get(0).item().quantity().toPlainString()).isEqualTo("0.333333333333333333");
+    }
+
+    @Test
+    void positionsStayExactAndAZeroShareIsLeftOut() {
+        AuctionState a = fresh(new BigDecimal("10000"), CURVE, LotItem.position("ETH-PERPETUAL", new BigDecimal("-0.0000003")),
+                LotItem.collateral("ethereum", "USDC", new BigDecimal("0.000001")));
+        BidTerms terms = bid(a, "0.5");
+        assertThat(terms.items()).extracting(b -> b.item().quantity().toPlainString()).containsExactly("-0.00000015");
+        assertThat(terms.items()).extracting(BidTerms.BoughtItem::lotIndex).containsExactly(0);
+        BidTerms rest = bid(after(a, terms), "0.5");
+        assertThat(rest.items()).extracting(b -> b.item().quantity().toPlainString()).containsExactly("-0.00000015", "0.000001");
+    }
+
+    @Test
+    void unknownDecimalsRefuseABidTakingCollateral() {
+        AuctionState a = fresh(new BigDecimal("10000"), CURVE, PERP, ARB_ETH);
+        assertThatThrownBy(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.5"), NO_LIMIT, 0, START, AssetDecimals.UNKNOWN))
+                .isInstanceOfSatisfying(UnknownDecimalsException.class, e -> {
+                    assertThat(e.chainId()).isEqualTo("arbitrum");
+                    assertThat(e.asset()).isEqualTo("ETH");
+                });
+        AuctionState positionsOnly = fresh(new BigDecimal("10000"), CURVE, PERP);
+        assertThat(AuctionRules.DEFAULT.accept(positionsOnly, "bob", new BigDecimal("0.5"), NO_LIMIT, 0, START, AssetDecimals.UNKNOWN)
+                .items()).extracting(b -> b.item().quantity().toPlainString()).containsExactly("-1.5");
+    }
+
+    @Test
     void paidIsRoundedHalfEvenToSixDecimals() {
         assertThat(bid(fresh(new BigDecimal("2.000001"), FLAT, ARB_ETH), "0.5").paidUsd().toPlainString()).isEqualTo("1.000000");
         assertThat(bid(fresh(new BigDecimal("2.000003"), FLAT, ARB_ETH), "0.5").paidUsd().toPlainString()).isEqualTo("1.000002");
@@ -105,7 +150,7 @@ class AuctionRulesTest {
     @Test
     void refusesTheLiquidatedAccount() {
         AuctionState a = fresh(new BigDecimal("100"), CURVE, ARB_ETH);
-        assertReason(() -> AuctionRules.DEFAULT.accept(a, "alice", BigDecimal.ONE, NO_LIMIT, 0, START), "SELF_BID");
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "alice", BigDecimal.ONE, NO_LIMIT, 0, START, DECIMALS), "SELF_BID");
     }
 
     @Test
@@ -114,13 +159,13 @@ class AuctionRulesTest {
         AuctionState closed = new AuctionState("a-1", "alice", AuctionStatus.CLOSED, 2, START, new BigDecimal("100"),
                 BigDecimal.ZERO, CURVE, open.items());
         assertReason(() -> bid(closed, "0.1"), "AUCTION_CLOSED");
-        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 7, START), "STALE_VERSION");
-        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 1, START).closesAuction()).isTrue();
+        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 7, START, DECIMALS), "STALE_VERSION");
+        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 1, START, DECIMALS).closesAuction()).isTrue();
         AuctionState half = after(open, bid(open, "0.5"));
         assertReason(() -> bid(half, "0.6"), "OVERFILL");
-        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("94.99999999"), 0, START),
+        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("94.99999999"), 0, START, DECIMALS),
                 "PRICE_ABOVE_LIMIT");
-        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("95"), 0, START).lotPriceUsd())
+        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("95"), 0, START, DECIMALS).lotPriceUsd())
                 .isEqualByComparingTo("95");
     }
 

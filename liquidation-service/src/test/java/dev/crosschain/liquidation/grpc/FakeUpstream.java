@@ -3,7 +3,12 @@ package dev.crosschain.liquidation.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.crosschain.proto.collateral.v1.Chain;
+import dev.crosschain.proto.collateral.v1.ChainAsset;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.collateral.v1.ListChainsRequest;
+import dev.crosschain.proto.collateral.v1.ListChainsResponse;
+import dev.crosschain.proto.collateral.v1.TransferLeg;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
 import dev.crosschain.proto.collateral.v1.TransferResponse;
 import dev.crosschain.proto.margin.v1.AccountStatus;
@@ -27,6 +32,7 @@ import io.grpc.stub.StreamObserver;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,13 +160,58 @@ final class FakeUpstream {
     }
 
     static final class Collateral extends CollateralServiceGrpc.CollateralServiceImplBase {
+        /** Token decimals of the registry: ethereum and arbitrum, ETH 18 and USDC 6. */
+        static final Map<String, Integer> DECIMALS = Map.of("ETH", 18, "USDC", 6);
+        static final List<String> CHAINS = List.of("arbitrum", "ethereum");
+
         final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
+        /** OK or UNAVAILABLE (ListChains only). */
+        final AtomicReference<Mode> chainsMode = new AtomicReference<>(Mode.OK);
         final List<TransferRequest> calls = new CopyOnWriteArrayList<>();
         final Map<String, TransferRequest> applied = new ConcurrentHashMap<>();
+        final List<ListChainsRequest> listChainsCalls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void listChains(ListChainsRequest request, StreamObserver<ListChainsResponse> observer) {
+            listChainsCalls.add(request);
+            if (chainsMode.get() == Mode.UNAVAILABLE) {
+                observer.onError(Status.UNAVAILABLE.withDescription("collateral down").asRuntimeException());
+                return;
+            }
+            ListChainsResponse.Builder response = ListChainsResponse.newBuilder();
+            for (String chain : CHAINS) {
+                Chain.Builder c = Chain.newBuilder().setChainId(chain).setConfirmations(1);
+                DECIMALS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> c.addAssets(ChainAsset.newBuilder()
+                        .setAsset(e.getKey()).setCanonicalAsset(e.getKey()).setDecimals(e.getValue())
+                        .setHaircutIm("0.1").setHaircutMm("0.05")));
+                response.addChains(c);
+            }
+            observer.onNext(response.build());
+            observer.onCompleted();
+        }
+
+        /** As collateral-service: a positive amount with at most the token's decimals (tokens it lists). */
+        private static boolean validAmount(TransferLeg leg) {
+            BigDecimal amount;
+            try {
+                amount = new BigDecimal(leg.getAmount());
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            Integer decimals = CHAINS.contains(leg.getChainId()) ? DECIMALS.get(leg.getAsset()) : null;
+            return amount.signum() > 0 && (decimals == null || amount.stripTrailingZeros().scale() <= decimals);
+        }
 
         @Override
         public void transfer(TransferRequest request, StreamObserver<TransferResponse> observer) {
             calls.add(request);
+            if (!request.getLegsList().stream().allMatch(Collateral::validAmount)) {
+                observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                        .setCode(Code.INVALID_ARGUMENT.getNumber()).setMessage("amount refused")
+                        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("INVALID_AMOUNT")
+                                .setDomain("collateral.crosschain").build())).build()));
+                return;
+            }
             switch (mode.get()) {
                 case UNAVAILABLE -> observer.onError(Status.UNAVAILABLE.withDescription("collateral down").asRuntimeException());
                 case INSUFFICIENT_BALANCE -> observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()

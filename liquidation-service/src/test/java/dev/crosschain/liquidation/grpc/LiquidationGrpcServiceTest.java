@@ -34,6 +34,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import dev.crosschain.liquidation.client.CollateralClient;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.quarkus.test.common.QuarkusTestResource;
 import jakarta.inject.Inject;
@@ -78,6 +79,9 @@ class LiquidationGrpcServiceTest {
     @Inject
     AuctionStore store;
 
+    @Inject
+    CollateralClient collateralClient;
+
     @BeforeAll
     static void connect() {
         upstream = FakeUpstream.get();
@@ -99,6 +103,7 @@ class LiquidationGrpcServiceTest {
     @AfterEach
     void upstreamHealthy() {
         upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        upstream.collateral.chainsMode.set(FakeUpstream.Mode.OK);
     }
 
     // ---- breach detection ----
@@ -221,6 +226,61 @@ class LiquidationGrpcServiceTest {
         assertThat(closed.getBidsList()).extracting(Bid::getBidId).containsExactly("bid-partial-1", "bid-partial-2");
         assertThat(upstream.margin.freezesOf("acc-partial")).containsExactly(
                 freeze("acc-partial", true, auction.getAuctionId()), freeze("acc-partial", false, auction.getAuctionId()));
+    }
+
+    @Test
+    void partialBidsRoundCollateralDownToTheTokenDecimalsAndTheRemainderTakesTheRest() {
+        AccountView view = AccountView.newBuilder().setAccountId("acc-dust").setStatus(AccountStatus.ACCOUNT_STATUS_LIQUIDATION)
+                .addCollateral(CollateralLine.newBuilder().setChainId("arbitrum").setAsset("ETH").setAmount("1")
+                        .setPriceUsd("3000").setMarketValueUsd("3000"))
+                .addCollateral(CollateralLine.newBuilder().setChainId("ethereum").setAsset("USDC").setAmount("500.000001")
+                        .setPriceUsd("1").setMarketValueUsd("500.000001"))
+                .addPositions(Position.newBuilder().setInstrument("ETH-PERPETUAL").setQuantity("-1").setAverageEntryPrice("1000")
+                        .setMarkPrice("3000").setUnrealizedPnlUsd("-2000").setOptionValueUsd("0"))
+                .setUnrealizedPnlUsd("-2000").setOptionValueUsd("0").build();
+        Auction auction = breach("acc-dust", view);
+
+        Bid first = liquidation.placeBid(bid("bid-dust-1", auction, "0.5", auction.getVersion())).getBid();
+        assertThat(first.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
+        assertThat(upstream.collateral.applied.get("bid-dust-1/collateral").getLegsList()).containsExactly(
+                leg("acc-dust", BIDDER, "arbitrum", "ETH", "0.5"),
+                leg("acc-dust", BIDDER, "ethereum", "USDC", "250"),
+                leg(BIDDER, "acc-dust", "ethereum", "USDC", first.getPaidUsd()));
+        assertThat(upstream.margin.transfers.get("bid-dust-1/positions").getPositionsList())
+                .containsExactly(position("ETH-PERPETUAL", "-0.5"));
+        assertThat(get(auction.getAuctionId()).getRemainingFraction()).isEqualTo("0.5");
+
+        Bid rest = liquidation.placeBid(bid("bid-dust-2", auction, "0.5", auction.getVersion() + 1)).getBid();
+        assertThat(rest.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
+        assertThat(upstream.collateral.applied.get("bid-dust-2/collateral").getLegsList()).containsExactly(
+                leg("acc-dust", BIDDER, "arbitrum", "ETH", "0.5"),
+                leg("acc-dust", BIDDER, "ethereum", "USDC", "250.000001"),
+                leg(BIDDER, "acc-dust", "ethereum", "USDC", rest.getPaidUsd()));
+        Auction closed = get(auction.getAuctionId());
+        assertThat(closed.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
+        assertThat(closed.getRemainingFraction()).isEqualTo("0");
+        assertThat(closed.getBidsList()).extracting(Bid::getStatus)
+                .containsExactly(BidStatus.BID_STATUS_SETTLED, BidStatus.BID_STATUS_SETTLED);
+        assertThat(upstream.margin.freezesOf("acc-dust")).containsExactly(
+                freeze("acc-dust", true, auction.getAuctionId()), freeze("acc-dust", false, auction.getAuctionId()));
+    }
+
+    @Test
+    void unknownTokenDecimalsRefuseTheBidAndRecordNothing() {
+        Auction auction = breach("acc-nochains", view("acc-nochains", "-4000"));
+        upstream.collateral.chainsMode.set(FakeUpstream.Mode.UNAVAILABLE);
+        collateralClient.forgetDecimals();
+        try {
+            assertError(() -> liquidation.placeBid(bid("bid-nochains", auction, "0.5", auction.getVersion())),
+                    Status.Code.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE");
+            assertUnchanged(auction);
+            assertThat(upstream.collateral.callsOf("bid-nochains/collateral")).isEmpty();
+        } finally {
+            upstream.collateral.chainsMode.set(FakeUpstream.Mode.OK);
+        }
+        // once the registry answers, the same bid id is accepted as new
+        Bid bid = liquidation.placeBid(bid("bid-nochains", auction, "0.5", auction.getVersion())).getBid();
+        assertThat(bid.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
     }
 
     @Test
