@@ -3,6 +3,9 @@ package dev.crosschain.suite;
 import dev.crosschain.postgres.PostgresServer;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +39,10 @@ public final class Suite implements AutoCloseable {
             throws IOException, InterruptedException {
         Suite suite = new Suite(portBase);
         try {
+            for (ServiceSpec spec : ServiceSpec.values()) {
+                requireFree(spec.httpPort(portBase), spec);
+                requireFree(spec.grpcPort(portBase), spec);
+            }
             for (ServiceSpec spec : List.of(ServiceSpec.PRICING, ServiceSpec.COLLATERAL, ServiceSpec.MARGIN, ServiceSpec.LIQUIDATION)) {
                 String database = databasePrefix + spec.database();
                 db.createDatabase(database);
@@ -48,6 +55,17 @@ public final class Suite implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             suite.close();
             throw e;
+        }
+    }
+
+    /** A port held by an earlier run would answer our readiness probe for a service that failed to bind. */
+    private static void requireFree(int port, ServiceSpec spec) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(port));
+        } catch (BindException inUse) {
+            throw new IllegalStateException("port " + port + " of " + spec.module()
+                    + " is in use: is another run of the suite still up?", inUse);
         }
     }
 
