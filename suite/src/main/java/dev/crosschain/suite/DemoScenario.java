@@ -11,13 +11,13 @@ import dev.crosschain.proto.liquidation.v1.BidStatus;
 import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
-import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.ApplyFillRequest;
 import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
 import dev.crosschain.proto.margin.v1.Side;
 import dev.crosschain.proto.pricing.v1.IndexQuote;
 import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
+import io.grpc.StatusRuntimeException;
 
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * The walking-skeleton story, played against running services: deposits on ethereum and
@@ -174,12 +175,12 @@ public final class DemoScenario {
                 .build());
     }
 
-    private Holdings awaitHoldings(String account, java.util.function.Predicate<Holdings> funded) throws InterruptedException {
+    private Holdings awaitHoldings(String account, Predicate<Holdings> funded) throws InterruptedException {
         return Await.until("final deposits of " + account, SETTLE, () -> {
             try {
                 Holdings h = holdings(account);
                 return funded.test(h) ? Optional.of(h) : Optional.empty();
-            } catch (io.grpc.StatusRuntimeException notYetKnown) {
+            } catch (StatusRuntimeException notYetKnown) {
                 return Optional.empty();
             }
         });
@@ -196,10 +197,5 @@ public final class DemoScenario {
     private Optional<Auction> openAuction(String account) {
         return services.liquidation().listAuctions(ListAuctionsRequest.newBuilder().setAccountId(account)
                 .setStatus(AuctionStatus.AUCTION_STATUS_OPEN).build()).getAuctionsList().stream().findFirst();
-    }
-
-    /** True when the account's status is at least as bad as liquidation. */
-    public static boolean inLiquidation(AccountView view) {
-        return view.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION;
     }
 }

@@ -69,14 +69,6 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(spec.module() + " not ready after " + timeout + "; see " + log);
     }
 
-    public ServiceSpec spec() {
-        return spec;
-    }
-
-    public Path log() {
-        return log;
-    }
-
     @Override
     public void close() {
         process.destroy();

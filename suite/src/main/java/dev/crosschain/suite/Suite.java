@@ -43,7 +43,8 @@ public final class Suite implements AutoCloseable {
                 requireFree(spec.httpPort(portBase), spec);
                 requireFree(spec.grpcPort(portBase), spec);
             }
-            for (ServiceSpec spec : List.of(ServiceSpec.PRICING, ServiceSpec.COLLATERAL, ServiceSpec.MARGIN, ServiceSpec.LIQUIDATION)) {
+            // Declaration order of ServiceSpec is dependency order: upstream services first.
+            for (ServiceSpec spec : ServiceSpec.values()) {
                 String database = databasePrefix + spec.database();
                 db.createDatabase(database);
                 ServiceProcess process = ServiceProcess.start(spec, repoRoot, logDir, environment(spec, db, database, portBase),
@@ -86,10 +87,6 @@ public final class Suite implements AutoCloseable {
 
     public Endpoints endpoints() {
         return new Endpoints("localhost", portBase);
-    }
-
-    public List<ServiceProcess> processes() {
-        return List.copyOf(processes);
     }
 
     @Override

@@ -17,10 +17,7 @@ final class QuoteValidation {
     }
 
     static IndexLevel toLevel(MarketData.Quote q, String at, Instant now) {
-        Instrument asset = Instrument.parse(q.asset(), at + ".asset");
-        if (!(asset instanceof Instrument.Spot)) {
-            throw new InvalidInputException("INVALID_QUOTE", at + ".asset", "must be a spot asset symbol, got " + q.asset());
-        }
+        String asset = Instrument.parseAsset(q.asset(), at + ".asset");
         if (q.source() == null || q.source().isBlank()) {
             throw new InvalidInputException("INVALID_QUOTE", at + ".source", "source is required");
         }
@@ -35,6 +32,6 @@ final class QuoteValidation {
         if (observed.isAfter(now.plusSeconds(5))) {
             throw new InvalidInputException("INVALID_QUOTE", at + ".observed_at_unix_ms", "is in the future");
         }
-        return new IndexLevel(asset.underlying(), price, observed, q.source());
+        return new IndexLevel(asset, price, observed, q.source());
     }
 }

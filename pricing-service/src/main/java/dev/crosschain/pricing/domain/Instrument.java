@@ -63,6 +63,15 @@ public sealed interface Instrument {
         }
     }
 
+    /** Parses an asset symbol such as {@code ETH}, or throws {@link InvalidInputException} with reason UNKNOWN_INSTRUMENT. */
+    static String parseAsset(String name, String field) {
+        Instrument asset = parse(name, field);
+        if (!(asset instanceof Spot)) {
+            throw new InvalidInputException("UNKNOWN_INSTRUMENT", field, "must be an asset symbol such as ETH, got " + name);
+        }
+        return asset.underlying();
+    }
+
     /** Parses a name, or throws {@link InvalidInputException} with reason UNKNOWN_INSTRUMENT. */
     static Instrument parse(String name, String field) {
         if (name == null || name.isBlank()) {

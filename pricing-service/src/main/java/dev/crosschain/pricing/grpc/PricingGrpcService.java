@@ -73,11 +73,7 @@ public class PricingGrpcService implements PricingService {
         MarketSnapshot market = marketData.snapshot();
         List<String> assets = new ArrayList<>();
         for (int i = 0; i < request.getAssetsCount(); i++) {
-            Instrument asset = Instrument.parse(request.getAssets(i), "assets[" + i + "]");
-            if (!(asset instanceof Instrument.Spot)) {
-                throw new InvalidInputException("UNKNOWN_INSTRUMENT", "assets[" + i + "]", "must be an asset symbol such as ETH");
-            }
-            assets.add(asset.underlying());
+            assets.add(Instrument.parseAsset(request.getAssets(i), "assets[" + i + "]"));
         }
         if (assets.isEmpty()) {
             assets.addAll(new TreeSet<>(market.indices().keySet()));
@@ -174,9 +170,7 @@ public class PricingGrpcService implements PricingService {
                 String shockAt = at + ".spot_shocks[" + k + "]";
                 // A shock of a misspelt underlying ("eth") would silently shock nothing.
                 try {
-                    if (!(Instrument.parse(shock.getUnderlying(), shockAt + ".underlying") instanceof Instrument.Spot)) {
-                        violations.add(new Violation(shockAt + ".underlying", "must be an asset symbol such as ETH"));
-                    }
+                    Instrument.parseAsset(shock.getUnderlying(), shockAt + ".underlying");
                 } catch (InvalidInputException e) {
                     violations.addAll(e.violations());
                 }
