@@ -198,6 +198,37 @@ public class PricingGrpcService implements PricingService {
         return Uni.createFrom().item(response.build());
     }
 
+    // Issue 3 API, built next; until then a clear UNIMPLEMENTED rather than a half answer.
+    @Override
+    public Multi<dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse> watchIndexPrices(
+            dev.crosschain.proto.pricing.v1.WatchIndexPricesRequest request) {
+        return Multi.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<dev.crosschain.proto.pricing.v1.PushOptionQuotesResponse> pushOptionQuotes(
+            dev.crosschain.proto.pricing.v1.PushOptionQuotesRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<dev.crosschain.proto.pricing.v1.GetVolSurfaceResponse> getVolSurface(
+            dev.crosschain.proto.pricing.v1.GetVolSurfaceRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Multi<dev.crosschain.proto.pricing.v1.WatchVolSurfacesResponse> watchVolSurfaces(
+            dev.crosschain.proto.pricing.v1.WatchVolSurfacesRequest request) {
+        return Multi.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    @Override
+    public Uni<dev.crosschain.proto.pricing.v1.ImpliedVolatilitiesResponse> impliedVolatilities(
+            dev.crosschain.proto.pricing.v1.ImpliedVolatilitiesRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
     private static OptionPrice price(OptionPricingInput input, String at, MarketSnapshot market) {
         Instrument instrument = Instrument.parse(input.getInstrument(), at + ".instrument");
         if (!(instrument instanceof Instrument.Option option)) {
