@@ -7,21 +7,104 @@ import java.util.List;
  * The volatility surface of one underlying: SVI slices by expiry, total variance interpolated
  * between them.
  *
+ * <p>Each slice keeps its implied vol sigma_i(k) = sqrt(w_i(k) / T_i,fit) as time passes; at a
+ * query time its total variance is sigma_i(k)^2 * T_i,now. Between two unexpired slices total
+ * variance is linear in T at fixed k (flat forward variance); before the first unexpired slice the
+ * first one's vol holds, after the last slice the last one's vol. Expired slices are ignored.
+ * k = ln(K/F) is taken against the forward the caller passes, so the surface floats with it.
+ *
  * @param version    increases with every accepted fit; 0 for the configured bootstrap surface
  * @param configured true for the bootstrap surface from configuration (no quotes fitted yet)
  * @param slices     sorted by expiry, at least one
  */
 public record VolSurface(String underlying, long version, Instant fittedAt, boolean configured, List<SviSlice> slices) {
 
+    private static final double SECONDS_PER_YEAR = 365.0 * 86_400.0;
+
     public VolSurface {
         slices = List.copyOf(slices);
+        if (slices.isEmpty()) {
+            throw new IllegalArgumentException("a surface needs at least one slice");
+        }
+        for (int i = 1; i < slices.size(); i++) {
+            if (!slices.get(i).expiry().isAfter(slices.get(i - 1).expiry())) {
+                throw new IllegalArgumentException("slices must be sorted by strictly increasing expiry, got "
+                        + slices.get(i - 1).expiryCode() + " before " + slices.get(i).expiryCode());
+            }
+        }
     }
 
     /**
      * Black-76 volatility of an option with this strike expiring at {@code expiry}, seen at
-     * {@code now} with the underlying's forward {@code forward}.
+     * {@code now} with the underlying's forward {@code forward} (k = ln(strike / forward)).
+     *
+     * <p>An option at or after its own expiry gets the vol of the nearest unexpired slice (the
+     * flat extrapolation before the first); when every slice has expired, the last slice's vol.
+     * Whether such an option needs a vol at all is the caller's business.
      */
     public double vol(double strike, double forward, Instant expiry, Instant now) {
-        throw new UnsupportedOperationException("issue 3: surface interpolation not built yet");
+        return Math.sqrt(impliedVariance(Math.log(strike / forward), expiry.toEpochMilli(), now.toEpochMilli()));
+    }
+
+    /** Implied vol at log-moneyness k = ln(K/F); same rules as {@link #vol(double, double, Instant, Instant)}. */
+    public double volAt(double k, Instant expiry, Instant now) {
+        return Math.sqrt(impliedVariance(k, expiry.toEpochMilli(), now.toEpochMilli()));
+    }
+
+    /**
+     * Total variance w(k, T) = vol^2 * T at log-moneyness k for an expiry seen at {@code now},
+     * T in ACT/365 years; 0 at or after the expiry.
+     */
+    public double totalVariance(double k, Instant expiry, Instant now) {
+        long nowMs = now.toEpochMilli();
+        double years = years(expiry.toEpochMilli(), nowMs);
+        return years <= 0 ? 0.0 : impliedVariance(k, expiry.toEpochMilli(), nowMs) * years;
+    }
+
+    /** vol^2 at (k, expiry); a scan over a handful of slices, no allocation. */
+    private double impliedVariance(double k, long expiryMs, long nowMs) {
+        int count = slices.size();
+        int first = 0;
+        while (first < count && slices.get(first).expiry().toEpochMilli() <= nowMs) {
+            first++;
+        }
+        if (first == count) {
+            return sliceVariance(slices.get(count - 1), k);
+        }
+        double years = years(expiryMs, nowMs);
+        SviSlice lower = slices.get(first);
+        double lowerYears = years(lower.expiry().toEpochMilli(), nowMs);
+        if (years <= lowerYears) {
+            return sliceVariance(lower, k);
+        }
+        for (int i = first + 1; i < count; i++) {
+            SviSlice upper = slices.get(i);
+            double upperYears = years(upper.expiry().toEpochMilli(), nowMs);
+            if (years == upperYears) {
+                return sliceVariance(upper, k);
+            }
+            if (years < upperYears) {
+                double lowerW = sliceVariance(lower, k) * lowerYears;
+                double upperW = sliceVariance(upper, k) * upperYears;
+                double w = lowerW + (upperW - lowerW) * (years - lowerYears) / (upperYears - lowerYears);
+                return w / years;
+            }
+            lower = upper;
+            lowerYears = upperYears;
+        }
+        return sliceVariance(lower, k);
+    }
+
+    /** The slice's implied variance sigma_i(k)^2, which it keeps as time passes. */
+    private static double sliceVariance(SviSlice slice, double k) {
+        return slice.params().totalVariance(k) / slice.years();
+    }
+
+    /**
+     * ACT/365 years from now to expiry, negative after it; the same arithmetic as
+     * {@link MarkCalculator#yearsUntil} (so a slice's T at its fit time is its {@code years}), without a Duration.
+     */
+    private static double years(long expiryMs, long nowMs) {
+        return (expiryMs - nowMs) / 1000.0 / SECONDS_PER_YEAR;
     }
 }
