@@ -147,6 +147,18 @@ public final class NormalDistribution {
         return q < 0 ? -value : value;
     }
 
+    /**
+     * Phi(-|x|) given exp(-x^2/2), for callers that get that factor cheaper than recomputing it (Black-76
+     * has phi(d2) = phi(d1) F/K).
+     */
+    static double lowerTail(double x, double expMinusHalfSquareOfX) {
+        double z = Math.abs(x) * SQRT_HALF;
+        if (z <= ERF_RANGE) {
+            return 0.5 - 0.5 * erfNearZero(z);
+        }
+        return 0.5 * erfcxPositive(z) * expMinusHalfSquareOfX;
+    }
+
     /** erf for |z| <= 0.46875. */
     static double erfNearZero(double z) {
         double zz = z * z;
@@ -170,6 +182,9 @@ public final class NormalDistribution {
 
     /** exp(-x^2 / 2) to a few ulps relative: x^2/2 is formed as an exact high part plus a rounded remainder. */
     static double expMinusHalfSquare(double x) {
+        if (Math.abs(x) > 2 * CDF_ZERO) {
+            return 0.0;
+        }
         double high = Math.rint(x * 16.0) * 0.0625;
         double exactPart = -0.5 * high * high;
         double remainder = -0.5 * (x - high) * (x + high);

@@ -11,7 +11,7 @@ import java.math.RoundingMode;
  */
 final class HighPrecisionNormal {
 
-    static final MathContext MC = new MathContext(60, RoundingMode.HALF_EVEN);
+    static final MathContext MC = new MathContext(80, RoundingMode.HALF_EVEN);
     private static final BigDecimal TWO = BigDecimal.valueOf(2);
     private static final BigDecimal HALF = new BigDecimal("0.5");
     private static final BigDecimal PI = new BigDecimal(
@@ -19,7 +19,7 @@ final class HighPrecisionNormal {
     private static final BigDecimal SQRT_2PI = PI.multiply(TWO).sqrt(MC);
     private static final BigDecimal SQRT_2 = TWO.sqrt(MC);
     private static final BigDecimal SERIES_LIMIT = BigDecimal.valueOf(5);
-    private static final BigDecimal NEGLIGIBLE = new BigDecimal("1e-70");
+    private static final BigDecimal NEGLIGIBLE = new BigDecimal("1e-90");
     private static final int FRACTION_TERMS = 1500;
 
     private HighPrecisionNormal() {
@@ -42,6 +42,42 @@ final class HighPrecisionNormal {
             sum = sum.multiply(sum, MC);
         }
         return sum;
+    }
+
+    /** ln(a) for a > 0, by Newton's method on exp. */
+    static BigDecimal log(BigDecimal a) {
+        BigDecimal y = new BigDecimal(Math.log(a.doubleValue()));
+        for (int i = 0; i < 8; i++) {
+            BigDecimal e = exp(y);
+            y = y.add(TWO.multiply(a.subtract(e, MC), MC).divide(a.add(e, MC), MC), MC);
+        }
+        return y;
+    }
+
+    /** Phi(t) for any t. */
+    static BigDecimal cdf(BigDecimal t) {
+        return t.signum() < 0 ? upperTail(t.negate()) : BigDecimal.ONE.subtract(upperTail(t), MC);
+    }
+
+    /** Undiscounted Black call: F Phi(d1) - K Phi(d2), from the exact double inputs. */
+    static BigDecimal blackCall(double forward, double strike, double stdDev) {
+        BigDecimal f = new BigDecimal(forward);
+        BigDecimal k = new BigDecimal(strike);
+        BigDecimal s = new BigDecimal(stdDev);
+        BigDecimal x = log(f.divide(k, MC));
+        BigDecimal d1 = x.divide(s, MC).add(s.divide(TWO, MC), MC);
+        BigDecimal d2 = d1.subtract(s, MC);
+        return f.multiply(cdf(d1), MC).subtract(k.multiply(cdf(d2), MC), MC);
+    }
+
+    /** Jäckel's normalised Black call b(x, s) = e^{x/2} Phi(x/s + s/2) - e^{-x/2} Phi(x/s - s/2), from exact x and s. */
+    static BigDecimal normalizedCall(double x, double stdDev) {
+        BigDecimal logMoneyness = new BigDecimal(x);
+        BigDecimal s = new BigDecimal(stdDev);
+        BigDecimal h = logMoneyness.divide(s, MC);
+        BigDecimal t = s.divide(TWO, MC);
+        BigDecimal halfX = logMoneyness.divide(TWO, MC);
+        return exp(halfX).multiply(cdf(h.add(t, MC)), MC).subtract(exp(halfX.negate()).multiply(cdf(h.subtract(t, MC)), MC), MC);
     }
 
     static BigDecimal pdf(BigDecimal x) {
