@@ -95,6 +95,11 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
+    /** Reactive-client URL of a database on this server (Quarkus {@code quarkus.datasource.reactive.url}). */
+    public String reactiveUrl(String database) {
+        return "postgresql://" + host + ":" + port + "/" + database;
+    }
+
     /** Creates a database named {@code prefix_<random>} and returns its name. */
     public String createFreshDatabase(String prefix) {
         String name = (prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12))

@@ -3,25 +3,32 @@ package dev.crosschain.suite;
 import java.util.List;
 
 /**
- * One of the four services as the suite runs it: its module, its database and the upstream
- * services its gRPC clients are named after (the names in its application.properties).
+ * One of the four services as the suite runs it: its module, its database, the upstream
+ * services its gRPC clients are named after (the names in its application.properties), and
+ * whether it also talks to its database through the reactive client (which needs its own URL).
  */
 public enum ServiceSpec {
-    PRICING("pricing-service", "pricing", 2, List.of()),
-    COLLATERAL("collateral-service", "collateral", 1, List.of("pricing")),
-    MARGIN("margin-service", "margin", 3, List.of("collateral", "pricing")),
-    LIQUIDATION("liquidation-service", "liquidation", 4, List.of("margin", "collateral"));
+    PRICING("pricing-service", "pricing", 2, List.of(), true),
+    COLLATERAL("collateral-service", "collateral", 1, List.of("pricing"), false),
+    MARGIN("margin-service", "margin", 3, List.of("collateral", "pricing"), false),
+    LIQUIDATION("liquidation-service", "liquidation", 4, List.of("margin", "collateral"), false);
 
     private final String module;
     private final String database;
     private final int portOffset;
     private final List<String> clients;
+    private final boolean reactiveDatabase;
 
-    ServiceSpec(String module, String database, int portOffset, List<String> clients) {
+    ServiceSpec(String module, String database, int portOffset, List<String> clients, boolean reactiveDatabase) {
         this.module = module;
         this.database = database;
         this.portOffset = portOffset;
         this.clients = clients;
+        this.reactiveDatabase = reactiveDatabase;
+    }
+
+    public boolean reactiveDatabase() {
+        return reactiveDatabase;
     }
 
     public String module() {

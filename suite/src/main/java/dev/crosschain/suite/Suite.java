@@ -75,6 +75,9 @@ public final class Suite implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(spec.httpPort(portBase)));
         env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(spec.grpcPort(portBase)));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", db.jdbcUrl(database));
+        if (spec.reactiveDatabase()) {
+            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", db.reactiveUrl(database));
+        }
         env.put("QUARKUS_DATASOURCE_USERNAME", db.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", db.password());
         for (String client : spec.clients()) {

@@ -495,6 +495,9 @@ class DeployManifestsTest {
             expectedEnv.put("QUARKUS_HTTP_PORT", String.valueOf(e.http()));
             expectedEnv.put("QUARKUS_GRPC_SERVER_PORT", String.valueOf(e.grpc()));
             expectedEnv.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://postgres:5432/" + e.db());
+            if (ServiceSpec.byClientName(e.db()).reactiveDatabase()) {
+                expectedEnv.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://postgres:5432/" + e.db());
+            }
             expectedEnv.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
             expectedEnv.put("QUARKUS_DATASOURCE_PASSWORD", "secret:crosschain-db/password");
             e.clients().forEach((client, upstream) -> {

@@ -1,13 +1,12 @@
 package dev.crosschain.pricing.app;
 
-import dev.crosschain.pricing.domain.IndexLevel;
 import dev.crosschain.pricing.domain.InvalidInputException;
 import dev.crosschain.pricing.domain.MarketSnapshot;
+import dev.crosschain.pricing.domain.SourceQuote;
 import dev.crosschain.pricing.domain.Violation;
-import dev.crosschain.pricing.domain.Volatilities;
-import dev.crosschain.pricing.store.IndexStore;
+import dev.crosschain.pricing.store.MarketStore;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
@@ -21,58 +20,55 @@ import java.util.Set;
 @ApplicationScoped
 public class MarketData {
 
-    /** Cash-settled crypto options are valued undiscounted until a rate curve exists. */
-    private static final double RATE = 0.0;
+    private final MarketStore store;
+    private final MarketState state;
+    private final Map<String, List<String>> sourcesByAsset;
+    private final Clock clock = Clock.systemUTC();
 
-    private final IndexStore store;
-    private final PricingConfig config;
-    private final Clock clock;
-    private final BroadcastProcessor<Set<String>> changes = BroadcastProcessor.create();
-
-    public MarketData(IndexStore store, PricingConfig config) {
+    public MarketData(MarketStore store, MarketState state, PricingConfig config) {
         this.store = store;
-        this.config = config;
-        this.clock = Clock.systemUTC();
+        this.state = state;
+        this.sourcesByAsset = Map.copyOf(config.index().sources());
     }
 
     /** A pushed quote, not yet validated. */
     public record Quote(String asset, String source, String price, long observedAtUnixMs) {
     }
 
-    /** Validates every quote, then stores them all; on any bad quote nothing is stored. */
-    public MarketSnapshot push(List<Quote> quotes) {
+    /**
+     * Validates every quote, then stores them all and returns the market after the commit; on any
+     * bad quote nothing is stored. The reason is that of the first bad quote.
+     */
+    public Uni<MarketSnapshot> push(List<Quote> quotes) {
         Instant now = clock.instant();
         List<Violation> violations = new ArrayList<>();
-        List<IndexLevel> levels = new ArrayList<>();
+        String reason = null;
+        List<SourceQuote> valid = new ArrayList<>();
         if (quotes.isEmpty()) {
             violations.add(new Violation("quotes", "at least one quote is required"));
         }
         for (int i = 0; i < quotes.size(); i++) {
-            Quote q = quotes.get(i);
-            String at = "quotes[" + i + "]";
             try {
-                IndexLevel level = QuoteValidation.toLevel(q, at, now);
-                levels.add(level);
+                valid.add(QuoteValidation.toQuote(quotes.get(i), "quotes[" + i + "]", now, sourcesByAsset));
             } catch (InvalidInputException e) {
                 violations.addAll(e.violations());
+                reason = reason == null ? e.reason() : reason;
             }
         }
         if (!violations.isEmpty()) {
-            throw new InvalidInputException("INVALID_QUOTE", violations);
+            throw new InvalidInputException(reason == null ? "INVALID_QUOTE" : reason, violations);
         }
-        store.saveQuotes(levels, now);
-        changes.onNext(Set.copyOf(levels.stream().map(IndexLevel::asset).toList()));
-        return snapshot();
+        return store.saveQuotes(valid, now, state.aggregator())
+                .invoke(state::applyAssets)
+                .map(saved -> snapshot());
     }
 
     public MarketSnapshot snapshot() {
-        Map<String, IndexLevel> indices = store.loadIndices();
-        Volatilities vols = new Volatilities(config.volatility().byUnderlying(), config.volatility().defaultVol());
-        return new MarketSnapshot(indices, vols, clock.instant(), config.index().staleAfter(), RATE);
+        return state.snapshot(clock.instant());
     }
 
-    /** Assets whose index changed in this replica, as they change. */
+    /** Assets and underlyings whose index or surface changed, as they change. */
     public Multi<Set<String>> changes() {
-        return changes;
+        return state.changes();
     }
 }

@@ -3,7 +3,9 @@ package dev.crosschain.pricing.app;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 @ConfigMapping(prefix = "pricing")
@@ -11,20 +13,40 @@ public interface PricingConfig {
 
     Index index();
 
-    Volatility volatility();
+    Surface surface();
 
     interface Index {
-        /** An index with no quote newer than this is stale. */
+        /** A source quote older than this is not fresh; an index with no fresh source is stale. */
         @WithDefault("60s")
         Duration staleAfter();
+
+        /** A fresh source further than this share from the median of all fresh sources is dropped. */
+        @WithDefault("0.05")
+        BigDecimal maxDeviation();
+
+        /** Accepted sources per asset; an asset not named here takes quotes from any source. */
+        Map<String, List<String>> sources();
     }
 
-    interface Volatility {
-        /** Annualised vol for underlyings without their own entry. */
-        @WithDefault("0.80")
-        double defaultVol();
+    interface Surface {
+        /** The surface of each underlying until its first accepted fit (see BootstrapSurface). */
+        Map<String, Bootstrap> bootstrap();
+    }
 
-        /** Annualised vol per underlying symbol. */
-        Map<String, Double> byUnderlying();
+    interface Bootstrap {
+        /** At-the-money annualised vol, e.g. 0.75. */
+        double atmVol();
+
+        /** SVI rho: negative for a put skew. */
+        @WithDefault("-0.3")
+        double rho();
+
+        /** SVI b, the slope of the wings (annual variance per unit of log-moneyness). */
+        @WithDefault("0.2")
+        double b();
+
+        /** SVI sigma, how round the smile is at the money. */
+        @WithDefault("0.1")
+        double sigma();
     }
 }

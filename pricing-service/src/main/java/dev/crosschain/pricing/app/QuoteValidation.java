@@ -1,25 +1,40 @@
 package dev.crosschain.pricing.app;
 
 import dev.crosschain.pricing.domain.Decimals;
-import dev.crosschain.pricing.domain.IndexLevel;
 import dev.crosschain.pricing.domain.Instrument;
 import dev.crosschain.pricing.domain.InvalidInputException;
+import dev.crosschain.pricing.domain.SourceQuote;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
+/** Checks of one pushed index quote. */
 final class QuoteValidation {
 
     static final int MAX_INTEGER_DIGITS = 15;
     static final int MAX_DECIMALS = 18;
+    /** Source names travel in lists and logs: a plain name, no separators. */
+    static final Pattern SOURCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** How far ahead of our clock a source's own clock may run. */
+    static final long CLOCK_SKEW_SECONDS = 5;
 
     private QuoteValidation() {
     }
 
-    static IndexLevel toLevel(MarketData.Quote q, String at, Instant now) {
-        String asset = Instrument.parseAsset(q.asset(), at + ".asset");
-        if (q.source() == null || q.source().isBlank()) {
-            throw new InvalidInputException("INVALID_QUOTE", at + ".source", "source is required");
+    static SourceQuote toQuote(MarketData.Quote q, String at, Instant now, Map<String, List<String>> sourcesByAsset) {
+        String asset = asset(q.asset(), at + ".asset");
+        String source = q.source() == null ? "" : q.source().trim();
+        if (!SOURCE.matcher(source).matches()) {
+            throw new InvalidInputException("INVALID_QUOTE", at + ".source",
+                    "source is required: letters, digits, '_', '.', '-', at most 64, got '" + q.source() + "'");
+        }
+        List<String> accepted = sourcesByAsset.get(asset);
+        if (accepted != null && !accepted.contains(source)) {
+            throw new InvalidInputException("UNKNOWN_SOURCE", at + ".source",
+                    source + " is not a configured source of " + asset + " " + accepted);
         }
         BigDecimal price = Decimals.positive(q.price(), at + ".price", "INVALID_QUOTE");
         // Prices are also used as doubles (option forwards, revaluation): "1e400" would be infinite
@@ -29,9 +44,17 @@ final class QuoteValidation {
                     "at most " + MAX_INTEGER_DIGITS + " digits before and " + MAX_DECIMALS + " after the point, got " + q.price());
         }
         Instant observed = q.observedAtUnixMs() == 0 ? now : Instant.ofEpochMilli(q.observedAtUnixMs());
-        if (observed.isAfter(now.plusSeconds(5))) {
+        if (observed.isAfter(now.plusSeconds(CLOCK_SKEW_SECONDS))) {
             throw new InvalidInputException("INVALID_QUOTE", at + ".observed_at_unix_ms", "is in the future");
         }
-        return new IndexLevel(asset, price, observed, q.source());
+        return new SourceQuote(asset, source, price, observed);
+    }
+
+    private static String asset(String name, String field) {
+        try {
+            return Instrument.parseAsset(name, field);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("INVALID_QUOTE", e.violations());
+        }
     }
 }

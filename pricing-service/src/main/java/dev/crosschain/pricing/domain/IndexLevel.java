@@ -3,15 +3,30 @@ package dev.crosschain.pricing.domain;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
-/** The index of one asset at one moment: USD per unit, when it last changed, and from where. */
-public record IndexLevel(String asset, BigDecimal price, Instant updatedAt, String source) {
+/**
+ * The index of one asset as of one moment.
+ *
+ * @param price          USD per unit: the median of the fresh sources that were kept
+ * @param updatedAt      newest observation among the sources that made the price
+ * @param stale          no source was fresh: the price is the last good one
+ * @param sources        sources whose quotes made the price, by name
+ * @param droppedSources fresh sources left out for deviating from the median, by name
+ */
+public record IndexLevel(String asset, BigDecimal price, Instant updatedAt, boolean stale, List<String> sources,
+                         List<String> droppedSources) {
 
-    public boolean isStale(Instant now, Duration staleAfter) {
-        return Duration.between(updatedAt, now).compareTo(staleAfter) > 0;
+    public IndexLevel {
+        sources = List.copyOf(sources);
+        droppedSources = List.copyOf(droppedSources);
     }
 
     public Duration age(Instant now) {
         return Duration.between(updatedAt, now);
+    }
+
+    public IndexLevel withStale(boolean stale) {
+        return stale == this.stale ? this : new IndexLevel(asset, price, updatedAt, stale, sources, droppedSources);
     }
 }

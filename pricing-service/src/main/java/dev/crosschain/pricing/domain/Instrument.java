@@ -123,7 +123,7 @@ public sealed interface Instrument {
             return LocalDate.of(2000 + Integer.parseInt(m.group(3)), month, Integer.parseInt(m.group(1)));
         }
 
-        static String format(LocalDate date) {
+        public static String format(LocalDate date) {
             return date.getDayOfMonth() + date.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ENGLISH)
                     .toUpperCase(Locale.ROOT) + String.format("%02d", date.getYear() % 100);
         }

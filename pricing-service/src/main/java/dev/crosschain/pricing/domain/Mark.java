@@ -6,10 +6,12 @@ import java.time.Instant;
 /**
  * The mark of one instrument.
  *
- * @param markPrice USD per unit (per unit of underlying for options); exact index for spot and perpetuals
+ * @param markPrice USD per unit (per unit of underlying for options); exact index for spot, perpetuals, futures
+ * @param stale     the underlying's index had no fresh source
  * @param greeks    options only, else null
- * @param vol       volatility used, options only, else 0
+ * @param vol       options only, else null
+ * @param asOf      when the index used last changed
  */
 public record Mark(Instrument instrument, BigDecimal markPrice, BigDecimal indexPrice, boolean stale,
-                   OptionGreeks greeks, double vol, Instant asOf) {
+                   OptionGreeks greeks, VolUsed vol, Instant asOf) {
 }

@@ -19,25 +19,22 @@ public final class MarkCalculator {
         this.model = model;
     }
 
+    /** Options at their surface vol at strike and expiry with the index as forward; the rest at the index. */
     public Mark mark(Instrument instrument, MarketSnapshot market) {
         IndexLevel index = market.index(instrument.underlying());
-        boolean stale = market.isStale(instrument.underlying());
         if (instrument instanceof Instrument.Option option) {
-            double vol = market.vols().of(option.underlying());
-            OptionGreeks greeks = optionGreeks(option, index.price().doubleValue(), vol, market.now(), market.rate());
+            double forward = index.price().doubleValue();
+            VolUsed vol = market.surfaceVol(option, forward, market.now());
+            OptionGreeks greeks = optionGreeks(option, forward, vol.vol(), market.now(), market.rate());
             BigDecimal price = BigDecimal.valueOf(greeks.price()).setScale(OPTION_MARK_SCALE, RoundingMode.HALF_EVEN);
-            return new Mark(instrument, price, index.price(), stale, greeks, vol, index.updatedAt());
+            return new Mark(instrument, price, index.price(), index.stale(), greeks, vol, index.updatedAt());
         }
         // Spot, perpetual and (with r = 0, no basis yet) futures mark at the index.
-        return new Mark(instrument, index.price(), index.price(), stale, null, 0.0, index.updatedAt());
+        return new Mark(instrument, index.price(), index.price(), index.stale(), null, null, index.updatedAt());
     }
 
     public OptionGreeks optionGreeks(Instrument.Option option, double forward, double vol, Instant now, double rate) {
         return model.greeks(option.type(), forward, option.strike().doubleValue(), yearsUntil(option.expiry(), now), vol, rate);
-    }
-
-    public double optionPrice(Instrument.Option option, double forward, double vol, Instant now, double rate) {
-        return model.price(option.type(), forward, option.strike().doubleValue(), yearsUntil(option.expiry(), now), vol, rate);
     }
 
     /** ACT/365 year fraction, 0 after expiry. */

@@ -4,6 +4,8 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.PreconditionFailure;
+import dev.crosschain.pricing.domain.ArbitrageableSurfaceException;
 import dev.crosschain.pricing.domain.InvalidInputException;
 import dev.crosschain.pricing.domain.NotFoundException;
 import dev.crosschain.pricing.store.StoreException;
@@ -45,6 +47,10 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof StatusException se) {
             return se;
         }
+        if ((failure instanceof java.util.concurrent.CompletionException || failure instanceof java.util.concurrent.ExecutionException)
+                && failure.getCause() != null) {
+            return toStatus(failure.getCause());
+        }
         if (failure instanceof StatusRuntimeException sre) {
             return new StatusException(sre.getStatus(), sre.getTrailers());
         }
@@ -53,6 +59,13 @@ public class ErrorMapper implements ExceptionHandlerProvider {
             e.violations().forEach(v -> badRequest.addFieldViolations(
                     BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.description())));
             return status(Code.INVALID_ARGUMENT, e.reason(), e.getMessage(), Any.pack(badRequest.build()));
+        }
+        if (failure instanceof ArbitrageableSurfaceException e) {
+            PreconditionFailure.Builder precondition = PreconditionFailure.newBuilder();
+            e.violations().forEach(v -> precondition.addViolations(PreconditionFailure.Violation.newBuilder()
+                    .setType(v.type()).setSubject(v.expiry()).setDescription(v.description())));
+            return status(Code.FAILED_PRECONDITION, "ARBITRAGEABLE_SURFACE",
+                    e.getMessage() + "; the previous surface stays", Any.pack(precondition.build()));
         }
         if (failure instanceof NotFoundException e) {
             return status(Code.NOT_FOUND, e.reason(), e.getMessage(), null);

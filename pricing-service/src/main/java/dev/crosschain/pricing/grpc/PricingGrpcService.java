@@ -1,34 +1,53 @@
 package dev.crosschain.pricing.grpc;
 
 import dev.crosschain.pricing.app.MarketData;
+import dev.crosschain.pricing.app.Surfaces;
 import dev.crosschain.pricing.domain.BookPosition;
 import dev.crosschain.pricing.domain.BookRevaluer;
 import dev.crosschain.pricing.domain.BookValuation;
 import dev.crosschain.pricing.domain.Decimals;
+import dev.crosschain.pricing.domain.ImpliedVolatility;
+import dev.crosschain.pricing.domain.IndexLevel;
 import dev.crosschain.pricing.domain.Instrument;
 import dev.crosschain.pricing.domain.InvalidInputException;
 import dev.crosschain.pricing.domain.MarkCalculator;
 import dev.crosschain.pricing.domain.MarketSnapshot;
 import dev.crosschain.pricing.domain.OptionGreeks;
+import dev.crosschain.pricing.domain.PriceOutOfBoundsException;
 import dev.crosschain.pricing.domain.Scenario;
 import dev.crosschain.pricing.domain.Violation;
+import dev.crosschain.pricing.domain.VolSurface;
+import dev.crosschain.pricing.domain.VolUsed;
 import dev.crosschain.proto.pricing.v1.GetIndexPricesRequest;
 import dev.crosschain.proto.pricing.v1.GetIndexPricesResponse;
 import dev.crosschain.proto.pricing.v1.GetMarksRequest;
 import dev.crosschain.proto.pricing.v1.GetMarksResponse;
+import dev.crosschain.proto.pricing.v1.GetVolSurfaceRequest;
+import dev.crosschain.proto.pricing.v1.GetVolSurfaceResponse;
+import dev.crosschain.proto.pricing.v1.ImpliedVolatilitiesRequest;
+import dev.crosschain.proto.pricing.v1.ImpliedVolatilitiesResponse;
+import dev.crosschain.proto.pricing.v1.ImpliedVolatilityInput;
+import dev.crosschain.proto.pricing.v1.ImpliedVolatilityResult;
 import dev.crosschain.proto.pricing.v1.OptionPrice;
 import dev.crosschain.proto.pricing.v1.OptionPricingInput;
+import dev.crosschain.proto.pricing.v1.OptionQuote;
 import dev.crosschain.proto.pricing.v1.PriceOptionsRequest;
 import dev.crosschain.proto.pricing.v1.PriceOptionsResponse;
 import dev.crosschain.proto.pricing.v1.PricingService;
 import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
 import dev.crosschain.proto.pricing.v1.PushIndexPricesResponse;
+import dev.crosschain.proto.pricing.v1.PushOptionQuotesRequest;
+import dev.crosschain.proto.pricing.v1.PushOptionQuotesResponse;
 import dev.crosschain.proto.pricing.v1.RevalueBookRequest;
 import dev.crosschain.proto.pricing.v1.RevalueBookResponse;
 import dev.crosschain.proto.pricing.v1.ScenarioValue;
 import dev.crosschain.proto.pricing.v1.SpotShock;
+import dev.crosschain.proto.pricing.v1.WatchIndexPricesRequest;
+import dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse;
 import dev.crosschain.proto.pricing.v1.WatchMarksRequest;
 import dev.crosschain.proto.pricing.v1.WatchMarksResponse;
+import dev.crosschain.proto.pricing.v1.WatchVolSurfacesRequest;
+import dev.crosschain.proto.pricing.v1.WatchVolSurfacesResponse;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -42,48 +61,115 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
-/** gRPC adapter: parses requests into the domain, answers from the use cases. */
+/**
+ * gRPC adapter: parses requests into the domain, answers from the use cases. Reads are served
+ * from this replica's in-memory market; the batch RPCs run on worker threads, the rest on the
+ * event loop.
+ */
 @GrpcService
 public class PricingGrpcService implements PricingService {
 
-    private final MarketData marketData;
+    /** Largest batch of PriceOptions, ImpliedVolatilities and GetMarks, and of RevalueBook positions. */
+    static final int MAX_BATCH = 10_000;
+    static final int MAX_SCENARIOS = 1_000;
 
-    public PricingGrpcService(MarketData marketData) {
+    private final MarketData marketData;
+    private final Surfaces surfaces;
+
+    public PricingGrpcService(MarketData marketData, Surfaces surfaces) {
         this.marketData = marketData;
+        this.surfaces = surfaces;
     }
 
+    // ---- index ----
+
     @Override
-    @Blocking
     public Uni<PushIndexPricesResponse> pushIndexPrices(PushIndexPricesRequest request) {
         List<MarketData.Quote> quotes = request.getQuotesList().stream()
                 .map(q -> new MarketData.Quote(q.getAsset(), q.getSource(), q.getPrice(), q.getObservedAtUnixMs()))
                 .toList();
-        MarketSnapshot market = marketData.push(quotes);
-        Set<String> pushed = new TreeSet<>();
-        quotes.forEach(q -> pushed.add(q.asset().trim()));
-        PushIndexPricesResponse.Builder response = PushIndexPricesResponse.newBuilder();
-        pushed.forEach(asset -> response.addIndices(ProtoMapper.index(market.index(asset), market.isStale(asset), market.now())));
+        return marketData.push(quotes).map(market -> {
+            Set<String> pushed = new TreeSet<>();
+            quotes.forEach(q -> pushed.add(q.asset().trim()));
+            PushIndexPricesResponse.Builder response = PushIndexPricesResponse.newBuilder();
+            pushed.forEach(asset -> response.addIndices(ProtoMapper.index(market.index(asset), market.now())));
+            return response.build();
+        });
+    }
+
+    @Override
+    public Uni<GetIndexPricesResponse> getIndexPrices(GetIndexPricesRequest request) {
+        List<String> assets = symbols(request.getAssetsList(), "assets");
+        MarketSnapshot market = marketData.snapshot();
+        if (assets.isEmpty()) {
+            assets = new ArrayList<>(new TreeSet<>(market.indices().keySet()));
+        }
+        GetIndexPricesResponse.Builder response = GetIndexPricesResponse.newBuilder();
+        for (String asset : assets) {
+            response.addIndices(ProtoMapper.index(market.index(asset), market.now()));
+        }
         return Uni.createFrom().item(response.build());
     }
 
     @Override
-    @Blocking
-    public Uni<GetIndexPricesResponse> getIndexPrices(GetIndexPricesRequest request) {
-        MarketSnapshot market = marketData.snapshot();
-        List<String> assets = new ArrayList<>();
-        for (int i = 0; i < request.getAssetsCount(); i++) {
-            assets.add(Instrument.parseAsset(request.getAssets(i), "assets[" + i + "]"));
-        }
-        if (assets.isEmpty()) {
-            assets.addAll(new TreeSet<>(market.indices().keySet()));
-        }
-        GetIndexPricesResponse.Builder response = GetIndexPricesResponse.newBuilder();
-        for (String asset : assets) {
-            response.addIndices(ProtoMapper.index(market.index(asset), market.isStale(asset), market.now()));
-        }
-        return Uni.createFrom().item(response.build());
+    public Multi<WatchIndexPricesResponse> watchIndexPrices(WatchIndexPricesRequest request) {
+        List<String> assets = symbols(request.getAssetsList(), "assets");
+        Predicate<String> wanted = assets.isEmpty() ? asset -> true : Set.copyOf(assets)::contains;
+        Changed<IndexLevel> sent = new Changed<>();
+        return watch(wanted, () -> {
+            MarketSnapshot market = marketData.snapshot();
+            WatchIndexPricesResponse.Builder response = WatchIndexPricesResponse.newBuilder();
+            new TreeSet<>(market.indices().keySet()).stream().filter(wanted).forEach(asset -> {
+                IndexLevel level = market.index(asset);
+                if (sent.isNew(asset, level)) {
+                    response.addIndices(ProtoMapper.index(level, market.now()));
+                }
+            });
+            return response.build();
+        }, WatchIndexPricesResponse::getIndicesCount);
     }
+
+    // ---- surfaces ----
+
+    @Override
+    public Uni<PushOptionQuotesResponse> pushOptionQuotes(PushOptionQuotesRequest request) {
+        List<Surfaces.Quote> quotes = request.getQuotesList().stream().map(PricingGrpcService::quote).toList();
+        List<Surfaces.Forward> forwards = request.getForwardsList().stream()
+                .map(f -> new Surfaces.Forward(f.getExpiry(), f.getForward())).toList();
+        return surfaces.push(request.getUnderlying(), quotes, forwards)
+                .map(surface -> PushOptionQuotesResponse.newBuilder()
+                        .setSurface(ProtoMapper.surface(surface, Instant.now())).build());
+    }
+
+    @Override
+    public Uni<GetVolSurfaceResponse> getVolSurface(GetVolSurfaceRequest request) {
+        String underlying = Instrument.parseAsset(request.getUnderlying(), "underlying");
+        return Uni.createFrom().item(GetVolSurfaceResponse.newBuilder()
+                .setSurface(ProtoMapper.surface(surfaces.surface(underlying), Instant.now())).build());
+    }
+
+    @Override
+    public Multi<WatchVolSurfacesResponse> watchVolSurfaces(WatchVolSurfacesRequest request) {
+        List<String> underlyings = symbols(request.getUnderlyingsList(), "underlyings");
+        Predicate<String> wanted = underlyings.isEmpty() ? u -> true : Set.copyOf(underlyings)::contains;
+        Changed<VolSurface> sent = new Changed<>();
+        return watch(wanted, () -> {
+            MarketSnapshot market = marketData.snapshot();
+            WatchVolSurfacesResponse.Builder response = WatchVolSurfacesResponse.newBuilder();
+            new TreeSet<>(market.surfaces().keySet()).stream().filter(wanted).forEach(underlying -> {
+                VolSurface surface = market.surface(underlying);
+                if (sent.isNew(underlying, surface)) {
+                    response.addSurfaces(ProtoMapper.surface(surface, market.now()));
+                }
+            });
+            return response.build();
+        }, WatchVolSurfacesResponse::getSurfacesCount);
+    }
+
+    // ---- marks ----
 
     @Override
     @Blocking
@@ -97,30 +183,23 @@ public class PricingGrpcService implements PricingService {
         List<Instrument> instruments = instruments(request.getInstrumentsList());
         Set<String> underlyings = new TreeSet<>();
         instruments.forEach(i -> underlyings.add(i.underlying()));
-        Multi<Set<String>> triggers = Multi.createBy().concatenating().streams(
-                Multi.createFrom().item(underlyings),
-                // A slow watcher must never fail a push: keep only its newest trigger, which re-reads every mark.
-                marketData.changes().filter(changed -> changed.stream().anyMatch(underlyings::contains))
-                        .onOverflow().dropPreviousItems());
-        return triggers.onItem().transformToUniAndConcatenate(changed -> Uni.createFrom()
+        return triggers(underlyings::contains).onItem().transformToUniAndConcatenate(changed -> Uni.createFrom()
                 .item(() -> WatchMarksResponse.newBuilder().addAllMarks(marks(instruments, marketData.snapshot())).build())
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
     }
 
+    // ---- option math ----
+
     @Override
     @Blocking
     public Uni<PriceOptionsResponse> priceOptions(PriceOptionsRequest request) {
+        requireBatch("options", request.getOptionsCount(), MAX_BATCH, "UNKNOWN_INSTRUMENT");
         MarketSnapshot market = marketData.snapshot();
         List<Violation> violations = new ArrayList<>();
-        if (request.getOptionsCount() == 0) {
-            violations.add(new Violation("options", "at least one option is required"));
-        }
         PriceOptionsResponse.Builder response = PriceOptionsResponse.newBuilder();
         for (int i = 0; i < request.getOptionsCount(); i++) {
-            OptionPricingInput input = request.getOptions(i);
-            String at = "options[" + i + "]";
             try {
-                response.addPrices(price(input, at, market));
+                response.addPrices(price(request.getOptions(i), "options[" + i + "]", market));
             } catch (InvalidInputException e) {
                 violations.addAll(e.violations());
             }
@@ -133,16 +212,38 @@ public class PricingGrpcService implements PricingService {
 
     @Override
     @Blocking
+    public Uni<ImpliedVolatilitiesResponse> impliedVolatilities(ImpliedVolatilitiesRequest request) {
+        requireBatch("inputs", request.getInputsCount(), MAX_BATCH, "INVALID_OPTION_QUOTE");
+        MarketSnapshot market = marketData.snapshot();
+        List<Violation> violations = new ArrayList<>();
+        String reason = null;
+        ImpliedVolatilitiesResponse.Builder response = ImpliedVolatilitiesResponse.newBuilder();
+        for (int i = 0; i < request.getInputsCount(); i++) {
+            try {
+                response.addResults(impliedVol(request.getInputs(i), "inputs[" + i + "]", market));
+            } catch (InvalidInputException e) {
+                violations.addAll(e.violations());
+                reason = reason == null ? e.reason() : reason;
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(reason, violations);
+        }
+        return Uni.createFrom().item(response.build());
+    }
+
+    @Override
+    @Blocking
     public Uni<RevalueBookResponse> revalueBook(RevalueBookRequest request) {
+        requireBatch("positions", request.getPositionsCount(), MAX_BATCH, "INVALID_SCENARIO");
+        if (request.getScenariosCount() > MAX_SCENARIOS) {
+            throw tooMany("scenarios", request.getScenariosCount(), MAX_SCENARIOS, "INVALID_SCENARIO");
+        }
         List<Violation> violations = new ArrayList<>();
         // The reason of the first problem found: UNKNOWN_INSTRUMENT for a name that does not parse,
         // INVALID_SCENARIO for everything else.
         String reason = null;
         List<BookPosition> book = new ArrayList<>();
-        if (request.getPositionsCount() == 0) {
-            violations.add(new Violation("positions", "at least one position is required"));
-            reason = "INVALID_SCENARIO";
-        }
         for (int i = 0; i < request.getPositionsCount(); i++) {
             String at = "positions[" + i + "]";
             try {
@@ -198,67 +299,112 @@ public class PricingGrpcService implements PricingService {
         return Uni.createFrom().item(response.build());
     }
 
-    // Issue 3 API, built next; until then a clear UNIMPLEMENTED rather than a half answer.
-    @Override
-    public Multi<dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse> watchIndexPrices(
-            dev.crosschain.proto.pricing.v1.WatchIndexPricesRequest request) {
-        return Multi.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
-    }
-
-    @Override
-    public Uni<dev.crosschain.proto.pricing.v1.PushOptionQuotesResponse> pushOptionQuotes(
-            dev.crosschain.proto.pricing.v1.PushOptionQuotesRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
-    }
-
-    @Override
-    public Uni<dev.crosschain.proto.pricing.v1.GetVolSurfaceResponse> getVolSurface(
-            dev.crosschain.proto.pricing.v1.GetVolSurfaceRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
-    }
-
-    @Override
-    public Multi<dev.crosschain.proto.pricing.v1.WatchVolSurfacesResponse> watchVolSurfaces(
-            dev.crosschain.proto.pricing.v1.WatchVolSurfacesRequest request) {
-        return Multi.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
-    }
-
-    @Override
-    public Uni<dev.crosschain.proto.pricing.v1.ImpliedVolatilitiesResponse> impliedVolatilities(
-            dev.crosschain.proto.pricing.v1.ImpliedVolatilitiesRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
-    }
+    // ---- helpers ----
 
     private static OptionPrice price(OptionPricingInput input, String at, MarketSnapshot market) {
-        Instrument instrument = Instrument.parse(input.getInstrument(), at + ".instrument");
-        if (!(instrument instanceof Instrument.Option option)) {
-            throw new InvalidInputException("UNKNOWN_INSTRUMENT", at + ".instrument", "not an option: " + input.getInstrument());
-        }
-        double forward = input.hasForward() ? input.getForward() : market.index(option.underlying()).price().doubleValue();
-        double vol = input.hasVolatility() ? input.getVolatility() : market.vols().of(option.underlying());
+        Instrument.Option option = option(input.getInstrument(), at + ".instrument", "UNKNOWN_INSTRUMENT");
         List<Violation> violations = new ArrayList<>();
-        if (!(forward > 0) || !Double.isFinite(forward)) {
+        if (input.hasForward() && !(input.getForward() > 0 && Double.isFinite(input.getForward()))) {
             violations.add(new Violation(at + ".forward", "must be positive"));
         }
-        if (!(vol > 0) || !Double.isFinite(vol)) {
+        if (input.hasVolatility() && !(input.getVolatility() > 0 && Double.isFinite(input.getVolatility()))) {
             violations.add(new Violation(at + ".volatility", "must be positive"));
         }
         if (!violations.isEmpty()) {
             throw new InvalidInputException("UNKNOWN_INSTRUMENT", violations);
         }
-        Instant now = input.getValuationTimeUnixMs() == 0 ? market.now() : Instant.ofEpochMilli(input.getValuationTimeUnixMs());
-        OptionGreeks greeks = MarkCalculator.DEFAULT.optionGreeks(option, forward, vol, now, market.rate());
+        double forward = input.hasForward() ? input.getForward() : market.index(option.underlying()).price().doubleValue();
+        Instant now = valuationTime(input.getValuationTimeUnixMs(), market);
+        VolUsed vol = input.hasVolatility() ? VolUsed.override(input.getVolatility()) : market.surfaceVol(option, forward, now);
+        OptionGreeks greeks = MarkCalculator.DEFAULT.optionGreeks(option, forward, vol.vol(), now, market.rate());
         return OptionPrice.newBuilder().setInstrument(option.name()).setPrice(greeks.price())
-                .setGreeks(ProtoMapper.greeks(greeks)).setForward(forward).setVolatility(vol)
-                .setTimeToExpiryYears(MarkCalculator.yearsUntil(option.expiry(), now)).build();
+                .setGreeks(ProtoMapper.greeks(greeks)).setForward(forward).setVolatility(vol.vol())
+                .setTimeToExpiryYears(MarkCalculator.yearsUntil(option.expiry(), now))
+                .setStale(!input.hasForward() && market.isStale(option.underlying()))
+                .setVolSource(ProtoMapper.volSource(vol.source())).build();
+    }
+
+    private static ImpliedVolatilityResult impliedVol(ImpliedVolatilityInput input, String at, MarketSnapshot market) {
+        Instrument.Option option = option(input.getInstrument(), at + ".instrument", "UNKNOWN_INSTRUMENT");
+        List<Violation> violations = new ArrayList<>();
+        if (input.hasForward() && !(input.getForward() > 0 && Double.isFinite(input.getForward()))) {
+            violations.add(new Violation(at + ".forward", "must be a finite positive price"));
+        }
+        if (!Double.isFinite(input.getPrice())) {
+            violations.add(new Violation(at + ".price", "must be finite, got " + input.getPrice()));
+        }
+        Instant now = valuationTime(input.getValuationTimeUnixMs(), market);
+        double years = MarkCalculator.yearsUntil(option.expiry(), now);
+        if (!(years > 0)) {
+            violations.add(new Violation(at + ".valuation_time_unix_ms", option.name() + " has expired by then: no vol exists"));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException("INVALID_OPTION_QUOTE", violations);
+        }
+        double forward = input.hasForward() ? input.getForward() : market.index(option.underlying()).price().doubleValue();
+        double vol;
+        try {
+            vol = ImpliedVolatility.DEFAULT.solve(option.type(), forward, option.strike().doubleValue(), years, input.getPrice());
+        } catch (PriceOutOfBoundsException e) {
+            throw new InvalidInputException("PRICE_OUT_OF_BOUNDS", at + ".price", "price " + e.price()
+                    + " is outside the no-arbitrage bounds (" + e.lower() + ", " + e.upper() + ") at forward " + forward);
+        }
+        return ImpliedVolatilityResult.newBuilder().setInstrument(option.name()).setImpliedVol(vol).setForward(forward)
+                .setTimeToExpiryYears(years).setStale(!input.hasForward() && market.isStale(option.underlying())).build();
+    }
+
+    private static Instrument.Option option(String name, String field, String reason) {
+        Instrument instrument = Instrument.parse(name, field);
+        if (!(instrument instanceof Instrument.Option option)) {
+            throw new InvalidInputException(reason, field, "not an option: " + name);
+        }
+        return option;
+    }
+
+    private static Instant valuationTime(long unixMs, MarketSnapshot market) {
+        return unixMs == 0 ? market.now() : Instant.ofEpochMilli(unixMs);
+    }
+
+    private static Surfaces.Quote quote(OptionQuote q) {
+        return new Surfaces.Quote(q.getInstrument(),
+                q.hasBidVol() ? q.getBidVol() : null, q.hasAskVol() ? q.getAskVol() : null,
+                q.hasBidPrice() ? q.getBidPrice() : null, q.hasAskPrice() ? q.getAskPrice() : null);
+    }
+
+    private static void requireBatch(String field, int count, int max, String reason) {
+        if (count == 0) {
+            throw new InvalidInputException(reason, field, "at least one is required");
+        }
+        if (count > max) {
+            throw tooMany(field, count, max, reason);
+        }
+    }
+
+    private static InvalidInputException tooMany(String field, int count, int max, String reason) {
+        return new InvalidInputException(reason, field, "at most " + max + " per call, got " + count + ": split the batch");
+    }
+
+    /** Asset symbols of a request, each checked; empty means all. */
+    private static List<String> symbols(List<String> names, String field) {
+        List<Violation> violations = new ArrayList<>();
+        List<String> symbols = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            try {
+                symbols.add(Instrument.parseAsset(names.get(i), field + "[" + i + "]"));
+            } catch (InvalidInputException e) {
+                violations.addAll(e.violations());
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException("UNKNOWN_INSTRUMENT", violations);
+        }
+        return symbols;
     }
 
     private static List<Instrument> instruments(List<String> names) {
+        requireBatch("instruments", names.size(), MAX_BATCH, "UNKNOWN_INSTRUMENT");
         List<Violation> violations = new ArrayList<>();
         List<Instrument> instruments = new ArrayList<>();
-        if (names.isEmpty()) {
-            violations.add(new Violation("instruments", "at least one instrument is required"));
-        }
         for (int i = 0; i < names.size(); i++) {
             try {
                 instruments.add(Instrument.parse(names.get(i), "instruments[" + i + "]"));
@@ -273,6 +419,37 @@ public class PricingGrpcService implements PricingService {
     }
 
     private static List<dev.crosschain.proto.pricing.v1.Mark> marks(List<Instrument> instruments, MarketSnapshot market) {
-        return instruments.stream().map(i -> ProtoMapper.mark(MarkCalculator.DEFAULT.mark(i, market))).toList();
+        return instruments.stream().map(i -> ProtoMapper.mark(MarkCalculator.DEFAULT.mark(i, market), market.now())).toList();
+    }
+
+    /**
+     * One trigger now, then one per change of a wanted symbol. A slow watcher must never hold
+     * back a write: it keeps only its newest trigger, and each trigger re-reads the whole state.
+     */
+    private Multi<Set<String>> triggers(Predicate<String> wanted) {
+        return Multi.createBy().concatenating().streams(
+                Multi.createFrom().item(Set.of()),
+                marketData.changes().filter(changed -> changed.stream().anyMatch(wanted))
+                        .onOverflow().dropPreviousItems());
+    }
+
+    /** A conflated watch: the first answer always, later ones only when something the watcher has not seen changed. */
+    private <R> Multi<R> watch(Predicate<String> wanted, java.util.function.Supplier<R> read, Function<R, Integer> size) {
+        boolean[] first = {true};
+        return triggers(wanted).onItem().transformToUniAndConcatenate(changed -> Uni.createFrom().item(read))
+                .filter(response -> {
+                    boolean send = first[0] || size.apply(response) > 0;
+                    first[0] = false;
+                    return send;
+                });
+    }
+
+    /** What one stream last sent of each symbol. */
+    private static final class Changed<T> {
+        private final Map<String, T> sent = new HashMap<>();
+
+        boolean isNew(String symbol, T value) {
+            return !value.equals(sent.put(symbol, value));
+        }
     }
 }

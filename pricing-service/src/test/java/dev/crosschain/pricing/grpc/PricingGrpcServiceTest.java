@@ -24,6 +24,7 @@ import dev.crosschain.proto.pricing.v1.PushIndexPricesResponse;
 import dev.crosschain.proto.pricing.v1.RevalueBookRequest;
 import dev.crosschain.proto.pricing.v1.RevalueBookResponse;
 import dev.crosschain.proto.pricing.v1.Scenario;
+import dev.crosschain.proto.pricing.v1.VolSource;
 import dev.crosschain.proto.pricing.v1.SpotShock;
 import dev.crosschain.proto.pricing.v1.WatchMarksRequest;
 import dev.crosschain.proto.pricing.v1.WatchMarksResponse;
@@ -36,6 +37,7 @@ import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
@@ -68,13 +70,18 @@ import static org.assertj.core.api.Assertions.within;
  * assets XRP and DOGE are never pushed by any test, SOL only by the staleness test.
  */
 @QuarkusTest
-@QuarkusTestResource(PostgresTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class PricingGrpcServiceTest {
 
     static final int GRPC_TEST_PORT = 19102;
     static final String DOMAIN = "pricing.crosschain";
-    /** pricing.volatility.by-underlying.ETH in application.properties. */
-    static final double ETH_VOL = 0.75;
+    /** pricing.surface.bootstrap.ETH.atm-vol in application.properties; rho, b, sigma at their defaults. */
+    static final double ETH_ATM_VOL = 0.75;
+    static final double BOOTSTRAP_RHO = -0.3;
+    static final double BOOTSTRAP_B = 0.2;
+    static final double BOOTSTRAP_SIGMA = 0.1;
+    /** Surface vols are worked out here independently of the server's code: only rounding may differ. */
+    static final double VOL_TOL = 1e-12;
     /** Option marks travel with 8 decimals. */
     static final double MARK_ROUNDING = 0.5e-8;
     static final double EXACT_TOL = 1e-9;
@@ -83,7 +90,8 @@ class PricingGrpcServiceTest {
     static final double MILLIS_PER_YEAR = 365.0 * 86_400_000.0;
     static final String[] MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 
-    static ManagedChannel channel;
+    /** The channel of the test class running now (classes of the package run one after another). */
+    private static ManagedChannel channel;
 
     @Inject
     AgroalDataSource dataSource;
@@ -93,9 +101,14 @@ class PricingGrpcServiceTest {
         channel = ManagedChannelBuilder.forAddress("localhost", GRPC_TEST_PORT).usePlaintext().build();
     }
 
+    /** An open client connection would hold the server's shutdown for its full timeout. */
     @AfterAll
     static void disconnect() throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    static ManagedChannel channel() {
+        return channel;
     }
 
     // ---- index prices ----
@@ -109,13 +122,14 @@ class PricingGrpcServiceTest {
         assertThat(pushed.getIndices(0).getStale()).isFalse();
 
         long before = System.currentTimeMillis();
-        push(quote("ETH", "kraken", "3020.125"), quote("BTC", "kraken", "97000.5"));
+        push(quote("ETH", "coinbase", "3020.125"), quote("BTC", "kraken", "97000.5"));
         long after = System.currentTimeMillis();
 
         IndexPrice eth = index("ETH");
-        assertThat(eth.getPrice()).as("the last pushed quote wins").isEqualTo("3020.125");
+        assertThat(eth.getPrice()).as("a source's newer quote replaces its older one").isEqualTo("3020.125");
         assertThat(eth.getStale()).isFalse();
-        assertThat(eth.getSourcesList()).containsExactly("kraken");
+        assertThat(eth.getSourcesList()).containsExactly("coinbase");
+        assertThat(eth.getDroppedSourcesList()).isEmpty();
         assertThat(eth.getUpdatedAtUnixMs()).isBetween(before, after);
         assertThat(eth.getAgeMs()).isBetween(0L, 60_000L);
 
@@ -168,9 +182,10 @@ class PricingGrpcServiceTest {
     }
 
     @Test
-    void optionMarkIsBlack76AtTheConfiguredVol() {
+    void optionMarkIsBlack76AtTheBootstrapSurfaceVolOfItsStrike() {
         double forward = 3100.0;
         double strike = 3300.0;
+        double vol = bootstrapVol(ETH_ATM_VOL, strike, forward);
         push(quote("ETH", "coinbase", "3100"));
         String name = "ETH-" + expiryCode(LocalDate.now(ZoneOffset.UTC).plusDays(60)) + "-3300-C";
         Instant expiry = expiryOf(LocalDate.now(ZoneOffset.UTC).plusDays(60));
@@ -182,17 +197,19 @@ class PricingGrpcServiceTest {
         assertThat(mark.getInstrument()).isEqualTo(name);
         assertThat(mark.getKind()).isEqualTo(InstrumentKind.INSTRUMENT_KIND_OPTION);
         assertThat(mark.getIndexPrice()).isEqualTo("3100");
-        assertThat(mark.getImpliedVol()).isEqualTo(ETH_VOL);
+        assertThat(mark.getImpliedVol()).isCloseTo(vol, within(VOL_TOL));
+        assertThat(mark.getVolSource()).isEqualTo(VolSource.VOL_SOURCE_CONFIGURED);
+        assertThat(mark.getSurfaceVersion()).isZero();
         assertThat(mark.getStale()).isFalse();
         // The server valued the option at some instant in [before, after]; a call is worth more with more time.
-        double longest = Black76.DEFAULT.price(OptionType.CALL, forward, strike, years(before, expiry), ETH_VOL, 0.0);
-        double shortest = Black76.DEFAULT.price(OptionType.CALL, forward, strike, years(after, expiry), ETH_VOL, 0.0);
+        double longest = Black76.DEFAULT.price(OptionType.CALL, forward, strike, years(before, expiry), vol + VOL_TOL, 0.0);
+        double shortest = Black76.DEFAULT.price(OptionType.CALL, forward, strike, years(after, expiry), vol - VOL_TOL, 0.0);
         double markPrice = Double.parseDouble(mark.getMarkPrice());
         assertThat(markPrice).isBetween(shortest - MARK_ROUNDING, longest + MARK_ROUNDING);
         assertThat(mark.getMarkPrice()).matches("\\d+\\.\\d{8}");
 
         double t = years(before, expiry);
-        double sd = ETH_VOL * Math.sqrt(t);
+        double sd = vol * Math.sqrt(t);
         double d1 = (Math.log(forward / strike) + 0.5 * sd * sd) / sd;
         assertThat(mark.getGreeks().getDelta()).isStrictlyBetween(0.0, 1.0)
                 .isCloseTo(NormalDistribution.cdf(d1), within(1e-6));
@@ -245,12 +262,14 @@ class PricingGrpcServiceTest {
     }
 
     @Test
-    void priceOptionsDefaultsToTheIndexAndTheConfiguredVol() {
+    void priceOptionsDefaultsToTheIndexAndTheSurfaceVolOfTheStrike() {
         push(quote("ETH", "coinbase", "2950.5"));
         OptionPrice price = stub().priceOptions(PriceOptionsRequest.newBuilder().addOptions(
                 OptionPricingInput.newBuilder().setInstrument("ETH-27DEC30-3000-P")).build()).getPrices(0);
         assertThat(price.getForward()).isEqualTo(2950.5);
-        assertThat(price.getVolatility()).isEqualTo(ETH_VOL);
+        assertThat(price.getVolatility()).isCloseTo(bootstrapVol(ETH_ATM_VOL, 3000, 2950.5), within(VOL_TOL));
+        assertThat(price.getVolSource()).isEqualTo(VolSource.VOL_SOURCE_CONFIGURED);
+        assertThat(price.getStale()).isFalse();
         assertThat(price.getPrice()).isPositive();
     }
 
@@ -281,7 +300,7 @@ class PricingGrpcServiceTest {
     @Test
     void watchMarksSendsTheCurrentMarksFirstThenANewMarkAfterAPush() throws Exception {
         push(quote("ETH", "coinbase", "3001"));
-        try (Watch watch = watch("ETH-PERPETUAL")) {
+        try (Watch<WatchMarksResponse> watch = watch("ETH-PERPETUAL")) {
             WatchMarksResponse first = watch.next();
             assertThat(first.getMarksList()).extracting(Mark::getInstrument).containsExactly("ETH-PERPETUAL");
             assertThat(first.getMarks(0).getMarkPrice()).isEqualTo("3001");
@@ -296,7 +315,7 @@ class PricingGrpcServiceTest {
     @Test
     void watchMarksSurvivesABurstOfPushesAndEndsOnTheNewestMark() throws Exception {
         push(quote("ETH", "coinbase", "3100"));
-        try (Watch watch = watch("ETH-PERPETUAL")) {
+        try (Watch<WatchMarksResponse> watch = watch("ETH-PERPETUAL")) {
             assertThat(watch.next().getMarks(0).getMarkPrice()).isEqualTo("3100");
             int pushes = 40;
             for (int i = 1; i <= pushes; i++) {
@@ -457,7 +476,7 @@ class PricingGrpcServiceTest {
     }
 
     static PricingServiceGrpc.PricingServiceBlockingStub stub() {
-        return PricingServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_DEADLINE_S, TimeUnit.SECONDS);
+        return PricingServiceGrpc.newBlockingStub(channel()).withDeadlineAfter(CALL_DEADLINE_S, TimeUnit.SECONDS);
     }
 
     static IndexQuote quote(String asset, String source, String price) {
@@ -555,26 +574,36 @@ class PricingGrpcServiceTest {
         return Duration.between(Instant.ofEpochMilli(nowMs), expiry).toMillis() / MILLIS_PER_YEAR;
     }
 
-    static Watch watch(String... instruments) {
-        Watch watch = new Watch();
-        PricingServiceGrpc.newStub(channel).watchMarks(
+    /**
+     * The vol of the bootstrap surface at ln(K/F), from its definition: one SVI slice of one year
+     * centred at the money, a = atm^2 - b sigma (application.properties), flat in time.
+     */
+    static double bootstrapVol(double atmVol, double strike, double forward) {
+        double k = Math.log(strike / forward);
+        double a = atmVol * atmVol - BOOTSTRAP_B * BOOTSTRAP_SIGMA;
+        return Math.sqrt(a + BOOTSTRAP_B * (BOOTSTRAP_RHO * k + Math.sqrt(k * k + BOOTSTRAP_SIGMA * BOOTSTRAP_SIGMA)));
+    }
+
+    static Watch<WatchMarksResponse> watch(String... instruments) {
+        Watch<WatchMarksResponse> watch = new Watch<>();
+        PricingServiceGrpc.newStub(channel()).watchMarks(
                 WatchMarksRequest.newBuilder().addAllInstruments(List.of(instruments)).build(), watch);
         return watch;
     }
 
-    /** An open WatchMarks stream whose items land in a queue; closing it cancels the call. */
-    static final class Watch implements ClientResponseObserver<WatchMarksRequest, WatchMarksResponse>, AutoCloseable {
+    /** An open server stream whose items land in a queue; closing it cancels the call. */
+    static final class Watch<T> implements ClientResponseObserver<Object, T>, AutoCloseable {
         private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        private volatile ClientCallStreamObserver<WatchMarksRequest> call;
+        private volatile ClientCallStreamObserver<Object> call;
 
         @Override
-        public void beforeStart(ClientCallStreamObserver<WatchMarksRequest> requestStream) {
+        public void beforeStart(ClientCallStreamObserver<Object> requestStream) {
             call = requestStream;
         }
 
         @Override
-        public void onNext(WatchMarksResponse value) {
-            events.add(value);
+        public void onNext(T value) {
+            events.add(new Item<>(value));
         }
 
         @Override
@@ -587,19 +616,26 @@ class PricingGrpcServiceTest {
             events.add("completed");
         }
 
-        WatchMarksResponse next() throws InterruptedException {
+        T next() throws InterruptedException {
             return next(STREAM_PATIENCE_MS);
         }
 
-        WatchMarksResponse next(long patienceMs) throws InterruptedException {
+        @SuppressWarnings("unchecked")
+        T next(long patienceMs) throws InterruptedException {
             Object event = events.poll(patienceMs, TimeUnit.MILLISECONDS);
-            if (event instanceof WatchMarksResponse response) {
-                return response;
+            if (event instanceof Item<?> item) {
+                return (T) item.value();
             }
             if (event instanceof Throwable t) {
                 return fail("the stream failed", t);
             }
-            return fail("expected marks within " + patienceMs + " ms, got " + event);
+            return fail("expected an item within " + patienceMs + " ms, got " + event);
+        }
+
+        /** Nothing arrives within {@code quietMs}. */
+        void assertQuiet(long quietMs) throws InterruptedException {
+            Object event = events.poll(quietMs, TimeUnit.MILLISECONDS);
+            assertThat(event).as("nothing more on the stream").isNull();
         }
 
         @Override
@@ -607,6 +643,9 @@ class PricingGrpcServiceTest {
             if (call != null) {
                 call.cancel("test done", null);
             }
+        }
+
+        private record Item<T>(T value) {
         }
     }
 }

@@ -1,0 +1,249 @@
+package dev.crosschain.pricing.store;
+
+import dev.crosschain.pricing.domain.AssetQuotes;
+import dev.crosschain.pricing.domain.IndexAggregator;
+import dev.crosschain.pricing.domain.IndexLevel;
+import dev.crosschain.pricing.domain.SourceQuote;
+import dev.crosschain.pricing.domain.SviParameters;
+import dev.crosschain.pricing.domain.SviSlice;
+import dev.crosschain.pricing.domain.VolSurface;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Index quotes, last good indices and surfaces in PostgreSQL through Hibernate Reactive. Every
+ * write takes a transaction-scoped advisory lock on what it changes (so replicas writing the same
+ * asset or underlying queue up) and announces itself on {@link ChangeFeed#CHANNEL} in the same
+ * transaction, so other replicas hear of it exactly when it commits.
+ */
+@ApplicationScoped
+public class MarketStore {
+
+    private static final String SEPARATOR = ",";
+
+    /** Everything stored: what a replica loads at start-up. */
+    public record Stored(List<AssetQuotes> assets, List<VolSurface> surfaces) {
+    }
+
+    /**
+     * Applies quotes (a quote older than the stored one of its source is ignored) and makes the
+     * last good index of each touched asset {@code aggregator.lastGoodAfterWrite} at {@code now},
+     * in one transaction. Returns the state of every touched asset as committed.
+     */
+    public Uni<List<AssetQuotes>> saveQuotes(List<SourceQuote> quotes, Instant now, IndexAggregator aggregator) {
+        // Sorted, so two writers touching the same assets take their locks in the same order.
+        Map<String, List<SourceQuote>> byAsset = quotes.stream()
+                .collect(Collectors.groupingBy(SourceQuote::asset, TreeMap::new, Collectors.toList()));
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> Multi.createFrom()
+                .iterable(byAsset.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> saveAsset(session, e.getKey(), e.getValue(), now, aggregator))
+                .collect().asList()))
+                .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("saving index quotes failed", e));
+    }
+
+    private Uni<AssetQuotes> saveAsset(Mutiny.Session session, String asset, List<SourceQuote> quotes, Instant now,
+                                       IndexAggregator aggregator) {
+        return lock(session, "index:" + asset)
+                .chain(() -> session.createSelectionQuery("from IndexQuoteEntity where asset = :asset", IndexQuoteEntity.class)
+                        .setParameter("asset", asset).getResultList())
+                .chain(rows -> {
+                    Map<String, IndexQuoteEntity> bySource = new HashMap<>();
+                    rows.forEach(r -> bySource.put(r.source, r));
+                    List<IndexQuoteEntity> added = new ArrayList<>();
+                    for (SourceQuote q : quotes) {
+                        IndexQuoteEntity row = bySource.get(q.source());
+                        if (row == null) {
+                            row = new IndexQuoteEntity();
+                            row.asset = asset;
+                            row.source = q.source();
+                            bySource.put(q.source(), row);
+                            added.add(row);
+                        } else if (q.observedAt().isBefore(row.observedAt)) {
+                            // Delivered late: the source has told us something newer already.
+                            continue;
+                        }
+                        row.price = q.price();
+                        row.observedAt = q.observedAt();
+                        row.receivedAt = now;
+                    }
+                    return session.persistAll(added.toArray())
+                            .chain(() -> session.find(IndexPriceEntity.class, asset))
+                            .chain(previous -> {
+                                Map<String, SourceQuote> latest = new HashMap<>();
+                                bySource.values().forEach(r -> latest.put(r.source, toQuote(r)));
+                                IndexLevel lastGood = aggregator.lastGoodAfterWrite(asset, latest.values(),
+                                        previous == null ? null : toLevel(previous), now);
+                                IndexPriceEntity row = previous == null ? new IndexPriceEntity() : previous;
+                                row.asset = asset;
+                                row.price = lastGood.price();
+                                row.updatedAt = lastGood.updatedAt();
+                                row.sources = String.join(SEPARATOR, lastGood.sources());
+                                row.droppedSources = String.join(SEPARATOR, lastGood.droppedSources());
+                                row.revision = previous == null ? 1 : previous.revision + 1;
+                                AssetQuotes saved = new AssetQuotes(asset, latest, lastGood, row.revision);
+                                Uni<Void> write = previous == null ? session.persist(row) : Uni.createFrom().voidItem();
+                                return write.chain(() -> notify(session, ChangeFeed.Change.index(asset, saved.revision())))
+                                        .replaceWith(saved);
+                            });
+                });
+    }
+
+    /**
+     * Stores a fit as the underlying's next version (one above the highest stored, whatever
+     * {@code fitted.version()} says, since another replica may have stored one meanwhile).
+     */
+    public Uni<VolSurface> saveSurface(VolSurface fitted, Instant now) {
+        String underlying = fitted.underlying();
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> lock(session, "surface:" + underlying)
+                .chain(() -> session.createSelectionQuery(
+                                "select max(s.version) from VolSurfaceEntity s where s.underlying = :underlying", Long.class)
+                        .setParameter("underlying", underlying).getSingleResultOrNull())
+                .chain(highest -> {
+                    long version = (highest == null ? 0 : highest) + 1;
+                    VolSurfaceEntity surface = new VolSurfaceEntity();
+                    surface.underlying = underlying;
+                    surface.version = version;
+                    surface.fittedAt = fitted.fittedAt();
+                    surface.storedAt = now;
+                    List<Object> rows = new ArrayList<>();
+                    rows.add(surface);
+                    fitted.slices().forEach(slice -> rows.add(toRow(underlying, version, slice)));
+                    VolSurface stored = new VolSurface(underlying, version, fitted.fittedAt(), false, fitted.slices());
+                    return session.persistAll(rows.toArray())
+                            .chain(session::flush)
+                            .chain(() -> notify(session, ChangeFeed.Change.surface(underlying, version)))
+                            .replaceWith(stored);
+                })))
+                .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("saving a surface failed", e));
+    }
+
+    /** Every asset's quotes and last good index, and the newest surface of every underlying. */
+    public Uni<Stored> loadAll() {
+        return Panache.withSession(() -> Panache.getSession().chain(session -> loadAssets(session, null)
+                .chain(assets -> loadSurfaces(session, null).map(surfaces -> new Stored(assets, surfaces)))))
+                .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("loading the market failed", e));
+    }
+
+    /** One asset as stored, or null if it has never been quoted. */
+    public Uni<AssetQuotes> loadAsset(String asset) {
+        return Panache.withSession(() -> Panache.getSession().chain(session -> loadAssets(session, asset)))
+                .map(assets -> assets.isEmpty() ? null : assets.get(0))
+                .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("loading " + asset + " failed", e));
+    }
+
+    /** The newest stored surface of an underlying, or null if none was ever accepted. */
+    public Uni<VolSurface> loadSurface(String underlying) {
+        return Panache.withSession(() -> Panache.getSession().chain(session -> loadSurfaces(session, underlying)))
+                .map(surfaces -> surfaces.isEmpty() ? null : surfaces.get(0))
+                .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("loading the surface of " + underlying + " failed", e));
+    }
+
+    private Uni<List<AssetQuotes>> loadAssets(Mutiny.Session session, String onlyAsset) {
+        String filter = onlyAsset == null ? "" : " where asset = :asset";
+        var quotesQuery = session.createSelectionQuery("from IndexQuoteEntity" + filter, IndexQuoteEntity.class);
+        var levelsQuery = session.createSelectionQuery("from IndexPriceEntity" + filter, IndexPriceEntity.class);
+        if (onlyAsset != null) {
+            quotesQuery.setParameter("asset", onlyAsset);
+            levelsQuery.setParameter("asset", onlyAsset);
+        }
+        return quotesQuery.getResultList().chain(quotes -> levelsQuery.getResultList().map(levels -> {
+            Map<String, Map<String, SourceQuote>> quotesByAsset = new TreeMap<>();
+            quotes.forEach(q -> quotesByAsset.computeIfAbsent(q.asset, a -> new HashMap<>()).put(q.source, toQuote(q)));
+            Map<String, IndexPriceEntity> levelByAsset = levels.stream()
+                    .collect(Collectors.toMap(l -> l.asset, Function.identity()));
+            List<AssetQuotes> assets = new ArrayList<>();
+            quotesByAsset.forEach((asset, bySource) -> {
+                IndexPriceEntity level = levelByAsset.get(asset);
+                assets.add(new AssetQuotes(asset, bySource, level == null ? null : toLevel(level),
+                        level == null ? 0 : level.revision));
+            });
+            return assets;
+        }));
+    }
+
+    private Uni<List<VolSurface>> loadSurfaces(Mutiny.Session session, String onlyUnderlying) {
+        String newest = "from VolSurfaceEntity s where s.version = "
+                + "(select max(t.version) from VolSurfaceEntity t where t.underlying = s.underlying)";
+        var query = session.createSelectionQuery(
+                onlyUnderlying == null ? newest : newest + " and s.underlying = :underlying", VolSurfaceEntity.class);
+        if (onlyUnderlying != null) {
+            query.setParameter("underlying", onlyUnderlying);
+        }
+        return query.getResultList().chain(surfaces -> Multi.createFrom().iterable(surfaces)
+                .onItem().transformToUniAndConcatenate(surface -> session.createSelectionQuery(
+                                "from VolSliceEntity where underlying = :underlying and version = :version order by expiryDate",
+                                VolSliceEntity.class)
+                        .setParameter("underlying", surface.underlying).setParameter("version", surface.version)
+                        .getResultList()
+                        .map(slices -> new VolSurface(surface.underlying, surface.version, surface.fittedAt, false,
+                                slices.stream().map(MarketStore::toSlice).toList())))
+                .collect().asList());
+    }
+
+    /** Waits for, then holds until commit, a lock that every writer of {@code key} takes. */
+    private static Uni<Void> lock(Mutiny.Session session, String key) {
+        return session.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(:key))")
+                .setParameter("key", key).executeUpdate().replaceWithVoid();
+    }
+
+    private static Uni<Void> notify(Mutiny.Session session, ChangeFeed.Change change) {
+        // NOTIFY takes no bind parameters; the payload is built from checked symbols and numbers only.
+        return session.createNativeQuery("NOTIFY " + ChangeFeed.CHANNEL + ", '" + change.payload() + "'")
+                .executeUpdate().replaceWithVoid();
+    }
+
+    /** Failures of the database or the way to it, as opposed to bugs in what we asked of it. */
+    private boolean isDatabaseFailure(Throwable failure) {
+        return failure instanceof PersistenceException || !(failure instanceof RuntimeException)
+                || failure.getClass().getName().startsWith("io.vertx.");
+    }
+
+    private static SourceQuote toQuote(IndexQuoteEntity row) {
+        return new SourceQuote(row.asset, row.source, row.price, row.observedAt);
+    }
+
+    private static IndexLevel toLevel(IndexPriceEntity row) {
+        return new IndexLevel(row.asset, row.price, row.updatedAt, false, names(row.sources), names(row.droppedSources));
+    }
+
+    private static List<String> names(String joined) {
+        return joined.isEmpty() ? List.of() : Arrays.asList(joined.split(SEPARATOR));
+    }
+
+    private static VolSliceEntity toRow(String underlying, long version, SviSlice slice) {
+        VolSliceEntity row = new VolSliceEntity();
+        row.underlying = underlying;
+        row.version = version;
+        row.expiryDate = slice.expiryDate();
+        row.expiry = slice.expiry();
+        row.years = slice.years();
+        row.forward = slice.forward();
+        row.a = slice.params().a();
+        row.b = slice.params().b();
+        row.rho = slice.params().rho();
+        row.m = slice.params().m();
+        row.sigma = slice.params().sigma();
+        row.rmsVolError = slice.rmsVolError();
+        row.quoteCount = slice.quoteCount();
+        return row;
+    }
+
+    private static SviSlice toSlice(VolSliceEntity row) {
+        return new SviSlice(row.expiryDate, row.expiry, row.years, row.forward,
+                new SviParameters(row.a, row.b, row.rho, row.m, row.sigma), row.rmsVolError, row.quoteCount);
+    }
+}
