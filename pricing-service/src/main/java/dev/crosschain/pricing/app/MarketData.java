@@ -23,7 +23,7 @@ public class MarketData {
     private final MarketStore store;
     private final MarketState state;
     private final Map<String, List<String>> sourcesByAsset;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock = MarketState.CLOCK;
 
     public MarketData(MarketStore store, MarketState state, PricingConfig config) {
         this.store = store;

@@ -13,6 +13,8 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -33,6 +35,11 @@ public class MarketState {
 
     /** Cash-settled crypto options are valued undiscounted until a rate curve exists. */
     static final double RATE = 0.0;
+    /**
+     * The service's clock, in whole microseconds: what PostgreSQL keeps of a timestamp, so a
+     * state reloaded from the database equals the one held before.
+     */
+    public static final Clock CLOCK = Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
 
     private final IndexAggregator aggregator;
     private final Map<String, VolSurface> bootstrap;
@@ -50,7 +57,7 @@ public class MarketState {
     @Inject
     public MarketState(PricingConfig config) {
         this(new IndexAggregator(config.index().staleAfter(), config.index().maxDeviation()),
-                bootstrapSurfaces(config, Instant.now()));
+                bootstrapSurfaces(config, CLOCK.instant()));
     }
 
     MarketState(IndexAggregator aggregator, Map<String, VolSurface> bootstrap) {

@@ -6,6 +6,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +17,7 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Keeps {@link MarketState} in step with the database: loads it at start-up (after LISTEN is in
@@ -32,7 +36,7 @@ public class MarketSync {
     private final MarketStore store;
     private final ChangeFeed feed;
     private final Vertx vertx;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock = MarketState.CLOCK;
     private final AtomicBoolean reloadAll = new AtomicBoolean();
     private volatile boolean started;
     private long sweepTimer = -1;
@@ -88,9 +92,14 @@ public class MarketSync {
         state.sweep(clock.instant());
     }
 
-    /** Runs a load on its own Vert.x context (Hibernate Reactive needs one); on failure everything is reloaded at the next sweep. */
-    private void reload(java.util.function.Supplier<Uni<?>> load) {
-        VertxContextSupport.subscribe(() -> load.get().toMulti(), subscribe -> subscribe.with(done -> {
+    /**
+     * Runs a load on a new duplicated Vert.x context of its own, marked safe, as Hibernate
+     * Reactive wants; on failure everything is reloaded at the next sweep.
+     */
+    private void reload(Supplier<Uni<?>> load) {
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(v -> load.get().subscribe().with(done -> {
         }, failure -> {
             LOG.warn("reloading the market failed; retrying with a full reload", failure);
             reloadAll.set(true);

@@ -18,7 +18,7 @@ public class Surfaces {
 
     private final MarketStore store;
     private final MarketState state;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock = MarketState.CLOCK;
 
     public Surfaces(MarketStore store, MarketState state) {
         this.store = store;
