@@ -20,6 +20,12 @@ public final class BootstrapSurface {
     /** The slice's time to expiry, ACT/365. */
     static final Duration SLICE_TENOR = Duration.ofDays(365);
     private static final double MAX_VOL = 5.0;
+    /**
+     * Nothing was quoted, so the slice has no forward of its own: its log-moneyness is always
+     * taken against the current forward (as every surface's is for marks). A slice must still
+     * carry a positive one; the wire shows 0 for a configured surface.
+     */
+    static final double FLOATING_FORWARD = 1.0;
     /** Roger Lee's moment bound on the wings of total variance, b (1 + |rho|) <= 4. */
     private static final double MAX_WING_SLOPE = 4.0;
 
@@ -51,8 +57,7 @@ public final class BootstrapSurface {
         }
         Instant expiry = at.plus(SLICE_TENOR);
         LocalDate expiryDate = LocalDate.ofInstant(expiry, ZoneOffset.UTC);
-        // No forward was quoted: the slice's log-moneyness is always against the current forward.
-        SviSlice slice = new SviSlice(expiryDate, expiry, years, Double.NaN, params, 0.0, 0);
+        SviSlice slice = new SviSlice(expiryDate, expiry, years, FLOATING_FORWARD, params, 0.0, 0);
         return new VolSurface(underlying, 0, at, true, List.of(slice));
     }
 }

@@ -67,8 +67,8 @@ final class ProtoMapper {
             builder.addSlices(dev.crosschain.proto.pricing.v1.SviSlice.newBuilder()
                     .setExpiry(Instrument.Expiry.format(slice.expiryDate()))
                     .setExpiryUnixMs(slice.expiry().toEpochMilli())
-                    // The bootstrap slice has no forward of its own (NaN): it always floats with the index.
-                    .setForward(Double.isNaN(slice.forward()) ? 0.0 : slice.forward())
+                    // A configured slice was fitted against nothing: it always floats with the index.
+                    .setForward(surface.configured() ? 0.0 : slice.forward())
                     .setA(slice.params().a())
                     .setB(slice.params().b())
                     .setRho(slice.params().rho())
