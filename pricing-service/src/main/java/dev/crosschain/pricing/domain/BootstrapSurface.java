@@ -26,34 +26,25 @@ public final class BootstrapSurface {
      * carry a positive one; the wire shows 0 for a configured surface.
      */
     static final double FLOATING_FORWARD = 1.0;
-    /** Roger Lee's moment bound on the wings of total variance, b (1 + |rho|) <= 4. */
-    private static final double MAX_WING_SLOPE = 4.0;
 
     private BootstrapSurface() {
     }
 
+    /**
+     * @throws IllegalArgumentException when atm-vol is outside (0, 5] or the smile has butterfly
+     *                                  arbitrage (the same checks as a fit: parameter sanity, g(k) >= 0)
+     */
     public static VolSurface of(String underlying, double atmVol, double rho, double b, double sigma, Instant at) {
-        String where = "bootstrap surface of " + underlying + ": ";
         if (!(atmVol > 0 && atmVol <= MAX_VOL)) {
-            throw new IllegalArgumentException(where + "atm-vol must be in (0, " + MAX_VOL + "], got " + atmVol);
-        }
-        if (!(Math.abs(rho) < 1)) {
-            throw new IllegalArgumentException(where + "rho must be in (-1, 1), got " + rho);
-        }
-        if (!(b >= 0 && b * (1 + Math.abs(rho)) <= MAX_WING_SLOPE)) {
-            throw new IllegalArgumentException(where + "b must be >= 0 with b (1 + |rho|) <= 4, got " + b);
-        }
-        if (!(sigma > 0 && Double.isFinite(sigma))) {
-            throw new IllegalArgumentException(where + "sigma must be positive, got " + sigma);
+            throw new IllegalArgumentException("bootstrap surface of " + underlying + ": atm-vol must be in (0, "
+                    + MAX_VOL + "], got " + atmVol);
         }
         double years = MarkCalculator.yearsUntil(at.plus(SLICE_TENOR), at);
-        double atmVariance = atmVol * atmVol * years;
-        SviParameters params = new SviParameters(atmVariance - b * sigma, b, rho, 0.0, sigma);
-        // The lowest total variance of SVI, at k = m - rho sigma / sqrt(1 - rho^2).
-        double minimum = params.a() + b * sigma * Math.sqrt(1 - rho * rho);
-        if (!(minimum > 0)) {
-            throw new IllegalArgumentException(where + "total variance falls to " + minimum
-                    + ": lower b * sigma or raise atm-vol");
+        SviParameters params = new SviParameters(atmVol * atmVol * years - b * sigma, b, rho, 0.0, sigma);
+        List<ArbitrageViolation> arbitrage = SviArbitrageCheck.DEFAULT.butterfly(underlying + " bootstrap", params);
+        if (!arbitrage.isEmpty()) {
+            throw new IllegalArgumentException("bootstrap surface of " + underlying + " (rho " + rho + ", b " + b
+                    + ", sigma " + sigma + "): " + arbitrage.stream().map(ArbitrageViolation::description).toList());
         }
         Instant expiry = at.plus(SLICE_TENOR);
         LocalDate expiryDate = LocalDate.ofInstant(expiry, ZoneOffset.UTC);

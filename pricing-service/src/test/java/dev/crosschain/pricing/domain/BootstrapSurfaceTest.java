@@ -36,10 +36,11 @@ class BootstrapSurfaceTest {
     void settingsThatGiveNoSensibleSmileAreRefusedAtStartUp() {
         assertThatThrownBy(() -> BootstrapSurface.of("ETH", 0.0, -0.3, 0.2, 0.1, AT)).hasMessageContaining("atm-vol");
         assertThatThrownBy(() -> BootstrapSurface.of("ETH", 6.0, -0.3, 0.2, 0.1, AT)).hasMessageContaining("atm-vol");
-        assertThatThrownBy(() -> BootstrapSurface.of("ETH", 0.75, -1.0, 0.2, 0.1, AT)).hasMessageContaining("rho");
-        assertThatThrownBy(() -> BootstrapSurface.of("ETH", 0.75, 0.5, 3.0, 0.1, AT)).hasMessageContaining("b must");
+        assertThatThrownBy(() -> BootstrapSurface.of("ETH", 0.75, -1.0, 0.2, 0.1, AT)).hasMessageContaining("|rho|");
+        assertThatThrownBy(() -> BootstrapSurface.of("ETH", 0.75, 0.5, 3.0, 0.1, AT)).hasMessageContaining("wing slope");
         assertThatThrownBy(() -> BootstrapSurface.of("ETH", 0.75, -0.3, 0.2, 0.0, AT)).hasMessageContaining("sigma");
         // a = 0.01 - 2 * 0.5 < 0 and the minimum total variance is negative.
-        assertThatThrownBy(() -> BootstrapSurface.of("ETH", 0.1, -0.9, 2.0, 0.5, AT)).hasMessageContaining("total variance");
+        assertThatThrownBy(() -> BootstrapSurface.of("BTC", 0.1, -0.9, 2.0, 0.5, AT))
+                .hasMessageContaining("BTC").hasMessageContaining("total variance");
     }
 }
