@@ -87,6 +87,17 @@ class ReplicaSyncTest {
         assertThat(trx.getSlices(0).getAtmVol()).isCloseTo(Math.sqrt(0.52 / 2.5), within(1e-15));
     }
 
+    @Test
+    void aWriteMissedWhileTheListenConnectionWasDownIsPickedUpByTheReloadAfterReconnecting() throws Exception {
+        // Written without a NOTIFY: this replica cannot hear of it, only find it by reloading.
+        otherReplica("INSERT INTO index_quote (asset, source, price, observed_at, received_at) VALUES ('EGLD', 'other', 31.5, now(), now());"
+                + "INSERT INTO index_price (asset, price, updated_at, sources, dropped_sources, revision) VALUES ('EGLD', 31.5, now(), 'other', '', 1);");
+        // Cut this replica's LISTEN connection; it reconnects on its own and then reloads everything.
+        otherReplica("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND query ILIKE 'LISTEN%'");
+        assertThat(await(() -> index("EGLD")).getPrice()).isEqualTo("31.5");
+    }
+
     void otherReplica(String sql) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
