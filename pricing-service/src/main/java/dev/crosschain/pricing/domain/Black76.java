@@ -10,15 +10,20 @@ package dev.crosschain.pricing.domain;
  * <p>One evaluation computes ln(F/K), d1, d2, one exponential and two rational erfcx values: since
  * phi(d2) = phi(d1) F/K, both CDFs share exp(-d^2/2) of the smaller |d|. The out-of-the-money option is
  * priced and the in-the-money one is intrinsic plus that (parity), so a deep out-of-the-money price keeps
- * its relative precision; for very short or very low-vol options and far in the wings, where F Phi(d1) and
- * K Phi(d2) cancel, the out-of-the-money price comes from {@link NormalizedBlack}'s series instead.
+ * its relative precision (to 3e-14, beyond what rounding x = ln(F/K) costs); for very short or very low-vol
+ * options and far in the wings, where F Phi(d1) and K Phi(d2) cancel, the out-of-the-money price comes
+ * from {@link NormalizedBlack}'s series instead.
  */
 public final class Black76 {
 
     public static final Black76 DEFAULT = new Black76();
     private static final double VOL_POINT = 0.01;
-    private static final double DAYS_PER_YEAR = 365.0;
+    private static final double PER_DAY = 1.0 / 365.0;
+    private static final int FIRST_ORDER_GREEKS = 5;
     private static final double RATE_POINT = 0.01;
+    /** Below this s, or for |x| above CANCELLATION_SLOPE s^2, F Phi(d1) - K Phi(d2) cancels by more than 64. */
+    private static final double CANCELLATION_STD_DEV = 1.0 / 64;
+    private static final double CANCELLATION_SLOPE = 64.0;
 
     /** Discounted price in USD. */
     public double price(OptionType type, double forward, double strike, double years, double vol, double rate) {
@@ -26,8 +31,18 @@ public final class Black76 {
         if (years <= 0 || vol <= 0) {
             return discount * intrinsic(type, forward, strike);
         }
-        Core core = new Core(type, forward, strike, years, vol);
-        return discount * core.price;
+        double stdDev = vol * Math.sqrt(years);
+        double inverseStdDev = 1.0 / stdDev;
+        double x = logMoneyness(forward, strike);
+        double absX = Math.abs(x);
+        // the out-of-the-money option, where d1 and d2 are u and v = u - s below
+        double u = -absX * inverseStdDev + 0.5 * stdDev;
+        double v = u - stdDev;
+        double expU = expMinusHalfSquare(u);
+        double tailU = NormalDistribution.lowerTail(u, expU);
+        // phi(v) = phi(u) e^{-|x|}
+        double tailV = NormalDistribution.lowerTail(v, expU * lowerOverUpper(forward, strike));
+        return discount * (intrinsic(type, forward, strike) + outOfTheMoney(forward, strike, absX, stdDev, u, tailU, tailV));
     }
 
     /** Price and Greeks in the units of {@link OptionGreeks}. */
@@ -35,16 +50,29 @@ public final class Black76 {
         double discount = discount(rate, years);
         if (years <= 0 || vol <= 0) {
             double intrinsic = intrinsic(type, forward, strike);
-            double delta = intrinsic > 0 ? (type == OptionType.CALL ? discount : -discount) : 0.0;
-            return new OptionGreeks(discount * intrinsic, delta, 0, 0, 0, 0, 0, 0);
+            return new OptionGreeks(discount * intrinsic, expiredDelta(type, intrinsic, discount), 0, 0, 0, 0, 0, 0);
         }
-        Core core = new Core(type, forward, strike, years, vol);
-        double price = discount * core.price;
-        double vegaPerUnit = discount * core.vegaPerUnit;
-        double vannaPerUnit = -discount * core.density * core.d2 / vol;
-        double volgaPerUnit = vegaPerUnit * core.d1 * core.d2 / vol;
-        return new OptionGreeks(price, discount * core.delta, discount * core.gamma, vegaPerUnit * VOL_POINT,
-                theta(core, price, discount, rate, vol), -years * price * RATE_POINT,
+        double sqrtYears = Math.sqrt(years);
+        double stdDev = vol * sqrtYears;
+        double inverseStdDev = 1.0 / stdDev;
+        double x = logMoneyness(forward, strike);
+        double absX = Math.abs(x);
+        double u = -absX * inverseStdDev + 0.5 * stdDev;
+        double v = u - stdDev;
+        double expU = expMinusHalfSquare(u);
+        double expV = expU * lowerOverUpper(forward, strike);
+        double tailU = NormalDistribution.lowerTail(u, expU);
+        double tailV = NormalDistribution.lowerTail(v, expV);
+        double price = discount * (intrinsic(type, forward, strike) + outOfTheMoney(forward, strike, absX, stdDev, u, tailU, tailV));
+        // d1 = u out of the money (x <= 0), -v in it; d2 = d1 - s
+        double d1 = x <= 0 ? u : -v;
+        double d2 = d1 - stdDev;
+        double density = discount * NormalizedBlack.INV_SQRT_2PI * (x <= 0 ? expU : expV);
+        double vegaPerUnit = forward * density * sqrtYears;
+        double vannaPerUnit = -density * d2 / vol;
+        double volgaPerUnit = vegaPerUnit * d1 * d2 / vol;
+        return new OptionGreeks(price, discount * delta(type, x, u, tailU, tailV), density * inverseStdDev / forward,
+                vegaPerUnit * VOL_POINT, theta(price, rate, forward * density, vol, inverseStdDev), -years * price * RATE_POINT,
                 vannaPerUnit * VOL_POINT, volgaPerUnit * VOL_POINT * VOL_POINT);
     }
 
@@ -54,36 +82,106 @@ public final class Black76 {
      */
     public FirstOrderGreeks firstOrderGreeks(OptionType type, double forward, double strike, double years, double vol,
                                              double rate) {
+        double[] values = new double[FIRST_ORDER_GREEKS];
+        writeFirstOrderGreeks(type, forward, strike, years, vol, rate, values, 0);
+        return new FirstOrderGreeks(values[0], values[1], values[2], values[3], values[4]);
+    }
+
+    /**
+     * {@link #firstOrderGreeks} into {@code out[offset..offset+4]} as price, delta, gamma, vega, theta: for
+     * loops over many options, where a result object per option would cost more than the arithmetic (the
+     * method is too large for the JIT to inline and so to elide the object).
+     */
+    public void writeFirstOrderGreeks(OptionType type, double forward, double strike, double years, double vol,
+                                      double rate, double[] out, int offset) {
         double discount = discount(rate, years);
         if (years <= 0 || vol <= 0) {
             double intrinsic = intrinsic(type, forward, strike);
-            double delta = intrinsic > 0 ? (type == OptionType.CALL ? discount : -discount) : 0.0;
-            return new FirstOrderGreeks(discount * intrinsic, delta, 0, 0, 0);
+            out[offset] = discount * intrinsic;
+            out[offset + 1] = expiredDelta(type, intrinsic, discount);
+            out[offset + 2] = 0.0;
+            out[offset + 3] = 0.0;
+            out[offset + 4] = 0.0;
+            return;
         }
-        Core core = new Core(type, forward, strike, years, vol);
-        double price = discount * core.price;
-        return new FirstOrderGreeks(price, discount * core.delta, discount * core.gamma,
-                discount * core.vegaPerUnit * VOL_POINT, theta(core, price, discount, rate, vol));
+        double sqrtYears = Math.sqrt(years);
+        double stdDev = vol * sqrtYears;
+        double inverseStdDev = 1.0 / stdDev;
+        double x = logMoneyness(forward, strike);
+        double absX = Math.abs(x);
+        double u = -absX * inverseStdDev + 0.5 * stdDev;
+        double v = u - stdDev;
+        double expU = expMinusHalfSquare(u);
+        double expV = expU * lowerOverUpper(forward, strike);
+        double tailU = NormalDistribution.lowerTail(u, expU);
+        double tailV = NormalDistribution.lowerTail(v, expV);
+        double price = discount * (intrinsic(type, forward, strike) + outOfTheMoney(forward, strike, absX, stdDev, u, tailU, tailV));
+        double density = discount * NormalizedBlack.INV_SQRT_2PI * (x <= 0 ? expU : expV);
+        double vegaPerUnit = forward * density * sqrtYears;
+        out[offset] = price;
+        out[offset + 1] = discount * delta(type, x, u, tailU, tailV);
+        out[offset + 2] = density * inverseStdDev / forward;
+        out[offset + 3] = vegaPerUnit * VOL_POINT;
+        out[offset + 4] = theta(price, rate, forward * density, vol, inverseStdDev);
     }
 
     /** Price, delta, gamma, vega and theta in the units of {@link OptionGreeks}. */
     public record FirstOrderGreeks(double price, double delta, double gamma, double vega, double theta) {
     }
 
-    /** ln(F/K), through log1p where F and K are close so that x keeps its relative precision near the money. */
+    /**
+     * ln(F/K) to an ulp or two relative even near the money: the rounding error of F/K, recovered exactly
+     * with a fused multiply-add, enters as a first-order correction (a plain log(F/K) carries an absolute
+     * error of 1e-16, which is a large relative one when F and K are close).
+     */
     static double logMoneyness(double forward, double strike) {
         double ratio = forward / strike;
-        if (ratio > 0.5 && ratio < 2.0) {
-            // F - K is exact here (Sterbenz)
-            return Math.log1p((forward - strike) / strike);
-        }
-        return Math.log(ratio);
+        double residual = Math.fma(-ratio, strike, forward);
+        return Math.log(ratio) + residual / forward;
     }
 
-    private static double theta(Core core, double price, double discount, double rate, double vol) {
-        // dV/dT at a fixed forward: the discount's decay plus the vol's
-        double dPriceDYears = -rate * price + discount * core.vegaPerUnit * vol / (2 * core.years);
-        return -dPriceDYears / DAYS_PER_YEAR;
+    /**
+     * The out-of-the-money option's undiscounted price (parity gives the other: intrinsic plus this), with
+     * u = -|x|/s + s/2 its d1 and Phi(-|u|), Phi(v) = Phi(u - s) given: F Phi(u) - K Phi(v) for the call when
+     * F <= K, K Phi(u) - F Phi(v) for the put when F > K.
+     *
+     * <p>The two terms cancel by a factor of about max(1, |h|) / (2t) with h = x/s, t = s/2 (the ratio of Y to
+     * the difference Y(h + t) - Y(h - t) in {@link NormalizedBlack}'s terms). Up to 64 that costs at most six
+     * bits of the out-of-the-money price (3e-14 relative); beyond, i.e. for s < 1/64 or |x| > 64 s^2 (short,
+     * low-vol or far-out options), the price comes from the normalised series instead, at about twice the cost.
+     */
+    private static double outOfTheMoney(double forward, double strike, double absX, double stdDev, double u,
+                                        double tailU, double tailV) {
+        if (stdDev < CANCELLATION_STD_DEV || absX > CANCELLATION_SLOPE * stdDev * stdDev) {
+            return Math.sqrt(forward * strike) * NormalizedBlack.otmCall(-absX, stdDev);
+        }
+        double cdfU = u < 0 ? tailU : 1.0 - tailU;
+        return forward < strike ? forward * cdfU - strike * tailV : strike * cdfU - forward * tailV;
+    }
+
+    /**
+     * Undiscounted delta, Phi(d1) for a call and -Phi(-d1) for a put, with d1 = u when x <= 0 and -v
+     * otherwise (the out-of-the-money side's d1 and -d2); each from its own tail, so that a far
+     * out-of-the-money delta keeps its digits.
+     */
+    private static double delta(OptionType type, double x, double u, double tailU, double tailV) {
+        if (type == OptionType.CALL) {
+            return x <= 0 ? (u < 0 ? tailU : 1.0 - tailU) : 1.0 - tailV;
+        }
+        return x <= 0 ? -(u < 0 ? 1.0 - tailU : tailU) : -tailV;
+    }
+
+    private static double expiredDelta(OptionType type, double intrinsic, double discount) {
+        return intrinsic > 0 ? (type == OptionType.CALL ? discount : -discount) : 0.0;
+    }
+
+    /**
+     * Per calendar day, from dV/dT at a fixed forward: the discount's decay plus the vol's,
+     * F phi(d1) sigma / (2 sqrt T) = F phi(d1) sigma^2 / (2 s).
+     */
+    private static double theta(double price, double rate, double forwardDensity, double vol, double inverseStdDev) {
+        double dPriceDYears = -rate * price + 0.5 * forwardDensity * vol * vol * inverseStdDev;
+        return -dPriceDYears * PER_DAY;
     }
 
     private static double discount(double rate, double years) {
@@ -91,61 +189,20 @@ public final class Black76 {
     }
 
     private static double intrinsic(OptionType type, double forward, double strike) {
-        return Math.max(type == OptionType.CALL ? forward - strike : strike - forward, 0.0);
+        double exercise = type == OptionType.CALL ? forward - strike : strike - forward;
+        return exercise > 0 ? exercise : 0.0;
     }
 
-    /** The undiscounted price and Greeks of one option with T > 0 and sigma > 0. */
-    private static final class Core {
-        final double years;
-        final double d1;
-        final double d2;
-        final double density;
-        final double price;
-        final double delta;
-        final double gamma;
-        final double vegaPerUnit;
+    /** min(F, K) / max(F, K) = e^{-|x|}. */
+    private static double lowerOverUpper(double forward, double strike) {
+        return forward < strike ? forward / strike : strike / forward;
+    }
 
-        Core(OptionType type, double forward, double strike, double years, double vol) {
-            this.years = years;
-            double sqrtYears = Math.sqrt(years);
-            double stdDev = vol * sqrtYears;
-            double x = logMoneyness(forward, strike);
-            d1 = x / stdDev + 0.5 * stdDev;
-            d2 = d1 - stdDev;
-            double ratio = forward / strike;
-            double exp1;
-            double exp2;
-            // from the smaller |d|, so that the other one underflows only when it really is negligible
-            if (Math.abs(d1) <= Math.abs(d2)) {
-                exp1 = NormalDistribution.expMinusHalfSquare(d1);
-                exp2 = exp1 * ratio;
-            } else {
-                exp2 = NormalDistribution.expMinusHalfSquare(d2);
-                exp1 = exp2 / ratio;
-            }
-            double tail1 = NormalDistribution.lowerTail(d1, exp1);
-            double tail2 = NormalDistribution.lowerTail(d2, exp2);
-            // Phi(d) and Phi(-d)
-            double n1 = d1 < 0 ? tail1 : 1.0 - tail1;
-            double n2 = d2 < 0 ? tail2 : 1.0 - tail2;
-            double m1 = d1 < 0 ? 1.0 - tail1 : tail1;
-            double m2 = d2 < 0 ? 1.0 - tail2 : tail2;
-            double outOfTheMoney;
-            if (NormalizedBlack.needsSeries(-Math.abs(x), stdDev)) {
-                outOfTheMoney = Math.sqrt(forward * strike) * NormalizedBlack.otmCall(-Math.abs(x), stdDev);
-            } else {
-                outOfTheMoney = x <= 0 ? forward * n1 - strike * n2 : strike * m2 - forward * m1;
-            }
-            if (type == OptionType.CALL) {
-                price = x <= 0 ? outOfTheMoney : (forward - strike) + outOfTheMoney;
-                delta = n1;
-            } else {
-                price = x >= 0 ? outOfTheMoney : (strike - forward) + outOfTheMoney;
-                delta = -m1;
-            }
-            density = NormalizedBlack.INV_SQRT_2PI * exp1;
-            gamma = density / (forward * stdDev);
-            vegaPerUnit = forward * density * sqrtYears;
-        }
+    /**
+     * exp(-u^2/2) without {@link NormalDistribution#pdf}'s splitting: u = -|x|/s + s/2 is itself rounded,
+     * which already costs u^2/2 ulps, so the exact square would buy nothing here.
+     */
+    private static double expMinusHalfSquare(double u) {
+        return Math.exp(-0.5 * u * u);
     }
 }

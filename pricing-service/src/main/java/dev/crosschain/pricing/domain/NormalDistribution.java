@@ -170,8 +170,13 @@ public final class NormalDistribution {
     /** erfcx for z > 0.46875. */
     static double erfcxPositive(double z) {
         if (z <= ERFCX_NEAR_RANGE) {
-            double num = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(C8, z, C0), z, C1), z, C2), z, C3), z, C4), z, C5), z, C6), z, C7);
-            double den = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(z + D0, z, D1), z, D2), z, D3), z, D4), z, D5), z, D6), z, D7);
+            // Estrin's scheme: half the dependency chain of Horner's, and every term is positive
+            double z2 = z * z;
+            double z4 = z2 * z2;
+            double num = Math.fma(C8, z4 * z4, Math.fma(Math.fma(Math.fma(C0, z, C1), z2, Math.fma(C2, z, C3)), z4,
+                    Math.fma(Math.fma(C4, z, C5), z2, Math.fma(C6, z, C7))));
+            double den = Math.fma(z4, z4, Math.fma(Math.fma(Math.fma(D0, z, D1), z2, Math.fma(D2, z, D3)), z4,
+                    Math.fma(Math.fma(D4, z, D5), z2, Math.fma(D6, z, D7))));
             return num / den;
         }
         double w = 1.0 / (z * z);
