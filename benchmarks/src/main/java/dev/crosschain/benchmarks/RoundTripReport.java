@@ -7,7 +7,8 @@ import dev.crosschain.pricing.domain.OptionType;
 /**
  * Worst relative round-trip error vol -> price -> vol and the most Householder steps over the issue's grid:
  * strikes from 1% to 100x the forward, T from one hour to five years, vol from 1% to 500%, calls and puts.
- * Prices that round to a bound have no implied vol; prices whose last bit moves the vol by more than 1e-13
+ * Prices that round to a bound have no implied vol; out-of-the-money prices below 1e-300 USD are subnormal
+ * or nearly so once normalised; prices whose last bit moves the vol by more than 1e-13
  * (kappa = ulp(price) / (sigma vega)) do not carry it to 1e-12 and are counted apart, as in
  * ImpliedVolatilityTest.
  */
@@ -20,6 +21,7 @@ public final class RoundTripReport {
     private static final double[] YEARS = {HOUR, 1.0 / 365, 7.0 / 365, 30.0 / 365, 90.0 / 365, 0.5, 1.0, 2.0, 5.0};
     private static final double[] VOLS = {0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0};
     private static final double INFORMATIVE = 1e-13;
+    private static final double TINY = 1e-300;
 
     private RoundTripReport() {
     }
@@ -29,6 +31,7 @@ public final class RoundTripReport {
         ImpliedVolatility solver = ImpliedVolatility.DEFAULT;
         int total = 0;
         int atBound = 0;
+        int tiny = 0;
         int uninformative = 0;
         int informative = 0;
         int maxIterations = 0;
@@ -49,6 +52,10 @@ public final class RoundTripReport {
                         }
                         ImpliedVolatility.Solution solution = solver.solveCountingIterations(type, FORWARD, strike, years, price);
                         maxIterations = Math.max(maxIterations, solution.iterations());
+                        if (price - intrinsic < TINY) {
+                            tiny++;
+                            continue;
+                        }
                         double kappa = Math.ulp(price) / (vol * 100 * model.greeks(type, FORWARD, strike, years, vol, 0).vega());
                         if (kappa > INFORMATIVE) {
                             uninformative++;
@@ -64,8 +71,8 @@ public final class RoundTripReport {
                 }
             }
         }
-        System.out.printf("grid points: %d, priced at a bound (no implied vol): %d, kappa > 1e-13: %d, round trips held to 1e-12: %d%n",
-                total, atBound, uninformative, informative);
+        System.out.printf("grid points: %d, priced at a bound (no implied vol): %d, below 1e-300: %d, kappa > 1e-13: %d, "
+                + "round trips held to 1e-12: %d%n", total, atBound, tiny, uninformative, informative);
         System.out.printf("worst relative round-trip error: %.3g (%s)%n", worst, worstAt);
         System.out.printf("max iterations: %d%n", maxIterations);
     }

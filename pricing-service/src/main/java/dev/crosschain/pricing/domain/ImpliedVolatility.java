@@ -90,6 +90,8 @@ public final class ImpliedVolatility {
         private final double rootForwardStrike;
         double stdDev;
         int iterations;
+        /** nu at the s of the last {@link #price} call. */
+        private double lastVega;
 
         Solver(double x, double beta, double gap, double timeValue, double rootForwardStrike) {
             this.x = x;
@@ -100,31 +102,31 @@ public final class ImpliedVolatility {
             this.rootForwardStrike = rootForwardStrike;
             double bMax = Math.exp(0.5 * x);
             double sC = Math.sqrt(-2.0 * x);
-            double bC = NormalizedBlack.otmCall(x, sC);
-            double vC = vega(sC);
+            double bC = price(sC);
+            double vC = lastVega;
             if (beta < bC) {
                 double sL = sC - bC / vC;
-                double bL = NormalizedBlack.otmCall(x, sL);
+                double bL = price(sL);
+                double vL = lastVega;
                 if (beta < bL) {
                     double logBeta = logBeta();
-                    stdDev = lowestGuess(sL, bL, logBeta);
+                    stdDev = lowestGuess(sL, bL, vL, logBeta);
                     iterateOnInverseLog(logBeta);
                 } else {
-                    double vL = vega(sL);
                     double r = controlForRightCurvature(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0);
                     stdDev = rationalCubic(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, r);
                     iterateOnPrice();
                 }
             } else {
                 double sU = vC > 0 ? sC + (bMax - bC) / vC : Double.MAX_VALUE;
-                double bU = NormalizedBlack.otmCall(x, sU);
+                double bU = price(sU);
+                double vU = lastVega;
                 if (beta <= bU) {
-                    double vU = vega(sU);
                     double r = controlForLeftCurvature(bC, bU, sC, sU, 1.0 / vC, 1.0 / vU, 0.0);
                     stdDev = rationalCubic(beta, bC, bU, sC, sU, 1.0 / vC, 1.0 / vU, r);
                     iterateOnPrice();
                 } else {
-                    stdDev = highestGuess(sU, bU, bMax);
+                    stdDev = highestGuess(sU, bU, vU, bMax);
                     iterateOnLogComplement();
                 }
             }
@@ -133,6 +135,14 @@ public final class ImpliedVolatility {
         private double vega(double s) {
             // at the money the inflection point is s = 0, where h = x/s tends to 0
             return NormalizedBlack.vega(x == 0 ? 0.0 : x / s, 0.5 * s);
+        }
+
+        /** b(x, s), leaving nu(s) in {@link #lastVega}: both need the same exponential. */
+        private double price(double s) {
+            double h = x == 0 ? 0.0 : x / s;
+            double t = 0.5 * s;
+            lastVega = NormalizedBlack.vega(h, t);
+            return s > 0 ? NormalizedBlack.otmCall(x, h, t, lastVega) : 0.0;
         }
 
         /** b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3x^2/s^4 - 1/4. */
@@ -149,7 +159,7 @@ public final class ImpliedVolatility {
             return beta >= Double.MIN_NORMAL ? Math.log(beta) : Math.log(timeValue) - Math.log(rootForwardStrike);
         }
 
-        private double lowestGuess(double sL, double bL, double logBeta) {
+        private double lowestGuess(double sL, double bL, double vL, double logBeta) {
             // F_l(s) and its derivatives in s at s_l, converted to derivatives in beta
             double scale = TWO_PI_OVER_SQRT_27 * Math.abs(x);
             double z = x / (SQRT_THREE * sL);
@@ -161,7 +171,6 @@ public final class ImpliedVolatility {
             double d2fds2 = scale * 3 * (2 * phiZ * densityZ * densityZ * dz * dz
                     - phiZ * phiZ * z * densityZ * dz * dz
                     - 2 * phiZ * phiZ * densityZ * dz / sL);
-            double vL = vega(sL);
             double slope = dfds / vL;
             double second = (d2fds2 - dfds * curvature(sL)) / (vL * vL);
             double root;
@@ -176,9 +185,8 @@ public final class ImpliedVolatility {
             return x / (SQRT_THREE * quantile);
         }
 
-        private double highestGuess(double sU, double bU, double bMax) {
+        private double highestGuess(double sU, double bU, double vU, double bMax) {
             double fU = NormalDistribution.cdf(-0.5 * sU);
-            double vU = vega(sU);
             double dfds = -0.5 * NormalDistribution.pdf(0.5 * sU);
             double d2fds2 = 0.125 * sU * NormalDistribution.pdf(0.5 * sU);
             double slope = dfds / vU;
@@ -220,9 +228,9 @@ public final class ImpliedVolatility {
         private void iterateOnPrice() {
             for (iterations = 0; iterations < MAX_ITERATIONS; ) {
                 double s = stdDev;
-                double b = NormalizedBlack.otmCall(x, s);
+                double b = price(s);
                 double q = curvature(s);
-                double newton = -(b - beta) / vega(s);
+                double newton = -(b - beta) / lastVega;
                 if (step(newton, q, thirdOverFirst(s, q))) {
                     return;
                 }

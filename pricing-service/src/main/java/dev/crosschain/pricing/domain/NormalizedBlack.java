@@ -41,10 +41,15 @@ final class NormalizedBlack {
         }
         double h = x / s;
         double t = 0.5 * s;
+        return otmCall(x, h, t, h + t > LARGE_PRICE_START ? 0.0 : vega(h, t));
+    }
+
+    /** b(x, s) for s > 0 given h = x/s, t = s/2 and the vega nu(h, t), for callers that need nu anyway. */
+    static double otmCall(double x, double h, double t, double vega) {
         if (h + t > LARGE_PRICE_START) {
             return Math.exp(0.5 * x) * NormalDistribution.cdf(h + t) - Math.exp(-0.5 * x) * NormalDistribution.cdf(h - t);
         }
-        return scaled(h, t) * vega(h, t);
+        return scaled(h, t) * vega;
     }
 
     /**
