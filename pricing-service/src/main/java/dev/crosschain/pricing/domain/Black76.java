@@ -8,7 +8,9 @@ package dev.crosschain.pricing.domain;
  * its discounted intrinsic value.
  *
  * <p>One evaluation computes ln(F/K), d1, d2, one exponential and two rational erfcx values: since
- * phi(d2) = phi(d1) F/K, both CDFs share exp(-d^2/2) of the smaller |d|. The out-of-the-money option is
+ * phi(d2) = phi(d1) F/K, both CDFs share exp(-u^2/2) with u the out-of-the-money side's d1, the smaller
+ * |d|. price, {@link #greeks} and {@link #writeFirstOrderGreeks} repeat those few lines rather than share
+ * them through an object, which the JIT could not always elide in these large methods. The out-of-the-money option is
  * priced and the in-the-money one is intrinsic plus that (parity), so a deep out-of-the-money price keeps
  * its relative precision (to 3e-14, beyond what rounding x = ln(F/K) costs); for very short or very low-vol
  * options and far in the wings, where F Phi(d1) and K Phi(d2) cancel, the out-of-the-money price comes
