@@ -41,9 +41,24 @@ public record SviParameters(double a, double b, double rho, double m, double sig
         return a + b * sigma * Math.sqrt(1 - rho * rho);
     }
 
+    /** Where w is lowest. */
+    public double kAtMinTotalVariance() {
+        return m - rho * sigma / Math.sqrt(1 - rho * rho);
+    }
+
+    /** |dw/dk| far out in the right (k -> +infinity) or left wing: b (1 + rho), b (1 - rho). */
+    public double wingSlope(boolean right) {
+        return b * (right ? 1 + rho : 1 - rho);
+    }
+
+    /** The wing's asymptote a + wingSlope |k - m| at k = 0: w(k) - wingSlope |k| tends to it in that wing. */
+    public double wingIntercept(boolean right) {
+        return a + wingSlope(right) * (right ? -m : m);
+    }
+
     /** Limit of g(k) as k goes to +infinity (right) or -infinity (left): 1/4 - (wing slope)^2 / 16. */
     double wingG(boolean right) {
-        double wingSlope = b * (right ? 1 + rho : 1 - rho);
+        double wingSlope = wingSlope(right);
         return 0.25 - wingSlope * wingSlope / 16;
     }
 }
