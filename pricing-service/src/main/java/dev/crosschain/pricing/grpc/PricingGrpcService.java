@@ -52,7 +52,6 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,11 +62,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * gRPC adapter: parses requests into the domain, answers from the use cases. Reads are served
  * from this replica's in-memory market; the batch RPCs run on worker threads, the rest on the
- * event loop.
+ * event loop, and the watches build their messages on workers ({@link ConflatedStream}).
  */
 @GrpcService
 public class PricingGrpcService implements PricingService {
@@ -183,9 +183,8 @@ public class PricingGrpcService implements PricingService {
         List<Instrument> instruments = instruments(request.getInstrumentsList());
         Set<String> underlyings = new TreeSet<>();
         instruments.forEach(i -> underlyings.add(i.underlying()));
-        return triggers(underlyings::contains).onItem().transformToUniAndConcatenate(changed -> Uni.createFrom()
-                .item(() -> WatchMarksResponse.newBuilder().addAllMarks(marks(instruments, marketData.snapshot())).build())
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+        return ConflatedStream.open(marketData.changes(), underlyings::contains,
+                () -> WatchMarksResponse.newBuilder().addAllMarks(marks(instruments, marketData.snapshot())).build());
     }
 
     // ---- option math ----
@@ -422,26 +421,16 @@ public class PricingGrpcService implements PricingService {
         return instruments.stream().map(i -> ProtoMapper.mark(MarkCalculator.DEFAULT.mark(i, market), market.now())).toList();
     }
 
-    /**
-     * One trigger now, then one per change of a wanted symbol. A slow watcher must never hold
-     * back a write: it keeps only its newest trigger, and each trigger re-reads the whole state.
-     */
-    private Multi<Set<String>> triggers(Predicate<String> wanted) {
-        return Multi.createBy().concatenating().streams(
-                Multi.createFrom().item(Set.of()),
-                marketData.changes().filter(changed -> changed.stream().anyMatch(wanted))
-                        .onOverflow().dropPreviousItems());
-    }
-
-    /** A conflated watch: the first answer always, later ones only when something the watcher has not seen changed. */
-    private <R> Multi<R> watch(Predicate<String> wanted, java.util.function.Supplier<R> read, Function<R, Integer> size) {
+    /** A conflated watch: the current state first, later only what the watcher has not seen yet. */
+    private <R> Multi<R> watch(Predicate<String> wanted, Supplier<R> read, Function<R, Integer> size) {
+        // Only the stream's drain touches it, one pass at a time.
         boolean[] first = {true};
-        return triggers(wanted).onItem().transformToUniAndConcatenate(changed -> Uni.createFrom().item(read))
-                .filter(response -> {
-                    boolean send = first[0] || size.apply(response) > 0;
-                    first[0] = false;
-                    return send;
-                });
+        return ConflatedStream.open(marketData.changes(), wanted, () -> {
+            R response = read.get();
+            boolean send = first[0] || size.apply(response) > 0;
+            first[0] = false;
+            return send ? response : null;
+        });
     }
 
     /** What one stream last sent of each symbol. */
