@@ -183,8 +183,12 @@ public class PricingGrpcService implements PricingService {
         List<Instrument> instruments = instruments(request.getInstrumentsList());
         Set<String> underlyings = new TreeSet<>();
         instruments.forEach(i -> underlyings.add(i.underlying()));
-        return ConflatedStream.open(marketData.changes(), underlyings::contains,
-                () -> WatchMarksResponse.newBuilder().addAllMarks(marks(instruments, marketData.snapshot())).build());
+        // The sweep also announces an index a push already moved: the same marks again say nothing new.
+        Changed<WatchMarksResponse> sent = new Changed<>();
+        return ConflatedStream.open(marketData.changes(), underlyings::contains, () -> {
+            WatchMarksResponse response = WatchMarksResponse.newBuilder().addAllMarks(marks(instruments, marketData.snapshot())).build();
+            return sent.isNew("marks", response) ? response : null;
+        });
     }
 
     // ---- option math ----
