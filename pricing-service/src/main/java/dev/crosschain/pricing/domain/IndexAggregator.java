@@ -12,8 +12,21 @@ import java.util.Objects;
 /**
  * The index of an asset from the latest quote of each of its sources, evaluated at the moment it
  * is read: the median of the fresh sources after dropping those that deviate from the median of
- * all fresh sources by more than {@code maxDeviation} (a share of that median). With no fresh
- * source the index is the last good one, marked stale. Stateless.
+ * all fresh sources by more than {@code maxDeviation} (a share of that median). Stateless: the
+ * index is a function of the quotes and the time only, so a write, a read and a replica that has
+ * just started all agree on it.
+ *
+ * <p>Stale (consumers must be conservative) in two cases:
+ * <ul>
+ * <li>No source is fresh: the index is what it showed just before it went stale, i.e. the
+ * aggregation over the quotes still fresh at the last instant any was, which are the quotes
+ * observed at the newest observation time; {@code updatedAt} is that time. Not a "last good"
+ * index kept from some write: that could be a price nobody has quoted for a while (A=100, B=110,
+ * then A=100 alone for a minute: the index showed 100, so 100 it stays, not 105).</li>
+ * <li>No consensus: every fresh source deviates too far from their median (only possible with
+ * an even count whose middle two disagree). No side can be called the outlier, so all are kept
+ * and the median is served, but marked stale rather than passed off as a sound price.</li>
+ * </ul>
  */
 public final class IndexAggregator {
 
@@ -44,41 +57,32 @@ public final class IndexAggregator {
     }
 
     public IndexLevel index(AssetQuotes asset, Instant now) {
-        return index(asset.asset(), asset.bySource().values(), asset.lastGood(), now);
+        return index(asset.asset(), asset.bySource().values(), now);
     }
 
     /**
      * The index at {@code now}.
      *
-     * @param quotes   the latest quote of each source of the asset
-     * @param lastGood the last index that had a fresh source, null if there never was one
+     * @param quotes the latest quote of each source of the asset, at least one
      */
-    public IndexLevel index(String asset, Collection<SourceQuote> quotes, IndexLevel lastGood, Instant now) {
-        List<SourceQuote> fresh = freshAt(quotes, now);
-        if (!fresh.isEmpty()) {
-            return median(asset, fresh, false);
-        }
-        if (lastGood != null) {
-            return lastGood.withStale(true);
-        }
+    public IndexLevel index(String asset, Collection<SourceQuote> quotes, Instant now) {
         if (quotes.isEmpty()) {
             throw new IllegalArgumentException("no quote of " + asset);
         }
-        // Every quote arrived already stale: the best there is, the index as it stood when the newest was observed.
+        List<SourceQuote> fresh = freshAt(quotes, now);
+        if (!fresh.isEmpty()) {
+            return aggregate(asset, fresh, false);
+        }
         Instant newest = quotes.stream().map(SourceQuote::observedAt).max(Comparator.naturalOrder()).orElseThrow();
-        return median(asset, freshAt(quotes, newest), true);
-    }
-
-    /** What becomes the asset's last good index after a write: the index now, or the one before when no source is fresh. */
-    public IndexLevel lastGoodAfterWrite(String asset, Collection<SourceQuote> quotes, IndexLevel previous, Instant now) {
-        return index(asset, quotes, previous, now).withStale(false);
+        // The last instant any quote was fresh: the index as it stood just before it went stale.
+        return aggregate(asset, freshAt(quotes, newest.plus(staleAfter)), true);
     }
 
     private List<SourceQuote> freshAt(Collection<SourceQuote> quotes, Instant now) {
         return quotes.stream().filter(q -> q.isFresh(now, staleAfter)).sorted(BY_PRICE).toList();
     }
 
-    private IndexLevel median(String asset, List<SourceQuote> byPrice, boolean stale) {
+    private IndexLevel aggregate(String asset, List<SourceQuote> byPrice, boolean stale) {
         BigDecimal centre = median(byPrice);
         BigDecimal tolerance = maxDeviation.multiply(centre);
         List<SourceQuote> kept = new ArrayList<>();
@@ -87,10 +91,11 @@ public final class IndexAggregator {
             (q.price().subtract(centre).abs().compareTo(tolerance) > 0 ? dropped : kept).add(q);
         }
         if (kept.isEmpty()) {
-            // Only an even count whose two middle quotes disagree gets here: no side can be called the
-            // outlier, so every source stays and the index is their median.
+            // No consensus (see the class comment): every source stays, and the median is only
+            // served marked stale.
             kept = byPrice;
             dropped = List.of();
+            stale = true;
         }
         Instant updatedAt = kept.stream().map(SourceQuote::observedAt).max(Comparator.naturalOrder()).orElseThrow();
         return new IndexLevel(asset, median(kept), updatedAt, stale, names(kept), names(dropped));

@@ -10,7 +10,8 @@ import java.util.List;
  *
  * @param price          USD per unit: the median of the fresh sources that were kept
  * @param updatedAt      newest observation among the sources that made the price
- * @param stale          no source was fresh: the price is the last good one
+ * @param stale          no source was fresh (the price is the index as it stood just before), or the fresh
+ *                       sources had no consensus (see {@link IndexAggregator}): consumers must be conservative
  * @param sources        sources whose quotes made the price, by name
  * @param droppedSources fresh sources left out for deviating from the median, by name
  */

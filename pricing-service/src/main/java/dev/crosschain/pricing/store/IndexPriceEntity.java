@@ -8,7 +8,10 @@ import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** An asset's last good index (the last one that had a fresh source) and its write counter. */
+/**
+ * An asset's write counter (orders the copies replicas hold) and its index as of that write, for
+ * operators: readers derive the index from the quotes at read time.
+ */
 @Entity
 @Table(name = "index_price")
 class IndexPriceEntity {

@@ -16,16 +16,14 @@ import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Index quotes, last good indices and surfaces in PostgreSQL through Hibernate Reactive. Every
+ * Index quotes, each asset's write counter and surfaces in PostgreSQL through Hibernate Reactive. Every
  * write takes a transaction-scoped advisory lock on what it changes (so replicas writing the same
  * asset or underlying queue up) and announces itself on {@link ChangeFeed#CHANNEL} in the same
  * transaction, so other replicas hear of it exactly when it commits.
@@ -40,9 +38,9 @@ public class MarketStore {
     }
 
     /**
-     * Applies quotes (a quote older than the stored one of its source is ignored) and makes the
-     * last good index of each touched asset {@code aggregator.lastGoodAfterWrite} at {@code now},
-     * in one transaction. Returns the state of every touched asset as committed.
+     * Applies quotes (a quote older than the stored one of its source is ignored), bumps each
+     * touched asset's revision and records its index at {@code now} (for operators: readers derive
+     * the index from the quotes), in one transaction. Returns every touched asset as committed.
      */
     public Uni<List<AssetQuotes>> saveQuotes(List<SourceQuote> quotes, Instant now, IndexAggregator aggregator) {
         // Sorted, so two writers touching the same assets take their locks in the same order.
@@ -85,16 +83,15 @@ public class MarketStore {
                             .chain(previous -> {
                                 Map<String, SourceQuote> latest = new HashMap<>();
                                 bySource.values().forEach(r -> latest.put(r.source, toQuote(r)));
-                                IndexLevel lastGood = aggregator.lastGoodAfterWrite(asset, latest.values(),
-                                        previous == null ? null : toLevel(previous), now);
+                                IndexLevel index = aggregator.index(asset, latest.values(), now);
                                 IndexPriceEntity row = previous == null ? new IndexPriceEntity() : previous;
                                 row.asset = asset;
-                                row.price = lastGood.price();
-                                row.updatedAt = lastGood.updatedAt();
-                                row.sources = String.join(SEPARATOR, lastGood.sources());
-                                row.droppedSources = String.join(SEPARATOR, lastGood.droppedSources());
+                                row.price = index.price();
+                                row.updatedAt = index.updatedAt();
+                                row.sources = String.join(SEPARATOR, index.sources());
+                                row.droppedSources = String.join(SEPARATOR, index.droppedSources());
                                 row.revision = previous == null ? 1 : previous.revision + 1;
-                                AssetQuotes saved = new AssetQuotes(asset, latest, lastGood, row.revision);
+                                AssetQuotes saved = new AssetQuotes(asset, latest, row.revision);
                                 Uni<Void> write = previous == null ? session.persist(row) : Uni.createFrom().voidItem();
                                 return write.chain(() -> notify(session, ChangeFeed.Change.index(asset, saved.revision())))
                                         .replaceWith(saved);
@@ -131,7 +128,7 @@ public class MarketStore {
                 .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("saving a surface failed", e));
     }
 
-    /** Every asset's quotes and last good index, and the newest surface of every underlying. */
+    /** Every asset's quotes and revision, and the newest surface of every underlying. */
     public Uni<Stored> loadAll() {
         return Panache.withSession(() -> Panache.getSession().chain(session -> loadAssets(session, null)
                 .chain(assets -> loadSurfaces(session, null).map(surfaces -> new Stored(assets, surfaces)))))
@@ -152,27 +149,29 @@ public class MarketStore {
                 .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("loading the surface of " + underlying + " failed", e));
     }
 
+    /**
+     * Quotes and revisions in one statement, so both come from one snapshot: read apart, a write
+     * committing in between would stamp the old quotes with its newer revision, and the reload that
+     * revision's notification triggers would then be ignored as not newer, leaving old quotes served.
+     */
     private Uni<List<AssetQuotes>> loadAssets(Mutiny.Session session, String onlyAsset) {
-        String filter = onlyAsset == null ? "" : " where asset = :asset";
-        var quotesQuery = session.createSelectionQuery("from IndexQuoteEntity" + filter, IndexQuoteEntity.class);
-        var levelsQuery = session.createSelectionQuery("from IndexPriceEntity" + filter, IndexPriceEntity.class);
+        var query = session.createSelectionQuery("select q, p.revision from IndexQuoteEntity q, IndexPriceEntity p "
+                + "where p.asset = q.asset" + (onlyAsset == null ? "" : " and q.asset = :asset"), Object[].class);
         if (onlyAsset != null) {
-            quotesQuery.setParameter("asset", onlyAsset);
-            levelsQuery.setParameter("asset", onlyAsset);
+            query.setParameter("asset", onlyAsset);
         }
-        return quotesQuery.getResultList().chain(quotes -> levelsQuery.getResultList().map(levels -> {
+        return query.getResultList().map(rows -> {
             Map<String, Map<String, SourceQuote>> quotesByAsset = new TreeMap<>();
-            quotes.forEach(q -> quotesByAsset.computeIfAbsent(q.asset, a -> new HashMap<>()).put(q.source, toQuote(q)));
-            Map<String, IndexPriceEntity> levelByAsset = levels.stream()
-                    .collect(Collectors.toMap(l -> l.asset, Function.identity()));
+            Map<String, Long> revisionByAsset = new HashMap<>();
+            for (Object[] row : rows) {
+                IndexQuoteEntity q = (IndexQuoteEntity) row[0];
+                quotesByAsset.computeIfAbsent(q.asset, a -> new HashMap<>()).put(q.source, toQuote(q));
+                revisionByAsset.put(q.asset, (Long) row[1]);
+            }
             List<AssetQuotes> assets = new ArrayList<>();
-            quotesByAsset.forEach((asset, bySource) -> {
-                IndexPriceEntity level = levelByAsset.get(asset);
-                assets.add(new AssetQuotes(asset, bySource, level == null ? null : toLevel(level),
-                        level == null ? 0 : level.revision));
-            });
+            quotesByAsset.forEach((asset, bySource) -> assets.add(new AssetQuotes(asset, bySource, revisionByAsset.get(asset))));
             return assets;
-        }));
+        });
     }
 
     private Uni<List<VolSurface>> loadSurfaces(Mutiny.Session session, String onlyUnderlying) {
@@ -214,14 +213,6 @@ public class MarketStore {
 
     private static SourceQuote toQuote(IndexQuoteEntity row) {
         return new SourceQuote(row.asset, row.source, row.price, row.observedAt);
-    }
-
-    private static IndexLevel toLevel(IndexPriceEntity row) {
-        return new IndexLevel(row.asset, row.price, row.updatedAt, false, names(row.sources), names(row.droppedSources));
-    }
-
-    private static List<String> names(String joined) {
-        return joined.isEmpty() ? List.of() : Arrays.asList(joined.split(SEPARATOR));
     }
 
     private static VolSliceEntity toRow(String underlying, long version, SviSlice slice) {
