@@ -14,8 +14,6 @@ import java.util.regex.Pattern;
 /** Checks of one pushed index quote. */
 final class QuoteValidation {
 
-    static final int MAX_INTEGER_DIGITS = 15;
-    static final int MAX_DECIMALS = 18;
     /** Source names travel in lists and logs: a plain name, no separators. */
     static final Pattern SOURCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** How far ahead of our clock a source's own clock may run. */
@@ -37,11 +35,8 @@ final class QuoteValidation {
                     source + " is not a configured source of " + asset + " " + accepted);
         }
         BigDecimal price = Decimals.positive(q.price(), at + ".price", "INVALID_QUOTE");
-        // Prices are also used as doubles (option forwards, revaluation): "1e400" would be infinite
-        // and "1e-400" zero there, so bound them to what a USD price can be.
-        if (price.precision() - price.scale() > MAX_INTEGER_DIGITS || price.scale() > MAX_DECIMALS) {
-            throw new InvalidInputException("INVALID_QUOTE", at + ".price",
-                    "at most " + MAX_INTEGER_DIGITS + " digits before and " + MAX_DECIMALS + " after the point, got " + q.price());
+        if (!Decimals.isPriceSized(price)) {
+            throw new InvalidInputException("INVALID_QUOTE", at + ".price", Decimals.priceSize() + ", got " + q.price());
         }
         Instant observed = q.observedAtUnixMs() == 0 ? now : Instant.ofEpochMilli(q.observedAtUnixMs());
         if (observed.isAfter(now.plusSeconds(CLOCK_SKEW_SECONDS))) {

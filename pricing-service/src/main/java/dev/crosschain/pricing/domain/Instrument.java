@@ -51,6 +51,10 @@ public sealed interface Instrument {
             if (strike.signum() <= 0) {
                 throw new IllegalArgumentException("strike must be positive");
             }
+            // The option model takes the strike as a double: it must be finite and not round to zero there.
+            if (!Decimals.isPriceSized(strike)) {
+                throw new IllegalArgumentException("strike must have " + Decimals.priceSize() + ", got " + strike);
+            }
         }
 
         public Instant expiry() {

@@ -75,6 +75,12 @@ public class PricingGrpcService implements PricingService {
     /** Largest batch of PriceOptions, ImpliedVolatilities and GetMarks, and of RevalueBook positions. */
     static final int MAX_BATCH = 10_000;
     static final int MAX_SCENARIOS = 1_000;
+    /**
+     * Valuation times a caller may ask for: expiry codes name the years 2000 to 2099, so nothing
+     * outside can be priced, and far-off instants would overflow the year-fraction arithmetic.
+     */
+    static final Instant EARLIEST_VALUATION = Instant.parse("2000-01-01T00:00:00Z");
+    static final Instant LATEST_VALUATION = Instant.parse("2100-01-01T00:00:00Z");
 
     private final MarketData marketData;
     private final Surfaces surfaces;
@@ -272,16 +278,21 @@ public class PricingGrpcService implements PricingService {
             for (int k = 0; k < proto.getSpotShocksCount(); k++) {
                 SpotShock shock = proto.getSpotShocks(k);
                 String shockAt = at + ".spot_shocks[" + k + "]";
-                // A shock of a misspelt underlying ("eth") would silently shock nothing.
+                // A shock of a misspelt underlying ("eth") would silently shock nothing; kept under
+                // its canonical symbol (" ETH" is ETH) so it shocks what it names.
+                String underlying = null;
                 try {
-                    Instrument.parseAsset(shock.getUnderlying(), shockAt + ".underlying");
+                    underlying = Instrument.parseAsset(shock.getUnderlying(), shockAt + ".underlying");
                 } catch (InvalidInputException e) {
                     violations.addAll(e.violations());
                 }
                 if (!Double.isFinite(shock.getRelativeMove()) || shock.getRelativeMove() <= -1.0) {
                     violations.add(new Violation(shockAt + ".relative_move", "must be finite and greater than -1"));
                 }
-                moves.put(shock.getUnderlying(), shock.getRelativeMove());
+                if (underlying != null && moves.putIfAbsent(underlying, shock.getRelativeMove()) != null) {
+                    violations.add(new Violation(shockAt + ".underlying", "a second shock of " + underlying
+                            + " in one scenario: which one applies would be a guess"));
+                }
             }
             if (!Double.isFinite(proto.getVolShift()) || !Double.isFinite(proto.getSkewShift())) {
                 violations.add(new Violation(at, "vol_shift and skew_shift must be finite"));
@@ -317,7 +328,7 @@ public class PricingGrpcService implements PricingService {
             throw new InvalidInputException("UNKNOWN_INSTRUMENT", violations);
         }
         double forward = input.hasForward() ? input.getForward() : market.index(option.underlying()).price().doubleValue();
-        Instant now = valuationTime(input.getValuationTimeUnixMs(), market);
+        Instant now = valuationTime(input.getValuationTimeUnixMs(), at, "UNKNOWN_INSTRUMENT", market);
         VolUsed vol = input.hasVolatility() ? VolUsed.override(input.getVolatility()) : market.surfaceVol(option, forward, now);
         OptionGreeks greeks = MarkCalculator.DEFAULT.optionGreeks(option, forward, vol.vol(), now, market.rate());
         return OptionPrice.newBuilder().setInstrument(option.name()).setPrice(greeks.price())
@@ -336,7 +347,7 @@ public class PricingGrpcService implements PricingService {
         if (!Double.isFinite(input.getPrice())) {
             violations.add(new Violation(at + ".price", "must be finite, got " + input.getPrice()));
         }
-        Instant now = valuationTime(input.getValuationTimeUnixMs(), market);
+        Instant now = valuationTime(input.getValuationTimeUnixMs(), at, "INVALID_OPTION_QUOTE", market);
         double years = MarkCalculator.yearsUntil(option.expiry(), now);
         if (!(years > 0)) {
             violations.add(new Violation(at + ".valuation_time_unix_ms", option.name() + " has expired by then: no vol exists"));
@@ -351,6 +362,10 @@ public class PricingGrpcService implements PricingService {
         } catch (PriceOutOfBoundsException e) {
             throw new InvalidInputException("PRICE_OUT_OF_BOUNDS", at + ".price", "price " + e.price()
                     + " is outside the no-arbitrage bounds (" + e.lower() + ", " + e.upper() + ") at forward " + forward);
+        } catch (InvalidInputException e) {
+            // The solver names its own arguments; the caller needs the request fields they came from.
+            throw new InvalidInputException(e.reason(), e.violations().stream().map(v -> new Violation(
+                    at + "." + SOLVER_ARGUMENT_FIELDS.getOrDefault(v.field(), v.field()), v.description())).toList());
         }
         return ImpliedVolatilityResult.newBuilder().setInstrument(option.name()).setImpliedVol(vol).setForward(forward)
                 .setTimeToExpiryYears(years).setStale(!input.hasForward() && market.isStale(option.underlying())).build();
@@ -364,8 +379,20 @@ public class PricingGrpcService implements PricingService {
         return option;
     }
 
-    private static Instant valuationTime(long unixMs, MarketSnapshot market) {
-        return unixMs == 0 ? market.now() : Instant.ofEpochMilli(unixMs);
+    /** Request field, under the input, that each argument of {@link ImpliedVolatility#solve} comes from. */
+    private static final Map<String, String> SOLVER_ARGUMENT_FIELDS = Map.of(
+            "strike", "instrument", "forward", "forward", "years", "valuation_time_unix_ms", "price", "price");
+
+    private static Instant valuationTime(long unixMs, String at, String reason, MarketSnapshot market) {
+        if (unixMs == 0) {
+            return market.now();
+        }
+        Instant time = Instant.ofEpochMilli(unixMs);
+        if (time.isBefore(EARLIEST_VALUATION) || !time.isBefore(LATEST_VALUATION)) {
+            throw new InvalidInputException(reason, at + ".valuation_time_unix_ms", "must be 0 (now) or from "
+                    + EARLIEST_VALUATION + " to before " + LATEST_VALUATION + ", got " + unixMs);
+        }
+        return time;
     }
 
     private static Surfaces.Quote quote(OptionQuote q) {

@@ -34,4 +34,24 @@ class InstrumentTest {
                     });
         }
     }
+
+    @Test
+    void strikesAreBoundedLikePricesSoTheyStayFiniteAndNonZeroAsDoubles() {
+        // 1E400 is infinite and 1E-400 zero as a double; 16 integer digits or 19 decimals are past the bound.
+        for (String strike : new String[]{"1E400", "1E-400", "1000000000000000", "0.0000000000000000001", "-5", "NaN"}) {
+            String name = "ETH-25DEC26-" + strike + "-C";
+            assertThatThrownBy(() -> Instrument.parse(name, "instruments[0]"))
+                    .as(name)
+                    .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                        assertThat(e.reason()).isEqualTo("UNKNOWN_INSTRUMENT");
+                        assertThat(e.violations()).extracting(Violation::field).containsExactly("instruments[0]");
+                    });
+        }
+        // The largest and smallest accepted.
+        assertThat(((Instrument.Option) Instrument.parse("ETH-25DEC26-999999999999999-C", "f")).strike().doubleValue())
+                .isEqualTo(999999999999999.0);
+        assertThat(((Instrument.Option) Instrument.parse("ETH-25DEC26-0.000000000000000001-P", "f")).strike().doubleValue())
+                .isEqualTo(1e-18);
+        assertThat(Instrument.parse("ETH-25DEC26-3E3-C", "f").name()).isEqualTo("ETH-25DEC26-3000-C");
+    }
 }

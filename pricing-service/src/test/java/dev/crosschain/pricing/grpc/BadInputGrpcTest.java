@@ -1,0 +1,131 @@
+package dev.crosschain.pricing.grpc;
+
+import dev.crosschain.postgres.PostgresTestResource;
+import dev.crosschain.proto.pricing.v1.ImpliedVolatilitiesRequest;
+import dev.crosschain.proto.pricing.v1.ImpliedVolatilityInput;
+import dev.crosschain.proto.pricing.v1.OptionPricingInput;
+import dev.crosschain.proto.pricing.v1.PriceOptionsRequest;
+import dev.crosschain.proto.pricing.v1.RevalueBookResponse;
+import dev.crosschain.proto.pricing.v1.Scenario;
+import dev.crosschain.proto.pricing.v1.SpotShock;
+import dev.crosschain.proto.pricing.v1.VolSurface;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.assertInvalid;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.expiryCode;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.index;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.marks;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.position;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.push;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.quote;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.revalue;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.stub;
+import static dev.crosschain.pricing.grpc.SurfaceGrpcTest.FORWARD;
+import static dev.crosschain.pricing.grpc.SurfaceGrpcTest.NEAR;
+import static dev.crosschain.pricing.grpc.SurfaceGrpcTest.assertBad;
+import static dev.crosschain.pricing.grpc.SurfaceGrpcTest.replace;
+import static dev.crosschain.pricing.grpc.SurfaceGrpcTest.surface;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Input that once escaped as INTERNAL, NaN or a silent no-op: each is INVALID_ARGUMENT with the
+ * field, and changes nothing. Assets BNB (surface) and RVN (revaluation).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
+class BadInputGrpcTest {
+
+    /** 1E400 is infinite as a double, 1E-400 zero. */
+    static final String HUGE_STRIKE = "ETH-25DEC26-1E400-C";
+    static final String TINY_STRIKE = "ETH-25DEC26-1E-400-P";
+
+    @BeforeAll
+    static void connect() {
+        PricingGrpcServiceTest.connect();
+    }
+
+    @AfterAll
+    static void disconnect() throws InterruptedException {
+        PricingGrpcServiceTest.disconnect();
+    }
+
+    @Test
+    void anUnboundedStrikeIsAnUnknownInstrumentEverywhere() {
+        assertInvalid(() -> marks("ETH-PERPETUAL", HUGE_STRIKE, TINY_STRIKE), "UNKNOWN_INSTRUMENT", "instruments[1]", "instruments[2]");
+
+        // With a vol override nothing else stops the strike reaching the model, where it made a NaN price.
+        assertInvalid(() -> stub().priceOptions(PriceOptionsRequest.newBuilder()
+                        .addOptions(OptionPricingInput.newBuilder().setInstrument(HUGE_STRIKE).setVolatility(0.5))
+                        .addOptions(OptionPricingInput.newBuilder().setInstrument(TINY_STRIKE).setVolatility(0.5)).build()),
+                "UNKNOWN_INSTRUMENT", "options[0].instrument", "options[1].instrument");
+
+        // Named by the request field, not by the solver's argument ("strike").
+        assertInvalid(() -> stub().impliedVolatilities(ImpliedVolatilitiesRequest.newBuilder()
+                        .addInputs(ImpliedVolatilityInput.newBuilder().setInstrument(HUGE_STRIKE).setPrice(10).setForward(3000)).build()),
+                "UNKNOWN_INSTRUMENT", "inputs[0].instrument");
+    }
+
+    @Test
+    void anUnboundedStrikeInAQuoteSetIsRefusedAndTheSurfaceStays() {
+        push(quote("BNB", "coinbase", FORWARD));
+        VolSurface before = surface("BNB");
+        String near = "BNB-" + expiryCode(NEAR) + "-";
+        assertBad(replace(3, q -> q.toBuilder().setInstrument(near + "1E400-C").build()), "quotes[3].instrument");
+        assertBad(replace(0, q -> q.toBuilder().setInstrument(near + "1E-400-P").build()), "quotes[0].instrument");
+        assertThat(surface("BNB")).isEqualTo(before);
+    }
+
+    @Test
+    void aValuationTimeOutsideTheYearsOfExpiryCodesIsRefused() {
+        String option = "ETH-25DEC26-3000-C";
+        for (long bad : new long[] {Long.MIN_VALUE, -1, 946_684_799_999L, 4_102_444_800_000L, Long.MAX_VALUE}) {
+            assertInvalid(() -> stub().priceOptions(PriceOptionsRequest.newBuilder()
+                            .addOptions(OptionPricingInput.newBuilder().setInstrument(option).setForward(3000).setVolatility(0.5)
+                                    .setValuationTimeUnixMs(bad)).build()),
+                    "UNKNOWN_INSTRUMENT", "options[0].valuation_time_unix_ms");
+            assertInvalid(() -> stub().impliedVolatilities(ImpliedVolatilitiesRequest.newBuilder()
+                            .addInputs(ImpliedVolatilityInput.newBuilder().setInstrument(option).setPrice(300).setForward(3000)
+                                    .setValuationTimeUnixMs(bad)).build()),
+                    "INVALID_OPTION_QUOTE", "inputs[0].valuation_time_unix_ms");
+        }
+        // The first accepted instant, 2000-01-01T00:00:00Z, prices.
+        assertThat(stub().priceOptions(PriceOptionsRequest.newBuilder()
+                .addOptions(OptionPricingInput.newBuilder().setInstrument(option).setForward(3000).setVolatility(0.5)
+                        .setValuationTimeUnixMs(946_684_800_000L)).build()).getPrices(0).getPrice()).isFinite().isPositive();
+    }
+
+    @Test
+    void aShockOfAnUnderlyingWithSpacesAroundShocksThatUnderlying() {
+        push(quote("RVN", "coinbase", "5"));
+        RevalueBookResponse response = revalue(List.of(position("RVN-PERPETUAL", "1")), List.of(scenario("up", shock(" RVN ", 0.1))));
+        // One perpetual at 5 moved up 10%: worth 5.5.
+        assertThat(response.getBaseValueUsd()).isCloseTo(5.0, within(1e-12));
+        assertThat(response.getValues(0).getPnlUsd()).isCloseTo(0.5, within(1e-12));
+    }
+
+    @Test
+    void twoShocksOfOneUnderlyingInAScenarioAreRefused() {
+        push(quote("RVN", "coinbase", "5"));
+        var before = index("RVN");
+        assertInvalid(() -> revalue(List.of(position("RVN-PERPETUAL", "1")),
+                        List.of(scenario("twice", shock("RVN", 0.1), shock("ETH", 0.1), shock(" RVN", -0.2)))),
+                "INVALID_SCENARIO", "scenarios[0].spot_shocks[2].underlying");
+        assertThat(index("RVN")).isEqualTo(before);
+    }
+
+    static SpotShock shock(String underlying, double move) {
+        return SpotShock.newBuilder().setUnderlying(underlying).setRelativeMove(move).build();
+    }
+
+    static Scenario scenario(String id, SpotShock... shocks) {
+        return Scenario.newBuilder().setScenarioId(id).addAllSpotShocks(List.of(shocks)).build();
+    }
+}
