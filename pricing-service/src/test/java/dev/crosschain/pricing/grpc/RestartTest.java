@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.push;
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.quote;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.stub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -54,6 +55,9 @@ class RestartTest {
 
     @Test
     void aStateLoadedFromTheDatabaseServesTheSameIndicesAndSurfacesWithTheirAge() throws Throwable {
+        // A fitted surface of its own, so the comparison below has one whatever other classes stored.
+        push(quote("BNB", "coinbase", SurfaceGrpcTest.FORWARD));
+        long fittedVersion = stub().pushOptionQuotes(SurfaceGrpcTest.smile(q -> q)).getSurface().getVersion();
         // Median 0.111, 5% of it 0.00555: 0.5 is dropped, the index is (0.110 + 0.111) / 2.
         push(quote("XLM", "coinbase", "0.110"), quote("XLM", "kraken", "0.111"), quote("XLM", "bitstamp", "0.5"));
         long longAgo = System.currentTimeMillis() - 300_000;
@@ -67,6 +71,7 @@ class RestartTest {
         MarketSnapshot after = restarted.snapshot(now);
         assertThat(after.indices()).isEqualTo(before.indices());
         assertThat(fitted(after)).isEqualTo(fitted(before));
+        assertThat(fitted(after).get("BNB").version()).isEqualTo(fittedVersion);
 
         assertThat(after.index("XLM").price()).isEqualByComparingTo("0.1105");
         assertThat(after.index("XLM").droppedSources()).containsExactly("bitstamp");
