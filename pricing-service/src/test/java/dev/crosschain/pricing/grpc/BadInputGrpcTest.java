@@ -43,9 +43,10 @@ import static org.assertj.core.api.Assertions.within;
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class BadInputGrpcTest {
 
-    /** 1E400 is infinite as a double, 1E-400 zero. */
+    /** 1E400 is infinite as a double, 1E-400 zero (written out: a '-' would split the name). */
+    static final String TINY = "0." + "0".repeat(399) + "1";
     static final String HUGE_STRIKE = "ETH-25DEC26-1E400-C";
-    static final String TINY_STRIKE = "ETH-25DEC26-1E-400-P";
+    static final String TINY_STRIKE = "ETH-25DEC26-" + TINY + "-P";
 
     @BeforeAll
     static void connect() {
@@ -79,7 +80,7 @@ class BadInputGrpcTest {
         VolSurface before = surface("BNB");
         String near = "BNB-" + expiryCode(NEAR) + "-";
         assertBad(replace(3, q -> q.toBuilder().setInstrument(near + "1E400-C").build()), "quotes[3].instrument");
-        assertBad(replace(0, q -> q.toBuilder().setInstrument(near + "1E-400-P").build()), "quotes[0].instrument");
+        assertBad(replace(0, q -> q.toBuilder().setInstrument(near + TINY + "-P").build()), "quotes[0].instrument");
         assertThat(surface("BNB")).isEqualTo(before);
     }
 
