@@ -59,7 +59,7 @@ public final class Launcher {
     }
 
     /** The checkout: the working directory or its parent, whichever holds the service modules. */
-    private static Path repoRoot() {
+    public static Path repoRoot() {
         Path here = Path.of("").toAbsolutePath();
         for (Path candidate = here; candidate != null; candidate = candidate.getParent()) {
             if (Files.isDirectory(candidate.resolve("margin-service")) && Files.isDirectory(candidate.resolve("proto"))) {

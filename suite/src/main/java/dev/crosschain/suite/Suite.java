@@ -37,14 +37,23 @@ public final class Suite implements AutoCloseable {
      */
     public static Suite start(PostgresServer db, String databasePrefix, Path repoRoot, Path logDir, int portBase)
             throws IOException, InterruptedException {
+        return start(db, databasePrefix, repoRoot, logDir, portBase, List.of(ServiceSpec.values()));
+    }
+
+    /**
+     * As {@link #start(PostgresServer, String, Path, Path, int)}, only the given services (each with its
+     * upstream services among them, in dependency order), e.g. pricing-service alone for a load test.
+     */
+    public static Suite start(PostgresServer db, String databasePrefix, Path repoRoot, Path logDir, int portBase,
+                              List<ServiceSpec> services) throws IOException, InterruptedException {
         Suite suite = new Suite(portBase);
         try {
-            for (ServiceSpec spec : ServiceSpec.values()) {
+            for (ServiceSpec spec : services) {
                 requireFree(spec.httpPort(portBase), spec);
                 requireFree(spec.grpcPort(portBase), spec);
             }
             // Declaration order of ServiceSpec is dependency order: upstream services first.
-            for (ServiceSpec spec : ServiceSpec.values()) {
+            for (ServiceSpec spec : services) {
                 String database = databasePrefix + spec.database();
                 db.createDatabase(database);
                 ServiceProcess process = ServiceProcess.start(spec, repoRoot, logDir, environment(spec, db, database, portBase),
