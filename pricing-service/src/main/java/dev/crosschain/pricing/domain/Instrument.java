@@ -5,10 +5,8 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
 
-import java.util.Locale;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -112,8 +110,12 @@ public sealed interface Instrument {
     final class Expiry {
         static final Pattern SYMBOL = Pattern.compile("[A-Z][A-Z0-9]{1,9}");
         private static final Pattern CODE = Pattern.compile("(\\d{1,2})([A-Z]{3})(\\d{2})");
-        private static final DateTimeFormatter MONTH = new DateTimeFormatterBuilder().parseCaseInsensitive()
-                .appendPattern("MMM").toFormatter(Locale.ENGLISH);
+        /**
+         * Month codes by month number - 1. A list lookup, not a DateTimeFormatter: parsing a RevalueBook of
+         * 200 options spent most of its time in the formatter's machinery.
+         */
+        private static final List<String> MONTHS = List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG",
+                "SEP", "OCT", "NOV", "DEC");
 
         private Expiry() {
         }
@@ -123,13 +125,16 @@ public sealed interface Instrument {
             if (!m.matches()) {
                 throw new IllegalArgumentException("bad expiry " + code + ", expected e.g. 27DEC26");
             }
-            int month = MONTH.parse(m.group(2)).get(java.time.temporal.ChronoField.MONTH_OF_YEAR);
+            int month = MONTHS.indexOf(m.group(2)) + 1;
+            if (month == 0) {
+                throw new IllegalArgumentException("bad month " + m.group(2) + " in expiry " + code + ", expected JAN to DEC");
+            }
             return LocalDate.of(2000 + Integer.parseInt(m.group(3)), month, Integer.parseInt(m.group(1)));
         }
 
         public static String format(LocalDate date) {
-            return date.getDayOfMonth() + date.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ENGLISH)
-                    .toUpperCase(Locale.ROOT) + String.format("%02d", date.getYear() % 100);
+            int year = date.getYear() % 100;
+            return date.getDayOfMonth() + MONTHS.get(date.getMonthValue() - 1) + (year < 10 ? "0" : "") + year;
         }
 
         static Instant instant(LocalDate date) {
