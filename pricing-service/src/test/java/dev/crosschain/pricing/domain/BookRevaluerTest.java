@@ -60,6 +60,35 @@ class BookRevaluerTest {
     }
 
     @Test
+    void callsAndPutsOfOneStrikeAreValuedFromOneCallPriceAsEachPricedAlone() {
+        Instrument.Option call = new Instrument.Option("ETH", EXPIRY, new BigDecimal("2400"), OptionType.CALL);
+        Instrument.Option put = new Instrument.Option("ETH", EXPIRY, new BigDecimal("2400.0"), OptionType.PUT);
+        Instrument.Option otherPut = new Instrument.Option("ETH", EXPIRY, new BigDecimal("3300"), OptionType.PUT);
+        List<BookPosition> book = List.of(new BookPosition(call, 3), new BookPosition(put, -5), new BookPosition(otherPut, 2),
+                new BookPosition(call, -1), new BookPosition(put, 1.5));
+        List<Scenario> scenarios = List.of(new Scenario("crash", Map.of("ETH", -0.5), 0.3, -0.1),
+                new Scenario("rally", Map.of("ETH", 1.0), -2.0, 0.0));
+        BookValuation valuation = BookRevaluer.DEFAULT.revalue(book, scenarios, MARKET);
+
+        double years = MarkCalculator.yearsUntil(EXPIRY.atTime(8, 0).toInstant(java.time.ZoneOffset.UTC), NOW);
+        assertThat(valuation.baseValue()).isCloseTo(pricedAlone(book, ETH, 0.0, 0.0, years), within(TOL));
+        assertThat(valuation.scenarioValues()[0]).isCloseTo(pricedAlone(book, 0.5 * ETH, 0.3, -0.1, years), within(TOL));
+        assertThat(valuation.scenarioValues()[1]).isCloseTo(pricedAlone(book, 2 * ETH, -2.0, 0.0, years), within(TOL));
+    }
+
+    /** The book's options, each priced on its own with its sticky-strike shifted vol. */
+    private static double pricedAlone(List<BookPosition> book, double forward, double volShift, double skewShift, double years) {
+        double value = 0;
+        for (BookPosition position : book) {
+            Instrument.Option option = (Instrument.Option) position.instrument();
+            double strike = option.strike().doubleValue();
+            double vol = Math.max(BookRevaluer.MIN_VOL, vol(strike) + volShift + skewShift * Math.log(strike / forward));
+            value += position.quantity() * Black76.DEFAULT.price(option.type(), forward, strike, years, vol, 0);
+        }
+        return value;
+    }
+
+    @Test
     void anOtmPutIsMarkedAboveTheAtmVolOnAPutSkewedSurface() {
         Instrument.Option otmPut = new Instrument.Option("ETH", EXPIRY, new BigDecimal("2400"), OptionType.PUT);
         Instrument.Option atm = new Instrument.Option("ETH", EXPIRY, new BigDecimal("3000"), OptionType.CALL);
