@@ -20,6 +20,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -186,12 +187,18 @@ public final class RevalueLoad {
         CountDownLatch done = new CountDownLatch(calls);
         System.out.printf(Locale.ROOT, "sending %d calls/s: %d s warm-up, then %d s measured%n", rate, warmupSeconds, seconds);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        Duration serviceCpu = null;
+        Duration driverCpu = null;
         long sendLateMax = 0;
         for (int i = 0; i < calls; i++) {
             long scheduled = start + i * interval;
             long wait;
             while ((wait = scheduled - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait);
+            }
+            if (i == warmupCalls) {
+                serviceCpu = serviceCpu();
+                driverCpu = driverCpu();
             }
             sendLateMax = i >= warmupCalls ? Math.max(sendLateMax, System.nanoTime() - scheduled) : sendLateMax;
             int call = i;
@@ -222,6 +229,8 @@ public final class RevalueLoad {
         if (!done.await(30, TimeUnit.SECONDS)) {
             System.out.println("not every call finished within 30 s of the last send: " + done.getCount() + " outstanding");
         }
+        Duration serviceCpuUsed = serviceCpu().minus(serviceCpu);
+        Duration driverCpuUsed = driverCpu().minus(driverCpu);
         long measuredStart = start + warmupCalls * interval;
         long[] measured = Arrays.stream(latency, warmupCalls, calls).filter(l -> l >= 0).sorted().toArray();
         double elapsed = (lastDone.get() - measuredStart) / 1e9;
@@ -231,6 +240,20 @@ public final class RevalueLoad {
                 ms(measured, 0.50), ms(measured, 0.90), ms(measured, 0.99), ms(measured, 0.999),
                 measured.length == 0 ? Double.NaN : measured[measured.length - 1] / 1e6);
         System.out.printf(Locale.ROOT, "latest send after its schedule: %.3f ms%n", sendLateMax / 1e6);
+        // What the two processes would need of the 2 cores at this rate, whatever else the machine was doing.
+        int measuredCalls = calls - warmupCalls;
+        System.out.printf(Locale.ROOT, "CPU per call while measured: service %.3f ms, load driver %.3f ms (%.2f + %.2f cores at %d calls/s)%n",
+                serviceCpuUsed.toNanos() / 1e6 / measuredCalls, driverCpuUsed.toNanos() / 1e6 / measuredCalls,
+                serviceCpuUsed.toNanos() / 1e9 / seconds, driverCpuUsed.toNanos() / 1e9 / seconds, rate);
+    }
+
+    /** The service is this process's only child: the suite started it. */
+    private static Duration serviceCpu() {
+        return ProcessHandle.current().children().findFirst().flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    private static Duration driverCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     private static double ms(long[] sorted, double quantile) {
