@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Builds the pricing math and the benchmarks, then in one JMH run measures the RevalueBook engine alone on the
 # issue's book (200 positions on BTC and ETH x 35 scenarios) and one plain Black-76 price over the same option
-# inputs, and prints revalue / (positions x scenarios x price) against the goal of 1.5. About 2 minutes.
+# inputs, and prints revalue / (positions x scenarios x price) against the goal of 1.5. About 2 minutes
+# after the build (SKIP_BUILD=1 skips it); arguments go to JMH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -B -o -q -DskipTests package -pl pricing-service,benchmarks -am
+if [[ "${SKIP_BUILD:-}" != 1 ]]; then
+  mvn -B -o -q -DskipTests package -pl pricing-service,benchmarks -am
+fi
 
 out=benchmarks/target
 java -cp "$out/benchmarks.jar:$out/lib/*" org.openjdk.jmh.Main -f 2 -wi 4 -w 2s -i 5 -r 2s \
