@@ -111,8 +111,8 @@ public sealed interface Instrument {
         static final Pattern SYMBOL = Pattern.compile("[A-Z][A-Z0-9]{1,9}");
         private static final Pattern CODE = Pattern.compile("(\\d{1,2})([A-Z]{3})(\\d{2})");
         /**
-         * Month codes by month number - 1. A list lookup, not a DateTimeFormatter: parsing a RevalueBook of
-         * 200 options spent most of its time in the formatter's machinery.
+         * Month codes by month number - 1. A list lookup, not a DateTimeFormatter, whose parse builds a parse
+         * context and a TemporalAccessor per call: a RevalueBook request parses hundreds of names.
          */
         private static final List<String> MONTHS = List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG",
                 "SEP", "OCT", "NOV", "DEC");
