@@ -256,7 +256,7 @@ public class PricingGrpcService implements PricingService {
         for (int i = 0; i < request.getPositionsCount(); i++) {
             String at = "positions[" + i + "]";
             try {
-                Instrument instrument = Instrument.parse(request.getPositions(i).getInstrument(), at + ".instrument");
+                Instrument instrument = InstrumentNames.parse(request.getPositions(i).getInstrument(), at + ".instrument");
                 double quantity = Decimals.parse(request.getPositions(i).getQuantity(), at + ".quantity", "INVALID_SCENARIO").doubleValue();
                 book.add(new BookPosition(instrument, quantity));
             } catch (InvalidInputException e) {
@@ -372,7 +372,7 @@ public class PricingGrpcService implements PricingService {
     }
 
     private static Instrument.Option option(String name, String field, String reason) {
-        Instrument instrument = Instrument.parse(name, field);
+        Instrument instrument = InstrumentNames.parse(name, field);
         if (!(instrument instanceof Instrument.Option option)) {
             throw new InvalidInputException(reason, field, "not an option: " + name);
         }
@@ -437,7 +437,7 @@ public class PricingGrpcService implements PricingService {
         List<Instrument> instruments = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             try {
-                instruments.add(Instrument.parse(names.get(i), "instruments[" + i + "]"));
+                instruments.add(InstrumentNames.parse(names.get(i), "instruments[" + i + "]"));
             } catch (InvalidInputException e) {
                 violations.addAll(e.violations());
             }
