@@ -12,9 +12,8 @@ import dev.crosschain.proto.pricing.v1.VolSurface;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 
@@ -40,6 +39,7 @@ import static org.assertj.core.api.Assertions.within;
  * field, and changes nothing. Assets BNB (surface) and RVN (revaluation).
  */
 @QuarkusTest
+@ExtendWith(PricingChannel.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class BadInputGrpcTest {
 
@@ -47,16 +47,6 @@ class BadInputGrpcTest {
     static final String TINY = "0." + "0".repeat(399) + "1";
     static final String HUGE_STRIKE = "ETH-25DEC26-1E400-C";
     static final String TINY_STRIKE = "ETH-25DEC26-" + TINY + "-P";
-
-    @BeforeAll
-    static void connect() {
-        PricingGrpcServiceTest.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        PricingGrpcServiceTest.disconnect();
-    }
 
     @Test
     void anUnboundedStrikeIsAnUnknownInstrumentEverywhere() {

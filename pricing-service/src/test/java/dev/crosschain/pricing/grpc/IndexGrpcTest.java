@@ -16,9 +16,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +42,7 @@ import static org.assertj.core.api.Assertions.fail;
  * (watched).
  */
 @QuarkusTest
+@ExtendWith(PricingChannel.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class IndexGrpcTest {
 
@@ -54,16 +54,6 @@ class IndexGrpcTest {
 
     @Inject
     PricingConfig config;
-
-    @BeforeAll
-    static void connect() {
-        PricingGrpcServiceTest.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        PricingGrpcServiceTest.disconnect();
-    }
 
     @Test
     void theIndexIsTheMedianOfTheSourcesLeftAfterDroppingTheOneTooFarFromTheMedian() {

@@ -19,9 +19,8 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -49,6 +48,7 @@ import static org.assertj.core.api.Assertions.within;
  * batch caps of every batch RPC. ETH (coinbase) at the bootstrap surface, BTC (kraken).
  */
 @QuarkusTest
+@ExtendWith(PricingChannel.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class OptionMathGrpcTest {
 
@@ -58,16 +58,6 @@ class OptionMathGrpcTest {
     static final LocalDate EXPIRY = LocalDate.now(ZoneOffset.UTC).plusDays(60);
     /** A round trip vol -> price -> vol loses no more than this (the issue asks 1e-12 where the price holds it). */
     static final double ROUND_TRIP_TOL = 1e-10;
-
-    @BeforeAll
-    static void connect() {
-        PricingGrpcServiceTest.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        PricingGrpcServiceTest.disconnect();
-    }
 
     /** One option of the test book, valued by hand. */
     record Opt(OptionType type, double strike, double quantity) {

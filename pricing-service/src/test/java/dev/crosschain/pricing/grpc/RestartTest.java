@@ -12,9 +12,8 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the database equals the one this replica built from its writes. Assets FIL and XLM.
  */
 @QuarkusTest
+@ExtendWith(PricingChannel.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class RestartTest {
 
@@ -42,16 +42,6 @@ class RestartTest {
 
     @Inject
     PricingConfig config;
-
-    @BeforeAll
-    static void connect() {
-        PricingGrpcServiceTest.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        PricingGrpcServiceTest.disconnect();
-    }
 
     @Test
     void aStateLoadedFromTheDatabaseServesTheSameIndicesAndSurfacesWithTheirAge() throws Throwable {

@@ -10,9 +10,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -36,6 +35,7 @@ import static org.assertj.core.api.Assertions.fail;
  * of that revision could not replace. Asset SAND.
  */
 @QuarkusTest
+@ExtendWith(PricingChannel.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class StoreReloadTest {
 
@@ -44,16 +44,6 @@ class StoreReloadTest {
 
     @Inject
     AgroalDataSource dataSource;
-
-    @BeforeAll
-    static void connect() {
-        PricingGrpcServiceTest.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        PricingGrpcServiceTest.disconnect();
-    }
 
     @Test
     void aReloadOfOneAssetSeesAWriteCommittedMeanwhileWholeOrNotAtAll() throws Exception {

@@ -23,9 +23,8 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 import java.time.LocalDate;
@@ -56,6 +55,7 @@ import static org.assertj.core.api.Assertions.within;
  * the same for both expiries (so total variance grows with time), bid and ask a vol point apart.
  */
 @QuarkusTest
+@ExtendWith(PricingChannel.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class SurfaceGrpcTest {
 
@@ -69,16 +69,6 @@ class SurfaceGrpcTest {
     static final int[] STRIKES = {444, 491, 543, 600, 663, 733, 810};
     static final LocalDate NEAR = LocalDate.now(ZoneOffset.UTC).plusDays(30);
     static final LocalDate FAR = LocalDate.now(ZoneOffset.UTC).plusDays(90);
-
-    @BeforeAll
-    static void connect() {
-        PricingGrpcServiceTest.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        PricingGrpcServiceTest.disconnect();
-    }
 
     @Test
     void anAcceptedFitReplacesTheBootstrapSurfaceAndMarksUseItsSkew() throws Exception {

@@ -13,9 +13,8 @@ import io.grpc.stub.ClientResponseObserver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +39,7 @@ import static org.assertj.core.api.Assertions.fail;
  * Assets: SUI (slow client), APT (prompt client), never pushed by other tests.
  */
 @QuarkusTest
+@ExtendWith(PricingChannel.class)
 @QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = PostgresTestResource.REACTIVE, value = "true"))
 class WatchConflationTest {
 
@@ -50,16 +50,6 @@ class WatchConflationTest {
     static final int CLIENT_WINDOW_BYTES = 64;
     /** gRPC's length-prefixed framing: compression flag and length. */
     static final int GRPC_FRAME_HEADER_BYTES = 5;
-
-    @BeforeAll
-    static void connect() {
-        PricingGrpcServiceTest.connect();
-    }
-
-    @AfterAll
-    static void disconnect() throws InterruptedException {
-        PricingGrpcServiceTest.disconnect();
-    }
 
     @Test
     void aClientThatStopsReadingGetsTheNewestStateNotABacklogAndNeverHoldsPushesBack() throws Exception {
