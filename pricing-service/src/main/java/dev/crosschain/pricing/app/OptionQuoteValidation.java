@@ -30,8 +30,8 @@ final class OptionQuoteValidation {
     /** Above 500% a quote is a typo, not a market. */
     static final double MAX_VOL = 5.0;
 
-    /** What the fitter takes. */
-    record FitInput(String underlying, List<VolQuote> quotes, Map<LocalDate, Double> forwards) {
+    /** What the fitter takes; {@code index} is the underlying's now, which the given forwards are a basis over. */
+    record FitInput(String underlying, List<VolQuote> quotes, Map<LocalDate, Double> forwards, double index) {
     }
 
     private final String underlyingName;
@@ -91,7 +91,7 @@ final class OptionQuoteValidation {
         double index = market.index(underlying).price().doubleValue();
         Map<LocalDate, Double> forwardByExpiry = new TreeMap<>();
         perExpiry.keySet().forEach(expiry -> forwardByExpiry.put(expiry, givenForwards.getOrDefault(expiry, index)));
-        return new FitInput(underlying, toVols(options, forwardByExpiry), forwardByExpiry);
+        return new FitInput(underlying, toVols(options, forwardByExpiry), forwardByExpiry, index);
     }
 
     private Instrument.Option option(int i, String underlying) {

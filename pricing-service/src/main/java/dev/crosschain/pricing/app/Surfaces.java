@@ -49,7 +49,7 @@ public class Surfaces {
         Instant now = clock.instant();
         MarketSnapshot market = state.snapshot(now);
         OptionQuoteValidation.FitInput input = OptionQuoteValidation.validate(underlying, quotes, forwards, market);
-        return SviFitter.DEFAULT.fit(input.underlying(), input.quotes(), input.forwards(), now,
+        return SviFitter.DEFAULT.fit(input.underlying(), input.quotes(), input.forwards(), input.index(), now,
                 state.surfaceVersion(input.underlying()) + 1);
     }
 

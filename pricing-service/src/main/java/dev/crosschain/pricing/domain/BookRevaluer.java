@@ -8,13 +8,15 @@ import java.util.Map;
 
 /**
  * Full revaluation of a book under scenarios, sticky strike: each option keeps the surface vol at
- * its strike taken once at the current forward; a scenario adds its vol shift plus its skew shift
- * times ln(K / shocked forward), floored at {@link #MIN_VOL}. Everything that does not depend on
- * the scenario (strike, time to expiry, base vol, log strike, shocked forwards per underlying) is
- * worked out once, so a scenario costs one shifted vol and one Black-76 price per option line: the
- * positions of one underlying, expiry and strike are netted first, and since sticky strike gives a
- * call and a put of that strike the same vol, one call price values both (put = call - D (F - K)).
- * Spot, perpetuals and futures move with their underlying's spot factor. Stateless.
+ * its strike taken once at the current forward of its expiry; a scenario adds its vol shift plus
+ * its skew shift times ln(K / shocked forward), floored at {@link #MIN_VOL}. A scenario shocks the
+ * index; every expiry's forward is the shocked index times that expiry's basis
+ * ({@link MarketSnapshot#basis}), so options and futures move with their forward, spot and
+ * perpetuals with the index. Everything that does not depend on the scenario (strike, time to
+ * expiry, basis, base vol, log strike, shocked indices per underlying) is worked out once, so a
+ * scenario costs one shifted vol and one Black-76 price per option line: the positions of one
+ * underlying, expiry and strike are netted first, and since sticky strike gives a call and a put
+ * of that strike the same vol, one call price values both (put = call - D (F - K)). Stateless.
  */
 public final class BookRevaluer {
 
@@ -46,6 +48,9 @@ public final class BookRevaluer {
             if (position.instrument() instanceof Instrument.Option option) {
                 lines.computeIfAbsent(new StrikeKey(option.underlying(), option.expiryDate(), option.strike().doubleValue()),
                         key -> new OptionLine(option, shocks)).add(option.type(), position.quantity());
+            } else if (position.instrument() instanceof Instrument.Future future) {
+                // A future is worth its forward, index x basis: so many units of index.
+                shocks.linearQuantity += position.quantity() * market.basis(future.underlying(), future.expiry(), market.now());
             } else {
                 shocks.linearQuantity += position.quantity();
             }
@@ -56,8 +61,8 @@ public final class BookRevaluer {
         boolean stale = false;
         for (Shocks shocks : byUnderlying.values()) {
             stale |= shocks.stale;
-            // Spot, perpetuals and futures are quantity x forward: one term per underlying.
-            double exposure = shocks.linearQuantity * shocks.forward;
+            // Spot, perpetuals and futures are (basis-weighted) quantity x index: one term per underlying.
+            double exposure = shocks.linearQuantity * shocks.index;
             base += exposure;
             for (int s = 0; s < scenarioCount; s++) {
                 values[s] += exposure * shocks.factors[s];
@@ -73,7 +78,10 @@ public final class BookRevaluer {
         Shocks shocks = line.shocks;
         double strike = option.strike().doubleValue();
         double years = MarkCalculator.yearsUntil(option.expiry(), market.now());
-        double baseVol = market.surfaceVol(option, shocks.forward, market.now()).vol();
+        double basis = market.basis(option.underlying(), option.expiry(), market.now());
+        double logBasis = Math.log(basis);
+        double baseForward = shocks.index * basis;
+        double baseVol = market.surfaceVol(option, baseForward, market.now()).vol();
         double logStrike = Math.log(strike);
         double rate = market.rate();
         // Calls only or puts only: price that type. Both: price the call once for the two, and each put
@@ -82,12 +90,13 @@ public final class BookRevaluer {
         double quantity = line.callQuantity + line.putQuantity;
         double forwardQuantity = priced == OptionType.CALL ? -line.putQuantity * Math.exp(-rate * years) : 0.0;
         for (int s = 0; s < values.length; s++) {
-            double vol = Math.max(MIN_VOL, baseVol + volShifts[s] + skewShifts[s] * (logStrike - shocks.logForwards[s]));
-            double forward = shocks.forwards[s];
+            double vol = Math.max(MIN_VOL, baseVol + volShifts[s]
+                    + skewShifts[s] * (logStrike - shocks.logIndices[s] - logBasis));
+            double forward = shocks.indices[s] * basis;
             values[s] += quantity * model.price(priced, forward, strike, years, vol, rate) + forwardQuantity * (forward - strike);
         }
-        return quantity * model.price(priced, shocks.forward, strike, years, baseVol, rate)
-                + forwardQuantity * (shocks.forward - strike);
+        return quantity * model.price(priced, baseForward, strike, years, baseVol, rate)
+                + forwardQuantity * (baseForward - strike);
     }
 
     /** Options that share a vol in every scenario. */
@@ -115,26 +124,27 @@ public final class BookRevaluer {
         }
     }
 
-    /** One underlying's forward now and under each scenario. */
+    /** One underlying's index now and under each scenario. */
     private static final class Shocks {
-        final double forward;
+        final double index;
         final boolean stale;
         final double[] factors;
-        final double[] forwards;
-        final double[] logForwards;
+        final double[] indices;
+        final double[] logIndices;
+        /** Units of index: spot and perpetuals count 1 each, futures their basis. */
         double linearQuantity;
 
         Shocks(String underlying, List<Scenario> scenarios, MarketSnapshot market) {
-            IndexLevel index = market.index(underlying);
-            forward = index.price().doubleValue();
-            stale = index.stale();
+            IndexLevel level = market.index(underlying);
+            index = level.price().doubleValue();
+            stale = level.stale();
             factors = new double[scenarios.size()];
-            forwards = new double[scenarios.size()];
-            logForwards = new double[scenarios.size()];
+            indices = new double[scenarios.size()];
+            logIndices = new double[scenarios.size()];
             for (int s = 0; s < factors.length; s++) {
                 factors[s] = scenarios.get(s).spotFactor(underlying);
-                forwards[s] = forward * factors[s];
-                logForwards[s] = Math.log(forwards[s]);
+                indices[s] = index * factors[s];
+                logIndices[s] = Math.log(indices[s]);
             }
         }
     }

@@ -48,7 +48,8 @@ public final class BootstrapSurface {
         }
         Instant expiry = at.plus(SLICE_TENOR);
         LocalDate expiryDate = LocalDate.ofInstant(expiry, ZoneOffset.UTC);
-        SviSlice slice = new SviSlice(expiryDate, expiry, years, FLOATING_FORWARD, params, 0.0, 0);
+        // Forward and index at fit alike: basis 1, every expiry's forward is the index.
+        SviSlice slice = new SviSlice(expiryDate, expiry, years, FLOATING_FORWARD, FLOATING_FORWARD, params, 0.0, 0);
         return new VolSurface(underlying, 0, at, true, List.of(slice));
     }
 }

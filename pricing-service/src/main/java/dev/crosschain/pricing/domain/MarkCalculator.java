@@ -1,6 +1,7 @@
 package dev.crosschain.pricing.domain;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,11 @@ public final class MarkCalculator {
     /** Option marks are doubles; on the wire they carry this many decimals of USD. */
     public static final int OPTION_MARK_SCALE = 8;
     private static final double SECONDS_PER_YEAR = 365.0 * 86_400.0;
+    /**
+     * A future's mark with a basis is index x basis in double: 12 significant digits keep every
+     * digit the inputs support and drop the binary noise (3000 x 1.03 is 3090, not 3090.0000000000005).
+     */
+    static final MathContext FUTURE_MARK_DIGITS = new MathContext(12, RoundingMode.HALF_EVEN);
 
     private final Black76 model;
 
@@ -19,18 +25,29 @@ public final class MarkCalculator {
         this.model = model;
     }
 
-    /** Options at their surface vol at strike and expiry with the index as forward; the rest at the index. */
+    /**
+     * Options at their surface vol at strike and expiry with the expiry's forward (index x basis,
+     * see {@link MarketSnapshot#forward}); dated futures at that forward; spot and perpetuals at the index.
+     */
     public Mark mark(Instrument instrument, MarketSnapshot market) {
         IndexLevel index = market.index(instrument.underlying());
         if (instrument instanceof Instrument.Option option) {
-            double forward = index.price().doubleValue();
+            double forward = market.forward(option.underlying(), option.expiry());
             VolUsed vol = market.surfaceVol(option, forward, market.now());
             OptionGreeks greeks = optionGreeks(option, forward, vol.vol(), market.now(), market.rate());
             BigDecimal price = BigDecimal.valueOf(greeks.price()).setScale(OPTION_MARK_SCALE, RoundingMode.HALF_EVEN);
-            return new Mark(instrument, price, index.price(), index.stale(), greeks, vol, index.updatedAt());
+            return new Mark(instrument, price, index.price(), forward, index.stale(), greeks, vol, index.updatedAt());
         }
-        // Spot, perpetual and (with r = 0, no basis yet) futures mark at the index.
-        return new Mark(instrument, index.price(), index.price(), index.stale(), null, null, index.updatedAt());
+        if (instrument instanceof Instrument.Future future) {
+            double basis = market.basis(future.underlying(), future.expiry(), market.now());
+            // Without a basis the mark stays the exact index; with one, the forward is a double product.
+            BigDecimal price = basis == 1.0 ? index.price()
+                    : BigDecimal.valueOf(index.price().doubleValue() * basis).round(FUTURE_MARK_DIGITS).stripTrailingZeros();
+            return new Mark(instrument, price, index.price(), index.price().doubleValue() * basis, index.stale(), null, null,
+                    index.updatedAt());
+        }
+        return new Mark(instrument, index.price(), index.price(), index.price().doubleValue(), index.stale(), null, null,
+                index.updatedAt());
     }
 
     public OptionGreeks optionGreeks(Instrument.Option option, double forward, double vol, Instant now, double rate) {

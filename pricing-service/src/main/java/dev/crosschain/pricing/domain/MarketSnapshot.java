@@ -37,6 +37,28 @@ public record MarketSnapshot(Map<String, IndexLevel> indices, Map<String, VolSur
         return surface;
     }
 
+    /**
+     * What the forward of {@code expiry} is over the underlying's index, seen at {@code at}
+     * ({@link VolSurface#basis}); 1 for an underlying without a surface.
+     */
+    public double basis(String underlying, Instant expiry, Instant at) {
+        VolSurface surface = surfaces.get(underlying);
+        return surface == null ? 1.0 : surface.basis(expiry, at);
+    }
+
+    /**
+     * The forward of an expiry in USD, seen at {@code at}: the current index times the basis of
+     * the expiry; the index for an underlying without a surface, or NotFoundException(NO_INDEX).
+     */
+    public double forward(String underlying, Instant expiry, Instant at) {
+        return index(underlying).price().doubleValue() * basis(underlying, expiry, at);
+    }
+
+    /** The forward of an expiry seen now. */
+    public double forward(String underlying, Instant expiry) {
+        return forward(underlying, expiry, now);
+    }
+
     /** The surface vol of an option at its strike and expiry, seen at {@code at} with this forward. */
     public VolUsed surfaceVol(Instrument.Option option, double forward, Instant at) {
         VolSurface surface = surface(option.underlying());

@@ -53,11 +53,12 @@ public final class SviFitter {
      * A surface from quotes of one underlying (validated: unexpired, at least five per expiry).
      *
      * @param forwards forward per expiry date, every quoted expiry present
+     * @param index    the underlying's index now, which each slice keeps to give its basis (forward / index)
      * @throws ArbitrageableSurfaceException when the fitted surface has butterfly or calendar arbitrage
      * @throws InvalidInputException         INVALID_OPTION_QUOTE when an expiry has quotes at fewer than three strikes
      */
-    public VolSurface fit(String underlying, List<VolQuote> quotes, Map<LocalDate, Double> forwards, Instant now,
-                          long version) {
+    public VolSurface fit(String underlying, List<VolQuote> quotes, Map<LocalDate, Double> forwards, double index,
+                          Instant now, long version) {
         Map<LocalDate, List<VolQuote>> byExpiry = new TreeMap<>();
         for (VolQuote quote : quotes) {
             byExpiry.computeIfAbsent(quote.option().expiryDate(), date -> new ArrayList<>()).add(quote);
@@ -68,7 +69,7 @@ public final class SviFitter {
             if (forward == null) {
                 throw new IllegalArgumentException("no forward for expiry " + Instrument.Expiry.format(expiry.getKey()));
             }
-            slices.add(fitSlice(expiry.getKey(), expiry.getValue(), forward, now));
+            slices.add(fitSlice(expiry.getKey(), expiry.getValue(), forward, index, now));
         }
         List<ArbitrageViolation> violations = arbitrage.check(slices);
         if (!violations.isEmpty()) {
@@ -77,8 +78,8 @@ public final class SviFitter {
         return new VolSurface(underlying, version, now, false, slices);
     }
 
-    /** The SVI slice of one expiry's quotes, not checked for arbitrage. */
-    public SviSlice fitSlice(LocalDate expiryDate, List<VolQuote> quotes, double forward, Instant now) {
+    /** The SVI slice of one expiry's quotes, not checked for arbitrage; {@code index} is the underlying's now. */
+    public SviSlice fitSlice(LocalDate expiryDate, List<VolQuote> quotes, double forward, double index, Instant now) {
         Instant expiry = Instrument.Expiry.instant(expiryDate);
         double years = MarkCalculator.yearsUntil(expiry, now);
         if (!(years > 0)) {
@@ -101,7 +102,8 @@ public final class SviFitter {
                 params = safeWings;
             }
         }
-        return new SviSlice(expiryDate, expiry, years, forward, params, rmsVolError(points, params, years), points.length);
+        return new SviSlice(expiryDate, expiry, years, forward, index, params, rmsVolError(points, params, years),
+                points.length);
     }
 
     /** A quote as the fit sees it: log-moneyness, mid vol and spread (NaN for a one-sided quote). */

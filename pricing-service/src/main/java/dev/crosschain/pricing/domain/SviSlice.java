@@ -8,10 +8,12 @@ import java.time.LocalDate;
  *
  * @param years       time to expiry at the fit, ACT/365, positive (the slice's total variance is for this T)
  * @param forward     forward the log-moneyness k = ln(K/F) was taken against, positive
+ * @param indexAtFit  the underlying's index when the slice was fitted, positive: forward / indexAtFit is the
+ *                    expiry's basis, which is kept as a ratio so the expiry's forward floats with the index
  * @param rmsVolError root mean square of fitted minus quoted mid vol
  */
-public record SviSlice(LocalDate expiryDate, Instant expiry, double years, double forward, SviParameters params,
-                       double rmsVolError, int quoteCount) {
+public record SviSlice(LocalDate expiryDate, Instant expiry, double years, double forward, double indexAtFit,
+                       SviParameters params, double rmsVolError, int quoteCount) {
 
     public SviSlice {
         if (expiryDate == null || expiry == null || params == null) {
@@ -24,6 +26,25 @@ public record SviSlice(LocalDate expiryDate, Instant expiry, double years, doubl
         if (!(forward > 0) || Double.isInfinite(forward)) {
             throw new IllegalArgumentException("forward must be positive and finite, got " + forward);
         }
+        if (!(indexAtFit > 0) || Double.isInfinite(indexAtFit)) {
+            throw new IllegalArgumentException("index at fit must be positive and finite, got " + indexAtFit);
+        }
+    }
+
+    /** A slice fitted against the index itself (basis 1), as slices stored before bases were kept read. */
+    public SviSlice(LocalDate expiryDate, Instant expiry, double years, double forward, SviParameters params,
+                    double rmsVolError, int quoteCount) {
+        this(expiryDate, expiry, years, forward, forward, params, rmsVolError, quoteCount);
+    }
+
+    /** forward / index at fit: what the expiry's forward is over the index, 1 when none was quoted. */
+    public double basis() {
+        return forward / indexAtFit;
+    }
+
+    /** ln of {@link #basis()}. */
+    public double logBasis() {
+        return Math.log(forward / indexAtFit);
     }
 
     /** Implied vol at log-moneyness k as of the fit: sqrt(w(k) / years). */

@@ -13,6 +13,12 @@ import java.util.List;
  * first one's vol holds, after the last slice the last one's vol. Expired slices are ignored.
  * k = ln(K/F) is taken against the forward the caller passes, so the surface floats with it.
  *
+ * <p>The surface also gives each expiry's forward over the index, {@link #basis}: every slice keeps
+ * its basis b_i = F_i / index at fit as a ratio, so its forward is the current index times b_i.
+ * Between two slices ln b is linear in T (a constant carry rate between their expiries); before
+ * the first, ln b(T) = ln b_1 T / T_1, so the basis goes to 1 as the expiry comes to now; after
+ * the last, the last slice's carry rate holds: ln b(T) = ln b_n T / T_n.
+ *
  * @param version    increases with every accepted fit; 0 for the configured bootstrap surface
  * @param configured true for the bootstrap surface from configuration (no quotes fitted yet)
  * @param slices     sorted by expiry, at least one
@@ -59,6 +65,51 @@ public record VolSurface(String underlying, long version, Instant fittedAt, bool
         long nowMs = now.toEpochMilli();
         double years = years(expiry.toEpochMilli(), nowMs);
         return years <= 0 ? 0.0 : impliedVariance(k, expiry.toEpochMilli(), nowMs) * years;
+    }
+
+    /**
+     * The forward of {@code expiry} over the index, seen at {@code now}: forward = index x basis.
+     * 1 at or after the expiry (a dated contract settles on the index) and for slices fitted
+     * without a forward. When every slice has expired, the last slice's carry rate as fitted holds.
+     */
+    public double basis(Instant expiry, Instant now) {
+        long nowMs = now.toEpochMilli();
+        double years = years(expiry.toEpochMilli(), nowMs);
+        if (!(years > 0)) {
+            return 1.0;
+        }
+        int count = slices.size();
+        int first = 0;
+        while (first < count && slices.get(first).expiry().toEpochMilli() <= nowMs) {
+            first++;
+        }
+        if (first == count) {
+            SviSlice last = slices.get(count - 1);
+            return Math.exp(last.logBasis() * years / last.years());
+        }
+        SviSlice lower = slices.get(first);
+        double lowerYears = years(lower.expiry().toEpochMilli(), nowMs);
+        if (years == lowerYears) {
+            return lower.basis();
+        }
+        if (years < lowerYears) {
+            return Math.exp(lower.logBasis() * years / lowerYears);
+        }
+        for (int i = first + 1; i < count; i++) {
+            SviSlice upper = slices.get(i);
+            double upperYears = years(upper.expiry().toEpochMilli(), nowMs);
+            if (years == upperYears) {
+                return upper.basis();
+            }
+            if (years < upperYears) {
+                double lowerLog = lower.logBasis();
+                double upperLog = upper.logBasis();
+                return Math.exp(lowerLog + (upperLog - lowerLog) * (years - lowerYears) / (upperYears - lowerYears));
+            }
+            lower = upper;
+            lowerYears = upperYears;
+        }
+        return Math.exp(lower.logBasis() * years / lowerYears);
     }
 
     /** vol^2 at (k, expiry); a scan over a handful of slices, no allocation. */

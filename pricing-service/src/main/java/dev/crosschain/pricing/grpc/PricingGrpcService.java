@@ -327,8 +327,8 @@ public class PricingGrpcService implements PricingService {
         if (!violations.isEmpty()) {
             throw new InvalidInputException("UNKNOWN_INSTRUMENT", violations);
         }
-        double forward = input.hasForward() ? input.getForward() : market.index(option.underlying()).price().doubleValue();
         Instant now = valuationTime(input.getValuationTimeUnixMs(), at, "UNKNOWN_INSTRUMENT", market);
+        double forward = input.hasForward() ? input.getForward() : market.forward(option.underlying(), option.expiry(), now);
         VolUsed vol = input.hasVolatility() ? VolUsed.override(input.getVolatility()) : market.surfaceVol(option, forward, now);
         OptionGreeks greeks = MarkCalculator.DEFAULT.optionGreeks(option, forward, vol.vol(), now, market.rate());
         return OptionPrice.newBuilder().setInstrument(option.name()).setPrice(greeks.price())
@@ -355,7 +355,7 @@ public class PricingGrpcService implements PricingService {
         if (!violations.isEmpty()) {
             throw new InvalidInputException("INVALID_OPTION_QUOTE", violations);
         }
-        double forward = input.hasForward() ? input.getForward() : market.index(option.underlying()).price().doubleValue();
+        double forward = input.hasForward() ? input.getForward() : market.forward(option.underlying(), option.expiry(), now);
         double vol;
         try {
             vol = ImpliedVolatility.DEFAULT.solve(option.type(), forward, option.strike().doubleValue(), years, input.getPrice());

@@ -40,6 +40,7 @@ final class ProtoMapper {
                 .setUnderlying(mark.instrument().underlying())
                 .setMarkPrice(mark.markPrice().toPlainString())
                 .setIndexPrice(mark.indexPrice().toPlainString())
+                .setForward(mark.forward())
                 .setStale(mark.stale())
                 .setAsOfUnixMs(mark.asOf().toEpochMilli());
         if (mark.greeks() != null) {
@@ -69,6 +70,7 @@ final class ProtoMapper {
                     .setExpiryUnixMs(slice.expiry().toEpochMilli())
                     // A configured slice was fitted against nothing: it always floats with the index.
                     .setForward(surface.configured() ? 0.0 : slice.forward())
+                    .setIndexAtFit(surface.configured() ? 0.0 : slice.indexAtFit())
                     .setA(slice.params().a())
                     .setB(slice.params().b())
                     .setRho(slice.params().rho())

@@ -223,6 +223,7 @@ public class MarketStore {
         row.expiry = slice.expiry();
         row.years = slice.years();
         row.forward = slice.forward();
+        row.indexAtFit = slice.indexAtFit();
         row.a = slice.params().a();
         row.b = slice.params().b();
         row.rho = slice.params().rho();
@@ -235,6 +236,7 @@ public class MarketStore {
 
     private static SviSlice toSlice(VolSliceEntity row) {
         return new SviSlice(row.expiryDate, row.expiry, row.years, row.forward,
+                row.indexAtFit == null ? row.forward : row.indexAtFit,
                 new SviParameters(row.a, row.b, row.rho, row.m, row.sigma), row.rmsVolError, row.quoteCount);
     }
 }

@@ -38,6 +38,10 @@ class VolSliceEntity {
     @Column(name = "forward", nullable = false)
     double forward;
 
+    /** Null when a replica of the version before bases stored the slice: it was fitted against the index. */
+    @Column(name = "index_at_fit")
+    Double indexAtFit;
+
     @Column(name = "a", nullable = false)
     double a;
 

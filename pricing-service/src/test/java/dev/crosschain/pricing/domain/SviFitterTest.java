@@ -34,7 +34,7 @@ class SviFitterTest {
         double years = SmileQuotes.years(EXPIRY_30D);
         List<VolQuote> quotes = SmileQuotes.quotes(EXPIRY_30D, FORWARD, 1800, 4600, 140, SmileQuotes.sviVol(KNOWN, years), NO_SPREAD);
 
-        SviSlice slice = FITTER.fitSlice(EXPIRY_30D, quotes, FORWARD, NOW);
+        SviSlice slice = FITTER.fitSlice(EXPIRY_30D, quotes, FORWARD, FORWARD, NOW);
 
         for (VolQuote quote : quotes) {
             double k = SmileQuotes.k(quote, FORWARD);
@@ -59,7 +59,7 @@ class SviFitterTest {
                     : strike > 4000 ? new VolQuote(quote.option(), Double.NaN, quote.askVol()) : quote);
         }
 
-        SviSlice slice = FITTER.fitSlice(EXPIRY_30D, quotes, FORWARD, NOW);
+        SviSlice slice = FITTER.fitSlice(EXPIRY_30D, quotes, FORWARD, FORWARD, NOW);
 
         assertParametersClose(slice.params(), KNOWN);
     }
@@ -75,7 +75,7 @@ class SviFitterTest {
             quotes.add(strike <= 2100 ? new VolQuote(quote.option(), Double.NaN, quote.askVol()) : quote);
         }
 
-        SviSlice slice = FITTER.fitSlice(EXPIRY_30D, quotes, FORWARD, NOW);
+        SviSlice slice = FITTER.fitSlice(EXPIRY_30D, quotes, FORWARD, FORWARD, NOW);
 
         System.out.println("ETH 30d SABR smile: " + slice.params() + ", rms vol error " + slice.rmsVolError());
         assertThat(slice.rmsVolError()).as("a fifth of the tightest spread").isLessThan(0.002);
@@ -107,7 +107,7 @@ class SviFitterTest {
             quotes.add(new VolQuote(quote.option(), quote.bidVol() + shift, quote.askVol() + shift));
         }
 
-        SviSlice slice = FITTER.fitSlice(EXPIRY_30D, quotes, FORWARD, NOW);
+        SviSlice slice = FITTER.fitSlice(EXPIRY_30D, quotes, FORWARD, FORWARD, NOW);
 
         // the fit averages the noise out: closer to the true smile than 3 noise deviations everywhere
         for (VolQuote quote : quotes) {
@@ -124,8 +124,8 @@ class SviFitterTest {
         Collections.shuffle(shuffled, new Random(7));
         Map<LocalDate, Double> forwards = Map.of(EXPIRY_30D, FORWARD, EXPIRY_60D, FORWARD * 1.001);
 
-        VolSurface first = FITTER.fit("ETH", quotes, forwards, NOW, 3);
-        VolSurface second = FITTER.fit("ETH", shuffled, forwards, NOW, 3);
+        VolSurface first = FITTER.fit("ETH", quotes, forwards, FORWARD, NOW, 3);
+        VolSurface second = FITTER.fit("ETH", shuffled, forwards, FORWARD, NOW, 3);
 
         assertThat(second).isEqualTo(first);
     }
@@ -134,7 +134,7 @@ class SviFitterTest {
     void aFittedSurfaceIsSortedByExpiryAndKeepsTheSkew() {
         Map<LocalDate, Double> forwards = Map.of(EXPIRY_30D, FORWARD, EXPIRY_60D, FORWARD * 1.001);
 
-        VolSurface surface = FITTER.fit("ETH", twoExpiries(0.70, 0.72), forwards, NOW, 3);
+        VolSurface surface = FITTER.fit("ETH", twoExpiries(0.70, 0.72), forwards, FORWARD, NOW, 3);
 
         assertThat(surface.underlying()).isEqualTo("ETH");
         assertThat(surface.version()).isEqualTo(3);
@@ -142,6 +142,8 @@ class SviFitterTest {
         assertThat(surface.configured()).isFalse();
         assertThat(surface.slices()).extracting(SviSlice::expiryCode).containsExactly("1JUL26", "31JUL26");
         assertThat(surface.slices().get(1).forward()).isEqualTo(FORWARD * 1.001);
+        assertThat(surface.slices()).allSatisfy(s -> assertThat(s.indexAtFit()).as("the index the fit was given").isEqualTo(FORWARD));
+        assertThat(surface.slices().get(1).basis()).isCloseTo(1.001, within(1e-15));
         Instant between = Instrument.Expiry.instant(EXPIRY_30D).plusSeconds(15 * 86_400);
         double otmPut = surface.vol(2400, FORWARD, between, NOW);
         double atm = surface.vol(FORWARD, FORWARD, between, NOW);
@@ -154,7 +156,7 @@ class SviFitterTest {
         List<VolQuote> quotes = twoExpiries(1.00, 0.60);
         Map<LocalDate, Double> forwards = Map.of(EXPIRY_30D, FORWARD, EXPIRY_60D, FORWARD);
 
-        assertThatThrownBy(() -> FITTER.fit("ETH", quotes, forwards, NOW, 3))
+        assertThatThrownBy(() -> FITTER.fit("ETH", quotes, forwards, FORWARD, NOW, 3))
                 .isInstanceOfSatisfying(ArbitrageableSurfaceException.class, e -> {
                     assertThat(e.violations()).isNotEmpty();
                     assertThat(e.violations()).extracting(ArbitrageViolation::type).containsOnly("CALENDAR");
@@ -171,7 +173,7 @@ class SviFitterTest {
             quotes.add(new VolQuote(SmileQuotes.option(EXPIRY_30D, strike, FORWARD), 0.69, 0.71));
         }
 
-        assertThatThrownBy(() -> FITTER.fit("ETH", quotes, Map.of(EXPIRY_30D, FORWARD), NOW, 1))
+        assertThatThrownBy(() -> FITTER.fit("ETH", quotes, Map.of(EXPIRY_30D, FORWARD), FORWARD, NOW, 1))
                 .isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.reason()).isEqualTo("INVALID_OPTION_QUOTE"))
                 .hasMessageContaining("1JUL26");
@@ -182,7 +184,7 @@ class SviFitterTest {
         List<VolQuote> quotes = new ArrayList<>(SmileQuotes.quotes(EXPIRY_30D, FORWARD, 2600, 3400, 200, k -> 0.7, CRYPTO_SPREAD));
         quotes.add(new VolQuote(SmileQuotes.option(EXPIRY_30D, 3600, FORWARD), Double.NaN, 0.0));
 
-        assertThatThrownBy(() -> FITTER.fit("ETH", quotes, Map.of(EXPIRY_30D, FORWARD), NOW, 1))
+        assertThatThrownBy(() -> FITTER.fit("ETH", quotes, Map.of(EXPIRY_30D, FORWARD), FORWARD, NOW, 1))
                 .isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.reason()).isEqualTo("INVALID_OPTION_QUOTE"))
                 .hasMessageContaining("ETH-1JUL26-3600-C");

@@ -73,6 +73,8 @@ class ReplicaSyncTest {
         assertThat(trx.getSlices(0).getExpiry()).isEqualTo("27DEC30");
         assertThat(trx.getSlices(0).getA()).isEqualTo(0.5);
         assertThat(trx.getSlices(0).getQuoteCount()).isEqualTo(7);
+        // Stored without index_at_fit, as a replica from before bases does: fitted against the index, basis 1.
+        assertThat(trx.getSlices(0).getIndexAtFit()).isEqualTo(trx.getSlices(0).getForward());
         // w(0) = 0.5 + 0.1 * 0.2 = 0.52 over 2.5 years.
         assertThat(trx.getSlices(0).getAtmVol()).isCloseTo(Math.sqrt(0.52 / 2.5), within(1e-15));
     }

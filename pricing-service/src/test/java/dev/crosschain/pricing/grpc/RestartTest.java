@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A restarted replica serves the last state at once: a market state built anew from nothing but
- * the database equals the one this replica built from its writes. Assets FIL and XLM.
+ * the database equals the one this replica built from its writes, the bases of expiries included.
+ * Assets FIL and XLM.
  */
 @QuarkusTest
 @ExtendWith(PricingChannel.class)
@@ -48,6 +49,7 @@ class RestartTest {
         // A fitted surface of its own, so the comparison below has one whatever other classes stored.
         push(quote("BNB", "coinbase", SurfaceGrpcTest.FORWARD));
         long fittedVersion = stub().pushOptionQuotes(SurfaceGrpcTest.smile(q -> q)).getSurface().getVersion();
+        ForwardsGrpcTest.pushWithBasis();
         // Median 0.111, 5% of it 0.00555: 0.5 is dropped, the index is (0.110 + 0.111) / 2.
         push(quote("XLM", "coinbase", "0.110"), quote("XLM", "kraken", "0.111"), quote("XLM", "bitstamp", "0.5"));
         long longAgo = System.currentTimeMillis() - 300_000;
@@ -62,6 +64,10 @@ class RestartTest {
         assertThat(after.indices()).isEqualTo(before.indices());
         assertThat(fitted(after)).isEqualTo(fitted(before));
         assertThat(fitted(after).get("BNB").version()).isEqualTo(fittedVersion);
+        Instant far = PricingGrpcServiceTest.expiryOf(SurfaceGrpcTest.FAR);
+        assertThat(fitted(after).get("ALGO").slices().get(1).indexAtFit()).isEqualTo(ForwardsGrpcTest.INDEX);
+        assertThat(after.basis("ALGO", far, now)).isEqualTo(before.basis("ALGO", far, now))
+                .isCloseTo(ForwardsGrpcTest.FAR_FORWARD / ForwardsGrpcTest.INDEX, org.assertj.core.api.Assertions.within(1e-15));
 
         assertThat(after.index("XLM").price()).isEqualByComparingTo("0.1105");
         assertThat(after.index("XLM").droppedSources()).containsExactly("bitstamp");
