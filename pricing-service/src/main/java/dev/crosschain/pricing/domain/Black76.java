@@ -15,6 +15,9 @@ package dev.crosschain.pricing.domain;
  * its relative precision (to 3e-14, beyond what rounding x = ln(F/K) costs); for very short or very low-vol
  * options and far in the wings, where F Phi(d1) and K Phi(d2) cancel, the out-of-the-money price comes
  * from {@link NormalizedBlack}'s series instead.
+ *
+ * <p>Which option is out of the money, call or put, and the sign of u are chosen with bit masks rather than
+ * branches: a book mixes them in no order a branch predictor could learn.
  */
 public final class Black76 {
 
@@ -30,51 +33,60 @@ public final class Black76 {
     /** Discounted price in USD. */
     public double price(OptionType type, double forward, double strike, double years, double vol, double rate) {
         double discount = discount(rate, years);
-        if (years <= 0 || vol <= 0) {
+        if (!(years > 0 && vol > 0)) {
             return discount * intrinsic(type, forward, strike);
         }
         double stdDev = vol * Math.sqrt(years);
         double inverseStdDev = 1.0 / stdDev;
-        double x = logMoneyness(forward, strike);
-        double absX = Math.abs(x);
+        double absX = Math.abs(logMoneyness(forward, strike, 1.0 / forward));
+        long forwardBelow = negativeMask(forward - strike);
+        double lower = select(forwardBelow, forward, strike);
+        double upper = select(forwardBelow, strike, forward);
         // the out-of-the-money option, where d1 and d2 are u and v = u - s below
-        double u = -absX * inverseStdDev + 0.5 * stdDev;
+        double u = Math.fma(-absX, inverseStdDev, 0.5 * stdDev);
         double v = u - stdDev;
         double expU = expMinusHalfSquare(u);
         double tailU = NormalDistribution.lowerTail(u, expU);
         // phi(v) = phi(u) e^{-|x|}
-        double tailV = NormalDistribution.lowerTail(v, expU * lowerOverUpper(forward, strike));
-        return discount * (intrinsic(type, forward, strike) + outOfTheMoney(forward, strike, absX, stdDev, u, tailU, tailV));
+        double tailV = NormalDistribution.lowerTail(v, expU * (lower / upper));
+        double cdfU = select(negativeMask(u), tailU, 1.0 - tailU);
+        return discount * (intrinsic(type, forward, strike) + outOfTheMoney(lower, upper, absX, stdDev, cdfU, tailV));
     }
 
     /** Price and Greeks in the units of {@link OptionGreeks}. */
     public OptionGreeks greeks(OptionType type, double forward, double strike, double years, double vol, double rate) {
         double discount = discount(rate, years);
-        if (years <= 0 || vol <= 0) {
+        if (!(years > 0 && vol > 0)) {
             double intrinsic = intrinsic(type, forward, strike);
             return new OptionGreeks(discount * intrinsic, expiredDelta(type, intrinsic, discount), 0, 0, 0, 0, 0, 0);
         }
         double sqrtYears = Math.sqrt(years);
         double stdDev = vol * sqrtYears;
         double inverseStdDev = 1.0 / stdDev;
-        double x = logMoneyness(forward, strike);
-        double absX = Math.abs(x);
-        double u = -absX * inverseStdDev + 0.5 * stdDev;
+        double inverseForward = 1.0 / forward;
+        double absX = Math.abs(logMoneyness(forward, strike, inverseForward));
+        long forwardBelow = negativeMask(forward - strike);
+        double lower = select(forwardBelow, forward, strike);
+        double upper = select(forwardBelow, strike, forward);
+        double u = Math.fma(-absX, inverseStdDev, 0.5 * stdDev);
         double v = u - stdDev;
         double expU = expMinusHalfSquare(u);
-        double expV = expU * lowerOverUpper(forward, strike);
+        double expV = expU * (lower / upper);
         double tailU = NormalDistribution.lowerTail(u, expU);
         double tailV = NormalDistribution.lowerTail(v, expV);
-        double price = discount * (intrinsic(type, forward, strike) + outOfTheMoney(forward, strike, absX, stdDev, u, tailU, tailV));
-        // d1 = u out of the money (x <= 0), -v in it; d2 = d1 - s
-        double d1 = x <= 0 ? u : -v;
+        long uNegative = negativeMask(u);
+        double cdfU = select(uNegative, tailU, 1.0 - tailU);
+        double price = discount * (intrinsic(type, forward, strike) + outOfTheMoney(lower, upper, absX, stdDev, cdfU, tailV));
+        // d1 = u out of the money (F < K), -v in it; d2 = d1 - s
+        double d1 = select(forwardBelow, u, -v);
         double d2 = d1 - stdDev;
-        double density = discount * NormalizedBlack.INV_SQRT_2PI * (x <= 0 ? expU : expV);
+        double density = discount * NormalizedBlack.INV_SQRT_2PI * select(forwardBelow, expU, expV);
         double vegaPerUnit = forward * density * sqrtYears;
         double vannaPerUnit = -density * d2 / vol;
         double volgaPerUnit = vegaPerUnit * d1 * d2 / vol;
-        return new OptionGreeks(price, discount * delta(type, x, u, tailU, tailV), density * inverseStdDev / forward,
-                vegaPerUnit * VOL_POINT, theta(price, rate, forward * density, vol, inverseStdDev), -years * price * RATE_POINT,
+        return new OptionGreeks(price, discount * delta(type, forwardBelow, uNegative, tailU, cdfU, tailV),
+                density * inverseStdDev * inverseForward, vegaPerUnit * VOL_POINT,
+                theta(price, rate, forward * density, vol, inverseStdDev), -years * price * RATE_POINT,
                 vannaPerUnit * VOL_POINT, volgaPerUnit * VOL_POINT * VOL_POINT);
     }
 
@@ -97,34 +109,45 @@ public final class Black76 {
     public void writeFirstOrderGreeks(OptionType type, double forward, double strike, double years, double vol,
                                       double rate, double[] out, int offset) {
         double discount = discount(rate, years);
-        if (years <= 0 || vol <= 0) {
-            double intrinsic = intrinsic(type, forward, strike);
-            out[offset] = discount * intrinsic;
-            out[offset + 1] = expiredDelta(type, intrinsic, discount);
-            out[offset + 2] = 0.0;
-            out[offset + 3] = 0.0;
-            out[offset + 4] = 0.0;
+        if (!(years > 0 && vol > 0)) {
+            writeExpired(type, forward, strike, discount, out, offset);
             return;
         }
         double sqrtYears = Math.sqrt(years);
         double stdDev = vol * sqrtYears;
         double inverseStdDev = 1.0 / stdDev;
-        double x = logMoneyness(forward, strike);
-        double absX = Math.abs(x);
-        double u = -absX * inverseStdDev + 0.5 * stdDev;
+        double inverseForward = 1.0 / forward;
+        double absX = Math.abs(logMoneyness(forward, strike, inverseForward));
+        long forwardBelow = negativeMask(forward - strike);
+        double lower = select(forwardBelow, forward, strike);
+        double upper = select(forwardBelow, strike, forward);
+        double u = Math.fma(-absX, inverseStdDev, 0.5 * stdDev);
         double v = u - stdDev;
         double expU = expMinusHalfSquare(u);
-        double expV = expU * lowerOverUpper(forward, strike);
+        double expV = expU * (lower / upper);
         double tailU = NormalDistribution.lowerTail(u, expU);
         double tailV = NormalDistribution.lowerTail(v, expV);
-        double price = discount * (intrinsic(type, forward, strike) + outOfTheMoney(forward, strike, absX, stdDev, u, tailU, tailV));
-        double density = discount * NormalizedBlack.INV_SQRT_2PI * (x <= 0 ? expU : expV);
+        long uNegative = negativeMask(u);
+        double cdfU = select(uNegative, tailU, 1.0 - tailU);
+        double price = discount * (intrinsic(type, forward, strike) + outOfTheMoney(lower, upper, absX, stdDev, cdfU, tailV));
+        double density = discount * NormalizedBlack.INV_SQRT_2PI * select(forwardBelow, expU, expV);
         double vegaPerUnit = forward * density * sqrtYears;
         out[offset] = price;
-        out[offset + 1] = discount * delta(type, x, u, tailU, tailV);
-        out[offset + 2] = density * inverseStdDev / forward;
+        out[offset + 1] = discount * delta(type, forwardBelow, uNegative, tailU, cdfU, tailV);
+        out[offset + 2] = density * inverseStdDev * inverseForward;
         out[offset + 3] = vegaPerUnit * VOL_POINT;
         out[offset + 4] = theta(price, rate, forward * density, vol, inverseStdDev);
+    }
+
+    /** At or after expiry, or at zero vol: kept apart so that the hot method stays small. */
+    private static void writeExpired(OptionType type, double forward, double strike, double discount, double[] out,
+                                     int offset) {
+        double intrinsic = intrinsic(type, forward, strike);
+        out[offset] = discount * intrinsic;
+        out[offset + 1] = expiredDelta(type, intrinsic, discount);
+        out[offset + 2] = 0.0;
+        out[offset + 3] = 0.0;
+        out[offset + 4] = 0.0;
     }
 
     /** Price, delta, gamma, vega and theta in the units of {@link OptionGreeks}. */
@@ -137,40 +160,50 @@ public final class Black76 {
      * error of 1e-16, which is a large relative one when F and K are close).
      */
     static double logMoneyness(double forward, double strike) {
+        return logMoneyness(forward, strike, 1.0 / forward);
+    }
+
+    /** {@link #logMoneyness(double, double)} given 1/F (the correction only needs it to a few ulps). */
+    private static double logMoneyness(double forward, double strike, double inverseForward) {
         double ratio = forward / strike;
         double residual = Math.fma(-ratio, strike, forward);
-        return Math.log(ratio) + residual / forward;
+        return Math.log(ratio) + residual * inverseForward;
     }
 
     /**
      * The out-of-the-money option's undiscounted price (parity gives the other: intrinsic plus this), with
-     * u = -|x|/s + s/2 its d1 and Phi(-|u|), Phi(v) = Phi(u - s) given: F Phi(u) - K Phi(v) for the call when
-     * F <= K, K Phi(u) - F Phi(v) for the put when F > K.
+     * u = -|x|/s + s/2 its d1, Phi(u) and Phi(v) = Phi(u - s) given: min(F, K) Phi(u) - max(F, K) Phi(v), the
+     * call when F <= K and the put when F > K.
      *
      * <p>The two terms cancel by a factor of about max(1, |h|) / (2t) with h = x/s, t = s/2 (the ratio of Y to
      * the difference Y(h + t) - Y(h - t) in {@link NormalizedBlack}'s terms). Up to 64 that costs at most six
      * bits of the out-of-the-money price (3e-14 relative); beyond, i.e. for s < 1/64 or |x| > 64 s^2 (short,
      * low-vol or far-out options), the price comes from the normalised series instead, at about twice the cost.
      */
-    private static double outOfTheMoney(double forward, double strike, double absX, double stdDev, double u,
-                                        double tailU, double tailV) {
+    private static double outOfTheMoney(double lower, double upper, double absX, double stdDev, double cdfU,
+                                        double tailV) {
         if (stdDev < CANCELLATION_STD_DEV || absX > CANCELLATION_SLOPE * stdDev * stdDev) {
-            return Math.sqrt(forward * strike) * NormalizedBlack.otmCall(-absX, stdDev);
+            return seriesOutOfTheMoney(lower, upper, absX, stdDev);
         }
-        double cdfU = u < 0 ? tailU : 1.0 - tailU;
-        return forward < strike ? forward * cdfU - strike * tailV : strike * cdfU - forward * tailV;
+        return lower * cdfU - upper * tailV;
+    }
+
+    /** Rare, so out of line: the hot methods stay small enough to inline. */
+    private static double seriesOutOfTheMoney(double lower, double upper, double absX, double stdDev) {
+        return Math.sqrt(lower * upper) * NormalizedBlack.otmCall(-absX, stdDev);
     }
 
     /**
-     * Undiscounted delta, Phi(d1) for a call and -Phi(-d1) for a put, with d1 = u when x <= 0 and -v
+     * Undiscounted delta, Phi(d1) for a call and -Phi(-d1) for a put, with d1 = u when F < K and -v
      * otherwise (the out-of-the-money side's d1 and -d2); each from its own tail, so that a far
-     * out-of-the-money delta keeps its digits.
+     * out-of-the-money delta keeps its digits. Selected without branches: in a book, calls and puts, and
+     * options in and out of the money, come in no order a branch predictor could learn.
      */
-    private static double delta(OptionType type, double x, double u, double tailU, double tailV) {
-        if (type == OptionType.CALL) {
-            return x <= 0 ? (u < 0 ? tailU : 1.0 - tailU) : 1.0 - tailV;
-        }
-        return x <= 0 ? -(u < 0 ? 1.0 - tailU : tailU) : -tailV;
+    private static double delta(OptionType type, long forwardBelow, long uNegative, double tailU, double cdfU,
+                                double tailV) {
+        double cdfD1 = select(forwardBelow, cdfU, 1.0 - tailV);
+        double cdfMinusD1 = select(forwardBelow, select(uNegative, 1.0 - tailU, tailU), tailV);
+        return select(putMask(type), -cdfMinusD1, cdfD1);
     }
 
     private static double expiredDelta(OptionType type, double intrinsic, double discount) {
@@ -191,13 +224,27 @@ public final class Black76 {
     }
 
     private static double intrinsic(OptionType type, double forward, double strike) {
-        double exercise = type == OptionType.CALL ? forward - strike : strike - forward;
-        return exercise > 0 ? exercise : 0.0;
+        double exercise = select(putMask(type), strike - forward, forward - strike);
+        return select(negativeMask(exercise), 0.0, exercise);
     }
 
-    /** min(F, K) / max(F, K) = e^{-|x|}. */
-    private static double lowerOverUpper(double forward, double strike) {
-        return forward < strike ? forward / strike : strike / forward;
+    /** All ones for a put, zero for a call. */
+    private static long putMask(OptionType type) {
+        return -(long) type.ordinal();
+    }
+
+    /** All ones when {@code value} is negative (or -0), zero otherwise. */
+    private static long negativeMask(double value) {
+        return Double.doubleToRawLongBits(value) >> 63;
+    }
+
+    /**
+     * {@code mask == -1 ? ifSet : ifClear} on the bits, for masks of all ones or zero: the JIT compiles a
+     * double ternary to a branch, which mispredicts half the time on a mixed book.
+     */
+    private static double select(long mask, double ifSet, double ifClear) {
+        return Double.longBitsToDouble((Double.doubleToRawLongBits(ifSet) & mask)
+                | (Double.doubleToRawLongBits(ifClear) & ~mask));
     }
 
     /**
