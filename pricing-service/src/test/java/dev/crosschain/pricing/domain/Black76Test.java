@@ -154,6 +154,35 @@ class Black76Test {
         assertThat(checked).isGreaterThan(3000);
     }
 
+    /**
+     * Black76 picks the out-of-the-money side, call or put, and the sign of d1 with bit masks rather than
+     * branches; where a mask flips (F = K, F and K an ulp apart, d1 = 0 with s^2/2 = |x|) the call and put
+     * Greeks must still satisfy parity: delta_call - delta_put = discount, equal gammas and vegas, and prices
+     * continuous across the flip.
+     */
+    @Test
+    void callAndPutAgreeWhereTheSelectsFlip() {
+        double years = 0.25;
+        double vol = 0.4;
+        double discount = Math.exp(-RATE * years);
+        double s = vol * Math.sqrt(years);
+        double[] strikes = {F, Math.nextUp(F), Math.nextDown(F), F * Math.exp(0.5 * s * s), F * Math.exp(-0.5 * s * s)};
+        for (double strike : strikes) {
+            OptionGreeks call = MODEL.greeks(OptionType.CALL, F, strike, years, vol, RATE);
+            OptionGreeks put = MODEL.greeks(OptionType.PUT, F, strike, years, vol, RATE);
+            assertThat(call.delta() - put.delta()).as("K=%s", strike).isCloseTo(discount, within(4 * U));
+            assertThat(call.gamma()).as("K=%s", strike).isCloseTo(put.gamma(), within(4 * U * call.gamma()));
+            assertThat(call.vega()).as("K=%s", strike).isCloseTo(put.vega(), within(4 * U * call.vega()));
+            assertThat(call.price() - put.price()).as("K=%s", strike)
+                    .isCloseTo(discount * (F - strike), within(PARITY_RELATIVE * call.price()));
+        }
+        double atTheMoney = MODEL.price(OptionType.CALL, F, F, years, vol, RATE);
+        for (double strike : new double[]{Math.nextUp(F), Math.nextDown(F)}) {
+            assertThat(MODEL.price(OptionType.CALL, F, strike, years, vol, RATE)).isCloseTo(atTheMoney, within(1e-9));
+            assertThat(MODEL.price(OptionType.PUT, F, strike, years, vol, RATE)).isCloseTo(atTheMoney, within(1e-9));
+        }
+    }
+
     /** analytic == unit * f'(at), with f' by a central difference of step h and its error bound. */
     private static void assertDerivative(String what, double analytic, DoubleUnaryOperator f, double at, double step, double unit,
                                          double cancellation) {
