@@ -40,8 +40,8 @@ public final class Black76 {
         double inverseStdDev = 1.0 / stdDev;
         double absX = Math.abs(logMoneyness(forward, strike, 1.0 / forward));
         long forwardBelow = negativeMask(forward - strike);
-        double lower = select(forwardBelow, forward, strike);
-        double upper = select(forwardBelow, strike, forward);
+        double lower = Math.min(forward, strike);
+        double upper = Math.max(forward, strike);
         // the out-of-the-money option, where d1 and d2 are u and v = u - s below
         double u = Math.fma(-absX, inverseStdDev, 0.5 * stdDev);
         double v = u - stdDev;
@@ -66,8 +66,8 @@ public final class Black76 {
         double inverseForward = 1.0 / forward;
         double absX = Math.abs(logMoneyness(forward, strike, inverseForward));
         long forwardBelow = negativeMask(forward - strike);
-        double lower = select(forwardBelow, forward, strike);
-        double upper = select(forwardBelow, strike, forward);
+        double lower = Math.min(forward, strike);
+        double upper = Math.max(forward, strike);
         double u = Math.fma(-absX, inverseStdDev, 0.5 * stdDev);
         double v = u - stdDev;
         double expU = expMinusHalfSquare(u);
@@ -119,8 +119,8 @@ public final class Black76 {
         double inverseForward = 1.0 / forward;
         double absX = Math.abs(logMoneyness(forward, strike, inverseForward));
         long forwardBelow = negativeMask(forward - strike);
-        double lower = select(forwardBelow, forward, strike);
-        double upper = select(forwardBelow, strike, forward);
+        double lower = Math.min(forward, strike);
+        double upper = Math.max(forward, strike);
         double u = Math.fma(-absX, inverseStdDev, 0.5 * stdDev);
         double v = u - stdDev;
         double expU = expMinusHalfSquare(u);
