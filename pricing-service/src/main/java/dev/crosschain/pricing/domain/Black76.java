@@ -215,7 +215,9 @@ public final class Black76 {
      * F phi(d1) sigma / (2 sqrt T) = F phi(d1) sigma^2 / (2 s).
      */
     private static double theta(double price, double rate, double forwardDensity, double vol, double inverseStdDev) {
-        double dPriceDYears = -rate * price + 0.5 * forwardDensity * vol * vol * inverseStdDev;
+        double volDecay = 0.5 * forwardDensity * vol * vol * inverseStdDev;
+        // at r = 0 theta does not wait for the price, the last value computed
+        double dPriceDYears = rate == 0 ? volDecay : -rate * price + volDecay;
         return -dPriceDYears * PER_DAY;
     }
 
