@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Turns a pushed option quote set into what the SVI fitter takes: checked quotes as implied vols
@@ -29,19 +30,24 @@ final class OptionQuoteValidation {
     static final int MIN_QUOTES_PER_EXPIRY = 5;
     /** Above 500% a quote is a typo, not a market. */
     static final double MAX_VOL = 5.0;
+    /** Idempotency keys: short, printable, no separators a log or a URL would need to escape. */
+    static final Pattern QUOTE_SET_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     /** What the fitter takes; {@code index} is the underlying's now, which the given forwards are a basis over. */
     record FitInput(String underlying, List<VolQuote> quotes, Map<LocalDate, Double> forwards, double index) {
     }
 
     private final String underlyingName;
+    private final String quoteSetId;
     private final List<Surfaces.Quote> quotes;
     private final List<Surfaces.Forward> forwards;
     private final Instant now;
     private final List<Violation> violations = new ArrayList<>();
 
-    private OptionQuoteValidation(String underlying, List<Surfaces.Quote> quotes, List<Surfaces.Forward> forwards, Instant now) {
+    private OptionQuoteValidation(String underlying, String quoteSetId, List<Surfaces.Quote> quotes,
+                                  List<Surfaces.Forward> forwards, Instant now) {
         this.underlyingName = underlying;
+        this.quoteSetId = quoteSetId;
         this.quotes = quotes;
         this.forwards = forwards;
         this.now = now;
@@ -52,13 +58,32 @@ final class OptionQuoteValidation {
      *                               for a price with no implied vol; NotFoundException NO_INDEX for
      *                               an underlying that has no index
      */
-    static FitInput validate(String underlying, List<Surfaces.Quote> quotes, List<Surfaces.Forward> forwards,
-                             MarketSnapshot market) {
-        return new OptionQuoteValidation(underlying, quotes, forwards, market.now()).run(market);
+    static FitInput validate(String underlying, String quoteSetId, List<Surfaces.Quote> quotes,
+                             List<Surfaces.Forward> forwards, MarketSnapshot market) {
+        return new OptionQuoteValidation(underlying, quoteSetId, quotes, forwards, market.now()).run(market);
+    }
+
+    /** The canonical underlying when both it and the quote set id are well-formed (so the key may be stored), else null. */
+    static String keyedUnderlying(String underlying, String quoteSetId) {
+        if (quoteSetId == null || !QUOTE_SET_ID.matcher(quoteSetId).matches()) {
+            return null;
+        }
+        try {
+            return Instrument.parseAsset(underlying, "underlying");
+        } catch (InvalidInputException e) {
+            return null;
+        }
     }
 
     private FitInput run(MarketSnapshot market) {
         String underlying = checked(() -> Instrument.parseAsset(underlyingName, "underlying"));
+        if (quoteSetId == null || quoteSetId.isEmpty()) {
+            violations.add(new Violation("quote_set_id", "is required: an idempotency key of this quote set"));
+        } else if (quoteSetId.length() > 128) {
+            violations.add(new Violation("quote_set_id", "at most 128 characters, got " + quoteSetId.length()));
+        } else if (!QUOTE_SET_ID.matcher(quoteSetId).matches()) {
+            violations.add(new Violation("quote_set_id", "only A-Z a-z 0-9 . _ : - are allowed"));
+        }
         if (quotes.isEmpty()) {
             violations.add(new Violation("quotes", "at least one quote is required"));
         }

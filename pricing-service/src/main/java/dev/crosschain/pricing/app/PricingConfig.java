@@ -15,6 +15,14 @@ public interface PricingConfig {
 
     Surface surface();
 
+    Idempotency idempotency();
+
+    interface Idempotency {
+        /** PushOptionQuotes quote set ids older than this are forgotten (at least 24 hours). */
+        @WithDefault("P7D")
+        Duration retention();
+    }
+
     interface Index {
         /** A source quote older than this is not fresh; an index with no fresh source is stale. */
         @WithDefault("60s")

@@ -6,6 +6,7 @@ import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
 import dev.crosschain.pricing.domain.ArbitrageableSurfaceException;
+import dev.crosschain.pricing.domain.ConflictException;
 import dev.crosschain.pricing.domain.InvalidInputException;
 import dev.crosschain.pricing.domain.NotFoundException;
 import dev.crosschain.pricing.store.StoreException;
@@ -66,6 +67,11 @@ public class ErrorMapper implements ExceptionHandlerProvider {
                     .setType(v.type()).setSubject(v.expiry()).setDescription(v.description())));
             return status(Code.FAILED_PRECONDITION, "ARBITRAGEABLE_SURFACE",
                     e.getMessage() + "; the previous surface stays", Any.pack(precondition.build()));
+        }
+        if (failure instanceof ConflictException e) {
+            BadRequest field = BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                    .setField(e.violation().field()).setDescription(e.violation().description())).build();
+            return status(Code.ALREADY_EXISTS, e.reason(), e.getMessage(), Any.pack(field));
         }
         if (failure instanceof NotFoundException e) {
             return status(Code.NOT_FOUND, e.reason(), e.getMessage(), null);

@@ -48,11 +48,17 @@ import dev.crosschain.proto.pricing.v1.WatchMarksRequest;
 import dev.crosschain.proto.pricing.v1.WatchMarksResponse;
 import dev.crosschain.proto.pricing.v1.WatchVolSurfacesRequest;
 import dev.crosschain.proto.pricing.v1.WatchVolSurfacesResponse;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Message;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,7 +151,7 @@ public class PricingGrpcService implements PricingService {
         List<Surfaces.Quote> quotes = request.getQuotesList().stream().map(PricingGrpcService::quote).toList();
         List<Surfaces.Forward> forwards = request.getForwardsList().stream()
                 .map(f -> new Surfaces.Forward(f.getExpiry(), f.getForward())).toList();
-        return surfaces.push(request.getUnderlying(), quotes, forwards)
+        return surfaces.push(request.getUnderlying(), request.getQuoteSetId(), quotes, forwards, sha256(request))
                 .map(surface -> PushOptionQuotesResponse.newBuilder()
                         .setSurface(ProtoMapper.surface(surface, Instant.now())).build());
     }
@@ -393,6 +399,23 @@ public class PricingGrpcService implements PricingService {
                     + EARLIEST_VALUATION + " to before " + LATEST_VALUATION + ", got " + unixMs);
         }
         return time;
+    }
+
+    /**
+     * SHA-256 of the request's bytes in deterministic serialization: the same message always
+     * gives the same bytes here, so a replay of a quote set hashes alike and any change does not.
+     */
+    static byte[] sha256(Message request) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(request.getSerializedSize());
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            out.useDeterministicSerialization();
+            request.writeTo(out);
+            out.flush();
+            return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("hashing a request in memory cannot fail", e);
+        }
     }
 
     private static Surfaces.Quote quote(OptionQuote q) {

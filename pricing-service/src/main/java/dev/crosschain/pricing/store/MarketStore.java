@@ -1,6 +1,7 @@
 package dev.crosschain.pricing.store;
 
 import dev.crosschain.pricing.domain.AssetQuotes;
+import dev.crosschain.pricing.domain.ConflictException;
 import dev.crosschain.pricing.domain.IndexAggregator;
 import dev.crosschain.pricing.domain.IndexLevel;
 import dev.crosschain.pricing.domain.SourceQuote;
@@ -11,9 +12,12 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.vertx.sqlclient.DatabaseException;
 import jakarta.persistence.PersistenceException;
+import org.hibernate.JDBCException;
 import org.hibernate.reactive.mutiny.Mutiny;
 
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +40,17 @@ public class MarketStore {
     /** Everything stored: what a replica loads at start-up. */
     public record Stored(List<AssetQuotes> assets, List<VolSurface> surfaces) {
     }
+
+    /** The idempotency key of a quote push and the SHA-256 of its payload. */
+    public record QuoteSetKey(String quoteSetId, byte[] payloadSha256) {
+    }
+
+    /** A push's surface: the one it stored ({@code created}), or the one an earlier push under its key stored. */
+    public record SavedSurface(VolSurface surface, boolean created) {
+    }
+
+    static final String QUOTE_SET_ID_REUSED = "QUOTE_SET_ID_REUSED";
+    private static final String UNIQUE_VIOLATION = "23505";
 
     /**
      * Applies quotes (a quote older than the stored one of its source is ignored), bumps each
@@ -100,12 +115,45 @@ public class MarketStore {
     }
 
     /**
-     * Stores a fit as the underlying's next version (one above the highest stored, whatever
-     * {@code fitted.version()} says, since another replica may have stored one meanwhile).
+     * The surface an earlier accepted push under this key created; null when the key is not known
+     * (never used, or forgotten after the retention); ConflictException QUOTE_SET_ID_REUSED when
+     * it was used with a different payload.
      */
-    public Uni<VolSurface> saveSurface(VolSurface fitted, Instant now) {
+    public Uni<VolSurface> replayOf(String underlying, QuoteSetKey key) {
+        return Panache.withSession(() -> Panache.getSession().chain(session -> replayOf(session, underlying, key)))
+                .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("reading a quote set id failed", e));
+    }
+
+    /**
+     * Stores a fit as the underlying's next version (one above the highest stored, whatever
+     * {@code fitted.version()} says, since another replica may have stored one meanwhile) with the
+     * push's key, and forgets the underlying's keys pushed before {@code forgetKeysBefore}. When
+     * the key was stored meanwhile (a replay racing its original, here or on another replica),
+     * nothing is stored and the surface of the first push is returned, as {@link #replayOf} would.
+     */
+    public Uni<SavedSurface> saveSurface(VolSurface fitted, QuoteSetKey key, Instant now, Instant forgetKeysBefore) {
         String underlying = fitted.underlying();
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> lock(session, "surface:" + underlying)
+                        .chain(() -> replayOf(session, underlying, key))
+                        .chain(earlier -> earlier != null ? Uni.createFrom().item(new SavedSurface(earlier, false))
+                                : storeSurface(session, fitted, key, now, forgetKeysBefore))))
+                // Every writer of the underlying takes its lock, so a duplicate key is only a writer that does not.
+                .onFailure(MarketStore::isUniqueViolation).recoverWithUni(() -> replayOf(underlying, key)
+                        .map(earlier -> {
+                            if (earlier == null) {
+                                throw new StoreException("quote set " + key.quoteSetId() + " of " + underlying
+                                        + " collided with a key that is no longer stored", null);
+                            }
+                            return new SavedSurface(earlier, false);
+                        }))
+                .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("saving a surface failed", e));
+    }
+
+    private Uni<SavedSurface> storeSurface(Mutiny.Session session, VolSurface fitted, QuoteSetKey key, Instant now,
+                                           Instant forgetKeysBefore) {
+        String underlying = fitted.underlying();
+        return session.createMutationQuery("delete from QuoteSetEntity where underlying = :underlying and pushedAt < :before")
+                .setParameter("underlying", underlying).setParameter("before", forgetKeysBefore).executeUpdate()
                 .chain(() -> session.createSelectionQuery(
                                 "select max(s.version) from VolSurfaceEntity s where s.underlying = :underlying", Long.class)
                         .setParameter("underlying", underlying).getSingleResultOrNull())
@@ -119,13 +167,39 @@ public class MarketStore {
                     List<Object> rows = new ArrayList<>();
                     rows.add(surface);
                     fitted.slices().forEach(slice -> rows.add(toRow(underlying, version, slice)));
+                    QuoteSetEntity quoteSet = new QuoteSetEntity();
+                    quoteSet.underlying = underlying;
+                    quoteSet.quoteSetId = key.quoteSetId();
+                    quoteSet.payloadSha256 = key.payloadSha256();
+                    quoteSet.surfaceVersion = version;
+                    quoteSet.pushedAt = now;
                     VolSurface stored = new VolSurface(underlying, version, fitted.fittedAt(), false, fitted.slices());
+                    // Surface and slices first: the key refers to the surface.
                     return session.persistAll(rows.toArray())
                             .chain(session::flush)
+                            .chain(() -> session.persist(quoteSet))
+                            .chain(session::flush)
                             .chain(() -> notify(session, ChangeFeed.Change.surface(underlying, version)))
-                            .replaceWith(stored);
-                })))
-                .onFailure(this::isDatabaseFailure).transform(e -> new StoreException("saving a surface failed", e));
+                            .replaceWith(new SavedSurface(stored, true));
+                });
+    }
+
+    private Uni<VolSurface> replayOf(Mutiny.Session session, String underlying, QuoteSetKey key) {
+        return session.createSelectionQuery("from QuoteSetEntity where underlying = :underlying and quoteSetId = :id",
+                        QuoteSetEntity.class)
+                .setParameter("underlying", underlying).setParameter("id", key.quoteSetId()).getSingleResultOrNull()
+                .chain(row -> {
+                    if (row == null) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    if (!MessageDigest.isEqual(row.payloadSha256, key.payloadSha256())) {
+                        return Uni.createFrom().failure(new ConflictException(QUOTE_SET_ID_REUSED, "quote_set_id",
+                                "quote set " + key.quoteSetId() + " of " + underlying + " was pushed at " + row.pushedAt
+                                        + " with a different payload (it created surface version " + row.surfaceVersion
+                                        + "): a new quote set needs a new id"));
+                    }
+                    return loadSurfaceVersion(session, underlying, row.surfaceVersion);
+                });
     }
 
     /** Every asset's quotes and revision, and the newest surface of every underlying. */
@@ -183,14 +257,26 @@ public class MarketStore {
             query.setParameter("underlying", onlyUnderlying);
         }
         return query.getResultList().chain(surfaces -> Multi.createFrom().iterable(surfaces)
-                .onItem().transformToUniAndConcatenate(surface -> session.createSelectionQuery(
-                                "from VolSliceEntity where underlying = :underlying and version = :version order by expiryDate",
-                                VolSliceEntity.class)
-                        .setParameter("underlying", surface.underlying).setParameter("version", surface.version)
-                        .getResultList()
-                        .map(slices -> new VolSurface(surface.underlying, surface.version, surface.fittedAt, false,
-                                slices.stream().map(MarketStore::toSlice).toList())))
+                .onItem().transformToUniAndConcatenate(surface -> withSlices(session, surface))
                 .collect().asList());
+    }
+
+    /** A stored version of a surface (versions are kept). */
+    private Uni<VolSurface> loadSurfaceVersion(Mutiny.Session session, String underlying, long version) {
+        return session.createSelectionQuery("from VolSurfaceEntity where underlying = :underlying and version = :version",
+                        VolSurfaceEntity.class)
+                .setParameter("underlying", underlying).setParameter("version", version).getSingleResult()
+                .chain(surface -> withSlices(session, surface));
+    }
+
+    private static Uni<VolSurface> withSlices(Mutiny.Session session, VolSurfaceEntity surface) {
+        return session.createSelectionQuery(
+                        "from VolSliceEntity where underlying = :underlying and version = :version order by expiryDate",
+                        VolSliceEntity.class)
+                .setParameter("underlying", surface.underlying).setParameter("version", surface.version)
+                .getResultList()
+                .map(slices -> new VolSurface(surface.underlying, surface.version, surface.fittedAt, false,
+                        slices.stream().map(MarketStore::toSlice).toList()));
     }
 
     /** Waits for, then holds until commit, a lock that every writer of {@code key} takes. */
@@ -203,6 +289,16 @@ public class MarketStore {
         // NOTIFY takes no bind parameters; the payload is built from checked symbols and numbers only.
         return session.createNativeQuery("NOTIFY " + ChangeFeed.CHANNEL + ", '" + change.payload() + "'")
                 .executeUpdate().replaceWithVoid();
+    }
+
+    private static boolean isUniqueViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof JDBCException e && UNIQUE_VIOLATION.equals(e.getSQLState())
+                    || t instanceof DatabaseException e2 && UNIQUE_VIOLATION.equals(e2.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Failures of the database or the way to it, as opposed to bugs in what we asked of it. */

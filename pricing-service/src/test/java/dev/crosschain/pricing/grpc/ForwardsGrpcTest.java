@@ -166,6 +166,7 @@ class ForwardsGrpcTest {
     static VolSurface pushWithBasis() {
         push(quote("ALGO", "coinbase", "600"));
         PushOptionQuotesRequest.Builder request = PushOptionQuotesRequest.newBuilder().setUnderlying("ALGO")
+                .setQuoteSetId(SurfaceGrpcTest.newQuoteSetId())
                 .addForwards(ExpiryForward.newBuilder().setExpiry(expiryCode(NEAR)).setForward(NEAR_FORWARD))
                 .addForwards(ExpiryForward.newBuilder().setExpiry(expiryCode(FAR)).setForward(FAR_FORWARD));
         for (LocalDate expiry : List.of(NEAR, FAR)) {

@@ -31,6 +31,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.DOMAIN;
@@ -182,7 +183,7 @@ class SurfaceGrpcTest {
         String yesterday = expiryCode(LocalDate.now(ZoneOffset.UTC).minusDays(1));
 
         assertBad(smile(q -> q).toBuilder().setUnderlying("bnb").build(), "underlying");
-        assertBad(PushOptionQuotesRequest.newBuilder().setUnderlying("BNB").build(), "quotes");
+        assertBad(PushOptionQuotesRequest.newBuilder().setUnderlying("BNB").setQuoteSetId(newQuoteSetId()).build(), "quotes");
         assertBad(replace(3, q -> q.toBuilder().setBidVol(0.6).setAskVol(0.5).build()), "quotes[3].bid_vol");
         assertBad(replace(0, q -> q.toBuilder().setBidVol(0.0).build()), "quotes[0].bid_vol");
         assertBad(replace(0, q -> q.toBuilder().setAskVol(5.5).build()), "quotes[0].ask_vol");
@@ -237,9 +238,13 @@ class SurfaceGrpcTest {
         return Math.sqrt(a + B * (RHO * k + Math.sqrt(k * k + S * S)));
     }
 
-    /** The full quote set of BNB (puts below the forward, calls from it), each quote passed through {@code edit}. */
+    /**
+     * The full quote set of BNB (puts below the forward, calls from it), each quote passed through
+     * {@code edit}, under a quote set id of its own: every call is a new push, not a replay.
+     */
     static PushOptionQuotesRequest smile(UnaryOperator<OptionQuote> edit) {
-        PushOptionQuotesRequest.Builder request = PushOptionQuotesRequest.newBuilder().setUnderlying("BNB");
+        PushOptionQuotesRequest.Builder request = PushOptionQuotesRequest.newBuilder().setUnderlying("BNB")
+                .setQuoteSetId(newQuoteSetId());
         for (LocalDate expiry : List.of(NEAR, FAR)) {
             for (int strike : STRIKES) {
                 double vol = smileVol(Math.log(strike / F));
@@ -249,6 +254,11 @@ class SurfaceGrpcTest {
             }
         }
         return request.build();
+    }
+
+    /** A quote set id never used before in this test run. */
+    static String newQuoteSetId() {
+        return "test-" + UUID.randomUUID();
     }
 
     static PushOptionQuotesRequest replace(int index, UnaryOperator<OptionQuote> edit) {

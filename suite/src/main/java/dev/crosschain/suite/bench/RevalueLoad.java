@@ -109,7 +109,9 @@ public final class RevalueLoad {
         for (String u : ORDER) {
             double forward = UNDERLYINGS.get(u)[0];
             double atm = UNDERLYINGS.get(u)[1];
-            PushOptionQuotesRequest.Builder quotes = PushOptionQuotesRequest.newBuilder().setUnderlying(u);
+            // The quotes depend only on the underlying and the day: a rerun that day is a replay of the same set.
+            PushOptionQuotesRequest.Builder quotes = PushOptionQuotesRequest.newBuilder().setUnderlying(u)
+                    .setQuoteSetId("revalue-load-" + today + "-" + u);
             for (int days : EXPIRY_DAYS) {
                 for (int j = -4; j <= 4; j++) {
                     long strike = Math.round(forward * Math.exp(0.1 * j));
