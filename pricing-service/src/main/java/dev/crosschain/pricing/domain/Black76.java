@@ -1,5 +1,7 @@
 package dev.crosschain.pricing.domain;
 
+import java.util.Arrays;
+
 /**
  * Black-76 for European options on a forward, discounted at a continuous rate. Stateless.
  *
@@ -16,8 +18,8 @@ package dev.crosschain.pricing.domain;
  * options and far in the wings, where F Phi(d1) and K Phi(d2) cancel, the out-of-the-money price comes
  * from {@link NormalizedBlack}'s series instead.
  *
- * <p>Which option is out of the money, call or put, and the sign of u are chosen with bit masks rather than
- * branches: a book mixes them in no order a branch predictor could learn.
+ * <p>Which option is out of the money, call or put, and the sign of u are chosen with bit masks and
+ * min/max rather than branches: a book mixes them in no order a branch predictor could learn.
  */
 public final class Black76 {
 
@@ -34,12 +36,11 @@ public final class Black76 {
     public double price(OptionType type, double forward, double strike, double years, double vol, double rate) {
         double discount = discount(rate, years);
         if (!(years > 0 && vol > 0)) {
-            return discount * intrinsic(type, forward, strike);
+            return expiredPrice(type, forward, strike, years, vol, discount);
         }
         double stdDev = vol * Math.sqrt(years);
         double inverseStdDev = 1.0 / stdDev;
         double absX = Math.abs(logMoneyness(forward, strike, 1.0 / forward));
-        long forwardBelow = negativeMask(forward - strike);
         double lower = Math.min(forward, strike);
         double upper = Math.max(forward, strike);
         // the out-of-the-money option, where d1 and d2 are u and v = u - s below
@@ -57,8 +58,7 @@ public final class Black76 {
     public OptionGreeks greeks(OptionType type, double forward, double strike, double years, double vol, double rate) {
         double discount = discount(rate, years);
         if (!(years > 0 && vol > 0)) {
-            double intrinsic = intrinsic(type, forward, strike);
-            return new OptionGreeks(discount * intrinsic, expiredDelta(type, intrinsic, discount), 0, 0, 0, 0, 0, 0);
+            return expiredGreeks(type, forward, strike, years, vol, discount);
         }
         double sqrtYears = Math.sqrt(years);
         double stdDev = vol * sqrtYears;
@@ -110,7 +110,7 @@ public final class Black76 {
                                       double rate, double[] out, int offset) {
         double discount = discount(rate, years);
         if (!(years > 0 && vol > 0)) {
-            writeExpired(type, forward, strike, discount, out, offset);
+            writeExpired(type, forward, strike, years, vol, discount, out, offset);
             return;
         }
         double sqrtYears = Math.sqrt(years);
@@ -139,15 +139,46 @@ public final class Black76 {
         out[offset + 4] = theta(price, rate, forward * density, vol, inverseStdDev);
     }
 
-    /** At or after expiry, or at zero vol: kept apart so that the hot method stays small. */
-    private static void writeExpired(OptionType type, double forward, double strike, double discount, double[] out,
-                                     int offset) {
+    /**
+     * The price when the hot path's test {@code years > 0 && vol > 0} fails: at or after expiry, or at zero
+     * vol, the discounted intrinsic value; otherwise a NaN time or vol, which gives NaN as the formula would.
+     * Kept apart, like the two below, so that the hot methods stay small.
+     */
+    private static double expiredPrice(OptionType type, double forward, double strike, double years, double vol,
+                                       double discount) {
+        if (!isExpired(years, vol)) {
+            return Double.NaN;
+        }
+        return discount * intrinsic(type, forward, strike);
+    }
+
+    private static OptionGreeks expiredGreeks(OptionType type, double forward, double strike, double years, double vol,
+                                              double discount) {
+        if (!isExpired(years, vol)) {
+            double nan = Double.NaN;
+            return new OptionGreeks(nan, nan, nan, nan, nan, nan, nan, nan);
+        }
+        double intrinsic = intrinsic(type, forward, strike);
+        return new OptionGreeks(discount * intrinsic, expiredDelta(type, intrinsic, discount), 0, 0, 0, 0, 0, 0);
+    }
+
+    private static void writeExpired(OptionType type, double forward, double strike, double years, double vol,
+                                     double discount, double[] out, int offset) {
+        if (!isExpired(years, vol)) {
+            Arrays.fill(out, offset, offset + FIRST_ORDER_GREEKS, Double.NaN);
+            return;
+        }
         double intrinsic = intrinsic(type, forward, strike);
         out[offset] = discount * intrinsic;
         out[offset + 1] = expiredDelta(type, intrinsic, discount);
         out[offset + 2] = 0.0;
         out[offset + 3] = 0.0;
         out[offset + 4] = 0.0;
+    }
+
+    /** At or after expiry, or at zero vol (false for a NaN time or vol unless the other one qualifies). */
+    private static boolean isExpired(double years, double vol) {
+        return years <= 0 || vol <= 0;
     }
 
     /** Price, delta, gamma, vega and theta in the units of {@link OptionGreeks}. */

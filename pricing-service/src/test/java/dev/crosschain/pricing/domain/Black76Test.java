@@ -183,6 +183,24 @@ class Black76Test {
         }
     }
 
+    /** A NaN time or vol prices to NaN (it is not mistaken for an expired option), unless the other input is expired. */
+    @Test
+    void nanTimeOrVolGivesNanUnlessExpired() {
+        for (double[] input : new double[][]{{Double.NaN, VOL}, {T, Double.NaN}, {Double.NaN, Double.NaN}}) {
+            double years = input[0];
+            double vol = input[1];
+            assertThat(MODEL.price(OptionType.CALL, F, 2500, years, vol, RATE)).isNaN();
+            OptionGreeks greeks = MODEL.greeks(OptionType.PUT, F, 2500, years, vol, RATE);
+            Black76.FirstOrderGreeks first = MODEL.firstOrderGreeks(OptionType.CALL, F, 2500, years, vol, 0);
+            for (double value : new double[]{greeks.price(), greeks.delta(), greeks.gamma(), greeks.vega(), greeks.theta(),
+                    first.price(), first.delta(), first.gamma(), first.vega(), first.theta()}) {
+                assertThat(value).as("years=%s vol=%s", years, vol).isNaN();
+            }
+        }
+        assertThat(MODEL.price(OptionType.CALL, F, 2500, 0, Double.NaN, 0)).isEqualTo(F - 2500);
+        assertThat(MODEL.price(OptionType.CALL, F, 2500, Double.NaN, 0, 0)).isEqualTo(F - 2500);
+    }
+
     /** analytic == unit * f'(at), with f' by a central difference of step h and its error bound. */
     private static void assertDerivative(String what, double analytic, DoubleUnaryOperator f, double at, double step, double unit,
                                          double cancellation) {
