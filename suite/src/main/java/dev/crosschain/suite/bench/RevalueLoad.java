@@ -191,6 +191,7 @@ public final class RevalueLoad {
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         Duration serviceCpu = null;
         Duration driverCpu = null;
+        Map<String, long[]> serviceThreads = Map.of();
         long sendLateMax = 0;
         for (int i = 0; i < calls; i++) {
             long scheduled = start + i * interval;
@@ -201,6 +202,7 @@ public final class RevalueLoad {
             if (i == warmupCalls) {
                 serviceCpu = serviceCpu();
                 driverCpu = driverCpu();
+                serviceThreads = ThreadCpu.read(servicePid());
             }
             sendLateMax = i >= warmupCalls ? Math.max(sendLateMax, System.nanoTime() - scheduled) : sendLateMax;
             int call = i;
@@ -231,6 +233,7 @@ public final class RevalueLoad {
         if (!done.await(30, TimeUnit.SECONDS)) {
             System.out.println("not every call finished within 30 s of the last send: " + done.getCount() + " outstanding");
         }
+        Map<String, Double> serviceThreadsUsed = ThreadCpu.spent(serviceThreads, ThreadCpu.read(servicePid()));
         Duration serviceCpuUsed = serviceCpu().minus(serviceCpu);
         Duration driverCpuUsed = driverCpu().minus(driverCpu);
         long measuredStart = start + warmupCalls * interval;
@@ -247,11 +250,20 @@ public final class RevalueLoad {
         System.out.printf(Locale.ROOT, "CPU per call while measured: service %.3f ms, load driver %.3f ms (%.2f + %.2f cores at %d calls/s)%n",
                 serviceCpuUsed.toNanos() / 1e6 / measuredCalls, driverCpuUsed.toNanos() / 1e6 / measuredCalls,
                 serviceCpuUsed.toNanos() / 1e9 / seconds, driverCpuUsed.toNanos() / 1e9 / seconds, rate);
+        if (!serviceThreads.isEmpty()) {
+            StringBuilder split = new StringBuilder("service CPU per call by thread (ms):");
+            serviceThreadsUsed.forEach((group, ms) -> split.append(String.format(Locale.ROOT, "  %s %.3f", group, ms / measuredCalls)));
+            System.out.println(split);
+        }
     }
 
     /** The service is this process's only child: the suite started it. */
     private static Duration serviceCpu() {
         return ProcessHandle.current().children().findFirst().flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    private static long servicePid() {
+        return ProcessHandle.current().children().findFirst().map(ProcessHandle::pid).orElse(-1L);
     }
 
     private static Duration driverCpu() {
