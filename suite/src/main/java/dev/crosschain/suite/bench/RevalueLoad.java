@@ -18,6 +18,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import org.jboss.logmanager.LogContext;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
 
 /**
  * Open-loop gRPC load on RevalueBook: starts the packaged pricing-service as its own process (as the suite
@@ -64,6 +66,7 @@ public final class RevalueLoad {
     }
 
     public static void main(String[] args) throws Exception {
+        quietClientLogging();
         int rate = 500;
         int warmupSeconds = 10;
         int seconds = 30;
@@ -124,6 +127,16 @@ public final class RevalueLoad {
             var surface = pricing.pushOptionQuotes(quotes.build()).getSurface();
             System.out.printf(Locale.ROOT, "%s surface v%d, %d slices%n", u, surface.getVersion(), surface.getSlicesCount());
         }
+    }
+
+    /**
+     * Outside Quarkus nothing configures the log manager the classpath brings (JBoss LogManager
+     * behind SLF4J): every logger is then at ALL, and the gRPC client's Netty formats a debug line
+     * for every HTTP/2 frame, which nothing prints. That cost the driver CPU that the service on the
+     * same cores should get.
+     */
+    private static void quietClientLogging() {
+        LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
     }
 
     static double smileVol(double atm, double k) {
