@@ -1,5 +1,6 @@
 package dev.crosschain.pricing.grpc;
 
+import dev.crosschain.pricing.domain.Decimals;
 import dev.crosschain.pricing.domain.Instrument;
 import dev.crosschain.pricing.domain.InvalidInputException;
 import org.junit.jupiter.api.Test;
@@ -23,5 +24,43 @@ class InstrumentNamesTest {
                     .isInstanceOfSatisfying(InvalidInputException.class,
                             e -> assertThat(e.violations()).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo(field)));
         }
+    }
+
+    @Test
+    void aKeptQuantityOrAssetParsesAsBefore() {
+        for (String text : new String[]{"-5", "0.125", "1e3", " 7 "}) {
+            double expected = Decimals.parse(text, "x", "INVALID_SCENARIO").doubleValue();
+            assertThat(InstrumentNames.quantity(text, () -> "positions[0].quantity", "INVALID_SCENARIO")).isEqualTo(expected);
+            assertThat(InstrumentNames.quantity(text, () -> "positions[1].quantity", "INVALID_SCENARIO")).isEqualTo(expected);
+        }
+        for (String name : new String[]{"ETH", " ETH"}) {
+            String expected = Instrument.parseAsset(name, "x");
+            assertThat(InstrumentNames.asset(name, () -> "scenarios[0].spot_shocks[0].underlying")).isEqualTo(expected);
+            assertThat(InstrumentNames.asset(name, () -> "scenarios[1].spot_shocks[0].underlying")).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aBadQuantityOrAssetIsRefusedEveryTimeWithTheFieldOfThatCall() {
+        for (String field : new String[]{"positions[0].quantity", "positions[4].quantity"}) {
+            assertThatThrownBy(() -> InstrumentNames.quantity("one", () -> field, "INVALID_SCENARIO"))
+                    .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                        assertThat(e.reason()).isEqualTo("INVALID_SCENARIO");
+                        assertThat(e.violations()).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo(field));
+                    });
+        }
+        for (String field : new String[]{"scenarios[0].spot_shocks[0].underlying", "scenarios[2].spot_shocks[1].underlying"}) {
+            assertThatThrownBy(() -> InstrumentNames.asset("eth", () -> field))
+                    .isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.violations()).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo(field)));
+        }
+    }
+
+    @Test
+    void theFieldPathIsBuiltOnlyForANewName() {
+        InstrumentNames.parse("BTC-PERPETUAL", "instruments[0]");
+        assertThat(InstrumentNames.parse("BTC-PERPETUAL", () -> {
+            throw new AssertionError("a kept name needs no field path");
+        })).isEqualTo(Instrument.parse("BTC-PERPETUAL", "x"));
     }
 }
