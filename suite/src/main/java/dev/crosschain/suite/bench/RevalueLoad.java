@@ -39,6 +39,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -214,21 +215,17 @@ public final class RevalueLoad {
         AtomicLong lastDone = new AtomicLong();
         CountDownLatch done = new CountDownLatch(calls);
         System.out.printf(Locale.ROOT, "sending %d calls/s: %d s warm-up, then %d s measured%n", rate, warmupSeconds, seconds);
+        readCpu(); // once before the clock starts: the first read loads classes and runs interpreted
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        Duration serviceCpu = null;
-        Duration driverCpu = null;
-        Map<String, long[]> serviceThreads = Map.of();
+        // Read on another thread at the boundary: /proc reads in the send loop held up the first measured sends.
+        CompletableFuture<CpuReadings> atMeasuredStart = CompletableFuture.supplyAsync(RevalueLoad::readCpu,
+                CompletableFuture.delayedExecutor(start + warmupCalls * interval - System.nanoTime(), TimeUnit.NANOSECONDS));
         long sendLateMax = 0;
         for (int i = 0; i < calls; i++) {
             long scheduled = start + i * interval;
             long wait;
             while ((wait = scheduled - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait);
-            }
-            if (i == warmupCalls) {
-                serviceCpu = serviceCpu();
-                driverCpu = driverCpu();
-                serviceThreads = ThreadCpu.read(servicePid());
             }
             sendLateMax = i >= warmupCalls ? Math.max(sendLateMax, System.nanoTime() - scheduled) : sendLateMax;
             int call = i;
@@ -260,9 +257,12 @@ public final class RevalueLoad {
         if (!done.await(30, TimeUnit.SECONDS)) {
             System.out.println("not every call finished within 30 s of the last send: " + done.getCount() + " outstanding");
         }
-        Map<String, Double> serviceThreadsUsed = ThreadCpu.spent(serviceThreads, ThreadCpu.read(servicePid()));
-        Duration serviceCpuUsed = serviceCpu().minus(serviceCpu);
-        Duration driverCpuUsed = driverCpu().minus(driverCpu);
+        CpuReadings before = atMeasuredStart.join();
+        CpuReadings after = readCpu();
+        Map<String, long[]> serviceThreads = before.serviceThreads();
+        Map<String, Double> serviceThreadsUsed = ThreadCpu.spent(serviceThreads, after.serviceThreads());
+        Duration serviceCpuUsed = after.service().minus(before.service());
+        Duration driverCpuUsed = after.driver().minus(before.driver());
         long measuredStart = start + warmupCalls * interval;
         long[] measured = Arrays.stream(latency, warmupCalls, calls).filter(l -> l >= 0).sorted().toArray();
         double elapsed = (lastDone.get() - measuredStart) / 1e9;
@@ -314,6 +314,14 @@ public final class RevalueLoad {
             pos = count;
             return length;
         }
+    }
+
+    /** CPU spent so far by the service, by the driver, and by each of the service's thread groups. */
+    private record CpuReadings(Duration service, Duration driver, Map<String, long[]> serviceThreads) {
+    }
+
+    private static CpuReadings readCpu() {
+        return new CpuReadings(serviceCpu(), driverCpu(), ThreadCpu.read(servicePid()));
     }
 
     /** The service is this process's only child: the suite started it. */
