@@ -30,6 +30,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +44,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -47,6 +54,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
 
 /**
  * Open-loop gRPC load on RevalueBook: starts the packaged pricing-service as its own process (as the suite
@@ -215,10 +223,10 @@ public final class RevalueLoad {
         AtomicLong lastDone = new AtomicLong();
         CountDownLatch done = new CountDownLatch(calls);
         System.out.printf(Locale.ROOT, "sending %d calls/s: %d s warm-up, then %d s measured%n", rate, warmupSeconds, seconds);
-        readCpu(); // once before the clock starts: the first read loads classes and runs interpreted
+        readCounters(); // once before the clock starts: the first read loads classes and runs interpreted
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         // Read on another thread at the boundary: /proc reads in the send loop held up the first measured sends.
-        CompletableFuture<CpuReadings> atMeasuredStart = CompletableFuture.supplyAsync(RevalueLoad::readCpu,
+        CompletableFuture<Readings> atMeasuredStart = CompletableFuture.supplyAsync(RevalueLoad::readCounters,
                 CompletableFuture.delayedExecutor(start + warmupCalls * interval - System.nanoTime(), TimeUnit.NANOSECONDS));
         long sendLateMax = 0;
         for (int i = 0; i < calls; i++) {
@@ -257,8 +265,8 @@ public final class RevalueLoad {
         if (!done.await(30, TimeUnit.SECONDS)) {
             System.out.println("not every call finished within 30 s of the last send: " + done.getCount() + " outstanding");
         }
-        CpuReadings before = atMeasuredStart.join();
-        CpuReadings after = readCpu();
+        Readings before = atMeasuredStart.join();
+        Readings after = readCounters();
         Map<String, long[]> serviceThreads = before.serviceThreads();
         Map<String, Double> serviceThreadsUsed = ThreadCpu.spent(serviceThreads, after.serviceThreads());
         Duration serviceCpuUsed = after.service().minus(before.service());
@@ -277,6 +285,9 @@ public final class RevalueLoad {
         System.out.printf(Locale.ROOT, "CPU per call while measured: service %.3f ms, load driver %.3f ms (%.2f + %.2f cores at %d calls/s)%n",
                 serviceCpuUsed.toNanos() / 1e6 / measuredCalls, driverCpuUsed.toNanos() / 1e6 / measuredCalls,
                 serviceCpuUsed.toNanos() / 1e9 / seconds, driverCpuUsed.toNanos() / 1e9 / seconds, rate);
+        if (!after.serverCallsAtOrUnder().isEmpty()) {
+            System.out.println(serverTail(before.serverCallsAtOrUnder(), after.serverCallsAtOrUnder()));
+        }
         if (!serviceThreads.isEmpty()) {
             StringBuilder split = new StringBuilder("service CPU per call by thread (ms):");
             serviceThreadsUsed.forEach((group, ms) -> split.append(String.format(Locale.ROOT, "  %s %.3f", group, ms / measuredCalls)));
@@ -316,12 +327,53 @@ public final class RevalueLoad {
         }
     }
 
-    /** CPU spent so far by the service, by the driver, and by each of the service's thread groups. */
-    private record CpuReadings(Duration service, Duration driver, Map<String, long[]> serviceThreads) {
+    /**
+     * CPU spent so far by the service, by the driver and by each of the service's thread groups, and the
+     * service's own RevalueBook timer: calls at or under each bucket bound, in seconds.
+     */
+    private record Readings(Duration service, Duration driver, Map<String, long[]> serviceThreads,
+                            SortedMap<Double, Double> serverCallsAtOrUnder) {
     }
 
-    private static CpuReadings readCpu() {
-        return new CpuReadings(serviceCpu(), driverCpu(), ThreadCpu.read(servicePid()));
+    private static Readings readCounters() {
+        return new Readings(serviceCpu(), driverCpu(), ThreadCpu.read(servicePid()), serverCallBuckets());
+    }
+
+    private static final Pattern REVALUE_BUCKET = Pattern.compile(
+            "grpc_server_processing_duration_seconds_bucket\\{[^}]*method=\"RevalueBook\"[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.E+]+)");
+
+    /** The service's gRPC server timer of RevalueBook from /q/metrics, summed over status codes. */
+    private static SortedMap<Double, Double> serverCallBuckets() {
+        SortedMap<Double, Double> buckets = new TreeMap<>();
+        try {
+            URI metrics = URI.create("http://127.0.0.1:" + ServiceSpec.PRICING.httpPort(PORT_BASE) + "/q/metrics");
+            String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            REVALUE_BUCKET.matcher(text).results().forEach(m -> buckets.merge(
+                    m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
+                    Double.parseDouble(m.group(2)), Double::sum));
+        } catch (IOException e) {
+            System.out.println("could not read the service's metrics: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return buckets;
+    }
+
+    /** Share of the calls between two readings that took longer than each bucket bound, by the service's timer. */
+    private static String serverTail(SortedMap<Double, Double> before, SortedMap<Double, Double> after) {
+        double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "service's own RevalueBook time (gRPC server timer, %.0f calls), share over:", total));
+        after.forEach((bound, count) -> {
+            if (!bound.isInfinite() && bound >= 0.0005 && bound <= 0.02) {
+                double over = total - (count - before.getOrDefault(bound, 0.0));
+                line.append(String.format(Locale.ROOT, "  %s ms %.2f%%",
+                        BigDecimal.valueOf(bound * 1000).stripTrailingZeros().toPlainString(),
+                        total == 0 ? Double.NaN : 100.0 * over / total));
+            }
+        });
+        return line.toString();
     }
 
     /** The service is this process's only child: the suite started it. */
