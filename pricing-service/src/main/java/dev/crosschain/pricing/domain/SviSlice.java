@@ -37,7 +37,7 @@ public record SviSlice(LocalDate expiryDate, Instant expiry, double years, doubl
         this(expiryDate, expiry, years, forward, forward, params, rmsVolError, quoteCount);
     }
 
-    /** forward / index at fit: what the expiry's forward is over the index, 1 when none was quoted. */
+    /** forward / index at fit: what the expiry's forward was over the index at the fit, 1 when none was quoted. */
     public double basis() {
         return forward / indexAtFit;
     }
@@ -45,6 +45,14 @@ public record SviSlice(LocalDate expiryDate, Instant expiry, double years, doubl
     /** ln of {@link #basis()}. */
     public double logBasis() {
         return Math.log(forward / indexAtFit);
+    }
+
+    /**
+     * The expiry's carry rate ln(basis) / years at the fit, per year: seen later, the expiry's log
+     * basis is this rate times the time left, so it decays to 0 (forward = index) at the expiry.
+     */
+    public double carryRate() {
+        return logBasis() / years;
     }
 
     /** Implied vol at log-moneyness k as of the fit: sqrt(w(k) / years). */

@@ -14,10 +14,10 @@ import java.util.List;
  * k = ln(K/F) is taken against the forward the caller passes, so the surface floats with it.
  *
  * <p>The surface also gives each expiry's forward over the index, {@link #basis}: every slice keeps
- * its basis b_i = F_i / index at fit as a ratio, so its forward is the current index times b_i.
- * Between two slices ln b is linear in T (a constant carry rate between their expiries); before
- * the first, ln b(T) = ln b_1 T / T_1, so the basis goes to 1 as the expiry comes to now; after
- * the last, the last slice's carry rate holds: ln b(T) = ln b_n T / T_n.
+ * its basis b_i = F_i / index at fit as a carry rate c_i = ln b_i / T_i,fit, so its forward now is
+ * the current index times exp(c_i T_i,now), which goes to the index at its expiry. Between two
+ * unexpired slices ln b is linear in T; before the first unexpired slice ln b(T) = c_first T;
+ * after the last (and once all have expired) ln b(T) = c_last T.
  *
  * @param version    increases with every accepted fit; 0 for the configured bootstrap surface
  * @param configured true for the bootstrap surface from configuration (no quotes fitted yet)
@@ -69,8 +69,14 @@ public record VolSurface(String underlying, long version, Instant fittedAt, bool
 
     /**
      * The forward of {@code expiry} over the index, seen at {@code now}: forward = index x basis.
-     * 1 at or after the expiry (a dated contract settles on the index) and for slices fitted
-     * without a forward. When every slice has expired, the last slice's carry rate as fitted holds.
+     * 1 at or after the expiry (a dated contract settles on the index).
+     *
+     * <p>Each slice carries at its own rate c_i = ln b_i / T_i,fit, so seen at {@code now} its log
+     * basis is c_i x T_i,now and decays to 0 at its expiry (the future converges on the index
+     * instead of jumping to it). Between two unexpired slices ln b is linear in T between those two
+     * points; before the first unexpired slice its rate holds, c_first x T; after the last, and when
+     * every slice has expired, the last slice's rate c_last x T. Rates rather than ratios keep the
+     * extrapolation bounded as slices approach expiry: ln b_last x T / T_last,now would blow up.
      */
     public double basis(Instant expiry, Instant now) {
         long nowMs = now.toEpochMilli();
@@ -84,32 +90,36 @@ public record VolSurface(String underlying, long version, Instant fittedAt, bool
             first++;
         }
         if (first == count) {
-            SviSlice last = slices.get(count - 1);
-            return Math.exp(last.logBasis() * years / last.years());
+            return carriedBasis(slices.get(count - 1), years);
         }
         SviSlice lower = slices.get(first);
         double lowerYears = years(lower.expiry().toEpochMilli(), nowMs);
-        if (years == lowerYears) {
-            return lower.basis();
-        }
-        if (years < lowerYears) {
-            return Math.exp(lower.logBasis() * years / lowerYears);
+        if (years <= lowerYears) {
+            return carriedBasis(lower, years);
         }
         for (int i = first + 1; i < count; i++) {
             SviSlice upper = slices.get(i);
             double upperYears = years(upper.expiry().toEpochMilli(), nowMs);
             if (years == upperYears) {
-                return upper.basis();
+                return carriedBasis(upper, years);
             }
             if (years < upperYears) {
-                double lowerLog = lower.logBasis();
-                double upperLog = upper.logBasis();
+                double lowerLog = lower.carryRate() * lowerYears;
+                double upperLog = upper.carryRate() * upperYears;
                 return Math.exp(lowerLog + (upperLog - lowerLog) * (years - lowerYears) / (upperYears - lowerYears));
             }
             lower = upper;
             lowerYears = upperYears;
         }
-        return Math.exp(lower.logBasis() * years / lowerYears);
+        return carriedBasis(lower, years);
+    }
+
+    /**
+     * exp(c x years) for the slice's carry rate c, written as b^(years / T_fit) so that at the
+     * slice's own expiry seen at its fit time the fitted ratio comes back exactly.
+     */
+    private static double carriedBasis(SviSlice slice, double years) {
+        return Math.pow(slice.basis(), years / slice.years());
     }
 
     /** vol^2 at (k, expiry); a scan over a handful of slices, no allocation. */

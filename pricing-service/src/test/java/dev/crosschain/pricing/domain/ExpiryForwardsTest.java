@@ -87,7 +87,7 @@ class ExpiryForwardsTest {
     }
 
     @Test
-    void beforeTheFirstSliceTheBasisGoesToOneAndAfterTheLastTheLastCarryRateHolds() {
+    void beforeTheFirstSliceItsCarryRateHoldsAndAfterTheLastTheLastOnes() {
         Instant dec = Instrument.Expiry.instant(DEC);
         Instant mar = Instrument.Expiry.instant(MAR);
         double decYears = MarkCalculator.yearsUntil(dec, FITTED_AT);
@@ -99,12 +99,14 @@ class ExpiryForwardsTest {
         assertThat(Math.log(SURFACE.basis(year, FITTED_AT))).isCloseTo(Math.log(1.06) * 1.0 / marYears, within(TOL));
         assertThat(SURFACE.basis(FITTED_AT, FITTED_AT)).as("expiring now: the index").isEqualTo(1.0);
         assertThat(SURFACE.basis(dec, dec.plusSeconds(60))).as("expired: settles on the index").isEqualTo(1.0);
-        // Once December has expired, March is the first slice: its basis shrinks towards 1 over its own time left.
+        // Once December has expired, March is the first slice: its carry rate as fitted holds, over the time left.
         Instant january = Instant.parse("2027-01-15T08:00:00Z");
         Instant february = Instant.parse("2027-02-15T08:00:00Z");
-        assertThat(Math.log(SURFACE.basis(february, january))).isCloseTo(Math.log(1.06)
-                * MarkCalculator.yearsUntil(february, january) / MarkCalculator.yearsUntil(mar, january), within(TOL));
-        assertThat(SURFACE.basis(mar, january)).isEqualTo(MAR_FORWARD / INDEX);
+        double marRate = Math.log(1.06) / marYears;
+        assertThat(Math.log(SURFACE.basis(february, january)))
+                .isCloseTo(marRate * MarkCalculator.yearsUntil(february, january), within(TOL));
+        assertThat(Math.log(SURFACE.basis(mar, january)))
+                .isCloseTo(marRate * MarkCalculator.yearsUntil(mar, january), within(TOL));
     }
 
     @Test

@@ -63,6 +63,8 @@ class ForwardsGrpcTest {
     static final String FAR_FUTURE = "ALGO-" + expiryCode(FAR);
     /** A second's move of the clock between two calls changes an option price by less than this. */
     static final double CLOCK_TOL = 1e-4;
+    /** A second of carry moves these forwards by less than this (618 x 3% / 90 days: 2.4e-6 USD per second). */
+    static final double FORWARD_CLOCK_TOL = 1e-5;
 
     @Test
     void optionsAndFuturesAreMarkedAtTheirExpirysForwardWhichFloatsWithTheIndex() {
@@ -73,54 +75,60 @@ class ForwardsGrpcTest {
 
         List<Mark> atIndex600 = marks(ATM_FORWARD_CALL, FAR_FUTURE, "ALGO-PERPETUAL", "ALGO");
         Mark call = atIndex600.get(0);
-        assertThat(call.getForward()).isCloseTo(FAR_FORWARD, within(1e-9));
+        double farBasis = basisNow(FAR_FORWARD, fitted, FAR);
+        assertThat(call.getForward()).isCloseTo(INDEX * farBasis, within(FORWARD_CLOCK_TOL)).isLessThan(FAR_FORWARD);
         assertThat(call.getImpliedVol()).as("the slice's vol at k = 0").isCloseTo(sliceVol(far, fitted, 0.0), within(1e-8));
         double years = (expiryOf(FAR).toEpochMilli() - System.currentTimeMillis()) / MILLIS_PER_YEAR;
         assertThat(Double.parseDouble(call.getMarkPrice())).isCloseTo(
                 Black76.DEFAULT.price(OptionType.CALL, call.getForward(), 618, years, call.getImpliedVol(), 0.0), within(CLOCK_TOL));
-        assertThat(atIndex600.get(1).getMarkPrice()).isEqualTo("618");
-        assertThat(atIndex600.get(1).getForward()).isCloseTo(FAR_FORWARD, within(1e-9));
+        // The far forward carries towards the index as time passes: 618 at the fit, a hair less by now.
+        assertThat(Double.parseDouble(atIndex600.get(1).getMarkPrice())).isCloseTo(INDEX * farBasis, within(FORWARD_CLOCK_TOL));
+        assertThat(atIndex600.get(1).getForward()).isCloseTo(INDEX * farBasis, within(FORWARD_CLOCK_TOL));
         assertThat(atIndex600.get(2).getMarkPrice()).isEqualTo("600");
         assertThat(atIndex600.get(3).getMarkPrice()).isEqualTo("600");
 
         push(quote("ALGO", "coinbase", "660"));
         List<Mark> atIndex660 = marks(ATM_FORWARD_CALL, FAR_FUTURE, "ALGO-PERPETUAL");
-        assertThat(atIndex660.get(0).getForward()).isCloseTo(679.8, within(1e-9));
-        assertThat(atIndex660.get(0).getImpliedVol()).as("618 is below the new forward 679.8")
-                .isCloseTo(sliceVol(far, fitted, Math.log(618 / 679.8)), within(1e-8));
-        assertThat(atIndex660.get(1).getMarkPrice()).isEqualTo("679.8");
+        double farAt660 = 660 * basisNow(FAR_FORWARD, fitted, FAR);
+        assertThat(atIndex660.get(0).getForward()).isCloseTo(farAt660, within(FORWARD_CLOCK_TOL)).isCloseTo(679.8, within(1e-3));
+        assertThat(atIndex660.get(0).getImpliedVol()).as("618 is below the new forward, about 679.8")
+                .isCloseTo(sliceVol(far, fitted, Math.log(618 / atIndex660.get(0).getForward())), within(1e-8));
+        assertThat(Double.parseDouble(atIndex660.get(1).getMarkPrice())).isCloseTo(farAt660, within(FORWARD_CLOCK_TOL));
         assertThat(atIndex660.get(2).getMarkPrice()).isEqualTo("660");
     }
 
     @Test
     void betweenTwoExpiriesAFuturesForwardInterpolatesTheLogBasisInTime() {
-        pushWithBasis();
+        VolSurface fitted = pushWithBasis();
         LocalDate between = NEAR.plusDays(30);
         long now = System.currentTimeMillis();
         double nearYears = (expiryOf(NEAR).toEpochMilli() - now) / MILLIS_PER_YEAR;
         double farYears = (expiryOf(FAR).toEpochMilli() - now) / MILLIS_PER_YEAR;
         double years = (expiryOf(between).toEpochMilli() - now) / MILLIS_PER_YEAR;
-        double nearLog = Math.log(NEAR_FORWARD / INDEX);
-        double farLog = Math.log(FAR_FORWARD / INDEX);
+        double nearLog = Math.log(basisNow(NEAR_FORWARD, fitted, NEAR));
+        double farLog = Math.log(basisNow(FAR_FORWARD, fitted, FAR));
         double expected = INDEX * Math.exp(nearLog + (farLog - nearLog) * (years - nearYears) / (farYears - nearYears));
 
         Mark future = marks("ALGO-" + expiryCode(between)).get(0);
-        assertThat(Double.parseDouble(future.getMarkPrice())).isCloseTo(expected, within(1e-6)).isBetween(NEAR_FORWARD, FAR_FORWARD);
+        assertThat(Double.parseDouble(future.getMarkPrice())).isCloseTo(expected, within(FORWARD_CLOCK_TOL)).isBetween(NEAR_FORWARD, FAR_FORWARD);
         Mark nearFuture = marks("ALGO-" + expiryCode(NEAR)).get(0);
-        assertThat(nearFuture.getMarkPrice()).isEqualTo("603");
+        assertThat(Double.parseDouble(nearFuture.getMarkPrice()))
+                .isCloseTo(INDEX * basisNow(NEAR_FORWARD, fitted, NEAR), within(FORWARD_CLOCK_TOL)).isLessThan(NEAR_FORWARD);
     }
 
     @Test
     void priceOptionsImpliedVolatilitiesAndRevalueBookUseTheSurfaceForwardUnlessOneIsGiven() {
-        pushWithBasis();
+        VolSurface fitted = pushWithBasis();
         push(quote("ALGO", "coinbase", "660"));
         long valuationMs = System.currentTimeMillis();
         OptionPrice priced = stub().priceOptions(PriceOptionsRequest.newBuilder()
                 .addOptions(OptionPricingInput.newBuilder().setInstrument(ATM_FORWARD_CALL).setValuationTimeUnixMs(valuationMs))
                 .build()).getPrices(0);
         Mark mark = marks(ATM_FORWARD_CALL).get(0);
-        assertThat(priced.getForward()).isEqualTo(mark.getForward()).isCloseTo(679.8, within(1e-9));
-        assertThat(priced.getVolatility()).isEqualTo(mark.getImpliedVol());
+        assertThat(priced.getForward()).isCloseTo(mark.getForward(), within(FORWARD_CLOCK_TOL))
+                .isCloseTo(660 * basisNow(FAR_FORWARD, fitted, FAR), within(FORWARD_CLOCK_TOL));
+        // The mark is taken a moment later, when the forward has carried a hair towards the index.
+        assertThat(priced.getVolatility()).isCloseTo(mark.getImpliedVol(), within(1e-8));
         assertThat(priced.getPrice()).isCloseTo(Double.parseDouble(mark.getMarkPrice()), within(CLOCK_TOL));
         OptionPrice overridden = stub().priceOptions(PriceOptionsRequest.newBuilder()
                 .addOptions(OptionPricingInput.newBuilder().setInstrument(ATM_FORWARD_CALL).setForward(700).setValuationTimeUnixMs(valuationMs))
@@ -148,18 +156,29 @@ class ForwardsGrpcTest {
         }
         assertThat(book.getValues(0).getValueUsd()).isEqualTo(book.getBaseValueUsd());
         assertThat(book.getBaseValueUsd()).isCloseTo(marked, within(10 * CLOCK_TOL));
-        // Up 10%: the far forward is 726 x 1.03 and the future loses 1 x (747.78 - 679.8).
+        // Up 10%: the far forward is 726 x its basis (about 1.03) and the future loses about 1 x (747.78 - 679.8).
         assertThat(book.getValues(1).getPnlUsd()).isGreaterThan(0);
         double farYears = (expiryOf(FAR).toEpochMilli() - System.currentTimeMillis()) / MILLIS_PER_YEAR;
-        double upFar = 726 * FAR_FORWARD / INDEX;
+        double upFar = 726 * basisNow(FAR_FORWARD, fitted, FAR);
         double callVol = mark.getImpliedVol();
         double putVol = marks(farPut).get(0).getImpliedVol();
-        double nearUp = Black76.DEFAULT.price(OptionType.CALL, 726 * NEAR_FORWARD / INDEX, 663,
+        double nearUp = Black76.DEFAULT.price(OptionType.CALL, 726 * basisNow(NEAR_FORWARD, fitted, NEAR), 663,
                 (expiryOf(NEAR).toEpochMilli() - System.currentTimeMillis()) / MILLIS_PER_YEAR, marks(nearCall).get(0).getImpliedVol(), 0.0);
         double expectedUp = 2 * Black76.DEFAULT.price(OptionType.CALL, upFar, 618, farYears, callVol, 0.0)
                 - 3 * Black76.DEFAULT.price(OptionType.PUT, upFar, 600, farYears, putVol, 0.0)
                 + 1.5 * nearUp - upFar + 0.5 * 726;
         assertThat(book.getValues(1).getValueUsd()).isCloseTo(expectedUp, within(10 * CLOCK_TOL));
+    }
+
+    /**
+     * The basis of an expiry fitted at {@code forward} over index 600, now: its carry rate
+     * ln(forward / 600) / (years at the fit) times the years left.
+     */
+    static double basisNow(double forward, VolSurface fitted, LocalDate expiry) {
+        long expiryMs = expiryOf(expiry).toEpochMilli();
+        double fitYears = (expiryMs - fitted.getFittedAtUnixMs()) / MILLIS_PER_YEAR;
+        double years = (expiryMs - System.currentTimeMillis()) / MILLIS_PER_YEAR;
+        return Math.exp(Math.log(forward / INDEX) / fitYears * years);
     }
 
     /** Fits ALGO at index 600 with the near expiry's forward at 603 and the far one's at 618. */
