@@ -5,10 +5,13 @@ import dev.crosschain.pricing.domain.Instrument;
 import dev.crosschain.pricing.domain.InvalidInputException;
 import dev.crosschain.pricing.domain.MarkCalculator;
 import dev.crosschain.pricing.domain.MarketSnapshot;
+import dev.crosschain.pricing.domain.PreconditionFailedException;
 import dev.crosschain.pricing.domain.PriceOutOfBoundsException;
 import dev.crosschain.pricing.domain.Violation;
 import dev.crosschain.pricing.domain.VolQuote;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -33,6 +36,18 @@ final class OptionQuoteValidation {
     /** Idempotency keys: short, printable, no separators a log or a URL would need to escape. */
     static final Pattern QUOTE_SET_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+    /**
+     * How far a pushed forward may be from the index: |ln(F / index)| at most
+     * {@code carryPerYear} x T + {@code band}, T the expiry's years from now.
+     */
+    record BasisBounds(double carryPerYear, double band) {
+
+        /** The largest |ln(F / index)| allowed for an expiry {@code years} away. */
+        double maxLogBasis(double years) {
+            return carryPerYear * years + band;
+        }
+    }
+
     /** What the fitter takes; {@code index} is the underlying's now, which the given forwards are a basis over. */
     record FitInput(String underlying, List<VolQuote> quotes, Map<LocalDate, Double> forwards, double index) {
     }
@@ -42,25 +57,31 @@ final class OptionQuoteValidation {
     private final List<Surfaces.Quote> quotes;
     private final List<Surfaces.Forward> forwards;
     private final Instant now;
+    private final BasisBounds bounds;
+    /** The expiry each well-formed forward is for, by its position in the request. */
+    private final Map<Integer, LocalDate> forwardExpiries = new TreeMap<>();
     private final List<Violation> violations = new ArrayList<>();
 
     private OptionQuoteValidation(String underlying, String quoteSetId, List<Surfaces.Quote> quotes,
-                                  List<Surfaces.Forward> forwards, Instant now) {
+                                  List<Surfaces.Forward> forwards, Instant now, BasisBounds bounds) {
         this.underlyingName = underlying;
         this.quoteSetId = quoteSetId;
         this.quotes = quotes;
         this.forwards = forwards;
         this.now = now;
+        this.bounds = bounds;
     }
 
     /**
      * @throws InvalidInputException INVALID_OPTION_QUOTE for malformed input, PRICE_OUT_OF_BOUNDS
-     *                               for a price with no implied vol; NotFoundException NO_INDEX for
-     *                               an underlying that has no index
+     *                               for a price with no implied vol, INVALID_OPTION_QUOTE for a
+     *                               forward outside {@code bounds}; NotFoundException NO_INDEX for an
+     *                               underlying that has no index; PreconditionFailedException
+     *                               INDEX_STALE for forwards given while the index is stale
      */
     static FitInput validate(String underlying, String quoteSetId, List<Surfaces.Quote> quotes,
-                             List<Surfaces.Forward> forwards, MarketSnapshot market) {
-        return new OptionQuoteValidation(underlying, quoteSetId, quotes, forwards, market.now()).run(market);
+                             List<Surfaces.Forward> forwards, MarketSnapshot market, BasisBounds bounds) {
+        return new OptionQuoteValidation(underlying, quoteSetId, quotes, forwards, market.now(), bounds).run(market);
     }
 
     /** The canonical underlying when both it and the quote set id are well-formed (so the key may be stored), else null. */
@@ -114,6 +135,9 @@ final class OptionQuoteValidation {
             throw new InvalidInputException(REASON, violations);
         }
         double index = market.index(underlying).price().doubleValue();
+        if (!forwards.isEmpty()) {
+            checkBases(underlying, index, market);
+        }
         Map<LocalDate, Double> forwardByExpiry = new TreeMap<>();
         perExpiry.keySet().forEach(expiry -> forwardByExpiry.put(expiry, givenForwards.getOrDefault(expiry, index)));
         return new FitInput(underlying, toVols(options, forwardByExpiry), forwardByExpiry, index);
@@ -190,6 +214,7 @@ final class OptionQuoteValidation {
             if (expiry == null) {
                 continue;
             }
+            forwardExpiries.put(j, expiry);
             if (given.put(expiry, f.forward()) != null) {
                 violations.add(new Violation(at + ".expiry", "a second forward for " + f.expiry()));
             } else if (underlying != null && !quotedExpiries.containsKey(expiry)) {
@@ -197,6 +222,38 @@ final class OptionQuoteValidation {
             }
         }
         return given;
+    }
+
+    /**
+     * A basis is only meaningful over a live index: a stale one may be far from where the forwards
+     * were taken, and the slices would keep that wrong ratio. Then every forward must be within
+     * the bounds of its expiry, so a fat-fingered forward cannot move every dated mark.
+     */
+    private void checkBases(String underlying, double index, MarketSnapshot market) {
+        if (market.isStale(underlying)) {
+            throw new PreconditionFailedException("INDEX_STALE", "INDEX_STALE", underlying,
+                    "the index of " + underlying + " is stale: forwards are kept as a basis over it, push fresh index"
+                            + " prices first (or push the quotes without forwards)");
+        }
+        forwardExpiries.forEach((j, expiry) -> {
+            double forward = forwards.get(j).forward();
+            double years = MarkCalculator.yearsUntil(new Instrument.Future(underlying, expiry).expiry(), now);
+            double maxLog = bounds.maxLogBasis(years);
+            if (!(Math.abs(Math.log(forward / index)) <= maxLog)) {
+                violations.add(new Violation("forwards[" + j + "].forward", "forward " + forward + " of "
+                        + Instrument.Expiry.format(expiry) + " is outside the allowed range [" + rounded(index * Math.exp(-maxLog))
+                        + ", " + rounded(index * Math.exp(maxLog)) + "] around index " + rounded(index) + ": |ln(forward / index)| may be at most "
+                        + bounds.carryPerYear() + " x " + rounded(years) + " years + " + bounds.band()));
+            }
+        });
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(REASON, violations);
+        }
+    }
+
+    /** Six significant digits: enough to see why a forward was refused. */
+    private static String rounded(double value) {
+        return new BigDecimal(value).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     private LocalDate expiry(String underlying, String code, String field) {

@@ -39,6 +39,18 @@ public interface PricingConfig {
     interface Surface {
         /** The surface of each underlying until its first accepted fit (see BootstrapSurface). */
         Map<String, Bootstrap> bootstrap();
+
+        /**
+         * A pushed forward F of an expiry T years away must have |ln(F / index)| at most
+         * maxCarryPerYear x T + maxBasisBand: a carry of 100% a year is far beyond any funding
+         * market, so anything further is a typo (a forward keyed 10x the index).
+         */
+        @WithDefault("1.0")
+        double maxCarryPerYear();
+
+        /** The part of the allowed basis that does not shrink with T (fees, funding noise near expiry). */
+        @WithDefault("0.02")
+        double maxBasisBand();
     }
 
     interface Bootstrap {

@@ -25,11 +25,13 @@ public class Surfaces {
     private final Clock clock = MarketState.CLOCK;
     /** How long quote set ids are kept. */
     private final Duration retention;
+    private final OptionQuoteValidation.BasisBounds basisBounds;
 
     public Surfaces(MarketStore store, MarketState state, PricingConfig config) {
         this.store = store;
         this.state = state;
         this.retention = config.idempotency().retention();
+        this.basisBounds = new OptionQuoteValidation.BasisBounds(config.surface().maxCarryPerYear(), config.surface().maxBasisBand());
         if (retention.compareTo(MIN_RETENTION) < 0) {
             throw new IllegalArgumentException("pricing.idempotency.retention must be at least " + MIN_RETENTION
                     + ", got " + retention);
@@ -75,7 +77,8 @@ public class Surfaces {
     private VolSurface fit(String underlying, String quoteSetId, List<Quote> quotes, List<Forward> forwards) {
         Instant now = clock.instant();
         MarketSnapshot market = state.snapshot(now);
-        OptionQuoteValidation.FitInput input = OptionQuoteValidation.validate(underlying, quoteSetId, quotes, forwards, market);
+        OptionQuoteValidation.FitInput input = OptionQuoteValidation.validate(underlying, quoteSetId, quotes, forwards, market,
+                basisBounds);
         return SviFitter.DEFAULT.fit(input.underlying(), input.quotes(), input.forwards(), input.index(), now,
                 state.surfaceVersion(input.underlying()) + 1);
     }

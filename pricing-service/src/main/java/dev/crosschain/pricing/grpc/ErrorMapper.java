@@ -9,6 +9,7 @@ import dev.crosschain.pricing.domain.ArbitrageableSurfaceException;
 import dev.crosschain.pricing.domain.ConflictException;
 import dev.crosschain.pricing.domain.InvalidInputException;
 import dev.crosschain.pricing.domain.NotFoundException;
+import dev.crosschain.pricing.domain.PreconditionFailedException;
 import dev.crosschain.pricing.store.StoreException;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -67,6 +68,11 @@ public class ErrorMapper implements ExceptionHandlerProvider {
                     .setType(v.type()).setSubject(v.expiry()).setDescription(v.description())));
             return status(Code.FAILED_PRECONDITION, "ARBITRAGEABLE_SURFACE",
                     e.getMessage() + "; the previous surface stays", Any.pack(precondition.build()));
+        }
+        if (failure instanceof PreconditionFailedException e) {
+            PreconditionFailure precondition = PreconditionFailure.newBuilder().addViolations(PreconditionFailure.Violation.newBuilder()
+                    .setType(e.type()).setSubject(e.subject()).setDescription(e.description())).build();
+            return status(Code.FAILED_PRECONDITION, e.reason(), e.getMessage(), Any.pack(precondition));
         }
         if (failure instanceof ConflictException e) {
             BadRequest field = BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation.newBuilder()
