@@ -65,11 +65,11 @@ class ForwardBoundsGrpcTest {
     @Test
     void forwardsOverAStaleIndexAreRefusedAndNothingIsStored() {
         long fiveMinutesAgo = System.currentTimeMillis() - 300_000;
-        push(IndexQuote.newBuilder().setAsset("DOT").setSource("kraken").setPrice("600").setObservedAtUnixMs(fiveMinutesAgo).build());
-        VolSurface before = surface("DOT");
-        PushOptionQuotesRequest dot = onDot(smile(q -> q).toBuilder().addForwards(forward(NEAR, 603)).build());
+        push(IndexQuote.newBuilder().setAsset("XTZ").setSource("kraken").setPrice("600").setObservedAtUnixMs(fiveMinutesAgo).build());
+        VolSurface before = surface("XTZ");
+        PushOptionQuotesRequest xtz = onXtz(smile(q -> q).toBuilder().addForwards(forward(NEAR, 603)).build());
 
-        StatusRuntimeException e = catchStatus(() -> stub().pushOptionQuotes(dot));
+        StatusRuntimeException e = catchStatus(() -> stub().pushOptionQuotes(xtz));
 
         assertThat(e.getStatus().getCode()).as("status of %s", e).isEqualTo(Status.Code.FAILED_PRECONDITION);
         ErrorInfo info = detail(e, ErrorInfo.class);
@@ -77,19 +77,19 @@ class ForwardBoundsGrpcTest {
         assertThat(info.getDomain()).isEqualTo(DOMAIN);
         PreconditionFailure.Violation violation = detail(e, PreconditionFailure.class).getViolations(0);
         assertThat(violation.getType()).isEqualTo("INDEX_STALE");
-        assertThat(violation.getSubject()).isEqualTo("DOT");
+        assertThat(violation.getSubject()).isEqualTo("XTZ");
         assertThat(violation.getDescription()).contains("stale");
-        assertThat(surface("DOT")).isEqualTo(before);
+        assertThat(surface("XTZ")).isEqualTo(before);
         assertThat(before.getVersion()).as("still the bootstrap surface").isZero();
     }
 
-    /** The BNB quote set of SurfaceGrpcTest moved to DOT. */
-    private static PushOptionQuotesRequest onDot(PushOptionQuotesRequest bnb) {
-        PushOptionQuotesRequest.Builder dot = bnb.toBuilder().setUnderlying("DOT");
-        for (int i = 0; i < dot.getQuotesCount(); i++) {
-            dot.setQuotes(i, dot.getQuotes(i).toBuilder().setInstrument(dot.getQuotes(i).getInstrument().replace("BNB", "DOT")));
+    /** The BNB quote set of SurfaceGrpcTest moved to XTZ. */
+    private static PushOptionQuotesRequest onXtz(PushOptionQuotesRequest bnb) {
+        PushOptionQuotesRequest.Builder xtz = bnb.toBuilder().setUnderlying("XTZ");
+        for (int i = 0; i < xtz.getQuotesCount(); i++) {
+            xtz.setQuotes(i, xtz.getQuotes(i).toBuilder().setInstrument(xtz.getQuotes(i).getInstrument().replace("BNB", "XTZ")));
         }
-        return dot.build();
+        return xtz.build();
     }
 
     private static ExpiryForward forward(java.time.LocalDate expiry, double forward) {
