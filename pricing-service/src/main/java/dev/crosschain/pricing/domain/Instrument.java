@@ -74,10 +74,21 @@ public sealed interface Instrument {
         return asset.underlying();
     }
 
+    /**
+     * Longest name read (the longest valid one, a 10-letter symbol and a strike of 15 + 18 digits,
+     * is 55). Names come from clients and are parsed and kept as cache keys on the thread that read
+     * the call, so their length is bounded before anything else.
+     */
+    int MAX_NAME_LENGTH = 64;
+
     /** Parses a name, or throws {@link InvalidInputException} with reason UNKNOWN_INSTRUMENT. */
     static Instrument parse(String name, String field) {
         if (name == null || name.isBlank()) {
             throw new InvalidInputException("UNKNOWN_INSTRUMENT", field, "instrument name is empty");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new InvalidInputException("UNKNOWN_INSTRUMENT", field, "an instrument name has at most "
+                    + MAX_NAME_LENGTH + " characters, got " + name.length());
         }
         String[] parts = name.trim().split("-");
         if (!Expiry.SYMBOL.matcher(parts[0]).matches()) {

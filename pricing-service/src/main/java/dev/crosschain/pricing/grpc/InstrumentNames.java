@@ -13,7 +13,9 @@ import java.util.function.Supplier;
  * the time plays no part), so a kept result is always right; text that does not parse is never
  * kept. Each map is bounded by emptying it when full, which only costs re-parsing. The field path
  * of an error message is built only when the text has to be parsed: building it for every
- * position of every call cost more than the lookup.
+ * position of every call cost more than the lookup. Text longer than any valid name
+ * ({@link Instrument#MAX_NAME_LENGTH}) is neither looked up nor kept: hashing it would cost in
+ * proportion to its length, and the parsers refuse it before parsing.
  */
 final class InstrumentNames {
 
@@ -42,10 +44,10 @@ final class InstrumentNames {
         return known != null ? known : ASSETS.keep(name, Instrument.parseAsset(name, field.get()));
     }
 
-    /** {@link Decimals#parse} of a position quantity, as a double, remembered. */
+    /** {@link Decimals#quantity} of a position, as a double, remembered. */
     static double quantity(String text, Supplier<String> field, String reason) {
         Double known = QUANTITIES.get(text);
-        return known != null ? known : QUANTITIES.keep(text, Decimals.parse(text, field.get(), reason).doubleValue());
+        return known != null ? known : QUANTITIES.keep(text, Decimals.quantity(text, field.get(), reason).doubleValue());
     }
 
     /** A bounded map of successful parses. */
@@ -53,10 +55,13 @@ final class InstrumentNames {
         private final ConcurrentHashMap<String, V> parsed = new ConcurrentHashMap<>();
 
         V get(String text) {
-            return text == null ? null : parsed.get(text);
+            return text == null || text.length() > Instrument.MAX_NAME_LENGTH ? null : parsed.get(text);
         }
 
         V keep(String text, V value) {
+            if (text.length() > Instrument.MAX_NAME_LENGTH) {
+                return value;
+            }
             if (parsed.size() >= MAX_KEPT) {
                 parsed.clear();
             }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.List;
 
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.assertInvalid;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.assertRejectedPush;
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.expiryCode;
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.index;
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.marks;
@@ -110,6 +111,54 @@ class BadInputGrpcTest {
                         List.of(scenario("twice", shock("RVN", 0.1), shock("ETH", 0.1), shock(" RVN", -0.2)))),
                 "INVALID_SCENARIO", "scenarios[0].spot_shocks[2].underlying");
         assertThat(index("RVN")).isEqualTo(before);
+    }
+
+    /** About a megabyte: parsing it as a decimal took seconds on the event loop. */
+    static final String MEGA_DIGITS = "1".repeat(1_000_000);
+
+    @Test
+    void overlongQuantityAndNameTextIsRefusedBeforeParsing() {
+        push(quote("RVN", "coinbase", "5"));
+        var before = index("RVN");
+        List<Scenario> scenarios = List.of(scenario("up", shock("RVN", 0.1)));
+        assertInvalid(() -> revalue(List.of(position("RVN-PERPETUAL", MEGA_DIGITS), position("RVN-PERPETUAL", "1".repeat(41))), scenarios),
+                "INVALID_SCENARIO", "positions[0].quantity", "positions[1].quantity");
+        // The longest accepted text: 40 characters.
+        assertThat(revalue(List.of(position("RVN-PERPETUAL", "0.0" + "0".repeat(37))), scenarios).getBaseValueUsd()).isZero();
+
+        String longName = "RVN-" + "X".repeat(61);
+        assertInvalid(() -> revalue(List.of(position("RVN-PERPETUAL", "1"), position("RVN-" + MEGA_DIGITS, "1"), position(longName, "1")),
+                scenarios), "UNKNOWN_INSTRUMENT", "positions[1].instrument", "positions[2].instrument");
+        assertInvalid(() -> revalue(List.of(position("RVN-PERPETUAL", "1")), List.of(scenario("up", shock(MEGA_DIGITS, 0.1)))),
+                "INVALID_SCENARIO", "scenarios[0].spot_shocks[0].underlying");
+        assertInvalid(() -> marks("RVN-PERPETUAL", MEGA_DIGITS), "UNKNOWN_INSTRUMENT", "instruments[1]");
+        assertInvalid(() -> stub().priceOptions(PriceOptionsRequest.newBuilder()
+                        .addOptions(OptionPricingInput.newBuilder().setInstrument("ETH-25DEC26-" + MEGA_DIGITS + "-C").setVolatility(0.5)).build()),
+                "UNKNOWN_INSTRUMENT", "options[0].instrument");
+        assertRejectedPush("INVALID_QUOTE", "quotes[0].price", quote("RVN", "coinbase", MEGA_DIGITS));
+        assertRejectedPush("INVALID_QUOTE", "quotes[0].asset", quote("RVN" + MEGA_DIGITS, "coinbase", "5"));
+        assertThat(index("RVN")).isEqualTo(before);
+    }
+
+    @Test
+    void aQuantityOutsideItsBoundsIsRefusedNeverInfinite() {
+        push(quote("RVN", "coinbase", "5"));
+        List<Scenario> scenarios = List.of(scenario("up", shock("RVN", 0.1)));
+        String[] bad = {"1e400", "-1e400", "1e-400", "1000000000001", "-1.000000000001e12", "0.0000000000000000001", "1e999999999"};
+        for (String quantity : bad) {
+            assertInvalid(() -> revalue(List.of(position("RVN-PERPETUAL", quantity)), scenarios), "INVALID_SCENARIO", "positions[0].quantity");
+        }
+        // The bounds themselves are accepted, and trailing zeros are no extra decimals.
+        assertThat(revalue(List.of(position("RVN-PERPETUAL", "1e12")), scenarios).getBaseValueUsd()).isCloseTo(5e12, within(1e-3));
+        assertThat(revalue(List.of(position("RVN-PERPETUAL", "-1000000000000")), scenarios).getBaseValueUsd()).isCloseTo(-5e12, within(1e-3));
+        assertThat(revalue(List.of(position("RVN-PERPETUAL", "0.000000000000000001000")), scenarios).getBaseValueUsd())
+                .isCloseTo(5e-18, within(1e-30));
+    }
+
+    @Test
+    void aStrikeWithAHugeExponentIsAnUnknownInstrument() {
+        assertInvalid(() -> marks("ETH-25DEC26-1E999999999-C", "ETH-25DEC26-1E-999999999-C"), "UNKNOWN_INSTRUMENT",
+                "instruments[0]", "instruments[1]");
     }
 
     static SpotShock shock(String underlying, double move) {

@@ -57,6 +57,30 @@ class InstrumentNamesTest {
     }
 
     @Test
+    void overlongTextIsRefusedWithItsFieldAndNotEchoed() {
+        String huge = "1".repeat(100_000);
+        assertThatThrownBy(() -> InstrumentNames.quantity(huge, () -> "positions[2].quantity", "INVALID_SCENARIO"))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations()).singleElement().satisfies(v -> {
+                    assertThat(v.field()).isEqualTo("positions[2].quantity");
+                    assertThat(v.description()).hasSizeLessThan(200);
+                }));
+        assertThatThrownBy(() -> InstrumentNames.parse("ETH-" + huge, () -> "positions[3].instrument"))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.violations()).singleElement().satisfies(v -> {
+                    assertThat(v.field()).isEqualTo("positions[3].instrument");
+                    assertThat(v.description()).hasSizeLessThan(200);
+                }));
+    }
+
+    @Test
+    void aQuantityIsBoundedAndNeverInfinite() {
+        for (String text : new String[]{"1e400", "-1e13", "1e-19", "1e999999999"}) {
+            assertThatThrownBy(() -> InstrumentNames.quantity(text, () -> "positions[0].quantity", "INVALID_SCENARIO"))
+                    .isInstanceOf(InvalidInputException.class);
+        }
+        assertThat(InstrumentNames.quantity("-1e12", () -> "positions[0].quantity", "INVALID_SCENARIO")).isEqualTo(-1e12);
+    }
+
+    @Test
     void theFieldPathIsBuiltOnlyForANewName() {
         InstrumentNames.parse("BTC-PERPETUAL", "instruments[0]");
         assertThat(InstrumentNames.parse("BTC-PERPETUAL", () -> {
