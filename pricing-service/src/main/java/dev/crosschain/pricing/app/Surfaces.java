@@ -4,6 +4,7 @@ import dev.crosschain.pricing.domain.MarketSnapshot;
 import dev.crosschain.pricing.domain.SviFitter;
 import dev.crosschain.pricing.domain.VolSurface;
 import dev.crosschain.pricing.store.MarketStore;
+import io.quarkus.runtime.Startup;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +14,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** Use cases on volatility surfaces: fit pushed option quotes, read the current surface. */
+/**
+ * Use cases on volatility surfaces: fit pushed option quotes, read the current surface. Created
+ * at start-up so that a bad configuration (a retention under a day) stops the service there
+ * instead of failing its first push.
+ */
+@Startup
 @ApplicationScoped
 public class Surfaces {
 
