@@ -18,8 +18,17 @@ final class QuoteValidation {
     static final Pattern SOURCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** How far ahead of our clock a source's own clock may run. */
     static final long CLOCK_SKEW_SECONDS = 5;
+    private static final int MAX_SHOWN_SOURCE = 80;
 
     private QuoteValidation() {
+    }
+
+    /** The client's text in an error, unless it is long enough to make the error its echo. */
+    private static String shown(String source) {
+        if (source == null) {
+            return "none";
+        }
+        return source.length() <= MAX_SHOWN_SOURCE ? "'" + source + "'" : source.length() + " characters";
     }
 
     static SourceQuote toQuote(MarketData.Quote q, String at, Instant now, Map<String, List<String>> sourcesByAsset) {
@@ -27,7 +36,7 @@ final class QuoteValidation {
         String source = q.source() == null ? "" : q.source().trim();
         if (!SOURCE.matcher(source).matches()) {
             throw new InvalidInputException("INVALID_QUOTE", at + ".source",
-                    "source is required: letters, digits, '_', '.', '-', at most 64, got '" + q.source() + "'");
+                    "source is required: letters, digits, '_', '.', '-', at most 64, got " + shown(q.source()));
         }
         List<String> accepted = sourcesByAsset.get(asset);
         if (accepted != null && !accepted.contains(source)) {

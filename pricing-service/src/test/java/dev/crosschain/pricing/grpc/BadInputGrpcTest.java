@@ -1,5 +1,6 @@
 package dev.crosschain.pricing.grpc;
 
+import com.google.rpc.BadRequest;
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.pricing.v1.ImpliedVolatilitiesRequest;
 import dev.crosschain.proto.pricing.v1.ImpliedVolatilityInput;
@@ -9,6 +10,7 @@ import dev.crosschain.proto.pricing.v1.RevalueBookResponse;
 import dev.crosschain.proto.pricing.v1.Scenario;
 import dev.crosschain.proto.pricing.v1.SpotShock;
 import dev.crosschain.proto.pricing.v1.VolSurface;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -19,6 +21,7 @@ import java.util.List;
 
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.assertInvalid;
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.assertRejectedPush;
+import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.detail;
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.expiryCode;
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.index;
 import static dev.crosschain.pricing.grpc.PricingGrpcServiceTest.marks;
@@ -138,6 +141,16 @@ class BadInputGrpcTest {
         assertRejectedPush("INVALID_QUOTE", "quotes[0].price", quote("RVN", "coinbase", MEGA_DIGITS));
         assertRejectedPush("INVALID_QUOTE", "quotes[0].asset", quote("RVN" + MEGA_DIGITS, "coinbase", "5"));
         assertThat(index("RVN")).isEqualTo(before);
+    }
+
+    @Test
+    void anOverlongSourceIsRefusedWithoutEchoingItsText() {
+        StatusRuntimeException refused = assertInvalid(() -> push(quote("RVN", "s" + MEGA_DIGITS, "5")),
+                "INVALID_QUOTE", "quotes[0].source");
+
+        assertThat(detail(refused, BadRequest.class).getFieldViolations(0).getDescription())
+                .endsWith("got 1000001 characters").hasSizeLessThan(200);
+        assertThat(String.valueOf(refused.getStatus().getDescription())).hasSizeLessThan(1000);
     }
 
     @Test
