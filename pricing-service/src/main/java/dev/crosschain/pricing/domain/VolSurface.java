@@ -79,39 +79,26 @@ public record VolSurface(String underlying, long version, Instant fittedAt, bool
      * extrapolation bounded as slices approach expiry: ln b_last x T / T_last,now would blow up.
      */
     public double basis(Instant expiry, Instant now) {
+        long expiryMs = expiry.toEpochMilli();
         long nowMs = now.toEpochMilli();
-        double years = years(expiry.toEpochMilli(), nowMs);
+        double years = years(expiryMs, nowMs);
         if (!(years > 0)) {
             return 1.0;
         }
-        int count = slices.size();
-        int first = 0;
-        while (first < count && slices.get(first).expiry().toEpochMilli() <= nowMs) {
-            first++;
+        int upper = sliceAtOrAfter(expiryMs, nowMs);
+        if (upper == slices.size()) {
+            return carriedBasis(slices.get(upper - 1), years);
         }
-        if (first == count) {
-            return carriedBasis(slices.get(count - 1), years);
+        SviSlice above = slices.get(upper);
+        if (!between(upper, expiryMs, nowMs)) {
+            return carriedBasis(above, years);
         }
-        SviSlice lower = slices.get(first);
-        double lowerYears = years(lower.expiry().toEpochMilli(), nowMs);
-        if (years <= lowerYears) {
-            return carriedBasis(lower, years);
-        }
-        for (int i = first + 1; i < count; i++) {
-            SviSlice upper = slices.get(i);
-            double upperYears = years(upper.expiry().toEpochMilli(), nowMs);
-            if (years == upperYears) {
-                return carriedBasis(upper, years);
-            }
-            if (years < upperYears) {
-                double lowerLog = lower.carryRate() * lowerYears;
-                double upperLog = upper.carryRate() * upperYears;
-                return Math.exp(lowerLog + (upperLog - lowerLog) * (years - lowerYears) / (upperYears - lowerYears));
-            }
-            lower = upper;
-            lowerYears = upperYears;
-        }
-        return carriedBasis(lower, years);
+        SviSlice below = slices.get(upper - 1);
+        double lowerYears = years(below.expiry().toEpochMilli(), nowMs);
+        double upperYears = years(above.expiry().toEpochMilli(), nowMs);
+        double lowerLog = below.carryRate() * lowerYears;
+        double upperLog = above.carryRate() * upperYears;
+        return Math.exp(lowerLog + (upperLog - lowerLog) * (years - lowerYears) / (upperYears - lowerYears));
     }
 
     /**
@@ -124,36 +111,46 @@ public record VolSurface(String underlying, long version, Instant fittedAt, bool
 
     /** vol^2 at (k, expiry); a scan over a handful of slices, no allocation. */
     private double impliedVariance(double k, long expiryMs, long nowMs) {
-        int count = slices.size();
-        int first = 0;
-        while (first < count && slices.get(first).expiry().toEpochMilli() <= nowMs) {
-            first++;
+        int upper = sliceAtOrAfter(expiryMs, nowMs);
+        if (upper == slices.size()) {
+            return sliceVariance(slices.get(upper - 1), k);
         }
-        if (first == count) {
-            return sliceVariance(slices.get(count - 1), k);
+        SviSlice above = slices.get(upper);
+        if (!between(upper, expiryMs, nowMs)) {
+            return sliceVariance(above, k);
         }
+        SviSlice below = slices.get(upper - 1);
         double years = years(expiryMs, nowMs);
-        SviSlice lower = slices.get(first);
-        double lowerYears = years(lower.expiry().toEpochMilli(), nowMs);
-        if (years <= lowerYears) {
-            return sliceVariance(lower, k);
+        double lowerYears = years(below.expiry().toEpochMilli(), nowMs);
+        double upperYears = years(above.expiry().toEpochMilli(), nowMs);
+        double lowerW = sliceVariance(below, k) * lowerYears;
+        double upperW = sliceVariance(above, k) * upperYears;
+        double w = lowerW + (upperW - lowerW) * (years - lowerYears) / (upperYears - lowerYears);
+        return w / years;
+    }
+
+    /**
+     * The first unexpired slice (expiry after {@code now}) expiring at or after {@code expiryMs}, or
+     * the number of slices when there is none: the expiry is after every slice, or every slice has
+     * expired. Both callers take the value of the last slice then.
+     */
+    private int sliceAtOrAfter(long expiryMs, long nowMs) {
+        long from = Math.max(expiryMs, nowMs + 1);
+        int i = 0;
+        while (i < slices.size() && slices.get(i).expiry().toEpochMilli() < from) {
+            i++;
         }
-        for (int i = first + 1; i < count; i++) {
-            SviSlice upper = slices.get(i);
-            double upperYears = years(upper.expiry().toEpochMilli(), nowMs);
-            if (years == upperYears) {
-                return sliceVariance(upper, k);
-            }
-            if (years < upperYears) {
-                double lowerW = sliceVariance(lower, k) * lowerYears;
-                double upperW = sliceVariance(upper, k) * upperYears;
-                double w = lowerW + (upperW - lowerW) * (years - lowerYears) / (upperYears - lowerYears);
-                return w / years;
-            }
-            lower = upper;
-            lowerYears = upperYears;
-        }
-        return sliceVariance(lower, k);
+        return i;
+    }
+
+    /**
+     * Whether the expiry lies strictly between slice {@code upper - 1} and slice {@code upper}, both
+     * unexpired: otherwise slice {@code upper} alone gives the value (the expiry is its own, or comes
+     * before the first unexpired slice).
+     */
+    private boolean between(int upper, long expiryMs, long nowMs) {
+        return upper > 0 && slices.get(upper - 1).expiry().toEpochMilli() > nowMs
+                && slices.get(upper).expiry().toEpochMilli() != expiryMs;
     }
 
     /** The slice's implied variance sigma_i(k)^2, which it keeps as time passes. */
