@@ -40,11 +40,11 @@ public final class MarkCalculator {
         }
         if (instrument instanceof Instrument.Future future) {
             double basis = market.basis(future.underlying(), future.expiry(), market.now());
+            double forward = index.price().doubleValue() * basis;
             // Without a basis the mark stays the exact index; with one, the forward is a double product.
             BigDecimal price = basis == 1.0 ? index.price()
-                    : BigDecimal.valueOf(index.price().doubleValue() * basis).round(FUTURE_MARK_DIGITS).stripTrailingZeros();
-            return new Mark(instrument, price, index.price(), index.price().doubleValue() * basis, index.stale(), null, null,
-                    index.updatedAt());
+                    : BigDecimal.valueOf(forward).round(FUTURE_MARK_DIGITS).stripTrailingZeros();
+            return new Mark(instrument, price, index.price(), forward, index.stale(), null, null, index.updatedAt());
         }
         return new Mark(instrument, index.price(), index.price(), index.price().doubleValue(), index.stale(), null, null,
                 index.updatedAt());
