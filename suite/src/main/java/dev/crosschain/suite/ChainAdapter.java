@@ -47,7 +47,8 @@ public final class ChainAdapter implements AutoCloseable {
             }
         });
         requests.onNext(ConnectAdapterRequest.newBuilder()
-                .setHello(AdapterHello.newBuilder().setChainId(chainId).setAdapterId("demo-" + chainId)).build());
+                .setHello(AdapterHello.newBuilder().setChainId(chainId).setAdapterId("demo-" + chainId)
+                        .setCredential(endpoints.credentials().adapter(chainId))).build());
         ConnectAdapterResponse first = next();
         if (!first.hasWelcome()) {
             throw new IllegalStateException("expected a welcome, got " + first);

@@ -21,8 +21,10 @@ public final class Endpoints implements AutoCloseable {
     private final ManagedChannel margin;
     private final ManagedChannel liquidation;
     private final List<ManagedChannel> all = new ArrayList<>();
+    private final SuiteCredentials credentials;
 
-    public Endpoints(String host, int portBase) {
+    public Endpoints(String host, int portBase, SuiteCredentials credentials) {
+        this.credentials = credentials;
         collateral = channel(host, ServiceSpec.COLLATERAL.grpcPort(portBase));
         pricing = channel(host, ServiceSpec.PRICING.grpcPort(portBase));
         margin = channel(host, ServiceSpec.MARGIN.grpcPort(portBase));
@@ -33,6 +35,11 @@ public final class Endpoints implements AutoCloseable {
         ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
         all.add(channel);
         return channel;
+    }
+
+    /** The secrets collateral-service was started with. */
+    public SuiteCredentials credentials() {
+        return credentials;
     }
 
     public CollateralServiceGrpc.CollateralServiceBlockingStub collateral() {

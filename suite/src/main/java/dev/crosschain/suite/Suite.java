@@ -26,6 +26,7 @@ public final class Suite implements AutoCloseable {
 
     private final List<ServiceProcess> processes = new ArrayList<>();
     private final int portBase;
+    private final SuiteCredentials credentials = SuiteCredentials.random();
 
     private Suite(int portBase) {
         this.portBase = portBase;
@@ -56,7 +57,7 @@ public final class Suite implements AutoCloseable {
             for (ServiceSpec spec : services) {
                 String database = databasePrefix + spec.database();
                 db.createDatabase(database);
-                ServiceProcess process = ServiceProcess.start(spec, repoRoot, logDir, environment(spec, db, database, portBase),
+                ServiceProcess process = ServiceProcess.start(spec, repoRoot, logDir, environment(spec, db, database, portBase, suite.credentials),
                         spec.httpPort(portBase));
                 suite.processes.add(process);
                 process.awaitReady(START_TIMEOUT);
@@ -79,7 +80,8 @@ public final class Suite implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> environment(ServiceSpec spec, PostgresServer db, String database, int portBase) {
+    private static Map<String, String> environment(ServiceSpec spec, PostgresServer db, String database, int portBase,
+                                                   SuiteCredentials credentials) {
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(spec.httpPort(portBase)));
         env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(spec.grpcPort(portBase)));
@@ -94,11 +96,14 @@ public final class Suite implements AutoCloseable {
             env.put(prefix + "HOST", "localhost");
             env.put(prefix + "PORT", Integer.toString(ServiceSpec.byClientName(client).grpcPort(portBase)));
         }
+        if (spec == ServiceSpec.COLLATERAL) {
+            env.putAll(credentials.collateralEnvironment());
+        }
         return env;
     }
 
     public Endpoints endpoints() {
-        return new Endpoints("localhost", portBase);
+        return new Endpoints("localhost", portBase, credentials);
     }
 
     @Override

@@ -1,19 +1,15 @@
 package dev.crosschain.collateral.app;
 
 import dev.crosschain.collateral.domain.BlockHeaderEvent;
-import dev.crosschain.collateral.domain.ChainRegistry;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.EventOutcome;
 import dev.crosschain.collateral.domain.InvalidInputException;
-import dev.crosschain.collateral.domain.UnauthenticatedException;
 import dev.crosschain.collateral.domain.Violation;
 import dev.crosschain.collateral.store.AdapterStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -27,14 +23,16 @@ public class AdapterEvents {
     private static final Logger LOG = Logger.getLogger(AdapterEvents.class);
     public static final String PROTOCOL_VIOLATION = "PROTOCOL_VIOLATION";
 
-    private final ChainRegistry registry;
+    private final Registry registry;
     private final AdapterStore store;
     private final LedgerChanges changes;
+    private final Callers callers;
 
-    public AdapterEvents(ChainRegistry registry, AdapterStore store, LedgerChanges changes) {
+    public AdapterEvents(Registry registry, AdapterStore store, LedgerChanges changes, Callers callers) {
         this.registry = registry;
         this.store = store;
         this.changes = changes;
+        this.callers = callers;
     }
 
     /** What the service answers a hello. */
@@ -56,17 +54,19 @@ public class AdapterEvents {
     public enum Outcome { APPLIED, DUPLICATE, REJECTED }
 
     /**
-     * Binds a stream to its chain. Unknown chain: INVALID_ARGUMENT UNKNOWN_CHAIN; a configured credential that
-     * does not match: UNAUTHENTICATED.
+     * Binds a stream to its chain. Unknown chain: INVALID_ARGUMENT UNKNOWN_CHAIN; no or an unknown credential:
+     * UNAUTHENTICATED; another chain's credential: PERMISSION_DENIED.
      */
     public Welcome hello(String chainId, String adapterId, String credential) {
         if (chainId == null || chainId.isBlank()) {
             throw new InvalidInputException("MISSING_FIELD", "hello.chain_id", "the chain id is required");
         }
-        ChainSpec chain = registry.require(chainId, "hello.chain_id");
-        if (chain.credential().isPresent() && !sameSecret(chain.credential().get(), credential)) {
-            LOG.warnf("adapter %s refused on %s: bad credential", adapterId, chainId);
-            throw new UnauthenticatedException(PROTOCOL_VIOLATION, "the credential does not match chain " + chainId);
+        ChainSpec chain = registry.current().require(chainId, "hello.chain_id");
+        try {
+            callers.requireAdapter(chain, credential);
+        } catch (RuntimeException e) {
+            LOG.warnf("adapter %s refused on %s: %s", adapterId, chainId, e.getMessage());
+            throw e;
         }
         LOG.infof("adapter %s connected for %s", adapterId, chainId);
         return new Welcome(chain, store.cursor(chainId));
@@ -116,10 +116,5 @@ public class AdapterEvents {
             store.acknowledge(chain.id(), cursor);
             return Ack.rejected(cursor, e);
         }
-    }
-
-    private static boolean sameSecret(String expected, String given) {
-        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                (given == null ? "" : given).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -2,7 +2,6 @@ package dev.crosschain.collateral.app;
 
 import dev.crosschain.collateral.client.DependencyException;
 import dev.crosschain.collateral.client.PricingClient;
-import dev.crosschain.collateral.domain.ChainRegistry;
 import dev.crosschain.collateral.domain.CollateralValuation;
 import dev.crosschain.collateral.domain.CollateralValuer;
 import dev.crosschain.collateral.domain.IndexQuote;
@@ -25,14 +24,14 @@ public class Collateral {
 
     private static final Logger LOG = Logger.getLogger(Collateral.class);
 
-    private final ChainRegistry registry;
+    private final Registry registry;
     private final BalanceStore balances;
     private final TransferStore transfers;
     private final PricingClient pricing;
     private final LedgerChanges changes;
     private final Clock clock = Clock.systemUTC();
 
-    public Collateral(ChainRegistry registry, BalanceStore balances, TransferStore transfers, PricingClient pricing,
+    public Collateral(Registry registry, BalanceStore balances, TransferStore transfers, PricingClient pricing,
                       LedgerChanges changes) {
         this.registry = registry;
         this.balances = balances;
@@ -48,7 +47,7 @@ public class Collateral {
         if (ledger.balances().isEmpty()) {
             throw new NotFoundException("UNKNOWN_ACCOUNT", "account " + accountId + " has never held collateral");
         }
-        return CollateralValuer.DEFAULT.value(accountId, ledger.balances(), pricing.indexPrices(), registry,
+        return CollateralValuer.DEFAULT.value(accountId, ledger.balances(), pricing.indexPrices(), registry.current(),
                 clock.instant(), ledger.ledgerVersion());
     }
 
@@ -65,7 +64,7 @@ public class Collateral {
             LOG.warnf("valuing %s for a watcher without prices: %s", accountId, e.getMessage());
             prices = Map.of();
         }
-        return CollateralValuer.DEFAULT.value(accountId, ledger.balances(), prices, registry, clock.instant(),
+        return CollateralValuer.DEFAULT.value(accountId, ledger.balances(), prices, registry.current(), clock.instant(),
                 ledger.ledgerVersion());
     }
 
@@ -76,7 +75,7 @@ public class Collateral {
 
     /** Validates and commits a transfer (or answers its replay), then announces the accounts it moved. */
     public TransferStore.Committed transfer(String transferId, List<TransferOrder.RawLeg> legs, String memo) {
-        TransferOrder order = TransferOrder.validate(transferId, legs, memo, registry);
+        TransferOrder order = TransferOrder.validate(transferId, legs, memo, registry.current());
         TransferStore.Committed committed = transfers.transfer(order);
         if (!committed.replayed()) {
             Set<String> moved = new java.util.TreeSet<>();

@@ -5,10 +5,11 @@ import io.smallrye.config.WithDefault;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** collateral-service settings: the chain registry and the pricing-service client. */
+/** collateral-service settings: the chain registry, credentials and the pricing-service client. */
 @ConfigMapping(prefix = "collateral")
 public interface CollateralConfig {
 
@@ -17,9 +18,32 @@ public interface CollateralConfig {
 
     Pricing pricing();
 
+    Auth auth();
+
+    /** Credentials. Secrets: give them through the environment or a Kubernetes Secret, not a committed file. */
+    interface Auth {
+        /** Adapter credential per chain id; a chain without one refuses every adapter. */
+        Map<String, String> adapters();
+
+        /** Other callers by name (the name is recorded as the actor of their changes). */
+        Map<String, CallerConfig> callers();
+    }
+
+    interface CallerConfig {
+        /** Bearer token of the caller. */
+        String token();
+
+        /** What it may do: TRANSFER, LOCK_WITHDRAWAL, OPERATE. */
+        List<String> rights();
+    }
+
     interface Chain {
         /** Confirmations after which a deposit is final (the block itself counts as one). */
         int confirmations();
+
+        /** Expected time between blocks. */
+        @WithDefault("12s")
+        Duration blockTime();
 
         /** Time to move or sell collateral held on the chain. */
         Duration liquidationLatency();
@@ -28,8 +52,21 @@ public interface CollateralConfig {
         @WithDefault("0")
         BigDecimal pendingWeight();
 
-        /** When set, an adapter's hello must carry this credential. */
-        Optional<String> credential();
+        /** Stranded-collateral add-on while the chain is DEGRADED. */
+        @WithDefault("0.05")
+        BigDecimal degradedAddon();
+
+        /** DEGRADED when the last heartbeat is older. */
+        @WithDefault("60s")
+        Duration heartbeatLateAfter();
+
+        /** DEGRADED when the head has not advanced for this long. */
+        @WithDefault("120s")
+        Duration headStallAfter();
+
+        /** HALTED when no event arrived for this long. */
+        @WithDefault("600s")
+        Duration haltAfterSilence();
 
         /** Assets by their symbol on this chain. */
         Map<String, Asset> assets();

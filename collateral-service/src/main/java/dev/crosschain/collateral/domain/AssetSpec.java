@@ -2,33 +2,62 @@ package dev.crosschain.collateral.domain;
 
 import java.math.BigDecimal;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * A token on one chain: its symbol there, the canonical priced asset, its decimals and its flat haircuts
- * (fractions of market value) for initial and maintenance margin.
+ * A token on one chain and its risk parameters: canonical priced asset, decimals, wrapped/bridged add-on, marginal
+ * haircut schedules for IM and MM, the z of the latency add-on for each, a floor of the annualised volatility
+ * used in that add-on, and an optional per-account cap on the counted USD value (above it: haircut 1).
  */
-public record AssetSpec(String symbol, String canonical, int decimals, BigDecimal haircutIm, BigDecimal haircutMm) {
+public record AssetSpec(String symbol, String canonical, int decimals, boolean wrapped, BigDecimal wrappedAddon,
+                        HaircutSchedule im, HaircutSchedule mm, double latencyZIm, double latencyZMm,
+                        double minAnnualVol, Optional<BigDecimal> accountCapUsd) {
+
+    public static final int MAX_DECIMALS = 36;
+    public static final double MAX_Z = 10.0;
+    public static final double MAX_ANNUAL_VOL = 5.0;
 
     public AssetSpec {
         Objects.requireNonNull(symbol, "symbol");
         Objects.requireNonNull(canonical, "canonical");
+        Objects.requireNonNull(im, "im");
+        Objects.requireNonNull(mm, "mm");
+        accountCapUsd = accountCapUsd == null ? Optional.empty() : accountCapUsd;
         if (symbol.isBlank() || canonical.isBlank()) {
             throw new IllegalArgumentException("asset symbol and canonical asset are required");
         }
-        if (decimals < 0 || decimals > 36) {
-            throw new IllegalArgumentException(symbol + ": decimals must be in [0, 36], got " + decimals);
+        if (decimals < 0 || decimals > MAX_DECIMALS) {
+            throw new IllegalArgumentException(symbol + ": decimals must be in [0, " + MAX_DECIMALS + "], got " + decimals);
         }
-        requireFraction(symbol + " haircut-im", haircutIm);
-        requireFraction(symbol + " haircut-mm", haircutMm);
-        if (haircutMm.compareTo(haircutIm) > 0) {
-            throw new IllegalArgumentException(symbol + ": MM haircut " + haircutMm + " exceeds IM haircut " + haircutIm);
+        requireFraction(symbol + " wrapped add-on", wrappedAddon);
+        if (!wrapped && wrappedAddon.signum() != 0) {
+            throw new IllegalArgumentException(symbol + ": a wrapped add-on needs wrapped = true");
+        }
+        if (!mm.nowhereAbove(im)) {
+            throw new IllegalArgumentException(symbol + ": the MM haircut schedule exceeds the IM schedule at some size");
+        }
+        if (!(latencyZMm >= 0 && latencyZMm <= latencyZIm && latencyZIm <= MAX_Z)) {
+            throw new IllegalArgumentException(symbol + ": latency z must satisfy 0 <= z_mm <= z_im <= " + MAX_Z
+                    + ", got z_im " + latencyZIm + ", z_mm " + latencyZMm);
+        }
+        if (!(minAnnualVol >= 0 && minAnnualVol <= MAX_ANNUAL_VOL)) {
+            throw new IllegalArgumentException(symbol + ": min annual vol must be in [0, " + MAX_ANNUAL_VOL + "], got " + minAnnualVol);
+        }
+        if (accountCapUsd.isPresent() && accountCapUsd.get().signum() <= 0) {
+            throw new IllegalArgumentException(symbol + ": account cap must be positive, got " + accountCapUsd.get().toPlainString());
         }
     }
 
-    private static void requireFraction(String what, BigDecimal value) {
+    /** An unwrapped asset with flat haircuts and no latency add-on, no vol floor and no cap. */
+    public static AssetSpec flat(String symbol, String canonical, int decimals, BigDecimal haircutIm, BigDecimal haircutMm) {
+        return new AssetSpec(symbol, canonical, decimals, false, BigDecimal.ZERO, HaircutSchedule.flat(haircutIm),
+                HaircutSchedule.flat(haircutMm), 0, 0, 0, Optional.empty());
+    }
+
+    static void requireFraction(String what, BigDecimal value) {
         Objects.requireNonNull(value, what);
         if (value.signum() < 0 || value.compareTo(BigDecimal.ONE) > 0) {
-            throw new IllegalArgumentException(what + " must be in [0, 1], got " + value);
+            throw new IllegalArgumentException(what + " must be in [0, 1], got " + value.toPlainString());
         }
     }
 }

@@ -9,36 +9,77 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A chain in the registry: confirmations after which a deposit is final, liquidation latency, the weight of
- * pending deposits for valuation, the adapter credential (if one is required) and its assets by symbol.
+ * A chain in the registry: its finality rule, expected block time, liquidation latency, the weight of pending
+ * deposits in valuation, the stranded-collateral add-on while DEGRADED, the thresholds that make it DEGRADED
+ * (late heartbeat, stalled head) or HALTED (silence), and its assets by symbol.
  */
-public record ChainSpec(String id, int confirmations, Duration liquidationLatency, BigDecimal pendingWeight,
-                        Optional<String> credential, Map<String, AssetSpec> assets) {
+public record ChainSpec(String id, FinalityRule finalityRule, int confirmations, Duration blockTime,
+                        Duration liquidationLatency, BigDecimal pendingWeight, BigDecimal degradedAddon,
+                        Duration heartbeatLateAfter, Duration headStallAfter, Duration haltAfterSilence,
+                        Map<String, AssetSpec> assets) {
+
+    public static final int MAX_CONFIRMATIONS = 10_000;
 
     public ChainSpec {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(finalityRule, "finalityRule");
         if (id.isBlank()) {
             throw new IllegalArgumentException("chain id is required");
         }
-        if (confirmations < 1) {
-            throw new IllegalArgumentException(id + ": confirmations must be at least 1, got " + confirmations);
+        if (finalityRule == FinalityRule.CONFIRMATIONS && (confirmations < 1 || confirmations > MAX_CONFIRMATIONS)) {
+            throw new IllegalArgumentException(id + ": confirmations must be in [1, " + MAX_CONFIRMATIONS + "], got " + confirmations);
         }
+        if (finalityRule == FinalityRule.CHECKPOINT && confirmations != 0) {
+            throw new IllegalArgumentException(id + ": a checkpoint chain has no confirmations, got " + confirmations);
+        }
+        requirePositive(id + ": block time", blockTime);
         if (liquidationLatency == null || liquidationLatency.isNegative()) {
             throw new IllegalArgumentException(id + ": liquidation latency must be >= 0");
         }
-        if (pendingWeight == null || pendingWeight.signum() < 0 || pendingWeight.compareTo(BigDecimal.ONE) > 0) {
-            throw new IllegalArgumentException(id + ": pending weight must be in [0, 1], got " + pendingWeight);
+        AssetSpec.requireFraction(id + ": pending weight", pendingWeight);
+        AssetSpec.requireFraction(id + ": degraded add-on", degradedAddon);
+        requirePositive(id + ": heartbeat-late-after", heartbeatLateAfter);
+        requirePositive(id + ": head-stall-after", headStallAfter);
+        requirePositive(id + ": halt-after-silence", haltAfterSilence);
+        if (haltAfterSilence.compareTo(heartbeatLateAfter) <= 0 || haltAfterSilence.compareTo(headStallAfter) <= 0) {
+            throw new IllegalArgumentException(id + ": halt-after-silence must exceed heartbeat-late-after and head-stall-after");
         }
-        credential = credential == null ? Optional.empty() : credential.filter(c -> !c.isBlank());
         assets = Collections.unmodifiableMap(new TreeMap<>(assets));
+        for (Map.Entry<String, AssetSpec> e : assets.entrySet()) {
+            if (!e.getKey().equals(e.getValue().symbol())) {
+                throw new IllegalArgumentException(id + ": asset listed as " + e.getKey() + " is " + e.getValue().symbol());
+            }
+        }
     }
 
     public Optional<AssetSpec> asset(String symbol) {
         return Optional.ofNullable(assets.get(symbol));
     }
 
-    /** True when a deposit in the block at {@code blockHeight} is final with the chain's head at {@code headHeight}. */
+    /**
+     * True when a deposit in the block at {@code blockHeight} is final with the chain's head at {@code headHeight}
+     * (confirmations rule). A checkpoint chain answers from its checkpoint, not from the head: see
+     * {@link #isFinal(long, long, long)}.
+     */
     public boolean isFinal(long blockHeight, long headHeight) {
-        return Finality.isFinal(blockHeight, confirmations, headHeight);
+        return isFinal(blockHeight, headHeight, -1);
+    }
+
+    /** Finality under the chain's rule, given the head and the finalized checkpoint height (-1 when none). */
+    public boolean isFinal(long blockHeight, long headHeight, long checkpointHeight) {
+        return finalThrough(headHeight, checkpointHeight) >= blockHeight;
+    }
+
+    /** The greatest final block height (negative when none) under the chain's rule. */
+    public long finalThrough(long headHeight, long checkpointHeight) {
+        return finalityRule == FinalityRule.CONFIRMATIONS
+                ? Finality.finalThrough(confirmations, headHeight)
+                : Math.min(checkpointHeight, headHeight);
+    }
+
+    private static void requirePositive(String what, Duration d) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
     }
 }

@@ -57,8 +57,8 @@ public final class CollateralValuer {
         Optional<AssetSpec> spec = chain.flatMap(c -> c.asset(b.asset()));
         // An asset no longer configured keeps its balance on view but counts for nothing.
         String canonical = spec.map(AssetSpec::canonical).orElse(b.asset());
-        Haircut im = Haircut.flat(spec.map(AssetSpec::haircutIm).orElse(BigDecimal.ONE));
-        Haircut mm = Haircut.flat(spec.map(AssetSpec::haircutMm).orElse(BigDecimal.ONE));
+        Haircut im = Haircut.flat(spec.map(a -> a.im().rateAt(BigDecimal.ZERO)).orElse(BigDecimal.ONE));
+        Haircut mm = Haircut.flat(spec.map(a -> a.mm().rateAt(BigDecimal.ZERO)).orElse(BigDecimal.ONE));
         BigDecimal pendingWeight = chain.map(ChainSpec::pendingWeight).orElse(BigDecimal.ZERO);
         IndexQuote quote = prices.get(canonical);
         BigDecimal price = quote == null ? BigDecimal.ZERO : quote.price();

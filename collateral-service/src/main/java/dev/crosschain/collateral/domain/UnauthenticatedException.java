@@ -1,6 +1,6 @@
 package dev.crosschain.collateral.domain;
 
-/** A caller could not prove who it is (adapter credential). Maps to UNAUTHENTICATED. */
+/** A caller could not prove who it is: no credential, or one the service does not know. Maps to UNAUTHENTICATED. */
 public class UnauthenticatedException extends RuntimeException {
 
     private final String reason;

@@ -3,8 +3,8 @@ package dev.crosschain.collateral.grpc;
 import dev.crosschain.collateral.app.AdapterEvents;
 import dev.crosschain.collateral.app.Collateral;
 import dev.crosschain.collateral.app.LedgerChanges;
+import dev.crosschain.collateral.app.Registry;
 import dev.crosschain.collateral.domain.BlockHeaderEvent;
-import dev.crosschain.collateral.domain.ChainRegistry;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.InvalidInputException;
@@ -45,11 +45,11 @@ public class CollateralGrpcService implements CollateralService {
     private final AdapterEvents adapterEvents;
     private final Collateral collateral;
     private final LedgerChanges changes;
-    private final ChainRegistry registry;
+    private final Registry registry;
     private final ChainStore chains;
 
     public CollateralGrpcService(AdapterEvents adapterEvents, Collateral collateral, LedgerChanges changes,
-                                 ChainRegistry registry, ChainStore chains) {
+                                 Registry registry, ChainStore chains) {
         this.adapterEvents = adapterEvents;
         this.collateral = collateral;
         this.changes = changes;
@@ -107,7 +107,7 @@ public class CollateralGrpcService implements CollateralService {
     @Override
     @Blocking
     public Uni<ListChainsResponse> listChains(ListChainsRequest request) {
-        List<ChainSpec> all = new ArrayList<>(registry.chains());
+        List<ChainSpec> all = new ArrayList<>(registry.current().chains());
         int offset = 0;
         if (!request.getPageToken().isEmpty()) {
             try {

@@ -9,6 +9,7 @@ import dev.crosschain.collateral.client.DependencyException;
 import dev.crosschain.collateral.domain.ConflictException;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.NotFoundException;
+import dev.crosschain.collateral.domain.PermissionDeniedException;
 import dev.crosschain.collateral.domain.PreconditionException;
 import dev.crosschain.collateral.domain.UnauthenticatedException;
 import dev.crosschain.collateral.store.StoreException;
@@ -72,6 +73,9 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof UnauthenticatedException e) {
             return status(Code.UNAUTHENTICATED, e.reason(), e.getMessage(), null);
+        }
+        if (failure instanceof PermissionDeniedException e) {
+            return status(Code.PERMISSION_DENIED, e.reason(), e.getMessage(), null);
         }
         if (failure instanceof DependencyException) {
             LOG.warn("dependency failure: " + failure.getMessage());

@@ -5,12 +5,15 @@ import dev.crosschain.collateral.domain.Amounts;
 import dev.crosschain.collateral.domain.AssetSpec;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.CollateralValuation;
+import dev.crosschain.collateral.domain.FinalityRule;
 import dev.crosschain.collateral.domain.Haircut;
 import dev.crosschain.proto.collateral.v1.Ack;
 import dev.crosschain.proto.collateral.v1.AckOutcome;
 import dev.crosschain.proto.collateral.v1.AssetCollateral;
 import dev.crosschain.proto.collateral.v1.Chain;
-import dev.crosschain.proto.collateral.v1.ChainAsset;
+import dev.crosschain.proto.collateral.v1.AssetConfig;
+import dev.crosschain.proto.collateral.v1.ChainConfig;
+import dev.crosschain.proto.collateral.v1.HaircutTier;
 import dev.crosschain.proto.collateral.v1.ChainCollateral;
 import dev.crosschain.proto.collateral.v1.ChainStatus;
 import dev.crosschain.proto.collateral.v1.CollateralView;
@@ -87,21 +90,48 @@ final class ProtoMapper {
     }
 
     static Chain chain(ChainSpec spec, long headHeight) {
-        Chain.Builder chain = Chain.newBuilder()
+        return Chain.newBuilder()
                 .setChainId(spec.id())
                 .setStatus(ChainStatus.CHAIN_STATUS_HEALTHY)
+                .setHeadHeight(Math.max(0, headHeight))
+                .setConfig(chainConfig(spec))
+                .build();
+    }
+
+    static ChainConfig chainConfig(ChainSpec spec) {
+        ChainConfig.Builder chain = ChainConfig.newBuilder()
+                .setChainId(spec.id())
+                .setFinalityRule(spec.finalityRule() == FinalityRule.CONFIRMATIONS
+                        ? dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CONFIRMATIONS
+                        : dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CHECKPOINT)
                 .setConfirmations(spec.confirmations())
+                .setBlockTimeMs(spec.blockTime().toMillis())
                 .setLiquidationLatencySeconds(spec.liquidationLatency().toSeconds())
-                .setHeadHeight(Math.max(0, headHeight));
+                .setPendingWeight(Amounts.plain(spec.pendingWeight()))
+                .setDegradedAddon(Amounts.plain(spec.degradedAddon()))
+                .setHeartbeatLateAfterMs(spec.heartbeatLateAfter().toMillis())
+                .setHeadStallAfterMs(spec.headStallAfter().toMillis())
+                .setHaltAfterSilenceMs(spec.haltAfterSilence().toMillis());
         for (AssetSpec a : spec.assets().values()) {
-            chain.addAssets(ChainAsset.newBuilder()
+            AssetConfig.Builder asset = AssetConfig.newBuilder()
                     .setAsset(a.symbol())
                     .setCanonicalAsset(a.canonical())
                     .setDecimals(a.decimals())
-                    .setHaircutIm(Amounts.plain(a.haircutIm()))
-                    .setHaircutMm(Amounts.plain(a.haircutMm())));
+                    .setWrapped(a.wrapped())
+                    .setWrappedAddon(Amounts.plain(a.wrappedAddon()))
+                    .setLatencyZIm(a.latencyZIm())
+                    .setLatencyZMm(a.latencyZMm())
+                    .setMinAnnualVol(a.minAnnualVol())
+                    .setAccountCapUsd(a.accountCapUsd().map(Amounts::plain).orElse(""));
+            a.im().tiers().forEach(t -> asset.addImTiers(tier(t)));
+            a.mm().tiers().forEach(t -> asset.addMmTiers(tier(t)));
+            chain.addAssets(asset);
         }
         return chain.build();
+    }
+
+    private static HaircutTier tier(dev.crosschain.collateral.domain.HaircutTier t) {
+        return HaircutTier.newBuilder().setFromUsd(Amounts.plain(t.fromUsd())).setHaircut(Amounts.plain(t.haircut())).build();
     }
 
     private static HaircutBreakdown haircut(Haircut h) {

@@ -58,6 +58,15 @@ final class AdapterConnection implements AutoCloseable {
         });
     }
 
+    /** The test profile's credential of a chain (application.properties). */
+    static String credentialOf(String chain) {
+        return "test-" + chain + "-secret";
+    }
+
+    Welcome hello() {
+        return hello(credentialOf(chain));
+    }
+
     Welcome hello(String credential) {
         requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
                 .setChainId(chain).setAdapterId("test-" + chain).setCredential(credential)).build());

@@ -96,7 +96,7 @@ class CollateralGrpcServiceTest {
     void depositIsPendingUntilConfirmedThenAvailable() {
         String alice = account("alice");
         try (AdapterConnection eth = adapter("ethereum")) {
-            Welcome welcome = eth.hello("");
+            Welcome welcome = eth.hello();
             assertThat(welcome.getChainId()).isEqualTo("ethereum");
             assertThat(welcome.getConfirmations()).isEqualTo(3);
 
@@ -120,7 +120,7 @@ class CollateralGrpcServiceTest {
     void ackCarriesTheRequestCursorAndADepositInAFinalBlockIsCreditedAtOnce() {
         String bob = account("bob");
         try (AdapterConnection eth = adapter("ethereum")) {
-            eth.hello("");
+            eth.hello();
             String old = eth.extend();
             eth.extend();
             eth.extend();
@@ -138,7 +138,7 @@ class CollateralGrpcServiceTest {
         String carol = account("carol");
         String tx = tx();
         try (AdapterConnection eth = adapter("ethereum")) {
-            eth.hello("");
+            eth.hello();
             String block = eth.extend();
             assertThat(eth.deposit(tx, 1, block, carol, "USDC", "10").getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
             assertThat(eth.deposit(tx, 1, block, carol, "USDC", "10").getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_DUPLICATE);
@@ -157,7 +157,7 @@ class CollateralGrpcServiceTest {
         String dave = account("dave");
         String tx = tx();
         try (AdapterConnection eth = adapter("ethereum")) {
-            eth.hello("");
+            eth.hello();
             String block = eth.extend();
             eth.deposit(tx, 0, block, dave, "USDC", "5");
             Map<String, String> before = balances(dave);
@@ -173,7 +173,7 @@ class CollateralGrpcServiceTest {
     void badDepositsAreRejectedChangeNothingAndTheStreamGoesOn() {
         String erin = account("erin");
         try (AdapterConnection eth = adapter("ethereum")) {
-            eth.hello("");
+            eth.hello();
             String block = eth.extend();
             assertRejected(eth.deposit(tx(), 0, block, erin, "SOL", "1"), "UNKNOWN_ASSET", "deposit.asset");
             assertRejected(eth.deposit(tx(), 0, block, erin, "USDC", "0.0000001"), "INVALID_AMOUNT", "deposit.amount");
@@ -211,7 +211,20 @@ class CollateralGrpcServiceTest {
             StatusRuntimeException e = wrongSecret.failsWith(ConnectAdapterRequest.newBuilder()
                     .setHello(AdapterHello.newBuilder().setChainId("solana").setAdapterId("x").setCredential("guess")).build());
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-            assertThat(errorInfo(e).getReason()).isEqualTo("PROTOCOL_VIOLATION");
+            assertThat(errorInfo(e).getReason()).isEqualTo("MISSING_CREDENTIAL");
+        }
+        try (AdapterConnection noSecret = adapter("ethereum")) {
+            StatusRuntimeException e = noSecret.failsWith(ConnectAdapterRequest.newBuilder()
+                    .setHello(AdapterHello.newBuilder().setChainId("ethereum").setAdapterId("x")).build());
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(errorInfo(e).getReason()).isEqualTo("MISSING_CREDENTIAL");
+        }
+        try (AdapterConnection otherChain = adapter("solana")) {
+            StatusRuntimeException e = otherChain.failsWith(ConnectAdapterRequest.newBuilder()
+                    .setHello(AdapterHello.newBuilder().setChainId("solana").setAdapterId("x")
+                            .setCredential(AdapterConnection.credentialOf("ethereum"))).build());
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(errorInfo(e).getReason()).isEqualTo("WRONG_CHAIN_CREDENTIAL");
         }
         try (AdapterConnection twice = adapter("solana")) {
             assertThat(twice.hello(SOLANA_SECRET).getConfirmations()).isEqualTo(32);
@@ -225,7 +238,7 @@ class CollateralGrpcServiceTest {
     void welcomeResumesFromTheLastAckedCursor() {
         String last;
         try (AdapterConnection arb = adapter("arbitrum")) {
-            arb.hello("");
+            arb.hello();
             arb.extend();
             last = "resume-" + UUID.randomUUID();
             Ack ack = arb.send(ConnectAdapterRequest.newBuilder().setCursor(last)
@@ -233,7 +246,7 @@ class CollateralGrpcServiceTest {
             assertThat(ack.getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
         }
         try (AdapterConnection again = adapter("arbitrum")) {
-            assertThat(again.hello("").getResumeCursor()).isEqualTo(last);
+            assertThat(again.hello().getResumeCursor()).isEqualTo(last);
         }
     }
 
@@ -242,7 +255,7 @@ class CollateralGrpcServiceTest {
         String frank = account("frank");
         String tx = tx();
         try (AdapterConnection arb = adapter("arbitrum")) {
-            arb.hello("");
+            arb.hello();
             String base = arb.extend();
             long height = AdapterConnection.tipHeight("arbitrum") + 1;
             String doomed = "arbitrum-doomed-" + UUID.randomUUID();
@@ -284,7 +297,7 @@ class CollateralGrpcServiceTest {
         String hank = account("hank");
         String tx = tx();
         try (AdapterConnection eth = adapter("ethereum")) {
-            eth.hello("");
+            eth.hello();
             String a = eth.extend();
             long heightA = AdapterConnection.tipHeight("ethereum");
             String b = eth.extend();
@@ -323,7 +336,7 @@ class CollateralGrpcServiceTest {
     void aCreditedDepositInAnOrphanedBlockStaysCreditedAndBadHeadersAreRejected() {
         String gina = account("gina");
         try (AdapterConnection arb = adapter("arbitrum")) {
-            arb.hello("");
+            arb.hello();
             String base = arb.extend();
             long height = AdapterConnection.tipHeight("arbitrum") + 1;
             String block = "arbitrum-final-" + UUID.randomUUID();
@@ -390,7 +403,7 @@ class CollateralGrpcServiceTest {
     void anAssetWithoutIndexIsPricedZeroAndStaleAndPendingCountsZero() {
         String heidi = account("heidi");
         try (AdapterConnection sol = adapter("solana")) {
-            sol.hello(SOLANA_SECRET);
+            sol.hello();
             String block = sol.extend();
             sol.deposit(tx(), 0, block, heidi, "SOL", "3.5");
             sol.deposit(tx(), 0, block, heidi, "USDC", "50");
@@ -473,7 +486,7 @@ class CollateralGrpcServiceTest {
         // pending is not spendable
         String olga = account("olga");
         try (AdapterConnection eth = adapter("ethereum")) {
-            eth.hello("");
+            eth.hello();
             eth.deposit(tx(), 0, eth.extend(), olga, "USDC", "10");
         }
         StatusRuntimeException pending = catchStatus(() -> collateral.transfer(TransferRequest.newBuilder().setTransferId(id())
@@ -617,15 +630,15 @@ class CollateralGrpcServiceTest {
         assertThat(all.getChainsList()).extracting(Chain::getChainId).containsExactly("arbitrum", "ethereum", "solana");
         assertThat(all.getNextPageToken()).isEmpty();
         Chain ethereum = all.getChains(1);
-        assertThat(ethereum.getConfirmations()).isEqualTo(3);
-        assertThat(ethereum.getLiquidationLatencySeconds()).isEqualTo(600);
-        assertThat(ethereum.getAssetsList()).extracting(a -> a.getAsset() + ":" + a.getCanonicalAsset() + ":" + a.getDecimals()
-                + ":" + a.getHaircutIm() + ":" + a.getHaircutMm()).containsExactly("ETH:ETH:18:0.1:0.05", "USDC:USDC:6:0.02:0.01");
+        assertThat(ethereum.getConfig().getConfirmations()).isEqualTo(3);
+        assertThat(ethereum.getConfig().getLiquidationLatencySeconds()).isEqualTo(600);
+        assertThat(ethereum.getConfig().getAssetsList()).extracting(a -> a.getAsset() + ":" + a.getCanonicalAsset() + ":" + a.getDecimals()
+                + ":" + a.getImTiers(0).getHaircut() + ":" + a.getMmTiers(0).getHaircut()).containsExactly("ETH:ETH:18:0.1:0.05", "USDC:USDC:6:0.02:0.01");
         Chain solana = all.getChains(2);
-        assertThat(solana.getAssetsList()).extracting(a -> a.getAsset() + ":" + a.getDecimals()).containsExactly("SOL:9", "USDC:6");
+        assertThat(solana.getConfig().getAssetsList()).extracting(a -> a.getAsset() + ":" + a.getDecimals()).containsExactly("SOL:9", "USDC:6");
 
         try (AdapterConnection eth = adapter("ethereum")) {
-            eth.hello("");
+            eth.hello();
             eth.extend();
         }
         assertThat(collateral.listChains(ListChainsRequest.getDefaultInstance()).getChains(1).getHeadHeight())
@@ -646,11 +659,11 @@ class CollateralGrpcServiceTest {
     /** Deposits and confirms: the amount ends up available. */
     void fund(String account, String chain, String asset, String amount) {
         try (AdapterConnection adapter = adapter(chain)) {
-            adapter.hello("solana".equals(chain) ? SOLANA_SECRET : "");
+            adapter.hello();
             String block = adapter.extend();
             assertThat(adapter.deposit(tx(), 0, block, account, asset, amount).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
             int confirmations = collateral.listChains(ListChainsRequest.getDefaultInstance()).getChainsList().stream()
-                    .filter(c -> c.getChainId().equals(chain)).findFirst().orElseThrow().getConfirmations();
+                    .filter(c -> c.getChainId().equals(chain)).findFirst().orElseThrow().getConfig().getConfirmations();
             for (int i = 1; i < confirmations; i++) {
                 adapter.extend();
             }

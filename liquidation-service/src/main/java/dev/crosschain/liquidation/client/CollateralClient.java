@@ -4,7 +4,7 @@ import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.PreconditionException;
 import dev.crosschain.proto.collateral.v1.Chain;
-import dev.crosschain.proto.collateral.v1.ChainAsset;
+import dev.crosschain.proto.collateral.v1.AssetConfig;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.ListChainsRequest;
 import dev.crosschain.proto.collateral.v1.ListChainsResponse;
@@ -66,7 +66,7 @@ public class CollateralClient {
                 throw new DependencyException("ListChains: collateral-service answered " + e.getStatus(), e.getStatus().getCode(), e);
             }
             for (Chain chain : response.getChainsList()) {
-                for (ChainAsset asset : chain.getAssetsList()) {
+                for (AssetConfig asset : chain.getConfig().getAssetsList()) {
                     byChainAsset.put(AssetDecimals.key(chain.getChainId(), asset.getAsset()), asset.getDecimals());
                 }
             }

@@ -4,7 +4,9 @@ import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import dev.crosschain.proto.collateral.v1.Chain;
-import dev.crosschain.proto.collateral.v1.ChainAsset;
+import dev.crosschain.proto.collateral.v1.AssetConfig;
+import dev.crosschain.proto.collateral.v1.ChainConfig;
+import dev.crosschain.proto.collateral.v1.HaircutTier;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.ListChainsRequest;
 import dev.crosschain.proto.collateral.v1.ListChainsResponse;
@@ -180,11 +182,12 @@ final class FakeUpstream {
             }
             ListChainsResponse.Builder response = ListChainsResponse.newBuilder();
             for (String chain : CHAINS) {
-                Chain.Builder c = Chain.newBuilder().setChainId(chain).setConfirmations(1);
-                DECIMALS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> c.addAssets(ChainAsset.newBuilder()
+                ChainConfig.Builder c = ChainConfig.newBuilder().setChainId(chain).setConfirmations(1);
+                DECIMALS.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> c.addAssets(AssetConfig.newBuilder()
                         .setAsset(e.getKey()).setCanonicalAsset(e.getKey()).setDecimals(e.getValue())
-                        .setHaircutIm("0.1").setHaircutMm("0.05")));
-                response.addChains(c);
+                        .addImTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.1"))
+                        .addMmTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.05"))));
+                response.addChains(Chain.newBuilder().setChainId(chain).setConfig(c));
             }
             observer.onNext(response.build());
             observer.onCompleted();
