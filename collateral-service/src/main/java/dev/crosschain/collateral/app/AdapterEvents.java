@@ -5,12 +5,15 @@ import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.EventOutcome;
 import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.PreconditionException;
+import dev.crosschain.collateral.domain.StoredBlock;
 import dev.crosschain.collateral.domain.Violation;
 import dev.crosschain.collateral.store.AdapterStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -35,8 +38,8 @@ public class AdapterEvents {
         this.callers = callers;
     }
 
-    /** What the service answers a hello. */
-    public record Welcome(ChainSpec chain, String resumeCursor) {
+    /** What the service answers a hello: the chain, the cursor to resume after and the stored tip (empty: no block). */
+    public record Welcome(ChainSpec chain, String resumeCursor, Optional<StoredBlock> tip) {
     }
 
     /** The answer to one event. */
@@ -69,7 +72,17 @@ public class AdapterEvents {
             throw e;
         }
         LOG.infof("adapter %s connected for %s", adapterId, chainId);
-        return new Welcome(chain, store.cursor(chainId));
+        return new Welcome(chain, store.cursor(chainId), store.tip(chainId));
+    }
+
+    /**
+     * The registry entry of a stream's chain now: the registry can change while a stream is open, so every event
+     * is judged by the entry in force when it arrives. A chain that left the registry ends the stream
+     * (FAILED_PRECONDITION UNKNOWN_CHAIN).
+     */
+    public ChainSpec chain(String chainId) {
+        return registry.current().chain(chainId).orElseThrow(() -> new PreconditionException("UNKNOWN_CHAIN", chainId,
+                "chain " + chainId + " is no longer in the registry"));
     }
 
     public Ack header(ChainSpec chain, String cursor, BlockHeaderEvent header) {

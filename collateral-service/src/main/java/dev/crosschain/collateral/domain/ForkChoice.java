@@ -10,7 +10,10 @@ import java.util.Optional;
  * (UNKNOWN_BLOCK) and changes nothing, because accepting it would leave the mismatched block below canonical
  * and let deposits on a dead fork become final. An adapter re-sends a fork from its fork point (the first block
  * whose parent is canonical), each replaced height orphaning the rest. With no canonical block stored below
- * (the first header of a chain, or a gap) the header is taken as it comes.
+ * Only an empty chain takes a header as it comes (its first header needs no parent). Once the chain has
+ * canonical blocks every header must connect: a header above {@code tip + 1} is a gap and a header whose height
+ * has no stored canonical block below (under the chain's first stored block) cannot be checked; both are refused
+ * UNKNOWN_BLOCK, because a block whose ancestry is unknown could be on a dead fork.
  */
 public final class ForkChoice {
 
@@ -19,12 +22,14 @@ public final class ForkChoice {
 
     /**
      * @param header            the reported header
+     * @param tipHeight         the stored canonical tip's height, -1 when the chain has no block
      * @param parent            the stored canonical block at {@code height - 1}, if any
      * @param canonicalAtOrAbove the stored canonical blocks at {@code height} and above
      * @param sameHash          the stored block with the header's hash, canonical or not, if any
-     * @throws InvalidInputException UNKNOWN_BLOCK when {@code parent} is present and is not the header's parent
+     * @throws InvalidInputException UNKNOWN_BLOCK when the chain has blocks and the header does not connect to
+     *                               the stored canonical block below it
      */
-    public static Decision decide(BlockHeaderEvent header, Optional<StoredBlock> parent,
+    public static Decision decide(BlockHeaderEvent header, long tipHeight, Optional<StoredBlock> parent,
                                   List<StoredBlock> canonicalAtOrAbove, Optional<StoredBlock> sameHash) {
         if (header.hash() == null || header.hash().isBlank()) {
             throw new InvalidInputException("MISSING_FIELD", "header.hash", "the block hash is required");
@@ -36,12 +41,24 @@ public final class ForkChoice {
             throw new InvalidInputException("PROTOCOL_VIOLATION", "header.hash", "hash " + header.hash()
                     + " was reported at height " + sameHash.get().height() + ", now at " + header.height());
         }
-        if (parent.isPresent() && (header.parentHash() == null || header.parentHash().isBlank())) {
+        boolean chainHasBlocks = tipHeight >= 0;
+        if (chainHasBlocks && (header.parentHash() == null || header.parentHash().isBlank())
+                && !(sameHash.isPresent() && sameHash.get().canonical())) {
             throw new InvalidInputException("MISSING_FIELD", "header.parent_hash",
                     "the parent hash is required once the block below is known");
         }
         if (sameHash.isPresent() && sameHash.get().canonical()) {
             return new Decision(true, false, List.of());
+        }
+        if (chainHasBlocks && header.height() > tipHeight + 1) {
+            throw new InvalidInputException("UNKNOWN_BLOCK", "header.parent_hash", "header " + header.hash()
+                    + " at height " + header.height() + " leaves a gap above the stored tip at height " + tipHeight
+                    + ": send the headers from height " + (tipHeight + 1) + " on");
+        }
+        if (chainHasBlocks && parent.isEmpty()) {
+            throw new InvalidInputException("UNKNOWN_BLOCK", "header.parent_hash", "header " + header.hash()
+                    + " at height " + header.height() + " is below the first stored block of the chain:"
+                    + " its parent " + header.parentHash() + " cannot be checked");
         }
         if (parent.isPresent() && !parent.get().hash().equals(header.parentHash())) {
             throw new InvalidInputException("UNKNOWN_BLOCK", "header.parent_hash", "header " + header.hash()

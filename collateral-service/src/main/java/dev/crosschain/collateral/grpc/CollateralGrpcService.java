@@ -134,20 +134,23 @@ public class CollateralGrpcService implements CollateralService {
         return Uni.createFrom().item(response.build());
     }
 
-    /** The state of one adapter stream: unbound until its hello, then bound to one chain. */
+    /**
+     * The state of one adapter stream: unbound until its hello, then bound to one chain id (the chain's registry
+     * entry is read again for every event: it can change while the stream is open).
+     */
     private final class AdapterSession {
 
-        private ChainSpec chain;
+        private String chainId;
 
         ConnectAdapterResponse handle(ConnectAdapterRequest request) {
-            if (chain == null) {
+            if (chainId == null) {
                 if (request.getEventCase() != ConnectAdapterRequest.EventCase.HELLO) {
                     throw new InvalidInputException(AdapterEvents.PROTOCOL_VIOLATION, "hello",
                             "the first message must be a hello, got " + request.getEventCase());
                 }
                 AdapterHello hello = request.getHello();
                 AdapterEvents.Welcome welcome = adapterEvents.hello(hello.getChainId(), hello.getAdapterId(), hello.getCredential());
-                chain = welcome.chain();
+                chainId = welcome.chain().id();
                 return ProtoMapper.welcome(welcome);
             }
             if (request.getEventCase() == ConnectAdapterRequest.EventCase.HELLO) {
@@ -157,6 +160,7 @@ public class CollateralGrpcService implements CollateralService {
             if (cursor.isEmpty()) {
                 return ProtoMapper.ack(adapterEvents.missingCursor());
             }
+            ChainSpec chain = adapterEvents.chain(chainId);
             AdapterEvents.Ack ack = switch (request.getEventCase()) {
                 case HEADER -> {
                     BlockHeader h = request.getHeader();

@@ -35,7 +35,10 @@ final class ProtoMapper {
         return ConnectAdapterResponse.newBuilder().setWelcome(Welcome.newBuilder()
                 .setChainId(welcome.chain().id())
                 .setResumeCursor(welcome.resumeCursor())
-                .setConfirmations(welcome.chain().confirmations())).build();
+                .setConfirmations(welcome.chain().confirmations())
+                .setTipHeight(welcome.tip().map(t -> t.height()).orElse(0L))
+                .setTipHash(welcome.tip().map(t -> t.hash()).orElse(""))
+                .setFinalityRule(finalityRule(welcome.chain().finalityRule()))).build();
     }
 
     static ConnectAdapterResponse ack(AdapterEvents.Ack ack) {
@@ -101,9 +104,7 @@ final class ProtoMapper {
     static ChainConfig chainConfig(ChainSpec spec) {
         ChainConfig.Builder chain = ChainConfig.newBuilder()
                 .setChainId(spec.id())
-                .setFinalityRule(spec.finalityRule() == FinalityRule.CONFIRMATIONS
-                        ? dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CONFIRMATIONS
-                        : dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CHECKPOINT)
+                .setFinalityRule(finalityRule(spec.finalityRule()))
                 .setConfirmations(spec.confirmations())
                 .setBlockTimeMs(spec.blockTime().toMillis())
                 .setLiquidationLatencySeconds(spec.liquidationLatency().toSeconds())
@@ -128,6 +129,12 @@ final class ProtoMapper {
             chain.addAssets(asset);
         }
         return chain.build();
+    }
+
+    static dev.crosschain.proto.collateral.v1.FinalityRule finalityRule(FinalityRule rule) {
+        return rule == FinalityRule.CONFIRMATIONS
+                ? dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CONFIRMATIONS
+                : dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CHECKPOINT;
     }
 
     private static HaircutTier tier(dev.crosschain.collateral.domain.HaircutTier t) {

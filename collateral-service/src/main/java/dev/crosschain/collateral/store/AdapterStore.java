@@ -74,7 +74,7 @@ public class AdapterStore {
                     : canonicalAt(c, chain.id(), header.height() - 1);
             List<StoredBlock> above = canonicalAtOrAbove(c, chain.id(), header.height());
             Optional<StoredBlock> same = byHash(c, chain.id(), header.hash());
-            ForkChoice.Decision decision = ForkChoice.decide(header, parent, above, same);
+            ForkChoice.Decision decision = ForkChoice.decide(header, headHeight(c, chain.id()), parent, above, same);
             if (decision.duplicate()) {
                 saveCursor(c, chain.id(), cursor);
                 return EventOutcome.duplicateEvent();
@@ -198,6 +198,14 @@ public class AdapterStore {
             }
             saveCursor(c, chainId, cursor);
             return EventOutcome.applied(Set.of());
+        });
+    }
+
+    /** The stored canonical tip (greatest canonical block) of the chain; empty when it has no block. */
+    public Optional<StoredBlock> tip(String chainId) {
+        return Transactions.readCommitted(dataSource, "reading tip of " + chainId, c -> {
+            long head = headHeight(c, chainId);
+            return head < 0 ? Optional.<StoredBlock>empty() : canonicalAt(c, chainId, head);
         });
     }
 

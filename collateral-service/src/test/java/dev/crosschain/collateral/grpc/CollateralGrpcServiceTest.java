@@ -251,6 +251,49 @@ class CollateralGrpcServiceTest {
     }
 
     @Test
+    void welcomeCarriesTheStoredTipAndTheFinalityRule() {
+        try (AdapterConnection arb = adapter("arbitrum")) {
+            arb.hello();
+            arb.extend();
+            Welcome again;
+            try (AdapterConnection second = adapter("arbitrum")) {
+                again = second.hello();
+            }
+            assertThat(again.getTipHeight()).isEqualTo(AdapterConnection.tipHeight("arbitrum"));
+            assertThat(again.getTipHash()).isEqualTo(AdapterConnection.tipHash("arbitrum"));
+            assertThat(again.getFinalityRule()).isEqualTo(dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CONFIRMATIONS);
+            assertThat(again.getConfirmations()).isEqualTo(2);
+        }
+        try (AdapterConnection sol = adapter("solana")) {
+            // solana never had a block in these tests: no tip
+            Welcome empty = sol.hello(SOLANA_SECRET);
+            assertThat(empty.getTipHash()).isEmpty();
+            assertThat(empty.getTipHeight()).isZero();
+        }
+    }
+
+    @Test
+    void aHeaderAboveTheTipPlusOneOrBelowTheStoredChainIsRefusedAndChangesNothing() {
+        try (AdapterConnection eth = adapter("ethereum")) {
+            eth.hello();
+            String tip = eth.extend();
+            long height = AdapterConnection.tipHeight("ethereum");
+            String gap = "ethereum-gap-" + UUID.randomUUID();
+            Ack refused = eth.header(height + 2, gap, "ethereum-never-sent");
+            assertRejected(refused, "UNKNOWN_BLOCK", "header.parent_hash");
+            assertThat(refused.getRejection().getMessage()).contains("gap");
+            // a header without a parent is only the first of an empty chain
+            assertRejected(eth.header(height + 1, "ethereum-noparent-" + UUID.randomUUID(), ""), "MISSING_FIELD", "header.parent_hash");
+            // far below the first stored block (the tests start at 101): its parent cannot be checked
+            assertRejected(eth.header(5, "ethereum-low-" + UUID.randomUUID(), "ethereum-b4"), "UNKNOWN_BLOCK", "header.parent_hash");
+            assertThat(count("SELECT count(*) FROM block_header WHERE hash = '" + gap + "'")).isZero();
+            assertThat(headHeight("ethereum")).isEqualTo(height);
+            // the next header naming the tip still connects
+            assertThat(eth.header(height + 1, "ethereum-next-" + UUID.randomUUID(), tip).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+    }
+
+    @Test
     void aReorgRevertsPendingDepositsOfOrphanedBlocks() {
         String frank = account("frank");
         String tx = tx();
