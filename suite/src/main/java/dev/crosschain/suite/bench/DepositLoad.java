@@ -1,0 +1,436 @@
+package dev.crosschain.suite.bench;
+
+import dev.crosschain.postgres.PostgresServer;
+import dev.crosschain.proto.collateral.v1.Ack;
+import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.AdapterHello;
+import dev.crosschain.proto.collateral.v1.BlockHeader;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
+import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.suite.Endpoints;
+import dev.crosschain.suite.Launcher;
+import dev.crosschain.suite.ServiceSpec;
+import dev.crosschain.suite.Suite;
+import dev.crosschain.suite.SuiteCredentials;
+import io.grpc.stub.StreamObserver;
+import org.jboss.logmanager.LogContext;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+
+/**
+ * Closed-loop deposit load through the real adapter stream: starts the packaged collateral-service alone (its
+ * pricing client connects lazily and is never needed here) on a fresh database of the machine's PostgreSQL,
+ * opens one adapter stream per chain of the local registry and, on each, sends a header and then deposits into
+ * that block, a new header every {@code --per-block} deposits (so older deposits become final as the chain
+ * grows), keeping at most {@code --window} events sent and not yet acknowledged. Every event carries its
+ * sequence number as cursor; the ack echoes it, which gives each deposit's latency from its send to its ack.
+ *
+ * <p>The rate is that of deposits acknowledged APPLIED during the measured window, on all chains together.
+ * After the last ack the driver counts, by SQL on the service's database, the deposits held PENDING or
+ * CREDITED and the balances: each must equal what the acks said was applied, or the service acknowledged
+ * something it had not committed (or committed something it never acknowledged), and the run fails.
+ *
+ * <pre>
+ * java -cp 'suite/target/suite.jar:suite/target/lib/*' dev.crosschain.suite.bench.DepositLoad [--window 512] [--warmup 10] [--seconds 30] [--per-block 100] [--accounts 1000]
+ * </pre>
+ */
+public final class DepositLoad {
+
+    /** Away from the local run (8xxx/9xxx), the Quarkus tests (18xxx/19xxx), the e2e test (20xxx) and RevalueLoad (30xxx). */
+    private static final int PORT_BASE = 32000;
+    /** Listed on every chain of the local registry. */
+    private static final String ASSET = "USDC";
+    private static final BigDecimal AMOUNT = new BigDecimal("1.5");
+    private static final long DRAIN_SECONDS = 60;
+
+    private DepositLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        quietClientLogging();
+        Options options = Options.parse(args);
+        Path root = Launcher.repoRoot();
+        boolean passed;
+        try (PostgresServer db = PostgresServer.forTests()) {
+            String prefix = "deposit_load_" + Long.toString(System.nanoTime() & 0xffffff, 36) + "_";
+            String database = prefix + ServiceSpec.COLLATERAL.database();
+            try (Suite suite = Suite.start(db, prefix, root, root.resolve("suite/target/deposit-load-logs"), PORT_BASE,
+                    List.of(ServiceSpec.COLLATERAL));
+                 Endpoints endpoints = suite.endpoints()) {
+                System.out.printf(Locale.ROOT, "collateral-service on %s, database %s; chains %s, window %d unacked events per stream,"
+                                + " a header every %d deposits, %d accounts%n",
+                        db, database, SuiteCredentials.CHAINS, options.window, options.perBlock, options.accounts);
+                passed = run(endpoints, options, db, database);
+            } finally {
+                db.dropDatabase(database);
+            }
+        }
+        System.exit(passed ? 0 : 1);
+    }
+
+    /** As in RevalueLoad: outside Quarkus every logger of the classpath's log manager is at ALL. */
+    private static void quietClientLogging() {
+        LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
+    }
+
+    private static boolean run(Endpoints endpoints, Options options, PostgresServer db, String database) throws Exception {
+        List<AdapterStream> streams = new ArrayList<>();
+        for (String chain : SuiteCredentials.CHAINS) {
+            streams.add(AdapterStream.open(chain, endpoints, options));
+        }
+        long start = System.nanoTime();
+        long measuredFrom = start + TimeUnit.SECONDS.toNanos(options.warmupSeconds);
+        long measuredTo = measuredFrom + TimeUnit.SECONDS.toNanos(options.seconds);
+        System.out.printf(Locale.ROOT, "sending: %d s warm-up, then %d s measured%n", options.warmupSeconds, options.seconds);
+        Duration serviceCpuBefore = Duration.ZERO;
+        Duration driverCpuBefore = Duration.ZERO;
+        List<Thread> senders = new ArrayList<>();
+        for (AdapterStream stream : streams) {
+            stream.window(measuredFrom, measuredTo);
+            Thread sender = new Thread(() -> stream.sendUntil(measuredTo), "send-" + stream.chain);
+            sender.start();
+            senders.add(sender);
+        }
+        sleepUntil(measuredFrom);
+        serviceCpuBefore = serviceCpu();
+        driverCpuBefore = driverCpu();
+        sleepUntil(measuredTo);
+        Duration serviceCpuUsed = serviceCpu().minus(serviceCpuBefore);
+        Duration driverCpuUsed = driverCpu().minus(driverCpuBefore);
+        for (Thread sender : senders) {
+            sender.join();
+        }
+        boolean drained = true;
+        for (AdapterStream stream : streams) {
+            drained &= stream.drain(DRAIN_SECONDS);
+        }
+        for (AdapterStream stream : streams) {
+            stream.close();
+        }
+
+        long measuredApplied = 0;
+        List<long[]> latencies = new ArrayList<>();
+        for (AdapterStream stream : streams) {
+            measuredApplied += stream.measuredApplied.get();
+            latencies.add(stream.latencies.toArray());
+            System.out.printf(Locale.ROOT, "%-9s deposits acked: %d applied, %d duplicate, %d rejected %s; headers: %d applied, %d not;"
+                            + " %.0f deposits/s measured%s%n",
+                    stream.chain, stream.depositsApplied.get(), stream.depositsDuplicate.get(), stream.depositsRejected.get(),
+                    stream.rejections, stream.headersApplied.get(), stream.headersNotApplied.get(),
+                    stream.measuredApplied.get() / (double) options.seconds,
+                    stream.failure.get() == null ? "" : ", stream failed: " + stream.failure.get());
+        }
+        long[] measured = merge(latencies);
+        double rate = measuredApplied / (double) options.seconds;
+        System.out.printf(Locale.ROOT, "measured: %d deposits acked APPLIED in %d s on %d streams = %.1f deposits/s%n",
+                measuredApplied, options.seconds, streams.size(), rate);
+        System.out.printf(Locale.ROOT, "ack latency from send (ms), %d deposits sent in the window: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
+                measured.length, ms(measured, 0.50), ms(measured, 0.90), ms(measured, 0.99), ms(measured, 0.999),
+                measured.length == 0 ? Double.NaN : measured[measured.length - 1] / 1e6);
+        System.out.printf(Locale.ROOT, "CPU per deposit while measured: service %.3f ms, load driver %.3f ms (%.2f + %.2f cores)%n",
+                serviceCpuUsed.toNanos() / 1e6 / Math.max(1, measuredApplied), driverCpuUsed.toNanos() / 1e6 / Math.max(1, measuredApplied),
+                serviceCpuUsed.toNanos() / 1e9 / options.seconds, driverCpuUsed.toNanos() / 1e9 / options.seconds);
+        boolean countsMatch = verify(streams, db, database);
+        boolean healthy = drained && streams.stream().allMatch(s -> s.failure.get() == null);
+        System.out.printf(Locale.ROOT, "RESULT deposits_per_s=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f counts=%s streams=%s%n",
+                rate, ms(measured, 0.50), ms(measured, 0.99), ms(measured, 0.999),
+                measured.length == 0 ? Double.NaN : measured[measured.length - 1] / 1e6,
+                countsMatch ? "match" : "MISMATCH", healthy ? "ok" : "FAILED");
+        return countsMatch && healthy;
+    }
+
+    /**
+     * Every deposit acked APPLIED must be in the ledger, PENDING or CREDITED, and nothing else: per chain, the
+     * number of deposits and the sum of pending + available balances against the acks (all of them, warm-up
+     * included). Read after the last ack, so a commit that lagged its ack would show here.
+     */
+    private static boolean verify(List<AdapterStream> streams, PostgresServer db, String database) throws SQLException {
+        Map<String, long[]> deposits = new TreeMap<>();
+        Map<String, BigDecimal> balances = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.user(), db.password());
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT chain_id, count(*) FILTER (WHERE status IN ('PENDING', 'CREDITED')),"
+                    + " count(*) FILTER (WHERE status = 'CREDITED') FROM deposit GROUP BY chain_id")) {
+                while (rs.next()) {
+                    deposits.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT chain_id, sum(pending + available + locked) FROM balance GROUP BY chain_id")) {
+                while (rs.next()) {
+                    balances.put(rs.getString(1), rs.getBigDecimal(2));
+                }
+            }
+        }
+        boolean match = true;
+        for (AdapterStream stream : streams) {
+            long acked = stream.depositsApplied.get();
+            long[] held = deposits.getOrDefault(stream.chain, new long[2]);
+            BigDecimal expected = AMOUNT.multiply(BigDecimal.valueOf(acked));
+            BigDecimal balance = balances.getOrDefault(stream.chain, BigDecimal.ZERO);
+            boolean ok = held[0] == acked && balance.compareTo(expected) == 0;
+            match &= ok;
+            System.out.printf(Locale.ROOT, "verify %-9s acked APPLIED %d, in the ledger %d (%d credited, %d pending), balances %s of %s %s: %s%n",
+                    stream.chain, acked, held[0], held[1], held[0] - held[1], balance.stripTrailingZeros().toPlainString(),
+                    expected.stripTrailingZeros().toPlainString(), ASSET, ok ? "match" : "MISMATCH");
+        }
+        return match;
+    }
+
+    /** One adapter stream: a sender thread and the gRPC callbacks (serialized per call) that take the acks. */
+    private static final class AdapterStream {
+
+        private final String chain;
+        private final Options options;
+        private final Semaphore unacked;
+        /** Send time and kind (header or deposit) of each unacked event, by sequence number modulo the window. */
+        private final AtomicLongArray sentAt;
+        private final AtomicLongArray isDeposit;
+        private final CompletableFuture<ConnectAdapterResponse> welcome = new CompletableFuture<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final AtomicLong depositsApplied = new AtomicLong();
+        private final AtomicLong depositsDuplicate = new AtomicLong();
+        private final AtomicLong depositsRejected = new AtomicLong();
+        private final AtomicLong headersApplied = new AtomicLong();
+        private final AtomicLong headersNotApplied = new AtomicLong();
+        private final AtomicLong measuredApplied = new AtomicLong();
+        private final Map<String, Long> rejections = new ConcurrentHashMap<>();
+        private final LongList latencies = new LongList();
+        private volatile long measuredFrom;
+        /** Set when the driver ends the stream: the service's end of it is then expected, not a failure. */
+        private volatile boolean closing;
+        private volatile long measuredTo;
+        private StreamObserver<ConnectAdapterRequest> requests;
+        private long sequence;
+        private long height;
+        private String blockHash;
+
+        private AdapterStream(String chain, Options options) {
+            this.chain = chain;
+            this.options = options;
+            this.unacked = new Semaphore(options.window);
+            this.sentAt = new AtomicLongArray(options.window);
+            this.isDeposit = new AtomicLongArray(options.window);
+        }
+
+        static AdapterStream open(String chain, Endpoints endpoints, Options options) throws Exception {
+            AdapterStream stream = new AdapterStream(chain, options);
+            stream.requests = endpoints.collateralStreams().connectAdapter(stream.new Answers());
+            stream.requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder().setChainId(chain)
+                    .setAdapterId("deposit-load-" + chain).setCredential(endpoints.credentials().adapter(chain))).build());
+            ConnectAdapterResponse first = stream.welcome.get(30, TimeUnit.SECONDS);
+            if (!first.hasWelcome()) {
+                throw new IllegalStateException(chain + ": expected a welcome, got " + first);
+            }
+            // A fresh database: the chain starts at the stored tip if any (none expected).
+            stream.height = first.getWelcome().getTipHeight();
+            stream.blockHash = first.getWelcome().getTipHash().isEmpty() ? null : first.getWelcome().getTipHash();
+            return stream;
+        }
+
+        void window(long from, long to) {
+            measuredFrom = from;
+            measuredTo = to;
+        }
+
+        /** Sends as fast as the window allows until the end of the measured window (or a failure). */
+        void sendUntil(long end) {
+            long depositsInBlock = options.perBlock;
+            try {
+                while (failure.get() == null && System.nanoTime() < end) {
+                    if (!unacked.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
+                    long seq = sequence++;
+                    ConnectAdapterRequest.Builder event = ConnectAdapterRequest.newBuilder().setCursor(Long.toString(seq));
+                    boolean deposit = depositsInBlock < options.perBlock;
+                    if (deposit) {
+                        depositsInBlock++;
+                        event.setDeposit(Deposit.newBuilder().setTxHash(chain + "-tx-" + seq).setLogIndex(0).setBlockHash(blockHash)
+                                .setAccountId("bench-" + (seq % options.accounts)).setAsset(ASSET).setAmount(AMOUNT.toPlainString()));
+                    } else {
+                        depositsInBlock = 0;
+                        height++;
+                        String hash = chain + "-block-" + height;
+                        event.setHeader(BlockHeader.newBuilder().setHeight(height).setHash(hash)
+                                .setParentHash(blockHash == null ? chain + "-genesis" : blockHash)
+                                .setTimestampUnixMs(System.currentTimeMillis()));
+                        blockHash = hash;
+                    }
+                    int slot = (int) (seq % options.window);
+                    isDeposit.set(slot, deposit ? 1 : 0);
+                    sentAt.set(slot, System.nanoTime());
+                    requests.onNext(event.build());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        /** Waits until every sent event is acked. */
+        boolean drain(long seconds) throws InterruptedException {
+            if (unacked.tryAcquire(options.window, seconds, TimeUnit.SECONDS)) {
+                return true;
+            }
+            System.out.printf(Locale.ROOT, "%s: %d events still unacked %d s after the last send%n",
+                    chain, options.window - unacked.availablePermits(), seconds);
+            return false;
+        }
+
+        void close() {
+            closing = true;
+            requests.onCompleted();
+        }
+
+        private void acked(Ack ack, long now) {
+            long seq = Long.parseLong(ack.getCursor());
+            int slot = (int) (seq % options.window);
+            long sent = sentAt.get(slot);
+            boolean deposit = isDeposit.get(slot) == 1;
+            unacked.release();
+            if (!deposit) {
+                (ack.getOutcome() == AckOutcome.ACK_OUTCOME_APPLIED ? headersApplied : headersNotApplied).incrementAndGet();
+                if (ack.getOutcome() == AckOutcome.ACK_OUTCOME_REJECTED) {
+                    rejections.merge("header " + ack.getRejection().getReason(), 1L, Long::sum);
+                }
+                return;
+            }
+            switch (ack.getOutcome()) {
+                case ACK_OUTCOME_APPLIED -> {
+                    depositsApplied.incrementAndGet();
+                    if (now >= measuredFrom && now < measuredTo) {
+                        measuredApplied.incrementAndGet();
+                    }
+                }
+                case ACK_OUTCOME_DUPLICATE -> depositsDuplicate.incrementAndGet();
+                default -> {
+                    depositsRejected.incrementAndGet();
+                    rejections.merge(ack.getRejection().getReason(), 1L, Long::sum);
+                }
+            }
+            if (sent >= measuredFrom && sent < measuredTo) {
+                latencies.add(now - sent);
+            }
+        }
+
+        private final class Answers implements StreamObserver<ConnectAdapterResponse> {
+            @Override
+            public void onNext(ConnectAdapterResponse response) {
+                long now = System.nanoTime();
+                if (response.hasAck()) {
+                    acked(response.getAck(), now);
+                } else if (!welcome.isDone()) {
+                    welcome.complete(response);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (closing) {
+                    return;
+                }
+                failure.compareAndSet(null, t);
+                welcome.completeExceptionally(t);
+                unacked.release(options.window);
+            }
+
+            @Override
+            public void onCompleted() {
+                if (closing) {
+                    return;
+                }
+                failure.compareAndSet(null, new IllegalStateException("collateral-service closed the " + chain + " stream"));
+                welcome.completeExceptionally(failure.get());
+                unacked.release(options.window);
+            }
+        }
+    }
+
+    /** A growable array of longs, written by one thread at a time (the stream's callbacks). */
+    private static final class LongList {
+        private long[] values = new long[1 << 16];
+        private int size;
+
+        synchronized void add(long value) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        synchronized long[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+
+    private record Options(int window, int warmupSeconds, int seconds, int perBlock, int accounts) {
+        static Options parse(String[] args) {
+            Map<String, Integer> values = new LinkedHashMap<>(Map.of("--window", 512, "--warmup", 10, "--seconds", 30,
+                    "--per-block", 100, "--accounts", 1000));
+            for (int i = 0; i < args.length; i += 2) {
+                if (!values.containsKey(args[i]) || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("unknown argument or missing value: " + args[i] + "; known: " + values.keySet());
+                }
+                values.put(args[i], Integer.parseInt(args[i + 1]));
+                if (values.get(args[i]) <= 0 && !args[i].equals("--warmup")) {
+                    throw new IllegalArgumentException(args[i] + " must be positive");
+                }
+            }
+            return new Options(values.get("--window"), values.get("--warmup"), values.get("--seconds"),
+                    values.get("--per-block"), values.get("--accounts"));
+        }
+    }
+
+    private static long[] merge(List<long[]> parts) {
+        long[] all = parts.stream().flatMapToLong(Arrays::stream).toArray();
+        Arrays.sort(all);
+        return all;
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long wait;
+        while ((wait = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    /** The service is this process's only child: the suite started it. */
+    private static Duration serviceCpu() {
+        return ProcessHandle.current().children().findFirst().flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    private static Duration driverCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    private static double ms(long[] sorted, double quantile) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] / 1e6;
+    }
+}
