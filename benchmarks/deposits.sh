@@ -16,13 +16,14 @@ PGUSER=postgres
 PGBENCH=$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)
 PGBENCH_SECONDS=${PGBENCH_SECONDS:-30}
 SCRATCH="deposits_pgbench_$$"
+DRIVER_OUT=$(mktemp)
 
 if [[ "${SKIP_BUILD:-}" != 1 ]]; then
   mvn -B -o -q -DskipTests package -pl collateral-service,suite -am
 fi
 
 drop_scratch() { psql -h "$PGHOST" -U "$PGUSER" -d postgres -qc "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)" >/dev/null 2>&1 || true; }
-trap drop_scratch EXIT
+trap 'drop_scratch; rm -f "$DRIVER_OUT"' EXIT
 
 echo "== $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)," \
      "$(psql -h "$PGHOST" -U "$PGUSER" -d postgres -Atc 'SHOW server_version'); load before: $(cut -d' ' -f1-3 /proc/loadavg) =="
@@ -38,11 +39,12 @@ drop_scratch
 echo "== load before the driver: $(cut -d' ' -f1-3 /proc/loadavg) =="
 
 set +e
-driver_out=$(java -Xmx256m -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp 'suite/target/suite.jar:suite/target/lib/*' dev.crosschain.suite.bench.DepositLoad "$@" 2>&1 | tee /dev/stderr)
-driver_rc=$?
+java -Xmx256m -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp 'suite/target/suite.jar:suite/target/lib/*' \
+  dev.crosschain.suite.bench.DepositLoad "$@" 2>&1 | tee "$DRIVER_OUT"
+driver_rc=${PIPESTATUS[0]}
 set -e
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg) =="
-result=$(echo "$driver_out" | grep '^RESULT ' || true)
+result=$(grep '^RESULT ' "$DRIVER_OUT" || true)
 if [[ -z "$result" || -z "$tps" ]]; then
   echo "no result (driver exit $driver_rc, pgbench tps '${tps}')"
   exit 1
