@@ -1,6 +1,7 @@
 package dev.crosschain.collateral.grpc;
 
 import dev.crosschain.collateral.app.AdapterEvents;
+import dev.crosschain.collateral.app.Callers;
 import dev.crosschain.collateral.app.Collateral;
 import dev.crosschain.collateral.app.LedgerChanges;
 import dev.crosschain.collateral.app.Registry;
@@ -8,6 +9,7 @@ import dev.crosschain.collateral.domain.BlockHeaderEvent;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.Right;
 import dev.crosschain.collateral.domain.TransferOrder;
 import dev.crosschain.collateral.store.ChainStore;
 import dev.crosschain.collateral.store.TransferStore;
@@ -47,22 +49,26 @@ public class CollateralGrpcService implements CollateralService {
     private final LedgerChanges changes;
     private final Registry registry;
     private final ChainStore chains;
+    private final Callers callers;
+    private final WithdrawalInstructions instructions;
 
     public CollateralGrpcService(AdapterEvents adapterEvents, Collateral collateral, LedgerChanges changes,
-                                 Registry registry, ChainStore chains) {
+                                 Registry registry, ChainStore chains, Callers callers, WithdrawalInstructions instructions) {
         this.adapterEvents = adapterEvents;
         this.collateral = collateral;
         this.changes = changes;
         this.registry = registry;
         this.chains = chains;
+        this.callers = callers;
+        this.instructions = instructions;
     }
 
     @Override
     public Multi<ConnectAdapterResponse> connectAdapter(Multi<ConnectAdapterRequest> requests) {
         AdapterSession session = new AdapterSession();
         // One event at a time, on a worker thread: acks leave in request order, each after its commit.
-        return requests.onItem().transformToUniAndConcatenate(request -> Uni.createFrom().item(() -> session.handle(request))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+        return instructions.mergedInto(requests.onItem().transformToUniAndConcatenate(request -> Uni.createFrom().item(() -> session.handle(request))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())));
     }
 
     @Override
@@ -94,6 +100,7 @@ public class CollateralGrpcService implements CollateralService {
     @Override
     @Blocking
     public Uni<TransferResponse> transfer(TransferRequest request) {
+        callers.require(BearerToken.current(), Right.TRANSFER, "Transfer");
         List<TransferOrder.RawLeg> legs = request.getLegsList().stream()
                 .map(l -> new TransferOrder.RawLeg(l.getFromAccountId(), l.getToAccountId(), l.getChainId(), l.getAsset(), l.getAmount()))
                 .toList();
@@ -173,7 +180,7 @@ public class CollateralGrpcService implements CollateralService {
                             Integer.toUnsignedLong(d.getLogIndex()), d.getBlockHash(), d.getAccountId(), d.getAsset(), d.getAmount()));
                 }
                 case HEARTBEAT -> adapterEvents.heartbeat(chain, cursor, request.getHeartbeat().getHeadHeight());
-                case WITHDRAWAL_RESULT -> adapterEvents.withdrawalResult(chain, cursor);
+                case WITHDRAWAL_RESULT -> adapterEvents.withdrawalResult(chain, cursor, WithdrawalMapper.result(request.getWithdrawalResult()));
                 default -> adapterEvents.emptyEvent(chain, cursor);
             };
             return ProtoMapper.ack(ack);

@@ -1,11 +1,15 @@
 package dev.crosschain.collateral.grpc;
 
+import dev.crosschain.collateral.app.Callers;
+import dev.crosschain.collateral.app.Withdrawals;
+import dev.crosschain.collateral.domain.Right;
+import dev.crosschain.collateral.domain.WithdrawalOrder;
+import dev.crosschain.collateral.store.WithdrawalStore;
 import dev.crosschain.proto.collateral.v1.CollateralInternalService;
 import dev.crosschain.proto.collateral.v1.GetWithdrawalRequest;
 import dev.crosschain.proto.collateral.v1.GetWithdrawalResponse;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalRequest;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalResponse;
-import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -14,15 +18,31 @@ import io.smallrye.mutiny.Uni;
 @GrpcService
 public class CollateralInternalGrpcService implements CollateralInternalService {
 
+    private final Callers callers;
+    private final Withdrawals withdrawals;
+
+    public CollateralInternalGrpcService(Callers callers, Withdrawals withdrawals) {
+        this.callers = callers;
+        this.withdrawals = withdrawals;
+    }
+
     @Override
     @Blocking
     public Uni<LockWithdrawalResponse> lockWithdrawal(LockWithdrawalRequest request) {
-        throw Status.UNIMPLEMENTED.withDescription("LockWithdrawal is not built yet").asRuntimeException();
+        callers.require(BearerToken.current(), Right.LOCK_WITHDRAWAL, "LockWithdrawal");
+        WithdrawalStore.Locked locked = withdrawals.lock(new WithdrawalOrder.Raw(request.getWithdrawalId(),
+                request.getAccountId(), request.getChainId(), request.getAsset(), request.getAmount(),
+                request.getDestinationAddress()));
+        return Uni.createFrom().item(LockWithdrawalResponse.newBuilder()
+                .setWithdrawal(WithdrawalMapper.withdrawal(locked.withdrawal()))
+                .setReplayed(locked.replayed()).build());
     }
 
     @Override
     @Blocking
     public Uni<GetWithdrawalResponse> getWithdrawal(GetWithdrawalRequest request) {
-        throw Status.UNIMPLEMENTED.withDescription("GetWithdrawal is not built yet").asRuntimeException();
+        callers.require(BearerToken.current(), Right.LOCK_WITHDRAWAL, "GetWithdrawal");
+        return Uni.createFrom().item(GetWithdrawalResponse.newBuilder()
+                .setWithdrawal(WithdrawalMapper.withdrawal(withdrawals.get(request.getWithdrawalId()))).build());
     }
 }

@@ -8,6 +8,7 @@ import dev.crosschain.collateral.domain.Finality;
 import dev.crosschain.collateral.domain.ForkChoice;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.StoredBlock;
+import dev.crosschain.collateral.domain.WithdrawalResultEvent;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -206,6 +207,19 @@ public class AdapterStore {
         return Transactions.readCommitted(dataSource, "reading tip of " + chainId, c -> {
             long head = headHeight(c, chainId);
             return head < 0 ? Optional.<StoredBlock>empty() : canonicalAt(c, chainId, head);
+        });
+    }
+
+    /**
+     * Applies a withdrawal result with its cursor in one transaction (see {@link WithdrawalStore#applyResult}); a
+     * result refused after its alert was written commits too, with the rejection in the answer.
+     */
+    public WithdrawalStore.ResultApplied applyWithdrawalResult(String chainId, String cursor, WithdrawalResultEvent.Valid result) {
+        return Transactions.readCommitted(dataSource, "applying withdrawal result on " + chainId, c -> {
+            lockChain(c, chainId);
+            WithdrawalStore.ResultApplied applied = WithdrawalStore.applyResult(c, chainId, result);
+            saveCursor(c, chainId, cursor);
+            return applied;
         });
     }
 

@@ -7,6 +7,9 @@ import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
 import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.proto.collateral.v1.WithdrawalInstruction;
+import dev.crosschain.proto.collateral.v1.WithdrawalOutcome;
+import dev.crosschain.proto.collateral.v1.WithdrawalResult;
 import dev.crosschain.proto.collateral.v1.Welcome;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -33,6 +36,8 @@ final class AdapterConnection implements AutoCloseable {
 
     final String chain;
     private final BlockingQueue<ConnectAdapterResponse> responses = new LinkedBlockingQueue<>();
+    /** Withdrawal instructions arrive between acks at any time: kept apart from the answers. */
+    final BlockingQueue<WithdrawalInstruction> instructions = new LinkedBlockingQueue<>();
     private final AtomicReference<Throwable> error = new AtomicReference<>();
     private final CountDownLatch failed = new CountDownLatch(1);
     private final StreamObserver<ConnectAdapterRequest> requests;
@@ -43,7 +48,11 @@ final class AdapterConnection implements AutoCloseable {
         this.requests = stub.connectAdapter(new StreamObserver<>() {
             @Override
             public void onNext(ConnectAdapterResponse value) {
-                responses.add(value);
+                if (value.hasWithdrawalInstruction()) {
+                    instructions.add(value.getWithdrawalInstruction());
+                } else {
+                    responses.add(value);
+                }
             }
 
             @Override
@@ -143,6 +152,30 @@ final class AdapterConnection implements AutoCloseable {
     Ack deposit(String tx, int logIndex, String block, String account, String asset, String amount) {
         return send(ConnectAdapterRequest.newBuilder().setCursor(nextCursor()).setDeposit(Deposit.newBuilder()
                 .setTxHash(tx).setLogIndex(logIndex).setBlockHash(block).setAccountId(account).setAsset(asset).setAmount(amount)));
+    }
+
+    /** The next instruction whose id is {@code withdrawalId}, skipping others; fails after the patience. */
+    WithdrawalInstruction instruction(String withdrawalId) {
+        long deadline = System.currentTimeMillis() + PATIENCE_MS;
+        try {
+            while (true) {
+                WithdrawalInstruction next = instructions.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                if (next == null) {
+                    return fail("no instruction for " + withdrawalId + " within " + PATIENCE_MS + " ms; stream error: " + error.get());
+                }
+                if (next.getWithdrawalId().equals(withdrawalId)) {
+                    return next;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Ack result(String withdrawalId, WithdrawalOutcome outcome, String txHash, String failureReason) {
+        return send(ConnectAdapterRequest.newBuilder().setCursor(nextCursor()).setWithdrawalResult(WithdrawalResult.newBuilder()
+                .setWithdrawalId(withdrawalId).setOutcome(outcome).setTxHash(txHash).setFailureReason(failureReason)));
     }
 
     private ConnectAdapterResponse next() {

@@ -66,6 +66,8 @@ class CollateralGrpcServiceTest {
     static ManagedChannel channel;
     static CollateralServiceGrpc.CollateralServiceBlockingStub collateral;
     static CollateralServiceGrpc.CollateralServiceStub async;
+    /** The service's stub with liquidation-service's token: the one caller allowed to transfer. */
+    static CollateralServiceGrpc.CollateralServiceBlockingStub transferer;
     static FakePricing pricing;
 
     @Inject
@@ -77,6 +79,7 @@ class CollateralGrpcServiceTest {
         channel = ManagedChannelBuilder.forAddress("localhost", 19101).usePlaintext().build();
         collateral = CollateralServiceGrpc.newBlockingStub(channel);
         async = CollateralServiceGrpc.newStub(channel);
+        transferer = collateral.withInterceptors(bearer("test-liquidation-token"));
     }
 
     @AfterAll
@@ -185,8 +188,9 @@ class CollateralGrpcServiceTest {
             Ack noCursor = eth.send(ConnectAdapterRequest.newBuilder().setHeartbeat(Heartbeat.newBuilder().setHeadHeight(1)));
             assertRejected(noCursor, "MISSING_FIELD", "cursor");
             Ack withdrawal = eth.send(ConnectAdapterRequest.newBuilder().setCursor(eth.nextCursor())
-                    .setWithdrawalResult(WithdrawalResult.newBuilder().setWithdrawalId("w1").setOutcome(WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED)));
-            assertRejected(withdrawal, "PROTOCOL_VIOLATION", "withdrawal_result");
+                    .setWithdrawalResult(WithdrawalResult.newBuilder().setWithdrawalId("w-never-locked").setTxHash("0xabc")
+                            .setOutcome(WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED)));
+            assertRejected(withdrawal, "UNKNOWN_WITHDRAWAL", "withdrawal_result.withdrawal_id");
 
             assertNotFound(erin);
             // still usable
@@ -495,7 +499,7 @@ class CollateralGrpcServiceTest {
         fund(judy, "ethereum", "USDC", "1000");
         fund(judy, "ethereum", "ETH", "2");
 
-        TransferResponse response = collateral.transfer(TransferRequest.newBuilder().setTransferId(id()).setMemo("auction A1 bid B1")
+        TransferResponse response = transferer.transfer(TransferRequest.newBuilder().setTransferId(id()).setMemo("auction A1 bid B1")
                 .addLegs(leg(judy, ken, "ethereum", "USDC", "250.5"))
                 .addLegs(leg(judy, leo, "ethereum", "ETH", "0.75")).build());
 
@@ -514,7 +518,7 @@ class CollateralGrpcServiceTest {
         fund(mike, "ethereum", "USDC", "100");
         Map<String, String> before = balances(mike);
 
-        StatusRuntimeException e = catchStatus(() -> collateral.transfer(TransferRequest.newBuilder().setTransferId(id())
+        StatusRuntimeException e = catchStatus(() -> transferer.transfer(TransferRequest.newBuilder().setTransferId(id())
                 .addLegs(leg(mike, nina, "ethereum", "USDC", "60"))
                 .addLegs(leg(mike, nina, "ethereum", "USDC", "60")).build()));
 
@@ -532,7 +536,7 @@ class CollateralGrpcServiceTest {
             eth.hello();
             eth.deposit(tx(), 0, eth.extend(), olga, "USDC", "10");
         }
-        StatusRuntimeException pending = catchStatus(() -> collateral.transfer(TransferRequest.newBuilder().setTransferId(id())
+        StatusRuntimeException pending = catchStatus(() -> transferer.transfer(TransferRequest.newBuilder().setTransferId(id())
                 .addLegs(leg(olga, nina, "ethereum", "USDC", "1")).build()));
         assertThat(errorInfo(pending).getReason()).isEqualTo("INSUFFICIENT_BALANCE");
     }
@@ -546,8 +550,8 @@ class CollateralGrpcServiceTest {
         TransferRequest request = TransferRequest.newBuilder().setTransferId(transferId)
                 .addLegs(leg(pat, quinn, "arbitrum", "USDC", "40")).build();
 
-        TransferResponse first = collateral.transfer(request);
-        TransferResponse replay = collateral.transfer(request.toBuilder().setLegs(0, leg(pat, quinn, "arbitrum", "USDC", "40.000")).build());
+        TransferResponse first = transferer.transfer(request);
+        TransferResponse replay = transferer.transfer(request.toBuilder().setLegs(0, leg(pat, quinn, "arbitrum", "USDC", "40.000")).build());
 
         assertThat(replay.getReplayed()).isTrue();
         assertThat(replay.getTransferId()).isEqualTo(transferId);
@@ -555,7 +559,7 @@ class CollateralGrpcServiceTest {
         assertThat(balances(pat)).containsEntry("arbitrum/USDC", "0/60/0");
         assertThat(balances(quinn)).containsEntry("arbitrum/USDC", "0/40/0");
 
-        StatusRuntimeException conflict = catchStatus(() -> collateral.transfer(request.toBuilder()
+        StatusRuntimeException conflict = catchStatus(() -> transferer.transfer(request.toBuilder()
                 .setLegs(0, leg(pat, quinn, "arbitrum", "USDC", "41")).build()));
         assertThat(conflict.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
         assertThat(errorInfo(conflict).getReason()).isEqualTo("IDEMPOTENCY_CONFLICT");
@@ -623,7 +627,7 @@ class CollateralGrpcServiceTest {
             CollateralView first = nextView(views);
             assertThat(first.getChains(0).getAssets(0).getAvailable()).isEqualTo("100");
 
-            collateral.transfer(TransferRequest.newBuilder().setTransferId(id()).addLegs(leg(tina, uma, "ethereum", "USDC", "30")).build());
+            transferer.transfer(TransferRequest.newBuilder().setTransferId(id()).addLegs(leg(tina, uma, "ethereum", "USDC", "30")).build());
             CollateralView second = nextView(views);
             while (!second.getChains(0).getAssets(0).getAvailable().equals("70")) {
                 second = nextView(views); // a view may have been built from an earlier change
@@ -733,14 +737,18 @@ class CollateralGrpcServiceTest {
         return result;
     }
 
-    /** Sum of balances of every (chain, asset) = its pending deposits (pending) and credited deposits (available + locked). */
+    /**
+     * Sum of balances of every (chain, asset) = its pending deposits (pending) and credited deposits less executed
+     * withdrawals (available + locked).
+     */
     void assertLedgerInvariant() throws Exception {
         try (Connection c = dataSource.getConnection(); ResultSet rs = c.createStatement().executeQuery("""
                 SELECT k.chain_id, k.asset,
                   coalesce((SELECT sum(pending) FROM balance b WHERE b.chain_id = k.chain_id AND b.asset = k.asset), 0) AS pending,
                   coalesce((SELECT sum(available + locked) FROM balance b WHERE b.chain_id = k.chain_id AND b.asset = k.asset), 0) AS held,
                   coalesce((SELECT sum(amount) FROM deposit d WHERE d.chain_id = k.chain_id AND d.asset = k.asset AND d.status = 'PENDING'), 0) AS pending_deposits,
-                  coalesce((SELECT sum(amount) FROM deposit d WHERE d.chain_id = k.chain_id AND d.asset = k.asset AND d.status = 'CREDITED'), 0) AS credited_deposits
+                  coalesce((SELECT sum(amount) FROM deposit d WHERE d.chain_id = k.chain_id AND d.asset = k.asset AND d.status = 'CREDITED'), 0)
+                  - coalesce((SELECT sum(amount) FROM withdrawal w WHERE w.chain_id = k.chain_id AND w.asset = k.asset AND w.status = 'EXECUTED'), 0) AS credited_deposits
                 FROM (SELECT DISTINCT chain_id, asset FROM balance UNION SELECT DISTINCT chain_id, asset FROM deposit) k""")) {
             while (rs.next()) {
                 String key = rs.getString(1) + "/" + rs.getString(2);
@@ -785,7 +793,7 @@ class CollateralGrpcServiceTest {
     }
 
     static void assertTransferRefused(TransferRequest.Builder request, String reason, String field) {
-        StatusRuntimeException e = catchStatus(() -> collateral.transfer(request.build()));
+        StatusRuntimeException e = catchStatus(() -> transferer.transfer(request.build()));
         assertStatus(e, Status.Code.INVALID_ARGUMENT, reason, field);
     }
 
@@ -841,6 +849,13 @@ class CollateralGrpcServiceTest {
 
     static TransferLeg leg(String from, String to, String chain, String asset, String amount) {
         return TransferLeg.newBuilder().setFromAccountId(from).setToAccountId(to).setChainId(chain).setAsset(asset).setAmount(amount).build();
+    }
+
+    /** Sends "authorization: Bearer <token>" with every call. */
+    static io.grpc.ClientInterceptor bearer(String token) {
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
     static String account(String name) {

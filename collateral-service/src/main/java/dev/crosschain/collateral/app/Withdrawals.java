@@ -1,0 +1,77 @@
+package dev.crosschain.collateral.app;
+
+import dev.crosschain.collateral.domain.ChainCondition;
+import dev.crosschain.collateral.domain.ChainStatus;
+import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.NotFoundException;
+import dev.crosschain.collateral.domain.Withdrawal;
+import dev.crosschain.collateral.domain.WithdrawalOrder;
+import dev.crosschain.collateral.store.WithdrawalStore;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Set;
+
+/** Use cases of withdrawals for margin-service: lock and look up. Blocking: call from worker threads. */
+@ApplicationScoped
+public class Withdrawals {
+
+    private final Registry registry;
+    private final ChainHealth health;
+    private final WithdrawalStore store;
+    private final LedgerChanges changes;
+    /** Chain ids with a new lock in this replica, so its adapter streams send the instruction at once. */
+    private final BroadcastProcessor<String> locks = BroadcastProcessor.create();
+
+    public Withdrawals(Registry registry, ChainHealth health, WithdrawalStore store, LedgerChanges changes) {
+        this.registry = registry;
+        this.health = health;
+        this.store = store;
+        this.changes = changes;
+    }
+
+    /**
+     * Validates and locks (or answers the replay of) a withdrawal; refused FAILED_PRECONDITION ACCOUNT_FROZEN,
+     * CHAIN_HALTED or INSUFFICIENT_BALANCE. A new lock is announced to watchers and to the chain's adapter streams.
+     */
+    public WithdrawalStore.Locked lock(WithdrawalOrder.Raw raw) {
+        WithdrawalOrder order = WithdrawalOrder.validate(raw, registry.current());
+        WithdrawalStore.Locked locked = store.lock(order, haltedReason(order.chainId()));
+        if (!locked.replayed()) {
+            changes.publish(Set.of(order.accountId()));
+            synchronized (locks) {
+                locks.onNext(order.chainId());
+            }
+        }
+        return locked;
+    }
+
+    public Withdrawal get(String withdrawalId) {
+        if (withdrawalId == null || withdrawalId.isEmpty()) {
+            throw new InvalidInputException("MISSING_FIELD", "withdrawal_id", "the withdrawal id is required");
+        }
+        return store.get(withdrawalId).orElseThrow(() -> new NotFoundException("UNKNOWN_WITHDRAWAL",
+                "no withdrawal " + withdrawalId + " was locked"));
+    }
+
+    /** The chain's withdrawals its adapter has not answered yet, oldest first. */
+    public List<Withdrawal> lockedOn(String chainId) {
+        return store.lockedOn(chainId);
+    }
+
+    /** Chain ids of new locks in this replica (hot). Other replicas' locks are found by polling {@link #lockedOn}. */
+    public Multi<String> newLocks() {
+        return locks;
+    }
+
+    /** Why the chain refuses withdrawals now, or null: its status is HALTED (operator halt or silence). */
+    private String haltedReason(String chainId) {
+        ChainCondition condition = health.current().get(chainId);
+        if (condition != null && condition.status() == ChainStatus.HALTED) {
+            return condition.reason() == null || condition.reason().isEmpty() ? "HALTED" : condition.reason();
+        }
+        return null;
+    }
+}

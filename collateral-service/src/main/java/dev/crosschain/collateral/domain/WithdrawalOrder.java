@@ -1,0 +1,102 @@
+package dev.crosschain.collateral.domain;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A validated withdrawal lock: move {@code amount} of {@code asset} on {@code chainId} from the account's available
+ * to its locked balance, to be sent to {@code destination}. Its request hash identifies the payload for
+ * idempotency (amount normalised, so "1.50" and "1.5" are the same request).
+ */
+public record WithdrawalOrder(String withdrawalId, String accountId, String chainId, String asset, BigDecimal amount,
+                              String destination) {
+
+    public static final int MAX_DESTINATION = 128;
+    public static final int MAX_ACCOUNT = 128;
+
+    /** A lock as received, not validated. */
+    public record Raw(String withdrawalId, String accountId, String chainId, String asset, String amount,
+                      String destination) {
+    }
+
+    /**
+     * Validates every field; all violations are reported together under the reason of the first (field paths are
+     * the request's field names).
+     */
+    public static WithdrawalOrder validate(Raw raw, ChainRegistry registry) {
+        List<Violation> violations = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        Violation id = IdempotencyKey.check(raw.withdrawalId(), "withdrawal_id");
+        if (id != null) {
+            add(violations, reasons, blank(raw.withdrawalId()) ? "MISSING_FIELD" : "INVALID_ID", id);
+        }
+        if (blank(raw.accountId())) {
+            add(violations, reasons, "MISSING_FIELD", new Violation("account_id", "the account id is required"));
+        } else if (raw.accountId().length() > MAX_ACCOUNT) {
+            add(violations, reasons, "INVALID_ACCOUNT", new Violation("account_id", "at most " + MAX_ACCOUNT + " characters"));
+        }
+        if (blank(raw.destination())) {
+            add(violations, reasons, "MISSING_FIELD", new Violation("destination_address", "the destination address is required"));
+        } else if (!printableAscii(raw.destination(), MAX_DESTINATION)) {
+            add(violations, reasons, "INVALID_DESTINATION", new Violation("destination_address",
+                    "must be 1 to " + MAX_DESTINATION + " printable ASCII characters"));
+        }
+        BigDecimal amount = null;
+        AssetSpec asset = null;
+        if (blank(raw.chainId())) {
+            add(violations, reasons, "MISSING_FIELD", new Violation("chain_id", "the chain is required"));
+        } else {
+            ChainSpec chain = registry.chain(raw.chainId()).orElse(null);
+            if (chain == null) {
+                add(violations, reasons, "UNKNOWN_CHAIN", new Violation("chain_id", "unknown chain: " + raw.chainId()));
+            } else if (blank(raw.asset())) {
+                add(violations, reasons, "MISSING_FIELD", new Violation("asset", "the asset is required"));
+            } else {
+                asset = chain.asset(raw.asset()).orElse(null);
+                if (asset == null) {
+                    add(violations, reasons, "UNKNOWN_ASSET", new Violation("asset",
+                            "asset " + raw.asset() + " is not listed on " + chain.id()));
+                } else {
+                    try {
+                        amount = Amounts.tokenAmount(raw.amount(), asset.decimals(), "amount");
+                    } catch (InvalidInputException e) {
+                        e.violations().forEach(v -> add(violations, reasons, e.reason(), v));
+                    }
+                }
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(reasons.get(0), violations);
+        }
+        return new WithdrawalOrder(raw.withdrawalId(), raw.accountId(), raw.chainId(), asset.symbol(), amount, raw.destination());
+    }
+
+    /** SHA-256 (hex) of the payload, the id aside. */
+    public String requestHash() {
+        return IdempotencyKey.hash(accountId, chainId, asset, Amounts.plain(amount), destination);
+    }
+
+    /** True when every character is printable ASCII (space to tilde) and there are 1 to {@code max} of them. */
+    public static boolean printableAscii(String s, int max) {
+        if (s == null || s.isEmpty() || s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x20 || ch > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void add(List<Violation> violations, List<String> reasons, String reason, Violation v) {
+        violations.add(v);
+        reasons.add(reason);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

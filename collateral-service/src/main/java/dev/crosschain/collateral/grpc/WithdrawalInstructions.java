@@ -1,0 +1,94 @@
+package dev.crosschain.collateral.grpc;
+
+import dev.crosschain.collateral.app.Withdrawals;
+import dev.crosschain.collateral.domain.Withdrawal;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Withdrawal instructions on an adapter stream: once the welcome is out, every LOCKED withdrawal of the stream's
+ * chain, then each new one. New locks of this replica are sent at once; those of other replicas are found by
+ * polling the database. Each id is sent once per stream (the adapter gets them all again after a reconnect).
+ */
+@ApplicationScoped
+public class WithdrawalInstructions {
+
+    private static final Logger LOG = Logger.getLogger(WithdrawalInstructions.class);
+
+    private final Withdrawals withdrawals;
+    private final Duration pollInterval;
+
+    public WithdrawalInstructions(Withdrawals withdrawals,
+                                  @ConfigProperty(name = "collateral.withdrawals.poll-interval", defaultValue = "500ms")
+                                  Duration pollInterval) {
+        this.withdrawals = withdrawals;
+        this.pollInterval = pollInterval;
+    }
+
+    /**
+     * The stream's answers with the instructions merged in after the welcome. The instructions end when the
+     * answers end (at the next poll at the latest), so the stream completes when the adapter's side does.
+     */
+    public Multi<ConnectAdapterResponse> mergedInto(Multi<ConnectAdapterResponse> answers) {
+        CompletableFuture<String> welcomed = new CompletableFuture<>();
+        AtomicBoolean ended = new AtomicBoolean();
+        Multi<ConnectAdapterResponse> watched = answers.onTermination().invoke(() -> {
+            ended.set(true);
+            welcomed.complete(null);
+        });
+        Multi<ConnectAdapterResponse> instructions = Multi.createFrom().completionStage(welcomed)
+                .onItem().transformToMultiAndConcatenate(chain -> forChain(chain, ended));
+        // The welcome completes the future on its way out of the merge: every instruction is emitted after it.
+        return Multi.createBy().merging().streams(watched, instructions).onItem().invoke(response -> {
+            if (response.hasWelcome()) {
+                welcomed.complete(response.getWelcome().getChainId());
+            }
+        });
+    }
+
+    private Multi<ConnectAdapterResponse> forChain(String chainId, AtomicBoolean ended) {
+        Set<String> sent = new HashSet<>();
+        Multi<Object> triggers = Multi.createBy().merging().streams(
+                Multi.createFrom().item("welcome"),
+                Multi.createFrom().ticks().every(pollInterval).onOverflow().drop().map(t -> (Object) t),
+                withdrawals.newLocks().filter(chainId::equals).onOverflow().drop().map(c -> (Object) c));
+        return triggers.select().first(t -> !ended.get())
+                .onItem().transformToUniAndConcatenate(t -> Uni.createFrom().item(() -> unsent(chainId, sent))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                        .onFailure().recoverWithItem(e -> {
+                            LOG.warnf("reading locked withdrawals of %s failed, retrying at the next poll: %s", chainId, e.getMessage());
+                            return List.of();
+                        }))
+                .onItem().transformToMultiAndConcatenate(list -> Multi.createFrom().iterable(list))
+                .map(w -> ConnectAdapterResponse.newBuilder().setWithdrawalInstruction(WithdrawalMapper.instruction(w)).build());
+    }
+
+    /** The chain's LOCKED withdrawals not yet sent on this stream; forgets the resolved ones (bounded memory). */
+    private List<Withdrawal> unsent(String chainId, Set<String> sent) {
+        List<Withdrawal> locked = withdrawals.lockedOn(chainId);
+        Set<String> ids = new HashSet<>();
+        List<Withdrawal> fresh = new ArrayList<>();
+        for (Withdrawal w : locked) {
+            ids.add(w.id());
+            if (!sent.contains(w.id())) {
+                fresh.add(w);
+            }
+        }
+        sent.retainAll(ids);
+        fresh.forEach(w -> sent.add(w.id()));
+        return fresh;
+    }
+}

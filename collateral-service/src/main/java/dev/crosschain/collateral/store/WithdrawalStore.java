@@ -1,0 +1,200 @@
+package dev.crosschain.collateral.store;
+
+import dev.crosschain.collateral.domain.ConflictException;
+import dev.crosschain.collateral.domain.EventOutcome;
+import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.PreconditionException;
+import dev.crosschain.collateral.domain.Withdrawal;
+import dev.crosschain.collateral.domain.WithdrawalOrder;
+import dev.crosschain.collateral.domain.WithdrawalResultEvent;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Withdrawals: the lock (available -> locked) and the adapter's result (locked debited, or unlocked), each with its
+ * ledger entry ({@code withdrawal:<id>:lock|executed|failed}). The result is applied by a method taking the caller's
+ * connection so the adapter stream commits it together with the event's cursor. Blocking JDBC.
+ */
+@ApplicationScoped
+public class WithdrawalStore {
+
+    private static final String COLUMNS = "id, account_id, chain_id, asset, amount, destination, status, tx_hash, "
+            + "failure_reason, locked_at, resolved_at";
+
+    private final AgroalDataSource dataSource;
+
+    public WithdrawalStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** The withdrawal as locked now, and whether this call answered a replay. */
+    public record Locked(Withdrawal withdrawal, boolean replayed) {
+    }
+
+    /** What a result did; {@code rejection} is set when it was refused after recording an alert (commit anyway). */
+    public record ResultApplied(EventOutcome outcome, InvalidInputException rejection) {
+    }
+
+    /**
+     * Locks the order's amount. A known id answers the withdrawal as it is now when the payload is the same (even if
+     * the account was frozen or the chain halted since) and is IDEMPOTENCY_CONFLICT otherwise. Then, in this order:
+     * ACCOUNT_FROZEN, CHAIN_HALTED ({@code haltedReason} non-null), INSUFFICIENT_BALANCE (FAILED_PRECONDITION).
+     */
+    public Locked lock(WithdrawalOrder order, String haltedReason) {
+        String hash = order.requestHash();
+        // 23505: a concurrent first lock of the same id; the retry then reads it.
+        return Transactions.serializable(dataSource, "lock withdrawal " + order.withdrawalId(), Set.of("23505"), c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT request_hash FROM withdrawal WHERE id = ?")) {
+                s.setString(1, order.withdrawalId());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        if (!hash.equals(rs.getString(1))) {
+                            throw new ConflictException("IDEMPOTENCY_CONFLICT", "withdrawal " + order.withdrawalId()
+                                    + " was locked before with another account, chain, asset, amount or destination");
+                        }
+                        return new Locked(find(c, order.withdrawalId()).orElseThrow(), true);
+                    }
+                }
+            }
+            String frozen = Alerts.frozenReason(c, order.accountId());
+            if (frozen != null) {
+                throw new PreconditionException("ACCOUNT_FROZEN", "account_id",
+                        "withdrawals of account " + order.accountId() + " are frozen: " + frozen);
+            }
+            if (haltedReason != null) {
+                throw new PreconditionException("CHAIN_HALTED", "chain_id",
+                        "chain " + order.chainId() + " is halted: " + haltedReason);
+            }
+            BigDecimal available = LedgerWrites.availableForUpdate(c, order.accountId(), order.chainId(), order.asset());
+            if (available.compareTo(order.amount()) < 0) {
+                throw new PreconditionException("INSUFFICIENT_BALANCE", "amount", "account " + order.accountId() + " has "
+                        + available.stripTrailingZeros().toPlainString() + " " + order.asset() + " available on "
+                        + order.chainId() + ", the withdrawal needs " + order.amount().toPlainString());
+            }
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'LOCKED', ?, ?)""")) {
+                s.setString(1, order.withdrawalId());
+                s.setString(2, order.accountId());
+                s.setString(3, order.chainId());
+                s.setString(4, order.asset());
+                s.setBigDecimal(5, order.amount());
+                s.setString(6, order.destination());
+                s.setString(7, hash);
+                s.setTimestamp(8, Timestamp.from(now));
+                s.executeUpdate();
+            }
+            LedgerWrites.change(c, "withdrawal:" + order.withdrawalId() + ":lock", "WITHDRAWAL_LOCKED", order.accountId(),
+                    order.chainId(), order.asset(), BigDecimal.ZERO, order.amount().negate(), order.amount(), order.withdrawalId());
+            return new Locked(new Withdrawal(order.withdrawalId(), order.accountId(), order.chainId(), order.asset(),
+                    order.amount(), order.destination(), Withdrawal.Status.LOCKED, "", "", now, null), false);
+        });
+    }
+
+    public Optional<Withdrawal> get(String id) {
+        return Transactions.readCommitted(dataSource, "reading withdrawal " + id, c -> find(c, id));
+    }
+
+    /** The chain's withdrawals without a result, oldest first: the instructions its adapter must still answer. */
+    public List<Withdrawal> lockedOn(String chainId) {
+        return Transactions.readCommitted(dataSource, "reading locked withdrawals of " + chainId, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM withdrawal WHERE chain_id = ? AND status = 'LOCKED' ORDER BY locked_at, id")) {
+                s.setString(1, chainId);
+                List<Withdrawal> result = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(row(rs));
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
+    /**
+     * Applies an adapter's result inside the caller's transaction (the one that records the event's cursor).
+     * EXECUTED debits the locked amount, FAILED unlocks it; the same outcome again is a duplicate. Refused by
+     * throwing (nothing written): an id this chain never locked is UNKNOWN_WITHDRAWAL. Refused after writing a
+     * CRITICAL alert (the caller commits): the other outcome, or another tx hash, for a resolved withdrawal is
+     * WITHDRAWAL_RESOLVED.
+     */
+    public static ResultApplied applyResult(Connection c, String chainId, WithdrawalResultEvent.Valid result) throws SQLException {
+        Withdrawal w = null;
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM withdrawal WHERE id = ? FOR UPDATE")) {
+            s.setString(1, result.withdrawalId());
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    w = row(rs);
+                }
+            }
+        }
+        // Another chain's withdrawal is answered as unknown: this adapter has no business with it.
+        if (w == null || !w.chainId().equals(chainId)) {
+            throw new InvalidInputException("UNKNOWN_WITHDRAWAL", "withdrawal_result.withdrawal_id",
+                    "no withdrawal " + result.withdrawalId() + " was locked on " + chainId);
+        }
+        Withdrawal.Status reported = result.executed() ? Withdrawal.Status.EXECUTED : Withdrawal.Status.FAILED;
+        if (w.status() != Withdrawal.Status.LOCKED) {
+            boolean same = w.status() == reported && (!result.executed() || w.txHash().equals(result.txHash()));
+            if (same) {
+                return new ResultApplied(EventOutcome.duplicateEvent(), null);
+            }
+            String what = "withdrawal " + w.id() + " was resolved " + w.status()
+                    + (w.txHash().isEmpty() ? "" : " (tx " + w.txHash() + ")") + ", the adapter now reports " + reported
+                    + (result.txHash().isEmpty() ? "" : " (tx " + result.txHash() + ")");
+            Alerts.raise(c, Alerts.Severity.CRITICAL, "WITHDRAWAL_RESOLVED", chainId, w.accountId(), what,
+                    "withdrawal-resolved:" + w.id() + ":" + reported + ":" + result.txHash());
+            return new ResultApplied(EventOutcome.duplicateEvent(),
+                    new InvalidInputException("WITHDRAWAL_RESOLVED", "withdrawal_result.outcome", what));
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                UPDATE withdrawal SET status = ?, tx_hash = ?, failure_reason = ?, resolved_at = now() WHERE id = ?""")) {
+            s.setString(1, reported.name());
+            s.setString(2, result.txHash());
+            s.setString(3, result.failureReason());
+            s.setString(4, w.id());
+            s.executeUpdate();
+        }
+        String key = "withdrawal:" + w.id();
+        if (result.executed()) {
+            LedgerWrites.change(c, key + ":executed", "WITHDRAWAL_EXECUTED", w.accountId(), w.chainId(), w.asset(),
+                    BigDecimal.ZERO, BigDecimal.ZERO, w.amount().negate(), w.id());
+        } else {
+            LedgerWrites.change(c, key + ":failed", "WITHDRAWAL_FAILED", w.accountId(), w.chainId(), w.asset(),
+                    BigDecimal.ZERO, w.amount(), w.amount().negate(), w.id());
+        }
+        return new ResultApplied(EventOutcome.applied(Set.of(w.accountId())), null);
+    }
+
+    private static Optional<Withdrawal> find(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM withdrawal WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Withdrawal row(ResultSet rs) throws SQLException {
+        Timestamp resolved = rs.getTimestamp("resolved_at");
+        return new Withdrawal(rs.getString("id"), rs.getString("account_id"), rs.getString("chain_id"), rs.getString("asset"),
+                rs.getBigDecimal("amount"), rs.getString("destination"), Withdrawal.Status.valueOf(rs.getString("status")),
+                rs.getString("tx_hash"), rs.getString("failure_reason"), rs.getTimestamp("locked_at").toInstant(),
+                resolved == null ? null : resolved.toInstant());
+    }
+}

@@ -1,0 +1,443 @@
+package dev.crosschain.collateral.grpc;
+
+import com.google.rpc.PreconditionFailure;
+import dev.crosschain.collateral.store.Alerts;
+import dev.crosschain.postgres.PostgresTestResource;
+import dev.crosschain.proto.collateral.v1.Ack;
+import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc;
+import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.collateral.v1.GetWithdrawalRequest;
+import dev.crosschain.proto.collateral.v1.LockWithdrawalRequest;
+import dev.crosschain.proto.collateral.v1.LockWithdrawalResponse;
+import dev.crosschain.proto.collateral.v1.TransferRequest;
+import dev.crosschain.proto.collateral.v1.Withdrawal;
+import dev.crosschain.proto.collateral.v1.WithdrawalInstruction;
+import dev.crosschain.proto.collateral.v1.WithdrawalOutcome;
+import dev.crosschain.proto.collateral.v1.WithdrawalStatus;
+import io.agroal.api.AgroalDataSource;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.assertRejected;
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.assertStatus;
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.bearer;
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.catchStatus;
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.detail;
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.errorInfo;
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.leg;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Withdrawals end to end: LockWithdrawal, the instruction on the adapter stream, the adapter's result. */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+class WithdrawalGrpcTest {
+
+    static ManagedChannel channel;
+    static CollateralServiceGrpc.CollateralServiceStub async;
+    static CollateralServiceGrpc.CollateralServiceBlockingStub collateral;
+    /** margin-service's stub: the LOCK_WITHDRAWAL right. */
+    static CollateralInternalServiceGrpc.CollateralInternalServiceBlockingStub margin;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @BeforeAll
+    static void connect() {
+        channel = ManagedChannelBuilder.forAddress("localhost", 19101).usePlaintext().build();
+        async = CollateralServiceGrpc.newStub(channel);
+        collateral = CollateralServiceGrpc.newBlockingStub(channel);
+        margin = CollateralInternalServiceGrpc.newBlockingStub(channel).withInterceptors(bearer("test-margin-token"));
+    }
+
+    @AfterAll
+    static void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void ledgerMatchesBalances() throws SQLException {
+        assertLedgerReplaysToBalances();
+    }
+
+    @Test
+    void aLockIsSentToTheOpenStreamAndItsExecutionDebitsTheLockedAmount() {
+        String account = account("wanda");
+        fund(account, "ethereum", "USDC", "100");
+        try (AdapterConnection adapter = new AdapterConnection(async, "ethereum")) {
+            adapter.hello();
+            String id = wid();
+            LockWithdrawalResponse locked = margin.lockWithdrawal(lock(id, account, "ethereum", "USDC", "40.50", "0xdest"));
+            assertThat(locked.getReplayed()).isFalse();
+            assertThat(locked.getWithdrawal().getStatus()).isEqualTo(WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED);
+            assertThat(locked.getWithdrawal().getAmount()).isEqualTo("40.5");
+            assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/59.5/40.5");
+
+            WithdrawalInstruction instruction = adapter.instruction(id);
+            assertThat(instruction.getAccountId()).isEqualTo(account);
+            assertThat(instruction.getAsset()).isEqualTo("USDC");
+            assertThat(instruction.getAmount()).isEqualTo("40.5");
+            assertThat(instruction.getDestinationAddress()).isEqualTo("0xdest");
+            assertThat(instruction.getLockedAtUnixMs()).isEqualTo(locked.getWithdrawal().getLockedAtUnixMs());
+
+            assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xtx1", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/59.5/0");
+            Withdrawal done = margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build()).getWithdrawal();
+            assertThat(done.getStatus()).isEqualTo(WithdrawalStatus.WITHDRAWAL_STATUS_EXECUTED);
+            assertThat(done.getTxHash()).isEqualTo("0xtx1");
+            assertThat(done.getResolvedAtUnixMs()).isGreaterThanOrEqualTo(done.getLockedAtUnixMs());
+
+            // The same result again changes nothing; the other outcome (or another tx) is refused and alerts.
+            assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xtx1", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_DUPLICATE);
+            assertRejected(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "reverted"),
+                    "WITHDRAWAL_RESOLVED", "withdrawal_result.outcome");
+            assertRejected(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xother", ""),
+                    "WITHDRAWAL_RESOLVED", "withdrawal_result.outcome");
+            assertThat(count("SELECT count(*) FROM alert WHERE kind = 'WITHDRAWAL_RESOLVED' AND severity = 'CRITICAL' "
+                    + "AND account_id = '" + account + "'")).isEqualTo(2);
+            assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/59.5/0");
+        }
+    }
+
+    @Test
+    void aLockedWithdrawalIsSentAfterEveryWelcomeUntilItFailsAndIsUnlocked() {
+        String account = account("xavier");
+        fund(account, "arbitrum", "ETH", "2");
+        String id = wid();
+        margin.lockWithdrawal(lock(id, account, "arbitrum", "ETH", "1.25", "0xfeed"));
+        try (AdapterConnection first = new AdapterConnection(async, "arbitrum")) {
+            first.hello();
+            assertThat(first.instruction(id).getAmount()).isEqualTo("1.25");
+        }
+        try (AdapterConnection second = new AdapterConnection(async, "arbitrum")) {
+            second.hello();
+            assertThat(second.instruction(id).getDestinationAddress()).isEqualTo("0xfeed");
+            Ack failed = second.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "nonce too low");
+            assertThat(failed.getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(second.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "again").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_DUPLICATE);
+        }
+        assertThat(balance(account, "arbitrum", "ETH")).isEqualTo("0/2/0");
+        Withdrawal w = margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build()).getWithdrawal();
+        assertThat(w.getStatus()).isEqualTo(WithdrawalStatus.WITHDRAWAL_STATUS_FAILED);
+        assertThat(w.getFailureReason()).isEqualTo("nonce too low");
+
+        // Resolved: no longer sent. A marker locked after the welcome arrives after the initial instructions.
+        try (AdapterConnection third = new AdapterConnection(async, "arbitrum")) {
+            third.hello();
+            String marker = wid();
+            margin.lockWithdrawal(lock(marker, account, "arbitrum", "ETH", "0.5", "0xfeed"));
+            third.instruction(marker);
+            assertThat(third.instructions).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(id);
+            assertThat(third.result(marker, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+    }
+
+    @Test
+    void aLockOfAnotherReplicaReachesTheStreamByPolling() throws SQLException {
+        String account = account("yuri");
+        fund(account, "ethereum", "ETH", "1");
+        try (AdapterConnection adapter = new AdapterConnection(async, "ethereum")) {
+            adapter.hello();
+            // Written straight to the database, as another replica would: no in-process notice.
+            String id = wid();
+            try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at)
+                    VALUES (?, ?, 'ethereum', 'ETH', 0.25, '0xpoll', 'LOCKED', 'x', now());
+                    INSERT INTO ledger_entry (entry_key, account_id, chain_id, asset, kind, delta_available, delta_locked, reference)
+                    VALUES ('withdrawal:' || ? || ':lock', ?, 'ethereum', 'ETH', 'WITHDRAWAL_LOCKED', -0.25, 0.25, ?);
+                    UPDATE balance SET available = available - 0.25, locked = locked + 0.25
+                    WHERE account_id = ? AND chain_id = 'ethereum' AND asset = 'ETH'""")) {
+                s.setString(1, id);
+                s.setString(2, account);
+                s.setString(3, id);
+                s.setString(4, account);
+                s.setString(5, id);
+                s.setString(6, account);
+                s.execute();
+            }
+            assertThat(adapter.instruction(id).getDestinationAddress()).isEqualTo("0xpoll");
+            assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xp", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+        assertThat(balance(account, "ethereum", "ETH")).isEqualTo("0/0.75/0");
+    }
+
+    @Test
+    void aReplayAnswersTheWithdrawalAsItIsAndAnotherPayloadConflicts() {
+        String account = account("zoe");
+        fund(account, "ethereum", "USDC", "10");
+        String id = wid();
+        LockWithdrawalResponse first = margin.lockWithdrawal(lock(id, account, "ethereum", "USDC", "4", "0xa"));
+        LockWithdrawalResponse replay = margin.lockWithdrawal(lock(id, account, "ethereum", "USDC", "4.000", "0xa"));
+        assertThat(replay.getReplayed()).isTrue();
+        assertThat(replay.getWithdrawal()).isEqualTo(first.getWithdrawal());
+
+        StatusRuntimeException conflict = catchStatus(() -> margin.lockWithdrawal(lock(id, account, "ethereum", "USDC", "4", "0xb")));
+        assertThat(conflict.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+        assertThat(errorInfo(conflict).getReason()).isEqualTo("IDEMPOTENCY_CONFLICT");
+        StatusRuntimeException other = catchStatus(() -> margin.lockWithdrawal(lock(id, account, "ethereum", "USDC", "5", "0xa")));
+        assertThat(errorInfo(other).getReason()).isEqualTo("IDEMPOTENCY_CONFLICT");
+        assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/6/4");
+
+        // A replay after the account was frozen still answers the first lock.
+        freeze(account);
+        assertThat(margin.lockWithdrawal(lock(id, account, "ethereum", "USDC", "4", "0xa")).getReplayed()).isTrue();
+        try (AdapterConnection adapter = new AdapterConnection(async, "ethereum")) {
+            adapter.hello();
+            adapter.instruction(id);
+            assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xz", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+        assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/6/0");
+    }
+
+    @Test
+    void badLocksAreRefusedWithTheFieldAndChangeNothing() {
+        String account = account("bad");
+        fund(account, "ethereum", "USDC", "10");
+        assertLockRefused(lock("", account, "ethereum", "USDC", "1", "0xa"), "MISSING_FIELD", "withdrawal_id");
+        assertLockRefused(lock("w 1", account, "ethereum", "USDC", "1", "0xa"), "INVALID_ID", "withdrawal_id");
+        assertLockRefused(lock("w".repeat(129), account, "ethereum", "USDC", "1", "0xa"), "INVALID_ID", "withdrawal_id");
+        assertLockRefused(lock(wid(), "", "ethereum", "USDC", "1", "0xa"), "MISSING_FIELD", "account_id");
+        assertLockRefused(lock(wid(), account, "", "USDC", "1", "0xa"), "MISSING_FIELD", "chain_id");
+        assertLockRefused(lock(wid(), account, "dogechain", "USDC", "1", "0xa"), "UNKNOWN_CHAIN", "chain_id");
+        assertLockRefused(lock(wid(), account, "ethereum", "", "1", "0xa"), "MISSING_FIELD", "asset");
+        assertLockRefused(lock(wid(), account, "ethereum", "SOL", "1", "0xa"), "UNKNOWN_ASSET", "asset");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "0.0000001", "0xa"), "INVALID_AMOUNT", "amount");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "0", "0xa"), "INVALID_AMOUNT", "amount");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "-1", "0xa"), "INVALID_AMOUNT", "amount");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "1e2", "0xa"), "INVALID_AMOUNT", "amount");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "", "0xa"), "INVALID_AMOUNT", "amount");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "1", ""), "MISSING_FIELD", "destination_address");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "1", "0xa\n"), "INVALID_DESTINATION", "destination_address");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "1", "0xé"), "INVALID_DESTINATION", "destination_address");
+        assertLockRefused(lock(wid(), account, "ethereum", "USDC", "1", "a".repeat(129)), "INVALID_DESTINATION", "destination_address");
+        // Several at once: every field is named.
+        StatusRuntimeException all = catchStatus(() -> margin.lockWithdrawal(lock("", "", "ethereum", "USDC", "x", "")));
+        assertStatus(all, Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "amount");
+        assertThat(detail(all, com.google.rpc.BadRequest.class).getFieldViolationsList())
+                .extracting(com.google.rpc.BadRequest.FieldViolation::getField)
+                .containsExactlyInAnyOrder("withdrawal_id", "account_id", "destination_address", "amount");
+        assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/10/0");
+        assertThat(count("SELECT count(*) FROM withdrawal WHERE account_id = '" + account + "'")).isZero();
+
+        StatusRuntimeException noId = catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.getDefaultInstance()));
+        assertStatus(noId, Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "withdrawal_id");
+        StatusRuntimeException unknown = catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(wid()).build()));
+        assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(errorInfo(unknown).getReason()).isEqualTo("UNKNOWN_WITHDRAWAL");
+    }
+
+    @Test
+    void aFrozenAccountOrAnInsufficientBalanceIsRefused() {
+        String account = account("frida");
+        fund(account, "ethereum", "USDC", "10");
+        StatusRuntimeException tooMuch = catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "ethereum", "USDC", "10.000001", "0xa")));
+        assertPrecondition(tooMuch, "INSUFFICIENT_BALANCE");
+        StatusRuntimeException nothing = catchStatus(() -> margin.lockWithdrawal(lock(wid(), account("nobody"), "ethereum", "USDC", "1", "0xa")));
+        assertPrecondition(nothing, "INSUFFICIENT_BALANCE");
+        // Exactly the available amount is allowed.
+        String all = wid();
+        margin.lockWithdrawal(lock(all, account, "ethereum", "USDC", "10", "0xa"));
+        assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/0/10");
+
+        String frozen = account("frozen");
+        fund(frozen, "ethereum", "USDC", "10");
+        freeze(frozen);
+        StatusRuntimeException refused = catchStatus(() -> margin.lockWithdrawal(lock(wid(), frozen, "ethereum", "USDC", "1", "0xa")));
+        assertPrecondition(refused, "ACCOUNT_FROZEN");
+        assertThat(balance(frozen, "ethereum", "USDC")).isEqualTo("0/10/0");
+        // Resolve the first so later streams on the chain are not sent it for ever.
+        try (AdapterConnection adapter = new AdapterConnection(async, "ethereum")) {
+            adapter.hello();
+            adapter.instruction(all);
+            assertThat(adapter.result(all, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "test").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+    }
+
+    @Test
+    void badResultsAreRejectedAndChangeNothing() {
+        String account = account("ruth");
+        fund(account, "arbitrum", "USDC", "5");
+        String id = wid();
+        margin.lockWithdrawal(lock(id, account, "arbitrum", "USDC", "5", "0xr"));
+        try (AdapterConnection eth = new AdapterConnection(async, "ethereum")) {
+            eth.hello();
+            // Another chain's withdrawal is unknown to this adapter.
+            assertRejected(eth.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0x1", ""),
+                    "UNKNOWN_WITHDRAWAL", "withdrawal_result.withdrawal_id");
+            assertRejected(eth.result(wid(), WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", ""),
+                    "UNKNOWN_WITHDRAWAL", "withdrawal_result.withdrawal_id");
+        }
+        try (AdapterConnection arb = new AdapterConnection(async, "arbitrum")) {
+            arb.hello();
+            assertRejected(arb.result("", WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", ""),
+                    "MISSING_FIELD", "withdrawal_result.withdrawal_id");
+            assertRejected(arb.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_UNSPECIFIED, "0x1", ""),
+                    "MISSING_FIELD", "withdrawal_result.outcome");
+            assertRejected(arb.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "", ""),
+                    "MISSING_FIELD", "withdrawal_result.tx_hash");
+            assertThat(balance(account, "arbitrum", "USDC")).isEqualTo("0/0/5");
+            assertThat(arb.instruction(id).getAmount()).isEqualTo("5");
+            assertThat(arb.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xdone", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+        assertThat(balance(account, "arbitrum", "USDC")).isEqualTo("0/0/0");
+    }
+
+    @Test
+    void withdrawalsNeedMarginsCredentialAndTransfersLiquidations() {
+        LockWithdrawalRequest request = lock(wid(), account("cred"), "ethereum", "USDC", "1", "0xa");
+        CollateralInternalServiceGrpc.CollateralInternalServiceBlockingStub anonymous = CollateralInternalServiceGrpc.newBlockingStub(channel);
+        assertDenied(catchStatus(() -> anonymous.lockWithdrawal(request)), Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL");
+        assertDenied(catchStatus(() -> anonymous.withInterceptors(bearer("wrong")).lockWithdrawal(request)),
+                Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL");
+        assertDenied(catchStatus(() -> anonymous.withInterceptors(bearer("test-liquidation-token")).lockWithdrawal(request)),
+                Status.Code.PERMISSION_DENIED, "NOT_ALLOWED");
+        assertDenied(catchStatus(() -> anonymous.withInterceptors(bearer("test-operator-token"))
+                .getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId("w").build())), Status.Code.PERMISSION_DENIED, "NOT_ALLOWED");
+        assertDenied(catchStatus(() -> anonymous.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId("w").build())),
+                Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL");
+
+        TransferRequest transfer = TransferRequest.newBuilder().setTransferId("t-" + UUID.randomUUID())
+                .addLegs(leg(account("a"), account("b"), "ethereum", "USDC", "1")).build();
+        assertDenied(catchStatus(() -> collateral.transfer(transfer)), Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL");
+        assertDenied(catchStatus(() -> collateral.withInterceptors(bearer("test-margin-token")).transfer(transfer)),
+                Status.Code.PERMISSION_DENIED, "NOT_ALLOWED");
+        assertThat(count("SELECT count(*) FROM withdrawal WHERE id = '" + request.getWithdrawalId() + "'")).isZero();
+        assertThat(count("SELECT count(*) FROM transfer WHERE transfer_id = '" + transfer.getTransferId() + "'")).isZero();
+    }
+
+    // ---- helpers ----
+
+    /** Every balance row equals the sum of its ledger entries (and no entry lacks its balance). */
+    void assertLedgerReplaysToBalances() throws SQLException {
+        try (Connection c = dataSource.getConnection(); ResultSet rs = c.createStatement().executeQuery("""
+                SELECT coalesce(b.account_id, l.account_id) AS account_id, coalesce(b.chain_id, l.chain_id) AS chain_id,
+                       coalesce(b.asset, l.asset) AS asset,
+                       coalesce(b.pending, 0) - coalesce(l.p, 0) AS dp,
+                       coalesce(b.available, 0) - coalesce(l.a, 0) AS da,
+                       coalesce(b.locked, 0) - coalesce(l.l, 0) AS dl
+                FROM balance b FULL JOIN (
+                    SELECT account_id, chain_id, asset, sum(delta_pending) p, sum(delta_available) a, sum(delta_locked) l
+                    FROM ledger_entry GROUP BY account_id, chain_id, asset) l
+                  ON l.account_id = b.account_id AND l.chain_id = b.chain_id AND l.asset = b.asset
+                WHERE coalesce(b.pending, 0) <> coalesce(l.p, 0) OR coalesce(b.available, 0) <> coalesce(l.a, 0)
+                   OR coalesce(b.locked, 0) <> coalesce(l.l, 0)""")) {
+            if (rs.next()) {
+                throw new AssertionError("balance " + rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3)
+                        + " differs from its ledger by pending " + rs.getBigDecimal("dp") + ", available " + rs.getBigDecimal("da")
+                        + ", locked " + rs.getBigDecimal("dl"));
+            }
+        }
+    }
+
+    /** Deposits and confirms: the amount ends up available. */
+    void fund(String account, String chain, String asset, String amount) {
+        int confirmations = "ethereum".equals(chain) ? 3 : "arbitrum".equals(chain) ? 2 : 32;
+        try (AdapterConnection adapter = new AdapterConnection(async, chain)) {
+            adapter.hello();
+            String block = adapter.extend();
+            assertThat(adapter.deposit(CollateralGrpcServiceTest.tx(), 0, block, account, asset, amount).getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            for (int i = 1; i < confirmations; i++) {
+                adapter.extend();
+            }
+        }
+        assertThat(balance(account, chain, asset)).isEqualTo("0/" + amount + "/0");
+    }
+
+    /** "pending/available/locked" of one balance, plain decimals; "none" when it does not exist. */
+    String balance(String account, String chain, String asset) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT pending, available, locked FROM balance WHERE account_id = ? AND chain_id = ? AND asset = ?")) {
+            s.setString(1, account);
+            s.setString(2, chain);
+            s.setString(3, asset);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return "none";
+                }
+                return plain(rs.getBigDecimal(1)) + "/" + plain(rs.getBigDecimal(2)) + "/" + plain(rs.getBigDecimal(3));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Freezes the account's withdrawals as a reorg of a final deposit would (store/Alerts in one transaction). */
+    void freeze(String account) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            OptionalLong alert = Alerts.raise(c, Alerts.Severity.CRITICAL, "TEST_FREEZE", "ethereum", account,
+                    "frozen by a test", "test-freeze:" + account);
+            assertThat(Alerts.freeze(c, account, "frozen by a test", alert)).isTrue();
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    long count(String sql) {
+        try (Connection c = dataSource.getConnection(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void assertLockRefused(LockWithdrawalRequest request, String reason, String field) {
+        assertStatus(catchStatus(() -> margin.lockWithdrawal(request)), Status.Code.INVALID_ARGUMENT, reason, field);
+    }
+
+    static void assertPrecondition(StatusRuntimeException e, String reason) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(errorInfo(e).getReason()).isEqualTo(reason);
+        assertThat(detail(e, PreconditionFailure.class).getViolations(0).getType()).isEqualTo(reason);
+    }
+
+    static void assertDenied(StatusRuntimeException e, Status.Code code, String reason) {
+        assertThat(e.getStatus().getCode()).isEqualTo(code);
+        assertThat(errorInfo(e).getReason()).isEqualTo(reason);
+    }
+
+    static LockWithdrawalRequest lock(String id, String account, String chain, String asset, String amount, String destination) {
+        return LockWithdrawalRequest.newBuilder().setWithdrawalId(id).setAccountId(account).setChainId(chain).setAsset(asset)
+                .setAmount(amount).setDestinationAddress(destination).build();
+    }
+
+    static String plain(java.math.BigDecimal d) {
+        return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+    }
+
+    static String account(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String wid() {
+        return "w-" + UUID.randomUUID();
+    }
+}
