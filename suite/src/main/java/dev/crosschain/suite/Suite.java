@@ -99,6 +99,9 @@ public final class Suite implements AutoCloseable {
         if (spec == ServiceSpec.COLLATERAL) {
             env.putAll(credentials.collateralEnvironment());
         }
+        if (spec == ServiceSpec.LIQUIDATION) {
+            env.put("LIQUIDATION_COLLATERAL_TOKEN", credentials.liquidationToken());
+        }
         return env;
     }
 

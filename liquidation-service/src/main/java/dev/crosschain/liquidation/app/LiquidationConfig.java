@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "liquidation")
 public interface LiquidationConfig {
@@ -19,6 +20,8 @@ public interface LiquidationConfig {
     Risk risk();
 
     Recovery recovery();
+
+    Collateral collateral();
 
     interface Curve {
         /** Start price as a fraction of the lot's mark value. */
@@ -62,6 +65,11 @@ public interface LiquidationConfig {
 
         @WithDefault("1s")
         Duration maxBackoff();
+    }
+
+    interface Collateral {
+        /** liquidation-service's bearer token at collateral-service, which refuses Transfer without it. */
+        Optional<String> token();
     }
 
     interface Risk {

@@ -1,5 +1,6 @@
 package dev.crosschain.liquidation.client;
 
+import dev.crosschain.liquidation.app.LiquidationConfig;
 import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.PreconditionException;
@@ -10,8 +11,10 @@ import dev.crosschain.proto.collateral.v1.ListChainsRequest;
 import dev.crosschain.proto.collateral.v1.ListChainsResponse;
 import dev.crosschain.proto.collateral.v1.TransferLeg;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +41,11 @@ public class CollateralClient {
 
     @Inject
     Calls calls;
+
+    @Inject
+    LiquidationConfig config;
+
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     /** The chain registry, read once: chains and their tokens are static configuration of collateral-service. */
     private volatile AssetDecimals decimals;
@@ -100,7 +109,7 @@ public class CollateralClient {
         }
         TransferRequest built = request.build();
         try {
-            return calls.idempotent("Transfer " + transferId, () -> blocking
+            return calls.idempotent("Transfer " + transferId, () -> authorized()
                     .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
                     .transfer(built)).getReplayed();
         } catch (StatusRuntimeException e) {
@@ -112,5 +121,16 @@ public class CollateralClient {
             throw new DependencyException("Transfer " + transferId + ": collateral-service answered " + e.getStatus(),
                     e.getStatus().getCode(), e);
         }
+    }
+
+    /** The stub that sends "authorization: Bearer <token>" (no header when no token is configured). */
+    private CollateralServiceGrpc.CollateralServiceBlockingStub authorized() {
+        Optional<String> token = config.collateral().token().filter(t -> !t.isBlank());
+        if (token.isEmpty()) {
+            return blocking;
+        }
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token.get().trim());
+        return blocking.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 }

@@ -58,7 +58,8 @@ final class FakeUpstream {
     private final Server server;
 
     private FakeUpstream() {
-        server = ServerBuilder.forPort(PORT).addService(margin).addService(collateral).build();
+        server = ServerBuilder.forPort(PORT).addService(margin)
+                .addService(io.grpc.ServerInterceptors.intercept(collateral, new TransferNeedsToken())).build();
         try {
             server.start();
         } catch (IOException e) {
@@ -75,6 +76,27 @@ final class FakeUpstream {
     }
 
     enum Mode { OK, INSUFFICIENT_BALANCE, UNAVAILABLE }
+
+    /**
+     * As collateral-service: Transfer without liquidation-service's bearer token (%test.liquidation.collateral.token)
+     * is UNAUTHENTICATED, so every test that settles proves the client sends it.
+     */
+    static final class TransferNeedsToken implements io.grpc.ServerInterceptor {
+        private static final io.grpc.Metadata.Key<String> AUTHORIZATION =
+                io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+
+        @Override
+        public <ReqT, RespT> io.grpc.ServerCall.Listener<ReqT> interceptCall(io.grpc.ServerCall<ReqT, RespT> call,
+                io.grpc.Metadata headers, io.grpc.ServerCallHandler<ReqT, RespT> next) {
+            if (call.getMethodDescriptor().getBareMethodName().equals("Transfer")
+                    && !"Bearer test-liquidation-token".equals(headers.get(AUTHORIZATION))) {
+                call.close(Status.UNAUTHENTICATED.withDescription("MISSING_CREDENTIAL"), new io.grpc.Metadata());
+                return new io.grpc.ServerCall.Listener<>() {
+                };
+            }
+            return next.startCall(call, headers);
+        }
+    }
 
     static final class Margin extends MarginServiceGrpc.MarginServiceImplBase {
         final Map<String, AccountStatus> statuses = new LinkedHashMap<>();
