@@ -1,5 +1,13 @@
 package dev.crosschain.collateral.grpc;
 
+import dev.crosschain.collateral.app.Callers;
+import dev.crosschain.collateral.app.Operations;
+import dev.crosschain.collateral.domain.Caller;
+import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.Right;
+import dev.crosschain.collateral.store.OperatorStore;
+import dev.crosschain.proto.collateral.v1.Alert;
+import dev.crosschain.proto.collateral.v1.AlertSeverity;
 import dev.crosschain.proto.collateral.v1.CollateralAdminService;
 import dev.crosschain.proto.collateral.v1.GetRegistryRequest;
 import dev.crosschain.proto.collateral.v1.GetRegistryResponse;
@@ -21,6 +29,14 @@ import io.smallrye.mutiny.Uni;
 /** gRPC adapter of the operators' service: every RPC needs the OPERATE right. */
 @GrpcService
 public class CollateralAdminGrpcService implements CollateralAdminService {
+
+    private final Callers callers;
+    private final Operations operations;
+
+    public CollateralAdminGrpcService(Callers callers, Operations operations) {
+        this.callers = callers;
+        this.operations = operations;
+    }
 
     @Override
     @Blocking
@@ -49,12 +65,32 @@ public class CollateralAdminGrpcService implements CollateralAdminService {
     @Override
     @Blocking
     public Uni<ListAlertsResponse> listAlerts(ListAlertsRequest request) {
-        throw Status.UNIMPLEMENTED.withDescription("ListAlerts is not built yet").asRuntimeException();
+        callers.require(BearerToken.current(), Right.OPERATE, "ListAlerts");
+        if (request.getMinSeverity() == AlertSeverity.UNRECOGNIZED) {
+            throw new InvalidInputException("INVALID_SEVERITY", "min_severity", "unknown severity " + request.getMinSeverityValue());
+        }
+        Operations.AlertPage page = operations.alerts(request.getPageSize(), request.getPageToken(),
+                request.getMinSeverity() == AlertSeverity.ALERT_SEVERITY_CRITICAL);
+        ListAlertsResponse.Builder response = ListAlertsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+        for (OperatorStore.StoredAlert a : page.alerts()) {
+            response.addAlerts(Alert.newBuilder()
+                    .setId(a.id())
+                    .setSeverity("CRITICAL".equals(a.severity()) ? AlertSeverity.ALERT_SEVERITY_CRITICAL : AlertSeverity.ALERT_SEVERITY_WARNING)
+                    .setKind(a.kind())
+                    .setChainId(a.chainId())
+                    .setAccountId(a.accountId())
+                    .setMessage(a.message())
+                    .setRaisedAtUnixMs(a.raisedAt().toEpochMilli()));
+        }
+        return Uni.createFrom().item(response.build());
     }
 
     @Override
     @Blocking
     public Uni<UnfreezeAccountResponse> unfreezeAccount(UnfreezeAccountRequest request) {
-        throw Status.UNIMPLEMENTED.withDescription("UnfreezeAccount is not built yet").asRuntimeException();
+        Caller operator = callers.require(BearerToken.current(), Right.OPERATE, "UnfreezeAccount");
+        OperatorStore.Unfrozen unfrozen = operations.unfreeze(operator, request.getChangeId(), request.getAccountId(), request.getReason());
+        return Uni.createFrom().item(UnfreezeAccountResponse.newBuilder()
+                .setWasFrozen(unfrozen.wasFrozen()).setReplayed(unfrozen.replayed()).build());
     }
 }

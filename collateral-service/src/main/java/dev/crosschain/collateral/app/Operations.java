@@ -1,0 +1,100 @@
+package dev.crosschain.collateral.app;
+
+import dev.crosschain.collateral.domain.Caller;
+import dev.crosschain.collateral.domain.IdempotencyKey;
+import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.Violation;
+import dev.crosschain.collateral.store.OperatorStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Operators' use cases outside the registry: reading alerts, lifting withdrawal freezes. Blocking. */
+@ApplicationScoped
+public class Operations {
+
+    private static final Logger LOG = Logger.getLogger(Operations.class);
+    public static final int DEFAULT_PAGE = 100;
+    public static final int MAX_PAGE = 1000;
+    public static final int MAX_REASON = 1024;
+
+    private final OperatorStore store;
+    private final LedgerChanges changes;
+
+    public Operations(OperatorStore store, LedgerChanges changes) {
+        this.store = store;
+        this.changes = changes;
+    }
+
+    /** One page of alerts and the token of the next (empty on the last page). */
+    public record AlertPage(List<OperatorStore.StoredAlert> alerts, String nextPageToken) {
+    }
+
+    /**
+     * Alerts newest first: {@code pageSize} 0 means 100, more than 1000 is cut to 1000, negative is INVALID_PAGE_SIZE;
+     * the token is the id below which the next page starts.
+     */
+    public AlertPage alerts(int pageSize, String pageToken, boolean criticalOnly) {
+        if (pageSize < 0) {
+            throw new InvalidInputException("INVALID_PAGE_SIZE", "page_size", "must be >= 0, got " + pageSize);
+        }
+        int size = pageSize == 0 ? DEFAULT_PAGE : Math.min(pageSize, MAX_PAGE);
+        long before = Long.MAX_VALUE;
+        if (!pageToken.isEmpty()) {
+            try {
+                before = Long.parseLong(pageToken);
+            } catch (NumberFormatException e) {
+                before = -1;
+            }
+            if (before <= 0) {
+                throw new InvalidInputException("INVALID_PAGE_TOKEN", "page_token", "not a token from a previous page");
+            }
+        }
+        // One more than the page tells whether there is a next page.
+        List<OperatorStore.StoredAlert> found = store.alerts(size + 1, before, criticalOnly);
+        if (found.size() <= size) {
+            return new AlertPage(found, "");
+        }
+        List<OperatorStore.StoredAlert> page = found.subList(0, size);
+        return new AlertPage(page, Long.toString(page.get(size - 1).id()));
+    }
+
+    /** Lifts the account's withdrawal freeze, recorded under the operator's name; idempotent by change id. */
+    public OperatorStore.Unfrozen unfreeze(Caller operator, String changeId, String accountId, String reason) {
+        List<Violation> violations = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        Violation key = IdempotencyKey.check(changeId, "change_id");
+        if (key != null) {
+            violations.add(key);
+            reasons.add(changeId == null || changeId.isEmpty() ? "MISSING_FIELD" : "INVALID_ID");
+        }
+        if (accountId == null || accountId.isBlank()) {
+            violations.add(new Violation("account_id", "the account id is required"));
+            reasons.add("MISSING_FIELD");
+        }
+        if (reason == null || reason.isBlank()) {
+            violations.add(new Violation("reason", "why, for the record, is required"));
+            reasons.add("MISSING_FIELD");
+        } else if (reason.length() > MAX_REASON) {
+            violations.add(new Violation("reason", "at most " + MAX_REASON + " characters"));
+            reasons.add("INVALID_REASON");
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(reasons.get(0), violations);
+        }
+        OperatorStore.Unfrozen unfrozen = store.unfreeze(changeId, IdempotencyKey.hash("UNFREEZE_ACCOUNT", accountId, reason),
+                accountId, reason, operator.name());
+        if (!unfrozen.replayed()) {
+            LOG.infof("operator %s unfroze account %s (was frozen: %s, change %s): %s", operator.name(), accountId,
+                    unfrozen.wasFrozen(), changeId, reason);
+            if (unfrozen.wasFrozen()) {
+                // Views carry the frozen flag: watchers get a new one.
+                changes.publish(Set.of(accountId));
+            }
+        }
+        return unfrozen;
+    }
+}
