@@ -33,6 +33,11 @@ final class Transactions {
         return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, Set.of(), work);
     }
 
+    /** As {@link #readCommitted} and also retried on the given extra SQLSTATEs (e.g. a racing insert's 23505). */
+    static <T> T readCommitted(AgroalDataSource dataSource, String what, Set<String> alsoRetry, Work<T> work) {
+        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, alsoRetry, work);
+    }
+
     private static <T> T run(AgroalDataSource dataSource, String what, int isolation, Set<String> alsoRetry, Work<T> work) {
         SQLException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -55,8 +55,10 @@ public class WithdrawalStore {
      */
     public Locked lock(WithdrawalOrder order, String haltedReason) {
         String hash = order.requestHash();
+        // READ COMMITTED with the balance row locked FOR UPDATE: concurrent locks of one balance queue on the row and
+        // each sees the amount the one before left (SERIALIZABLE would fail all but one of them with 40001).
         // 23505: a concurrent first lock of the same id; the retry then reads it.
-        return Transactions.serializable(dataSource, "lock withdrawal " + order.withdrawalId(), Set.of("23505"), c -> {
+        return Transactions.readCommitted(dataSource, "lock withdrawal " + order.withdrawalId(), Set.of("23505"), c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT request_hash FROM withdrawal WHERE id = ?")) {
                 s.setString(1, order.withdrawalId());
                 try (ResultSet rs = s.executeQuery()) {

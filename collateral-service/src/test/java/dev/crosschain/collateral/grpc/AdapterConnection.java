@@ -15,9 +15,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +39,9 @@ final class AdapterConnection implements AutoCloseable {
     final String chain;
     private final BlockingQueue<ConnectAdapterResponse> responses = new LinkedBlockingQueue<>();
     /** Withdrawal instructions arrive between acks at any time: kept apart from the answers. */
-    final BlockingQueue<WithdrawalInstruction> instructions = new LinkedBlockingQueue<>();
+    private final BlockingQueue<WithdrawalInstruction> instructions = new LinkedBlockingQueue<>();
+    /** Every instruction received on this stream, in order. */
+    final List<WithdrawalInstruction> received = new CopyOnWriteArrayList<>();
     private final AtomicReference<Throwable> error = new AtomicReference<>();
     private final CountDownLatch failed = new CountDownLatch(1);
     private final StreamObserver<ConnectAdapterRequest> requests;
@@ -49,6 +53,7 @@ final class AdapterConnection implements AutoCloseable {
             @Override
             public void onNext(ConnectAdapterResponse value) {
                 if (value.hasWithdrawalInstruction()) {
+                    received.add(value.getWithdrawalInstruction());
                     instructions.add(value.getWithdrawalInstruction());
                 } else {
                     responses.add(value);
@@ -154,17 +159,19 @@ final class AdapterConnection implements AutoCloseable {
                 .setTxHash(tx).setLogIndex(logIndex).setBlockHash(block).setAccountId(account).setAsset(asset).setAmount(amount)));
     }
 
-    /** The next instruction whose id is {@code withdrawalId}, skipping others; fails after the patience. */
+    /** The instruction for {@code withdrawalId}, received before or awaited; fails after the patience. */
     WithdrawalInstruction instruction(String withdrawalId) {
         long deadline = System.currentTimeMillis() + PATIENCE_MS;
         try {
             while (true) {
-                WithdrawalInstruction next = instructions.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                if (next == null) {
-                    return fail("no instruction for " + withdrawalId + " within " + PATIENCE_MS + " ms; stream error: " + error.get());
+                for (WithdrawalInstruction seen : received) {
+                    if (seen.getWithdrawalId().equals(withdrawalId)) {
+                        return seen;
+                    }
                 }
-                if (next.getWithdrawalId().equals(withdrawalId)) {
-                    return next;
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0 || instructions.poll(left, TimeUnit.MILLISECONDS) == null) {
+                    return fail("no instruction for " + withdrawalId + " within " + PATIENCE_MS + " ms; stream error: " + error.get());
                 }
             }
         } catch (InterruptedException e) {

@@ -147,7 +147,7 @@ class WithdrawalGrpcTest {
             String marker = wid();
             margin.lockWithdrawal(lock(marker, account, "arbitrum", "ETH", "0.5", "0xfeed"));
             third.instruction(marker);
-            assertThat(third.instructions).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(id);
+            assertThat(third.received).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(id);
             assertThat(third.result(marker, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "").getOutcome())
                     .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
         }
@@ -159,6 +159,9 @@ class WithdrawalGrpcTest {
         fund(account, "ethereum", "ETH", "1");
         try (AdapterConnection adapter = new AdapterConnection(async, "ethereum")) {
             adapter.hello();
+            String local = wid();
+            margin.lockWithdrawal(lock(local, account, "ethereum", "ETH", "0.25", "0xlocal"));
+            adapter.instruction(local);
             // Written straight to the database, as another replica would: no in-process notice.
             String id = wid();
             try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
@@ -177,10 +180,14 @@ class WithdrawalGrpcTest {
                 s.execute();
             }
             assertThat(adapter.instruction(id).getDestinationAddress()).isEqualTo("0xpoll");
+            // The local lock was still LOCKED during the poll that found the other replica's: sent once all the same.
+            assertThat(adapter.received).extracting(WithdrawalInstruction::getWithdrawalId).containsOnlyOnce(local, id);
             assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xp", "").getOutcome())
                     .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(adapter.result(local, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xq", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
         }
-        assertThat(balance(account, "ethereum", "ETH")).isEqualTo("0/0.75/0");
+        assertThat(balance(account, "ethereum", "ETH")).isEqualTo("0/0.5/0");
     }
 
     @Test
@@ -275,6 +282,53 @@ class WithdrawalGrpcTest {
             assertThat(adapter.result(all, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "test").getOutcome())
                     .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
         }
+    }
+
+    @Test
+    void concurrentLocksOfOneBalanceNeverOverdrawIt() throws Exception {
+        String account = account("rush");
+        fund(account, "solana", "USDC", "10");
+        int attempts = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(attempts);
+        java.util.List<String> locked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<?>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    String id = wid();
+                    try {
+                        margin.lockWithdrawal(lock(id, account, "solana", "USDC", "2", "sol-dest"));
+                        locked.add(id);
+                    } catch (StatusRuntimeException e) {
+                        refusals.add(e.getStatus().getCode() + " " + errorInfo(e).getReason());
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> call : calls) {
+                call.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(locked).hasSize(5);
+        assertThat(refusals).hasSize(3).allMatch("FAILED_PRECONDITION INSUFFICIENT_BALANCE"::equals);
+        assertThat(balance(account, "solana", "USDC")).isEqualTo("0/0/10");
+        try (AdapterConnection adapter = new AdapterConnection(async, "solana")) {
+            adapter.hello();
+            for (String id : locked) {
+                adapter.instruction(id);
+            }
+            for (String id : locked) {
+                assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "").getOutcome())
+                        .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            }
+        }
+        assertThat(balance(account, "solana", "USDC")).isEqualTo("0/10/0");
     }
 
     @Test
