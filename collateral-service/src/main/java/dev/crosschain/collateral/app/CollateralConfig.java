@@ -20,6 +20,14 @@ public interface CollateralConfig {
 
     Auth auth();
 
+    WithdrawalSettings withdrawals();
+
+    interface WithdrawalSettings {
+        /** How often each adapter stream looks for locks of other replicas (this replica's are sent at once). */
+        @WithDefault("500ms")
+        Duration pollInterval();
+    }
+
     /** Credentials. Secrets: give them through the environment or a Kubernetes Secret, not a committed file. */
     interface Auth {
         /** Adapter credential per chain id; a chain without one refuses every adapter. */

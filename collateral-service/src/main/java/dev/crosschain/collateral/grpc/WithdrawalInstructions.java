@@ -1,5 +1,6 @@
 package dev.crosschain.collateral.grpc;
 
+import dev.crosschain.collateral.app.CollateralConfig;
 import dev.crosschain.collateral.app.Withdrawals;
 import dev.crosschain.collateral.domain.Withdrawal;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
@@ -7,7 +8,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -31,11 +31,9 @@ public class WithdrawalInstructions {
     private final Withdrawals withdrawals;
     private final Duration pollInterval;
 
-    public WithdrawalInstructions(Withdrawals withdrawals,
-                                  @ConfigProperty(name = "collateral.withdrawals.poll-interval", defaultValue = "500ms")
-                                  Duration pollInterval) {
+    public WithdrawalInstructions(Withdrawals withdrawals, CollateralConfig config) {
         this.withdrawals = withdrawals;
-        this.pollInterval = pollInterval;
+        this.pollInterval = config.withdrawals().pollInterval();
     }
 
     /**
