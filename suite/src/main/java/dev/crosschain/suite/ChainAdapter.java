@@ -33,7 +33,10 @@ public final class ChainAdapter implements AutoCloseable {
         this.requests = endpoints.collateralStreams().connectAdapter(new StreamObserver<>() {
             @Override
             public void onNext(ConnectAdapterResponse response) {
-                answers.add(response);
+                // The demo locks no withdrawal; an instruction (arriving between acks) is not an answer.
+                if (!response.hasWithdrawalInstruction()) {
+                    answers.add(response);
+                }
             }
 
             @Override

@@ -46,6 +46,13 @@ public final class Endpoints implements AutoCloseable {
         return CollateralServiceGrpc.newBlockingStub(collateral).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** collateral-service as the caller holding {@code token} ("authorization: Bearer <token>"). */
+    public CollateralServiceGrpc.CollateralServiceBlockingStub collateralAs(String token) {
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return collateral().withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
     /** For the adapter stream, which lives as long as the adapter: no deadline. */
     public CollateralServiceGrpc.CollateralServiceStub collateralStreams() {
         return CollateralServiceGrpc.newStub(collateral);

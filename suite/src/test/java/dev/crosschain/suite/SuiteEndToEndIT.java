@@ -142,11 +142,18 @@ class SuiteEndToEndIT {
     @Test
     void badInputToTheRunningServicesIsRefusedWithDetailsAndChangesNothing() {
         Holdings bobBefore = new DemoScenario(services, System.out).holdings(demo.bob());
-        assertThatThrownBy(() -> services.collateral().transfer(TransferRequest.newBuilder().setTransferId("bad-" + demo.bob())
+        // Transfer is liquidation-service's: without its token the request is not even read.
+        assertThatThrownBy(() -> services.collateral().transfer(TransferRequest.newBuilder().setTransferId("bad0-" + demo.bob())
+                .addLegs(TransferLeg.newBuilder().setFromAccountId(demo.bob()).setToAccountId(demo.alice())
+                        .setChainId("ethereum").setAsset("USDC").setAmount("5")).build()))
+                .satisfies(e -> assertThat(((io.grpc.StatusRuntimeException) e).getStatus().getCode())
+                        .isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED));
+        String liquidationToken = services.credentials().liquidationToken();
+        assertThatThrownBy(() -> services.collateralAs(liquidationToken).transfer(TransferRequest.newBuilder().setTransferId("bad-" + demo.bob())
                 .addLegs(TransferLeg.newBuilder().setFromAccountId(demo.bob()).setToAccountId(demo.alice())
                         .setChainId("ethereum").setAsset("USDC").setAmount("-5")).build()))
                 .satisfies(e -> assertInvalid(e, "legs[0].amount"));
-        assertThatThrownBy(() -> services.collateral().transfer(TransferRequest.newBuilder().setTransferId("bad2-" + demo.bob())
+        assertThatThrownBy(() -> services.collateralAs(liquidationToken).transfer(TransferRequest.newBuilder().setTransferId("bad2-" + demo.bob())
                 .addLegs(TransferLeg.newBuilder().setFromAccountId(demo.bob()).setToAccountId(demo.alice())
                         .setChainId("dogechain").setAsset("USDC").setAmount("5")).build()))
                 .satisfies(e -> assertInvalid(e, "legs[0].chain_id"));
