@@ -138,7 +138,7 @@ public class AdapterEvents {
             return Ack.of(cursor, outcome);
         } catch (InvalidInputException e) {
             LOG.debugf("event at %s on %s rejected: %s", cursor, chain.id(), e.getMessage());
-            store.acknowledge(chain.id(), cursor);
+            store.acknowledge(chain.id(), cursor, e);
             return Ack.rejected(cursor, e);
         }
     }

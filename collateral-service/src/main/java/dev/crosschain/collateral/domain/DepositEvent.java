@@ -42,5 +42,20 @@ public record DepositEvent(String txHash, long logIndex, String blockHash, Strin
         public boolean samePayload(String storedAccount, String storedAsset, java.math.BigDecimal storedAmount) {
             return accountId.equals(storedAccount) && asset.symbol().equals(storedAsset) && amount.compareTo(storedAmount) == 0;
         }
+
+        /**
+         * SHA-256 (hex) of account, asset and amount (numerically: "1.50" and "1.5" hash alike): one conflicting
+         * payload raises one alert however often it is re-sent, another payload raises another.
+         */
+        public String payloadHash() {
+            String text = accountId + "\n" + asset.symbol() + "\n" + amount.stripTrailingZeros().toPlainString();
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(digest);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is always available", e);
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.crosschain.collateral.store;
 
+import dev.crosschain.collateral.domain.AlertedRejection;
 import dev.crosschain.collateral.domain.BlockHeaderEvent;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -54,13 +56,25 @@ public class AdapterStore {
         });
     }
 
-    /** Records the cursor of an event that changed nothing else (a rejected one). */
-    public void acknowledge(String chainId, String cursor) {
+    /**
+     * Records the cursor of an event that changed nothing else (a rejected one), with the alert the rejection
+     * raises if any: the alert commits with the cursor although the event itself changed nothing.
+     */
+    public void acknowledge(String chainId, String cursor, InvalidInputException rejection) {
         Transactions.readCommitted(dataSource, "recording cursor of " + chainId, c -> {
             lockChain(c, chainId);
+            raiseAlertOf(c, rejection);
             saveCursor(c, chainId, cursor);
             return null;
         });
+    }
+
+    private static void raiseAlertOf(Connection c, InvalidInputException rejection) throws SQLException {
+        if (rejection instanceof AlertedRejection alerted) {
+            AlertedRejection.Alert a = alerted.alert();
+            Alerts.raise(c, a.critical() ? Alerts.Severity.CRITICAL : Alerts.Severity.WARNING, a.kind(), a.chainId(),
+                    a.accountId(), a.message(), a.dedupKey());
+        }
     }
 
     /**
@@ -143,9 +157,15 @@ public class AdapterStore {
                 try (ResultSet rs = s.executeQuery()) {
                     if (rs.next()) {
                         if (!deposit.samePayload(rs.getString("account_id"), rs.getString("asset"), rs.getBigDecimal("amount"))) {
-                            throw new InvalidInputException("CONFLICTING_DEPOSIT", "deposit", "deposit " + key
-                                    + " was reported before with account " + rs.getString("account_id") + ", asset "
-                                    + rs.getString("asset") + ", amount " + rs.getBigDecimal("amount").toPlainString());
+                            String described = "deposit " + key + " was reported before with account "
+                                    + rs.getString("account_id") + ", asset " + rs.getString("asset") + ", amount "
+                                    + rs.getBigDecimal("amount").toPlainString() + "; now with account "
+                                    + deposit.accountId() + ", asset " + deposit.asset().symbol() + ", amount "
+                                    + deposit.amount().toPlainString();
+                            throw new AlertedRejection("CONFLICTING_DEPOSIT", "deposit", described,
+                                    new AlertedRejection.Alert(false, "CONFLICTING_DEPOSIT", chain.id(),
+                                            rs.getString("account_id"), described,
+                                            key + ":conflict:" + deposit.payloadHash()));
                         }
                         if (!"REVERTED".equals(rs.getString("status"))) {
                             saveCursor(c, chain.id(), cursor);
@@ -318,9 +338,17 @@ public class AdapterStore {
                     long log = rs.getLong("log_index");
                     String key = depositKey(chainId, tx, log);
                     if ("CREDITED".equals(rs.getString("status"))) {
-                        LOG.errorf("CRITICAL: credited deposit %s (account %s, %s %s) is in orphaned block %s at height %d;"
-                                        + " left credited, needs operator action", key, rs.getString("account_id"),
-                                rs.getBigDecimal("amount").toPlainString(), rs.getString("asset"), block.hash(), block.height());
+                        // Final money may have moved on (transfers, withdrawals): it stays credited, operators decide;
+                        // the account's withdrawals stop until they do.
+                        String account = rs.getString("account_id");
+                        String message = "credited deposit " + key + " (account " + account + ", "
+                                + rs.getBigDecimal("amount").toPlainString() + " " + rs.getString("asset")
+                                + ") is in block " + block.hash() + " at height " + block.height()
+                                + ", orphaned by a reorg; left credited, withdrawals of the account frozen";
+                        OptionalLong alert = Alerts.raise(c, Alerts.Severity.CRITICAL, "FINAL_DEPOSIT_ORPHANED", chainId,
+                                account, message, key + ":orphaned:" + block.hash());
+                        Alerts.freeze(c, account, "FINAL_DEPOSIT_ORPHANED: " + message, alert);
+                        changed.add(account);
                         continue;
                     }
                     BigDecimal amount = rs.getBigDecimal("amount");

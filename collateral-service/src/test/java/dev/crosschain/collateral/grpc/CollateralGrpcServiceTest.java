@@ -168,7 +168,15 @@ class CollateralGrpcServiceTest {
             assertRejected(eth.deposit(tx, 0, block, dave, "USDC", "6"), "CONFLICTING_DEPOSIT", "deposit");
             assertRejected(eth.deposit(tx, 0, block, account("mallory"), "USDC", "5"), "CONFLICTING_DEPOSIT", "deposit");
             assertRejected(eth.deposit(tx, 0, block, dave, "ETH", "5"), "CONFLICTING_DEPOSIT", "deposit");
+            // the same conflicting payload again (6.0 is 6) raises no second alert
+            assertRejected(eth.deposit(tx, 0, block, dave, "USDC", "6.0"), "CONFLICTING_DEPOSIT", "deposit");
             assertThat(balances(dave)).isEqualTo(before);
+            // the rejection changed nothing, but each distinct conflicting payload raised one warning, on the
+            // account of the stored deposit
+            assertThat(count("SELECT count(*) FROM alert WHERE kind = 'CONFLICTING_DEPOSIT' AND severity = 'WARNING'"
+                    + " AND chain_id = 'ethereum' AND account_id = '" + dave + "' AND dedup_key LIKE 'deposit:ethereum:" + tx + ":0:%'"))
+                    .isEqualTo(3);
+            assertThat(count("SELECT count(*) FROM account_freeze WHERE account_id = '" + dave + "'")).isZero();
         }
     }
 
@@ -397,6 +405,11 @@ class CollateralGrpcServiceTest {
             assertThat(arb.header(height, replacement, base).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
             assertThat(balances(gina)).containsEntry("arbitrum/USDC", "0/7/0");
             assertThat(count("SELECT count(*) FROM deposit WHERE account_id = '" + gina + "' AND status = 'CREDITED'")).isEqualTo(1);
+            // a critical alert, and the account's withdrawals frozen, pointing at the alert
+            assertThat(count("SELECT count(*) FROM alert WHERE kind = 'FINAL_DEPOSIT_ORPHANED' AND severity = 'CRITICAL'"
+                    + " AND chain_id = 'arbitrum' AND account_id = '" + gina + "' AND message LIKE '%" + block + "%'")).isEqualTo(1);
+            assertThat(count("SELECT count(*) FROM account_freeze f JOIN alert a ON a.id = f.alert_id WHERE f.account_id = '"
+                    + gina + "' AND f.unfrozen_at IS NULL AND a.kind = 'FINAL_DEPOSIT_ORPHANED'")).isEqualTo(1);
 
             // the same header again is a duplicate; bad headers are rejected
             assertThat(arb.header(height, replacement, base).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_DUPLICATE);
