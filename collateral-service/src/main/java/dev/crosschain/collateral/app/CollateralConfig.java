@@ -3,18 +3,17 @@ package dev.crosschain.collateral.app;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** collateral-service settings: the chain registry, credentials and the pricing-service client. */
+/** collateral-service settings: the chain registry file, credentials and the pricing-service client. */
 @ConfigMapping(prefix = "collateral")
 public interface CollateralConfig {
 
-    /** Chains by id. */
-    Map<String, Chain> chains();
+    /** Where the chain registry comes from at start and how replicas follow its changes. */
+    RegistrySettings registry();
 
     Pricing pricing();
 
@@ -45,53 +44,18 @@ public interface CollateralConfig {
         List<String> rights();
     }
 
-    interface Chain {
-        /** Confirmations after which a deposit is final (the block itself counts as one). */
-        int confirmations();
+    interface RegistrySettings {
+        /**
+         * The versioned registry file: "classpath:<resource>" or a file system path. At start it is applied as a
+         * new registry revision when its version is greater than the last file version applied; otherwise the
+         * database's registry stays in force.
+         */
+        @WithDefault("classpath:registry/chains.json")
+        String file();
 
-        /** Expected time between blocks. */
-        @WithDefault("12s")
-        Duration blockTime();
-
-        /** Time to move or sell collateral held on the chain. */
-        Duration liquidationLatency();
-
-        /** Weight of pending deposits in collateral value, in [0, 1]. */
-        @WithDefault("0")
-        BigDecimal pendingWeight();
-
-        /** Stranded-collateral add-on while the chain is DEGRADED. */
-        @WithDefault("0.05")
-        BigDecimal degradedAddon();
-
-        /** DEGRADED when the last heartbeat is older. */
-        @WithDefault("60s")
-        Duration heartbeatLateAfter();
-
-        /** DEGRADED when the head has not advanced for this long. */
-        @WithDefault("120s")
-        Duration headStallAfter();
-
-        /** HALTED when no event arrived for this long. */
-        @WithDefault("600s")
-        Duration haltAfterSilence();
-
-        /** Assets by their symbol on this chain. */
-        Map<String, Asset> assets();
-    }
-
-    interface Asset {
-        /** Canonical priced asset (pricing-service index), e.g. USDC. */
-        String canonical();
-
-        /** Token decimals: amounts may not have more. */
-        int decimals();
-
-        /** Flat haircut for initial margin, fraction of market value. */
-        BigDecimal haircutIm();
-
-        /** Flat haircut for maintenance margin, fraction of market value. */
-        BigDecimal haircutMm();
+        /** How often a replica checks the database for a registry revision another replica made. */
+        @WithDefault("1s")
+        Duration pollInterval();
     }
 
     interface Pricing {

@@ -11,7 +11,8 @@ import java.util.TreeMap;
 /**
  * A chain in the registry: its finality rule, expected block time, liquidation latency, the weight of pending
  * deposits in valuation, the stranded-collateral add-on while DEGRADED, the thresholds that make it DEGRADED
- * (late heartbeat, stalled head) or HALTED (silence), and its assets by symbol.
+ * (late heartbeat, stalled head) or HALTED (silence), and its assets by symbol. A broken rule throws
+ * {@link InvalidSpecException} naming the field as the wire does ("confirmations", "halt_after_silence_ms").
  */
 public record ChainSpec(String id, FinalityRule finalityRule, int confirmations, Duration blockTime,
                         Duration liquidationLatency, BigDecimal pendingWeight, BigDecimal degradedAddon,
@@ -19,35 +20,37 @@ public record ChainSpec(String id, FinalityRule finalityRule, int confirmations,
                         Map<String, AssetSpec> assets) {
 
     public static final int MAX_CONFIRMATIONS = 10_000;
+    /** Chain ids: 1 to 32 characters of a-z 0-9 -. */
+    public static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-z0-9-]{1,32}");
 
     public ChainSpec {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(finalityRule, "finalityRule");
-        if (id.isBlank()) {
-            throw new IllegalArgumentException("chain id is required");
+        if (!ID.matcher(id).matches()) {
+            throw new InvalidSpecException("chain_id", "chain id must be 1 to 32 characters of a-z 0-9 -, got '" + id + "'");
         }
         if (finalityRule == FinalityRule.CONFIRMATIONS && (confirmations < 1 || confirmations > MAX_CONFIRMATIONS)) {
-            throw new IllegalArgumentException(id + ": confirmations must be in [1, " + MAX_CONFIRMATIONS + "], got " + confirmations);
+            throw new InvalidSpecException("confirmations", id + ": confirmations must be in [1, " + MAX_CONFIRMATIONS + "], got " + confirmations);
         }
         if (finalityRule == FinalityRule.CHECKPOINT && confirmations != 0) {
-            throw new IllegalArgumentException(id + ": a checkpoint chain has no confirmations, got " + confirmations);
+            throw new InvalidSpecException("confirmations", id + ": a checkpoint chain has no confirmations, got " + confirmations);
         }
-        requirePositive(id + ": block time", blockTime);
+        requirePositive("block_time_ms", id + ": block time", blockTime);
         if (liquidationLatency == null || liquidationLatency.isNegative()) {
-            throw new IllegalArgumentException(id + ": liquidation latency must be >= 0");
+            throw new InvalidSpecException("liquidation_latency_seconds", id + ": liquidation latency must be >= 0");
         }
-        AssetSpec.requireFraction(id + ": pending weight", pendingWeight);
-        AssetSpec.requireFraction(id + ": degraded add-on", degradedAddon);
-        requirePositive(id + ": heartbeat-late-after", heartbeatLateAfter);
-        requirePositive(id + ": head-stall-after", headStallAfter);
-        requirePositive(id + ": halt-after-silence", haltAfterSilence);
+        AssetSpec.requireFraction("pending_weight", id + ": pending weight", pendingWeight);
+        AssetSpec.requireFraction("degraded_addon", id + ": degraded add-on", degradedAddon);
+        requirePositive("heartbeat_late_after_ms", id + ": heartbeat-late-after", heartbeatLateAfter);
+        requirePositive("head_stall_after_ms", id + ": head-stall-after", headStallAfter);
+        requirePositive("halt_after_silence_ms", id + ": halt-after-silence", haltAfterSilence);
         if (haltAfterSilence.compareTo(heartbeatLateAfter) <= 0 || haltAfterSilence.compareTo(headStallAfter) <= 0) {
-            throw new IllegalArgumentException(id + ": halt-after-silence must exceed heartbeat-late-after and head-stall-after");
+            throw new InvalidSpecException("halt_after_silence_ms", id + ": halt-after-silence must exceed heartbeat-late-after and head-stall-after");
         }
         assets = Collections.unmodifiableMap(new TreeMap<>(assets));
         for (Map.Entry<String, AssetSpec> e : assets.entrySet()) {
             if (!e.getKey().equals(e.getValue().symbol())) {
-                throw new IllegalArgumentException(id + ": asset listed as " + e.getKey() + " is " + e.getValue().symbol());
+                throw new InvalidSpecException("assets", id + ": asset listed as " + e.getKey() + " is " + e.getValue().symbol());
             }
         }
     }
@@ -77,9 +80,9 @@ public record ChainSpec(String id, FinalityRule finalityRule, int confirmations,
                 : Math.min(checkpointHeight, headHeight);
     }
 
-    private static void requirePositive(String what, Duration d) {
+    private static void requirePositive(String field, String what, Duration d) {
         if (d == null || d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(what + " must be positive, got " + d);
+            throw new InvalidSpecException(field, what + " must be positive, got " + d);
         }
     }
 }

@@ -2,10 +2,14 @@ package dev.crosschain.collateral.grpc;
 
 import dev.crosschain.collateral.app.Callers;
 import dev.crosschain.collateral.app.Operations;
+import dev.crosschain.collateral.app.Registry;
+import dev.crosschain.collateral.domain.AdminChange;
 import dev.crosschain.collateral.domain.Caller;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.Right;
+import dev.crosschain.collateral.domain.Violation;
 import dev.crosschain.collateral.store.OperatorStore;
+import dev.crosschain.collateral.store.RegistryStore;
 import dev.crosschain.proto.collateral.v1.Alert;
 import dev.crosschain.proto.collateral.v1.AlertSeverity;
 import dev.crosschain.proto.collateral.v1.CollateralAdminService;
@@ -26,40 +30,94 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** gRPC adapter of the operators' service: every RPC needs the OPERATE right. */
 @GrpcService
 public class CollateralAdminGrpcService implements CollateralAdminService {
 
+    static final int DEFAULT_CHANGES_PAGE = 100;
+    static final int MAX_CHANGES_PAGE = 1000;
+
     private final Callers callers;
     private final Operations operations;
+    private final Registry registry;
 
-    public CollateralAdminGrpcService(Callers callers, Operations operations) {
+    public CollateralAdminGrpcService(Callers callers, Operations operations, Registry registry) {
         this.callers = callers;
         this.operations = operations;
+        this.registry = registry;
     }
 
     @Override
     @Blocking
     public Uni<GetRegistryResponse> getRegistry(GetRegistryRequest request) {
-        throw Status.UNIMPLEMENTED.withDescription("GetRegistry is not built yet").asRuntimeException();
+        callers.require(BearerToken.current(), Right.OPERATE, "GetRegistry");
+        return Uni.createFrom().item(RegistryMapper.registry(registry.current()));
     }
 
     @Override
     @Blocking
     public Uni<UpsertChainResponse> upsertChain(UpsertChainRequest request) {
-        throw Status.UNIMPLEMENTED.withDescription("UpsertChain is not built yet").asRuntimeException();
+        Caller caller = callers.require(BearerToken.current(), Right.OPERATE, "UpsertChain");
+        List<Violation> violations = new ArrayList<>();
+        if (request.getExpectedRevision() < 0) {
+            violations.add(new Violation("expected_revision", "must be >= 0 (0: any), got " + request.getExpectedRevision()));
+        }
+        if (!request.hasChain()) {
+            violations.add(new Violation("chain", "the chain's entry is required"));
+        }
+        AdminChange.require(request.getChangeId(), request.getReason(), violations);
+        RegistryStore.Applied applied = registry.upsertChain(request.getChangeId(), caller.name(), request.getExpectedRevision(),
+                RegistryMapper.draft(request.getChain()), request.getReason());
+        return Uni.createFrom().item(UpsertChainResponse.newBuilder()
+                .setRevision(applied.revision()).setReplayed(applied.replayed()).build());
     }
 
     @Override
     @Blocking
     public Uni<SetChainHaltResponse> setChainHalt(SetChainHaltRequest request) {
-        throw Status.UNIMPLEMENTED.withDescription("SetChainHalt is not built yet").asRuntimeException();
+        Caller caller = callers.require(BearerToken.current(), Right.OPERATE, "SetChainHalt");
+        List<Violation> violations = new ArrayList<>();
+        if (request.getChainId().isEmpty()) {
+            violations.add(new Violation("chain_id", "the chain is required"));
+        }
+        AdminChange.require(request.getChangeId(), request.getReason(), violations);
+        RegistryStore.Applied applied = registry.setChainHalt(request.getChangeId(), caller.name(), request.getChainId(),
+                request.getHalted(), request.getReason());
+        return Uni.createFrom().item(SetChainHaltResponse.newBuilder()
+                .setRevision(applied.revision()).setReplayed(applied.replayed()).build());
     }
 
     @Override
     @Blocking
     public Uni<ListRegistryChangesResponse> listRegistryChanges(ListRegistryChangesRequest request) {
-        throw Status.UNIMPLEMENTED.withDescription("ListRegistryChanges is not built yet").asRuntimeException();
+        callers.require(BearerToken.current(), Right.OPERATE, "ListRegistryChanges");
+        int size = request.getPageSize() == 0 ? DEFAULT_CHANGES_PAGE : request.getPageSize();
+        if (size < 1 || size > MAX_CHANGES_PAGE) {
+            throw new InvalidInputException("INVALID_PAGE_SIZE", "page_size",
+                    "must be in [0, " + MAX_CHANGES_PAGE + "] (0: " + DEFAULT_CHANGES_PAGE + "), got " + request.getPageSize());
+        }
+        long before = Long.MAX_VALUE;
+        if (!request.getPageToken().isEmpty()) {
+            try {
+                before = Long.parseLong(request.getPageToken());
+            } catch (NumberFormatException e) {
+                before = -1;
+            }
+            if (before < 1) {
+                throw new InvalidInputException("INVALID_PAGE_TOKEN", "page_token", "not a token from a previous page: " + request.getPageToken());
+            }
+        }
+        // One more than asked tells whether a next page exists; the token is the last revision returned.
+        List<RegistryStore.Change> changes = registry.changes(before, size + 1);
+        ListRegistryChangesResponse.Builder response = ListRegistryChangesResponse.newBuilder();
+        changes.stream().limit(size).forEach(c -> response.addChanges(RegistryMapper.change(c)));
+        if (changes.size() > size) {
+            response.setNextPageToken(Long.toString(changes.get(size - 1).revision()));
+        }
+        return Uni.createFrom().item(response.build());
     }
 
     @Override
