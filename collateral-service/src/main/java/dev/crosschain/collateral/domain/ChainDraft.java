@@ -262,7 +262,9 @@ public record ChainDraft(String chainId, String finalityRule, long confirmations
                 return null;
             }
             try {
-                return new BigDecimal(text);
+                // Normalised ("0.10" reads as 0.1) so that one value has one spec, whoever wrote it.
+                BigDecimal value = new BigDecimal(text).stripTrailingZeros();
+                return value.scale() < 0 ? value.setScale(0) : value;
             } catch (NumberFormatException e) {
                 invalid(field, "not a decimal number: " + text);
                 return null;
