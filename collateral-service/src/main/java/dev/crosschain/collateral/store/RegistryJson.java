@@ -1,5 +1,6 @@
 package dev.crosschain.collateral.store;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -156,7 +157,10 @@ public final class RegistryJson {
         public String wrappedAddon;
         public List<Tier> imTiers;
         public List<Tier> mmTiers;
+        // Spelled out: the naming strategy would fold "ZIm" into "zim".
+        @JsonProperty("latency_z_im")
         public Double latencyZIm;
+        @JsonProperty("latency_z_mm")
         public Double latencyZMm;
         public Double minAnnualVol;
         public String accountCapUsd;
