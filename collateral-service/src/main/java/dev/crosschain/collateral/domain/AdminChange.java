@@ -16,10 +16,10 @@ public final class AdminChange {
 
     /**
      * INVALID_ARGUMENT unless the change id is well formed and a reason is given: MISSING_FIELD when something is
-     * only missing, INVALID_CHANGE (with every violation) otherwise. {@code extra} are the request's other
-     * violations, reported together.
+     * only missing, INVALID_CHANGE (with every violation) otherwise. {@code missing} and {@code invalid} are the
+     * request's other violations, reported together.
      */
-    public static void require(String changeId, String reason, List<Violation> extra) {
+    public static void require(String changeId, String reason, List<Violation> missing, List<Violation> invalid) {
         List<Violation> violations = new ArrayList<>();
         boolean onlyMissing = true;
         if (changeId == null || changeId.isEmpty()) {
@@ -34,8 +34,9 @@ public final class AdminChange {
             violations.add(new Violation("reason", "at most " + MAX_REASON + " characters, got " + reason.length()));
             onlyMissing = false;
         }
-        if (!extra.isEmpty()) {
-            violations.addAll(extra);
+        violations.addAll(missing);
+        if (!invalid.isEmpty()) {
+            violations.addAll(invalid);
             onlyMissing = false;
         }
         if (!violations.isEmpty()) {

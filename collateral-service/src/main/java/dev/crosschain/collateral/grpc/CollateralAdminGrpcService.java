@@ -61,14 +61,15 @@ public class CollateralAdminGrpcService implements CollateralAdminService {
     @Blocking
     public Uni<UpsertChainResponse> upsertChain(UpsertChainRequest request) {
         Caller caller = callers.require(BearerToken.current(), Right.OPERATE, "UpsertChain");
-        List<Violation> violations = new ArrayList<>();
+        List<Violation> missing = new ArrayList<>();
+        List<Violation> invalid = new ArrayList<>();
         if (request.getExpectedRevision() < 0) {
-            violations.add(new Violation("expected_revision", "must be >= 0 (0: any), got " + request.getExpectedRevision()));
+            invalid.add(new Violation("expected_revision", "must be >= 0 (0: any), got " + request.getExpectedRevision()));
         }
         if (!request.hasChain()) {
-            violations.add(new Violation("chain", "the chain's entry is required"));
+            missing.add(new Violation("chain", "the chain's entry is required"));
         }
-        AdminChange.require(request.getChangeId(), request.getReason(), violations);
+        AdminChange.require(request.getChangeId(), request.getReason(), missing, invalid);
         RegistryStore.Applied applied = registry.upsertChain(request.getChangeId(), caller.name(), request.getExpectedRevision(),
                 RegistryMapper.draft(request.getChain()), request.getReason());
         return Uni.createFrom().item(UpsertChainResponse.newBuilder()
@@ -79,11 +80,11 @@ public class CollateralAdminGrpcService implements CollateralAdminService {
     @Blocking
     public Uni<SetChainHaltResponse> setChainHalt(SetChainHaltRequest request) {
         Caller caller = callers.require(BearerToken.current(), Right.OPERATE, "SetChainHalt");
-        List<Violation> violations = new ArrayList<>();
+        List<Violation> missing = new ArrayList<>();
         if (request.getChainId().isEmpty()) {
-            violations.add(new Violation("chain_id", "the chain is required"));
+            missing.add(new Violation("chain_id", "the chain is required"));
         }
-        AdminChange.require(request.getChangeId(), request.getReason(), violations);
+        AdminChange.require(request.getChangeId(), request.getReason(), missing, List.of());
         RegistryStore.Applied applied = registry.setChainHalt(request.getChangeId(), caller.name(), request.getChainId(),
                 request.getHalted(), request.getReason());
         return Uni.createFrom().item(SetChainHaltResponse.newBuilder()

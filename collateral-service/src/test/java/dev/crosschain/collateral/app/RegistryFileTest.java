@@ -4,7 +4,6 @@ import dev.crosschain.collateral.domain.AssetSpec;
 import dev.crosschain.collateral.domain.ChainSpec;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,7 @@ class RegistryFileTest {
         assertThat(chains.get("solana").confirmations()).isEqualTo(32);
         AssetSpec eth = chains.get("ethereum").asset("ETH").orElseThrow();
         assertThat(eth.im().tiers()).extracting(t -> t.fromUsd().toPlainString() + ":" + t.haircut().toPlainString())
-                .containsExactly("0:0.10", "1000000:0.15", "5000000:0.25");
+                .containsExactly("0:0.1", "1000000:0.15", "5000000:0.25");
         assertThat(eth.latencyZIm()).isEqualTo(2.33);
         assertThat(eth.latencyZMm()).isEqualTo(1.65);
         assertThat(eth.minAnnualVol()).isEqualTo(0.5);
@@ -59,9 +58,19 @@ class RegistryFileTest {
     }
 
     static void assertFlat(ChainSpec chain, String symbol, String im, String mm) {
-        assertThat(chain.asset(symbol).orElseThrow())
-                .isEqualTo(AssetSpec.flat(symbol, symbol, symbol.equals("USDC") ? 6 : symbol.equals("SOL") ? 9 : 18,
-                        new BigDecimal(im), new BigDecimal(mm)));
+        AssetSpec asset = chain.asset(symbol).orElseThrow();
+        assertThat(asset.decimals()).isEqualTo(symbol.equals("USDC") ? 6 : symbol.equals("SOL") ? 9 : 18);
+        assertThat(asset.canonical()).isEqualTo(symbol);
+        assertThat(asset.im().tiers()).singleElement().satisfies(t -> {
+            assertThat(t.fromUsd()).isZero();
+            assertThat(t.haircut()).isEqualByComparingTo(im);
+        });
+        assertThat(asset.mm().tiers()).singleElement().satisfies(t -> assertThat(t.haircut()).isEqualByComparingTo(mm));
+        assertThat(asset.latencyZIm()).isZero();
+        assertThat(asset.latencyZMm()).isZero();
+        assertThat(asset.minAnnualVol()).isZero();
+        assertThat(asset.wrapped()).isFalse();
+        assertThat(asset.accountCapUsd()).isEmpty();
     }
 
     @Test

@@ -210,7 +210,7 @@ class CollateralAdminGrpcServiceTest {
 
         assertInvalid(UpsertChainRequest.newBuilder(), "MISSING_FIELD", "change_id", "reason");
         assertInvalid(upsert("has space", newChain()).setReason(""), "INVALID_CHANGE", "change_id", "reason");
-        assertInvalid(upsert(changeId(), newChain()).clearChain(), "INVALID_CHANGE", "chain");
+        assertInvalid(upsert(changeId(), newChain()).clearChain(), "MISSING_FIELD", "chain");
         assertInvalid(upsert(changeId(), newChain()).setExpectedRevision(-1), "INVALID_CHANGE", "expected_revision");
 
         ChainConfig.Builder badTier = newChain().toBuilder();
@@ -227,7 +227,8 @@ class CollateralAdminGrpcServiceTest {
         assertInvalid(upsert(changeId(), newChain().toBuilder().setChainId("Bad Id").build()), "INVALID_REGISTRY", "chain.chain_id");
         assertInvalid(upsert(changeId(), newChain().toBuilder().setFinalityRuleValue(9).build()), "INVALID_REGISTRY", "chain.finality_rule");
         ChainConfig.Builder mmAboveIm = newChain().toBuilder();
-        mmAboveIm.getAssetsBuilder(0).getMmTiersBuilder(0).setHaircut("0.5");
+        mmAboveIm.getAssetsBuilder(0).getMmTiersBuilder(0).setHaircut("0.12");
+        mmAboveIm.getAssetsBuilder(0).getMmTiersBuilder(1).setHaircut("0.15");
         assertInvalid(upsert(changeId(), mmAboveIm.build()), "INVALID_REGISTRY", "chain.assets[0].mm_tiers");
         assertInvalid(upsert(changeId(), ChainConfig.newBuilder().setChainId("testchain-x").build()), "MISSING_FIELD",
                 "chain.finality_rule", "chain.block_time_ms", "chain.degraded_addon");
