@@ -4,6 +4,7 @@ import dev.crosschain.collateral.domain.BlockHeaderEvent;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.EventOutcome;
+import dev.crosschain.collateral.domain.FinalityRule;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.PreconditionException;
 import dev.crosschain.collateral.domain.StoredBlock;
@@ -93,6 +94,26 @@ public class AdapterEvents {
 
     public Ack deposit(ChainSpec chain, String cursor, DepositEvent deposit) {
         return apply(chain, cursor, () -> store.applyDeposit(chain, cursor, deposit.validate(chain)));
+    }
+
+    /**
+     * The adapter's finalized checkpoint. Only chains with the checkpoint rule take one: on a confirmations chain
+     * it is refused PROTOCOL_VIOLATION (a checkpoint there would credit deposits the rule says are not final).
+     */
+    public Ack checkpoint(ChainSpec chain, String cursor, long height, String hash) {
+        return apply(chain, cursor, () -> {
+            if (chain.finalityRule() != FinalityRule.CHECKPOINT) {
+                throw new InvalidInputException(PROTOCOL_VIOLATION, "checkpoint", chain.id()
+                        + " is final by " + chain.confirmations() + " confirmations: it takes no checkpoint");
+            }
+            if (hash == null || hash.isBlank()) {
+                throw new InvalidInputException("MISSING_FIELD", "checkpoint.hash", "the checkpoint's block hash is required");
+            }
+            if (height < 0) {
+                throw new InvalidInputException(PROTOCOL_VIOLATION, "checkpoint.height", "height out of range: " + Long.toUnsignedString(height));
+            }
+            return store.applyCheckpoint(chain, cursor, height, hash);
+        });
     }
 
     public Ack heartbeat(ChainSpec chain, String cursor, long headHeight) {

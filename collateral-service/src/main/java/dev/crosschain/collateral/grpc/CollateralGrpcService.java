@@ -179,6 +179,8 @@ public class CollateralGrpcService implements CollateralService {
                     yield adapterEvents.deposit(chain, cursor, new DepositEvent(d.getTxHash(),
                             Integer.toUnsignedLong(d.getLogIndex()), d.getBlockHash(), d.getAccountId(), d.getAsset(), d.getAmount()));
                 }
+                case CHECKPOINT -> adapterEvents.checkpoint(chain, cursor, request.getCheckpoint().getHeight(),
+                        request.getCheckpoint().getHash());
                 case HEARTBEAT -> adapterEvents.heartbeat(chain, cursor, request.getHeartbeat().getHeadHeight());
                 case WITHDRAWAL_RESULT -> adapterEvents.withdrawalResult(chain, cursor, WithdrawalMapper.result(request.getWithdrawalResult()));
                 default -> adapterEvents.emptyEvent(chain, cursor);

@@ -5,7 +5,6 @@ import dev.crosschain.collateral.domain.BlockHeaderEvent;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.EventOutcome;
-import dev.crosschain.collateral.domain.Finality;
 import dev.crosschain.collateral.domain.ForkChoice;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.StoredBlock;
@@ -89,7 +88,8 @@ public class AdapterStore {
                     : canonicalAt(c, chain.id(), header.height() - 1);
             List<StoredBlock> above = canonicalAtOrAbove(c, chain.id(), header.height());
             Optional<StoredBlock> same = byHash(c, chain.id(), header.hash());
-            ForkChoice.Decision decision = ForkChoice.decide(header, headHeight(c, chain.id()), parent, above, same);
+            long headBefore = headHeight(c, chain.id());
+            ForkChoice.Decision decision = ForkChoice.decide(header, headBefore, parent, above, same);
             if (decision.duplicate()) {
                 saveCursor(c, chain.id(), cursor);
                 return EventOutcome.duplicateEvent();
@@ -121,6 +121,13 @@ public class AdapterStore {
                     s.executeUpdate();
                 }
             }
+            if (header.height() > headBefore) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE chain_state SET head_advanced_at = now() WHERE chain_id = ?")) {
+                    s.setString(1, chain.id());
+                    s.executeUpdate();
+                }
+            }
             creditFinal(c, chain, changed);
             saveCursor(c, chain.id(), cursor);
             return EventOutcome.applied(changed);
@@ -146,7 +153,7 @@ public class AdapterStore {
             }
             long height = block.get().height();
             long head = headHeight(c, chain.id());
-            boolean isFinal = Finality.isFinal(height, chain.confirmations(), head);
+            boolean isFinal = chain.isFinal(height, head, checkpoint(c, chain.id()).map(StoredBlock::height).orElse(-1L));
             String key = depositKey(chain.id(), deposit.txHash(), deposit.logIndex());
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT account_id, asset, amount, status, revision FROM deposit
@@ -206,6 +213,48 @@ public class AdapterStore {
         });
     }
 
+    /**
+     * Moves the chain's finalized checkpoint up to a stored canonical block and credits the pending deposits at or
+     * below it. Never moves down: the same or an older point of the canonical chain is a duplicate; another block
+     * at or below the checkpoint's height contradicts finality and is refused with a CRITICAL alert; a block not
+     * stored canonical at that height is UNKNOWN_BLOCK.
+     */
+    public EventOutcome applyCheckpoint(ChainSpec chain, String cursor, long height, String hash) {
+        return Transactions.readCommitted(dataSource, "applying checkpoint of " + chain.id(), c -> {
+            lockChain(c, chain.id());
+            Optional<StoredBlock> current = checkpoint(c, chain.id());
+            Optional<StoredBlock> named = byHash(c, chain.id(), hash);
+            boolean canonicalThere = named.isPresent() && named.get().canonical() && named.get().height() == height;
+            if (!canonicalThere) {
+                if (current.isPresent() && height <= current.get().height()) {
+                    String what = "checkpoint " + hash + " at height " + height + " on " + chain.id()
+                            + " contradicts the finalized checkpoint " + current.get().hash() + " at height "
+                            + current.get().height() + ": that height is final on another block";
+                    throw new AlertedRejection("CONFLICTING_CHECKPOINT", "checkpoint.hash", what,
+                            new AlertedRejection.Alert(true, "CONFLICTING_CHECKPOINT", chain.id(), "", what,
+                                    "checkpoint:" + chain.id() + ":" + height + ":" + hash));
+                }
+                throw new InvalidInputException("UNKNOWN_BLOCK", "checkpoint.hash", "no canonical block " + hash
+                        + " at height " + height + " was sent on " + chain.id());
+            }
+            if (current.isPresent() && height <= current.get().height()) {
+                saveCursor(c, chain.id(), cursor);
+                return EventOutcome.duplicateEvent();
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE chain_state SET checkpoint_height = ?, checkpoint_hash = ? WHERE chain_id = ?")) {
+                s.setLong(1, height);
+                s.setString(2, hash);
+                s.setString(3, chain.id());
+                s.executeUpdate();
+            }
+            Set<String> changed = new HashSet<>();
+            creditFinal(c, chain, changed);
+            saveCursor(c, chain.id(), cursor);
+            return EventOutcome.applied(changed);
+        });
+    }
+
     /** Records the head the adapter has seen. */
     public EventOutcome applyHeartbeat(String chainId, String cursor, long headHeight) {
         return Transactions.readCommitted(dataSource, "applying heartbeat of " + chainId, c -> {
@@ -261,10 +310,21 @@ public class AdapterStore {
     }
 
     private static void saveCursor(Connection c, String chainId, String cursor) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE chain_state SET cursor = ?, updated_at = now() WHERE chain_id = ?")) {
+        try (PreparedStatement s = c.prepareStatement("UPDATE chain_state SET cursor = ?, updated_at = now(), last_event_at = now() WHERE chain_id = ?")) {
             s.setString(1, cursor);
             s.setString(2, chainId);
             s.executeUpdate();
+        }
+    }
+
+    /** The chain's finalized checkpoint (height and hash); empty when none was applied. */
+    private static Optional<StoredBlock> checkpoint(Connection c, String chainId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT checkpoint_height, checkpoint_hash FROM chain_state WHERE chain_id = ? AND checkpoint_hash IS NOT NULL")) {
+            s.setString(1, chainId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(new StoredBlock(rs.getLong(1), rs.getString(2), "", true)) : Optional.empty();
+            }
         }
     }
 
@@ -366,7 +426,7 @@ public class AdapterStore {
     /** Every pending deposit of the chain that is final with the current head becomes CREDITED. */
     private static void creditFinal(Connection c, ChainSpec chain, Set<String> changed) throws SQLException {
         long head = headHeight(c, chain.id());
-        long finalThrough = Finality.finalThrough(chain.confirmations(), head);
+        long finalThrough = chain.finalThrough(head, checkpoint(c, chain.id()).map(StoredBlock::height).orElse(-1L));
         try (PreparedStatement s = c.prepareStatement("""
                 SELECT d.tx_hash, d.log_index, d.account_id, d.asset, d.amount, d.revision FROM deposit d
                 JOIN block_header b ON b.chain_id = d.chain_id AND b.hash = d.block_hash AND b.canonical

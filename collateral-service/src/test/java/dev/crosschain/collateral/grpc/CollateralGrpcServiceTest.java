@@ -300,6 +300,10 @@ class CollateralGrpcServiceTest {
             assertRejected(eth.header(5, "ethereum-low-" + UUID.randomUUID(), "ethereum-b4"), "UNKNOWN_BLOCK", "header.parent_hash");
             assertThat(count("SELECT count(*) FROM block_header WHERE hash = '" + gap + "'")).isZero();
             assertThat(headHeight("ethereum")).isEqualTo(height);
+            // a checkpoint on a confirmations chain is a protocol violation
+            Ack checkpoint = eth.send(ConnectAdapterRequest.newBuilder().setCursor(eth.nextCursor())
+                    .setCheckpoint(dev.crosschain.proto.collateral.v1.Checkpoint.newBuilder().setHeight(height).setHash(tip)));
+            assertRejected(checkpoint, "PROTOCOL_VIOLATION", "checkpoint");
             // the next header naming the tip still connects
             assertThat(eth.header(height + 1, "ethereum-next-" + UUID.randomUUID(), tip).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
         }
