@@ -5,7 +5,10 @@ import dev.crosschain.collateral.app.Callers;
 import dev.crosschain.collateral.app.Collateral;
 import dev.crosschain.collateral.app.LedgerChanges;
 import dev.crosschain.collateral.app.Registry;
+import dev.crosschain.collateral.app.ChainHealth;
 import dev.crosschain.collateral.domain.BlockHeaderEvent;
+import dev.crosschain.collateral.domain.ChainCondition;
+import dev.crosschain.collateral.domain.ChainHealthRules;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.InvalidInputException;
@@ -49,11 +52,14 @@ public class CollateralGrpcService implements CollateralService {
     private final LedgerChanges changes;
     private final Registry registry;
     private final ChainStore chains;
+    private final ChainHealth health;
     private final Callers callers;
     private final WithdrawalInstructions instructions;
 
     public CollateralGrpcService(AdapterEvents adapterEvents, Collateral collateral, LedgerChanges changes,
-                                 Registry registry, ChainStore chains, Callers callers, WithdrawalInstructions instructions) {
+                                 Registry registry, ChainStore chains, Callers callers, WithdrawalInstructions instructions,
+                                 ChainHealth health) {
+        this.health = health;
         this.adapterEvents = adapterEvents;
         this.collateral = collateral;
         this.changes = changes;
@@ -131,9 +137,17 @@ public class CollateralGrpcService implements CollateralService {
         }
         int end = request.getPageSize() == 0 ? all.size() : Math.min(all.size(), offset + request.getPageSize());
         Map<String, Long> heads = chains.heads();
+        Map<String, ChainCondition> conditions = health.current();
+        Map<String, ChainHealthRules.Activity> activity = health.activity();
         ListChainsResponse.Builder response = ListChainsResponse.newBuilder();
         for (ChainSpec chain : all.subList(offset, end)) {
-            response.addChains(ProtoMapper.chain(chain, heads.getOrDefault(chain.id(), 0L)));
+            ChainHealthRules.Activity a = activity.get(chain.id());
+            response.addChains(ProtoMapper.chain(chain, heads.getOrDefault(chain.id(), 0L))
+                    .setStatus(ProtoMapper.status(conditions.getOrDefault(chain.id(), ChainCondition.HEALTHY).status()))
+                    .setStatusReason(conditions.getOrDefault(chain.id(), ChainCondition.HEALTHY).reason())
+                    .setOperatorHalted(registry.current().halted(chain.id()))
+                    .setLastHeartbeatUnixMs(a == null ? 0 : a.lastHeartbeat().map(java.time.Instant::toEpochMilli).orElse(0L))
+                    .setHeadAdvancedUnixMs(a == null ? 0 : a.headAdvanced().map(java.time.Instant::toEpochMilli).orElse(0L)));
         }
         if (end < all.size()) {
             response.setNextPageToken(Integer.toString(end));

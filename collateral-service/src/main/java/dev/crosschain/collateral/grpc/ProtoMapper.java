@@ -92,13 +92,20 @@ final class ProtoMapper {
         return view.build();
     }
 
-    static Chain chain(ChainSpec spec, long headHeight) {
+    /** The chain's entry and head; the caller sets its status fields. */
+    static Chain.Builder chain(ChainSpec spec, long headHeight) {
         return Chain.newBuilder()
                 .setChainId(spec.id())
-                .setStatus(ChainStatus.CHAIN_STATUS_HEALTHY)
                 .setHeadHeight(Math.max(0, headHeight))
-                .setConfig(chainConfig(spec))
-                .build();
+                .setConfig(chainConfig(spec));
+    }
+
+    static ChainStatus status(dev.crosschain.collateral.domain.ChainStatus status) {
+        return switch (status) {
+            case HEALTHY -> ChainStatus.CHAIN_STATUS_HEALTHY;
+            case DEGRADED -> ChainStatus.CHAIN_STATUS_DEGRADED;
+            case HALTED -> ChainStatus.CHAIN_STATUS_HALTED;
+        };
     }
 
     static ChainConfig chainConfig(ChainSpec spec) {

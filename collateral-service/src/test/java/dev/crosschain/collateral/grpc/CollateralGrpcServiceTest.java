@@ -714,6 +714,12 @@ class CollateralGrpcServiceTest {
         assertThat(page2.getChainsList()).extracting(Chain::getChainId).containsExactly("solana");
         assertThat(page2.getNextPageToken()).isEmpty();
 
+        // every chain carries a status; one that is not healthy says why
+        for (Chain c : collateral.listChains(ListChainsRequest.getDefaultInstance()).getChainsList()) {
+            assertThat(c.getStatus()).isNotEqualTo(dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_UNSPECIFIED);
+            assertThat(c.getStatusReason().isEmpty()).as(c.getChainId() + ": " + c.getStatusReason())
+                    .isEqualTo(c.getStatus() == dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HEALTHY);
+        }
         StatusRuntimeException bad = catchStatus(() -> collateral.listChains(ListChainsRequest.newBuilder().setPageToken("garbage").build()));
         assertStatus(bad, Status.Code.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN", "page_token");
     }
