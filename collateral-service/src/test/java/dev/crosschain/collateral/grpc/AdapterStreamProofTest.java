@@ -125,12 +125,12 @@ class AdapterStreamProofTest {
         run = "pf" + Long.toString(seed & 0xffffffffL, 36) + Long.toString(System.nanoTime() & 0xfffff, 36);
         long started = System.nanoTime();
         for (String chain : CHAINS) {
-            long[] height = {0};
-            String tip = storedTip(chain, height);
-            model.addChain(chain, CONFIRMATIONS.get(chain), height[0], tip);
+            // The chains persist across tests and sequences: the model starts from the welcome's stored tip.
+            ProofAdapter.Connected connected = ProofAdapter.connect(async, chain);
+            model.addChain(chain, CONFIRMATIONS.get(chain), connected.welcome().getTipHeight(), connected.welcome().getTipHash());
             Feed feed = new Feed(chain);
             feeds.put(chain, feed);
-            reconnect(feed, null);
+            feed.stream = connected.adapter();
         }
         try {
             for (int s = 0; s < sequences; s++) {
@@ -373,6 +373,9 @@ class AdapterStreamProofTest {
         if (expectedCursor != null) {
             assertThat(welcome.getResumeCursor()).as("resume cursor of " + feed.chain).isEqualTo(expectedCursor);
         }
+        ReferenceLedger.Chain chain = model.chain(feed.chain);
+        assertThat(welcome.getTipHash() + "@" + welcome.getTipHeight()).as("welcome tip of " + feed.chain)
+                .isEqualTo(chain.tipHash() + "@" + (chain.hasBlocks() ? chain.tipHeight() : 0));
         feed.stream = connected.adapter();
     }
 
@@ -572,20 +575,5 @@ class AdapterStreamProofTest {
             }
         }
         assertThat(stored).as("deposits of " + prefix).isEqualTo(expected);
-    }
-
-    /** The chain's stored canonical tip (height into {@code height[0]}), "" when it has none. */
-    private String storedTip(String chain, long[] height) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT height, hash FROM block_header WHERE chain_id = ? AND canonical ORDER BY height DESC LIMIT 1")) {
-            s.setString(1, chain);
-            try (ResultSet rs = s.executeQuery()) {
-                if (rs.next()) {
-                    height[0] = rs.getLong(1);
-                    return rs.getString(2);
-                }
-                return "";
-            }
-        }
     }
 }
