@@ -185,6 +185,7 @@ class AdapterStreamProofTest {
     // ---- the generator ----
 
     private Event generate(String chainId, int roll, String prefix, List<String> accounts, List<Object[]> sent) {
+        pendingRecord = null;
         ReferenceLedger.Chain chain = model.chain(chainId);
         if (!chain.hasBlocks()) {
             return header(chainId, 1000, newHash(chainId), "");
@@ -326,6 +327,7 @@ class AdapterStreamProofTest {
         List<ConnectAdapterRequest> appliedRequests = new ArrayList<>();
         List<ConnectAdapterRequest> lostRequests = new ArrayList<>();
         Set<String> touched = new HashSet<>();
+        String durableTip = tipOf(feed.chain);
         for (int i = 0; i < total; i++) {
             Event event = generate(feed.chain, 4 + random.nextInt(96), prefix, accounts, sent);
             if (pendingRecord != null) {
@@ -337,6 +339,9 @@ class AdapterStreamProofTest {
             (i < cut ? applied : lost).add(new Event(request, event.verdict(), event.account()));
             (i < cut ? appliedRequests : lostRequests).add(request);
             touched.addAll(touched(event));
+            if (i < cut) {
+                durableTip = tipOf(feed.chain); // the tip the service stores once the applied events are in
+            }
         }
         if (!appliedRequests.isEmpty()) {
             feed.durable = appliedRequests.get(appliedRequests.size() - 1).getCursor();
@@ -354,7 +359,7 @@ class AdapterStreamProofTest {
                 checkAck(applied.get(i), acks.get(i));
             }
         }
-        reconnect(feed, feed.durable);
+        reconnect(feed, feed.durable, durableTip);
         for (Event event : lost) {
             Ack ack = feed.stream.send(event.request());
             assertThat(ack.getCursor()).isEqualTo(event.request().getCursor());
@@ -365,7 +370,12 @@ class AdapterStreamProofTest {
     }
 
     /** Opens a new stream for the feed; the welcome must resume after {@code expectedCursor} when given. */
-    private void reconnect(Feed feed, String expectedCursor) {
+    private String tipOf(String chainId) {
+        ReferenceLedger.Chain chain = model.chain(chainId);
+        return chain.tipHash() + "@" + (chain.hasBlocks() ? chain.tipHeight() : 0);
+    }
+
+    private void reconnect(Feed feed, String expectedCursor, String expectedTip) {
         ProofAdapter.Connected connected = ProofAdapter.connect(async, feed.chain);
         Welcome welcome = connected.welcome();
         assertThat(welcome.getChainId()).isEqualTo(feed.chain);
@@ -373,9 +383,7 @@ class AdapterStreamProofTest {
         if (expectedCursor != null) {
             assertThat(welcome.getResumeCursor()).as("resume cursor of " + feed.chain).isEqualTo(expectedCursor);
         }
-        ReferenceLedger.Chain chain = model.chain(feed.chain);
-        assertThat(welcome.getTipHash() + "@" + welcome.getTipHeight()).as("welcome tip of " + feed.chain)
-                .isEqualTo(chain.tipHash() + "@" + (chain.hasBlocks() ? chain.tipHeight() : 0));
+        assertThat(welcome.getTipHash() + "@" + welcome.getTipHeight()).as("welcome tip of " + feed.chain).isEqualTo(expectedTip);
         feed.stream = connected.adapter();
     }
 
