@@ -69,6 +69,17 @@ public final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(spec.module() + " not ready after " + timeout + "; see " + log);
     }
 
+    public ServiceSpec spec() {
+        return spec;
+    }
+
+    /** SIGKILL, awaited: the service gets no chance to finish anything. */
+    public void kill() throws InterruptedException {
+        if (!process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(spec.module() + " did not die within 30 s of SIGKILL");
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();

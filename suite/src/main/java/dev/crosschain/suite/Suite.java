@@ -25,6 +25,8 @@ public final class Suite implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private final List<ServiceProcess> processes = new ArrayList<>();
+    /** How each started service was launched, to start it again after {@link #killAndRestart}. */
+    private final Map<ServiceSpec, Launch> launches = new HashMap<>();
     private final int portBase;
     private final SuiteCredentials credentials = SuiteCredentials.random();
 
@@ -57,9 +59,10 @@ public final class Suite implements AutoCloseable {
             for (ServiceSpec spec : services) {
                 String database = databasePrefix + spec.database();
                 db.createDatabase(database);
-                ServiceProcess process = ServiceProcess.start(spec, repoRoot, logDir, environment(spec, db, database, portBase, suite.credentials),
-                        spec.httpPort(portBase));
+                Map<String, String> env = environment(spec, db, database, portBase, suite.credentials);
+                ServiceProcess process = ServiceProcess.start(spec, repoRoot, logDir, env, spec.httpPort(portBase));
                 suite.processes.add(process);
+                suite.launches.put(spec, new Launch(repoRoot, logDir, env));
                 process.awaitReady(START_TIMEOUT);
             }
             return suite;
@@ -103,6 +106,30 @@ public final class Suite implements AutoCloseable {
             env.put("LIQUIDATION_COLLATERAL_TOKEN", credentials.liquidationToken());
         }
         return env;
+    }
+
+    private record Launch(Path repoRoot, Path logDir, Map<String, String> env) {
+    }
+
+    /**
+     * Kills a started service at once (SIGKILL: no shutdown, in-flight transactions cut off), then starts it again
+     * on the same database, ports and credentials and awaits it ready; its log goes to {@code logDir/restart-<n>}.
+     */
+    public void killAndRestart(ServiceSpec spec, int n) throws IOException, InterruptedException {
+        Launch launch = launches.get(spec);
+        if (launch == null) {
+            throw new IllegalArgumentException(spec.module() + " was not started by this suite");
+        }
+        for (int i = 0; i < processes.size(); i++) {
+            if (processes.get(i).spec() == spec) {
+                processes.get(i).kill();
+                ServiceProcess process = ServiceProcess.start(spec, launch.repoRoot(), launch.logDir().resolve("restart-" + n),
+                        launch.env(), spec.httpPort(portBase));
+                processes.set(i, process);
+                process.awaitReady(START_TIMEOUT);
+                return;
+            }
+        }
     }
 
     public Endpoints endpoints() {
