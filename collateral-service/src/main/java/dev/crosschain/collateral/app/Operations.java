@@ -4,6 +4,7 @@ import dev.crosschain.collateral.domain.Caller;
 import dev.crosschain.collateral.domain.IdempotencyKey;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.Violation;
+import dev.crosschain.collateral.domain.WithdrawalOrder;
 import dev.crosschain.collateral.store.OperatorStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -74,6 +75,9 @@ public class Operations {
         if (accountId == null || accountId.isBlank()) {
             violations.add(new Violation("account_id", "the account id is required"));
             reasons.add("MISSING_FIELD");
+        } else if (accountId.length() > WithdrawalOrder.MAX_ACCOUNT) {
+            violations.add(new Violation("account_id", "at most " + WithdrawalOrder.MAX_ACCOUNT + " characters"));
+            reasons.add("INVALID_ACCOUNT");
         }
         if (reason == null || reason.isBlank()) {
             violations.add(new Violation("reason", "why, for the record, is required"));

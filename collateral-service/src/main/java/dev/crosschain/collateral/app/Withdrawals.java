@@ -2,8 +2,10 @@ package dev.crosschain.collateral.app;
 
 import dev.crosschain.collateral.domain.ChainCondition;
 import dev.crosschain.collateral.domain.ChainStatus;
+import dev.crosschain.collateral.domain.IdempotencyKey;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.NotFoundException;
+import dev.crosschain.collateral.domain.Violation;
 import dev.crosschain.collateral.domain.Withdrawal;
 import dev.crosschain.collateral.domain.WithdrawalOrder;
 import dev.crosschain.collateral.store.WithdrawalStore;
@@ -51,6 +53,10 @@ public class Withdrawals {
     public Withdrawal get(String withdrawalId) {
         if (withdrawalId == null || withdrawalId.isEmpty()) {
             throw new InvalidInputException("MISSING_FIELD", "withdrawal_id", "the withdrawal id is required");
+        }
+        Violation malformed = IdempotencyKey.check(withdrawalId, "withdrawal_id");
+        if (malformed != null) {
+            throw new InvalidInputException("INVALID_ID", List.of(malformed));
         }
         return store.get(withdrawalId).orElseThrow(() -> new NotFoundException("UNKNOWN_WITHDRAWAL",
                 "no withdrawal " + withdrawalId + " was locked"));

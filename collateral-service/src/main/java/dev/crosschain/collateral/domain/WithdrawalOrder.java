@@ -49,14 +49,14 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
         } else {
             ChainSpec chain = registry.chain(raw.chainId()).orElse(null);
             if (chain == null) {
-                add(violations, reasons, "UNKNOWN_CHAIN", new Violation("chain_id", "unknown chain: " + raw.chainId()));
+                add(violations, reasons, "UNKNOWN_CHAIN", new Violation("chain_id", "unknown chain: " + shown(raw.chainId())));
             } else if (blank(raw.asset())) {
                 add(violations, reasons, "MISSING_FIELD", new Violation("asset", "the asset is required"));
             } else {
                 asset = chain.asset(raw.asset()).orElse(null);
                 if (asset == null) {
                     add(violations, reasons, "UNKNOWN_ASSET", new Violation("asset",
-                            "asset " + raw.asset() + " is not listed on " + chain.id()));
+                            "asset " + shown(raw.asset()) + " is not listed on " + chain.id()));
                 } else {
                     try {
                         amount = Amounts.tokenAmount(raw.amount(), asset.decimals(), "amount");
@@ -75,6 +75,11 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
     /** SHA-256 (hex) of the payload, the id aside. */
     public String requestHash() {
         return IdempotencyKey.hash(accountId, chainId, asset, Amounts.plain(amount), destination);
+    }
+
+    /** Client text for an error message, cut to 64 characters: a megabyte name must not come back in the trailers. */
+    public static String shown(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "... (" + text.length() + " characters)";
     }
 
     /** True when every character is printable ASCII (space to tilde) and there are 1 to {@code max} of them. */

@@ -23,6 +23,10 @@ public record WithdrawalResultEvent(String withdrawalId, Boolean executed, Strin
         String reason = "MISSING_FIELD";
         if (withdrawalId == null || withdrawalId.isEmpty()) {
             violations.add(new Violation("withdrawal_result.withdrawal_id", "the withdrawal id is required"));
+        } else if (IdempotencyKey.check(withdrawalId, "withdrawal_result.withdrawal_id") != null) {
+            // Not an id the service could have issued; not echoed (it may be huge).
+            throw new InvalidInputException("UNKNOWN_WITHDRAWAL", "withdrawal_result.withdrawal_id",
+                    "not a withdrawal id (1 to 128 characters of A-Z a-z 0-9 . _ : -)");
         }
         if (executed == null) {
             violations.add(new Violation("withdrawal_result.outcome", "EXECUTED or FAILED is required"));

@@ -152,6 +152,8 @@ class AdminAlertsGrpcTest {
                 Status.Code.INVALID_ARGUMENT, "INVALID_ID", "change_id");
         assertStatus(catchStatus(() -> admin.unfreezeAccount(good.toBuilder().setAccountId("").build())),
                 Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_id");
+        assertStatus(catchStatus(() -> admin.unfreezeAccount(good.toBuilder().setAccountId("a".repeat(129)).build())),
+                Status.Code.INVALID_ARGUMENT, "INVALID_ACCOUNT", "account_id");
         assertStatus(catchStatus(() -> admin.unfreezeAccount(good.toBuilder().setReason(" ").build())),
                 Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "reason");
         assertStatus(catchStatus(() -> admin.unfreezeAccount(good.toBuilder().setReason("x".repeat(1025)).build())),

@@ -240,6 +240,11 @@ class WithdrawalGrpcTest {
         assertLockRefused(lock(wid(), account, "ethereum", "USDC", "1", "0xa\n"), "INVALID_DESTINATION", "destination_address");
         assertLockRefused(lock(wid(), account, "ethereum", "USDC", "1", "0xé"), "INVALID_DESTINATION", "destination_address");
         assertLockRefused(lock(wid(), account, "ethereum", "USDC", "1", "a".repeat(129)), "INVALID_DESTINATION", "destination_address");
+        // A megabyte name is refused without coming back in the trailers (they would be too large to arrive).
+        StatusRuntimeException huge = catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "c".repeat(1 << 20), "USDC", "1", "0xa")));
+        assertStatus(huge, Status.Code.INVALID_ARGUMENT, "UNKNOWN_CHAIN", "chain_id");
+        assertThat(huge.getStatus().getDescription()).hasSizeLessThan(1000);
+        assertLockRefused(lock(wid(), "a".repeat(129), "ethereum", "USDC", "1", "0xa"), "INVALID_ACCOUNT", "account_id");
         // Several at once: every field is named.
         StatusRuntimeException all = catchStatus(() -> margin.lockWithdrawal(lock("", "", "ethereum", "USDC", "x", "")));
         assertStatus(all, Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "amount");
@@ -251,6 +256,8 @@ class WithdrawalGrpcTest {
 
         StatusRuntimeException noId = catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.getDefaultInstance()));
         assertStatus(noId, Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "withdrawal_id");
+        assertStatus(catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId("w".repeat(1 << 20)).build())),
+                Status.Code.INVALID_ARGUMENT, "INVALID_ID", "withdrawal_id");
         StatusRuntimeException unknown = catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(wid()).build()));
         assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(errorInfo(unknown).getReason()).isEqualTo("UNKNOWN_WITHDRAWAL");
@@ -349,6 +356,9 @@ class WithdrawalGrpcTest {
             arb.hello();
             assertRejected(arb.result("", WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", ""),
                     "MISSING_FIELD", "withdrawal_result.withdrawal_id");
+            Ack huge = arb.result("w".repeat(1 << 20), WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "");
+            assertRejected(huge, "UNKNOWN_WITHDRAWAL", "withdrawal_result.withdrawal_id");
+            assertThat(huge.getSerializedSize()).isLessThan(1000);
             assertRejected(arb.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_UNSPECIFIED, "0x1", ""),
                     "MISSING_FIELD", "withdrawal_result.outcome");
             assertRejected(arb.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "", ""),
