@@ -11,7 +11,6 @@ import dev.crosschain.collateral.domain.StoredBlock;
 import dev.crosschain.collateral.domain.Violation;
 import dev.crosschain.collateral.domain.WithdrawalResultEvent;
 import dev.crosschain.collateral.store.AdapterStore;
-import dev.crosschain.collateral.store.WithdrawalStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -124,18 +123,10 @@ public class AdapterEvents {
      * The adapter's result for an instruction: EXECUTED debits the locked amount, FAILED unlocks it, the same
      * outcome again is DUPLICATE. Missing fields, an unknown id or another chain's withdrawal are REJECTED and
      * change nothing; the other outcome for a resolved withdrawal is REJECTED WITHDRAWAL_RESOLVED with a CRITICAL
-     * alert committed with the cursor.
+     * alert recorded with the rejection's cursor.
      */
     public Ack withdrawalResult(ChainSpec chain, String cursor, WithdrawalResultEvent result) {
-        WithdrawalStore.ResultApplied[] applied = new WithdrawalStore.ResultApplied[1];
-        Ack ack = apply(chain, cursor, () -> {
-            applied[0] = store.applyWithdrawalResult(chain.id(), cursor, result.validate());
-            return applied[0].outcome();
-        });
-        if (applied[0] != null && applied[0].rejection() != null) {
-            return Ack.rejected(cursor, applied[0].rejection());
-        }
-        return ack;
+        return apply(chain, cursor, () -> store.applyWithdrawalResult(chain.id(), cursor, result.validate()));
     }
 
     /** A message with no event after the hello: refused, the stream goes on. */

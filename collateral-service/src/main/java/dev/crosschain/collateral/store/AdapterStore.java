@@ -279,16 +279,13 @@ public class AdapterStore {
         });
     }
 
-    /**
-     * Applies a withdrawal result with its cursor in one transaction (see {@link WithdrawalStore#applyResult}); a
-     * result refused after its alert was written commits too, with the rejection in the answer.
-     */
-    public WithdrawalStore.ResultApplied applyWithdrawalResult(String chainId, String cursor, WithdrawalResultEvent.Valid result) {
+    /** Applies a withdrawal result with its cursor in one transaction (see {@link WithdrawalStore#applyResult}). */
+    public EventOutcome applyWithdrawalResult(String chainId, String cursor, WithdrawalResultEvent.Valid result) {
         return Transactions.readCommitted(dataSource, "applying withdrawal result on " + chainId, c -> {
             lockChain(c, chainId);
-            WithdrawalStore.ResultApplied applied = WithdrawalStore.applyResult(c, chainId, result);
+            EventOutcome outcome = WithdrawalStore.applyResult(c, chainId, result);
             saveCursor(c, chainId, cursor);
-            return applied;
+            return outcome;
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.crosschain.collateral.store;
 
+import dev.crosschain.collateral.domain.AlertedRejection;
 import dev.crosschain.collateral.domain.ConflictException;
 import dev.crosschain.collateral.domain.EventOutcome;
 import dev.crosschain.collateral.domain.InvalidInputException;
@@ -42,10 +43,6 @@ public class WithdrawalStore {
 
     /** The withdrawal as locked now, and whether this call answered a replay. */
     public record Locked(Withdrawal withdrawal, boolean replayed) {
-    }
-
-    /** What a result did; {@code rejection} is set when it was refused after recording an alert (commit anyway). */
-    public record ResultApplied(EventOutcome outcome, InvalidInputException rejection) {
     }
 
     /**
@@ -131,11 +128,11 @@ public class WithdrawalStore {
     /**
      * Applies an adapter's result inside the caller's transaction (the one that records the event's cursor).
      * EXECUTED debits the locked amount, FAILED unlocks it; the same outcome again is a duplicate. Refused by
-     * throwing (nothing written): an id this chain never locked is UNKNOWN_WITHDRAWAL. Refused after writing a
-     * CRITICAL alert (the caller commits): the other outcome, or another tx hash, for a resolved withdrawal is
-     * WITHDRAWAL_RESOLVED.
+     * throwing (nothing written): an id this chain never locked is UNKNOWN_WITHDRAWAL; the other outcome, or another
+     * tx hash, for a resolved withdrawal is WITHDRAWAL_RESOLVED, an {@link AlertedRejection} whose CRITICAL alert the
+     * stream records with the rejection's cursor.
      */
-    public static ResultApplied applyResult(Connection c, String chainId, WithdrawalResultEvent.Valid result) throws SQLException {
+    public static EventOutcome applyResult(Connection c, String chainId, WithdrawalResultEvent.Valid result) throws SQLException {
         Withdrawal w = null;
         try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM withdrawal WHERE id = ? FOR UPDATE")) {
             s.setString(1, result.withdrawalId());
@@ -154,15 +151,14 @@ public class WithdrawalStore {
         if (w.status() != Withdrawal.Status.LOCKED) {
             boolean same = w.status() == reported && (!result.executed() || w.txHash().equals(result.txHash()));
             if (same) {
-                return new ResultApplied(EventOutcome.duplicateEvent(), null);
+                return EventOutcome.duplicateEvent();
             }
             String what = "withdrawal " + w.id() + " was resolved " + w.status()
                     + (w.txHash().isEmpty() ? "" : " (tx " + w.txHash() + ")") + ", the adapter now reports " + reported
                     + (result.txHash().isEmpty() ? "" : " (tx " + result.txHash() + ")");
-            Alerts.raise(c, Alerts.Severity.CRITICAL, "WITHDRAWAL_RESOLVED", chainId, w.accountId(), what,
-                    "withdrawal-resolved:" + w.id() + ":" + reported + ":" + result.txHash());
-            return new ResultApplied(EventOutcome.duplicateEvent(),
-                    new InvalidInputException("WITHDRAWAL_RESOLVED", "withdrawal_result.outcome", what));
+            throw new AlertedRejection("WITHDRAWAL_RESOLVED", "withdrawal_result.outcome", what, new AlertedRejection.Alert(
+                    true, "WITHDRAWAL_RESOLVED", chainId, w.accountId(), what,
+                    "withdrawal-resolved:" + w.id() + ":" + reported + ":" + result.txHash()));
         }
         try (PreparedStatement s = c.prepareStatement("""
                 UPDATE withdrawal SET status = ?, tx_hash = ?, failure_reason = ?, resolved_at = now() WHERE id = ?""")) {
@@ -180,7 +176,7 @@ public class WithdrawalStore {
             LedgerWrites.change(c, key + ":failed", "WITHDRAWAL_FAILED", w.accountId(), w.chainId(), w.asset(),
                     BigDecimal.ZERO, w.amount(), w.amount().negate(), w.id());
         }
-        return new ResultApplied(EventOutcome.applied(Set.of(w.accountId())), null);
+        return EventOutcome.applied(Set.of(w.accountId()));
     }
 
     private static Optional<Withdrawal> find(Connection c, String id) throws SQLException {
