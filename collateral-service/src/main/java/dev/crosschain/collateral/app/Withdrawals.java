@@ -72,8 +72,11 @@ public class Withdrawals {
         return locks;
     }
 
-    /** Why the chain refuses withdrawals now, or null: its status is HALTED (operator halt or silence). */
+    /** Why the chain refuses withdrawals now, or null: an operator halted it, or its status is HALTED. */
     private String haltedReason(String chainId) {
+        if (registry.current().halted(chainId)) {
+            return "halted by an operator";
+        }
         ChainCondition condition = health.current().get(chainId);
         if (condition != null && condition.status() == ChainStatus.HALTED) {
             return condition.reason() == null || condition.reason().isEmpty() ? "HALTED" : condition.reason();

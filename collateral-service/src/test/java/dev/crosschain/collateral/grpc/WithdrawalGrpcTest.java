@@ -5,11 +5,13 @@ import dev.crosschain.collateral.store.Alerts;
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.collateral.v1.Ack;
 import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.CollateralAdminServiceGrpc;
 import dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.GetWithdrawalRequest;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalRequest;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalResponse;
+import dev.crosschain.proto.collateral.v1.SetChainHaltRequest;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
 import dev.crosschain.proto.collateral.v1.Withdrawal;
 import dev.crosschain.proto.collateral.v1.WithdrawalInstruction;
@@ -339,6 +341,38 @@ class WithdrawalGrpcTest {
     }
 
     @Test
+    void aChainHaltedByAnOperatorRefusesNewLocksButAnswersReplays() {
+        String account = account("hal");
+        fund(account, "solana", "SOL", "3");
+        String before = wid();
+        margin.lockWithdrawal(lock(before, account, "solana", "SOL", "1", "sol-addr"));
+        CollateralAdminServiceGrpc.CollateralAdminServiceBlockingStub operator =
+                CollateralAdminServiceGrpc.newBlockingStub(channel).withInterceptors(bearer("test-operator-token"));
+        operator.setChainHalt(SetChainHaltRequest.newBuilder().setChangeId("halt-" + UUID.randomUUID()).setChainId("solana")
+                .setHalted(true).setReason("withdrawal test").build());
+        try {
+            StatusRuntimeException halted = catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "solana", "SOL", "1", "sol-addr")));
+            assertPrecondition(halted, "CHAIN_HALTED");
+            assertThat(margin.lockWithdrawal(lock(before, account, "solana", "SOL", "1", "sol-addr")).getReplayed()).isTrue();
+            assertThat(balance(account, "solana", "SOL")).isEqualTo("0/2/1");
+        } finally {
+            operator.setChainHalt(SetChainHaltRequest.newBuilder().setChangeId("unhalt-" + UUID.randomUUID()).setChainId("solana")
+                    .setHalted(false).setReason("withdrawal test done").build());
+        }
+        String after = wid();
+        margin.lockWithdrawal(lock(after, account, "solana", "SOL", "1", "sol-addr"));
+        try (AdapterConnection adapter = new AdapterConnection(async, "solana")) {
+            adapter.hello();
+            for (String id : java.util.List.of(before, after)) {
+                adapter.instruction(id);
+                assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "").getOutcome())
+                        .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            }
+        }
+        assertThat(balance(account, "solana", "SOL")).isEqualTo("0/3/0");
+    }
+
+    @Test
     void badResultsAreRejectedAndChangeNothing() {
         String account = account("ruth");
         fund(account, "arbitrum", "USDC", "5");
@@ -420,7 +454,9 @@ class WithdrawalGrpcTest {
 
     /** Deposits and confirms: the amount ends up available. */
     void fund(String account, String chain, String asset, String amount) {
-        int confirmations = "ethereum".equals(chain) ? 3 : "arbitrum".equals(chain) ? 2 : 32;
+        int confirmations = collateral.listChains(dev.crosschain.proto.collateral.v1.ListChainsRequest.getDefaultInstance())
+                .getChainsList().stream().filter(c -> c.getChainId().equals(chain)).findFirst().orElseThrow()
+                .getConfig().getConfirmations();
         try (AdapterConnection adapter = new AdapterConnection(async, chain)) {
             adapter.hello();
             String block = adapter.extend();
