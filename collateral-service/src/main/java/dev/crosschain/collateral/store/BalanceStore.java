@@ -63,4 +63,21 @@ public class BalanceStore {
             }
         });
     }
+
+    /** Every account with a balance row on the chain (whatever its amounts), ordered: the watchers to re-value. */
+    public List<String> accountsOn(String chainId) {
+        return Transactions.readCommitted(dataSource, "listing accounts on " + chainId, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT DISTINCT account_id FROM balance WHERE chain_id = ? ORDER BY account_id")) {
+                s.setString(1, chainId);
+                try (ResultSet rs = s.executeQuery()) {
+                    List<String> result = new ArrayList<>();
+                    while (rs.next()) {
+                        result.add(rs.getString(1));
+                    }
+                    return result;
+                }
+            }
+        });
+    }
 }

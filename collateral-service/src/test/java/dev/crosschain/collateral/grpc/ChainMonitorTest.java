@@ -1,0 +1,240 @@
+package dev.crosschain.collateral.grpc;
+
+import dev.crosschain.collateral.app.ChainHealth;
+import dev.crosschain.collateral.app.ChainMonitor;
+import dev.crosschain.collateral.app.Registry;
+import dev.crosschain.collateral.domain.ChainCondition;
+import dev.crosschain.collateral.domain.ChainStatus;
+import dev.crosschain.postgres.PostgresTestResource;
+import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.Chain;
+import dev.crosschain.proto.collateral.v1.CollateralAdminServiceGrpc;
+import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
+import dev.crosschain.proto.collateral.v1.CollateralView;
+import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
+import dev.crosschain.proto.collateral.v1.Heartbeat;
+import dev.crosschain.proto.collateral.v1.ListChainsRequest;
+import dev.crosschain.proto.collateral.v1.SetChainHaltRequest;
+import dev.crosschain.proto.collateral.v1.WatchCollateralRequest;
+import dev.crosschain.proto.collateral.v1.WatchCollateralResponse;
+import dev.crosschain.proto.collateral.v1.Welcome;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.bearer;
+import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.nextView;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The chain status monitor: a status change reaches the watchers of the accounts holding on the chain, the log and
+ * the gauge. Time is the health's clock, moved by the test; each step calls {@link ChainMonitor#check()} itself
+ * (the 1 s timer may get there first: either way the change is announced once). Runs on its own application and
+ * database: moving the clock or halting a chain must not touch the other classes' chains.
+ */
+@QuarkusTest
+@TestProfile(ChainMonitorTest.OwnApplication.class)
+@QuarkusTestResource(PostgresTestResource.class)
+class ChainMonitorTest {
+
+    /** No overrides: a profile of its own is what gives this class its own application and database. */
+    public static class OwnApplication implements QuarkusTestProfile {
+    }
+
+    static ManagedChannel channel;
+    static CollateralServiceGrpc.CollateralServiceBlockingStub collateral;
+    static CollateralServiceGrpc.CollateralServiceStub async;
+    static CollateralAdminServiceGrpc.CollateralAdminServiceBlockingStub admin;
+
+    @Inject
+    ChainMonitor monitor;
+    @Inject
+    ChainHealth health;
+    @Inject
+    Registry registry;
+    @Inject
+    MeterRegistry meters;
+
+    @BeforeAll
+    static void connect() {
+        channel = ManagedChannelBuilder.forAddress("localhost", 19101).usePlaintext().build();
+        collateral = CollateralServiceGrpc.newBlockingStub(channel);
+        async = CollateralServiceGrpc.newStub(channel);
+        admin = CollateralAdminServiceGrpc.newBlockingStub(channel).withInterceptors(bearer("test-operator-token"));
+    }
+
+    @AfterAll
+    static void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void realTimeAndNoHalts() {
+        for (String chain : registry.current().haltedChains()) {
+            admin.setChainHalt(halt(chain, false));
+        }
+        health.useClock(Clock.systemUTC());
+    }
+
+    @Test
+    void aLateHeartbeatDegradesLongSilenceHaltsAndWatchersGetNewViews() throws Exception {
+        String account = "monitor-" + UUID.randomUUID();
+        Instant lastEvent = holdOn("arbitrum", account);
+        at(lastEvent);
+        assertThat(monitor.check().get("arbitrum")).isEqualTo(ChainCondition.HEALTHY);
+        assertThat(gauge("arbitrum")).isZero();
+
+        try (Watch watch = new Watch(account)) {
+            // registry thresholds (test-chains.json): heartbeat late after 60 s, silence halts after 600 s
+            at(lastEvent.plusSeconds(61));
+            ChainCondition late = monitor.check().get("arbitrum");
+            assertThat(late.status()).isEqualTo(ChainStatus.DEGRADED);
+            assertThat(late.reason()).contains("last heartbeat");
+            watch.awaitView();
+            assertThat(gauge("arbitrum")).isEqualTo(1);
+
+            at(lastEvent.plusSeconds(601));
+            ChainCondition silent = monitor.check().get("arbitrum");
+            assertThat(silent.status()).isEqualTo(ChainStatus.HALTED);
+            assertThat(silent.reason()).contains("no event for");
+            watch.awaitView();
+            assertThat(gauge("arbitrum")).isEqualTo(2);
+            assertThat(listed("arbitrum").getStatus()).isEqualTo(dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HALTED);
+            assertThat(listed("arbitrum").getOperatorHalted()).isFalse();
+
+            at(lastEvent.plusSeconds(1));
+            assertThat(monitor.check().get("arbitrum")).isEqualTo(ChainCondition.HEALTHY);
+            watch.awaitView();
+            assertThat(gauge("arbitrum")).isZero();
+        }
+    }
+
+    @Test
+    void anOperatorHaltHaltsAtTheNextCheckAndLiftingItRestores() throws Exception {
+        String account = "monitor-" + UUID.randomUUID();
+        Instant lastEvent = holdOn("solana", account);
+        at(lastEvent);
+        assertThat(monitor.check().get("solana")).isEqualTo(ChainCondition.HEALTHY);
+
+        try (Watch watch = new Watch(account)) {
+            admin.setChainHalt(halt("solana", true));
+            ChainCondition halted = monitor.check().get("solana");
+            assertThat(halted).isEqualTo(new ChainCondition(ChainStatus.HALTED, "halted by an operator"));
+            watch.awaitView();
+            assertThat(gauge("solana")).isEqualTo(2);
+            Chain listed = listed("solana");
+            assertThat(listed.getOperatorHalted()).isTrue();
+            assertThat(listed.getStatus()).isEqualTo(dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HALTED);
+            assertThat(listed.getStatusReason()).isEqualTo("halted by an operator");
+            // the other chains go on
+            assertThat(monitor.check().get("arbitrum").reason()).isNotEqualTo("halted by an operator");
+
+            admin.setChainHalt(halt("solana", false));
+            assertThat(monitor.check().get("solana")).isEqualTo(ChainCondition.HEALTHY);
+            watch.awaitView();
+            assertThat(gauge("solana")).isZero();
+            assertThat(listed("solana").getOperatorHalted()).isFalse();
+            assertThat(listed("solana").getStatus()).isEqualTo(dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HEALTHY);
+        }
+    }
+
+    // ---- helpers ----
+
+    /** Gives the account a pending deposit on the chain, then a heartbeat; returns a time after the last event. */
+    static Instant holdOn(String chain, String account) {
+        try (AdapterConnection adapter = new AdapterConnection(async, chain)) {
+            Welcome welcome = adapter.hello();
+            long height = welcome.getTipHeight() + 1;
+            String block = chain + "-m" + height + "-" + UUID.randomUUID().toString().substring(0, 8);
+            assertThat(adapter.header(height, block, welcome.getTipHash()).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(adapter.deposit("tx-" + UUID.randomUUID(), 0, block, account, "USDC", "10").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(adapter.send(ConnectAdapterRequest.newBuilder().setCursor(adapter.nextCursor())
+                    .setHeartbeat(Heartbeat.newBuilder().setHeadHeight(height))).getOutcome()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+        // the events were stamped by the database's now() before their acks arrived
+        return Instant.now();
+    }
+
+    void at(Instant instant) {
+        health.useClock(Clock.fixed(instant, ZoneOffset.UTC));
+    }
+
+    double gauge(String chain) {
+        Gauge gauge = meters.find("collateral.chain.status").tag("chain", chain).gauge();
+        assertThat(gauge).as("gauge of " + chain).isNotNull();
+        return gauge.value();
+    }
+
+    static Chain listed(String chain) {
+        return collateral.listChains(ListChainsRequest.getDefaultInstance()).getChainsList().stream()
+                .filter(c -> c.getChainId().equals(chain)).findFirst().orElseThrow();
+    }
+
+    static SetChainHaltRequest halt(String chain, boolean halted) {
+        return SetChainHaltRequest.newBuilder().setChangeId("monitor-test-" + UUID.randomUUID()).setChainId(chain)
+                .setHalted(halted).setReason("chain monitor test").build();
+    }
+
+    /** A WatchCollateral stream of one account; its first view is taken on opening. */
+    static final class Watch implements AutoCloseable {
+
+        private final String account;
+        private final BlockingQueue<Object> views = new LinkedBlockingQueue<>();
+        private final Context.CancellableContext context = Context.current().withCancellation();
+
+        Watch(String account) throws InterruptedException {
+            this.account = account;
+            context.run(() -> async.watchCollateral(WatchCollateralRequest.newBuilder().setAccountId(account).build(),
+                    new StreamObserver<>() {
+                        @Override
+                        public void onNext(WatchCollateralResponse value) {
+                            views.add(value.getView());
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            views.add(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    }));
+            assertThat(nextView(views).getAccountId()).isEqualTo(account);
+        }
+
+        /** The next view, awaited at most AdapterConnection.PATIENCE_MS; nothing else changes the account here. */
+        CollateralView awaitView() throws InterruptedException {
+            CollateralView view = nextView(views);
+            assertThat(view.getAccountId()).isEqualTo(account);
+            return view;
+        }
+
+        @Override
+        public void close() {
+            context.cancel(null);
+        }
+    }
+}
