@@ -55,6 +55,9 @@ class RegistryFileTest {
         assertFlat(chains.get("arbitrum"), "USDC", "0.03", "0.015");
         assertFlat(chains.get("solana"), "SOL", "0.20", "0.10");
         assertFlat(chains.get("solana"), "USDC", "0.03", "0.015");
+        assertThat(chains).containsOnlyKeys("ethereum", "arbitrum", "solana", "testcheckpoint");
+        assertThat(chains.get("testcheckpoint").finalityRule()).isEqualTo(dev.crosschain.collateral.domain.FinalityRule.CHECKPOINT);
+        assertFlat(chains.get("testcheckpoint"), "USDC", "0.02", "0.01");
     }
 
     static void assertFlat(ChainSpec chain, String symbol, String im, String mm) {

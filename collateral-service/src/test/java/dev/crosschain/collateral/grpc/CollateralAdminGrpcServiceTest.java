@@ -127,7 +127,7 @@ class CollateralAdminGrpcServiceTest {
         GetRegistryResponse response = admin.getRegistry(GetRegistryRequest.getDefaultInstance());
 
         assertThat(response.getRevision()).isEqualTo(registry.current().revision()).isPositive();
-        assertThat(response.getChainsList()).extracting(ChainConfig::getChainId).contains("arbitrum", "ethereum", "solana");
+        assertThat(response.getChainsList()).extracting(ChainConfig::getChainId).contains("arbitrum", "ethereum", "solana", "testcheckpoint");
         ChainConfig ethereum = response.getChainsList().stream().filter(c -> c.getChainId().equals("ethereum")).findFirst().orElseThrow();
         assertThat(ethereum.getConfirmations()).isEqualTo(3);
         assertThat(ethereum.getFinalityRule()).isEqualTo(FinalityRule.FINALITY_RULE_CONFIRMATIONS);
@@ -137,7 +137,7 @@ class CollateralAdminGrpcServiceTest {
         RegistryChange file = changes.getChanges(changes.getChangesCount() - 1);
         assertThat(file.getKind()).isEqualTo("CONFIG_FILE");
         assertThat(file.getActor()).isEqualTo("config-file");
-        assertThat(file.getChangeId()).isEqualTo("config-file:1");
+        assertThat(file.getChangeId()).isEqualTo("config-file:2");
         assertThat(file.getReason()).contains("registry/test-chains.json");
     }
 

@@ -701,7 +701,7 @@ class CollateralGrpcServiceTest {
     @Test
     void listChainsIsOrderedPagedAndShowsHeads() {
         ListChainsResponse all = collateral.listChains(ListChainsRequest.getDefaultInstance());
-        assertThat(all.getChainsList()).extracting(Chain::getChainId).containsExactly("arbitrum", "ethereum", "solana");
+        assertThat(all.getChainsList()).extracting(Chain::getChainId).containsExactly("arbitrum", "ethereum", "solana", "testcheckpoint");
         assertThat(all.getNextPageToken()).isEmpty();
         Chain ethereum = all.getChains(1);
         assertThat(ethereum.getConfig().getConfirmations()).isEqualTo(3);
@@ -710,6 +710,7 @@ class CollateralGrpcServiceTest {
                 + ":" + a.getImTiers(0).getHaircut() + ":" + a.getMmTiers(0).getHaircut()).containsExactly("ETH:ETH:18:0.1:0.05", "USDC:USDC:6:0.02:0.01");
         Chain solana = all.getChains(2);
         assertThat(solana.getConfig().getAssetsList()).extracting(a -> a.getAsset() + ":" + a.getDecimals()).containsExactly("SOL:9", "USDC:6");
+        assertThat(all.getChains(3).getConfig().getFinalityRule()).isEqualTo(dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CHECKPOINT);
 
         try (AdapterConnection eth = adapter("ethereum")) {
             eth.hello();
@@ -721,7 +722,7 @@ class CollateralGrpcServiceTest {
         ListChainsResponse page1 = collateral.listChains(ListChainsRequest.newBuilder().setPageSize(2).build());
         assertThat(page1.getChainsList()).extracting(Chain::getChainId).containsExactly("arbitrum", "ethereum");
         ListChainsResponse page2 = collateral.listChains(ListChainsRequest.newBuilder().setPageSize(2).setPageToken(page1.getNextPageToken()).build());
-        assertThat(page2.getChainsList()).extracting(Chain::getChainId).containsExactly("solana");
+        assertThat(page2.getChainsList()).extracting(Chain::getChainId).containsExactly("solana", "testcheckpoint");
         assertThat(page2.getNextPageToken()).isEmpty();
 
         // every chain carries a status; one that is not healthy says why
