@@ -1,71 +1,67 @@
 package dev.crosschain.collateral.app;
 
-import dev.crosschain.collateral.client.DependencyException;
-import dev.crosschain.collateral.client.PricingClient;
+import dev.crosschain.collateral.client.PricingFeed;
+import dev.crosschain.collateral.domain.AccountHoldings;
 import dev.crosschain.collateral.domain.CollateralValuation;
 import dev.crosschain.collateral.domain.CollateralValuer;
-import dev.crosschain.collateral.domain.IndexQuote;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.NotFoundException;
 import dev.crosschain.collateral.domain.TransferOrder;
 import dev.crosschain.collateral.store.BalanceStore;
 import dev.crosschain.collateral.store.TransferStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** Use cases on balances: valued views and internal transfers. Blocking: call from worker threads. */
 @ApplicationScoped
 public class Collateral {
 
-    private static final Logger LOG = Logger.getLogger(Collateral.class);
-
     private final Registry registry;
     private final BalanceStore balances;
     private final TransferStore transfers;
-    private final PricingClient pricing;
+    private final PricingFeed pricing;
+    private final ChainHealth health;
     private final LedgerChanges changes;
+    private final CollateralValuer valuer;
     private final Clock clock = Clock.systemUTC();
 
-    public Collateral(Registry registry, BalanceStore balances, TransferStore transfers, PricingClient pricing,
-                      LedgerChanges changes) {
+    public Collateral(Registry registry, BalanceStore balances, TransferStore transfers, PricingFeed pricing,
+                      ChainHealth health, LedgerChanges changes, CollateralConfig config) {
         this.registry = registry;
+        this.health = health;
+        this.valuer = new CollateralValuer(config.valuation().staleAddon());
         this.balances = balances;
         this.transfers = transfers;
         this.pricing = pricing;
         this.changes = changes;
     }
 
-    /** The valued collateral of an account; UNKNOWN_ACCOUNT if it never held any; pricing must answer. */
+    /**
+     * The valued collateral of an account; UNKNOWN_ACCOUNT if it never held any. Prices come from the streamed feed:
+     * when pricing-service is down the view is still answered, conservatively (stale prices: stale add-on and a
+     * longer latency horizon; missing prices: 0) and flagged price_stale, for margin-service to read.
+     */
     public CollateralValuation view(String accountId) {
         requireAccount(accountId);
-        BalanceStore.AccountLedger ledger = balances.account(accountId);
-        if (ledger.balances().isEmpty()) {
+        AccountHoldings holdings = balances.account(accountId);
+        if (holdings.balances().isEmpty()) {
             throw new NotFoundException("UNKNOWN_ACCOUNT", "account " + accountId + " has never held collateral");
         }
-        return CollateralValuer.DEFAULT.value(accountId, ledger.balances(), pricing.indexPrices(), registry.current(),
-                clock.instant(), ledger.ledgerVersion());
+        return value(holdings);
     }
 
-    /**
-     * The view for a watcher: an account without balances gets an empty view, and when pricing-service does not
-     * answer every asset is priced 0 and stale (conservative) instead of ending the stream.
-     */
+    /** The view for a watcher: an account without balances gets an empty view. */
     public CollateralValuation watchedView(String accountId) {
-        BalanceStore.AccountLedger ledger = balances.account(accountId);
-        Map<String, IndexQuote> prices;
-        try {
-            prices = ledger.balances().isEmpty() ? Map.of() : pricing.indexPrices();
-        } catch (DependencyException e) {
-            LOG.warnf("valuing %s for a watcher without prices: %s", accountId, e.getMessage());
-            prices = Map.of();
-        }
-        return CollateralValuer.DEFAULT.value(accountId, ledger.balances(), prices, registry.current(), clock.instant(),
-                ledger.ledgerVersion());
+        return value(balances.account(accountId));
+    }
+
+    private CollateralValuation value(AccountHoldings holdings) {
+        Instant now = clock.instant();
+        return valuer.value(holdings, pricing.market(now), registry.current(), health.current(), now);
     }
 
     /** Every account that holds or held collateral. */

@@ -3,6 +3,7 @@ package dev.crosschain.collateral.app;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ public interface CollateralConfig {
     RegistrySettings registry();
 
     Pricing pricing();
+
+    Valuation valuation();
 
     Auth auth();
 
@@ -59,16 +62,30 @@ public interface CollateralConfig {
     }
 
     interface Pricing {
-        /** Deadline of each GetIndexPrices call. */
-        @WithDefault("2s")
-        Duration deadline();
+        /** An index older than this counts as stale for collateral, whatever pricing-service said. */
+        @WithDefault("30s")
+        Duration maxPriceAge();
 
-        /** Attempts of a call that failed with UNAVAILABLE. */
-        @WithDefault("3")
-        int maxAttempts();
-
-        /** Backoff before the second attempt, doubled after each. */
-        @WithDefault("50ms")
+        /** Wait before reopening a pricing stream that failed or ended; doubled after each failure. */
+        @WithDefault("100ms")
         Duration initialBackoff();
+
+        /** The longest wait before reopening a pricing stream. */
+        @WithDefault("5s")
+        Duration maxBackoff();
+
+        /**
+         * How often the views of accounts holding an asset are re-published after its index (or its staleness)
+         * changed: at most one re-publication per asset per interval.
+         */
+        @WithDefault("1s")
+        Duration republishInterval();
+    }
+
+    /** Valuation settings. */
+    interface Valuation {
+        /** Haircut add-on while an asset's price is stale, fraction of the counted value. */
+        @WithDefault("0.10")
+        BigDecimal staleAddon();
     }
 }

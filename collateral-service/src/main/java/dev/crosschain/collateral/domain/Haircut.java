@@ -2,15 +2,16 @@ package dev.crosschain.collateral.domain;
 
 import java.math.BigDecimal;
 
-/** How a haircut was made up, fractions of market value; the total is capped at 1. */
-public record Haircut(BigDecimal tier, BigDecimal latencyAddon, BigDecimal chainStatusAddon) {
+/**
+ * How a haircut was made up, fractions of the counted USD value: the effective tiered rate (including the part above
+ * the account cap at 1), the add-ons, and the total applied (at most 1). The total is what was applied; it is not
+ * recomputed from the parts, because each dollar's haircut is capped at that dollar (see {@link HaircutCalculator}).
+ */
+public record Haircut(BigDecimal tier, BigDecimal latencyAddon, BigDecimal chainStatusAddon, BigDecimal wrappedAddon,
+                      BigDecimal staleAddon, BigDecimal total) {
 
-    /** The flat haircut of an asset, no add-ons (issue 2). */
-    public static Haircut flat(BigDecimal tier) {
-        return new Haircut(tier, BigDecimal.ZERO, BigDecimal.ZERO);
-    }
-
-    public BigDecimal total() {
-        return tier.add(latencyAddon).add(chainStatusAddon).min(BigDecimal.ONE);
+    /** The sum of the add-ons (not the tier). */
+    public BigDecimal addons() {
+        return latencyAddon.add(chainStatusAddon).add(wrappedAddon).add(staleAddon);
     }
 }

@@ -64,11 +64,13 @@ final class ProtoMapper {
                 .setValueMmUsd(usd(v.valueMmUsd()))
                 .setPriceStale(v.priceStale())
                 .setAsOfUnixMs(v.asOf().toEpochMilli())
-                .setLedgerVersion(v.ledgerVersion());
+                .setLedgerVersion(v.ledgerVersion())
+                .setWithdrawalsFrozen(v.withdrawalsFrozen())
+                .setFrozenReason(v.frozenReason().orElse(""));
         for (CollateralValuation.ChainValuation c : v.chains()) {
             ChainCollateral.Builder chain = ChainCollateral.newBuilder()
                     .setChainId(c.chainId())
-                    .setStatus(ChainStatus.CHAIN_STATUS_HEALTHY)
+                    .setStatus(status(c.condition().status()))
                     .setMarketValueUsd(usd(c.marketValueUsd()))
                     .setValueImUsd(usd(c.valueImUsd()))
                     .setValueMmUsd(usd(c.valueMmUsd()));
@@ -81,6 +83,9 @@ final class ProtoMapper {
                         .setLocked(Amounts.plain(a.locked()))
                         .setPriceUsd(Amounts.plain(a.priceUsd()))
                         .setPriceStale(a.priceStale())
+                        .setPriceAgeMs(a.priceAgeMs())
+                        .setSigmaDaily(a.sigmaDaily())
+                        .setCountedUsd(usd(a.countedUsd()))
                         .setMarketValueUsd(usd(a.marketValueUsd()))
                         .setHaircutIm(haircut(a.haircutIm()))
                         .setHaircutMm(haircut(a.haircutMm()))
@@ -153,6 +158,8 @@ final class ProtoMapper {
                 .setTier(Amounts.plain(h.tier()))
                 .setLatencyAddon(Amounts.plain(h.latencyAddon()))
                 .setChainStatusAddon(Amounts.plain(h.chainStatusAddon()))
+                .setWrappedAddon(Amounts.plain(h.wrappedAddon()))
+                .setStaleAddon(Amounts.plain(h.staleAddon()))
                 .setTotal(Amounts.plain(h.total()))
                 .build();
     }

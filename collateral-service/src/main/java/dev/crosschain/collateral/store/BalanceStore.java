@@ -1,5 +1,6 @@
 package dev.crosschain.collateral.store;
 
+import dev.crosschain.collateral.domain.AccountHoldings;
 import dev.crosschain.collateral.domain.Balance;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,6 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 
 /** Reads of balances and ledger versions. Blocking JDBC: call from worker threads. */
@@ -19,12 +23,11 @@ public class BalanceStore {
         this.dataSource = dataSource;
     }
 
-    /** A consistent read of an account's balances and its ledger version (number of its ledger entries). */
-    public record AccountLedger(List<Balance> balances, long ledgerVersion) {
-    }
-
-    /** The account's balances and ledger version, read in one transaction; empty balances if it never held any. */
-    public AccountLedger account(String accountId) {
+    /**
+     * The account's balances, ledger version (number of its ledger entries) and withdrawal freeze, read in one
+     * transaction; empty balances if it never held any.
+     */
+    public AccountHoldings account(String accountId) {
         return Transactions.serializable(dataSource, "reading balances of " + accountId, c -> {
             List<Balance> balances = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("""
@@ -46,7 +49,34 @@ public class BalanceStore {
                     version = rs.getLong(1);
                 }
             }
-            return new AccountLedger(balances, version);
+            Optional<String> frozen = Optional.ofNullable(Alerts.frozenReason(c, accountId));
+            return new AccountHoldings(accountId, balances, version, frozen);
+        });
+    }
+
+    /** Accounts with a non-zero balance of any of these (chain id, asset symbol) pairs, ordered. */
+    public List<String> accountsHolding(Collection<Map.Entry<String, String>> chainAssets) {
+        if (chainAssets.isEmpty()) {
+            return List.of();
+        }
+        String[] chains = chainAssets.stream().map(Map.Entry::getKey).toArray(String[]::new);
+        String[] assets = chainAssets.stream().map(Map.Entry::getValue).toArray(String[]::new);
+        return Transactions.readCommitted(dataSource, "listing holders of repriced assets", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT DISTINCT b.account_id FROM balance b
+                    JOIN unnest(?::text[], ?::text[]) AS h(chain_id, asset) ON h.chain_id = b.chain_id AND h.asset = b.asset
+                    WHERE b.pending <> 0 OR b.available <> 0 OR b.locked <> 0
+                    ORDER BY b.account_id""")) {
+                s.setArray(1, c.createArrayOf("text", chains));
+                s.setArray(2, c.createArrayOf("text", assets));
+                try (ResultSet rs = s.executeQuery()) {
+                    List<String> result = new ArrayList<>();
+                    while (rs.next()) {
+                        result.add(rs.getString(1));
+                    }
+                    return result;
+                }
+            }
         });
     }
 

@@ -6,15 +6,16 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CollateralValuerTest {
 
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-    static final Map<String, IndexQuote> PRICES = Map.of(
-            "ETH", new IndexQuote(new BigDecimal("3000"), false),
-            "USDC", new IndexQuote(new BigDecimal("1"), false));
+    static final MarketData PRICES = new MarketData(Map.of(
+            "ETH", new IndexQuote(new BigDecimal("3000"), false, NOW),
+            "USDC", new IndexQuote(new BigDecimal("1"), false, NOW)), Map.of());
 
     @Test
     void valuesAvailableBalanceWithFlatHaircuts() {
@@ -24,7 +25,7 @@ class CollateralValuerTest {
                 new Balance("ethereum", "ETH", bd("0"), bd("2"), bd("0")),
                 new Balance("ethereum", "USDC", bd("0"), bd("1000"), bd("0")),
                 new Balance("arbitrum", "ETH", bd("0"), bd("1"), bd("0")));
-        CollateralValuation v = CollateralValuer.DEFAULT.value("alice", balances, PRICES, Fixtures.REGISTRY, NOW, 7);
+        CollateralValuation v = value("alice", balances, PRICES, 7);
 
         assertThat(v.chains()).extracting(CollateralValuation.ChainValuation::chainId).containsExactly("arbitrum", "ethereum");
         CollateralValuation.ChainValuation ethereum = v.chains().get(1);
@@ -50,7 +51,7 @@ class CollateralValuerTest {
         List<Balance> balances = List.of(
                 new Balance("ethereum", "ETH", bd("5"), bd("1"), bd("0")),
                 new Balance("solana", "SOL", bd("0"), bd("10"), bd("0")));
-        CollateralValuation v = CollateralValuer.DEFAULT.value("bob", balances, PRICES, Fixtures.REGISTRY, NOW, 1);
+        CollateralValuation v = value("bob", balances, PRICES, 1);
 
         CollateralValuation.AssetValuation eth = v.chains().get(0).assets().get(0);
         assertThat(eth.valueImUsd()).isEqualByComparingTo("2700");
@@ -63,14 +64,20 @@ class CollateralValuerTest {
     }
 
     @Test
-    void roundsUsdHalfEvenAtScaleEight() {
-        // 0.000000015 ETH at 1 USD: market 0.000000015 -> 0.00000002 (half-even), IM 0.0000000135 -> 0.00000001.
-        Map<String, IndexQuote> prices = Map.of("ETH", new IndexQuote(bd("1"), true));
+    void roundsMarketValueHalfEvenAndCollateralValueDownAtScaleEight() {
+        // 0.000000015 ETH at 1 USD (stale, age 0): market 0.000000015 -> 0.00000002 (half-even);
+        // IM haircut 0.10 + stale add-on 0.10: 0.000000015 x 0.80 = 0.000000012 -> 0.00000001 (down).
+        MarketData prices = new MarketData(Map.of("ETH", new IndexQuote(bd("1"), true, NOW)), Map.of());
         List<Balance> balances = List.of(new Balance("ethereum", "ETH", bd("0"), bd("0.000000015"), bd("0")));
-        CollateralValuation v = CollateralValuer.DEFAULT.value("carol", balances, prices, Fixtures.REGISTRY, NOW, 1);
+        CollateralValuation v = value("carol", balances, prices, 1);
         assertThat(v.marketValueUsd().toPlainString()).isEqualTo("0.00000002");
         assertThat(v.valueImUsd().toPlainString()).isEqualTo("0.00000001");
         assertThat(v.priceStale()).isTrue();
+    }
+
+    static CollateralValuation value(String account, List<Balance> balances, MarketData market, long version) {
+        return CollateralValuer.DEFAULT.value(new AccountHoldings(account, balances, version, Optional.empty()), market,
+                Fixtures.REGISTRY, Map.of(), NOW);
     }
 
     private static BigDecimal bd(String s) {

@@ -36,6 +36,8 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import dev.crosschain.collateral.client.PricingFeed;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.function.Executable;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
+import dev.crosschain.proto.collateral.v1.ChainStatus;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +76,9 @@ class CollateralGrpcServiceTest {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    PricingFeed feed;
+
     @BeforeAll
     static void connect() {
         pricing = FakePricing.get();
@@ -87,9 +93,15 @@ class CollateralGrpcServiceTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    @BeforeEach
+    void pricingStreamsDelivering() {
+        // The feed (re)connects with a backoff: every test starts with fresh prices.
+        awaitCondition("the price feed delivering", () -> feed.pricesConnected());
+    }
+
     @AfterEach
     void pricingBackToNormal() throws Exception {
-        pricing.mode = FakePricing.Mode.OK;
+        pricing.up();
         assertLedgerInvariant();
     }
 
@@ -441,10 +453,13 @@ class CollateralGrpcServiceTest {
         fund(grace, "ethereum", "ETH", "2");
         fund(grace, "ethereum", "USDC", "1000");
         pricing.requests.clear();
+        int subscriptions = pricing.priceSubscriptions.get();
 
         CollateralView view = collateral.getCollateral(GetCollateralRequest.newBuilder().setAccountId(grace).build()).getView();
 
-        assertThat(pricing.requests).isNotEmpty().allSatisfy(r -> assertThat(r.getAssetsList()).isEmpty());
+        // Prices come from the open stream: no call to pricing-service per view, no new subscription.
+        assertThat(pricing.requests).isEmpty();
+        assertThat(pricing.priceSubscriptions.get()).isEqualTo(subscriptions);
         assertThat(view.getAccountId()).isEqualTo(grace);
         assertThat(view.getChainsList()).extracting(ChainCollateral::getChainId).containsExactly("ethereum");
         ChainCollateral ethereum = view.getChains(0);
@@ -459,6 +474,17 @@ class CollateralGrpcServiceTest {
         assertThat(eth.getHaircutIm().getLatencyAddon()).isEqualTo("0");
         assertThat(eth.getHaircutIm().getTotal()).isEqualTo("0.1");
         assertThat(eth.getHaircutMm().getTotal()).isEqualTo("0.05");
+        assertThat(eth.getHaircutIm().getWrappedAddon()).isEqualTo("0");
+        assertThat(eth.getHaircutIm().getStaleAddon()).isEqualTo("0");
+        assertThat(eth.getHaircutIm().getChainStatusAddon()).isEqualTo("0");
+        assertThat(eth.getCountedUsd()).isEqualTo("6000.00000000");
+        assertThat(eth.getPriceStale()).isFalse();
+        assertThat(eth.getPriceAgeMs()).isBetween(0L, 30_000L);
+        // The nearest unexpired slice of the fake's ETH surface (an expired one at 2.0 and a later one at 0.9 are not it).
+        assertThat(eth.getSigmaDaily()).isCloseTo(FakePricing.NEAREST_ATM_VOL / Math.sqrt(365), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ethereum.getStatus()).isEqualTo(ChainStatus.CHAIN_STATUS_HEALTHY);
+        assertThat(view.getWithdrawalsFrozen()).isFalse();
+        assertThat(view.getFrozenReason()).isEmpty();
         assertThat(eth.getValueImUsd()).isEqualTo("5400.00000000");
         assertThat(eth.getValueMmUsd()).isEqualTo("5700.00000000");
         AssetCollateral usdc = ethereum.getAssets(1);
@@ -499,21 +525,101 @@ class CollateralGrpcServiceTest {
     }
 
     @Test
-    void getCollateralRefusesBadAccountsAndAnUnavailablePricing() {
+    void getCollateralRefusesBadAccounts() {
         StatusRuntimeException empty = catchStatus(() -> collateral.getCollateral(GetCollateralRequest.getDefaultInstance()));
         assertStatus(empty, Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_id");
         assertNotFound(account("nobody"));
+    }
 
+    @Test
+    void whilePricingIsDownGetCollateralAnswersConservativelyAndFlagsStalePrices() {
+        // Contract change (issue 4): GetCollateral no longer fails UNAVAILABLE without pricing-service; it values
+        // with the last streamed prices marked stale: stale add-on 0.10 (and T extended by the price's age).
         String ivan = account("ivan");
         fund(ivan, "ethereum", "USDC", "1");
-        pricing.mode = FakePricing.Mode.UNAVAILABLE;
-        StatusRuntimeException down = catchStatus(() -> collateral.getCollateral(GetCollateralRequest.newBuilder().setAccountId(ivan).build()));
-        assertThat(down.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(errorInfo(down).getReason()).isEqualTo("DEPENDENCY_UNAVAILABLE");
-        pricing.mode = FakePricing.Mode.SLOW;
-        StatusRuntimeException slow = catchStatus(() -> collateral.getCollateral(GetCollateralRequest.newBuilder().setAccountId(ivan).build()));
-        assertThat(slow.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(errorInfo(slow).getReason()).isEqualTo("DEPENDENCY_UNAVAILABLE");
+        pricing.down();
+        CollateralView view = awaitView(ivan, v -> v.getPriceStale());
+        AssetCollateral usdc = view.getChains(0).getAssets(0);
+        assertThat(usdc.getPriceUsd()).isEqualTo("1");
+        assertThat(usdc.getPriceStale()).isTrue();
+        assertThat(usdc.getHaircutIm().getStaleAddon()).isEqualTo("0.1");
+        assertThat(usdc.getHaircutIm().getTotal()).isEqualTo("0.12");
+        // 1 USDC x (1 - 0.02 - 0.10) = 0.88; MM 1 x (1 - 0.01 - 0.10) = 0.89.
+        assertThat(usdc.getValueImUsd()).isEqualTo("0.88000000");
+        assertThat(usdc.getValueMmUsd()).isEqualTo("0.89000000");
+
+        pricing.up();
+        CollateralView back = awaitView(ivan, v -> !v.getPriceStale());
+        assertThat(back.getValueImUsd()).isEqualTo("0.98000000");
+    }
+
+    @Test
+    void aFrozenAccountsViewSaysSo() throws Exception {
+        String oscar = account("oscar");
+        fund(oscar, "ethereum", "USDC", "5");
+        try (Connection c = dataSource.getConnection()) {
+            dev.crosschain.collateral.store.Alerts.freeze(c, oscar, "final deposit orphaned by a reorg", java.util.OptionalLong.empty());
+        }
+        CollateralView view = collateral.getCollateral(GetCollateralRequest.newBuilder().setAccountId(oscar).build()).getView();
+        assertThat(view.getWithdrawalsFrozen()).isTrue();
+        assertThat(view.getFrozenReason()).isEqualTo("final deposit orphaned by a reorg");
+        assertThat(view.getValueImUsd()).isEqualTo("4.90000000"); // valued as usual
+    }
+
+    @Test
+    void aNewIndexRepublishesTheViewsOfItsHoldersToWatchers() throws Exception {
+        String pat = account("pat");
+        fund(pat, "ethereum", "ETH", "1");
+        BlockingQueue<Object> views = new LinkedBlockingQueue<>();
+        Context.CancellableContext watch = Context.current().withCancellation();
+        watch.run(() -> async.watchCollateral(WatchCollateralRequest.getDefaultInstance(), new StreamObserver<>() {
+            @Override
+            public void onNext(WatchCollateralResponse value) {
+                views.add(value.getView());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                views.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        }));
+        try {
+            CollateralView view = nextView(views); // the watch is subscribed to changes once it sends anything
+            pricing.setPrice("ETH", "3100");
+            while (!(view.getAccountId().equals(pat) && view.getChains(0).getAssets(0).getPriceUsd().equals("3100"))) {
+                view = nextView(views); // current views of every account first
+            }
+            // No ledger change: the re-valued view comes from the price alone. 3100 x 0.90 = 2790.
+            assertThat(view.getValueImUsd()).isEqualTo("2790.00000000");
+        } finally {
+            watch.cancel(null);
+            pricing.setPrice("ETH", "3000");
+            awaitView(pat, v -> v.getChains(0).getAssets(0).getPriceUsd().equals("3000"));
+        }
+    }
+
+    CollateralView awaitView(String account, java.util.function.Predicate<CollateralView> condition) {
+        CollateralView[] last = new CollateralView[1];
+        awaitCondition("a view of " + account + " that matches", () -> {
+            last[0] = collateral.getCollateral(GetCollateralRequest.newBuilder().setAccountId(account).build()).getView();
+            return condition.test(last[0]);
+        });
+        return last[0];
+    }
+
+    /** Polls the condition until it holds, at most AdapterConnection.PATIENCE_MS. */
+    static void awaitCondition(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AdapterConnection.PATIENCE_MS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
     }
 
     // ---- Transfer ----
