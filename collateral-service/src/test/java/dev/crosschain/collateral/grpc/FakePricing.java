@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (ATM 2.0), the nearest unexpired one (ATM 0.6) and a later one (ATM 0.9). Serves WatchIndexPrices and
  * WatchVolSurfaces (current values first, then each change); {@link #down()} ends every open stream with UNAVAILABLE
  * and refuses new ones until {@link #up()}. GetIndexPrices is still served, and counted, to show nobody calls it.
+ * Like a live feeder, it re-publishes every index once a second with a fresh timestamp, so a price only turns stale
+ * through the service's own age rule when the fake is down, never because a test class ran long.
  */
 final class FakePricing extends PricingServiceGrpc.PricingServiceImplBase {
 
@@ -57,6 +59,22 @@ final class FakePricing extends PricingServiceGrpc.PricingServiceImplBase {
             throw new UncheckedIOException("fake pricing-service did not start on " + PORT, e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
+        java.util.concurrent.ScheduledExecutorService ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fake-pricing-ticker");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleAtFixedRate(this::republish, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Every index again, stamped now, to every open price stream. */
+    private synchronized void republish() {
+        if (down) {
+            return;
+        }
+        for (IndexPrice index : indices.values()) {
+            setPrice(index.getAsset(), index.getPrice());
+        }
     }
 
     static synchronized FakePricing get() {
@@ -67,7 +85,7 @@ final class FakePricing extends PricingServiceGrpc.PricingServiceImplBase {
     }
 
     /** A fresh index now; sent at once to every open price stream. */
-    void setPrice(String asset, String price) {
+    synchronized void setPrice(String asset, String price) {
         IndexPrice index = IndexPrice.newBuilder().setAsset(asset).setPrice(price).setStale(false)
                 .setUpdatedAtUnixMs(System.currentTimeMillis()).build();
         indices.put(asset, index);
