@@ -16,11 +16,13 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
- * Use cases of the chain adapter stream. Each event is committed in its own transaction before its ack is
- * returned; a refused event changes nothing but the chain's cursor and is answered REJECTED.
+ * Use cases of the chain adapter stream. Consecutive events of a stream are committed in one transaction before
+ * their acks are returned; a refused event changes nothing but the chain's cursor and is answered REJECTED.
  */
 @ApplicationScoped
 public class AdapterEvents {
@@ -87,12 +89,24 @@ public class AdapterEvents {
                 "chain " + chainId + " is no longer in the registry"));
     }
 
+    /** One event of a stream, ready to apply: its cursor and its work. Built by the methods below. */
+    public record Event(String cursor, AdapterStore.EventWork work) {
+    }
+
     public Ack header(ChainSpec chain, String cursor, BlockHeaderEvent header) {
-        return apply(chain, cursor, () -> store.applyHeader(chain, cursor, header));
+        return applyOne(chain, headerEvent(chain, cursor, header));
+    }
+
+    public Event headerEvent(ChainSpec chain, String cursor, BlockHeaderEvent header) {
+        return new Event(cursor, batch -> batch.header(chain, header));
     }
 
     public Ack deposit(ChainSpec chain, String cursor, DepositEvent deposit) {
-        return apply(chain, cursor, () -> store.applyDeposit(chain, cursor, deposit.validate(chain)));
+        return applyOne(chain, depositEvent(chain, cursor, deposit));
+    }
+
+    public Event depositEvent(ChainSpec chain, String cursor, DepositEvent deposit) {
+        return new Event(cursor, batch -> batch.deposit(chain, deposit.validate(chain)));
     }
 
     /**
@@ -100,7 +114,11 @@ public class AdapterEvents {
      * it is refused PROTOCOL_VIOLATION (a checkpoint there would credit deposits the rule says are not final).
      */
     public Ack checkpoint(ChainSpec chain, String cursor, long height, String hash) {
-        return apply(chain, cursor, () -> {
+        return applyOne(chain, checkpointEvent(chain, cursor, height, hash));
+    }
+
+    public Event checkpointEvent(ChainSpec chain, String cursor, long height, String hash) {
+        return new Event(cursor, batch -> {
             if (chain.finalityRule() != FinalityRule.CHECKPOINT) {
                 throw new InvalidInputException(PROTOCOL_VIOLATION, "checkpoint", chain.id()
                         + " is final by " + chain.confirmations() + " confirmations: it takes no checkpoint");
@@ -111,27 +129,39 @@ public class AdapterEvents {
             if (height < 0) {
                 throw new InvalidInputException(PROTOCOL_VIOLATION, "checkpoint.height", "height out of range: " + Long.toUnsignedString(height));
             }
-            return store.applyCheckpoint(chain, cursor, height, hash);
+            return batch.checkpoint(chain, height, hash);
         });
     }
 
     public Ack heartbeat(ChainSpec chain, String cursor, long headHeight) {
-        return apply(chain, cursor, () -> store.applyHeartbeat(chain.id(), cursor, headHeight));
+        return applyOne(chain, heartbeatEvent(chain, cursor, headHeight));
+    }
+
+    public Event heartbeatEvent(ChainSpec chain, String cursor, long headHeight) {
+        return new Event(cursor, batch -> batch.heartbeat(chain.id(), headHeight));
     }
 
     /**
      * The adapter's result for an instruction: EXECUTED debits the locked amount, FAILED unlocks it, the same
      * outcome again is DUPLICATE. Missing fields, an unknown id or another chain's withdrawal are REJECTED and
      * change nothing; the other outcome for a resolved withdrawal is REJECTED WITHDRAWAL_RESOLVED with a CRITICAL
-     * alert recorded with the rejection's cursor.
+     * alert committed with the cursor.
      */
     public Ack withdrawalResult(ChainSpec chain, String cursor, WithdrawalResultEvent result) {
-        return apply(chain, cursor, () -> store.applyWithdrawalResult(chain.id(), cursor, result.validate()));
+        return applyOne(chain, withdrawalResultEvent(chain, cursor, result));
+    }
+
+    public Event withdrawalResultEvent(ChainSpec chain, String cursor, WithdrawalResultEvent result) {
+        return new Event(cursor, batch -> batch.withdrawalResult(chain.id(), result.validate()));
     }
 
     /** A message with no event after the hello: refused, the stream goes on. */
     public Ack emptyEvent(ChainSpec chain, String cursor) {
-        return apply(chain, cursor, () -> {
+        return applyOne(chain, emptyEventOf(cursor));
+    }
+
+    public Event emptyEventOf(String cursor) {
+        return new Event(cursor, batch -> {
             throw new InvalidInputException(PROTOCOL_VIOLATION, "event", "the message carries no event");
         });
     }
@@ -141,17 +171,34 @@ public class AdapterEvents {
         return Ack.rejected("", new InvalidInputException("MISSING_FIELD", "cursor", "every event but the hello needs a cursor"));
     }
 
-    private Ack apply(ChainSpec chain, String cursor, Supplier<EventOutcome> work) {
-        try {
-            EventOutcome outcome = work.get();
-            if (!outcome.changedAccounts().isEmpty()) {
-                changes.publish(outcome.changedAccounts());
+    private Ack applyOne(ChainSpec chain, Event event) {
+        return apply(chain, List.of(event)).get(0);
+    }
+
+    /**
+     * Applies consecutive events of one chain's stream in one transaction (see {@link AdapterStore#applyBatch}):
+     * every ack is returned after the commit, in the order of the events; a rejected event changes nothing but the
+     * cursor. A database error throws and acknowledges none of them.
+     */
+    public List<Ack> apply(ChainSpec chain, List<Event> events) {
+        List<AdapterStore.Result> results = store.applyBatch(chain.id(),
+                events.stream().map(e -> new AdapterStore.Queued(e.cursor(), e.work())).toList());
+        List<Ack> acks = new ArrayList<>(results.size());
+        Set<String> changed = new LinkedHashSet<>();
+        for (int i = 0; i < results.size(); i++) {
+            String cursor = events.get(i).cursor();
+            AdapterStore.Result result = results.get(i);
+            if (result.rejection() != null) {
+                LOG.debugf("event at %s on %s rejected: %s", cursor, chain.id(), result.rejection().getMessage());
+                acks.add(Ack.rejected(cursor, result.rejection()));
+            } else {
+                changed.addAll(result.outcome().changedAccounts());
+                acks.add(Ack.of(cursor, result.outcome()));
             }
-            return Ack.of(cursor, outcome);
-        } catch (InvalidInputException e) {
-            LOG.debugf("event at %s on %s rejected: %s", cursor, chain.id(), e.getMessage());
-            store.acknowledge(chain.id(), cursor, e);
-            return Ack.rejected(cursor, e);
         }
+        if (!changed.isEmpty()) {
+            changes.publish(changed);
+        }
+        return acks;
     }
 }

@@ -37,8 +37,10 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** gRPC adapter: maps proto <-> domain and calls one use case per RPC. */
 @GrpcService
@@ -72,9 +74,9 @@ public class CollateralGrpcService implements CollateralService {
     @Override
     public Multi<ConnectAdapterResponse> connectAdapter(Multi<ConnectAdapterRequest> requests) {
         AdapterSession session = new AdapterSession();
-        // One event at a time, on a worker thread: acks leave in request order, each after its commit.
-        return instructions.mergedInto(requests.onItem().transformToUniAndConcatenate(request -> Uni.createFrom().item(() -> session.handle(request))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())));
+        // The events queued on the stream go together in one transaction, on a worker thread: acks leave in
+        // request order, each after its batch's commit.
+        return instructions.mergedInto(AdapterPump.answers(requests, session::handle));
     }
 
     @Override
@@ -163,43 +165,85 @@ public class CollateralGrpcService implements CollateralService {
 
         private String chainId;
 
-        ConnectAdapterResponse handle(ConnectAdapterRequest request) {
-            if (chainId == null) {
-                if (request.getEventCase() != ConnectAdapterRequest.EventCase.HELLO) {
-                    throw new InvalidInputException(AdapterEvents.PROTOCOL_VIOLATION, "hello",
-                            "the first message must be a hello, got " + request.getEventCase());
+        /** One batch of queued requests: the events between hellos applied together, their acks in order. */
+        void handle(List<ConnectAdapterRequest> batch, Consumer<ConnectAdapterResponse> answer) {
+            Pending pending = new Pending();
+            for (ConnectAdapterRequest request : batch) {
+                if (chainId == null) {
+                    answer.accept(hello(request));
+                    continue;
                 }
-                AdapterHello hello = request.getHello();
-                AdapterEvents.Welcome welcome = adapterEvents.hello(hello.getChainId(), hello.getAdapterId(), hello.getCredential());
-                chainId = welcome.chain().id();
-                return ProtoMapper.welcome(welcome);
+                if (request.getEventCase() == ConnectAdapterRequest.EventCase.HELLO) {
+                    pending.flush(answer); // what came before it is answered, then the stream fails
+                    throw new InvalidInputException(AdapterEvents.PROTOCOL_VIOLATION, "hello", "hello is only allowed as the first message");
+                }
+                pending.add(request);
             }
-            if (request.getEventCase() == ConnectAdapterRequest.EventCase.HELLO) {
-                throw new InvalidInputException(AdapterEvents.PROTOCOL_VIOLATION, "hello", "hello is only allowed as the first message");
+            pending.flush(answer);
+        }
+
+        private ConnectAdapterResponse hello(ConnectAdapterRequest request) {
+            if (request.getEventCase() != ConnectAdapterRequest.EventCase.HELLO) {
+                throw new InvalidInputException(AdapterEvents.PROTOCOL_VIOLATION, "hello",
+                        "the first message must be a hello, got " + request.getEventCase());
             }
+            AdapterHello hello = request.getHello();
+            AdapterEvents.Welcome welcome = adapterEvents.hello(hello.getChainId(), hello.getAdapterId(), hello.getCredential());
+            chainId = welcome.chain().id();
+            return ProtoMapper.welcome(welcome);
+        }
+
+        /**
+         * Events waiting for their batch's commit, and the answers that need none (an event without a cursor is
+         * refused without being recorded) in their place among them.
+         */
+        private final class Pending {
+
+            private final List<ConnectAdapterRequest> requests = new ArrayList<>();
+
+            void add(ConnectAdapterRequest request) {
+                requests.add(request);
+            }
+
+            /** Applies the events in one transaction (the chain's registry entry read once), then answers all. */
+            void flush(Consumer<ConnectAdapterResponse> answer) {
+                if (requests.isEmpty()) {
+                    return;
+                }
+                ChainSpec chain = adapterEvents.chain(chainId);
+                List<AdapterEvents.Event> events = new ArrayList<>();
+                for (ConnectAdapterRequest request : requests) {
+                    if (!request.getCursor().isEmpty()) {
+                        events.add(event(chain, request));
+                    }
+                }
+                Iterator<AdapterEvents.Ack> acks = adapterEvents.apply(chain, events).iterator();
+                for (ConnectAdapterRequest request : requests) {
+                    answer.accept(ProtoMapper.ack(request.getCursor().isEmpty() ? adapterEvents.missingCursor() : acks.next()));
+                }
+                requests.clear();
+            }
+        }
+
+        private AdapterEvents.Event event(ChainSpec chain, ConnectAdapterRequest request) {
             String cursor = request.getCursor();
-            if (cursor.isEmpty()) {
-                return ProtoMapper.ack(adapterEvents.missingCursor());
-            }
-            ChainSpec chain = adapterEvents.chain(chainId);
-            AdapterEvents.Ack ack = switch (request.getEventCase()) {
+            return switch (request.getEventCase()) {
                 case HEADER -> {
                     BlockHeader h = request.getHeader();
-                    yield adapterEvents.header(chain, cursor,
+                    yield adapterEvents.headerEvent(chain, cursor,
                             new BlockHeaderEvent(h.getHeight(), h.getHash(), h.getParentHash(), h.getTimestampUnixMs()));
                 }
                 case DEPOSIT -> {
                     Deposit d = request.getDeposit();
-                    yield adapterEvents.deposit(chain, cursor, new DepositEvent(d.getTxHash(),
+                    yield adapterEvents.depositEvent(chain, cursor, new DepositEvent(d.getTxHash(),
                             Integer.toUnsignedLong(d.getLogIndex()), d.getBlockHash(), d.getAccountId(), d.getAsset(), d.getAmount()));
                 }
-                case CHECKPOINT -> adapterEvents.checkpoint(chain, cursor, request.getCheckpoint().getHeight(),
+                case CHECKPOINT -> adapterEvents.checkpointEvent(chain, cursor, request.getCheckpoint().getHeight(),
                         request.getCheckpoint().getHash());
-                case HEARTBEAT -> adapterEvents.heartbeat(chain, cursor, request.getHeartbeat().getHeadHeight());
-                case WITHDRAWAL_RESULT -> adapterEvents.withdrawalResult(chain, cursor, WithdrawalMapper.result(request.getWithdrawalResult()));
-                default -> adapterEvents.emptyEvent(chain, cursor);
+                case HEARTBEAT -> adapterEvents.heartbeatEvent(chain, cursor, request.getHeartbeat().getHeadHeight());
+                case WITHDRAWAL_RESULT -> adapterEvents.withdrawalResultEvent(chain, cursor, WithdrawalMapper.result(request.getWithdrawalResult()));
+                default -> adapterEvents.emptyEventOf(cursor);
             };
-            return ProtoMapper.ack(ack);
         }
     }
 }

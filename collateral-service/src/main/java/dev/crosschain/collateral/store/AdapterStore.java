@@ -18,11 +18,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -55,17 +59,66 @@ public class AdapterStore {
         });
     }
 
+    /** One event's work on the batch's connection; a rejection is thrown as {@link InvalidInputException}. */
+    @FunctionalInterface
+    public interface EventWork {
+        EventOutcome apply(Batch batch) throws SQLException;
+    }
+
+    /** An event of a stream with its cursor, waiting to be applied. */
+    public record Queued(String cursor, EventWork work) {
+    }
+
+    /** The result of one event of a batch: applied (outcome) or rejected (rejection, the outcome then null). */
+    public record Result(EventOutcome outcome, InvalidInputException rejection) {
+    }
+
     /**
-     * Records the cursor of an event that changed nothing else (a rejected one), with the alert the rejection
-     * raises if any: the alert commits with the cursor although the event itself changed nothing.
+     * Applies consecutive events of one chain in ONE transaction (a group commit): the chain's row is locked
+     * once, each event runs in order on the same connection, the cursor of the last one is saved once. A rejected
+     * event changes nothing but the cursor (and records the alert it raises, if any): the batch first runs
+     * optimistically; when an event is rejected it is rolled back and run again with a savepoint around each
+     * event, so the rejected ones are rolled back alone. A database error fails the whole batch (nothing of it
+     * commits). Results are in the order of {@code events}.
      */
-    public void acknowledge(String chainId, String cursor, InvalidInputException rejection) {
-        Transactions.readCommitted(dataSource, "recording cursor of " + chainId, c -> {
-            lockChain(c, chainId);
-            raiseAlertOf(c, rejection);
-            saveCursor(c, chainId, cursor);
-            return null;
+    public List<Result> applyBatch(String chainId, List<Queued> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        return Transactions.readCommitted(dataSource, "applying " + events.size() + " event(s) of " + chainId, c -> {
+            List<Result> optimistic = run(c, chainId, events, false);
+            if (optimistic != null) {
+                return optimistic;
+            }
+            c.rollback();
+            return run(c, chainId, events, true);
         });
+    }
+
+    /** The batch's results; null when not isolating and an event was rejected (the caller rolls back). */
+    private List<Result> run(Connection c, String chainId, List<Queued> events, boolean isolate) throws SQLException {
+        lockChain(c, chainId);
+        Batch batch = new Batch(c);
+        List<Result> results = new ArrayList<>(events.size());
+        for (Queued event : events) {
+            Savepoint savepoint = isolate ? c.setSavepoint() : null;
+            try {
+                results.add(new Result(event.work().apply(batch), null));
+                if (savepoint != null) {
+                    c.releaseSavepoint(savepoint);
+                }
+            } catch (InvalidInputException rejection) {
+                if (!isolate) {
+                    return null;
+                }
+                c.rollback(savepoint);
+                batch = new Batch(c); // what it read may have been rolled back with the event
+                raiseAlertOf(c, rejection);
+                results.add(new Result(null, rejection));
+            }
+        }
+        saveCursor(c, chainId, events.get(events.size() - 1).cursor());
+        return results;
     }
 
     private static void raiseAlertOf(Connection c, InvalidInputException rejection) throws SQLException {
@@ -77,23 +130,67 @@ public class AdapterStore {
     }
 
     /**
-     * Stores a header, orphans what it replaces (reverting pending deposits), then credits what became final. A
-     * header that does not connect to the canonical block below is refused by {@link ForkChoice} before anything
-     * is written.
+     * The events' effects inside a batch's transaction, with the chain's row locked. Keeps what it read of the
+     * chain (head height, checkpoint, blocks by hash) while no header or checkpoint changes it: nothing else
+     * writes a chain's blocks without its lock.
      */
-    public EventOutcome applyHeader(ChainSpec chain, String cursor, BlockHeaderEvent header) {
-        return Transactions.readCommitted(dataSource, "applying header of " + chain.id(), c -> {
-            lockChain(c, chain.id());
+    public final class Batch {
+
+        private final Connection c;
+        private Long head;
+        private Optional<StoredBlock> checkpoint;
+        private final Map<String, Optional<StoredBlock>> blocks = new HashMap<>();
+
+        private Batch(Connection c) {
+            this.c = c;
+        }
+
+        private long head(String chainId) throws SQLException {
+            if (head == null) {
+                head = headHeight(c, chainId);
+            }
+            return head;
+        }
+
+        private Optional<StoredBlock> checkpointOf(String chainId) throws SQLException {
+            if (checkpoint == null) {
+                checkpoint = AdapterStore.checkpoint(c, chainId);
+            }
+            return checkpoint;
+        }
+
+        private Optional<StoredBlock> block(String chainId, String hash) throws SQLException {
+            Optional<StoredBlock> known = blocks.get(hash);
+            if (known == null) {
+                known = byHash(c, chainId, hash);
+                blocks.put(hash, known);
+            }
+            return known;
+        }
+
+        /** The chain's blocks or checkpoint changed: read them again. */
+        private void forget() {
+            head = null;
+            checkpoint = null;
+            blocks.clear();
+        }
+
+        /**
+         * Stores a header, orphans what it replaces (reverting pending deposits), then credits what became final.
+         * A header that does not connect to the canonical block below is refused by {@link ForkChoice} before
+         * anything is written.
+         */
+        public EventOutcome header(ChainSpec chain, BlockHeaderEvent header) throws SQLException {
             Optional<StoredBlock> parent = header.height() == 0 ? Optional.empty()
                     : canonicalAt(c, chain.id(), header.height() - 1);
             List<StoredBlock> above = canonicalAtOrAbove(c, chain.id(), header.height());
             Optional<StoredBlock> same = byHash(c, chain.id(), header.hash());
-            long headBefore = headHeight(c, chain.id());
+            long headBefore = head(chain.id());
             ForkChoice.Decision decision = ForkChoice.decide(header, headBefore, parent, above, same);
             if (decision.duplicate()) {
-                saveCursor(c, chain.id(), cursor);
                 return EventOutcome.duplicateEvent();
             }
+            forget();
             Set<String> changed = new HashSet<>();
             if (decision.reorg()) {
                 LOG.warnf("reorg on %s at height %d (new block %s): orphaning %d block(s)",
@@ -128,21 +225,17 @@ public class AdapterStore {
                     s.executeUpdate();
                 }
             }
-            creditFinal(c, chain, changed);
-            saveCursor(c, chain.id(), cursor);
+            creditFinal(chain, changed);
             return EventOutcome.applied(changed);
-        });
-    }
+        }
 
-    /**
-     * Records a deposit whose fields were validated against the registry: PENDING, and CREDITED at once if its
-     * block is final already. The same key with the same payload is a duplicate (or revives a REVERTED deposit
-     * in a canonical block); with another payload it is refused.
-     */
-    public EventOutcome applyDeposit(ChainSpec chain, String cursor, DepositEvent.ValidDeposit deposit) {
-        return Transactions.readCommitted(dataSource, "applying deposit on " + chain.id(), c -> {
-            lockChain(c, chain.id());
-            Optional<StoredBlock> block = byHash(c, chain.id(), deposit.blockHash());
+        /**
+         * Records a deposit whose fields were validated against the registry: PENDING, and CREDITED at once if
+         * its block is final already. The same key with the same payload is a duplicate (or revives a REVERTED
+         * deposit in a canonical block); with another payload it is refused.
+         */
+        public EventOutcome deposit(ChainSpec chain, DepositEvent.ValidDeposit deposit) throws SQLException {
+            Optional<StoredBlock> block = block(chain.id(), deposit.blockHash());
             if (block.isEmpty()) {
                 throw new InvalidInputException("UNKNOWN_BLOCK", "deposit.block_hash",
                         "no header with hash " + deposit.blockHash() + " was sent on " + chain.id());
@@ -152,47 +245,13 @@ public class AdapterStore {
                         "block " + deposit.blockHash() + " is orphaned on " + chain.id());
             }
             long height = block.get().height();
-            long head = headHeight(c, chain.id());
-            boolean isFinal = chain.isFinal(height, head, checkpoint(c, chain.id()).map(StoredBlock::height).orElse(-1L));
+            boolean isFinal = chain.isFinal(height, head(chain.id()),
+                    checkpointOf(chain.id()).map(StoredBlock::height).orElse(-1L));
             String key = depositKey(chain.id(), deposit.txHash(), deposit.logIndex());
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT account_id, asset, amount, status, revision FROM deposit
-                    WHERE chain_id = ? AND tx_hash = ? AND log_index = ? FOR UPDATE""")) {
-                s.setString(1, chain.id());
-                s.setString(2, deposit.txHash());
-                s.setLong(3, deposit.logIndex());
-                try (ResultSet rs = s.executeQuery()) {
-                    if (rs.next()) {
-                        if (!deposit.samePayload(rs.getString("account_id"), rs.getString("asset"), rs.getBigDecimal("amount"))) {
-                            String described = "deposit " + key + " was reported before with account "
-                                    + rs.getString("account_id") + ", asset " + rs.getString("asset") + ", amount "
-                                    + rs.getBigDecimal("amount").toPlainString() + "; now with account "
-                                    + deposit.accountId() + ", asset " + deposit.asset().symbol() + ", amount "
-                                    + deposit.amount().toPlainString();
-                            throw new AlertedRejection("CONFLICTING_DEPOSIT", "deposit", described,
-                                    new AlertedRejection.Alert(false, "CONFLICTING_DEPOSIT", chain.id(),
-                                            rs.getString("account_id"), described,
-                                            key + ":conflict:" + deposit.payloadHash()));
-                        }
-                        if (!"REVERTED".equals(rs.getString("status"))) {
-                            saveCursor(c, chain.id(), cursor);
-                            return EventOutcome.duplicateEvent();
-                        }
-                        int revision = rs.getInt("revision") + 1;
-                        revive(c, chain.id(), deposit, height, revision);
-                        pend(c, chain.id(), deposit, key, revision);
-                        if (isFinal) {
-                            credit(c, chain.id(), deposit.txHash(), deposit.logIndex(), deposit.accountId(),
-                                    deposit.asset().symbol(), deposit.amount(), revision);
-                        }
-                        saveCursor(c, chain.id(), cursor);
-                        return EventOutcome.applied(Set.of(deposit.accountId()));
-                    }
-                }
-            }
+            // The usual case, a new deposit, is one statement; a known key is read (locked) only on conflict.
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO deposit (chain_id, tx_hash, log_index, block_hash, block_height, account_id, asset, amount, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')""")) {
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING') ON CONFLICT (chain_id, tx_hash, log_index) DO NOTHING""")) {
                 s.setString(1, chain.id());
                 s.setString(2, deposit.txHash());
                 s.setLong(3, deposit.logIndex());
@@ -201,29 +260,60 @@ public class AdapterStore {
                 s.setString(6, deposit.accountId());
                 s.setString(7, deposit.asset().symbol());
                 s.setBigDecimal(8, deposit.amount());
-                s.executeUpdate();
+                if (s.executeUpdate() == 1) {
+                    pend(c, chain.id(), deposit, key, 0);
+                    if (isFinal) {
+                        credit(c, chain.id(), deposit.txHash(), deposit.logIndex(), deposit.accountId(),
+                                deposit.asset().symbol(), deposit.amount(), 0);
+                    }
+                    return (EventOutcome.applied(Set.of(deposit.accountId())));
+                }
             }
-            pend(c, chain.id(), deposit, key, 0);
-            if (isFinal) {
-                credit(c, chain.id(), deposit.txHash(), deposit.logIndex(), deposit.accountId(), deposit.asset().symbol(),
-                        deposit.amount(), 0);
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT account_id, asset, amount, status, revision FROM deposit
+                    WHERE chain_id = ? AND tx_hash = ? AND log_index = ? FOR UPDATE""")) {
+                s.setString(1, chain.id());
+                s.setString(2, deposit.txHash());
+                s.setLong(3, deposit.logIndex());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("deposit " + key + " conflicted on insert but is not stored", "40001");
+                    }
+                    if (!deposit.samePayload(rs.getString("account_id"), rs.getString("asset"), rs.getBigDecimal("amount"))) {
+                        String described = "deposit " + key + " was reported before with account "
+                                + rs.getString("account_id") + ", asset " + rs.getString("asset") + ", amount "
+                                + rs.getBigDecimal("amount").toPlainString() + "; now with account "
+                                + deposit.accountId() + ", asset " + deposit.asset().symbol() + ", amount "
+                                + deposit.amount().toPlainString();
+                        throw new AlertedRejection("CONFLICTING_DEPOSIT", "deposit", described,
+                                new AlertedRejection.Alert(false, "CONFLICTING_DEPOSIT", chain.id(),
+                                        rs.getString("account_id"), described,
+                                        key + ":conflict:" + deposit.payloadHash()));
+                    }
+                    if (!"REVERTED".equals(rs.getString("status"))) {
+                        return EventOutcome.duplicateEvent();
+                    }
+                    int revision = rs.getInt("revision") + 1;
+                    revive(c, chain.id(), deposit, height, revision);
+                    pend(c, chain.id(), deposit, key, revision);
+                    if (isFinal) {
+                        credit(c, chain.id(), deposit.txHash(), deposit.logIndex(), deposit.accountId(),
+                                deposit.asset().symbol(), deposit.amount(), revision);
+                    }
+                    return (EventOutcome.applied(Set.of(deposit.accountId())));
+                }
             }
-            saveCursor(c, chain.id(), cursor);
-            return EventOutcome.applied(Set.of(deposit.accountId()));
-        });
-    }
+        }
 
-    /**
-     * Moves the chain's finalized checkpoint up to a stored canonical block and credits the pending deposits at or
-     * below it. Never moves down: the same or an older point of the canonical chain is a duplicate; another block
-     * at or below the checkpoint's height contradicts finality and is refused with a CRITICAL alert; a block not
-     * stored canonical at that height is UNKNOWN_BLOCK.
-     */
-    public EventOutcome applyCheckpoint(ChainSpec chain, String cursor, long height, String hash) {
-        return Transactions.readCommitted(dataSource, "applying checkpoint of " + chain.id(), c -> {
-            lockChain(c, chain.id());
-            Optional<StoredBlock> current = checkpoint(c, chain.id());
-            Optional<StoredBlock> named = byHash(c, chain.id(), hash);
+        /**
+         * Moves the chain's finalized checkpoint up to a stored canonical block and credits the pending deposits
+         * at or below it. Never moves down: the same or an older point of the canonical chain is a duplicate;
+         * another block at or below the checkpoint's height contradicts finality and is refused with a CRITICAL
+         * alert; a block not stored canonical at that height is UNKNOWN_BLOCK.
+         */
+        public EventOutcome checkpoint(ChainSpec chain, long height, String hash) throws SQLException {
+            Optional<StoredBlock> current = checkpointOf(chain.id());
+            Optional<StoredBlock> named = block(chain.id(), hash);
             boolean canonicalThere = named.isPresent() && named.get().canonical() && named.get().height() == height;
             if (!canonicalThere) {
                 if (current.isPresent() && height <= current.get().height()) {
@@ -238,9 +328,9 @@ public class AdapterStore {
                         + " at height " + height + " was sent on " + chain.id());
             }
             if (current.isPresent() && height <= current.get().height()) {
-                saveCursor(c, chain.id(), cursor);
                 return EventOutcome.duplicateEvent();
             }
+            forget();
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE chain_state SET checkpoint_height = ?, checkpoint_hash = ? WHERE chain_id = ?")) {
                 s.setLong(1, height);
@@ -249,16 +339,12 @@ public class AdapterStore {
                 s.executeUpdate();
             }
             Set<String> changed = new HashSet<>();
-            creditFinal(c, chain, changed);
-            saveCursor(c, chain.id(), cursor);
+            creditFinal(chain, changed);
             return EventOutcome.applied(changed);
-        });
-    }
+        }
 
-    /** Records the head the adapter has seen. */
-    public EventOutcome applyHeartbeat(String chainId, String cursor, long headHeight) {
-        return Transactions.readCommitted(dataSource, "applying heartbeat of " + chainId, c -> {
-            lockChain(c, chainId);
+        /** Records the head the adapter has seen. */
+        public EventOutcome heartbeat(String chainId, long headHeight) throws SQLException {
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE chain_state SET heartbeat_height = ?, heartbeat_at = ? WHERE chain_id = ?")) {
                 s.setLong(1, headHeight);
@@ -266,9 +352,48 @@ public class AdapterStore {
                 s.setString(3, chainId);
                 s.executeUpdate();
             }
-            saveCursor(c, chainId, cursor);
-            return EventOutcome.applied(Set.of());
-        });
+            return (EventOutcome.applied(Set.of()));
+        }
+
+        /** Applies a withdrawal result (see {@link WithdrawalStore#applyResult}). */
+        public EventOutcome withdrawalResult(String chainId, WithdrawalResultEvent.Valid result) throws SQLException {
+            return WithdrawalStore.applyResult(c, chainId, result);
+        }
+
+        /**
+         * Every pending deposit of the chain that is final with the current head becomes CREDITED: one statement
+         * flips them, their ledger entries and balance changes go as two JDBC batches.
+         */
+        private void creditFinal(ChainSpec chain, Set<String> changed) throws SQLException {
+            long finalThrough = chain.finalThrough(head(chain.id()),
+                    checkpointOf(chain.id()).map(StoredBlock::height).orElse(-1L));
+            record Credit(long height, LedgerWrites.Change change) {
+            }
+            List<Credit> credits = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE deposit d SET status = 'CREDITED', updated_at = now()
+                    FROM block_header b
+                    WHERE b.chain_id = d.chain_id AND b.hash = d.block_hash AND b.canonical
+                      AND d.chain_id = ? AND d.status = 'PENDING' AND d.block_height <= ?
+                    RETURNING d.tx_hash, d.log_index, d.account_id, d.asset, d.amount, d.revision, d.block_height""")) {
+                s.setString(1, chain.id());
+                s.setLong(2, finalThrough);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        String key = depositKey(chain.id(), rs.getString("tx_hash"), rs.getLong("log_index"));
+                        BigDecimal amount = rs.getBigDecimal("amount");
+                        credits.add(new Credit(rs.getLong("block_height"), new LedgerWrites.Change(
+                                key + ":r" + rs.getInt("revision") + ":credited", "DEPOSIT_CREDITED",
+                                rs.getString("account_id"), chain.id(), rs.getString("asset"), amount.negate(), amount,
+                                BigDecimal.ZERO, key)));
+                        changed.add(rs.getString("account_id"));
+                    }
+                }
+            }
+            // Same order as before (by block, then key): balance rows are always touched in one order.
+            credits.sort(Comparator.comparingLong(Credit::height).thenComparing(cr -> cr.change().entryKey()));
+            LedgerWrites.changeAll(c, credits.stream().map(Credit::change).toList());
+        }
     }
 
     /** The stored canonical tip (greatest canonical block) of the chain; empty when it has no block. */
@@ -276,16 +401,6 @@ public class AdapterStore {
         return Transactions.readCommitted(dataSource, "reading tip of " + chainId, c -> {
             long head = headHeight(c, chainId);
             return head < 0 ? Optional.<StoredBlock>empty() : canonicalAt(c, chainId, head);
-        });
-    }
-
-    /** Applies a withdrawal result with its cursor in one transaction (see {@link WithdrawalStore#applyResult}). */
-    public EventOutcome applyWithdrawalResult(String chainId, String cursor, WithdrawalResultEvent.Valid result) {
-        return Transactions.readCommitted(dataSource, "applying withdrawal result on " + chainId, c -> {
-            lockChain(c, chainId);
-            EventOutcome outcome = WithdrawalStore.applyResult(c, chainId, result);
-            saveCursor(c, chainId, cursor);
-            return outcome;
         });
     }
 
@@ -415,27 +530,6 @@ public class AdapterStore {
                     LedgerWrites.change(c, key + ":r" + revision + ":reverted", "DEPOSIT_REVERTED", account, chainId,
                             rs.getString("asset"), amount.negate(), BigDecimal.ZERO, BigDecimal.ZERO, key);
                     changed.add(account);
-                }
-            }
-        }
-    }
-
-    /** Every pending deposit of the chain that is final with the current head becomes CREDITED. */
-    private static void creditFinal(Connection c, ChainSpec chain, Set<String> changed) throws SQLException {
-        long head = headHeight(c, chain.id());
-        long finalThrough = chain.finalThrough(head, checkpoint(c, chain.id()).map(StoredBlock::height).orElse(-1L));
-        try (PreparedStatement s = c.prepareStatement("""
-                SELECT d.tx_hash, d.log_index, d.account_id, d.asset, d.amount, d.revision FROM deposit d
-                JOIN block_header b ON b.chain_id = d.chain_id AND b.hash = d.block_hash AND b.canonical
-                WHERE d.chain_id = ? AND d.status = 'PENDING' AND d.block_height <= ?
-                ORDER BY d.block_height, d.tx_hash, d.log_index FOR UPDATE OF d""")) {
-            s.setString(1, chain.id());
-            s.setLong(2, finalThrough);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    credit(c, chain.id(), rs.getString("tx_hash"), rs.getLong("log_index"), rs.getString("account_id"),
-                            rs.getString("asset"), rs.getBigDecimal("amount"), rs.getInt("revision"));
-                    changed.add(rs.getString("account_id"));
                 }
             }
         }
