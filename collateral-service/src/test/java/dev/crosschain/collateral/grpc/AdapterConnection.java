@@ -119,6 +119,58 @@ final class AdapterConnection implements AutoCloseable {
         return response.getAck();
     }
 
+    /**
+     * Sends every request without waiting (a burst the service may apply in one transaction), then awaits one
+     * ack per request, in the order received.
+     */
+    List<Ack> sendAll(List<ConnectAdapterRequest> burst) {
+        burst.forEach(requests::onNext);
+        List<Ack> acks = new java.util.ArrayList<>(burst.size());
+        for (int i = 0; i < burst.size(); i++) {
+            ConnectAdapterResponse response = next();
+            assertThat(response.hasAck()).as("ack " + i).isTrue();
+            acks.add(response.getAck());
+        }
+        return acks;
+    }
+
+    /** Sends every request without waiting and awaits none. */
+    void sendWithoutWaiting(List<ConnectAdapterRequest> burst) {
+        burst.forEach(requests::onNext);
+    }
+
+    /** Awaits the next ack. */
+    Ack nextAck() {
+        ConnectAdapterResponse response = next();
+        assertThat(response.hasAck()).as("ack").isTrue();
+        return response.getAck();
+    }
+
+    /** Cancels the call from the adapter's side, as a crashed adapter's connection ends. */
+    void kill() {
+        requests.onError(new IllegalStateException("adapter killed by the test"));
+    }
+
+    /** A header request with the next cursor. */
+    ConnectAdapterRequest headerRequest(long height, String hash, String parent) {
+        return ConnectAdapterRequest.newBuilder().setCursor(nextCursor())
+                .setHeader(BlockHeader.newBuilder().setHeight(height).setHash(hash).setParentHash(parent)).build();
+    }
+
+    /** A deposit request with the next cursor. */
+    ConnectAdapterRequest depositRequest(String tx, int logIndex, String block, String account, String asset, String amount) {
+        return ConnectAdapterRequest.newBuilder().setCursor(nextCursor()).setDeposit(Deposit.newBuilder()
+                .setTxHash(tx).setLogIndex(logIndex).setBlockHash(block).setAccountId(account).setAsset(asset).setAmount(amount)).build();
+    }
+
+    /** Headers sent in a burst were applied: the tests' known tip of the chain moves to this one. */
+    static void tipIs(String chain, long height, String hash) {
+        synchronized (HEIGHTS) {
+            HEIGHTS.computeIfAbsent(chain, k -> new long[]{100})[0] = height;
+            TIPS.put(chain, hash);
+        }
+    }
+
     String nextCursor() {
         return chain + ":" + (++cursor) + ":" + UUID.randomUUID().toString().substring(0, 6);
     }
