@@ -106,7 +106,7 @@ public class AdapterEvents {
     }
 
     public Event depositEvent(ChainSpec chain, String cursor, DepositEvent deposit) {
-        return new Event(cursor, batch -> batch.deposit(chain, deposit.validate(chain)));
+        return new Event(cursor, new AdapterStore.DepositWork(chain, () -> deposit.validate(chain)));
     }
 
     /**

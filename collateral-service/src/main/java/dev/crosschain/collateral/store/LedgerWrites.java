@@ -138,7 +138,7 @@ final class LedgerWrites {
     }
 
     /** A JDBC batch's failure surfaces as its first cause, so callers see the statement's SQLSTATE (e.g. 23514). */
-    private static int[] executeBatch(PreparedStatement batch) throws SQLException {
+    static int[] executeBatch(PreparedStatement batch) throws SQLException {
         try {
             return batch.executeBatch();
         } catch (java.sql.BatchUpdateException e) {
