@@ -161,6 +161,35 @@ class GroupCommitGrpcTest {
     }
 
     @Test
+    void aDuplicateOfADepositOfTheSameBurstIsDuplicateAndCreditedOnce() {
+        List<String> accounts = accounts(2);
+        Map<String, BigDecimal> expected = new HashMap<>();
+        try (AdapterConnection eth = new AdapterConnection(async, CHAIN)) {
+            eth.hello();
+            long height = AdapterConnection.tipHeight(CHAIN) + 1;
+            String hash = CHAIN + "-gcd" + height + "-" + UUID.randomUUID().toString().substring(0, 8);
+            String tx1 = tx();
+            List<ConnectAdapterRequest> requests = List.of(
+                    eth.headerRequest(height, hash, AdapterConnection.tipHash(CHAIN)),
+                    eth.depositRequest(tx1, 0, hash, accounts.get(0), "USDC", "1.25"),
+                    eth.depositRequest(tx(), 0, hash, accounts.get(1), "USDC", "2"),
+                    eth.depositRequest(tx1, 0, hash, accounts.get(0), "USDC", "1.250"),
+                    eth.depositRequest(tx1, 1, hash, accounts.get(0), "USDC", "3"));
+            List<Ack> acks = eth.sendAll(requests);
+            AdapterConnection.tipIs(CHAIN, height, hash);
+            assertThat(acks).extracting(Ack::getCursor).containsExactlyElementsOf(
+                    requests.stream().map(ConnectAdapterRequest::getCursor).toList());
+            assertThat(acks).extracting(Ack::getOutcome).containsExactly(AckOutcome.ACK_OUTCOME_APPLIED,
+                    AckOutcome.ACK_OUTCOME_APPLIED, AckOutcome.ACK_OUTCOME_APPLIED, AckOutcome.ACK_OUTCOME_DUPLICATE,
+                    AckOutcome.ACK_OUTCOME_APPLIED);
+            confirm(eth);
+        }
+        expected.put(accounts.get(0), new BigDecimal("4.25"));
+        expected.put(accounts.get(1), new BigDecimal("2"));
+        assertCreditedOnce(accounts, expected, 3);
+    }
+
+    @Test
     void aStreamKilledMidBurstAndResumedFromTheWelcomeCreditsEveryDepositOnce() throws Exception {
         long seed = System.nanoTime();
         System.out.println("GroupCommitGrpcTest kill seed " + seed);
