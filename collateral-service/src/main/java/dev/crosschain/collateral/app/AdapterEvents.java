@@ -1,5 +1,6 @@
 package dev.crosschain.collateral.app;
 
+import dev.crosschain.collateral.domain.AlertedRejection;
 import dev.crosschain.collateral.domain.BlockHeaderEvent;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
@@ -191,6 +192,10 @@ public class AdapterEvents {
             if (result.rejection() != null) {
                 LOG.debugf("event at %s on %s rejected: %s", cursor, chain.id(), result.rejection().getMessage());
                 acks.add(Ack.rejected(cursor, result.rejection()));
+                if (result.rejection() instanceof AlertedRejection alerted && alerted.alert().freezeAccount()) {
+                    // The rejection froze the account: its views now say so.
+                    changed.add(alerted.alert().accountId());
+                }
             } else {
                 changed.addAll(result.outcome().changedAccounts());
                 acks.add(Ack.of(cursor, result.outcome()));

@@ -51,6 +51,15 @@ public class ChainHealth {
         return Collections.unmodifiableMap(conditions);
     }
 
+    /**
+     * As {@link #current()}, but judged on activity read now: the cache may be up to {@link #CACHE_FOR} older than
+     * a chain's first events, so a HALTED from it is confirmed with this before a refusal or hold rests on it.
+     */
+    public Map<String, ChainCondition> fresh() {
+        cachedAt = Instant.MIN;
+        return current();
+    }
+
     /** The stored activity per chain (cached), for ListChains. */
     public Map<String, ChainHealthRules.Activity> activity() {
         return activity(clock.instant());

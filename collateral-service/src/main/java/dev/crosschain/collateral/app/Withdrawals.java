@@ -62,12 +62,21 @@ public class Withdrawals {
                 "no withdrawal " + withdrawalId + " was locked"));
     }
 
-    /** The chain's withdrawals its adapter has not answered yet, oldest first. */
-    public List<Withdrawal> lockedOn(String chainId) {
-        return store.lockedOn(chainId);
+    /**
+     * The instructions the chain's adapter may be sent now, oldest first: its withdrawals without a result, but
+     * none while the chain is halted (by an operator, or HALTED by its status) and none of an account whose
+     * withdrawals are frozen. The held ones stay LOCKED (their amount stays locked) and are delivered once the
+     * halt or freeze is lifted. An instruction the adapter received before cannot be recalled: its EXECUTED result
+     * is still applied (see {@link WithdrawalStore#applyResult}).
+     */
+    public List<Withdrawal> deliverableOn(String chainId) {
+        if (haltedReason(chainId) != null) {
+            return List.of();
+        }
+        return store.deliverableOn(chainId);
     }
 
-    /** Chain ids of new locks in this replica (hot). Other replicas' locks are found by polling {@link #lockedOn}. */
+    /** Chain ids of new locks in this replica (hot). Other replicas' locks are found by polling {@link #deliverableOn}. */
     public Multi<String> newLocks() {
         return locks;
     }
@@ -78,6 +87,10 @@ public class Withdrawals {
             return "halted by an operator";
         }
         ChainCondition condition = health.current().get(chainId);
+        if (condition != null && condition.status() == ChainStatus.HALTED) {
+            // The cached view may predate the chain's first events: confirm on a fresh read.
+            condition = health.fresh().get(chainId);
+        }
         if (condition != null && condition.status() == ChainStatus.HALTED) {
             return condition.reason() == null || condition.reason().isEmpty() ? "HALTED" : condition.reason();
         }

@@ -9,8 +9,17 @@ import java.util.List;
  */
 public class AlertedRejection extends InvalidInputException {
 
-    /** What to raise: {@code critical} or a warning, deduplicated by {@code dedupKey}. */
-    public record Alert(boolean critical, String kind, String chainId, String accountId, String message, String dedupKey) {
+    /**
+     * What to raise: {@code critical} or a warning, deduplicated by {@code dedupKey}; {@code freezeAccount}: also
+     * freeze the withdrawals of {@code accountId}, in the same transaction.
+     */
+    public record Alert(boolean critical, String kind, String chainId, String accountId, String message, String dedupKey,
+                        boolean freezeAccount) {
+
+        /** An alert that freezes nothing. */
+        public Alert(boolean critical, String kind, String chainId, String accountId, String message, String dedupKey) {
+            this(critical, kind, chainId, accountId, message, dedupKey, false);
+        }
     }
 
     private final Alert alert;

@@ -19,9 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Withdrawal instructions on an adapter stream: once the welcome is out, every LOCKED withdrawal of the stream's
- * chain, then each new one. New locks of this replica are sent at once; those of other replicas are found by
- * polling the database. Each id is sent once per stream (the adapter gets them all again after a reconnect).
+ * Withdrawal instructions on an adapter stream: once the welcome is out, every deliverable LOCKED withdrawal of the
+ * stream's chain ({@link Withdrawals#deliverableOn}: none while the chain is halted, none of a frozen account),
+ * then each new one. New locks of this replica are sent at once; those of other replicas, and the ones a lifted
+ * freeze or halt releases, are found by polling the database. Each id is sent once per stream while it stays
+ * deliverable (the adapter gets them all again after a reconnect).
  */
 @ApplicationScoped
 public class WithdrawalInstructions {
@@ -74,9 +76,12 @@ public class WithdrawalInstructions {
                 .map(w -> ConnectAdapterResponse.newBuilder().setWithdrawalInstruction(WithdrawalMapper.instruction(w)).build());
     }
 
-    /** The chain's LOCKED withdrawals not yet sent on this stream; forgets the resolved ones (bounded memory). */
+    /**
+     * The chain's deliverable withdrawals not yet sent on this stream. Forgets the ones no longer deliverable:
+     * resolved (bounded memory), or held by a freeze or halt, so these are sent again once it is lifted.
+     */
     private List<Withdrawal> unsent(String chainId, Set<String> sent) {
-        List<Withdrawal> locked = withdrawals.lockedOn(chainId);
+        List<Withdrawal> locked = withdrawals.deliverableOn(chainId);
         Set<String> ids = new HashSet<>();
         List<Withdrawal> fresh = new ArrayList<>();
         for (Withdrawal w : locked) {

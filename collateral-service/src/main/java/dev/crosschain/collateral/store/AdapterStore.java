@@ -162,8 +162,11 @@ public class AdapterStore {
     private static void raiseAlertOf(Connection c, InvalidInputException rejection) throws SQLException {
         if (rejection instanceof AlertedRejection alerted) {
             AlertedRejection.Alert a = alerted.alert();
-            Alerts.raise(c, a.critical() ? Alerts.Severity.CRITICAL : Alerts.Severity.WARNING, a.kind(), a.chainId(),
-                    a.accountId(), a.message(), a.dedupKey());
+            OptionalLong id = Alerts.raise(c, a.critical() ? Alerts.Severity.CRITICAL : Alerts.Severity.WARNING, a.kind(),
+                    a.chainId(), a.accountId(), a.message(), a.dedupKey());
+            if (a.freezeAccount()) {
+                Alerts.freeze(c, a.accountId(), a.kind() + ": " + a.message(), id);
+            }
         }
     }
 

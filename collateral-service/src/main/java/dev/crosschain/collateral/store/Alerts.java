@@ -51,8 +51,17 @@ public final class Alerts {
         }
     }
 
-    /** Freezes the account's withdrawals unless a freeze is open already; true when this call froze it. */
+    /**
+     * Freezes the account's withdrawals unless a freeze is open already; true when this call froze it. The account's
+     * balance rows are locked first (FOR UPDATE, in key order), as a withdrawal lock locks its balance row before it
+     * reads the freeze: a concurrent lock either commits before this freeze or waits for it and sees it.
+     */
     public static boolean freeze(Connection c, String accountId, String reason, OptionalLong alertId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT 1 FROM balance WHERE account_id = ? ORDER BY chain_id, asset FOR UPDATE")) {
+            s.setString(1, accountId);
+            s.executeQuery().close();
+        }
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO account_freeze (account_id, reason, alert_id) VALUES (?, ?, ?)
                 ON CONFLICT (account_id) WHERE unfrozen_at IS NULL DO NOTHING""")) {

@@ -68,6 +68,9 @@ public class WithdrawalStore {
                     }
                 }
             }
+            // The balance row first: a freeze (Alerts.freeze locks the account's balance rows before it writes)
+            // then either waits for this lock to commit, or committed before and is seen by the read below.
+            BigDecimal available = LedgerWrites.availableForUpdate(c, order.accountId(), order.chainId(), order.asset());
             String frozen = Alerts.frozenReason(c, order.accountId());
             if (frozen != null) {
                 throw new PreconditionException("ACCOUNT_FROZEN", "account_id",
@@ -77,7 +80,6 @@ public class WithdrawalStore {
                 throw new PreconditionException("CHAIN_HALTED", "chain_id",
                         "chain " + order.chainId() + " is halted: " + haltedReason);
             }
-            BigDecimal available = LedgerWrites.availableForUpdate(c, order.accountId(), order.chainId(), order.asset());
             if (available.compareTo(order.amount()) < 0) {
                 throw new PreconditionException("INSUFFICIENT_BALANCE", "amount", "account " + order.accountId() + " has "
                         + available.stripTrailingZeros().toPlainString() + " " + order.asset() + " available on "
@@ -108,11 +110,17 @@ public class WithdrawalStore {
         return Transactions.readCommitted(dataSource, "reading withdrawal " + id, c -> find(c, id));
     }
 
-    /** The chain's withdrawals without a result, oldest first: the instructions its adapter must still answer. */
-    public List<Withdrawal> lockedOn(String chainId) {
-        return Transactions.readCommitted(dataSource, "reading locked withdrawals of " + chainId, c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM withdrawal WHERE chain_id = ? AND status = 'LOCKED' ORDER BY locked_at, id")) {
+    /**
+     * The chain's withdrawals without a result whose account has no open freeze, oldest first: the instructions
+     * its adapter may be sent now. A frozen account's withdrawals stay LOCKED (their amount stays locked) and
+     * come back here once the account is unfrozen.
+     */
+    public List<Withdrawal> deliverableOn(String chainId) {
+        return Transactions.readCommitted(dataSource, "reading deliverable withdrawals of " + chainId, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + """
+                     FROM withdrawal w WHERE chain_id = ? AND status = 'LOCKED' AND NOT EXISTS (
+                        SELECT 1 FROM account_freeze f WHERE f.account_id = w.account_id AND f.unfrozen_at IS NULL)
+                    ORDER BY locked_at, id""")) {
                 s.setString(1, chainId);
                 List<Withdrawal> result = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -127,10 +135,12 @@ public class WithdrawalStore {
 
     /**
      * Applies an adapter's result inside the caller's transaction (the one that records the event's cursor).
-     * EXECUTED debits the locked amount, FAILED unlocks it; the same outcome again is a duplicate. Refused by
-     * throwing (nothing written): an id this chain never locked is UNKNOWN_WITHDRAWAL; the other outcome, or another
-     * tx hash, for a resolved withdrawal is WITHDRAWAL_RESOLVED, an {@link AlertedRejection} whose CRITICAL alert the
-     * stream records with the rejection's cursor.
+     * EXECUTED debits the locked amount, FAILED unlocks it; the same outcome again is a duplicate. EXECUTED for a
+     * withdrawal of a frozen account is applied all the same (the chain is the truth: the money left) with a
+     * CRITICAL alert WITHDRAWAL_EXECUTED_WHILE_FROZEN. Refused by throwing (nothing written): an id this chain never
+     * locked is UNKNOWN_WITHDRAWAL; the other outcome, or another tx hash, for a resolved withdrawal is
+     * WITHDRAWAL_RESOLVED, an {@link AlertedRejection} whose CRITICAL alert the stream records with the rejection's
+     * cursor; when that report is EXECUTED the alert also freezes the account's withdrawals.
      */
     public static EventOutcome applyResult(Connection c, String chainId, WithdrawalResultEvent.Valid result) throws SQLException {
         Withdrawal w = null;
@@ -156,9 +166,24 @@ public class WithdrawalStore {
             String what = "withdrawal " + w.id() + " was resolved " + w.status()
                     + (w.txHash().isEmpty() ? "" : " (tx " + w.txHash() + ")") + ", the adapter now reports " + reported
                     + (result.txHash().isEmpty() ? "" : " (tx " + result.txHash() + ")");
+            // An execution the ledger does not hold (after FAILED the amount went back to available; after another
+            // tx it was debited once): money may have left that the ledger still counts, so the account's
+            // withdrawals freeze with the alert until an operator has looked.
+            boolean moneyMayHaveLeft = result.executed();
             throw new AlertedRejection("WITHDRAWAL_RESOLVED", "withdrawal_result.outcome", what, new AlertedRejection.Alert(
                     true, "WITHDRAWAL_RESOLVED", chainId, w.accountId(), what,
-                    "withdrawal-resolved:" + w.id() + ":" + reported + ":" + result.txHash()));
+                    "withdrawal-resolved:" + w.id() + ":" + reported + ":" + result.txHash(), moneyMayHaveLeft));
+        }
+        if (result.executed()) {
+            String frozen = Alerts.frozenReason(c, w.accountId());
+            if (frozen != null) {
+                // The instruction reached the adapter before the freeze (instructions are held while frozen) and the
+                // chain says the money left: the ledger follows the chain, and operators hear of it.
+                Alerts.raise(c, Alerts.Severity.CRITICAL, "WITHDRAWAL_EXECUTED_WHILE_FROZEN", chainId, w.accountId(),
+                        "withdrawal " + w.id() + " of " + w.amount().toPlainString() + " " + w.asset() + " was executed (tx "
+                                + result.txHash() + ") while withdrawals of account " + w.accountId() + " are frozen: " + frozen,
+                        "withdrawal-executed-while-frozen:" + w.id());
+            }
         }
         try (PreparedStatement s = c.prepareStatement("""
                 UPDATE withdrawal SET status = ?, tx_hash = ?, failure_reason = ?, resolved_at = now() WHERE id = ?""")) {

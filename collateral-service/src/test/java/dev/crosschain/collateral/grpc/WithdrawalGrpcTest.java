@@ -1,6 +1,7 @@
 package dev.crosschain.collateral.grpc;
 
 import com.google.rpc.PreconditionFailure;
+import dev.crosschain.collateral.app.Withdrawals;
 import dev.crosschain.collateral.store.Alerts;
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.collateral.v1.Ack;
@@ -13,6 +14,7 @@ import dev.crosschain.proto.collateral.v1.LockWithdrawalRequest;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalResponse;
 import dev.crosschain.proto.collateral.v1.SetChainHaltRequest;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
+import dev.crosschain.proto.collateral.v1.UnfreezeAccountRequest;
 import dev.crosschain.proto.collateral.v1.Withdrawal;
 import dev.crosschain.proto.collateral.v1.WithdrawalInstruction;
 import dev.crosschain.proto.collateral.v1.WithdrawalOutcome;
@@ -60,6 +62,9 @@ class WithdrawalGrpcTest {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    Withdrawals withdrawals;
 
     @BeforeAll
     static void connect() {
@@ -209,16 +214,18 @@ class WithdrawalGrpcTest {
         assertThat(errorInfo(other).getReason()).isEqualTo("IDEMPOTENCY_CONFLICT");
         assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/6/4");
 
-        // A replay after the account was frozen still answers the first lock.
+        // A replay after the account was frozen still answers the first lock. Its instruction is held while the
+        // account is frozen, but an adapter that had it before and executed it is believed (with a CRITICAL alert).
         freeze(account);
         assertThat(margin.lockWithdrawal(lock(id, account, "ethereum", "USDC", "4", "0xa")).getReplayed()).isTrue();
         try (AdapterConnection adapter = new AdapterConnection(async, "ethereum")) {
             adapter.hello();
-            adapter.instruction(id);
             assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xz", "").getOutcome())
                     .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
         }
         assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/6/0");
+        assertThat(count("SELECT count(*) FROM alert WHERE kind = 'WITHDRAWAL_EXECUTED_WHILE_FROZEN' AND severity = 'CRITICAL' "
+                + "AND account_id = '" + account + "' AND message LIKE '%" + id + "%'")).isEqualTo(1);
     }
 
     @Test
@@ -428,6 +435,149 @@ class WithdrawalGrpcTest {
         assertThat(count("SELECT count(*) FROM transfer WHERE transfer_id = '" + transfer.getTransferId() + "'")).isZero();
     }
 
+    @Test
+    void aReorgThatFreezesTheAccountHoldsItsLockedInstructionsUntilAnOperatorUnfreezesIt() {
+        String account = account("orphan");
+        String bystander = account("bystander");
+        fund(bystander, "arbitrum", "USDC", "10");
+        String held = wid();
+        String executed = wid();
+        long height;
+        String base;
+        try (AdapterConnection arb = new AdapterConnection(async, "arbitrum")) {
+            arb.hello();
+            base = arb.extend();
+            height = AdapterConnection.tipHeight("arbitrum") + 1;
+            String block = "arbitrum-credited-" + UUID.randomUUID();
+            arb.header(height, block, base);
+            assertThat(arb.deposit(CollateralGrpcServiceTest.tx(), 0, block, account, "USDC", "150").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            arb.extend(); // 2 confirmations on arbitrum: credited
+            assertThat(balance(account, "arbitrum", "USDC")).isEqualTo("0/150/0");
+            margin.lockWithdrawal(lock(held, account, "arbitrum", "USDC", "100", "0xheld"));
+            margin.lockWithdrawal(lock(executed, account, "arbitrum", "USDC", "50", "0xgone"));
+            arb.instruction(held);
+            arb.instruction(executed);
+        }
+        try (AdapterConnection arb = new AdapterConnection(async, "arbitrum")) {
+            arb.hello();
+            // A reorg replaces the credited deposit's block: CRITICAL FINAL_DEPOSIT_ORPHANED, the account frozen.
+            assertThat(arb.header(height, "arbitrum-reorg-" + UUID.randomUUID(), base).getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+        assertThat(count("SELECT count(*) FROM account_freeze f JOIN alert a ON a.id = f.alert_id WHERE f.account_id = '"
+                + account + "' AND f.unfrozen_at IS NULL AND a.kind = 'FINAL_DEPOSIT_ORPHANED'")).isEqualTo(1);
+        assertThat(balance(account, "arbitrum", "USDC")).isEqualTo("0/0/150");
+
+        try (AdapterConnection arb = new AdapterConnection(async, "arbitrum")) {
+            arb.hello();
+            // A bystander's lock after the welcome arrives after the welcome's instructions: the frozen ones were held.
+            String marker = wid();
+            margin.lockWithdrawal(lock(marker, bystander, "arbitrum", "USDC", "1", "0xmark"));
+            arb.instruction(marker);
+            assertThat(arb.received).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(held, executed);
+            assertPrecondition(catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "arbitrum", "USDC", "1", "0xa"))),
+                    "ACCOUNT_FROZEN");
+
+            // The adapter executed one before the freeze: the chain is the truth, the ledger follows and alerts.
+            assertThat(arb.result(executed, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xgone-tx", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(balance(account, "arbitrum", "USDC")).isEqualTo("0/0/100");
+            assertThat(count("SELECT count(*) FROM alert WHERE kind = 'WITHDRAWAL_EXECUTED_WHILE_FROZEN' AND severity = 'CRITICAL'"
+                    + " AND account_id = '" + account + "' AND message LIKE '%" + executed + "%'")).isEqualTo(1);
+
+            // Unfrozen: the held instruction reaches the open stream (the funds stayed locked meanwhile).
+            assertThat(operator().unfreezeAccount(UnfreezeAccountRequest.newBuilder().setChangeId("unfreeze-" + UUID.randomUUID())
+                    .setAccountId(account).setReason("reorg reviewed").build()).getWasFrozen()).isTrue();
+            assertThat(arb.instruction(held).getAmount()).isEqualTo("100");
+            assertThat(arb.received).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(executed);
+            assertThat(arb.result(held, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "test").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(arb.result(marker, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "test").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+        assertThat(balance(account, "arbitrum", "USDC")).isEqualTo("0/100/0");
+        assertThat(balance(bystander, "arbitrum", "USDC")).isEqualTo("0/10/0");
+    }
+
+    @Test
+    void aChainHaltedByAnOperatorHoldsItsInstructionsUntilTheHaltIsLifted() throws InterruptedException {
+        String account = account("paused");
+        fund(account, "solana", "SOL", "2");
+        String id = wid();
+        margin.lockWithdrawal(lock(id, account, "solana", "SOL", "1.5", "sol-paused"));
+        operator().setChainHalt(SetChainHaltRequest.newBuilder().setChangeId("halt-" + UUID.randomUUID()).setChainId("solana")
+                .setHalted(true).setReason("instruction hold test").build());
+        boolean halted = true;
+        try (AdapterConnection adapter = new AdapterConnection(async, "solana")) {
+            adapter.hello();
+            assertThat(withdrawals.deliverableOn("solana")).isEmpty();
+            // Nothing can be awaited for an absence: the welcome's round and a few polls (500 ms) go by.
+            Thread.sleep(2_000);
+            assertThat(adapter.received).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(id);
+            assertThat(balance(account, "solana", "SOL")).isEqualTo("0/0.5/1.5");
+
+            operator().setChainHalt(SetChainHaltRequest.newBuilder().setChangeId("unhalt-" + UUID.randomUUID()).setChainId("solana")
+                    .setHalted(false).setReason("instruction hold test done").build());
+            halted = false;
+            assertThat(adapter.instruction(id).getAmount()).isEqualTo("1.5");
+            assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "sol-tx", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        } finally {
+            if (halted) {
+                operator().setChainHalt(SetChainHaltRequest.newBuilder().setChangeId("unhalt-" + UUID.randomUUID())
+                        .setChainId("solana").setHalted(false).setReason("instruction hold test failed").build());
+            }
+        }
+        assertThat(balance(account, "solana", "SOL")).isEqualTo("0/0.5/0");
+    }
+
+    @Test
+    void anExecutionReportedAfterTheFailureFreezesTheAccount() {
+        String account = account("ghost");
+        fund(account, "ethereum", "USDC", "10");
+        String id = wid();
+        margin.lockWithdrawal(lock(id, account, "ethereum", "USDC", "4", "0xghost"));
+        try (AdapterConnection adapter = new AdapterConnection(async, "ethereum")) {
+            adapter.hello();
+            adapter.instruction(id);
+            assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "dropped").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/10/0");
+            // The chain says the 4 left, the ledger has them available again: refused, alerted and frozen together.
+            assertRejected(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xlate", ""),
+                    "WITHDRAWAL_RESOLVED", "withdrawal_result.outcome");
+        }
+        assertThat(count("SELECT count(*) FROM account_freeze f JOIN alert a ON a.id = f.alert_id WHERE f.account_id = '"
+                + account + "' AND f.unfrozen_at IS NULL AND a.kind = 'WITHDRAWAL_RESOLVED' AND a.severity = 'CRITICAL'"))
+                .isEqualTo(1);
+        assertPrecondition(catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "ethereum", "USDC", "1", "0xa"))),
+                "ACCOUNT_FROZEN");
+        assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/10/0");
+    }
+
+    @Test
+    void aLockWaitingOnTheBalanceRowSeesAFreezeCommittedMeanwhile() throws Exception {
+        String account = account("race");
+        fund(account, "ethereum", "USDC", "10");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            // A freeze in progress (as the orphan path does it) holds the account's balance rows.
+            OptionalLong alert = Alerts.raise(c, Alerts.Severity.CRITICAL, "TEST_FREEZE", "ethereum", account,
+                    "frozen by a race test", "test-freeze:" + account);
+            assertThat(Alerts.freeze(c, account, "frozen by a race test", alert)).isTrue();
+            java.util.concurrent.Future<StatusRuntimeException> lock = pool.submit(() ->
+                    catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "ethereum", "USDC", "1", "0xa"))));
+            awaitLockWaitOnBalanceOf(account);
+            c.commit();
+            assertPrecondition(lock.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS), "ACCOUNT_FROZEN");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/10/0");
+    }
+
     // ---- helpers ----
 
     /** Every balance row equals the sum of its ledger entries (and no entry lacks its balance). */
@@ -498,6 +648,20 @@ class WithdrawalGrpcTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Awaits a withdrawal lock blocked on a row lock while selecting its balance FOR UPDATE (LedgerWrites.availableForUpdate). */
+    void awaitLockWaitOnBalanceOf(String account) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + AdapterConnection.PATIENCE_MS;
+        while (count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE "
+                + "'%SELECT available FROM balance WHERE account_id%FOR UPDATE%'") == 0) {
+            assertThat(System.currentTimeMillis()).as("a lock of " + account + " waiting on its balance row").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    static CollateralAdminServiceGrpc.CollateralAdminServiceBlockingStub operator() {
+        return CollateralAdminServiceGrpc.newBlockingStub(channel).withInterceptors(bearer("test-operator-token"));
     }
 
     long count(String sql) {
