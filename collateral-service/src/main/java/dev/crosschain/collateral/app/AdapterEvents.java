@@ -11,6 +11,7 @@ import dev.crosschain.collateral.domain.PreconditionException;
 import dev.crosschain.collateral.domain.StoredBlock;
 import dev.crosschain.collateral.domain.Violation;
 import dev.crosschain.collateral.domain.WithdrawalResultEvent;
+import dev.crosschain.collateral.domain.WireText;
 import dev.crosschain.collateral.store.AdapterStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -69,14 +70,20 @@ public class AdapterEvents {
         if (chainId == null || chainId.isBlank()) {
             throw new InvalidInputException("MISSING_FIELD", "hello.chain_id", "the chain id is required");
         }
+        // The hello is not authenticated yet: nothing of it is echoed or logged unbounded.
+        if (!ChainSpec.ID.matcher(chainId).matches()) {
+            throw new InvalidInputException("UNKNOWN_CHAIN", "hello.chain_id", "not a chain id (1 to 32 characters of"
+                    + " a-z 0-9 -, got " + chainId.length() + " characters)");
+        }
         ChainSpec chain = registry.current().require(chainId, "hello.chain_id");
+        String adapter = WireText.shown(adapterId);
         try {
             callers.requireAdapter(chain, credential);
         } catch (RuntimeException e) {
-            LOG.warnf("adapter %s refused on %s: %s", adapterId, chainId, e.getMessage());
+            LOG.warnf("adapter %s refused on %s: %s", adapter, chainId, e.getMessage());
             throw e;
         }
-        LOG.infof("adapter %s connected for %s", adapterId, chainId);
+        LOG.infof("adapter %s connected for %s", adapter, chainId);
         return new Welcome(chain, store.cursor(chainId), store.tip(chainId));
     }
 
@@ -99,7 +106,7 @@ public class AdapterEvents {
     }
 
     public Event headerEvent(ChainSpec chain, String cursor, BlockHeaderEvent header) {
-        return new Event(cursor, batch -> batch.header(chain, header));
+        return new Event(cursor, batch -> batch.header(chain, header.validate()));
     }
 
     public Ack deposit(ChainSpec chain, String cursor, DepositEvent deposit) {
@@ -124,9 +131,7 @@ public class AdapterEvents {
                 throw new InvalidInputException(PROTOCOL_VIOLATION, "checkpoint", chain.id()
                         + " is final by " + chain.confirmations() + " confirmations: it takes no checkpoint");
             }
-            if (hash == null || hash.isBlank()) {
-                throw new InvalidInputException("MISSING_FIELD", "checkpoint.hash", "the checkpoint's block hash is required");
-            }
+            WireText.requireHash(hash, "checkpoint.hash", "INVALID_BLOCK_HASH", "the checkpoint's block hash");
             if (height < 0) {
                 throw new InvalidInputException(PROTOCOL_VIOLATION, "checkpoint.height", "height out of range: " + Long.toUnsignedString(height));
             }
@@ -134,12 +139,19 @@ public class AdapterEvents {
         });
     }
 
+    /** The adapter's head; a height above 2^63 - 1 (negative as a long) is PROTOCOL_VIOLATION. */
     public Ack heartbeat(ChainSpec chain, String cursor, long headHeight) {
         return applyOne(chain, heartbeatEvent(chain, cursor, headHeight));
     }
 
     public Event heartbeatEvent(ChainSpec chain, String cursor, long headHeight) {
-        return new Event(cursor, batch -> batch.heartbeat(chain.id(), headHeight));
+        return new Event(cursor, batch -> {
+            if (headHeight < 0) {
+                throw new InvalidInputException(PROTOCOL_VIOLATION, "heartbeat.head_height",
+                        "height out of range: " + Long.toUnsignedString(headHeight));
+            }
+            return batch.heartbeat(chain.id(), headHeight);
+        });
     }
 
     /**
@@ -167,9 +179,14 @@ public class AdapterEvents {
         });
     }
 
-    /** An event without a cursor cannot be acknowledged durably: refused, nothing recorded. */
-    public Ack missingCursor() {
-        return Ack.rejected("", new InvalidInputException("MISSING_FIELD", "cursor", "every event but the hello needs a cursor"));
+    /**
+     * The refusal of an event whose cursor is missing or malformed (see {@link WireText#cursorProblem}); empty when
+     * the cursor is fine. Such a cursor cannot be recorded: the event is refused with nothing recorded, and the ack
+     * carries no cursor (a malformed one is not echoed).
+     */
+    public Optional<Ack> badCursor(String cursor) {
+        InvalidInputException problem = WireText.cursorProblem(cursor);
+        return problem == null ? Optional.empty() : Optional.of(Ack.rejected("", problem));
     }
 
     private Ack applyOne(ChainSpec chain, Event event) {

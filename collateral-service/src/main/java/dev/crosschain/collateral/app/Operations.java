@@ -4,7 +4,7 @@ import dev.crosschain.collateral.domain.Caller;
 import dev.crosschain.collateral.domain.IdempotencyKey;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.Violation;
-import dev.crosschain.collateral.domain.WithdrawalOrder;
+import dev.crosschain.collateral.domain.AccountIds;
 import dev.crosschain.collateral.store.OperatorStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -72,12 +72,10 @@ public class Operations {
             violations.add(key);
             reasons.add(changeId == null || changeId.isEmpty() ? "MISSING_FIELD" : "INVALID_ID");
         }
-        if (accountId == null || accountId.isBlank()) {
-            violations.add(new Violation("account_id", "the account id is required"));
-            reasons.add("MISSING_FIELD");
-        } else if (accountId.length() > WithdrawalOrder.MAX_ACCOUNT) {
-            violations.add(new Violation("account_id", "at most " + WithdrawalOrder.MAX_ACCOUNT + " characters"));
-            reasons.add("INVALID_ACCOUNT");
+        InvalidInputException account = AccountIds.problem(accountId, "account_id");
+        if (account != null) {
+            violations.addAll(account.violations());
+            reasons.add(account.reason());
         }
         if (reason == null || reason.isBlank()) {
             violations.add(new Violation("reason", "why, for the record, is required"));

@@ -70,6 +70,6 @@ public final class ChainRegistry {
 
     /** The chain or INVALID_ARGUMENT UNKNOWN_CHAIN naming {@code field}. */
     public ChainSpec require(String id, String field) {
-        return chain(id).orElseThrow(() -> new InvalidInputException("UNKNOWN_CHAIN", field, "unknown chain: " + id));
+        return chain(id).orElseThrow(() -> new InvalidInputException("UNKNOWN_CHAIN", field, "unknown chain: " + WireText.shown(id)));
     }
 }

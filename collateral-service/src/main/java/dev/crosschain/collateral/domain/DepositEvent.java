@@ -6,28 +6,57 @@ import java.util.List;
 /** A deposit as an adapter reported it, not validated yet. */
 public record DepositEvent(String txHash, long logIndex, String blockHash, String accountId, String asset, String amount) {
 
-    /** Field checks that need only the chain's registry entry; the block is checked against the store. */
+    /**
+     * Field checks that need only the chain's registry entry; the block is checked against the store. Every text is
+     * bounded and printable ASCII before it reaches the database (a NUL byte or a 100k-digit amount would fail the
+     * transaction, and an adapter re-sending such an event would stall its chain): tx and block hashes 1 to
+     * {@link WireText#MAX_HASH}, the account by {@link AccountIds}, the asset a listed symbol, the amount by
+     * {@link Amounts#tokenAmount}. All violations are reported under the reason of the first.
+     */
     public ValidDeposit validate(ChainSpec chain) {
-        List<Violation> missing = new ArrayList<>();
+        List<Violation> violations = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         if (blank(txHash)) {
-            missing.add(new Violation("deposit.tx_hash", "the transaction hash is required"));
+            add(violations, reasons, "MISSING_FIELD", new Violation("deposit.tx_hash", "the transaction hash is required"));
+        } else if (!WireText.printableAscii(txHash, WireText.MAX_HASH)) {
+            add(violations, reasons, "INVALID_TX_HASH", new Violation("deposit.tx_hash", WireText.hashRule(txHash)));
         }
         if (blank(blockHash)) {
-            missing.add(new Violation("deposit.block_hash", "the block hash is required"));
+            add(violations, reasons, "MISSING_FIELD", new Violation("deposit.block_hash", "the block hash is required"));
+        } else if (!WireText.printableAscii(blockHash, WireText.MAX_HASH)) {
+            add(violations, reasons, "INVALID_BLOCK_HASH", new Violation("deposit.block_hash", WireText.hashRule(blockHash)));
         }
-        if (blank(accountId)) {
-            missing.add(new Violation("deposit.account_id", "the account is required"));
+        InvalidInputException account = AccountIds.problem(accountId, "deposit.account_id");
+        if (account != null) {
+            add(violations, reasons, account.reason(), account.violations().get(0));
         }
+        AssetSpec spec = null;
         if (blank(asset)) {
-            missing.add(new Violation("deposit.asset", "the asset is required"));
+            add(violations, reasons, "MISSING_FIELD", new Violation("deposit.asset", "the asset is required"));
+        } else {
+            spec = chain.asset(asset).orElse(null);
+            if (spec == null) {
+                add(violations, reasons, "UNKNOWN_ASSET", new Violation("deposit.asset",
+                        "asset " + WireText.shown(asset) + " is not listed on " + chain.id()));
+            }
         }
-        if (!missing.isEmpty()) {
-            throw new InvalidInputException("MISSING_FIELD", missing);
+        java.math.BigDecimal value = null;
+        if (spec != null) {
+            try {
+                value = Amounts.tokenAmount(amount, spec.decimals(), "deposit.amount");
+            } catch (InvalidInputException e) {
+                e.violations().forEach(v -> add(violations, reasons, e.reason(), v));
+            }
         }
-        AssetSpec spec = chain.asset(asset).orElseThrow(() -> new InvalidInputException("UNKNOWN_ASSET", "deposit.asset",
-                "asset " + asset + " is not listed on " + chain.id()));
-        return new ValidDeposit(txHash, logIndex, blockHash, accountId, spec,
-                Amounts.tokenAmount(amount, spec.decimals(), "deposit.amount"));
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(reasons.get(0), violations);
+        }
+        return new ValidDeposit(txHash, logIndex, blockHash, accountId, spec, value);
+    }
+
+    private static void add(List<Violation> violations, List<String> reasons, String reason, Violation v) {
+        violations.add(v);
+        reasons.add(reason);
     }
 
     private static boolean blank(String s) {

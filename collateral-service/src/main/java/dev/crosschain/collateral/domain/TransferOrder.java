@@ -46,11 +46,13 @@ public record TransferOrder(String transferId, List<Leg> legs, String memo) {
             RawLeg leg = raw.get(i);
             String at = "legs[" + i + "]";
             boolean ok = true;
-            if (blank(leg.fromAccountId())) {
-                ok = add(violations, reasons, MISSING_FIELD, at + ".from_account_id", "the debited account is required");
-            }
-            if (blank(leg.toAccountId())) {
-                ok = add(violations, reasons, MISSING_FIELD, at + ".to_account_id", "the credited account is required");
+            for (InvalidInputException bad : new InvalidInputException[] {
+                    AccountIds.problem(leg.fromAccountId(), at + ".from_account_id"),
+                    AccountIds.problem(leg.toAccountId(), at + ".to_account_id")}) {
+                if (bad != null) {
+                    Violation v = bad.violations().get(0);
+                    ok = add(violations, reasons, bad.reason(), v.field(), v.description());
+                }
             }
             if (!blank(leg.fromAccountId()) && leg.fromAccountId().equals(leg.toAccountId())) {
                 ok = add(violations, reasons, "SAME_ACCOUNT",
@@ -62,7 +64,7 @@ public record TransferOrder(String transferId, List<Leg> legs, String memo) {
             }
             ChainSpec chain = registry.chain(leg.chainId()).orElse(null);
             if (chain == null) {
-                add(violations, reasons, "UNKNOWN_CHAIN", at + ".chain_id", "unknown chain: " + leg.chainId());
+                add(violations, reasons, "UNKNOWN_CHAIN", at + ".chain_id", "unknown chain: " + WireText.shown(leg.chainId()));
                 continue;
             }
             if (blank(leg.asset())) {
@@ -71,7 +73,7 @@ public record TransferOrder(String transferId, List<Leg> legs, String memo) {
             }
             AssetSpec asset = chain.asset(leg.asset()).orElse(null);
             if (asset == null) {
-                add(violations, reasons, "UNKNOWN_ASSET", at + ".asset", "asset " + leg.asset() + " is not listed on " + chain.id());
+                add(violations, reasons, "UNKNOWN_ASSET", at + ".asset", "asset " + WireText.shown(leg.asset()) + " is not listed on " + chain.id());
                 continue;
             }
             try {

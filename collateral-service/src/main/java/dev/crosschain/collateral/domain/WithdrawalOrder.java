@@ -13,7 +13,7 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
                               String destination) {
 
     public static final int MAX_DESTINATION = 128;
-    public static final int MAX_ACCOUNT = 128;
+    public static final int MAX_ACCOUNT = AccountIds.MAX;
 
     /** A lock as received, not validated. */
     public record Raw(String withdrawalId, String accountId, String chainId, String asset, String amount,
@@ -31,10 +31,9 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
         if (id != null) {
             add(violations, reasons, blank(raw.withdrawalId()) ? "MISSING_FIELD" : "INVALID_ID", id);
         }
-        if (blank(raw.accountId())) {
-            add(violations, reasons, "MISSING_FIELD", new Violation("account_id", "the account id is required"));
-        } else if (raw.accountId().length() > MAX_ACCOUNT) {
-            add(violations, reasons, "INVALID_ACCOUNT", new Violation("account_id", "at most " + MAX_ACCOUNT + " characters"));
+        InvalidInputException account = AccountIds.problem(raw.accountId(), "account_id");
+        if (account != null) {
+            add(violations, reasons, account.reason(), account.violations().get(0));
         }
         if (blank(raw.destination())) {
             add(violations, reasons, "MISSING_FIELD", new Violation("destination_address", "the destination address is required"));
@@ -79,21 +78,12 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
 
     /** Client text for an error message, cut to 64 characters: a megabyte name must not come back in the trailers. */
     public static String shown(String text) {
-        return text.length() <= 64 ? text : text.substring(0, 64) + "... (" + text.length() + " characters)";
+        return WireText.shown(text);
     }
 
     /** True when every character is printable ASCII (space to tilde) and there are 1 to {@code max} of them. */
     public static boolean printableAscii(String s, int max) {
-        if (s == null || s.isEmpty() || s.length() > max) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if (ch < 0x20 || ch > 0x7e) {
-                return false;
-            }
-        }
-        return true;
+        return WireText.printableAscii(s, max);
     }
 
     private static void add(List<Violation> violations, List<String> reasons, String reason, Violation v) {

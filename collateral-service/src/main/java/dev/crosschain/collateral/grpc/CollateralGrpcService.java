@@ -39,6 +39,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -194,8 +195,8 @@ public class CollateralGrpcService implements CollateralService {
         }
 
         /**
-         * Events waiting for their batch's commit, and the answers that need none (an event without a cursor is
-         * refused without being recorded) in their place among them.
+         * Events waiting for their batch's commit, and the answers that need none (an event without a cursor or with a
+         * malformed one is refused without being recorded) in their place among them.
          */
         private final class Pending {
 
@@ -212,14 +213,17 @@ public class CollateralGrpcService implements CollateralService {
                 }
                 ChainSpec chain = adapterEvents.chain(chainId);
                 List<AdapterEvents.Event> events = new ArrayList<>();
+                List<Optional<AdapterEvents.Ack>> badCursors = new ArrayList<>();
                 for (ConnectAdapterRequest request : requests) {
-                    if (!request.getCursor().isEmpty()) {
+                    Optional<AdapterEvents.Ack> badCursor = adapterEvents.badCursor(request.getCursor());
+                    badCursors.add(badCursor);
+                    if (badCursor.isEmpty()) {
                         events.add(event(chain, request));
                     }
                 }
                 Iterator<AdapterEvents.Ack> acks = adapterEvents.apply(chain, events).iterator();
-                for (ConnectAdapterRequest request : requests) {
-                    answer.accept(ProtoMapper.ack(request.getCursor().isEmpty() ? adapterEvents.missingCursor() : acks.next()));
+                for (Optional<AdapterEvents.Ack> badCursor : badCursors) {
+                    answer.accept(ProtoMapper.ack(badCursor.orElseGet(acks::next)));
                 }
                 requests.clear();
             }

@@ -30,6 +30,16 @@ class AmountsTest {
     }
 
     @Test
+    void refusesOverlongTextAndTooManyIntegerDigitsWithoutEchoingThem() {
+        assertInvalid("1".repeat(140_000), 6, "at most 80 characters");
+        assertInvalid("1".repeat(31), 6, "at most 30 digits before the decimal point");
+        assertThat(Amounts.tokenAmount("1".repeat(30) + "." + "1".repeat(36), 36, "f")).isEqualByComparingTo("1".repeat(30) + "." + "1".repeat(36));
+        assertThat(Amounts.tokenAmount("0." + "0".repeat(35) + "1", 36, "f")).isEqualByComparingTo("1e-36");
+        assertThatThrownBy(() -> Amounts.tokenAmount("x".repeat(79), 6, "f"))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.getMessage()).hasSizeLessThan(200));
+    }
+
+    @Test
     void refusesZeroNegativeMalformedAndExponents() {
         assertInvalid("0", 6, "positive");
         assertInvalid("0.000", 6, "positive");
