@@ -1,13 +1,24 @@
 package dev.crosschain.collateral.store;
 
+import dev.crosschain.collateral.domain.InvalidInputException;
 import io.agroal.api.AgroalDataSource;
+import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Set;
 
-/** Runs work in one JDBC transaction, retrying serialization failures and deadlocks a bounded number of times. */
+/**
+ * Runs work in one JDBC transaction, retrying serialization failures and deadlocks a bounded number of times. A data
+ * exception (SQLSTATE class 22: a NUL byte in text, a numeric overflow, ...) is the input's fault and never goes
+ * away on a retry: it is {@link InvalidInputException} INVALID_VALUE (INVALID_ARGUMENT, or a REJECTED ack on the
+ * adapter stream), not a database outage. The domain's bounds should catch such input first; this is the last line.
+ */
 final class Transactions {
+
+    static final String INVALID_VALUE = "INVALID_VALUE";
+    private static final String DATA_EXCEPTION_CLASS = "22";
+    private static final Logger LOG = Logger.getLogger(Transactions.class);
 
     static final int MAX_ATTEMPTS = 5;
     private static final Set<String> RETRYABLE = Set.of("40001", "40P01");
@@ -60,6 +71,14 @@ final class Transactions {
                 if (state != null && (RETRYABLE.contains(state) || alsoRetry.contains(state))) {
                     last = e;
                     continue;
+                }
+                if (state != null && state.startsWith(DATA_EXCEPTION_CLASS)) {
+                    // The database's message may quote the value: logged cut, not returned.
+                    String detail = String.valueOf(e.getMessage());
+                    LOG.warnf("%s: the database refused a value (SQLSTATE %s): %s", what, state,
+                            detail.length() <= 300 ? detail : detail.substring(0, 300) + "...");
+                    throw new InvalidInputException(INVALID_VALUE, java.util.List.of(new dev.crosschain.collateral.domain.Violation(
+                            "request", "the database refused a value of the request (SQLSTATE " + state + ")")));
                 }
                 throw new StoreException(what + " failed", e);
             }
