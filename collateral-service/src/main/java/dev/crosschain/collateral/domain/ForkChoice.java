@@ -17,6 +17,8 @@ import java.util.Optional;
  */
 public final class ForkChoice {
 
+    public static final String FINALITY_VIOLATION = "FINALITY_VIOLATION";
+
     private ForkChoice() {
     }
 
@@ -31,6 +33,23 @@ public final class ForkChoice {
      */
     public static Decision decide(BlockHeaderEvent header, long tipHeight, Optional<StoredBlock> parent,
                                   List<StoredBlock> canonicalAtOrAbove, Optional<StoredBlock> sameHash) {
+        return decide(header, tipHeight, parent, canonicalAtOrAbove, sameHash, "", Optional.empty());
+    }
+
+    /**
+     * As {@link #decide(BlockHeaderEvent, long, Optional, List, Optional)} on a chain final by checkpoint, whose
+     * finalized {@code checkpoint} (if any) no header may contradict: a header at or below the checkpoint's height
+     * that is not the canonical block there, or a header right above it whose parent is not the checkpoint's
+     * block, would reorganise final blocks (and the new fork would be final at once: finality is
+     * min(checkpoint, head)). It is refused FINALITY_VIOLATION with a CRITICAL alert and changes nothing.
+     *
+     * @param chainId    the chain, for the alert
+     * @param checkpoint the chain's finalized checkpoint block; empty when none or the chain is final by
+     *                   confirmations
+     */
+    public static Decision decide(BlockHeaderEvent header, long tipHeight, Optional<StoredBlock> parent,
+                                  List<StoredBlock> canonicalAtOrAbove, Optional<StoredBlock> sameHash,
+                                  String chainId, Optional<StoredBlock> checkpoint) {
         if (header.hash() == null || header.hash().isBlank()) {
             throw new InvalidInputException("MISSING_FIELD", "header.hash", "the block hash is required");
         }
@@ -49,6 +68,9 @@ public final class ForkChoice {
         }
         if (sameHash.isPresent() && sameHash.get().canonical()) {
             return new Decision(true, false, List.of());
+        }
+        if (checkpoint.isPresent()) {
+            refuseBelowFinality(header, chainId, checkpoint.get(), parent, canonicalAtOrAbove);
         }
         if (chainHasBlocks && header.height() > tipHeight + 1) {
             throw new InvalidInputException("UNKNOWN_BLOCK", "header.parent_hash", "header " + header.hash()
@@ -69,6 +91,34 @@ public final class ForkChoice {
         }
         List<StoredBlock> orphans = canonicalAtOrAbove.stream().filter(b -> !b.hash().equals(header.hash())).toList();
         return new Decision(false, !orphans.isEmpty(), orphans);
+    }
+
+    /**
+     * A header that is not canonical already (the caller checked) must not replace the canonical block at a final
+     * height, nor hang under a final block that is not its parent. A height with no stored canonical block (below
+     * the chain's first stored block) is left to the connection rules (UNKNOWN_BLOCK): nothing final is replaced.
+     */
+    private static void refuseBelowFinality(BlockHeaderEvent header, String chainId, StoredBlock checkpoint,
+                                            Optional<StoredBlock> parent, List<StoredBlock> canonicalAtOrAbove) {
+        long finalHeight = checkpoint.height();
+        Optional<StoredBlock> there = canonicalAtOrAbove.stream().filter(b -> b.height() == header.height()).findFirst();
+        if (header.height() <= finalHeight && there.isPresent()) {
+            throw finalityViolation(chainId, header, "header.hash", "header " + header.hash() + " at height "
+                    + header.height() + " on " + chainId + " would replace block " + there.get().hash()
+                    + ", final under the checkpoint " + checkpoint.hash() + " at height " + finalHeight);
+        }
+        if (header.height() == finalHeight + 1 && parent.isPresent() && !parent.get().hash().equals(header.parentHash())) {
+            throw finalityViolation(chainId, header, "header.parent_hash", "header " + header.hash() + " at height "
+                    + header.height() + " on " + chainId + " names parent " + header.parentHash()
+                    + ", but the final block at height " + finalHeight + " is " + parent.get().hash());
+        }
+    }
+
+    private static AlertedRejection finalityViolation(String chainId, BlockHeaderEvent header, String field, String what) {
+        String message = what + ": a reorganisation below the finalized checkpoint; refused, nothing changed";
+        return new AlertedRejection(FINALITY_VIOLATION, field, message, new AlertedRejection.Alert(true,
+                FINALITY_VIOLATION, chainId, "", message,
+                "finality:" + chainId + ":" + header.height() + ":" + header.hash() + ":" + header.parentHash()));
     }
 
     /**

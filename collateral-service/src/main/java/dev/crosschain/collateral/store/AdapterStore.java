@@ -5,6 +5,7 @@ import dev.crosschain.collateral.domain.BlockHeaderEvent;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.EventOutcome;
+import dev.crosschain.collateral.domain.FinalityRule;
 import dev.crosschain.collateral.domain.ForkChoice;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.StoredBlock;
@@ -227,7 +228,8 @@ public class AdapterStore {
             List<StoredBlock> above = canonicalAtOrAbove(c, chain.id(), header.height());
             Optional<StoredBlock> same = byHash(c, chain.id(), header.hash());
             long headBefore = head(chain.id());
-            ForkChoice.Decision decision = ForkChoice.decide(header, headBefore, parent, above, same);
+            ForkChoice.Decision decision = ForkChoice.decide(header, headBefore, parent, above, same, chain.id(),
+                    chain.finalityRule() == FinalityRule.CHECKPOINT ? checkpointOf(chain.id()) : Optional.empty());
             if (decision.duplicate()) {
                 return EventOutcome.duplicateEvent();
             }

@@ -97,6 +97,65 @@ class CheckpointFinalityTest {
         assertThat(checkpointHeight(chain)).isEqualTo(3);
     }
 
+    @Test
+    void aHeaderReorganisingBlocksAtOrBelowTheCheckpointIsRefusedWithACriticalAlertAndChangesNothing() {
+        ChainSpec chain = checkpointChain();
+        String account = "cp-acct-" + UUID.randomUUID();
+        header(chain, 1, "h1", "");
+        header(chain, 2, "h2", "h1");
+        header(chain, 3, "h3", "h2");
+        header(chain, 4, "h4", "h3");
+        assertApplied(events.deposit(chain, next(), new DepositEvent("tx-a", 0, "h2", account, "USDC", "5")));
+        assertApplied(events.checkpoint(chain, next(), 3, "h3"));
+        assertThat(balance(chain, account)).isEqualTo("0/5");
+
+        // a fork from below the checkpoint: it would orphan final blocks, and being under the checkpoint height it
+        // would be final at once
+        assertRejected(events.header(chain, next(), new BlockHeaderEvent(2, "h2b", "h1", 0)), "FINALITY_VIOLATION");
+        assertRejected(events.header(chain, next(), new BlockHeaderEvent(3, "h3b", "h2", 0)), "FINALITY_VIOLATION");
+        // right above the checkpoint, a header must hang under the final block
+        assertRejected(events.header(chain, next(), new BlockHeaderEvent(4, "h4b", "h3b", 0)), "FINALITY_VIOLATION");
+        assertRejected(events.header(chain, next(), new BlockHeaderEvent(2, "h2b", "h1", 0)), "FINALITY_VIOLATION");
+
+        assertThat(canonical(chain)).isEqualTo("h1,h2,h3,h4");
+        assertThat(balance(chain, account)).isEqualTo("0/5");
+        assertThat(count("SELECT count(*) FROM alert WHERE kind = 'FINALITY_VIOLATION' AND severity = 'CRITICAL' AND chain_id = '"
+                + chain.id() + "'")).as("one alert per refused header, however often it is sent").isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM alert WHERE kind = 'FINAL_DEPOSIT_ORPHANED' AND chain_id = '" + chain.id() + "'")).isZero();
+        assertThat(cursorOf(chain)).as("the rejections are acknowledged").isEqualTo("c" + cursor);
+
+        // above the checkpoint a reorg is still a reorg
+        header(chain, 4, "h4c", "h3");
+        assertThat(canonical(chain)).isEqualTo("h1,h2,h3,h4c");
+    }
+
+    /**
+     * Decided: a block orphaned and then canonical again does not revive its REVERTED deposits by itself; the adapter
+     * re-sends them (it re-sends a fork from its fork point, deposits included: see the Deposit comment in the proto),
+     * and the re-sent deposit is revived by the deposit path, once.
+     */
+    @Test
+    void theDepositsOfAReAdoptedBlockStayRevertedUntilTheAdapterSendsThemAgain() {
+        ChainSpec chain = checkpointChain();
+        String account = "cp-acct-" + UUID.randomUUID();
+        header(chain, 1, "h1", "");
+        header(chain, 2, "h2", "h1");
+        assertApplied(events.deposit(chain, next(), new DepositEvent("tx-a", 0, "h2", account, "USDC", "5")));
+        assertThat(balance(chain, account)).isEqualTo("5/0");
+        header(chain, 2, "h2b", "h1");
+        assertThat(balance(chain, account)).isEqualTo("0/0");
+        header(chain, 2, "h2", "h1");
+        assertThat(canonical(chain)).isEqualTo("h1,h2");
+        assertThat(balance(chain, account)).isEqualTo("0/0");
+
+        assertApplied(events.deposit(chain, next(), new DepositEvent("tx-a", 0, "h2", account, "USDC", "5")));
+        assertThat(balance(chain, account)).isEqualTo("5/0");
+        assertThat(events.deposit(chain, next(), new DepositEvent("tx-a", 0, "h2", account, "USDC", "5")).outcome())
+                .isEqualTo(AdapterEvents.Outcome.DUPLICATE);
+        assertApplied(events.checkpoint(chain, next(), 2, "h2"));
+        assertThat(balance(chain, account)).isEqualTo("0/5");
+    }
+
     // ---- helpers ----
 
     void header(ChainSpec chain, long height, String hash, String parent) {
@@ -125,6 +184,33 @@ class CheckpointFinalityTest {
             try (ResultSet rs = s.executeQuery()) {
                 assertThat(rs.next()).isTrue();
                 return rs.getBigDecimal(1).stripTrailingZeros().toPlainString() + "/" + rs.getBigDecimal(2).stripTrailingZeros().toPlainString();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The chain's canonical hashes by height, comma-separated. */
+    String canonical(ChainSpec chain) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT string_agg(hash, ',' ORDER BY height) FROM block_header WHERE chain_id = ? AND canonical")) {
+            s.setString(1, chain.id());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String cursorOf(ChainSpec chain) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT cursor FROM chain_state WHERE chain_id = ?")) {
+            s.setString(1, chain.id());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
             }
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);

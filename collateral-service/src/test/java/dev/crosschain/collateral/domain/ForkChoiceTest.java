@@ -135,4 +135,57 @@ class ForkChoiceTest {
         assertThatThrownBy(() -> ForkChoice.decide(new BlockHeaderEvent(13, "h11", "h12", 0), 12, Optional.of(B12), List.of(), Optional.of(B11)))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.reason()).isEqualTo("PROTOCOL_VIOLATION"));
     }
+
+    // ---- a checkpoint chain: nothing at or below the finalized checkpoint is reorganised ----
+
+    static final Optional<StoredBlock> CHECKPOINT_AT_11 = Optional.of(new StoredBlock(11, "h11", "", true));
+
+    @Test
+    void onACheckpointChainAReplacementAtOrBelowTheCheckpointIsAFinalityViolation() {
+        // stored 10, 11, 12, checkpoint at 11: 11' (right parent 10) and 10' would replace final blocks
+        assertFinalityViolation(() -> ForkChoice.decide(new BlockHeaderEvent(11, "h11b", "h10", 0), 12, Optional.of(B10),
+                List.of(B11, B12), Optional.empty(), "cp", CHECKPOINT_AT_11), "header.hash");
+        assertFinalityViolation(() -> ForkChoice.decide(new BlockHeaderEvent(10, "h10b", "h9", 0), 12, Optional.empty(),
+                List.of(B10, B11, B12), Optional.empty(), "cp", CHECKPOINT_AT_11), "header.hash");
+        // an orphaned block at a final height cannot come back either
+        StoredBlock orphaned11 = new StoredBlock(11, "h11x", "h10", false);
+        assertFinalityViolation(() -> ForkChoice.decide(new BlockHeaderEvent(11, "h11x", "h10", 0), 12, Optional.of(B10),
+                List.of(B11, B12), Optional.of(orphaned11), "cp", CHECKPOINT_AT_11), "header.hash");
+    }
+
+    @Test
+    void onACheckpointChainAHeaderRightAboveTheCheckpointMustHangUnderIt() {
+        // 12' names 11' as parent: the final 11 would be left under a block that is not its child
+        assertFinalityViolation(() -> ForkChoice.decide(new BlockHeaderEvent(12, "h12b", "h11b", 0), 12, Optional.of(B11),
+                List.of(B12), Optional.empty(), "cp", CHECKPOINT_AT_11), "header.parent_hash");
+    }
+
+    @Test
+    void onACheckpointChainBlocksAboveTheCheckpointStillReorganiseAndFinalBlocksAreDuplicates() {
+        ForkChoice.Decision above = ForkChoice.decide(new BlockHeaderEvent(12, "h12b", "h11", 0), 12, Optional.of(B11),
+                List.of(B12), Optional.empty(), "cp", CHECKPOINT_AT_11);
+        assertThat(above.reorg()).isTrue();
+        assertThat(above.orphans()).containsExactly(B12);
+        ForkChoice.Decision again = ForkChoice.decide(new BlockHeaderEvent(11, "h11", "h10", 0), 12, Optional.of(B10),
+                List.of(B11, B12), Optional.of(B11), "cp", CHECKPOINT_AT_11);
+        assertThat(again.duplicate()).isTrue();
+        // the same replacement without a checkpoint (or on a confirmations chain) is an ordinary reorg
+        ForkChoice.Decision reorg = ForkChoice.decide(new BlockHeaderEvent(11, "h11b", "h10", 0), 12, Optional.of(B10),
+                List.of(B11, B12), Optional.empty(), "cp", Optional.empty());
+        assertThat(reorg.orphans()).containsExactly(B11, B12);
+        // below the first stored block nothing final is replaced: the connection rule answers
+        assertThatThrownBy(() -> ForkChoice.decide(new BlockHeaderEvent(9, "h9", "h8", 0), 12, Optional.empty(),
+                List.of(B10, B11, B12), Optional.empty(), "cp", CHECKPOINT_AT_11))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.reason()).isEqualTo("UNKNOWN_BLOCK"));
+    }
+
+    static void assertFinalityViolation(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String field) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(AlertedRejection.class, e -> {
+            assertThat(e.reason()).isEqualTo("FINALITY_VIOLATION");
+            assertThat(e.violations()).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo(field));
+            assertThat(e.alert().critical()).isTrue();
+            assertThat(e.alert().kind()).isEqualTo("FINALITY_VIOLATION");
+            assertThat(e.alert().chainId()).isEqualTo("cp");
+        });
+    }
 }
