@@ -32,6 +32,7 @@ public class Callers {
 
     public Callers(CollateralConfig config) {
         this.adapterCredentials = new TreeMap<>(config.auth().adapters());
+        requireDistinctAdapterCredentials(adapterCredentials);
         this.tokens = new TreeMap<>();
         config.auth().callers().forEach((name, c) -> {
             Set<Right> rights = EnumSet.noneOf(Right.class);
@@ -40,6 +41,24 @@ public class Callers {
                 throw new IllegalArgumentException("caller " + name + ": empty token");
             }
             tokens.put(name, new Token(c.token(), new Caller(name, rights)));
+        });
+    }
+
+    /**
+     * One credential per chain: a credential shared by two chains would let one chain's adapter speak for the other
+     * (and makes "another chain's credential" ambiguous). Refused at start, naming the chains, never the secret.
+     */
+    private static void requireDistinctAdapterCredentials(Map<String, String> byChain) {
+        Map<String, String> chainOfSecret = new java.util.HashMap<>();
+        byChain.forEach((chain, secret) -> {
+            if (secret == null || secret.isEmpty()) {
+                throw new IllegalArgumentException("adapter credential of chain " + chain + " is empty");
+            }
+            String other = chainOfSecret.putIfAbsent(secret, chain);
+            if (other != null) {
+                throw new IllegalArgumentException("chains " + other + " and " + chain
+                        + " are configured with the same adapter credential: each chain needs its own");
+            }
         });
     }
 
