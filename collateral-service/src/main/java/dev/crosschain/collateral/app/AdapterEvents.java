@@ -13,6 +13,7 @@ import dev.crosschain.collateral.domain.Violation;
 import dev.crosschain.collateral.domain.WithdrawalResultEvent;
 import dev.crosschain.collateral.domain.WireText;
 import dev.crosschain.collateral.store.AdapterStore;
+import dev.crosschain.collateral.store.ChainLeases;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Use cases of the chain adapter stream. Consecutive events of a stream are committed in one transaction before
@@ -36,16 +38,24 @@ public class AdapterEvents {
     private final AdapterStore store;
     private final LedgerChanges changes;
     private final Callers callers;
+    private final ChainLeases leases;
+    private final CollateralConfig config;
 
-    public AdapterEvents(Registry registry, AdapterStore store, LedgerChanges changes, Callers callers) {
+    public AdapterEvents(Registry registry, AdapterStore store, LedgerChanges changes, Callers callers,
+                         ChainLeases leases, CollateralConfig config) {
         this.registry = registry;
         this.store = store;
         this.changes = changes;
         this.callers = callers;
+        this.leases = leases;
+        this.config = config;
     }
 
-    /** What the service answers a hello: the chain, the cursor to resume after and the stored tip (empty: no block). */
-    public record Welcome(ChainSpec chain, String resumeCursor, Optional<StoredBlock> tip) {
+    /**
+     * What the service answers a hello: the chain, the cursor to resume after and the stored tip (empty: no block);
+     * and the chain's lease the stream now holds (its events are fenced by it, see {@link ChainLeases}).
+     */
+    public record Welcome(ChainSpec chain, String resumeCursor, Optional<StoredBlock> tip, ChainLeases.Held lease) {
     }
 
     /** The answer to one event. */
@@ -64,7 +74,9 @@ public class AdapterEvents {
 
     /**
      * Binds a stream to its chain. Unknown chain: INVALID_ARGUMENT UNKNOWN_CHAIN; no or an unknown credential:
-     * UNAUTHENTICATED; another chain's credential: PERMISSION_DENIED.
+     * UNAUTHENTICATED; another chain's credential: PERMISSION_DENIED; another stream holds the chain's lease:
+     * FAILED_PRECONDITION CHAIN_OWNED. The lease is claimed before the cursor is read: no other stream can move
+     * the cursor after the welcome names it.
      */
     public Welcome hello(String chainId, String adapterId, String credential) {
         if (chainId == null || chainId.isBlank()) {
@@ -83,8 +95,21 @@ public class AdapterEvents {
             LOG.warnf("adapter %s refused on %s: %s", adapter, chainId, e.getMessage());
             throw e;
         }
-        LOG.infof("adapter %s connected for %s", adapter, chainId);
-        return new Welcome(chain, store.cursor(chainId), store.tip(chainId));
+        ChainLeases.Held lease;
+        try {
+            lease = leases.claim(chainId, adapter + "/" + UUID.randomUUID(), config.adapters().lease());
+        } catch (RuntimeException e) {
+            LOG.warnf("adapter %s refused on %s: %s", adapter, chainId, e.getMessage());
+            throw e;
+        }
+        LOG.infof("adapter %s connected for %s (lease epoch %d)", adapter, chainId, lease.epoch());
+        return new Welcome(chain, store.cursor(chainId), store.tip(chainId), lease);
+    }
+
+    /** The stream ended (completed, cancelled or failed): its lease is given up if still held. */
+    public void streamEnded(ChainLeases.Held lease) {
+        leases.release(lease);
+        LOG.debugf("adapter stream of %s ended, lease epoch %d released", lease.chainId(), lease.epoch());
     }
 
     /**

@@ -24,6 +24,18 @@ public interface CollateralConfig {
 
     WithdrawalSettings withdrawals();
 
+    AdapterSettings adapters();
+
+    interface AdapterSettings {
+        /**
+         * How long a chain stays owned by an adapter stream after its hello or its last event (heartbeats keep an
+         * idle stream's lease). A cleanly ended stream releases it at once; after a crash the next adapter of the
+         * chain waits at most this long.
+         */
+        @WithDefault("15s")
+        Duration lease();
+    }
+
     interface WithdrawalSettings {
         /** How often each adapter stream looks for locks of other replicas (this replica's are sent at once). */
         @WithDefault("500ms")

@@ -14,6 +14,7 @@ import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.InvalidInputException;
 import dev.crosschain.collateral.domain.Right;
 import dev.crosschain.collateral.domain.TransferOrder;
+import dev.crosschain.collateral.store.ChainLeases;
 import dev.crosschain.collateral.store.ChainStore;
 import dev.crosschain.collateral.store.TransferStore;
 import dev.crosschain.proto.collateral.v1.AdapterHello;
@@ -77,7 +78,7 @@ public class CollateralGrpcService implements CollateralService {
         AdapterSession session = new AdapterSession();
         // The events queued on the stream go together in one transaction, on a worker thread: acks leave in
         // request order, each after its batch's commit.
-        return instructions.mergedInto(AdapterPump.answers(requests, session::handle));
+        return instructions.mergedInto(session.releasingLease(AdapterPump.answers(requests, session::handle)), session::lease);
     }
 
     @Override
@@ -165,6 +166,37 @@ public class CollateralGrpcService implements CollateralService {
     private final class AdapterSession {
 
         private String chainId;
+        /** The chain's lease this stream holds from its welcome on (null before). */
+        private volatile ChainLeases.Held lease;
+
+        ChainLeases.Held lease() {
+            return lease;
+        }
+
+        /**
+         * The answers, ending only after the stream's lease is released (however the stream ends), so an adapter
+         * that saw its stream end can say hello again at once.
+         */
+        Multi<ConnectAdapterResponse> releasingLease(Multi<ConnectAdapterResponse> answers) {
+            return answers.onCompletion().call(this::release).onFailure().call(e -> release())
+                    .onCancellation().call(this::release);
+        }
+
+        private Uni<Void> release() {
+            ChainLeases.Held held = lease;
+            if (held == null) {
+                return Uni.createFrom().voidItem();
+            }
+            return Uni.createFrom().<Void>item(() -> {
+                adapterEvents.streamEnded(held);
+                return null;
+            }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).onFailure().recoverWithItem(e -> {
+                // The lease then ends by expiry.
+                org.jboss.logging.Logger.getLogger(CollateralGrpcService.class)
+                        .warnf("releasing the lease of %s failed: %s", held.chainId(), e.getMessage());
+                return null;
+            });
+        }
 
         /** One batch of queued requests: the events between hellos applied together, their acks in order. */
         void handle(List<ConnectAdapterRequest> batch, Consumer<ConnectAdapterResponse> answer) {
@@ -191,6 +223,7 @@ public class CollateralGrpcService implements CollateralService {
             AdapterHello hello = request.getHello();
             AdapterEvents.Welcome welcome = adapterEvents.hello(hello.getChainId(), hello.getAdapterId(), hello.getCredential());
             chainId = welcome.chain().id();
+            lease = welcome.lease();
             return ProtoMapper.welcome(welcome);
         }
 
@@ -221,7 +254,8 @@ public class CollateralGrpcService implements CollateralService {
                         events.add(event(chain, request));
                     }
                 }
-                Iterator<AdapterEvents.Ack> acks = adapterEvents.apply(chain, events).iterator();
+                // Fenced by the stream's lease: a stream whose lease was taken over fails here, changing nothing.
+                Iterator<AdapterEvents.Ack> acks = ChainLeases.fencedBy(lease, () -> adapterEvents.apply(chain, events)).iterator();
                 for (Optional<AdapterEvents.Ack> badCursor : badCursors) {
                     answer.accept(ProtoMapper.ack(badCursor.orElseGet(acks::next)));
                 }

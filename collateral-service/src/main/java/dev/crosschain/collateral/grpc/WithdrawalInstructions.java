@@ -3,6 +3,7 @@ package dev.crosschain.collateral.grpc;
 import dev.crosschain.collateral.app.CollateralConfig;
 import dev.crosschain.collateral.app.Withdrawals;
 import dev.crosschain.collateral.domain.Withdrawal;
+import dev.crosschain.collateral.store.ChainLeases;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Withdrawal instructions on an adapter stream: once the welcome is out, every deliverable LOCKED withdrawal of the
@@ -32,17 +34,21 @@ public class WithdrawalInstructions {
 
     private final Withdrawals withdrawals;
     private final Duration pollInterval;
+    private final ChainLeases leases;
 
-    public WithdrawalInstructions(Withdrawals withdrawals, CollateralConfig config) {
+    public WithdrawalInstructions(Withdrawals withdrawals, CollateralConfig config, ChainLeases leases) {
         this.withdrawals = withdrawals;
+        this.leases = leases;
         this.pollInterval = config.withdrawals().pollInterval();
     }
 
     /**
      * The stream's answers with the instructions merged in after the welcome. The instructions end when the
      * answers end (at the next poll at the latest), so the stream completes when the adapter's side does.
+     * Instructions go out only while the stream holds its chain's lease ({@code lease}, checked at each send):
+     * a withdrawal is paid by one adapter only.
      */
-    public Multi<ConnectAdapterResponse> mergedInto(Multi<ConnectAdapterResponse> answers) {
+    public Multi<ConnectAdapterResponse> mergedInto(Multi<ConnectAdapterResponse> answers, Supplier<ChainLeases.Held> lease) {
         CompletableFuture<String> welcomed = new CompletableFuture<>();
         AtomicBoolean ended = new AtomicBoolean();
         Multi<ConnectAdapterResponse> watched = answers.onTermination().invoke(() -> {
@@ -50,7 +56,7 @@ public class WithdrawalInstructions {
             welcomed.complete(null);
         });
         Multi<ConnectAdapterResponse> instructions = Multi.createFrom().completionStage(welcomed)
-                .onItem().transformToMultiAndConcatenate(chain -> forChain(chain, ended));
+                .onItem().transformToMultiAndConcatenate(chain -> forChain(chain, ended, lease));
         // The welcome completes the future on its way out of the merge: every instruction is emitted after it.
         return Multi.createBy().merging().streams(watched, instructions).onItem().invoke(response -> {
             if (response.hasWelcome()) {
@@ -59,14 +65,14 @@ public class WithdrawalInstructions {
         });
     }
 
-    private Multi<ConnectAdapterResponse> forChain(String chainId, AtomicBoolean ended) {
+    private Multi<ConnectAdapterResponse> forChain(String chainId, AtomicBoolean ended, Supplier<ChainLeases.Held> lease) {
         Set<String> sent = new HashSet<>();
         Multi<Object> triggers = Multi.createBy().merging().streams(
                 Multi.createFrom().item("welcome"),
                 Multi.createFrom().ticks().every(pollInterval).onOverflow().drop().map(t -> (Object) t),
                 withdrawals.newLocks().filter(chainId::equals).onOverflow().drop().map(c -> (Object) c));
         return triggers.select().first(t -> !ended.get())
-                .onItem().transformToUniAndConcatenate(t -> Uni.createFrom().item(() -> unsent(chainId, sent))
+                .onItem().transformToUniAndConcatenate(t -> Uni.createFrom().item(() -> owned(lease) ? unsent(chainId, sent) : List.<Withdrawal>of())
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                         .onFailure().recoverWithItem(e -> {
                             LOG.warnf("reading locked withdrawals of %s failed, retrying at the next poll: %s", chainId, e.getMessage());
@@ -74,6 +80,12 @@ public class WithdrawalInstructions {
                         }))
                 .onItem().transformToMultiAndConcatenate(list -> Multi.createFrom().iterable(list))
                 .map(w -> ConnectAdapterResponse.newBuilder().setWithdrawalInstruction(WithdrawalMapper.instruction(w)).build());
+    }
+
+    /** The stream still holds its chain (a stream whose lease was taken over sends nothing more). */
+    private boolean owned(Supplier<ChainLeases.Held> lease) {
+        ChainLeases.Held held = lease.get();
+        return held != null && leases.holds(held);
     }
 
     /**

@@ -513,6 +513,7 @@ public class AdapterStore {
             lock.setString(1, chainId);
             lock.executeQuery().close();
         }
+        ChainLeases.fence(c, chainId); // only the stream holding the chain's lease changes it
     }
 
     private static void saveCursor(Connection c, String chainId, String cursor) throws SQLException {
