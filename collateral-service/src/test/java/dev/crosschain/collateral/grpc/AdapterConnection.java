@@ -44,6 +44,8 @@ final class AdapterConnection implements AutoCloseable {
     final List<WithdrawalInstruction> received = new CopyOnWriteArrayList<>();
     private final AtomicReference<Throwable> error = new AtomicReference<>();
     private final CountDownLatch failed = new CountDownLatch(1);
+    /** Counted down when the service ends the stream, by completion or failure. */
+    private final CountDownLatch ended = new CountDownLatch(1);
     private final StreamObserver<ConnectAdapterRequest> requests;
     private int cursor;
 
@@ -64,10 +66,12 @@ final class AdapterConnection implements AutoCloseable {
             public void onError(Throwable t) {
                 error.set(t);
                 failed.countDown();
+                ended.countDown();
             }
 
             @Override
             public void onCompleted() {
+                ended.countDown();
             }
         });
     }
@@ -258,6 +262,10 @@ final class AdapterConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Half-closes the stream and awaits its end: the service ends it only after giving up the chain's lease, so the
+     * next test's hello on the chain is granted at once (as for a real adapter that reconnects cleanly).
+     */
     @Override
     public void close() {
         try {
@@ -265,5 +273,29 @@ final class AdapterConnection implements AutoCloseable {
         } catch (IllegalStateException ignored) {
             // already failed
         }
+        try {
+            assertThat(ended.await(PATIENCE_MS, TimeUnit.MILLISECONDS)).as("stream of " + chain + " ended after close").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The stream's failure status once the service ended it with an error, awaited. */
+    StatusRuntimeException failure() {
+        try {
+            assertThat(failed.await(PATIENCE_MS, TimeUnit.MILLISECONDS)).as("stream failed").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertThat(error.get()).isInstanceOf(StatusRuntimeException.class);
+        return (StatusRuntimeException) error.get();
+    }
+
+    /** Sends a hello and returns the stream's failure (the hello refused). */
+    StatusRuntimeException helloRefused() {
+        return failsWith(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
+                .setChainId(chain).setAdapterId("test-" + chain).setCredential(credentialOf(chain))).build());
     }
 }

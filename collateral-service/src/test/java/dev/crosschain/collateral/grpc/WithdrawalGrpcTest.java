@@ -161,6 +161,34 @@ class WithdrawalGrpcTest {
     }
 
     @Test
+    void instructionsReachOnlyTheStreamHoldingTheChain() throws SQLException {
+        String account = account("owen");
+        fund(account, "arbitrum", "USDC", "3");
+        AdapterConnection old = new AdapterConnection(async, "arbitrum");
+        old.hello();
+        // The old stream's lease expires (moved into the past: the database clock judges it) and is taken over.
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE chain_state SET lease_until = now() - interval '1 second' WHERE chain_id = 'arbitrum'")) {
+            s.executeUpdate();
+        }
+        try (AdapterConnection owner = new AdapterConnection(async, "arbitrum")) {
+            owner.hello();
+            String id = wid();
+            margin.lockWithdrawal(lock(id, account, "arbitrum", "USDC", "3", "0xowner"));
+            assertThat(owner.instruction(id).getDestinationAddress()).isEqualTo("0xowner");
+            // The old stream is still open (it sent nothing since): its next event fails, and it never got the lock.
+            StatusRuntimeException fenced = old.failsWith(dev.crosschain.proto.collateral.v1.ConnectAdapterRequest.newBuilder()
+                    .setCursor(old.nextCursor()).setHeartbeat(dev.crosschain.proto.collateral.v1.Heartbeat.newBuilder()
+                            .setHeadHeight(AdapterConnection.tipHeight("arbitrum"))).build());
+            assertThat(errorInfo(fenced).getReason()).isEqualTo("CHAIN_OWNED");
+            assertThat(old.received).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(id);
+            assertThat(owner.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "0xpaid", "").getOutcome())
+                    .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        }
+        assertThat(balance(account, "arbitrum", "USDC")).isEqualTo("0/0/0");
+    }
+
+    @Test
     void aLockOfAnotherReplicaReachesTheStreamByPolling() throws SQLException {
         String account = account("yuri");
         fund(account, "ethereum", "ETH", "1");
