@@ -54,6 +54,11 @@ class ServiceRestartProofIT {
     private static final int KILLS = 3;
     private static final int EVENTS_PER_ROUND = 60;
     private static final long PATIENCE_MS = 30_000;
+    /**
+     * The service's adapter lease in this test (collateral.adapters.lease), short so that an adapter refused
+     * CHAIN_OWNED after a kill (the dead process's stream still holds the lease) gets in soon.
+     */
+    private static final java.time.Duration LEASE = java.time.Duration.ofSeconds(2);
     private static final Map<String, Integer> CONFIRMATIONS = Map.of("ethereum", 3, "arbitrum", 2, "solana", 32);
     private static final Map<String, Map<String, Integer>> DECIMALS = Map.of(
             "ethereum", Map.of("ETH", 18, "USDC", 6),
@@ -88,8 +93,54 @@ class ServiceRestartProofIT {
             this.credential = credential;
         }
 
-        /** Opens a stream, checks the welcome's cursor, forgets the events it says are durable, re-sends the rest. */
-        void connect(CollateralServiceGrpc.CollateralServiceStub stub) {
+        /**
+         * Opens a stream, checks the welcome's cursor, forgets the events it says are durable, re-sends the rest.
+         * After a SIGKILL the chain's lease is still held by the killed process's stream (a restarted replica cannot
+         * know that stream is dead): the hello is refused CHAIN_OWNED until the lease expires, and is retried, as a
+         * real adapter does. The wait is bounded by the lease.
+         */
+        void connect(CollateralServiceGrpc.CollateralServiceStub stub) throws InterruptedException {
+            long start = System.nanoTime();
+            int refusals = 0;
+            while (true) {
+                Object first = hello(stub);
+                if (first instanceof ConnectAdapterResponse && ((ConnectAdapterResponse) first).hasWelcome()) {
+                    if (refusals > 0) {
+                        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+                        System.out.printf("ServiceRestartProofIT: %s let in after %d CHAIN_OWNED refusal(s), %d ms%n",
+                                chain, refusals, waitedMs);
+                        assertThat(waitedMs).as("wait for the dead stream's lease on " + chain)
+                                .isLessThan(LEASE.toMillis() + PATIENCE_MS);
+                    }
+                    welcomed(((ConnectAdapterResponse) first).getWelcome());
+                    return;
+                }
+                if (!chainOwned(first)) {
+                    fail("expected a welcome on " + chain + ", got " + first);
+                }
+                refusals++;
+                Thread.sleep(Math.max(50, LEASE.toMillis() / 10)); // a refused adapter backs off, then says hello again
+            }
+        }
+
+        private static boolean chainOwned(Object answer) {
+            if (!(answer instanceof Throwable)) {
+                return false;
+            }
+            com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable((Throwable) answer);
+            if (status == null || status.getCode() != io.grpc.Status.Code.FAILED_PRECONDITION.value()) {
+                return false;
+            }
+            return status.getDetailsList().stream().filter(d -> d.is(com.google.rpc.ErrorInfo.class)).anyMatch(d -> {
+                try {
+                    return d.unpack(com.google.rpc.ErrorInfo.class).getReason().equals("CHAIN_OWNED");
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    return false;
+                }
+            });
+        }
+
+        private Object hello(CollateralServiceGrpc.CollateralServiceStub stub) {
             BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
             this.answers = answers;
             requests = stub.connectAdapter(new StreamObserver<>() {
@@ -112,11 +163,10 @@ class ServiceRestartProofIT {
             });
             requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
                     .setChainId(chain).setAdapterId("restart-proof-" + chain).setCredential(credential)).build());
-            Object first = next();
-            if (!(first instanceof ConnectAdapterResponse) || !((ConnectAdapterResponse) first).hasWelcome()) {
-                fail("expected a welcome on " + chain + ", got " + first);
-            }
-            Welcome welcome = ((ConnectAdapterResponse) first).getWelcome();
+            return next();
+        }
+
+        private void welcomed(Welcome welcome) {
             String resume = welcome.getResumeCursor();
             if (!resume.equals(lastAcked)) {
                 boolean sentAfterLastAck = unconfirmed.stream().anyMatch(e -> e.request().getCursor().equals(resume));
@@ -196,7 +246,7 @@ class ServiceRestartProofIT {
         try (PostgresServer db = PostgresServer.forTests()) {
             String database = prefix + ServiceSpec.COLLATERAL.database();
             try (Suite suite = Suite.start(db, prefix, root, root.resolve("suite/target/restart-proof-logs"), PORT_BASE,
-                    List.of(ServiceSpec.COLLATERAL));
+                    List.of(ServiceSpec.COLLATERAL), Map.of("COLLATERAL_ADAPTERS_LEASE", LEASE.getSeconds() + "s"));
                  Endpoints endpoints = suite.endpoints()) {
                 Map<String, Adapter> adapters = new TreeMap<>();
                 for (String chain : SuiteCredentials.CHAINS) {
