@@ -279,10 +279,10 @@ class CollateralGrpcServiceTest {
         try (AdapterConnection arb = adapter("arbitrum")) {
             arb.hello();
             arb.extend();
-            Welcome again;
-            try (AdapterConnection second = adapter("arbitrum")) {
-                again = second.hello();
-            }
+        }
+        // One stream per chain at a time (its lease): the next stream's welcome, after the first ended.
+        try (AdapterConnection second = adapter("arbitrum")) {
+            Welcome again = second.hello();
             assertThat(again.getTipHeight()).isEqualTo(AdapterConnection.tipHeight("arbitrum"));
             assertThat(again.getTipHash()).isEqualTo(AdapterConnection.tipHash("arbitrum"));
             assertThat(again.getFinalityRule()).isEqualTo(dev.crosschain.proto.collateral.v1.FinalityRule.FINALITY_RULE_CONFIRMATIONS);
