@@ -34,6 +34,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,6 +127,9 @@ class ChainMonitorTest {
             assertThat(listed("arbitrum").getStatus()).isEqualTo(dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HALTED);
             assertThat(listed("arbitrum").getOperatorHalted()).isFalse();
 
+            // as scraped: the Prometheus name and label operators alert on
+            assertThat(scrape()).contains("collateral_chain_status{chain=\"arbitrum\"} 2.0");
+
             at(lastEvent.plusSeconds(1));
             assertThat(monitor.check().get("arbitrum")).isEqualTo(ChainCondition.HEALTHY);
             watch.awaitView();
@@ -185,6 +192,15 @@ class ChainMonitorTest {
         Gauge gauge = meters.find("collateral.chain.status").tag("chain", chain).gauge();
         assertThat(gauge).as("gauge of " + chain).isNotNull();
         return gauge.value();
+    }
+
+    /** The service's Prometheus endpoint (quarkus.http.test-port). */
+    static String scrape() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:18101/q/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     static Chain listed(String chain) {
