@@ -49,6 +49,9 @@ import java.util.concurrent.TimeUnit;
 
 import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.bearer;
 import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.nextView;
+import static dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_DEGRADED;
+import static dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HALTED;
+import static dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HEALTHY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -115,14 +118,14 @@ class ChainMonitorTest {
             ChainCondition late = monitor.check().get("arbitrum");
             assertThat(late.status()).isEqualTo(ChainStatus.DEGRADED);
             assertThat(late.reason()).contains("last heartbeat");
-            watch.awaitView();
+            watch.awaitStatus("arbitrum", CHAIN_STATUS_DEGRADED);
             assertThat(gauge("arbitrum")).isEqualTo(1);
 
             at(lastEvent.plusSeconds(601));
             ChainCondition silent = monitor.check().get("arbitrum");
             assertThat(silent.status()).isEqualTo(ChainStatus.HALTED);
             assertThat(silent.reason()).contains("no event for");
-            watch.awaitView();
+            watch.awaitStatus("arbitrum", CHAIN_STATUS_HALTED);
             assertThat(gauge("arbitrum")).isEqualTo(2);
             assertThat(listed("arbitrum").getStatus()).isEqualTo(dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HALTED);
             assertThat(listed("arbitrum").getOperatorHalted()).isFalse();
@@ -132,7 +135,7 @@ class ChainMonitorTest {
 
             at(lastEvent.plusSeconds(1));
             assertThat(monitor.check().get("arbitrum")).isEqualTo(ChainCondition.HEALTHY);
-            watch.awaitView();
+            watch.awaitStatus("arbitrum", CHAIN_STATUS_HEALTHY);
             assertThat(gauge("arbitrum")).isZero();
         }
     }
@@ -148,7 +151,7 @@ class ChainMonitorTest {
             admin.setChainHalt(halt("solana", true));
             ChainCondition halted = monitor.check().get("solana");
             assertThat(halted).isEqualTo(new ChainCondition(ChainStatus.HALTED, "halted by an operator"));
-            watch.awaitView();
+            watch.awaitStatus("solana", CHAIN_STATUS_HALTED);
             assertThat(gauge("solana")).isEqualTo(2);
             Chain listed = listed("solana");
             assertThat(listed.getOperatorHalted()).isTrue();
@@ -159,7 +162,7 @@ class ChainMonitorTest {
 
             admin.setChainHalt(halt("solana", false));
             assertThat(monitor.check().get("solana")).isEqualTo(ChainCondition.HEALTHY);
-            watch.awaitView();
+            watch.awaitStatus("solana", CHAIN_STATUS_HEALTHY);
             assertThat(gauge("solana")).isZero();
             assertThat(listed("solana").getOperatorHalted()).isFalse();
             assertThat(listed("solana").getStatus()).isEqualTo(dev.crosschain.proto.collateral.v1.ChainStatus.CHAIN_STATUS_HEALTHY);
@@ -241,11 +244,15 @@ class ChainMonitorTest {
             assertThat(nextView(views).getAccountId()).isEqualTo(account);
         }
 
-        /** The next view, awaited at most AdapterConnection.PATIENCE_MS; nothing else changes the account here. */
-        CollateralView awaitView() throws InterruptedException {
+        /**
+         * The next view, awaited at most AdapterConnection.PATIENCE_MS, shows the chain with this status: nothing
+         * else changes the account here, so the view is the one the monitor's announcement caused.
+         */
+        void awaitStatus(String chain, dev.crosschain.proto.collateral.v1.ChainStatus status) throws InterruptedException {
             CollateralView view = nextView(views);
             assertThat(view.getAccountId()).isEqualTo(account);
-            return view;
+            assertThat(view.getChainsList()).filteredOn(c -> c.getChainId().equals(chain))
+                    .extracting(c -> c.getStatus()).as("status of " + chain + " in " + view).containsExactly(status);
         }
 
         @Override
