@@ -66,8 +66,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(PostgresTestResource.class)
 class ChainMonitorTest {
 
-    /** No overrides: a profile of its own is what gives this class its own application and database. */
+    /**
+     * A profile of its own gives this class its own application and database. Its pricing client points at a port
+     * nothing listens on: the fake pricing-service other classes start would otherwise re-publish the watched
+     * account's view every second, and a view would arrive even with the monitor broken.
+     */
     public static class OwnApplication implements QuarkusTestProfile {
+        @Override
+        public java.util.Map<String, String> getConfigOverrides() {
+            return java.util.Map.of("quarkus.grpc.clients.pricing.test-port", "19199");
+        }
     }
 
     static ManagedChannel channel;
