@@ -40,6 +40,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 
+import static dev.crosschain.suite.bench.LoadMeasures.driverCpu;
+import static dev.crosschain.suite.bench.LoadMeasures.ms;
+import static dev.crosschain.suite.bench.LoadMeasures.serviceCpu;
+
 /**
  * Closed-loop deposit load through the real adapter stream: starts the packaged collateral-service alone (its
  * pricing client connects lazily and is never needed here) on a fresh database of the machine's PostgreSQL,
@@ -416,21 +420,5 @@ public final class DepositLoad {
         while ((wait = nanoTime - System.nanoTime()) > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
         }
-    }
-
-    /** The service is this process's only child: the suite started it. */
-    private static Duration serviceCpu() {
-        return ProcessHandle.current().children().findFirst().flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
-    }
-
-    private static Duration driverCpu() {
-        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
-    }
-
-    private static double ms(long[] sorted, double quantile) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] / 1e6;
     }
 }

@@ -56,6 +56,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
 
+import static dev.crosschain.suite.bench.LoadMeasures.driverCpu;
+import static dev.crosschain.suite.bench.LoadMeasures.ms;
+import static dev.crosschain.suite.bench.LoadMeasures.serviceCpu;
+import static dev.crosschain.suite.bench.LoadMeasures.servicePid;
+
 /**
  * Open-loop gRPC load on RevalueBook: starts the packaged pricing-service as its own process (as the suite
  * does, against PostgreSQL: {@code CROSSCHAIN_TEST_DB_URL}, else 127.0.0.1:5432, else embedded), pushes BTC and
@@ -374,25 +379,5 @@ public final class RevalueLoad {
             }
         });
         return line.toString();
-    }
-
-    /** The service is this process's only child: the suite started it. */
-    private static Duration serviceCpu() {
-        return ProcessHandle.current().children().findFirst().flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
-    }
-
-    private static long servicePid() {
-        return ProcessHandle.current().children().findFirst().map(ProcessHandle::pid).orElse(-1L);
-    }
-
-    private static Duration driverCpu() {
-        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
-    }
-
-    private static double ms(long[] sorted, double quantile) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] / 1e6;
     }
 }
