@@ -20,6 +20,7 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -118,10 +119,15 @@ public final class DepositLoad {
             sender.start();
             senders.add(sender);
         }
-        sleepUntil(measuredFrom);
-        serviceCpuBefore = serviceCpu();
-        driverCpuBefore = driverCpu();
-        sleepUntil(measuredTo);
+        DatabaseWork databaseWork;
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.user(), db.password())) {
+            sleepUntil(measuredFrom);
+            serviceCpuBefore = serviceCpu();
+            driverCpuBefore = driverCpu();
+            DatabaseWork before = DatabaseWork.read(c, database);
+            sleepUntil(measuredTo);
+            databaseWork = DatabaseWork.read(c, database).minus(before);
+        }
         Duration serviceCpuUsed = serviceCpu().minus(serviceCpuBefore);
         Duration driverCpuUsed = driverCpu().minus(driverCpuBefore);
         for (Thread sender : senders) {
@@ -157,6 +163,12 @@ public final class DepositLoad {
         System.out.printf(Locale.ROOT, "CPU per deposit while measured: service %.3f ms, load driver %.3f ms (%.2f + %.2f cores)%n",
                 serviceCpuUsed.toNanos() / 1e6 / Math.max(1, measuredApplied), driverCpuUsed.toNanos() / 1e6 / Math.max(1, measuredApplied),
                 serviceCpuUsed.toNanos() / 1e9 / options.seconds, driverCpuUsed.toNanos() / 1e9 / options.seconds);
+        System.out.printf(Locale.ROOT, "database work per deposit while measured: CPU of the service's PostgreSQL backends %.3f ms"
+                        + " (%.2f cores), WAL %.0f bytes, %.1f commits per 100 deposits%n",
+                databaseWork.backendCpu().toNanos() / 1e6 / Math.max(1, measuredApplied),
+                databaseWork.backendCpu().toNanos() / 1e9 / options.seconds,
+                (double) databaseWork.walBytes() / Math.max(1, measuredApplied),
+                100.0 * databaseWork.commits() / Math.max(1, measuredApplied));
         boolean countsMatch = verify(streams, db, database);
         boolean healthy = drained && streams.stream().allMatch(s -> s.failure.get() == null);
         System.out.printf(Locale.ROOT, "RESULT deposits_per_s=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f counts=%s streams=%s%n",
@@ -375,6 +387,41 @@ public final class DepositLoad {
     }
 
     /** A growable array of longs, written by one thread at a time (the stream's callbacks). */
+    /**
+     * What the service's database did so far: CPU of the backends connected to it (read from /proc like the
+     * service's), WAL written by the whole server, commits in the database.
+     */
+    private record DatabaseWork(Duration backendCpu, long walBytes, long commits) {
+
+        static DatabaseWork read(Connection c, String database) throws SQLException {
+            Duration cpu = Duration.ZERO;
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+                s.setString(1, database);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        cpu = cpu.plus(ProcessHandle.of(rs.getLong(1)).flatMap(p -> p.info().totalCpuDuration())
+                                .orElse(Duration.ZERO));
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT pg_current_wal_lsn() - '0/0'::pg_lsn,
+                        (SELECT xact_commit FROM pg_stat_database WHERE datname = ?)""")) {
+                s.setString(1, database);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return new DatabaseWork(cpu, rs.getLong(1), rs.getLong(2));
+                }
+            }
+        }
+
+        DatabaseWork minus(DatabaseWork before) {
+            return new DatabaseWork(backendCpu.minus(before.backendCpu), walBytes - before.walBytes,
+                    commits - before.commits);
+        }
+    }
+
     private static final class LongList {
         private long[] values = new long[1 << 16];
         private int size;
