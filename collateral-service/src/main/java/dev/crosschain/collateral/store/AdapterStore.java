@@ -2,6 +2,7 @@ package dev.crosschain.collateral.store;
 
 import dev.crosschain.collateral.domain.AlertedRejection;
 import dev.crosschain.collateral.domain.BlockHeaderEvent;
+import dev.crosschain.collateral.domain.ChainLease;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.domain.DepositEvent;
 import dev.crosschain.collateral.domain.EventOutcome;
@@ -68,7 +69,7 @@ public class AdapterStore {
     }
 
     /**
-     * A deposit's work: consecutive deposits of a batch are written together (a few JDBC batches for the run
+     * A deposit's work: consecutive deposits of a batch are written together (a few statements for the run
      * instead of a few statements each); the deposit is validated when the batch applies it.
      */
     public record DepositWork(ChainSpec chain, Supplier<DepositEvent.ValidDeposit> deposit) implements EventWork {
@@ -111,8 +112,7 @@ public class AdapterStore {
 
     /** The batch's results; null when not isolating and an event was rejected (the caller rolls back). */
     private List<Result> run(Connection c, String chainId, List<Queued> events, boolean isolate) throws SQLException {
-        lockChain(c, chainId);
-        Batch batch = new Batch(c);
+        Batch batch = new Batch(c, lockChain(c, chainId, events.get(events.size() - 1).cursor()));
         List<Result> results = new ArrayList<>(events.size());
         int next = 0;
         while (next < events.size()) {
@@ -124,7 +124,8 @@ public class AdapterStore {
                         deposits.add((DepositWork) event.work());
                     }
                     batch.deposits(deposits).forEach(outcome -> results.add(new Result(outcome, null)));
-                } catch (InvalidInputException rejection) {
+                } catch (InvalidInputException | SQLException e) {
+                    requireInputFault(e);
                     return null;
                 }
                 next = run;
@@ -137,18 +138,36 @@ public class AdapterStore {
                 if (savepoint != null) {
                     c.releaseSavepoint(savepoint);
                 }
-            } catch (InvalidInputException rejection) {
+            } catch (InvalidInputException | SQLException e) {
+                requireInputFault(e);
                 if (!isolate) {
                     return null;
                 }
+                InvalidInputException rejection = rejectionOf(e);
                 c.rollback(savepoint);
-                batch = new Batch(c); // what it read may have been rolled back with the event
+                batch = new Batch(c, null); // what it read may have been rolled back with the event
                 raiseAlertOf(c, rejection);
                 results.add(new Result(null, rejection));
             }
         }
-        saveCursor(c, chainId, events.get(events.size() - 1).cursor());
         return results;
+    }
+
+    /**
+     * An event's refusal: its own, or the database's refusal of one of its values (SQLSTATE class 22, which the
+     * domain's bounds should have caught), so that one such event is refused alone instead of failing its whole
+     * batch again on every resend ({@link #requireInputFault} first).
+     */
+    private static InvalidInputException rejectionOf(Exception e) {
+        return e instanceof InvalidInputException rejection ? rejection
+                : Transactions.invalidValue("applying an adapter event", (SQLException) e);
+    }
+
+    /** Rethrows a database error that is not the input's fault: it fails the whole batch. */
+    private static void requireInputFault(Exception e) throws SQLException {
+        if (e instanceof SQLException error && !Transactions.isDataException(error)) {
+            throw error;
+        }
     }
 
     /** The end (exclusive) of the run of consecutive deposits starting at {@code from}. */
@@ -183,8 +202,13 @@ public class AdapterStore {
         private Optional<StoredBlock> checkpoint;
         private final Map<String, Optional<StoredBlock>> blocks = new HashMap<>();
 
-        private Batch(Connection c) {
+        /** {@code start}: the chain as read when it was locked; null: read it when needed. */
+        private Batch(Connection c, ChainRow start) {
             this.c = c;
+            if (start != null) {
+                head = start.head();
+                checkpoint = start.checkpoint();
+            }
         }
 
         private long head(String chainId) throws SQLException {
@@ -331,8 +355,8 @@ public class AdapterStore {
         }
 
         /**
-         * Consecutive deposits as {@link #deposit} would apply them one after the other, in three JDBC batches
-         * for the usual case (new deposits: their rows, balances, ledger entries). A deposit whose key is known
+         * Consecutive deposits as {@link #deposit} would apply them one after the other, in three statements
+         * for the usual case (new deposits: their rows, balances, ledger entries; arrays unnested). A deposit whose key is known
          * already (duplicate, revival, conflict) takes the one-by-one path after the run's new deposits are
          * written: the effects are the same, only the order of ledger entries within the run differs.
          */
@@ -340,49 +364,71 @@ public class AdapterStore {
             int n = works.size();
             List<ChainSpec> chains = new ArrayList<>(n);
             List<DepositEvent.ValidDeposit> deposits = new ArrayList<>(n);
-            long[] heights = new long[n];
+            Long[] heights = new Long[n];
             boolean[] finals = new boolean[n];
-            try (PreparedStatement s = c.prepareStatement(INSERT_DEPOSIT)) {
-                for (int k = 0; k < n; k++) {
-                    ChainSpec chain = works.get(k).chain();
-                    DepositEvent.ValidDeposit deposit = works.get(k).deposit().get();
-                    StoredBlock block = canonicalBlockOf(chain, deposit);
-                    chains.add(chain);
-                    deposits.add(deposit);
-                    heights[k] = block.height();
-                    finals[k] = chain.isFinal(block.height(), head(chain.id()),
-                            checkpointOf(chain.id()).map(StoredBlock::height).orElse(-1L));
-                    setInsert(s, chain, deposit, block.height());
-                    s.addBatch();
-                }
-                int[] inserted = LedgerWrites.executeBatch(s);
-                List<LedgerWrites.Change> pending = new ArrayList<>();
-                for (int k = 0; k < n; k++) {
-                    if (inserted[k] != 0 && inserted[k] != 1) {
-                        throw new SQLException("no row count for the deposit insert (" + inserted[k] + ")");
-                    }
-                    if (inserted[k] == 1) {
-                        DepositEvent.ValidDeposit d = deposits.get(k);
-                        String key = depositKey(chains.get(k).id(), d.txHash(), d.logIndex());
-                        pending.add(new LedgerWrites.Change(key + ":r0:pending", "DEPOSIT_PENDING", d.accountId(),
-                                chains.get(k).id(), d.asset().symbol(), d.amount(), BigDecimal.ZERO, BigDecimal.ZERO, key));
-                    }
-                }
-                LedgerWrites.changeAll(c, pending);
-                List<EventOutcome> outcomes = new ArrayList<>(n);
-                for (int k = 0; k < n; k++) {
-                    DepositEvent.ValidDeposit d = deposits.get(k);
-                    if (inserted[k] == 0) {
-                        outcomes.add(deposit(chains.get(k), d));
-                        continue;
-                    }
-                    if (finals[k]) {
-                        credit(c, chains.get(k).id(), d.txHash(), d.logIndex(), d.accountId(), d.asset().symbol(), d.amount(), 0);
-                    }
-                    outcomes.add(EventOutcome.applied(Set.of(d.accountId())));
-                }
-                return outcomes;
+            for (int k = 0; k < n; k++) {
+                ChainSpec chain = works.get(k).chain();
+                DepositEvent.ValidDeposit deposit = works.get(k).deposit().get();
+                StoredBlock block = canonicalBlockOf(chain, deposit);
+                chains.add(chain);
+                deposits.add(deposit);
+                heights[k] = block.height();
+                finals[k] = chain.isFinal(block.height(), head(chain.id()),
+                        checkpointOf(chain.id()).map(StoredBlock::height).orElse(-1L));
             }
+            boolean[] inserted = insertNew(chains.get(0).id(), deposits, heights);
+            List<LedgerWrites.Change> pending = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                if (inserted[k]) {
+                    DepositEvent.ValidDeposit d = deposits.get(k);
+                    String key = depositKey(chains.get(k).id(), d.txHash(), d.logIndex());
+                    pending.add(new LedgerWrites.Change(key + ":r0:pending", "DEPOSIT_PENDING", d.accountId(),
+                            chains.get(k).id(), d.asset().symbol(), d.amount(), BigDecimal.ZERO, BigDecimal.ZERO, key));
+                }
+            }
+            LedgerWrites.changeAll(c, pending);
+            List<EventOutcome> outcomes = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                DepositEvent.ValidDeposit d = deposits.get(k);
+                if (!inserted[k]) {
+                    outcomes.add(deposit(chains.get(k), d));
+                    continue;
+                }
+                if (finals[k]) {
+                    credit(c, chains.get(k).id(), d.txHash(), d.logIndex(), d.accountId(), d.asset().symbol(), d.amount(), 0);
+                }
+                outcomes.add(EventOutcome.applied(Set.of(d.accountId())));
+            }
+            return outcomes;
+        }
+
+        /**
+         * Inserts the deposits whose key is new, in one statement; which were inserted. Of deposits sharing a key
+         * within the run, the first is inserted (rows go in in order), the others conflict with it.
+         */
+        private boolean[] insertNew(String chainId, List<DepositEvent.ValidDeposit> deposits, Long[] heights)
+                throws SQLException {
+            Map<String, Integer> firstByKey = new HashMap<>();
+            for (int k = 0; k < deposits.size(); k++) {
+                firstByKey.putIfAbsent(deposits.get(k).txHash() + ":" + deposits.get(k).logIndex(), k);
+            }
+            boolean[] inserted = new boolean[deposits.size()];
+            try (PreparedStatement s = c.prepareStatement(INSERT_DEPOSITS)) {
+                s.setString(1, chainId);
+                s.setArray(2, c.createArrayOf("text", deposits.stream().map(DepositEvent.ValidDeposit::txHash).toArray()));
+                s.setArray(3, c.createArrayOf("bigint", deposits.stream().map(DepositEvent.ValidDeposit::logIndex).toArray()));
+                s.setArray(4, c.createArrayOf("text", deposits.stream().map(DepositEvent.ValidDeposit::blockHash).toArray()));
+                s.setArray(5, c.createArrayOf("bigint", heights));
+                s.setArray(6, c.createArrayOf("text", deposits.stream().map(DepositEvent.ValidDeposit::accountId).toArray()));
+                s.setArray(7, c.createArrayOf("text", deposits.stream().map(d -> d.asset().symbol()).toArray()));
+                s.setArray(8, c.createArrayOf("numeric", deposits.stream().map(DepositEvent.ValidDeposit::amount).toArray()));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        inserted[firstByKey.get(rs.getString(1) + ":" + rs.getLong(2))] = true;
+                    }
+                }
+            }
+            return inserted;
         }
 
         /** The deposit's block, stored and canonical; else UNKNOWN_BLOCK. */
@@ -456,7 +502,9 @@ public class AdapterStore {
 
         /**
          * Every pending deposit of the chain that is final with the current head becomes CREDITED: one statement
-         * flips them, their ledger entries and balance changes go as two JDBC batches.
+         * flips them, their ledger entries and balance changes follow in a few statements (see
+         * {@link LedgerWrites#changeAll}). The canonical check looks up each pending deposit's block by key rather
+         * than joining the chain's headers, whose number only grows.
          */
         private void creditFinal(ChainSpec chain, Set<String> changed) throws SQLException {
             long finalThrough = chain.finalThrough(head(chain.id()),
@@ -466,9 +514,8 @@ public class AdapterStore {
             List<Credit> credits = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("""
                     UPDATE deposit d SET status = 'CREDITED', updated_at = now()
-                    FROM block_header b
-                    WHERE b.chain_id = d.chain_id AND b.hash = d.block_hash AND b.canonical
-                      AND d.chain_id = ? AND d.status = 'PENDING' AND d.block_height <= ?
+                    WHERE d.chain_id = ? AND d.status = 'PENDING' AND d.block_height <= ?
+                      AND (SELECT b.canonical FROM block_header b WHERE b.chain_id = d.chain_id AND b.hash = d.block_hash)
                     RETURNING d.tx_hash, d.log_index, d.account_id, d.asset, d.amount, d.revision, d.block_height""")) {
                 s.setString(1, chain.id());
                 s.setLong(2, finalThrough);
@@ -505,22 +552,58 @@ public class AdapterStore {
 
     // ---- inside a transaction ----
 
-    private static void lockChain(Connection c, String chainId) throws SQLException {
-        try (PreparedStatement create = c.prepareStatement("INSERT INTO chain_state (chain_id) VALUES (?) ON CONFLICT DO NOTHING");
-             PreparedStatement lock = c.prepareStatement("SELECT chain_id FROM chain_state WHERE chain_id = ? FOR UPDATE")) {
-            create.setString(1, chainId);
-            create.executeUpdate();
-            lock.setString(1, chainId);
-            lock.executeQuery().close();
-        }
-        ChainLeases.fence(c, chainId); // only the stream holding the chain's lease changes it
+    /** The chain as a batch finds it when it locks it: its lease, checkpoint and head height (-1: no block). */
+    private record ChainRow(ChainLease lease, Optional<StoredBlock> checkpoint, long head) {
     }
 
-    private static void saveCursor(Connection c, String chainId, String cursor) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE chain_state SET cursor = ?, updated_at = now(), last_event_at = now() WHERE chain_id = ?")) {
+    /**
+     * Locks the chain's row (the events of one chain are serialised), fences the stream bound to this thread
+     * ({@link ChainLeases#requireHeld}: the stream must still hold the chain; its lease is extended), saves the
+     * batch's cursor and reads what the batch starts from, in one statement when the row exists. Saving the cursor
+     * first is safe: the transaction commits all of it or nothing.
+     */
+    private static ChainRow lockChain(Connection c, String chainId, String cursor) throws SQLException {
+        Optional<ChainLeases.Held> held = ChainLeases.boundTo(chainId);
+        Optional<ChainRow> row = updateChainRow(c, chainId, cursor, held);
+        if (row.isEmpty()) {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO chain_state (chain_id) VALUES (?) ON CONFLICT DO NOTHING")) {
+                s.setString(1, chainId);
+                s.executeUpdate();
+            }
+            row = updateChainRow(c, chainId, cursor, held);
+        }
+        ChainRow locked = row.orElseThrow(() -> new SQLException("chain_state row of " + chainId + " missing after insert"));
+        if (held.isPresent()) {
+            ChainLeases.requireHeld(held.get(), locked.lease());
+        }
+        return locked;
+    }
+
+    private static Optional<ChainRow> updateChainRow(Connection c, String chainId, String cursor,
+                                                     Optional<ChainLeases.Held> held) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                UPDATE chain_state SET cursor = ?, updated_at = now(), last_event_at = now(),
+                    lease_until = CASE WHEN ? THEN now() + ? * interval '1 millisecond' ELSE lease_until END
+                WHERE chain_id = ?
+                RETURNING owner_epoch, owner_session, lease_until, checkpoint_height, checkpoint_hash,
+                    (SELECT coalesce(max(height), -1) FROM block_header WHERE chain_id = ? AND canonical)""")) {
             s.setString(1, cursor);
-            s.setString(2, chainId);
-            s.executeUpdate();
+            s.setBoolean(2, held.isPresent());
+            s.setLong(3, held.map(h -> h.lease().toMillis()).orElse(0L));
+            s.setString(4, chainId);
+            s.setString(5, chainId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Timestamp until = rs.getTimestamp(3);
+                ChainLease lease = new ChainLease(chainId, rs.getLong(1), Optional.ofNullable(rs.getString(2)),
+                        Optional.ofNullable(until).map(Timestamp::toInstant));
+                String checkpointHash = rs.getString(5);
+                Optional<StoredBlock> checkpoint = checkpointHash == null ? Optional.empty()
+                        : Optional.of(new StoredBlock(rs.getLong(4), checkpointHash, "", true));
+                return Optional.of(new ChainRow(lease, checkpoint, rs.getLong(6)));
+            }
         }
     }
 
@@ -667,6 +750,12 @@ public class AdapterStore {
             s.executeUpdate();
         }
     }
+
+    private static final String INSERT_DEPOSITS = """
+            INSERT INTO deposit (chain_id, tx_hash, log_index, block_hash, block_height, account_id, asset, amount, status)
+            SELECT ?, u.*, 'PENDING' FROM unnest(?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                ?::numeric[]) AS u
+            ON CONFLICT (chain_id, tx_hash, log_index) DO NOTHING RETURNING tx_hash, log_index""";
 
     private static final String INSERT_DEPOSIT = """
             INSERT INTO deposit (chain_id, tx_hash, log_index, block_hash, block_height, account_id, asset, amount, status)

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  *
  * <p>Fencing: while a stream's events are applied, its lease is bound to the worker thread
  * ({@link #fencedBy}); the event transaction, right after it locks the chain's row, checks that the stream still
- * holds the chain's epoch and extends the lease ({@link #fence}). A thread binding rather than a parameter keeps
+ * holds the chain's epoch and extends the lease ({@link #requireHeld}). A thread binding rather than a parameter keeps
  * the hook one line in each chain-locking path of {@link AdapterStore} (its batch and single-event paths alike).
  */
 @ApplicationScoped
@@ -85,7 +85,7 @@ public class ChainLeases {
                 c -> read(c, held.chainId(), "").heldBy(held.session(), held.epoch()));
     }
 
-    /** Runs a stream's work with its lease bound for {@link #fence}; {@code held} null (before the hello): unbound. */
+    /** Runs a stream's work with its lease bound for {@link #requireHeld}; {@code held} null (before the hello): unbound. */
     public static <T> T fencedBy(Held held, Supplier<T> work) {
         Held before = BOUND.get();
         BOUND.set(held);
@@ -100,24 +100,20 @@ public class ChainLeases {
         }
     }
 
-    /**
-     * Inside an event transaction that has just locked the chain's row: the stream bound to this thread must still
-     * hold the chain (else CHAIN_OWNED: the transaction rolls back, the event changes nothing), and its lease is
-     * extended. Work with no stream bound (in-module use of the store) is not fenced.
-     */
-    static void fence(Connection c, String chainId) throws SQLException {
+    /** The lease of the stream bound to this thread (see {@link #fencedBy}) if it is for this chain; empty: unbound. */
+    static Optional<Held> boundTo(String chainId) {
         Held held = BOUND.get();
-        if (held == null || !held.chainId().equals(chainId)) {
-            return;
-        }
-        if (!read(c, chainId, "").heldBy(held.session(), held.epoch())) {
-            throw ChainLease.takenOver(chainId, held.epoch());
-        }
-        try (PreparedStatement s = c.prepareStatement(
-                "UPDATE chain_state SET lease_until = now() + ? * interval '1 millisecond' WHERE chain_id = ?")) {
-            s.setLong(1, held.lease().toMillis());
-            s.setString(2, chainId);
-            s.executeUpdate();
+        return held != null && held.chainId().equals(chainId) ? Optional.of(held) : Optional.empty();
+    }
+
+    /**
+     * Fencing, inside an event transaction that has just locked the chain's row (read as {@code row}) and extended
+     * the lease: the stream must still hold the chain, else CHAIN_OWNED (the transaction rolls back, the event
+     * changes nothing). Work with no stream bound (in-module use of the store) is not fenced.
+     */
+    static void requireHeld(Held held, ChainLease row) {
+        if (!row.heldBy(held.session(), held.epoch())) {
+            throw ChainLease.takenOver(held.chainId(), held.epoch());
         }
     }
 

@@ -5,7 +5,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /** Balance changes, each with its append-only ledger entry, inside the caller's transaction. */
 final class LedgerWrites {
@@ -13,28 +17,34 @@ final class LedgerWrites {
     /** One balance change and its ledger entry {@code entryKey}. */
     record Change(String entryKey, String kind, String account, String chain, String asset, BigDecimal deltaPending,
                   BigDecimal deltaAvailable, BigDecimal deltaLocked, String reference) {
-
-        boolean noneNegative() {
-            return deltaPending.signum() >= 0 && deltaAvailable.signum() >= 0 && deltaLocked.signum() >= 0;
-        }
     }
 
     /**
      * Only non-negative deltas: PostgreSQL checks the CHECK constraints on the row an INSERT ... ON CONFLICT
-     * proposes before it finds the conflict, so a negative delta must not be proposed as a new row's value.
+     * proposes before it finds the conflict, so a negative delta must not be proposed as a new row's value. One
+     * statement for many balances (arrays unnested): each key at most once, or ON CONFLICT DO UPDATE fails.
      */
     private static final String UPSERT = """
-            INSERT INTO balance (account_id, chain_id, asset, pending, available, locked) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO balance (account_id, chain_id, asset, pending, available, locked)
+            SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[])
             ON CONFLICT (account_id, chain_id, asset) DO UPDATE SET pending = balance.pending + EXCLUDED.pending,
                 available = balance.available + EXCLUDED.available, locked = balance.locked + EXCLUDED.locked,
                 updated_at = now()""";
     private static final String UPDATE = """
-            UPDATE balance SET pending = pending + ?, available = available + ?, locked = locked + ?, updated_at = now()
-            WHERE account_id = ? AND chain_id = ? AND asset = ?""";
-    private static final String CREATE = "INSERT INTO balance (account_id, chain_id, asset) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
-    private static final String ENTRY = """
+            UPDATE balance b SET pending = b.pending + u.pending, available = b.available + u.available,
+                locked = b.locked + u.locked, updated_at = now()
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[])
+                AS u (account_id, chain_id, asset, pending, available, locked)
+            WHERE b.account_id = u.account_id AND b.chain_id = u.chain_id AND b.asset = u.asset
+            RETURNING b.account_id, b.chain_id, b.asset""";
+    private static final String CREATE = """
+            INSERT INTO balance (account_id, chain_id, asset) SELECT * FROM unnest(?::text[], ?::text[], ?::text[])
+            ON CONFLICT DO NOTHING""";
+    private static final String ENTRIES = """
             INSERT INTO ledger_entry (entry_key, account_id, chain_id, asset, kind, delta_pending, delta_available,
-                delta_locked, reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                delta_locked, reference)
+            SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[],
+                ?::numeric[], ?::text[])""";
 
     private LedgerWrites() {
     }
@@ -51,99 +61,133 @@ final class LedgerWrites {
     }
 
     /**
-     * {@link #change} for each, in order, in few round trips: the balance changes as one JDBC batch (an upsert
-     * when no delta is negative, else an update of the existing row), the ledger entries as another. A change
-     * with a negative delta to a balance that does not exist creates it at zero and fails the CHECK, as alone.
+     * {@link #change} for each, in order, in a few statements whatever their number: the ledger entries as one
+     * INSERT, the balances as one upsert (no delta negative) and one update (else; a balance that does not exist
+     * is created at zero and updated again, so it fails the CHECK as alone). The changes of one balance are added
+     * up first when each of its columns moves one way only: the sum then goes below zero exactly when one of the
+     * steps would. Otherwise the changes are applied one by one, in order.
      */
     static void changeAll(Connection c, List<Change> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
-        try (PreparedStatement upsert = c.prepareStatement(UPSERT);
-             PreparedStatement update = c.prepareStatement(UPDATE);
-             PreparedStatement entry = c.prepareStatement(ENTRY)) {
-            // Upserts and updates are two statements: keep their order by flushing one before the other starts.
-            PreparedStatement pending = null;
-            int[] updateIndex = new int[changes.size()];
-            int updates = 0;
-            for (int i = 0; i < changes.size(); i++) {
-                Change ch = changes.get(i);
-                PreparedStatement next = ch.noneNegative() ? upsert : update;
-                if (pending != null && pending != next) {
-                    flush(c, pending, pending == update ? changes : null, updateIndex, updates);
-                    updates = 0;
-                }
-                pending = next;
-                if (next == upsert) {
-                    upsert.setString(1, ch.account());
-                    upsert.setString(2, ch.chain());
-                    upsert.setString(3, ch.asset());
-                    upsert.setBigDecimal(4, ch.deltaPending());
-                    upsert.setBigDecimal(5, ch.deltaAvailable());
-                    upsert.setBigDecimal(6, ch.deltaLocked());
-                    upsert.addBatch();
-                } else {
-                    setUpdate(update, ch);
-                    update.addBatch();
-                    updateIndex[updates++] = i;
-                }
-            }
-            flush(c, pending, pending == update ? changes : null, updateIndex, updates);
+        Map<BalanceKey, Deltas> net = netOneWay(changes);
+        if (net != null) {
+            changeBalances(c, net);
+        } else {
             for (Change ch : changes) {
-                entry.setString(1, ch.entryKey());
-                entry.setString(2, ch.account());
-                entry.setString(3, ch.chain());
-                entry.setString(4, ch.asset());
-                entry.setString(5, ch.kind());
-                entry.setBigDecimal(6, ch.deltaPending());
-                entry.setBigDecimal(7, ch.deltaAvailable());
-                entry.setBigDecimal(8, ch.deltaLocked());
-                entry.setString(9, ch.reference());
-                entry.addBatch();
+                changeBalances(c, netOneWay(List.of(ch)));
             }
-            executeBatch(entry);
+        }
+        appendEntries(c, changes);
+    }
+
+    private record BalanceKey(String account, String chain, String asset) implements Comparable<BalanceKey> {
+
+        @Override
+        public int compareTo(BalanceKey o) {
+            int byAccount = account.compareTo(o.account);
+            if (byAccount != 0) {
+                return byAccount;
+            }
+            int byChain = chain.compareTo(o.chain);
+            return byChain != 0 ? byChain : asset.compareTo(o.asset);
         }
     }
 
-    /** Runs the batch; for updates, a balance that did not exist is created at zero and updated again. */
-    private static void flush(Connection c, PreparedStatement batch, List<Change> updated, int[] updateIndex, int count)
-            throws SQLException {
-        int[] counts = executeBatch(batch);
-        if (updated == null) {
+    private record Deltas(BigDecimal pending, BigDecimal available, BigDecimal locked) {
+
+        /** The sum, or null when a column would move both ways. */
+        Deltas plus(Deltas o) {
+            if (pending.signum() * o.pending.signum() < 0 || available.signum() * o.available.signum() < 0
+                    || locked.signum() * o.locked.signum() < 0) {
+                return null;
+            }
+            return new Deltas(pending.add(o.pending), available.add(o.available), locked.add(o.locked));
+        }
+
+        boolean noneNegative() {
+            return pending.signum() >= 0 && available.signum() >= 0 && locked.signum() >= 0;
+        }
+    }
+
+    /** The changes added up per balance, in key order (the order rows are locked in); null when not one-way. */
+    private static Map<BalanceKey, Deltas> netOneWay(List<Change> changes) {
+        Map<BalanceKey, Deltas> net = new TreeMap<>();
+        for (Change ch : changes) {
+            Deltas d = new Deltas(ch.deltaPending(), ch.deltaAvailable(), ch.deltaLocked());
+            Deltas sum = net.merge(new BalanceKey(ch.account(), ch.chain(), ch.asset()), d, Deltas::plus);
+            if (sum == null) {
+                return null;
+            }
+        }
+        return net;
+    }
+
+    private static void changeBalances(Connection c, Map<BalanceKey, Deltas> net) throws SQLException {
+        Map<BalanceKey, Deltas> up = new TreeMap<>();
+        Map<BalanceKey, Deltas> down = new TreeMap<>();
+        net.forEach((key, d) -> (d.noneNegative() ? up : down).put(key, d));
+        if (!up.isEmpty()) {
+            try (PreparedStatement s = c.prepareStatement(UPSERT)) {
+                setBalances(c, s, up);
+                s.executeUpdate();
+            }
+        }
+        if (down.isEmpty()) {
             return;
         }
-        for (int k = 0; k < count; k++) {
-            if (counts[k] == 0) {
-                Change ch = updated.get(updateIndex[k]);
-                try (PreparedStatement create = c.prepareStatement(CREATE);
-                     PreparedStatement update = c.prepareStatement(UPDATE)) {
-                    create.setString(1, ch.account());
-                    create.setString(2, ch.chain());
-                    create.setString(3, ch.asset());
-                    create.executeUpdate();
-                    setUpdate(update, ch);
-                    update.executeUpdate();
-                }
+        Set<BalanceKey> missing = new HashSet<>(down.keySet());
+        missing.removeAll(update(c, down));
+        if (!missing.isEmpty()) {
+            Map<BalanceKey, Deltas> created = new TreeMap<>();
+            missing.forEach(key -> created.put(key, down.get(key)));
+            try (PreparedStatement s = c.prepareStatement(CREATE)) {
+                s.setArray(1, c.createArrayOf("text", created.keySet().stream().map(BalanceKey::account).toArray()));
+                s.setArray(2, c.createArrayOf("text", created.keySet().stream().map(BalanceKey::chain).toArray()));
+                s.setArray(3, c.createArrayOf("text", created.keySet().stream().map(BalanceKey::asset).toArray()));
+                s.executeUpdate();
             }
+            update(c, created);
         }
     }
 
-    private static void setUpdate(PreparedStatement update, Change ch) throws SQLException {
-        update.setBigDecimal(1, ch.deltaPending());
-        update.setBigDecimal(2, ch.deltaAvailable());
-        update.setBigDecimal(3, ch.deltaLocked());
-        update.setString(4, ch.account());
-        update.setString(5, ch.chain());
-        update.setString(6, ch.asset());
+    /** Updates the existing balances; returns the keys it found. */
+    private static Set<BalanceKey> update(Connection c, Map<BalanceKey, Deltas> down) throws SQLException {
+        Set<BalanceKey> found = new HashSet<>();
+        try (PreparedStatement s = c.prepareStatement(UPDATE)) {
+            setBalances(c, s, down);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new BalanceKey(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return found;
     }
 
-    /** A JDBC batch's failure surfaces as its first cause, so callers see the statement's SQLSTATE (e.g. 23514). */
-    static int[] executeBatch(PreparedStatement batch) throws SQLException {
-        try {
-            return batch.executeBatch();
-        } catch (java.sql.BatchUpdateException e) {
-            SQLException cause = e.getNextException();
-            throw cause != null ? cause : e;
+    private static void setBalances(Connection c, PreparedStatement s, Map<BalanceKey, Deltas> balances)
+            throws SQLException {
+        s.setArray(1, c.createArrayOf("text", balances.keySet().stream().map(BalanceKey::account).toArray()));
+        s.setArray(2, c.createArrayOf("text", balances.keySet().stream().map(BalanceKey::chain).toArray()));
+        s.setArray(3, c.createArrayOf("text", balances.keySet().stream().map(BalanceKey::asset).toArray()));
+        s.setArray(4, c.createArrayOf("numeric", balances.values().stream().map(Deltas::pending).toArray()));
+        s.setArray(5, c.createArrayOf("numeric", balances.values().stream().map(Deltas::available).toArray()));
+        s.setArray(6, c.createArrayOf("numeric", balances.values().stream().map(Deltas::locked).toArray()));
+    }
+
+    private static void appendEntries(Connection c, List<Change> changes) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(ENTRIES)) {
+            s.setArray(1, c.createArrayOf("text", changes.stream().map(Change::entryKey).toArray()));
+            s.setArray(2, c.createArrayOf("text", changes.stream().map(Change::account).toArray()));
+            s.setArray(3, c.createArrayOf("text", changes.stream().map(Change::chain).toArray()));
+            s.setArray(4, c.createArrayOf("text", changes.stream().map(Change::asset).toArray()));
+            s.setArray(5, c.createArrayOf("text", changes.stream().map(Change::kind).toArray()));
+            s.setArray(6, c.createArrayOf("numeric", changes.stream().map(Change::deltaPending).toArray()));
+            s.setArray(7, c.createArrayOf("numeric", changes.stream().map(Change::deltaAvailable).toArray()));
+            s.setArray(8, c.createArrayOf("numeric", changes.stream().map(Change::deltaLocked).toArray()));
+            s.setArray(9, c.createArrayOf("text", changes.stream().map(Change::reference).toArray()));
+            s.executeUpdate();
         }
     }
 

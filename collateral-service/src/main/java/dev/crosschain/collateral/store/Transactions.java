@@ -54,7 +54,12 @@ final class Transactions {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
-                c.setTransactionIsolation(isolation);
+                // Pooled connections are at READ COMMITTED between uses (the server's default, restored below):
+                // setting it costs a round trip per transaction, so only another level is set.
+                boolean otherLevel = isolation != Connection.TRANSACTION_READ_COMMITTED;
+                if (otherLevel) {
+                    c.setTransactionIsolation(isolation);
+                }
                 try {
                     T result = work.run(c);
                     c.commit();
@@ -63,7 +68,9 @@ final class Transactions {
                     rollbackQuietly(c);
                     throw e;
                 } finally {
-                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    if (otherLevel) {
+                        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    }
                     c.setAutoCommit(true);
                 }
             } catch (SQLException e) {
@@ -72,18 +79,28 @@ final class Transactions {
                     last = e;
                     continue;
                 }
-                if (state != null && state.startsWith(DATA_EXCEPTION_CLASS)) {
-                    // The database's message may quote the value: logged cut, not returned.
-                    String detail = String.valueOf(e.getMessage());
-                    LOG.warnf("%s: the database refused a value (SQLSTATE %s): %s", what, state,
-                            detail.length() <= 300 ? detail : detail.substring(0, 300) + "...");
-                    throw new InvalidInputException(INVALID_VALUE, java.util.List.of(new dev.crosschain.collateral.domain.Violation(
-                            "request", "the database refused a value of the request (SQLSTATE " + state + ")")));
+                if (isDataException(e)) {
+                    throw invalidValue(what, e);
                 }
                 throw new StoreException(what + " failed", e);
             }
         }
         throw new StoreException(what + " failed after " + MAX_ATTEMPTS + " attempts", last);
+    }
+
+    /** SQLSTATE class 22: the database refused a value; the same input fails again on a retry. */
+    static boolean isDataException(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith(DATA_EXCEPTION_CLASS);
+    }
+
+    /** The refusal of a data exception as the input's fault: INVALID_VALUE, the database's message logged cut. */
+    static InvalidInputException invalidValue(String what, SQLException e) {
+        // The database's message may quote the value: logged cut, not returned.
+        String detail = String.valueOf(e.getMessage());
+        LOG.warnf("%s: the database refused a value (SQLSTATE %s): %s", what, e.getSQLState(),
+                detail.length() <= 300 ? detail : detail.substring(0, 300) + "...");
+        return new InvalidInputException(INVALID_VALUE, java.util.List.of(new dev.crosschain.collateral.domain.Violation(
+                "request", "the database refused a value of the request (SQLSTATE " + e.getSQLState() + ")")));
     }
 
     private static void rollbackQuietly(Connection c) {
