@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Operators' use cases outside the registry: reading alerts, lifting withdrawal freezes. Blocking. */
+/** Operators' use cases outside the registry: reading alerts, listing and lifting withdrawal freezes. Blocking. */
 @ApplicationScoped
 public class Operations {
 
@@ -24,10 +24,12 @@ public class Operations {
 
     private final OperatorStore store;
     private final LedgerChanges changes;
+    private final Withdrawals withdrawals;
 
-    public Operations(OperatorStore store, LedgerChanges changes) {
+    public Operations(OperatorStore store, LedgerChanges changes, Withdrawals withdrawals) {
         this.store = store;
         this.changes = changes;
+        this.withdrawals = withdrawals;
     }
 
     /** One page of alerts and the token of the next (empty on the last page). */
@@ -63,8 +65,13 @@ public class Operations {
         return new AlertPage(page, Long.toString(page.get(size - 1).id()));
     }
 
-    /** Lifts the account's withdrawal freeze, recorded under the operator's name; idempotent by change id. */
-    public OperatorStore.Unfrozen unfreeze(Caller operator, String changeId, String accountId, String reason) {
+    /**
+     * Lifts one withdrawal freeze of the account ({@code freezeId}, from {@link #freezes}), recorded under the
+     * operator's name; idempotent by change id. When it was the account's last open freeze, the account's held
+     * withdrawal instructions are released at once to this replica's adapter streams (other replicas' streams find
+     * them at their next poll).
+     */
+    public OperatorStore.Unfrozen unfreeze(Caller operator, String changeId, String accountId, long freezeId, String reason) {
         List<Violation> violations = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         Violation key = IdempotencyKey.check(changeId, "change_id");
@@ -77,6 +84,13 @@ public class Operations {
             violations.addAll(account.violations());
             reasons.add(account.reason());
         }
+        if (freezeId == 0) {
+            violations.add(new Violation("freeze_id", "the freeze to lift is required (ListFreezes names the account's freezes)"));
+            reasons.add("MISSING_FIELD");
+        } else if (freezeId < 0) {
+            violations.add(new Violation("freeze_id", "must be > 0, got " + freezeId));
+            reasons.add("INVALID_ID");
+        }
         if (reason == null || reason.isBlank()) {
             violations.add(new Violation("reason", "why, for the record, is required"));
             reasons.add("MISSING_FIELD");
@@ -87,16 +101,27 @@ public class Operations {
         if (!violations.isEmpty()) {
             throw new InvalidInputException(reasons.get(0), violations);
         }
-        OperatorStore.Unfrozen unfrozen = store.unfreeze(changeId, IdempotencyKey.hash("UNFREEZE_ACCOUNT", accountId, reason),
-                accountId, reason, operator.name());
+        OperatorStore.Unfrozen unfrozen = store.unfreeze(changeId,
+                IdempotencyKey.hash("UNFREEZE_ACCOUNT", accountId, Long.toString(freezeId), reason),
+                accountId, freezeId, reason, operator.name());
         if (!unfrozen.replayed()) {
-            LOG.infof("operator %s unfroze account %s (was frozen: %s, change %s): %s", operator.name(), accountId,
-                    unfrozen.wasFrozen(), changeId, reason);
-            if (unfrozen.wasFrozen()) {
-                // Views carry the frozen flag: watchers get a new one.
-                changes.publish(Set.of(accountId));
+            LOG.infof("operator %s lifted freeze %d of account %s (still frozen: %s, change %s): %s", operator.name(),
+                    freezeId, accountId, unfrozen.stillFrozen(), changeId, reason);
+            // Views carry the frozen reason: watchers get a new one.
+            changes.publish(Set.of(accountId));
+            if (!unfrozen.stillFrozen()) {
+                withdrawals.release(Withdrawals.ALL_CHAINS);
             }
         }
         return unfrozen;
+    }
+
+    /** The account's freezes: open ones, then (if asked) lifted ones, newest first in each. */
+    public List<OperatorStore.StoredFreeze> freezes(String accountId, boolean includeLifted) {
+        InvalidInputException account = AccountIds.problem(accountId, "account_id");
+        if (account != null) {
+            throw account;
+        }
+        return store.freezes(accountId, includeLifted);
     }
 }

@@ -24,7 +24,13 @@ public class Withdrawals {
     private final ChainHealth health;
     private final WithdrawalStore store;
     private final LedgerChanges changes;
-    /** Chain ids with a new lock in this replica, so its adapter streams send the instruction at once. */
+    /** What {@link #newLocks()} emits when instructions of every chain may have been released (a lifted freeze). */
+    public static final String ALL_CHAINS = "*";
+
+    /**
+     * Chain ids with a new lock, or instructions a lifted halt or freeze released, in this replica ({@link #ALL_CHAINS}
+     * for every chain), so its adapter streams send the instructions at once.
+     */
     private final BroadcastProcessor<String> locks = BroadcastProcessor.create();
 
     public Withdrawals(Registry registry, ChainHealth health, WithdrawalStore store, LedgerChanges changes) {
@@ -43,11 +49,39 @@ public class Withdrawals {
         WithdrawalStore.Locked locked = store.lock(order, haltedReason(order.chainId()));
         if (!locked.replayed()) {
             changes.publish(Set.of(order.accountId()));
-            synchronized (locks) {
-                locks.onNext(order.chainId());
-            }
+            release(order.chainId());
         }
         return locked;
+    }
+
+    /**
+     * Wakes this replica's adapter streams of the chain ({@link #ALL_CHAINS}: of every chain) to look for deliverable
+     * instructions now rather than at their next poll: after a new lock, a lifted freeze, a lifted halt.
+     */
+    public void release(String chainId) {
+        synchronized (locks) {
+            locks.onNext(chainId);
+        }
+    }
+
+    /**
+     * Why the withdrawal's instruction is held (not sent to its adapter) now: its account's withdrawals are frozen,
+     * its chain is halted, or both; empty when it is not held, and for a resolved withdrawal.
+     */
+    public String heldReason(Withdrawal w) {
+        if (w.status() != Withdrawal.Status.LOCKED) {
+            return "";
+        }
+        List<String> reasons = new java.util.ArrayList<>(2);
+        String frozen = store.frozenReason(w.accountId());
+        if (frozen != null) {
+            reasons.add("account " + w.accountId() + " is frozen: " + frozen);
+        }
+        String halted = haltedReason(w.chainId());
+        if (halted != null) {
+            reasons.add("chain " + w.chainId() + " is halted: " + halted);
+        }
+        return String.join("; ", reasons);
     }
 
     public Withdrawal get(String withdrawalId) {
@@ -76,7 +110,10 @@ public class Withdrawals {
         return store.deliverableOn(chainId);
     }
 
-    /** Chain ids of new locks in this replica (hot). Other replicas' locks are found by polling {@link #deliverableOn}. */
+    /**
+     * Chain ids ({@link #ALL_CHAINS}: every chain) of new locks and of instructions released by a lifted freeze or
+     * halt in this replica (hot). Other replicas' locks and lifts are found by polling {@link #deliverableOn}.
+     */
     public Multi<String> newLocks() {
         return locks;
     }

@@ -3,6 +3,7 @@ package dev.crosschain.collateral.grpc;
 import dev.crosschain.collateral.app.Callers;
 import dev.crosschain.collateral.app.Operations;
 import dev.crosschain.collateral.app.Registry;
+import dev.crosschain.collateral.app.Withdrawals;
 import dev.crosschain.collateral.domain.AdminChange;
 import dev.crosschain.collateral.domain.Caller;
 import dev.crosschain.collateral.domain.InvalidInputException;
@@ -13,10 +14,13 @@ import dev.crosschain.collateral.store.RegistryStore;
 import dev.crosschain.proto.collateral.v1.Alert;
 import dev.crosschain.proto.collateral.v1.AlertSeverity;
 import dev.crosschain.proto.collateral.v1.CollateralAdminService;
+import dev.crosschain.proto.collateral.v1.Freeze;
 import dev.crosschain.proto.collateral.v1.GetRegistryRequest;
 import dev.crosschain.proto.collateral.v1.GetRegistryResponse;
 import dev.crosschain.proto.collateral.v1.ListAlertsRequest;
 import dev.crosschain.proto.collateral.v1.ListAlertsResponse;
+import dev.crosschain.proto.collateral.v1.ListFreezesRequest;
+import dev.crosschain.proto.collateral.v1.ListFreezesResponse;
 import dev.crosschain.proto.collateral.v1.ListRegistryChangesRequest;
 import dev.crosschain.proto.collateral.v1.ListRegistryChangesResponse;
 import dev.crosschain.proto.collateral.v1.SetChainHaltRequest;
@@ -43,11 +47,13 @@ public class CollateralAdminGrpcService implements CollateralAdminService {
     private final Callers callers;
     private final Operations operations;
     private final Registry registry;
+    private final Withdrawals withdrawals;
 
-    public CollateralAdminGrpcService(Callers callers, Operations operations, Registry registry) {
+    public CollateralAdminGrpcService(Callers callers, Operations operations, Registry registry, Withdrawals withdrawals) {
         this.callers = callers;
         this.operations = operations;
         this.registry = registry;
+        this.withdrawals = withdrawals;
     }
 
     @Override
@@ -87,6 +93,10 @@ public class CollateralAdminGrpcService implements CollateralAdminService {
         AdminChange.require(request.getChangeId(), request.getReason(), missing, List.of());
         RegistryStore.Applied applied = registry.setChainHalt(request.getChangeId(), caller.name(), request.getChainId(),
                 request.getHalted(), request.getReason());
+        if (!request.getHalted()) {
+            // The lifted halt releases the chain's held instructions: this replica's adapter stream sends them now.
+            withdrawals.release(request.getChainId());
+        }
         return Uni.createFrom().item(SetChainHaltResponse.newBuilder()
                 .setRevision(applied.revision()).setReplayed(applied.replayed()).build());
     }
@@ -148,8 +158,34 @@ public class CollateralAdminGrpcService implements CollateralAdminService {
     @Blocking
     public Uni<UnfreezeAccountResponse> unfreezeAccount(UnfreezeAccountRequest request) {
         Caller operator = callers.require(BearerToken.current(), Right.OPERATE, "UnfreezeAccount");
-        OperatorStore.Unfrozen unfrozen = operations.unfreeze(operator, request.getChangeId(), request.getAccountId(), request.getReason());
+        OperatorStore.Unfrozen unfrozen = operations.unfreeze(operator, request.getChangeId(), request.getAccountId(),
+                request.getFreezeId(), request.getReason());
         return Uni.createFrom().item(UnfreezeAccountResponse.newBuilder()
-                .setWasFrozen(unfrozen.wasFrozen()).setReplayed(unfrozen.replayed()).build());
+                .setWasFrozen(unfrozen.wasFrozen()).setReplayed(unfrozen.replayed()).setStillFrozen(unfrozen.stillFrozen()).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListFreezesResponse> listFreezes(ListFreezesRequest request) {
+        callers.require(BearerToken.current(), Right.OPERATE, "ListFreezes");
+        List<OperatorStore.StoredFreeze> freezes = operations.freezes(request.getAccountId(), request.getIncludeLifted());
+        ListFreezesResponse.Builder response = ListFreezesResponse.newBuilder()
+                .setFrozen(freezes.stream().anyMatch(OperatorStore.StoredFreeze::open));
+        for (OperatorStore.StoredFreeze f : freezes) {
+            Freeze.Builder freeze = Freeze.newBuilder()
+                    .setFreezeId(f.id())
+                    .setAccountId(f.accountId())
+                    .setReason(f.reason())
+                    .setAlertId(f.alertId())
+                    .setFrozenAtUnixMs(f.frozenAt().toEpochMilli())
+                    .setLifted(!f.open());
+            if (!f.open()) {
+                freeze.setLiftedAtUnixMs(f.liftedAt().toEpochMilli())
+                        .setLiftedBy(f.liftedBy() == null ? "" : f.liftedBy())
+                        .setLiftReason(f.liftReason() == null ? "" : f.liftReason());
+            }
+            response.addFreezes(freeze);
+        }
+        return Uni.createFrom().item(response.build());
     }
 }

@@ -3,6 +3,7 @@ package dev.crosschain.collateral.grpc;
 import dev.crosschain.collateral.app.Callers;
 import dev.crosschain.collateral.app.Withdrawals;
 import dev.crosschain.collateral.domain.Right;
+import dev.crosschain.collateral.domain.Withdrawal;
 import dev.crosschain.collateral.domain.WithdrawalOrder;
 import dev.crosschain.collateral.store.WithdrawalStore;
 import dev.crosschain.proto.collateral.v1.CollateralInternalService;
@@ -34,7 +35,9 @@ public class CollateralInternalGrpcService implements CollateralInternalService 
                 request.getAccountId(), request.getChainId(), request.getAsset(), request.getAmount(),
                 request.getDestinationAddress()));
         return Uni.createFrom().item(LockWithdrawalResponse.newBuilder()
-                .setWithdrawal(WithdrawalMapper.withdrawal(locked.withdrawal()))
+                // A new lock was refused if its account was frozen or its chain halted: held only on a replay.
+                .setWithdrawal(WithdrawalMapper.withdrawal(locked.withdrawal(),
+                        locked.replayed() ? withdrawals.heldReason(locked.withdrawal()) : ""))
                 .setReplayed(locked.replayed()).build());
     }
 
@@ -42,7 +45,8 @@ public class CollateralInternalGrpcService implements CollateralInternalService 
     @Blocking
     public Uni<GetWithdrawalResponse> getWithdrawal(GetWithdrawalRequest request) {
         callers.require(BearerToken.current(), Right.LOCK_WITHDRAWAL, "GetWithdrawal");
+        Withdrawal withdrawal = withdrawals.get(request.getWithdrawalId());
         return Uni.createFrom().item(GetWithdrawalResponse.newBuilder()
-                .setWithdrawal(WithdrawalMapper.withdrawal(withdrawals.get(request.getWithdrawalId()))).build());
+                .setWithdrawal(WithdrawalMapper.withdrawal(withdrawal, withdrawals.heldReason(withdrawal))).build());
     }
 }

@@ -23,8 +23,9 @@ import java.util.function.Supplier;
 /**
  * Withdrawal instructions on an adapter stream: once the welcome is out, every deliverable LOCKED withdrawal of the
  * stream's chain ({@link Withdrawals#deliverableOn}: none while the chain is halted, none of a frozen account),
- * then each new one. New locks of this replica are sent at once; those of other replicas, and the ones a lifted
- * freeze or halt releases, are found by polling the database. Each id is sent once per stream while it stays
+ * then each new one. New locks of this replica, and the ones a freeze or operator halt lifted in this replica
+ * releases, are sent at once ({@link Withdrawals#newLocks}); those of other replicas, and the ones released by a
+ * chain's status leaving HALTED, are found by polling the database. Each id is sent once per stream while it stays
  * deliverable (the adapter gets them all again after a reconnect).
  */
 @ApplicationScoped
@@ -44,19 +45,21 @@ public class WithdrawalInstructions {
 
     /**
      * The stream's answers with the instructions merged in after the welcome. The instructions end when the
-     * answers end (at the next poll at the latest), so the stream completes when the adapter's side does.
+     * answers end, so the stream completes when the adapter's side does.
      * Instructions go out only while the stream holds its chain's lease ({@code lease}, checked at each send):
      * a withdrawal is paid by one adapter only.
      */
     public Multi<ConnectAdapterResponse> mergedInto(Multi<ConnectAdapterResponse> answers, Supplier<ChainLeases.Held> lease) {
         CompletableFuture<String> welcomed = new CompletableFuture<>();
         AtomicBoolean ended = new AtomicBoolean();
+        CompletableFuture<Object> end = new CompletableFuture<>();
         Multi<ConnectAdapterResponse> watched = answers.onTermination().invoke(() -> {
             ended.set(true);
+            end.complete("end");
             welcomed.complete(null);
         });
         Multi<ConnectAdapterResponse> instructions = Multi.createFrom().completionStage(welcomed)
-                .onItem().transformToMultiAndConcatenate(chain -> forChain(chain, ended, lease));
+                .onItem().transformToMultiAndConcatenate(chain -> forChain(chain, ended, end, lease));
         // The welcome completes the future on its way out of the merge: every instruction is emitted after it.
         return Multi.createBy().merging().streams(watched, instructions).onItem().invoke(response -> {
             if (response.hasWelcome()) {
@@ -65,12 +68,15 @@ public class WithdrawalInstructions {
         });
     }
 
-    private Multi<ConnectAdapterResponse> forChain(String chainId, AtomicBoolean ended, Supplier<ChainLeases.Held> lease) {
+    private Multi<ConnectAdapterResponse> forChain(String chainId, AtomicBoolean ended, CompletableFuture<Object> end,
+                                                   Supplier<ChainLeases.Held> lease) {
         Set<String> sent = new HashSet<>();
+        // The end of the answers is a trigger too: the instructions end at once, not at the next poll.
         Multi<Object> triggers = Multi.createBy().merging().streams(
                 Multi.createFrom().item("welcome"),
+                Multi.createFrom().completionStage(end),
                 Multi.createFrom().ticks().every(pollInterval).onOverflow().drop().map(t -> (Object) t),
-                withdrawals.newLocks().filter(chainId::equals).onOverflow().drop().map(c -> (Object) c));
+                withdrawals.newLocks().filter(c -> c.equals(chainId) || c.equals(Withdrawals.ALL_CHAINS)).onOverflow().drop().map(c -> (Object) c));
         return triggers.select().first(t -> !ended.get())
                 .onItem().transformToUniAndConcatenate(t -> Uni.createFrom().item(() -> owned(lease) ? unsent(chainId, sent) : List.<Withdrawal>of())
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())

@@ -21,7 +21,8 @@ final class WithdrawalMapper {
         return new WithdrawalResultEvent(r.getWithdrawalId(), executed, r.getTxHash(), r.getFailureReason());
     }
 
-    static dev.crosschain.proto.collateral.v1.Withdrawal withdrawal(Withdrawal w) {
+    /** The withdrawal with why its instruction is held now ({@code heldReason}, empty when it is not). */
+    static dev.crosschain.proto.collateral.v1.Withdrawal withdrawal(Withdrawal w, String heldReason) {
         return dev.crosschain.proto.collateral.v1.Withdrawal.newBuilder()
                 .setWithdrawalId(w.id())
                 .setAccountId(w.accountId())
@@ -34,6 +35,7 @@ final class WithdrawalMapper {
                 .setFailureReason(w.failureReason())
                 .setLockedAtUnixMs(w.lockedAt().toEpochMilli())
                 .setResolvedAtUnixMs(w.resolvedAt() == null ? 0 : w.resolvedAt().toEpochMilli())
+                .setHeldReason(heldReason)
                 .build();
     }
 

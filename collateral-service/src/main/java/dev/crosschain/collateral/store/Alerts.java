@@ -52,9 +52,12 @@ public final class Alerts {
     }
 
     /**
-     * Freezes the account's withdrawals unless a freeze is open already; true when this call froze it. The account's
-     * balance rows are locked first (FOR UPDATE, in key order), as a withdrawal lock locks its balance row before it
-     * reads the freeze: a concurrent lock either commits before this freeze or waits for it and sees it.
+     * Opens a withdrawal freeze of the account for one cause, unless that cause's freeze is open already; true when
+     * this call opened one. The cause is the alert ({@code alertId}); without one (the alert was raised before and
+     * deduplicated, or there is none) it is the reason: no freeze opens when one with the same reason is open. An
+     * account is frozen while any of its freezes is open; each is lifted on its own ({@link OperatorStore#unfreeze}).
+     * The account's balance rows are locked first (FOR UPDATE, in key order), as a withdrawal lock locks its balance
+     * row before it reads the freezes: a concurrent lock either commits before this freeze or waits for it and sees it.
      */
     public static boolean freeze(Connection c, String accountId, String reason, OptionalLong alertId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
@@ -63,26 +66,50 @@ public final class Alerts {
             s.executeQuery().close();
         }
         try (PreparedStatement s = c.prepareStatement("""
-                INSERT INTO account_freeze (account_id, reason, alert_id) VALUES (?, ?, ?)
-                ON CONFLICT (account_id) WHERE unfrozen_at IS NULL DO NOTHING""")) {
-            s.setString(1, accountId);
-            s.setString(2, reason);
-            if (alertId.isPresent()) {
-                s.setLong(3, alertId.getAsLong());
-            } else {
-                s.setNull(3, java.sql.Types.BIGINT);
+                INSERT INTO account_freeze (account_id, reason, alert_id, cause)
+                SELECT ?, ?, ?, CASE WHEN ?::bigint IS NULL THEN 'reason:' || md5(?) ELSE 'alert:' || ? END
+                WHERE ?::bigint IS NOT NULL OR NOT EXISTS (
+                    SELECT 1 FROM account_freeze WHERE account_id = ? AND unfrozen_at IS NULL AND reason = ?)
+                ON CONFLICT (account_id, cause) WHERE unfrozen_at IS NULL DO NOTHING""")) {
+            int i = 1;
+            s.setString(i++, accountId);
+            s.setString(i++, reason);
+            for (int k = 0; k < 2; k++) {
+                setAlert(s, i++, alertId);
             }
+            s.setString(i++, reason);
+            setAlert(s, i++, alertId);
+            setAlert(s, i++, alertId);
+            s.setString(i++, accountId);
+            s.setString(i, reason);
             return s.executeUpdate() == 1;
         }
     }
 
-    /** The reason of the account's open freeze, or null when its withdrawals are not frozen. */
+    private static void setAlert(PreparedStatement s, int index, OptionalLong alertId) throws SQLException {
+        if (alertId.isPresent()) {
+            s.setLong(index, alertId.getAsLong());
+        } else {
+            s.setNull(index, java.sql.Types.BIGINT);
+        }
+    }
+
+    /**
+     * Why the account's withdrawals are frozen, or null when no freeze of it is open: the reason of its oldest open
+     * freeze, with the number of the others.
+     */
     public static String frozenReason(Connection c, String accountId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT reason FROM account_freeze WHERE account_id = ? AND unfrozen_at IS NULL")) {
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT id, reason, count(*) OVER () FROM account_freeze WHERE account_id = ? AND unfrozen_at IS NULL
+                ORDER BY id LIMIT 1""")) {
             s.setString(1, accountId);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                if (!rs.next()) {
+                    return null;
+                }
+                long others = rs.getLong(3) - 1;
+                String first = rs.getString(2);
+                return others == 0 ? first : first + " (and " + others + " other open freeze" + (others == 1 ? "" : "s") + ")";
             }
         }
     }

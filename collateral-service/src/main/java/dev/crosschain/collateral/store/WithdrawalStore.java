@@ -106,6 +106,11 @@ public class WithdrawalStore {
         });
     }
 
+    /** Why the account's withdrawals are frozen ({@link Alerts#frozenReason}), or null when they are not. */
+    public String frozenReason(String accountId) {
+        return Transactions.readCommitted(dataSource, "reading freezes of " + accountId, c -> Alerts.frozenReason(c, accountId));
+    }
+
     public Optional<Withdrawal> get(String id) {
         return Transactions.readCommitted(dataSource, "reading withdrawal " + id, c -> find(c, id));
     }

@@ -10,6 +10,7 @@ import dev.crosschain.proto.collateral.v1.CollateralAdminServiceGrpc;
 import dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.GetWithdrawalRequest;
+import dev.crosschain.proto.collateral.v1.ListFreezesRequest;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalRequest;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalResponse;
 import dev.crosschain.proto.collateral.v1.SetChainHaltRequest;
@@ -514,10 +515,17 @@ class WithdrawalGrpcTest {
             assertThat(count("SELECT count(*) FROM alert WHERE kind = 'WITHDRAWAL_EXECUTED_WHILE_FROZEN' AND severity = 'CRITICAL'"
                     + " AND account_id = '" + account + "' AND message LIKE '%" + executed + "%'")).isEqualTo(1);
 
+            // GetWithdrawal says why the instruction is held.
+            assertThat(margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(held).build()).getWithdrawal()
+                    .getHeldReason()).startsWith("account " + account + " is frozen: FINAL_DEPOSIT_ORPHANED");
+
             // Unfrozen: the held instruction reaches the open stream (the funds stayed locked meanwhile).
+            long freezeId = operator().listFreezes(ListFreezesRequest.newBuilder().setAccountId(account).build()).getFreezes(0).getFreezeId();
             assertThat(operator().unfreezeAccount(UnfreezeAccountRequest.newBuilder().setChangeId("unfreeze-" + UUID.randomUUID())
-                    .setAccountId(account).setReason("reorg reviewed").build()).getWasFrozen()).isTrue();
+                    .setAccountId(account).setFreezeId(freezeId).setReason("reorg reviewed").build()).getWasFrozen()).isTrue();
             assertThat(arb.instruction(held).getAmount()).isEqualTo("100");
+            assertThat(margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(held).build()).getWithdrawal()
+                    .getHeldReason()).isEmpty();
             assertThat(arb.received).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(executed);
             assertThat(arb.result(held, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "test").getOutcome())
                     .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
@@ -544,11 +552,15 @@ class WithdrawalGrpcTest {
             Thread.sleep(2_000);
             assertThat(adapter.received).extracting(WithdrawalInstruction::getWithdrawalId).doesNotContain(id);
             assertThat(balance(account, "solana", "SOL")).isEqualTo("0/0.5/1.5");
+            assertThat(margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build()).getWithdrawal()
+                    .getHeldReason()).isEqualTo("chain solana is halted: halted by an operator");
 
             operator().setChainHalt(SetChainHaltRequest.newBuilder().setChangeId("unhalt-" + UUID.randomUUID()).setChainId("solana")
                     .setHalted(false).setReason("instruction hold test done").build());
             halted = false;
             assertThat(adapter.instruction(id).getAmount()).isEqualTo("1.5");
+            assertThat(margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build()).getWithdrawal()
+                    .getHeldReason()).isEmpty();
             assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_EXECUTED, "sol-tx", "").getOutcome())
                     .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
         } finally {
