@@ -15,3 +15,9 @@ CREATE INDEX account_freeze_account ON account_freeze (account_id, id);
 -- UnfreezeAccount lifts one freeze: the change records which, and whether others stayed open (the replayed answer).
 ALTER TABLE operator_change ADD COLUMN freeze_id BIGINT REFERENCES account_freeze (id);
 ALTER TABLE operator_change ADD COLUMN still_frozen BOOLEAN NOT NULL DEFAULT false;
+
+-- Issue 4, review finding 6: registry changes and deposits serialize on the chain's row. A registry change of a
+-- chain's assets locks its chain_state row (as every adapter batch does first), and records the chain's assets as
+-- of that change: "SYMBOL:decimals" sorted, comma-separated ("" once the chain left the registry). A batch whose
+-- deposits were checked against other assets fails (RegistryStore.requireChainAssets). NULL: no such change since V7.
+ALTER TABLE chain_state ADD COLUMN registry_assets TEXT;

@@ -61,6 +61,14 @@ public class Registry {
             return t;
         });
         poller.scheduleWithFixedDelay(this::poll, every, every, TimeUnit.MILLISECONDS);
+        // An adapter batch that met a newer registry than this replica's: reload now rather than at the next poll.
+        RegistryStore.onStale(() -> {
+            try {
+                poller.execute(this::poll);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // shutting down
+            }
+        });
     }
 
     /** The registry now: an immutable snapshot (a volatile read: it is on the hot path). */

@@ -43,6 +43,11 @@ public class Withdrawals {
     /**
      * Validates and locks (or answers the replay of) a withdrawal; refused FAILED_PRECONDITION ACCOUNT_FROZEN,
      * CHAIN_HALTED or INSUFFICIENT_BALANCE. A new lock is announced to watchers and to the chain's adapter streams.
+     * The order is checked against this replica's registry, which may lag a change of the chain's assets (review
+     * finding 6); unlike a deposit, a lock creates no holding: it needs an available balance of the asset, and a
+     * registry change removing the asset or changing its decimals is refused ASSET_IN_USE while any balance holds it
+     * (checked after the chain's in-flight deposit batch, see RegistryStore). So a lock checked against a lagging
+     * registry can only meet a zero balance (INSUFFICIENT_BALANCE); transfers likewise only move existing holdings.
      */
     public WithdrawalStore.Locked lock(WithdrawalOrder.Raw raw) {
         WithdrawalOrder order = WithdrawalOrder.validate(raw, registry.current());

@@ -12,6 +12,7 @@ import dev.crosschain.collateral.domain.NotFoundException;
 import dev.crosschain.collateral.domain.PermissionDeniedException;
 import dev.crosschain.collateral.domain.PreconditionException;
 import dev.crosschain.collateral.domain.UnauthenticatedException;
+import dev.crosschain.collateral.store.RegistryChangedException;
 import dev.crosschain.collateral.store.StoreException;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -80,6 +81,10 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof DependencyException) {
             LOG.warn("dependency failure: " + failure.getMessage());
             return status(Code.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE", failure.getMessage(), null);
+        }
+        if (failure instanceof RegistryChangedException e) {
+            LOG.info(e.getMessage());
+            return status(Code.UNAVAILABLE, RegistryChangedException.REASON, e.getMessage(), null);
         }
         if (failure instanceof StoreException) {
             LOG.warn("database failure", failure);

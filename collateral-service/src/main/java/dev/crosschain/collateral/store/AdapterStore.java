@@ -112,7 +112,10 @@ public class AdapterStore {
 
     /** The batch's results; null when not isolating and an event was rejected (the caller rolls back). */
     private List<Result> run(Connection c, String chainId, List<Queued> events, boolean isolate) throws SQLException {
-        Batch batch = new Batch(c, lockChain(c, chainId, events.get(events.size() - 1).cursor()));
+        ChainRow chainRow = lockChain(c, chainId, events.get(events.size() - 1).cursor());
+        // The deposits' registry entry still holds (review finding 6).
+        RegistryStore.requireChainAssets(chainId, chainRow.registryAssets(), events);
+        Batch batch = new Batch(c, chainRow);
         List<Result> results = new ArrayList<>(events.size());
         int next = 0;
         while (next < events.size()) {
@@ -552,8 +555,11 @@ public class AdapterStore {
 
     // ---- inside a transaction ----
 
-    /** The chain as a batch finds it when it locks it: its lease, checkpoint and head height (-1: no block). */
-    private record ChainRow(ChainLease lease, Optional<StoredBlock> checkpoint, long head) {
+    /**
+     * The chain as a batch finds it when it locks it: its lease, checkpoint, head height (-1: no block) and the
+     * assets its last registry change recorded (null: none since V7; see {@link RegistryStore#requireChainAssets}).
+     */
+    private record ChainRow(ChainLease lease, Optional<StoredBlock> checkpoint, long head, String registryAssets) {
     }
 
     /**
@@ -586,7 +592,7 @@ public class AdapterStore {
                     lease_until = CASE WHEN ? THEN now() + ? * interval '1 millisecond' ELSE lease_until END
                 WHERE chain_id = ?
                 RETURNING owner_epoch, owner_session, lease_until, checkpoint_height, checkpoint_hash,
-                    (SELECT coalesce(max(height), -1) FROM block_header WHERE chain_id = ? AND canonical)""")) {
+                    (SELECT coalesce(max(height), -1) FROM block_header WHERE chain_id = ? AND canonical), registry_assets""")) {
             s.setString(1, cursor);
             s.setBoolean(2, held.isPresent());
             s.setLong(3, held.map(h -> h.lease().toMillis()).orElse(0L));
@@ -602,7 +608,7 @@ public class AdapterStore {
                 String checkpointHash = rs.getString(5);
                 Optional<StoredBlock> checkpoint = checkpointHash == null ? Optional.empty()
                         : Optional.of(new StoredBlock(rs.getLong(4), checkpointHash, "", true));
-                return Optional.of(new ChainRow(lease, checkpoint, rs.getLong(6)));
+                return Optional.of(new ChainRow(lease, checkpoint, rs.getLong(6), rs.getString(7)));
             }
         }
     }

@@ -33,10 +33,23 @@ import java.util.TreeSet;
 
 /**
  * The chain registry in the database, the source of truth at run time: one row per revision holding the whole
- * registry, and an append-only audit of the changes. Every change runs in one SERIALIZABLE transaction that reads
- * the latest revision and inserts the next one; two writers (or two replicas applying the registry file at once)
- * collide on the revision's or the change id's unique key and the loser retries on the new state, where it finds
- * its change made (replay) or decides again.
+ * registry, and an append-only audit of the changes. Every change runs in one transaction that reads the latest
+ * revision and inserts the next one; two writers (or two replicas applying the registry file at once) collide on
+ * the revision's or the change id's unique key and the loser retries on the new state, where it finds its change
+ * made (replay) or decides again.
+ *
+ * <p>Registry changes and deposits (review finding 6). A change of a chain's assets (one added or removed, decimals
+ * changed) locks the chain's {@code chain_state} row, the row every adapter batch of the chain locks first
+ * ({@code AdapterStore.lockChain}), checks the balances (ASSET_IN_USE) only then, and records the chain's new assets
+ * in that row ({@code registry_assets}, e.g. "ETH:18,USDC:6"). So the two serialize: a batch that committed before
+ * the change is seen by its balance check (READ COMMITTED: each statement reads what committed before it, after the
+ * lock), and a batch after it finds the new assets in the row it locked ({@link #requireChainAssets}). A batch whose
+ * deposits were checked against an entry that no longer holds (the in-memory registry of a replica that has not
+ * polled the change yet) fails as a whole, nothing committed and nothing acknowledged, with
+ * {@link RegistryChangedException}: the stream ends UNAVAILABLE REGISTRY_CHANGED, the replica reloads the registry
+ * at once, and the adapter resends from its last acknowledged cursor, judged by the new entry. Chosen over
+ * re-validating inside the batch: the batch's events carry the entry they were checked against, and a rare
+ * reconnect is simpler and as safe.
  */
 @ApplicationScoped
 public class RegistryStore {
@@ -47,6 +60,9 @@ public class RegistryStore {
     public static final String CONFIG_FILE = "CONFIG_FILE";
 
     private static final Set<String> RACING_INSERT = Set.of("23505");
+
+    /** Told when a batch met a registry newer than the one it was checked against (the replica reloads it). */
+    private static volatile Runnable onStale = () -> { };
 
     private final AgroalDataSource dataSource;
 
@@ -104,12 +120,18 @@ public class RegistryStore {
         chains.forEach(spec -> drafts.add(ChainDraft.of(spec)));
         String json = RegistryJson.chains(drafts);
         String changeId = CONFIG_FILE_ACTOR + ":" + version;
-        return Transactions.serializable(dataSource, "apply registry file " + version, RACING_INSERT, c -> {
+        // READ COMMITTED, not SERIALIZABLE: the balance check must see the batches that committed while this waited
+        // for the chains' rows (a serializable snapshot predates the wait). Racing writers collide on the revision.
+        return Transactions.readCommitted(dataSource, "apply registry file " + version, RACING_INSERT, c -> {
             Revision latest = latest(c);
             if (latest.fileVersion() >= version) {
                 return new FileOutcome(false, latest.revision(), latest.fileVersion());
             }
             Map<String, ChainDraft> before = latest.byId();
+            Map<String, String> assets = new TreeMap<>();
+            before.forEach((id, old) -> assets.put(id, null));
+            chains.forEach(spec -> assets.put(spec.id(), fingerprint(spec)));
+            Map<String, String> changed = lockChangedChains(c, before, assets);
             for (ChainSpec spec : chains) {
                 requireAssetsNotInUse(c, before.get(spec.id()), spec, "chains");
             }
@@ -122,6 +144,7 @@ public class RegistryStore {
             halted.removeIf(id -> chains.stream().noneMatch(s -> s.id().equals(id)));
             long revision = latest.revision() + 1;
             insertRevision(c, revision, json, halted, version);
+            recordAssets(c, changed);
             insertChange(c, revision, changeId, CONFIG_FILE_ACTOR, CONFIG_FILE, "", "registry file version " + version
                     + " (" + source + ")", null, null, false, hash(CONFIG_FILE, json));
             return new FileOutcome(true, revision, version);
@@ -136,7 +159,8 @@ public class RegistryStore {
         ChainDraft after = ChainDraft.of(chain);
         String afterJson = RegistryJson.chain(after);
         String hash = hash(UPSERT_CHAIN, afterJson, Long.toString(expectedRevision), reason);
-        return Transactions.serializable(dataSource, "upsert chain " + chain.id(), RACING_INSERT, c -> {
+        // READ COMMITTED: see applyFile.
+        return Transactions.readCommitted(dataSource, "upsert chain " + chain.id(), RACING_INSERT, c -> {
             Optional<Applied> replay = replay(c, changeId, hash);
             if (replay.isPresent()) {
                 return replay.get();
@@ -145,10 +169,13 @@ public class RegistryStore {
             requireRevision(latest, expectedRevision);
             Map<String, ChainDraft> chains = latest.byId();
             ChainDraft before = chains.get(chain.id());
+            Map<String, String> changed = lockChangedChains(c, before == null ? Map.of() : Map.of(chain.id(), before),
+                    Map.of(chain.id(), fingerprint(chain)));
             requireAssetsNotInUse(c, before, chain, "chain.assets");
             chains.put(chain.id(), after);
             long revision = latest.revision() + 1;
             insertRevision(c, revision, RegistryJson.chains(new ArrayList<>(chains.values())), latest.halted(), latest.fileVersion());
+            recordAssets(c, changed);
             insertChange(c, revision, changeId, actor, UPSERT_CHAIN, chain.id(), reason,
                     before == null ? null : RegistryJson.chain(before), afterJson, latest.halted().contains(chain.id()), hash);
             return new Applied(revision, false);
@@ -202,6 +229,122 @@ public class RegistryStore {
                 return changes;
             }
         });
+    }
+
+    /**
+     * Inside an adapter batch's transaction, right after it locked the chain's row: the deposits of the batch were
+     * checked against registry entries ({@code DepositWork.chain()}) whose assets must all still be listed with the
+     * same decimals (added assets do no harm). {@code stored}: the row's {@code registry_assets} as the batch's lock
+     * read it (no extra statement); only a batch with deposits is checked.
+     * Throws {@link RegistryChangedException} (nothing of the batch may commit) when an asset was removed or its
+     * decimals changed since; the replica then reloads the registry at once.
+     */
+    public static void requireChainAssets(String chainId, String stored, List<AdapterStore.Queued> events) {
+        ChainSpec checked = null;
+        List<ChainSpec> others = null;
+        for (AdapterStore.Queued event : events) {
+            if (event.work() instanceof AdapterStore.DepositWork deposit && deposit.chain() != checked) {
+                if (checked == null) {
+                    checked = deposit.chain();
+                } else {
+                    (others == null ? others = new ArrayList<>() : others).add(deposit.chain());
+                }
+            }
+        }
+        if (checked == null) {
+            return;
+        }
+        // No value: no registry change of the chain's assets since V7 (each one writes it).
+        if (stored == null) {
+            return;
+        }
+        requireListed(chainId, checked, stored);
+        if (others != null) {
+            for (ChainSpec spec : others) {
+                requireListed(chainId, spec, stored);
+            }
+        }
+    }
+
+    /** Registers what to do when a batch met a newer registry than the one its deposits were checked against. */
+    public static void onStale(Runnable action) {
+        onStale = action == null ? () -> { } : action;
+    }
+
+    private static void requireListed(String chainId, ChainSpec checked, String stored) {
+        String fingerprint = fingerprint(checked);
+        if (fingerprint.equals(stored)) {
+            return;
+        }
+        Set<String> now = stored.isEmpty() ? Set.of() : Set.of(stored.split(","));
+        for (String asset : fingerprint.isEmpty() ? new String[0] : fingerprint.split(",")) {
+            if (!now.contains(asset)) {
+                try {
+                    onStale.run();
+                } catch (RuntimeException ignored) {
+                    // the registry's poll catches up anyway
+                }
+                throw new RegistryChangedException(chainId, "the assets of chain " + chainId + " changed in the registry "
+                        + "after this stream's deposits were checked (" + fingerprint + " then, " + (stored.isEmpty()
+                        ? "none" : stored) + " now): nothing of the batch was applied; reconnect and resend from the welcome's cursor");
+            }
+        }
+    }
+
+    /** A chain's assets as they matter to stored amounts: "SYMBOL:decimals", sorted, comma-separated. */
+    static String fingerprint(ChainSpec chain) {
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(chain.assets()).forEach((symbol, asset) -> b.append(b.length() == 0 ? "" : ",").append(symbol)
+                .append(':').append(asset.decimals()));
+        return b.toString();
+    }
+
+    static String fingerprint(ChainDraft chain) {
+        TreeMap<String, Long> decimals = new TreeMap<>();
+        chain.assets().forEach(a -> decimals.put(a.asset(), a.decimals()));
+        StringBuilder b = new StringBuilder();
+        decimals.forEach((symbol, d) -> b.append(b.length() == 0 ? "" : ",").append(symbol).append(':').append(d));
+        return b.toString();
+    }
+
+    /**
+     * Locks (FOR UPDATE, in chain id order, creating it if missing) the {@code chain_state} row of every chain whose
+     * assets change: {@code after} maps chain ids to their new fingerprint (null: the chain leaves the registry).
+     * Waits for the chain's batch in flight; the chain's next batches wait for this change. The changed chains and
+     * their new fingerprint ("" when removed).
+     */
+    private static Map<String, String> lockChangedChains(Connection c, Map<String, ChainDraft> before, Map<String, String> after)
+            throws SQLException {
+        Map<String, String> changed = new TreeMap<>();
+        after.forEach((id, fingerprint) -> {
+            ChainDraft old = before.get(id);
+            String was = old == null ? null : fingerprint(old);
+            String now = fingerprint == null ? "" : fingerprint;
+            if (!now.equals(was)) {
+                changed.put(id, now);
+            }
+        });
+        try (PreparedStatement create = c.prepareStatement("INSERT INTO chain_state (chain_id) VALUES (?) ON CONFLICT DO NOTHING");
+             PreparedStatement lock = c.prepareStatement("SELECT chain_id FROM chain_state WHERE chain_id = ? FOR UPDATE")) {
+            for (String id : changed.keySet()) {
+                create.setString(1, id);
+                create.executeUpdate();
+                lock.setString(1, id);
+                lock.executeQuery().close();
+            }
+        }
+        return changed;
+    }
+
+    /** Records the changed chains' assets in their locked rows, for {@link #requireChainAssets}. */
+    private static void recordAssets(Connection c, Map<String, String> changed) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE chain_state SET registry_assets = ? WHERE chain_id = ?")) {
+            for (Map.Entry<String, String> e : changed.entrySet()) {
+                s.setString(1, e.getValue());
+                s.setString(2, e.getKey());
+                s.executeUpdate();
+            }
+        }
     }
 
     private static Optional<ChainDraft> entry(String json) {

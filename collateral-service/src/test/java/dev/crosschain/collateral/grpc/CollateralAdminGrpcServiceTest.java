@@ -2,7 +2,11 @@ package dev.crosschain.collateral.grpc;
 
 import com.google.rpc.BadRequest;
 import com.google.rpc.PreconditionFailure;
+import dev.crosschain.collateral.app.AdapterEvents;
 import dev.crosschain.collateral.app.Registry;
+import dev.crosschain.collateral.domain.BlockHeaderEvent;
+import dev.crosschain.collateral.domain.DepositEvent;
+import dev.crosschain.collateral.store.RegistryChangedException;
 import dev.crosschain.collateral.domain.ChainSpec;
 import dev.crosschain.collateral.store.RegistryStore;
 import dev.crosschain.postgres.PostgresTestResource;
@@ -83,6 +87,8 @@ class CollateralAdminGrpcServiceTest {
     RegistryStore store;
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    AdapterEvents events;
 
     @BeforeAll
     static void connect() {
@@ -269,6 +275,80 @@ class CollateralAdminGrpcServiceTest {
         ChainSpec now = registry.current().chain(chain.getChainId()).orElseThrow();
         assertThat(now.assets()).containsOnlyKeys("USDC");
         assertThat(now.asset("USDC").orElseThrow().im().tiers().get(0).haircut()).isEqualByComparingTo("0.04");
+    }
+
+    // ---- registry changes and deposits serialize (review finding 6) ----
+
+    @Test
+    void aDepositCheckedAgainstAnAssetTheRegistryNoLongerListsAsItWasDoesNotCommit() {
+        ChainConfig chain = admitted();
+        String id = chain.getChainId();
+        // What a replica that has not seen the change yet holds: the entry its stream checks deposits against.
+        ChainSpec before = registry.current().chain(id).orElseThrow();
+        assertThat(events.header(before, "c1", new BlockHeaderEvent(1, id + "-b1", "", 0)).outcome())
+                .isEqualTo(AdapterEvents.Outcome.APPLIED);
+
+        // ETH leaves the registry (nobody holds it), then a deposit checked against the old entry reaches its batch.
+        admin.upsertChain(upsert(changeId(), chain.toBuilder().removeAssets(0).build()).build());
+        RegistryChangedException removed = org.junit.jupiter.api.Assertions.assertThrows(RegistryChangedException.class,
+                () -> events.deposit(before, "c2", new DepositEvent("0xeth", 0, id + "-b1", "acct-eth", "ETH", "1.5")));
+        assertThat(removed.getMessage()).contains("ETH:18,USDC:6 then, USDC:6 now");
+        ChainSpec withoutEth = registry.current().chain(id).orElseThrow();
+        assertThat(withoutEth.assets()).containsOnlyKeys("USDC");
+
+        // USDC's decimals change from 6 to 8: a deposit checked against 6 fails the same way.
+        ChainConfig.Builder rescaled = chain.toBuilder().removeAssets(0);
+        rescaled.getAssetsBuilder(0).setDecimals(8);
+        admin.upsertChain(upsert(changeId(), rescaled.build()).build());
+        org.junit.jupiter.api.Assertions.assertThrows(RegistryChangedException.class,
+                () -> events.deposit(withoutEth, "c3", new DepositEvent("0xusdc", 0, id + "-b1", "acct-usdc", "USDC", "1.5")));
+        assertThat(count("SELECT count(*) FROM deposit WHERE chain_id = '" + id + "'")).isZero();
+        assertThat(count("SELECT count(*) FROM balance WHERE chain_id = '" + id + "'")).isZero();
+        assertThat(count("SELECT count(*) FROM ledger_entry WHERE chain_id = '" + id + "'")).isZero();
+        assertThat(count("SELECT count(*) FROM chain_state WHERE chain_id = '" + id + "' AND cursor = 'c1'")).as("no cursor moved").isEqualTo(1);
+
+        // Judged by the entry in force: the old asset is refused, the new decimals are accepted.
+        ChainSpec now = registry.current().chain(id).orElseThrow();
+        assertThat(now.asset("USDC").orElseThrow().decimals()).isEqualTo(8);
+        AdapterEvents.Ack eth = events.deposit(now, "c4", new DepositEvent("0xeth", 0, id + "-b1", "acct-eth", "ETH", "1.5"));
+        assertThat(eth.outcome()).isEqualTo(AdapterEvents.Outcome.REJECTED);
+        assertThat(eth.reason()).isEqualTo("UNKNOWN_ASSET");
+        assertThat(events.deposit(now, "c5", new DepositEvent("0xusdc", 0, id + "-b1", "acct-usdc", "USDC", "1.12345678")).outcome())
+                .isEqualTo(AdapterEvents.Outcome.APPLIED);
+        // Adding an asset does not fail a batch checked before the addition.
+        ChainConfig.Builder withDai = rescaled.clone();
+        withDai.addAssets(withDai.getAssets(0).toBuilder().setAsset("DAI").setCanonicalAsset("DAI").setDecimals(18));
+        admin.upsertChain(upsert(changeId(), withDai.build()).build());
+        assertThat(events.deposit(now, "c6", new DepositEvent("0xusdc2", 0, id + "-b1", "acct-usdc", "USDC", "2")).outcome())
+                .isEqualTo(AdapterEvents.Outcome.APPLIED);
+    }
+
+    @Test
+    void aRegistryChangeWaitsForTheChainsBatchInFlightAndSeesWhatItCredited() throws Exception {
+        ChainConfig chain = admitted();
+        String id = chain.getChainId();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection batch = dataSource.getConnection()) {
+            batch.setAutoCommit(false);
+            // A batch in flight: it holds the chain's row (AdapterStore.lockChain) and credits ETH, not committed yet.
+            try (PreparedStatement lock = batch.prepareStatement("SELECT chain_id FROM chain_state WHERE chain_id = ? FOR UPDATE")) {
+                lock.setString(1, id);
+                assertThat(lock.executeQuery().next()).isTrue();
+            }
+            holdBalance(batch, id, "ETH");
+            Future<StatusRuntimeException> removal = pool.submit(() ->
+                    catchStatus(() -> admin.upsertChain(upsert(changeId(), chain.toBuilder().removeAssets(0).build()).build())));
+            awaitTrue(() -> count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    + " AND query LIKE '%FROM chain_state WHERE chain_id = $1 FOR UPDATE%'") > 0, "the registry change waits for the chain's row");
+            assertThat(removal.isDone()).isFalse();
+            batch.commit();
+            StatusRuntimeException refused = removal.get(10, TimeUnit.SECONDS);
+            assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(errorInfo(refused).getReason()).isEqualTo("ASSET_IN_USE");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(registry.current().chain(id).orElseThrow().assets()).containsKeys("ETH", "USDC");
     }
 
     // ---- SetChainHalt ----
@@ -464,9 +544,24 @@ class CollateralAdminGrpcServiceTest {
 
     /** A balance on a test chain, with its ledger entry (as a credited deposit would leave it). */
     void holdBalance(String chainId, String asset) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            holdBalance(c, chainId, asset);
+        }
+    }
+
+    long count(String sql) {
+        try (Connection c = dataSource.getConnection(); java.sql.ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #holdBalance(String, String)}, on the caller's connection (its transaction). */
+    static void holdBalance(Connection c, String chainId, String asset) throws Exception {
         String account = "holder-" + java.util.UUID.randomUUID();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement balance = c.prepareStatement(
+        try (PreparedStatement balance = c.prepareStatement(
                      "INSERT INTO balance (account_id, chain_id, asset, available) VALUES (?, ?, ?, 5)");
              PreparedStatement entry = c.prepareStatement("""
                      INSERT INTO ledger_entry (entry_key, account_id, chain_id, asset, kind, delta_available, reference)
