@@ -43,13 +43,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** gRPC adapter: maps proto <-> domain and calls one use case per RPC. */
 @GrpcService
 public class CollateralGrpcService implements CollateralService {
-
-    /** Buffered change notices per all-accounts watcher before it is considered too slow (the stream then fails). */
-    private static final int WATCH_ALL_BUFFER = 10_000;
 
     private final AdapterEvents adapterEvents;
     private final Collateral collateral;
@@ -88,23 +86,21 @@ public class CollateralGrpcService implements CollateralService {
                 .setView(ProtoMapper.view(collateral.view(request.getAccountId()))).build());
     }
 
+    /**
+     * The current view of the account (of every account when none is named), then the newest view of each account
+     * whose ledger or valuation changes. Conflated per account ({@link ConflatedViews}): what waits for a slow reader
+     * is the set of changed accounts, never a backlog of notices, so a price move that re-publishes every account
+     * costs a stalled reader its intermediate views, never the newest, and never fails the stream.
+     */
     @Override
     public Multi<WatchCollateralResponse> watchCollateral(WatchCollateralRequest request) {
         String account = request.getAccountId();
-        Multi<String> triggers;
+        Function<String, WatchCollateralResponse> view = changed -> WatchCollateralResponse.newBuilder()
+                .setView(ProtoMapper.view(collateral.watchedView(changed))).build();
         if (account.isBlank()) {
-            // Every account: first the current view of each, then each account whose ledger changes.
-            Multi<String> current = Multi.createFrom().deferred(() -> Multi.createFrom().iterable(collateral.accounts()))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-            triggers = Multi.createBy().merging().streams(current, changes.changes().onOverflow().buffer(WATCH_ALL_BUFFER));
-        } else {
-            // One account: its view now, then a fresh one after each change (bursts coalesce to the newest).
-            triggers = Multi.createBy().merging().streams(Multi.createFrom().item(account),
-                    changes.changes().filter(account::equals).onOverflow().dropPreviousItems());
+            return ConflatedViews.open(changes.changes(), changed -> true, collateral::accounts, view, false);
         }
-        return triggers.onItem().transformToUniAndConcatenate(changed -> Uni.createFrom()
-                .item(() -> WatchCollateralResponse.newBuilder().setView(ProtoMapper.view(collateral.watchedView(changed))).build())
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+        return ConflatedViews.open(changes.changes(), account::equals, () -> List.of(account), view, true);
     }
 
     @Override
