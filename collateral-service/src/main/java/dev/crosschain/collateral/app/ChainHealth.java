@@ -14,11 +14,17 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The status of every registered chain now, by {@link ChainHealthRules} from the adapter activity stored in the
  * database (so every replica agrees) and the registry's operator halts. The activity is read at most every
  * {@link #CACHE_FOR}: valuations ask for it on every view.
+ *
+ * <p>With hysteresis ({@link ChainHealthRules#judge}, {@code collateral.health.recovery-factor}): what a chain's last
+ * judgement held against it (DEGRADED or silent) is remembered here, in memory, until its cause has been clear for the
+ * recovery period. Each replica remembers what it judged (its monitor judges every second), so replicas agree on a
+ * recovery to within a look; a restarted replica starts with nothing held.
  */
 @ApplicationScoped
 public class ChainHealth {
@@ -29,25 +35,32 @@ public class ChainHealth {
 
     private final Registry registry;
     private final ChainStore store;
+    private final double recoveryFactor;
+    /** What each chain's last judgement held against it; absent when nothing is held. */
+    private final Map<String, ChainHealthRules.Held> held = new ConcurrentHashMap<>();
     private volatile Clock clock = Clock.systemUTC();
     private volatile Map<String, ChainHealthRules.Activity> cached = Map.of();
     private volatile Instant cachedAt = Instant.MIN;
 
-    public ChainHealth(Registry registry, ChainStore store) {
+    public ChainHealth(Registry registry, ChainStore store, CollateralConfig config) {
         this.registry = registry;
         this.store = store;
+        this.recoveryFactor = config.health().recoveryFactor();
     }
 
-    /** Condition per chain id, for every chain of the registry. */
-    public Map<String, ChainCondition> current() {
+    /** Condition per chain id, for every chain of the registry. Serialised: each judgement moves what is held. */
+    public synchronized Map<String, ChainCondition> current() {
         Instant now = clock.instant();
         Map<String, ChainHealthRules.Activity> activity = activity(now);
         ChainRegistry chains = registry.current();
         Map<String, ChainCondition> conditions = new TreeMap<>();
         for (ChainSpec chain : chains.chains()) {
-            conditions.put(chain.id(), ChainHealthRules.condition(chain, chains.halted(chain.id()),
-                    activity.getOrDefault(chain.id(), NEVER_SEEN), now));
+            ChainHealthRules.Judged judged = ChainHealthRules.judge(chain, chains.halted(chain.id()),
+                    activity.getOrDefault(chain.id(), NEVER_SEEN), Optional.ofNullable(held.get(chain.id())), recoveryFactor, now);
+            judged.held().ifPresentOrElse(h -> held.put(chain.id(), h), () -> held.remove(chain.id()));
+            conditions.put(chain.id(), judged.condition());
         }
+        held.keySet().retainAll(conditions.keySet());
         return Collections.unmodifiableMap(conditions);
     }
 
@@ -55,7 +68,7 @@ public class ChainHealth {
      * As {@link #current()}, but judged on activity read now: the cache may be up to {@link #CACHE_FOR} older than
      * a chain's first events, so a HALTED from it is confirmed with this before a refusal or hold rests on it.
      */
-    public Map<String, ChainCondition> fresh() {
+    public synchronized Map<String, ChainCondition> fresh() {
         cachedAt = Instant.MIN;
         return current();
     }
@@ -74,8 +87,13 @@ public class ChainHealth {
     }
 
     /** Tests: judge against this clock (the cache is dropped). */
-    public void useClock(Clock clock) {
+    public synchronized void useClock(Clock clock) {
         this.clock = clock;
         this.cachedAt = Instant.MIN;
+    }
+
+    /** Tests: forget what is held against every chain (as a restarted replica). */
+    public synchronized void forgetHolds() {
+        held.clear();
     }
 }

@@ -26,6 +26,19 @@ public interface CollateralConfig {
 
     AdapterSettings adapters();
 
+    HealthSettings health();
+
+    interface HealthSettings {
+        /**
+         * Hysteresis of chain statuses: a chain that was DEGRADED (or HALTED by silence) is HEALTHY again only after
+         * its cause has been clear for the limit it crossed (heartbeat_late_after or head_stall_after of the registry)
+         * times this factor; until then it stays DEGRADED. At 1 or more a chain whose heartbeats arrive right at the
+         * limit stays DEGRADED instead of flapping; 0 turns hysteresis off. Operator halts are never delayed.
+         */
+        @WithDefault("1")
+        double recoveryFactor();
+    }
+
     interface AdapterSettings {
         /**
          * How long a chain stays owned by an adapter stream after its hello or its last event (heartbeats keep an

@@ -74,7 +74,9 @@ class ChainMonitorTest {
     public static class OwnApplication implements QuarkusTestProfile {
         @Override
         public java.util.Map<String, String> getConfigOverrides() {
-            return java.util.Map.of("quarkus.grpc.clients.pricing.test-port", "19199");
+            // Hysteresis on (the other classes run without): back from DEGRADED or silence after 30 s clear.
+            return java.util.Map.of("quarkus.grpc.clients.pricing.test-port", "19199",
+                    "collateral.health.recovery-factor", "0.5");
         }
     }
 
@@ -111,6 +113,7 @@ class ChainMonitorTest {
             admin.setChainHalt(halt(chain, false));
         }
         health.useClock(Clock.systemUTC());
+        health.forgetHolds();
     }
 
     @Test
@@ -142,7 +145,15 @@ class ChainMonitorTest {
             // as scraped: the Prometheus name and label operators alert on
             assertThat(scrape()).contains("collateral_chain_status{chain=\"arbitrum\"} 2.0");
 
+            // back (the clock at a time of fresh events): recovering for 30 s (0.5 x the 60 s heartbeat limit)
             at(lastEvent.plusSeconds(1));
+            ChainCondition recovering = monitor.check().get("arbitrum");
+            assertThat(recovering.status()).isEqualTo(ChainStatus.DEGRADED);
+            assertThat(recovering.reason()).startsWith("recovering: clear for 0 ms of 30000 ms after no event for");
+            watch.awaitStatus("arbitrum", CHAIN_STATUS_DEGRADED);
+            at(lastEvent.plusSeconds(31));
+            assertThat(monitor.check().get("arbitrum").status()).isEqualTo(ChainStatus.DEGRADED);
+            at(lastEvent.plusSeconds(32));
             assertThat(monitor.check().get("arbitrum")).isEqualTo(ChainCondition.HEALTHY);
             watch.awaitStatus("arbitrum", CHAIN_STATUS_HEALTHY);
             assertThat(gauge("arbitrum")).isZero();
