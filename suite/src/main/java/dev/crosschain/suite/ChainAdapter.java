@@ -59,8 +59,19 @@ public final class ChainAdapter implements AutoCloseable {
         this.welcome = first.getWelcome();
     }
 
+    /**
+     * Opens the chain's adapter stream. A hello refused CHAIN_OWNED (the chain's lease still held by another stream,
+     * e.g. one of a process that died: released after collateral.adapters.lease) is said again after a backoff, for
+     * at most {@link ChainOwned#PATIENCE}; any other failure is thrown at once.
+     */
     public static ChainAdapter connect(String chainId, Endpoints endpoints) throws InterruptedException {
-        return new ChainAdapter(chainId, endpoints);
+        return connect(chainId, endpoints, ChainOwned.PATIENCE);
+    }
+
+    /** As {@link #connect(String, Endpoints)}, retrying CHAIN_OWNED for at most {@code patience}. */
+    public static ChainAdapter connect(String chainId, Endpoints endpoints, java.time.Duration patience) throws InterruptedException {
+        // A refused hello's stream is already ended by the service: nothing to close before the next one.
+        return ChainOwned.retrying(chainId, patience, () -> new ChainAdapter(chainId, endpoints));
     }
 
     public Welcome welcome() {

@@ -8,6 +8,7 @@ import dev.crosschain.proto.collateral.v1.BlockHeader;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
 import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.suite.ChainOwned;
 import dev.crosschain.suite.Endpoints;
 import dev.crosschain.suite.Launcher;
 import dev.crosschain.suite.ServiceSpec;
@@ -251,7 +252,15 @@ public final class DepositLoad {
             this.isDeposit = new AtomicLongArray(options.window);
         }
 
+        /**
+         * A stream welcomed on the chain; a hello refused CHAIN_OWNED (the chain's lease still held, e.g. by a stream
+         * of a driver that died) is retried on a new stream for at most {@link ChainOwned#PATIENCE}.
+         */
         static AdapterStream open(String chain, Endpoints endpoints, Options options) throws Exception {
+            return ChainOwned.retrying(chain, ChainOwned.PATIENCE, () -> openOnce(chain, endpoints, options));
+        }
+
+        private static AdapterStream openOnce(String chain, Endpoints endpoints, Options options) throws Exception {
             AdapterStream stream = new AdapterStream(chain, options);
             stream.requests = endpoints.collateralStreams().connectAdapter(stream.new Answers());
             stream.requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder().setChainId(chain)
