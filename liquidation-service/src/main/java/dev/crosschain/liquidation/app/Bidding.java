@@ -65,9 +65,14 @@ public class Bidding {
             if (registryFailure != null) {
                 throw registryFailure;
             }
-            LOG.warnf("bid %s: %s is not in collateral-service's chain registry", request.bidId(), e.getMessage());
-            collateral.forgetDecimals();
-            throw new DependencyException("bid " + request.bidId() + ": " + e.getMessage(), Status.Code.FAILED_PRECONDITION, e);
+            // A chain or token added to the registry since it was read: read it again, then try once more.
+            try {
+                accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, collateral.refreshDecimals());
+            } catch (UnknownDecimalsException stillUnknown) {
+                LOG.warnf("bid %s: %s is not in collateral-service's chain registry", request.bidId(), stillUnknown.getMessage());
+                throw new DependencyException("bid " + request.bidId() + ": " + stillUnknown.getMessage(),
+                        Status.Code.FAILED_PRECONDITION, stillUnknown);
+            }
         }
         Bid bid = accepted.bid();
         if (accepted.replayed()) {

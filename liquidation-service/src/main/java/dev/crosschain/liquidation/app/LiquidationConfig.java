@@ -70,6 +70,13 @@ public interface LiquidationConfig {
     interface Collateral {
         /** liquidation-service's bearer token at collateral-service, which refuses Transfer without it. */
         Optional<String> token();
+
+        /**
+         * How long the chain registry read from collateral-service (token decimals) is used before it is read again
+         * (operators change it at run time); a chain or token missing from it is looked up at once.
+         */
+        @WithDefault("60s")
+        Duration registryRefresh();
     }
 
     interface Risk {

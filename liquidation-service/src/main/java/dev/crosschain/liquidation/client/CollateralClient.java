@@ -19,7 +19,10 @@ import io.quarkus.grpc.GrpcClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /** liquidation-service's calls to collateral-service. */
 @ApplicationScoped
@@ -47,20 +51,59 @@ public class CollateralClient {
 
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-    /** The chain registry, read once: chains and their tokens are static configuration of collateral-service. */
-    private volatile AssetDecimals decimals;
+    /** A forced re-read (an unknown chain/asset) within this long of the last read reuses that read. */
+    static final Duration MIN_FORCED_REFRESH = Duration.ofSeconds(1);
+    private static final Logger LOG = Logger.getLogger(CollateralClient.class);
+
+    /** The chain registry as last read, and when (by {@link #ticker}); null before the first read. */
+    private volatile Read read;
+    private volatile LongSupplier ticker = System::nanoTime;
+
+    private record Read(AssetDecimals decimals, long atNanos) {
+    }
 
     /**
-     * Decimals of every token on every chain ("chain/asset"), from ListChains (all pages), cached for the
-     * life of the process once read.
+     * Decimals of every token on every chain ("chain/asset"), from ListChains (all pages). The registry can change at
+     * run time (an operator's UpsertChain), so a read older than {@code liquidation.collateral.registry-refresh} is
+     * read again; when that fails the older read is kept (and used for another interval) rather than failing bids
+     * over a registry that rarely changes. A token missing from it is handled by {@link #refreshDecimals()}.
      *
-     * @throws DependencyException when collateral-service cannot be read (nothing is cached then)
+     * @throws DependencyException when collateral-service cannot be read and nothing was read before
      */
     public AssetDecimals decimals() {
-        AssetDecimals known = decimals;
-        if (known != null) {
-            return known;
+        Read known = read;
+        long now = ticker.getAsLong();
+        if (known != null && now - known.atNanos() < config.collateral().registryRefresh().toNanos()) {
+            return known.decimals();
         }
+        try {
+            return readRegistry(now);
+        } catch (DependencyException e) {
+            if (known == null) {
+                throw e;
+            }
+            LOG.warnf("chain registry not refreshed, keeping the one read before: %s", e.getMessage());
+            read = new Read(known.decimals(), now);
+            return known.decimals();
+        }
+    }
+
+    /**
+     * Reads the registry again now, for a (chain, asset) the cached one does not know (a chain or token added since);
+     * a read younger than {@link #MIN_FORCED_REFRESH} is reused, so a burst of such bids costs one ListChains.
+     *
+     * @throws DependencyException when collateral-service cannot be read
+     */
+    public AssetDecimals refreshDecimals() {
+        Read known = read;
+        long now = ticker.getAsLong();
+        if (known != null && now - known.atNanos() < MIN_FORCED_REFRESH.toNanos()) {
+            return known.decimals();
+        }
+        return readRegistry(now);
+    }
+
+    private AssetDecimals readRegistry(long now) {
         Map<String, Integer> byChainAsset = new HashMap<>();
         Set<String> seenTokens = new HashSet<>();
         String pageToken = "";
@@ -85,14 +128,19 @@ public class CollateralClient {
                         Status.Code.INTERNAL, null);
             }
         } while (!pageToken.isEmpty());
-        AssetDecimals read = new AssetDecimals(byChainAsset);
-        decimals = read;
-        return read;
+        AssetDecimals decimals = new AssetDecimals(byChainAsset);
+        read = new Read(decimals, now);
+        return decimals;
     }
 
     /** Drops the cached registry: the next {@link #decimals()} reads it again. */
     public void forgetDecimals() {
-        decimals = null;
+        read = null;
+    }
+
+    /** Tests: the nanosecond clock that ages the cached registry. */
+    public void useTicker(LongSupplier ticker) {
+        this.ticker = ticker;
     }
 
     /**

@@ -194,6 +194,8 @@ final class FakeUpstream {
         final List<TransferRequest> calls = new CopyOnWriteArrayList<>();
         final Map<String, TransferRequest> applied = new ConcurrentHashMap<>();
         final List<ListChainsRequest> listChainsCalls = new CopyOnWriteArrayList<>();
+        /** Chains added to the registry at run time (as an operator's UpsertChain): chain -> asset -> decimals. */
+        final Map<String, Map<String, Integer>> added = new ConcurrentHashMap<>();
 
         @Override
         public void listChains(ListChainsRequest request, StreamObserver<ListChainsResponse> observer) {
@@ -211,6 +213,14 @@ final class FakeUpstream {
                         .addMmTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.05"))));
                 response.addChains(Chain.newBuilder().setChainId(chain).setConfig(c));
             }
+            new java.util.TreeMap<>(added).forEach((chain, assets) -> {
+                ChainConfig.Builder c = ChainConfig.newBuilder().setChainId(chain).setConfirmations(1);
+                new java.util.TreeMap<>(assets).forEach((asset, decimals) -> c.addAssets(AssetConfig.newBuilder()
+                        .setAsset(asset).setCanonicalAsset(asset).setDecimals(decimals)
+                        .addImTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.1"))
+                        .addMmTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.05"))));
+                response.addChains(Chain.newBuilder().setChainId(chain).setConfig(c));
+            });
             observer.onNext(response.build());
             observer.onCompleted();
         }

@@ -51,6 +51,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -282,6 +283,64 @@ class LiquidationGrpcServiceTest {
         Bid bid = liquidation.placeBid(bid("bid-nochains", auction, "0.5", auction.getVersion())).getBid();
         assertThat(bid.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
     }
+
+    @Test
+    void aChainAddedToTheRegistryAtRunTimeIsReadForTheBidThatMeetsIt() {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        collateralClient.useTicker(nanos::get);
+        try {
+            collateralClient.forgetDecimals();
+            assertThat(collateralClient.decimals().of("base", "ETH")).isEmpty(); // read before the chain exists
+            upstream.collateral.added.put("base", Map.of("ETH", 18)); // an operator's UpsertChain
+            AccountView view = view("acc-newchain", "-4000").toBuilder()
+                    .addCollateral(CollateralLine.newBuilder().setChainId("base").setAsset("ETH").setAmount("2")
+                            .setPriceUsd("3000").setMarketValueUsd("6000")).build();
+            Auction auction = breach("acc-newchain", view);
+            nanos.addAndGet(SECOND_NANOS); // past the forced-refresh floor, well within the refresh interval
+            int reads = upstream.collateral.listChainsCalls.size();
+
+            Bid bid = liquidation.placeBid(bid("bid-newchain", auction, "0.5", auction.getVersion())).getBid();
+            assertThat(bid.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
+            assertThat(upstream.collateral.applied.get("bid-newchain/collateral").getLegsList())
+                    .contains(leg("acc-newchain", BIDDER, "base", "ETH", "1"));
+            assertThat(upstream.collateral.listChainsCalls).as("one read of the registry for the unknown chain").hasSize(reads + 1);
+        } finally {
+            upstream.collateral.added.clear();
+            collateralClient.useTicker(System::nanoTime);
+            collateralClient.forgetDecimals();
+        }
+    }
+
+    @Test
+    void theRegistryIsReadAgainAfterTheRefreshIntervalAndKeptWhenThatFails() {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        collateralClient.useTicker(nanos::get);
+        try {
+            upstream.collateral.added.put("base", Map.of("USDC", 6));
+            collateralClient.forgetDecimals();
+            assertThat(collateralClient.decimals().of("base", "USDC")).hasValue(6);
+            upstream.collateral.added.put("base", Map.of("USDC", 2)); // changed by an operator
+
+            int reads = upstream.collateral.listChainsCalls.size();
+            nanos.addAndGet(59 * SECOND_NANOS); // test profile: registry-refresh 60 s (the default)
+            assertThat(collateralClient.decimals().of("base", "USDC")).as("within the interval: cached").hasValue(6);
+            assertThat(upstream.collateral.listChainsCalls).hasSize(reads);
+            nanos.addAndGet(2 * SECOND_NANOS);
+            assertThat(collateralClient.decimals().of("base", "USDC")).as("after it: read again").hasValue(2);
+
+            upstream.collateral.chainsMode.set(FakeUpstream.Mode.UNAVAILABLE);
+            nanos.addAndGet(61 * SECOND_NANOS);
+            assertThat(collateralClient.decimals().of("base", "USDC")).as("collateral-service down: the last read").hasValue(2);
+        } finally {
+            upstream.collateral.chainsMode.set(FakeUpstream.Mode.OK);
+            upstream.collateral.added.clear();
+            collateralClient.useTicker(System::nanoTime);
+            collateralClient.forgetDecimals();
+        }
+    }
+
+    /** A second on the registry's ticker. */
+    static final long SECOND_NANOS = 1_000_000_000L;
 
     @Test
     void aReplayedBidReturnsTheFirstAnswerAndMovesNothingTwice() {
