@@ -6,6 +6,7 @@ import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
 import dev.crosschain.proto.collateral.v1.Welcome;
+import dev.crosschain.proto.collateral.v1.WithdrawalInstruction;
 import io.grpc.stub.StreamObserver;
 
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ final class ProofAdapter implements AutoCloseable {
 
     final String chain;
     private final BlockingQueue<ConnectAdapterResponse> answers = new LinkedBlockingQueue<>();
+    /** The withdrawal instructions received, of this proof's locks and of other tests' locks on the shared chains. */
+    final BlockingQueue<WithdrawalInstruction> instructions = new LinkedBlockingQueue<>();
     private final StreamObserver<ConnectAdapterRequest> requests;
     private volatile Throwable error;
     private boolean closed;
@@ -40,8 +43,10 @@ final class ProofAdapter implements AutoCloseable {
         this.requests = stub.connectAdapter(new StreamObserver<>() {
             @Override
             public void onNext(ConnectAdapterResponse value) {
-                // Withdrawal instructions (of other tests' locks on the shared chains) are not answers to events.
-                if (!value.hasWithdrawalInstruction()) {
+                // Withdrawal instructions are not answers to events: they are kept apart.
+                if (value.hasWithdrawalInstruction()) {
+                    instructions.add(value.getWithdrawalInstruction());
+                } else {
                     answers.add(value);
                 }
             }
@@ -86,6 +91,20 @@ final class ProofAdapter implements AutoCloseable {
             fail("expected an ack on " + chain + " for " + request.getCursor() + ", got " + answer + " / " + error);
         }
         return answer.getAck();
+    }
+
+    /** Sends the events back to back (the service may commit them together), then awaits their acks in order. */
+    List<Ack> sendAll(List<ConnectAdapterRequest> batch) {
+        batch.forEach(requests::onNext);
+        List<Ack> acks = new ArrayList<>(batch.size());
+        for (ConnectAdapterRequest request : batch) {
+            ConnectAdapterResponse answer = next();
+            if (!answer.hasAck()) {
+                fail("expected an ack on " + chain + " for " + request.getCursor() + ", got " + answer + " / " + error);
+            }
+            acks.add(answer.getAck());
+        }
+        return acks;
     }
 
     /**
