@@ -285,6 +285,11 @@ class AdapterStreamProofTest {
                 Feed feed = new Feed(chain);
                 feeds.put(chain, feed);
                 feed.stream = connected.adapter();
+                // A heartbeat first: a chain whose adapter never sent an event is HALTED ("no adapter seen yet") and
+                // refuses locks CHAIN_HALTED; the model knows no halts.
+                Event heartbeat = event(ConnectAdapterRequest.newBuilder().setHeartbeat(Heartbeat.newBuilder()
+                        .setHeadHeight(welcome.getTipHeight())), new ReferenceLedger.Verdict(ReferenceLedger.Outcome.APPLIED, "", Set.of()), null);
+                checkAck(heartbeat, send(feed, List.of(heartbeat)).get(0));
             }
             try {
                 for (int s = lane; s < sequences && !failed; s += laneCount) {
