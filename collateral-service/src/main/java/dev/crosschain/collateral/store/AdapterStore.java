@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,7 +129,7 @@ public class AdapterStore {
                     }
                     batch.deposits(deposits).forEach(outcome -> results.add(new Result(outcome, null)));
                 } catch (InvalidInputException | SQLException e) {
-                    requireInputFault(e);
+                    requireInputFault(e, true);
                     return null;
                 }
                 next = run;
@@ -142,11 +143,11 @@ public class AdapterStore {
                     c.releaseSavepoint(savepoint);
                 }
             } catch (InvalidInputException | SQLException e) {
-                requireInputFault(e);
+                requireInputFault(e, event.work() instanceof DepositWork);
                 if (!isolate) {
                     return null;
                 }
-                InvalidInputException rejection = rejectionOf(e);
+                InvalidInputException rejection = rejectionOf(e, chainId, event.cursor());
                 c.rollback(savepoint);
                 batch = new Batch(c, null); // what it read may have been rolled back with the event
                 raiseAlertOf(c, rejection);
@@ -157,18 +158,28 @@ public class AdapterStore {
     }
 
     /**
-     * An event's refusal: its own, or the database's refusal of one of its values (SQLSTATE class 22, which the
-     * domain's bounds should have caught), so that one such event is refused alone instead of failing its whole
-     * batch again on every resend ({@link #requireInputFault} first).
+     * An event's refusal: its own, or the database's refusal of one of a deposit's values (SQLSTATE class 22, which
+     * the domain's bounds should have caught), so that one such deposit is refused alone instead of failing its
+     * whole batch again on every resend. The chain's money is then missing from the ledger: a CRITICAL alert says
+     * so, naming the event by its cursor (its fields may be what the database refused).
      */
-    private static InvalidInputException rejectionOf(Exception e) {
-        return e instanceof InvalidInputException rejection ? rejection
-                : Transactions.invalidValue("applying an adapter event", (SQLException) e);
+    private static InvalidInputException rejectionOf(Exception e, String chainId, String cursor) {
+        if (e instanceof InvalidInputException rejection) {
+            return rejection;
+        }
+        InvalidInputException refused = Transactions.invalidValue("applying a deposit of " + chainId, (SQLException) e);
+        String what = "the deposit at cursor " + cursor + " on " + chainId + " was refused by the database ("
+                + ((SQLException) e).getSQLState() + ") and not recorded: the adapter must report it again corrected";
+        return new AlertedRejection(refused.reason(), "deposit", what, new AlertedRejection.Alert(true,
+                "DEPOSIT_REFUSED_BY_DATABASE", chainId, "", what, "invalid-value:" + chainId + ":" + cursor));
     }
 
-    /** Rethrows a database error that is not the input's fault: it fails the whole batch. */
-    private static void requireInputFault(Exception e) throws SQLException {
-        if (e instanceof SQLException error && !Transactions.isDataException(error)) {
+    /**
+     * Rethrows a database error that is not a deposit's fault (it fails the whole batch): a header, checkpoint or
+     * withdrawal result also works on stored rows, whose failure must not be blamed on the event.
+     */
+    private static void requireInputFault(Exception e, boolean deposit) throws SQLException {
+        if (e instanceof SQLException error && !(deposit && Transactions.isDataException(error))) {
             throw error;
         }
     }
@@ -407,24 +418,26 @@ public class AdapterStore {
 
         /**
          * Inserts the deposits whose key is new, in one statement; which were inserted. Of deposits sharing a key
-         * within the run, the first is inserted (rows go in in order), the others conflict with it.
+         * within the run only the first is sent: the others are not inserted and take the one-by-one path.
          */
         private boolean[] insertNew(String chainId, List<DepositEvent.ValidDeposit> deposits, Long[] heights)
                 throws SQLException {
-            Map<String, Integer> firstByKey = new HashMap<>();
+            Map<String, Integer> firstByKey = new LinkedHashMap<>();
             for (int k = 0; k < deposits.size(); k++) {
                 firstByKey.putIfAbsent(deposits.get(k).txHash() + ":" + deposits.get(k).logIndex(), k);
             }
+            List<Integer> firsts = List.copyOf(firstByKey.values()); // a key's later events take the one-by-one path
+            List<DepositEvent.ValidDeposit> rows = firsts.stream().map(deposits::get).toList();
             boolean[] inserted = new boolean[deposits.size()];
             try (PreparedStatement s = c.prepareStatement(INSERT_DEPOSITS)) {
                 s.setString(1, chainId);
-                s.setArray(2, c.createArrayOf("text", deposits.stream().map(DepositEvent.ValidDeposit::txHash).toArray()));
-                s.setArray(3, c.createArrayOf("bigint", deposits.stream().map(DepositEvent.ValidDeposit::logIndex).toArray()));
-                s.setArray(4, c.createArrayOf("text", deposits.stream().map(DepositEvent.ValidDeposit::blockHash).toArray()));
-                s.setArray(5, c.createArrayOf("bigint", heights));
-                s.setArray(6, c.createArrayOf("text", deposits.stream().map(DepositEvent.ValidDeposit::accountId).toArray()));
-                s.setArray(7, c.createArrayOf("text", deposits.stream().map(d -> d.asset().symbol()).toArray()));
-                s.setArray(8, c.createArrayOf("numeric", deposits.stream().map(DepositEvent.ValidDeposit::amount).toArray()));
+                s.setArray(2, c.createArrayOf("text", rows.stream().map(DepositEvent.ValidDeposit::txHash).toArray()));
+                s.setArray(3, c.createArrayOf("bigint", rows.stream().map(DepositEvent.ValidDeposit::logIndex).toArray()));
+                s.setArray(4, c.createArrayOf("text", rows.stream().map(DepositEvent.ValidDeposit::blockHash).toArray()));
+                s.setArray(5, c.createArrayOf("bigint", firsts.stream().map(k -> heights[k]).toArray()));
+                s.setArray(6, c.createArrayOf("text", rows.stream().map(DepositEvent.ValidDeposit::accountId).toArray()));
+                s.setArray(7, c.createArrayOf("text", rows.stream().map(d -> d.asset().symbol()).toArray()));
+                s.setArray(8, c.createArrayOf("numeric", rows.stream().map(DepositEvent.ValidDeposit::amount).toArray()));
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         inserted[firstByKey.get(rs.getString(1) + ":" + rs.getLong(2))] = true;
@@ -534,7 +547,7 @@ public class AdapterStore {
                     }
                 }
             }
-            // Same order as before (by block, then key): balance rows are always touched in one order.
+            // Ledger entries by block, then key. (Balance rows are written in LedgerWrites' order.)
             credits.sort(Comparator.comparingLong(Credit::height).thenComparing(cr -> cr.change().entryKey()));
             LedgerWrites.changeAll(c, credits.stream().map(Credit::change).toList());
         }
@@ -565,24 +578,35 @@ public class AdapterStore {
     /**
      * Locks the chain's row (the events of one chain are serialised), fences the stream bound to this thread
      * ({@link ChainLeases#requireHeld}: the stream must still hold the chain; its lease is extended), saves the
-     * batch's cursor and reads what the batch starts from, in one statement when the row exists. Saving the cursor
+     * batch's cursor and reads what the batch starts from, in two statements when the row exists. Saving the cursor
      * first is safe: the transaction commits all of it or nothing.
      */
     private static ChainRow lockChain(Connection c, String chainId, String cursor) throws SQLException {
-        Optional<ChainLeases.Held> held = ChainLeases.boundTo(chainId);
-        Optional<ChainRow> row = updateChainRow(c, chainId, cursor, held);
-        if (row.isEmpty()) {
+        // The row lock first, in a statement of its own: a statement that waits for a row lock reads other rows
+        // (the chain's blocks, for the head) as of its start, so the update below starts only once the lock is held.
+        if (!lockRow(c, chainId)) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO chain_state (chain_id) VALUES (?) ON CONFLICT DO NOTHING")) {
                 s.setString(1, chainId);
                 s.executeUpdate();
             }
-            row = updateChainRow(c, chainId, cursor, held);
+            lockRow(c, chainId);
         }
-        ChainRow locked = row.orElseThrow(() -> new SQLException("chain_state row of " + chainId + " missing after insert"));
+        Optional<ChainLeases.Held> held = ChainLeases.boundTo(chainId);
+        ChainRow locked = updateChainRow(c, chainId, cursor, held)
+                .orElseThrow(() -> new SQLException("chain_state row of " + chainId + " missing after insert"));
         if (held.isPresent()) {
             ChainLeases.requireHeld(held.get(), locked.lease());
         }
         return locked;
+    }
+
+    private static boolean lockRow(Connection c, String chainId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM chain_state WHERE chain_id = ? FOR UPDATE")) {
+            s.setString(1, chainId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     private static Optional<ChainRow> updateChainRow(Connection c, String chainId, String cursor,

@@ -111,7 +111,10 @@ final class LedgerWrites {
         }
     }
 
-    /** The changes added up per balance, in key order (the order rows are locked in); null when not one-way. */
+    /**
+     * The changes added up per balance, sorted by key; null when not one-way. The upsert locks rows in that order, the
+     * update in its plan's order: a deadlock with another transaction is retried (40P01, see {@link Transactions}).
+     */
     private static Map<BalanceKey, Deltas> netOneWay(List<Change> changes) {
         Map<BalanceKey, Deltas> net = new TreeMap<>();
         for (Change ch : changes) {

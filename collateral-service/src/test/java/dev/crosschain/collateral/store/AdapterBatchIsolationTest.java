@@ -23,8 +23,9 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A value the database refuses (SQLSTATE class 22) that got past the domain's checks is refused with its event
- * alone: the batch's other events commit, the cursor moves on, so a resend cannot stall the chain.
+ * A deposit value the database refuses (SQLSTATE class 22) that got past the domain's checks is refused with its
+ * event alone, with a critical alert: the batch's other events commit, the cursor moves on, so a resend cannot stall
+ * the chain.
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
@@ -70,6 +71,15 @@ class AdapterBatchIsolationTest {
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 assertThat(rs.getBigDecimal(1)).isEqualByComparingTo("7");
+            }
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement(
+                     "SELECT severity FROM alert WHERE kind = 'DEPOSIT_REFUSED_BY_DATABASE' AND dedup_key = ?")) {
+            s.setString(1, "invalid-value:" + CHAIN + ":iso-" + run + "-2");
+            try (ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).as("a critical alert names the refused deposit by its cursor").isTrue();
+                assertThat(rs.getString(1)).isEqualTo("CRITICAL");
             }
         }
     }
