@@ -584,6 +584,21 @@ public class AdapterStore {
     private static ChainRow lockChain(Connection c, String chainId, String cursor) throws SQLException {
         // The row lock first, in a statement of its own: a statement that waits for a row lock reads other rows
         // (the chain's blocks, for the head) as of its start, so the update below starts only once the lock is held.
+        lockChainRow(c, chainId);
+        Optional<ChainLeases.Held> held = ChainLeases.boundTo(chainId);
+        ChainRow locked = updateChainRow(c, chainId, cursor, held)
+                .orElseThrow(() -> new SQLException("chain_state row of " + chainId + " missing after its lock"));
+        if (held.isPresent()) {
+            ChainLeases.requireHeld(held.get(), locked.lease());
+        }
+        return locked;
+    }
+
+    /**
+     * Locks the chain's {@code chain_state} row (FOR UPDATE), creating it first if missing: the lock every writer of a
+     * chain takes (adapter batches, registry changes of its assets; lease claims lock it too), so they serialise per chain.
+     */
+    static void lockChainRow(Connection c, String chainId) throws SQLException {
         if (!lockRow(c, chainId)) {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO chain_state (chain_id) VALUES (?) ON CONFLICT DO NOTHING")) {
                 s.setString(1, chainId);
@@ -591,13 +606,6 @@ public class AdapterStore {
             }
             lockRow(c, chainId);
         }
-        Optional<ChainLeases.Held> held = ChainLeases.boundTo(chainId);
-        ChainRow locked = updateChainRow(c, chainId, cursor, held)
-                .orElseThrow(() -> new SQLException("chain_state row of " + chainId + " missing after insert"));
-        if (held.isPresent()) {
-            ChainLeases.requireHeld(held.get(), locked.lease());
-        }
-        return locked;
     }
 
     private static boolean lockRow(Connection c, String chainId) throws SQLException {

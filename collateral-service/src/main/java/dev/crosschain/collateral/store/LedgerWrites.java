@@ -146,9 +146,7 @@ final class LedgerWrites {
             Map<BalanceKey, Deltas> created = new TreeMap<>();
             missing.forEach(key -> created.put(key, down.get(key)));
             try (PreparedStatement s = c.prepareStatement(CREATE)) {
-                s.setArray(1, c.createArrayOf("text", created.keySet().stream().map(BalanceKey::account).toArray()));
-                s.setArray(2, c.createArrayOf("text", created.keySet().stream().map(BalanceKey::chain).toArray()));
-                s.setArray(3, c.createArrayOf("text", created.keySet().stream().map(BalanceKey::asset).toArray()));
+                setKeys(c, s, created.keySet());
                 s.executeUpdate();
             }
             update(c, created);
@@ -171,12 +169,17 @@ final class LedgerWrites {
 
     private static void setBalances(Connection c, PreparedStatement s, Map<BalanceKey, Deltas> balances)
             throws SQLException {
-        s.setArray(1, c.createArrayOf("text", balances.keySet().stream().map(BalanceKey::account).toArray()));
-        s.setArray(2, c.createArrayOf("text", balances.keySet().stream().map(BalanceKey::chain).toArray()));
-        s.setArray(3, c.createArrayOf("text", balances.keySet().stream().map(BalanceKey::asset).toArray()));
+        setKeys(c, s, balances.keySet());
         s.setArray(4, c.createArrayOf("numeric", balances.values().stream().map(Deltas::pending).toArray()));
         s.setArray(5, c.createArrayOf("numeric", balances.values().stream().map(Deltas::available).toArray()));
         s.setArray(6, c.createArrayOf("numeric", balances.values().stream().map(Deltas::locked).toArray()));
+    }
+
+    /** The balances' keys as the statement's first three array parameters (account, chain, asset ids). */
+    private static void setKeys(Connection c, PreparedStatement s, Set<BalanceKey> keys) throws SQLException {
+        s.setArray(1, c.createArrayOf("text", keys.stream().map(BalanceKey::account).toArray()));
+        s.setArray(2, c.createArrayOf("text", keys.stream().map(BalanceKey::chain).toArray()));
+        s.setArray(3, c.createArrayOf("text", keys.stream().map(BalanceKey::asset).toArray()));
     }
 
     private static void appendEntries(Connection c, List<Change> changes) throws SQLException {

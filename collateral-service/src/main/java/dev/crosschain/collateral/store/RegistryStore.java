@@ -324,14 +324,8 @@ public class RegistryStore {
                 changed.put(id, now);
             }
         });
-        try (PreparedStatement create = c.prepareStatement("INSERT INTO chain_state (chain_id) VALUES (?) ON CONFLICT DO NOTHING");
-             PreparedStatement lock = c.prepareStatement("SELECT chain_id FROM chain_state WHERE chain_id = ? FOR UPDATE")) {
-            for (String id : changed.keySet()) {
-                create.setString(1, id);
-                create.executeUpdate();
-                lock.setString(1, id);
-                lock.executeQuery().close();
-            }
+        for (String id : changed.keySet()) {
+            AdapterStore.lockChainRow(c, id);
         }
         return changed;
     }

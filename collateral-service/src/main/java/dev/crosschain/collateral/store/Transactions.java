@@ -1,11 +1,13 @@
 package dev.crosschain.collateral.store;
 
 import dev.crosschain.collateral.domain.InvalidInputException;
+import dev.crosschain.collateral.domain.Violation;
 import io.agroal.api.AgroalDataSource;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -99,7 +101,7 @@ final class Transactions {
         String detail = String.valueOf(e.getMessage());
         LOG.warnf("%s: the database refused a value (SQLSTATE %s): %s", what, e.getSQLState(),
                 detail.length() <= 300 ? detail : detail.substring(0, 300) + "...");
-        return new InvalidInputException(INVALID_VALUE, java.util.List.of(new dev.crosschain.collateral.domain.Violation(
+        return new InvalidInputException(INVALID_VALUE, List.of(new Violation(
                 "request", "the database refused a value of the request (SQLSTATE " + e.getSQLState() + ")")));
     }
 
