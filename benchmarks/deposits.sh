@@ -7,7 +7,9 @@
 #     check by SQL that the ledger holds exactly the deposits acked.
 # Prints the ratio deposit rate / pgbench TPS and whether the goal (>= 2x, p99 ack < 50 ms) is met. Both
 # scratch databases are dropped at the end. Arguments go to the driver: --window N --warmup S --seconds S
-# --per-block N --accounts N. PGBENCH_SECONDS changes the reference's -T (default 30, as the issue says).
+# --per-block N --accounts N --rate N. PGBENCH_SECONDS changes the reference's -T (default 30, as the issue says).
+# RATE_X_PGBENCH=2 runs the driver open loop (--rate) at that multiple of the TPS pgbench just measured: deposits
+# leave on a schedule and each ack's latency runs from its deposit's scheduled time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,9 +40,15 @@ tps=$(echo "$pgbench_out" | sed -n 's/^tps = \([0-9.]*\) (without initial connec
 drop_scratch
 echo "== load before the driver: $(cut -d' ' -f1-3 /proc/loadavg) =="
 
+rate_args=()
+if [[ -n "${RATE_X_PGBENCH:-}" ]]; then
+  rate_args=(--rate "$(awk -v tps="$tps" -v x="$RATE_X_PGBENCH" 'BEGIN { printf "%d", tps * x + 0.999 }')")
+  echo "== open loop: ${rate_args[1]} deposits/s = ${RATE_X_PGBENCH} x pgbench TPS, rounded up =="
+fi
+
 set +e
 java -Xmx256m -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp 'suite/target/suite.jar:suite/target/lib/*' \
-  dev.crosschain.suite.bench.DepositLoad "$@" 2>&1 | tee "$DRIVER_OUT"
+  dev.crosschain.suite.bench.DepositLoad "${rate_args[@]}" "$@" 2>&1 | tee "$DRIVER_OUT"
 driver_rc=${PIPESTATUS[0]}
 set -e
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg) =="

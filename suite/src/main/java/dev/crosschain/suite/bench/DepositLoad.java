@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 
 import static dev.crosschain.suite.bench.LoadMeasures.driverCpu;
@@ -54,13 +55,20 @@ import static dev.crosschain.suite.bench.LoadMeasures.serviceCpu;
  * grows), keeping at most {@code --window} events sent and not yet acknowledged. Every event carries its
  * sequence number as cursor; the ack echoes it, which gives each deposit's latency from its send to its ack.
  *
+ * <p>With {@code --rate R} the load is open instead: deposits leave on a fixed schedule, R per second on all
+ * chains together (a header goes out with the deposit that follows it), the window only bounds what may be in
+ * flight, and each latency runs from the deposit's scheduled time, so a sender held up by a full window or a
+ * late thread counts against the service rather than hiding it (no coordinated omission). A real adapter sends
+ * deposits as its chain produces them, not as fast as acks come back; this mode asks whether the service keeps
+ * up with a given rate and how long each ack takes at that rate.
+ *
  * <p>The rate is that of deposits acknowledged APPLIED during the measured window, on all chains together.
  * After the last ack the driver counts, by SQL on the service's database, the deposits held PENDING or
  * CREDITED and the balances: each must equal what the acks said was applied, or the service acknowledged
  * something it had not committed (or committed something it never acknowledged), and the run fails.
  *
  * <pre>
- * java -cp 'suite/target/suite.jar:suite/target/lib/*' dev.crosschain.suite.bench.DepositLoad [--window 512] [--warmup 10] [--seconds 30] [--per-block 100] [--accounts 1000]
+ * java -cp 'suite/target/suite.jar:suite/target/lib/*' dev.crosschain.suite.bench.DepositLoad [--window 512] [--rate 0] [--warmup 10] [--seconds 30] [--per-block 100] [--accounts 1000]
  * </pre>
  */
 public final class DepositLoad {
@@ -87,8 +95,10 @@ public final class DepositLoad {
                     List.of(ServiceSpec.COLLATERAL));
                  Endpoints endpoints = suite.endpoints()) {
                 System.out.printf(Locale.ROOT, "collateral-service on %s, database %s; chains %s, window %d unacked events per stream,"
-                                + " a header every %d deposits, %d accounts%n",
-                        db, database, SuiteCredentials.CHAINS, options.window, options.perBlock, options.accounts);
+                                + " a header every %d deposits, %d accounts; %s%n",
+                        db, database, SuiteCredentials.CHAINS, options.window, options.perBlock, options.accounts,
+                        options.openLoop() ? "open loop at " + options.rate + " deposits/s (latency from each deposit's scheduled time)"
+                                : "closed loop (latency from each deposit's send)");
                 passed = run(endpoints, options, db, database);
             } finally {
                 db.dropDatabase(database);
@@ -116,7 +126,8 @@ public final class DepositLoad {
         List<Thread> senders = new ArrayList<>();
         for (AdapterStream stream : streams) {
             stream.window(measuredFrom, measuredTo);
-            Thread sender = new Thread(() -> stream.sendUntil(measuredTo), "send-" + stream.chain);
+            long interval = options.openLoop() ? Math.round(1e9 * streams.size() / options.rate) : 0;
+            Thread sender = new Thread(() -> stream.sendUntil(start, interval, measuredTo), "send-" + stream.chain);
             sender.start();
             senders.add(sender);
         }
@@ -158,8 +169,8 @@ public final class DepositLoad {
         double rate = measuredApplied / (double) options.seconds;
         System.out.printf(Locale.ROOT, "measured: %d deposits acked APPLIED in %d s on %d streams = %.1f deposits/s%n",
                 measuredApplied, options.seconds, streams.size(), rate);
-        System.out.printf(Locale.ROOT, "ack latency from send (ms), %d deposits sent in the window: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
-                measured.length, ms(measured, 0.50), ms(measured, 0.90), ms(measured, 0.99), ms(measured, 0.999),
+        System.out.printf(Locale.ROOT, "ack latency from %s (ms), %d deposits sent in the window: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
+                options.openLoop() ? "schedule" : "send", measured.length, ms(measured, 0.50), ms(measured, 0.90), ms(measured, 0.99), ms(measured, 0.999),
                 measured.length == 0 ? Double.NaN : measured[measured.length - 1] / 1e6);
         System.out.printf(Locale.ROOT, "CPU per deposit while measured: service %.3f ms, load driver %.3f ms (%.2f + %.2f cores)%n",
                 serviceCpuUsed.toNanos() / 1e6 / Math.max(1, measuredApplied), driverCpuUsed.toNanos() / 1e6 / Math.max(1, measuredApplied),
@@ -280,17 +291,26 @@ public final class DepositLoad {
             measuredTo = to;
         }
 
-        /** Sends as fast as the window allows until the end of the measured window (or a failure). */
-        void sendUntil(long end) {
+        /**
+         * Sends until the end of the measured window (or a failure): as fast as the window allows when
+         * {@code interval} is 0, else one deposit every {@code interval} ns from {@code start}, each timed from
+         * its scheduled instant.
+         */
+        void sendUntil(long start, long interval, long end) {
             long depositsInBlock = options.perBlock;
+            long scheduled = start;
             try {
                 while (failure.get() == null && System.nanoTime() < end) {
-                    if (!unacked.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                        continue;
+                    boolean deposit = depositsInBlock < options.perBlock;
+                    if (interval > 0 && deposit) {
+                        scheduled += interval;
+                        parkUntil(scheduled);
+                    }
+                    if (!acquireSlot(end)) {
+                        return;
                     }
                     long seq = sequence++;
                     ConnectAdapterRequest.Builder event = ConnectAdapterRequest.newBuilder().setCursor(Long.toString(seq));
-                    boolean deposit = depositsInBlock < options.perBlock;
                     if (deposit) {
                         depositsInBlock++;
                         event.setDeposit(Deposit.newBuilder().setTxHash(chain + "-tx-" + seq).setLogIndex(0).setBlockHash(blockHash)
@@ -306,13 +326,31 @@ public final class DepositLoad {
                     }
                     int slot = (int) (seq % options.window);
                     isDeposit.set(slot, deposit ? 1 : 0);
-                    sentAt.set(slot, System.nanoTime());
+                    sentAt.set(slot, interval > 0 ? scheduled : System.nanoTime());
                     requests.onNext(event.build());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 failure.compareAndSet(null, e);
+            }
+        }
+
+        /** A free slot in the window; false when the run ended or the stream failed while waiting for one. */
+        private boolean acquireSlot(long end) throws InterruptedException {
+            while (!unacked.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (failure.get() != null || System.nanoTime() >= end) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Parks in short steps: a timed park overshoots by tens of microseconds, far below a deposit's interval. */
+        private static void parkUntil(long nanoTime) {
+            long wait;
+            while ((wait = nanoTime - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
             }
         }
 
@@ -447,20 +485,27 @@ public final class DepositLoad {
         }
     }
 
-    private record Options(int window, int warmupSeconds, int seconds, int perBlock, int accounts) {
+    /** {@code rate} 0 is the closed loop; otherwise deposits per second on all streams together. */
+    private record Options(int window, int rate, int warmupSeconds, int seconds, int perBlock, int accounts) {
+
+        boolean openLoop() {
+            return rate > 0;
+        }
+
         static Options parse(String[] args) {
-            Map<String, Integer> values = new LinkedHashMap<>(Map.of("--window", 512, "--warmup", 10, "--seconds", 30,
-                    "--per-block", 100, "--accounts", 1000));
+            Map<String, Integer> values = new LinkedHashMap<>(Map.of("--window", 512, "--rate", 0, "--warmup", 10,
+                    "--seconds", 30, "--per-block", 100, "--accounts", 1000));
             for (int i = 0; i < args.length; i += 2) {
                 if (!values.containsKey(args[i]) || i + 1 >= args.length) {
                     throw new IllegalArgumentException("unknown argument or missing value: " + args[i] + "; known: " + values.keySet());
                 }
                 values.put(args[i], Integer.parseInt(args[i + 1]));
-                if (values.get(args[i]) <= 0 && !args[i].equals("--warmup")) {
+                boolean zeroAllowed = args[i].equals("--warmup") || args[i].equals("--rate");
+                if (values.get(args[i]) < 0 || values.get(args[i]) == 0 && !zeroAllowed) {
                     throw new IllegalArgumentException(args[i] + " must be positive");
                 }
             }
-            return new Options(values.get("--window"), values.get("--warmup"), values.get("--seconds"),
+            return new Options(values.get("--window"), values.get("--rate"), values.get("--warmup"), values.get("--seconds"),
                     values.get("--per-block"), values.get("--accounts"));
         }
     }
