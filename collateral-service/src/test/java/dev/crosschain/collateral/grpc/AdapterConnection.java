@@ -48,6 +48,7 @@ final class AdapterConnection implements AutoCloseable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private final StreamObserver<ConnectAdapterRequest> requests;
     private int cursor;
+    private Welcome welcome;
 
     AdapterConnection(CollateralServiceGrpc.CollateralServiceStub stub, String chain) {
         this.chain = chain;
@@ -85,12 +86,66 @@ final class AdapterConnection implements AutoCloseable {
         return hello(credentialOf(chain));
     }
 
+    /**
+     * A new stream welcomed on the chain after the test killed the chain's previous stream. The service gives up
+     * that stream's lease when it notices the cancellation, which the test cannot await, so a hello refused
+     * CHAIN_OWNED is retried on a new stream (as a real adapter would) until {@link #PATIENCE_MS}.
+     */
+    static AdapterConnection welcomedAfterKill(CollateralServiceGrpc.CollateralServiceStub stub, String chain) {
+        long deadline = System.currentTimeMillis() + PATIENCE_MS;
+        while (true) {
+            AdapterConnection connection = new AdapterConnection(stub, chain);
+            connection.requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
+                    .setChainId(chain).setAdapterId("test-" + chain).setCredential(credentialOf(chain))).build());
+            try {
+                assertThat(connection.answeredOrEnded(PATIENCE_MS)).as("hello answered or stream ended").isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (!connection.responses.isEmpty()) {
+                connection.welcomed(connection.next());
+                return connection;
+            }
+            Throwable error = connection.error.get();
+            boolean owned = error instanceof StatusRuntimeException refused
+                    && "CHAIN_OWNED".equals(CollateralGrpcServiceTest.errorInfo(refused).getReason());
+            if (!owned || System.currentTimeMillis() > deadline) {
+                fail("hello on " + chain + " not welcomed: " + error);
+            }
+        }
+    }
+
+    /** Waits for the stream's first answer or its end, whichever comes first. */
+    private boolean answeredOrEnded(long patienceMs) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(patienceMs);
+        while (responses.isEmpty()) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (ended.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(5)), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+        }
+        return true;
+    }
+
     Welcome hello(String credential) {
         requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
                 .setChainId(chain).setAdapterId("test-" + chain).setCredential(credential)).build());
-        ConnectAdapterResponse response = next();
+        return welcomed(next());
+    }
+
+    /** The welcome this stream's hello got. */
+    Welcome welcome() {
+        assertThat(welcome).as("welcomed").isNotNull();
+        return welcome;
+    }
+
+    private Welcome welcomed(ConnectAdapterResponse response) {
         assertThat(response.hasWelcome()).as("welcome").isTrue();
-        Welcome welcome = response.getWelcome();
+        welcome = response.getWelcome();
         if (!welcome.getTipHash().isEmpty()) {
             // Other test classes (AdapterStreamProofTest) extend the shared chains too: go on from the stored tip.
             synchronized (HEIGHTS) {

@@ -204,8 +204,8 @@ class GroupCommitGrpcTest {
         }
         first.kill();
 
-        try (AdapterConnection second = new AdapterConnection(async, CHAIN)) {
-            Welcome welcome = second.hello();
+        try (AdapterConnection second = AdapterConnection.welcomedAfterKill(async, CHAIN)) {
+            Welcome welcome = second.welcome();
             List<String> cursors = burst.requests.stream().map(ConnectAdapterRequest::getCursor).toList();
             int resumeAfter = cursors.indexOf(welcome.getResumeCursor());
             assertThat(resumeAfter).as("resume cursor " + welcome.getResumeCursor() + " is one of the burst's").isGreaterThanOrEqualTo(49);
