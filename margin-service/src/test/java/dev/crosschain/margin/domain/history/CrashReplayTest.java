@@ -33,6 +33,43 @@ class CrashReplayTest {
         replayAndCheck("ETH", HistoryFixtures.eth());
     }
 
+    /**
+     * The same replay for an account levered 4x (equity USD 250k on 1M of BTC on 2019-12-01, then its daily
+     * P&L): the crash takes its equity below the model's requirement, the cap is lifted from that day on,
+     * and the APC figure is never below the model's while the account is in breach.
+     */
+    @Test
+    void theRiseCapIsLiftedForAnAccountInBreach() {
+        HistoricalSimulation model = HistoricalSimulation.DEFAULT;
+        PriceHistory btc = HistoryFixtures.btc();
+        Replay calm = replay(model, "BTC", btc, Procyclicality.DEFAULT);
+        int days = calm.raw().length;
+        boolean[] breach = new boolean[days];
+        double equity = 250_000;
+        int firstBreach = -1;
+        for (int t = 0; t < days; t++) {
+            if (t > 0) {
+                equity += NOTIONAL * btc.move(day(t), 1);
+            }
+            breach[t] = equity < calm.raw()[t];
+            if (breach[t] && firstBreach < 0) {
+                firstBreach = t;
+            }
+        }
+        double[] apc = Procyclicality.DEFAULT.apply(calm.raw(), calm.stressed(), breach);
+        Procyclicality.PeakRise rise = Procyclicality.peakRise(apc, RISE_WINDOW_DAYS);
+        System.out.printf("crash replay, long BTC perp USD 1M on USD 250k equity: first breach %s; peak %d-day rise with APC"
+                        + " %+.1f%% (cap lifted in breach), without %+.1f%%, APC for an account not in breach %+.1f%%%n",
+                firstBreach < 0 ? "none" : day(firstBreach), RISE_WINDOW_DAYS, rise.rise() * 100,
+                calm.rawRise().rise() * 100, calm.apcRise().rise() * 100);
+        assertThat(firstBreach).isEqualTo((int) (CRASH.toEpochDay() - FROM.toEpochDay()));
+        for (int t = 0; t < days; t++) {
+            if (breach[t]) {
+                assertThat(apc[t]).isGreaterThanOrEqualTo(calm.raw()[t]);
+            }
+        }
+    }
+
     private static void replayAndCheck(String underlying, PriceHistory history) {
         for (int holdingDays : new int[]{1, 2}) {
             HistoricalSimulation model = new HistoricalSimulation(ExpectedShortfall.DEFAULT, 365, holdingDays);
