@@ -3,8 +3,8 @@
 #  1. the reference: `pgbench -i` on a scratch database, then `pgbench -c 8 -j 2 -T 30 -N` (TPS);
 #  2. dev.crosschain.suite.bench.DepositLoad: the packaged collateral-service alone on a fresh database, one
 #     adapter stream per chain (ethereum, arbitrum, solana), deposits pipelined with a bounded window of unacked
-#     events per stream and headers interleaved; deposits/s acked APPLIED and ack latency (send -> ack), then a
-#     check by SQL that the ledger holds exactly the deposits acked.
+#     events per stream and headers interleaved; deposits/s acked APPLIED and ack latency (send -> ack; in the open
+#     loop, scheduled time -> ack), then a check by SQL that the ledger holds exactly the deposits acked.
 # Prints the ratio deposit rate / pgbench TPS and whether the goal (>= 2x, p99 ack < 50 ms) is met. Both
 # scratch databases are dropped at the end. Arguments go to the driver: --window N --warmup S --seconds S
 # --per-block N --accounts N --rate N. PGBENCH_SECONDS changes the reference's -T (default 30, as the issue says).
@@ -42,6 +42,10 @@ echo "== load before the driver: $(cut -d' ' -f1-3 /proc/loadavg) =="
 
 rate_args=()
 if [[ -n "${RATE_X_PGBENCH:-}" ]]; then
+  if [[ -z "$tps" ]]; then
+    echo "pgbench printed no TPS: no open-loop rate to derive"
+    exit 1
+  fi
   rate_args=(--rate "$(awk -v tps="$tps" -v x="$RATE_X_PGBENCH" 'BEGIN { printf "%d", tps * x + 0.999 }')")
   echo "== open loop: ${rate_args[1]} deposits/s = ${RATE_X_PGBENCH} x pgbench TPS, rounded up =="
 fi
@@ -58,10 +62,16 @@ if [[ -z "$result" || -z "$tps" ]]; then
   exit 1
 fi
 rate=$(echo "$result" | sed -n 's/.*deposits_per_s=\([0-9.]*\).*/\1/p')
+offered=$(echo "$result" | sed -n 's/.*offered_per_s=\([0-9]*\).*/\1/p')
 p99=$(echo "$result" | sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p')
-awk -v rate="$rate" -v tps="$tps" -v p99="$p99" -v rc="$driver_rc" 'BEGIN {
+# In the open loop the service must also have kept up with the schedule (acked >= 99% of the offered rate).
+awk -v rate="$rate" -v tps="$tps" -v p99="$p99" -v rc="$driver_rc" -v offered="${offered:-0}" 'BEGIN {
   ratio = rate / tps
   printf "deposits/s %.1f, pgbench TPS %.1f: ratio %.3f (goal >= 2: %s); p99 ack %.3f ms (goal < 50: %s); ledger check: %s\n",
     rate, tps, ratio, ratio >= 2 ? "met" : "NOT met", p99, p99 < 50 ? "met" : "NOT met", rc == 0 ? "counts match" : "FAILED"
+  if (offered > 0) {
+    printf "open loop: %.1f of %d deposits/s offered acked in the window (%.1f%%): %s\n", rate, offered, 100 * rate / offered,
+      rate >= 0.99 * offered ? "kept up" : "did NOT keep up"
+  }
 }'
 exit "$driver_rc"

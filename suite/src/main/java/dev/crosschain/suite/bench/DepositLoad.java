@@ -56,9 +56,12 @@ import static dev.crosschain.suite.bench.LoadMeasures.serviceCpu;
  * sequence number as cursor; the ack echoes it, which gives each deposit's latency from its send to its ack.
  *
  * <p>With {@code --rate R} the load is open instead: deposits leave on a fixed schedule, R per second on all
- * chains together (a header goes out with the deposit that follows it), the window only bounds what may be in
- * flight, and each latency runs from the deposit's scheduled time, so a sender held up by a full window or a
- * late thread counts against the service rather than hiding it (no coordinated omission). A real adapter sends
+ * chains together (each stream's schedule offset by a fraction of the interval, so the streams do not send in
+ * lockstep; a header goes out unscheduled right after every {@code --per-block}-th deposit), the window only
+ * bounds what may be in flight, and each latency runs from the deposit's scheduled time, so a sender held up by a
+ * full window or a late thread counts against the service rather than hiding it (no coordinated omission). Every
+ * deposit scheduled inside the measured window is sent, late if need be, and its latency counted; the driver
+ * prints how many were sent late and the largest lag behind the schedule. A real adapter sends
  * deposits as its chain produces them, not as fast as acks come back; this mode asks whether the service keeps
  * up with a given rate and how long each ack takes at that rate.
  *
@@ -127,7 +130,8 @@ public final class DepositLoad {
         for (AdapterStream stream : streams) {
             stream.window(measuredFrom, measuredTo);
             long interval = options.openLoop() ? Math.round(1e9 * streams.size() / options.rate) : 0;
-            Thread sender = new Thread(() -> stream.sendUntil(start, interval, measuredTo), "send-" + stream.chain);
+            long offset = interval * senders.size() / streams.size();
+            Thread sender = new Thread(() -> stream.sendUntil(start + offset, interval, measuredTo), "send-" + stream.chain);
             sender.start();
             senders.add(sender);
         }
@@ -166,6 +170,12 @@ public final class DepositLoad {
                     stream.failure.get() == null ? "" : ", stream failed: " + stream.failure.get());
         }
         long[] measured = merge(latencies);
+        long late = streams.stream().mapToLong(s -> s.late.get()).sum();
+        long maxLagNs = streams.stream().mapToLong(s -> s.maxLagNs.get()).max().orElse(0);
+        if (options.openLoop()) {
+            System.out.printf(Locale.ROOT, "schedule: %d deposits/s offered; %d of the deposits sent went out over 1 ms behind their"
+                    + " schedule, the largest lag %.3f ms%n", options.rate, late, maxLagNs / 1e6);
+        }
         double rate = measuredApplied / (double) options.seconds;
         System.out.printf(Locale.ROOT, "measured: %d deposits acked APPLIED in %d s on %d streams = %.1f deposits/s%n",
                 measuredApplied, options.seconds, streams.size(), rate);
@@ -183,9 +193,10 @@ public final class DepositLoad {
                 100.0 * databaseWork.commits() / Math.max(1, measuredApplied));
         boolean countsMatch = verify(streams, db, database);
         boolean healthy = drained && streams.stream().allMatch(s -> s.failure.get() == null);
-        System.out.printf(Locale.ROOT, "RESULT deposits_per_s=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f counts=%s streams=%s%n",
-                rate, ms(measured, 0.50), ms(measured, 0.99), ms(measured, 0.999),
-                measured.length == 0 ? Double.NaN : measured[measured.length - 1] / 1e6,
+        System.out.printf(Locale.ROOT, "RESULT mode=%s offered_per_s=%d deposits_per_s=%.1f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
+                        + " late=%d max_lag_ms=%.3f counts=%s streams=%s%n",
+                options.openLoop() ? "open" : "closed", options.rate, rate, ms(measured, 0.50), ms(measured, 0.99), ms(measured, 0.999),
+                measured.length == 0 ? Double.NaN : measured[measured.length - 1] / 1e6, late, maxLagNs / 1e6,
                 countsMatch ? "match" : "MISMATCH", healthy ? "ok" : "FAILED");
         return countsMatch && healthy;
     }
@@ -246,6 +257,9 @@ public final class DepositLoad {
         private final AtomicLong measuredApplied = new AtomicLong();
         private final Map<String, Long> rejections = new ConcurrentHashMap<>();
         private final LongList latencies = new LongList();
+        /** Open loop: deposits sent over 1 ms after their scheduled time, and the largest such lag. */
+        private final AtomicLong late = new AtomicLong();
+        private final AtomicLong maxLagNs = new AtomicLong();
         private volatile long measuredFrom;
         /** Set when the driver ends the stream: the service's end of it is then expected, not a failure. */
         private volatile boolean closing;
@@ -294,19 +308,22 @@ public final class DepositLoad {
         /**
          * Sends until the end of the measured window (or a failure): as fast as the window allows when
          * {@code interval} is 0, else one deposit every {@code interval} ns from {@code start}, each timed from
-         * its scheduled instant.
+         * its scheduled instant; then every deposit scheduled before {@code end} is sent, however late.
          */
         void sendUntil(long start, long interval, long end) {
+            boolean open = interval > 0;
+            // The open loop may still be sending its backlog after the window; it gives up only with the drain.
+            long giveUp = open ? end + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS) : end;
             long depositsInBlock = options.perBlock;
             long scheduled = start;
             try {
-                while (failure.get() == null && System.nanoTime() < end) {
+                while (failure.get() == null && (open ? scheduled + interval < end : System.nanoTime() < end)) {
                     boolean deposit = depositsInBlock < options.perBlock;
-                    if (interval > 0 && deposit) {
+                    if (open && deposit) {
                         scheduled += interval;
                         parkUntil(scheduled);
                     }
-                    if (!acquireSlot(end)) {
+                    if (!acquireSlot(giveUp)) {
                         return;
                     }
                     long seq = sequence++;
@@ -326,7 +343,12 @@ public final class DepositLoad {
                     }
                     int slot = (int) (seq % options.window);
                     isDeposit.set(slot, deposit ? 1 : 0);
-                    sentAt.set(slot, interval > 0 ? scheduled : System.nanoTime());
+                    long now = System.nanoTime();
+                    sentAt.set(slot, open ? scheduled : now);
+                    if (open && deposit && now - scheduled > TimeUnit.MILLISECONDS.toNanos(1)) {
+                        late.incrementAndGet();
+                        maxLagNs.accumulateAndGet(now - scheduled, Math::max);
+                    }
                     requests.onNext(event.build());
                 }
             } catch (InterruptedException e) {
