@@ -1,0 +1,49 @@
+package dev.crosschain.margin.domain.portfolio;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One scenario of a {@link ScenarioGrid}: a joint shock of one correlation group, in the terms of
+ * pricing-service's RevalueBook {@code Scenario}. Pricing applies to each option the vol shift
+ * {@code volShift x min(volShiftMaxScale, (volShiftReferenceDays / T_days)^volShiftTenorPower)} when
+ * {@code volShiftReferenceDays > 0}, else {@code volShift} unscaled.
+ *
+ * @param id                    readable and stable, e.g. {@code "BTC,ETH:-16%/vol+"}
+ * @param group                 index of its group in {@link ScenarioGrid#groups()}
+ * @param kind                  which part of the grid it comes from
+ * @param spotMove              the relative spot move of every underlying of the group (-0.16 = -16%)
+ * @param volShift              absolute vol shift at the reference tenor (0.15 = +15 vol points)
+ * @param volShiftReferenceDays tenor at which {@code volShift} applies unscaled, days; 0 = no tenor scaling
+ * @param volShiftTenorPower    exponent of the tenor scaling
+ * @param volShiftMaxScale      cap of the tenor scaling
+ * @param skewShift             extra absolute vol per unit of ln(K/F)
+ * @param weight                weight applied to the scenario's P&L (1 except for extended moves)
+ */
+public record Scenario(String id, int group, Kind kind, List<String> underlyings, double spotMove, double volShift,
+                       double volShiftReferenceDays, double volShiftTenorPower, double volShiftMaxScale,
+                       double skewShift, double weight) {
+
+    /** Part of the grid: core spot x vol, skew shocks, or dampened extended moves. */
+    public enum Kind { CORE, SKEW, EXTENDED }
+
+    public Scenario {
+        underlyings = List.copyOf(underlyings);
+    }
+
+    /** The relative spot move of {@code underlying} here: the group's move, 0 for an underlying of another group. */
+    public double moveOf(String underlying) {
+        return underlyings.contains(underlying) ? spotMove : 0.0;
+    }
+
+    /** The spot shocks to send to pricing: every underlying of the group, the same move. */
+    public Map<String, Double> spotMoves() {
+        Map<String, Double> moves = new LinkedHashMap<>();
+        for (String u : underlyings) {
+            moves.put(u, spotMove);
+        }
+        return Collections.unmodifiableMap(moves);
+    }
+}
