@@ -1,0 +1,257 @@
+package dev.crosschain.margin.domain.portfolio;
+
+import dev.crosschain.margin.domain.Decimals;
+import dev.crosschain.margin.domain.InvalidInputException;
+import dev.crosschain.margin.domain.Violation;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Portfolio margin from scenario P&L. Stateless: the scenario P&L of the positions comes from
+ * pricing-service's RevalueBook (per position), the parameters from the grid.
+ *
+ * <ol>
+ *   <li>Per scenario of group g: P&L = the P&L of the positions on g's underlyings + risky collateral of g
+ *       revalued (value after MM haircut x move); weighted P&L = weight x P&L; loss = -weighted P&L.
+ *       Positions of other groups count 0 there, even if pricing moved their vols: each group is scanned
+ *       on its own and the groups meet only in the offset rule.</li>
+ *   <li>Group loss = max(0, largest loss); driving scenario = the first scenario with that largest loss.</li>
+ *   <li>Scan loss = largest group loss + (1 - offset) x the other group losses.</li>
+ *   <li>MM = scan loss + contingencies; IM = MM x IM factor.</li>
+ * </ol>
+ * Sums run in double in a fixed order (deterministic: the same input gives the same figure bit for bit);
+ * the named figures are rounded to the cent.
+ */
+public final class PortfolioMargin {
+
+    public static final PortfolioMargin DEFAULT = new PortfolioMargin();
+
+    private static final String REASON = "INVALID_PORTFOLIO_INPUT";
+
+    /**
+     * Margins a book; an {@link InvalidInputException} INVALID_PORTFOLIO_INPUT listing every bad field
+     * (nothing is computed from a partly bad input).
+     *
+     * @param pnl              pnl[position][scenario]: USD P&L of each position in each scenario of the grid
+     * @param staleUnderlyings underlyings whose oracle is stale or of low confidence
+     */
+    public PortfolioResult evaluate(ScenarioGrid grid, List<PositionExposure> positions, double[][] pnl,
+                                    List<CollateralExposure> collateral, Set<String> staleUnderlyings) {
+        validate(grid, positions, pnl, collateral);
+        PortfolioParameters params = grid.parameters();
+        int[] positionGroup = positions.stream().mapToInt(p -> grid.groupOf(p.underlying())).toArray();
+        int[] collateralGroup = collateral.stream().mapToInt(c -> c.stablecoin() ? -1 : grid.groupOf(c.underlying())).toArray();
+
+        List<PortfolioResult.GroupResult> groups = new ArrayList<>();
+        for (int g = 0; g < grid.groups().size(); g++) {
+            groups.add(scanGroup(grid, g, positions, pnl, positionGroup, collateral, collateralGroup));
+        }
+        BigDecimal sumOfLosses = BigDecimal.ZERO;
+        BigDecimal largest = BigDecimal.ZERO;
+        for (PortfolioResult.GroupResult group : groups) {
+            sumOfLosses = sumOfLosses.add(group.worstLoss());
+            largest = largest.max(group.worstLoss());
+        }
+        BigDecimal keep = BigDecimal.ONE.subtract(BigDecimal.valueOf(params.groupOffset()));
+        BigDecimal scanLoss = cents(largest.add(keep.multiply(sumOfLosses.subtract(largest))));
+
+        List<PortfolioResult.Contingency> contingencies = contingencies(params, positions, collateral);
+        for (PortfolioResult.GroupResult group : groups) {
+            if (group.underlyings().stream().anyMatch(staleUnderlyings::contains)) {
+                add(contingencies, "stale_oracle", group.groupId(), params.staleOracleRate() * group.worstLoss().doubleValue());
+            }
+        }
+        BigDecimal contingencyTotal = Decimals.usd(BigDecimal.ZERO);
+        for (PortfolioResult.Contingency c : contingencies) {
+            contingencyTotal = contingencyTotal.add(c.amount());
+        }
+        BigDecimal mm = Decimals.usd(scanLoss.add(contingencyTotal));
+        BigDecimal im = cents(mm.multiply(BigDecimal.valueOf(params.imFactor())));
+        return new PortfolioResult(params.version(), mm, im, scanLoss, Decimals.usd(sumOfLosses.subtract(scanLoss)),
+                contingencyTotal, groups, contingencies);
+    }
+
+    private static PortfolioResult.GroupResult scanGroup(ScenarioGrid grid, int g, List<PositionExposure> positions,
+                                                         double[][] pnl, int[] positionGroup,
+                                                         List<CollateralExposure> collateral, int[] collateralGroup) {
+        List<Scenario> scenarios = grid.scenarios();
+        int driver = -1;
+        double worst = Double.NEGATIVE_INFINITY;
+        for (int s = 0; s < scenarios.size(); s++) {
+            Scenario scenario = scenarios.get(s);
+            if (scenario.group() != g) {
+                continue;
+            }
+            double total = 0;
+            for (int p = 0; p < positions.size(); p++) {
+                if (positionGroup[p] == g) {
+                    total += pnl[p][s];
+                }
+            }
+            for (int c = 0; c < collateral.size(); c++) {
+                if (collateralGroup[c] == g) {
+                    total += collateral.get(c).valueMm() * scenario.spotMove();
+                }
+            }
+            double loss = -scenario.weight() * total;
+            if (loss > worst) {
+                worst = loss;
+                driver = s;
+            }
+        }
+        Scenario driving = scenarios.get(driver);
+        List<PortfolioResult.Contribution> byPosition = new ArrayList<>();
+        for (int p = 0; p < positions.size(); p++) {
+            if (positionGroup[p] == g) {
+                byPosition.add(new PortfolioResult.Contribution(positions.get(p).instrument(),
+                        cents(-driving.weight() * pnl[p][driver])));
+            }
+        }
+        Map<String, Double> chainLoss = new TreeMap<>();
+        for (int c = 0; c < collateral.size(); c++) {
+            if (collateralGroup[c] == g) {
+                CollateralExposure line = collateral.get(c);
+                chainLoss.merge(line.chainId(), -driving.weight() * line.valueMm() * driving.spotMove(), Double::sum);
+            }
+        }
+        List<PortfolioResult.Contribution> byChain = new ArrayList<>();
+        chainLoss.forEach((chain, loss) -> byChain.add(new PortfolioResult.Contribution(chain, cents(loss))));
+        ScenarioGrid.Group group = grid.groups().get(g);
+        return new PortfolioResult.GroupResult(group.id(), group.underlyings(), driving.id(), cents(Math.max(0, worst)),
+                byPosition, byChain);
+    }
+
+    /**
+     * Add-ons per underlying (alphabetical: net short option, linear), then per stablecoin line; the
+     * caller appends the stale-oracle ones per group.
+     */
+    private static List<PortfolioResult.Contingency> contingencies(PortfolioParameters params, List<PositionExposure> positions,
+                                                                   List<CollateralExposure> collateral) {
+        Map<String, double[]> perUnderlying = new TreeMap<>(); // [net option USD, linear gross USD]
+        for (PositionExposure p : positions) {
+            double[] sums = perUnderlying.computeIfAbsent(p.underlying(), u -> new double[2]);
+            double signedNotional = p.quantity().doubleValue() * p.index().doubleValue();
+            if (p.option()) {
+                sums[0] += signedNotional;
+            } else {
+                sums[1] += Math.abs(signedNotional);
+            }
+        }
+        List<PortfolioResult.Contingency> out = new ArrayList<>();
+        perUnderlying.forEach((underlying, sums) -> {
+            add(out, "net_short_option", underlying, params.netShortOptionRate() * Math.max(0, -sums[0]));
+            add(out, "linear", underlying, params.linearRate() * sums[1]);
+        });
+        for (CollateralExposure c : collateral) {
+            if (c.stablecoin()) {
+                add(out, "stablecoin_depeg", c.chainId() + "/" + c.asset(), params.stablecoinDepeg() * c.valueMm());
+            }
+        }
+        return out;
+    }
+
+    private static void add(List<PortfolioResult.Contingency> out, String kind, String subject, double amount) {
+        BigDecimal rounded = cents(amount);
+        if (rounded.signum() != 0) {
+            out.add(new PortfolioResult.Contingency(kind, subject, rounded));
+        }
+    }
+
+    /** A USD figure rounded to the cent, at the service's USD scale. */
+    static BigDecimal cents(double usd) {
+        return cents(BigDecimal.valueOf(usd));
+    }
+
+    static BigDecimal cents(BigDecimal usd) {
+        return Decimals.usd(usd.setScale(2, RoundingMode.HALF_EVEN));
+    }
+
+    private static void validate(ScenarioGrid grid, List<PositionExposure> positions, double[][] pnl,
+                                 List<CollateralExposure> collateral) {
+        List<Violation> violations = new ArrayList<>();
+        int scenarios = grid.scenarios().size();
+        Set<String> instruments = new HashSet<>();
+        for (int i = 0; i < positions.size(); i++) {
+            PositionExposure p = positions.get(i);
+            String field = "positions[" + i + "]";
+            if (p.instrument() == null || p.instrument().isBlank()) {
+                violations.add(new Violation(field + ".instrument", "required"));
+            } else if (!instruments.add(p.instrument())) {
+                violations.add(new Violation(field + ".instrument", "duplicate instrument " + p.instrument()));
+            }
+            if (grid.groupOf(p.underlying()) < 0) {
+                violations.add(new Violation(field + ".underlying", "not an underlying of the grid: " + p.underlying()));
+            }
+            if (p.quantity() == null || p.quantity().signum() == 0) {
+                violations.add(new Violation(field + ".quantity", "must be non-zero"));
+            }
+            if (p.index() == null || p.index().signum() <= 0) {
+                violations.add(new Violation(field + ".index", "must be positive"));
+            }
+        }
+        if (pnl == null || pnl.length != positions.size()) {
+            violations.add(new Violation("pnl", "must have one row per position (" + positions.size() + ")"));
+        } else {
+            for (int i = 0; i < pnl.length; i++) {
+                validateRow(pnl[i], scenarios, "pnl[" + i + "]", violations);
+            }
+        }
+        for (int i = 0; i < collateral.size(); i++) {
+            validateCollateral(grid, collateral.get(i), "collateral[" + i + "]", violations);
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(REASON, violations);
+        }
+    }
+
+    private static void validateRow(double[] row, int scenarios, String field, List<Violation> violations) {
+        if (row == null || row.length != scenarios) {
+            violations.add(new Violation(field, "must have one P&L per scenario (" + scenarios + ")"));
+            return;
+        }
+        for (int s = 0; s < row.length; s++) {
+            if (!Double.isFinite(row[s])) {
+                violations.add(new Violation(field + "[" + s + "]", "must be finite, got " + row[s]));
+                return;
+            }
+        }
+    }
+
+    private static void validateCollateral(ScenarioGrid grid, CollateralExposure c, String field, List<Violation> violations) {
+        if (c.chainId() == null || c.chainId().isBlank()) {
+            violations.add(new Violation(field + ".chain_id", "required"));
+        }
+        if (c.asset() == null || c.asset().isBlank()) {
+            violations.add(new Violation(field + ".asset", "required"));
+        }
+        if (c.stablecoin() && c.underlying() != null) {
+            violations.add(new Violation(field + ".underlying", "a stablecoin has no underlying"));
+        } else if (!c.stablecoin() && grid.groupOf(c.underlying()) < 0) {
+            violations.add(new Violation(field + ".underlying", "not an underlying of the grid: " + c.underlying()));
+        }
+        if (c.amount() == null || c.amount().signum() < 0) {
+            violations.add(new Violation(field + ".amount", "must be >= 0"));
+        }
+        if (c.price() == null || c.price().signum() <= 0) {
+            violations.add(new Violation(field + ".price", "must be positive"));
+        }
+        boolean mmOk = fraction(c.mmHaircut());
+        if (!mmOk) {
+            violations.add(new Violation(field + ".mm_haircut", "must be in [0, 1]"));
+        }
+        if (!fraction(c.imHaircut()) || (mmOk && c.imHaircut().compareTo(c.mmHaircut()) < 0)) {
+            violations.add(new Violation(field + ".im_haircut", "must be in [mm_haircut, 1]"));
+        }
+    }
+
+    private static boolean fraction(BigDecimal value) {
+        return value != null && value.signum() >= 0 && value.compareTo(BigDecimal.ONE) <= 0;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.crosschain.margin.domain.portfolio;
+
+import java.math.BigDecimal;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Portfolio margin of one book, every figure named for Explain. USD amounts are rounded to the cent
+ * (HALF_EVEN) and carried at the service's USD scale 8 so they add to the other figures. The parts add
+ * up exactly: {@code maintenanceMargin = scanLoss + sum of contingencies} and
+ * {@code scanLoss = sum of group losses - groupOffsetCredit}.
+ *
+ * @param parametersVersion the {@link PortfolioParameters#version()} that produced it
+ * @param maintenanceMargin MM: combined scan loss + contingencies
+ * @param initialMargin     IM: MM x the IM factor
+ * @param scanLoss          the groups' worst weighted losses combined by the offset rule
+ * @param groupOffsetCredit sum of the group losses minus {@code scanLoss}
+ * @param contingencyTotal  sum of {@code contingencies}
+ * @param groups            one per group of the grid, in grid order
+ * @param contingencies     the non-zero add-ons, in a stable order
+ */
+public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMargin, BigDecimal initialMargin,
+                              BigDecimal scanLoss, BigDecimal groupOffsetCredit, BigDecimal contingencyTotal,
+                              List<GroupResult> groups, List<Contingency> contingencies) {
+
+    public PortfolioResult {
+        groups = List.copyOf(groups);
+        contingencies = List.copyOf(contingencies);
+    }
+
+    /**
+     * One group's scan.
+     *
+     * @param drivingScenarioId the scenario of the largest weighted loss (the first in grid order on a tie)
+     * @param worstLoss         that loss, floored at 0: a group's gains never pay for another group's losses
+     * @param positions         per position of the group, its share of the driving scenario's weighted loss
+     *                          (positive adds to the loss), named by instrument, in input order
+     * @param chains            per chain holding risky collateral of the group, the same, by chain id
+     *                          (the shares are rounded one by one, so their sum may differ from
+     *                          {@code worstLoss} by a few cents, or by more when the loss was floored)
+     */
+    public record GroupResult(String groupId, List<String> underlyings, String drivingScenarioId, BigDecimal worstLoss,
+                              List<Contribution> positions, List<Contribution> chains) {
+        public GroupResult {
+            underlyings = List.copyOf(underlyings);
+            positions = List.copyOf(positions);
+            chains = List.copyOf(chains);
+        }
+    }
+
+    /** A share of a driving scenario's loss, USD (positive = adds to the loss). */
+    public record Contribution(String name, BigDecimal loss) {
+    }
+
+    /**
+     * An add-on.
+     *
+     * @param kind    net_short_option, linear (per underlying), stale_oracle (per group) or stablecoin_depeg
+     * @param subject the underlying, the group id, or {@code chain/asset} for a stablecoin line
+     */
+    public record Contingency(String kind, String subject, BigDecimal amount) {
+        public String name() {
+            return kind + ":" + subject;
+        }
+    }
+
+    /** Every money figure by a stable name, in reading order, e.g. {@code group[BTC,ETH].chain[arbitrum]}. */
+    public Map<String, BigDecimal> figures() {
+        Map<String, BigDecimal> out = new LinkedHashMap<>();
+        out.put("mm", maintenanceMargin);
+        out.put("im", initialMargin);
+        out.put("scan_loss", scanLoss);
+        out.put("group_offset_credit", groupOffsetCredit);
+        for (GroupResult g : groups) {
+            String prefix = "group[" + g.groupId() + "]";
+            out.put(prefix + ".loss", g.worstLoss());
+            for (Contribution c : g.positions()) {
+                out.put(prefix + ".position[" + c.name() + "]", c.loss());
+            }
+            for (Contribution c : g.chains()) {
+                out.put(prefix + ".chain[" + c.name() + "]", c.loss());
+            }
+        }
+        out.put("contingencies", contingencyTotal);
+        for (Contingency c : contingencies) {
+            out.put("contingency[" + c.name() + "]", c.amount());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+}
