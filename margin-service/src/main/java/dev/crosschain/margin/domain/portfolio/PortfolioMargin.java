@@ -34,6 +34,8 @@ public final class PortfolioMargin {
     public static final PortfolioMargin DEFAULT = new PortfolioMargin();
 
     private static final String REASON = "INVALID_PORTFOLIO_INPUT";
+    /** No book P&L is near this (10^15 USD); beyond it the sums could overflow to infinity. */
+    private static final double MAX_PNL_USD = 1e15;
 
     /**
      * Margins a book; an {@link InvalidInputException} INVALID_PORTFOLIO_INPUT listing every bad field
@@ -217,8 +219,8 @@ public final class PortfolioMargin {
             return;
         }
         for (int s = 0; s < row.length; s++) {
-            if (!Double.isFinite(row[s])) {
-                violations.add(new Violation(field + "[" + s + "]", "must be finite, got " + row[s]));
+            if (!(Math.abs(row[s]) <= MAX_PNL_USD)) {
+                violations.add(new Violation(field + "[" + s + "]", "must be finite and at most 1e15 USD in size, got " + row[s]));
                 return;
             }
         }

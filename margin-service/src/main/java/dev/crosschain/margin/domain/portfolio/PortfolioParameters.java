@@ -39,13 +39,14 @@ import java.util.Set;
  *                            loss (the last price may already be off by a move the scan has not seen, so the scan is
  *                            widened; a group hedged against every move needs no more), in [0, 1]
  * @param stablecoinDepeg     relative loss of stablecoin collateral (after its MM haircut) assumed in a de-peg
+ * @param stablecoins         canonical assets treated as USD stablecoins (no grid move, the de-peg add-on instead)
  */
 public record PortfolioParameters(String version, List<Double> coreMoves, double volUpShift, double volDownShift,
                                   double tenorReferenceDays, double tenorPower, double tenorMaxScale,
                                   List<ExtendedMove> extendedMoves, List<Double> skewShifts,
                                   List<List<String>> correlationGroups, double groupOffset, double imFactor,
                                   double netShortOptionRate, double linearRate, double staleOracleRate,
-                                  double stablecoinDepeg) {
+                                  double stablecoinDepeg, List<String> stablecoins) {
 
     /** An extended spot move and the weight (0, 1] applied to its P&L. */
     public record ExtendedMove(double move, double weight) {
@@ -82,7 +83,7 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
                     new ExtendedMove(2.00, 0.075), new ExtendedMove(5.00, 0.03)),
             List.of(0.10, -0.10),
             List.of(List.of("BTC", "ETH"), List.of("SOL")),
-            0.20, 1.3, 0.01, 0.005, 0.50, 0.10);
+            0.20, 1.3, 0.01, 0.005, 0.50, 0.10, List.of("USDC", "USDT", "DAI"));
 
     public PortfolioParameters {
         List<Violation> violations = new ArrayList<>();
@@ -97,6 +98,7 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
             groups.add(List.copyOf(group));
         }
         correlationGroups = List.copyOf(groups);
+        stablecoins = List.copyOf(stablecoins);
         checkCoreMoves(coreMoves, violations);
         check(violations, "vol_up_shift", Double.isFinite(volUpShift) && volUpShift >= 0, "must be finite and >= 0");
         check(violations, "vol_down_shift", Double.isFinite(volDownShift) && volDownShift <= 0 && volDownShift > -1,
@@ -114,6 +116,7 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
         checkRate(violations, "linear_rate", linearRate);
         checkRate(violations, "stale_oracle_rate", staleOracleRate);
         checkRate(violations, "stablecoin_depeg", stablecoinDepeg);
+        checkStablecoins(stablecoins, correlationGroups, violations);
         if (!violations.isEmpty()) {
             throw new InvalidInputException("INVALID_RISK_PARAMETERS", violations);
         }
@@ -169,6 +172,20 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
                 } else if (!seen.add(u)) {
                     violations.add(new Violation(field, u + " is already in a group"));
                 }
+            }
+        }
+    }
+
+    /** A stablecoin never moves with the grid, so it cannot be in a correlation group. */
+    private static void checkStablecoins(List<String> stablecoins, List<List<String>> groups, List<Violation> violations) {
+        Set<String> grouped = new HashSet<>();
+        groups.forEach(grouped::addAll);
+        for (int i = 0; i < stablecoins.size(); i++) {
+            String coin = stablecoins.get(i);
+            if (!ScenarioGrid.validUnderlying(coin)) {
+                violations.add(new Violation("stablecoins[" + i + "]", "not an asset symbol: " + coin));
+            } else if (grouped.contains(coin)) {
+                violations.add(new Violation("stablecoins[" + i + "]", coin + " is in a correlation group"));
             }
         }
     }

@@ -23,7 +23,7 @@ class PortfolioMarginTest {
     static final PortfolioParameters SMALL = new PortfolioParameters("test-small", List.of(-0.10, 0.0, 0.10),
             0.10, -0.05, 30, 0.5, 2,
             List.of(new PortfolioParameters.ExtendedMove(-0.50, 0.2), new PortfolioParameters.ExtendedMove(1.00, 0.1)),
-            List.of(), List.of(List.of("ETH")), 0.0, 1.5, 0.01, 0.005, 0.5, 0.10);
+            List.of(), List.of(List.of("ETH")), 0.0, 1.5, 0.01, 0.005, 0.5, 0.10, List.of("USDC"));
 
     static final List<String> SMALL_IDS = List.of(
             "ETH:-10%/vol+", "ETH:-10%/vol0", "ETH:-10%/vol-",
@@ -250,6 +250,32 @@ class PortfolioMarginTest {
         assertThatThrownBy(() -> ENGINE.evaluate(grid, positions.subList(0, 1), new double[0][], List.of(), Set.of()))
                 .isInstanceOfSatisfying(InvalidInputException.class, e ->
                         assertThat(e.violations()).extracting(Violation::field).contains("pnl"));
+    }
+
+    /** A P&L too large to sum safely is refused like a NaN, not turned into an overflow. */
+    @Test
+    void hugePnlIsRefused() {
+        ScenarioGrid grid = ScenarioGrid.of(SMALL, Set.of("ETH"));
+        double[] huge = LONG_CALL.clone();
+        huge[10] = 1e300;
+        assertThatThrownBy(() -> ENGINE.evaluate(grid, List.of(option("ETH-27DEC26-3300-C", "1", "3000")),
+                new double[][]{huge}, List.of(), Set.of()))
+                .isInstanceOfSatisfying(InvalidInputException.class, e ->
+                        assertThat(e.violations()).extracting(Violation::field).containsExactly("pnl[0][10]"));
+    }
+
+    /** collateral-service's canonical asset decides: a stablecoin of the parameters, or risky collateral moving with it. */
+    @Test
+    void collateralLinesByCanonicalAsset() {
+        CollateralExposure usdc = CollateralExposure.of(SMALL, "solana", "USDC.e", "USDC", BigDecimal.TEN, BigDecimal.ONE,
+                BigDecimal.ZERO, BigDecimal.ZERO);
+        assertThat(usdc.stablecoin()).isTrue();
+        assertThat(usdc.underlying()).isNull();
+        CollateralExposure weth = CollateralExposure.of(SMALL, "arbitrum", "WETH", "ETH", BigDecimal.ONE, new BigDecimal("3000"),
+                new BigDecimal("0.1"), new BigDecimal("0.15"));
+        assertThat(weth.stablecoin()).isFalse();
+        assertThat(weth.underlying()).isEqualTo("ETH");
+        assertThat(weth.valueMm()).isCloseTo(2700, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     /** Only the group's own positions count in its scenarios, whatever P&L pricing reports for the others. */

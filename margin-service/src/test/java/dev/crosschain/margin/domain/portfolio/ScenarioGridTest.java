@@ -109,7 +109,8 @@ class ScenarioGridTest {
     void parametersAreValidatedFieldByField() {
         assertThatThrownBy(() -> new PortfolioParameters("", List.of(-0.1, -0.2), -0.1, 0.1, 0, -1, 0,
                 List.of(new PortfolioParameters.ExtendedMove(-1.5, 0), new PortfolioParameters.ExtendedMove(0.5, 1.5)),
-                List.of(0.0), List.of(List.of("BTC", "ETH"), List.of("ETH"), List.of()), 1.0, 0.9, -0.1, 1.1, 0, 2))
+                List.of(0.0), List.of(List.of("BTC", "ETH"), List.of("ETH"), List.of()), 1.0, 0.9, -0.1, 1.1, 0, 2,
+                List.of("ETH", "usdc")))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> {
                     assertThat(e.reason()).isEqualTo("INVALID_RISK_PARAMETERS");
                     assertThat(e.violations()).extracting(Violation::field).containsExactly(
@@ -117,7 +118,8 @@ class ScenarioGridTest {
                             "tenor_reference_days", "tenor_power", "tenor_max_scale",
                             "extended_moves[0].move", "extended_moves[0].weight", "extended_moves[1].weight",
                             "skew_shifts[0]", "correlation_groups[1][0]", "correlation_groups[2]",
-                            "group_offset", "im_factor", "net_short_option_rate", "linear_rate", "stablecoin_depeg");
+                            "group_offset", "im_factor", "net_short_option_rate", "linear_rate", "stablecoin_depeg",
+                            "stablecoins[0]", "stablecoins[1]");
                 });
     }
 }
