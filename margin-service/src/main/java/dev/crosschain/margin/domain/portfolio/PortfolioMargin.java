@@ -24,6 +24,8 @@ import java.util.TreeMap;
  *       on its own and the groups meet only in the offset rule.</li>
  *   <li>Group loss = max(0, largest loss); driving scenario = the first scenario with that largest loss.</li>
  *   <li>Scan loss = largest group loss + (1 - offset) x the other group losses.</li>
+ *   <li>Contingencies: per underlying the net short option and linear add-ons, per stablecoin line the
+ *       de-peg, per group holding a stale underlying a share of its loss.</li>
  *   <li>MM = scan loss + contingencies; IM = MM x IM factor.</li>
  * </ol>
  * Sums run in double in a fixed order (deterministic: the same input gives the same figure bit for bit);

@@ -72,6 +72,15 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
         return new ScenarioGrid(parameters, groups, scenarios);
     }
 
+    /** The grid for the underlyings of these positions and of this risky collateral. */
+    public static ScenarioGrid forBook(PortfolioParameters parameters, List<PositionExposure> positions,
+                                       List<CollateralExposure> collateral) {
+        Set<String> underlyings = new TreeSet<>();
+        positions.forEach(p -> underlyings.add(p.underlying()));
+        collateral.stream().filter(c -> !c.stablecoin()).forEach(c -> underlyings.add(c.underlying()));
+        return of(parameters, underlyings);
+    }
+
     /** Scenarios per group: the same for every group. */
     public static int scenariosPerGroup(PortfolioParameters p) {
         int core = p.coreMoves().size();

@@ -205,22 +205,23 @@ class PortfolioMarginTest {
     /** BTC and ETH share a group by default: one scan, one driver, both perps and both chains in it. */
     @Test
     void correlatedUnderlyingsMoveTogether() {
-        ScenarioGrid grid = ScenarioGrid.of(PortfolioParameters.DEFAULT, List.of("ETH", "BTC"));
-        assertThat(grid.groups()).extracting(ScenarioGrid.Group::id).containsExactly("BTC,ETH");
         // long 1 BTC (90,000) against short 30 ETH (90,000): a spread with no net exposure to a joint move
         List<PositionExposure> positions = List.of(linear("BTC-PERPETUAL", "1", "90000"), linear("ETH-PERPETUAL", "-30", "3000"));
+        List<CollateralExposure> collateral = List.of(risky("bitcoin", "BTC", "BTC", "0.5", "90000", "0.05"),
+                risky("ethereum", "ETH", "ETH", "5", "3000", "0.10"), stable("ethereum", "USDC", "100", "0"));
+        ScenarioGrid grid = ScenarioGrid.forBook(PortfolioParameters.DEFAULT, positions, collateral);
+        assertThat(grid.groups()).extracting(ScenarioGrid.Group::id).containsExactly("BTC,ETH");
         double[][] pnl = {linearPnl(grid, "BTC", 90_000), linearPnl(grid, "ETH", -90_000)};
-        PortfolioResult r = ENGINE.evaluate(grid, positions, pnl,
-                List.of(risky("bitcoin", "BTC", "BTC", "0.5", "90000", "0.05"), risky("ethereum", "ETH", "ETH", "5", "3000", "0.10")),
-                Set.of());
-        // collateral 42,750 + 13,500 = 56,250 after haircuts, long: worst at -16% = 9,000; linear add-on 900
+        PortfolioResult r = ENGINE.evaluate(grid, positions, pnl, collateral, Set.of());
+        // collateral 42,750 + 13,500 = 56,250 after haircuts, long: worst at -16% = 9,000;
+        // linear add-on 900; USDC de-peg 0.10 x 100 = 10
         PortfolioResult.GroupResult g = r.groups().get(0);
         assertThat(g.drivingScenarioId()).isEqualTo("BTC,ETH:-16%/vol+");
         assertMoney(g.worstLoss(), "9000");
         assertThat(g.chains()).extracting(PortfolioResult.Contribution::name).containsExactly("bitcoin", "ethereum");
         assertMoney(g.chains().get(0).loss(), "6840");
         assertMoney(g.chains().get(1).loss(), "2160");
-        assertMoney(r.maintenanceMargin(), "9900");
+        assertMoney(r.maintenanceMargin(), "9910");
     }
 
     @Test
