@@ -172,6 +172,39 @@ class PortfolioMarginTest {
     }
 
     /**
+     * Covered call on SMALL: short 1 ETH 3300 call against 1 ETH on arbitrum, MM haircut 10% (2,700).
+     * <pre>
+     * call P&L          22   31   35 | -12  0   6 |  -90  -75  -69 |   40  -2720
+     * ETH 2,700 x move -270 -270 -270 |   0  0   0 |  270  270  270 | -1350  2700
+     * total           -248 -239 -235 | -12  0   6 |  180  195  201 | -1310   -20
+     * weighted loss    248  239  235 |  12  0  -6 | -180 -195 -201 |  262      2
+     * worst 262 at -50% (x0.2): call -0.2 x 40 = -8, arbitrum 0.2 x 1,350 = 270
+     * + net short 1 x 3,000 x 0.01 = 30:  MM = 292, IM = 438
+     * naked call: worst 0.1 x 2,720 = 272 at +100%, MM = 302: the ETH covers the upside and the
+     * driver moves to the crash, where the ETH itself loses.
+     * </pre>
+     */
+    @Test
+    void coveredCallWithEthOnArbitrum() {
+        ScenarioGrid grid = ScenarioGrid.of(SMALL, Set.of("ETH"));
+        List<PositionExposure> call = List.of(option("ETH-27DEC26-3300-C", "-1", "3000"));
+        double[][] pnl = {{22, 31, 35, -12, 0, 6, -90, -75, -69, 40, -2720}};
+
+        PortfolioResult covered = ENGINE.evaluate(grid, call, pnl, List.of(risky("arbitrum", "WETH", "ETH", "1", "3000", "0.10")), Set.of());
+        PortfolioResult.GroupResult eth = covered.groups().get(0);
+        assertThat(eth.drivingScenarioId()).isEqualTo("ETH:-50%/vol+/w0.2");
+        assertMoney(eth.worstLoss(), "262");
+        assertMoney(eth.positions().get(0).loss(), "-8");
+        assertMoney(eth.chains().get(0).loss(), "270");
+        assertMoney(covered.maintenanceMargin(), "292");
+        assertMoney(covered.initialMargin(), "438");
+
+        PortfolioResult naked = ENGINE.evaluate(grid, call, pnl, List.of(), Set.of());
+        assertThat(naked.groups().get(0).drivingScenarioId()).isEqualTo("ETH:+100%/vol+/w0.1");
+        assertMoney(naked.maintenanceMargin(), "302");
+    }
+
+    /**
      * Long 1 BTC-PERPETUAL at 90,000 and long 100 SOL-PERPETUAL at 200 (20,000), DEFAULT parameters:
      * BTC and SOL are in different groups.
      * <pre>
