@@ -22,7 +22,7 @@ import java.util.TreeMap;
  *       revalued (value after MM haircut x move); weighted P&L = weight x P&L; loss = -weighted P&L.
  *       Positions of other groups count 0 there, even if pricing moved their vols: each group is scanned
  *       on its own and the groups meet only in the offset rule.</li>
- *   <li>Group loss = max(0, largest loss); driving scenario = the first scenario with that largest loss.</li>
+ *   <li>Group loss = max(0, largest loss); driving scenario = the first in grid order within half a cent of it.</li>
  *   <li>Scan loss = largest group loss + (1 - offset) x the other group losses.</li>
  *   <li>Contingencies: per underlying the net short option and linear add-ons, per stablecoin line the
  *       de-peg, per group holding a stale underlying a share of its loss.</li>
@@ -38,6 +38,7 @@ public final class PortfolioMargin {
     private static final String REASON = "INVALID_PORTFOLIO_INPUT";
     /** No book P&L is near this (10^15 USD); beyond it the sums could overflow to infinity. */
     private static final double MAX_PNL_USD = 1e15;
+    private static final double HALF_CENT = 0.005;
 
     /**
      * Margins a book; an {@link InvalidInputException} INVALID_PORTFOLIO_INPUT listing every bad field
@@ -86,7 +87,7 @@ public final class PortfolioMargin {
                                                          double[][] pnl, int[] positionGroup,
                                                          List<CollateralExposure> collateral, int[] collateralGroup) {
         List<Scenario> scenarios = grid.scenarios();
-        int driver = -1;
+        double[] losses = new double[scenarios.size()];
         double worst = Double.NEGATIVE_INFINITY;
         for (int s = 0; s < scenarios.size(); s++) {
             Scenario scenario = scenarios.get(s);
@@ -104,12 +105,10 @@ public final class PortfolioMargin {
                     total += collateral.get(c).valueMm() * scenario.spotMove();
                 }
             }
-            double loss = -scenario.weight() * total;
-            if (loss > worst) {
-                worst = loss;
-                driver = s;
-            }
+            losses[s] = -scenario.weight() * total;
+            worst = Math.max(worst, losses[s]);
         }
+        int driver = driver(scenarios, g, losses, worst);
         Scenario driving = scenarios.get(driver);
         List<PortfolioResult.Contribution> byPosition = new ArrayList<>();
         for (int p = 0; p < positions.size(); p++) {
@@ -130,6 +129,21 @@ public final class PortfolioMargin {
         ScenarioGrid.Group group = grid.groups().get(g);
         return new PortfolioResult.GroupResult(group.id(), group.underlyings(), driving.id(), cents(Math.max(0, worst)),
                 byPosition, byChain);
+    }
+
+    /**
+     * The first scenario of group {@code g} in grid order whose loss is within half a cent of the worst.
+     * Scenarios that tie to the cent (a linear book loses the same at vol+, vol0 and vol-) differ only
+     * by rounding noise, which depends on the order positions were summed in; the tolerance keeps the
+     * driver the same whatever that order.
+     */
+    private static int driver(List<Scenario> scenarios, int g, double[] losses, double worst) {
+        for (int s = 0; s < scenarios.size(); s++) {
+            if (scenarios.get(s).group() == g && losses[s] >= worst - HALF_CENT) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("group " + g + " has no scenario");
     }
 
     /**

@@ -33,7 +33,8 @@ public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMa
     /**
      * One group's scan.
      *
-     * @param drivingScenarioId the scenario of the largest weighted loss (the first in grid order on a tie)
+     * @param drivingScenarioId the scenario of the largest weighted loss (the first in grid order among those
+     *                          within half a cent of it)
      * @param worstLoss         that loss, floored at 0: a group's gains never pay for another group's losses
      * @param positions         per position of the group, its share of the driving scenario's weighted loss
      *                          (positive adds to the loss), named by instrument, in input order
