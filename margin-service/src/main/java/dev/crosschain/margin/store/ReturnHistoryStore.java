@@ -6,7 +6,9 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -28,40 +30,52 @@ public class ReturnHistoryStore {
 
     /**
      * Stores {@code history} when its underlying has no row yet; returns the rows this call inserted (0
-     * when the underlying was already there). Safe when several replicas start at once: the insert is
-     * one statement that skips rows another transaction committed first (READ COMMITTED with ON CONFLICT
-     * DO NOTHING waits for the other's commit, then skips), so the table ends with each day once.
+     * when the underlying was already there). Safe when several replicas start at once: the check and the
+     * insert run under a transaction-scoped advisory lock per underlying, so a second seed waits for the
+     * first to commit, then sees its rows and inserts nothing (ON CONFLICT DO NOTHING stays as a second line
+     * of defence for rows a feed may have added without the lock).
      */
     public int seedIfEmpty(PriceHistory history, String source) {
-        return Transactions.readCommitted(dataSource, "seeding the " + history.underlying() + " history", c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM history_close WHERE underlying = ?)")) {
-                s.setString(1, history.underlying());
-                try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        return 0;
-                    }
+        return Transactions.readCommitted(dataSource, "seeding the " + history.underlying() + " history",
+                c -> seedIfEmpty(c, history, source));
+    }
+
+    /** Key of the advisory lock that serializes seeds of one underlying: (table, underlying). */
+    static final String SEED_LOCK = "SELECT pg_advisory_xact_lock(hashtext('history_close'), hashtext(?))";
+
+    /** {@link #seedIfEmpty(PriceHistory, String)} within the caller's transaction on {@code c}, which must not auto-commit. */
+    int seedIfEmpty(Connection c, PriceHistory history, String source) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(SEED_LOCK)) {
+            s.setString(1, history.underlying());
+            s.execute();
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM history_close WHERE underlying = ?)")) {
+            s.setString(1, history.underlying());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return 0;
                 }
             }
-            int n = history.size();
-            String[] days = new String[n];
-            String[] closes = new String[n];
-            for (int i = 0; i < n; i++) {
-                days[i] = history.firstDate().plusDays(i).toString();
-                closes[i] = history.closes().get(i).toPlainString();
-            }
-            // one round trip for the whole history
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO history_close (underlying, day, close, source)
-                    SELECT ?, d::date, v::numeric, ? FROM unnest(?::text[], ?::text[]) AS t(d, v)
-                    ON CONFLICT (underlying, day) DO NOTHING""")) {
-                s.setString(1, history.underlying());
-                s.setString(2, source);
-                s.setArray(3, c.createArrayOf("text", days));
-                s.setArray(4, c.createArrayOf("text", closes));
-                return s.executeUpdate();
-            }
-        });
+        }
+        int n = history.size();
+        String[] days = new String[n];
+        String[] closes = new String[n];
+        for (int i = 0; i < n; i++) {
+            days[i] = history.firstDate().plusDays(i).toString();
+            closes[i] = history.closes().get(i).toPlainString();
+        }
+        // one round trip for the whole history
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO history_close (underlying, day, close, source)
+                SELECT ?, d::date, v::numeric, ? FROM unnest(?::text[], ?::text[]) AS t(d, v)
+                ON CONFLICT (underlying, day) DO NOTHING""")) {
+            s.setString(1, history.underlying());
+            s.setString(2, source);
+            s.setArray(3, c.createArrayOf("text", days));
+            s.setArray(4, c.createArrayOf("text", closes));
+            return s.executeUpdate();
+        }
     }
 
     /**

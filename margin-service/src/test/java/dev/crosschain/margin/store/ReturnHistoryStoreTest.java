@@ -16,9 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -62,33 +60,57 @@ class ReturnHistoryStoreTest {
         assertThat(store.count("BTC")).isEqualTo(BTC_DAYS);
     }
 
+    /**
+     * Two replicas seeding the same underlying at once, made deterministic: the first replica's seed is held
+     * uncommitted on its own connection; the second seed must wait (observed in pg_stat_activity: a backend
+     * of this database waiting on a lock, no sleep), and once the first commits it inserts nothing.
+     */
     @Test
     void replicasStartingAtOnceSeedEachDayOnce() throws Exception {
-        execute("DELETE FROM history_close WHERE underlying IN ('BTC', 'ETH', 'SOL')");
-        int replicas = 4;
-        ExecutorService pool = Executors.newFixedThreadPool(replicas);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<Integer>> seeded = new ArrayList<>();
-            for (int r = 0; r < replicas; r++) {
-                seeded.add(pool.submit(() -> {
-                    go.await();
-                    return loader.seed();
-                }));
-            }
-            go.countDown();
-            int total = 0;
-            for (Future<Integer> f : seeded) {
-                total += f.get(60, TimeUnit.SECONDS);
-            }
-            assertThat(total).isEqualTo(BTC_DAYS + ETH_DAYS + SOL_DAYS);
+        PriceHistory history = new PriceHistory("TSTR", LocalDate.of(2022, 1, 1),
+                List.of(new BigDecimal("10"), new BigDecimal("11"), new BigDecimal("12"), new BigDecimal("13")));
+        execute("DELETE FROM history_close WHERE underlying = 'TSTR'");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection first = dataSource.getConnection()) {
+            first.setAutoCommit(false);
+            assertThat(store.seedIfEmpty(first, history, "replica 1")).isEqualTo(4);
+            Future<Integer> second = pool.submit(() -> store.seedIfEmpty(history, "replica 2"));
+            awaitAWaiterOnTheSeedLock(second);
+            assertThat(second).isNotDone();
+            first.commit();
+            assertThat(second.get(30, TimeUnit.SECONDS)).isZero();
         } finally {
             pool.shutdownNow();
         }
-        assertThat(store.count("BTC")).isEqualTo(BTC_DAYS);
-        assertThat(store.count("ETH")).isEqualTo(ETH_DAYS);
-        assertThat(store.count("SOL")).isEqualTo(SOL_DAYS);
-        assertThat(store.load("ETH").orElseThrow().move(LocalDate.of(2020, 3, 12), 1)).isBetween(-0.4236, -0.4234);
+        assertThat(store.count("TSTR")).isEqualTo(4);
+        assertThat(countWhere("underlying = 'TSTR' AND source = 'replica 1'")).isEqualTo(4);
+    }
+
+    /** Polls pg_stat_activity until a backend of this database waits on a lock (the second seed). */
+    private void awaitAWaiterOnTheSeedLock(Future<Integer> second) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String waiting = "datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()";
+        while (countIn("pg_stat_activity", waiting) == 0) {
+            if (second.isDone()) {
+                throw new AssertionError("the second seed did not wait for the first: returned " + second.get());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the second seed never waited for the first");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private int countWhere(String condition) throws Exception {
+        return countIn("history_close", condition);
+    }
+
+    private int countIn(String table, String condition) throws Exception {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table + " WHERE " + condition)) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     @Test
