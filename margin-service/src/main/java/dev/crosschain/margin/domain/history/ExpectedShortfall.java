@@ -2,6 +2,7 @@ package dev.crosschain.margin.domain.history;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -33,10 +34,13 @@ public record ExpectedShortfall(double level) {
     /**
      * @param shortfall the ES, positive = loss (USD)
      * @param tailCount k = n (1 - level), the probability mass of the tail in scenarios
-     * @param tail      indexes of the scenarios in the tail, worst first ({@code ceil(k)} of them; the
+     * @param tail      indexes of the scenarios in the tail, worst first, unmodifiable ({@code ceil(k)} of them; the
      *                  last one weighs {@code k - floor(k)} when k is fractional)
      */
-    public record Result(double shortfall, double tailCount, int[] tail) {
+    public record Result(double shortfall, double tailCount, List<Integer> tail) {
+        public Result {
+            tail = List.copyOf(tail);
+        }
     }
 
     /** The ES of {@code pnl} (one P&L per scenario, negative = loss), with the scenarios of its tail. */
@@ -58,9 +62,9 @@ public record ExpectedShortfall(double level) {
                 tail[filled++] = i;
             }
         }
-        int[] ordered = IntStream.of(tail).boxed()
+        List<Integer> ordered = IntStream.of(tail).boxed()
                 .sorted(Comparator.<Integer>comparingDouble(i -> pnl[i]).thenComparingInt(i -> i))
-                .mapToInt(Integer::intValue).toArray();
+                .toList();
         return new Result(tailAverage(sorted, k), k, ordered);
     }
 
