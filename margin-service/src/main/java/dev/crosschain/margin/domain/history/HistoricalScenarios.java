@@ -3,9 +3,11 @@ package dev.crosschain.margin.domain.history;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Historical-simulation scenarios: for an as-of date, a look-back of N days and a holding period of h
@@ -36,6 +38,7 @@ public final class HistoricalScenarios {
         if (lookBackDays < 1 || holdingDays < 1) {
             throw new IllegalArgumentException("look-back and holding period must be at least 1 day");
         }
+        requireDistinctUnderlyings(histories);
         LocalDate earliest = asOf.minusDays(lookBackDays - 1L + holdingDays);
         for (PriceHistory h : histories) {
             if (!h.covers(earliest) || !h.covers(asOf)) {
@@ -69,6 +72,16 @@ public final class HistoricalScenarios {
     public static LocalDate sharedEnd(Collection<PriceHistory> histories) {
         return histories.stream().map(PriceHistory::lastDate).min(LocalDate::compareTo)
                 .orElseThrow(() -> new IllegalArgumentException("no histories"));
+    }
+
+    /** Two histories of one underlying would overwrite each other's moves in a scenario: refused. */
+    private static void requireDistinctUnderlyings(Collection<PriceHistory> histories) {
+        Set<String> seen = new HashSet<>();
+        for (PriceHistory h : histories) {
+            if (!seen.add(h.underlying())) {
+                throw new IllegalArgumentException("two histories of " + h.underlying());
+            }
+        }
     }
 
     private static LocalDate sharedStart(Collection<PriceHistory> histories) {

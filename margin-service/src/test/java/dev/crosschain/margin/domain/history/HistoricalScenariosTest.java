@@ -40,6 +40,16 @@ class HistoricalScenariosTest {
     }
 
     @Test
+    void twoHistoriesOfOneUnderlyingAreRefusedNotOverwritten() {
+        PriceHistory a = history("BTC", D1, "100", "110", "99", "120");
+        PriceHistory other = history("BTC", D1, "1", "2", "3", "4");
+        assertThatThrownBy(() -> HistoricalScenarios.window(List.of(a, other), D1.plusDays(3), 2, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two histories of BTC");
+        assertThatThrownBy(() -> HistoricalScenarios.stressed(List.of(a, other), D1.plusDays(3), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two histories of BTC");
+    }
+
+    @Test
     void aLookBackNotFullyAvailableIsRefusedNotShortened() {
         PriceHistory a = history("BTC", D1, "100", "110", "99", "120");
         PriceHistory b = history("ETH", D1.plusDays(1), "8", "8", "12");
