@@ -31,21 +31,22 @@ class CrashReplayTest {
     static final double FIGURE_TOL = 0.001;
 
     /** Expected figures of one replay, as fractions (0.5 = +50%). */
-    record Expected(double raw5, double apc5, double raw30, double apc30, double overchargeBeforeCrash, double meanOvercharge) {
+    record Expected(double raw5, double apc5, double raw30, double apc30, double overchargeBeforeCrash, double floorOvercharge,
+                    double meanOvercharge) {
     }
 
     @Test
     void apcLowersThePeakRiseOfALongBtcPerp() {
         replayAndCheck("BTC", HistoryFixtures.btc(), Map.of(
-                1, new Expected(0.378, 0.013, 0.378, 0.064, 0.444, 0.460),
-                2, new Expected(0.401, 0.013, 0.410, 0.077, 0.524, 0.545)));
+                1, new Expected(0.378, 0.013, 0.378, 0.064, 0.444, 0.156, 0.460),
+                2, new Expected(0.401, 0.013, 0.410, 0.077, 0.524, 0.219, 0.545)));
     }
 
     @Test
     void apcLowersThePeakRiseOfALongEthPerp() {
         replayAndCheck("ETH", HistoryFixtures.eth(), Map.of(
-                1, new Expected(0.400, 0.013, 0.442, 0.063, 0.465, 0.474),
-                2, new Expected(0.341, 0.013, 0.426, 0.078, 0.406, 0.499)));
+                1, new Expected(0.400, 0.013, 0.442, 0.063, 0.465, 0.187, 0.474),
+                2, new Expected(0.341, 0.013, 0.426, 0.078, 0.406, 0.136, 0.499)));
     }
 
     /**
@@ -109,6 +110,7 @@ class CrashReplayTest {
             assertThat(r.rawRise30().rise()).as("%s raw 30-day", as).isCloseTo(e.raw30(), within(FIGURE_TOL));
             assertThat(r.apcRise30().rise()).as("%s APC 30-day", as).isCloseTo(e.apc30(), within(FIGURE_TOL));
             assertThat(r.overchargeBeforeCrash()).as("%s overcharge", as).isCloseTo(e.overchargeBeforeCrash(), within(FIGURE_TOL));
+            assertThat(r.floorOverchargeBeforeCrash()).as("%s floor overcharge", as).isCloseTo(e.floorOvercharge(), within(FIGURE_TOL));
             assertThat(r.meanOvercharge()).as("%s mean overcharge", as).isCloseTo(e.meanOvercharge(), within(FIGURE_TOL));
             // APC never lets the requirement fall below the model in calm days before the crash
             for (int t = 0; t < crashIndex(); t++) {
@@ -141,6 +143,12 @@ class CrashReplayTest {
             return apc[t] / raw[t] - 1;
         }
 
+        /** The stressed floor's share of the overcharge: max(raw, stressed) / raw - 1 on the day before the crash. */
+        double floorOverchargeBeforeCrash() {
+            int t = crashIndex() - 1;
+            return Math.max(raw[t], stressed[t]) / raw[t] - 1;
+        }
+
         /** Mean of APC / raw - 1 over the days before the crash. */
         double meanOvercharge() {
             double sum = 0;
@@ -157,8 +165,9 @@ class CrashReplayTest {
             printRise("with APC   ", apc, apcRise5(), SHORT_WINDOW_DAYS);
             printRise("without APC", raw, rawRise30(), LONG_WINDOW_DAYS);
             printRise("with APC   ", apc, apcRise30(), LONG_WINDOW_DAYS);
-            System.out.printf("  overcharge in calm times (APC/raw - 1): %+.1f%% on %s, %+.1f%% on average %s..%s%n",
-                    overchargeBeforeCrash() * 100, day(crashIndex() - 1), meanOvercharge() * 100, FROM, day(crashIndex() - 1));
+            System.out.printf("  overcharge in calm times (APC/raw - 1): %+.1f%% on %s (stressed floor alone %+.1f%%, the rest is"
+                            + " the buffer), %+.1f%% on average %s..%s%n", overchargeBeforeCrash() * 100, day(crashIndex() - 1),
+                    floorOverchargeBeforeCrash() * 100, meanOvercharge() * 100, FROM, day(crashIndex() - 1));
             System.out.println("  day         raw ES   stressed   with APC   APC/raw");
             for (int t = 0; t < raw.length; t++) {
                 LocalDate d = day(t);
