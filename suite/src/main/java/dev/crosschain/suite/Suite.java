@@ -112,6 +112,9 @@ public final class Suite implements AutoCloseable {
         if (spec == ServiceSpec.LIQUIDATION) {
             env.put("LIQUIDATION_COLLATERAL_TOKEN", credentials.liquidationToken());
         }
+        if (spec == ServiceSpec.MARGIN) {
+            env.put("MARGIN_COLLATERAL_TOKEN", credentials.marginToken());
+        }
         return env;
     }
 

@@ -20,6 +20,8 @@ public interface MarginConfig {
 
     Remargin remargin();
 
+    Collateral collateral();
+
     interface Linear {
         /**
          * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
@@ -63,6 +65,14 @@ public interface MarginConfig {
 
         @WithDefault("1s")
         Duration maxBackoff();
+    }
+
+    interface Collateral {
+        /**
+         * margin-service's bearer token at collateral-service, which refuses LockWithdrawal and
+         * GetWithdrawal without it (sent as "authorization: Bearer <token>"; none sent when unset).
+         */
+        java.util.Optional<String> token();
     }
 
     interface Remargin {

@@ -116,6 +116,29 @@ public class MarginEngine {
             }
             throw e;
         }
+        return whatIf(accountId, in, fills, withdrawals);
+    }
+
+    /**
+     * The account now and after withdrawing {@code w}; nothing is stored. FAILED_PRECONDITION
+     * INSUFFICIENT_BALANCE when the chain and asset hold less available than asked (the lock would
+     * be refused too; better said before the margin figures).
+     */
+    public WhatIf whatIfWithdrawal(String accountId, Collateral.Withdrawal w) {
+        Inputs in = inputs(accountId, List.of());
+        BigDecimal available = in.collateral.lines().stream()
+                .filter(l -> l.chainId().equals(w.chainId()) && l.asset().equals(w.asset()))
+                .map(dev.crosschain.margin.domain.CollateralLine::available).findFirst().orElse(BigDecimal.ZERO);
+        if (available.compareTo(w.amount()) < 0) {
+            throw new dev.crosschain.margin.domain.PreconditionException("INSUFFICIENT_BALANCE",
+                    "accounts/" + accountId + "/chains/" + w.chainId() + "/assets/" + w.asset(),
+                    "withdrawal of " + dev.crosschain.margin.domain.Decimals.plain(w.amount()) + " " + w.asset() + " on "
+                            + w.chainId() + " exceeds the available " + dev.crosschain.margin.domain.Decimals.plain(available));
+        }
+        return whatIf(accountId, in, List.of(), List.of(w));
+    }
+
+    private WhatIf whatIf(String accountId, Inputs in, List<HypotheticalFill> fills, List<Collateral.Withdrawal> withdrawals) {
         AccountRisk before = calculator.evaluate(accountId, in.frozen, in.realized, in.positions, in.marks, in.collateral, now());
         Map<String, Position> positions = new LinkedHashMap<>();
         in.positions.forEach(p -> positions.put(p.instrument(), p));

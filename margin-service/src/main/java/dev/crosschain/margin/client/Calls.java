@@ -47,6 +47,35 @@ public class Calls {
         throw new DependencyException(what + ": upstream unavailable", Status.Code.UNAVAILABLE, last);
     }
 
+    /** The ErrorInfo reason an upstream service sent with its status; empty when it sent none. */
+    public static java.util.Optional<String> reason(StatusRuntimeException e) {
+        return detail(e, com.google.rpc.ErrorInfo.class).map(com.google.rpc.ErrorInfo::getReason);
+    }
+
+    /** The BadRequest field violations an upstream service sent with its status, as ours. */
+    public static java.util.List<dev.crosschain.margin.domain.Violation> fieldViolations(StatusRuntimeException e) {
+        return detail(e, com.google.rpc.BadRequest.class).map(b -> b.getFieldViolationsList().stream()
+                .map(v -> new dev.crosschain.margin.domain.Violation(v.getField(), v.getDescription())).toList())
+                .orElse(java.util.List.of());
+    }
+
+    private static <T extends com.google.protobuf.Message> java.util.Optional<T> detail(StatusRuntimeException e, Class<T> type) {
+        com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable(e);
+        if (status == null) {
+            return java.util.Optional.empty();
+        }
+        for (com.google.protobuf.Any any : status.getDetailsList()) {
+            if (any.is(type)) {
+                try {
+                    return java.util.Optional.of(any.unpack(type));
+                } catch (com.google.protobuf.InvalidProtocolBufferException ignored) {
+                    return java.util.Optional.empty(); // a malformed detail reads as none
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static void pause(long millis) {
         try {
             Thread.sleep(millis); // retry backoff, not a test wait

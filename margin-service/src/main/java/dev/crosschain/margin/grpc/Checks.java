@@ -33,6 +33,26 @@ final class Checks {
         return value.trim();
     }
 
+    /** An idempotency key: 1 to 128 characters of A-Z a-z 0-9 . _ : - (collateral-service's rule too). */
+    String id(String value, String field) {
+        String id = required(value, field);
+        if (id != null && !id.matches("[A-Za-z0-9._:-]{1,128}")) {
+            add("INVALID_ID", field, "must be 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+            return null;
+        }
+        return id;
+    }
+
+    /** A destination address: 1 to 128 printable ASCII characters. */
+    String destination(String value, String field) {
+        String address = required(value, field);
+        if (address != null && !address.matches("[\\x20-\\x7E]{1,128}")) {
+            add("INVALID_DESTINATION", field, "must be 1 to 128 printable ASCII characters");
+            return null;
+        }
+        return address;
+    }
+
     Instrument instrument(String value, String field) {
         try {
             return Instrument.parse(value, field);

@@ -1,6 +1,7 @@
 package dev.crosschain.margin.grpc;
 
 import dev.crosschain.margin.app.MarginEngine;
+import dev.crosschain.margin.app.Withdrawals;
 import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.Instrument;
@@ -14,6 +15,8 @@ import dev.crosschain.proto.margin.v1.HypotheticalFill;
 import dev.crosschain.proto.margin.v1.HypotheticalWithdrawal;
 import dev.crosschain.proto.margin.v1.MarginService;
 import dev.crosschain.proto.margin.v1.PositionTransfer;
+import dev.crosschain.proto.margin.v1.RequestWithdrawalRequest;
+import dev.crosschain.proto.margin.v1.RequestWithdrawalResponse;
 import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
 import dev.crosschain.proto.margin.v1.SetLiquidationFreezeResponse;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
@@ -39,9 +42,11 @@ import java.util.Set;
 public class MarginGrpcService implements MarginService {
 
     private final MarginEngine engine;
+    private final Withdrawals withdrawals;
 
-    public MarginGrpcService(MarginEngine engine) {
+    public MarginGrpcService(MarginEngine engine, Withdrawals withdrawals) {
         this.engine = engine;
+        this.withdrawals = withdrawals;
     }
 
     @Override
@@ -162,5 +167,26 @@ public class MarginGrpcService implements MarginService {
         checks.throwIfAny();
         boolean replayed = engine.transfer(transferId, Checks.hash(canonical.toString()), from, to, legs);
         return Uni.createFrom().item(TransferPositionsResponse.newBuilder().setTransferId(transferId).setReplayed(replayed).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<RequestWithdrawalResponse> requestWithdrawal(RequestWithdrawalRequest request) {
+        Checks checks = new Checks();
+        String withdrawalId = checks.id(request.getWithdrawalId(), "withdrawal_id");
+        String accountId = checks.required(request.getAccountId(), "account_id");
+        String chainId = checks.required(request.getChainId(), "chain_id");
+        String asset = checks.required(request.getAsset(), "asset");
+        var amount = checks.positive(request.getAmount(), "amount", "INVALID_QUANTITY");
+        String destination = checks.destination(request.getDestinationAddress(), "destination_address");
+        checks.throwIfAny();
+        String hash = Checks.hash(String.join("|", accountId, chainId, asset, Decimals.canonical(amount), destination));
+        Withdrawals.Result result = withdrawals.request(
+                new Withdrawals.Request(withdrawalId, hash, accountId, chainId, asset, amount, destination));
+        return Uni.createFrom().item(RequestWithdrawalResponse.newBuilder().setWithdrawalId(result.withdrawalId())
+                .setReplayed(result.replayed()).setLockedAtUnixMs(result.lockedAtMs())
+                .setEquityImAfterUsd(ProtoMapper.usd(result.equityImAfter()))
+                .setInitialMarginAfterUsd(ProtoMapper.usd(result.imAfter()))
+                .setMaintenanceMarginAfterUsd(ProtoMapper.usd(result.mmAfter())).build());
     }
 }

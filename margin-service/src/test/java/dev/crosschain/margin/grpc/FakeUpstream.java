@@ -40,10 +40,12 @@ final class FakeUpstream {
 
     final Collateral collateral = new Collateral();
     final Pricing pricing = new Pricing();
+    final Internal internal = new Internal();
     private final Server server;
 
     private FakeUpstream() {
-        server = ServerBuilder.forPort(PORT).addService(collateral).addService(pricing).build();
+        server = ServerBuilder.forPort(PORT).addService(collateral).addService(pricing)
+                .addService(io.grpc.ServerInterceptors.intercept(internal, new Authorization())).build();
         try {
             server.start();
         } catch (IOException e) {
@@ -113,6 +115,104 @@ final class FakeUpstream {
             }
             views.put(account, view.setMarketValueUsd(mv.toPlainString()).setValueImUsd(im.toPlainString())
                     .setValueMmUsd(mm.toPlainString()).build());
+        }
+    }
+
+    /** Puts the call's "authorization" header into the context, for the internal service to check. */
+    static final class Authorization implements io.grpc.ServerInterceptor {
+        static final io.grpc.Context.Key<String> HEADER = io.grpc.Context.key("fake-authorization");
+        private static final io.grpc.Metadata.Key<String> KEY = io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+
+        @Override
+        public <ReqT, RespT> io.grpc.ServerCall.Listener<ReqT> interceptCall(io.grpc.ServerCall<ReqT, RespT> call,
+                io.grpc.Metadata headers, io.grpc.ServerCallHandler<ReqT, RespT> next) {
+            String header = headers.get(KEY);
+            return io.grpc.Contexts.interceptCall(io.grpc.Context.current().withValue(HEADER, header == null ? "" : header),
+                    call, headers, next);
+        }
+    }
+
+    /**
+     * collateral-service's LockWithdrawal and GetWithdrawal: idempotent by id like the real one, with
+     * margin-service's test token required. {@code refusal} (when set) answers every lock instead;
+     * mode LOST locks and then answers UNAVAILABLE (the answer lost on the way back).
+     */
+    static final class Internal extends dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc.CollateralInternalServiceImplBase {
+        static final String TOKEN = "Bearer test-margin-token";
+
+        enum Lock { OK, UNAVAILABLE, LOST }
+
+        final AtomicReference<Lock> mode = new AtomicReference<>(Lock.OK);
+        final AtomicReference<io.grpc.StatusRuntimeException> refusal = new AtomicReference<>();
+        final Map<String, dev.crosschain.proto.collateral.v1.Withdrawal> locks = new ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger lockCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+        private static boolean unauthorized(StreamObserver<?> observer) {
+            if (!TOKEN.equals(Authorization.HEADER.get())) {
+                observer.onError(Status.UNAUTHENTICATED.withDescription("MISSING_CREDENTIAL").asRuntimeException());
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void lockWithdrawal(dev.crosschain.proto.collateral.v1.LockWithdrawalRequest r,
+                                   StreamObserver<dev.crosschain.proto.collateral.v1.LockWithdrawalResponse> observer) {
+            lockCalls.incrementAndGet();
+            if (unauthorized(observer)) {
+                return;
+            }
+            if (mode.get() == Lock.UNAVAILABLE) {
+                observer.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+                return;
+            }
+            if (refusal.get() != null) {
+                observer.onError(refusal.get());
+                return;
+            }
+            boolean[] replayed = {true};
+            dev.crosschain.proto.collateral.v1.Withdrawal w = locks.computeIfAbsent(r.getWithdrawalId(), id -> {
+                replayed[0] = false;
+                return dev.crosschain.proto.collateral.v1.Withdrawal.newBuilder().setWithdrawalId(id).setAccountId(r.getAccountId())
+                        .setChainId(r.getChainId()).setAsset(r.getAsset()).setAmount(r.getAmount())
+                        .setDestinationAddress(r.getDestinationAddress())
+                        .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
+                        .setLockedAtUnixMs(System.currentTimeMillis()).build();
+            });
+            if (mode.get() == Lock.LOST) {
+                observer.onError(Status.UNAVAILABLE.withDescription("answer lost").asRuntimeException());
+                return;
+            }
+            observer.onNext(dev.crosschain.proto.collateral.v1.LockWithdrawalResponse.newBuilder().setWithdrawal(w)
+                    .setReplayed(replayed[0]).build());
+            observer.onCompleted();
+        }
+
+        @Override
+        public void getWithdrawal(dev.crosschain.proto.collateral.v1.GetWithdrawalRequest r,
+                                  StreamObserver<dev.crosschain.proto.collateral.v1.GetWithdrawalResponse> observer) {
+            if (unauthorized(observer)) {
+                return;
+            }
+            dev.crosschain.proto.collateral.v1.Withdrawal w = locks.get(r.getWithdrawalId());
+            if (w == null) {
+                observer.onError(Status.NOT_FOUND.withDescription("UNKNOWN_WITHDRAWAL").asRuntimeException());
+                return;
+            }
+            observer.onNext(dev.crosschain.proto.collateral.v1.GetWithdrawalResponse.newBuilder().setWithdrawal(w).build());
+            observer.onCompleted();
+        }
+
+        /** A refusal the way collateral-service sends one: the code, an ErrorInfo and, for bad input, a BadRequest. */
+        static io.grpc.StatusRuntimeException refusal(com.google.rpc.Code code, String reason, String field) {
+            com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(reason)
+                    .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder().setReason(reason)
+                            .setDomain("collateral.crosschain").build()));
+            if (field != null) {
+                status.addDetails(com.google.protobuf.Any.pack(com.google.rpc.BadRequest.newBuilder().addFieldViolations(
+                        com.google.rpc.BadRequest.FieldViolation.newBuilder().setField(field).setDescription(reason)).build()));
+            }
+            return io.grpc.protobuf.StatusProto.toStatusRuntimeException(status.build());
         }
     }
 

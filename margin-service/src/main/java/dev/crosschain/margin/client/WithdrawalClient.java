@@ -1,0 +1,163 @@
+package dev.crosschain.margin.client;
+
+import dev.crosschain.margin.app.MarginConfig;
+import dev.crosschain.margin.domain.ConflictException;
+import dev.crosschain.margin.domain.Decimals;
+import dev.crosschain.margin.domain.InvalidInputException;
+import dev.crosschain.margin.domain.NotFoundException;
+import dev.crosschain.margin.domain.PreconditionException;
+import dev.crosschain.margin.domain.Violation;
+import dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc;
+import dev.crosschain.proto.collateral.v1.GetWithdrawalRequest;
+import dev.crosschain.proto.collateral.v1.LockWithdrawalRequest;
+import dev.crosschain.proto.collateral.v1.LockWithdrawalResponse;
+import dev.crosschain.proto.collateral.v1.Withdrawal;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.grpc.GrpcClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * margin-service's calls of collateral-service's internal withdrawal RPCs, with its bearer token.
+ * Collateral's refusals become margin's own (catalogue in margin_service.proto).
+ */
+@ApplicationScoped
+public class WithdrawalClient {
+
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    /**
+     * Collateral's reasons renamed in margin's catalogue: its ACCOUNT_FROZEN is a freeze of the
+     * ledger (a critical alert), not margin's liquidation freeze; its INVALID_AMOUNT is our INVALID_QUANTITY.
+     */
+    private static final Map<String, String> RENAMED = Map.of("ACCOUNT_FROZEN", "WITHDRAWALS_FROZEN",
+            "INVALID_AMOUNT", "INVALID_QUANTITY");
+
+    @GrpcClient("collateral")
+    CollateralInternalServiceGrpc.CollateralInternalServiceBlockingStub internal;
+
+    @Inject
+    Calls calls;
+
+    @Inject
+    MarginConfig config;
+
+    /** A withdrawal to lock, validated. */
+    public record Order(String withdrawalId, String accountId, String chainId, String asset, BigDecimal amount,
+                        String destination) {
+    }
+
+    /** A withdrawal collateral-service holds: its payload and when it locked the amount. */
+    public record Locked(String withdrawalId, String accountId, String chainId, String asset, BigDecimal amount,
+                         String destination, long lockedAtMs) {
+
+        /** True when it is the lock of {@code o} (amounts compared by value). */
+        public boolean sameAs(Order o) {
+            return accountId.equals(o.accountId()) && chainId.equals(o.chainId()) && asset.equals(o.asset())
+                    && amount.compareTo(o.amount()) == 0 && destination.equals(o.destination());
+        }
+    }
+
+    /**
+     * Locks the amount at collateral-service (idempotent by withdrawal id there too, so it is retried
+     * on UNAVAILABLE).
+     *
+     * @throws PreconditionException INSUFFICIENT_BALANCE, WITHDRAWALS_FROZEN, CHAIN_HALTED (or another
+     *                               refusal of state, under collateral's reason)
+     * @throws InvalidInputException what collateral-service finds wrong in the fields
+     * @throws ConflictException     IDEMPOTENCY_CONFLICT: the id was locked with another payload
+     * @throws DependencyException   no answer, or an unexpected one: whether the lock happened is unknown
+     */
+    public Locked lock(Order o) {
+        LockWithdrawalRequest request = LockWithdrawalRequest.newBuilder().setWithdrawalId(o.withdrawalId())
+                .setAccountId(o.accountId()).setChainId(o.chainId()).setAsset(o.asset())
+                .setAmount(Decimals.plain(o.amount())).setDestinationAddress(o.destination()).build();
+        LockWithdrawalResponse response;
+        try {
+            response = calls.idempotent("LockWithdrawal " + o.withdrawalId(), () -> authorized()
+                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).lockWithdrawal(request));
+        } catch (StatusRuntimeException e) {
+            throw refusal(e, "LockWithdrawal " + o.withdrawalId(), "accounts/" + o.accountId() + "/chains/" + o.chainId()
+                    + "/assets/" + o.asset());
+        }
+        return locked(response.getWithdrawal());
+    }
+
+    /**
+     * The withdrawal collateral-service holds under this id; empty when it never locked one.
+     *
+     * @throws DependencyException when collateral-service does not answer, or answers otherwise
+     */
+    public Optional<Locked> find(String withdrawalId) {
+        GetWithdrawalRequest request = GetWithdrawalRequest.newBuilder().setWithdrawalId(withdrawalId).build();
+        try {
+            return Optional.of(locked(calls.idempotent("GetWithdrawal " + withdrawalId, () -> authorized()
+                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).getWithdrawal(request))
+                    .getWithdrawal()));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw new DependencyException("GetWithdrawal " + withdrawalId + ": collateral-service answered " + e.getStatus(),
+                    e.getStatus().getCode(), e);
+        }
+    }
+
+    private static Locked locked(Withdrawal w) {
+        try {
+            return new Locked(w.getWithdrawalId(), w.getAccountId(), w.getChainId(), w.getAsset(), new BigDecimal(w.getAmount()),
+                    w.getDestinationAddress(), w.getLockedAtUnixMs());
+        } catch (RuntimeException e) {
+            throw new DependencyException("collateral-service sent a malformed withdrawal: " + e.getMessage(),
+                    Status.Code.INTERNAL, e);
+        }
+    }
+
+    /** Collateral's refusal as margin's exception; anything unexpected is a dependency failure. */
+    static RuntimeException refusal(StatusRuntimeException e, String what, String subject) {
+        String theirs = Calls.reason(e).orElse("");
+        String reason = RENAMED.getOrDefault(theirs, theirs);
+        String description = e.getStatus().getDescription() == null ? theirs : e.getStatus().getDescription();
+        switch (e.getStatus().getCode()) {
+            case FAILED_PRECONDITION:
+                if (!reason.isEmpty()) {
+                    return new PreconditionException(reason, subject, "collateral-service refused: " + description);
+                }
+                break;
+            case INVALID_ARGUMENT:
+                if (!reason.isEmpty()) {
+                    List<Violation> violations = Calls.fieldViolations(e);
+                    return new InvalidInputException(reason, violations.isEmpty()
+                            ? List.of(new Violation("withdrawal", description)) : violations);
+                }
+                break;
+            case ALREADY_EXISTS:
+                return new ConflictException("IDEMPOTENCY_CONFLICT", "collateral-service holds this withdrawal id with another payload");
+            case NOT_FOUND:
+                return new NotFoundException(reason.isEmpty() ? "UNKNOWN_ACCOUNT" : reason, "collateral-service: " + description);
+            default:
+                break;
+        }
+        return new DependencyException(what + ": collateral-service answered " + e.getStatus(), e.getStatus().getCode(), e);
+    }
+
+    /** The stub that sends "authorization: Bearer <token>" (no header when no token is configured). */
+    private CollateralInternalServiceGrpc.CollateralInternalServiceBlockingStub authorized() {
+        Optional<String> token = config.collateral().token().filter(t -> !t.isBlank());
+        if (token.isEmpty()) {
+            return internal;
+        }
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token.get().trim());
+        return internal.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+}

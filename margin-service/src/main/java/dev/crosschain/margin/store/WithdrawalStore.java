@@ -1,0 +1,149 @@
+package dev.crosschain.margin.store;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Withdrawals asked through margin-service, by withdrawal id (V3__withdrawal.sql), and the
+ * per-account lock that makes "what-if, then lock at collateral-service" one step per account
+ * across replicas. Blocking JDBC: call from worker threads.
+ */
+@ApplicationScoped
+public class WithdrawalStore {
+
+    /**
+     * First key of the two-key advisory locks taken here ("WD" in ASCII), so they never collide with
+     * advisory locks taken elsewhere in this database under another first key.
+     */
+    private static final int LOCK_SPACE = 0x5744;
+
+    /** CHECKED: the what-if passed and the lock was asked; LOCKED: collateral-service locked the amount. */
+    public enum State { CHECKED, LOCKED }
+
+    /** One withdrawal as margin-service recorded it; figures in USD as the what-if found them. */
+    public record WithdrawalRecord(String withdrawalId, String requestHash, String accountId, String chainId, String asset,
+                                   BigDecimal amount, String destination, State state, BigDecimal equityImAfter,
+                                   BigDecimal imAfter, BigDecimal mmAfter, long lockedAtMs) {
+
+        public WithdrawalRecord locked(long atMs) {
+            return new WithdrawalRecord(withdrawalId, requestHash, accountId, chainId, asset, amount, destination,
+                    State.LOCKED, equityImAfter, imAfter, mmAfter, atMs);
+        }
+    }
+
+    private final AgroalDataSource dataSource;
+
+    public WithdrawalStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Runs {@code work} holding the account's withdrawal lock (a session advisory lock of PostgreSQL,
+     * so replicas queue too; released when the work ends or the connection dies with the replica).
+     * The lock's connection stays idle meanwhile: the work uses connections of its own.
+     */
+    public <T> T underAccountLock(String accountId, Supplier<T> work) {
+        Connection c;
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new StoreException("locking withdrawals of " + accountId + " failed", e);
+        }
+        try (c) {
+            advisory(c, "SELECT pg_advisory_lock(?, hashtext(?))", accountId);
+            try {
+                return work.get();
+            } finally {
+                advisory(c, "SELECT pg_advisory_unlock(?, hashtext(?))", accountId);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("withdrawal lock of " + accountId + " failed", e);
+        }
+    }
+
+    private static void advisory(Connection c, String sql, String accountId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setInt(1, LOCK_SPACE);
+            s.setString(2, accountId);
+            s.executeQuery().close();
+        }
+    }
+
+    public Optional<WithdrawalRecord> find(String withdrawalId) {
+        return Transactions.readCommitted(dataSource, "reading withdrawal " + withdrawalId, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT request_hash, account_id, chain_id, asset, amount, destination_address, state,
+                           equity_im_after, im_after, mm_after, locked_at_ms FROM withdrawal WHERE withdrawal_id = ?""")) {
+                s.setString(1, withdrawalId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<WithdrawalRecord>empty();
+                    }
+                    return Optional.of(new WithdrawalRecord(withdrawalId, rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getBigDecimal(5), rs.getString(6), State.valueOf(rs.getString(7)),
+                            rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10), rs.getLong(11)));
+                }
+            }
+        });
+    }
+
+    /**
+     * Records (or re-records, with new figures) a CHECKED withdrawal before its lock is asked. Never
+     * overwrites a LOCKED row or another payload's row: false then.
+     */
+    public boolean saveChecked(WithdrawalRecord w) {
+        return Transactions.readCommitted(dataSource, "recording withdrawal " + w.withdrawalId(), c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO withdrawal (withdrawal_id, request_hash, account_id, chain_id, asset, amount, destination_address,
+                                            state, equity_im_after, im_after, mm_after)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'CHECKED', ?, ?, ?)
+                    ON CONFLICT (withdrawal_id) DO UPDATE SET equity_im_after = EXCLUDED.equity_im_after,
+                        im_after = EXCLUDED.im_after, mm_after = EXCLUDED.mm_after
+                    WHERE withdrawal.state = 'CHECKED' AND withdrawal.request_hash = EXCLUDED.request_hash""")) {
+                s.setString(1, w.withdrawalId());
+                s.setString(2, w.requestHash());
+                s.setString(3, w.accountId());
+                s.setString(4, w.chainId());
+                s.setString(5, w.asset());
+                s.setBigDecimal(6, w.amount());
+                s.setString(7, w.destination());
+                s.setBigDecimal(8, w.equityImAfter());
+                s.setBigDecimal(9, w.imAfter());
+                s.setBigDecimal(10, w.mmAfter());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Marks the withdrawal LOCKED at collateral-service's lock time. */
+    public void markLocked(String withdrawalId, long lockedAtMs) {
+        Transactions.readCommitted(dataSource, "marking withdrawal " + withdrawalId + " locked", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE withdrawal SET state = 'LOCKED', locked_at_ms = ? WHERE withdrawal_id = ?")) {
+                s.setLong(1, lockedAtMs);
+                s.setString(2, withdrawalId);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Forgets a CHECKED withdrawal whose lock was refused (a LOCKED one is never deleted). */
+    public void forgetChecked(String withdrawalId) {
+        Transactions.readCommitted(dataSource, "forgetting withdrawal " + withdrawalId, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM withdrawal WHERE withdrawal_id = ? AND state = 'CHECKED'")) {
+                s.setString(1, withdrawalId);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+}

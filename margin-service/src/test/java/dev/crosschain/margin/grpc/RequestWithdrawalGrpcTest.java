@@ -1,0 +1,222 @@
+package dev.crosschain.margin.grpc;
+
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.PreconditionFailure;
+import dev.crosschain.postgres.PostgresTestResource;
+import dev.crosschain.proto.collateral.v1.Withdrawal;
+import dev.crosschain.proto.margin.v1.RequestWithdrawalRequest;
+import dev.crosschain.proto.margin.v1.RequestWithdrawalResponse;
+import dev.crosschain.proto.margin.v1.Side;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.assertError;
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.detail;
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.fill;
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.freeze;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** RequestWithdrawal: what-if, then a lock at (a fake) collateral-service, exactly once per withdrawal id. */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+class RequestWithdrawalGrpcTest {
+
+    static final String PERP = "ETH-PERPETUAL";
+    static FakeUpstream upstream;
+
+    @BeforeAll
+    static void connect() {
+        MarginGrpcServiceTest.connect(); // the channel and stubs of the main test class
+        upstream = FakeUpstream.get();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void disconnect() {
+        MarginGrpcServiceTest.disconnect();
+    }
+
+    @AfterEach
+    void upstreamHealthy() {
+        upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        upstream.internal.refusal.set(null);
+    }
+
+    @Test
+    void aHealthyWithdrawalIsLockedOnceAndAReplayAnswersTheFirstAnswer() {
+        String acc = "wd-happy";
+        upstream.collateral.set(acc, false,
+                new Object[]{"arbitrum", "ETH", "2", "3000", "0.15", "0.10"},
+                new Object[]{"ethereum", "USDC", "10000", "1", "0", "0"});
+        fill("wd-happy-f1", acc, PERP, Side.SIDE_BUY, "1", "3000"); // IM 60, MM 30
+
+        RequestWithdrawalResponse first = withdraw("wd-happy-1", acc, "ethereum", "USDC", "1000", "0xabc");
+        assertThat(first.getReplayed()).isFalse();
+        assertThat(first.getLockedAtUnixMs()).isPositive();
+        assertThat(first.getEquityImAfterUsd()).isEqualTo("14100.00000000"); // 2 x 3000 x 0.85 + 9000
+        assertThat(first.getInitialMarginAfterUsd()).isEqualTo("60.00000000");
+        assertThat(first.getMaintenanceMarginAfterUsd()).isEqualTo("30.00000000");
+        Withdrawal locked = upstream.internal.locks.get("wd-happy-1");
+        assertThat(locked.getAccountId()).isEqualTo(acc);
+        assertThat(locked.getChainId()).isEqualTo("ethereum");
+        assertThat(locked.getAsset()).isEqualTo("USDC");
+        assertThat(locked.getAmount()).isEqualTo("1000");
+        assertThat(locked.getDestinationAddress()).isEqualTo("0xabc");
+
+        int calls = upstream.internal.lockCalls.get();
+        RequestWithdrawalResponse replay = withdraw("wd-happy-1", acc, "ethereum", "USDC", "1000.00", "0xabc");
+        assertThat(replay.getReplayed()).isTrue();
+        assertThat(replay.toBuilder().setReplayed(false).build()).isEqualTo(first);
+        assertThat(upstream.internal.lockCalls.get()).isEqualTo(calls); // answered from margin's record
+
+        assertError(() -> withdraw("wd-happy-1", acc, "ethereum", "USDC", "999", "0xabc"), Status.Code.ALREADY_EXISTS,
+                "IDEMPOTENCY_CONFLICT", null);
+        assertError(() -> withdraw("wd-happy-1", acc, "ethereum", "USDC", "1000", "0xdef"), Status.Code.ALREADY_EXISTS,
+                "IDEMPOTENCY_CONFLICT", null);
+        assertThat(upstream.internal.locks.get("wd-happy-1")).isEqualTo(locked);
+    }
+
+    @Test
+    void aWithdrawalThatWouldBreachIsRefusedWithTheShortfallAndLeavesNothing() {
+        String acc = "wd-breach";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("wd-breach-f1", acc, PERP, Side.SIDE_BUY, "10", "3000"); // notional 30,000: IM 600, MM 300
+
+        StatusRuntimeException e = assertError(() -> withdraw("wd-breach-1", acc, "ethereum", "USDC", "500", "0xabc"),
+                Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_MARGIN", null);
+        ErrorInfo info = detail(e, ErrorInfo.class);
+        assertThat(info.getMetadataMap()).containsEntry("initial_margin_after_usd", "600.00000000")
+                .containsEntry("equity_im_after_usd", "500.00000000")
+                .containsEntry("shortfall_usd", "100.00000000");
+        assertThat(detail(e, PreconditionFailure.class).getViolations(0).getSubject()).isEqualTo("accounts/" + acc);
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-breach-1");
+
+        // the refusal kept nothing: the same id may ask for less, and equity = IM exactly is healthy
+        RequestWithdrawalResponse ok = withdraw("wd-breach-1", acc, "ethereum", "USDC", "400", "0xabc");
+        assertThat(ok.getReplayed()).isFalse();
+        assertThat(ok.getEquityImAfterUsd()).isEqualTo("600.00000000");
+        assertThat(upstream.internal.locks.get("wd-breach-1").getAmount()).isEqualTo("400");
+    }
+
+    @Test
+    void aFrozenAccountCannotWithdraw() {
+        String acc = "wd-frozen";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "10000", "1", "0", "0"});
+        fill("wd-frozen-f1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        freeze(acc, true, "auction-wd");
+        StatusRuntimeException e = assertError(() -> withdraw("wd-frozen-1", acc, "ethereum", "USDC", "1", "0xabc"),
+                Status.Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN", null);
+        assertThat(detail(e, PreconditionFailure.class).getViolations(0).getType()).isEqualTo("ACCOUNT_FROZEN");
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-frozen-1");
+        freeze(acc, false, "auction-wd");
+        assertThat(withdraw("wd-frozen-1", acc, "ethereum", "USDC", "1", "0xabc").getReplayed()).isFalse();
+    }
+
+    @Test
+    void badInputIsRefusedWithFieldViolationsAndLocksNothing() {
+        String acc = "wd-bad";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        int calls = upstream.internal.lockCalls.get();
+        assertError(() -> withdraw("", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "withdrawal_id");
+        assertError(() -> withdraw("a b", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "INVALID_ID", "withdrawal_id");
+        assertError(() -> withdraw("x".repeat(129), acc, "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "INVALID_ID",
+                "withdrawal_id");
+        assertError(() -> withdraw("wd-bad-1", "", "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_id");
+        assertError(() -> withdraw("wd-bad-1", acc, "", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "chain_id");
+        assertError(() -> withdraw("wd-bad-1", acc, "ethereum", " ", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "asset");
+        for (String amount : new String[]{"0", "-1", "x", "1e3", "", "NaN"}) {
+            assertError(() -> withdraw("wd-bad-1", acc, "ethereum", "USDC", amount, "0xa"), Status.Code.INVALID_ARGUMENT,
+                    "INVALID_QUANTITY", "amount");
+        }
+        assertError(() -> withdraw("wd-bad-1", acc, "ethereum", "USDC", "1", ""), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD",
+                "destination_address");
+        assertError(() -> withdraw("wd-bad-1", acc, "ethereum", "USDC", "1", "0x\u00e9"), Status.Code.INVALID_ARGUMENT,
+                "INVALID_DESTINATION", "destination_address");
+        StatusRuntimeException all = assertError(() -> withdraw("", "", "", "", "", ""), Status.Code.INVALID_ARGUMENT,
+                "MISSING_FIELD", null);
+        assertThat(detail(all, com.google.rpc.BadRequest.class).getFieldViolationsList()).hasSize(6);
+
+        // well formed, but the state refuses
+        assertError(() -> withdraw("wd-bad-1", acc, "ethereum", "USDC", "100.01", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "INSUFFICIENT_BALANCE", null);
+        assertError(() -> withdraw("wd-bad-1", acc, "solana", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "INSUFFICIENT_BALANCE", null);
+        assertError(() -> withdraw("wd-bad-1", "wd-nobody", "ethereum", "USDC", "1", "0xa"), Status.Code.NOT_FOUND,
+                "UNKNOWN_ACCOUNT", null);
+        assertThat(upstream.internal.lockCalls.get()).isEqualTo(calls);
+    }
+
+    @Test
+    void collateralRefusalsBecomeClearStatusesAndLeaveNothing() {
+        String acc = "wd-refused";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        String[][] cases = {
+                {"FAILED_PRECONDITION", "CHAIN_HALTED", "CHAIN_HALTED"},
+                {"FAILED_PRECONDITION", "ACCOUNT_FROZEN", "WITHDRAWALS_FROZEN"},
+                {"FAILED_PRECONDITION", "INSUFFICIENT_BALANCE", "INSUFFICIENT_BALANCE"},
+        };
+        for (String[] c : cases) {
+            upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.valueOf(c[0]), c[1], null));
+            assertError(() -> withdraw("wd-refused-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION, c[2], null);
+        }
+        upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.INVALID_ARGUMENT, "INVALID_AMOUNT", "amount"));
+        assertError(() -> withdraw("wd-refused-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "INVALID_QUANTITY", "amount");
+        upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.INVALID_ARGUMENT, "UNKNOWN_ASSET", "asset"));
+        assertError(() -> withdraw("wd-refused-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "UNKNOWN_ASSET", "asset");
+        upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.ALREADY_EXISTS, "IDEMPOTENCY_CONFLICT", null));
+        assertError(() -> withdraw("wd-refused-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.ALREADY_EXISTS,
+                "IDEMPOTENCY_CONFLICT", null);
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-refused-1");
+
+        upstream.internal.refusal.set(null);
+        assertThat(withdraw("wd-refused-1", acc, "ethereum", "USDC", "1", "0xa").getReplayed()).isFalse();
+    }
+
+    @Test
+    void dependencyDownIsUnavailableAndARetryNeverLocksTwice() {
+        String acc = "wd-down";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+
+        upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE); // no view: no what-if, no lock
+        int calls = upstream.internal.lockCalls.get();
+        assertError(() -> withdraw("wd-down-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "DEPENDENCY_UNAVAILABLE", null);
+        assertThat(upstream.internal.lockCalls.get()).isEqualTo(calls);
+        upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.UNAVAILABLE); // the lock service is down
+        assertError(() -> withdraw("wd-down-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "DEPENDENCY_UNAVAILABLE", null);
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-down-1");
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        assertThat(withdraw("wd-down-1", acc, "ethereum", "USDC", "1", "0xa").getReplayed()).isFalse();
+        assertThat(upstream.internal.locks).containsKey("wd-down-1");
+
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.LOST); // locked, but the answer is lost
+        assertError(() -> withdraw("wd-down-2", acc, "ethereum", "USDC", "2", "0xa"), Status.Code.UNAVAILABLE,
+                "DEPENDENCY_UNAVAILABLE", null);
+        Withdrawal lostLock = upstream.internal.locks.get("wd-down-2");
+        assertThat(lostLock).isNotNull();
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        int before = upstream.internal.lockCalls.get();
+        RequestWithdrawalResponse retry = withdraw("wd-down-2", acc, "ethereum", "USDC", "2", "0xa");
+        assertThat(retry.getReplayed()).isTrue();
+        assertThat(retry.getLockedAtUnixMs()).isEqualTo(lostLock.getLockedAtUnixMs());
+        assertThat(retry.getEquityImAfterUsd()).isEqualTo("98.00000000");
+        assertThat(upstream.internal.lockCalls.get()).isEqualTo(before); // found with GetWithdrawal, not locked again
+        assertThat(upstream.internal.locks.get("wd-down-2")).isEqualTo(lostLock);
+    }
+
+    static RequestWithdrawalResponse withdraw(String id, String account, String chain, String asset, String amount, String destination) {
+        return MarginGrpcServiceTest.margin.requestWithdrawal(RequestWithdrawalRequest.newBuilder().setWithdrawalId(id)
+                .setAccountId(account).setChainId(chain).setAsset(asset).setAmount(amount).setDestinationAddress(destination).build());
+    }
+}
