@@ -24,9 +24,14 @@ public record Collateral(List<CollateralLine> lines, BigDecimal marketValue, Big
 
     /**
      * The collateral after taking {@code w.amount()} out of its line: market value falls by
-     * amount x price, and each haircut value by the same times the line's value/market-value ratio
-     * (i.e. 1 - haircut). An {@link InvalidInputException} INVALID_QUANTITY on {@code field} when
-     * the line does not hold that much available.
+     * amount x price, and each haircut value by the same times the line's value per USD of available
+     * balance (1 - the average haircut, at most 1). Not per USD of market value: collateral-service's
+     * market value includes locked amounts, which its haircut values never count, so that ratio
+     * would shrink with every lock and a withdrawal would seem to cost less than it does. (The
+     * average haircut is conservative for marginal tiers: a withdrawal leaves the top tier, whose
+     * haircut is the highest, so the value really lost is no more than this.) An
+     * {@link InvalidInputException} INVALID_QUANTITY on {@code field} when the line does not hold
+     * that much available.
      */
     public Collateral withdraw(Withdrawal w, String field) {
         List<CollateralLine> out = new ArrayList<>();
@@ -43,8 +48,9 @@ public record Collateral(List<CollateralLine> lines, BigDecimal marketValue, Big
                 }
                 BigDecimal gross = w.amount().multiply(line.price());
                 dMarket = Decimals.usd(gross);
-                dIm = Decimals.usd(gross.multiply(ratio(line.valueIm(), line.marketValue())));
-                dMm = Decimals.usd(gross.multiply(ratio(line.valueMm(), line.marketValue())));
+                BigDecimal availableUsd = line.available().multiply(line.price());
+                dIm = Decimals.usd(gross.multiply(ratio(line.valueIm(), availableUsd)));
+                dMm = Decimals.usd(gross.multiply(ratio(line.valueMm(), availableUsd)));
                 out.add(new CollateralLine(line.chainId(), line.asset(), line.available().subtract(w.amount()), line.price(),
                         line.marketValue().subtract(dMarket), line.valueIm().subtract(dIm), line.valueMm().subtract(dMm),
                         line.priceStale()));
@@ -59,10 +65,11 @@ public record Collateral(List<CollateralLine> lines, BigDecimal marketValue, Big
         return new Collateral(out, marketValue.subtract(dMarket), valueIm.subtract(dIm), valueMm.subtract(dMm), stale, asOfMs);
     }
 
-    private static BigDecimal ratio(BigDecimal value, BigDecimal market) {
-        if (market.signum() <= 0) {
+    /** Value per USD of {@code base}, in [0, 1]; 0 when the base is not positive. */
+    private static BigDecimal ratio(BigDecimal value, BigDecimal base) {
+        if (base.signum() <= 0) {
             return BigDecimal.ZERO;
         }
-        return value.divide(market, 16, RoundingMode.HALF_EVEN);
+        return value.divide(base, 16, RoundingMode.HALF_EVEN).min(BigDecimal.ONE).max(BigDecimal.ZERO);
     }
 }
