@@ -8,6 +8,7 @@ import dev.crosschain.margin.domain.Book;
 import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.Instrument;
 import dev.crosschain.margin.domain.MarginCalculator;
+import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarketMark;
 import dev.crosschain.margin.domain.NotFoundException;
 import dev.crosschain.margin.domain.Position;
@@ -101,7 +102,7 @@ public class MarginEngine {
      */
     public AccountRisk view(String accountId) {
         Inputs in = inputs(accountId, List.of());
-        return calculator.evaluate(accountId, in.frozen, in.realized, in.positions, in.marks, in.collateral, now());
+        return evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now());
     }
 
     /** The account now and after the hypothetical fills and withdrawals; nothing is stored. */
@@ -139,7 +140,7 @@ public class MarginEngine {
     }
 
     private WhatIf whatIf(String accountId, Inputs in, List<HypotheticalFill> fills, List<Collateral.Withdrawal> withdrawals) {
-        AccountRisk before = calculator.evaluate(accountId, in.frozen, in.realized, in.positions, in.marks, in.collateral, now());
+        AccountRisk before = evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now());
         Map<String, Position> positions = new LinkedHashMap<>();
         in.positions.forEach(p -> positions.put(p.instrument(), p));
         BigDecimal realized = in.realized;
@@ -155,13 +156,47 @@ public class MarginEngine {
         for (int i = 0; i < withdrawals.size(); i++) {
             after = after.withdraw(withdrawals.get(i), "withdrawals[" + i + "].amount");
         }
-        AccountRisk afterRisk = calculator.evaluate(accountId, in.frozen, realized, new ArrayList<>(positions.values()),
-                in.marks, after, before.asOfMs());
+        AccountRisk afterRisk = evaluate(in.mode, accountId, in, realized, new ArrayList<>(positions.values()), after,
+                before.asOfMs());
         return new WhatIf(before, afterRisk);
     }
 
+    /**
+     * The account now and in margin mode {@code to}; nothing is stored. FAILED_PRECONDITION
+     * MODE_NOT_AVAILABLE when {@code to} is not in {@link #AVAILABLE_MODES}.
+     */
+    public WhatIf whatIfMode(String accountId, MarginMode to) {
+        requireAvailable(to);
+        Inputs in = inputs(accountId, List.of());
+        AccountRisk before = evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now());
+        AccountRisk after = evaluate(to, accountId, in, in.realized, in.positions, in.collateral, before.asOfMs());
+        return new WhatIf(before, after);
+    }
+
+    /**
+     * The modes margin-service can compute figures in. ISOLATED needs collateral buckets per position
+     * and PORTFOLIO the scenario engine (domain.portfolio) wired to pricing's RevalueBook; until then
+     * an account cannot switch to them.
+     */
+    public static final java.util.Set<MarginMode> AVAILABLE_MODES = java.util.EnumSet.of(MarginMode.CROSS);
+
+    /** FAILED_PRECONDITION MODE_NOT_AVAILABLE unless margin-service can compute figures in {@code mode}. */
+    public static void requireAvailable(MarginMode mode) {
+        if (!AVAILABLE_MODES.contains(mode)) {
+            throw new dev.crosschain.margin.domain.PreconditionException("MODE_NOT_AVAILABLE", "modes/" + mode,
+                    "margin mode " + mode + " is not offered yet; available: " + AVAILABLE_MODES);
+        }
+    }
+
+    /** The account's figures in {@code mode} (never silently in another mode). */
+    private AccountRisk evaluate(MarginMode mode, String accountId, Inputs in, BigDecimal realized, List<Position> positions,
+                                 Collateral collateral, long nowMs) {
+        requireAvailable(mode);
+        return calculator.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs);
+    }
+
     private record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
-                          Collateral collateral) {
+                          Collateral collateral, MarginMode mode) {
     }
 
     private Inputs inputs(String accountId, List<String> extraInstruments) {
@@ -177,7 +212,8 @@ public class MarginEngine {
         Map<String, MarketMark> marks = pricing.marks(instruments);
         return new Inputs(state.map(AccountStore.AccountState::frozen).orElse(false),
                 state.map(AccountStore.AccountState::realizedPnl).orElse(BigDecimal.ZERO), positions, marks,
-                held.orElseGet(() -> Collateral.none(now())));
+                held.orElseGet(() -> Collateral.none(now())),
+                state.map(AccountStore.AccountState::mode).orElse(MarginMode.CROSS));
     }
 
     // ---- streams ----
@@ -235,6 +271,11 @@ public class MarginEngine {
 
     void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
         stopping = true;
+    }
+
+    /** Re-evaluates the account in the background (WatchAccount and WatchRisk see the change). */
+    public void reevaluateSoon(String accountId) {
+        reevaluateLater(accountId);
     }
 
     private void reevaluateLater(String accountId) {

@@ -5,18 +5,15 @@ import dev.crosschain.margin.client.WithdrawalClient;
 import dev.crosschain.margin.domain.AccountRisk;
 import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.ConflictException;
-import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.InvalidInputException;
 import dev.crosschain.margin.domain.NotFoundException;
 import dev.crosschain.margin.domain.PreconditionException;
-import dev.crosschain.margin.domain.RiskStatus;
 import dev.crosschain.margin.store.WithdrawalStore;
 import dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -132,20 +129,7 @@ public class Withdrawals {
             throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + r.accountId(),
                     "account " + r.accountId() + " is frozen by a liquidation auction: no withdrawals");
         }
-        if (after.status() != RiskStatus.HEALTHY) {
-            BigDecimal shortfall = after.initialMargin().subtract(after.equityIm()).max(BigDecimal.ZERO);
-            throw new PreconditionException("INSUFFICIENT_MARGIN", "accounts/" + r.accountId(),
-                    "after the withdrawal equity (IM haircuts) " + usd(after.equityIm()) + " USD would be below IM "
-                            + usd(after.initialMargin()) + " USD: short by " + usd(shortfall) + " USD",
-                    Map.of("initial_margin_after_usd", usd(after.initialMargin()),
-                            "equity_im_after_usd", usd(after.equityIm()),
-                            "shortfall_usd", usd(shortfall)));
-        }
+        HealthCheck.requireHealthy(after, "the withdrawal");
         return after;
-    }
-
-    /** A USD figure as the wire shows it (scale 8). */
-    private static String usd(BigDecimal value) {
-        return Decimals.usd(value).toPlainString();
     }
 }

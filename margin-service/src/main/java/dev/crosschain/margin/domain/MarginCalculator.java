@@ -31,7 +31,7 @@ public final class MarginCalculator {
     }
 
     /**
-     * Values and margins an account.
+     * Values and margins an account under the standard rules (mode CROSS).
      *
      * @param marks a mark for every position's instrument
      */
@@ -72,7 +72,7 @@ public final class MarginCalculator {
         BigDecimal equityIm = Decimals.usd(collateral.valueIm().add(common));
         return new AccountRisk(accountId, frozen, collateral, risks, realized, Decimals.usd(upnl), Decimals.usd(options),
                 equity, equityIm, Decimals.usd(im), Decimals.usd(mm), RiskStatus.marginRatio(mm, equity),
-                RiskStatus.of(equity, equityIm, im, mm), conservative, inputAges, nowMs);
+                RiskStatus.of(equity, equityIm, im, mm), conservative, inputAges, nowMs, MarginMode.CROSS);
     }
 
     /** One position valued at {@code mark} (shocked against the position when the mark is stale). */

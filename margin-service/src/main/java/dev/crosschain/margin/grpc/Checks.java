@@ -74,6 +74,21 @@ final class Checks {
         }
     }
 
+    /** A margin mode other than UNSPECIFIED. */
+    dev.crosschain.margin.domain.MarginMode mode(dev.crosschain.proto.margin.v1.MarginMode mode, String field) {
+        switch (mode) {
+            case MARGIN_MODE_ISOLATED:
+                return dev.crosschain.margin.domain.MarginMode.ISOLATED;
+            case MARGIN_MODE_CROSS:
+                return dev.crosschain.margin.domain.MarginMode.CROSS;
+            case MARGIN_MODE_PORTFOLIO:
+                return dev.crosschain.margin.domain.MarginMode.PORTFOLIO;
+            default:
+                add("MISSING_FIELD", field, "mode must be MARGIN_MODE_ISOLATED, MARGIN_MODE_CROSS or MARGIN_MODE_PORTFOLIO");
+                return null;
+        }
+    }
+
     BigDecimal positive(String value, String field, String reason) {
         try {
             return Decimals.positive(value, field, reason);

@@ -1,6 +1,7 @@
 package dev.crosschain.margin.grpc;
 
 import dev.crosschain.margin.app.MarginEngine;
+import dev.crosschain.margin.app.MarginModes;
 import dev.crosschain.margin.app.Withdrawals;
 import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.Decimals;
@@ -17,6 +18,8 @@ import dev.crosschain.proto.margin.v1.MarginService;
 import dev.crosschain.proto.margin.v1.PositionTransfer;
 import dev.crosschain.proto.margin.v1.RequestWithdrawalRequest;
 import dev.crosschain.proto.margin.v1.RequestWithdrawalResponse;
+import dev.crosschain.proto.margin.v1.SetMarginModeRequest;
+import dev.crosschain.proto.margin.v1.SetMarginModeResponse;
 import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
 import dev.crosschain.proto.margin.v1.SetLiquidationFreezeResponse;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
@@ -43,10 +46,12 @@ public class MarginGrpcService implements MarginService {
 
     private final MarginEngine engine;
     private final Withdrawals withdrawals;
+    private final MarginModes modes;
 
-    public MarginGrpcService(MarginEngine engine, Withdrawals withdrawals) {
+    public MarginGrpcService(MarginEngine engine, Withdrawals withdrawals, MarginModes modes) {
         this.engine = engine;
         this.withdrawals = withdrawals;
+        this.modes = modes;
     }
 
     @Override
@@ -188,5 +193,20 @@ public class MarginGrpcService implements MarginService {
                 .setEquityImAfterUsd(ProtoMapper.usd(result.equityImAfter()))
                 .setInitialMarginAfterUsd(ProtoMapper.usd(result.imAfter()))
                 .setMaintenanceMarginAfterUsd(ProtoMapper.usd(result.mmAfter())).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<SetMarginModeResponse> setMarginMode(SetMarginModeRequest request) {
+        Checks checks = new Checks();
+        String requestId = checks.id(request.getRequestId(), "request_id");
+        String accountId = checks.required(request.getAccountId(), "account_id");
+        dev.crosschain.margin.domain.MarginMode mode = checks.mode(request.getMode(), "mode");
+        checks.throwIfAny();
+        AccountStore.ModeResult result = modes.set(new MarginModes.Request(requestId,
+                Checks.hash(String.join("|", accountId, mode.name())), accountId, mode));
+        return Uni.createFrom().item(SetMarginModeResponse.newBuilder().setMode(ProtoMapper.mode(result.mode()))
+                .setReplayed(result.replayed()).setEquityImUsd(ProtoMapper.usd(result.equityIm()))
+                .setInitialMarginUsd(ProtoMapper.usd(result.initialMargin())).build());
     }
 }

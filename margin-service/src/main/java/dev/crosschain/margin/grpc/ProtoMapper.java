@@ -24,7 +24,7 @@ final class ProtoMapper {
     static AccountView view(AccountRisk r) {
         AccountView.Builder v = AccountView.newBuilder()
                 .setAccountId(r.accountId())
-                .setMode(MarginMode.MARGIN_MODE_CROSS)
+                .setMode(mode(r.mode()))
                 .setStatus(status(r.status()))
                 .setFrozen(r.frozen())
                 .setCollateralValueUsd(usd(r.collateral().valueMm()))
@@ -85,6 +85,17 @@ final class ProtoMapper {
                 return AccountStatus.ACCOUNT_STATUS_MARGIN_CALL;
             default:
                 return AccountStatus.ACCOUNT_STATUS_LIQUIDATION;
+        }
+    }
+
+    static MarginMode mode(dev.crosschain.margin.domain.MarginMode m) {
+        switch (m) {
+            case ISOLATED:
+                return MarginMode.MARGIN_MODE_ISOLATED;
+            case PORTFOLIO:
+                return MarginMode.MARGIN_MODE_PORTFOLIO;
+            default:
+                return MarginMode.MARGIN_MODE_CROSS;
         }
     }
 

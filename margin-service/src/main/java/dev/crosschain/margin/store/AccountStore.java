@@ -5,6 +5,7 @@ import dev.crosschain.margin.domain.Book;
 import dev.crosschain.margin.domain.ConflictException;
 import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.NotFoundException;
 import dev.crosschain.margin.domain.Position;
 import dev.crosschain.margin.domain.PreconditionException;
@@ -71,7 +72,16 @@ public class AccountStore {
 
     /** What margin-service holds of an account. */
     public record AccountState(String accountId, BigDecimal realizedPnl, boolean frozen, String auctionId,
-                               RiskStatus lastStatus, List<Position> positions) {
+                               RiskStatus lastStatus, List<Position> positions, MarginMode mode) {
+    }
+
+    /** A validated, checked mode switch to record; figures (USD) as the what-if found them in the new mode. */
+    public record ModeCommand(String requestId, String requestHash, String accountId, MarginMode from, MarginMode to,
+                              BigDecimal equityIm, BigDecimal initialMargin) {
+    }
+
+    /** The answer to a mode switch: the mode after it, the figures checked, and whether it is a replay. */
+    public record ModeResult(String requestId, boolean replayed, MarginMode mode, BigDecimal equityIm, BigDecimal initialMargin) {
     }
 
     /** A validated fill to record. */
@@ -267,6 +277,75 @@ public class AccountStore {
         });
     }
 
+    /** A recorded mode switch with this request id: the first answer, or IDEMPOTENCY_CONFLICT for another payload. */
+    public Optional<ModeResult> modeChange(String requestId, String requestHash) {
+        return Transactions.readCommitted(dataSource, "reading mode change " + requestId, c -> modeChange(c, requestId, requestHash));
+    }
+
+    private static Optional<ModeResult> modeChange(Connection c, String requestId, String requestHash) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT request_hash, to_mode, equity_im, im FROM mode_change WHERE request_id = ?")) {
+            s.setString(1, requestId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                if (!rs.getString(1).equals(requestHash)) {
+                    throw new ConflictException("IDEMPOTENCY_CONFLICT",
+                            "mode change " + requestId + " was recorded before with a different payload");
+                }
+                return Optional.of(new ModeResult(requestId, true, MarginMode.valueOf(rs.getString(2)), rs.getBigDecimal(3),
+                        rs.getBigDecimal(4)));
+            }
+        }
+    }
+
+    /**
+     * Records a checked mode switch: the account's mode becomes {@code to}, idempotent by request id.
+     * FAILED_PRECONDITION MODE_CHANGED when the account's mode is no longer {@code from} (another
+     * switch came between the what-if and this write: nothing changes, ask again); ACCOUNT_FROZEN
+     * when the account was frozen meanwhile.
+     */
+    public ModeResult setMode(ModeCommand m) {
+        return locked(() -> Transactions.serializable(dataSource, "switching mode of " + m.accountId(), UNIQUE_RACE, c -> {
+            Optional<ModeResult> replay = modeChange(c, m.requestId(), m.requestHash());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            ensureAccount(c, m.accountId());
+            try (PreparedStatement s = c.prepareStatement("SELECT margin_mode, frozen FROM account WHERE account_id = ? FOR UPDATE")) {
+                s.setString(1, m.accountId());
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(2)) {
+                        throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + m.accountId(),
+                                "account " + m.accountId() + " is frozen by a liquidation auction: its mode cannot change");
+                    }
+                    if (!rs.getString(1).equals(m.from().name())) {
+                        throw new PreconditionException("MODE_CHANGED", "accounts/" + m.accountId(),
+                                "the mode of " + m.accountId() + " changed to " + rs.getString(1) + " meanwhile; ask again");
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE account SET margin_mode = ? WHERE account_id = ?")) {
+                s.setString(1, m.to().name());
+                s.setString(2, m.accountId());
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO mode_change (request_id, request_hash, account_id, from_mode, to_mode, equity_im, im) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, m.requestId());
+                s.setString(2, m.requestHash());
+                s.setString(3, m.accountId());
+                s.setString(4, m.from().name());
+                s.setString(5, m.to().name());
+                s.setBigDecimal(6, m.equityIm());
+                s.setBigDecimal(7, m.initialMargin());
+                s.executeUpdate();
+            }
+            return new ModeResult(m.requestId(), false, m.to(), m.equityIm(), m.initialMargin());
+        }), m.accountId());
+    }
+
     /** The account with its non-flat positions, if margin-service knows it. */
     public Optional<AccountState> load(String accountId) {
         return Transactions.readCommitted(dataSource, "loading account " + accountId, c -> load(c, accountId));
@@ -278,8 +357,9 @@ public class AccountStore {
         boolean frozen;
         String auction;
         String status;
+        MarginMode mode;
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT realized_pnl, frozen, auction_id, last_status FROM account WHERE account_id = ?")) {
+                "SELECT realized_pnl, frozen, auction_id, last_status, margin_mode FROM account WHERE account_id = ?")) {
             s.setString(1, accountId);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
@@ -289,6 +369,7 @@ public class AccountStore {
                 frozen = rs.getBoolean(2);
                 auction = rs.getString(3);
                 status = rs.getString(4);
+                mode = MarginMode.valueOf(rs.getString(5));
             }
         }
         List<Position> positions = new ArrayList<>();
@@ -302,7 +383,7 @@ public class AccountStore {
             }
         }
         return Optional.of(new AccountState(accountId, realized, frozen, auction,
-                status == null ? null : RiskStatus.valueOf(status), positions));
+                status == null ? null : RiskStatus.valueOf(status), positions, mode));
     }
 
     /** Accounts the re-margin loop evaluates: any non-flat position, or a stored status that is not HEALTHY. */

@@ -1,0 +1,53 @@
+package dev.crosschain.margin.app;
+
+import dev.crosschain.margin.domain.AccountRisk;
+import dev.crosschain.margin.domain.MarginMode;
+import dev.crosschain.margin.domain.PreconditionException;
+import dev.crosschain.margin.store.AccountStore;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Optional;
+
+/** SetMarginMode: a what-if in the new mode first, then the switch, once per request id. */
+@ApplicationScoped
+public class MarginModes {
+
+    /** A validated request; {@code requestHash} fingerprints account and mode. */
+    public record Request(String requestId, String requestHash, String accountId, MarginMode mode) {
+    }
+
+    private final AccountStore store;
+    private final MarginEngine engine;
+
+    public MarginModes(AccountStore store, MarginEngine engine) {
+        this.store = store;
+        this.engine = engine;
+    }
+
+    /**
+     * Switches the account to {@code r.mode()} when it stays healthy in it. A switch to the mode it is
+     * in changes nothing and is not checked (the figures do not move). A replay answers the first answer.
+     */
+    public AccountStore.ModeResult set(Request r) {
+        Optional<AccountStore.ModeResult> replay = store.modeChange(r.requestId(), r.requestHash());
+        if (replay.isPresent()) {
+            return replay.get();
+        }
+        MarginEngine.WhatIf whatIf = engine.whatIfMode(r.accountId(), r.mode());
+        AccountRisk before = whatIf.before();
+        AccountRisk after = whatIf.after();
+        if (after.frozen()) {
+            throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + r.accountId(),
+                    "account " + r.accountId() + " is frozen by a liquidation auction: its mode cannot change");
+        }
+        if (before.mode() != r.mode()) {
+            HealthCheck.requireHealthy(after, "the switch to " + r.mode());
+        }
+        AccountStore.ModeResult result = store.setMode(new AccountStore.ModeCommand(r.requestId(), r.requestHash(), r.accountId(),
+                before.mode(), r.mode(), after.equityIm(), after.initialMargin()));
+        if (!result.replayed()) {
+            engine.reevaluateSoon(r.accountId());
+        }
+        return result;
+    }
+}
