@@ -50,6 +50,7 @@ public class MarginEngine {
     }
 
     private final AccountStore store;
+    private final dev.crosschain.margin.store.WithdrawalStore withdrawals;
     private final CollateralClient collateral;
     private final PricingClient pricing;
     private final MarginCalculator calculator;
@@ -57,8 +58,10 @@ public class MarginEngine {
     private final Hub<AccountRisk> views = new Hub<>();
     private volatile boolean stopping;
 
-    public MarginEngine(AccountStore store, CollateralClient collateral, PricingClient pricing, MarginCalculator calculator) {
+    public MarginEngine(AccountStore store, dev.crosschain.margin.store.WithdrawalStore withdrawals, CollateralClient collateral,
+                        PricingClient pricing, MarginCalculator calculator) {
         this.store = store;
+        this.withdrawals = withdrawals;
         this.collateral = collateral;
         this.pricing = pricing;
         this.calculator = calculator;
@@ -87,7 +90,9 @@ public class MarginEngine {
 
     /** Freezes or unfreezes the account; WatchAccount subscribers see the new flag. */
     public boolean setFreeze(String accountId, boolean frozen, String auctionId) {
-        boolean now = store.setFreeze(accountId, frozen, auctionId);
+        // under the account's withdrawal lock: a withdrawal checked before the freeze finishes its lock
+        // first, and none is checked and locked after the freeze answered
+        boolean now = withdrawals.underAccountLock(accountId, () -> store.setFreeze(accountId, frozen, auctionId));
         reevaluateLater(accountId);
         return now;
     }

@@ -140,7 +140,8 @@ final class FakeUpstream {
     static final class Internal extends dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc.CollateralInternalServiceImplBase {
         static final String TOKEN = "Bearer test-margin-token";
 
-        enum Lock { OK, UNAVAILABLE, LOST }
+        /** DELAYED locks after half a second (within the test deadline of 1 s). */
+        enum Lock { OK, UNAVAILABLE, LOST, DELAYED }
 
         final AtomicReference<Lock> mode = new AtomicReference<>(Lock.OK);
         final AtomicReference<io.grpc.StatusRuntimeException> refusal = new AtomicReference<>();
@@ -169,6 +170,9 @@ final class FakeUpstream {
             if (refusal.get() != null) {
                 observer.onError(refusal.get());
                 return;
+            }
+            if (mode.get() == Lock.DELAYED) {
+                LockSupport.parkNanos(500_000_000L); // a slow lock, so that a test can act while it is in flight
             }
             boolean[] replayed = {true};
             dev.crosschain.proto.collateral.v1.Withdrawal w = locks.computeIfAbsent(r.getWithdrawalId(), id -> {

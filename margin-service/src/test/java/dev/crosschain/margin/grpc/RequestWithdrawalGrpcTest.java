@@ -215,6 +215,35 @@ class RequestWithdrawalGrpcTest {
         assertThat(upstream.internal.locks.get("wd-down-2")).isEqualTo(lostLock);
     }
 
+    @Test
+    void aFreezeWaitsForTheWithdrawalInFlightAndNoneIsLockedAfterIt() throws Exception {
+        String acc = "wd-race";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("wd-race-f1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.DELAYED);
+        int calls = upstream.internal.lockCalls.get();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<RequestWithdrawalResponse> inFlight =
+                    pool.submit(() -> withdraw("wd-race-1", acc, "ethereum", "USDC", "1", "0xa"));
+            long deadline = System.nanoTime() + MarginGrpcServiceTest.PATIENCE.toNanos();
+            while (upstream.internal.lockCalls.get() == calls && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the withdrawal, checked, is inside collateral's lock call
+            }
+            assertThat(upstream.internal.lockCalls.get()).isGreaterThan(calls);
+            freeze(acc, true, "auction-race");
+            long frozenAt = System.currentTimeMillis();
+            assertThat(inFlight.get(30, java.util.concurrent.TimeUnit.SECONDS).getReplayed()).isFalse();
+            assertThat(upstream.internal.locks.get("wd-race-1").getLockedAtUnixMs()).isLessThanOrEqualTo(frozenAt);
+            upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+            assertError(() -> withdraw("wd-race-2", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
+                    "ACCOUNT_FROZEN", null);
+        } finally {
+            pool.shutdownNow();
+            freeze(acc, false, "auction-race");
+        }
+    }
+
     static RequestWithdrawalResponse withdraw(String id, String account, String chain, String asset, String amount, String destination) {
         return MarginGrpcServiceTest.margin.requestWithdrawal(RequestWithdrawalRequest.newBuilder().setWithdrawalId(id)
                 .setAccountId(account).setChainId(chain).setAsset(asset).setAmount(amount).setDestinationAddress(destination).build());
