@@ -13,6 +13,8 @@ import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.CollateralLine;
 import dev.crosschain.proto.margin.v1.Position;
+import dev.crosschain.proto.margin.v1.RequestWithdrawalRequest;
+import dev.crosschain.proto.margin.v1.RequestWithdrawalResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -162,6 +164,30 @@ class SuiteEndToEndIT {
                 .setMaxLotPriceUsd("1").build()))
                 .satisfies(e -> assertInvalid(e, "fraction"));
         assertThat(new DemoScenario(services, System.out).holdings(demo.bob()).sameAmounts(bobBefore)).isTrue();
+    }
+
+    @Test
+    void aWithdrawalThroughMarginIsLockedOnceByTheRealCollateralService() {
+        Holdings before = new DemoScenario(services, System.out).holdings(demo.bob());
+        RequestWithdrawalRequest request = RequestWithdrawalRequest.newBuilder().setWithdrawalId("e2e-wd-" + demo.bob())
+                .setAccountId(demo.bob()).setChainId("ethereum").setAsset("USDC").setAmount("1").setDestinationAddress("0xb0b")
+                .build();
+        RequestWithdrawalResponse first = services.margin().requestWithdrawal(request);
+        assertThat(first.getReplayed()).isFalse();
+        assertThat(first.getLockedAtUnixMs()).isPositive();
+        RequestWithdrawalResponse replay = services.margin().requestWithdrawal(request);
+        assertThat(replay.getReplayed()).isTrue();
+        assertThat(replay.getLockedAtUnixMs()).isEqualTo(first.getLockedAtUnixMs());
+        // collateral-service (margin-service's token accepted) moved exactly 1 USDC from available to locked
+        Holdings after = new DemoScenario(services, System.out).holdings(demo.bob());
+        assertThat(after.of("ethereum", "USDC")).isEqualByComparingTo(before.of("ethereum", "USDC").subtract(BigDecimal.ONE));
+
+        // collateral-service's own refusal (USDC has 6 decimals) comes back as margin's INVALID_QUANTITY on amount
+        assertThatThrownBy(() -> services.margin().requestWithdrawal(request.toBuilder().setWithdrawalId("e2e-wd2-" + demo.bob())
+                .setAmount("0.0000001").build()))
+                .satisfies(e -> assertInvalid(e, "amount"));
+        assertThat(new DemoScenario(services, System.out).holdings(demo.bob()).of("ethereum", "USDC"))
+                .isEqualByComparingTo(after.of("ethereum", "USDC"));
     }
 
     private static void assertInvalid(Throwable e, String field) {
