@@ -8,13 +8,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Withdrawals asked through margin-service, by withdrawal id (V3__withdrawal.sql), and the
  * per-account lock that makes "what-if, then lock at collateral-service" one step per account
- * across replicas. Blocking JDBC: call from worker threads.
+ * across replicas (liquidation freezes take it too). Blocking JDBC: call from worker threads.
  */
 @ApplicationScoped
 public class WithdrawalStore {
@@ -24,6 +27,12 @@ public class WithdrawalStore {
      * advisory locks taken elsewhere in this database under another first key.
      */
     private static final int LOCK_SPACE = 0x5744;
+
+    /**
+     * Longest wait for another holder of an account's lock: a holder makes a few upstream calls, each
+     * with its deadline and bounded retries (margin.client), well within this.
+     */
+    static final String LOCK_WAIT = "30s";
 
     /** CHECKED: the what-if passed and the lock was asked; LOCKED: collateral-service locked the amount. */
     public enum State { CHECKED, LOCKED }
@@ -40,40 +49,60 @@ public class WithdrawalStore {
     }
 
     private final AgroalDataSource dataSource;
+    /**
+     * Lock holders at once in this replica: each keeps a pooled connection idle while its work needs
+     * another, so they must never take the whole pool (16, application.properties) and starve their
+     * own work.
+     */
+    private final Semaphore holders = new Semaphore(6);
 
     public WithdrawalStore(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     /**
-     * Runs {@code work} holding the account's withdrawal lock (a session advisory lock of PostgreSQL,
-     * so replicas queue too; released when the work ends or the connection dies with the replica).
-     * The lock's connection stays idle meanwhile: the work uses connections of its own.
+     * Runs {@code work} holding the account's withdrawal lock: a transaction-level advisory lock of
+     * PostgreSQL on a connection of its own, so replicas queue too. The lock's transaction stays open
+     * and idle meanwhile (the work uses connections of its own) and is rolled back at the end, which
+     * releases the lock; a connection that breaks releases it too, and a pooled connection can never
+     * keep it (unlike a session lock whose unlock failed). A holder is never waited for longer than
+     * {@link #LOCK_WAIT}: then the database is reported unavailable and the caller may retry.
      */
     public <T> T underAccountLock(String accountId, Supplier<T> work) {
-        Connection c;
         try {
-            c = dataSource.getConnection();
-        } catch (SQLException e) {
-            throw new StoreException("locking withdrawals of " + accountId + " failed", e);
-        }
-        try (c) {
-            advisory(c, "SELECT pg_advisory_lock(?, hashtext(?))", accountId);
-            try {
-                return work.get();
-            } finally {
-                advisory(c, "SELECT pg_advisory_unlock(?, hashtext(?))", accountId);
+            if (!holders.tryAcquire(30, TimeUnit.SECONDS)) {
+                throw new StoreException("too many withdrawals in flight in this replica", null);
             }
-        } catch (SQLException e) {
-            throw new StoreException("withdrawal lock of " + accountId + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting to lock withdrawals of " + accountId, e);
+        }
+        try {
+            return underAdvisoryLock(accountId, work);
+        } finally {
+            holders.release();
         }
     }
 
-    private static void advisory(Connection c, String sql, String accountId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setInt(1, LOCK_SPACE);
-            s.setString(2, accountId);
-            s.executeQuery().close();
+    private <T> T underAdvisoryLock(String accountId, Supplier<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT + "'");
+                }
+                try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+                    s.setInt(1, LOCK_SPACE);
+                    s.setString(2, accountId);
+                    s.executeQuery().close();
+                }
+                return work.get();
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("withdrawal lock of " + accountId + " failed", e);
         }
     }
 
