@@ -40,7 +40,7 @@ final class FakeUpstream {
 
     final Collateral collateral = new Collateral();
     final Pricing pricing = new Pricing();
-    final Internal internal = new Internal();
+    final Internal internal = new Internal(collateral);
     private final Server server;
 
     private FakeUpstream() {
@@ -92,8 +92,29 @@ final class FakeUpstream {
             observer.onCompleted();
         }
 
+        private final Map<String, Object[][]> lines = new ConcurrentHashMap<>();
+        private final Map<String, Boolean> staleness = new ConcurrentHashMap<>();
+
+        /** Takes {@code amount} off the available of a line (a lock made at the fake collateral-service). */
+        synchronized void debit(String account, String chain, String asset, BigDecimal amount) {
+            Object[][] current = lines.get(account);
+            if (current == null) {
+                return;
+            }
+            Object[][] next = new Object[current.length][];
+            for (int i = 0; i < current.length; i++) {
+                next[i] = current[i].clone();
+                if (next[i][0].equals(chain) && next[i][1].equals(asset)) {
+                    next[i][2] = new BigDecimal((String) next[i][2]).subtract(amount).toPlainString();
+                }
+            }
+            set(account, staleness.get(account), next);
+        }
+
         /** One line per (chain, asset, available, price, haircut IM, haircut MM). */
-        void set(String account, boolean stale, Object[]... lines) {
+        synchronized void set(String account, boolean stale, Object[]... lines) {
+            this.lines.put(account, lines);
+            this.staleness.put(account, stale);
             CollateralView.Builder view = CollateralView.newBuilder().setAccountId(account).setPriceStale(stale);
             BigDecimal mv = BigDecimal.ZERO;
             BigDecimal im = BigDecimal.ZERO;
@@ -135,7 +156,8 @@ final class FakeUpstream {
     /**
      * collateral-service's LockWithdrawal and GetWithdrawal: idempotent by id like the real one, with
      * margin-service's test token required. {@code refusal} (when set) answers every lock instead;
-     * mode LOST locks and then answers UNAVAILABLE (the answer lost on the way back).
+     * mode LOST locks and then answers UNAVAILABLE (the answer lost on the way back). A new lock takes
+     * its amount off the account's available collateral view, as the real service does.
      */
     static final class Internal extends dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc.CollateralInternalServiceImplBase {
         static final String TOKEN = "Bearer test-margin-token";
@@ -147,6 +169,11 @@ final class FakeUpstream {
         final AtomicReference<io.grpc.StatusRuntimeException> refusal = new AtomicReference<>();
         final Map<String, dev.crosschain.proto.collateral.v1.Withdrawal> locks = new ConcurrentHashMap<>();
         final java.util.concurrent.atomic.AtomicInteger lockCalls = new java.util.concurrent.atomic.AtomicInteger();
+        private final Collateral collateral;
+
+        Internal(Collateral collateral) {
+            this.collateral = collateral;
+        }
 
         private static boolean unauthorized(StreamObserver<?> observer) {
             if (!TOKEN.equals(Authorization.HEADER.get())) {
@@ -183,6 +210,9 @@ final class FakeUpstream {
                         .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
                         .setLockedAtUnixMs(System.currentTimeMillis()).build();
             });
+            if (!replayed[0]) {
+                collateral.debit(r.getAccountId(), r.getChainId(), r.getAsset(), new BigDecimal(r.getAmount())); // no longer available
+            }
             if (mode.get() == Lock.LOST) {
                 observer.onError(Status.UNAVAILABLE.withDescription("answer lost").asRuntimeException());
                 return;

@@ -210,7 +210,7 @@ class RequestWithdrawalGrpcTest {
         RequestWithdrawalResponse retry = withdraw("wd-down-2", acc, "ethereum", "USDC", "2", "0xa");
         assertThat(retry.getReplayed()).isTrue();
         assertThat(retry.getLockedAtUnixMs()).isEqualTo(lostLock.getLockedAtUnixMs());
-        assertThat(retry.getEquityImAfterUsd()).isEqualTo("98.00000000");
+        assertThat(retry.getEquityImAfterUsd()).isEqualTo("97.00000000"); // 100 - 1 (wd-down-1) - 2, as first checked
         assertThat(upstream.internal.lockCalls.get()).isEqualTo(before); // found with GetWithdrawal, not locked again
         assertThat(upstream.internal.locks.get("wd-down-2")).isEqualTo(lostLock);
     }
@@ -241,6 +241,38 @@ class RequestWithdrawalGrpcTest {
         } finally {
             pool.shutdownNow();
             freeze(acc, false, "auction-race");
+        }
+    }
+
+    @Test
+    void twoWithdrawalsAtOnceThatFitOnlyOneByOneAreCheckedOneAfterTheOther() throws Exception {
+        String acc = "wd-pair";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("wd-pair-f1", acc, PERP, Side.SIDE_BUY, "10", "3000"); // IM 600: 300 may leave, not 600
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.DELAYED); // both would be checked before either lock lands
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<Object>> outcomes = new java.util.ArrayList<>();
+            for (String id : new String[]{"wd-pair-1", "wd-pair-2"}) {
+                outcomes.add(pool.submit(() -> {
+                    try {
+                        return withdraw(id, acc, "ethereum", "USDC", "300", "0xa");
+                    } catch (StatusRuntimeException e) {
+                        return e;
+                    }
+                }));
+            }
+            java.util.List<Object> results = new java.util.ArrayList<>();
+            for (var f : outcomes) {
+                results.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(results).filteredOn(r -> r instanceof RequestWithdrawalResponse).hasSize(1);
+            assertThat(results).filteredOn(r -> r instanceof StatusRuntimeException).singleElement().satisfies(e ->
+                    MarginGrpcServiceTest.assertStatus((StatusRuntimeException) e, Status.Code.FAILED_PRECONDITION,
+                            "INSUFFICIENT_MARGIN", null));
+            assertThat(upstream.internal.locks.keySet()).filteredOn(k -> k.startsWith("wd-pair-")).hasSize(1);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
