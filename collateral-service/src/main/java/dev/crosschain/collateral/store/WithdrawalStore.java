@@ -56,21 +56,20 @@ public class WithdrawalStore {
         // each sees the amount the one before left (SERIALIZABLE would fail all but one of them with 40001).
         // 23505: a concurrent first lock of the same id; the retry then reads it.
         return Transactions.readCommitted(dataSource, "lock withdrawal " + order.withdrawalId(), Set.of("23505"), c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT request_hash FROM withdrawal WHERE id = ?")) {
-                s.setString(1, order.withdrawalId());
-                try (ResultSet rs = s.executeQuery()) {
-                    if (rs.next()) {
-                        if (!hash.equals(rs.getString(1))) {
-                            throw new ConflictException("IDEMPOTENCY_CONFLICT", "withdrawal " + order.withdrawalId()
-                                    + " was locked before with another account, chain, asset, amount or destination");
-                        }
-                        return new Locked(find(c, order.withdrawalId()).orElseThrow(), true);
-                    }
-                }
+            Optional<Locked> replay = replayOf(c, order.withdrawalId(), hash);
+            if (replay.isPresent()) {
+                return replay.get();
             }
             // The balance row first: a freeze (Alerts.freeze locks the account's balance rows before it writes)
             // then either waits for this lock to commit, or committed before and is seen by the read below.
             BigDecimal available = LedgerWrites.availableForUpdate(c, order.accountId(), order.chainId(), order.asset());
+            // Asked again once the row is ours: a first lock of this id may have held the row and committed while this
+            // call waited for it. Judged on the balance it left, the retry would be refused although its withdrawal
+            // is locked, and the caller would take the refusal for "nothing locked".
+            replay = replayOf(c, order.withdrawalId(), hash);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
             String frozen = Alerts.frozenReason(c, order.accountId());
             if (frozen != null) {
                 throw new PreconditionException("ACCOUNT_FROZEN", "account_id",
@@ -104,6 +103,23 @@ public class WithdrawalStore {
             return new Locked(new Withdrawal(order.withdrawalId(), order.accountId(), order.chainId(), order.asset(),
                     order.amount(), order.destination(), Withdrawal.Status.LOCKED, "", "", now, null), false);
         });
+    }
+
+    /** The replay's answer when the id is known with this payload; IDEMPOTENCY_CONFLICT when with another. */
+    private static Optional<Locked> replayOf(Connection c, String withdrawalId, String hash) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT request_hash FROM withdrawal WHERE id = ?")) {
+            s.setString(1, withdrawalId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                if (!hash.equals(rs.getString(1))) {
+                    throw new ConflictException("IDEMPOTENCY_CONFLICT", "withdrawal " + withdrawalId
+                            + " was locked before with another account, chain, asset, amount or destination");
+                }
+            }
+        }
+        return Optional.of(new Locked(find(c, withdrawalId).orElseThrow(), true));
     }
 
     /** Why the account's withdrawals are frozen ({@link Alerts#frozenReason}), or null when they are not. */

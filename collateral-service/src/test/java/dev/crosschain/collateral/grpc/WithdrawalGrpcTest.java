@@ -376,6 +376,69 @@ class WithdrawalGrpcTest {
         assertThat(balance(account, "solana", "USDC")).isEqualTo("0/10/0");
     }
 
+    /**
+     * Two calls with one withdrawal id queue on the balance row (held here, as a freeze or another lock would): the
+     * first to get it locks, the other must answer its replay. Judged on the balance the first left (6 of 10 gone),
+     * it used to be refused INSUFFICIENT_BALANCE, which margin-service takes for "nothing locked" (review of issue 5).
+     */
+    @Test
+    void aRetryQueuedBehindItsOwnFirstLockAnswersTheReplay() throws Exception {
+        String account = account("twin");
+        fund(account, "solana", "USDC", "10");
+        String id = wid();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.List<java.util.concurrent.Future<LockWithdrawalResponse>> calls = new java.util.ArrayList<>();
+        java.util.List<ManagedChannel> channels = new java.util.ArrayList<>();
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement s = holder.prepareStatement(
+                    "SELECT available FROM balance WHERE account_id = ? AND chain_id = 'solana' AND asset = 'USDC' FOR UPDATE")) {
+                s.setString(1, account);
+                s.executeQuery().close();
+            }
+            for (int i = 0; i < 2; i++) {
+                ManagedChannel own = ManagedChannelBuilder.forAddress("localhost", 19101).usePlaintext().build();
+                channels.add(own);
+                var stub = CollateralInternalServiceGrpc.newBlockingStub(own).withInterceptors(bearer("test-margin-token"));
+                calls.add(pool.submit(() -> stub.lockWithdrawal(lock(id, account, "solana", "USDC", "6", "sol-dest"))));
+            }
+            awaitLockWaiters(2);
+            holder.commit();
+            java.util.List<LockWithdrawalResponse> answers = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<LockWithdrawalResponse> call : calls) {
+                answers.add(call.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS));
+            }
+            assertThat(answers).extracting(LockWithdrawalResponse::getReplayed).containsExactlyInAnyOrder(false, true);
+            assertThat(answers).extracting(a -> a.getWithdrawal().getWithdrawalId()).containsOnly(id);
+        } finally {
+            pool.shutdownNow();
+            channels.forEach(ManagedChannel::shutdownNow);
+        }
+        assertThat(balance(account, "solana", "USDC")).isEqualTo("0/4/6");
+    }
+
+    /**
+     * Waits until {@code count} backends of this database wait for a row lock (polled, not a guessed sleep). Asked on
+     * a connection of its own outside any transaction: within one, pg_stat_activity answers the same snapshot.
+     */
+    private void awaitLockWaiters(int count) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AdapterConnection.PATIENCE_MS);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'")) {
+            while (true) {
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) >= count) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as(count + " lock waiters").isLessThan(deadline);
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+        }
+    }
+
     @Test
     void aChainHaltedByAnOperatorRefusesNewLocksButAnswersReplays() {
         String account = account("hal");
