@@ -19,7 +19,8 @@ import java.util.TreeMap;
  *
  * <ol>
  *   <li>Per scenario of group g: P&L = the P&L of the positions on g's underlyings + risky collateral of g
- *       revalued (value after MM haircut x move); weighted P&L = weight x P&L; loss = -weighted P&L.
+ *       revalued (value after MM haircut x the move of its underlying, 0 when a MEMBER scenario moves
+ *       another member); weighted P&L = weight x P&L; loss = -weighted P&L.
  *       Positions of other groups count 0 there, even if pricing moved their vols: each group is scanned
  *       on its own and the groups meet only in the offset rule.</li>
  *   <li>Group loss = max(0, largest loss); driving scenario = the first in grid order within half a cent of it.</li>
@@ -102,7 +103,7 @@ public final class PortfolioMargin {
             }
             for (int c = 0; c < collateral.size(); c++) {
                 if (collateralGroup[c] == g) {
-                    total += collateral.get(c).valueMm() * scenario.spotMove();
+                    total += collateral.get(c).valueMm() * scenario.moveOf(collateral.get(c).underlying());
                 }
             }
             losses[s] = -scenario.weight() * total;
@@ -121,7 +122,7 @@ public final class PortfolioMargin {
         for (int c = 0; c < collateral.size(); c++) {
             if (collateralGroup[c] == g) {
                 CollateralExposure line = collateral.get(c);
-                chainLoss.merge(line.chainId(), -driving.weight() * line.valueMm() * driving.spotMove(), Double::sum);
+                chainLoss.merge(line.chainId(), -driving.weight() * line.valueMm() * driving.moveOf(line.underlying()), Double::sum);
             }
         }
         List<PortfolioResult.Contribution> byChain = new ArrayList<>();

@@ -14,7 +14,9 @@ import java.util.Map;
  * @param id                    readable and stable, e.g. {@code "BTC,ETH:-16%/vol+"}
  * @param group                 index of its group in {@link ScenarioGrid#groups()}
  * @param kind                  which part of the grid it comes from
- * @param spotMove              the relative spot move of every underlying of the group (-0.16 = -16%)
+ * @param underlyings           the underlyings that move: every member of the group, or for MEMBER and STALE
+ *                              scenarios the one member that moves while the others stay at their index
+ * @param spotMove              the relative spot move of each of {@code underlyings} (-0.16 = -16%)
  * @param volShift              absolute vol shift at the reference tenor (0.15 = +15 vol points)
  * @param volShiftReferenceDays tenor at which {@code volShift} applies unscaled, days; 0 = no tenor scaling
  * @param volShiftTenorPower    exponent of the tenor scaling
@@ -26,19 +28,22 @@ public record Scenario(String id, int group, Kind kind, List<String> underlyings
                        double volShiftReferenceDays, double volShiftTenorPower, double volShiftMaxScale,
                        double skewShift, double weight) {
 
-    /** Part of the grid: core spot x vol, skew shocks, or dampened extended moves. */
-    public enum Kind { CORE, SKEW, EXTENDED }
+    /**
+     * Part of the grid: core spot x vol, skew shocks, dampened extended moves, one member of a group
+     * moving alone (decorrelation), or a stale underlying moving alone over the widened range.
+     */
+    public enum Kind { CORE, SKEW, EXTENDED, MEMBER, STALE }
 
     public Scenario {
         underlyings = List.copyOf(underlyings);
     }
 
-    /** The relative spot move of {@code underlying} here: the group's move, 0 for an underlying of another group. */
+    /** The relative spot move of {@code underlying} here: the move if it is one of {@code underlyings}, else 0. */
     public double moveOf(String underlying) {
         return underlyings.contains(underlying) ? spotMove : 0.0;
     }
 
-    /** The spot shocks to send to pricing: every underlying of the group, the same move. */
+    /** The spot shocks to send to pricing: every underlying that moves, the same move. */
     public Map<String, Double> spotMoves() {
         Map<String, Double> moves = new LinkedHashMap<>();
         for (String u : underlyings) {

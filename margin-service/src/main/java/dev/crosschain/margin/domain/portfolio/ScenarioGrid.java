@@ -16,10 +16,18 @@ import java.util.TreeSet;
  * <ol>
  *   <li>CORE: every core move x vol up (tenor-scaled), flat, down — {@code "BTC,ETH:-16%/vol+"};</li>
  *   <li>SKEW: every skew shift x every core move at flat vol — {@code "BTC,ETH:-16%/skew-0.1"};</li>
- *   <li>EXTENDED: every extended move with the vol up-shock and its weight — {@code "BTC,ETH:+500%/vol+/w0.03"}.</li>
+ *   <li>EXTENDED: every extended move with the vol up-shock and its weight — {@code "BTC,ETH:+500%/vol+/w0.03"};</li>
+ *   <li>MEMBER (groups of two or more): each member alone, the others at their index, over every non-zero
+ *       core move x vol up, flat, down — {@code "BTC,ETH:BTC-16%/vol+"}.</li>
  * </ol>
- * Underlyings of a group move together by the same relative move; the other groups stay at their
- * index. Groups come in the parameters' order with their members in the parameters' order; an
+ * In CORE, SKEW and EXTENDED scenarios the underlyings of a group move together by the same relative
+ * move; the other groups stay at their index. The MEMBER scenarios are the decorrelation: without them
+ * a dollar-neutral long BTC / short ETH book, or a short BTC perp "hedged" by ETH collateral, would show
+ * no loss at all. A member moving by the full core move while the others stay is a relative move of
+ * 16% between them: the 99th percentile of the daily |ln(ETH/BTC)| change is about 10.7% (2018-2026),
+ * about 15% over the two-day liquidation horizon the core range is meant for (x sqrt 2), so the core range
+ * itself is the matching spread move and needs no parameter of its own. A group's loss is the worst over
+ * all its scenarios, joint and alone. Groups come in the parameters' order with their members in the parameters' order; an
  * underlying in no group follows as a group of its own, alphabetically. So the grid and its ids depend
  * only on the parameters and the set of underlyings, not on the order they came in.
  *
@@ -81,10 +89,15 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
         return of(parameters, underlyings);
     }
 
-    /** Scenarios per group: the same for every group. */
-    public static int scenariosPerGroup(PortfolioParameters p) {
+    /** Scenarios of a group of {@code members} underlyings. */
+    public static int scenariosPerGroup(PortfolioParameters p, int members) {
         int core = p.coreMoves().size();
-        return core * 3 + core * p.skewShifts().size() + p.extendedMoves().size();
+        int memberScenarios = members < 2 ? 0 : members * nonZero(p.coreMoves()).size() * 3;
+        return core * 3 + core * p.skewShifts().size() + p.extendedMoves().size() + memberScenarios;
+    }
+
+    private static List<Double> nonZero(List<Double> moves) {
+        return moves.stream().filter(m -> m != 0).toList();
     }
 
     /** The index in {@link #groups()} of the group holding {@code underlying}, or -1. */
@@ -122,6 +135,19 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
         for (PortfolioParameters.ExtendedMove e : p.extendedMoves()) {
             out.add(new Scenario(prefix + percent(e.move()) + "/vol+/w" + plain(e.weight()), g, Scenario.Kind.EXTENDED,
                     members, e.move(), p.volUpShift(), ref, p.tenorPower(), p.tenorMaxScale(), 0, e.weight()));
+        }
+        if (members.size() < 2) {
+            return;
+        }
+        for (String member : members) {
+            for (double move : nonZero(p.coreMoves())) {
+                String id = prefix + member + percent(move);
+                List<String> alone = List.of(member);
+                out.add(new Scenario(id + "/vol+", g, Scenario.Kind.MEMBER, alone, move,
+                        p.volUpShift(), ref, p.tenorPower(), p.tenorMaxScale(), 0, 1));
+                out.add(new Scenario(id + "/vol0", g, Scenario.Kind.MEMBER, alone, move, 0, 0, 0, 0, 0, 1));
+                out.add(new Scenario(id + "/vol-", g, Scenario.Kind.MEMBER, alone, move, p.volDownShift(), 0, 0, 0, 0, 1));
+            }
         }
     }
 

@@ -235,10 +235,21 @@ class PortfolioMarginTest {
         assertMoney(r.initialMargin(), "22763");
     }
 
-    /** BTC and ETH share a group by default: one scan, one driver, both perps and both chains in it. */
+    /**
+     * BTC and ETH share a group by default: one scan, one driver, both perps and both chains in it; the
+     * members also move alone. Long 1 BTC perp (90,000) against short 30 ETH perp (90,000), collateral
+     * 0.5 BTC at 90,000 MM haircut 5% (42,750), 5 ETH at 3,000 haircut 10% (13,500), 100 USDC:
+     * <pre>
+     *   joint move m:  (90,000 - 90,000 + 42,750 + 13,500) m = 56,250 m   -> worst at -16%:  9,000
+     *   BTC alone m:   (90,000 + 42,750) m = 132,750 m                      -> worst at -16%: 21,240
+     *   ETH alone m:   (-90,000 + 13,500) m = -76,500 m                     -> worst at +16%: 12,240
+     *   group loss = 21,240, driver BTC,ETH:BTC-16%/vol+ (vol+ first of three equal)
+     *   chains: bitcoin 42,750 x 0.16 = 6,840; ethereum 0 (ETH at its index)
+     *   MM = 21,240 + linear 0.005 x 180,000 = 900 + de-peg 0.10 x 100 = 10  = 22,150
+     * </pre>
+     */
     @Test
-    void correlatedUnderlyingsMoveTogether() {
-        // long 1 BTC (90,000) against short 30 ETH (90,000): a spread with no net exposure to a joint move
+    void correlatedUnderlyingsMoveTogetherAndAlone() {
         List<PositionExposure> positions = List.of(linear("BTC-PERPETUAL", "1", "90000"), linear("ETH-PERPETUAL", "-30", "3000"));
         List<CollateralExposure> collateral = List.of(risky("bitcoin", "BTC", "BTC", "0.5", "90000", "0.05"),
                 risky("ethereum", "ETH", "ETH", "5", "3000", "0.10"), stable("ethereum", "USDC", "100", "0"));
@@ -246,15 +257,45 @@ class PortfolioMarginTest {
         assertThat(grid.groups()).extracting(ScenarioGrid.Group::id).containsExactly("BTC,ETH");
         double[][] pnl = {linearPnl(grid, "BTC", 90_000), linearPnl(grid, "ETH", -90_000)};
         PortfolioResult r = ENGINE.evaluate(grid, positions, pnl, collateral, Set.of());
-        // collateral 42,750 + 13,500 = 56,250 after haircuts, long: worst at -16% = 9,000;
-        // linear add-on 900; USDC de-peg 0.10 x 100 = 10
         PortfolioResult.GroupResult g = r.groups().get(0);
-        assertThat(g.drivingScenarioId()).isEqualTo("BTC,ETH:-16%/vol+");
-        assertMoney(g.worstLoss(), "9000");
+        assertThat(g.drivingScenarioId()).isEqualTo("BTC,ETH:BTC-16%/vol+");
+        assertMoney(g.worstLoss(), "21240");
+        assertThat(g.positions()).extracting(PortfolioResult.Contribution::loss)
+                .usingElementComparator(BigDecimal::compareTo).containsExactly(new BigDecimal("14400"), BigDecimal.ZERO);
         assertThat(g.chains()).extracting(PortfolioResult.Contribution::name).containsExactly("bitcoin", "ethereum");
         assertMoney(g.chains().get(0).loss(), "6840");
-        assertMoney(g.chains().get(1).loss(), "2160");
-        assertMoney(r.maintenanceMargin(), "9910");
+        assertMoney(g.chains().get(1).loss(), "0");
+        assertMoney(r.maintenanceMargin(), "22150");
+    }
+
+    /**
+     * Review finding: a dollar-neutral BTC/ETH spread had MM 900 (the linear add-on only). Its MM must at
+     * least cover its loss at the 99th percentile daily ETH/BTC move, about 10.7%: 90,000 x 0.107 = 9,630.
+     * Now: BTC alone -16% loses 90,000 x 0.16 = 14,400; MM = 14,400 + 900 = 15,300.
+     */
+    @Test
+    void dollarNeutralSpreadPaysForTheSpreadMove() {
+        List<PositionExposure> positions = List.of(linear("BTC-PERPETUAL", "1", "90000"), linear("ETH-PERPETUAL", "-30", "3000"));
+        ScenarioGrid grid = ScenarioGrid.forBook(PortfolioParameters.DEFAULT, positions, List.of());
+        double[][] pnl = {linearPnl(grid, "BTC", 90_000), linearPnl(grid, "ETH", -90_000)};
+        PortfolioResult r = ENGINE.evaluate(grid, positions, pnl, List.of(), Set.of());
+        assertThat(r.maintenanceMargin()).isGreaterThanOrEqualTo(new BigDecimal("9630"));
+        assertMoney(r.maintenanceMargin(), "15300");
+    }
+
+    /**
+     * ETH collateral does not fully hedge a short BTC perp: short 1 BTC perp (90,000) against 30 ETH at 3,000,
+     * haircut 0 (90,000). Joint moves net to 0; BTC alone +16% loses 14,400; MM = 14,400 + 450 = 14,850.
+     */
+    @Test
+    void ethCollateralDoesNotFullyHedgeAShortBtcPerp() {
+        List<PositionExposure> positions = List.of(linear("BTC-PERPETUAL", "-1", "90000"));
+        List<CollateralExposure> collateral = List.of(risky("arbitrum", "WETH", "ETH", "30", "3000", "0"));
+        ScenarioGrid grid = ScenarioGrid.forBook(PortfolioParameters.DEFAULT, positions, collateral);
+        double[][] pnl = {linearPnl(grid, "BTC", -90_000)};
+        PortfolioResult r = ENGINE.evaluate(grid, positions, pnl, collateral, Set.of());
+        assertThat(r.groups().get(0).drivingScenarioId()).isEqualTo("BTC,ETH:BTC+16%/vol+");
+        assertMoney(r.maintenanceMargin(), "14850");
     }
 
     @Test

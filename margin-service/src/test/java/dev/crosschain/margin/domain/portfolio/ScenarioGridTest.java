@@ -21,7 +21,7 @@ class ScenarioGridTest {
     @Test
     void defaultGridPerGroup() {
         // 9 core moves x 3 vols + 9 x 2 skews + 8 extended
-        assertThat(ScenarioGrid.scenariosPerGroup(P)).isEqualTo(53);
+        assertThat(ScenarioGrid.scenariosPerGroup(P, 1)).isEqualTo(53);
         ScenarioGrid grid = ScenarioGrid.of(P, Set.of("ETH"));
         List<Scenario> s = grid.scenarios();
         assertThat(s).hasSize(53);
@@ -65,19 +65,26 @@ class ScenarioGridTest {
     void groupsMoveTogetherAndAloneInTheirOrder() {
         ScenarioGrid grid = ScenarioGrid.of(P, List.of("DOGE", "SOL", "ETH", "ADA", "BTC"));
         assertThat(grid.groups()).extracting(ScenarioGrid.Group::id).containsExactly("BTC,ETH", "SOL", "ADA", "DOGE");
-        assertThat(grid.scenarios()).hasSize(4 * 53);
+        // BTC,ETH: 53 joint + 2 members x 8 non-zero core moves x 3 vols = 101; the single-member groups 53 each
+        assertThat(grid.scenarios()).hasSize(101 + 3 * 53);
         Scenario first = grid.scenarios().get(0);
         assertThat(first.id()).isEqualTo("BTC,ETH:-16%/vol+");
         assertThat(first.spotMoves()).containsExactly(java.util.Map.entry("BTC", -0.16), java.util.Map.entry("ETH", -0.16));
         assertThat(first.moveOf("SOL")).isZero();
-        Scenario sol = grid.scenarios().get(53);
+        Scenario btcAlone = grid.scenarios().get(53);
+        assertThat(btcAlone.id()).isEqualTo("BTC,ETH:BTC-16%/vol+");
+        assertThat(btcAlone.kind()).isEqualTo(Scenario.Kind.MEMBER);
+        assertThat(btcAlone.spotMoves()).containsExactly(java.util.Map.entry("BTC", -0.16));
+        assertThat(btcAlone.moveOf("ETH")).isZero();
+        assertThat(grid.scenarios().get(100).id()).isEqualTo("BTC,ETH:ETH+16%/vol-");
+        Scenario sol = grid.scenarios().get(101);
         assertThat(sol.id()).isEqualTo("SOL:-16%/vol+");
         assertThat(sol.group()).isEqualTo(1);
         assertThat(grid.groupOf("ADA")).isEqualTo(2);
         assertThat(grid.groupOf("XRP")).isEqualTo(-1);
     }
 
-    /** Property: the grid depends on the set of underlyings only; ids are unique; size = groups x 53. */
+    /** Property: the grid depends on the set of underlyings only; ids are unique; size = the sum of the groups' sizes. */
     @Test
     void gridIsStableUnderInputOrder() {
         long seed = Long.getLong("seed", System.nanoTime());
@@ -92,7 +99,8 @@ class ScenarioGridTest {
             withRepeats.addAll(book.subList(0, random.nextInt(book.size() + 1)));
             ScenarioGrid shuffled = ScenarioGrid.of(P, withRepeats);
             assertThat(shuffled).as("seed %d round %d", seed, round).isEqualTo(reference);
-            assertThat(shuffled.scenarios()).hasSize(reference.groups().size() * 53);
+            int expected = reference.groups().stream().mapToInt(g -> ScenarioGrid.scenariosPerGroup(P, g.underlyings().size())).sum();
+            assertThat(shuffled.scenarios()).hasSize(expected);
             Set<String> ids = new HashSet<>();
             shuffled.scenarios().forEach(s -> assertThat(ids.add(s.id())).as("unique id " + s.id()).isTrue());
         }
