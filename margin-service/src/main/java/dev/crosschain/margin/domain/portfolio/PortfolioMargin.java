@@ -26,7 +26,8 @@ import java.util.TreeMap;
  *   <li>Group loss = max(0, largest loss); driving scenario = the first in grid order within half a cent of it.</li>
  *   <li>Scan loss = largest group loss + (1 - offset) x the other group losses.</li>
  *   <li>Contingencies: per underlying the net short option and linear add-ons, per stablecoin line the
- *       de-peg, per group holding a stale underlying a share of its loss.</li>
+ *       de-peg. A stale oracle is no add-on: its underlying's widened STALE scenarios are in the grid and
+ *       enter its group's worst loss like any other scenario.</li>
  *   <li>MM = scan loss + contingencies; IM = MM x IM factor.</li>
  * </ol>
  * Sums run in double in a fixed order (deterministic: the same input gives the same figure bit for bit);
@@ -46,11 +47,13 @@ public final class PortfolioMargin {
      * (nothing is computed from a partly bad input).
      *
      * @param pnl              pnl[position][scenario]: USD P&L of each position in each scenario of the grid
-     * @param staleUnderlyings underlyings whose oracle is stale or of low confidence
+     * @param staleUnderlyings underlyings whose oracle is stale or of low confidence; each one on the grid must be
+     *                         one of the grid's {@link ScenarioGrid#staleUnderlyings()} (a grid built without
+     *                         its stale scenarios is refused, never silently optimistic)
      */
     public PortfolioResult evaluate(ScenarioGrid grid, List<PositionExposure> positions, double[][] pnl,
                                     List<CollateralExposure> collateral, Set<String> staleUnderlyings) {
-        validate(grid, positions, pnl, collateral);
+        validate(grid, positions, pnl, collateral, staleUnderlyings);
         PortfolioParameters params = grid.parameters();
         int[] positionGroup = positions.stream().mapToInt(p -> grid.groupOf(p.underlying())).toArray();
         int[] collateralGroup = collateral.stream().mapToInt(c -> c.stablecoin() ? -1 : grid.groupOf(c.underlying())).toArray();
@@ -69,11 +72,6 @@ public final class PortfolioMargin {
         BigDecimal scanLoss = cents(largest.add(keep.multiply(sumOfLosses.subtract(largest))));
 
         List<PortfolioResult.Contingency> contingencies = contingencies(params, positions, collateral);
-        for (PortfolioResult.GroupResult group : groups) {
-            if (group.underlyings().stream().anyMatch(staleUnderlyings::contains)) {
-                add(contingencies, "stale_oracle", group.groupId(), params.staleOracleRate() * group.worstLoss().doubleValue());
-            }
-        }
         BigDecimal contingencyTotal = Decimals.usd(BigDecimal.ZERO);
         for (PortfolioResult.Contingency c : contingencies) {
             contingencyTotal = contingencyTotal.add(c.amount());
@@ -148,8 +146,7 @@ public final class PortfolioMargin {
     }
 
     /**
-     * Add-ons per underlying (alphabetical: net short option, linear), then per stablecoin line; the
-     * caller appends the stale-oracle ones per group.
+     * Add-ons per underlying (alphabetical: net short option, linear), then per stablecoin line.
      */
     private static List<PortfolioResult.Contingency> contingencies(PortfolioParameters params, List<PositionExposure> positions,
                                                                    List<CollateralExposure> collateral) {
@@ -193,8 +190,18 @@ public final class PortfolioMargin {
     }
 
     private static void validate(ScenarioGrid grid, List<PositionExposure> positions, double[][] pnl,
-                                 List<CollateralExposure> collateral) {
+                                 List<CollateralExposure> collateral, Set<String> staleUnderlyings) {
         List<Violation> violations = new ArrayList<>();
+        if (staleUnderlyings == null) {
+            violations.add(new Violation("stale_underlyings", "required (may be empty)"));
+        } else {
+            new java.util.TreeSet<>(staleUnderlyings).forEach(u -> {
+                if (grid.groupOf(u) >= 0 && !grid.staleUnderlyings().contains(u)) {
+                    violations.add(new Violation("stale_underlyings", u + " is stale but the grid has no stale scenarios for it:"
+                            + " build it with ScenarioGrid.forBook(parameters, positions, collateral, stale)"));
+                }
+            });
+        }
         int scenarios = grid.scenarios().size();
         Set<String> instruments = new HashSet<>();
         for (int i = 0; i < positions.size(); i++) {

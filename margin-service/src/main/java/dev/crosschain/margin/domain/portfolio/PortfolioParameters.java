@@ -35,9 +35,10 @@ import java.util.Set;
  * @param netShortOptionRate  add-on per underlying: rate x max(0, -sum of option quantity x index), USD
  * @param linearRate          add-on per perpetual/future: rate x |quantity| x index (basis and funding risk the
  *                            spot grid does not see), USD
- * @param staleOracleRate     add-on per group holding a stale or low-confidence underlying: rate x the group's worst
- *                            loss (the last price may already be off by a move the scan has not seen, so the scan is
- *                            widened; a group hedged against every move needs no more), in [0, 1]
+ * @param staleOracleWidening a stale or low-confidence underlying is also scanned alone (the others at their index)
+ *                            over every non-zero core move x this factor, with the vol up-shock and weight 1
+ *                            (DESIGN: "last price shocked by the full scan range"); finite and > 1. Full revaluation
+ *                            at the widened moves charges a short-gamma book its convex loss, not a linear guess.
  * @param stablecoinDepeg     relative loss of stablecoin collateral (after its MM haircut) assumed in a de-peg
  * @param stablecoins         canonical assets treated as USD stablecoins (no grid move, the de-peg add-on instead)
  */
@@ -45,7 +46,7 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
                                   double tenorReferenceDays, double tenorPower, double tenorMaxScale,
                                   List<ExtendedMove> extendedMoves, List<Double> skewShifts,
                                   List<List<String>> correlationGroups, double groupOffset, double imFactor,
-                                  double netShortOptionRate, double linearRate, double staleOracleRate,
+                                  double netShortOptionRate, double linearRate, double staleOracleWidening,
                                   double stablecoinDepeg, List<String> stablecoins) {
 
     /** An extended spot move and the weight (0, 1] applied to its P&L. */
@@ -69,9 +70,11 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
      *       about 7 vol points relative to the money.</li>
      *   <li>Groups {BTC, ETH} (daily return correlation about 0.8-0.9 since 2018) and {SOL} alone, with a
      *       20% offset: SOL has decoupled in its own crises (November 2022), so the credit is small.</li>
+     *   <li>A stale oracle widens its underlying's scan 1.5x (to +-24%): the last price may be one more
+     *       liquidation horizon old, and the range over two horizons is sqrt(2) = 1.41x the range over one,
+     *       rounded up because a stale price comes with disorderly markets.</li>
      *   <li>IM = 1.3 x MM. Add-ons: 1% of index per net short option unit, 0.5% of perpetual/future
-     *       notional, half the group's worst loss for a stale oracle (as if its range were 1.5x: one more
-     *       liquidation horizon without a price), 10% stablecoin de-peg (USDC traded near 0.88 on
+     *       notional, 10% stablecoin de-peg (USDC traded near 0.88 on
      *       11 March 2023).</li>
      * </ul>
      */
@@ -83,7 +86,7 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
                     new ExtendedMove(2.00, 0.075), new ExtendedMove(5.00, 0.03)),
             List.of(0.10, -0.10),
             List.of(List.of("BTC", "ETH"), List.of("SOL")),
-            0.20, 1.3, 0.01, 0.005, 0.50, 0.10, List.of("USDC", "USDT", "DAI"));
+            0.20, 1.3, 0.01, 0.005, 1.5, 0.10, List.of("USDC", "USDT", "DAI"));
 
     public PortfolioParameters {
         List<Violation> violations = new ArrayList<>();
@@ -108,13 +111,18 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
         check(violations, "tenor_max_scale", Double.isFinite(tenorMaxScale) && tenorMaxScale >= 1,
                 "must be finite and >= 1 (a cap is required)");
         checkExtendedMoves(extendedMoves, coreMoves, violations);
+        if (!coreMoves.isEmpty() && Double.isFinite(staleOracleWidening)) {
+            check(violations, "stale_oracle_widening", coreMoves.get(0) * staleOracleWidening > -1,
+                    "widens the lowest core move to -100% or below");
+        }
         checkSkewShifts(skewShifts, violations);
         checkGroups(correlationGroups, violations);
         check(violations, "group_offset", groupOffset >= 0 && groupOffset < 1, "must be in [0, 1)");
         check(violations, "im_factor", Double.isFinite(imFactor) && imFactor >= 1, "must be finite and >= 1");
         checkRate(violations, "net_short_option_rate", netShortOptionRate);
         checkRate(violations, "linear_rate", linearRate);
-        checkRate(violations, "stale_oracle_rate", staleOracleRate);
+        check(violations, "stale_oracle_widening", Double.isFinite(staleOracleWidening) && staleOracleWidening > 1,
+                "must be finite and > 1 (a stale price is never scanned narrower than a fresh one)");
         checkRate(violations, "stablecoin_depeg", stablecoinDepeg);
         checkStablecoins(stablecoins, correlationGroups, violations);
         if (!violations.isEmpty()) {

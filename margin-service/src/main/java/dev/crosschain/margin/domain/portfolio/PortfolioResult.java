@@ -58,7 +58,7 @@ public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMa
     /**
      * An add-on.
      *
-     * @param kind    net_short_option, linear (per underlying), stale_oracle (per group) or stablecoin_depeg
+     * @param kind    net_short_option, linear (per underlying) or stablecoin_depeg
      * @param subject the underlying, the group id, or {@code chain/asset} for a stablecoin line
      */
     public record Contingency(String kind, String subject, BigDecimal amount) {

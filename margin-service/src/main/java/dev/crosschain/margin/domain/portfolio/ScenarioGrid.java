@@ -18,7 +18,10 @@ import java.util.TreeSet;
  *   <li>SKEW: every skew shift x every core move at flat vol — {@code "BTC,ETH:-16%/skew-0.1"};</li>
  *   <li>EXTENDED: every extended move with the vol up-shock and its weight — {@code "BTC,ETH:+500%/vol+/w0.03"};</li>
  *   <li>MEMBER (groups of two or more): each member alone, the others at their index, over every non-zero
- *       core move x vol up, flat, down — {@code "BTC,ETH:BTC-16%/vol+"}.</li>
+ *       core move x vol up, flat, down — {@code "BTC,ETH:BTC-16%/vol+"};</li>
+ *   <li>STALE, per member whose oracle is stale or of low confidence: it alone, the others at their index,
+ *       over every non-zero core move x the stale widening, vol up, weight 1 — {@code "BTC,ETH:BTC-24%/vol+/stale"}.
+ *       A stale member widens its group's scan whatever the rest of the group hedges.</li>
  * </ol>
  * In CORE, SKEW and EXTENDED scenarios the underlyings of a group move together by the same relative
  * move; the other groups stay at their index. The MEMBER scenarios are the decorrelation: without them
@@ -31,10 +34,12 @@ import java.util.TreeSet;
  * underlying in no group follows as a group of its own, alphabetically. So the grid and its ids depend
  * only on the parameters and the set of underlyings, not on the order they came in.
  *
- * @param groups    the groups present in the book
- * @param scenarios every scenario, ids unique
+ * @param groups           the groups present in the book
+ * @param staleUnderlyings the underlyings of the book scanned as stale, alphabetical
+ * @param scenarios        every scenario, ids unique
  */
-public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, List<Scenario> scenarios) {
+public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, List<String> staleUnderlyings,
+                           List<Scenario> scenarios) {
 
     /** A correlation group present in the book; its id is its members joined by commas. */
     public record Group(String id, List<String> underlyings) {
@@ -45,6 +50,7 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
 
     public ScenarioGrid {
         groups = List.copyOf(groups);
+        staleUnderlyings = List.copyOf(staleUnderlyings);
         scenarios = List.copyOf(scenarios);
     }
 
@@ -53,6 +59,14 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
      * {@link InvalidInputException} INVALID_PORTFOLIO_INPUT when a symbol is not an underlying.
      */
     public static ScenarioGrid of(PortfolioParameters parameters, Collection<String> underlyings) {
+        return of(parameters, underlyings, Set.of());
+    }
+
+    /**
+     * The grid for a book on {@code underlyings} of which {@code stale} have a stale or low-confidence
+     * index (stale symbols not in the book are ignored).
+     */
+    public static ScenarioGrid of(PortfolioParameters parameters, Collection<String> underlyings, Collection<String> stale) {
         Set<String> remaining = new TreeSet<>();
         int i = 0;
         for (String u : underlyings) {
@@ -73,27 +87,45 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
         for (String alone : remaining) {
             groups.add(new Group(alone, List.of(alone)));
         }
+        Set<String> staleInBook = new TreeSet<>();
+        int j = 0;
+        for (String u : stale) {
+            if (!validUnderlying(u)) {
+                throw new InvalidInputException("INVALID_PORTFOLIO_INPUT", "stale_underlyings[" + j + "]", "not an underlying symbol: " + u);
+            }
+            if (groups.stream().anyMatch(group -> group.underlyings().contains(u))) {
+                staleInBook.add(u);
+            }
+            j++;
+        }
         List<Scenario> scenarios = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
-            addGroup(parameters, g, groups.get(g), scenarios);
+            addGroup(parameters, g, groups.get(g), staleInBook, scenarios);
         }
-        return new ScenarioGrid(parameters, groups, scenarios);
+        return new ScenarioGrid(parameters, groups, List.copyOf(staleInBook), scenarios);
     }
 
     /** The grid for the underlyings of these positions and of this risky collateral. */
     public static ScenarioGrid forBook(PortfolioParameters parameters, List<PositionExposure> positions,
                                        List<CollateralExposure> collateral) {
+        return forBook(parameters, positions, collateral, Set.of());
+    }
+
+    /** The grid for this book when the underlyings {@code stale} have a stale or low-confidence index. */
+    public static ScenarioGrid forBook(PortfolioParameters parameters, List<PositionExposure> positions,
+                                       List<CollateralExposure> collateral, Collection<String> stale) {
         Set<String> underlyings = new TreeSet<>();
         positions.forEach(p -> underlyings.add(p.underlying()));
         collateral.stream().filter(c -> !c.stablecoin()).forEach(c -> underlyings.add(c.underlying()));
-        return of(parameters, underlyings);
+        return of(parameters, underlyings, stale);
     }
 
-    /** Scenarios of a group of {@code members} underlyings. */
-    public static int scenariosPerGroup(PortfolioParameters p, int members) {
+    /** Scenarios of a group of {@code members} underlyings of which {@code stale} are stale. */
+    public static int scenariosPerGroup(PortfolioParameters p, int members, int stale) {
         int core = p.coreMoves().size();
         int memberScenarios = members < 2 ? 0 : members * nonZero(p.coreMoves()).size() * 3;
-        return core * 3 + core * p.skewShifts().size() + p.extendedMoves().size() + memberScenarios;
+        return core * 3 + core * p.skewShifts().size() + p.extendedMoves().size() + memberScenarios
+                + stale * nonZero(p.coreMoves()).size();
     }
 
     private static List<Double> nonZero(List<Double> moves) {
@@ -114,7 +146,7 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
         return symbol != null && Instrument.UNDERLYING.matcher(symbol).matches();
     }
 
-    private static void addGroup(PortfolioParameters p, int g, Group group, List<Scenario> out) {
+    private static void addGroup(PortfolioParameters p, int g, Group group, Set<String> stale, List<Scenario> out) {
         String prefix = group.id() + ":";
         List<String> members = group.underlyings();
         double ref = p.tenorReferenceDays();
@@ -136,10 +168,24 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
             out.add(new Scenario(prefix + percent(e.move()) + "/vol+/w" + plain(e.weight()), g, Scenario.Kind.EXTENDED,
                     members, e.move(), p.volUpShift(), ref, p.tenorPower(), p.tenorMaxScale(), 0, e.weight()));
         }
-        if (members.size() < 2) {
-            return;
+        if (members.size() >= 2) {
+            addMembersAlone(p, g, group, out);
         }
         for (String member : members) {
+            if (stale.contains(member)) {
+                for (double core : nonZero(p.coreMoves())) {
+                    double move = BigDecimal.valueOf(core).multiply(BigDecimal.valueOf(p.staleOracleWidening())).doubleValue();
+                    out.add(new Scenario(prefix + member + percent(move) + "/vol+/stale", g, Scenario.Kind.STALE, List.of(member),
+                            move, p.volUpShift(), ref, p.tenorPower(), p.tenorMaxScale(), 0, 1));
+                }
+            }
+        }
+    }
+
+    private static void addMembersAlone(PortfolioParameters p, int g, Group group, List<Scenario> out) {
+        String prefix = group.id() + ":";
+        double ref = p.tenorReferenceDays();
+        for (String member : group.underlyings()) {
             for (double move : nonZero(p.coreMoves())) {
                 String id = prefix + member + percent(move);
                 List<String> alone = List.of(member);

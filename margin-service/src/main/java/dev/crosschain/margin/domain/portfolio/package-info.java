@@ -7,7 +7,8 @@
  *       and a {@link dev.crosschain.margin.domain.portfolio.CollateralExposure} per collateral line
  *       ({@code CollateralExposure.of} classifies collateral-service's lines by canonical asset; a HALTED
  *       chain's lines take haircuts of 1).</li>
- *   <li>{@link dev.crosschain.margin.domain.portfolio.ScenarioGrid#forBook} gives the scenarios; each maps
+ *   <li>{@link dev.crosschain.margin.domain.portfolio.ScenarioGrid#forBook}, given the underlyings whose index
+ *       is stale or of low confidence, gives the scenarios; each maps
  *       one to one onto a pricing-service RevalueBook {@code Scenario} (scenario_id, one spot shock per
  *       underlying of its group, vol_shift with its reference days, tenor power and max scale, skew_shift).</li>
  *   <li>Call RevalueBook with the positions and {@code per_position = true}; its {@code position_pnl_usd}

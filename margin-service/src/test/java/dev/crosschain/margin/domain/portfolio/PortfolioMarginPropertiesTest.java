@@ -68,7 +68,8 @@ class PortfolioMarginPropertiesTest {
         if (underlyings.isEmpty()) {
             underlyings.add("ETH");
         }
-        return ScenarioGrid.of(P, underlyings);
+        List<String> stale = underlyings.stream().filter(u -> random.nextInt(5) == 0).toList();
+        return ScenarioGrid.of(P, underlyings, stale);
     }
 
     /** Units worth about {@code usd} dollars, rounded to 4 significant digits, never 0. */
@@ -98,7 +99,7 @@ class PortfolioMarginPropertiesTest {
         List<String> allowed = underlyings(grid).stream().filter(u -> !excluded.contains(u)).toList();
         List<Leg> legs = new ArrayList<>();
         List<CollateralExposure> collateral = new ArrayList<>();
-        Set<String> stale = new HashSet<>();
+        Set<String> stale = new HashSet<>(grid.staleUnderlyings());
         if (allowed.isEmpty()) {
             return new Book(grid, legs, collateral, stale);
         }
@@ -118,11 +119,6 @@ class PortfolioMarginPropertiesTest {
             } else {
                 collateral.add(new CollateralExposure(chain, "USDC", null, true, BigDecimal.valueOf(random.nextInt(100_000)),
                         BigDecimal.ONE, mm, mm));
-            }
-        }
-        for (String u : allowed) {
-            if (random.nextInt(5) == 0) {
-                stale.add(u);
             }
         }
         return new Book(grid, legs, collateral, stale);

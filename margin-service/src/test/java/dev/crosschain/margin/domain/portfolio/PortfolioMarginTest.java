@@ -23,7 +23,7 @@ class PortfolioMarginTest {
     static final PortfolioParameters SMALL = new PortfolioParameters("test-small", List.of(-0.10, 0.0, 0.10),
             0.10, -0.05, 30, 0.5, 2,
             List.of(new PortfolioParameters.ExtendedMove(-0.50, 0.2), new PortfolioParameters.ExtendedMove(1.00, 0.1)),
-            List.of(), List.of(List.of("ETH")), 0.0, 1.5, 0.01, 0.005, 0.5, 0.10, List.of("USDC"));
+            List.of(), List.of(List.of("ETH")), 0.0, 1.5, 0.01, 0.005, 1.5, 0.10, List.of("USDC"));
 
     static final List<String> SMALL_IDS = List.of(
             "ETH:-10%/vol+", "ETH:-10%/vol0", "ETH:-10%/vol-",
@@ -129,8 +129,7 @@ class PortfolioMarginTest {
      *                    contributions there: long -262, short +480
      *   + net short (1 - 2) x 3,000 x 0.01         = 30
      *   + USDC on solana 5,000 x 0.98 x 0.10       = 490
-     *   + ETH oracle stale: 0.5 x 218              = 109
-     *   MM = 218 + 30 + 490 + 109 = 847; IM = 1.5 x 847 = 1,270.50
+     *   MM = 218 + 30 + 490 = 738; IM = 1.5 x 738 = 1,107
      * </pre>
      */
     @Test
@@ -151,11 +150,11 @@ class PortfolioMarginTest {
         assertThat(shortOnly.groups().get(0).drivingScenarioId()).isEqualTo("ETH:+100%/vol+/w0.1");
 
         PortfolioResult both = ENGINE.evaluate(grid, List.of(longCall, shortCalls), new double[][]{LONG_CALL, SHORT_CALLS},
-                List.of(stable("solana", "USDC", "5000", "0.02")), Set.of("ETH"));
+                List.of(stable("solana", "USDC", "5000", "0.02")), Set.of());
         assertMoney(both.scanLoss(), "218");
-        assertMoney(both.contingencyTotal(), "629");
-        assertMoney(both.maintenanceMargin(), "847");
-        assertMoney(both.initialMargin(), "1270.50");
+        assertMoney(both.contingencyTotal(), "520");
+        assertMoney(both.maintenanceMargin(), "738");
+        assertMoney(both.initialMargin(), "1107");
         PortfolioResult.GroupResult eth = both.groups().get(0);
         assertThat(eth.drivingScenarioId()).isEqualTo("ETH:+100%/vol+/w0.1");
         assertThat(eth.positions()).extracting(PortfolioResult.Contribution::name)
@@ -163,11 +162,11 @@ class PortfolioMarginTest {
         assertMoney(eth.positions().get(0).loss(), "-262");
         assertMoney(eth.positions().get(1).loss(), "480");
         assertThat(both.contingencies()).extracting(PortfolioResult.Contingency::name)
-                .containsExactly("net_short_option:ETH", "stablecoin_depeg:solana/USDC", "stale_oracle:ETH");
+                .containsExactly("net_short_option:ETH", "stablecoin_depeg:solana/USDC");
         assertThat(both.contingencies()).extracting(c -> c.amount().stripTrailingZeros().toPlainString())
-                .containsExactly("30", "490", "109");
+                .containsExactly("30", "490");
         assertThat(both.figures()).containsEntry("group[ETH].position[ETH-27DEC26-3600-C]", eth.positions().get(1).loss())
-                .containsEntry("contingency[stale_oracle:ETH]", both.contingencies().get(2).amount())
+                .containsEntry("contingency[stablecoin_depeg:solana/USDC]", both.contingencies().get(1).amount())
                 .containsKeys("mm", "im", "scan_loss", "group_offset_credit", "group[ETH].loss", "contingencies");
     }
 
@@ -281,6 +280,59 @@ class PortfolioMarginTest {
         PortfolioResult r = ENGINE.evaluate(grid, positions, pnl, List.of(), Set.of());
         assertThat(r.maintenanceMargin()).isGreaterThanOrEqualTo(new BigDecimal("9630"));
         assertMoney(r.maintenanceMargin(), "15300");
+    }
+
+    /**
+     * Review finding: a stale member of a hedged group added nothing. The spread above with BTC's oracle
+     * stale: BTC alone is scanned over the core moves x 1.5, vol up, weight 1:
+     * <pre>
+     *   BTC alone -24%: 90,000 x 0.24 = 21,600 (ETH at its index); the joint scan still nets to 0
+     *   MM = 21,600 + linear 900 = 22,500
+     * </pre>
+     */
+    @Test
+    void aStaleMemberOfAHedgedGroupIsScannedAloneOverTheWidenedRange() {
+        List<PositionExposure> positions = List.of(linear("BTC-PERPETUAL", "1", "90000"), linear("ETH-PERPETUAL", "-30", "3000"));
+        ScenarioGrid grid = ScenarioGrid.forBook(PortfolioParameters.DEFAULT, positions, List.of(), Set.of("BTC"));
+        assertThat(grid.staleUnderlyings()).containsExactly("BTC");
+        double[][] pnl = {linearPnl(grid, "BTC", 90_000), linearPnl(grid, "ETH", -90_000)};
+        PortfolioResult r = ENGINE.evaluate(grid, positions, pnl, List.of(), Set.of("BTC"));
+        assertThat(r.groups().get(0).drivingScenarioId()).isEqualTo("BTC,ETH:BTC-24%/vol+/stale");
+        assertMoney(r.groups().get(0).worstLoss(), "21600");
+        assertMoney(r.maintenanceMargin(), "22500");
+    }
+
+    /**
+     * One stale group among two: long 1 BTC perp (90,000) and long 100 SOL perp at 200 (20,000), SOL stale.
+     * <pre>
+     *   BTC: worst -16%: 14,400.  SOL: stale -24%: 20,000 x 0.24 = 4,800 (the core -16% gives 3,200)
+     *   scan = 14,400 + 0.8 x 4,800 = 18,240; linear 450 + 100 = 550; MM = 18,790
+     * </pre>
+     * The BTC group is untouched by SOL's staleness.
+     */
+    @Test
+    void oneStaleGroupAmongTwo() {
+        List<PositionExposure> positions = List.of(linear("BTC-PERPETUAL", "1", "90000"), linear("SOL-PERPETUAL", "100", "200"));
+        ScenarioGrid grid = ScenarioGrid.forBook(PortfolioParameters.DEFAULT, positions, List.of(), Set.of("SOL", "DOGE"));
+        assertThat(grid.staleUnderlyings()).containsExactly("SOL");
+        double[][] pnl = {linearPnl(grid, "BTC", 90_000), linearPnl(grid, "SOL", 20_000)};
+        PortfolioResult r = ENGINE.evaluate(grid, positions, pnl, List.of(), Set.of("SOL", "DOGE"));
+        assertThat(r.groups()).extracting(PortfolioResult.GroupResult::drivingScenarioId)
+                .containsExactly("BTC:-16%/vol+", "SOL:SOL-24%/vol+/stale");
+        assertMoney(r.groups().get(1).worstLoss(), "4800");
+        assertMoney(r.scanLoss(), "18240");
+        assertMoney(r.maintenanceMargin(), "18790");
+    }
+
+    /** A stale underlying whose grid was built without its stale scenarios is refused, never margined optimistically. */
+    @Test
+    void aGridWithoutTheStaleScenariosIsRefused() {
+        List<PositionExposure> positions = List.of(linear("SOL-PERPETUAL", "100", "200"));
+        ScenarioGrid grid = ScenarioGrid.forBook(PortfolioParameters.DEFAULT, positions, List.of());
+        double[][] pnl = {linearPnl(grid, "SOL", 20_000)};
+        assertThatThrownBy(() -> ENGINE.evaluate(grid, positions, pnl, List.of(), Set.of("SOL")))
+                .isInstanceOfSatisfying(InvalidInputException.class, e ->
+                        assertThat(e.violations()).extracting(Violation::field).containsExactly("stale_underlyings"));
     }
 
     /**

@@ -21,7 +21,7 @@ class ScenarioGridTest {
     @Test
     void defaultGridPerGroup() {
         // 9 core moves x 3 vols + 9 x 2 skews + 8 extended
-        assertThat(ScenarioGrid.scenariosPerGroup(P, 1)).isEqualTo(53);
+        assertThat(ScenarioGrid.scenariosPerGroup(P, 1, 0)).isEqualTo(53);
         ScenarioGrid grid = ScenarioGrid.of(P, Set.of("ETH"));
         List<Scenario> s = grid.scenarios();
         assertThat(s).hasSize(53);
@@ -99,7 +99,7 @@ class ScenarioGridTest {
             withRepeats.addAll(book.subList(0, random.nextInt(book.size() + 1)));
             ScenarioGrid shuffled = ScenarioGrid.of(P, withRepeats);
             assertThat(shuffled).as("seed %d round %d", seed, round).isEqualTo(reference);
-            int expected = reference.groups().stream().mapToInt(g -> ScenarioGrid.scenariosPerGroup(P, g.underlyings().size())).sum();
+            int expected = reference.groups().stream().mapToInt(g -> ScenarioGrid.scenariosPerGroup(P, g.underlyings().size(), 0)).sum();
             assertThat(shuffled.scenarios()).hasSize(expected);
             Set<String> ids = new HashSet<>();
             shuffled.scenarios().forEach(s -> assertThat(ids.add(s.id())).as("unique id " + s.id()).isTrue());
@@ -117,7 +117,7 @@ class ScenarioGridTest {
     void parametersAreValidatedFieldByField() {
         assertThatThrownBy(() -> new PortfolioParameters("", List.of(-0.1, -0.2), -0.1, 0.1, 0, -1, 0,
                 List.of(new PortfolioParameters.ExtendedMove(-1.5, 0), new PortfolioParameters.ExtendedMove(0.5, 1.5)),
-                List.of(0.0), List.of(List.of("BTC", "ETH"), List.of("ETH"), List.of()), 1.0, 0.9, -0.1, 1.1, 0, 2,
+                List.of(0.0), List.of(List.of("BTC", "ETH"), List.of("ETH"), List.of()), 1.0, 0.9, -0.1, 1.1, 1, 2,
                 List.of("ETH", "usdc")))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> {
                     assertThat(e.reason()).isEqualTo("INVALID_RISK_PARAMETERS");
@@ -126,7 +126,7 @@ class ScenarioGridTest {
                             "tenor_reference_days", "tenor_power", "tenor_max_scale",
                             "extended_moves[0].move", "extended_moves[0].weight", "extended_moves[1].weight",
                             "skew_shifts[0]", "correlation_groups[1][0]", "correlation_groups[2]",
-                            "group_offset", "im_factor", "net_short_option_rate", "linear_rate", "stablecoin_depeg",
+                            "group_offset", "im_factor", "net_short_option_rate", "linear_rate", "stale_oracle_widening", "stablecoin_depeg",
                             "stablecoins[0]", "stablecoins[1]");
                 });
     }
