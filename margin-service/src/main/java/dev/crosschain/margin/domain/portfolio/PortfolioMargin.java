@@ -23,6 +23,9 @@ import java.util.TreeMap;
  *       another member); weighted P&L = weight x P&L; loss = -weighted P&L.
  *       Positions of other groups count 0 there, even if pricing moved their vols: each group is scanned
  *       on its own and the groups meet only in the offset rule.</li>
+ *   <li>EXTENDED scenarios charge options in full and linear exposure to the core edge: when the group's
+ *       linear exposure (perps, futures, risky collateral) loses on that side, each linear line gives back its
+ *       exposure x the part of the move beyond the core edge (see {@code GroupDelta}); then the weight applies.</li>
  *   <li>Group loss = max(0, largest loss); driving scenario = the first in grid order within half a cent of it.</li>
  *   <li>Scan loss = largest group loss + (1 - offset) x the other group losses.</li>
  *   <li>Contingencies: per underlying the net short option and linear add-ons, per stablecoin line the
@@ -86,6 +89,7 @@ public final class PortfolioMargin {
                                                          double[][] pnl, int[] positionGroup,
                                                          List<CollateralExposure> collateral, int[] collateralGroup) {
         List<Scenario> scenarios = grid.scenarios();
+        GroupDelta delta = GroupDelta.of(g, positions, positionGroup, collateral, collateralGroup);
         double[] losses = new double[scenarios.size()];
         double worst = Double.NEGATIVE_INFINITY;
         for (int s = 0; s < scenarios.size(); s++) {
@@ -93,15 +97,17 @@ public final class PortfolioMargin {
             if (scenario.group() != g) {
                 continue;
             }
+            double linearShare = delta.linearShareBeyondCore(grid.parameters(), scenario);
             double total = 0;
             for (int p = 0; p < positions.size(); p++) {
                 if (positionGroup[p] == g) {
-                    total += pnl[p][s];
+                    total += pnl[p][s] - linearShare * delta.position(p);
                 }
             }
             for (int c = 0; c < collateral.size(); c++) {
                 if (collateralGroup[c] == g) {
-                    total += collateral.get(c).valueMm() * scenario.moveOf(collateral.get(c).underlying());
+                    CollateralExposure line = collateral.get(c);
+                    total += line.valueMm() * scenario.moveOf(line.underlying()) - linearShare * line.valueMm();
                 }
             }
             losses[s] = -scenario.weight() * total;
@@ -109,18 +115,20 @@ public final class PortfolioMargin {
         }
         int driver = driver(scenarios, g, losses, worst);
         Scenario driving = scenarios.get(driver);
+        double linearShare = delta.linearShareBeyondCore(grid.parameters(), driving);
         List<PortfolioResult.Contribution> byPosition = new ArrayList<>();
         for (int p = 0; p < positions.size(); p++) {
             if (positionGroup[p] == g) {
                 byPosition.add(new PortfolioResult.Contribution(positions.get(p).instrument(),
-                        cents(-driving.weight() * pnl[p][driver])));
+                        cents(-driving.weight() * (pnl[p][driver] - linearShare * delta.position(p)))));
             }
         }
         Map<String, Double> chainLoss = new TreeMap<>();
         for (int c = 0; c < collateral.size(); c++) {
             if (collateralGroup[c] == g) {
                 CollateralExposure line = collateral.get(c);
-                chainLoss.merge(line.chainId(), -driving.weight() * line.valueMm() * driving.moveOf(line.underlying()), Double::sum);
+                double charged = line.valueMm() * driving.moveOf(line.underlying()) - linearShare * line.valueMm();
+                chainLoss.merge(line.chainId(), -driving.weight() * charged, Double::sum);
             }
         }
         List<PortfolioResult.Contribution> byChain = new ArrayList<>();
@@ -128,6 +136,59 @@ public final class PortfolioMargin {
         ScenarioGrid.Group group = grid.groups().get(g);
         return new PortfolioResult.GroupResult(group.id(), group.underlyings(), driving.id(), cents(Math.max(0, worst)),
                 byPosition, byChain);
+    }
+
+    /**
+     * A group's linear exposure, USD P&L per unit of joint relative move: each perpetual/future's
+     * quantity x index, each risky collateral line's value after the MM haircut; options count 0.
+     *
+     * <p>Why: in an EXTENDED move the linear instruments are charged only up to the core edge (a perp or
+     * collateral is liquidated in the core range: it trades in any market), while options are charged their
+     * whole P&L (they cannot be liquidated into a crash). So a linear book's extended charge is its core-edge
+     * loss and never exceeds the core scan, and a short straddle pays its full crash loss. Options count no
+     * delta on purpose: the charge only ever gives back linear loss, so adding an option that loses in every
+     * scenario never lowers the requirement, and a covered call (whose perp gains in a squeeze) is not
+     * charged as a naked one.
+     */
+    private record GroupDelta(double[] positions, double total) {
+
+        double position(int p) {
+            return positions[p];
+        }
+
+        static GroupDelta of(int g, List<PositionExposure> positions, int[] positionGroup,
+                             List<CollateralExposure> collateral, int[] collateralGroup) {
+            double[] deltas = new double[positions.size()];
+            double total = 0;
+            for (int p = 0; p < positions.size(); p++) {
+                PositionExposure position = positions.get(p);
+                if (positionGroup[p] == g && !position.option()) {
+                    deltas[p] = position.quantity().doubleValue() * position.index().doubleValue();
+                    total += deltas[p];
+                }
+            }
+            for (int c = 0; c < collateral.size(); c++) {
+                if (collateralGroup[c] == g) {
+                    total += collateral.get(c).valueMm();
+                }
+            }
+            return new GroupDelta(deltas, total);
+        }
+
+        /**
+         * For an EXTENDED scenario of move m in which the group's linear exposure loses ({@code -total x m > 0}):
+         * {@code m x (1 - c / |m|)}, the part of the move beyond the core edge c on m's side; each linear
+         * position and collateral line gives back its exposure times this, so its loss is charged to the core
+         * edge only. Else 0 (a linear exposure that gains is counted in full against the options).
+         */
+        double linearShareBeyondCore(PortfolioParameters p, Scenario s) {
+            if (s.kind() != Scenario.Kind.EXTENDED || -total * s.spotMove() <= 0) {
+                return 0;
+            }
+            List<Double> core = p.coreMoves();
+            double edge = s.spotMove() < 0 ? -core.get(0) : core.get(core.size() - 1);
+            return s.spotMove() * (1 - edge / Math.abs(s.spotMove()));
+        }
     }
 
     /**

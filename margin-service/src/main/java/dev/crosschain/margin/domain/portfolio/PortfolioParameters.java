@@ -24,8 +24,11 @@ import java.util.Set;
  * @param tenorReferenceDays  the tenor at which the up-shock applies unscaled, days, > 0
  * @param tenorPower          exponent of the tenor scaling, >= 0
  * @param tenorMaxScale       cap of the tenor scaling, >= 1: (ref/T)^p is unbounded as T -> 0, so a cap is required
- * @param extendedMoves       moves beyond the core range, each with the weight applied to its P&L; they carry the
- *                            vol up-shock (crypto crashes and squeezes both come with vol spikes)
+ * @param extendedMoves       moves beyond the core range, each with the weight applied to its charged loss; they
+ *                            carry the vol up-shock (crypto crashes and squeezes both come with vol spikes). The
+ *                            charged loss counts options in full and perps, futures and risky collateral only to the
+ *                            core edge (PortfolioMargin), so a linear book is margined by the core range and a
+ *                            short-option book pays its crash loss. On each side of 0 a weight never increases with |move|.
  * @param skewShifts          skew shocks, each combined with every core move at flat vol; may be empty
  * @param correlationGroups   underlyings shocked jointly by the same relative move; an underlying in no group is
  *                            a group of its own
@@ -63,9 +66,13 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
      *   <li>Vol up +15 points at 30 days, scaled (30/T)^0.3 and capped at 3x (reached below about 0.8 days):
      *       a 7-day option takes +23 points, a 1-day option +41. Vol down -10 points flat (long options lose
      *       at most their premium, so no tenor scaling is needed there).</li>
-     *   <li>Extended moves -66% .. +500% with weights 0.15/|move| (rounded): a linear position's weighted
-     *       loss there is at most 15% of notional, under its 16% core loss, so extended moves bite only on
-     *       convex books (short options), like SPAN's extreme moves.</li>
+     *   <li>Extended moves -20%, -25%, -33%, -42%, -50%, +20%, +25%, +33%, +50% at weight 1: every 2-day move of
+     *       BTC and ETH in the daily closes 2014-2026 lies inside -50% .. +50% (worst ETH -44% to
+     *       2020-03-12, best BTC +50% to 2017-12-07), and a short option book cannot be liquidated into such a crash, so its
+     *       loss there is charged in full (a linear book's charge stays its core-edge loss). Nodes every
+     *       5-9 points because a short spread or strangle can lose most between two nodes. Beyond, -66%, +100%,
+     *       +200%, +500% with weight 0.5/|move| rounded up (0.76, 0.5, 0.25, 0.1): never seen over two days,
+     *       dampened like SPAN's extreme moves.</li>
      *   <li>Skew shocks +-0.10 vol per unit ln(K/F): a put struck at half the forward gains or loses
      *       about 7 vol points relative to the money.</li>
      *   <li>Groups {BTC, ETH} (daily return correlation about 0.8-0.9 since 2018) and {SOL} alone, with a
@@ -81,9 +88,11 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
     public static final PortfolioParameters DEFAULT = new PortfolioParameters("pm-1",
             List.of(-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16),
             0.15, -0.10, 30, 0.3, 3,
-            List.of(new ExtendedMove(-0.66, 0.22), new ExtendedMove(-0.50, 0.30), new ExtendedMove(-0.33, 0.45),
-                    new ExtendedMove(0.33, 0.45), new ExtendedMove(0.50, 0.30), new ExtendedMove(1.00, 0.15),
-                    new ExtendedMove(2.00, 0.075), new ExtendedMove(5.00, 0.03)),
+            List.of(new ExtendedMove(-0.66, 0.76), new ExtendedMove(-0.50, 1), new ExtendedMove(-0.42, 1),
+                    new ExtendedMove(-0.33, 1), new ExtendedMove(-0.25, 1), new ExtendedMove(-0.20, 1),
+                    new ExtendedMove(0.20, 1), new ExtendedMove(0.25, 1), new ExtendedMove(0.33, 1),
+                    new ExtendedMove(0.50, 1), new ExtendedMove(1.00, 0.5), new ExtendedMove(2.00, 0.25),
+                    new ExtendedMove(5.00, 0.1)),
             List.of(0.10, -0.10),
             List.of(List.of("BTC", "ETH"), List.of("SOL")),
             0.20, 1.3, 0.01, 0.005, 1.5, 0.10, List.of("USDC", "USDT", "DAI"));
@@ -131,8 +140,11 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
     }
 
     private static void checkCoreMoves(List<Double> moves, List<Violation> violations) {
-        if (moves.isEmpty() || !moves.contains(0.0)) {
+        if (moves.stream().noneMatch(m -> m != null && m == 0)) {
             violations.add(new Violation("core_moves", "must include 0"));
+        }
+        if (moves.stream().noneMatch(m -> m != null && m < 0) || moves.stream().noneMatch(m -> m != null && m > 0)) {
+            violations.add(new Violation("core_moves", "must include a negative and a positive move (both directions are scanned)"));
         }
         for (int i = 0; i < moves.size(); i++) {
             double m = moves.get(i);
@@ -155,6 +167,17 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
                     "must be finite, > -1 and outside the core range [" + low + ", " + high + "]");
             check(violations, field + ".move", seen.add(e.move()), "duplicate move " + e.move());
             check(violations, field + ".weight", e.weight() > 0 && e.weight() <= 1, "must be in (0, 1]");
+            for (int j = 0; j < i; j++) {
+                ExtendedMove other = moves.get(j);
+                boolean sameSide = Math.signum(other.move()) == Math.signum(e.move());
+                boolean farther = Math.abs(e.move()) > Math.abs(other.move());
+                if (sameSide && (farther ? e.weight() > other.weight() : other.weight() > e.weight())
+                        && Math.abs(e.move()) != Math.abs(other.move())) {
+                    violations.add(new Violation(field + ".weight", "a larger move must not weigh more than a smaller one on its side"
+                            + " (extended_moves[" + j + "])"));
+                    break;
+                }
+            }
         }
     }
 

@@ -175,12 +175,14 @@ class PortfolioMarginTest {
      * <pre>
      * call P&L          22   31   35 | -12  0   6 |  -90  -75  -69 |   40  -2720
      * ETH 2,700 x move -270 -270 -270 |   0  0   0 |  270  270  270 | -1350  2700
-     * total           -248 -239 -235 | -12  0   6 |  180  195  201 | -1310   -20
-     * weighted loss    248  239  235 |  12  0  -6 | -180 -195 -201 |  262      2
-     * worst 262 at -50% (x0.2): call -0.2 x 40 = -8, arbitrum 0.2 x 1,350 = 270
-     * + net short 1 x 3,000 x 0.01 = 30:  MM = 292, IM = 438
+     * at -50% the ETH (linear, it loses there) is charged to the core edge -10% only:
+     *   2,700 x -0.5 - 2,700 x (-0.5 x (1 - 0.1/0.5)) = -1,350 + 1,080 = -270
+     * charged         -248 -239 -235 | -12  0   6 |  180  195  201 |  -230   -20
+     * weighted loss    248  239  235 |  12  0  -6 | -180 -195 -201 |    46      2
+     * worst 248 at -10%/vol+: call -22, arbitrum 270
+     * + net short 1 x 3,000 x 0.01 = 30:  MM = 278, IM = 417
      * naked call: worst 0.1 x 2,720 = 272 at +100%, MM = 302: the ETH covers the upside and the
-     * driver moves to the crash, where the ETH itself loses.
+     * driver moves to the core crash, where the ETH itself loses.
      * </pre>
      */
     @Test
@@ -191,12 +193,12 @@ class PortfolioMarginTest {
 
         PortfolioResult covered = ENGINE.evaluate(grid, call, pnl, List.of(risky("arbitrum", "WETH", "ETH", "1", "3000", "0.10")), Set.of());
         PortfolioResult.GroupResult eth = covered.groups().get(0);
-        assertThat(eth.drivingScenarioId()).isEqualTo("ETH:-50%/vol+/w0.2");
-        assertMoney(eth.worstLoss(), "262");
-        assertMoney(eth.positions().get(0).loss(), "-8");
+        assertThat(eth.drivingScenarioId()).isEqualTo("ETH:-10%/vol+");
+        assertMoney(eth.worstLoss(), "248");
+        assertMoney(eth.positions().get(0).loss(), "-22");
         assertMoney(eth.chains().get(0).loss(), "270");
-        assertMoney(covered.maintenanceMargin(), "292");
-        assertMoney(covered.initialMargin(), "438");
+        assertMoney(covered.maintenanceMargin(), "278");
+        assertMoney(covered.initialMargin(), "417");
 
         PortfolioResult naked = ENGINE.evaluate(grid, call, pnl, List.of(), Set.of());
         assertThat(naked.groups().get(0).drivingScenarioId()).isEqualTo("ETH:+100%/vol+/w0.1");

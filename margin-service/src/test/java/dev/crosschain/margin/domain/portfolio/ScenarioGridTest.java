@@ -20,18 +20,19 @@ class ScenarioGridTest {
 
     @Test
     void defaultGridPerGroup() {
-        // 9 core moves x 3 vols + 9 x 2 skews + 8 extended
-        assertThat(ScenarioGrid.scenariosPerGroup(P, 1, 0)).isEqualTo(53);
+        // 9 core moves x 3 vols + 9 x 2 skews + 13 extended
+        assertThat(ScenarioGrid.scenariosPerGroup(P, 1, 0)).isEqualTo(58);
         ScenarioGrid grid = ScenarioGrid.of(P, Set.of("ETH"));
         List<Scenario> s = grid.scenarios();
-        assertThat(s).hasSize(53);
+        assertThat(s).hasSize(58);
         assertThat(s.subList(0, 4)).extracting(Scenario::id)
                 .containsExactly("ETH:-16%/vol+", "ETH:-16%/vol0", "ETH:-16%/vol-", "ETH:-12%/vol+");
         assertThat(s.get(27).id()).isEqualTo("ETH:-16%/skew+0.1");
         assertThat(s.get(44).id()).isEqualTo("ETH:+16%/skew-0.1");
-        assertThat(s.subList(45, 53)).extracting(Scenario::id).containsExactly(
-                "ETH:-66%/vol+/w0.22", "ETH:-50%/vol+/w0.3", "ETH:-33%/vol+/w0.45", "ETH:+33%/vol+/w0.45",
-                "ETH:+50%/vol+/w0.3", "ETH:+100%/vol+/w0.15", "ETH:+200%/vol+/w0.075", "ETH:+500%/vol+/w0.03");
+        assertThat(s.subList(45, 58)).extracting(Scenario::id).containsExactly(
+                "ETH:-66%/vol+/w0.76", "ETH:-50%/vol+/w1", "ETH:-42%/vol+/w1", "ETH:-33%/vol+/w1", "ETH:-25%/vol+/w1",
+                "ETH:-20%/vol+/w1", "ETH:+20%/vol+/w1", "ETH:+25%/vol+/w1", "ETH:+33%/vol+/w1", "ETH:+50%/vol+/w1",
+                "ETH:+100%/vol+/w0.5", "ETH:+200%/vol+/w0.25", "ETH:+500%/vol+/w0.1");
     }
 
     /** The up-shock carries the tenor scaling; flat and down shocks and skew scenarios do not. */
@@ -56,7 +57,7 @@ class ScenarioGridTest {
         Scenario crash = s.get(45);
         assertThat(crash.kind()).isEqualTo(Scenario.Kind.EXTENDED);
         assertThat(crash.spotMove()).isEqualTo(-0.66);
-        assertThat(crash.weight()).isEqualTo(0.22);
+        assertThat(crash.weight()).isEqualTo(0.76);
         assertThat(crash.volShift()).isEqualTo(0.15);
         assertThat(crash.volShiftReferenceDays()).isEqualTo(30);
     }
@@ -65,19 +66,19 @@ class ScenarioGridTest {
     void groupsMoveTogetherAndAloneInTheirOrder() {
         ScenarioGrid grid = ScenarioGrid.of(P, List.of("DOGE", "SOL", "ETH", "ADA", "BTC"));
         assertThat(grid.groups()).extracting(ScenarioGrid.Group::id).containsExactly("BTC,ETH", "SOL", "ADA", "DOGE");
-        // BTC,ETH: 53 joint + 2 members x 8 non-zero core moves x 3 vols = 101; the single-member groups 53 each
-        assertThat(grid.scenarios()).hasSize(101 + 3 * 53);
+        // BTC,ETH: 58 joint + 2 members x 8 non-zero core moves x 3 vols = 106; the single-member groups 58 each
+        assertThat(grid.scenarios()).hasSize(106 + 3 * 58);
         Scenario first = grid.scenarios().get(0);
         assertThat(first.id()).isEqualTo("BTC,ETH:-16%/vol+");
         assertThat(first.spotMoves()).containsExactly(java.util.Map.entry("BTC", -0.16), java.util.Map.entry("ETH", -0.16));
         assertThat(first.moveOf("SOL")).isZero();
-        Scenario btcAlone = grid.scenarios().get(53);
+        Scenario btcAlone = grid.scenarios().get(58);
         assertThat(btcAlone.id()).isEqualTo("BTC,ETH:BTC-16%/vol+");
         assertThat(btcAlone.kind()).isEqualTo(Scenario.Kind.MEMBER);
         assertThat(btcAlone.spotMoves()).containsExactly(java.util.Map.entry("BTC", -0.16));
         assertThat(btcAlone.moveOf("ETH")).isZero();
-        assertThat(grid.scenarios().get(100).id()).isEqualTo("BTC,ETH:ETH+16%/vol-");
-        Scenario sol = grid.scenarios().get(101);
+        assertThat(grid.scenarios().get(105).id()).isEqualTo("BTC,ETH:ETH+16%/vol-");
+        Scenario sol = grid.scenarios().get(106);
         assertThat(sol.id()).isEqualTo("SOL:-16%/vol+");
         assertThat(sol.group()).isEqualTo(1);
         assertThat(grid.groupOf("ADA")).isEqualTo(2);
@@ -122,7 +123,7 @@ class ScenarioGridTest {
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> {
                     assertThat(e.reason()).isEqualTo("INVALID_RISK_PARAMETERS");
                     assertThat(e.violations()).extracting(Violation::field).containsExactly(
-                            "version", "core_moves", "core_moves[1]", "vol_up_shift", "vol_down_shift",
+                            "version", "core_moves", "core_moves", "core_moves[1]", "vol_up_shift", "vol_down_shift",
                             "tenor_reference_days", "tenor_power", "tenor_max_scale",
                             "extended_moves[0].move", "extended_moves[0].weight", "extended_moves[1].weight",
                             "skew_shifts[0]", "correlation_groups[1][0]", "correlation_groups[2]",
