@@ -43,6 +43,7 @@ public final class PortfolioMargin {
     private static final String REASON = "INVALID_PORTFOLIO_INPUT";
     /** No book P&L is near this (10^15 USD); beyond it the sums could overflow to infinity. */
     private static final double MAX_PNL_USD = 1e15;
+    private static final BigDecimal MAX_USD = BigDecimal.valueOf(MAX_PNL_USD);
     private static final double HALF_CENT = 0.005;
 
     /**
@@ -265,9 +266,17 @@ public final class PortfolioMargin {
         }
         int scenarios = grid.scenarios().size();
         Set<String> instruments = new HashSet<>();
+        if (positions == null || collateral == null) {
+            violations.add(new Violation(positions == null ? "positions" : "collateral", "required (may be empty)"));
+            throw new InvalidInputException(REASON, violations);
+        }
         for (int i = 0; i < positions.size(); i++) {
             PositionExposure p = positions.get(i);
             String field = "positions[" + i + "]";
+            if (p == null) {
+                violations.add(new Violation(field, "required"));
+                continue;
+            }
             if (p.instrument() == null || p.instrument().isBlank()) {
                 violations.add(new Violation(field + ".instrument", "required"));
             } else if (!instruments.add(p.instrument())) {
@@ -281,6 +290,8 @@ public final class PortfolioMargin {
             }
             if (p.index() == null || p.index().signum() <= 0) {
                 violations.add(new Violation(field + ".index", "must be positive"));
+            } else if (p.quantity() != null && p.quantity().abs().multiply(p.index()).compareTo(MAX_USD) > 0) {
+                violations.add(new Violation(field + ".quantity", "notional |quantity x index| must be at most 1e15 USD"));
             }
         }
         if (pnl == null || pnl.length != positions.size()) {
@@ -291,7 +302,11 @@ public final class PortfolioMargin {
             }
         }
         for (int i = 0; i < collateral.size(); i++) {
-            validateCollateral(grid, collateral.get(i), "collateral[" + i + "]", violations);
+            if (collateral.get(i) == null) {
+                violations.add(new Violation("collateral[" + i + "]", "required"));
+            } else {
+                validateCollateral(grid, collateral.get(i), "collateral[" + i + "]", violations);
+            }
         }
         if (!violations.isEmpty()) {
             throw new InvalidInputException(REASON, violations);
@@ -328,6 +343,8 @@ public final class PortfolioMargin {
         }
         if (c.price() == null || c.price().signum() <= 0) {
             violations.add(new Violation(field + ".price", "must be positive"));
+        } else if (c.amount() != null && c.amount().multiply(c.price()).compareTo(MAX_USD) > 0) {
+            violations.add(new Violation(field + ".amount", "value amount x price must be at most 1e15 USD"));
         }
         boolean mmOk = fraction(c.mmHaircut());
         if (!mmOk) {

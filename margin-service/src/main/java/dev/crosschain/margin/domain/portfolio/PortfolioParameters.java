@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * @param version             the parameter set's version, echoed in every result so a figure names its rules
  * @param coreMoves           core spot moves, strictly ascending, including 0; each combined with vol up, flat, down
- * @param volUpShift          vol up-shock at {@code tenorReferenceDays}, >= 0; each option's shock is
+ * @param volUpShift          vol up-shock at {@code tenorReferenceDays}, > 0; each option's shock is
  *                            {@code volUpShift x min(tenorMaxScale, (tenorReferenceDays / T_days)^tenorPower)}
  * @param volDownShift        vol down-shock, <= 0, applied flat to every option (pricing floors vols at 1%)
  * @param tenorReferenceDays  the tenor at which the up-shock applies unscaled, days, > 0
@@ -102,17 +102,19 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
         if (version == null || version.isBlank()) {
             violations.add(new Violation("version", "required"));
         }
-        coreMoves = List.copyOf(coreMoves);
-        extendedMoves = List.copyOf(extendedMoves);
-        skewShifts = List.copyOf(skewShifts);
+        coreMoves = present(coreMoves, "core_moves", violations);
+        extendedMoves = present(extendedMoves, "extended_moves", violations);
+        skewShifts = present(skewShifts, "skew_shifts", violations);
         List<List<String>> groups = new ArrayList<>();
-        for (List<String> group : correlationGroups) {
-            groups.add(List.copyOf(group));
+        List<List<String>> listed = present(correlationGroups, "correlation_groups", violations);
+        for (int g = 0; g < listed.size(); g++) {
+            groups.add(present(listed.get(g), "correlation_groups[" + g + "]", violations));
         }
         correlationGroups = List.copyOf(groups);
-        stablecoins = List.copyOf(stablecoins);
+        stablecoins = present(stablecoins, "stablecoins", violations);
         checkCoreMoves(coreMoves, violations);
-        check(violations, "vol_up_shift", Double.isFinite(volUpShift) && volUpShift >= 0, "must be finite and >= 0");
+        check(violations, "vol_up_shift", Double.isFinite(volUpShift) && volUpShift > 0,
+                "must be finite and > 0 (crypto crashes and squeezes come with vol spikes; the extended and stale scans use it)");
         check(violations, "vol_down_shift", Double.isFinite(volDownShift) && volDownShift <= 0 && volDownShift > -1,
                 "must be finite, <= 0 and > -1");
         check(violations, "tenor_reference_days", Double.isFinite(tenorReferenceDays) && tenorReferenceDays > 0, "must be finite and > 0");
@@ -139,11 +141,31 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
         }
     }
 
+    /**
+     * An immutable copy without the nulls, each null reported as {@code field[i]} required (null inside
+     * a parameter set is a bad input, never a NullPointerException); a null list reads as empty.
+     */
+    private static <T> List<T> present(List<T> list, String field, List<Violation> violations) {
+        if (list == null) {
+            violations.add(new Violation(field, "required"));
+            return List.of();
+        }
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                violations.add(new Violation(field + "[" + i + "]", "required"));
+            } else {
+                out.add(list.get(i));
+            }
+        }
+        return List.copyOf(out);
+    }
+
     private static void checkCoreMoves(List<Double> moves, List<Violation> violations) {
-        if (moves.stream().noneMatch(m -> m != null && m == 0)) {
+        if (moves.stream().noneMatch(m -> m == 0)) {
             violations.add(new Violation("core_moves", "must include 0"));
         }
-        if (moves.stream().noneMatch(m -> m != null && m < 0) || moves.stream().noneMatch(m -> m != null && m > 0)) {
+        if (moves.stream().noneMatch(m -> m < 0) || moves.stream().noneMatch(m -> m > 0)) {
             violations.add(new Violation("core_moves", "must include a negative and a positive move (both directions are scanned)"));
         }
         for (int i = 0; i < moves.size(); i++) {

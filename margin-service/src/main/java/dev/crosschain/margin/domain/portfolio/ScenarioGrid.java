@@ -2,6 +2,7 @@ package dev.crosschain.margin.domain.portfolio;
 
 import dev.crosschain.margin.domain.Instrument;
 import dev.crosschain.margin.domain.InvalidInputException;
+import dev.crosschain.margin.domain.Violation;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -114,9 +115,30 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
     /** The grid for this book when the underlyings {@code stale} have a stale or low-confidence index. */
     public static ScenarioGrid forBook(PortfolioParameters parameters, List<PositionExposure> positions,
                                        List<CollateralExposure> collateral, Collection<String> stale) {
+        List<Violation> violations = new ArrayList<>();
         Set<String> underlyings = new TreeSet<>();
-        positions.forEach(p -> underlyings.add(p.underlying()));
-        collateral.stream().filter(c -> !c.stablecoin()).forEach(c -> underlyings.add(c.underlying()));
+        for (int i = 0; i < positions.size(); i++) {
+            PositionExposure p = positions.get(i);
+            if (p == null || !validUnderlying(p.underlying())) {
+                violations.add(new Violation("positions[" + i + "].underlying", "not an underlying symbol: " + (p == null ? null : p.underlying())));
+            } else {
+                underlyings.add(p.underlying());
+            }
+        }
+        for (int i = 0; i < collateral.size(); i++) {
+            CollateralExposure c = collateral.get(i);
+            if (c != null && c.stablecoin()) {
+                continue;
+            }
+            if (c == null || !validUnderlying(c.underlying())) {
+                violations.add(new Violation("collateral[" + i + "].underlying", "not an underlying symbol: " + (c == null ? null : c.underlying())));
+            } else {
+                underlyings.add(c.underlying());
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException("INVALID_PORTFOLIO_INPUT", violations);
+        }
         return of(parameters, underlyings, stale);
     }
 
@@ -134,6 +156,9 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
 
     /** The index in {@link #groups()} of the group holding {@code underlying}, or -1. */
     public int groupOf(String underlying) {
+        if (underlying == null) {
+            return -1;
+        }
         for (int g = 0; g < groups.size(); g++) {
             if (groups.get(g).underlyings().contains(underlying)) {
                 return g;
