@@ -7,6 +7,8 @@ import dev.crosschain.margin.domain.Violation;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +35,9 @@ import java.util.TreeMap;
  *       enter its group's worst loss like any other scenario.</li>
  *   <li>MM = scan loss + contingencies; IM = MM x IM factor.</li>
  * </ol>
- * Sums run in double in a fixed order (deterministic: the same input gives the same figure bit for bit);
- * the named figures are rounded to the cent.
+ * Sums run in double in a fixed order, positions by instrument and collateral by chain and asset, so the
+ * same book gives the same figures bit for bit whatever order it is listed in. Requirement figures (group
+ * losses, scan loss, contingencies, IM) are rounded up to the cent; contributions to the nearest cent.
  */
 public final class PortfolioMargin {
 
@@ -45,6 +48,10 @@ public final class PortfolioMargin {
     private static final double MAX_PNL_USD = 1e15;
     private static final BigDecimal MAX_USD = BigDecimal.valueOf(MAX_PNL_USD);
     private static final double HALF_CENT = 0.005;
+    private static final Comparator<CollateralExposure> COLLATERAL_ORDER = Comparator.comparing(CollateralExposure::chainId)
+            .thenComparing(CollateralExposure::asset).thenComparing(CollateralExposure::amount)
+            .thenComparing(CollateralExposure::price).thenComparing(CollateralExposure::mmHaircut)
+            .thenComparing(CollateralExposure::imHaircut);
 
     /**
      * Margins a book; an {@link InvalidInputException} INVALID_PORTFOLIO_INPUT listing every bad field
@@ -58,6 +65,23 @@ public final class PortfolioMargin {
     public PortfolioResult evaluate(ScenarioGrid grid, List<PositionExposure> positions, double[][] pnl,
                                     List<CollateralExposure> collateral, Set<String> staleUnderlyings) {
         validate(grid, positions, pnl, collateral, staleUnderlyings);
+        // A fixed summation order (positions by instrument, collateral by chain and asset): double sums
+        // depend on their order, and the figures must not depend on the order the caller listed things in.
+        Integer[] order = new Integer[positions.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        List<PositionExposure> given = positions;
+        Arrays.sort(order, Comparator.comparing(i -> given.get(i).instrument()));
+        double[][] rows = new double[order.length][];
+        List<PositionExposure> sorted = new ArrayList<>();
+        for (int i = 0; i < order.length; i++) {
+            sorted.add(positions.get(order[i]));
+            rows[i] = pnl[order[i]];
+        }
+        positions = sorted;
+        pnl = rows;
+        collateral = collateral.stream().sorted(COLLATERAL_ORDER).toList();
         PortfolioParameters params = grid.parameters();
         int[] positionGroup = positions.stream().mapToInt(p -> grid.groupOf(p.underlying())).toArray();
         int[] collateralGroup = collateral.stream().mapToInt(c -> c.stablecoin() ? -1 : grid.groupOf(c.underlying())).toArray();
@@ -73,7 +97,7 @@ public final class PortfolioMargin {
             largest = largest.max(group.worstLoss());
         }
         BigDecimal keep = BigDecimal.ONE.subtract(BigDecimal.valueOf(params.groupOffset()));
-        BigDecimal scanLoss = cents(largest.add(keep.multiply(sumOfLosses.subtract(largest))));
+        BigDecimal scanLoss = requirement(largest.add(keep.multiply(sumOfLosses.subtract(largest))));
 
         List<PortfolioResult.Contingency> contingencies = contingencies(params, positions, collateral);
         BigDecimal contingencyTotal = Decimals.usd(BigDecimal.ZERO);
@@ -81,7 +105,7 @@ public final class PortfolioMargin {
             contingencyTotal = contingencyTotal.add(c.amount());
         }
         BigDecimal mm = Decimals.usd(scanLoss.add(contingencyTotal));
-        BigDecimal im = cents(mm.multiply(BigDecimal.valueOf(params.imFactor())));
+        BigDecimal im = requirement(mm.multiply(BigDecimal.valueOf(params.imFactor())));
         return new PortfolioResult(params.version(), mm, im, scanLoss, Decimals.usd(sumOfLosses.subtract(scanLoss)),
                 contingencyTotal, groups, contingencies);
     }
@@ -135,7 +159,7 @@ public final class PortfolioMargin {
         List<PortfolioResult.Contribution> byChain = new ArrayList<>();
         chainLoss.forEach((chain, loss) -> byChain.add(new PortfolioResult.Contribution(chain, cents(loss))));
         ScenarioGrid.Group group = grid.groups().get(g);
-        return new PortfolioResult.GroupResult(group.id(), group.underlyings(), driving.id(), cents(Math.max(0, worst)),
+        return new PortfolioResult.GroupResult(group.id(), group.underlyings(), driving.id(), requirement(BigDecimal.valueOf(Math.max(0, worst))),
                 byPosition, byChain);
     }
 
@@ -236,13 +260,23 @@ public final class PortfolioMargin {
     }
 
     private static void add(List<PortfolioResult.Contingency> out, String kind, String subject, double amount) {
-        BigDecimal rounded = cents(amount);
+        BigDecimal rounded = requirement(BigDecimal.valueOf(amount));
         if (rounded.signum() != 0) {
             out.add(new PortfolioResult.Contingency(kind, subject, rounded));
         }
     }
 
-    /** A USD figure rounded to the cent, at the service's USD scale. */
+    /**
+     * A requirement figure (group loss, scan loss, contingency, IM) rounded UP to the cent: a requirement
+     * is never rounded in the account's favour. It is first rounded to the micro-dollar, which removes the
+     * double arithmetic's noise (90,000 x 0.16 = 14,400.000000000002 is 14,400.00, not 14,400.01) while
+     * keeping every real fraction of a cent.
+     */
+    static BigDecimal requirement(BigDecimal usd) {
+        return Decimals.usd(usd.setScale(6, RoundingMode.HALF_EVEN).setScale(2, RoundingMode.CEILING));
+    }
+
+    /** A share or a credit (contributions) rounded to the nearest cent, HALF_EVEN, at the service's USD scale. */
     static BigDecimal cents(double usd) {
         return cents(BigDecimal.valueOf(usd));
     }

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Portfolio margin of one book, every figure named for Explain. USD amounts are rounded to the cent
- * (HALF_EVEN) and carried at the service's USD scale 8 so they add to the other figures. The parts add
+ * (requirements up, contributions HALF_EVEN) and carried at the service's USD scale 8 so they add to the other figures. The parts add
  * up exactly: {@code maintenanceMargin = scanLoss + sum of contingencies} and
  * {@code scanLoss = sum of group losses - groupOffsetCredit}.
  *
@@ -37,7 +37,7 @@ public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMa
      *                          within half a cent of it)
      * @param worstLoss         that loss, floored at 0: a group's gains never pay for another group's losses
      * @param positions         per position of the group, its share of the driving scenario's weighted loss
-     *                          (positive adds to the loss), named by instrument, in input order
+     *                          (positive adds to the loss), named by instrument, by instrument
      * @param chains            per chain holding risky collateral of the group, the same, by chain id
      *                          (the shares are rounded one by one, so their sum may differ from
      *                          {@code worstLoss} by a few cents, or by more when the loss was floored)

@@ -53,6 +53,7 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
         groups = List.copyOf(groups);
         staleUnderlyings = List.copyOf(staleUnderlyings);
         scenarios = List.copyOf(scenarios);
+        checkConsistent(parameters, groups, staleUnderlyings, scenarios);
     }
 
     /**
@@ -140,6 +141,47 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
             throw new InvalidInputException("INVALID_PORTFOLIO_INPUT", violations);
         }
         return of(parameters, underlyings, stale);
+    }
+
+    /**
+     * A grid built by hand must hold together like one from {@link #of}: parameters given, every scenario
+     * in a group of the grid and moving only that group's members, ids unique, stale underlyings on the grid.
+     */
+    private static void checkConsistent(PortfolioParameters parameters, List<Group> groups, List<String> stale,
+                                        List<Scenario> scenarios) {
+        List<Violation> violations = new ArrayList<>();
+        if (parameters == null) {
+            violations.add(new Violation("parameters", "required"));
+        }
+        Set<String> members = new java.util.HashSet<>();
+        for (int g = 0; g < groups.size(); g++) {
+            for (String u : groups.get(g).underlyings()) {
+                if (!members.add(u)) {
+                    violations.add(new Violation("groups[" + g + "]", u + " is already in a group"));
+                }
+            }
+        }
+        for (int i = 0; i < stale.size(); i++) {
+            if (!members.contains(stale.get(i))) {
+                violations.add(new Violation("stale_underlyings[" + i + "]", "not an underlying of the grid: " + stale.get(i)));
+            }
+        }
+        Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < scenarios.size(); i++) {
+            Scenario s = scenarios.get(i);
+            String field = "scenarios[" + i + "]";
+            if (!ids.add(s.id())) {
+                violations.add(new Violation(field + ".id", "duplicate id " + s.id()));
+            }
+            if (s.group() < 0 || s.group() >= groups.size()) {
+                violations.add(new Violation(field + ".group", "no group " + s.group() + " in the grid"));
+            } else if (!groups.get(s.group()).underlyings().containsAll(s.underlyings())) {
+                violations.add(new Violation(field + ".underlyings", "moves underlyings outside its group"));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException("INVALID_SCENARIO_GRID", violations);
+        }
     }
 
     /** Scenarios of a group of {@code members} underlyings of which {@code stale} are stale. */
