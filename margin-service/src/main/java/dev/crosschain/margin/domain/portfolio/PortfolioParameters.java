@@ -71,8 +71,10 @@ public record PortfolioParameters(String version, List<Double> coreMoves, double
      *       2020-03-12, best BTC +50% to 2017-12-07), and a short option book cannot be liquidated into such a crash, so its
      *       loss there is charged in full (a linear book's charge stays its core-edge loss). Nodes every
      *       5-9 points because a short spread or strangle can lose most between two nodes. Beyond, -66%, +100%,
-     *       +200%, +500% with weight 0.5/|move| rounded up (0.76, 0.5, 0.25, 0.1): never seen over two days,
-     *       dampened like SPAN's extreme moves.</li>
+     *       +200%, +500% with weight 0.5/|move| rounded up (0.76, 0.5, 0.25, 0.1): never seen over two days, so
+     *       dampened, and so that a move beyond anything seen charges a unit of exposure no more than the largest
+     *       one seen (weight x |move| = 0.5, its value at the +-50% edge). Consequence: a naked short option is
+     *       charged up to about half the spot (its loss at the +50% node), far above the cross rule.</li>
      *   <li>Skew shocks +-0.10 vol per unit ln(K/F): a put struck at half the forward gains or loses
      *       about 7 vol points relative to the money.</li>
      *   <li>Groups {BTC, ETH} (daily return correlation about 0.8-0.9 since 2018) and {SOL} alone, with a

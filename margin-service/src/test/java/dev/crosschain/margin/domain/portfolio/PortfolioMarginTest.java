@@ -338,6 +338,21 @@ class PortfolioMarginTest {
     }
 
     /**
+     * The linear add-on is on gross notional, never netted: long 10 ETH-PERPETUAL against short 10 ETH-27DEC26
+     * future at 3,000 is flat in every scenario (scan loss 0) but carries basis and funding risk on both legs:
+     * 0.005 x (30,000 + 30,000) = 300 = MM.
+     */
+    @Test
+    void theLinearAddOnIsOnGrossNotional() {
+        List<PositionExposure> positions = List.of(linear("ETH-PERPETUAL", "10", "3000"), linear("ETH-27DEC26", "-10", "3000"));
+        ScenarioGrid grid = ScenarioGrid.forBook(PortfolioParameters.DEFAULT, positions, List.of());
+        double[][] pnl = {linearPnl(grid, "ETH", 30_000), linearPnl(grid, "ETH", -30_000)};
+        PortfolioResult r = ENGINE.evaluate(grid, positions, pnl, List.of(), Set.of());
+        assertMoney(r.scanLoss(), "0");
+        assertMoney(r.maintenanceMargin(), "300");
+    }
+
+    /**
      * ETH collateral does not fully hedge a short BTC perp: short 1 BTC perp (90,000) against 30 ETH at 3,000,
      * haircut 0 (90,000). Joint moves net to 0; BTC alone +16% loses 14,400; MM = 14,400 + 450 = 14,850.
      */

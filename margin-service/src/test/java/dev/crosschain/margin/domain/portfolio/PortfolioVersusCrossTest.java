@@ -35,7 +35,7 @@ class PortfolioVersusCrossTest {
 
     @Test
     void definedRiskSpreadsNeedLessThanUnderCrossRules() {
-        long seed = Long.getLong("seed", System.nanoTime());
+        long seed = Long.getLong("seed", 20261206L);
         System.out.println("PortfolioVersusCrossTest seed=" + seed + " (replay: -Dseed=" + seed + ")");
         Random random = new Random(seed);
         ScenarioGrid grid = ScenarioGrid.of(PortfolioParameters.DEFAULT, Set.of("ETH"));

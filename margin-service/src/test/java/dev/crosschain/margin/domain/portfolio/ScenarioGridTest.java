@@ -88,7 +88,7 @@ class ScenarioGridTest {
     /** Property: the grid depends on the set of underlyings only; ids are unique; size = the sum of the groups' sizes. */
     @Test
     void gridIsStableUnderInputOrder() {
-        long seed = Long.getLong("seed", System.nanoTime());
+        long seed = Long.getLong("seed", 20261206L);
         System.out.println("ScenarioGridTest.gridIsStableUnderInputOrder seed=" + seed + " (replay: -Dseed=" + seed + ")");
         Random random = new Random(seed);
         List<String> universe = List.of("BTC", "ETH", "SOL", "ADA", "DOGE", "AVAX", "XRP");
