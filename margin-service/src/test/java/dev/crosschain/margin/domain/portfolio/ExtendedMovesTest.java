@@ -78,6 +78,23 @@ class ExtendedMovesTest {
     }
 
     /**
+     * A calendar spread, short 1 7-day ATM call against long 1 30-day ATM call: the long leg gains wherever
+     * the short one loses most (up moves, vol up), so the spread needs less than the short leg alone, and
+     * still something (it loses in a crash with vol down and at the money).
+     */
+    @Test
+    void calendarSpreadNeedsLessThanItsShortLeg() {
+        Leg shortNear = new Leg("ETH-7D-3000-C", -1, new ToyPricer.Option(3000, 7, true, VOL));
+        Leg longFar = new Leg("ETH-30D-3000-C", 1, new ToyPricer.Option(3000, 30, true, VOL));
+        PortfolioResult naked = margin(List.of(shortNear));
+        PortfolioResult calendar = margin(List.of(shortNear, longFar));
+        System.out.printf("calendar: MM %s (driver %s) vs short near leg alone %s; premiums near %.2f far %.2f%n",
+                calendar.maintenanceMargin(), calendar.groups().get(0).drivingScenarioId(), naked.maintenanceMargin(),
+                ToyPricer.price(S, 3000, 7, VOL, true), ToyPricer.price(S, 3000, 30, VOL, true));
+        assertThat(calendar.maintenanceMargin()).isLessThan(naked.maintenanceMargin()).isPositive();
+    }
+
+    /**
      * A linear book is still margined by the core range: long 10 ETH perp at 3,000 (30,000).
      * <pre>
      *   core -16%: 30,000 x 0.16 = 4,800

@@ -31,9 +31,16 @@ class PortfolioMarginTest {
             "ETH:+10%/vol+", "ETH:+10%/vol0", "ETH:+10%/vol-",
             "ETH:-50%/vol+/w0.2", "ETH:+100%/vol+/w0.1");
 
-    /** Long 1 ETH 3300 call, P&L per SMALL scenario (USD): loses at most its premium (80). */
+    /*
+     * The P&L vectors of the SMALL goldens are stipulated fixtures in RevalueBook's shape (one USD figure per
+     * scenario), not Black-76 prices: round numbers keep the goldens hand-computable, and they keep the shape
+     * of their option (a long option loses at most its premium, P&L 0 at the unmoved scenario). The goldens
+     * priced with Black-76 are in ExtendedMovesTest and PortfolioMarginPropertiesTest.aDeltaHedgeLowersMm.
+     */
+
+    /** Long 1 ETH-27DEC26-3300-C, P&L per SMALL scenario (USD): loses at most its premium (80). */
     static final double[] LONG_CALL = {-45, -62, -70, 25, 0, -12, 180, 150, 138, -80, 2620};
-    /** Short 2 ETH 3600 calls, P&L per SMALL scenario (USD). */
+    /** Short 2 ETH-27DEC26-3600-C, P&L per SMALL scenario (USD). */
     static final double[] SHORT_CALLS = {40, 52, 56, -30, 0, 14, -190, -150, -134, 60, -4800};
 
     static PositionExposure option(String instrument, String qty, String index) {
@@ -171,7 +178,8 @@ class PortfolioMarginTest {
     }
 
     /**
-     * Covered call on SMALL: short 1 ETH 3300 call against 1 ETH on arbitrum, MM haircut 10% (2,700).
+     * Covered call on SMALL: short 1 ETH-11DEC26-3300-C (a 5-day call, premium 40: not the 27DEC26 call of
+     * LONG_CALL, premium 80) against 1 ETH on arbitrum, MM haircut 10% (2,700).
      * <pre>
      * call P&L          22   31   35 | -12  0   6 |  -90  -75  -69 |   40  -2720
      * ETH 2,700 x move -270 -270 -270 |   0  0   0 |  270  270  270 | -1350  2700
@@ -188,7 +196,7 @@ class PortfolioMarginTest {
     @Test
     void coveredCallWithEthOnArbitrum() {
         ScenarioGrid grid = ScenarioGrid.of(SMALL, Set.of("ETH"));
-        List<PositionExposure> call = List.of(option("ETH-27DEC26-3300-C", "-1", "3000"));
+        List<PositionExposure> call = List.of(option("ETH-11DEC26-3300-C", "-1", "3000"));
         double[][] pnl = {{22, 31, 35, -12, 0, 6, -90, -75, -69, 40, -2720}};
 
         PortfolioResult covered = ENGINE.evaluate(grid, call, pnl, List.of(risky("arbitrum", "WETH", "ETH", "1", "3000", "0.10")), Set.of());
