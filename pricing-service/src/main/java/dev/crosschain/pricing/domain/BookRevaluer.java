@@ -1,5 +1,6 @@
 package dev.crosschain.pricing.domain;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,7 +17,9 @@ import java.util.Map;
  * expiry, basis, base vol, log strike, shocked indices per underlying) is worked out once, so a
  * scenario costs one shifted vol and one Black-76 price per option line: the positions of one
  * underlying, expiry and strike are netted first, and since sticky strike gives a call and a put
- * of that strike the same vol, one call price values both (put = call - D (F - K)). Stateless.
+ * of that strike the same vol, one call price values both (put = call - D (F - K)). A scenario may
+ * scale its vol shift by tenor ({@link Scenario.TenorScaling}): the scaled shift is worked out once
+ * per expiry. Stateless.
  */
 public final class BookRevaluer {
 
@@ -30,33 +33,58 @@ public final class BookRevaluer {
         this.model = model;
     }
 
+    /** The book's value now and under each scenario, without per-position figures. */
     public BookValuation revalue(List<BookPosition> book, List<Scenario> scenarios, MarketSnapshot market) {
+        return revalue(book, scenarios, market, false);
+    }
+
+    /**
+     * The book's value now and under each scenario and, when {@code perPosition}, each position's
+     * too. Per-position values reuse the netted work: a position of a line is its quantity times the
+     * line's price per unit (a put valued from the call price also takes its -D (F - K)), a linear
+     * position its units of index times the shocked index, so asking for them costs no extra
+     * Black-76 price.
+     */
+    public BookValuation revalue(List<BookPosition> book, List<Scenario> scenarios, MarketSnapshot market,
+                                 boolean perPosition) {
         int scenarioCount = scenarios.size();
-        double[] volShifts = new double[scenarioCount];
         double[] skewShifts = new double[scenarioCount];
         for (int s = 0; s < scenarioCount; s++) {
-            volShifts[s] = scenarios.get(s).volShift();
             skewShifts[s] = scenarios.get(s).skewShift();
         }
+        VolShifts volShifts = new VolShifts(scenarios, market.now());
         Map<String, Shocks> byUnderlying = new HashMap<>();
         Map<StrikeKey, OptionLine> lines = new LinkedHashMap<>();
+        // Per position, when asked: its option line, or its underlying and units of index per unit held.
+        OptionLine[] lineOf = perPosition ? new OptionLine[book.size()] : null;
+        Shocks[] shocksOf = perPosition ? new Shocks[book.size()] : null;
+        double[] indexUnits = perPosition ? new double[book.size()] : null;
         double base = 0.0;
         double[] values = new double[scenarioCount];
-        for (BookPosition position : book) {
+        for (int p = 0; p < book.size(); p++) {
+            BookPosition position = book.get(p);
             Shocks shocks = byUnderlying.computeIfAbsent(position.instrument().underlying(),
                     u -> new Shocks(u, scenarios, market));
             if (position.instrument() instanceof Instrument.Option option) {
-                lines.computeIfAbsent(new StrikeKey(option.underlying(), option.expiryDate(), option.strike().doubleValue()),
-                        key -> new OptionLine(option, shocks)).add(option.type(), position.quantity());
-            } else if (position.instrument() instanceof Instrument.Future future) {
-                // A future is worth its forward, index x basis: so many units of index.
-                shocks.linearQuantity += position.quantity() * market.basis(future.underlying(), future.expiry(), market.now());
-            } else {
-                shocks.linearQuantity += position.quantity();
+                OptionLine line = lines.computeIfAbsent(new StrikeKey(option.underlying(), option.expiryDate(), option.strike().doubleValue()),
+                        key -> new OptionLine(option, shocks));
+                line.add(option.type(), position.quantity());
+                if (perPosition) {
+                    lineOf[p] = line;
+                }
+                continue;
+            }
+            // A future is worth its forward, index x basis: so many units of index.
+            double units = position.instrument() instanceof Instrument.Future future
+                    ? market.basis(future.underlying(), future.expiry(), market.now()) : 1.0;
+            shocks.linearQuantity += position.quantity() * units;
+            if (perPosition) {
+                shocksOf[p] = shocks;
+                indexUnits[p] = units;
             }
         }
         for (OptionLine line : lines.values()) {
-            base += revalueLine(line, volShifts, skewShifts, market, values);
+            base += revalueLine(line, volShifts.forExpiry(line.option.expiry()), skewShifts, market, values, perPosition);
         }
         boolean stale = false;
         for (Shocks shocks : byUnderlying.values()) {
@@ -68,12 +96,34 @@ public final class BookRevaluer {
                 values[s] += exposure * shocks.factors[s];
             }
         }
-        return new BookValuation(base, values, stale);
+        if (!perPosition) {
+            return new BookValuation(base, values, stale);
+        }
+        double[] positionBase = new double[book.size()];
+        double[][] positionValues = new double[book.size()][];
+        for (int p = 0; p < book.size(); p++) {
+            BookPosition position = book.get(p);
+            double[] positionScenarios = new double[scenarioCount];
+            if (lineOf[p] != null) {
+                positionBase[p] = lineOf[p].positionValues(position, positionScenarios);
+            } else {
+                double exposure = position.quantity() * indexUnits[p] * shocksOf[p].index;
+                positionBase[p] = exposure;
+                for (int s = 0; s < scenarioCount; s++) {
+                    positionScenarios[s] = exposure * shocksOf[p].factors[s];
+                }
+            }
+            positionValues[p] = positionScenarios;
+        }
+        return new BookValuation(base, values, stale, positionBase, positionValues);
     }
 
-    /** Adds the line's value in each scenario to {@code values}; returns its base value. */
+    /**
+     * Adds the line's value in each scenario to {@code values}; returns its base value. With
+     * {@code keepUnitPrices}, the line keeps its price per unit in each scenario for its positions.
+     */
     private double revalueLine(OptionLine line, double[] volShifts, double[] skewShifts, MarketSnapshot market,
-                               double[] values) {
+                               double[] values, boolean keepUnitPrices) {
         Instrument.Option option = line.option;
         Shocks shocks = line.shocks;
         double strike = option.strike().doubleValue();
@@ -88,15 +138,66 @@ public final class BookRevaluer {
         // adds -D (F - K) to its call's value.
         OptionType priced = line.callQuantity == 0 ? OptionType.PUT : OptionType.CALL;
         double quantity = line.callQuantity + line.putQuantity;
-        double forwardQuantity = priced == OptionType.CALL ? -line.putQuantity * Math.exp(-rate * years) : 0.0;
+        double discount = Math.exp(-rate * years);
+        double forwardQuantity = priced == OptionType.CALL ? -line.putQuantity * discount : 0.0;
+        double[] unitPrices = keepUnitPrices ? new double[values.length] : null;
         for (int s = 0; s < values.length; s++) {
             double vol = Math.max(MIN_VOL, baseVol + volShifts[s]
                     + skewShifts[s] * (logStrike - shocks.logIndices[s] - logBasis));
             double forward = shocks.indices[s] * basis;
-            values[s] += quantity * model.price(priced, forward, strike, years, vol, rate) + forwardQuantity * (forward - strike);
+            double unitPrice = model.price(priced, forward, strike, years, vol, rate);
+            values[s] += quantity * unitPrice + forwardQuantity * (forward - strike);
+            if (unitPrices != null) {
+                unitPrices[s] = unitPrice;
+            }
         }
-        return quantity * model.price(priced, baseForward, strike, years, baseVol, rate)
-                + forwardQuantity * (baseForward - strike);
+        double baseUnitPrice = model.price(priced, baseForward, strike, years, baseVol, rate);
+        if (keepUnitPrices) {
+            line.keep(priced, basis, discount, baseUnitPrice, unitPrices);
+        }
+        return quantity * baseUnitPrice + forwardQuantity * (baseForward - strike);
+    }
+
+    /**
+     * Each scenario's vol shift per expiry: the same for every expiry unless a scenario scales its
+     * shift by tenor, then worked out once per expiry (not per option line) since a pow costs about
+     * what a Black-76 price does.
+     */
+    private static final class VolShifts {
+        private static final double SECONDS_PER_DAY = 86_400.0;
+
+        final List<Scenario> scenarios;
+        final Instant now;
+        final double[] unscaled;
+        final boolean anyScaled;
+        final Map<Instant, double[]> byExpiry = new HashMap<>();
+
+        VolShifts(List<Scenario> scenarios, Instant now) {
+            this.scenarios = scenarios;
+            this.now = now;
+            unscaled = new double[scenarios.size()];
+            boolean scaled = false;
+            for (int s = 0; s < unscaled.length; s++) {
+                unscaled[s] = scenarios.get(s).volShift();
+                scaled |= scenarios.get(s).tenorScaling().scales();
+            }
+            anyScaled = scaled;
+        }
+
+        double[] forExpiry(Instant expiry) {
+            if (!anyScaled) {
+                return unscaled;
+            }
+            return byExpiry.computeIfAbsent(expiry, e -> {
+                // Calendar days to expiry, the ACT/365 years of MarkCalculator.yearsUntil times 365.
+                double days = MarkCalculator.yearsUntil(e, now) * 365.0;
+                double[] shifts = new double[scenarios.size()];
+                for (int s = 0; s < shifts.length; s++) {
+                    shifts[s] = scenarios.get(s).volShiftAt(days);
+                }
+                return shifts;
+            });
+        }
     }
 
     /** Options that share a vol in every scenario. */
@@ -109,6 +210,12 @@ public final class BookRevaluer {
         final Shocks shocks;
         double callQuantity;
         double putQuantity;
+        // Kept for per-position values only (see keep).
+        OptionType priced;
+        double basis;
+        double discount;
+        double baseUnitPrice;
+        double[] unitPrices;
 
         OptionLine(Instrument.Option option, Shocks shocks) {
             this.option = option;
@@ -121,6 +228,30 @@ public final class BookRevaluer {
             } else {
                 putQuantity += quantity;
             }
+        }
+
+        void keep(OptionType priced, double basis, double discount, double baseUnitPrice, double[] unitPrices) {
+            this.priced = priced;
+            this.basis = basis;
+            this.discount = discount;
+            this.baseUnitPrice = baseUnitPrice;
+            this.unitPrices = unitPrices;
+        }
+
+        /**
+         * One position of this line: fills its value in each scenario and returns its base value. A
+         * put of a line priced by its call is the call minus D (F - K), as in the line's own sum.
+         */
+        double positionValues(BookPosition position, double[] scenarioValues) {
+            double quantity = position.quantity();
+            double strike = option.strike().doubleValue();
+            boolean putFromCall = ((Instrument.Option) position.instrument()).type() != priced;
+            double forwardQuantity = putFromCall ? -quantity * discount : 0.0;
+            for (int s = 0; s < scenarioValues.length; s++) {
+                double forward = shocks.indices[s] * basis;
+                scenarioValues[s] = quantity * unitPrices[s] + forwardQuantity * (forward - strike);
+            }
+            return quantity * baseUnitPrice + forwardQuantity * (shocks.index * basis - strike);
         }
     }
 

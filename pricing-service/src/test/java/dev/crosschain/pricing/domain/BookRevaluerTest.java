@@ -88,6 +88,170 @@ class BookRevaluerTest {
         return value;
     }
 
+    // ---- vol shifts scaled by tenor ----
+
+    static final LocalDate ONE_DAY = NOW.atZone(java.time.ZoneOffset.UTC).toLocalDate().plusDays(1);
+    static final LocalDate SEVEN_DAYS = ONE_DAY.plusDays(6);
+    static final LocalDate HALF_YEAR = ONE_DAY.plusDays(179);
+    /** 30-day reference, square root, at most 3x: the shape a margin grid's vol-up shock takes. */
+    static final Scenario.TenorScaling SQRT_30D_CAP_3 = new Scenario.TenorScaling(30, 0.5, 3);
+
+    @Test
+    void aTenorScaledVolShiftIsTheShiftTimesTheCappedPowerOfReferenceOverDaysPerExpiry() {
+        Instrument.Option day = new Instrument.Option("ETH", ONE_DAY, new BigDecimal("2900"), OptionType.PUT);
+        Instrument.Option week = new Instrument.Option("ETH", SEVEN_DAYS, new BigDecimal("3100"), OptionType.CALL);
+        Instrument.Option weekPut = new Instrument.Option("ETH", SEVEN_DAYS, new BigDecimal("3100"), OptionType.PUT);
+        Instrument.Option halfYear = new Instrument.Option("ETH", HALF_YEAR, new BigDecimal("2500"), OptionType.PUT);
+        List<BookPosition> book = List.of(new BookPosition(day, -4), new BookPosition(week, 2), new BookPosition(weekPut, -1),
+                new BookPosition(halfYear, 3), new BookPosition(new Instrument.Perpetual("ETH"), 1));
+        Scenario volUp = new Scenario("down/vol+", Map.of("ETH", -0.08), 0.1, -0.05, SQRT_30D_CAP_3);
+        BookValuation valuation = BookRevaluer.DEFAULT.revalue(book, List.of(volUp), MARKET);
+
+        // Worked out by hand: 1 day: sqrt(30) = 5.48, capped at 3; 7 days: sqrt(30/7) = 2.070;
+        // 180 days: sqrt(30/180) = 0.408.
+        double forward = 0.92 * ETH;
+        double expected = -4 * shockedPrice(day, forward, 0.1 * 3, -0.05, 1)
+                + 2 * shockedPrice(week, forward, 0.1 * Math.sqrt(30.0 / 7), -0.05, 7)
+                - shockedPrice(weekPut, forward, 0.1 * Math.sqrt(30.0 / 7), -0.05, 7)
+                + 3 * shockedPrice(halfYear, forward, 0.1 * Math.sqrt(30.0 / 180), -0.05, 180)
+                + forward;
+        assertThat(valuation.scenarioValues()[0]).isCloseTo(expected, within(TOL));
+    }
+
+    @Test
+    void aScaleOfOneForEveryTenorIsTheUnscaledRevaluationExactly() {
+        Instrument.Option day = new Instrument.Option("ETH", ONE_DAY, new BigDecimal("2900"), OptionType.PUT);
+        Instrument.Option halfYear = new Instrument.Option("ETH", HALF_YEAR, new BigDecimal("3500"), OptionType.CALL);
+        List<BookPosition> book = List.of(new BookPosition(day, -4), new BookPosition(halfYear, 3),
+                new BookPosition(new Instrument.Spot("ETH"), 2));
+        Map<String, Double> down = Map.of("ETH", -0.16);
+        BookValuation unscaled = BookRevaluer.DEFAULT.revalue(book, List.of(new Scenario("s", down, 0.2, 0.1)), MARKET);
+        // Off, power 0 (x^0 = 1 whatever the tenor), and a reference of 0 days (off whatever the rest says).
+        for (Scenario.TenorScaling one : List.of(Scenario.TenorScaling.NONE, new Scenario.TenorScaling(30, 0, 0),
+                new Scenario.TenorScaling(0, 0.5, 2))) {
+            BookValuation scaled = BookRevaluer.DEFAULT.revalue(book, List.of(new Scenario("s", down, 0.2, 0.1, one)), MARKET);
+            assertThat(scaled.scenarioValues()).as("scaling %s", one).containsExactly(unscaled.scenarioValues());
+            assertThat(scaled.baseValue()).isEqualTo(unscaled.baseValue());
+        }
+    }
+
+    @Test
+    void withoutACapShortTenorsTakeTheFullPowerAndAnExpiredOptionStaysFinite() {
+        Scenario.TenorScaling uncapped = new Scenario.TenorScaling(30, 1, 0);
+        assertThat(uncapped.scale(1)).isEqualTo(30.0);
+        assertThat(uncapped.scale(60)).isEqualTo(0.5);
+        assertThat(uncapped.scale(0)).as("expired: vol does not matter, no infinite scale").isEqualTo(1.0);
+        assertThat(SQRT_30D_CAP_3.scale(30)).isEqualTo(1.0);
+        assertThat(SQRT_30D_CAP_3.scale(0.5)).isEqualTo(3.0);
+        assertThat(new Scenario("z", Map.of(), 0.0, 0.0, uncapped).volShiftAt(0)).isZero();
+
+        LocalDate today = NOW.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        Instrument.Option expired = new Instrument.Option("ETH", today.minusDays(1), new BigDecimal("2800"), OptionType.CALL);
+        Instrument.Option expiring = new Instrument.Option("ETH", today, new BigDecimal("2800"), OptionType.PUT);
+        BookValuation valuation = BookRevaluer.DEFAULT.revalue(List.of(new BookPosition(expired, 1), new BookPosition(expiring, 1)),
+                List.of(new Scenario("up", Map.of("ETH", -0.1), 0.0, 0.0, uncapped),
+                        new Scenario("up2", Map.of("ETH", -0.1), 0.5, 0.0, uncapped)), MARKET);
+        // At expiry each is worth its intrinsic value at the shocked index 2700: the call nothing, the put 100.
+        assertThat(valuation.scenarioValues()).containsExactly(100.0, 100.0);
+    }
+
+    @Test
+    void tenorScalingRefusesNegativeAndNonFiniteParameters() {
+        for (double[] bad : new double[][] {{-1, 0.5, 3}, {30, -0.5, 3}, {30, 0.5, -3}, {Double.NaN, 0.5, 3},
+                {30, Double.POSITIVE_INFINITY, 3}, {30, 0.5, Double.NaN}}) {
+            assertThatThrownBy(() -> new Scenario.TenorScaling(bad[0], bad[1], bad[2]))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** One option priced alone at a shocked forward with its strike's surface vol plus the given shifts. */
+    private static double shockedPrice(Instrument.Option option, double forward, double volShift, double skewShift, double days) {
+        double strike = option.strike().doubleValue();
+        double vol = Math.max(BookRevaluer.MIN_VOL, vol(strike) + volShift + skewShift * Math.log(strike / forward));
+        return Black76.DEFAULT.price(option.type(), forward, strike, days / 365, vol, 0);
+    }
+
+    // ---- per-position values ----
+
+    @Test
+    void perPositionValuesAreEachPositionRevaluedAloneAndAddUpToTheBook() {
+        Instrument.Option call = new Instrument.Option("ETH", SEVEN_DAYS, new BigDecimal("3100"), OptionType.CALL);
+        Instrument.Option put = new Instrument.Option("ETH", SEVEN_DAYS, new BigDecimal("3100"), OptionType.PUT);
+        Instrument.Option farPut = new Instrument.Option("ETH", HALF_YEAR, new BigDecimal("2400"), OptionType.PUT);
+        List<BookPosition> book = List.of(new BookPosition(call, 2), new BookPosition(put, -3), new BookPosition(farPut, -1),
+                new BookPosition(call, -0.5), new BookPosition(new Instrument.Perpetual("ETH"), -1.5),
+                new BookPosition(new Instrument.Future("ETH", HALF_YEAR), 2), new BookPosition(new Instrument.Spot("ETH"), 4),
+                new BookPosition(new Instrument.Perpetual("BTC"), 0.02));
+        List<Scenario> scenarios = List.of(new Scenario("eth-16/vol+", Map.of("ETH", -0.16), 0.1, -0.1, SQRT_30D_CAP_3),
+                new Scenario("both+33", Map.of("ETH", 0.33, "BTC", 0.33), -0.05, 0.0),
+                new Scenario("flat", Map.of(), 0.0, 0.0));
+        BookValuation valuation = BookRevaluer.DEFAULT.revalue(book, scenarios, MARKET, true);
+
+        assertThat(valuation.positionBaseValues()).hasSize(book.size());
+        assertThat(valuation.positionScenarioValues()).hasNumberOfRows(book.size());
+        double baseSum = 0;
+        double[] sums = new double[scenarios.size()];
+        for (int p = 0; p < book.size(); p++) {
+            BookValuation alone = BookRevaluer.DEFAULT.revalue(List.of(book.get(p)), scenarios, MARKET);
+            assertThat(valuation.positionBaseValues()[p]).as("base of %s", book.get(p)).isCloseTo(alone.baseValue(), within(TOL));
+            assertThat(valuation.positionScenarioValues()[p]).as("scenarios of %s", book.get(p)).hasSize(scenarios.size());
+            for (int s = 0; s < scenarios.size(); s++) {
+                assertThat(valuation.positionScenarioValues()[p][s]).as("%s in %s", book.get(p), scenarios.get(s).id())
+                        .isCloseTo(alone.scenarioValues()[s], within(TOL));
+                sums[s] += valuation.positionScenarioValues()[p][s];
+            }
+            baseSum += valuation.positionBaseValues()[p];
+        }
+        assertThat(baseSum).isCloseTo(valuation.baseValue(), within(TOL));
+        for (int s = 0; s < scenarios.size(); s++) {
+            assertThat(sums[s]).isCloseTo(valuation.scenarioValues()[s], within(TOL));
+        }
+        BookValuation bookOnly = BookRevaluer.DEFAULT.revalue(book, scenarios, MARKET);
+        assertThat(bookOnly.scenarioValues()).as("per position changes no book figure").containsExactly(valuation.scenarioValues());
+        assertThat(bookOnly.baseValue()).isEqualTo(valuation.baseValue());
+        assertThat(bookOnly.positionBaseValues()).isEmpty();
+        assertThat(bookOnly.positionScenarioValues()).isEmpty();
+    }
+
+    @Test
+    void perPositionValuesOfRandomBooksAddUpToTheBook() {
+        long seed = Long.getLong("seed", System.nanoTime());
+        System.out.println("perPositionValuesOfRandomBooksAddUpToTheBook seed=" + seed + " (replay: -Dseed=" + seed + ")");
+        java.util.Random random = new java.util.Random(seed);
+        LocalDate[] expiries = {ONE_DAY, SEVEN_DAYS, EXPIRY, HALF_YEAR};
+        for (int round = 0; round < 50; round++) {
+            List<BookPosition> book = new java.util.ArrayList<>();
+            for (int p = 1 + random.nextInt(30); p > 0; p--) {
+                double quantity = Math.round((random.nextDouble() * 20 - 10) * 100) / 100.0;
+                Instrument instrument = switch (random.nextInt(4)) {
+                    case 0 -> new Instrument.Perpetual(random.nextBoolean() ? "ETH" : "BTC");
+                    case 1 -> new Instrument.Future("ETH", expiries[random.nextInt(expiries.length)]);
+                    default -> new Instrument.Option("ETH", expiries[random.nextInt(expiries.length)],
+                            BigDecimal.valueOf(2000 + 200 * random.nextInt(8)), random.nextBoolean() ? OptionType.CALL : OptionType.PUT);
+                };
+                book.add(new BookPosition(instrument, quantity));
+            }
+            List<Scenario> scenarios = new java.util.ArrayList<>();
+            for (int s = random.nextInt(6); s >= 0; s--) {
+                scenarios.add(new Scenario("s" + s, Map.of("ETH", random.nextDouble() - 0.6, "BTC", random.nextDouble() - 0.6),
+                        random.nextDouble() * 0.4 - 0.2, random.nextDouble() * 0.2 - 0.1,
+                        new Scenario.TenorScaling(random.nextInt(3) * 30, random.nextDouble(), random.nextInt(4))));
+            }
+            BookValuation valuation = BookRevaluer.DEFAULT.revalue(book, scenarios, MARKET, true);
+            // Rounding only: terms up to 10 x 90,000 x 1.4, about 1e-10 of error each, 30 of them.
+            double tolerance = 1e-6;
+            assertThat(java.util.Arrays.stream(valuation.positionBaseValues()).sum()).as("seed %d round %d", seed, round)
+                    .isCloseTo(valuation.baseValue(), within(tolerance));
+            for (int s = 0; s < scenarios.size(); s++) {
+                double sum = 0;
+                for (double[] position : valuation.positionScenarioValues()) {
+                    sum += position[s];
+                }
+                assertThat(sum).as("seed %d round %d scenario %d", seed, round, s).isCloseTo(valuation.scenarioValues()[s], within(tolerance));
+            }
+        }
+    }
+
     @Test
     void anOtmPutIsMarkedAboveTheAtmVolOnAPutSkewedSurface() {
         Instrument.Option otmPut = new Instrument.Option("ETH", EXPIRY, new BigDecimal("2400"), OptionType.PUT);
