@@ -264,6 +264,13 @@ public class PricingGrpcService implements PricingService {
      */
     static final int PAIRS_PER_POSITION = 20;
 
+    /**
+     * Most per-position figures (positions x (scenarios + 1) doubles) one RevalueBook answers: 3.2 MB,
+     * under the 4 MiB message a gRPC client accepts by default, so a client never gets an answer it
+     * cannot read. A margin grid (a few hundred positions x a hundred scenarios) is far below.
+     */
+    static final long MAX_PER_POSITION_FIGURES = 400_000;
+
     /** Whether a book is small enough to revalue on the event loop ({@link #MAX_EVENT_LOOP_PAIRS}). */
     static boolean fitsEventLoop(int positions, int scenarios) {
         return (long) positions * (scenarios + PAIRS_PER_POSITION) <= MAX_EVENT_LOOP_PAIRS;
@@ -274,6 +281,11 @@ public class PricingGrpcService implements PricingService {
         requireBatch("positions", request.getPositionsCount(), MAX_BATCH, "INVALID_SCENARIO");
         if (request.getScenariosCount() > MAX_SCENARIOS) {
             throw tooMany("scenarios", request.getScenariosCount(), MAX_SCENARIOS, "INVALID_SCENARIO");
+        }
+        long perPositionFigures = (long) request.getPositionsCount() * (request.getScenariosCount() + 1);
+        if (request.getPerPosition() && perPositionFigures > MAX_PER_POSITION_FIGURES) {
+            throw new InvalidInputException("INVALID_SCENARIO", "per_position", "positions x (scenarios + 1) is "
+                    + perPositionFigures + ", at most " + MAX_PER_POSITION_FIGURES + " per-position figures per call: split the book");
         }
         if (fitsEventLoop(request.getPositionsCount(), request.getScenariosCount())) {
             return Uni.createFrom().item(revalue(request));
@@ -333,20 +345,55 @@ public class PricingGrpcService implements PricingService {
             if (!Double.isFinite(proto.getVolShift()) || !Double.isFinite(proto.getSkewShift())) {
                 violations.add(new Violation(at, "vol_shift and skew_shift must be finite"));
             }
-            scenarios.add(new Scenario(proto.getScenarioId(), moves, proto.getVolShift(), proto.getSkewShift()));
+            Scenario.TenorScaling tenorScaling = tenorScaling(proto, at, violations);
+            scenarios.add(new Scenario(proto.getScenarioId(), moves, proto.getVolShift(), proto.getSkewShift(), tenorScaling));
         }
         if (!violations.isEmpty()) {
             throw new InvalidInputException(reason == null ? "INVALID_SCENARIO" : reason, violations);
         }
-        BookValuation valuation = BookRevaluer.DEFAULT.revalue(book, scenarios, marketData.snapshot());
+        boolean perPosition = request.getPerPosition();
+        BookValuation valuation = BookRevaluer.DEFAULT.revalue(book, scenarios, marketData.snapshot(), perPosition);
         RevalueBookResponse.Builder response = RevalueBookResponse.newBuilder()
                 .setBaseValueUsd(valuation.baseValue()).setStale(valuation.stale());
+        double[] positionBase = valuation.positionBaseValues();
+        for (double value : positionBase) {
+            response.addPositionBaseValuesUsd(value);
+        }
         for (int s = 0; s < scenarios.size(); s++) {
             double value = valuation.scenarioValues()[s];
-            response.addValues(ScenarioValue.newBuilder().setScenarioId(scenarios.get(s).id())
-                    .setValueUsd(value).setPnlUsd(value - valuation.baseValue()));
+            ScenarioValue.Builder scenarioValue = ScenarioValue.newBuilder().setScenarioId(scenarios.get(s).id())
+                    .setValueUsd(value).setPnlUsd(value - valuation.baseValue());
+            if (perPosition) {
+                for (int p = 0; p < positionBase.length; p++) {
+                    scenarioValue.addPositionPnlUsd(valuation.positionScenarioValues()[p][s] - positionBase[p]);
+                }
+            }
+            response.addValues(scenarioValue);
         }
         return response.build();
+    }
+
+    /**
+     * A scenario's tenor scaling of its vol shift; each of its three numbers must be finite and not
+     * negative, else a violation on that field and {@link Scenario.TenorScaling#NONE} (the call fails).
+     */
+    private static Scenario.TenorScaling tenorScaling(dev.crosschain.proto.pricing.v1.Scenario proto, String at,
+                                                      List<Violation> violations) {
+        int before = violations.size();
+        requireNotNegative(proto.getVolShiftReferenceDays(), at + ".vol_shift_reference_days", violations);
+        requireNotNegative(proto.getVolShiftTenorPower(), at + ".vol_shift_tenor_power", violations);
+        requireNotNegative(proto.getVolShiftMaxScale(), at + ".vol_shift_max_scale", violations);
+        if (violations.size() > before) {
+            return Scenario.TenorScaling.NONE;
+        }
+        return new Scenario.TenorScaling(proto.getVolShiftReferenceDays(), proto.getVolShiftTenorPower(),
+                proto.getVolShiftMaxScale());
+    }
+
+    private static void requireNotNegative(double value, String field, List<Violation> violations) {
+        if (!(Double.isFinite(value) && value >= 0)) {
+            violations.add(new Violation(field, "must be finite and not negative, got " + value));
+        }
     }
 
     // ---- helpers ----
