@@ -178,7 +178,8 @@ public final class BookRevaluer {
             unscaled = new double[scenarios.size()];
             boolean scaled = false;
             for (int s = 0; s < unscaled.length; s++) {
-                unscaled[s] = scenarios.get(s).volShift();
+                // At 0 days every scale is 1: the shift as given (clamped), used for every expiry when none scales.
+                unscaled[s] = scenarios.get(s).volShiftAt(0.0);
                 scaled |= scenarios.get(s).tenorScaling().scales();
             }
             anyScaled = scaled;

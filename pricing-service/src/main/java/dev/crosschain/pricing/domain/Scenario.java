@@ -23,9 +23,20 @@ public record Scenario(String id, Map<String, Double> spotMoves, double volShift
         return 1.0 + spotMoves.getOrDefault(underlying, 0.0);
     }
 
-    /** The vol shift, absolute vol, of an option expiring in {@code days} calendar days. */
+    /**
+     * A vol shift beyond this, either way, prices as an infinite vol (a call worth D F, a put D K) or the
+     * floor vol for any tenor over a tenth of a second; clamped to it, a scale that overflows to
+     * infinity never turns a price into NaN.
+     */
+    public static final double MAX_VOL_SHIFT = 1e6;
+
+    /**
+     * The vol shift, absolute vol, of an option expiring in {@code days} calendar days, within
+     * +-{@link #MAX_VOL_SHIFT}. At 0 days (expired) every scale is 1: the shift as given.
+     */
     public double volShiftAt(double days) {
-        return volShift == 0.0 ? 0.0 : volShift * tenorScaling.scale(days);
+        double shift = volShift == 0.0 ? 0.0 : volShift * tenorScaling.scale(days);
+        return Math.max(-MAX_VOL_SHIFT, Math.min(MAX_VOL_SHIFT, shift));
     }
 
     /**

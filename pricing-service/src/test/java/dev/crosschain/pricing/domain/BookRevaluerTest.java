@@ -156,6 +156,24 @@ class BookRevaluerTest {
     }
 
     @Test
+    void aScaleThatOverflowsPricesAsAnInfiniteVolNotNaN() {
+        Instrument.Option day = new Instrument.Option("ETH", ONE_DAY, new BigDecimal("2800"), OptionType.PUT);
+        Instrument.Option call = new Instrument.Option("ETH", HALF_YEAR, new BigDecimal("2800"), OptionType.CALL);
+        Scenario.TenorScaling overflowing = new Scenario.TenorScaling(1e300, 50, 0);
+        assertThat(overflowing.scale(1)).isInfinite();
+        List<Scenario> scenarios = List.of(new Scenario("up", Map.of(), 0.5, 0.0, overflowing),
+                new Scenario("down", Map.of(), -0.5, 0.0, overflowing), new Scenario("huge", Map.of(), Double.MAX_VALUE, 0.0));
+        BookValuation valuation = BookRevaluer.DEFAULT.revalue(List.of(new BookPosition(day, 1), new BookPosition(call, 1)),
+                scenarios, MARKET);
+        // Infinite vol: the put is worth its strike, the call its forward (no rates here).
+        assertThat(valuation.scenarioValues()[0]).isCloseTo(2800 + ETH, within(TOL));
+        assertThat(valuation.scenarioValues()[1]).as("floored at 1%").isCloseTo(
+                Black76.DEFAULT.price(OptionType.PUT, ETH, 2800, 1 / 365.0, BookRevaluer.MIN_VOL, 0)
+                        + Black76.DEFAULT.price(OptionType.CALL, ETH, 2800, 180 / 365.0, BookRevaluer.MIN_VOL, 0), within(TOL));
+        assertThat(valuation.scenarioValues()[2]).isCloseTo(2800 + ETH, within(TOL));
+    }
+
+    @Test
     void tenorScalingRefusesNegativeAndNonFiniteParameters() {
         for (double[] bad : new double[][] {{-1, 0.5, 3}, {30, -0.5, 3}, {30, 0.5, -3}, {Double.NaN, 0.5, 3},
                 {30, Double.POSITIVE_INFINITY, 3}, {30, 0.5, Double.NaN}}) {
