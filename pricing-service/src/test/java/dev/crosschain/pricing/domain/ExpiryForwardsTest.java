@@ -159,6 +159,33 @@ class ExpiryForwardsTest {
         assertThat(up.forward("ETH", MAR_FUTURE_EXPIRY)).isCloseTo(3300 * market.basis("ETH", MAR_FUTURE_EXPIRY, market.now()), within(1e-9));
     }
 
+    @Test
+    void perPositionValuesAtTheirExpirysForwardAreEachPositionRevaluedAlone() {
+        MarketSnapshot market = market("3000", FITTED_AT.plus(Duration.ofDays(3)));
+        Instrument.Option decPut = new Instrument.Option("ETH", DEC, new BigDecimal("2800"), OptionType.PUT);
+        Instrument.Option decCall = new Instrument.Option("ETH", DEC, new BigDecimal("2800"), OptionType.CALL);
+        Instrument.Option marPut = new Instrument.Option("ETH", MAR, new BigDecimal("2500"), OptionType.PUT);
+        List<BookPosition> book = List.of(new BookPosition(decPut, -3), new BookPosition(decCall, 2),
+                new BookPosition(marPut, 4), new BookPosition(new Instrument.Future("ETH", MAR), -2),
+                new BookPosition(DEC_FUTURE, 1), new BookPosition(new Instrument.Perpetual("ETH"), 0.5));
+        List<Scenario> scenarios = List.of(new Scenario("down/vol+", Map.of("ETH", -0.16), 0.1, -0.05,
+                        new Scenario.TenorScaling(30, 0.5, 2)),
+                new Scenario("up/vol-", Map.of("ETH", 0.16), -0.05, 0.0, new Scenario.TenorScaling(30, 0.3, 0)));
+
+        BookValuation valuation = BookRevaluer.DEFAULT.revalue(book, scenarios, market, true);
+        for (int p = 0; p < book.size(); p++) {
+            BookValuation alone = BookRevaluer.DEFAULT.revalue(List.of(book.get(p)), scenarios, market);
+            assertThat(valuation.positionBaseValues()[p]).as("%s", book.get(p)).isCloseTo(alone.baseValue(), within(1e-9));
+            for (int s = 0; s < scenarios.size(); s++) {
+                assertThat(valuation.positionScenarioValues()[p][s]).as("%s in %s", book.get(p), scenarios.get(s).id())
+                        .isCloseTo(alone.scenarioValues()[s], within(1e-9));
+            }
+        }
+        // The March future counts its basis (1.06) in units of index: -2 x 1.06 x 3000 x 0.84 in the first scenario.
+        double marBasis = market.basis("ETH", MAR_FUTURE_EXPIRY, market.now());
+        assertThat(valuation.positionScenarioValues()[3][0]).isCloseTo(-2 * marBasis * 3000 * 0.84, within(1e-9));
+    }
+
     static final Instant MAR_FUTURE_EXPIRY = Instrument.Expiry.instant(MAR);
 
     /** The book at its marks (futures at the unrounded forward, as the mark's {@code forward} shows it). */
