@@ -164,8 +164,6 @@ public final class BookRevaluer {
      * what a Black-76 price does.
      */
     private static final class VolShifts {
-        private static final double SECONDS_PER_DAY = 86_400.0;
-
         final List<Scenario> scenarios;
         final Instant now;
         final double[] unscaled;
