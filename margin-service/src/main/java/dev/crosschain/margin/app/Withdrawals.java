@@ -52,19 +52,40 @@ public class Withdrawals {
     private final WithdrawalStore store;
     private final WithdrawalClient collateral;
     private final MarginEngine engine;
+    private final dev.crosschain.margin.client.Calls calls;
 
-    public Withdrawals(WithdrawalStore store, WithdrawalClient collateral, MarginEngine engine) {
+    public Withdrawals(WithdrawalStore store, WithdrawalClient collateral, MarginEngine engine,
+                       dev.crosschain.margin.client.Calls calls) {
         this.store = store;
         this.collateral = collateral;
         this.engine = engine;
+        this.calls = calls;
     }
 
     public Result request(Request r) {
-        Optional<Result> replay = replayOf(store.find(r.withdrawalId()), r);
-        if (replay.isPresent()) {
-            return replay.get();
+        return detached(() -> {
+            Optional<Result> replay = replayOf(store.find(r.withdrawalId()), r);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            return store.underAccountLock(r.accountId(), () -> requestLocked(r));
+        });
+    }
+
+    /**
+     * Runs {@code work} in a context forked from the caller's gRPC context: same values, but neither
+     * its cancellation nor its deadline. A caller that gives up (deadline, cancel) must not cancel the
+     * lock call half way: collateral-service may commit it anyway, and the outcome would be unknown
+     * while the account lock is released. Each upstream call keeps margin-service's own deadline.
+     */
+    static <T> T detached(java.util.function.Supplier<T> work) {
+        io.grpc.Context forked = io.grpc.Context.current().fork();
+        io.grpc.Context previous = forked.attach();
+        try {
+            return work.get();
+        } finally {
+            forked.detach(previous);
         }
-        return store.underAccountLock(r.accountId(), () -> requestLocked(r));
     }
 
     /** The first answer when the id was locked before with this payload; IDEMPOTENCY_CONFLICT for another payload. */
@@ -88,15 +109,23 @@ public class Withdrawals {
         if (known.isPresent()) { // CHECKED: the answer of the lock was lost
             Optional<WithdrawalClient.Locked> there = collateral.find(r.withdrawalId());
             if (there.isPresent()) {
-                if (!there.get().sameAs(r.order())) {
-                    throw new ConflictException("IDEMPOTENCY_CONFLICT",
-                            "collateral-service holds withdrawal " + r.withdrawalId() + " with another payload");
-                }
-                store.markLocked(r.withdrawalId(), there.get().lockedAtMs());
-                return Result.of(known.get().locked(there.get().lockedAtMs()), true);
+                return recordFound(r, known.get(), there.get(), true);
             }
         }
-        AccountRisk after = check(r);
+        AccountRisk after;
+        try {
+            after = check(r);
+        } catch (PreconditionException refusal) {
+            if (known.isPresent()) {
+                // an earlier lock of this id may have landed since GetWithdrawal answered: then the
+                // refusal would judge an account the amount already left, and deny a locked withdrawal
+                Optional<WithdrawalClient.Locked> late = collateral.find(r.withdrawalId());
+                if (late.isPresent()) {
+                    return recordFound(r, known.get(), late.get(), true);
+                }
+            }
+            throw refusal;
+        }
         WithdrawalRecord checked = new WithdrawalRecord(r.withdrawalId(), r.requestHash(), r.accountId(), r.chainId(), r.asset(),
                 r.amount(), r.destination(), WithdrawalStore.State.CHECKED, after.equityIm(), after.initialMargin(),
                 after.maintenanceMargin(), 0L);
@@ -110,15 +139,85 @@ public class Withdrawals {
             store.forgetChecked(r.withdrawalId()); // refused: nothing was locked, nothing is kept
             throw refused;
         } catch (DependencyException unknown) {
-            // the lock may or may not have happened: the CHECKED record lets a retry find out
-            LOG.warnf("withdrawal %s: lock outcome unknown (%s); a retry will ask collateral-service", r.withdrawalId(),
-                    unknown.getMessage());
-            throw unknown;
+            // still holding the account lock: no other withdrawal and no freeze may go ahead while this
+            // lock may yet land
+            locked = awaitOutcome(r, unknown);
         }
         store.markLocked(r.withdrawalId(), locked.lockedAtMs());
         // false even when collateral-service says replayed (a lock that landed after its lost answer): this is
         // margin-service's first answer for the id
         return Result.of(checked.locked(locked.lockedAtMs()), false);
+    }
+
+    /** Records a lock collateral-service holds for a CHECKED id (IDEMPOTENCY_CONFLICT if its payload differs). */
+    private Result recordFound(Request r, WithdrawalRecord known, WithdrawalClient.Locked there, boolean replayed) {
+        if (!there.sameAs(r.order())) {
+            throw new ConflictException("IDEMPOTENCY_CONFLICT",
+                    "collateral-service holds withdrawal " + r.withdrawalId() + " with another payload");
+        }
+        store.markLocked(r.withdrawalId(), there.lockedAtMs());
+        return Result.of(known.locked(there.lockedAtMs()), replayed);
+    }
+
+    /**
+     * After a lock call without an answer: asks collateral-service (GetWithdrawal) until it shows the
+     * lock or {@link #inDoubtWindow()} has passed. Found: the lock. Not found by a GetWithdrawal asked
+     * after the window: nothing was locked (a lock request is not committed that long after its
+     * deadline), the CHECKED record is forgotten and the original failure answered (retry).
+     * Otherwise UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the retry to resolve.
+     */
+    private WithdrawalClient.Locked awaitOutcome(Request r, DependencyException unknown) {
+        long end = System.nanoTime() + inDoubtWindow().toNanos();
+        while (true) {
+            boolean last = System.nanoTime() - end >= 0;
+            Optional<WithdrawalClient.Locked> there;
+            try {
+                there = collateral.find(r.withdrawalId());
+            } catch (DependencyException stillUnknown) {
+                if (last) {
+                    LOG.warnf("withdrawal %s: lock outcome unknown after %s (%s); kept CHECKED for a retry", r.withdrawalId(),
+                            inDoubtWindow(), stillUnknown.getMessage());
+                    throw new DependencyException("withdrawal " + r.withdrawalId()
+                            + ": collateral-service did not tell whether it locked the amount; retry with the same withdrawal_id",
+                            io.grpc.Status.Code.UNAVAILABLE, stillUnknown, "WITHDRAWAL_IN_DOUBT");
+                }
+                pause(POLL_MS);
+                continue;
+            }
+            if (there.isPresent()) {
+                if (!there.get().sameAs(r.order())) {
+                    throw new ConflictException("IDEMPOTENCY_CONFLICT",
+                            "collateral-service holds withdrawal " + r.withdrawalId() + " with another payload");
+                }
+                return there.get();
+            }
+            if (last) {
+                store.forgetChecked(r.withdrawalId());
+                throw unknown;
+            }
+            pause(POLL_MS);
+        }
+    }
+
+    /** Pause between two GetWithdrawal of an outcome in doubt. */
+    private static final long POLL_MS = 100;
+
+    /**
+     * How long after a lock call failed its outcome is asked for: twice margin-service's deadline, so a
+     * lock request collateral-service is still working on past that deadline shows up.
+     */
+    java.time.Duration inDoubtWindow() {
+        return calls.deadline().multipliedBy(2);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis); // a poll interval, not a test wait
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DependencyException("interrupted while asking for a withdrawal's lock", io.grpc.Status.Code.CANCELLED, e,
+                    "WITHDRAWAL_IN_DOUBT");
+        }
     }
 
     /** The what-if: refuses a frozen account and one that would not stay healthy; the account after, otherwise. */

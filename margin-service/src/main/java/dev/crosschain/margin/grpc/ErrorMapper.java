@@ -71,7 +71,8 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         }
         if (failure instanceof DependencyException e) {
             LOG.warn("dependency failure: " + e.getMessage());
-            return status(Code.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE", "an upstream service did not answer, retry", null);
+            return status(Code.UNAVAILABLE, e.reason(), DependencyException.UNAVAILABLE.equals(e.reason())
+                    ? "an upstream service did not answer, retry" : e.getMessage(), null);
         }
         if (failure instanceof StoreException) {
             LOG.warn("database failure", failure);

@@ -169,6 +169,11 @@ final class FakeUpstream {
         final AtomicReference<io.grpc.StatusRuntimeException> refusal = new AtomicReference<>();
         final Map<String, dev.crosschain.proto.collateral.v1.Withdrawal> locks = new ConcurrentHashMap<>();
         final java.util.concurrent.atomic.AtomicInteger lockCalls = new java.util.concurrent.atomic.AtomicInteger();
+        /** When true GetWithdrawal answers UNAVAILABLE: whether a lock happened cannot be learnt. */
+        final java.util.concurrent.atomic.AtomicBoolean getDown = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicInteger getCalls = new java.util.concurrent.atomic.AtomicInteger();
+        /** GetWithdrawals still to answer NOT_FOUND although locked: a lock landing just after they were asked. */
+        final java.util.concurrent.atomic.AtomicInteger hideNext = new java.util.concurrent.atomic.AtomicInteger();
         private final Collateral collateral;
 
         Internal(Collateral collateral) {
@@ -225,10 +230,18 @@ final class FakeUpstream {
         @Override
         public void getWithdrawal(dev.crosschain.proto.collateral.v1.GetWithdrawalRequest r,
                                   StreamObserver<dev.crosschain.proto.collateral.v1.GetWithdrawalResponse> observer) {
+            getCalls.incrementAndGet();
             if (unauthorized(observer)) {
                 return;
             }
+            if (getDown.get()) {
+                observer.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+                return;
+            }
             dev.crosschain.proto.collateral.v1.Withdrawal w = locks.get(r.getWithdrawalId());
+            if (w != null && hideNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                w = null;
+            }
             if (w == null) {
                 observer.onError(Status.NOT_FOUND.withDescription("UNKNOWN_WITHDRAWAL").asRuntimeException());
                 return;

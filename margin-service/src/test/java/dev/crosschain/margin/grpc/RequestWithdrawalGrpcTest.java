@@ -46,6 +46,8 @@ class RequestWithdrawalGrpcTest {
         upstream.collateral.mode.set(FakeUpstream.Mode.OK);
         upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
         upstream.internal.refusal.set(null);
+        upstream.internal.getDown.set(false);
+        upstream.internal.hideNext.set(0);
     }
 
     @Test
@@ -201,18 +203,72 @@ class RequestWithdrawalGrpcTest {
         assertThat(upstream.internal.locks).containsKey("wd-down-1");
 
         upstream.internal.mode.set(FakeUpstream.Internal.Lock.LOST); // locked, but the answer is lost
+        int lockCalls = upstream.internal.lockCalls.get();
+        RequestWithdrawalResponse found = withdraw("wd-down-3", acc, "ethereum", "USDC", "1", "0xa"); // GetWithdrawal tells
+        assertThat(found.getReplayed()).isFalse();
+        assertThat(found.getLockedAtUnixMs()).isEqualTo(upstream.internal.locks.get("wd-down-3").getLockedAtUnixMs());
+        assertThat(upstream.internal.lockCalls.get() - lockCalls).isEqualTo(2); // the retries of one call: locked once
+        assertThat(upstream.internal.locks.keySet()).filteredOn(k -> k.startsWith("wd-down-")).hasSize(2);
+
+        upstream.internal.getDown.set(true); // and nobody can tell whether it locked
         assertError(() -> withdraw("wd-down-2", acc, "ethereum", "USDC", "2", "0xa"), Status.Code.UNAVAILABLE,
-                "DEPENDENCY_UNAVAILABLE", null);
+                "WITHDRAWAL_IN_DOUBT", null);
         Withdrawal lostLock = upstream.internal.locks.get("wd-down-2");
         assertThat(lostLock).isNotNull();
+        upstream.internal.getDown.set(false);
         upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
         int before = upstream.internal.lockCalls.get();
         RequestWithdrawalResponse retry = withdraw("wd-down-2", acc, "ethereum", "USDC", "2", "0xa");
         assertThat(retry.getReplayed()).isTrue();
         assertThat(retry.getLockedAtUnixMs()).isEqualTo(lostLock.getLockedAtUnixMs());
-        assertThat(retry.getEquityImAfterUsd()).isEqualTo("97.00000000"); // 100 - 1 (wd-down-1) - 2, as first checked
+        assertThat(retry.getEquityImAfterUsd()).isEqualTo("96.00000000"); // 100 - 1 (wd-down-1) - 1 (wd-down-3) - 2, as first checked
         assertThat(upstream.internal.lockCalls.get()).isEqualTo(before); // found with GetWithdrawal, not locked again
         assertThat(upstream.internal.locks.get("wd-down-2")).isEqualTo(lostLock);
+    }
+
+    /**
+     * A caller that gives up while collateral-service is locking (its deadline) must not free the
+     * account while the lock can still land: a second withdrawal that fits only without the first
+     * waits for it and is refused. Without the detached context the lock call is cancelled with the
+     * caller, the account lock released, and both withdrawals locked.
+     */
+    @Test
+    void aCallerGivingUpDuringTheLockDoesNotLetAnotherWithdrawalThrough() {
+        String acc = "wd-cancel";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "500", "1", "0", "0"},
+                new Object[]{"arbitrum", "USDC", "500", "1", "0", "0"});
+        fill("wd-cancel-f1", acc, PERP, Side.SIDE_BUY, "10", "3000"); // IM 600: 300 may leave, not 600
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.DELAYED); // 500 ms in collateral's lock
+        int gets = upstream.internal.getCalls.get();
+        giveUpAfter200ms("wd-cancel-1", acc, "ethereum", "USDC", "300");
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        assertError(() -> withdraw("wd-cancel-2", acc, "arbitrum", "USDC", "300", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "INSUFFICIENT_MARGIN", null);
+        assertThat(upstream.internal.locks).containsKey("wd-cancel-1").doesNotContainKey("wd-cancel-2");
+        RequestWithdrawalResponse replay = withdraw("wd-cancel-1", acc, "ethereum", "USDC", "300", "0xa");
+        assertThat(replay.getReplayed()).isTrue();
+        assertThat(replay.getLockedAtUnixMs()).isEqualTo(upstream.internal.locks.get("wd-cancel-1").getLockedAtUnixMs());
+        // margin's lock call was not cancelled with its caller: it got collateral's answer, no outcome was in doubt
+        assertThat(upstream.internal.getCalls.get()).isEqualTo(gets);
+    }
+
+    /** The same with a liquidation freeze: it answers only after the abandoned withdrawal's lock landed. */
+    @Test
+    void aFreezeAfterACallerGaveUpWaitsForTheLockStillInFlight() {
+        String acc = "wd-cancel-freeze";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("wd-cancel-freeze-f1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.DELAYED);
+        try {
+            giveUpAfter200ms("wd-cancel-freeze-1", acc, "ethereum", "USDC", "1");
+            freeze(acc, true, "auction-cancel");
+            long frozenAt = System.currentTimeMillis();
+            Withdrawal landed = upstream.internal.locks.get("wd-cancel-freeze-1");
+            assertThat(landed).isNotNull(); // landed before the freeze answered, never after
+            assertThat(landed.getLockedAtUnixMs()).isLessThanOrEqualTo(frozenAt);
+        } finally {
+            freeze(acc, false, "auction-cancel");
+        }
     }
 
     @Test
@@ -274,6 +330,41 @@ class RequestWithdrawalGrpcTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * A retry of a withdrawal in doubt whose lock lands just after the retry's GetWithdrawal: the
+     * what-if then sees the amount gone and would refuse a withdrawal that is locked. It asks again
+     * before refusing and answers the lock.
+     */
+    @Test
+    void aRetryIsNotRefusedForALockThatLandedWhileItWasJudged() {
+        String acc = "wd-late";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("wd-late-f1", acc, PERP, Side.SIDE_BUY, "10", "3000"); // IM 600: 300 may leave, not twice
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.LOST);
+        upstream.internal.getDown.set(true);
+        assertError(() -> withdraw("wd-late-1", acc, "ethereum", "USDC", "300", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        Withdrawal landed = upstream.internal.locks.get("wd-late-1");
+        assertThat(landed).isNotNull();
+        upstream.internal.getDown.set(false);
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        upstream.internal.hideNext.set(1); // the retry's first GetWithdrawal does not see it yet
+        RequestWithdrawalResponse retry = withdraw("wd-late-1", acc, "ethereum", "USDC", "300", "0xa");
+        assertThat(retry.getReplayed()).isTrue();
+        assertThat(retry.getLockedAtUnixMs()).isEqualTo(landed.getLockedAtUnixMs());
+        assertThat(retry.getEquityImAfterUsd()).isEqualTo("700.00000000"); // as first checked
+    }
+
+    /** A withdrawal whose caller gives up after 200 ms (its deadline), while collateral's lock takes longer. */
+    static void giveUpAfter200ms(String id, String account, String chain, String asset, String amount) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MarginGrpcServiceTest.margin
+                        .withDeadlineAfter(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .requestWithdrawal(RequestWithdrawalRequest.newBuilder().setWithdrawalId(id).setAccountId(account)
+                                .setChainId(chain).setAsset(asset).setAmount(amount).setDestinationAddress("0xa").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
     }
 
     static RequestWithdrawalResponse withdraw(String id, String account, String chain, String asset, String amount, String destination) {
