@@ -54,12 +54,14 @@ public class MarginEngine {
     private final CollateralClient collateral;
     private final PricingClient pricing;
     private final MarginCalculator calculator;
+    private final PendingWithdrawals pending;
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<AccountRisk> views = new Hub<>();
     private volatile boolean stopping;
 
     public MarginEngine(AccountStore store, dev.crosschain.margin.store.WithdrawalStore withdrawals, CollateralClient collateral,
-                        PricingClient pricing, MarginCalculator calculator) {
+                        PricingClient pricing, MarginCalculator calculator, PendingWithdrawals pending) {
+        this.pending = pending;
         this.store = store;
         this.withdrawals = withdrawals;
         this.collateral = collateral;
@@ -92,7 +94,13 @@ public class MarginEngine {
     public boolean setFreeze(String accountId, boolean frozen, String auctionId) {
         // under the account's withdrawal lock: a withdrawal checked before the freeze finishes its lock
         // first, and none is checked and locked after the freeze answered
-        boolean now = withdrawals.underAccountLock(accountId, () -> store.setFreeze(accountId, frozen, auctionId));
+        boolean now = withdrawals.underAccountLock(accountId, () -> {
+            boolean set = store.setFreeze(accountId, frozen, auctionId);
+            if (frozen) {
+                pending.resolveForFreeze(accountId); // after the freeze: never delayed or refused by it
+            }
+            return set;
+        });
         reevaluateLater(accountId);
         return now;
     }

@@ -53,9 +53,11 @@ public class Withdrawals {
     private final WithdrawalClient collateral;
     private final MarginEngine engine;
     private final dev.crosschain.margin.client.Calls calls;
+    private final PendingWithdrawals pending;
 
     public Withdrawals(WithdrawalStore store, WithdrawalClient collateral, MarginEngine engine,
-                       dev.crosschain.margin.client.Calls calls) {
+                       dev.crosschain.margin.client.Calls calls, PendingWithdrawals pending) {
+        this.pending = pending;
         this.store = store;
         this.collateral = collateral;
         this.engine = engine;
@@ -112,6 +114,7 @@ public class Withdrawals {
                 return recordFound(r, known.get(), there.get(), true);
             }
         }
+        pending.requireNoneInDoubt(r.accountId(), r.withdrawalId());
         AccountRisk after;
         try {
             after = check(r);

@@ -22,6 +22,12 @@ public class Calls {
         return config.deadline();
     }
 
+    /** The longest an {@link #idempotent} call can take: every attempt to its deadline, with the pauses between. */
+    public Duration longest() {
+        int attempts = Math.max(1, config.maxAttempts());
+        return config.deadline().multipliedBy(attempts).plus(config.maxBackoff().multipliedBy(attempts - 1L));
+    }
+
     /**
      * Runs an idempotent call. Statuses other than UNAVAILABLE are thrown as they came for the caller
      * to interpret; UNAVAILABLE after the last attempt becomes a {@link DependencyException}.

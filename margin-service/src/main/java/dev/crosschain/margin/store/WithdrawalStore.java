@@ -135,7 +135,7 @@ public class WithdrawalStore {
                                             state, equity_im_after, im_after, mm_after)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 'CHECKED', ?, ?, ?)
                     ON CONFLICT (withdrawal_id) DO UPDATE SET equity_im_after = EXCLUDED.equity_im_after,
-                        im_after = EXCLUDED.im_after, mm_after = EXCLUDED.mm_after
+                        im_after = EXCLUDED.im_after, mm_after = EXCLUDED.mm_after, lock_asked_at = now()
                     WHERE withdrawal.state = 'CHECKED' AND withdrawal.request_hash = EXCLUDED.request_hash""")) {
                 s.setString(1, w.withdrawalId());
                 s.setString(2, w.requestHash());
@@ -148,6 +148,33 @@ public class WithdrawalStore {
                 s.setBigDecimal(9, w.imAfter());
                 s.setBigDecimal(10, w.mmAfter());
                 return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** A CHECKED withdrawal and how long ago its lock was last asked. */
+    public record Pending(WithdrawalRecord withdrawal, long askedAgoMs) {
+    }
+
+    /** The account's CHECKED withdrawals other than {@code exceptId}: locks asked whose outcome margin-service does not know. */
+    public java.util.List<Pending> checkedOf(String accountId, String exceptId) {
+        return Transactions.readCommitted(dataSource, "reading pending withdrawals of " + accountId, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT withdrawal_id, request_hash, chain_id, asset, amount, destination_address,
+                           equity_im_after, im_after, mm_after,
+                           (EXTRACT(EPOCH FROM (now() - lock_asked_at)) * 1000)::BIGINT
+                    FROM withdrawal WHERE account_id = ? AND state = 'CHECKED' AND withdrawal_id <> ? ORDER BY created_at""")) {
+                s.setString(1, accountId);
+                s.setString(2, exceptId == null ? "" : exceptId);
+                java.util.List<Pending> pending = new java.util.ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        pending.add(new Pending(new WithdrawalRecord(rs.getString(1), rs.getString(2), accountId, rs.getString(3),
+                                rs.getString(4), rs.getBigDecimal(5), rs.getString(6), State.CHECKED, rs.getBigDecimal(7),
+                                rs.getBigDecimal(8), rs.getBigDecimal(9), 0L), rs.getLong(10)));
+                    }
+                }
+                return pending;
             }
         });
     }

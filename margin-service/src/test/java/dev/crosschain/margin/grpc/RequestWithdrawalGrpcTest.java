@@ -357,6 +357,37 @@ class RequestWithdrawalGrpcTest {
         assertThat(retry.getEquityImAfterUsd()).isEqualTo("700.00000000"); // as first checked
     }
 
+    /**
+     * Another withdrawal of an account whose earlier lock is in doubt is not judged without it: it
+     * is answered WITHDRAWAL_IN_DOUBT while collateral-service cannot say, and judged with the lock
+     * once it can; a liquidation freeze is never held up by it.
+     */
+    @Test
+    void aWithdrawalWaitsUntilAnotherInDoubtIsResolvedAndAFreezeDoesNot() {
+        String acc = "wd-doubt";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("wd-doubt-f1", acc, PERP, Side.SIDE_BUY, "10", "3000"); // IM 600
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.LOST);
+        upstream.internal.getDown.set(true);
+        assertError(() -> withdraw("wd-doubt-1", acc, "ethereum", "USDC", "300", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        assertError(() -> withdraw("wd-doubt-2", acc, "ethereum", "USDC", "150", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-doubt-2");
+        freeze(acc, true, "auction-doubt"); // answers although the lock is still unknown
+        freeze(acc, false, "auction-doubt");
+
+        upstream.internal.getDown.set(false);
+        assertError(() -> withdraw("wd-doubt-2", acc, "ethereum", "USDC", "150", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "INSUFFICIENT_MARGIN", null); // judged with wd-doubt-1 locked: 1000 - 300 - 150 < 600
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-doubt-2");
+        int gets = upstream.internal.getCalls.get();
+        RequestWithdrawalResponse replay = withdraw("wd-doubt-1", acc, "ethereum", "USDC", "300", "0xa");
+        assertThat(replay.getReplayed()).isTrue();
+        assertThat(upstream.internal.getCalls.get()).isEqualTo(gets); // recorded LOCKED when wd-doubt-2 asked
+    }
+
     /** A withdrawal whose caller gives up after 200 ms (its deadline), while collateral's lock takes longer. */
     static void giveUpAfter200ms(String id, String account, String chain, String asset, String amount) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MarginGrpcServiceTest.margin
