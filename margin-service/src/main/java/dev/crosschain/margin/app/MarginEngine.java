@@ -94,7 +94,7 @@ public class MarginEngine {
     public boolean setFreeze(String accountId, boolean frozen, String auctionId) {
         // under the account's withdrawal lock: a withdrawal checked before the freeze finishes its lock
         // first, and none is checked and locked after the freeze answered
-        boolean now = withdrawals.underAccountLock(accountId, () -> {
+        boolean now = withdrawals.underAccountLockForFreeze(accountId, () -> {
             boolean set = store.setFreeze(accountId, frozen, auctionId);
             if (frozen) {
                 pending.resolveForFreeze(accountId); // after the freeze: never delayed or refused by it

@@ -74,6 +74,10 @@ public class ErrorMapper implements ExceptionHandlerProvider {
             return status(Code.UNAVAILABLE, e.reason(), DependencyException.UNAVAILABLE.equals(e.reason())
                     ? "an upstream service did not answer, retry" : e.getMessage(), null);
         }
+        if (failure instanceof dev.crosschain.margin.store.StoreBusyException e) {
+            LOG.warn("withdrawal lock busy: " + e.getMessage());
+            return status(Code.RESOURCE_EXHAUSTED, "WITHDRAWALS_BUSY", "too many withdrawals waiting, retry later", null);
+        }
         if (failure instanceof StoreException) {
             LOG.warn("database failure", failure);
             return status(Code.UNAVAILABLE, "DATABASE_UNAVAILABLE", "database unavailable, retry", null);

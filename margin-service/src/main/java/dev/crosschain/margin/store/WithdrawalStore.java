@@ -55,6 +55,14 @@ public class WithdrawalStore {
      * own work.
      */
     private final Semaphore holders = new Semaphore(6);
+    /** Per-account queues of this JVM (accounts share a stripe by hash: a wait, never a deadlock). */
+    private final java.util.concurrent.locks.ReentrantLock[] stripes = new java.util.concurrent.locks.ReentrantLock[256];
+
+    {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new java.util.concurrent.locks.ReentrantLock(true);
+        }
+    }
 
     public WithdrawalStore(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
@@ -69,18 +77,43 @@ public class WithdrawalStore {
      * {@link #LOCK_WAIT}: then the database is reported unavailable and the caller may retry.
      */
     public <T> T underAccountLock(String accountId, Supplier<T> work) {
+        // first in this JVM, per account: at most one connection per account and replica waits in
+        // PostgreSQL, so queued withdrawals of one account never take every permit and connection
+        java.util.concurrent.locks.ReentrantLock stripe = stripes[Math.floorMod(accountId.hashCode(), stripes.length)];
+        acquire(stripe::tryLock, "another withdrawal of " + accountId + " held the account too long");
         try {
-            if (!holders.tryAcquire(30, TimeUnit.SECONDS)) {
-                throw new StoreException("too many withdrawals in flight in this replica", null);
+            acquire(holders::tryAcquire, "too many withdrawals in flight in this replica");
+            try {
+                return underAdvisoryLock(accountId, work);
+            } finally {
+                holders.release();
+            }
+        } finally {
+            stripe.unlock();
+        }
+    }
+
+    /**
+     * The account lock for a liquidation freeze: neither the JVM queue nor a permit, only the
+     * database lock, so withdrawals queued on the account (or on others) never starve a freeze; it
+     * waits for the one holder in PostgreSQL per replica.
+     */
+    public <T> T underAccountLockForFreeze(String accountId, Supplier<T> work) {
+        return underAdvisoryLock(accountId, work);
+    }
+
+    private interface TimedAcquire {
+        boolean tryAcquire(long time, TimeUnit unit) throws InterruptedException;
+    }
+
+    private static void acquire(TimedAcquire acquire, String busy) {
+        try {
+            if (!acquire.tryAcquire(30, TimeUnit.SECONDS)) {
+                throw new StoreBusyException(busy);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting to lock withdrawals of " + accountId, e);
-        }
-        try {
-            return underAdvisoryLock(accountId, work);
-        } finally {
-            holders.release();
+            throw new StoreException("interrupted while waiting for the withdrawal lock", e);
         }
     }
 

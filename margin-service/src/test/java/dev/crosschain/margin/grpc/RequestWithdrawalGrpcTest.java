@@ -388,6 +388,49 @@ class RequestWithdrawalGrpcTest {
         assertThat(upstream.internal.getCalls.get()).isEqualTo(gets); // recorded LOCKED when wd-doubt-2 asked
     }
 
+    /**
+     * Eight withdrawals of one account at once (more than the replica's six lock permits) do not
+     * starve a liquidation freeze: it waits for the one holder in PostgreSQL, not for the queue. With
+     * every withdrawal waiting in PostgreSQL ahead of it, it would answer only after most had locked.
+     */
+    @Test
+    void queuedWithdrawalsOfOneAccountDoNotStarveAFreeze() throws Exception {
+        String acc = "wd-starve";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100000", "1", "0", "0"});
+        fill("wd-starve-f1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.DELAYED); // 500 ms per lock
+        int calls = upstream.internal.lockCalls.get();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<Object>> outcomes = new java.util.ArrayList<>();
+            for (int i = 1; i <= 8; i++) {
+                String id = "wd-starve-" + i;
+                outcomes.add(pool.submit(() -> {
+                    try {
+                        return withdraw(id, acc, "ethereum", "USDC", "1", "0xa");
+                    } catch (StatusRuntimeException e) {
+                        return e;
+                    }
+                }));
+            }
+            long deadline = System.nanoTime() + MarginGrpcServiceTest.PATIENCE.toNanos();
+            while (upstream.internal.lockCalls.get() == calls && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the first is inside collateral's lock call, the others queued
+            }
+            freeze(acc, true, "auction-starve");
+            long lockedBeforeFreeze = upstream.internal.locks.keySet().stream().filter(k -> k.startsWith("wd-starve-")).count();
+            assertThat(lockedBeforeFreeze).isLessThanOrEqualTo(2);
+            for (var f : outcomes) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(upstream.internal.locks.keySet().stream().filter(k -> k.startsWith("wd-starve-")).count())
+                    .isLessThanOrEqualTo(3); // the rest found the account frozen
+        } finally {
+            pool.shutdownNow();
+            freeze(acc, false, "auction-starve");
+        }
+    }
+
     /** A withdrawal whose caller gives up after 200 ms (its deadline), while collateral's lock takes longer. */
     static void giveUpAfter200ms(String id, String account, String chain, String asset, String amount) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MarginGrpcServiceTest.margin
