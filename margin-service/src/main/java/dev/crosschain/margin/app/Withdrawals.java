@@ -138,8 +138,24 @@ public class Withdrawals {
         WithdrawalClient.Locked locked;
         try {
             locked = collateral.lock(r.order());
-        } catch (PreconditionException | InvalidInputException | ConflictException | NotFoundException refused) {
+        } catch (PreconditionException | InvalidInputException refused) {
+            // collateral-service may refuse a duplicate of an id that did lock (a request of the same id
+            // that locked while this one waited): only GetWithdrawal tells that nothing was locked
+            Optional<WithdrawalClient.Locked> there;
+            try {
+                there = collateral.find(r.withdrawalId());
+            } catch (DependencyException unknown) {
+                throw new DependencyException("withdrawal " + r.withdrawalId() + ": collateral-service refused ("
+                        + refused.getMessage() + ") but cannot tell whether the id is locked; retry with the same withdrawal_id",
+                        io.grpc.Status.Code.UNAVAILABLE, unknown, "WITHDRAWAL_IN_DOUBT");
+            }
+            if (there.isPresent()) {
+                return recordFound(r, checked, there.get(), true);
+            }
             store.forgetChecked(r.withdrawalId()); // refused: nothing was locked, nothing is kept
+            throw refused;
+        } catch (ConflictException | NotFoundException refused) {
+            store.forgetChecked(r.withdrawalId()); // refused: nothing was locked under this payload, nothing is kept
             throw refused;
         } catch (DependencyException unknown) {
             // still holding the account lock: no other withdrawal and no freeze may go ahead while this

@@ -431,6 +431,29 @@ class RequestWithdrawalGrpcTest {
         }
     }
 
+    /**
+     * collateral-service may refuse a request whose id a duplicate locked meanwhile: the refusal is
+     * not taken for "nothing locked" before GetWithdrawal says so; the lock found is the answer.
+     */
+    @Test
+    void aRefusedLockThatADuplicateMadeIsAnsweredAsTheLock() {
+        String acc = "wd-dup";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        Withdrawal duplicate = Withdrawal.newBuilder().setWithdrawalId("wd-dup-1").setAccountId(acc).setChainId("ethereum")
+                .setAsset("USDC").setAmount("1").setDestinationAddress("0xa")
+                .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
+                .setLockedAtUnixMs(1_700_000_000_000L).build();
+        upstream.internal.locks.put("wd-dup-1", duplicate); // locked by a duplicate, which this request does not see
+        upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.FAILED_PRECONDITION, "INSUFFICIENT_BALANCE", null));
+        RequestWithdrawalResponse answer = withdraw("wd-dup-1", acc, "ethereum", "USDC", "1", "0xa");
+        assertThat(answer.getReplayed()).isTrue();
+        assertThat(answer.getLockedAtUnixMs()).isEqualTo(1_700_000_000_000L);
+        upstream.internal.refusal.set(null);
+        int gets = upstream.internal.getCalls.get();
+        assertThat(withdraw("wd-dup-1", acc, "ethereum", "USDC", "1", "0xa").getLockedAtUnixMs()).isEqualTo(1_700_000_000_000L);
+        assertThat(upstream.internal.getCalls.get()).isEqualTo(gets); // recorded LOCKED
+    }
+
     /** A withdrawal whose caller gives up after 200 ms (its deadline), while collateral's lock takes longer. */
     static void giveUpAfter200ms(String id, String account, String chain, String asset, String amount) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MarginGrpcServiceTest.margin
