@@ -154,7 +154,7 @@ public class Withdrawals {
             }
             store.forgetChecked(r.withdrawalId()); // refused: nothing was locked, nothing is kept
             throw refused;
-        } catch (ConflictException | NotFoundException refused) {
+        } catch (ConflictException | NotFoundException | dev.crosschain.margin.client.MisconfiguredException refused) {
             store.forgetChecked(r.withdrawalId()); // refused: nothing was locked under this payload, nothing is kept
             throw refused;
         } catch (DependencyException unknown) {

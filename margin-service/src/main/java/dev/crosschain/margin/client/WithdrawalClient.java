@@ -107,6 +107,9 @@ public class WithdrawalClient {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 return Optional.empty();
             }
+            if (unauthorized(e)) {
+                throw misconfigured("GetWithdrawal " + withdrawalId, e);
+            }
             throw new DependencyException("GetWithdrawal " + withdrawalId + ": collateral-service answered " + e.getStatus(),
                     e.getStatus().getCode(), e);
         }
@@ -142,12 +145,25 @@ public class WithdrawalClient {
                 break;
             case ALREADY_EXISTS:
                 return new ConflictException("IDEMPOTENCY_CONFLICT", "collateral-service holds this withdrawal id with another payload");
+            case UNAUTHENTICATED:
+            case PERMISSION_DENIED:
+                return misconfigured(what, e);
             case NOT_FOUND:
                 return new NotFoundException(reason.isEmpty() ? "UNKNOWN_ACCOUNT" : reason, "collateral-service: " + description);
             default:
                 break;
         }
         return new DependencyException(what + ": collateral-service answered " + e.getStatus(), e.getStatus().getCode(), e);
+    }
+
+    private static boolean unauthorized(StatusRuntimeException e) {
+        return e.getStatus().getCode() == Status.Code.UNAUTHENTICATED || e.getStatus().getCode() == Status.Code.PERMISSION_DENIED;
+    }
+
+    /** collateral-service refused margin's credential: a deployment error (margin.collateral.token), not an outage. */
+    private static MisconfiguredException misconfigured(String what, StatusRuntimeException e) {
+        return new MisconfiguredException(what + ": collateral-service refused margin-service's credential (" + e.getStatus()
+                + "); check margin.collateral.token (MARGIN_COLLATERAL_TOKEN) against collateral's margin-token", e);
     }
 
     /** The stub that sends "authorization: Bearer <token>" (no header when no token is configured). */

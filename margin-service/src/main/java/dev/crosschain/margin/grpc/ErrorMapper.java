@@ -69,6 +69,10 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof ConflictException e) {
             return status(Code.ALREADY_EXISTS, e.reason(), e.getMessage(), null);
         }
+        if (failure instanceof dev.crosschain.margin.client.MisconfiguredException e) {
+            LOG.error("misconfiguration: " + e.getMessage());
+            return status(Code.INTERNAL, "INTERNAL", "margin-service is misconfigured; operators are alerted", null);
+        }
         if (failure instanceof DependencyException e) {
             LOG.warn("dependency failure: " + e.getMessage());
             return status(Code.UNAVAILABLE, e.reason(), DependencyException.UNAVAILABLE.equals(e.reason())

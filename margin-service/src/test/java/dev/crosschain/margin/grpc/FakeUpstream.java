@@ -180,8 +180,11 @@ final class FakeUpstream {
             this.collateral = collateral;
         }
 
+        /** When true every token is refused, as with a margin-service deployed with the wrong one. */
+        static final java.util.concurrent.atomic.AtomicBoolean rejectToken = new java.util.concurrent.atomic.AtomicBoolean();
+
         private static boolean unauthorized(StreamObserver<?> observer) {
-            if (!TOKEN.equals(Authorization.HEADER.get())) {
+            if (rejectToken.get() || !TOKEN.equals(Authorization.HEADER.get())) {
                 observer.onError(Status.UNAUTHENTICATED.withDescription("MISSING_CREDENTIAL").asRuntimeException());
                 return true;
             }

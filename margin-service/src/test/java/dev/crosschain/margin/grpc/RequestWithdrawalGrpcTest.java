@@ -48,6 +48,7 @@ class RequestWithdrawalGrpcTest {
         upstream.internal.refusal.set(null);
         upstream.internal.getDown.set(false);
         upstream.internal.hideNext.set(0);
+        FakeUpstream.Internal.rejectToken.set(false);
     }
 
     @Test
@@ -452,6 +453,18 @@ class RequestWithdrawalGrpcTest {
         int gets = upstream.internal.getCalls.get();
         assertThat(withdraw("wd-dup-1", acc, "ethereum", "USDC", "1", "0xa").getLockedAtUnixMs()).isEqualTo(1_700_000_000_000L);
         assertThat(upstream.internal.getCalls.get()).isEqualTo(gets); // recorded LOCKED
+    }
+
+    /** A token collateral-service refuses is a misconfiguration (INTERNAL), not an outage to retry; nothing is kept. */
+    @Test
+    void aRefusedCredentialIsInternalNotUnavailable() {
+        String acc = "wd-token";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        FakeUpstream.Internal.rejectToken.set(true);
+        assertError(() -> withdraw("wd-token-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.INTERNAL, "INTERNAL", null);
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-token-1");
+        FakeUpstream.Internal.rejectToken.set(false);
+        assertThat(withdraw("wd-token-1", acc, "ethereum", "USDC", "1", "0xa").getReplayed()).isFalse(); // the record was forgotten
     }
 
     /** A withdrawal whose caller gives up after 200 ms (its deadline), while collateral's lock takes longer. */
