@@ -34,6 +34,15 @@ public class WithdrawalStore {
      */
     static final String LOCK_WAIT = "30s";
 
+    /**
+     * Longest a holder may keep the lock's transaction idle: far above what its work takes (a what-if,
+     * a lock with retries, an outcome in doubt asked for a few seconds), yet a replica that hangs
+     * frees the account in bounded time.
+     */
+    static final String IDLE_WHILE_HELD = "5min";
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(WithdrawalStore.class);
+
     /** CHECKED: the what-if passed and the lock was asked; LOCKED: collateral-service locked the amount. */
     public enum State { CHECKED, LOCKED }
 
@@ -120,9 +129,13 @@ public class WithdrawalStore {
     private <T> T underAdvisoryLock(String accountId, Supplier<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            RuntimeException failure = null;
             try {
                 try (Statement s = c.createStatement()) {
                     s.execute("SET LOCAL lock_timeout = '" + LOCK_WAIT + "'");
+                    // idle while the work calls collateral-service: a server-wide idle-in-transaction
+                    // timeout must not end the session (and free the lock) while the work goes on
+                    s.execute("SET LOCAL idle_in_transaction_session_timeout = '" + IDLE_WHILE_HELD + "'");
                 }
                 try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
                     s.setInt(1, LOCK_SPACE);
@@ -130,9 +143,21 @@ public class WithdrawalStore {
                     s.executeQuery().close();
                 }
                 return work.get();
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
             } finally {
-                c.rollback();
-                c.setAutoCommit(true);
+                try {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                } catch (SQLException e) {
+                    if (failure == null) {
+                        // the work's outcome stands (a lock at collateral-service is not undone by this)
+                        LOG.warnf(e, "withdrawal lock of %s: releasing failed; the broken connection released it", accountId);
+                    } else {
+                        failure.addSuppressed(e); // the work's own failure is the answer, not the release's
+                    }
+                }
             }
         } catch (SQLException e) {
             throw new StoreException("withdrawal lock of " + accountId + " failed", e);
