@@ -54,9 +54,12 @@ public class Withdrawals {
     private final MarginEngine engine;
     private final dev.crosschain.margin.client.Calls calls;
     private final PendingWithdrawals pending;
+    private final dev.crosschain.margin.store.AccountStore accounts;
 
     public Withdrawals(WithdrawalStore store, WithdrawalClient collateral, MarginEngine engine,
-                       dev.crosschain.margin.client.Calls calls, PendingWithdrawals pending) {
+                       dev.crosschain.margin.client.Calls calls, PendingWithdrawals pending,
+                       dev.crosschain.margin.store.AccountStore accounts) {
+        this.accounts = accounts;
         this.pending = pending;
         this.store = store;
         this.collateral = collateral;
@@ -113,6 +116,11 @@ public class Withdrawals {
             if (there.isPresent()) {
                 return recordFound(r, known.get(), there.get(), true);
             }
+        }
+        // the freeze first, read under the account lock: a frozen account is told so, not of a
+        // balance or an upstream failure the what-if would meet first
+        if (accounts.load(r.accountId()).map(dev.crosschain.margin.store.AccountStore.AccountState::frozen).orElse(false)) {
+            throw frozen(r);
         }
         pending.requireNoneInDoubt(r.accountId(), r.withdrawalId());
         AccountRisk after;
@@ -239,13 +247,17 @@ public class Withdrawals {
         }
     }
 
+    private static PreconditionException frozen(Request r) {
+        return new PreconditionException("ACCOUNT_FROZEN", "accounts/" + r.accountId(),
+                "account " + r.accountId() + " is frozen by a liquidation auction: no withdrawals");
+    }
+
     /** The what-if: refuses a frozen account and one that would not stay healthy; the account after, otherwise. */
     private AccountRisk check(Request r) {
         MarginEngine.WhatIf whatIf = engine.whatIfWithdrawal(r.accountId(), new Collateral.Withdrawal(r.chainId(), r.asset(), r.amount()));
         AccountRisk after = whatIf.after();
         if (after.frozen()) {
-            throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + r.accountId(),
-                    "account " + r.accountId() + " is frozen by a liquidation auction: no withdrawals");
+            throw frozen(r);
         }
         HealthCheck.requireHealthy(after, "the withdrawal");
         return after;

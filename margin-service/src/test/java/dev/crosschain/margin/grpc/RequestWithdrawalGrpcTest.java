@@ -117,6 +117,13 @@ class RequestWithdrawalGrpcTest {
                 Status.Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN", null);
         assertThat(detail(e, PreconditionFailure.class).getViolations(0).getType()).isEqualTo("ACCOUNT_FROZEN");
         assertThat(upstream.internal.locks).doesNotContainKey("wd-frozen-1");
+        // frozen is said first: not the balance, not an upstream failure the what-if would meet
+        assertError(() -> withdraw("wd-frozen-2", acc, "ethereum", "USDC", "20000", "0xabc"), Status.Code.FAILED_PRECONDITION,
+                "ACCOUNT_FROZEN", null);
+        upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+        assertError(() -> withdraw("wd-frozen-2", acc, "ethereum", "USDC", "1", "0xabc"), Status.Code.FAILED_PRECONDITION,
+                "ACCOUNT_FROZEN", null);
+        upstream.collateral.mode.set(FakeUpstream.Mode.OK);
         freeze(acc, false, "auction-wd");
         assertThat(withdraw("wd-frozen-1", acc, "ethereum", "USDC", "1", "0xabc").getReplayed()).isFalse();
     }
