@@ -171,9 +171,10 @@ public class Withdrawals {
             locked = awaitOutcome(r, unknown);
         }
         store.markLocked(r.withdrawalId(), locked.lockedAtMs());
-        // false even when collateral-service says replayed (a lock that landed after its lost answer): this is
-        // margin-service's first answer for the id
-        return Result.of(checked.locked(locked.lockedAtMs()), false);
+        // replayed (proto: "answers a replay of an earlier identical request") when an earlier request of
+        // the id left its CHECKED record, as on the GetWithdrawal path above; not from collateral's flag,
+        // which is also true when only this request's own retried attempt landed first
+        return Result.of(checked.locked(locked.lockedAtMs()), known.isPresent());
     }
 
     /** Records a lock collateral-service holds for a CHECKED id (IDEMPOTENCY_CONFLICT if its payload differs). */

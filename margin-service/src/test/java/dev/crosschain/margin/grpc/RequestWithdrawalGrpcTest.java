@@ -361,6 +361,17 @@ class RequestWithdrawalGrpcTest {
         upstream.internal.hideNext.set(1); // the retry's first GetWithdrawal does not see it yet
         RequestWithdrawalResponse retry = withdraw("wd-late-1", acc, "ethereum", "USDC", "300", "0xa");
         assertThat(retry.getReplayed()).isTrue();
+
+        // a retry whose earlier lock never happened is judged and locked anew, and is still a replay
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.UNAVAILABLE);
+        upstream.internal.getDown.set(true);
+        assertError(() -> withdraw("wd-late-2", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        upstream.internal.getDown.set(false);
+        RequestWithdrawalResponse second = withdraw("wd-late-2", acc, "ethereum", "USDC", "1", "0xa");
+        assertThat(second.getReplayed()).isTrue(); // answers the earlier identical request
+        assertThat(upstream.internal.locks).containsKey("wd-late-2");
         assertThat(retry.getLockedAtUnixMs()).isEqualTo(landed.getLockedAtUnixMs());
         assertThat(retry.getEquityImAfterUsd()).isEqualTo("700.00000000"); // as first checked
     }
