@@ -43,6 +43,19 @@ final class Checks {
         return id;
     }
 
+    /**
+     * A name echoed into messages, keys and upstream calls (account, chain, asset): 1 to 128
+     * printable ASCII characters (collateral-service's bound too), so no echo is unbounded.
+     */
+    String name(String value, String field, String reason) {
+        String name = required(value, field);
+        if (name != null && !name.matches("[\\x20-\\x7E]{1,128}")) {
+            add(reason, field, "must be 1 to 128 printable ASCII characters (got " + name.length() + ")");
+            return null;
+        }
+        return name;
+    }
+
     /** A destination address: 1 to 128 printable ASCII characters. */
     String destination(String value, String field) {
         String address = required(value, field);

@@ -179,9 +179,9 @@ public class MarginGrpcService implements MarginService {
     public Uni<RequestWithdrawalResponse> requestWithdrawal(RequestWithdrawalRequest request) {
         Checks checks = new Checks();
         String withdrawalId = checks.id(request.getWithdrawalId(), "withdrawal_id");
-        String accountId = checks.required(request.getAccountId(), "account_id");
-        String chainId = checks.required(request.getChainId(), "chain_id");
-        String asset = checks.required(request.getAsset(), "asset");
+        String accountId = checks.name(request.getAccountId(), "account_id", "INVALID_ACCOUNT");
+        String chainId = checks.name(request.getChainId(), "chain_id", "UNKNOWN_CHAIN");
+        String asset = checks.name(request.getAsset(), "asset", "UNKNOWN_ASSET");
         var amount = checks.positive(request.getAmount(), "amount", "INVALID_QUANTITY");
         String destination = checks.destination(request.getDestinationAddress(), "destination_address");
         checks.throwIfAny();
@@ -200,7 +200,7 @@ public class MarginGrpcService implements MarginService {
     public Uni<SetMarginModeResponse> setMarginMode(SetMarginModeRequest request) {
         Checks checks = new Checks();
         String requestId = checks.id(request.getRequestId(), "request_id");
-        String accountId = checks.required(request.getAccountId(), "account_id");
+        String accountId = checks.name(request.getAccountId(), "account_id", "INVALID_ACCOUNT");
         dev.crosschain.margin.domain.MarginMode mode = checks.mode(request.getMode(), "mode");
         checks.throwIfAny();
         AccountStore.ModeResult result = modes.set(new MarginModes.Request(requestId,

@@ -139,6 +139,14 @@ class RequestWithdrawalGrpcTest {
                 "withdrawal_id");
         assertError(() -> withdraw("wd-bad-1", "", "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_id");
         assertError(() -> withdraw("wd-bad-1", acc, "", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "chain_id");
+        assertError(() -> withdraw("wd-bad-1", "a".repeat(129), "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "INVALID_ACCOUNT", "account_id");
+        assertError(() -> withdraw("wd-bad-1", "acc\u0000x", "ethereum", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "INVALID_ACCOUNT", "account_id");
+        assertError(() -> withdraw("wd-bad-1", acc, "c".repeat(10_000), "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "UNKNOWN_CHAIN", "chain_id");
+        assertError(() -> withdraw("wd-bad-1", acc, "ethereum", "US\u00e9DC", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "UNKNOWN_ASSET", "asset");
         assertError(() -> withdraw("wd-bad-1", acc, "ethereum", " ", "1", "0xa"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "asset");
         for (String amount : new String[]{"0", "-1", "x", "1e3", "", "NaN"}) {
             assertError(() -> withdraw("wd-bad-1", acc, "ethereum", "USDC", amount, "0xa"), Status.Code.INVALID_ARGUMENT,

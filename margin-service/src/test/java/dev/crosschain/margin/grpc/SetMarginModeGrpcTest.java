@@ -89,6 +89,8 @@ class SetMarginModeGrpcTest {
         assertError(() -> setMode("a/b", acc, MarginMode.MARGIN_MODE_CROSS), Status.Code.INVALID_ARGUMENT, "INVALID_ID", "request_id");
         assertError(() -> setMode("mode-bad-1", "", MarginMode.MARGIN_MODE_CROSS), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD",
                 "account_id");
+        assertError(() -> setMode("mode-bad-1", "a".repeat(129), MarginMode.MARGIN_MODE_CROSS), Status.Code.INVALID_ARGUMENT,
+                "INVALID_ACCOUNT", "account_id");
         assertError(() -> setMode("mode-bad-1", acc, MarginMode.MARGIN_MODE_UNSPECIFIED), Status.Code.INVALID_ARGUMENT,
                 "MISSING_FIELD", "mode");
         assertError(() -> setMode("mode-bad-1", "mode-nobody", MarginMode.MARGIN_MODE_CROSS), Status.Code.NOT_FOUND,
