@@ -205,7 +205,7 @@ public class MarginEngine {
     private AccountRisk evaluate(MarginMode mode, String accountId, Inputs in, BigDecimal realized, List<Position> positions,
                                  Collateral collateral, long nowMs) {
         requireAvailable(mode);
-        return calculator.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs);
+        return calculator.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, mode);
     }
 
     private record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,

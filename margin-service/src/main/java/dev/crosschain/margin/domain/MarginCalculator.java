@@ -37,6 +37,18 @@ public final class MarginCalculator {
      */
     public AccountRisk evaluate(String accountId, boolean frozen, BigDecimal realizedPnl, List<Position> positions,
                                 Map<String, MarketMark> marks, Collateral collateral, long nowMs) {
+        return evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs, MarginMode.CROSS);
+    }
+
+    /**
+     * The account's figures in {@code mode}, which the view carries. These standard rules compute the
+     * cross-margin figures only: another mode is refused rather than shown with cross figures.
+     */
+    public AccountRisk evaluate(String accountId, boolean frozen, BigDecimal realizedPnl, List<Position> positions,
+                                Map<String, MarketMark> marks, Collateral collateral, long nowMs, MarginMode mode) {
+        if (mode != MarginMode.CROSS) {
+            throw new IllegalArgumentException("the standard rules compute CROSS figures, not " + mode);
+        }
         List<PositionRisk> risks = new ArrayList<>();
         BigDecimal upnl = BigDecimal.ZERO;
         BigDecimal options = BigDecimal.ZERO;
@@ -72,7 +84,7 @@ public final class MarginCalculator {
         BigDecimal equityIm = Decimals.usd(collateral.valueIm().add(common));
         return new AccountRisk(accountId, frozen, collateral, risks, realized, Decimals.usd(upnl), Decimals.usd(options),
                 equity, equityIm, Decimals.usd(im), Decimals.usd(mm), RiskStatus.marginRatio(mm, equity),
-                RiskStatus.of(equity, equityIm, im, mm), conservative, inputAges, nowMs, MarginMode.CROSS);
+                RiskStatus.of(equity, equityIm, im, mm), conservative, inputAges, nowMs, mode);
     }
 
     /** One position valued at {@code mark} (shocked against the position when the mark is stale). */

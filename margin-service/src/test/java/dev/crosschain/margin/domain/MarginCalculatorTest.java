@@ -177,4 +177,14 @@ class MarginCalculatorTest {
         assertThatThrownBy(() -> new MarginRules(MarginRules.parseTiers("1000:0.1:0.05"), BigDecimal.ONE, BigDecimal.ONE,
                 BigDecimal.ONE, BigDecimal.ONE)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theViewCarriesTheModeItWasComputedInAndOnlyCrossIsComputed() {
+        List<Position> book = List.of(new Position(PERP, BigDecimal.ONE, new BigDecimal("3000")));
+        Map<String, MarketMark> marks = Map.of(PERP, mark(PERP, "3000", 1, false));
+        AccountRisk cross = CALC.evaluate("m", false, BigDecimal.ZERO, book, marks, Collateral.none(NOW), NOW, MarginMode.CROSS);
+        assertThat(cross.mode()).isEqualTo(MarginMode.CROSS);
+        assertThatThrownBy(() -> CALC.evaluate("m", false, BigDecimal.ZERO, book, marks, Collateral.none(NOW), NOW,
+                MarginMode.PORTFOLIO)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
