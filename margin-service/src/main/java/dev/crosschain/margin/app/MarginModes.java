@@ -4,6 +4,7 @@ import dev.crosschain.margin.domain.AccountRisk;
 import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.PreconditionException;
 import dev.crosschain.margin.store.AccountStore;
+import dev.crosschain.margin.store.WithdrawalStore;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
@@ -18,10 +19,12 @@ public class MarginModes {
 
     private final AccountStore store;
     private final MarginEngine engine;
+    private final WithdrawalStore accountLocks;
 
-    public MarginModes(AccountStore store, MarginEngine engine) {
+    public MarginModes(AccountStore store, MarginEngine engine, WithdrawalStore accountLocks) {
         this.store = store;
         this.engine = engine;
+        this.accountLocks = accountLocks;
     }
 
     /**
@@ -33,6 +36,12 @@ public class MarginModes {
         if (replay.isPresent()) {
             return replay.get();
         }
+        // Under the account lock of withdrawals and liquidation freezes: a withdrawal checked in the old mode cannot
+        // lock while the account switches to a mode in which it would not have held, nor a freeze fall between.
+        return accountLocks.underAccountLock(r.accountId(), () -> switchLocked(r));
+    }
+
+    private AccountStore.ModeResult switchLocked(Request r) {
         MarginEngine.WhatIf whatIf = engine.whatIfMode(r.accountId(), r.mode());
         AccountRisk before = whatIf.before();
         AccountRisk after = whatIf.after();
