@@ -56,15 +56,11 @@ public final class Alerts {
      * this call opened one. The cause is the alert ({@code alertId}); without one (the alert was raised before and
      * deduplicated, or there is none) it is the reason: no freeze opens when one with the same reason is open. An
      * account is frozen while any of its freezes is open; each is lifted on its own ({@link OperatorStore#unfreeze}).
-     * The account's balance rows are locked first (FOR UPDATE, in key order), as a withdrawal lock locks its balance
-     * row before it reads the freezes: a concurrent lock either commits before this freeze or waits for it and sees it.
+     * The account's freeze lock is taken first, exclusively ({@link #lockFreezes}): a withdrawal lock takes it shared
+     * before it reads the freezes, so a concurrent lock either commits before this freeze or waits for it and sees it.
      */
     public static boolean freeze(Connection c, String accountId, String reason, OptionalLong alertId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT 1 FROM balance WHERE account_id = ? ORDER BY chain_id, asset FOR UPDATE")) {
-            s.setString(1, accountId);
-            s.executeQuery().close();
-        }
+        lockFreezes(c, accountId, true);
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO account_freeze (account_id, reason, alert_id, cause)
                 SELECT ?, ?, ?, CASE WHEN ?::bigint IS NULL THEN 'reason:' || md5(?) ELSE 'alert:' || ? END
@@ -83,6 +79,23 @@ public final class Alerts {
             s.setString(i++, accountId);
             s.setString(i, reason);
             return s.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * The account's freeze lock for the rest of the transaction: exclusive to open a freeze, shared to rely on the
+     * freezes read after it. A transaction-level advisory lock rather than the account's balance rows: an adapter
+     * batch freezing an account holds the balance rows it wrote on its own chain, and locking the account's rows on
+     * the other chains too made two chains' batches deadlock on an account frozen by both (ServiceRestartProofIT,
+     * seed 5629645386354). A withdrawal lock takes this after its balance row and holds no other, so no cycle forms.
+     * Accounts whose hashes collide only wait for each other.
+     */
+    static void lockFreezes(Connection c, String accountId, boolean exclusive) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(exclusive
+                ? "SELECT pg_advisory_xact_lock(hashtext('account_freeze'), hashtext(?))"
+                : "SELECT pg_advisory_xact_lock_shared(hashtext('account_freeze'), hashtext(?))")) {
+            s.setString(1, accountId);
+            s.executeQuery().close();
         }
     }
 

@@ -60,8 +60,8 @@ public class WithdrawalStore {
             if (replay.isPresent()) {
                 return replay.get();
             }
-            // The balance row first: a freeze (Alerts.freeze locks the account's balance rows before it writes)
-            // then either waits for this lock to commit, or committed before and is seen by the read below.
+            // The balance row first, then the account's freeze lock shared: a freeze (which takes it exclusively before
+            // it writes) either waits for this lock to commit, or committed before and is seen by the read below.
             BigDecimal available = LedgerWrites.availableForUpdate(c, order.accountId(), order.chainId(), order.asset());
             // Asked again once the row is ours: a first lock of this id may have held the row and committed while this
             // call waited for it. Judged on the balance it left, the retry would be refused although its withdrawal
@@ -70,6 +70,7 @@ public class WithdrawalStore {
             if (replay.isPresent()) {
                 return replay.get();
             }
+            Alerts.lockFreezes(c, order.accountId(), false);
             String frozen = Alerts.frozenReason(c, order.accountId());
             if (frozen != null) {
                 throw new PreconditionException("ACCOUNT_FROZEN", "account_id",

@@ -402,7 +402,7 @@ class WithdrawalGrpcTest {
                 var stub = CollateralInternalServiceGrpc.newBlockingStub(own).withInterceptors(bearer("test-margin-token"));
                 calls.add(pool.submit(() -> stub.lockWithdrawal(lock(id, account, "solana", "USDC", "6", "sol-dest"))));
             }
-            awaitLockWaiters(2);
+            awaitLockWaiters(2, "%SELECT available FROM balance WHERE account_id%FOR UPDATE%");
             holder.commit();
             java.util.List<LockWithdrawalResponse> answers = new java.util.ArrayList<>();
             for (java.util.concurrent.Future<LockWithdrawalResponse> call : calls) {
@@ -418,14 +418,16 @@ class WithdrawalGrpcTest {
     }
 
     /**
-     * Waits until {@code count} backends of this database wait for a row lock (polled, not a guessed sleep). Asked on
-     * a connection of its own outside any transaction: within one, pg_stat_activity answers the same snapshot.
+     * Waits until {@code count} backends of this database running a statement {@code LIKE query} wait for a lock
+     * (polled, not a guessed sleep). Asked on a connection of its own outside any transaction: within one,
+     * pg_stat_activity answers the same snapshot.
      */
-    private void awaitLockWaiters(int count) throws SQLException, InterruptedException {
+    private void awaitLockWaiters(int count, String query) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AdapterConnection.PATIENCE_MS);
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'")) {
+                + " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE ?")) {
+            s.setString(1, query);
             while (true) {
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
@@ -666,13 +668,13 @@ class WithdrawalGrpcTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            // A freeze in progress (as the orphan path does it) holds the account's balance rows.
+            // A freeze in progress (as the orphan path does it) holds the account's freeze lock.
             OptionalLong alert = Alerts.raise(c, Alerts.Severity.CRITICAL, "TEST_FREEZE", "ethereum", account,
                     "frozen by a race test", "test-freeze:" + account);
             assertThat(Alerts.freeze(c, account, "frozen by a race test", alert)).isTrue();
             java.util.concurrent.Future<StatusRuntimeException> lock = pool.submit(() ->
                     catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "ethereum", "USDC", "1", "0xa"))));
-            awaitLockWaitOnBalanceOf(account);
+            awaitLockWaiters(1, "%pg_advisory_xact_lock_shared%");
             c.commit();
             assertPrecondition(lock.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS), "ACCOUNT_FROZEN");
         } finally {
@@ -754,15 +756,6 @@ class WithdrawalGrpcTest {
     }
 
     /** Awaits a withdrawal lock blocked on a row lock while selecting its balance FOR UPDATE (LedgerWrites.availableForUpdate). */
-    void awaitLockWaitOnBalanceOf(String account) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + AdapterConnection.PATIENCE_MS;
-        while (count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE "
-                + "'%SELECT available FROM balance WHERE account_id%FOR UPDATE%'") == 0) {
-            assertThat(System.currentTimeMillis()).as("a lock of " + account + " waiting on its balance row").isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
     static CollateralAdminServiceGrpc.CollateralAdminServiceBlockingStub operator() {
         return CollateralAdminServiceGrpc.newBlockingStub(channel).withInterceptors(bearer("test-operator-token"));
     }
