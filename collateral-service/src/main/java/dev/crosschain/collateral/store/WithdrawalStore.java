@@ -56,17 +56,13 @@ public class WithdrawalStore {
         // each sees the amount the one before left (SERIALIZABLE would fail all but one of them with 40001).
         // 23505: a concurrent first lock of the same id; the retry then reads it.
         return Transactions.readCommitted(dataSource, "lock withdrawal " + order.withdrawalId(), Set.of("23505"), c -> {
-            Optional<Locked> replay = replayOf(c, order.withdrawalId(), hash);
-            if (replay.isPresent()) {
-                return replay.get();
-            }
             // The balance row first, then the account's freeze lock shared: a freeze (which takes it exclusively before
             // it writes) either waits for this lock to commit, or committed before and is seen by the read below.
             BigDecimal available = LedgerWrites.availableForUpdate(c, order.accountId(), order.chainId(), order.asset());
-            // Asked again once the row is ours: a first lock of this id may have held the row and committed while this
-            // call waited for it. Judged on the balance it left, the retry would be refused although its withdrawal
+            // The id is asked once the row is ours: a first lock of this id may have held the row and committed while
+            // this call waited for it. Judged on the balance it left, the retry would be refused although its withdrawal
             // is locked, and the caller would take the refusal for "nothing locked".
-            replay = replayOf(c, order.withdrawalId(), hash);
+            Optional<Locked> replay = replayOf(c, order.withdrawalId(), hash);
             if (replay.isPresent()) {
                 return replay.get();
             }
