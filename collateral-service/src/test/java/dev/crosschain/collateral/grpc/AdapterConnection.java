@@ -95,8 +95,7 @@ final class AdapterConnection implements AutoCloseable {
         long deadline = System.currentTimeMillis() + PATIENCE_MS;
         while (true) {
             AdapterConnection connection = new AdapterConnection(stub, chain);
-            connection.requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
-                    .setChainId(chain).setAdapterId("test-" + chain).setCredential(credentialOf(chain))).build());
+            connection.requests.onNext(connection.helloRequest(credentialOf(chain)));
             try {
                 assertThat(connection.answeredOrEnded(PATIENCE_MS)).as("hello answered or stream ended").isTrue();
             } catch (InterruptedException e) {
@@ -132,9 +131,13 @@ final class AdapterConnection implements AutoCloseable {
     }
 
     Welcome hello(String credential) {
-        requests.onNext(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
-                .setChainId(chain).setAdapterId("test-" + chain).setCredential(credential)).build());
+        requests.onNext(helloRequest(credential));
         return welcomed(next());
+    }
+
+    private ConnectAdapterRequest helloRequest(String credential) {
+        return ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
+                .setChainId(chain).setAdapterId("test-" + chain).setCredential(credential)).build();
     }
 
     /** The welcome this stream's hello got. */
@@ -350,7 +353,6 @@ final class AdapterConnection implements AutoCloseable {
 
     /** Sends a hello and returns the stream's failure (the hello refused). */
     StatusRuntimeException helloRefused() {
-        return failsWith(ConnectAdapterRequest.newBuilder().setHello(AdapterHello.newBuilder()
-                .setChainId(chain).setAdapterId("test-" + chain).setCredential(credentialOf(chain))).build());
+        return failsWith(helloRequest(credentialOf(chain)));
     }
 }

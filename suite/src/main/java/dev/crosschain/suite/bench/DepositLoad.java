@@ -137,11 +137,11 @@ public final class DepositLoad {
         }
         DatabaseWork databaseWork;
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.user(), db.password())) {
-            sleepUntil(measuredFrom);
+            parkUntil(measuredFrom);
             serviceCpuBefore = serviceCpu();
             driverCpuBefore = driverCpu();
             DatabaseWork before = DatabaseWork.read(c, database);
-            sleepUntil(measuredTo);
+            parkUntil(measuredTo);
             databaseWork = DatabaseWork.read(c, database).minus(before);
         }
         Duration serviceCpuUsed = serviceCpu().minus(serviceCpuBefore);
@@ -368,14 +368,6 @@ public final class DepositLoad {
             return true;
         }
 
-        /** Parks in short steps: a timed park overshoots by tens of microseconds, far below a deposit's interval. */
-        private static void parkUntil(long nanoTime) {
-            long wait;
-            while ((wait = nanoTime - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
-        }
-
         /** Waits until every sent event is acked. */
         boolean drain(long seconds) throws InterruptedException {
             if (unacked.tryAcquire(options.window, seconds, TimeUnit.SECONDS)) {
@@ -538,10 +530,11 @@ public final class DepositLoad {
         return all;
     }
 
-    private static void sleepUntil(long nanoTime) throws InterruptedException {
+    /** Parks until then: a timed park overshoots by tens of microseconds, far below a deposit's interval. */
+    private static void parkUntil(long nanoTime) {
         long wait;
         while ((wait = nanoTime - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
+            LockSupport.parkNanos(wait);
         }
     }
 }
