@@ -112,9 +112,9 @@ public class Withdrawals {
             return replay.get();
         }
         if (known.isPresent()) { // CHECKED: the answer of the lock was lost
-            Optional<WithdrawalClient.Locked> there = collateral.find(r.withdrawalId());
+            Optional<Result> there = lockedThere(r, known.get());
             if (there.isPresent()) {
-                return recordFound(r, known.get(), there.get(), true);
+                return there.get();
             }
         }
         // the freeze first, read under the account lock: a frozen account is told so, not of a
@@ -130,9 +130,9 @@ public class Withdrawals {
             if (known.isPresent()) {
                 // an earlier lock of this id may have landed since GetWithdrawal answered: then the
                 // refusal would judge an account the amount already left, and deny a locked withdrawal
-                Optional<WithdrawalClient.Locked> late = collateral.find(r.withdrawalId());
+                Optional<Result> late = lockedThere(r, known.get());
                 if (late.isPresent()) {
-                    return recordFound(r, known.get(), late.get(), true);
+                    return late.get();
                 }
             }
             throw refusal;
@@ -149,16 +149,16 @@ public class Withdrawals {
         } catch (PreconditionException | InvalidInputException refused) {
             // collateral-service may refuse a duplicate of an id that did lock (a request of the same id
             // that locked while this one waited): only GetWithdrawal tells that nothing was locked
-            Optional<WithdrawalClient.Locked> there;
+            Optional<Result> there;
             try {
-                there = collateral.find(r.withdrawalId());
+                there = lockedThere(r, checked);
             } catch (DependencyException unknown) {
                 throw new DependencyException("withdrawal " + r.withdrawalId() + ": collateral-service refused ("
                         + refused.getMessage() + ") but cannot tell whether the id is locked; retry with the same withdrawal_id",
                         io.grpc.Status.Code.UNAVAILABLE, unknown, "WITHDRAWAL_IN_DOUBT");
             }
             if (there.isPresent()) {
-                return recordFound(r, checked, there.get(), true);
+                return there.get();
             }
             store.forgetChecked(r.withdrawalId()); // refused: nothing was locked, nothing is kept
             throw refused;
@@ -177,14 +177,19 @@ public class Withdrawals {
         return Result.of(checked.locked(locked.lockedAtMs()), known.isPresent());
     }
 
+    /** The lock collateral-service holds for this CHECKED id, recorded and answered as a replay; empty when none. */
+    private Optional<Result> lockedThere(Request r, WithdrawalRecord known) {
+        return collateral.find(r.withdrawalId()).map(there -> recordFound(r, known, there));
+    }
+
     /** Records a lock collateral-service holds for a CHECKED id (IDEMPOTENCY_CONFLICT if its payload differs). */
-    private Result recordFound(Request r, WithdrawalRecord known, WithdrawalClient.Locked there, boolean replayed) {
+    private Result recordFound(Request r, WithdrawalRecord known, WithdrawalClient.Locked there) {
         if (!there.sameAs(r.order())) {
             throw new ConflictException("IDEMPOTENCY_CONFLICT",
                     "collateral-service holds withdrawal " + r.withdrawalId() + " with another payload");
         }
         store.markLocked(r.withdrawalId(), there.lockedAtMs());
-        return Result.of(known.locked(there.lockedAtMs()), replayed);
+        return Result.of(known.locked(there.lockedAtMs()), true);
     }
 
     /**
