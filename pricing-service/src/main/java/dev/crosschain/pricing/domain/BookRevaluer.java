@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Full revaluation of a book under scenarios, sticky strike: each option keeps the surface vol at
  * its strike taken once at the current forward of its expiry; a scenario adds its vol shift plus
- * its skew shift times ln(K / shocked forward), floored at {@link #MIN_VOL}. A scenario shocks the
+ * its skew shift times ln(K / shocked forward), floored at {@link #MIN_VOL} and capped at {@link #MAX_VOL}. A scenario shocks the
  * index; every expiry's forward is the shocked index times that expiry's basis
  * ({@link MarketSnapshot#basis}), so options and futures move with their forward, spot and
  * perpetuals with the index. Everything that does not depend on the scenario (strike, time to
@@ -26,6 +26,12 @@ public final class BookRevaluer {
     public static final BookRevaluer DEFAULT = new BookRevaluer(Black76.DEFAULT);
     /** A shifted vol never goes below this: a zero vol would price intrinsic only. */
     public static final double MIN_VOL = 0.01;
+    /**
+     * A shifted vol never goes above this: it already prices as an infinite vol (see
+     * {@link Scenario#MAX_VOL_SHIFT}), and a huge finite skew shift times a log-moneyness overflows to
+     * an infinite vol, which Black-76 turns into NaN.
+     */
+    public static final double MAX_VOL = Scenario.MAX_VOL_SHIFT;
 
     private final Black76 model;
 
@@ -142,8 +148,8 @@ public final class BookRevaluer {
         double forwardQuantity = priced == OptionType.CALL ? -line.putQuantity * discount : 0.0;
         double[] unitPrices = keepUnitPrices ? new double[values.length] : null;
         for (int s = 0; s < values.length; s++) {
-            double vol = Math.max(MIN_VOL, baseVol + volShifts[s]
-                    + skewShifts[s] * (logStrike - shocks.logIndices[s] - logBasis));
+            double vol = Math.min(MAX_VOL, Math.max(MIN_VOL, baseVol + volShifts[s]
+                    + skewShifts[s] * (logStrike - shocks.logIndices[s] - logBasis)));
             double forward = shocks.indices[s] * basis;
             double unitPrice = model.price(priced, forward, strike, years, vol, rate);
             values[s] += quantity * unitPrice + forwardQuantity * (forward - strike);

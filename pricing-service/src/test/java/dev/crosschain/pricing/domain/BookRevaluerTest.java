@@ -174,6 +174,20 @@ class BookRevaluerTest {
     }
 
     @Test
+    void aHugeSkewShiftPricesAsAnInfiniteVolOrTheFloorNotNaN() {
+        Instrument.Option highStrike = new Instrument.Option("ETH", HALF_YEAR, new BigDecimal("9000"), OptionType.CALL);
+        Instrument.Option lowStrike = new Instrument.Option("ETH", HALF_YEAR, new BigDecimal("1000"), OptionType.PUT);
+        BookValuation valuation = BookRevaluer.DEFAULT.revalue(List.of(new BookPosition(highStrike, 1), new BookPosition(lowStrike, 1)),
+                List.of(new Scenario("skew", Map.of(), 0.0, Double.MAX_VALUE)), MARKET);
+        double years = MarkCalculator.yearsUntil(highStrike.expiry(), NOW);
+        double forward = ETH * MARKET.basis("ETH", highStrike.expiry(), NOW);
+        // ln(K/F) > 1 for 9000: the skew term overflows to +infinity, priced as an infinite vol (the call is worth
+        // its forward, no rates here); ln(K/F) < -1 for 1000: -infinity, floored at 1%.
+        assertThat(valuation.scenarioValues()[0]).isCloseTo(forward
+                + Black76.DEFAULT.price(OptionType.PUT, forward, 1000, years, BookRevaluer.MIN_VOL, 0), within(TOL));
+    }
+
+    @Test
     void tenorScalingRefusesNegativeAndNonFiniteParameters() {
         for (double[] bad : new double[][] {{-1, 0.5, 3}, {30, -0.5, 3}, {30, 0.5, -3}, {Double.NaN, 0.5, 3},
                 {30, Double.POSITIVE_INFINITY, 3}, {30, 0.5, Double.NaN}}) {
