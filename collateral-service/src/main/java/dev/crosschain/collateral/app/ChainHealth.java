@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The status of every registered chain now, by {@link ChainHealthRules} from the adapter activity stored in the
  * database (so every replica agrees) and the registry's operator halts. The activity is read at most every
- * {@link #CACHE_FOR}: valuations ask for it on every view.
+ * {@link #CACHE_FOR}: valuations ask for it on every view. The read happens outside the judging monitor and
+ * one at a time: while one caller refreshes an expired cache, the others judge on the activity read before (at most
+ * one refresh older), so a slow database or an exhausted pool stalls one valuation, not every one.
  *
  * <p>With hysteresis ({@link ChainHealthRules#judge}, {@code collateral.health.recovery-factor}): what a chain's last
  * judgement held against it (DEGRADED or silent) is remembered here, in memory, until its cause has been clear for the
@@ -39,8 +41,9 @@ public class ChainHealth {
     /** What each chain's last judgement held against it; absent when nothing is held. */
     private final Map<String, ChainHealthRules.Held> held = new ConcurrentHashMap<>();
     private volatile Clock clock = Clock.systemUTC();
-    private volatile Map<String, ChainHealthRules.Activity> cached = Map.of();
-    private volatile Instant cachedAt = Instant.MIN;
+    private volatile Snapshot cached = Snapshot.NONE;
+    /** Held while the activity is read: one read at a time. */
+    private final java.util.concurrent.locks.ReentrantLock refreshing = new java.util.concurrent.locks.ReentrantLock();
 
     public ChainHealth(Registry registry, ChainStore store, CollateralConfig config) {
         this.registry = registry;
@@ -48,10 +51,15 @@ public class ChainHealth {
         this.recoveryFactor = config.health().recoveryFactor();
     }
 
-    /** Condition per chain id, for every chain of the registry. Serialised: each judgement moves what is held. */
-    public synchronized Map<String, ChainCondition> current() {
+    /** Condition per chain id, for every chain of the registry. */
+    public Map<String, ChainCondition> current() {
+        Map<String, ChainHealthRules.Activity> activity = activity(clock.instant());
+        return judge(activity);
+    }
+
+    /** Serialised: each judgement moves what is held. */
+    private synchronized Map<String, ChainCondition> judge(Map<String, ChainHealthRules.Activity> activity) {
         Instant now = clock.instant();
-        Map<String, ChainHealthRules.Activity> activity = activity(now);
         ChainRegistry chains = registry.current();
         Map<String, ChainCondition> conditions = new TreeMap<>();
         for (ChainSpec chain : chains.chains()) {
@@ -68,9 +76,14 @@ public class ChainHealth {
      * As {@link #current()}, but judged on activity read now: the cache may be up to {@link #CACHE_FOR} older than
      * a chain's first events, so a HALTED from it is confirmed with this before a refusal or hold rests on it.
      */
-    public synchronized Map<String, ChainCondition> fresh() {
-        cachedAt = Instant.MIN;
-        return current();
+    public Map<String, ChainCondition> fresh() {
+        refreshing.lock();
+        try {
+            refresh(clock.instant());
+            return judge(cached.activity());
+        } finally {
+            refreshing.unlock();
+        }
     }
 
     /** The stored activity per chain (cached), for ListChains. */
@@ -78,18 +91,49 @@ public class ChainHealth {
         return activity(clock.instant());
     }
 
+    /**
+     * The cached activity, refreshed when older than {@link #CACHE_FOR}. Only the first read waits for another
+     * caller's refresh: afterwards a caller that finds one running uses what the last one read.
+     */
     private Map<String, ChainHealthRules.Activity> activity(Instant now) {
-        if (Duration.between(cachedAt, now).compareTo(CACHE_FOR) >= 0 || now.isBefore(cachedAt)) {
-            cached = store.activity();
-            cachedAt = now;
+        Snapshot seen = cached;
+        if (!seen.expiredAt(now)) {
+            return seen.activity();
         }
-        return cached;
+        if (seen.readAt().equals(Instant.MIN)) {
+            refreshing.lock();
+        } else if (!refreshing.tryLock()) {
+            return seen.activity();
+        }
+        try {
+            if (cached.expiredAt(now)) { // another caller may have refreshed while this one waited
+                refresh(now);
+            }
+            return cached.activity();
+        } finally {
+            refreshing.unlock();
+        }
+    }
+
+    /** Reads the activity; call holding {@link #refreshing}. */
+    private void refresh(Instant now) {
+        cached = new Snapshot(store.activity(), now);
+    }
+
+    /** The activity as read at {@code readAt} ({@link Instant#MIN}: never read). */
+    private record Snapshot(Map<String, ChainHealthRules.Activity> activity, Instant readAt) {
+
+        static final Snapshot NONE = new Snapshot(Map.of(), Instant.MIN);
+
+        boolean expiredAt(Instant now) {
+            return Duration.between(readAt, now).compareTo(CACHE_FOR) >= 0 || now.isBefore(readAt);
+        }
     }
 
     /** Tests: judge against this clock (the cache is dropped). */
     public synchronized void useClock(Clock clock) {
         this.clock = clock;
-        this.cachedAt = Instant.MIN;
+        this.cached = Snapshot.NONE;
     }
 
     /** Tests: forget what is held against every chain (as a restarted replica). */

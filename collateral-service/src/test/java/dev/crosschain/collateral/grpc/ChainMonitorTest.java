@@ -189,6 +189,56 @@ class ChainMonitorTest {
         }
     }
 
+    /**
+     * A read of the chain activity that hangs (here: chain_state locked by another transaction) stalls the caller
+     * that refreshes, not every valuation: while it waits, the others judge on the activity read before.
+     */
+    @Test
+    void aHangingActivityReadStallsOnlyTheCallerThatRefreshes() throws Exception {
+        Instant lastEvent = holdOn("arbitrum", "monitor-" + UUID.randomUUID());
+        // one clock moved by hand: useClock would drop the cached activity
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(lastEvent);
+        health.useClock(new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        });
+        assertThat(health.current().get("arbitrum")).isEqualTo(ChainCondition.HEALTHY); // activity read and cached
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (java.sql.Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (java.sql.Statement lock = holder.createStatement()) {
+                lock.execute("LOCK TABLE chain_state IN ACCESS EXCLUSIVE MODE");
+            }
+            now.set(lastEvent.plusSeconds(1)); // the cache (250 ms) has expired
+            // this caller or the monitor's 1 s timer, whichever comes first, refreshes and hangs on the lock
+            java.util.concurrent.Future<ChainCondition> first = pool.submit(() -> health.current().get("arbitrum"));
+            LockWaiters.await(dataSource, 1, "%FROM chain_state%");
+            java.util.concurrent.Future<ChainCondition> other = pool.submit(() -> health.current().get("arbitrum"));
+            assertThat(other.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS))
+                    .as("judged on the cached activity while the refresh hangs").isEqualTo(ChainCondition.HEALTHY);
+            holder.rollback();
+            java.util.concurrent.Future<ChainCondition> refresher = first;
+            assertThat(refresher.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS)).isEqualTo(ChainCondition.HEALTHY);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
     // ---- helpers ----
 
     /** Gives the account a pending deposit on the chain, then a heartbeat; returns a time after the last event. */

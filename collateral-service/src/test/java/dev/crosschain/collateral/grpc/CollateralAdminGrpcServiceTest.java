@@ -338,8 +338,7 @@ class CollateralAdminGrpcServiceTest {
             holdBalance(batch, id, "ETH");
             Future<StatusRuntimeException> removal = pool.submit(() ->
                     catchStatus(() -> admin.upsertChain(upsert(changeId(), chain.toBuilder().removeAssets(0).build()).build())));
-            awaitTrue(() -> count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    + " AND query LIKE '%FROM chain_state WHERE chain_id = $1 FOR UPDATE%'") > 0, "the registry change waits for the chain's row");
+            LockWaiters.await(dataSource, 1, "%FROM chain_state WHERE chain_id = $1 FOR UPDATE%"); // the registry change waits for the chain's row
             assertThat(removal.isDone()).isFalse();
             batch.commit();
             StatusRuntimeException refused = removal.get(10, TimeUnit.SECONDS);
