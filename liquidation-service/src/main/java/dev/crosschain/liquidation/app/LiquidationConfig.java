@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "liquidation")
@@ -24,20 +25,54 @@ public interface LiquidationConfig {
     Collateral collateral();
 
     interface Curve {
+        /**
+         * Shape of the price fall: {@code linear} (buf to floor over duration), {@code stair-step} (times cut
+         * every step) or {@code exponential} (times cut per step, continuously).
+         */
+        @WithDefault("stair-step")
+        String kind();
+
         /** Start price as a fraction of the lot's mark value. */
         @WithDefault("0.95")
         BigDecimal buf();
 
-        /** End price as a fraction of the lot's mark value. */
+        /** Lowest price as a fraction of the lot's mark value. */
         @WithDefault("0.50")
         BigDecimal floor();
 
-        /** Time from start to floor. */
+        /** linear: time from start to floor. */
         @WithDefault("600s")
         Duration duration();
 
+        /** stair-step and exponential: time per factor cut. */
+        @WithDefault("30s")
+        Duration step();
+
+        /** stair-step and exponential: factor per step, in (0, 1). */
+        @WithDefault("0.97")
+        BigDecimal cut();
+
+        /** A new epoch (price from buf x the current mark value) after this long; 0s: never. */
+        @WithDefault("600s")
+        Duration tail();
+
+        /** A new epoch once the price falls below cusp x the epoch's start value; 0: never. */
+        @WithDefault("0.60")
+        BigDecimal cusp();
+
+        /** How often open auctions are checked for tail and cusp. */
+        @WithDefault("1s")
+        Duration resetEvery();
+
+        /** The curve of auctions opened from now on (stored with each, so a change never moves a running one). */
         default PriceCurve toCurve() {
-            return new PriceCurve(buf(), floor(), duration());
+            return switch (kind().trim().toLowerCase(Locale.ROOT)) {
+                case "linear" -> PriceCurve.linear(buf(), floor(), duration(), tail(), cusp());
+                case "stair-step" -> PriceCurve.stairStep(buf(), floor(), step(), cut(), tail(), cusp());
+                case "exponential" -> PriceCurve.exponential(buf(), floor(), step(), cut(), tail(), cusp());
+                default -> throw new IllegalArgumentException(
+                        "liquidation.curve.kind must be linear, stair-step or exponential, got '" + kind() + "'");
+            };
         }
     }
 

@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The rules a bid must pass and what it buys. Stateless. */
 public final class AuctionRules {
@@ -16,8 +17,8 @@ public final class AuctionRules {
      *
      * @param requestedVersion the version the bidder saw; 0 means "whatever is current"
      * @param decimals         decimals of the collateral tokens, to round each collateral share down to
-     * @throws PreconditionException    SELF_BID, AUCTION_CLOSED, STALE_VERSION, OVERFILL, INSOLVENT_ACCOUNT,
-     *                                  PRICE_ABOVE_LIMIT
+     * @throws PreconditionException    SELF_BID, AUCTION_CLOSED, STALE_VERSION, NEEDS_RESET, OVERFILL,
+     *                                  INSOLVENT_ACCOUNT, PRICE_ABOVE_LIMIT
      * @throws UnknownDecimalsException when a collateral item the bid takes part of has no known decimals
      */
     public BidTerms accept(AuctionState auction, String bidder, BigDecimal fraction, BigDecimal maxLotPriceUsd,
@@ -32,6 +33,13 @@ public final class AuctionRules {
         if (requestedVersion != 0 && requestedVersion != auction.version()) {
             throw new PreconditionException("STALE_VERSION", subject,
                     "the bid names version " + requestedVersion + ", the auction is at " + auction.version());
+        }
+        // Past tail or cusp the price is stale until the resetter starts a new epoch (Maker's "needs-reset").
+        PriceCurve.ResetReason reset = auction.curve().resetReason(auction.epochStartedAt(), now).orElse(null);
+        if (reset != null) {
+            throw new PreconditionException("NEEDS_RESET", subject,
+                    "the auction's price curve is past its " + reset.name().toLowerCase(Locale.ROOT)
+                            + " and waits for a reset to the current mark value");
         }
         if (fraction.compareTo(auction.remainingFraction()) > 0) {
             throw new PreconditionException("OVERFILL", subject,

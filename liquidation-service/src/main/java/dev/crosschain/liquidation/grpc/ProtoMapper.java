@@ -8,6 +8,7 @@ import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.proto.liquidation.v1.LotItemKind;
 import dev.crosschain.proto.liquidation.v1.PriceCurve;
+import dev.crosschain.proto.liquidation.v1.PriceCurveKind;
 
 import java.time.Instant;
 
@@ -27,11 +28,33 @@ final class ProtoMapper {
                 .setStartValueUsd(Money.usd(a.startValueUsd()))
                 .setCurrentPriceUsd(a.lotPriceAt(now).toPlainString())
                 .setRemainingFraction(Money.plain(a.remainingFraction()))
-                .setCurve(PriceCurve.newBuilder().setBuf(Money.plain(a.curve().buf())).setFloor(Money.plain(a.curve().floor()))
-                        .setDurationSeconds(a.curve().duration().toSeconds()))
-                .setClosedAtUnixMs(a.closedAt() == null ? 0 : a.closedAt().toEpochMilli());
+                .setCurve(curve(a.curve()))
+                .setClosedAtUnixMs(a.closedAt() == null ? 0 : a.closedAt().toEpochMilli())
+                .setEpoch(a.epoch())
+                .setEpochStartedAtUnixMs(a.epochStartedAt().toEpochMilli())
+                .setEpochStartValueUsd(Money.usd(a.epochStartValueUsd()));
         a.lot().forEach(item -> b.addLot(lotItem(item)));
         a.bids().forEach(bid -> b.addBids(bid(bid)));
+        return b.build();
+    }
+
+    static PriceCurve curve(dev.crosschain.liquidation.domain.PriceCurve curve) {
+        PriceCurve.Builder b = PriceCurve.newBuilder()
+                .setKind(switch (curve.kind()) {
+                    case LINEAR -> PriceCurveKind.PRICE_CURVE_KIND_LINEAR;
+                    case STAIR_STEP -> PriceCurveKind.PRICE_CURVE_KIND_STAIR_STEP;
+                    case EXPONENTIAL -> PriceCurveKind.PRICE_CURVE_KIND_EXPONENTIAL;
+                })
+                .setBuf(Money.plain(curve.buf()))
+                .setFloor(Money.plain(curve.floor()))
+                .setTailSeconds(curve.tail().toSeconds())
+                .setCusp(Money.plain(curve.cusp()));
+        if (curve.duration() != null) {
+            b.setDurationSeconds(curve.duration().toSeconds());
+        }
+        if (curve.step() != null) {
+            b.setStepSeconds(curve.step().toSeconds()).setCut(Money.plain(curve.cut()));
+        }
         return b.build();
     }
 

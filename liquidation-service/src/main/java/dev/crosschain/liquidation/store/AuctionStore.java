@@ -38,7 +38,8 @@ public class AuctionStore {
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String AUCTION_COLUMNS = """
             auction_id, seq, account_id, status, version, started_at_ms, start_value_usd, remaining_fraction,
-            curve_buf, curve_floor, curve_duration_seconds, closed_at_ms""";
+            curve_kind, curve_buf, curve_floor, curve_duration_seconds, curve_step_seconds, curve_cut, curve_tail_seconds,
+            curve_cusp, closed_at_ms, epoch, epoch_started_at_ms, epoch_start_value_usd""";
     private static final String BID_COLUMNS = """
             b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
             b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms""";
@@ -59,6 +60,10 @@ public class AuctionStore {
 
     /** After a bid settled: whether its auction can now release the account. */
     public record Settled(Bid bid, boolean auctionDone) {
+    }
+
+    /** One reset of an auction: the epoch it started, when, from which mark value, and why. */
+    public record Reset(String auctionId, int epoch, Instant at, BigDecimal startValueUsd, PriceCurve.ResetReason reason) {
     }
 
     // ---- opening ----
@@ -87,8 +92,9 @@ public class AuctionStore {
             return Transactions.readCommitted(dataSource, "opening auction for " + accountId, c -> {
                 try (PreparedStatement a = c.prepareStatement("""
                         INSERT INTO auction (auction_id, account_id, status, version, started_at_ms, start_value_usd,
-                            remaining_fraction, curve_buf, curve_floor, curve_duration_seconds)
-                        VALUES (?, ?, 'OPEN', 1, ?, ?, 1, ?, ?, ?)""");
+                            remaining_fraction, curve_kind, curve_buf, curve_floor, curve_duration_seconds, curve_step_seconds,
+                            curve_cut, curve_tail_seconds, curve_cusp, epoch, epoch_started_at_ms, epoch_start_value_usd)
+                        VALUES (?, ?, 'OPEN', 1, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""");
                      PreparedStatement i = c.prepareStatement("""
                         INSERT INTO lot_item (auction_id, idx, kind, instrument, chain_id, asset, quantity, remaining_quantity)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
@@ -96,9 +102,16 @@ public class AuctionStore {
                     a.setString(2, accountId);
                     a.setLong(3, startedAt.toEpochMilli());
                     a.setBigDecimal(4, startValueUsd);
-                    a.setBigDecimal(5, curve.buf());
-                    a.setBigDecimal(6, curve.floor());
-                    a.setLong(7, curve.duration().toSeconds());
+                    a.setString(5, curve.kind().name());
+                    a.setBigDecimal(6, curve.buf());
+                    a.setBigDecimal(7, curve.floor());
+                    a.setObject(8, curve.duration() == null ? null : curve.duration().toSeconds(), Types.BIGINT);
+                    a.setObject(9, curve.step() == null ? null : curve.step().toSeconds(), Types.BIGINT);
+                    a.setBigDecimal(10, curve.cut());
+                    a.setLong(11, curve.tail().toSeconds());
+                    a.setBigDecimal(12, curve.cusp());
+                    a.setLong(13, startedAt.toEpochMilli());
+                    a.setBigDecimal(14, startValueUsd);
                     a.executeUpdate();
                     for (int idx = 0; idx < lot.size(); idx++) {
                         LotItem item = lot.get(idx);
@@ -181,6 +194,90 @@ public class AuctionStore {
         sql.append(" ORDER BY seq DESC LIMIT ?");
         args.add(limit);
         return query(sql.toString(), args);
+    }
+
+    /**
+     * Open auctions without their lots and bids (empty lists), oldest first, from seq {@code afterSeq} on:
+     * what the resetter needs to decide which ones need a new epoch.
+     */
+    public List<Auction> openHeaders(long afterSeq, int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT " + AUCTION_COLUMNS
+                     + " FROM auction WHERE status = 'OPEN' AND seq > ? ORDER BY seq LIMIT ?")) {
+            s.setLong(1, afterSeq);
+            s.setInt(2, limit);
+            List<Auction> headers = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    headers.add(auctionHeader(rs, List.of(), List.of()));
+                }
+            }
+            return headers;
+        } catch (SQLException e) {
+            throw new StoreException("listing open auctions failed", e);
+        }
+    }
+
+    // ---- resets ----
+
+    /**
+     * Starts the next epoch of an open auction that is still at {@code seenVersion} (a conditional
+     * UPDATE: of two replicas resetting the same epoch, exactly one wins) and records it in
+     * auction_resets. The version is bumped, so a bid naming the old one is refused; the remaining
+     * fraction, the lot and the bids are untouched.
+     *
+     * @return the reset, or empty when the auction changed (a bid, another reset) or closed meanwhile
+     */
+    public Optional<Reset> reset(String auctionId, long seenVersion, Instant now, BigDecimal startValueUsd,
+                                 PriceCurve.ResetReason reason) {
+        return Transactions.readCommitted(dataSource, "resetting auction " + auctionId, c -> {
+            int epoch;
+            try (PreparedStatement u = c.prepareStatement("""
+                    UPDATE auction SET epoch = epoch + 1, epoch_started_at_ms = ?, epoch_start_value_usd = ?,
+                        version = version + 1
+                    WHERE auction_id = ? AND version = ? AND status = 'OPEN'
+                    RETURNING epoch""")) {
+                u.setLong(1, now.toEpochMilli());
+                u.setBigDecimal(2, startValueUsd);
+                u.setString(3, auctionId);
+                u.setLong(4, seenVersion);
+                try (ResultSet rs = u.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Reset>empty();
+                    }
+                    epoch = rs.getInt(1);
+                }
+            }
+            try (PreparedStatement i = c.prepareStatement("""
+                    INSERT INTO auction_resets (auction_id, epoch, at_ms, start_value_usd, reason) VALUES (?, ?, ?, ?, ?)""")) {
+                i.setString(1, auctionId);
+                i.setInt(2, epoch);
+                i.setLong(3, now.toEpochMilli());
+                i.setBigDecimal(4, startValueUsd);
+                i.setString(5, reason.name());
+                i.executeUpdate();
+            }
+            return Optional.of(new Reset(auctionId, epoch, now, startValueUsd, reason));
+        });
+    }
+
+    /** The resets of an auction, by epoch. */
+    public List<Reset> resets(String auctionId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement(
+                     "SELECT epoch, at_ms, start_value_usd, reason FROM auction_resets WHERE auction_id = ? ORDER BY epoch")) {
+            s.setString(1, auctionId);
+            List<Reset> resets = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    resets.add(new Reset(auctionId, rs.getInt("epoch"), Instant.ofEpochMilli(rs.getLong("at_ms")),
+                            rs.getBigDecimal("start_value_usd"), PriceCurve.ResetReason.valueOf(rs.getString("reason"))));
+                }
+            }
+            return resets;
+        } catch (SQLException e) {
+            throw new StoreException("reading resets of " + auctionId + " failed", e);
+        }
     }
 
     public List<String> openAuctionIds() {
@@ -409,7 +506,7 @@ public class AuctionStore {
                     }
                 }
                 return new AuctionState(header.auctionId(), header.accountId(), header.status(), header.version(),
-                        header.startedAt(), header.startValueUsd(), header.remainingFraction(), header.curve(), items);
+                        header.epochStartedAt(), header.epochStartValueUsd(), header.remainingFraction(), header.curve(), items);
             }
         }
     }
@@ -487,7 +584,8 @@ public class AuctionStore {
                 }
                 List<Bid> bids = readBids(c, "b.auction_id = ?", h.auctionId());
                 result.add(new Auction(h.auctionId(), h.seq(), h.accountId(), h.status(), h.version(), h.startedAt(),
-                        h.startValueUsd(), h.remainingFraction(), h.curve(), lot, bids, h.closedAt()));
+                        h.startValueUsd(), h.remainingFraction(), h.curve(), lot, bids, h.closedAt(), h.epoch(),
+                        h.epochStartedAt(), h.epochStartValueUsd()));
             }
             return result;
         } catch (SQLException e) {
@@ -498,12 +596,24 @@ public class AuctionStore {
     private static Auction auctionHeader(ResultSet rs, List<LotItem> lot, List<Bid> bids) throws SQLException {
         long closed = rs.getLong("closed_at_ms");
         boolean closedNull = rs.wasNull();
-        PriceCurve curve = new PriceCurve(rs.getBigDecimal("curve_buf"), rs.getBigDecimal("curve_floor"),
-                Duration.ofSeconds(rs.getLong("curve_duration_seconds")));
         return new Auction(rs.getString("auction_id"), rs.getLong("seq"), rs.getString("account_id"),
                 AuctionStatus.valueOf(rs.getString("status")), rs.getLong("version"),
                 Instant.ofEpochMilli(rs.getLong("started_at_ms")), rs.getBigDecimal("start_value_usd"),
-                rs.getBigDecimal("remaining_fraction"), curve, lot, bids, closedNull ? null : Instant.ofEpochMilli(closed));
+                rs.getBigDecimal("remaining_fraction"), curve(rs), lot, bids, closedNull ? null : Instant.ofEpochMilli(closed),
+                rs.getInt("epoch"), Instant.ofEpochMilli(rs.getLong("epoch_started_at_ms")),
+                rs.getBigDecimal("epoch_start_value_usd"));
+    }
+
+    private static PriceCurve curve(ResultSet rs) throws SQLException {
+        return new PriceCurve(PriceCurve.Kind.valueOf(rs.getString("curve_kind")), rs.getBigDecimal("curve_buf"),
+                rs.getBigDecimal("curve_floor"), seconds(rs, "curve_duration_seconds"), seconds(rs, "curve_step_seconds"),
+                rs.getBigDecimal("curve_cut"), Duration.ofSeconds(rs.getLong("curve_tail_seconds")),
+                rs.getBigDecimal("curve_cusp"));
+    }
+
+    private static Duration seconds(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : Duration.ofSeconds(value);
     }
 
     private static LotItem lotItem(ResultSet rs) throws SQLException {

@@ -44,7 +44,7 @@ class AuctionRulesTest {
             items.add(new AuctionState.ItemState(s.index(), s.item(), s.remaining().subtract(taken)));
         }
         return new AuctionState(a.auctionId(), a.accountId(), terms.closesAuction() ? AuctionStatus.CLOSED : AuctionStatus.OPEN,
-                a.version() + 1, a.startedAt(), a.startValueUsd(), terms.remainingFraction(), a.curve(), items);
+                a.version() + 1, a.epochStartedAt(), a.epochStartValueUsd(), terms.remainingFraction(), a.curve(), items);
     }
 
     private static BidTerms bid(AuctionState a, String fraction) {
@@ -173,6 +173,20 @@ class AuctionRulesTest {
     void refusesBidsOnANonPositivePrice() {
         assertReason(() -> bid(fresh(new BigDecimal("-50"), CURVE, ARB_ETH), "1"), "INSOLVENT_ACCOUNT");
         assertReason(() -> bid(fresh(BigDecimal.ZERO, CURVE, ARB_ETH), "1"), "INSOLVENT_ACCOUNT");
+    }
+
+    @Test
+    void refusesBidsWhileTheCurveWaitsForAReset() {
+        // tail 60 s, cusp 0.6: f after 4 steps of 10 s = 0.95 * 0.9^4 = 0.623295 (bids go on), after 5 = 0.5609655
+        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(10),
+                new BigDecimal("0.9"), Duration.ofSeconds(60), new BigDecimal("0.6"));
+        AuctionState a = fresh(new BigDecimal("100"), curve, ARB_ETH);
+        assertThat(AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(49), DECIMALS)
+                .lotPriceUsd()).isEqualByComparingTo("62.3295");
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(50), DECIMALS),
+                "NEEDS_RESET");
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(60), DECIMALS),
+                "NEEDS_RESET");
     }
 
     private static void assertReason(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String reason) {

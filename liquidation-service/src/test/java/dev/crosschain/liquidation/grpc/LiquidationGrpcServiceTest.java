@@ -117,10 +117,15 @@ class LiquidationGrpcServiceTest {
         assertThat(auction.getStartValueUsd()).isEqualTo("1500.00000000");
         assertThat(auction.getRemainingFraction()).isEqualTo("1");
         assertThat(auction.getClosedAtUnixMs()).isZero();
-        assertThat(auction.getCurve().getBuf()).isEqualTo("0.95");
-        assertThat(auction.getCurve().getFloor()).isEqualTo("0.5");
-        assertThat(auction.getCurve().getDurationSeconds()).isEqualTo(600);
-        assertThat(new BigDecimal(auction.getCurrentPriceUsd())).isBetween(new BigDecimal("1400"), new BigDecimal("1425"));
+        // the configured default curve, stored with the auction
+        assertThat(auction.getCurve()).isEqualTo(dev.crosschain.proto.liquidation.v1.PriceCurve.newBuilder()
+                .setKind(dev.crosschain.proto.liquidation.v1.PriceCurveKind.PRICE_CURVE_KIND_STAIR_STEP)
+                .setBuf("0.95").setFloor("0.5").setStepSeconds(30).setCut("0.97").setTailSeconds(600).setCusp("0.6").build());
+        assertThat(auction.getEpoch()).isZero();
+        assertThat(auction.getEpochStartedAtUnixMs()).isEqualTo(auction.getStartedAtUnixMs());
+        assertThat(auction.getEpochStartValueUsd()).isEqualTo("1500.00000000");
+        // 1500 x 0.95 for the first 30 s, then 1500 x 0.95 x 0.97
+        assertThat(auction.getCurrentPriceUsd()).isIn("1425.00000000", "1382.25000000");
         assertThat(auction.getCurrentPriceUsd()).matches("\\d+\\.\\d{8}");
         assertThat(auction.getLotList()).containsExactly(
                 LotItem.newBuilder().setKind(LotItemKind.LOT_ITEM_KIND_POSITION).setInstrument("ETH-PERPETUAL").setQuantity("-2").build(),
@@ -171,7 +176,7 @@ class LiquidationGrpcServiceTest {
         assertThat(bid.getSettledAtUnixMs()).isGreaterThanOrEqualTo(bid.getPlacedAtUnixMs());
         assertThat(bid.getFraction()).isEqualTo("1");
         BigDecimal lotPrice = new BigDecimal(bid.getLotPriceUsd());
-        assertThat(lotPrice).isBetween(new BigDecimal("1400"), new BigDecimal("1425"));
+        assertThat(lotPrice).isBetween(new BigDecimal("1382.25"), new BigDecimal("1425"));
         assertThat(bid.getPaidUsd()).isEqualTo(lotPrice.setScale(6, RoundingMode.HALF_EVEN).toPlainString());
 
         assertThat(upstream.collateral.callsOf("bid-full/collateral")).containsExactly(transfer("bid-full/collateral",

@@ -1,0 +1,41 @@
+-- Price curve kinds and resets. Every curve parameter is stored with the auction, so a configuration
+-- change never moves the price of a running auction. Auctions opened before this migration keep their
+-- linear curve and never reset (tail 0, cusp 0).
+ALTER TABLE auction
+    ADD COLUMN curve_kind            TEXT    NOT NULL DEFAULT 'LINEAR'
+        CHECK (curve_kind IN ('LINEAR', 'STAIR_STEP', 'EXPONENTIAL')),
+    -- STAIR_STEP / EXPONENTIAL: the price fraction is multiplied by curve_cut every curve_step_seconds.
+    ADD COLUMN curve_step_seconds    BIGINT,
+    ADD COLUMN curve_cut             NUMERIC,
+    -- A new epoch after curve_tail_seconds in one epoch (0: never) ...
+    ADD COLUMN curve_tail_seconds    BIGINT  NOT NULL DEFAULT 0,
+    -- ... or once the price fraction falls below curve_cusp (0: never).
+    ADD COLUMN curve_cusp            NUMERIC NOT NULL DEFAULT 0,
+    -- The price is a pure function of the current epoch's start and start value and the curve.
+    -- started_at_ms / start_value_usd stay those of the open (epoch 0).
+    ADD COLUMN epoch                 INT     NOT NULL DEFAULT 0,
+    ADD COLUMN epoch_started_at_ms   BIGINT,
+    ADD COLUMN epoch_start_value_usd NUMERIC;
+
+UPDATE auction SET epoch_started_at_ms = started_at_ms, epoch_start_value_usd = start_value_usd;
+
+ALTER TABLE auction
+    ALTER COLUMN epoch_started_at_ms SET NOT NULL,
+    ALTER COLUMN epoch_start_value_usd SET NOT NULL,
+    -- only linear curves have a duration
+    ALTER COLUMN curve_duration_seconds DROP NOT NULL,
+    ADD CONSTRAINT auction_curve_params CHECK (
+        (curve_kind = 'LINEAR' AND curve_duration_seconds IS NOT NULL AND curve_step_seconds IS NULL AND curve_cut IS NULL)
+        OR (curve_kind <> 'LINEAR' AND curve_duration_seconds IS NULL AND curve_step_seconds IS NOT NULL AND curve_cut IS NOT NULL));
+
+-- Every reset, once per epoch (the primary key; the resetter's conditional update on the version makes
+-- the second racer a no-op before it gets here).
+CREATE TABLE auction_resets (
+    auction_id      TEXT    NOT NULL REFERENCES auction (auction_id),
+    epoch           INT     NOT NULL CHECK (epoch > 0),
+    at_ms           BIGINT  NOT NULL,
+    -- The account's mark value when the epoch started: the new start value, USD.
+    start_value_usd NUMERIC NOT NULL,
+    reason          TEXT    NOT NULL CHECK (reason IN ('TAIL', 'CUSP')),
+    PRIMARY KEY (auction_id, epoch)
+);
