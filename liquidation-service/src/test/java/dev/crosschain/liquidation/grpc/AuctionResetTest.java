@@ -1,0 +1,300 @@
+package dev.crosschain.liquidation.grpc;
+
+import com.google.rpc.ErrorInfo;
+import dev.crosschain.liquidation.app.Resets;
+import dev.crosschain.liquidation.domain.Auction;
+import dev.crosschain.liquidation.domain.LotItem;
+import dev.crosschain.liquidation.domain.PriceCurve;
+import dev.crosschain.liquidation.store.AuctionStore;
+import dev.crosschain.postgres.PostgresTestResource;
+import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
+import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
+import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
+import dev.crosschain.proto.liquidation.v1.PriceCurveKind;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Resets against the real PostgreSQL and the real gRPC service: one epoch per reset however many
+ * resetters race, the version bump that refuses a bid on the old epoch, and prices that survive a
+ * read back from the store (what a restarted replica sees).
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+class AuctionResetTest {
+
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+    static final List<LotItem> LOT = List.of(LotItem.position("ETH-PERPETUAL", new BigDecimal("-2")),
+            LotItem.collateral("arbitrum", "ETH", new BigDecimal("1.5")));
+    /** No tail, no cusp: the service's own reset ticker never touches these auctions. */
+    static final PriceCurve NEVER_RESETS = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"),
+            Duration.ofSeconds(30), new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO);
+
+    static ManagedChannel channel;
+    static LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation;
+    static FakeUpstream upstream;
+
+    @Inject
+    AuctionStore store;
+
+    @Inject
+    Resets resets;
+
+    @BeforeAll
+    static void connect() {
+        upstream = FakeUpstream.get();
+        channel = ManagedChannelBuilder.forAddress("localhost", 19104).usePlaintext().build();
+        liquidation = LiquidationServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        channel.shutdownNow();
+    }
+
+    @Test
+    void twoResettersRacingOnOneEpochStartItOnceAndABidOnTheOldVersionIsRefused() throws Exception {
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(100);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String auctionId = "auc-race-" + round;
+                assertThat(store.insertAuction(auctionId, "acc-race-" + round, opened, new BigDecimal("1500"), NEVER_RESETS, LOT))
+                        .isTrue();
+                Auction before = store.find(auctionId).orElseThrow();
+                CyclicBarrier start = new CyclicBarrier(2);
+                Instant at = opened.plusSeconds(95);
+                List<Future<Optional<AuctionStore.Reset>>> racers = new ArrayList<>();
+                for (String value : List.of("1600", "1700")) {
+                    Callable<Optional<AuctionStore.Reset>> racer = () -> {
+                        start.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                        return store.reset(auctionId, before.version(), at, new BigDecimal(value), PriceCurve.ResetReason.TAIL);
+                    };
+                    racers.add(pool.submit(racer));
+                }
+                List<AuctionStore.Reset> won = new ArrayList<>();
+                for (Future<Optional<AuctionStore.Reset>> racer : racers) {
+                    racer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).ifPresent(won::add);
+                }
+
+                assertThat(won).as("round %d", round).hasSize(1);
+                AuctionStore.Reset reset = won.get(0);
+                assertThat(reset.epoch()).isEqualTo(1);
+                assertThat(store.resets(auctionId)).hasSize(1).first().satisfies(r -> {
+                    assertThat(r.epoch()).isEqualTo(1);
+                    assertThat(r.at()).isEqualTo(at);
+                    assertThat(r.reason()).isEqualTo(PriceCurve.ResetReason.TAIL);
+                    assertThat(r.startValueUsd()).isEqualByComparingTo(reset.startValueUsd());
+                });
+                Auction after = store.find(auctionId).orElseThrow();
+                assertThat(after.version()).isEqualTo(before.version() + 1);
+                assertThat(after.epoch()).isEqualTo(1);
+                assertThat(after.epochStartedAt()).isEqualTo(at);
+                assertThat(after.epochStartValueUsd()).isEqualByComparingTo(reset.startValueUsd());
+                // the open, the lot, the remaining fraction and the curve are untouched
+                assertThat(after.startedAt()).isEqualTo(opened);
+                assertThat(after.startValueUsd()).isEqualByComparingTo("1500");
+                assertThat(after.remainingFraction()).isEqualByComparingTo("1");
+                assertThat(after.lot()).isEqualTo(before.lot());
+                assertThat(after.curve()).isEqualTo(NEVER_RESETS);
+                // a late resetter that read the old version starts nothing
+                assertThat(store.reset(auctionId, before.version(), at.plusSeconds(1), BigDecimal.ONE,
+                        PriceCurve.ResetReason.CUSP)).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        // A bidder who saw version 1 (epoch 0's price) is refused, and nothing changes.
+        dev.crosschain.proto.liquidation.v1.Auction seen = get("auc-race-0");
+        assertThat(seen.getVersion()).isEqualTo(2);
+        assertThat(seen.getEpoch()).isEqualTo(1);
+        StatusRuntimeException refused = catchStatus(() -> liquidation.placeBid(PlaceBidRequest.newBuilder().setBidId("bid-old-epoch")
+                .setAuctionId("auc-race-0").setBidderAccountId("bob").setFraction("0.5").setMaxLotPriceUsd("1000000000")
+                .setAuctionVersion(1).build()));
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(errorInfo(refused).getReason()).isEqualTo("STALE_VERSION");
+        dev.crosschain.proto.liquidation.v1.Auction now = get("auc-race-0");
+        assertThat(now).isEqualTo(seen.toBuilder().setCurrentPriceUsd(now.getCurrentPriceUsd()).build());
+        assertThat(now.getBidsList()).isEmpty();
+    }
+
+    @Test
+    void theResetterStartsOneEpochPastTheTailFromTheAccountsCurrentMarkValue() throws Exception {
+        // mark value now: 4500 + 1000 collateral - 3000 unrealized PnL = 2500 USD
+        upstream.margin.views.put("acc-tail", LiquidationGrpcServiceTest.view("acc-tail", "-3000"));
+        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
+                new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(90);
+        assertThat(store.insertAuction("auc-tail", "acc-tail", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+
+        // two passes race here, and the service's own ticker may join them: one epoch starts
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<AuctionStore.Reset> byPasses = new ArrayList<>();
+        try {
+            CyclicBarrier start = new CyclicBarrier(2);
+            List<Future<List<AuctionStore.Reset>>> passes = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                passes.add(pool.submit(() -> {
+                    start.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                    return resets.run();
+                }));
+            }
+            for (Future<List<AuctionStore.Reset>> pass : passes) {
+                pass.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).stream()
+                        .filter(r -> r.auctionId().equals("auc-tail")).forEach(byPasses::add);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(byPasses).hasSizeLessThanOrEqualTo(1);
+        awaitUntil("the reset of auc-tail", () -> !store.resets("auc-tail").isEmpty());
+
+        List<AuctionStore.Reset> recorded = store.resets("auc-tail");
+        assertThat(recorded).hasSize(1);
+        AuctionStore.Reset reset = recorded.get(0);
+        assertThat(reset.epoch()).isEqualTo(1);
+        assertThat(reset.reason()).isEqualTo(PriceCurve.ResetReason.TAIL);
+        assertThat(reset.startValueUsd()).isEqualByComparingTo("2500");
+        assertThat(reset.at()).isAfterOrEqualTo(opened.plusSeconds(60));
+        // the new epoch needs no reset before its own tail: another pass does nothing
+        assertThat(resets.run()).noneMatch(r -> r.auctionId().equals("auc-tail"));
+        assertThat(store.resets("auc-tail")).hasSize(1);
+
+        Auction after = store.find("auc-tail").orElseThrow();
+        assertThat(after.version()).isEqualTo(2);
+        assertThat(after.epoch()).isEqualTo(1);
+        assertThat(after.epochStartedAt()).isEqualTo(reset.at());
+        assertThat(after.startedAt()).isEqualTo(opened);
+        // 45 s into epoch 1 (one step): 2500 x 0.95 x 0.97 = 2303.75
+        assertThat(after.lotPriceAt(reset.at().plusSeconds(45)).toPlainString()).isEqualTo("2303.75000000");
+
+        dev.crosschain.proto.liquidation.v1.Auction wire = get("auc-tail");
+        assertThat(wire.getEpoch()).isEqualTo(1);
+        assertThat(wire.getVersion()).isEqualTo(2);
+        assertThat(wire.getStartedAtUnixMs()).isEqualTo(opened.toEpochMilli());
+        assertThat(wire.getStartValueUsd()).isEqualTo("1500.00000000");
+        assertThat(wire.getEpochStartedAtUnixMs()).isEqualTo(reset.at().toEpochMilli());
+        assertThat(wire.getEpochStartValueUsd()).isEqualTo("2500.00000000");
+        assertThat(wire.getCurve().getTailSeconds()).isEqualTo(60);
+    }
+
+    @Test
+    void thePriceReadBackFromTheStoreIsThePriceComputedBefore() {
+        PriceCurve curve = PriceCurve.exponential(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
+                new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(100);
+        BigDecimal value = new BigDecimal("1234.56789");
+        List<Instant> instants = List.of(opened, opened.plusMillis(1), opened.plusMillis(12_345), opened.plusSeconds(45),
+                opened.plusSeconds(60), opened.plusSeconds(3600));
+        List<BigDecimal> before = instants.stream().map(t -> curve.lotPrice(value, opened, t)).toList();
+        // hand-computed: 60 s = 2 steps: 1234.56789 x 0.95 x 0.97^2 = 1103.52468131595 -> 1103.52468132
+        assertThat(before.get(4).toPlainString()).isEqualTo("1103.52468132");
+        // 45 s = 1.5 steps: 1234.56789 x 0.95 x 0.97 x sqrt(0.97) = 1120.459553304448... -> 1120.45955330
+        assertThat(before.get(3).toPlainString()).isEqualTo("1120.45955330");
+        // an hour: the floor, 1234.56789 x 0.5 = 617.283945
+        assertThat(before.get(5).toPlainString()).isEqualTo("617.28394500");
+
+        assertThat(store.insertAuction("auc-restart", "acc-restart", opened, value, curve, LOT)).isTrue();
+        Auction read = store.find("auc-restart").orElseThrow();
+        assertThat(read.curve()).isEqualTo(curve);
+        assertThat(instants.stream().map(read::lotPriceAt).toList()).isEqualTo(before);
+
+        // after a reset the price runs from the new epoch, also as read back
+        Instant resetAt = opened.plusSeconds(70);
+        BigDecimal newValue = new BigDecimal("999.99");
+        assertThat(store.reset("auc-restart", read.version(), resetAt, newValue, PriceCurve.ResetReason.CUSP)).isPresent();
+        Auction reread = store.find("auc-restart").orElseThrow();
+        for (Instant t : List.of(resetAt, resetAt.plusSeconds(45), resetAt.plusSeconds(600))) {
+            assertThat(reread.lotPriceAt(t)).isEqualTo(curve.lotPrice(newValue, resetAt, t));
+        }
+        // 30 s into the epoch: 999.99 x 0.95 x 0.97 = 921.4907850 -> 921.49078500
+        assertThat(reread.lotPriceAt(resetAt.plusSeconds(30)).toPlainString()).isEqualTo("921.49078500");
+
+        dev.crosschain.proto.liquidation.v1.PriceCurve wire = get("auc-restart").getCurve();
+        assertThat(wire).isEqualTo(dev.crosschain.proto.liquidation.v1.PriceCurve.newBuilder()
+                .setKind(PriceCurveKind.PRICE_CURVE_KIND_EXPONENTIAL).setBuf("0.95").setFloor("0.5")
+                .setStepSeconds(30).setCut("0.97").setTailSeconds(0).setCusp("0").build());
+    }
+
+    @Test
+    void aLinearAuctionStoresItsDurationAndNoDecayParameters() {
+        PriceCurve curve = PriceCurve.linear(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(600),
+                Duration.ZERO, BigDecimal.ZERO);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        assertThat(store.insertAuction("auc-linear", "acc-linear", opened, new BigDecimal("10000"), curve, LOT)).isTrue();
+        Auction read = store.find("auc-linear").orElseThrow();
+        assertThat(read.curve()).isEqualTo(curve);
+        // d = 0.05 + 0.45 x 0.5 = 0.275 -> 7250
+        assertThat(read.lotPriceAt(opened.plusSeconds(300))).isEqualByComparingTo("7250");
+        assertThat(get("auc-linear").getCurve().getKind()).isEqualTo(PriceCurveKind.PRICE_CURVE_KIND_LINEAR);
+        assertThat(get("auc-linear").getCurve().getDurationSeconds()).isEqualTo(600);
+        assertThat(get("auc-linear").getCurve().getStepSeconds()).isZero();
+        assertThat(get("auc-linear").getCurve().getCut()).isEmpty();
+    }
+
+    // ---- helpers ----
+
+    private static dev.crosschain.proto.liquidation.v1.Auction get(String auctionId) {
+        return liquidation.getAuction(GetAuctionRequest.newBuilder().setAuctionId(auctionId).build()).getAuction();
+    }
+
+    private static StatusRuntimeException catchStatus(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e;
+        }
+        return fail("expected the call to fail");
+    }
+
+    private static ErrorInfo errorInfo(StatusRuntimeException e) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        assertThat(status).as("rich status in " + e).isNotNull();
+        return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst().map(d -> {
+            try {
+                return d.unpack(ErrorInfo.class);
+            } catch (com.google.protobuf.InvalidProtocolBufferException x) {
+                throw new IllegalStateException(x);
+            }
+        }).orElseThrow();
+    }
+
+    private static void awaitUntil(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
+        }
+    }
+}
