@@ -1,6 +1,5 @@
 package dev.crosschain.liquidation.grpc;
 
-import com.google.rpc.ErrorInfo;
 import dev.crosschain.liquidation.app.Resets;
 import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.LotItem;
@@ -11,19 +10,18 @@ import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
 import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
 import dev.crosschain.proto.liquidation.v1.PriceCurveKind;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,9 +34,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
+import static dev.crosschain.liquidation.grpc.TestSupport.PATIENCE;
+import static dev.crosschain.liquidation.grpc.TestSupport.awaitUntil;
+import static dev.crosschain.liquidation.grpc.TestSupport.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -51,14 +50,12 @@ import static org.assertj.core.api.Assertions.fail;
 @QuarkusTestResource(PostgresTestResource.class)
 class AuctionResetTest {
 
-    static final Duration PATIENCE = Duration.ofSeconds(20);
     static final List<LotItem> LOT = List.of(LotItem.position("ETH-PERPETUAL", new BigDecimal("-2")),
             LotItem.collateral("arbitrum", "ETH", new BigDecimal("1.5")));
     /** No tail, no cusp: the service's own reset ticker never touches these auctions. */
     static final PriceCurve NEVER_RESETS = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"),
             Duration.ofSeconds(30), new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO);
 
-    static ManagedChannel channel;
     static LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation;
     static FakeUpstream upstream;
 
@@ -68,21 +65,19 @@ class AuctionResetTest {
     @Inject
     Resets resets;
 
+    @Inject
+    AgroalDataSource dataSource;
+
     @BeforeAll
     static void connect() {
         upstream = FakeUpstream.get();
-        channel = ManagedChannelBuilder.forAddress("localhost", 19104).usePlaintext().build();
-        liquidation = LiquidationServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        channel.shutdownNow();
+        liquidation = LiquidationServiceGrpc.newBlockingStub(TestSupport.channel());
     }
 
     @Test
     void twoResettersRacingOnOneEpochStartItOnceAndABidOnTheOldVersionIsRefused() throws Exception {
-        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(100);
+        // opened now (other tests list auctions newest first by their open time), reset at an instant 95 s on
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 10; round++) {
@@ -153,8 +148,15 @@ class AuctionResetTest {
         upstream.margin.views.put("acc-tail", LiquidationGrpcServiceTest.view("acc-tail", "-3000"));
         PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
                 new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
-        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(90);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         assertThat(store.insertAuction("auc-tail", "acc-tail", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        // 90 s of epoch 0 have passed (the open time stays: other tests list auctions newest first by it)
+        Instant epochStart = opened.minusSeconds(90);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE auction SET epoch_started_at_ms = ? WHERE auction_id = 'auc-tail'")) {
+            s.setLong(1, epochStart.toEpochMilli());
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
 
         // two passes race here, and the service's own ticker may join them: one epoch starts
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -184,7 +186,7 @@ class AuctionResetTest {
         assertThat(reset.epoch()).isEqualTo(1);
         assertThat(reset.reason()).isEqualTo(PriceCurve.ResetReason.TAIL);
         assertThat(reset.startValueUsd()).isEqualByComparingTo("2500");
-        assertThat(reset.at()).isAfterOrEqualTo(opened.plusSeconds(60));
+        assertThat(reset.at()).isAfterOrEqualTo(epochStart.plusSeconds(60));
         // the new epoch needs no reset before its own tail: another pass does nothing
         assertThat(resets.run()).noneMatch(r -> r.auctionId().equals("auc-tail"));
         assertThat(store.resets("auc-tail")).hasSize(1);
@@ -211,7 +213,7 @@ class AuctionResetTest {
     void thePriceReadBackFromTheStoreIsThePriceComputedBefore() {
         PriceCurve curve = PriceCurve.exponential(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
                 new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO);
-        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(100);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         BigDecimal value = new BigDecimal("1234.56789");
         List<Instant> instants = List.of(opened, opened.plusMillis(1), opened.plusMillis(12_345), opened.plusSeconds(45),
                 opened.plusSeconds(60), opened.plusSeconds(3600));
@@ -274,27 +276,5 @@ class AuctionResetTest {
             return e;
         }
         return fail("expected the call to fail");
-    }
-
-    private static ErrorInfo errorInfo(StatusRuntimeException e) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(e);
-        assertThat(status).as("rich status in " + e).isNotNull();
-        return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst().map(d -> {
-            try {
-                return d.unpack(ErrorInfo.class);
-            } catch (com.google.protobuf.InvalidProtocolBufferException x) {
-                throw new IllegalStateException(x);
-            }
-        }).orElseThrow();
-    }
-
-    private static void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
-        }
     }
 }

@@ -29,17 +29,14 @@ import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import dev.crosschain.liquidation.client.CollateralClient;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.quarkus.test.common.QuarkusTestResource;
 import jakarta.inject.Inject;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,10 +54,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import static dev.crosschain.liquidation.grpc.TestSupport.PATIENCE;
+import static dev.crosschain.liquidation.grpc.TestSupport.awaitUntil;
+import static dev.crosschain.liquidation.grpc.TestSupport.detail;
+import static dev.crosschain.liquidation.grpc.TestSupport.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -69,7 +68,6 @@ import static org.assertj.core.api.Assertions.fail;
 @QuarkusTestResource(PostgresTestResource.class)
 class LiquidationGrpcServiceTest {
 
-    static final Duration PATIENCE = Duration.ofSeconds(20);
     static final String NO_LIMIT = "1000000000";
     static final String BIDDER = "bob";
 
@@ -86,13 +84,8 @@ class LiquidationGrpcServiceTest {
     @BeforeAll
     static void connect() {
         upstream = FakeUpstream.get();
-        channel = ManagedChannelBuilder.forAddress("localhost", 19104).usePlaintext().build();
+        channel = TestSupport.channel();
         liquidation = LiquidationServiceGrpc.newBlockingStub(channel);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        channel.shutdownNow();
     }
 
     @BeforeEach
@@ -693,29 +686,6 @@ class LiquidationGrpcServiceTest {
         return detail(e, PreconditionFailure.class).getViolationsList().stream().map(PreconditionFailure.Violation::getType).toList();
     }
 
-    private static ErrorInfo errorInfo(StatusRuntimeException e) {
-        return detail(e, ErrorInfo.class);
-    }
 
-    private static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException e, Class<T> type) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(e);
-        assertThat(status).as("rich status in " + e).isNotNull();
-        return status.getDetailsList().stream().filter(d -> d.is(type)).findFirst().map(d -> {
-            try {
-                return d.unpack(type);
-            } catch (com.google.protobuf.InvalidProtocolBufferException x) {
-                throw new IllegalStateException(x);
-            }
-        }).orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " in " + status));
-    }
 
-    private static void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
-        }
-    }
 }

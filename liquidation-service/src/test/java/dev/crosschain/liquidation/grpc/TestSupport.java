@@ -1,0 +1,66 @@
+package dev.crosschain.liquidation.grpc;
+
+import com.google.rpc.ErrorInfo;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/** What the service's gRPC tests share: one channel to the service under test, waiting, error details. */
+final class TestSupport {
+
+    /** Longest wait for something the service does asynchronously. */
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+    /** The service's gRPC test port (quarkus.grpc.server.test-port). */
+    static final int SERVICE_PORT = 19104;
+
+    private static ManagedChannel channel;
+
+    private TestSupport() {
+    }
+
+    /** One plaintext channel to the service under test for every test class, closed when the JVM exits. */
+    static synchronized ManagedChannel channel() {
+        if (channel == null) {
+            ManagedChannel created = ManagedChannelBuilder.forAddress("localhost", SERVICE_PORT).usePlaintext().build();
+            Runtime.getRuntime().addShutdownHook(new Thread(created::shutdownNow));
+            channel = created;
+        }
+        return channel;
+    }
+
+    /** Polls the condition every 25 ms until it holds; fails after PATIENCE. */
+    static void awaitUntil(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
+        }
+    }
+
+    static ErrorInfo errorInfo(StatusRuntimeException e) {
+        return detail(e, ErrorInfo.class);
+    }
+
+    /** The google.rpc detail of that type in the status trailers; fails when there is none. */
+    static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException e, Class<T> type) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        assertThat(status).as("rich status in " + e).isNotNull();
+        return status.getDetailsList().stream().filter(d -> d.is(type)).findFirst().map(d -> {
+            try {
+                return d.unpack(type);
+            } catch (com.google.protobuf.InvalidProtocolBufferException x) {
+                throw new IllegalStateException(x);
+            }
+        }).orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " in " + status));
+    }
+}
