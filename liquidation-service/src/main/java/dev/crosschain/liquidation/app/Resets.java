@@ -19,7 +19,8 @@ import java.util.Optional;
  * Starts a new epoch for every open auction past its curve's {@code tail} or below its {@code cusp}
  * ({@link Auction#needsReset}): the start value becomes the account's current mark value (read from
  * margin-service as the open does), the start time now, the version is bumped; the lot, the remaining
- * fraction and the bids stay. Every {@code liquidation.curve.reset-every}. Each reset is a conditional
+ * fraction and the bids stay; an auction with a settlement in flight waits (see {@link AuctionStore#reset}).
+ * Every {@code liquidation.curve.reset-every}. Each reset is a conditional
  * update on the version the pass read, so with several replicas (or two passes) racing on one auction
  * exactly one starts the epoch; the others find the version moved and do nothing.
  */
@@ -68,6 +69,9 @@ public class Resets {
     }
 
     private Optional<AuctionStore.Reset> reset(Auction auction, PriceCurve.ResetReason reason) {
+        // The epoch starts before the mark value is read: a settlement ending during the read is then
+        // seen by the store (settled at or after the epoch start) and the reset waits for the next pass.
+        Instant now = clock.instant();
         BigDecimal value;
         try {
             value = margin.accountSnapshot(auction.accountId()).markValueUsd();
@@ -77,14 +81,13 @@ public class Resets {
                     auction.auctionId(), reason, auction.accountId(), e.getMessage());
             return Optional.empty();
         }
-        Instant now = clock.instant();
         Optional<AuctionStore.Reset> reset = store.reset(auction.auctionId(), auction.version(), now, value, reason);
         if (reset.isPresent()) {
             LOG.infof("auction %s reset (%s): epoch %d from mark value %s USD", auction.auctionId(), reason,
                     reset.get().epoch(), value.toPlainString());
             events.changed(auction.auctionId());
         } else {
-            LOG.debugf("auction %s changed before its reset; the next pass looks again", auction.auctionId());
+            LOG.debugf("auction %s changed or has a settlement in flight; the next pass looks again", auction.auctionId());
         }
         return reset;
     }

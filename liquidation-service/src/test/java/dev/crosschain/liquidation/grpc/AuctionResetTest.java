@@ -1,7 +1,10 @@
 package dev.crosschain.liquidation.grpc;
 
 import dev.crosschain.liquidation.app.Resets;
+import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.Auction;
+import dev.crosschain.liquidation.domain.AuctionRules;
+import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
@@ -27,6 +30,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -140,6 +144,33 @@ class AuctionResetTest {
         dev.crosschain.proto.liquidation.v1.Auction now = get("auc-race-0");
         assertThat(now).isEqualTo(seen.toBuilder().setCurrentPriceUsd(now.getCurrentPriceUsd()).build());
         assertThat(now.getBidsList()).isEmpty();
+    }
+
+    @Test
+    void noResetWhileASettlementIsInFlightOrEndedDuringTheMarkRead() {
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        assertThat(store.insertAuction("auc-inflight", "acc-inflight", opened, new BigDecimal("1500"), NEVER_RESETS, LOT)).isTrue();
+        AuctionStore.Accepted accepted = store.accept(new BidRequest("bid-inflight", "auc-inflight", "bob", new BigDecimal("0.25"),
+                        new BigDecimal("1000000"), 0), opened.plusSeconds(1), Duration.ofMinutes(5), AuctionRules.DEFAULT,
+                new AssetDecimals(Map.of("arbitrum/ETH", 18)));
+        long version = store.find("auc-inflight").orElseThrow().version();
+        assertThat(version).isEqualTo(2);
+        Instant resetAt = opened.plusSeconds(10);
+
+        // ACCEPTED: the account's value is moving to the bidder
+        assertThat(store.reset("auc-inflight", version, resetAt, BigDecimal.TEN, PriceCurve.ResetReason.TAIL)).isEmpty();
+        // settled at the epoch start or later: the mark value read after it may have caught it half done
+        store.markSettled(accepted.bid().bidId(), resetAt);
+        assertThat(store.reset("auc-inflight", version, resetAt, BigDecimal.TEN, PriceCurve.ResetReason.TAIL)).isEmpty();
+        assertThat(store.resets("auc-inflight")).isEmpty();
+        // settled before: the reset goes ahead and the bid stays
+        Optional<AuctionStore.Reset> reset = store.reset("auc-inflight", version, resetAt.plusMillis(1), BigDecimal.TEN,
+                PriceCurve.ResetReason.TAIL);
+        assertThat(reset).isPresent();
+        Auction after = store.find("auc-inflight").orElseThrow();
+        assertThat(after.epoch()).isEqualTo(1);
+        assertThat(after.remainingFraction()).isEqualByComparingTo("0.75");
+        assertThat(after.bids()).extracting(dev.crosschain.liquidation.domain.Bid::bidId).containsExactly("bid-inflight");
     }
 
     @Test
