@@ -34,7 +34,7 @@ CREATE TABLE auction_resets (
     auction_id      TEXT    NOT NULL REFERENCES auction (auction_id),
     epoch           INT     NOT NULL CHECK (epoch > 0),
     at_ms           BIGINT  NOT NULL,
-    -- The account's mark value when the epoch started: the new start value, USD.
+    -- The lot as opened valued at the marks when the epoch started: the new start value, USD.
     start_value_usd NUMERIC NOT NULL,
     reason          TEXT    NOT NULL CHECK (reason IN ('TAIL', 'CUSP')),
     PRIMARY KEY (auction_id, epoch)

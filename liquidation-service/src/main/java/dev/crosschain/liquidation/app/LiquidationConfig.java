@@ -52,7 +52,7 @@ public interface LiquidationConfig {
         @WithDefault("0.97")
         BigDecimal cut();
 
-        /** A new epoch (price from buf x the current mark value) after this long; 0s: never. */
+        /** A new epoch (price from buf x the lot's value at the current marks) after this long; 0s: never. */
         @WithDefault("600s")
         Duration tail();
 

@@ -1,6 +1,7 @@
 package dev.crosschain.liquidation.app;
 
 import dev.crosschain.liquidation.client.MarginClient;
+import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
@@ -17,8 +18,8 @@ import java.util.Optional;
 
 /**
  * Starts a new epoch for every open auction past its curve's {@code tail} or below its {@code cusp}
- * ({@link Auction#needsReset}): the start value becomes the account's current mark value (read from
- * margin-service as the open does), the start time now, the version is bumped; the lot, the remaining
+ * ({@link Auction#needsReset}): the start value becomes the lot as snapshotted at the open valued at the
+ * account's current marks ({@link AccountSnapshot#valueOf}, from margin-service's view), the start time now, the version is bumped; the lot, the remaining
  * fraction and the bids stay; an auction with a settlement in flight waits (see {@link AuctionStore#reset}).
  * Every {@code liquidation.curve.reset-every}. Each reset is a conditional
  * update on the version the pass read, so with several replicas (or two passes) racing on one auction
@@ -68,22 +69,36 @@ public class Resets {
         return done;
     }
 
-    private Optional<AuctionStore.Reset> reset(Auction auction, PriceCurve.ResetReason reason) {
-        // The epoch starts before the mark value is read: a settlement ending during the read is then
-        // seen by the store (settled at or after the epoch start) and the reset waits for the next pass.
+    private Optional<AuctionStore.Reset> reset(Auction header, PriceCurve.ResetReason reason) {
+        // the lot as snapshotted at the open (the headers carry none)
+        Optional<Auction> found = store.find(header.auctionId());
+        if (found.isEmpty() || found.get().version() != header.version()) {
+            return Optional.empty();
+        }
+        Auction auction = found.get();
         Instant now = clock.instant();
-        BigDecimal value;
+        AccountSnapshot snapshot;
         try {
-            value = margin.accountSnapshot(auction.accountId()).markValueUsd();
+            snapshot = margin.accountSnapshot(auction.accountId());
         } catch (RuntimeException e) {
             // DependencyException (margin-service down, account unknown) or a malformed view
-            LOG.warnf("auction %s needs a reset (%s) but the mark value of %s is unavailable, will retry: %s",
+            LOG.warnf("auction %s needs a reset (%s) but the view of %s is unavailable, will retry: %s",
                     auction.auctionId(), reason, auction.accountId(), e.getMessage());
             return Optional.empty();
         }
+        // The price is a fraction of the whole lot's value (a bid pays fraction x lot price): the new start
+        // value is the lot as opened, valued at today's marks, not the account (which also holds the cash
+        // bidders paid and no longer the part they took).
+        AccountSnapshot.LotValue lotValue = snapshot.valueOf(auction.lot());
+        if (lotValue instanceof AccountSnapshot.LotValue.Unvalued unvalued) {
+            LOG.warnf("auction %s needs a reset (%s) but its lot cannot be valued from the view of %s, will retry: %s",
+                    auction.auctionId(), reason, auction.accountId(), unvalued.why());
+            return Optional.empty();
+        }
+        BigDecimal value = ((AccountSnapshot.LotValue.Valued) lotValue).usd();
         Optional<AuctionStore.Reset> reset = store.reset(auction.auctionId(), auction.version(), now, value, reason);
         if (reset.isPresent()) {
-            LOG.infof("auction %s reset (%s): epoch %d from mark value %s USD", auction.auctionId(), reason,
+            LOG.infof("auction %s reset (%s): epoch %d from lot value %s USD", auction.auctionId(), reason,
                     reset.get().epoch(), value.toPlainString());
             events.changed(auction.auctionId());
         } else {

@@ -52,7 +52,9 @@ public class MarginClient {
             }
             List<AccountSnapshot.Position> positions = new ArrayList<>();
             for (Position p : view.getPositionsList()) {
-                positions.add(new AccountSnapshot.Position(p.getInstrument(), Decimals.orZero(p.getQuantity(), "positions.quantity")));
+                positions.add(new AccountSnapshot.Position(p.getInstrument(), Decimals.orZero(p.getQuantity(), "positions.quantity"),
+                        Decimals.orZero(p.getUnrealizedPnlUsd(), "positions.unrealized_pnl_usd")
+                                .add(Decimals.orZero(p.getOptionValueUsd(), "positions.option_value_usd"))));
             }
             return new AccountSnapshot(accountId, collateral, positions,
                     Decimals.orZero(view.getUnrealizedPnlUsd(), "unrealized_pnl_usd"),

@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What margin-service reports of an account when its auction opens: collateral lines (available
- * amounts and their market value), positions, and the account-level PnL figures, USD.
+ * What margin-service reports of an account (GetAccountView): collateral lines (available amounts and
+ * their market value), positions (quantity and mark value), and the account-level PnL figures, USD.
+ * Read when an auction opens (the lot and its start value) and when it resets (the lot's value now).
  */
 public record AccountSnapshot(String accountId, List<Collateral> collateral, List<Position> positions,
                               BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd) {
@@ -14,8 +15,26 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
     public record Collateral(String chainId, String asset, BigDecimal amount, BigDecimal marketValueUsd) {
     }
 
-    public record Position(String instrument, BigDecimal quantity) {
+    /**
+     * @param valueUsd the position's mark value, USD: its unrealized PnL plus its option value (what it
+     *                 adds to {@link #markValueUsd()})
+     */
+    public record Position(String instrument, BigDecimal quantity, BigDecimal valueUsd) {
     }
+
+    /** The value of a lot at the account's current marks, or why it has none. */
+    public sealed interface LotValue {
+        /** Every item valued: the sum, USD (exact up to {@value #PER_ITEM_SCALE} decimals per item). */
+        record Valued(BigDecimal usd) implements LotValue {
+        }
+
+        /** An item the account's view cannot value now. */
+        record Unvalued(String why) implements LotValue {
+        }
+    }
+
+    /** Decimals kept of each item's value in {@link #valueOf} when its quantity changed since the open. */
+    public static final int PER_ITEM_SCALE = 18;
 
     public AccountSnapshot {
         collateral = List.copyOf(collateral);
@@ -36,6 +55,50 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
             }
         }
         return items;
+    }
+
+    /**
+     * The value of {@code lot} (the lot as snapshotted at the open, its original quantities) at this
+     * view's marks: per item, the account's current value of the instrument or collateral line per unit
+     * (its value / its quantity now) times the item's original quantity. Per unit, so neither the part of
+     * the lot bids took nor the cash bidders paid into the account moves it; a transfer moves positions
+     * at the entry price, so what stays keeps its PnL per unit. Unvalued when an item's instrument or
+     * line is missing from the view or its quantity is now zero (or, for a position, of the other sign):
+     * nothing to take a per-unit value from.
+     */
+    public LotValue valueOf(List<LotItem> lot) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (LotItem item : lot) {
+            BigDecimal quantityNow = BigDecimal.ZERO;
+            BigDecimal valueNow = BigDecimal.ZERO;
+            if (item.kind() == LotItem.Kind.POSITION) {
+                for (Position p : positions) {
+                    if (p.instrument().equals(item.instrument())) {
+                        quantityNow = quantityNow.add(p.quantity());
+                        valueNow = valueNow.add(p.valueUsd());
+                    }
+                }
+            } else {
+                for (Collateral c : collateral) {
+                    if (c.chainId().equals(item.chainId()) && c.asset().equals(item.asset())) {
+                        quantityNow = quantityNow.add(c.amount());
+                        valueNow = valueNow.add(c.marketValueUsd());
+                    }
+                }
+            }
+            if (quantityNow.signum() == 0 || quantityNow.signum() != item.quantity().signum()) {
+                return new LotValue.Unvalued(describe(item) + ": the account holds " + quantityNow.toPlainString()
+                        + " now, the lot " + item.quantity().toPlainString());
+            }
+            total = total.add(quantityNow.compareTo(item.quantity()) == 0 ? valueNow
+                    : valueNow.multiply(item.quantity()).divide(quantityNow, PER_ITEM_SCALE, Money.ROUNDING));
+        }
+        return new LotValue.Valued(total);
+    }
+
+    private static String describe(LotItem item) {
+        return item.kind() == LotItem.Kind.POSITION ? "position " + item.instrument()
+                : "collateral " + item.chainId() + "/" + item.asset();
     }
 
     /**

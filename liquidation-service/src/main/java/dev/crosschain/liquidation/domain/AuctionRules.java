@@ -39,7 +39,7 @@ public final class AuctionRules {
         if (reset != null) {
             throw new PreconditionException("NEEDS_RESET", subject,
                     "the auction's price curve is past its " + reset.name().toLowerCase(Locale.ROOT)
-                            + " and waits for a reset to the current mark value");
+                            + " and waits for a reset to the current marks");
         }
         if (fraction.compareTo(auction.remainingFraction()) > 0) {
             throw new PreconditionException("OVERFILL", subject,

@@ -34,7 +34,7 @@ import java.util.Optional;
  * counts, taken into BigDecimal exactly with {@code new BigDecimal(double)} (not {@code valueOf}, whose
  * {@code Double.toString} changed in JDK 19). At a step boundary {@code r = 0} and the factor is exactly 1.
  *
- * <p><b>Resets.</b> The auction needs a reset (a new epoch from the current mark value) once {@code tail}
+ * <p><b>Resets.</b> The auction needs a reset (a new epoch from the lot's value at the current marks) once {@code tail}
  * has passed since the epoch start ({@link ResetReason#TAIL}), or once {@code f(t) < cusp}
  * ({@link ResetReason#CUSP}; for a solvent lot that is "price below cusp x start value"; defined on the
  * fraction so it means the same for an insolvent lot). A zero {@code tail} or {@code cusp} never resets

@@ -13,6 +13,10 @@ import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
 import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
 import dev.crosschain.proto.liquidation.v1.PriceCurveKind;
+import dev.crosschain.proto.margin.v1.AccountStatus;
+import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.CollateralLine;
+import dev.crosschain.proto.margin.v1.Position;
 import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -174,20 +178,17 @@ class AuctionResetTest {
     }
 
     @Test
-    void theResetterStartsOneEpochPastTheTailFromTheAccountsCurrentMarkValue() throws Exception {
-        // mark value now: 4500 + 1000 collateral - 3000 unrealized PnL = 2500 USD
-        upstream.margin.views.put("acc-tail", LiquidationGrpcServiceTest.view("acc-tail", "-3000"));
+    void theResetterStartsOneEpochPastTheTailFromTheLotsCurrentMarkValue() throws Exception {
+        // the lot (-2 ETH-PERPETUAL, 1.5 ETH) at today's marks: -2000 unrealized PnL + 4500 = 2500 USD (the account's
+        // 1000 USDC is not part of this lot)
+        upstream.margin.views.put("acc-tail", LiquidationGrpcServiceTest.view("acc-tail", "-2000"));
         PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
                 new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
         Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         assertThat(store.insertAuction("auc-tail", "acc-tail", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
         // 90 s of epoch 0 have passed (the open time stays: other tests list auctions newest first by it)
         Instant epochStart = opened.minusSeconds(90);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("UPDATE auction SET epoch_started_at_ms = ? WHERE auction_id = 'auc-tail'")) {
-            s.setLong(1, epochStart.toEpochMilli());
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        }
+        backdateEpoch("auc-tail", epochStart);
 
         // two passes race here, and the service's own ticker may join them: one epoch starts
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -238,6 +239,49 @@ class AuctionResetTest {
         assertThat(wire.getEpochStartedAtUnixMs()).isEqualTo(reset.at().toEpochMilli());
         assertThat(wire.getEpochStartValueUsd()).isEqualTo("2500.00000000");
         assertThat(wire.getCurve().getTailSeconds()).isEqualTo(60);
+    }
+
+    @Test
+    void afterHalfTheLotSoldAResetPricesTheRemainingHalfAtBufTimesItsOwnCurrentValue() throws Exception {
+        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
+                new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        assertThat(store.insertAuction("auc-half", "acc-half", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        // bob bought half the lot in epoch 0 and it settled
+        AuctionStore.Accepted sold = store.accept(new BidRequest("bid-half-1", "auc-half", "bob", new BigDecimal("0.5"),
+                        new BigDecimal("1000000"), 0), opened.plusSeconds(1), Duration.ofMinutes(5), AuctionRules.DEFAULT,
+                new AssetDecimals(Map.of("arbitrum/ETH", 18)));
+        store.markSettled(sold.bid().bidId(), opened.plusSeconds(2));
+        // The account now: -1 ETH-PERPETUAL at PnL -1500 (mark 2500), 0.75 ETH at 3200 (2400), and the USDC bob paid
+        // with what it had: the remaining half is worth -1500 + 2400 = 900, the whole lot at these marks 1800; the
+        // account's mark value, 712.5 + 2400 - 1500 = 1612.5, counts the cash and only half the lot.
+        upstream.margin.views.put("acc-half", AccountView.newBuilder().setAccountId("acc-half")
+                .setStatus(AccountStatus.ACCOUNT_STATUS_LIQUIDATION).setFrozen(true)
+                .addCollateral(CollateralLine.newBuilder().setChainId("arbitrum").setAsset("ETH").setAmount("0.75")
+                        .setPriceUsd("3200").setMarketValueUsd("2400"))
+                .addCollateral(CollateralLine.newBuilder().setChainId("ethereum").setAsset("USDC").setAmount("712.5")
+                        .setPriceUsd("1").setMarketValueUsd("712.5"))
+                .addPositions(Position.newBuilder().setInstrument("ETH-PERPETUAL").setQuantity("-1").setAverageEntryPrice("1000")
+                        .setMarkPrice("2500").setUnrealizedPnlUsd("-1500").setOptionValueUsd("0"))
+                .setUnrealizedPnlUsd("-1500").setOptionValueUsd("0").build());
+        backdateEpoch("auc-half", opened.minusSeconds(90));
+
+        resets.run();
+        awaitUntil("the reset of auc-half", () -> !store.resets("auc-half").isEmpty());
+        AuctionStore.Reset reset = store.resets("auc-half").get(0);
+        assertThat(reset.startValueUsd()).isEqualByComparingTo("1800");
+        Auction after = store.find("auc-half").orElseThrow();
+        assertThat(after.remainingFraction()).isEqualByComparingTo("0.5");
+        // the remaining half at the reset: 0.5 x 0.95 x 1800 = 855 = 0.95 x 900, buf x its own value now
+        assertThat(after.lotPriceAt(reset.at()).multiply(after.remainingFraction())).isEqualByComparingTo("855");
+
+        // carol takes it at the curve's price when her bid lands (855 within the first step)
+        dev.crosschain.proto.liquidation.v1.Bid bid = liquidation.placeBid(PlaceBidRequest.newBuilder().setBidId("bid-half-2")
+                .setAuctionId("auc-half").setBidderAccountId("carol").setFraction("0.5").setMaxLotPriceUsd("1000000")
+                .setAuctionVersion(after.version()).build()).getBid();
+        BigDecimal lotPrice = after.lotPriceAt(Instant.ofEpochMilli(bid.getPlacedAtUnixMs()));
+        assertThat(new BigDecimal(bid.getLotPriceUsd())).isEqualByComparingTo(lotPrice);
+        assertThat(new BigDecimal(bid.getPaidUsd())).isEqualByComparingTo(lotPrice.multiply(new BigDecimal("0.5")));
     }
 
     @Test
@@ -295,6 +339,16 @@ class AuctionResetTest {
     }
 
     // ---- helpers ----
+
+    /** Moves the start of the auction's current epoch (the open time stays: other tests list auctions newest first by it). */
+    private void backdateEpoch(String auctionId, Instant epochStart) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE auction SET epoch_started_at_ms = ? WHERE auction_id = ?")) {
+            s.setLong(1, epochStart.toEpochMilli());
+            s.setString(2, auctionId);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+    }
 
     private static dev.crosschain.proto.liquidation.v1.Auction get(String auctionId) {
         return liquidation.getAuction(GetAuctionRequest.newBuilder().setAuctionId(auctionId).build()).getAuction();
