@@ -12,16 +12,14 @@ ALTER TABLE auction
     -- ... or once the price fraction falls below curve_cusp (0: never).
     ADD COLUMN curve_cusp            NUMERIC NOT NULL DEFAULT 0,
     -- The price is a pure function of the current epoch's start and start value and the curve.
-    -- started_at_ms / start_value_usd stay those of the open (epoch 0).
+    -- started_at_ms / start_value_usd stay those of the open (epoch 0). NULL until the first reset
+    -- means epoch 0 (read COALESCE(epoch_started_at_ms, started_at_ms) and likewise the value): a
+    -- replica of the release before this migration still inserts auctions during a rolling upgrade.
     ADD COLUMN epoch                 INT     NOT NULL DEFAULT 0,
     ADD COLUMN epoch_started_at_ms   BIGINT,
     ADD COLUMN epoch_start_value_usd NUMERIC;
 
-UPDATE auction SET epoch_started_at_ms = started_at_ms, epoch_start_value_usd = start_value_usd;
-
 ALTER TABLE auction
-    ALTER COLUMN epoch_started_at_ms SET NOT NULL,
-    ALTER COLUMN epoch_start_value_usd SET NOT NULL,
     -- only linear curves have a duration
     ALTER COLUMN curve_duration_seconds DROP NOT NULL,
     ADD CONSTRAINT auction_curve_params CHECK (

@@ -64,12 +64,26 @@ public interface LiquidationConfig {
         @WithDefault("1s")
         Duration resetEvery();
 
-        /** The curve of auctions opened from now on (stored with each, so a change never moves a running one). */
+        /**
+         * Whether this replica resets auctions and opens them with the configured tail and cusp. False for a
+         * rolling upgrade from a release before migration V2 (whose replicas price every auction from its open
+         * and would misprice one reset by a new replica): no resets, and auctions open with tail 0 and cusp 0 so
+         * no bid waits for a reset that nobody makes. Turned on once every replica runs this release.
+         */
+        @WithDefault("true")
+        boolean resetsEnabled();
+
+        /**
+         * The curve of auctions opened from now on (stored with each, so a change never moves a running one);
+         * without resets (see {@link #resetsEnabled}) with tail 0 and cusp 0.
+         */
         default PriceCurve toCurve() {
+            Duration tail = resetsEnabled() ? tail() : Duration.ZERO;
+            BigDecimal cusp = resetsEnabled() ? cusp() : BigDecimal.ZERO;
             return switch (kind().trim().toLowerCase(Locale.ROOT)) {
-                case "linear" -> PriceCurve.linear(buf(), floor(), duration(), tail(), cusp());
-                case "stair-step" -> PriceCurve.stairStep(buf(), floor(), step(), cut(), tail(), cusp());
-                case "exponential" -> PriceCurve.exponential(buf(), floor(), step(), cut(), tail(), cusp());
+                case "linear" -> PriceCurve.linear(buf(), floor(), duration(), tail, cusp);
+                case "stair-step" -> PriceCurve.stairStep(buf(), floor(), step(), cut(), tail, cusp);
+                case "exponential" -> PriceCurve.exponential(buf(), floor(), step(), cut(), tail, cusp);
                 default -> throw new IllegalArgumentException(
                         "liquidation.curve.kind must be linear, stair-step or exponential, got '" + kind() + "'");
             };

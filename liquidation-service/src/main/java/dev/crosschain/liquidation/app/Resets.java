@@ -36,15 +36,24 @@ public class Resets {
     private final AuctionEvents events;
     private final Clock clock;
 
-    public Resets(AuctionStore store, MarginClient margin, AuctionEvents events, Clock clock) {
+    private final boolean enabled;
+
+    public Resets(AuctionStore store, MarginClient margin, AuctionEvents events, Clock clock, LiquidationConfig config) {
         this.store = store;
         this.margin = margin;
         this.events = events;
         this.clock = clock;
+        this.enabled = config.curve().resetsEnabled();
+        if (!enabled) {
+            LOG.warn("liquidation.curve.resets-enabled=false: no auction is reset (rolling upgrade from a release before V2)");
+        }
     }
 
     @Scheduled(every = "${liquidation.curve.reset-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        if (!enabled) {
+            return;
+        }
         try {
             run();
         } catch (RuntimeException e) {

@@ -36,10 +36,13 @@ import java.util.Set;
 public class AuctionStore {
 
     private static final String UNIQUE_VIOLATION = "23505";
+    /** The epoch columns are NULL in rows a replica older than V2 inserted: epoch 0, from the open. */
     private static final String AUCTION_COLUMNS = """
             auction_id, seq, account_id, status, version, started_at_ms, start_value_usd, remaining_fraction,
             curve_kind, curve_buf, curve_floor, curve_duration_seconds, curve_step_seconds, curve_cut, curve_tail_seconds,
-            curve_cusp, closed_at_ms, epoch, epoch_started_at_ms, epoch_start_value_usd""";
+            curve_cusp, closed_at_ms, epoch,
+            COALESCE(epoch_started_at_ms, started_at_ms) AS epoch_started_at_ms,
+            COALESCE(epoch_start_value_usd, start_value_usd) AS epoch_start_value_usd""";
     private static final String BID_COLUMNS = """
             b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
             b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms""";

@@ -323,6 +323,35 @@ class AuctionResetTest {
     }
 
     @Test
+    void anAuctionInsertedByAReplicaOlderThanV2IsPricedFromItsOpenUntilAReset() throws Exception {
+        // the INSERT of the release before V2, during a rolling upgrade: no curve kind, no epoch columns
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     INSERT INTO auction (auction_id, account_id, status, version, started_at_ms, start_value_usd,
+                         remaining_fraction, curve_buf, curve_floor, curve_duration_seconds)
+                     VALUES ('auc-v1', 'acc-v1', 'OPEN', 1, ?, 10000, 1, 0.95, 0.5, 600)""")) {
+            s.setLong(1, opened.toEpochMilli());
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        Auction read = store.find("auc-v1").orElseThrow();
+        assertThat(read.curve()).isEqualTo(new PriceCurve(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(600)));
+        assertThat(read.epoch()).isZero();
+        assertThat(read.epochStartedAt()).isEqualTo(opened);
+        assertThat(read.epochStartValueUsd()).isEqualByComparingTo("10000");
+        // d = 0.05 + 0.45 x 0.5 = 0.275 -> 7250
+        assertThat(read.lotPriceAt(opened.plusSeconds(300))).isEqualByComparingTo("7250");
+        assertThat(get("auc-v1").getEpochStartedAtUnixMs()).isEqualTo(opened.toEpochMilli());
+
+        Instant resetAt = opened.plusSeconds(100);
+        assertThat(store.reset("auc-v1", read.version(), resetAt, new BigDecimal("8000"), PriceCurve.ResetReason.TAIL)).isPresent();
+        Auction reset = store.find("auc-v1").orElseThrow();
+        assertThat(reset.epochStartedAt()).isEqualTo(resetAt);
+        // d = 0.275 -> 5800
+        assertThat(reset.lotPriceAt(resetAt.plusSeconds(300))).isEqualByComparingTo("5800");
+    }
+
+    @Test
     void aLinearAuctionStoresItsDurationAndNoDecayParameters() {
         PriceCurve curve = PriceCurve.linear(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(600),
                 Duration.ZERO, BigDecimal.ZERO);
