@@ -20,7 +20,7 @@ import java.util.Optional;
  * Starts a new epoch for every open auction past its curve's {@code tail} or below its {@code cusp}
  * ({@link Auction#needsReset}): the start value becomes the lot as snapshotted at the open valued at the
  * account's current marks ({@link AccountSnapshot#valueOf}, from margin-service's view), the start time now, the version is bumped; the lot, the remaining
- * fraction and the bids stay; an auction with a settlement in flight waits (see {@link AuctionStore#reset}).
+ * fraction and the bids stay, settled or not (see {@link AuctionStore#reset}).
  * Every {@code liquidation.curve.reset-every}. Each reset is a conditional
  * update on the version the pass read, so with several replicas (or two passes) racing on one auction
  * exactly one starts the epoch; the others find the version moved and do nothing.
@@ -111,7 +111,7 @@ public class Resets {
                     reset.get().epoch(), value.toPlainString());
             events.changed(auction.auctionId());
         } else {
-            LOG.debugf("auction %s changed or has a settlement in flight; the next pass looks again", auction.auctionId());
+            LOG.debugf("auction %s changed (a bid, another reset) or closed; the next pass looks again", auction.auctionId());
         }
         return reset;
     }

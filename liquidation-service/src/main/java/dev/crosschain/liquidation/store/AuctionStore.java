@@ -229,14 +229,13 @@ public class AuctionStore {
      * auction_resets. The version is bumped, so a bid naming the old one is refused; the remaining
      * fraction, the lot and the bids are untouched.
      *
-     * <p>Refused too while a bid of the auction is ACCEPTED (its settlement moves value between the
-     * account and the bidder, so a mark value read meanwhile is no start value) or was settled at or
-     * after {@code now}: the caller reads the mark value after {@code now}, so a settlement that ended
-     * during that read is caught as well (up to the clock skew between replicas).
+     * <p>A bid whose settlement is in flight (ACCEPTED) or ended meanwhile does not hold the reset: the start
+     * value is the lot as opened valued per unit at the current marks ({@code AccountSnapshot.valueOf}),
+     * which what the settlement moves between the account and the bidder does not change; so no clock of
+     * another replica is compared, and an auction with a stuck ACCEPTED bid still resets.
      *
-     * @param now the new epoch's start; taken before the mark value is read
-     * @return the reset, or empty when the auction changed (a bid, another reset), closed, or has a
-     *         settlement in flight
+     * @param now the new epoch's start
+     * @return the reset, or empty when the auction changed (a bid, another reset) or closed
      */
     public Optional<Reset> reset(String auctionId, long seenVersion, Instant now, BigDecimal startValueUsd,
                                  PriceCurve.ResetReason reason) {
@@ -246,14 +245,11 @@ public class AuctionStore {
                     UPDATE auction SET epoch = epoch + 1, epoch_started_at_ms = ?, epoch_start_value_usd = ?,
                         version = version + 1
                     WHERE auction_id = ? AND version = ? AND status = 'OPEN'
-                      AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = auction.auction_id
-                                      AND (b.status = 'ACCEPTED' OR b.settled_at_ms >= ?))
                     RETURNING epoch""")) {
                 u.setLong(1, now.toEpochMilli());
                 u.setBigDecimal(2, startValueUsd);
                 u.setString(3, auctionId);
                 u.setLong(4, seenVersion);
-                u.setLong(5, now.toEpochMilli());
                 try (ResultSet rs = u.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.<Reset>empty();

@@ -151,7 +151,7 @@ class AuctionResetTest {
     }
 
     @Test
-    void noResetWhileASettlementIsInFlightOrEndedDuringTheMarkRead() {
+    void aSettlementInFlightOrStuckDoesNotHoldTheReset() {
         Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         assertThat(store.insertAuction("auc-inflight", "acc-inflight", opened, new BigDecimal("1500"), NEVER_RESETS, LOT)).isTrue();
         AuctionStore.Accepted accepted = store.accept(new BidRequest("bid-inflight", "auc-inflight", "bob", new BigDecimal("0.25"),
@@ -159,22 +159,24 @@ class AuctionResetTest {
                 new AssetDecimals(Map.of("arbitrum/ETH", 18)));
         long version = store.find("auc-inflight").orElseThrow().version();
         assertThat(version).isEqualTo(2);
-        Instant resetAt = opened.plusSeconds(10);
 
-        // ACCEPTED: the account's value is moving to the bidder
-        assertThat(store.reset("auc-inflight", version, resetAt, BigDecimal.TEN, PriceCurve.ResetReason.TAIL)).isEmpty();
-        // settled at the epoch start or later: the mark value read after it may have caught it half done
-        store.markSettled(accepted.bid().bidId(), resetAt);
-        assertThat(store.reset("auc-inflight", version, resetAt, BigDecimal.TEN, PriceCurve.ResetReason.TAIL)).isEmpty();
-        assertThat(store.resets("auc-inflight")).isEmpty();
-        // settled before: the reset goes ahead and the bid stays
-        Optional<AuctionStore.Reset> reset = store.reset("auc-inflight", version, resetAt.plusMillis(1), BigDecimal.TEN,
+        // ACCEPTED (its transfers in flight, or stuck): the start value is per unit of the lot as opened, which the
+        // settlement does not move, so the reset goes ahead and the bid stays as it is
+        Optional<AuctionStore.Reset> reset = store.reset("auc-inflight", version, opened.plusSeconds(10), BigDecimal.TEN,
                 PriceCurve.ResetReason.TAIL);
         assertThat(reset).isPresent();
         Auction after = store.find("auc-inflight").orElseThrow();
         assertThat(after.epoch()).isEqualTo(1);
+        assertThat(after.version()).isEqualTo(version + 1);
         assertThat(after.remainingFraction()).isEqualByComparingTo("0.75");
-        assertThat(after.bids()).extracting(dev.crosschain.liquidation.domain.Bid::bidId).containsExactly("bid-inflight");
+        assertThat(after.bids()).singleElement().satisfies(b -> {
+            assertThat(b.bidId()).isEqualTo(accepted.bid().bidId());
+            assertThat(b.status()).isEqualTo(dev.crosschain.liquidation.domain.BidStatus.ACCEPTED);
+        });
+        // settling it later moves nothing of the epoch
+        store.markSettled(accepted.bid().bidId(), opened.plusSeconds(11));
+        assertThat(store.find("auc-inflight").orElseThrow().version()).isEqualTo(version + 1);
+        assertThat(store.resets("auc-inflight")).hasSize(1);
     }
 
     @Test
