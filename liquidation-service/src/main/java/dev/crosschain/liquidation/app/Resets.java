@@ -95,6 +95,12 @@ public class Resets {
                     auction.auctionId(), reason, auction.accountId(), e.getMessage());
             return Optional.empty();
         }
+        if (snapshot.conservative()) {
+            // stale inputs: margin's figures are made conservative, not the marks a new epoch should start from
+            LOG.warnf("auction %s needs a reset (%s) but the view of %s is conservative (stale inputs), will retry",
+                    auction.auctionId(), reason, auction.accountId());
+            return Optional.empty();
+        }
         // The price is a fraction of the whole lot's value (a bid pays fraction x lot price): the new start
         // value is the lot as opened, valued at today's marks, not the account (which also holds the cash
         // bidders paid and no longer the part they took).

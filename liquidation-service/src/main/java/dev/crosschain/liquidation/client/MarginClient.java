@@ -58,7 +58,7 @@ public class MarginClient {
             }
             return new AccountSnapshot(accountId, collateral, positions,
                     Decimals.orZero(view.getUnrealizedPnlUsd(), "unrealized_pnl_usd"),
-                    Decimals.orZero(view.getOptionValueUsd(), "option_value_usd"));
+                    Decimals.orZero(view.getOptionValueUsd(), "option_value_usd"), view.getConservative());
         } catch (IllegalArgumentException e) {
             throw new DependencyException("margin-service sent a malformed view of " + accountId + ": " + e.getMessage(),
                     io.grpc.Status.Code.INTERNAL, e);

@@ -8,9 +8,11 @@ import java.util.List;
  * What margin-service reports of an account (GetAccountView): collateral lines (available amounts and
  * their market value), positions (quantity and mark value), and the account-level PnL figures, USD.
  * Read when an auction opens (the lot and its start value) and when it resets (the lot's value now).
+ * {@code conservative}: margin-service found an input stale and made its figures conservative, so the
+ * values are not today's marks.
  */
 public record AccountSnapshot(String accountId, List<Collateral> collateral, List<Position> positions,
-                              BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd) {
+                              BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd, boolean conservative) {
 
     public record Collateral(String chainId, String asset, BigDecimal amount, BigDecimal marketValueUsd) {
     }

@@ -287,6 +287,29 @@ class AuctionResetTest {
     }
 
     @Test
+    void noResetFromAConservativeViewTheNextPassResetsOnceItIsFresh() throws Exception {
+        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
+                new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        assertThat(store.insertAuction("auc-stale", "acc-stale", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        // margin's inputs are stale: its figures are conservative, not marks to start an epoch from
+        upstream.margin.views.put("acc-stale", LiquidationGrpcServiceTest.view("acc-stale", "-2000").toBuilder()
+                .setConservative(true).build());
+        backdateEpoch("auc-stale", opened.minusSeconds(90));
+
+        assertThat(resets.run()).noneMatch(r -> r.auctionId().equals("auc-stale"));
+        assertThat(store.resets("auc-stale")).isEmpty();
+        assertThat(store.find("auc-stale").orElseThrow().epoch()).isZero();
+
+        // fresh again: a pass (this one or the service's own) resets from the lot's value, 4500 - 2000 = 2500
+        upstream.margin.views.put("acc-stale", LiquidationGrpcServiceTest.view("acc-stale", "-2000"));
+        resets.run();
+        awaitUntil("the reset of auc-stale", () -> !store.resets("auc-stale").isEmpty());
+        assertThat(store.resets("auc-stale")).singleElement()
+                .satisfies(r -> assertThat(r.startValueUsd()).isEqualByComparingTo("2500"));
+    }
+
+    @Test
     void thePriceReadBackFromTheStoreIsThePriceComputedBefore() {
         PriceCurve curve = PriceCurve.exponential(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
                 new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO);
