@@ -5,7 +5,9 @@ import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -33,7 +35,12 @@ public class Breaches {
         this.margin = margin;
         this.events = events;
         this.clock = clock;
-        this.curve = config.curve().toCurve();
+        this.curve = config.curve().validated();
+    }
+
+    /** Creates this bean at start, so a bad {@code liquidation.curve.*} fails the start (see the constructor). */
+    void onStart(@Observes StartupEvent event) {
+        LOG.infof("auctions open with %s", curve);
     }
 
     /** A LIQUIDATION event: opens the account's auction unless one is already running. Never throws. */

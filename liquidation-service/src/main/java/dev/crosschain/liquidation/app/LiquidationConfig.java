@@ -74,6 +74,23 @@ public interface LiquidationConfig {
         boolean resetsEnabled();
 
         /**
+         * The curve of auctions opened from now on ({@link #toCurve}), with every {@code liquidation.curve.*} checked:
+         * built at start, so a bad configuration fails the start with the property named rather than the first open.
+         *
+         * @throws IllegalStateException naming the property and the rule
+         */
+        default PriceCurve validated() {
+            if (resetEvery().isNegative() || resetEvery().isZero()) {
+                throw new IllegalStateException("liquidation.curve.reset-every must be positive, got " + resetEvery());
+            }
+            try {
+                return toCurve();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("liquidation.curve." + e.getMessage(), e);
+            }
+        }
+
+        /**
          * The curve of auctions opened from now on (stored with each, so a change never moves a running one);
          * without resets (see {@link #resetsEnabled}) with tail 0 and cusp 0.
          */
@@ -85,7 +102,7 @@ public interface LiquidationConfig {
                 case "stair-step" -> PriceCurve.stairStep(buf(), floor(), step(), cut(), tail, cusp);
                 case "exponential" -> PriceCurve.exponential(buf(), floor(), step(), cut(), tail, cusp);
                 default -> throw new IllegalArgumentException(
-                        "liquidation.curve.kind must be linear, stair-step or exponential, got '" + kind() + "'");
+                        "kind must be linear, stair-step or exponential, got '" + kind() + "'");
             };
         }
     }

@@ -43,14 +43,17 @@ import java.util.Optional;
  * @param kind     the shape
  * @param buf      start price as a fraction of the start value, in (0, 1]
  * @param floor    lowest price fraction, in [0, buf]
- * @param duration LINEAR only (null otherwise): time from start to floor, whole seconds, at least 1s
- * @param step     STAIR_STEP and EXPONENTIAL only (null otherwise): time per factor {@code cut}, whole seconds, at least 1s
+ * @param duration LINEAR only (null otherwise): time from start to floor, whole seconds, 1s to 7 days
+ * @param step     STAIR_STEP and EXPONENTIAL only (null otherwise): time per factor {@code cut}, whole seconds, 1s to 7 days
  * @param cut      STAIR_STEP and EXPONENTIAL only (null otherwise): factor per step, in (0, 1)
- * @param tail     reset after this long in one epoch, whole seconds; ZERO: never
- * @param cusp     reset once the price fraction is below this, in [0, buf); 0: never
+ * @param tail     reset after this long in one epoch, whole seconds up to 7 days, longer than {@code step}; ZERO: never
+ * @param cusp     reset once the price fraction is below this, in (floor, buf); 0: never
  */
 public record PriceCurve(Kind kind, BigDecimal buf, BigDecimal floor, Duration duration, Duration step, BigDecimal cut,
                          Duration tail, BigDecimal cusp) {
+
+    /** The longest duration, step or tail. */
+    public static final Duration MAX_TIME = Duration.ofDays(7);
 
     /** Decimals kept in a power of {@code cut} beyond which products are rounded HALF_EVEN. */
     public static final int FACTOR_SCALE = 30;
@@ -74,8 +77,8 @@ public record PriceCurve(Kind kind, BigDecimal buf, BigDecimal floor, Duration d
         }
         if (kind == Kind.LINEAR) {
             if (!wholeSeconds(duration) || duration.isZero()) {
-                throw new IllegalArgumentException("duration of a linear curve must be a whole number of seconds, at least 1s, got "
-                        + duration);
+                throw new IllegalArgumentException("duration of a linear curve must be a whole number of seconds, 1s to "
+                        + MAX_TIME.toDays() + " days, got " + duration);
             }
             if (step != null || cut != null) {
                 throw new IllegalArgumentException("step and cut are not parameters of a linear curve");
@@ -86,17 +89,25 @@ public record PriceCurve(Kind kind, BigDecimal buf, BigDecimal floor, Duration d
                         + " curve falls by cut every step");
             }
             if (!wholeSeconds(step) || step.isZero()) {
-                throw new IllegalArgumentException("step must be a whole number of seconds, at least 1s, got " + step);
+                throw new IllegalArgumentException("step must be a whole number of seconds, 1s to " + MAX_TIME.toDays()
+                        + " days, got " + step);
             }
             if (cut == null || cut.signum() <= 0 || cut.compareTo(BigDecimal.ONE) >= 0) {
                 throw new IllegalArgumentException("cut must be in (0, 1), got " + cut);
             }
         }
         if (!wholeSeconds(tail)) {
-            throw new IllegalArgumentException("tail must be a whole number of seconds, 0 (never) or more, got " + tail);
+            throw new IllegalArgumentException("tail must be a whole number of seconds, 0 (never) to " + MAX_TIME.toDays()
+                    + " days, got " + tail);
         }
-        if (cusp.signum() < 0 || cusp.compareTo(buf) >= 0) {
-            throw new IllegalArgumentException("cusp must be in [0, buf) (buf " + buf + "; 0: never), got " + cusp);
+        if (kind != Kind.LINEAR && !tail.isZero() && tail.compareTo(step) <= 0) {
+            // a reset at or before the first step: the price would never fall
+            throw new IllegalArgumentException("tail must be 0 (never) or longer than step (" + step + "), got " + tail);
+        }
+        if (cusp.signum() != 0 && (cusp.compareTo(floor) <= 0 || cusp.compareTo(buf) >= 0)) {
+            // at or below the floor the price never falls below cusp: a cusp that can never trigger is a mistake
+            throw new IllegalArgumentException("cusp must be 0 (never) or in (floor, buf) = (" + floor + ", " + buf
+                    + "), got " + cusp);
         }
     }
 
@@ -202,9 +213,12 @@ public record PriceCurve(Kind kind, BigDecimal buf, BigDecimal floor, Duration d
         return x.scale() > FACTOR_SCALE ? x.setScale(FACTOR_SCALE, RoundingMode.HALF_EVEN) : x;
     }
 
-    /** Stored and sent as whole seconds: non-null, not negative, no fraction of a second. */
+    /**
+     * Stored and sent as whole seconds: non-null, not negative, no fraction of a second, at most
+     * {@link #MAX_TIME} (so every millisecond count stays far from overflowing a long).
+     */
     private static boolean wholeSeconds(Duration d) {
-        return d != null && !d.isNegative() && d.getNano() == 0;
+        return d != null && !d.isNegative() && d.getNano() == 0 && d.compareTo(MAX_TIME) <= 0;
     }
 
     private static long elapsedMillis(Instant start, Instant at) {

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LiquidationConfigTest {
 
@@ -24,6 +25,22 @@ class LiquidationConfigTest {
         Curve withResetsEnabled(boolean enabled) {
             return new Curve(kind, buf, floor, duration, step, cut, tail, cusp, resetEvery, enabled);
         }
+
+        Curve withKind(String newKind) {
+            return new Curve(newKind, buf, floor, duration, step, cut, tail, cusp, resetEvery, resetsEnabled);
+        }
+
+        Curve withCusp(BigDecimal newCusp) {
+            return new Curve(kind, buf, floor, duration, step, cut, tail, newCusp, resetEvery, resetsEnabled);
+        }
+
+        Curve withTail(Duration newTail) {
+            return new Curve(kind, buf, floor, duration, step, cut, newTail, cusp, resetEvery, resetsEnabled);
+        }
+
+        Curve withResetEvery(Duration every) {
+            return new Curve(kind, buf, floor, duration, step, cut, tail, cusp, every, resetsEnabled);
+        }
     }
 
     @Test
@@ -36,5 +53,23 @@ class LiquidationConfigTest {
     void withoutResetsAuctionsOpenWithTailAndCuspZeroSoNoBidWaitsForAReset() {
         assertThat(Curve.defaults().withResetsEnabled(false).toCurve()).isEqualTo(PriceCurve.stairStep(new BigDecimal("0.95"),
                 new BigDecimal("0.50"), Duration.ofSeconds(30), new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO));
+    }
+
+    @Test
+    void aBadCurveConfigurationFailsWithThePropertyNamed() {
+        assertThat(Curve.defaults().validated()).isEqualTo(Curve.defaults().toCurve());
+        assertThat(Curve.defaults().withKind(" Linear ").validated().kind()).isEqualTo(PriceCurve.Kind.LINEAR);
+        assertThatThrownBy(() -> Curve.defaults().withKind("stairstep").validated()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("liquidation.curve.kind must be linear, stair-step or exponential, got 'stairstep'");
+        assertThatThrownBy(() -> Curve.defaults().withCusp(new BigDecimal("0.50")).validated())
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("liquidation.curve.cusp must be 0 (never) or in (floor, buf)");
+        assertThatThrownBy(() -> Curve.defaults().withTail(Duration.ofSeconds(30)).validated())
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("liquidation.curve.tail must be 0 (never) or longer than step");
+        assertThatThrownBy(() -> Curve.defaults().withTail(Duration.ofDays(8)).validated())
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("liquidation.curve.tail must be");
+        assertThatThrownBy(() -> Curve.defaults().withResetEvery(Duration.ZERO).validated())
+                .isInstanceOf(IllegalStateException.class).hasMessage("liquidation.curve.reset-every must be positive, got PT0S");
+        // without resets the tail and cusp are not used: only the curve's own parameters count
+        assertThat(Curve.defaults().withResetsEnabled(false).withCusp(new BigDecimal("0.1")).validated().cusp()).isZero();
     }
 }

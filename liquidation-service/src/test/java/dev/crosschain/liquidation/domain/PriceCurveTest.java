@@ -242,8 +242,28 @@ class PriceCurveTest {
         assertRefused(() -> PriceCurve.exponential(buf, new BigDecimal("0.96"), step, cut, Duration.ZERO, BigDecimal.ZERO), "floor must be in [0, buf]");
         assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, Duration.ofSeconds(-1), BigDecimal.ZERO), "tail must be");
         assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, Duration.ofMillis(500), BigDecimal.ZERO), "tail must be");
-        assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, Duration.ZERO, buf), "cusp must be in [0, buf)");
-        assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, Duration.ZERO, new BigDecimal("-0.1")), "cusp must be in [0, buf)");
+        assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, Duration.ZERO, buf), "cusp must be 0 (never) or in (floor, buf)");
+        assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, Duration.ZERO, new BigDecimal("-0.1")), "cusp must be 0 (never) or in (floor, buf)");
+        // at or below the floor the price never falls below it
+        assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, Duration.ZERO, floor), "cusp must be 0 (never) or in (floor, buf)");
+        assertRefused(() -> PriceCurve.linear(buf, floor, Duration.ofSeconds(600), Duration.ZERO, new BigDecimal("0.3")),
+                "cusp must be 0 (never) or in (floor, buf)");
+        // a tail at or before the first step resets before the price falls
+        assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, step, BigDecimal.ZERO), "tail must be 0 (never) or longer than step");
+        assertRefused(() -> PriceCurve.exponential(buf, floor, step, cut, Duration.ofSeconds(10), BigDecimal.ZERO),
+                "tail must be 0 (never) or longer than step");
+        // 7 days at most: no millisecond count near overflow
+        Duration tooLong = PriceCurve.MAX_TIME.plusSeconds(1);
+        assertRefused(() -> PriceCurve.stairStep(buf, floor, tooLong, cut, Duration.ZERO, BigDecimal.ZERO), "step must be");
+        assertRefused(() -> PriceCurve.stairStep(buf, floor, step, cut, tooLong, BigDecimal.ZERO), "tail must be");
+        assertRefused(() -> PriceCurve.linear(buf, floor, tooLong, Duration.ZERO, BigDecimal.ZERO), "duration of a linear curve");
+        assertRefused(() -> PriceCurve.linear(buf, floor, Duration.ofSeconds(Long.MAX_VALUE), Duration.ZERO, BigDecimal.ZERO),
+                "duration of a linear curve");
+        // the bounds themselves are fine
+        assertThat(PriceCurve.stairStep(buf, floor, PriceCurve.MAX_TIME, cut, Duration.ZERO, new BigDecimal("0.51")).step())
+                .isEqualTo(Duration.ofDays(7));
+        assertThat(PriceCurve.linear(buf, floor, Duration.ofSeconds(1), PriceCurve.MAX_TIME, new BigDecimal("0.94")).tail())
+                .isEqualTo(Duration.ofDays(7));
         assertRefused(() -> new PriceCurve(PriceCurve.Kind.STAIR_STEP, buf, floor, Duration.ofSeconds(600), step, cut,
                 Duration.ZERO, BigDecimal.ZERO), "duration is a parameter of a linear curve only");
         assertRefused(() -> new PriceCurve(PriceCurve.Kind.LINEAR, buf, floor, Duration.ofSeconds(600), step, cut,
