@@ -392,6 +392,33 @@ class AuctionResetTest {
         assertThat(get("auc-linear").getCurve().getCut()).isEmpty();
     }
 
+    @Test
+    void theDatabaseRefusesCurveParametersTheDomainRefuses() throws Exception {
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
+                new BigDecimal("0.97"), Duration.ofSeconds(600), new BigDecimal("0.6"));
+        assertThat(store.insertAuction("auc-checks", "acc-checks", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        for (String set : List.of("curve_cut = 1", "curve_cut = 0", "curve_step_seconds = 0", "curve_step_seconds = 604801",
+                "curve_tail_seconds = -1", "curve_tail_seconds = 604801", "curve_tail_seconds = 30", "curve_cusp = 0.5",
+                "curve_cusp = 0.95", "curve_cusp = -0.1")) {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement s = c.prepareStatement("UPDATE auction SET " + set + " WHERE auction_id = 'auc-checks'")) {
+                s.executeUpdate();
+                fail("the database took " + set);
+            } catch (java.sql.SQLException e) {
+                assertThat(e.getSQLState()).as(set).isEqualTo("23514"); // check_violation
+            }
+        }
+        // what the domain takes, the database takes: 7 days, a cusp just above the floor, no tail, no cusp
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE auction SET curve_step_seconds = 604800, curve_tail_seconds = 0, curve_cusp = 0.500001
+                     WHERE auction_id = 'auc-checks'""")) {
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(store.find("auc-checks").orElseThrow().curve().step()).isEqualTo(Duration.ofDays(7));
+    }
+
     // ---- helpers ----
 
     /** Moves the start of the auction's current epoch (the open time stays: other tests list auctions newest first by it). */
