@@ -32,7 +32,8 @@ final class ProtoMapper {
                 .setClosedAtUnixMs(a.closedAt() == null ? 0 : a.closedAt().toEpochMilli())
                 .setEpoch(a.epoch())
                 .setEpochStartedAtUnixMs(a.epochStartedAt().toEpochMilli())
-                .setEpochStartValueUsd(Money.usd(a.epochStartValueUsd()));
+                .setEpochStartValueUsd(Money.usd(a.epochStartValueUsd()))
+                .setNeedsReset(Auction.needsReset(a, now).isPresent());
         a.lot().forEach(item -> b.addLot(lotItem(item)));
         a.bids().forEach(bid -> b.addBids(bid(bid)));
         return b.build();

@@ -310,6 +310,25 @@ class AuctionResetTest {
     }
 
     @Test
+    void anAuctionPastItsTailSaysItNeedsAResetAndRefusesBidsUntilThen() throws Exception {
+        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
+                new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
+        Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        // margin-service has no view of the account: no pass can reset it
+        assertThat(store.insertAuction("auc-waits", "acc-waits-unknown", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        assertThat(get("auc-waits").getNeedsReset()).isFalse();
+        backdateEpoch("auc-waits", opened.minusSeconds(90));
+
+        dev.crosschain.proto.liquidation.v1.Auction waiting = get("auc-waits");
+        assertThat(waiting.getNeedsReset()).isTrue();
+        StatusRuntimeException refused = catchStatus(() -> liquidation.placeBid(PlaceBidRequest.newBuilder().setBidId("bid-waits")
+                .setAuctionId("auc-waits").setBidderAccountId("bob").setFraction("0.5").setMaxLotPriceUsd("1000000000")
+                .setAuctionVersion(waiting.getVersion()).build()));
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(errorInfo(refused).getReason()).isEqualTo("NEEDS_RESET");
+    }
+
+    @Test
     void thePriceReadBackFromTheStoreIsThePriceComputedBefore() {
         PriceCurve curve = PriceCurve.exponential(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
                 new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO);
