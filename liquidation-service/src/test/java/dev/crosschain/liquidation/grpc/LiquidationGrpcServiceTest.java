@@ -3,6 +3,7 @@ package dev.crosschain.liquidation.grpc;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
+import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.collateral.v1.TransferLeg;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +57,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.LongStream;
 
 import static dev.crosschain.liquidation.grpc.TestSupport.PATIENCE;
 import static dev.crosschain.liquidation.grpc.TestSupport.awaitUntil;
@@ -117,9 +120,14 @@ class LiquidationGrpcServiceTest {
         assertThat(auction.getEpoch()).isZero();
         assertThat(auction.getEpochStartedAtUnixMs()).isEqualTo(auction.getStartedAtUnixMs());
         assertThat(auction.getEpochStartValueUsd()).isEqualTo("1500.00000000");
-        // 1500 x 0.95 for the first 30 s, then 1500 x 0.95 x 0.97
-        assertThat(auction.getCurrentPriceUsd()).isIn("1425.00000000", "1382.25000000");
-        assertThat(auction.getCurrentPriceUsd()).matches("\\d+\\.\\d{8}");
+        // 1500 x 0.95 for the first 30 s, then 1500 x 0.95 x 0.97, ...
+        Instant epochStart = Instant.ofEpochMilli(auction.getEpochStartedAtUnixMs());
+        assertThat(configuredPrice(auction, epochStart).toPlainString()).isEqualTo("1425.00000000");
+        assertThat(configuredPrice(auction, epochStart.plusSeconds(30)).toPlainString()).isEqualTo("1382.25000000");
+        // the price when GetAuction answered: a step reached between the open and now (however slow the machine)
+        List<String> reached = LongStream.rangeClosed(0, Duration.between(epochStart, Instant.now()).toSeconds() / 30)
+                .mapToObj(n -> configuredPrice(auction, epochStart.plusSeconds(30 * n)).toPlainString()).toList();
+        assertThat(auction.getCurrentPriceUsd()).isIn(reached);
         assertThat(auction.getLotList()).containsExactly(
                 LotItem.newBuilder().setKind(LotItemKind.LOT_ITEM_KIND_POSITION).setInstrument("ETH-PERPETUAL").setQuantity("-2").build(),
                 LotItem.newBuilder().setKind(LotItemKind.LOT_ITEM_KIND_COLLATERAL).setChainId("arbitrum").setAsset("ETH").setQuantity("1.5").build(),
@@ -140,8 +148,8 @@ class LiquidationGrpcServiceTest {
     void theDatabaseAllowsOneOpenAuctionPerAccountWhateverTheReplica() {
         Auction auction = breach("acc-replicas", view("acc-replicas", "-4000"));
         // another replica racing past the "no open auction" check loses on the unique partial index
-        boolean inserted = store.insertAuction("auc-other-replica", "acc-replicas", java.time.Instant.now(), BigDecimal.TEN,
-                new dev.crosschain.liquidation.domain.PriceCurve(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofMinutes(10)),
+        boolean inserted = store.insertAuction("auc-other-replica", "acc-replicas", Instant.now(), BigDecimal.TEN,
+                new PriceCurve(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofMinutes(10)),
                 List.of());
         assertThat(inserted).isFalse();
         assertThat(auctionsOf("acc-replicas")).extracting(Auction::getAuctionId).containsExactly(auction.getAuctionId());
@@ -169,7 +177,8 @@ class LiquidationGrpcServiceTest {
         assertThat(bid.getSettledAtUnixMs()).isGreaterThanOrEqualTo(bid.getPlacedAtUnixMs());
         assertThat(bid.getFraction()).isEqualTo("1");
         BigDecimal lotPrice = new BigDecimal(bid.getLotPriceUsd());
-        assertThat(lotPrice).isBetween(new BigDecimal("1382.25"), new BigDecimal("1425"));
+        // the curve's price when the bid was placed (1425 within the first 30 s)
+        assertThat(lotPrice).isEqualByComparingTo(configuredPrice(auction, Instant.ofEpochMilli(bid.getPlacedAtUnixMs())));
         assertThat(bid.getPaidUsd()).isEqualTo(lotPrice.setScale(6, RoundingMode.HALF_EVEN).toPlainString());
 
         assertThat(upstream.collateral.callsOf("bid-full/collateral")).containsExactly(transfer("bid-full/collateral",
@@ -611,6 +620,16 @@ class LiquidationGrpcServiceTest {
 
     private static Auction withPrice(Auction auction, Auction priceFrom) {
         return auction.toBuilder().setCurrentPriceUsd(priceFrom.getCurrentPriceUsd()).build();
+    }
+
+    /** The configured default curve, stored with every auction these tests open through a breach. */
+    static final PriceCurve CONFIGURED = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.50"),
+            Duration.ofSeconds(30), new BigDecimal("0.97"), Duration.ofSeconds(600), new BigDecimal("0.60"));
+
+    /** What the service quotes for the whole lot of an auction with the configured curve at {@code at}. */
+    static BigDecimal configuredPrice(Auction auction, Instant at) {
+        return CONFIGURED.lotPrice(new BigDecimal(auction.getEpochStartValueUsd()),
+                Instant.ofEpochMilli(auction.getEpochStartedAtUnixMs()), at);
     }
 
     static AccountView view(String account, String unrealizedPnl) {
