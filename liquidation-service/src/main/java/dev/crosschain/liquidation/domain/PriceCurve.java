@@ -21,8 +21,10 @@ import java.util.Optional;
  * </ul>
  * The price of the whole lot is {@code V - |V| * (1 - f)}: {@code V * f} for a solvent lot (V > 0); for
  * an insolvent one (V <= 0) it starts at {@code V * (2 - buf)} and keeps falling below V, the same rule
- * for every kind (the insurance fund pays the bidder to take the lot). It is rounded once, HALF_EVEN to
- * USD scale 8.
+ * for every kind (the insurance fund pays the bidder to take the lot). LINEAR: exact until one rounding,
+ * HALF_EVEN to USD scale 8. STAIR_STEP and EXPONENTIAL: {@code f} itself is first kept to at most
+ * {@value #FACTOR_SCALE} decimals (rounded HALF_EVEN, see below), then the price is rounded once, HALF_EVEN
+ * to USD scale 8.
  *
  * <p><b>Determinism.</b> The price is a pure function of (epoch start, start value, curve, now), so every
  * replica and a restarted service quote the same bits. {@code cut^n} for the whole steps n is exact
@@ -131,8 +133,7 @@ public record PriceCurve(Kind kind, BigDecimal buf, BigDecimal floor, Duration d
     }
 
     /**
-     * Price of the whole lot at {@code at}, USD, scale 8 HALF_EVEN (one rounding of the value computed as
-     * the class comment says). Before the start the start price holds; the floor holds once reached.
+     * Price of the whole lot at {@code at}, USD, scale 8 HALF_EVEN (rounded as the class comment says). Before the start the start price holds; the floor holds once reached.
      *
      * @param startValue the lot's mark value at the start of the epoch, USD
      * @param start      the start of the epoch
@@ -140,11 +141,9 @@ public record PriceCurve(Kind kind, BigDecimal buf, BigDecimal floor, Duration d
     public BigDecimal lotPrice(BigDecimal startValue, Instant start, Instant at) {
         long elapsed = elapsedMillis(start, at);
         if (kind == Kind.LINEAR) {
-            long total = duration.toMillis();
-            BigDecimal totalMs = BigDecimal.valueOf(total);
-            // (1 - f) * total = (1 - buf) * total + (buf - floor) * min(elapsed, total): exact, one division
-            BigDecimal discountTimesTotal = BigDecimal.ONE.subtract(buf).multiply(totalMs)
-                    .add(buf.subtract(floor).multiply(BigDecimal.valueOf(Math.min(total, elapsed))));
+            BigDecimal totalMs = BigDecimal.valueOf(duration.toMillis());
+            // V - |V| * (1 - f) = (V * total - |V| * (total - f * total)) / total: exact, one division
+            BigDecimal discountTimesTotal = totalMs.subtract(linearFractionTimesTotal(elapsed));
             BigDecimal numerator = startValue.multiply(totalMs).subtract(startValue.abs().multiply(discountTimesTotal));
             return numerator.divide(totalMs, Money.USD_SCALE, Money.ROUNDING);
         }
@@ -169,14 +168,17 @@ public record PriceCurve(Kind kind, BigDecimal buf, BigDecimal floor, Duration d
 
     private boolean belowCusp(long elapsed) {
         if (kind == Kind.LINEAR) {
-            long total = duration.toMillis();
-            // f < cusp  <=>  buf * total - (buf - floor) * min(elapsed, total) < cusp * total (exact)
-            BigDecimal totalMs = BigDecimal.valueOf(total);
-            BigDecimal fTimesTotal = buf.multiply(totalMs)
-                    .subtract(buf.subtract(floor).multiply(BigDecimal.valueOf(Math.min(total, elapsed))));
-            return fTimesTotal.compareTo(cusp.multiply(totalMs)) < 0;
+            // f < cusp  <=>  f * total < cusp * total (exact)
+            return linearFractionTimesTotal(elapsed).compareTo(cusp.multiply(BigDecimal.valueOf(duration.toMillis()))) < 0;
         }
         return decayFraction(elapsed).compareTo(cusp) < 0;
+    }
+
+    /** f(t) x duration of LINEAR, in milliseconds, exact: {@code buf * total - (buf - floor) * min(elapsed, total)}. */
+    private BigDecimal linearFractionTimesTotal(long elapsedMillis) {
+        long total = duration.toMillis();
+        return buf.multiply(BigDecimal.valueOf(total))
+                .subtract(buf.subtract(floor).multiply(BigDecimal.valueOf(Math.min(total, elapsedMillis))));
     }
 
     /** f(t) of STAIR_STEP and EXPONENTIAL: {@code max(floor, buf * cut^n [* cut^r])}. */

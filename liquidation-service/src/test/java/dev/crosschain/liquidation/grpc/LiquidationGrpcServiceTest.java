@@ -704,7 +704,4 @@ class LiquidationGrpcServiceTest {
     private static List<String> preconditionTypes(StatusRuntimeException e) {
         return detail(e, PreconditionFailure.class).getViolationsList().stream().map(PreconditionFailure.Violation::getType).toList();
     }
-
-
-
 }
