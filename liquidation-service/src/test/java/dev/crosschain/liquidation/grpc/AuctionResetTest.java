@@ -64,6 +64,10 @@ class AuctionResetTest {
     static final PriceCurve NEVER_RESETS = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"),
             Duration.ofSeconds(30), new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO);
 
+    /** Needs a reset a minute into an epoch (tests move the epoch start back past it). */
+    static final PriceCurve RESETS_AFTER_A_MINUTE = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"),
+            Duration.ofSeconds(30), new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
+
     static LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation;
     static FakeUpstream upstream;
 
@@ -184,10 +188,8 @@ class AuctionResetTest {
         // the lot (-2 ETH-PERPETUAL, 1.5 ETH) at today's marks: -2000 unrealized PnL + 4500 = 2500 USD (the account's
         // 1000 USDC is not part of this lot)
         upstream.margin.views.put("acc-tail", LiquidationGrpcServiceTest.view("acc-tail", "-2000"));
-        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
-                new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
         Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        assertThat(store.insertAuction("auc-tail", "acc-tail", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        assertThat(store.insertAuction("auc-tail", "acc-tail", opened, new BigDecimal("1500"), RESETS_AFTER_A_MINUTE, LOT)).isTrue();
         // 90 s of epoch 0 have passed (the open time stays: other tests list auctions newest first by it)
         Instant epochStart = opened.minusSeconds(90);
         backdateEpoch("auc-tail", epochStart);
@@ -245,10 +247,8 @@ class AuctionResetTest {
 
     @Test
     void afterHalfTheLotSoldAResetPricesTheRemainingHalfAtBufTimesItsOwnCurrentValue() throws Exception {
-        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
-                new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
         Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        assertThat(store.insertAuction("auc-half", "acc-half", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        assertThat(store.insertAuction("auc-half", "acc-half", opened, new BigDecimal("1500"), RESETS_AFTER_A_MINUTE, LOT)).isTrue();
         // bob bought half the lot in epoch 0 and it settled
         AuctionStore.Accepted sold = store.accept(new BidRequest("bid-half-1", "auc-half", "bob", new BigDecimal("0.5"),
                         new BigDecimal("1000000"), 0), opened.plusSeconds(1), Duration.ofMinutes(5), AuctionRules.DEFAULT,
@@ -288,10 +288,8 @@ class AuctionResetTest {
 
     @Test
     void noResetFromAConservativeViewTheNextPassResetsOnceItIsFresh() throws Exception {
-        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
-                new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
         Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        assertThat(store.insertAuction("auc-stale", "acc-stale", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        assertThat(store.insertAuction("auc-stale", "acc-stale", opened, new BigDecimal("1500"), RESETS_AFTER_A_MINUTE, LOT)).isTrue();
         // margin's inputs are stale: its figures are conservative, not marks to start an epoch from
         upstream.margin.views.put("acc-stale", LiquidationGrpcServiceTest.view("acc-stale", "-2000").toBuilder()
                 .setConservative(true).build());
@@ -311,11 +309,9 @@ class AuctionResetTest {
 
     @Test
     void anAuctionPastItsTailSaysItNeedsAResetAndRefusesBidsUntilThen() throws Exception {
-        PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(30),
-                new BigDecimal("0.97"), Duration.ofSeconds(60), BigDecimal.ZERO);
         Instant opened = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         // margin-service has no view of the account: no pass can reset it
-        assertThat(store.insertAuction("auc-waits", "acc-waits-unknown", opened, new BigDecimal("1500"), curve, LOT)).isTrue();
+        assertThat(store.insertAuction("auc-waits", "acc-waits-unknown", opened, new BigDecimal("1500"), RESETS_AFTER_A_MINUTE, LOT)).isTrue();
         assertThat(get("auc-waits").getNeedsReset()).isFalse();
         backdateEpoch("auc-waits", opened.minusSeconds(90));
 
