@@ -13,6 +13,8 @@ import dev.crosschain.margin.domain.MarketMark;
 import dev.crosschain.margin.domain.NotFoundException;
 import dev.crosschain.margin.domain.Position;
 import dev.crosschain.margin.domain.Side;
+import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
+import dev.crosschain.margin.domain.portfolio.PortfolioParameters;
 import dev.crosschain.margin.store.AccountStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -54,6 +56,8 @@ public class MarginEngine {
     private final CollateralClient collateral;
     private final PricingClient pricing;
     private final MarginCalculator calculator;
+    /** PORTFOLIO mode under the default parameter set "pm-1". */
+    private final PortfolioAccount portfolio;
     private final PendingWithdrawals pending;
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<AccountRisk> views = new Hub<>();
@@ -67,6 +71,7 @@ public class MarginEngine {
         this.collateral = collateral;
         this.pricing = pricing;
         this.calculator = calculator;
+        this.portfolio = new PortfolioAccount(calculator, PortfolioParameters.DEFAULT);
     }
 
     // ---- commands ----
@@ -187,11 +192,11 @@ public class MarginEngine {
     }
 
     /**
-     * The modes margin-service can compute figures in. ISOLATED needs collateral buckets per position
-     * and PORTFOLIO the scenario engine (domain.portfolio) wired to pricing's RevalueBook; until then
-     * an account cannot switch to them.
+     * The modes margin-service can compute figures in: CROSS (standard rules) and PORTFOLIO (the scenario
+     * engine of domain.portfolio, the book revalued by pricing-service's RevalueBook). ISOLATED needs
+     * collateral buckets per position; until then an account cannot switch to it.
      */
-    public static final java.util.Set<MarginMode> AVAILABLE_MODES = java.util.EnumSet.of(MarginMode.CROSS);
+    public static final java.util.Set<MarginMode> AVAILABLE_MODES = java.util.EnumSet.of(MarginMode.CROSS, MarginMode.PORTFOLIO);
 
     /** FAILED_PRECONDITION MODE_NOT_AVAILABLE unless margin-service can compute figures in {@code mode}. */
     public static void requireAvailable(MarginMode mode) {
@@ -201,10 +206,17 @@ public class MarginEngine {
         }
     }
 
-    /** The account's figures in {@code mode} (never silently in another mode). */
+    /**
+     * The account's figures in {@code mode} (never silently in another mode). PORTFOLIO revalues the book
+     * through pricing-service: when RevalueBook fails the {@link DependencyException} propagates (the caller
+     * answers UNAVAILABLE, a re-margin skips the account), never cross figures instead.
+     */
     private AccountRisk evaluate(MarginMode mode, String accountId, Inputs in, BigDecimal realized, List<Position> positions,
                                  Collateral collateral, long nowMs) {
         requireAvailable(mode);
+        if (mode == MarginMode.PORTFOLIO) {
+            return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, pricing::revalue);
+        }
         return calculator.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, mode);
     }
 

@@ -4,6 +4,7 @@ import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.CollateralLine;
 import dev.crosschain.proto.collateral.v1.AssetCollateral;
 import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.ChainStatus;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.CollateralView;
 import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
@@ -56,16 +57,34 @@ public class CollateralClient {
         }
     }
 
+    /**
+     * collateral-service's view as margin's lines. A line of a HALTED chain takes haircuts of 1, whatever the
+     * breakdown says: collateral-service values it 0, and so does portfolio margin's scan (it neither counts
+     * nor hedges). The canonical asset is the token's own symbol when the view names none.
+     */
     static Collateral map(CollateralView view) {
         List<CollateralLine> lines = new ArrayList<>();
         for (ChainCollateral chain : view.getChainsList()) {
+            boolean halted = chain.getStatus() == ChainStatus.CHAIN_STATUS_HALTED;
             for (AssetCollateral a : chain.getAssetsList()) {
+                String canonical = a.getCanonicalAsset().isBlank() ? a.getAsset() : a.getCanonicalAsset();
                 lines.add(new CollateralLine(chain.getChainId(), a.getAsset(), dec(a.getAvailable()), dec(a.getPriceUsd()),
-                        dec(a.getMarketValueUsd()), dec(a.getValueImUsd()), dec(a.getValueMmUsd()), a.getPriceStale()));
+                        dec(a.getMarketValueUsd()), dec(a.getValueImUsd()), dec(a.getValueMmUsd()), a.getPriceStale(),
+                        canonical, halted ? BigDecimal.ONE : fraction(a.getHaircutMm().getTotal()),
+                        halted ? BigDecimal.ONE : fraction(a.getHaircutIm().getTotal())));
             }
         }
         return new Collateral(lines, dec(view.getMarketValueUsd()), dec(view.getValueImUsd()), dec(view.getValueMmUsd()),
                 view.getPriceStale(), view.getAsOfUnixMs());
+    }
+
+    /** A haircut fraction, in [0, 1]; out of range is malformed. */
+    private static BigDecimal fraction(String text) {
+        BigDecimal f = dec(text);
+        if (f.signum() < 0 || f.compareTo(BigDecimal.ONE) > 0) {
+            throw new IllegalArgumentException("haircut " + text + " is not in [0, 1]");
+        }
+        return f;
     }
 
     private static BigDecimal dec(String text) {

@@ -1,9 +1,16 @@
 package dev.crosschain.margin.client;
 
 import dev.crosschain.margin.domain.MarketMark;
+import dev.crosschain.margin.domain.portfolio.PositionExposure;
+import dev.crosschain.margin.domain.portfolio.Scenario;
+import dev.crosschain.proto.pricing.v1.BookPosition;
 import dev.crosschain.proto.pricing.v1.GetMarksRequest;
 import dev.crosschain.proto.pricing.v1.Mark;
 import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import dev.crosschain.proto.pricing.v1.RevalueBookRequest;
+import dev.crosschain.proto.pricing.v1.RevalueBookResponse;
+import dev.crosschain.proto.pricing.v1.ScenarioValue;
+import dev.crosschain.proto.pricing.v1.SpotShock;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -64,5 +71,83 @@ public class PricingClient {
             throw new DependencyException("pricing-service sent a malformed mark: " + e.getMessage(), Status.Code.INTERNAL, e);
         }
         return result;
+    }
+
+    /** pricing-service's limit on scenarios x positions of one RevalueBook call (per-position figures). */
+    public static final int MAX_FIGURES_PER_CALL = 400_000;
+
+    /**
+     * The book's P&L per position and scenario through RevalueBook with {@code per_position = true}:
+     * pnl[position][scenario], USD, rows in {@code positions} order, columns in {@code scenarios} order. When
+     * scenarios x positions exceeds {@link #MAX_FIGURES_PER_CALL} the book is sent in slices of positions (and
+     * scenarios, if even one position would exceed it), each call revaluing its slice in every scenario: a
+     * position's P&L does not depend on the others. No call when there are no positions.
+     *
+     * @throws DependencyException when pricing-service does not answer in time, refuses, or answers malformed
+     */
+    public double[][] revalue(List<PositionExposure> positions, List<Scenario> scenarios) {
+        double[][] pnl = new double[positions.size()][scenarios.size()];
+        if (positions.isEmpty() || scenarios.isEmpty()) {
+            return pnl;
+        }
+        int scenarioSlice = Math.min(scenarios.size(), MAX_FIGURES_PER_CALL);
+        int positionSlice = Math.max(1, MAX_FIGURES_PER_CALL / scenarioSlice);
+        for (int s0 = 0; s0 < scenarios.size(); s0 += scenarioSlice) {
+            List<Scenario> someScenarios = scenarios.subList(s0, Math.min(scenarios.size(), s0 + scenarioSlice));
+            for (int p0 = 0; p0 < positions.size(); p0 += positionSlice) {
+                List<PositionExposure> some = positions.subList(p0, Math.min(positions.size(), p0 + positionSlice));
+                RevalueBookResponse response = revalueBook(some, someScenarios);
+                for (int s = 0; s < someScenarios.size(); s++) {
+                    List<Double> figures = response.getValues(s).getPositionPnlUsdList();
+                    for (int p = 0; p < some.size(); p++) {
+                        pnl[p0 + p][s0 + s] = figures.get(p);
+                    }
+                }
+            }
+        }
+        return pnl;
+    }
+
+    private RevalueBookResponse revalueBook(List<PositionExposure> positions, List<Scenario> scenarios) {
+        RevalueBookRequest.Builder request = RevalueBookRequest.newBuilder().setPerPosition(true);
+        positions.forEach(p -> request.addPositions(BookPosition.newBuilder().setInstrument(p.instrument())
+                .setQuantity(p.quantity().toPlainString())));
+        scenarios.forEach(s -> request.addScenarios(scenario(s)));
+        String what = "RevalueBook of " + positions.size() + " positions in " + scenarios.size() + " scenarios";
+        RevalueBookResponse response;
+        try {
+            response = calls.idempotent(what, () -> blocking
+                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .revalueBook(request.build()));
+        } catch (StatusRuntimeException e) {
+            throw new DependencyException(what + ": pricing-service answered " + e.getStatus(), e.getStatus().getCode(), e);
+        }
+        if (response.getValuesCount() != scenarios.size()) {
+            throw new DependencyException("pricing-service sent " + response.getValuesCount() + " scenario values for "
+                    + scenarios.size() + " scenarios", Status.Code.INTERNAL, null);
+        }
+        for (int s = 0; s < scenarios.size(); s++) {
+            ScenarioValue value = response.getValues(s);
+            if (!value.getScenarioId().equals(scenarios.get(s).id()) || value.getPositionPnlUsdCount() != positions.size()) {
+                throw new DependencyException("pricing-service sent scenario " + value.getScenarioId() + " with "
+                        + value.getPositionPnlUsdCount() + " position figures where " + scenarios.get(s).id() + " with "
+                        + positions.size() + " was asked", Status.Code.INTERNAL, null);
+            }
+        }
+        return response;
+    }
+
+    /** A grid scenario in RevalueBook's terms: one spot shock per moving underlying, the tenor-scaled vol shift, the skew shift. */
+    static dev.crosschain.proto.pricing.v1.Scenario scenario(Scenario s) {
+        dev.crosschain.proto.pricing.v1.Scenario.Builder out = dev.crosschain.proto.pricing.v1.Scenario.newBuilder()
+                .setScenarioId(s.id())
+                .setVolShift(s.volShift())
+                .setSkewShift(s.skewShift())
+                .setVolShiftReferenceDays(s.volShiftReferenceDays())
+                .setVolShiftTenorPower(s.volShiftTenorPower())
+                .setVolShiftMaxScale(s.volShiftMaxScale());
+        s.spotMoves().forEach((underlying, move) -> out.addSpotShocks(SpotShock.newBuilder().setUnderlying(underlying)
+                .setRelativeMove(move)));
+        return out.build();
     }
 }

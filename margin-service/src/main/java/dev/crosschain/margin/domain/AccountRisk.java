@@ -1,20 +1,27 @@
 package dev.crosschain.margin.domain;
 
+import dev.crosschain.margin.domain.portfolio.PortfolioResult;
+
 import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * An account valued under the cross-margin standard rules. USD figures at scale 8.
+ * An account valued and margined in its margin mode. USD figures at scale 8. Equity, unrealized PnL and
+ * option value do not depend on the mode; the requirements (IM, MM), the status and the margin ratio do.
  *
+ * @param positions   per position: in CROSS its standard-rule IM and MM; in PORTFOLIO those are 0 (the scenario
+ *                    engine margins the whole book, not positions) and each position's share of the driving
+ *                    scenario's loss is in {@code portfolio}'s groups
  * @param equity   collateral value (MM haircuts) + unrealized + realized + option value: the reported equity
  * @param equityIm the same with IM haircuts: compared with IM
  * @param marginRatio MM / equity; 0 when MM = 0; +Infinity when equity <= 0 and MM > 0
  * @param conservative some price was stale: stale positions were valued shocked against themselves
  * @param mode        the margin mode the requirements were computed in
+ * @param portfolio   in PORTFOLIO mode, how the scenario engine made IM and MM; null in CROSS
  */
 public record AccountRisk(String accountId, boolean frozen, Collateral collateral, List<PositionRisk> positions,
                           BigDecimal realizedPnl, BigDecimal unrealizedPnl, BigDecimal optionValue,
                           BigDecimal equity, BigDecimal equityIm, BigDecimal initialMargin, BigDecimal maintenanceMargin,
                           double marginRatio, RiskStatus status, boolean conservative, List<InputAge> inputAges, long asOfMs,
-                          MarginMode mode) {
+                          MarginMode mode, PortfolioResult portfolio) {
 }

@@ -51,9 +51,7 @@ public record Collateral(List<CollateralLine> lines, BigDecimal marketValue, Big
                 BigDecimal availableUsd = line.available().multiply(line.price());
                 dIm = Decimals.usd(gross.multiply(ratio(line.valueIm(), availableUsd)));
                 dMm = Decimals.usd(gross.multiply(ratio(line.valueMm(), availableUsd)));
-                out.add(new CollateralLine(line.chainId(), line.asset(), line.available().subtract(w.amount()), line.price(),
-                        line.marketValue().subtract(dMarket), line.valueIm().subtract(dIm), line.valueMm().subtract(dMm),
-                        line.priceStale()));
+                out.add(line.withdrawn(w.amount(), dMarket, dIm, dMm));
             } else {
                 out.add(line);
             }

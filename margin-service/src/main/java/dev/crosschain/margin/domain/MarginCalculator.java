@@ -84,7 +84,7 @@ public final class MarginCalculator {
         BigDecimal equityIm = Decimals.usd(collateral.valueIm().add(common));
         return new AccountRisk(accountId, frozen, collateral, risks, realized, Decimals.usd(upnl), Decimals.usd(options),
                 equity, equityIm, Decimals.usd(im), Decimals.usd(mm), RiskStatus.marginRatio(mm, equity),
-                RiskStatus.of(equity, equityIm, im, mm), conservative, inputAges, nowMs, mode);
+                RiskStatus.of(equity, equityIm, im, mm), conservative, inputAges, nowMs, mode, null);
     }
 
     /** One position valued at {@code mark} (shocked against the position when the mark is stale). */

@@ -7,9 +7,14 @@ import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.InputAge;
 import dev.crosschain.margin.domain.PositionRisk;
 import dev.crosschain.margin.domain.RiskStatus;
+import dev.crosschain.margin.domain.portfolio.PortfolioResult;
 import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.MarginMode;
+import dev.crosschain.proto.margin.v1.PortfolioBreakdown;
+import dev.crosschain.proto.margin.v1.PortfolioContingency;
+import dev.crosschain.proto.margin.v1.PortfolioContribution;
+import dev.crosschain.proto.margin.v1.PortfolioGroup;
 import dev.crosschain.proto.margin.v1.Position;
 import dev.crosschain.proto.margin.v1.RiskEvent;
 
@@ -59,7 +64,35 @@ final class ProtoMapper {
             v.addInputAges(dev.crosschain.proto.margin.v1.InputAge.newBuilder()
                     .setInput(age.input()).setAgeMs(age.ageMs()).setStale(age.stale()));
         }
+        if (r.portfolio() != null) {
+            v.setPortfolio(portfolio(r.portfolio()));
+        }
         return v.build();
+    }
+
+    /** The scenario engine's explanation of a PORTFOLIO account's requirements. */
+    static PortfolioBreakdown portfolio(PortfolioResult r) {
+        PortfolioBreakdown.Builder b = PortfolioBreakdown.newBuilder()
+                .setParametersVersion(r.parametersVersion())
+                .setScanLossUsd(usd(r.scanLoss()))
+                .setGroupOffsetCreditUsd(usd(r.groupOffsetCredit()))
+                .setContingencyTotalUsd(usd(r.contingencyTotal()));
+        for (PortfolioResult.GroupResult g : r.groups()) {
+            PortfolioGroup.Builder group = PortfolioGroup.newBuilder().setGroupId(g.groupId()).addAllUnderlyings(g.underlyings())
+                    .setDrivingScenarioId(g.drivingScenarioId()).setWorstLossUsd(usd(g.worstLoss()));
+            g.positions().forEach(c -> group.addPositions(contribution(c)));
+            g.chains().forEach(c -> group.addChains(contribution(c)));
+            b.addGroups(group);
+        }
+        for (PortfolioResult.Contingency c : r.contingencies()) {
+            b.addContingencies(PortfolioContingency.newBuilder().setKind(c.kind()).setSubject(c.subject())
+                    .setAmountUsd(usd(c.amount())));
+        }
+        return b.build();
+    }
+
+    private static PortfolioContribution contribution(PortfolioResult.Contribution c) {
+        return PortfolioContribution.newBuilder().setName(c.name()).setLossUsd(usd(c.loss())).build();
     }
 
     /** A position without marks (ApplyFill's answer). */

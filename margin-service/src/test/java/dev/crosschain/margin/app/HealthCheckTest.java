@@ -23,7 +23,7 @@ class HealthCheckTest {
         BigDecimal i = new BigDecimal(im);
         BigDecimal m = new BigDecimal(mm);
         return new AccountRisk("acc", false, Collateral.none(0), List.of(), BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
-                e, ei, i, m, RiskStatus.marginRatio(m, e), RiskStatus.of(e, ei, i, m), false, List.of(), 0L, MarginMode.CROSS);
+                e, ei, i, m, RiskStatus.marginRatio(m, e), RiskStatus.of(e, ei, i, m), false, List.of(), 0L, MarginMode.CROSS, null);
     }
 
     @Test

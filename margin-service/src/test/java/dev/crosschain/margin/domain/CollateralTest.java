@@ -12,9 +12,9 @@ class CollateralTest {
 
     /** 10 ETH at 3,000 of which 8 are locked: market value 30,000, value (IM 15%, MM 10%) of the 2 available only. */
     static final CollateralLine ETH_MOSTLY_LOCKED = new CollateralLine("arbitrum", "ETH", new BigDecimal("2"), new BigDecimal("3000"),
-            new BigDecimal("30000"), new BigDecimal("5100"), new BigDecimal("5400"), false);
+            new BigDecimal("30000"), new BigDecimal("5100"), new BigDecimal("5400"), false, "ETH", new BigDecimal("0.1"), new BigDecimal("0.15"));
     static final CollateralLine USDC = new CollateralLine("ethereum", "USDC", new BigDecimal("1000"), BigDecimal.ONE,
-            new BigDecimal("1000"), new BigDecimal("980"), new BigDecimal("990"), false);
+            new BigDecimal("1000"), new BigDecimal("980"), new BigDecimal("990"), false, "USDC", new BigDecimal("0.01"), new BigDecimal("0.02"));
 
     static Collateral of(CollateralLine... lines) {
         BigDecimal market = BigDecimal.ZERO;

@@ -158,7 +158,8 @@ class MarginCalculatorTest {
     @Test
     void withdrawalsTakeHaircutValueOut() {
         Collateral c = new Collateral(List.of(new CollateralLine("arbitrum", "ETH", new BigDecimal("2"), new BigDecimal("3000"),
-                new BigDecimal("6000"), new BigDecimal("5100"), new BigDecimal("5400"), false)),
+                new BigDecimal("6000"), new BigDecimal("5100"), new BigDecimal("5400"), false, "ETH", new BigDecimal("0.1"),
+                new BigDecimal("0.15"))),
                 new BigDecimal("6000"), new BigDecimal("5100"), new BigDecimal("5400"), false, NOW);
         Collateral after = c.withdraw(new Collateral.Withdrawal("arbitrum", "ETH", BigDecimal.ONE), "w");
         assertThat(after.marketValue()).isEqualByComparingTo("3000");

@@ -1,0 +1,161 @@
+package dev.crosschain.margin.domain.portfolio;
+
+import dev.crosschain.margin.domain.AccountRisk;
+import dev.crosschain.margin.domain.Collateral;
+import dev.crosschain.margin.domain.CollateralLine;
+import dev.crosschain.margin.domain.Decimals;
+import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.MarginCalculator;
+import dev.crosschain.margin.domain.MarginMode;
+import dev.crosschain.margin.domain.MarketMark;
+import dev.crosschain.margin.domain.Position;
+import dev.crosschain.margin.domain.PositionRisk;
+import dev.crosschain.margin.domain.RiskStatus;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * An account in PORTFOLIO mode: positions, marks and collateral -> exposures -> {@link PortfolioMargin} ->
+ * {@link AccountRisk}. Pure: the book's revaluation (pricing-service's RevalueBook) is passed in.
+ *
+ * <ul>
+ *   <li>Equity, unrealized PnL, option value, collateral and input ages are the cross figures
+ *       ({@link MarginCalculator}, stale marks shocked against the position): they do not depend on the mode.</li>
+ *   <li>IM and MM are the {@link PortfolioResult}'s; status and margin ratio follow from them as in cross.</li>
+ *   <li>Each {@link PositionRisk} carries IM = MM = 0: the scan margins the book, not positions. Each position's
+ *       share of its group's driving loss is in {@link AccountRisk#portfolio()} (never cross figures shown as
+ *       portfolio ones).</li>
+ *   <li>Stale underlyings: those of a stale mark, and the canonical asset of risky collateral whose price is stale.</li>
+ *   <li>No open position: no revaluation; MM = the contingencies of the collateral alone (the stablecoin de-peg
+ *       add-on), no scan: collateral without positions is at risk only through its haircut, which equity has.</li>
+ * </ul>
+ */
+public final class PortfolioAccount {
+
+    /** The book's revaluation: pnl[position][scenario], USD, rows in {@code positions} order, columns in grid order. */
+    @FunctionalInterface
+    public interface Revaluation {
+        double[][] revalue(List<PositionExposure> positions, List<Scenario> scenarios);
+    }
+
+    private static final MathContext AMOUNT = MathContext.DECIMAL128;
+
+    private final MarginCalculator calculator;
+    private final PortfolioParameters parameters;
+
+    public PortfolioAccount(MarginCalculator calculator, PortfolioParameters parameters) {
+        this.calculator = calculator;
+        this.parameters = parameters;
+    }
+
+    public PortfolioParameters parameters() {
+        return parameters;
+    }
+
+    /**
+     * The account's figures in PORTFOLIO mode.
+     *
+     * @param marks a mark for every open position's instrument
+     */
+    public AccountRisk evaluate(String accountId, boolean frozen, BigDecimal realizedPnl, List<Position> positions,
+                                Map<String, MarketMark> marks, Collateral collateral, long nowMs, Revaluation revaluation) {
+        AccountRisk cross = calculator.evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs,
+                MarginMode.CROSS);
+        List<PositionExposure> exposures = positions(positions, marks);
+        List<CollateralExposure> lines = collateral(parameters, collateral);
+        PortfolioResult result;
+        if (exposures.isEmpty()) {
+            List<CollateralExposure> stablecoins = lines.stream().filter(CollateralExposure::stablecoin).toList();
+            ScenarioGrid grid = ScenarioGrid.forBook(parameters, List.of(), stablecoins);
+            result = PortfolioMargin.DEFAULT.evaluate(grid, List.of(), new double[0][], stablecoins, Set.of());
+        } else {
+            Set<String> stale = stale(parameters, exposures, marks, collateral);
+            ScenarioGrid grid = ScenarioGrid.forBook(parameters, exposures, lines, stale);
+            double[][] pnl = revaluation.revalue(exposures, grid.scenarios());
+            result = PortfolioMargin.DEFAULT.evaluate(grid, exposures, pnl, lines, stale);
+        }
+        return withRequirements(cross, result);
+    }
+
+    /** {@code cross} with the portfolio requirements, status and ratio, and positions without standard-rule margins. */
+    static AccountRisk withRequirements(AccountRisk cross, PortfolioResult result) {
+        BigDecimal zero = Decimals.usd(BigDecimal.ZERO);
+        List<PositionRisk> risks = cross.positions().stream()
+                .map(r -> new PositionRisk(r.position(), r.markUsed(), r.unrealizedPnl(), r.optionValue(), zero, zero,
+                        r.delta(), r.shocked()))
+                .toList();
+        BigDecimal im = result.initialMargin();
+        BigDecimal mm = result.maintenanceMargin();
+        return new AccountRisk(cross.accountId(), cross.frozen(), cross.collateral(), risks, cross.realizedPnl(),
+                cross.unrealizedPnl(), cross.optionValue(), cross.equity(), cross.equityIm(), im, mm,
+                RiskStatus.marginRatio(mm, cross.equity()), RiskStatus.of(cross.equity(), cross.equityIm(), im, mm),
+                cross.conservative(), cross.inputAges(), cross.asOfMs(), MarginMode.PORTFOLIO, result);
+    }
+
+    /** One exposure per open position, at its mark's index. */
+    static List<PositionExposure> positions(List<Position> positions, Map<String, MarketMark> marks) {
+        List<PositionExposure> out = new ArrayList<>();
+        for (Position p : positions) {
+            if (p.isFlat()) {
+                continue;
+            }
+            MarketMark mark = marks.get(p.instrument());
+            if (mark == null) {
+                throw new IllegalArgumentException("no mark for " + p.instrument());
+            }
+            Instrument instrument = Instrument.parse(p.instrument(), "instrument");
+            out.add(new PositionExposure(p.instrument(), instrument.underlying(), p.quantity(),
+                    instrument instanceof Instrument.Option, mark.index()));
+        }
+        return out;
+    }
+
+    /**
+     * One exposure per collateral line with a price. The amount is chosen so that the exposure's
+     * {@link CollateralExposure#valueMm()} is the line's {@code valueMm}, what cross mode counts:
+     * {@code amount = valueMm / (price x (1 - mmHaircut))}, the token units counted after pending weights and
+     * account caps (so the scenarios move exactly what equity holds); with a haircut of 1 (a HALTED chain) the
+     * line counts 0 in both modes and its amount is the available balance. A line without a price (collateral-service
+     * had no index) counts 0 in cross and is left out here.
+     */
+    static List<CollateralExposure> collateral(PortfolioParameters parameters, Collateral collateral) {
+        List<CollateralExposure> out = new ArrayList<>();
+        for (CollateralLine line : collateral.lines()) {
+            if (line.price().signum() <= 0) {
+                continue;
+            }
+            BigDecimal mm = line.mmHaircut();
+            BigDecimal im = line.imHaircut().max(mm);
+            BigDecimal kept = BigDecimal.ONE.subtract(mm);
+            BigDecimal amount = kept.signum() > 0
+                    ? line.valueMm().max(BigDecimal.ZERO).divide(line.price().multiply(kept), AMOUNT)
+                    : line.available();
+            out.add(CollateralExposure.of(parameters, line.chainId(), line.asset(), line.canonicalAsset(), amount,
+                    line.price(), mm, im));
+        }
+        return out;
+    }
+
+    /** Underlyings of a stale mark, and canonical assets of risky collateral whose price is stale. */
+    static Set<String> stale(PortfolioParameters parameters, List<PositionExposure> exposures, Map<String, MarketMark> marks,
+                             Collateral collateral) {
+        Set<String> stale = new TreeSet<>();
+        for (PositionExposure p : exposures) {
+            if (marks.get(p.instrument()).stale()) {
+                stale.add(p.underlying());
+            }
+        }
+        for (CollateralLine line : collateral.lines()) {
+            if (line.priceStale() && line.price().signum() > 0 && !parameters.stablecoins().contains(line.canonicalAsset())) {
+                stale.add(line.canonicalAsset());
+            }
+        }
+        return stale;
+    }
+}
