@@ -6,12 +6,18 @@ import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.CollateralView;
 import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
 import dev.crosschain.proto.collateral.v1.GetCollateralResponse;
+import dev.crosschain.proto.collateral.v1.HaircutBreakdown;
 import dev.crosschain.proto.pricing.v1.GetMarksRequest;
 import dev.crosschain.proto.pricing.v1.GetMarksResponse;
 import dev.crosschain.proto.pricing.v1.Greeks;
 import dev.crosschain.proto.pricing.v1.InstrumentKind;
 import dev.crosschain.proto.pricing.v1.Mark;
 import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import dev.crosschain.proto.pricing.v1.BookPosition;
+import dev.crosschain.proto.pricing.v1.RevalueBookRequest;
+import dev.crosschain.proto.pricing.v1.RevalueBookResponse;
+import dev.crosschain.proto.pricing.v1.ScenarioValue;
+import dev.crosschain.proto.pricing.v1.SpotShock;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -27,7 +33,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One loopback gRPC server standing in for collateral-service and pricing-service, with settable
- * canned answers: collateral views by account (NOT_FOUND otherwise) and marks by instrument.
+ * canned answers: collateral views by account (NOT_FOUND otherwise), marks by instrument, and RevalueBook
+ * by a linear rule over those marks.
  */
 final class FakeUpstream {
 
@@ -111,7 +118,7 @@ final class FakeUpstream {
             set(account, staleness.get(account), next);
         }
 
-        /** One line per (chain, asset, available, price, haircut IM, haircut MM). */
+        /** One line per (chain, asset, available, price, haircut IM, haircut MM); the asset is its own canonical asset. */
         synchronized void set(String account, boolean stale, Object[]... lines) {
             this.lines.put(account, lines);
             this.staleness.put(account, stale);
@@ -129,7 +136,9 @@ final class FakeUpstream {
                         .setAsset((String) l[1]).setCanonicalAsset((String) l[1]).setAvailable(amount.toPlainString())
                         .setLocked("0").setPending("0").setPriceUsd(price.toPlainString()).setPriceStale(stale)
                         .setMarketValueUsd(lineMv.toPlainString()).setValueImUsd(lineIm.toPlainString())
-                        .setValueMmUsd(lineMm.toPlainString())));
+                        .setValueMmUsd(lineMm.toPlainString()).setCountedUsd(lineMv.toPlainString())
+                        .setHaircutIm(HaircutBreakdown.newBuilder().setTotal((String) l[4]))
+                        .setHaircutMm(HaircutBreakdown.newBuilder().setTotal((String) l[5]))));
                 mv = mv.add(lineMv);
                 im = im.add(lineIm);
                 mm = mm.add(lineMm);
@@ -283,6 +292,59 @@ final class FakeUpstream {
                     return;
                 }
                 response.addMarks(mark.toBuilder().setAsOfUnixMs(System.currentTimeMillis() - 250));
+            }
+            observer.onNext(response.build());
+            observer.onCompleted();
+        }
+
+        /** How RevalueBook answers, apart from GetMarks. */
+        final AtomicReference<Mode> revalueMode = new AtomicReference<>(Mode.OK);
+        final java.util.concurrent.atomic.AtomicInteger revalueCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+        /**
+         * RevalueBook by a stated linear rule, per position: P&L = quantity x index x the scenario's relative
+         * move of the position's underlying (0 when not shocked); vol and skew shifts change nothing. Only
+         * perpetuals and futures with a mark set here; anything else is INVALID_ARGUMENT UNKNOWN_INSTRUMENT.
+         */
+        @Override
+        public void revalueBook(RevalueBookRequest request, StreamObserver<RevalueBookResponse> observer) {
+            revalueCalls.incrementAndGet();
+            if (failed(revalueMode, observer)) {
+                return;
+            }
+            RevalueBookResponse.Builder response = RevalueBookResponse.newBuilder();
+            double[] exposure = new double[request.getPositionsCount()];
+            String[] underlying = new String[exposure.length];
+            for (int p = 0; p < exposure.length; p++) {
+                BookPosition position = request.getPositions(p);
+                Mark mark = marks.get(position.getInstrument());
+                if (mark == null || mark.getKind() == InstrumentKind.INSTRUMENT_KIND_OPTION) {
+                    observer.onError(Status.INVALID_ARGUMENT.withDescription("UNKNOWN_INSTRUMENT " + position.getInstrument())
+                            .asRuntimeException());
+                    return;
+                }
+                exposure[p] = new BigDecimal(position.getQuantity()).doubleValue() * new BigDecimal(mark.getIndexPrice()).doubleValue();
+                underlying[p] = mark.getUnderlying();
+                response.addPositionBaseValuesUsd(exposure[p]);
+                response.setBaseValueUsd(response.getBaseValueUsd() + exposure[p]);
+            }
+            for (dev.crosschain.proto.pricing.v1.Scenario scenario : request.getScenariosList()) {
+                ScenarioValue.Builder value = ScenarioValue.newBuilder().setScenarioId(scenario.getScenarioId());
+                double total = 0;
+                for (int p = 0; p < exposure.length; p++) {
+                    double move = 0;
+                    for (SpotShock shock : scenario.getSpotShocksList()) {
+                        if (shock.getUnderlying().equals(underlying[p])) {
+                            move = shock.getRelativeMove();
+                        }
+                    }
+                    double pnl = exposure[p] * move;
+                    total += pnl;
+                    if (request.getPerPosition()) {
+                        value.addPositionPnlUsd(pnl);
+                    }
+                }
+                response.addValues(value.setPnlUsd(total).setValueUsd(response.getBaseValueUsd() + total));
             }
             observer.onNext(response.build());
             observer.onCompleted();

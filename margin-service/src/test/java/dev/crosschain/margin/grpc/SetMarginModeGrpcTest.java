@@ -18,7 +18,7 @@ import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.freeze;
 import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SetMarginMode: CROSS is the one mode offered; the others are refused until their engines are wired. */
+/** SetMarginMode: CROSS and PORTFOLIO are offered (PORTFOLIO's figures: PortfolioModeGrpcTest); ISOLATED is refused until its engine is wired. */
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 class SetMarginModeGrpcTest {
@@ -67,13 +67,11 @@ class SetMarginModeGrpcTest {
     }
 
     @Test
-    void modesNotOfferedYetAreRefusedAndChangeNothing() {
+    void isolatedIsNotOfferedYetAndIsRefusedChangingNothing() {
         String acc = "mode-na";
         upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
         fill("mode-na-f1", acc, PERP, Side.SIDE_BUY, "1", "3000");
-        assertError(() -> setMode("mode-na-1", acc, MarginMode.MARGIN_MODE_PORTFOLIO), Status.Code.FAILED_PRECONDITION,
-                "MODE_NOT_AVAILABLE", null);
-        assertError(() -> setMode("mode-na-2", acc, MarginMode.MARGIN_MODE_ISOLATED), Status.Code.FAILED_PRECONDITION,
+        assertError(() -> setMode("mode-na-1", acc, MarginMode.MARGIN_MODE_ISOLATED), Status.Code.FAILED_PRECONDITION,
                 "MODE_NOT_AVAILABLE", null);
         assertThat(view(acc).getMode()).isEqualTo(MarginMode.MARGIN_MODE_CROSS);
         // the refused id was not kept
