@@ -67,7 +67,7 @@ public final class PortfolioAccount {
                                 Map<String, MarketMark> marks, Collateral collateral, long nowMs, Revaluation revaluation) {
         AccountRisk cross = calculator.evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs,
                 MarginMode.CROSS);
-        List<PositionExposure> exposures = positions(positions, marks);
+        List<PositionExposure> exposures = positions(cross.positions(), marks);
         List<CollateralExposure> lines = collateral(parameters, collateral);
         PortfolioResult result;
         if (exposures.isEmpty()) {
@@ -98,20 +98,14 @@ public final class PortfolioAccount {
                 cross.conservative(), cross.inputAges(), cross.asOfMs(), MarginMode.PORTFOLIO, result);
     }
 
-    /** One exposure per open position, at its mark's index. */
-    static List<PositionExposure> positions(List<Position> positions, Map<String, MarketMark> marks) {
+    /** One exposure per open position the cross valuation kept (it checked their marks), at its mark's index. */
+    static List<PositionExposure> positions(List<PositionRisk> open, Map<String, MarketMark> marks) {
         List<PositionExposure> out = new ArrayList<>();
-        for (Position p : positions) {
-            if (p.isFlat()) {
-                continue;
-            }
-            MarketMark mark = marks.get(p.instrument());
-            if (mark == null) {
-                throw new IllegalArgumentException("no mark for " + p.instrument());
-            }
+        for (PositionRisk r : open) {
+            Position p = r.position();
             Instrument instrument = Instrument.parse(p.instrument(), "instrument");
             out.add(new PositionExposure(p.instrument(), instrument.underlying(), p.quantity(),
-                    instrument instanceof Instrument.Option, mark.index()));
+                    instrument instanceof Instrument.Option, marks.get(p.instrument()).index()));
         }
         return out;
     }

@@ -17,6 +17,8 @@
  *       index is stale or of low confidence; the result's MM is compared with equity at MM haircuts, its
  *       IM with equity at IM haircuts, as in cross mode.</li>
  * </ol>
+ * {@link dev.crosschain.margin.domain.portfolio.PortfolioAccount} does these steps for an account (positions, marks,
+ * collateral-service's lines) with the RevalueBook call passed in, and gives its AccountRisk in PORTFOLIO mode.
  * The same inputs give the same result bit for bit, so a stored input snapshot replays an Explain exactly.
  */
 package dev.crosschain.margin.domain.portfolio;
