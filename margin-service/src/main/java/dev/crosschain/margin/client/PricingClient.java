@@ -86,17 +86,27 @@ public class PricingClient {
      * @throws DependencyException when pricing-service does not answer in time, refuses, or answers malformed
      */
     public double[][] revalue(List<PositionExposure> positions, List<Scenario> scenarios) {
+        return sliced(positions, scenarios, MAX_FIGURES_PER_CALL, this::revalueBook);
+    }
+
+    /** One RevalueBook call's answer, checked: one value per scenario, each with one P&L per position. */
+    interface Call {
+        RevalueBookResponse revalue(List<PositionExposure> positions, List<Scenario> scenarios);
+    }
+
+    /** pnl[position][scenario] from calls of at most {@code maxFigures} positions x scenarios each. */
+    static double[][] sliced(List<PositionExposure> positions, List<Scenario> scenarios, int maxFigures, Call call) {
         double[][] pnl = new double[positions.size()][scenarios.size()];
         if (positions.isEmpty() || scenarios.isEmpty()) {
             return pnl;
         }
-        int scenarioSlice = Math.min(scenarios.size(), MAX_FIGURES_PER_CALL);
-        int positionSlice = Math.max(1, MAX_FIGURES_PER_CALL / scenarioSlice);
+        int scenarioSlice = Math.min(scenarios.size(), maxFigures);
+        int positionSlice = Math.max(1, maxFigures / scenarioSlice);
         for (int s0 = 0; s0 < scenarios.size(); s0 += scenarioSlice) {
             List<Scenario> someScenarios = scenarios.subList(s0, Math.min(scenarios.size(), s0 + scenarioSlice));
             for (int p0 = 0; p0 < positions.size(); p0 += positionSlice) {
                 List<PositionExposure> some = positions.subList(p0, Math.min(positions.size(), p0 + positionSlice));
-                RevalueBookResponse response = revalueBook(some, someScenarios);
+                RevalueBookResponse response = call.revalue(some, someScenarios);
                 for (int s = 0; s < someScenarios.size(); s++) {
                     List<Double> figures = response.getValues(s).getPositionPnlUsdList();
                     for (int p = 0; p < some.size(); p++) {
