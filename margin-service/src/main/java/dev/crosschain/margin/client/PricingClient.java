@@ -18,10 +18,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** margin-service's reads of pricing-service. */
@@ -73,44 +75,84 @@ public class PricingClient {
         return result;
     }
 
-    /** pricing-service's limit on scenarios x positions of one RevalueBook call (per-position figures). */
-    public static final int MAX_FIGURES_PER_CALL = 400_000;
+    /**
+     * pricing-service's limits on one RevalueBook call with per-position figures (PricingGrpcService):
+     * positions x (scenarios + 1) <= 400,000 (the base value of each position is a figure too), at most
+     * 1,000 scenarios and 10,000 positions. A call over any of them is refused INVALID_ARGUMENT.
+     */
+    public static final Limits LIMITS = new Limits(400_000, 1_000, 10_000);
+
+    /**
+     * @param maxFigures   most positions x (scenarios + 1) per call
+     * @param maxScenarios most scenarios per call
+     * @param maxPositions most positions per call
+     */
+    record Limits(long maxFigures, int maxScenarios, int maxPositions) {
+    }
 
     /**
      * The book's P&L per position and scenario through RevalueBook with {@code per_position = true}:
-     * pnl[position][scenario], USD, rows in {@code positions} order, columns in {@code scenarios} order. When
-     * scenarios x positions exceeds {@link #MAX_FIGURES_PER_CALL} the book is sent in slices of positions (and
-     * scenarios, if even one position would exceed it), each call revaluing its slice in every scenario: a
-     * position's P&L does not depend on the others. No call when there are no positions.
+     * pnl[position][scenario], USD, rows in {@code positions} order, columns in {@code scenarios} order.
+     * One call per correlation group of the grid with only that group's positions and scenarios (the engine
+     * reads a position's P&L only in its own group's scenarios; the other cells stay 0), split further into
+     * slices within {@link #LIMITS}. No call when there are no positions.
      *
-     * @throws DependencyException when pricing-service does not answer in time, refuses, or answers malformed
+     * @throws DependencyException when pricing-service does not answer in time, answers malformed or with a
+     *                             non-finite figure (INTERNAL), or refuses the request (INVALID_ARGUMENT is
+     *                             margin-service's bug: INTERNAL, not retryable)
      */
     public double[][] revalue(List<PositionExposure> positions, List<Scenario> scenarios) {
-        return sliced(positions, scenarios, MAX_FIGURES_PER_CALL, this::revalueBook);
+        return sliced(positions, scenarios, LIMITS, this::revalueBook);
     }
 
-    /** One RevalueBook call's answer, checked: one value per scenario, each with one P&L per position. */
+    /** One RevalueBook call's answer, checked: one value per scenario, each with one finite P&L per position. */
     interface Call {
         RevalueBookResponse revalue(List<PositionExposure> positions, List<Scenario> scenarios);
     }
 
-    /** pnl[position][scenario] from calls of at most {@code maxFigures} positions x scenarios each. */
-    static double[][] sliced(List<PositionExposure> positions, List<Scenario> scenarios, int maxFigures, Call call) {
+    /**
+     * pnl[position][scenario]: per group of the grid ({@link Scenario#group()}; a position belongs to the
+     * group whose scenarios move its underlying), that group's positions in that group's scenarios, in calls
+     * of at most {@code limits.maxScenarios()} scenarios and {@code min(maxPositions, maxFigures / (scenarios + 1))}
+     * positions. Cells of a position in another group's scenario are 0 (never read).
+     */
+    static double[][] sliced(List<PositionExposure> positions, List<Scenario> scenarios, Limits limits, Call call) {
         double[][] pnl = new double[positions.size()][scenarios.size()];
         if (positions.isEmpty() || scenarios.isEmpty()) {
             return pnl;
         }
-        int scenarioSlice = Math.min(scenarios.size(), maxFigures);
-        int positionSlice = Math.max(1, maxFigures / scenarioSlice);
-        for (int s0 = 0; s0 < scenarios.size(); s0 += scenarioSlice) {
-            List<Scenario> someScenarios = scenarios.subList(s0, Math.min(scenarios.size(), s0 + scenarioSlice));
-            for (int p0 = 0; p0 < positions.size(); p0 += positionSlice) {
-                List<PositionExposure> some = positions.subList(p0, Math.min(positions.size(), p0 + positionSlice));
-                RevalueBookResponse response = call.revalue(some, someScenarios);
-                for (int s = 0; s < someScenarios.size(); s++) {
-                    List<Double> figures = response.getValues(s).getPositionPnlUsdList();
-                    for (int p = 0; p < some.size(); p++) {
-                        pnl[p0 + p][s0 + s] = figures.get(p);
+        Map<Integer, List<Integer>> scenariosOf = new TreeMap<>();
+        Map<String, Integer> groupOf = new HashMap<>();
+        for (int s = 0; s < scenarios.size(); s++) {
+            Scenario scenario = scenarios.get(s);
+            scenariosOf.computeIfAbsent(scenario.group(), g -> new ArrayList<>()).add(s);
+            scenario.underlyings().forEach(u -> groupOf.putIfAbsent(u, scenario.group()));
+        }
+        Map<Integer, List<Integer>> positionsOf = new TreeMap<>();
+        for (int p = 0; p < positions.size(); p++) {
+            Integer g = groupOf.get(positions.get(p).underlying());
+            if (g == null) {
+                throw new IllegalArgumentException("no scenario moves " + positions.get(p).underlying()
+                        + " of position " + positions.get(p).instrument());
+            }
+            positionsOf.computeIfAbsent(g, x -> new ArrayList<>()).add(p);
+        }
+        int scenarioSlice = (int) Math.max(1, Math.min(limits.maxScenarios(), limits.maxFigures() - 1));
+        for (Map.Entry<Integer, List<Integer>> group : positionsOf.entrySet()) {
+            List<Integer> ps = group.getValue();
+            List<Integer> ss = scenariosOf.get(group.getKey());
+            for (int s0 = 0; s0 < ss.size(); s0 += scenarioSlice) {
+                List<Integer> sIdx = ss.subList(s0, Math.min(ss.size(), s0 + scenarioSlice));
+                int positionSlice = (int) Math.max(1, Math.min(limits.maxPositions(), limits.maxFigures() / (sIdx.size() + 1)));
+                List<Scenario> someScenarios = sIdx.stream().map(scenarios::get).toList();
+                for (int p0 = 0; p0 < ps.size(); p0 += positionSlice) {
+                    List<Integer> pIdx = ps.subList(p0, Math.min(ps.size(), p0 + positionSlice));
+                    RevalueBookResponse response = call.revalue(pIdx.stream().map(positions::get).toList(), someScenarios);
+                    for (int s = 0; s < sIdx.size(); s++) {
+                        List<Double> figures = response.getValues(s).getPositionPnlUsdList();
+                        for (int p = 0; p < pIdx.size(); p++) {
+                            pnl[pIdx.get(p)][sIdx.get(s)] = figures.get(p);
+                        }
                     }
                 }
             }
@@ -130,8 +172,16 @@ public class PricingClient {
                     .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
                     .revalueBook(request.build()));
         } catch (StatusRuntimeException e) {
-            throw new DependencyException(what + ": pricing-service answered " + e.getStatus(), e.getStatus().getCode(), e);
+            // INVALID_ARGUMENT: pricing-service refused what margin-service built (limits, names): a bug
+            // here, which a retry repeats; INTERNAL, not the retryable UNAVAILABLE
+            Status.Code code = e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT ? Status.Code.INTERNAL : e.getStatus().getCode();
+            throw new DependencyException(what + ": pricing-service answered " + e.getStatus(), code, e);
         }
+        return checked(response, positions, scenarios);
+    }
+
+    /** {@code response} if it has one value per scenario, in order, each with one finite P&L per position; else INTERNAL. */
+    static RevalueBookResponse checked(RevalueBookResponse response, List<PositionExposure> positions, List<Scenario> scenarios) {
         if (response.getValuesCount() != scenarios.size()) {
             throw new DependencyException("pricing-service sent " + response.getValuesCount() + " scenario values for "
                     + scenarios.size() + " scenarios", Status.Code.INTERNAL, null);
@@ -142,6 +192,12 @@ public class PricingClient {
                 throw new DependencyException("pricing-service sent scenario " + value.getScenarioId() + " with "
                         + value.getPositionPnlUsdCount() + " position figures where " + scenarios.get(s).id() + " with "
                         + positions.size() + " was asked", Status.Code.INTERNAL, null);
+            }
+            for (int p = 0; p < positions.size(); p++) {
+                if (!Double.isFinite(value.getPositionPnlUsd(p))) {
+                    throw new DependencyException("pricing-service sent a non-finite P&L " + value.getPositionPnlUsd(p) + " for "
+                            + positions.get(p).instrument() + " in scenario " + value.getScenarioId(), Status.Code.INTERNAL, null);
+                }
             }
         }
         return response;

@@ -73,6 +73,13 @@ public class ErrorMapper implements ExceptionHandlerProvider {
             LOG.error("misconfiguration: " + e.getMessage());
             return status(Code.INTERNAL, "INTERNAL", "margin-service is misconfigured; operators are alerted", null);
         }
+        if (failure instanceof DependencyException e && e.code() == io.grpc.Status.Code.INTERNAL
+                && DependencyException.UNAVAILABLE.equals(e.reason())) {
+            // an upstream answer margin-service cannot use, or a request of margin-service's the upstream
+            // refused as invalid: a retry repeats it
+            LOG.error("dependency answered unusably: " + e.getMessage());
+            return status(Code.INTERNAL, "INTERNAL", "an upstream service answered what margin-service cannot use; operators are alerted", null);
+        }
         if (failure instanceof DependencyException e) {
             LOG.warn("dependency failure: " + e.getMessage());
             return status(Code.UNAVAILABLE, e.reason(), DependencyException.UNAVAILABLE.equals(e.reason())

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** PricingClient's one piece of logic: a grid scenario in RevalueBook's terms, and books sliced under the figure cap. */
 class PricingClientTest {
@@ -53,47 +54,108 @@ class PricingClientTest {
                 SpotShock.newBuilder().setUnderlying("ETH").setRelativeMove(-0.24).build()); // BTC stays at its index
     }
 
+    /** A position of {@code underlying}, numbered. */
+    static PositionExposure position(String underlying, int n) {
+        return new PositionExposure(underlying + "-PERP" + n, underlying, BigDecimal.ONE, false, BigDecimal.TEN);
+    }
+
+    /** A scenario of group {@code group} moving {@code underlying}. */
+    static Scenario scenario(String id, int group, String underlying) {
+        return new Scenario(id, group, Scenario.Kind.CORE, List.of(underlying), -0.1, 0, 0, 0, 0, 0, 1);
+    }
+
     /**
-     * 5 positions x 3 scenarios under a cap of 6 figures: slices of 2, 2 and 1 positions, each in all 3 scenarios;
-     * the answer's figure for position p in scenario s is 100 p + s, put back in place.
+     * A RevalueBook that refuses what pricing-service refuses (PricingGrpcService.revalueBook: more than 1,000
+     * scenarios, more than 10,000 positions, positions x (scenarios + 1) > 400,000) and answers position p's
+     * P&L in scenario s as 100,000 p + s (p, s: indexes in the whole book and grid).
      */
-    @Test
-    void aBookOverTheCapIsSentInSlicesAndReassembledInOrder() {
-        List<PositionExposure> positions = new ArrayList<>();
-        for (int p = 0; p < 5; p++) {
-            positions.add(new PositionExposure("ETH-PERP" + p, "ETH", BigDecimal.valueOf(p + 1), false, BigDecimal.TEN));
-        }
-        List<Scenario> scenarios = GRID.scenarios().subList(0, 3);
-        List<Integer> sliceSizes = new ArrayList<>();
-        double[][] pnl = PricingClient.sliced(positions, scenarios, 6, (some, someScenarios) -> {
-            sliceSizes.add(some.size() * someScenarios.size());
+    static PricingClient.Call pricing(List<PositionExposure> book, List<Scenario> grid, List<int[]> calls) {
+        return (some, someScenarios) -> {
+            if (someScenarios.size() > 1_000 || some.size() > 10_000 || (long) some.size() * (someScenarios.size() + 1) > 400_000) {
+                throw new AssertionError("pricing-service refuses " + some.size() + " positions x " + someScenarios.size() + " scenarios");
+            }
+            calls.add(new int[]{some.size(), someScenarios.size()});
             RevalueBookResponse.Builder r = RevalueBookResponse.newBuilder();
-            for (int s = 0; s < someScenarios.size(); s++) {
-                ScenarioValue.Builder v = ScenarioValue.newBuilder().setScenarioId(someScenarios.get(s).id());
+            for (Scenario s : someScenarios) {
+                ScenarioValue.Builder v = ScenarioValue.newBuilder().setScenarioId(s.id());
                 for (PositionExposure x : some) {
-                    v.addPositionPnlUsd(100.0 * positions.indexOf(x) + scenarios.indexOf(someScenarios.get(s)));
+                    v.addPositionPnlUsd(100_000.0 * book.indexOf(x) + grid.indexOf(s));
                 }
                 r.addValues(v);
             }
             return r.build();
-        });
-        assertThat(sliceSizes).containsExactly(6, 6, 3);
-        for (int p = 0; p < 5; p++) {
-            for (int s = 0; s < 3; s++) {
-                assertThat(pnl[p][s]).isEqualTo(100.0 * p + s);
+        };
+    }
+
+    /**
+     * The reviewed case: a 188-scenario group. The old slicer sent 2,127 positions a call (2,127 x 188 <= 400,000)
+     * = 402,003 figures with the base values, refused. Now floor(400,000 / 189) = 2,116 positions a call
+     * (399,924 figures; 2,117 would be 400,113): 2,117 ETH positions go in calls of 2,116 and 1. The one BTC
+     * position goes alone with the 4 BTC scenarios only, and its cells in ETH scenarios (and the ETH positions'
+     * in BTC scenarios) stay 0: the engine never reads them.
+     */
+    @Test
+    void oneCallPerGroupWithinPositionsTimesScenariosPlusOne() {
+        List<Scenario> grid = new ArrayList<>();
+        for (int s = 0; s < 188; s++) {
+            grid.add(scenario("ETH:" + s, 0, "ETH"));
+            if (s % 60 == 0) {
+                grid.add(scenario("BTC:" + s, 1, "BTC")); // interleaved: the answer must keep grid order
             }
         }
-        // more scenarios than the cap: scenarios are sliced too, one position a call
-        List<Integer> calls = new ArrayList<>();
-        PricingClient.sliced(positions.subList(0, 2), scenarios, 2, (some, someScenarios) -> {
-            calls.add(some.size() * someScenarios.size());
-            RevalueBookResponse.Builder r = RevalueBookResponse.newBuilder();
-            someScenarios.forEach(x -> r.addValues(ScenarioValue.newBuilder().addPositionPnlUsd(0)));
-            return r.build();
-        });
-        assertThat(calls).containsExactly(2, 2, 1, 1);
-        assertThat(PricingClient.sliced(List.of(), scenarios, 6, (a, b) -> {
+        assertThat(grid).hasSize(192);
+        List<PositionExposure> book = new ArrayList<>();
+        for (int p = 0; p < 2_117; p++) {
+            book.add(position("ETH", p));
+            if (p == 1_000) {
+                book.add(position("BTC", p));
+            }
+        }
+        List<int[]> calls = new ArrayList<>();
+        double[][] pnl = PricingClient.sliced(book, grid, PricingClient.LIMITS, pricing(book, grid, calls));
+        assertThat(calls).containsExactly(new int[]{2_116, 188}, new int[]{1, 188}, new int[]{1, 4});
+        for (int p = 0; p < book.size(); p++) {
+            for (int s = 0; s < grid.size(); s++) {
+                boolean same = book.get(p).underlying().equals(grid.get(s).underlyings().get(0));
+                assertThat(pnl[p][s]).as("p %d s %d", p, s).isEqualTo(same ? 100_000.0 * p + s : 0.0);
+            }
+        }
+    }
+
+    /** More scenarios than a call takes: 2,500 scenarios go in calls of 1,000, 1,000 and 500, each with 398 positions at most (399 x 1,001 > 400,000). */
+    @Test
+    void scenariosAreSlicedAtPricingsMaximum() {
+        List<Scenario> grid = new ArrayList<>();
+        for (int s = 0; s < 2_500; s++) {
+            grid.add(scenario("ETH:" + s, 0, "ETH"));
+        }
+        List<PositionExposure> book = new ArrayList<>();
+        for (int p = 0; p < 400; p++) {
+            book.add(position("ETH", p));
+        }
+        List<int[]> calls = new ArrayList<>();
+        double[][] pnl = PricingClient.sliced(book, grid, PricingClient.LIMITS, pricing(book, grid, calls));
+        assertThat(calls).containsExactly(new int[]{399, 1_000}, new int[]{1, 1_000}, new int[]{399, 1_000}, new int[]{1, 1_000},
+                new int[]{400, 500});
+        assertThat(pnl[399][2_499]).isEqualTo(100_000.0 * 399 + 2_499);
+        assertThat(PricingClient.sliced(List.of(), grid, PricingClient.LIMITS, (a, b) -> {
             throw new AssertionError("no call for an empty book");
         })).isEmpty();
+    }
+
+    /** A NaN or infinite P&L is a malformed answer: INTERNAL, never passed to the engine. */
+    @Test
+    void aNonFiniteFigureIsMalformed() {
+        List<PositionExposure> book = List.of(position("ETH", 0), position("ETH", 1));
+        List<Scenario> grid = List.of(scenario("ETH:0", 0, "ETH"));
+        for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            RevalueBookResponse r = RevalueBookResponse.newBuilder().addValues(ScenarioValue.newBuilder().setScenarioId("ETH:0")
+                    .addPositionPnlUsd(1).addPositionPnlUsd(bad)).build();
+            assertThatThrownBy(() -> PricingClient.checked(r, book, grid)).isInstanceOfSatisfying(DependencyException.class,
+                    e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.INTERNAL));
+        }
+        RevalueBookResponse fine = RevalueBookResponse.newBuilder().addValues(ScenarioValue.newBuilder().setScenarioId("ETH:0")
+                .addPositionPnlUsd(1).addPositionPnlUsd(-2)).build();
+        assertThat(PricingClient.checked(fine, book, grid)).isSameAs(fine);
     }
 }
