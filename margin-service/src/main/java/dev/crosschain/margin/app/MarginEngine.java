@@ -120,7 +120,7 @@ public class MarginEngine {
      */
     public AccountRisk view(String accountId) {
         Inputs in = inputs(accountId, List.of());
-        return evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now());
+        return evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), true);
     }
 
     /** The account now and after the hypothetical fills and withdrawals; nothing is stored. */
@@ -158,7 +158,7 @@ public class MarginEngine {
     }
 
     private WhatIf whatIf(String accountId, Inputs in, List<HypotheticalFill> fills, List<Collateral.Withdrawal> withdrawals) {
-        AccountRisk before = evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now());
+        AccountRisk before = evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), false);
         Map<String, Position> positions = new LinkedHashMap<>();
         in.positions.forEach(p -> positions.put(p.instrument(), p));
         BigDecimal realized = in.realized;
@@ -175,7 +175,7 @@ public class MarginEngine {
             after = after.withdraw(withdrawals.get(i), "withdrawals[" + i + "].amount");
         }
         AccountRisk afterRisk = evaluate(in.mode, accountId, in, realized, new ArrayList<>(positions.values()), after,
-                before.asOfMs());
+                before.asOfMs(), false);
         return new WhatIf(before, afterRisk);
     }
 
@@ -186,8 +186,8 @@ public class MarginEngine {
     public WhatIf whatIfMode(String accountId, MarginMode to) {
         requireAvailable(to);
         Inputs in = inputs(accountId, List.of());
-        AccountRisk before = evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now());
-        AccountRisk after = evaluate(to, accountId, in, in.realized, in.positions, in.collateral, before.asOfMs());
+        AccountRisk before = evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), false);
+        AccountRisk after = evaluate(to, accountId, in, in.realized, in.positions, in.collateral, before.asOfMs(), false);
         return new WhatIf(before, after);
     }
 
@@ -208,20 +208,32 @@ public class MarginEngine {
 
     /**
      * The account's figures in {@code mode} (never silently in another mode). PORTFOLIO revalues the book
-     * through pricing-service: when RevalueBook fails the {@link DependencyException} propagates (the caller
-     * answers UNAVAILABLE, a re-margin skips the account), never cross figures instead.
+     * through pricing-service. When RevalueBook fails: with {@code fallback} (the account's own view:
+     * GetAccountView, WatchAccount, the re-margin that stores the status WatchRisk and liquidation read) the
+     * labelled conservative {@link PortfolioAccount#fallback} (conservative, contingency revaluation_unavailable);
+     * without it (WhatIf, RequestWithdrawal, SetMarginMode to PORTFOLIO: they judge a change, and a floor is no
+     * ground to allow one) the {@link DependencyException} propagates: UNAVAILABLE.
      */
     private AccountRisk evaluate(MarginMode mode, String accountId, Inputs in, BigDecimal realized, List<Position> positions,
-                                 Collateral collateral, long nowMs) {
+                                 Collateral collateral, long nowMs, boolean fallback) {
         requireAvailable(mode);
         if (mode == MarginMode.PORTFOLIO) {
-            return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, pricing::revalue);
+            try {
+                return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, pricing::revalue);
+            } catch (DependencyException e) {
+                if (!fallback) {
+                    throw e;
+                }
+                LOG.warnf("%s in PORTFOLIO mode valued by the conservative fallback: %s", accountId, e.getMessage());
+                return portfolio.fallback(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs,
+                        in.portfolioIm, in.portfolioMm);
+            }
         }
         return calculator.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, mode);
     }
 
     private record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
-                          Collateral collateral, MarginMode mode) {
+                          Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm) {
     }
 
     private Inputs inputs(String accountId, List<String> extraInstruments) {
@@ -238,7 +250,9 @@ public class MarginEngine {
         return new Inputs(state.map(AccountStore.AccountState::frozen).orElse(false),
                 state.map(AccountStore.AccountState::realizedPnl).orElse(BigDecimal.ZERO), positions, marks,
                 held.orElseGet(() -> Collateral.none(now())),
-                state.map(AccountStore.AccountState::mode).orElse(MarginMode.CROSS));
+                state.map(AccountStore.AccountState::mode).orElse(MarginMode.CROSS),
+                state.map(AccountStore.AccountState::portfolioIm).orElse(null),
+                state.map(AccountStore.AccountState::portfolioMm).orElse(null));
     }
 
     // ---- streams ----
@@ -272,7 +286,9 @@ public class MarginEngine {
 
     /**
      * Values the account, stores its status, publishes a RiskEvent when the status changed and the view
-     * to its watchers. An upstream failure skips it (never marks it healthy).
+     * to its watchers. A PORTFOLIO account whose book cannot be revalued is valued by the conservative
+     * fallback, recorded and published like any status. Any other upstream failure (marks, collateral)
+     * skips it (never marks it healthy).
      */
     public void reevaluate(String accountId) {
         AccountRisk now;

@@ -70,9 +70,16 @@ public class AccountStore {
         }
     }
 
-    /** What margin-service holds of an account. */
+    /**
+     * What margin-service holds of an account.
+     *
+     * @param portfolioIm the last IM recorded in PORTFOLIO mode from a revaluation (not a fallback); null when none
+     *                    since the last mode switch
+     * @param portfolioMm the same MM
+     */
     public record AccountState(String accountId, BigDecimal realizedPnl, boolean frozen, String auctionId,
-                               RiskStatus lastStatus, List<Position> positions, MarginMode mode) {
+                               RiskStatus lastStatus, List<Position> positions, MarginMode mode,
+                               BigDecimal portfolioIm, BigDecimal portfolioMm) {
     }
 
     /** A validated, checked mode switch to record; figures (USD) as the what-if found them in the new mode. */
@@ -326,7 +333,7 @@ public class AccountStore {
                     }
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE account SET margin_mode = ? WHERE account_id = ?")) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE account SET margin_mode = ?, portfolio_im = NULL, portfolio_mm = NULL WHERE account_id = ?")) {
                 s.setString(1, m.to().name());
                 s.setString(2, m.accountId());
                 s.executeUpdate();
@@ -358,8 +365,10 @@ public class AccountStore {
         String auction;
         String status;
         MarginMode mode;
+        BigDecimal portfolioIm;
+        BigDecimal portfolioMm;
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT realized_pnl, frozen, auction_id, last_status, margin_mode FROM account WHERE account_id = ?")) {
+                "SELECT realized_pnl, frozen, auction_id, last_status, margin_mode, portfolio_im, portfolio_mm FROM account WHERE account_id = ?")) {
             s.setString(1, accountId);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
@@ -370,6 +379,8 @@ public class AccountStore {
                 auction = rs.getString(3);
                 status = rs.getString(4);
                 mode = MarginMode.valueOf(rs.getString(5));
+                portfolioIm = rs.getBigDecimal(6);
+                portfolioMm = rs.getBigDecimal(7);
             }
         }
         List<Position> positions = new ArrayList<>();
@@ -383,7 +394,7 @@ public class AccountStore {
             }
         }
         return Optional.of(new AccountState(accountId, realized, frozen, auction,
-                status == null ? null : RiskStatus.valueOf(status), positions, mode));
+                status == null ? null : RiskStatus.valueOf(status), positions, mode, portfolioIm, portfolioMm));
     }
 
     /** Accounts the re-margin loop evaluates: any non-flat position, or a stored status that is not HEALTHY. */
@@ -426,15 +437,21 @@ public class AccountStore {
                 }
             }
             try (PreparedStatement s = c.prepareStatement("""
-                    UPDATE account SET last_status = ?, last_equity = ?, last_im = ?, last_mm = ?, last_ratio = ?, last_at = ?
+                    UPDATE account SET last_status = ?, last_equity = ?, last_im = ?, last_mm = ?, last_ratio = ?, last_at = ?,
+                        portfolio_im = CASE WHEN margin_mode = 'PORTFOLIO' THEN COALESCE(?, portfolio_im) END,
+                        portfolio_mm = CASE WHEN margin_mode = 'PORTFOLIO' THEN COALESCE(?, portfolio_mm) END
                     WHERE account_id = ?""")) {
+                // figures from a revaluation in PORTFOLIO mode are the floor of a later fallback (V7)
+                boolean revalued = risk.mode() == MarginMode.PORTFOLIO && risk.portfolio() != null && !risk.portfolio().fallback();
                 s.setString(1, risk.status().name());
                 s.setBigDecimal(2, risk.equity());
                 s.setBigDecimal(3, risk.initialMargin());
                 s.setBigDecimal(4, risk.maintenanceMargin());
                 s.setDouble(5, risk.marginRatio());
                 s.setTimestamp(6, Timestamp.from(Instant.ofEpochMilli(risk.asOfMs())));
-                s.setString(7, risk.accountId());
+                s.setBigDecimal(7, revalued ? risk.initialMargin() : null);
+                s.setBigDecimal(8, revalued ? risk.maintenanceMargin() : null);
+                s.setString(9, risk.accountId());
                 s.executeUpdate();
             }
             StoredStatus now = new StoredStatus(risk.accountId(), risk.status(), risk.equity(), risk.initialMargin(),

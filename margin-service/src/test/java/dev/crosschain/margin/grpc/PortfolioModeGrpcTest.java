@@ -18,6 +18,11 @@ import dev.crosschain.proto.margin.v1.WatchAccountRequest;
 import dev.crosschain.proto.margin.v1.WatchAccountResponse;
 import dev.crosschain.proto.margin.v1.WhatIfRequest;
 import dev.crosschain.proto.margin.v1.WhatIfResponse;
+import dev.crosschain.proto.margin.v1.RiskEvent;
+import dev.crosschain.proto.margin.v1.WatchRiskRequest;
+import dev.crosschain.proto.margin.v1.WatchRiskResponse;
+import dev.crosschain.margin.app.MarginEngine;
+import jakarta.inject.Inject;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -51,6 +56,9 @@ class PortfolioModeGrpcTest {
     /** A future no other test marks: its mark (= index in the fake) stays 3,000. */
     static final String FUT = "ETH-26MAR27";
     static FakeUpstream upstream;
+
+    @Inject
+    MarginEngine engine;
 
     @BeforeAll
     static void connect() {
@@ -165,12 +173,14 @@ class PortfolioModeGrpcTest {
     }
 
     /**
-     * RevalueBook UNAVAILABLE: a switch to PORTFOLIO and every view of a PORTFOLIO account answer UNAVAILABLE
-     * DEPENDENCY_UNAVAILABLE (retryable), never cross figures labelled portfolio; a CROSS account's view does
-     * not need RevalueBook and still answers. When RevalueBook is back, the portfolio figures are back.
+     * RevalueBook UNAVAILABLE: a switch to PORTFOLIO, WhatIf and RequestWithdrawal of a PORTFOLIO account answer
+     * UNAVAILABLE DEPENDENCY_UNAVAILABLE (a change is never judged on a floor); the account's view answers the
+     * labelled conservative fallback: MM = max(cross 60, last revalued 126.00) = 126.00, IM = max(120, 163.80),
+     * no groups, one contingency revaluation_unavailable/last_portfolio, conservative. Never cross figures
+     * labelled portfolio. When RevalueBook is back, the portfolio figures are back.
      */
     @Test
-    void revalueBookDownAnswersUnavailableNeverCrossFigures() {
+    void revalueBookDownAnswersTheLabelledFallbackNeverCrossFigures() {
         String acc = "pm-down";
         hedgedBook(acc);
         try {
@@ -182,15 +192,67 @@ class PortfolioModeGrpcTest {
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.OK);
             assertThat(setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_PORTFOLIO).getMode())
                     .isEqualTo(MarginMode.MARGIN_MODE_PORTFOLIO);
+            engine.reevaluate(acc); // records the revalued 126.00 / 163.80 (the loop may have already)
 
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.UNAVAILABLE);
-            assertError(() -> view(acc), Status.Code.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE", null);
+            AccountView v = view(acc);
+            assertThat(v.getMode()).isEqualTo(MarginMode.MARGIN_MODE_PORTFOLIO);
+            assertThat(v.getConservative()).isTrue();
+            assertThat(v.getMaintenanceMarginUsd()).isEqualTo("126.00000000");
+            assertThat(v.getInitialMarginUsd()).isEqualTo("163.80000000");
+            assertThat(v.getPortfolio()).isEqualTo(PortfolioBreakdown.newBuilder().setParametersVersion("pm-1")
+                    .setScanLossUsd("0.00000000").setGroupOffsetCreditUsd("0.00000000").setContingencyTotalUsd("126.00000000")
+                    .addContingencies(PortfolioContingency.newBuilder().setKind("revaluation_unavailable")
+                            .setSubject("last_portfolio").setAmountUsd("126.00000000"))
+                    .build());
             assertError(() -> MarginGrpcServiceTest.margin.whatIf(WhatIfRequest.newBuilder().setAccountId(acc).build()),
+                    Status.Code.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE", null);
+            assertError(() -> MarginGrpcServiceTest.margin.requestWithdrawal(RequestWithdrawalRequest.newBuilder()
+                            .setWithdrawalId(acc + "-w1").setAccountId(acc).setChainId("arbitrum").setAsset("ETH").setAmount("0.1")
+                            .setDestinationAddress("0xa").build()),
                     Status.Code.UNAVAILABLE, "DEPENDENCY_UNAVAILABLE", null);
         } finally {
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.OK);
         }
-        assertThat(view(acc).getMaintenanceMarginUsd()).isEqualTo("126.00000000");
+        AccountView back = view(acc);
+        assertThat(back.getMaintenanceMarginUsd()).isEqualTo("126.00000000");
+        assertThat(back.getConservative()).isFalse();
+        assertThat(back.getPortfolio().getGroupsCount()).isEqualTo(1);
+    }
+
+    /**
+     * RevalueBook down during re-margins while the market moves: the re-margin records the fallback's status and
+     * WatchRisk reports the breach (before, the re-margin skipped the account and its stored HEALTHY stood).
+     * Short 2 FUT2 against 2 ETH (MM value 5,400), revalued at 3,000: MM 126.00, IM 163.80. FUT2 marks 5,640:
+     * uPnL -5,280, equity 120, equity IM -180; cross MM 2 x 5,640 x 1% = 112.80 (< 120: cross alone would not
+     * liquidate), IM 225.60; fallback MM = max(112.80, 126.00) = 126.00 >= equity: LIQUIDATION, IM 225.60.
+     */
+    @Test
+    void aReMarginDuringARevaluationOutageReportsTheFallbacksBreach() {
+        String acc = "pm-outage";
+        String fut2 = "ETH-25JUN27";
+        upstream.pricing.linear(fut2, "3000", false);
+        upstream.collateral.set(acc, false, new Object[]{"arbitrum", "ETH", "2", "3000", "0.15", "0.10"});
+        fill(acc + "-f1", acc, fut2, Side.SIDE_SELL, "2", "3000");
+        assertThat(setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_PORTFOLIO).getInitialMarginUsd()).isEqualTo("163.80000000");
+        engine.reevaluate(acc);
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext stream = io.grpc.Context.current().withCancellation();
+        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            upstream.pricing.revalueMode.set(FakeUpstream.Mode.UNAVAILABLE);
+            upstream.pricing.linear(fut2, "5640", false);
+            RiskEvent event = awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(acc)
+                    && r.getEvent().getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION, WatchRiskResponse.class).getEvent();
+            assertThat(event.getEquityUsd()).isEqualTo("120.00000000");
+            assertThat(event.getMaintenanceMarginUsd()).isEqualTo("126.00000000");
+            assertThat(event.getInitialMarginUsd()).isEqualTo("225.60000000");
+        } finally {
+            stream.cancel(null);
+            upstream.pricing.revalueMode.set(FakeUpstream.Mode.OK);
+            upstream.pricing.linear(fut2, "3000", false);
+        }
     }
 
     /** A PORTFOLIO account without positions: no RevalueBook call; MM = the de-peg of its 1,000 USDC (MM value 990): 99.00. */

@@ -83,8 +83,44 @@ public final class PortfolioAccount {
         return withRequirements(cross, result);
     }
 
+    /**
+     * The labelled conservative figures of a PORTFOLIO account whose book could not be revalued (RevalueBook
+     * failed, or answered what the engine cannot use): never optimistic, never silently cross.
+     * MM = max(cross MM from the current marks, the last MM recorded from a revaluation), IM likewise; the
+     * result has no scan and one contingency {@link PortfolioResult#REVALUATION_UNAVAILABLE} of the whole MM,
+     * its subject {@code cross} or {@code last_portfolio} (the larger; cross on a tie); conservative = true.
+     * The last figures may be of a book since changed: a floor, kept until a revaluation succeeds.
+     *
+     * @param lastIm the last IM recorded in PORTFOLIO mode from a revaluation, or null
+     * @param lastMm the same MM, or null
+     */
+    public AccountRisk fallback(String accountId, boolean frozen, BigDecimal realizedPnl, List<Position> positions,
+                                Map<String, MarketMark> marks, Collateral collateral, long nowMs,
+                                BigDecimal lastIm, BigDecimal lastMm) {
+        AccountRisk cross = calculator.evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs,
+                MarginMode.CROSS);
+        BigDecimal mm = cross.maintenanceMargin();
+        BigDecimal im = cross.initialMargin();
+        String subject = "cross";
+        if (lastMm != null && lastMm.compareTo(mm) > 0) {
+            mm = Decimals.usd(lastMm);
+            subject = "last_portfolio";
+        }
+        if (lastIm != null && lastIm.compareTo(im) > 0) {
+            im = Decimals.usd(lastIm);
+        }
+        BigDecimal zero = Decimals.usd(BigDecimal.ZERO);
+        PortfolioResult result = new PortfolioResult(parameters.version(), mm, im, zero, zero, mm, List.of(),
+                List.of(new PortfolioResult.Contingency(PortfolioResult.REVALUATION_UNAVAILABLE, subject, mm)));
+        return withRequirements(cross, result, true);
+    }
+
     /** {@code cross} with the portfolio requirements, status and ratio, and positions without standard-rule margins. */
     static AccountRisk withRequirements(AccountRisk cross, PortfolioResult result) {
+        return withRequirements(cross, result, cross.conservative());
+    }
+
+    private static AccountRisk withRequirements(AccountRisk cross, PortfolioResult result, boolean conservative) {
         BigDecimal zero = Decimals.usd(BigDecimal.ZERO);
         List<PositionRisk> risks = cross.positions().stream()
                 .map(r -> new PositionRisk(r.position(), r.markUsed(), r.unrealizedPnl(), r.optionValue(), zero, zero,
@@ -95,7 +131,7 @@ public final class PortfolioAccount {
         return new AccountRisk(cross.accountId(), cross.frozen(), cross.collateral(), risks, cross.realizedPnl(),
                 cross.unrealizedPnl(), cross.optionValue(), cross.equity(), cross.equityIm(), im, mm,
                 RiskStatus.marginRatio(mm, cross.equity()), RiskStatus.of(cross.equity(), cross.equityIm(), im, mm),
-                cross.conservative(), cross.inputAges(), cross.asOfMs(), MarginMode.PORTFOLIO, result);
+                conservative, cross.inputAges(), cross.asOfMs(), MarginMode.PORTFOLIO, result);
     }
 
     /** One exposure per open position the cross valuation kept (it checked their marks), at its mark's index. */

@@ -51,6 +51,17 @@ public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMa
         }
     }
 
+    /**
+     * The contingency kind of a fallback: the book could not be revalued, so there is no scan and the whole
+     * requirement is this add-on (see {@link PortfolioAccount#fallback}).
+     */
+    public static final String REVALUATION_UNAVAILABLE = "revaluation_unavailable";
+
+    /** Whether this is the conservative fallback of an account whose book could not be revalued. */
+    public boolean fallback() {
+        return contingencies.stream().anyMatch(c -> c.kind().equals(REVALUATION_UNAVAILABLE));
+    }
+
     /** A share of a driving scenario's loss, USD (positive = adds to the loss). */
     public record Contribution(String name, BigDecimal loss) {
     }
@@ -58,8 +69,9 @@ public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMa
     /**
      * An add-on.
      *
-     * @param kind    net_short_option, linear (per underlying) or stablecoin_depeg
-     * @param subject the underlying, the group id, or {@code chain/asset} for a stablecoin line
+     * @param kind    net_short_option, linear (per underlying), stablecoin_depeg, or {@link #REVALUATION_UNAVAILABLE}
+     * @param subject the underlying, the group id, {@code chain/asset} for a stablecoin line, or for a fallback
+     *                what its amount is: {@code cross} or {@code last_portfolio}
      */
     public record Contingency(String kind, String subject, BigDecimal amount) {
         public String name() {
