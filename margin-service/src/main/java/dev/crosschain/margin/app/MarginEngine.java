@@ -210,7 +210,8 @@ public class MarginEngine {
      * The account's figures in {@code mode} (never silently in another mode). PORTFOLIO revalues the book
      * through pricing-service. When RevalueBook fails: with {@code fallback} (the account's own view:
      * GetAccountView, WatchAccount, the re-margin that stores the status WatchRisk and liquidation read) the
-     * labelled conservative {@link PortfolioAccount#fallback} (conservative, contingency revaluation_unavailable);
+     * labelled conservative {@link PortfolioAccount#fallback} (conservative, contingency revaluation_unavailable),
+     * and likewise when the engine refuses upstream data ({@link dev.crosschain.margin.domain.portfolio.UnusableInputException});
      * without it (WhatIf, RequestWithdrawal, SetMarginMode to PORTFOLIO: they judge a change, and a floor is no
      * ground to allow one) the {@link DependencyException} propagates: UNAVAILABLE.
      */
@@ -220,7 +221,8 @@ public class MarginEngine {
         if (mode == MarginMode.PORTFOLIO) {
             try {
                 return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, pricing::revalue);
-            } catch (DependencyException e) {
+            } catch (DependencyException | dev.crosschain.margin.domain.portfolio.UnusableInputException e) {
+                // UnusableInputException without fallback: INTERNAL (ErrorMapper's unexpected failure)
                 if (!fallback) {
                     throw e;
                 }

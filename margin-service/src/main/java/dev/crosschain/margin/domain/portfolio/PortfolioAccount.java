@@ -5,6 +5,7 @@ import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.CollateralLine;
 import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.InvalidInputException;
 import dev.crosschain.margin.domain.MarginCalculator;
 import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarketMark;
@@ -62,11 +63,23 @@ public final class PortfolioAccount {
      * The account's figures in PORTFOLIO mode.
      *
      * @param marks a mark for every open position's instrument
+     * @throws UnusableInputException when the engine refuses the upstream data (never InvalidInputException:
+     *                                the caller sent none of it)
      */
     public AccountRisk evaluate(String accountId, boolean frozen, BigDecimal realizedPnl, List<Position> positions,
                                 Map<String, MarketMark> marks, Collateral collateral, long nowMs, Revaluation revaluation) {
         AccountRisk cross = calculator.evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs,
                 MarginMode.CROSS);
+        try {
+            return withRequirements(cross, scan(cross, marks, collateral, revaluation));
+        } catch (InvalidInputException e) {
+            // every input of the scan came from upstream (marks, collateral, RevalueBook) or the store, none
+            // from the caller: the engine refusing it is no INVALID_ARGUMENT of the caller's
+            throw new UnusableInputException("the scenario engine refused upstream data of " + accountId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private PortfolioResult scan(AccountRisk cross, Map<String, MarketMark> marks, Collateral collateral, Revaluation revaluation) {
         List<PositionExposure> exposures = positions(cross.positions(), marks);
         List<CollateralExposure> lines = collateral(parameters, collateral);
         PortfolioResult result;
@@ -80,7 +93,7 @@ public final class PortfolioAccount {
             double[][] pnl = revaluation.revalue(exposures, grid.scenarios());
             result = PortfolioMargin.DEFAULT.evaluate(grid, exposures, pnl, lines, stale);
         }
-        return withRequirements(cross, result);
+        return result;
     }
 
     /**

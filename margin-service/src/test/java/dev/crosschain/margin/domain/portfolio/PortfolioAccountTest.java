@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -225,5 +226,58 @@ class PortfolioAccountTest {
         CollateralExposure usdc = PortfolioAccount.collateral(PortfolioParameters.DEFAULT, collateral(USDC_6000)).get(0);
         assertThat(usdc.stablecoin()).isTrue();
         assertThat(usdc.valueMm()).isCloseTo(5940.0, within(1e-9));
+    }
+
+    /**
+     * What the engine refuses here came from upstream, never from the caller: a NaN P&L from RevalueBook, an
+     * index of 0 on a mark, a collateral canonical asset that is not an underlying symbol. Each is an
+     * UnusableInputException (INTERNAL, or the view's fallback), never InvalidInputException (INVALID_ARGUMENT).
+     */
+    @Test
+    void upstreamDataTheEngineRefusesIsNotTheCallersInvalidArgument() {
+        PortfolioAccount.Revaluation nan = (p, s) -> {
+            double[][] pnl = new Linear().revalue(p, s);
+            pnl[0][0] = Double.NaN;
+            return pnl;
+        };
+        assertThatThrownBy(() -> evaluate(SHORT_2_PERP, perpMark(false), collateral(ETH_2), nan))
+                .isInstanceOf(UnusableInputException.class).hasCauseInstanceOf(dev.crosschain.margin.domain.InvalidInputException.class);
+        Map<String, MarketMark> noIndex = Map.of(PERP, new MarketMark(PERP, "ETH", new BigDecimal("3000"), BigDecimal.ZERO, 1, false, NOW));
+        assertThatThrownBy(() -> evaluate(SHORT_2_PERP, noIndex, collateral(ETH_2), new Linear()))
+                .isInstanceOf(UnusableInputException.class);
+        CollateralLine badSymbol = line("arbitrum", "WETH", "eth!", "2", "3000", "0.10", "0.15", false);
+        assertThatThrownBy(() -> evaluate(SHORT_2_PERP, perpMark(false), collateral(badSymbol), new Linear()))
+                .isInstanceOf(UnusableInputException.class);
+    }
+
+    /**
+     * The fallback when the book cannot be revalued: the hedged book's cross figures are MM 1% x 6,000 = 60,
+     * IM 120. With the last revalued 126.00 / 163.80 it asks those (subject last_portfolio); with none, cross
+     * (subject cross); with a lower last figure, cross again. No scan, one contingency of the whole MM, conservative,
+     * same equity.
+     */
+    @Test
+    void theFallbackIsTheLargerOfCrossAndTheLastRevaluedFigures() {
+        AccountRisk last = ACCOUNT.fallback("acc", false, BigDecimal.ZERO, SHORT_2_PERP, perpMark(false), collateral(ETH_2), NOW,
+                new BigDecimal("163.80"), new BigDecimal("126.00"));
+        assertThat(last.maintenanceMargin()).isEqualByComparingTo("126.00");
+        assertThat(last.initialMargin()).isEqualByComparingTo("163.80");
+        assertThat(last.conservative()).isTrue();
+        assertThat(last.mode()).isEqualTo(MarginMode.PORTFOLIO);
+        assertThat(last.equity()).isEqualByComparingTo("5400");
+        assertThat(last.portfolio().groups()).isEmpty();
+        assertThat(last.portfolio().fallback()).isTrue();
+        assertThat(last.portfolio().contingencies()).containsExactly(new PortfolioResult.Contingency(
+                PortfolioResult.REVALUATION_UNAVAILABLE, "last_portfolio", new BigDecimal("126.00000000")));
+        AccountRisk none = ACCOUNT.fallback("acc", false, BigDecimal.ZERO, SHORT_2_PERP, perpMark(false), collateral(ETH_2), NOW,
+                null, null);
+        assertThat(none.maintenanceMargin()).isEqualByComparingTo("60");
+        assertThat(none.initialMargin()).isEqualByComparingTo("120");
+        assertThat(none.portfolio().contingencies().get(0).subject()).isEqualTo("cross");
+        AccountRisk lower = ACCOUNT.fallback("acc", false, BigDecimal.ZERO, SHORT_2_PERP, perpMark(false), collateral(ETH_2), NOW,
+                new BigDecimal("100"), new BigDecimal("50"));
+        assertThat(lower.maintenanceMargin()).isEqualByComparingTo("60");
+        assertThat(lower.initialMargin()).isEqualByComparingTo("120");
+        assertThat(evaluate(SHORT_2_PERP, perpMark(false), collateral(ETH_2), new Linear()).portfolio().fallback()).isFalse();
     }
 }
