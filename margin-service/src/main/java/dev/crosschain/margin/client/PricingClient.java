@@ -1,6 +1,7 @@
 package dev.crosschain.margin.client;
 
 import dev.crosschain.margin.domain.MarketMark;
+import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.domain.portfolio.PositionExposure;
 import dev.crosschain.margin.domain.portfolio.Scenario;
 import dev.crosschain.proto.pricing.v1.BookPosition;
@@ -23,7 +24,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /** margin-service's reads of pricing-service. */
@@ -101,7 +104,7 @@ public class PricingClient {
      *                             non-finite figure (INTERNAL), or refuses the request (INVALID_ARGUMENT is
      *                             margin-service's bug: INTERNAL, not retryable)
      */
-    public double[][] revalue(List<PositionExposure> positions, List<Scenario> scenarios) {
+    public PortfolioAccount.Revalued revalue(List<PositionExposure> positions, List<Scenario> scenarios) {
         return sliced(positions, scenarios, LIMITS, this::revalueBook);
     }
 
@@ -111,15 +114,16 @@ public class PricingClient {
     }
 
     /**
-     * pnl[position][scenario]: per group of the grid ({@link Scenario#group()}; a position belongs to the
+     * pnl[position][scenario], and the underlyings of the positions of every call answered stale: per group of the grid ({@link Scenario#group()}; a position belongs to the
      * group whose scenarios move its underlying), that group's positions in that group's scenarios, in calls
      * of at most {@code limits.maxScenarios()} scenarios and {@code min(maxPositions, maxFigures / (scenarios + 1))}
      * positions. Cells of a position in another group's scenario are 0 (never read).
      */
-    static double[][] sliced(List<PositionExposure> positions, List<Scenario> scenarios, Limits limits, Call call) {
+    static PortfolioAccount.Revalued sliced(List<PositionExposure> positions, List<Scenario> scenarios, Limits limits, Call call) {
         double[][] pnl = new double[positions.size()][scenarios.size()];
+        Set<String> stale = new TreeSet<>();
         if (positions.isEmpty() || scenarios.isEmpty()) {
-            return pnl;
+            return new PortfolioAccount.Revalued(pnl, stale);
         }
         Map<Integer, List<Integer>> scenariosOf = new TreeMap<>();
         Map<String, Integer> groupOf = new HashMap<>();
@@ -147,7 +151,11 @@ public class PricingClient {
                 List<Scenario> someScenarios = sIdx.stream().map(scenarios::get).toList();
                 for (int p0 = 0; p0 < ps.size(); p0 += positionSlice) {
                     List<Integer> pIdx = ps.subList(p0, Math.min(ps.size(), p0 + positionSlice));
-                    RevalueBookResponse response = call.revalue(pIdx.stream().map(positions::get).toList(), someScenarios);
+                    List<PositionExposure> some = pIdx.stream().map(positions::get).toList();
+                    RevalueBookResponse response = call.revalue(some, someScenarios);
+                    if (response.getStale()) {
+                        some.forEach(x -> stale.add(x.underlying()));
+                    }
                     for (int s = 0; s < sIdx.size(); s++) {
                         List<Double> figures = response.getValues(s).getPositionPnlUsdList();
                         for (int p = 0; p < pIdx.size(); p++) {
@@ -157,7 +165,7 @@ public class PricingClient {
                 }
             }
         }
-        return pnl;
+        return new PortfolioAccount.Revalued(pnl, stale);
     }
 
     private RevalueBookResponse revalueBook(List<PositionExposure> positions, List<Scenario> scenarios) {

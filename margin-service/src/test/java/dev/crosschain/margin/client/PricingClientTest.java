@@ -112,7 +112,7 @@ class PricingClientTest {
             }
         }
         List<int[]> calls = new ArrayList<>();
-        double[][] pnl = PricingClient.sliced(book, grid, PricingClient.LIMITS, pricing(book, grid, calls));
+        double[][] pnl = PricingClient.sliced(book, grid, PricingClient.LIMITS, pricing(book, grid, calls)).pnl();
         assertThat(calls).containsExactly(new int[]{2_116, 188}, new int[]{1, 188}, new int[]{1, 4});
         for (int p = 0; p < book.size(); p++) {
             for (int s = 0; s < grid.size(); s++) {
@@ -134,13 +134,13 @@ class PricingClientTest {
             book.add(position("ETH", p));
         }
         List<int[]> calls = new ArrayList<>();
-        double[][] pnl = PricingClient.sliced(book, grid, PricingClient.LIMITS, pricing(book, grid, calls));
+        double[][] pnl = PricingClient.sliced(book, grid, PricingClient.LIMITS, pricing(book, grid, calls)).pnl();
         assertThat(calls).containsExactly(new int[]{399, 1_000}, new int[]{1, 1_000}, new int[]{399, 1_000}, new int[]{1, 1_000},
                 new int[]{400, 500});
         assertThat(pnl[399][2_499]).isEqualTo(100_000.0 * 399 + 2_499);
         assertThat(PricingClient.sliced(List.of(), grid, PricingClient.LIMITS, (a, b) -> {
             throw new AssertionError("no call for an empty book");
-        })).isEmpty();
+        }).pnl()).isEmpty();
     }
 
     /** A NaN or infinite P&L is a malformed answer: INTERNAL, never passed to the engine. */
@@ -157,5 +157,21 @@ class PricingClientTest {
         RevalueBookResponse fine = RevalueBookResponse.newBuilder().addValues(ScenarioValue.newBuilder().setScenarioId("ETH:0")
                 .addPositionPnlUsd(1).addPositionPnlUsd(-2)).build();
         assertThat(PricingClient.checked(fine, book, grid)).isSameAs(fine);
+    }
+
+    /** RevalueBookResponse.stale names no underlying: a stale answer makes every underlying of that call's positions stale. */
+    @Test
+    void aStaleAnswerMarksItsCallsUnderlyings() {
+        List<Scenario> grid = List.of(scenario("ETH:0", 0, "ETH"), scenario("BTC:0", 1, "BTC"));
+        List<PositionExposure> book = List.of(position("ETH", 0), position("BTC", 1));
+        {
+            dev.crosschain.margin.domain.portfolio.PortfolioAccount.Revalued r = PricingClient.sliced(book, grid, PricingClient.LIMITS,
+                    (some, someScenarios) -> {
+                        RevalueBookResponse.Builder b = RevalueBookResponse.newBuilder().setStale(some.get(0).underlying().equals("BTC"));
+                        someScenarios.forEach(x -> b.addValues(ScenarioValue.newBuilder().setScenarioId(x.id()).addPositionPnlUsd(1)));
+                        return b.build();
+                    });
+            assertThat(r.staleUnderlyings()).containsExactly("BTC");
+        }
     }
 }

@@ -32,17 +32,30 @@ import java.util.TreeSet;
  *   <li>Each {@link PositionRisk} carries IM = MM = 0: the scan margins the book, not positions. Each position's
  *       share of its group's driving loss is in {@link AccountRisk#portfolio()} (never cross figures shown as
  *       portfolio ones).</li>
- *   <li>Stale underlyings: those of a stale mark, and the canonical asset of risky collateral whose price is stale.</li>
+ *   <li>Stale underlyings: those of a stale mark, the canonical asset of risky collateral whose price is stale, and
+ *       those RevalueBook answered stale for (then the book is scanned again with their stale scenarios). Any stale
+ *       underlying makes the figures conservative.</li>
  *   <li>No open position: no revaluation; MM = the contingencies of the collateral alone (the stablecoin de-peg
  *       add-on), no scan: collateral without positions is at risk only through its haircut, which equity has.</li>
  * </ul>
  */
 public final class PortfolioAccount {
 
-    /** The book's revaluation: pnl[position][scenario], USD, rows in {@code positions} order, columns in grid order. */
+    /** The book's revaluation (pricing-service's RevalueBook). */
     @FunctionalInterface
     public interface Revaluation {
-        double[][] revalue(List<PositionExposure> positions, List<Scenario> scenarios);
+        Revalued revalue(List<PositionExposure> positions, List<Scenario> scenarios);
+    }
+
+    /**
+     * @param pnl              pnl[position][scenario], USD, rows in {@code positions} order, columns in grid order
+     * @param staleUnderlyings underlyings pricing-service said it valued from a stale index (RevalueBookResponse.stale
+     *                         names no underlying: the underlyings of the positions of each call answered stale)
+     */
+    public record Revalued(double[][] pnl, Set<String> staleUnderlyings) {
+        public Revalued {
+            staleUnderlyings = Set.copyOf(staleUnderlyings);
+        }
     }
 
     private static final MathContext AMOUNT = MathContext.DECIMAL128;
@@ -71,7 +84,8 @@ public final class PortfolioAccount {
         AccountRisk cross = calculator.evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs,
                 MarginMode.CROSS);
         try {
-            return withRequirements(cross, scan(cross, marks, collateral, revaluation));
+            Scanned scanned = scan(cross, marks, collateral, revaluation);
+            return withRequirements(cross, scanned.result(), cross.conservative() || scanned.stale());
         } catch (InvalidInputException e) {
             // every input of the scan came from upstream (marks, collateral, RevalueBook) or the store, none
             // from the caller: the engine refusing it is no INVALID_ARGUMENT of the caller's
@@ -79,7 +93,11 @@ public final class PortfolioAccount {
         }
     }
 
-    private PortfolioResult scan(AccountRisk cross, Map<String, MarketMark> marks, Collateral collateral, Revaluation revaluation) {
+    /** A scan's result, and whether any underlying of it was stale (the marks', collateral's or pricing's word). */
+    private record Scanned(PortfolioResult result, boolean stale) {
+    }
+
+    private Scanned scan(AccountRisk cross, Map<String, MarketMark> marks, Collateral collateral, Revaluation revaluation) {
         List<PositionExposure> exposures = positions(cross.positions(), marks);
         List<CollateralExposure> lines = collateral(parameters, collateral);
         PortfolioResult result;
@@ -90,10 +108,21 @@ public final class PortfolioAccount {
         } else {
             Set<String> stale = stale(parameters, exposures, marks, collateral);
             ScenarioGrid grid = ScenarioGrid.forBook(parameters, exposures, lines, stale);
-            double[][] pnl = revaluation.revalue(exposures, grid.scenarios());
-            result = PortfolioMargin.DEFAULT.evaluate(grid, exposures, pnl, lines, stale);
+            Revalued revalued = revaluation.revalue(exposures, grid.scenarios());
+            if (!stale.containsAll(revalued.staleUnderlyings())) {
+                // pricing valued from an index the marks did not call stale: scan again with its stale scenarios
+                stale.addAll(revalued.staleUnderlyings());
+                grid = ScenarioGrid.forBook(parameters, exposures, lines, stale);
+                revalued = revaluation.revalue(exposures, grid.scenarios());
+                if (!stale.containsAll(revalued.staleUnderlyings())) {
+                    throw new UnusableInputException("pricing-service's stale underlyings changed between two revaluations: "
+                            + revalued.staleUnderlyings() + " beyond " + stale, null);
+                }
+            }
+            result = PortfolioMargin.DEFAULT.evaluate(grid, exposures, revalued.pnl(), lines, stale);
+            return new Scanned(result, !stale.isEmpty());
         }
-        return result;
+        return new Scanned(result, false);
     }
 
     /**
@@ -129,11 +158,7 @@ public final class PortfolioAccount {
     }
 
     /** {@code cross} with the portfolio requirements, status and ratio, and positions without standard-rule margins. */
-    static AccountRisk withRequirements(AccountRisk cross, PortfolioResult result) {
-        return withRequirements(cross, result, cross.conservative());
-    }
-
-    private static AccountRisk withRequirements(AccountRisk cross, PortfolioResult result, boolean conservative) {
+    static AccountRisk withRequirements(AccountRisk cross, PortfolioResult result, boolean conservative) {
         BigDecimal zero = Decimals.usd(BigDecimal.ZERO);
         List<PositionRisk> risks = cross.positions().stream()
                 .map(r -> new PositionRisk(r.position(), r.markUsed(), r.unrealizedPnl(), r.optionValue(), zero, zero,

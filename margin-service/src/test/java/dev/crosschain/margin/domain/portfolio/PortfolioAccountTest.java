@@ -45,9 +45,15 @@ class PortfolioAccountTest {
     /** The linear stand-in for RevalueBook, recording how often it was asked. */
     static final class Linear implements PortfolioAccount.Revaluation {
         final List<List<String>> calls = new ArrayList<>();
+        /** What the stand-in answers as stale (RevalueBookResponse.stale), per call in turn; then nothing. */
+        final java.util.Deque<java.util.Set<String>> stale = new java.util.ArrayDeque<>();
 
         @Override
-        public double[][] revalue(List<PositionExposure> positions, List<Scenario> scenarios) {
+        public PortfolioAccount.Revalued revalue(List<PositionExposure> positions, List<Scenario> scenarios) {
+            return new PortfolioAccount.Revalued(pnl(positions, scenarios), stale.isEmpty() ? java.util.Set.of() : stale.poll());
+        }
+
+        double[][] pnl(List<PositionExposure> positions, List<Scenario> scenarios) {
             calls.add(scenarios.stream().map(Scenario::id).toList());
             double[][] pnl = new double[positions.size()][scenarios.size()];
             for (int p = 0; p < positions.size(); p++) {
@@ -160,6 +166,30 @@ class PortfolioAccountTest {
         assertThat(pricing.calls.get(0)).contains("ETH:ETH-24%/vol+/stale", "ETH:ETH+24%/vol+/stale");
     }
 
+    /**
+     * The mark says fresh but RevalueBook answers stale: the book is revalued again with ETH's stale scenarios,
+     * so the same 174.00 as a stale mark, and the figures are conservative. (Before, the answer's stale flag was
+     * ignored: 126.00, not conservative.)
+     */
+    @Test
+    void pricingsStaleAnswerWidensTheScanAndMakesItConservative() {
+        Linear pricing = new Linear();
+        pricing.stale.add(java.util.Set.of("ETH"));
+        pricing.stale.add(java.util.Set.of("ETH"));
+        AccountRisk r = evaluate(SHORT_2_PERP, perpMark(false), collateral(ETH_2), pricing);
+        assertThat(r.maintenanceMargin()).isEqualByComparingTo("174.00");
+        assertThat(r.conservative()).isTrue();
+        assertThat(pricing.calls).hasSize(2);
+        assertThat(pricing.calls.get(0)).doesNotContain("ETH:ETH+24%/vol+/stale");
+        assertThat(pricing.calls.get(1)).contains("ETH:ETH+24%/vol+/stale");
+        // a fresh answer: one call, not conservative
+        Linear fresh = new Linear();
+        AccountRisk f = evaluate(SHORT_2_PERP, perpMark(false), collateral(ETH_2), fresh);
+        assertThat(f.maintenanceMargin()).isEqualByComparingTo("126.00");
+        assertThat(f.conservative()).isFalse();
+        assertThat(fresh.calls).hasSize(1);
+    }
+
     /** A stale price of risky collateral makes its underlying stale too: the same 174.00 with a fresh mark. */
     @Test
     void staleCollateralPriceWidensItsUnderlyingsScan() {
@@ -236,9 +266,9 @@ class PortfolioAccountTest {
     @Test
     void upstreamDataTheEngineRefusesIsNotTheCallersInvalidArgument() {
         PortfolioAccount.Revaluation nan = (p, s) -> {
-            double[][] pnl = new Linear().revalue(p, s);
+            double[][] pnl = new Linear().pnl(p, s);
             pnl[0][0] = Double.NaN;
-            return pnl;
+            return new PortfolioAccount.Revalued(pnl, java.util.Set.of());
         };
         assertThatThrownBy(() -> evaluate(SHORT_2_PERP, perpMark(false), collateral(ETH_2), nan))
                 .isInstanceOf(UnusableInputException.class).hasCauseInstanceOf(dev.crosschain.margin.domain.InvalidInputException.class);
