@@ -172,14 +172,20 @@ public final class PortfolioAccount {
                 conservative, cross.inputAges(), cross.asOfMs(), MarginMode.PORTFOLIO, result);
     }
 
-    /** One exposure per open position the cross valuation kept (it checked their marks), at its mark's index. */
+    /**
+     * One exposure per open position the cross valuation kept (it checked their marks). Its index is what the
+     * position moves with: a future's own mark (the forward; pricing-service values a future at basis x index,
+     * so its P&L in a move m is quantity x forward x m, and so are its linear delta and add-on), a perpetual's
+     * or an option's underlying index.
+     */
     static List<PositionExposure> positions(List<PositionRisk> open, Map<String, MarketMark> marks) {
         List<PositionExposure> out = new ArrayList<>();
         for (PositionRisk r : open) {
             Position p = r.position();
             Instrument instrument = Instrument.parse(p.instrument(), "instrument");
+            MarketMark mark = marks.get(p.instrument());
             out.add(new PositionExposure(p.instrument(), instrument.underlying(), p.quantity(),
-                    instrument instanceof Instrument.Option, marks.get(p.instrument()).index()));
+                    instrument instanceof Instrument.Option, instrument instanceof Instrument.Future ? mark.mark() : mark.index()));
         }
         return out;
     }

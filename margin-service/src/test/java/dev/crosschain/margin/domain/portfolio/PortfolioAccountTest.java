@@ -190,6 +190,26 @@ class PortfolioAccountTest {
         assertThat(fresh.calls).hasSize(1);
     }
 
+    /**
+     * A future at a basis: ETH-26MAR27 marked 3,150 with the index at 3,000 (basis 1.05). Pricing values it at
+     * basis x index, so short 2 moves 2 x 3,150 = 6,300 per unit move; the 2 ETH collateral 5,400. Loss at +16%:
+     * (6,300 - 5,400) x 0.16 = 144.00; linear add-on 0.5% x 6,300 = 31.50; MM 175.50, IM 228.15. (At the spot
+     * index, as before: 600 x 0.16 + 30 = 126.00, understated.)
+     */
+    @Test
+    void aFutureMovesWithItsForwardNotTheSpotIndex() {
+        String fut = "ETH-26MAR27";
+        List<Position> short2 = List.of(new Position(fut, new BigDecimal("-2"), new BigDecimal("3150")));
+        Map<String, MarketMark> marks = Map.of(fut, new MarketMark(fut, "ETH", new BigDecimal("3150"), new BigDecimal("3000"), 1,
+                false, NOW));
+        AccountRisk r = evaluate(short2, marks, collateral(ETH_2), new Linear());
+        assertThat(r.maintenanceMargin()).isEqualByComparingTo("175.50");
+        assertThat(r.initialMargin()).isEqualByComparingTo("228.15");
+        assertThat(r.portfolio().contingencies()).containsExactly(
+                new PortfolioResult.Contingency("linear", "ETH", new BigDecimal("31.50000000")));
+        assertThat(PortfolioAccount.positions(r.positions(), marks).get(0).index()).isEqualByComparingTo("3150");
+    }
+
     /** A stale price of risky collateral makes its underlying stale too: the same 174.00 with a fresh mark. */
     @Test
     void staleCollateralPriceWidensItsUnderlyingsScan() {
