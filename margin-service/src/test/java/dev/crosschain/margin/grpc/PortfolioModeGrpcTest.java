@@ -255,17 +255,18 @@ class PortfolioModeGrpcTest {
         }
     }
 
-    /** A PORTFOLIO account without positions: no RevalueBook call; MM = the de-peg of its 1,000 USDC (MM value 990): 99.00. */
+    /** A PORTFOLIO account without positions: no RevalueBook call; no liability, so MM = IM = 0 (no de-peg add-on on its 1,000 USDC). */
     @Test
     void anAccountWithoutPositionsNeedsNoRevaluation() {
         String acc = "pm-empty";
         upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0.02", "0.01"});
         try {
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.UNAVAILABLE); // any call would fail the switch
-            assertThat(setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_PORTFOLIO).getInitialMarginUsd()).isEqualTo("128.70000000");
+            assertThat(setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_PORTFOLIO).getInitialMarginUsd()).isEqualTo("0.00000000");
             AccountView v = view(acc);
-            assertThat(v.getMaintenanceMarginUsd()).isEqualTo("99.00000000");
-            assertThat(v.getPortfolio().getContingencies(0).getKind()).isEqualTo("stablecoin_depeg");
+            assertThat(v.getMaintenanceMarginUsd()).isEqualTo("0.00000000");
+            assertThat(v.getPortfolio().getContingenciesCount()).isZero();
+            assertThat(v.getPortfolio().getGroupsCount()).isZero();
         } finally {
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.OK);
         }

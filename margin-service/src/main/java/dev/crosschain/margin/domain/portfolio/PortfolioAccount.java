@@ -35,8 +35,11 @@ import java.util.TreeSet;
  *   <li>Stale underlyings: those of a stale mark, the canonical asset of risky collateral whose price is stale, and
  *       those RevalueBook answered stale for (then the book is scanned again with their stale scenarios). Any stale
  *       underlying makes the figures conservative.</li>
- *   <li>No open position: no revaluation; MM = the contingencies of the collateral alone (the stablecoin de-peg
- *       add-on), no scan: collateral without positions is at risk only through its haircut, which equity has.</li>
+ *   <li>Collateral backs liabilities. With at least one open position (of any underlying), every risky collateral
+ *       line is scanned in its underlying's group (so ETH collateral is charged its loss even when the only position
+ *       is on BTC) and stablecoin lines take the de-peg add-on. With no open position the account owes nothing, so a
+ *       fall of its collateral exposes nobody but its owner: no revaluation, no scan, no contingency, MM = IM = 0
+ *       (equity already counts the collateral after its haircuts).</li>
  * </ul>
  */
 public final class PortfolioAccount {
@@ -102,9 +105,9 @@ public final class PortfolioAccount {
         List<CollateralExposure> lines = collateral(parameters, collateral);
         PortfolioResult result;
         if (exposures.isEmpty()) {
-            List<CollateralExposure> stablecoins = lines.stream().filter(CollateralExposure::stablecoin).toList();
-            ScenarioGrid grid = ScenarioGrid.forBook(parameters, List.of(), stablecoins);
-            result = PortfolioMargin.DEFAULT.evaluate(grid, List.of(), new double[0][], stablecoins, Set.of());
+            // no liabilities: nothing to margin (class javadoc), not even a stablecoin's de-peg
+            ScenarioGrid grid = ScenarioGrid.forBook(parameters, List.of(), List.of());
+            result = PortfolioMargin.DEFAULT.evaluate(grid, List.of(), new double[0][], List.of(), Set.of());
         } else {
             Set<String> stale = stale(parameters, exposures, marks, collateral);
             ScenarioGrid grid = ScenarioGrid.forBook(parameters, exposures, lines, stale);

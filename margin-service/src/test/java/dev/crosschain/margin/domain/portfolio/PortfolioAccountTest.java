@@ -234,19 +234,40 @@ class PortfolioAccountTest {
     }
 
     /**
-     * No open position: no revaluation (it would throw), MM = the collateral's contingencies only: 10% de-peg of
-     * 5,940 = 594.00 (the ETH line adds nothing: no scan without positions), IM = 772.20.
+     * No open position: no revaluation (it would throw), and no liability, so nothing to margin: MM = IM = 0 with
+     * 6,000 USDC (no de-peg add-on: before, 594.00) and 2 ETH (no scan). A flat position is no position.
      */
     @Test
-    void noPositionsNoRevaluationContingenciesOnly() {
+    void noPositionsNoRevaluationNothingToMargin() {
         PortfolioAccount.Revaluation never = (p, s) -> {
             throw new AssertionError("RevalueBook called for a book without positions");
         };
         AccountRisk r = evaluate(List.of(Position.flat(PERP)), Map.of(), collateral(USDC_6000, ETH_2), never);
-        assertThat(r.maintenanceMargin()).isEqualByComparingTo("594.00");
-        assertThat(r.initialMargin()).isEqualByComparingTo("772.20");
+        assertThat(r.maintenanceMargin()).isEqualByComparingTo("0");
+        assertThat(r.initialMargin()).isEqualByComparingTo("0");
         assertThat(r.portfolio().groups()).isEmpty();
+        assertThat(r.portfolio().contingencies()).isEmpty();
+        assertThat(r.status()).isEqualTo(RiskStatus.HEALTHY);
         assertThat(evaluate(List.of(), Map.of(), collateral(ETH_2), never).maintenanceMargin()).isEqualByComparingTo("0");
+    }
+
+    /**
+     * The other side: one position of any underlying (a BTC perp) and the ETH collateral is scanned with it: the
+     * account's MM with 2 ETH exceeds its MM with no collateral, and arbitrum's ETH carries a share of the loss.
+     */
+    @Test
+    void withAnyPositionRiskyCollateralIsScanned() {
+        String btc = "BTC-PERPETUAL";
+        List<Position> long01 = List.of(new Position(btc, new BigDecimal("0.1"), new BigDecimal("60000")));
+        Map<String, MarketMark> marks = Map.of(btc, new MarketMark(btc, "BTC", new BigDecimal("60000"), new BigDecimal("60000"), 1,
+                false, NOW));
+        AccountRisk bare = evaluate(long01, marks, collateral(), new Linear());
+        AccountRisk withEth = evaluate(long01, marks, collateral(ETH_2), new Linear());
+        assertThat(withEth.maintenanceMargin()).isGreaterThan(bare.maintenanceMargin());
+        assertThat(withEth.portfolio().groups()).anySatisfy(g -> assertThat(g.chains()).anySatisfy(c -> {
+            assertThat(c.name()).isEqualTo("arbitrum");
+            assertThat(c.loss()).isPositive();
+        }));
     }
 
     /** Positions carry no standard-rule margins in PORTFOLIO: their share is in the breakdown, not cross figures. */
