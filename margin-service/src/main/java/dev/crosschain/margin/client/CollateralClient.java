@@ -60,14 +60,19 @@ public class CollateralClient {
     /**
      * collateral-service's view as margin's lines. A line of a HALTED chain takes haircuts of 1, whatever the
      * breakdown says: collateral-service values it 0, and so does portfolio margin's scan (it neither counts
-     * nor hedges). The canonical asset is the token's own symbol when the view names none.
+     * nor hedges). A line without a canonical asset is malformed (the caller answers DependencyException INTERNAL).
      */
     static Collateral map(CollateralView view) {
         List<CollateralLine> lines = new ArrayList<>();
         for (ChainCollateral chain : view.getChainsList()) {
             boolean halted = chain.getStatus() == ChainStatus.CHAIN_STATUS_HALTED;
             for (AssetCollateral a : chain.getAssetsList()) {
-                String canonical = a.getCanonicalAsset().isBlank() ? a.getAsset() : a.getCanonicalAsset();
+                String canonical = a.getCanonicalAsset();
+                if (canonical.isBlank()) {
+                    // collateral-service always names it (its registry requires one); guessing the token's own
+                    // symbol would scan WETH as an underlying "WETH" or USDC.e as a risky asset
+                    throw new IllegalArgumentException("asset " + a.getAsset() + " on " + chain.getChainId() + " has no canonical_asset");
+                }
                 lines.add(new CollateralLine(chain.getChainId(), a.getAsset(), dec(a.getAvailable()), dec(a.getPriceUsd()),
                         dec(a.getMarketValueUsd()), dec(a.getValueImUsd()), dec(a.getValueMmUsd()), a.getPriceStale(),
                         canonical, halted ? BigDecimal.ONE : fraction(a.getHaircutMm().getTotal()),

@@ -33,8 +33,15 @@ class CollateralClientTest {
         assertThat(line.canonicalAsset()).isEqualTo("ETH");
         assertThat(line.mmHaircut()).isEqualByComparingTo("0.1");
         assertThat(line.imHaircut()).isEqualByComparingTo("0.15");
-        assertThat(only(ChainStatus.CHAIN_STATUS_HEALTHY, weth("0.1", "0.15").setCanonicalAsset("")).canonicalAsset())
-                .isEqualTo("WETH");
+    }
+
+    /** A blank canonical_asset is a malformed view (GetCollateral's caller wraps it as DependencyException INTERNAL), never the token's symbol. */
+    @Test
+    void aBlankCanonicalAssetIsMalformed() {
+        assertThatThrownBy(() -> only(ChainStatus.CHAIN_STATUS_HEALTHY, weth("0.1", "0.15").setCanonicalAsset("")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("canonical_asset");
+        assertThatThrownBy(() -> only(ChainStatus.CHAIN_STATUS_HEALTHY, weth("0.1", "0.15").setCanonicalAsset("  ")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
