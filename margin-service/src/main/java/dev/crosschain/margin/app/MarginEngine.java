@@ -181,12 +181,15 @@ public class MarginEngine {
 
     /**
      * The account now and in margin mode {@code to}; nothing is stored. FAILED_PRECONDITION
-     * MODE_NOT_AVAILABLE when {@code to} is not in {@link #AVAILABLE_MODES}.
+     * MODE_NOT_AVAILABLE when {@code to} is not in {@link #AVAILABLE_MODES}. Switching to CROSS needs no
+     * revaluation: a PORTFOLIO account's before figures are then the fallback when RevalueBook fails.
      */
     public WhatIf whatIfMode(String accountId, MarginMode to) {
         requireAvailable(to);
         Inputs in = inputs(accountId, List.of());
-        AccountRisk before = evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), false);
+        // to CROSS needs no revaluation: the before figures of a PORTFOLIO account may be the fallback (the switch is
+        // judged on the cross after figures), so an account can leave PORTFOLIO while RevalueBook is down
+        AccountRisk before = evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), to == MarginMode.CROSS);
         AccountRisk after = evaluate(to, accountId, in, in.realized, in.positions, in.collateral, before.asOfMs(), false);
         return new WhatIf(before, after);
     }

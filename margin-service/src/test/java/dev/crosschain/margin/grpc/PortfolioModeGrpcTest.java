@@ -255,6 +255,30 @@ class PortfolioModeGrpcTest {
         }
     }
 
+    /**
+     * RevalueBook down: a PORTFOLIO account can still switch back to CROSS (the switch is judged on the cross
+     * figures, MM 60 / IM 120; the before figures are the fallback). Before, the what-if revalued the before
+     * figures and the switch answered UNAVAILABLE.
+     */
+    @Test
+    void aPortfolioAccountSwitchesBackToCrossDuringAnOutage() {
+        String acc = "pm-back";
+        hedgedBook(acc);
+        assertThat(setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_PORTFOLIO).getMode()).isEqualTo(MarginMode.MARGIN_MODE_PORTFOLIO);
+        try {
+            upstream.pricing.revalueMode.set(FakeUpstream.Mode.UNAVAILABLE);
+            SetMarginModeResponse back = setMode(acc + "-m2", acc, MarginMode.MARGIN_MODE_CROSS);
+            assertThat(back.getMode()).isEqualTo(MarginMode.MARGIN_MODE_CROSS);
+            assertThat(back.getInitialMarginUsd()).isEqualTo("120.00000000");
+            AccountView v = view(acc);
+            assertThat(v.getMode()).isEqualTo(MarginMode.MARGIN_MODE_CROSS);
+            assertThat(v.getMaintenanceMarginUsd()).isEqualTo("60.00000000");
+            assertThat(v.hasPortfolio()).isFalse();
+        } finally {
+            upstream.pricing.revalueMode.set(FakeUpstream.Mode.OK);
+        }
+    }
+
     /** A PORTFOLIO account without positions: no RevalueBook call; no liability, so MM = IM = 0 (no de-peg add-on on its 1,000 USDC). */
     @Test
     void anAccountWithoutPositionsNeedsNoRevaluation() {
