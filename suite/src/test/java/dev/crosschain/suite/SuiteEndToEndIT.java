@@ -195,12 +195,15 @@ class SuiteEndToEndIT {
      * position (no other test reads her live state). She buys 0.1 ETH-PERPETUAL and a protective 0.1 ETH put (ETH
      * options are marked on pricing's bootstrap surface) at their marks, then switches. Cross margins the perp alone
      * (1% of its notional; a long option needs none); the scan margins the book, in which the put hedges the perp:
-     * the group's worst loss stays below the perp's own loss at -16%.
+     * the group's worst loss stays below the perp's own loss at -16%. The put's expiry is 91 days from today.
      */
     @Test
     void anAccountSwitchesToPortfolioAndIsMarginedByTheRealRevalueBook() {
         String alice = demo.alice();
-        String put = "ETH-26MAR27-2600-P";
+        // an expiry 91 days from today, named like RevalueLoad's book (pricing's bootstrap surface serves every expiry)
+        java.time.LocalDate expiry = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(91);
+        String put = "ETH-" + expiry.getDayOfMonth() + expiry.getMonth().name().substring(0, 3)
+                + String.format(java.util.Locale.ROOT, "%02d", expiry.getYear() % 100) + "-2600-P";
         // the index as the demo left it, fresh again (an index older than 60 s is stale): same level, nothing moves
         long now = System.currentTimeMillis();
         services.pricing().pushIndexPrices(dev.crosschain.proto.pricing.v1.PushIndexPricesRequest.newBuilder()
@@ -231,8 +234,27 @@ class SuiteEndToEndIT {
                 portfolio.getPortfolio());
         assertThat(portfolio.getMode()).isEqualTo(dev.crosschain.proto.margin.v1.MarginMode.MARGIN_MODE_PORTFOLIO);
         BigDecimal mm = new BigDecimal(portfolio.getMaintenanceMarginUsd());
-        assertThat(mm).isPositive();
-        assertThat(mm).isNotEqualByComparingTo(new BigDecimal(cross.getMaintenanceMarginUsd()));
+        // MM = scan loss + contingencies; the contingencies by hand: linear 0.5% x 0.1 x index (~ the perp's mark) and
+        // the de-peg of the USDC backing the book, 10% of its MM value (each line rounded up to the cent)
+        BigDecimal scan = new BigDecimal(portfolio.getPortfolio().getScanLossUsd());
+        assertThat(mm).isEqualByComparingTo(scan.add(new BigDecimal(portfolio.getPortfolio().getContingencyTotalUsd())));
+        BigDecimal linear = BigDecimal.ZERO;
+        BigDecimal depeg = BigDecimal.ZERO;
+        for (dev.crosschain.proto.margin.v1.PortfolioContingency c : portfolio.getPortfolio().getContingenciesList()) {
+            switch (c.getKind()) {
+                case "linear" -> linear = linear.add(new BigDecimal(c.getAmountUsd()));
+                case "stablecoin_depeg" -> depeg = depeg.add(new BigDecimal(c.getAmountUsd()));
+                default -> throw new AssertionError("unexpected contingency " + c);
+            }
+        }
+        assertThat(linear).isCloseTo(new BigDecimal("0.0005").multiply(perpMark), org.assertj.core.api.Assertions.within(new BigDecimal("0.05")));
+        BigDecimal usdcMm = new BigDecimal(portfolio.getCollateralValueUsd());
+        assertThat(depeg).isBetween(new BigDecimal("0.10").multiply(usdcMm).subtract(new BigDecimal("0.01")),
+                new BigDecimal("0.10").multiply(usdcMm).add(new BigDecimal("0.05")));
+        // so for this hedge portfolio asks more than cross (1% of the perp's notional): the de-peg of the USDC
+        // that backs it outweighs the hedge's saving, which the scan shows (below the perp's own -16% loss)
+        assertThat(mm).isGreaterThan(new BigDecimal(cross.getMaintenanceMarginUsd()));
+        assertThat(scan).isLessThan(new BigDecimal("0.1").multiply(perpMark).multiply(new BigDecimal("0.16")));
         assertThat(portfolio.getPortfolio().getParametersVersion()).isEqualTo("pm-1");
         assertThat(portfolio.getPortfolio().getGroupsList()).singleElement().satisfies(g -> {
             assertThat(g.getGroupId()).isEqualTo("ETH");

@@ -210,6 +210,31 @@ class PortfolioAccountTest {
         assertThat(PortfolioAccount.positions(r.positions(), marks).get(0).index()).isEqualByComparingTo("3150");
     }
 
+    /**
+     * An option through the assembly: short 2 ETH-26MAR27-3000-P marked 150 on the spot index 3,000, against 2 ETH
+     * (MM value 5,400). The option's exposure takes the spot index (pricing values options off it) and counts as an
+     * option: no linear delta, so extended moves charge it in full. With the linear stand-in (P&L = -6,000 m) the book
+     * loses 600 m for m > 0; in the weighted extended moves +50% (w 1), +100% (w 0.5), +200% (w 0.25), +500% (w 0.1)
+     * that is 300.00 each, above the core +16% (96): worst 300.00. Net-short-option add-on 1% x 2 x 3,000 = 60.00,
+     * no linear add-on (no perp or future). MM 360.00, IM 468.00.
+     */
+    @Test
+    void aShortOptionTakesTheSpotIndexAndTheNetShortOptionAddOn() {
+        String put = "ETH-26MAR27-3000-P";
+        List<Position> short2 = List.of(new Position(put, new BigDecimal("-2"), new BigDecimal("150")));
+        Map<String, MarketMark> marks = Map.of(put, new MarketMark(put, "ETH", new BigDecimal("150"), new BigDecimal("3000"), -0.4,
+                false, NOW));
+        AccountRisk r = evaluate(short2, marks, collateral(ETH_2), new Linear());
+        PositionExposure x = PortfolioAccount.positions(r.positions(), marks).get(0);
+        assertThat(x.option()).isTrue();
+        assertThat(x.index()).isEqualByComparingTo("3000");
+        assertThat(r.portfolio().groups().get(0).worstLoss()).isEqualByComparingTo("300.00");
+        assertThat(r.portfolio().contingencies()).containsExactly(
+                new PortfolioResult.Contingency("net_short_option", "ETH", new BigDecimal("60.00000000")));
+        assertThat(r.maintenanceMargin()).isEqualByComparingTo("360.00");
+        assertThat(r.initialMargin()).isEqualByComparingTo("468.00");
+    }
+
     /** A stale price of risky collateral makes its underlying stale too: the same 174.00 with a fresh mark. */
     @Test
     void staleCollateralPriceWidensItsUnderlyingsScan() {
