@@ -1,23 +1,31 @@
 package dev.crosschain.collateral.domain;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A validated withdrawal lock: move {@code amount} of {@code asset} on {@code chainId} from the account's available
- * to its locked balance, to be sent to {@code destination}. Its request hash identifies the payload for
- * idempotency (amount normalised, so "1.50" and "1.5" are the same request).
+ * to its locked balance, to be sent to {@code destination}, not after {@code notAfterUnixMs} (Unix milliseconds of
+ * this service's clock; 0: no limit). Its request hash identifies the payload for idempotency (amount normalised, so
+ * "1.50" and "1.5" are the same request); the not-after instant is no part of it: each retry of a caller may carry
+ * its own, and a replay is answered whatever it says.
  */
 public record WithdrawalOrder(String withdrawalId, String accountId, String chainId, String asset, BigDecimal amount,
-                              String destination) {
+                              String destination, long notAfterUnixMs) {
 
     public static final int MAX_DESTINATION = 128;
     public static final int MAX_ACCOUNT = AccountIds.MAX;
 
-    /** A lock as received, not validated. */
+    /** A lock as received, not validated; {@code notAfterUnixMs} 0 when the caller set no limit. */
     public record Raw(String withdrawalId, String accountId, String chainId, String asset, String amount,
-                      String destination) {
+                      String destination, long notAfterUnixMs) {
+
+        /** A lock without a not-after limit. */
+        public Raw(String withdrawalId, String accountId, String chainId, String asset, String amount, String destination) {
+            this(withdrawalId, accountId, chainId, asset, amount, destination, 0L);
+        }
     }
 
     /**
@@ -40,6 +48,10 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
         } else if (!printableAscii(raw.destination(), MAX_DESTINATION)) {
             add(violations, reasons, "INVALID_DESTINATION", new Violation("destination_address",
                     "must be 1 to " + MAX_DESTINATION + " printable ASCII characters"));
+        }
+        if (raw.notAfterUnixMs() < 0) {
+            add(violations, reasons, "INVALID_NOT_AFTER", new Violation("not_after_unix_ms",
+                    "must be Unix milliseconds, or 0 for no limit; got " + raw.notAfterUnixMs()));
         }
         BigDecimal amount = null;
         AssetSpec asset = null;
@@ -68,12 +80,25 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
         if (!violations.isEmpty()) {
             throw new InvalidInputException(reasons.get(0), violations);
         }
-        return new WithdrawalOrder(raw.withdrawalId(), raw.accountId(), raw.chainId(), asset.symbol(), amount, raw.destination());
+        return new WithdrawalOrder(raw.withdrawalId(), raw.accountId(), raw.chainId(), asset.symbol(), amount, raw.destination(),
+                raw.notAfterUnixMs());
     }
 
-    /** SHA-256 (hex) of the payload, the id aside. */
+    /** SHA-256 (hex) of the payload, the id and the not-after instant aside. */
     public String requestHash() {
         return IdempotencyKey.hash(accountId, chainId, asset, Amounts.plain(amount), destination);
+    }
+
+    /**
+     * Refuses FAILED_PRECONDITION LOCK_EXPIRED a lock judged after its not-after instant: {@code now} (this service's
+     * clock, read by the caller) later than it. A lock without a limit, or judged at the instant itself, may proceed.
+     */
+    public void requireNotExpiredAt(Instant now) {
+        if (notAfterUnixMs > 0 && now.toEpochMilli() > notAfterUnixMs) {
+            throw new PreconditionException("LOCK_EXPIRED", "not_after_unix_ms", "withdrawal " + withdrawalId
+                    + " was to be locked not after " + Instant.ofEpochMilli(notAfterUnixMs) + " (" + notAfterUnixMs
+                    + " ms), and it is " + now + " (" + now.toEpochMilli() + " ms) at collateral-service: nothing was locked");
+        }
     }
 
     /** Client text for an error message, cut to 64 characters: a megabyte name must not come back in the trailers. */

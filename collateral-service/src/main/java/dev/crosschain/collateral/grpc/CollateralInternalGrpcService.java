@@ -33,7 +33,7 @@ public class CollateralInternalGrpcService implements CollateralInternalService 
         callers.require(BearerToken.current(), Right.LOCK_WITHDRAWAL, "LockWithdrawal");
         WithdrawalStore.Locked locked = withdrawals.lock(new WithdrawalOrder.Raw(request.getWithdrawalId(),
                 request.getAccountId(), request.getChainId(), request.getAsset(), request.getAmount(),
-                request.getDestinationAddress()));
+                request.getDestinationAddress(), request.getNotAfterUnixMs()));
         return Uni.createFrom().item(LockWithdrawalResponse.newBuilder()
                 // A new lock was refused if its account was frozen or its chain halted: held only on a replay.
                 .setWithdrawal(WithdrawalMapper.withdrawal(locked.withdrawal(),

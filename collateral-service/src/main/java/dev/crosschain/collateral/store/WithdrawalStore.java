@@ -47,8 +47,11 @@ public class WithdrawalStore {
 
     /**
      * Locks the order's amount. A known id answers the withdrawal as it is now when the payload is the same (even if
-     * the account was frozen or the chain halted since) and is IDEMPOTENCY_CONFLICT otherwise. Then, in this order:
-     * ACCOUNT_FROZEN, CHAIN_HALTED ({@code haltedReason} non-null), INSUFFICIENT_BALANCE (FAILED_PRECONDITION).
+     * the account was frozen or the chain halted since, or the order's not-after instant has passed) and is
+     * IDEMPOTENCY_CONFLICT otherwise. Then, in this order: ACCOUNT_FROZEN, CHAIN_HALTED ({@code haltedReason}
+     * non-null), INSUFFICIENT_BALANCE, LOCK_EXPIRED (FAILED_PRECONDITION). The not-after instant is judged last, on
+     * this service's clock read after every wait of the transaction (the balance row, the freeze lock), and that
+     * reading is the lock's {@code locked_at}: a lock never holds a {@code locked_at} later than its not-after.
      */
     public Locked lock(WithdrawalOrder order, String haltedReason) {
         String hash = order.requestHash();
@@ -82,6 +85,9 @@ public class WithdrawalStore {
                         + order.chainId() + ", the withdrawal needs " + order.amount().toPlainString());
             }
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            // After the waits (a lock queued behind the balance row or a freeze is judged when its turn comes) and
+            // as close to the commit as the writes allow: the caller's fence against a lock landing after it gave up.
+            order.requireNotExpiredAt(now);
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at)
                     VALUES (?, ?, ?, ?, ?, ?, 'LOCKED', ?, ?)""")) {

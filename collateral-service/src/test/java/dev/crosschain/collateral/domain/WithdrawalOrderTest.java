@@ -3,6 +3,7 @@ package dev.crosschain.collateral.domain;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,6 +22,30 @@ class WithdrawalOrderTest {
         assertThat(a.requestHash()).isEqualTo(b.requestHash());
         assertThat(WithdrawalOrder.validate(raw("w:1", "1.5", "0xb"), Fixtures.REGISTRY).requestHash()).isNotEqualTo(a.requestHash());
         assertThat(WithdrawalOrder.validate(raw("w:1", "1.6", "0xa"), Fixtures.REGISTRY).requestHash()).isNotEqualTo(a.requestHash());
+    }
+
+    @Test
+    void theNotAfterInstantIsNoPartOfThePayloadAndRefusesOnlyOnceItHasPassed() {
+        WithdrawalOrder unlimited = WithdrawalOrder.validate(raw("w:1", "1.5", "0xa"), Fixtures.REGISTRY);
+        WithdrawalOrder fenced = WithdrawalOrder.validate(new WithdrawalOrder.Raw("w:1", "acct", "ethereum", "USDC", "1.5", "0xa",
+                1_000L), Fixtures.REGISTRY);
+        assertThat(fenced.notAfterUnixMs()).isEqualTo(1_000L);
+        assertThat(fenced.requestHash()).isEqualTo(unlimited.requestHash());
+
+        fenced.requireNotExpiredAt(Instant.ofEpochMilli(1_000L)); // at the instant itself: still in time
+        unlimited.requireNotExpiredAt(Instant.ofEpochMilli(Long.MAX_VALUE / 2));
+        assertThatThrownBy(() -> fenced.requireNotExpiredAt(Instant.ofEpochMilli(1_001L)))
+                .isInstanceOfSatisfying(PreconditionException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("LOCK_EXPIRED");
+                    assertThat(e.subject()).isEqualTo("not_after_unix_ms");
+                    assertThat(e.getMessage()).contains("1000 ms").contains("1001 ms");
+                });
+        assertThatThrownBy(() -> WithdrawalOrder.validate(new WithdrawalOrder.Raw("w:1", "acct", "ethereum", "USDC", "1.5", "0xa",
+                -1L), Fixtures.REGISTRY))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("INVALID_NOT_AFTER");
+                    assertThat(e.violations()).extracting(Violation::field).containsExactly("not_after_unix_ms");
+                });
     }
 
     @Test

@@ -418,6 +418,80 @@ class WithdrawalGrpcTest {
     }
 
     /**
+     * not_after_unix_ms: a lock judged after it (collateral's clock) is refused LOCK_EXPIRED and changes nothing, 0 is
+     * no limit, a negative one is bad input, and it is no part of the payload: a replay is answered whatever it says.
+     */
+    @Test
+    void aLockAfterItsNotAfterIsRefusedButAReplayIsAnswered() {
+        String account = account("fence");
+        fund(account, "ethereum", "USDC", "10");
+        long ledger = count("SELECT count(*) FROM ledger_entry WHERE account_id = '" + account + "'");
+        String late = wid();
+        long past = System.currentTimeMillis() - 1;
+        StatusRuntimeException expired = catchStatus(() -> margin.lockWithdrawal(lock(late, account, "ethereum", "USDC", "1", "0xa", past)));
+        assertPrecondition(expired, "LOCK_EXPIRED");
+        assertThat(detail(expired, PreconditionFailure.class).getViolations(0).getSubject()).isEqualTo("not_after_unix_ms");
+        assertThat(expired.getStatus().getDescription()).contains(past + " ms").contains("at collateral-service");
+        StatusRuntimeException negative = catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "ethereum", "USDC", "1", "0xa", -1)));
+        assertStatus(negative, Status.Code.INVALID_ARGUMENT, "INVALID_NOT_AFTER", "not_after_unix_ms");
+        assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/10/0");
+        assertThat(count("SELECT count(*) FROM ledger_entry WHERE account_id = '" + account + "'")).isEqualTo(ledger);
+        assertThat(count("SELECT count(*) FROM withdrawal WHERE account_id = '" + account + "'")).isZero();
+        assertDenied(catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(late).build())),
+                Status.Code.NOT_FOUND, "UNKNOWN_WITHDRAWAL");
+
+        String unlimited = wid();
+        assertThat(margin.lockWithdrawal(lock(unlimited, account, "ethereum", "USDC", "1", "0xa", 0)).getReplayed()).isFalse();
+        String fenced = wid();
+        long notAfter = System.currentTimeMillis() + AdapterConnection.PATIENCE_MS;
+        LockWithdrawalResponse first = margin.lockWithdrawal(lock(fenced, account, "ethereum", "USDC", "2", "0xa", notAfter));
+        assertThat(first.getReplayed()).isFalse();
+        assertThat(first.getWithdrawal().getLockedAtUnixMs()).isLessThanOrEqualTo(notAfter);
+        // The same id again once its not_after has passed (a caller's retry of a lock whose answer was lost): the replay.
+        LockWithdrawalResponse replay = margin.lockWithdrawal(lock(fenced, account, "ethereum", "USDC", "2", "0xa", past));
+        assertThat(replay.getReplayed()).isTrue();
+        assertThat(replay.getWithdrawal()).isEqualTo(first.getWithdrawal());
+        assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/7/3");
+        failAll("ethereum", unlimited, fenced);
+    }
+
+    /**
+     * A lock queued behind its balance row (held here, as a freeze or another lock would) is judged when its turn
+     * comes: its not_after, still ahead when it was asked, has passed by then and it is refused LOCK_EXPIRED with
+     * nothing written. A caller that gave up on it may count on it not landing later.
+     */
+    @Test
+    void aLockQueuedPastItsNotAfterIsRefusedWhenItsTurnComes() throws Exception {
+        String account = account("queued");
+        fund(account, "solana", "USDC", "10");
+        String id = wid();
+        long notAfter = System.currentTimeMillis() + 500;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement s = holder.prepareStatement(
+                    "SELECT available FROM balance WHERE account_id = ? AND chain_id = 'solana' AND asset = 'USDC' FOR UPDATE")) {
+                s.setString(1, account);
+                s.executeQuery().close();
+            }
+            java.util.concurrent.Future<StatusRuntimeException> call = pool.submit(() ->
+                    catchStatus(() -> margin.lockWithdrawal(lock(id, account, "solana", "USDC", "6", "sol-dest", notAfter))));
+            awaitLockWaiters(1, "%SELECT available FROM balance WHERE account_id%FOR UPDATE%");
+            while (System.currentTimeMillis() <= notAfter) {
+                java.util.concurrent.locks.LockSupport.parkUntil(notAfter + 1); // until the clock passes not_after
+            }
+            holder.commit();
+            assertPrecondition(call.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS), "LOCK_EXPIRED");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(balance(account, "solana", "USDC")).isEqualTo("0/10/0");
+        assertThat(count("SELECT count(*) FROM ledger_entry WHERE reference = '" + id + "'")).isZero();
+        assertDenied(catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build())),
+                Status.Code.NOT_FOUND, "UNKNOWN_WITHDRAWAL");
+    }
+
+    /**
      * Waits until {@code count} backends of this database running a statement {@code LIKE query} wait for a lock
      * (polled, not a guessed sleep). Asked on a connection of its own outside any transaction: within one,
      * pg_stat_activity answers the same snapshot.
@@ -787,6 +861,23 @@ class WithdrawalGrpcTest {
     static LockWithdrawalRequest lock(String id, String account, String chain, String asset, String amount, String destination) {
         return LockWithdrawalRequest.newBuilder().setWithdrawalId(id).setAccountId(account).setChainId(chain).setAsset(asset)
                 .setAmount(amount).setDestinationAddress(destination).build();
+    }
+
+    static LockWithdrawalRequest lock(String id, String account, String chain, String asset, String amount, String destination,
+                                      long notAfterUnixMs) {
+        return lock(id, account, chain, asset, amount, destination).toBuilder().setNotAfterUnixMs(notAfterUnixMs).build();
+    }
+
+    /** Resolves the chain's withdrawals FAILED (their amounts unlocked), so later streams on the chain are not sent them. */
+    void failAll(String chain, String... ids) {
+        try (AdapterConnection adapter = new AdapterConnection(async, chain)) {
+            adapter.hello();
+            for (String id : ids) {
+                adapter.instruction(id);
+                assertThat(adapter.result(id, WithdrawalOutcome.WITHDRAWAL_OUTCOME_FAILED, "", "test").getOutcome())
+                        .isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+            }
+        }
     }
 
     static String plain(java.math.BigDecimal d) {
