@@ -22,6 +22,8 @@ public interface MarginConfig {
 
     Collateral collateral();
 
+    Withdrawals withdrawals();
+
     interface Linear {
         /**
          * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
@@ -73,6 +75,19 @@ public interface MarginConfig {
          * GetWithdrawal without it (sent as "authorization: Bearer <token>"; none sent when unset).
          */
         java.util.Optional<String> token();
+    }
+
+    interface Withdrawals {
+        /**
+         * How far collateral-service's clock may run behind margin-service's. A lock request carries
+         * not_after = margin's clock + the call deadline, and collateral-service refuses to lock after
+         * that instant of its own clock; when the lock's answer is lost, margin-service asks for it
+         * (GetWithdrawal) until its clock has passed not_after + this allowance, then takes NOT_FOUND
+         * for "nothing locked". Too small, and a lock by a collateral-service whose clock lags more
+         * may land after margin-service concluded it did not.
+         */
+        @WithDefault("2s")
+        Duration clockSkew();
     }
 
     interface Remargin {

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,13 @@ import java.util.Optional;
  * the first answer is rebuilt from the record; if not, the request is judged anew. A fresh what-if
  * after a lock that did happen would subtract the amount a second time (collateral-service no longer
  * counts it as available), which is why the retry must not start with it.
+ *
+ * <p>The fence: each lock request carries not_after = margin's clock + the call deadline, and
+ * collateral-service refuses (LOCK_EXPIRED) to lock after that instant of its own clock, whatever held
+ * the request up (a queue behind the balance row, a pause). So when the answer is lost, the outcome is
+ * settled once margin's clock has passed not_after + the clock skew allowed between the two services
+ * ({@code margin.withdrawals.clock-skew}): a GetWithdrawal asked after that which answers NOT_FOUND
+ * means that nothing was locked and nothing will be.
  */
 @ApplicationScoped
 public class Withdrawals {
@@ -52,19 +60,19 @@ public class Withdrawals {
     private final WithdrawalStore store;
     private final WithdrawalClient collateral;
     private final MarginEngine engine;
-    private final dev.crosschain.margin.client.Calls calls;
     private final PendingWithdrawals pending;
     private final dev.crosschain.margin.store.AccountStore accounts;
+    private final java.time.Duration clockSkew;
 
     public Withdrawals(WithdrawalStore store, WithdrawalClient collateral, MarginEngine engine,
-                       dev.crosschain.margin.client.Calls calls, PendingWithdrawals pending,
-                       dev.crosschain.margin.store.AccountStore accounts) {
+                       PendingWithdrawals pending,
+                       dev.crosschain.margin.store.AccountStore accounts, MarginConfig config) {
+        this.clockSkew = config.withdrawals().clockSkew();
         this.accounts = accounts;
         this.pending = pending;
         this.store = store;
         this.collateral = collateral;
         this.engine = engine;
-        this.calls = calls;
     }
 
     public Result request(Request r) {
@@ -144,8 +152,9 @@ public class Withdrawals {
             throw new ConflictException("IDEMPOTENCY_CONFLICT", "withdrawal " + r.withdrawalId() + " is recorded with another payload");
         }
         WithdrawalClient.Locked locked;
+        Instant notAfter = collateral.fence(); // once: every attempt of this lock carries the same
         try {
-            locked = collateral.lock(r.order());
+            locked = collateral.lock(r.order(), notAfter);
         } catch (PreconditionException | InvalidInputException refused) {
             // collateral-service may refuse a duplicate of an id that did lock (a request of the same id
             // that locked while this one waited): only GetWithdrawal tells that nothing was locked
@@ -167,8 +176,11 @@ public class Withdrawals {
             throw refused;
         } catch (DependencyException unknown) {
             // still holding the account lock: no other withdrawal and no freeze may go ahead while this
-            // lock may yet land
-            locked = awaitOutcome(r, unknown);
+            // lock may yet land. LOCK_EXPIRED (a LockExpired) too: the attempt it answers locked nothing,
+            // but an earlier attempt of this request whose answer was lost (UNAVAILABLE, retried) may still
+            // be queued at a collateral replica whose clock lags, until not_after + the skew; awaitOutcome
+            // then answers it UNAVAILABLE LOCK_EXPIRED with the CHECKED record forgotten
+            locked = awaitOutcome(r, notAfter, unknown);
         }
         store.markLocked(r.withdrawalId(), locked.lockedAtMs());
         // replayed (proto: "answers a replay of an earlier identical request") when an earlier request of
@@ -194,27 +206,29 @@ public class Withdrawals {
 
     /**
      * After a lock call without an answer: asks collateral-service (GetWithdrawal) until it shows the
-     * lock or {@link #inDoubtWindow()} has passed. Found: the lock. Not found by a GetWithdrawal asked
-     * after the window: nothing was locked (a lock request is not committed that long after its
-     * deadline), the CHECKED record is forgotten and the original failure answered (retry).
-     * Otherwise UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the retry to resolve.
+     * lock or margin's clock has passed {@link #settledAt the lock's not_after + the clock skew}.
+     * Found: the lock. Not found by a GetWithdrawal asked after that: nothing was locked, and
+     * collateral-service will not lock it (it refuses after not_after by its clock, which lags
+     * margin's by less than the skew); the CHECKED record is forgotten and the original failure
+     * answered (retry). Otherwise UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the
+     * retry to resolve.
      */
-    private WithdrawalClient.Locked awaitOutcome(Request r, DependencyException unknown) {
-        long end = System.nanoTime() + inDoubtWindow().toNanos();
+    private WithdrawalClient.Locked awaitOutcome(Request r, Instant notAfter, DependencyException unknown) {
+        Instant settled = settledAt(notAfter);
         while (true) {
-            boolean last = System.nanoTime() - end >= 0;
+            boolean last = Instant.now().isAfter(settled);
             Optional<WithdrawalClient.Locked> there;
             try {
                 there = collateral.find(r.withdrawalId());
             } catch (DependencyException stillUnknown) {
                 if (last) {
-                    LOG.warnf("withdrawal %s: lock outcome unknown after %s (%s); kept CHECKED for a retry", r.withdrawalId(),
-                            inDoubtWindow(), stillUnknown.getMessage());
+                    LOG.warnf("withdrawal %s: lock outcome unknown at %s, past its not_after %s + %s (%s); kept CHECKED for a retry",
+                            r.withdrawalId(), Instant.now(), notAfter, clockSkew, stillUnknown.getMessage());
                     throw new DependencyException("withdrawal " + r.withdrawalId()
                             + ": collateral-service did not tell whether it locked the amount; retry with the same withdrawal_id",
                             io.grpc.Status.Code.UNAVAILABLE, stillUnknown, "WITHDRAWAL_IN_DOUBT");
                 }
-                pause(POLL_MS);
+                pauseBefore(settled);
                 continue;
             }
             if (there.isPresent()) {
@@ -228,7 +242,7 @@ public class Withdrawals {
                 store.forgetChecked(r.withdrawalId());
                 throw unknown;
             }
-            pause(POLL_MS);
+            pauseBefore(settled);
         }
     }
 
@@ -236,11 +250,18 @@ public class Withdrawals {
     private static final long POLL_MS = 100;
 
     /**
-     * How long after a lock call failed its outcome is asked for: twice margin-service's deadline, so a
-     * lock request collateral-service is still working on past that deadline shows up.
+     * The instant of margin's clock after which a lock fenced by {@code notAfter} can no longer land:
+     * collateral-service refuses it once its own clock, behind margin's by at most the clock skew,
+     * has passed not_after.
      */
-    java.time.Duration inDoubtWindow() {
-        return calls.deadline().multipliedBy(2);
+    private Instant settledAt(Instant notAfter) {
+        return notAfter.plus(clockSkew);
+    }
+
+    /** One poll interval, but no later than just past {@code settled}: the deciding GetWithdrawal is not delayed. */
+    private static void pauseBefore(Instant settled) {
+        long untilPast = settled.toEpochMilli() + 1 - System.currentTimeMillis();
+        pause(Math.max(1, Math.min(POLL_MS, untilPast)));
     }
 
     private static void pause(long millis) {

@@ -21,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,28 +69,60 @@ public class WithdrawalClient {
     }
 
     /**
-     * Locks the amount at collateral-service (idempotent by withdrawal id there too, so it is retried
-     * on UNAVAILABLE).
+     * The not_after of a lock asked now: margin-service's clock plus one call deadline, past which
+     * collateral-service (by its own clock) refuses to lock. Take it once per lock request and give the
+     * same to {@link #lock} and, when the answer is lost, to the wait for the outcome: every retry of
+     * the request carries the same fence.
+     */
+    public Instant fence() {
+        return Instant.now().plus(calls.deadline());
+    }
+
+    /**
+     * Locks the amount at collateral-service, not after {@code notAfter} ({@link #fence()}); idempotent
+     * by withdrawal id there too, so it is retried on UNAVAILABLE, each attempt with the same not_after.
      *
      * @throws PreconditionException INSUFFICIENT_BALANCE, WITHDRAWALS_FROZEN, CHAIN_HALTED (or another
      *                               refusal of state, under collateral's reason)
      * @throws InvalidInputException what collateral-service finds wrong in the fields
      * @throws ConflictException     IDEMPOTENCY_CONFLICT: the id was locked with another payload
+     * @throws LockExpired           collateral-service judged the last attempt after {@code notAfter}: it locked
+     *                               nothing (the id was not locked then: a replay is answered first)
      * @throws DependencyException   no answer, or an unexpected one: whether the lock happened is unknown
      */
-    public Locked lock(Order o) {
+    public Locked lock(Order o, Instant notAfter) {
         LockWithdrawalRequest request = LockWithdrawalRequest.newBuilder().setWithdrawalId(o.withdrawalId())
                 .setAccountId(o.accountId()).setChainId(o.chainId()).setAsset(o.asset())
-                .setAmount(Decimals.plain(o.amount())).setDestinationAddress(o.destination()).build();
+                .setAmount(Decimals.plain(o.amount())).setDestinationAddress(o.destination())
+                .setNotAfterUnixMs(notAfter.toEpochMilli()).build();
         LockWithdrawalResponse response;
         try {
             response = calls.idempotent("LockWithdrawal " + o.withdrawalId(), () -> authorized()
                     .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).lockWithdrawal(request));
         } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION
+                    && Calls.reason(e).filter(LockExpired.REASON::equals).isPresent()) {
+                throw new LockExpired("withdrawal " + o.withdrawalId() + ": collateral-service came to the lock after its not_after ("
+                        + e.getStatus().getDescription() + "); retry with the same withdrawal_id", e);
+            }
             throw refusal(e, "LockWithdrawal " + o.withdrawalId(), "accounts/" + o.accountId() + "/chains/" + o.chainId()
                     + "/assets/" + o.asset());
         }
         return locked(response.getWithdrawal());
+    }
+
+    /**
+     * collateral-service refused a lock judged after its not_after (LOCK_EXPIRED): that attempt locked
+     * nothing and the id was not locked when it was judged (a replay is answered before that check).
+     * The request is not wrong: the caller retries it (UNAVAILABLE LOCK_EXPIRED) once it is sure that
+     * no earlier attempt can still land.
+     */
+    public static final class LockExpired extends DependencyException {
+        public static final String REASON = "LOCK_EXPIRED";
+
+        LockExpired(String message, StatusRuntimeException cause) {
+            super(message, Status.Code.UNAVAILABLE, cause, REASON);
+        }
     }
 
     /**

@@ -166,13 +166,19 @@ final class FakeUpstream {
      * collateral-service's LockWithdrawal and GetWithdrawal: idempotent by id like the real one, with
      * margin-service's test token required. {@code refusal} (when set) answers every lock instead;
      * mode LOST locks and then answers UNAVAILABLE (the answer lost on the way back). A new lock takes
-     * its amount off the account's available collateral view, as the real service does.
+     * its amount off the account's available collateral view, as the real service does, and like it
+     * is refused LOCK_EXPIRED when its not_after has passed by the fake's clock (a replay is answered
+     * first). Every lock call's not_after and every GetWithdrawal's arrival are recorded by id.
      */
     static final class Internal extends dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc.CollateralInternalServiceImplBase {
         static final String TOKEN = "Bearer test-margin-token";
 
-        /** DELAYED locks after half a second (within the test deadline of 1 s). */
-        enum Lock { OK, UNAVAILABLE, LOST, DELAYED }
+        /**
+         * DELAYED locks after half a second (within the test deadline of 1 s). LATE answers UNAVAILABLE at
+         * once and locks {@link #lateMs} after the request's not_after, dated not_after: a collateral-service
+         * whose clock lags margin's by that much, that worked on the request while its answer was lost.
+         */
+        enum Lock { OK, UNAVAILABLE, LOST, DELAYED, LATE }
 
         final AtomicReference<Lock> mode = new AtomicReference<>(Lock.OK);
         final AtomicReference<io.grpc.StatusRuntimeException> refusal = new AtomicReference<>();
@@ -183,6 +189,21 @@ final class FakeUpstream {
         final java.util.concurrent.atomic.AtomicInteger getCalls = new java.util.concurrent.atomic.AtomicInteger();
         /** GetWithdrawals still to answer NOT_FOUND although locked: a lock landing just after they were asked. */
         final java.util.concurrent.atomic.AtomicInteger hideNext = new java.util.concurrent.atomic.AtomicInteger();
+        /** Lock calls still to answer UNAVAILABLE before anything else (a retried attempt's lost first try). */
+        final java.util.concurrent.atomic.AtomicInteger unavailableNext = new java.util.concurrent.atomic.AtomicInteger();
+        /** How far the fake's clock runs ahead of the test's (negative: behind), for the not_after check. */
+        final java.util.concurrent.atomic.AtomicLong clockOffsetMs = new java.util.concurrent.atomic.AtomicLong();
+        /** How long after its not_after a LATE lock lands. */
+        final java.util.concurrent.atomic.AtomicLong lateMs = new java.util.concurrent.atomic.AtomicLong();
+        /** The not_after_unix_ms of every lock call, by withdrawal id, in arrival order. */
+        final Map<String, java.util.List<Long>> notAfters = new ConcurrentHashMap<>();
+        /** When (test clock, Unix ms) each GetWithdrawal arrived, by withdrawal id. */
+        final Map<String, java.util.List<Long>> getsAt = new ConcurrentHashMap<>();
+        private final java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fake-collateral-late-locks");
+            t.setDaemon(true);
+            return t;
+        });
         private final Collateral collateral;
 
         Internal(Collateral collateral) {
@@ -204,10 +225,11 @@ final class FakeUpstream {
         public void lockWithdrawal(dev.crosschain.proto.collateral.v1.LockWithdrawalRequest r,
                                    StreamObserver<dev.crosschain.proto.collateral.v1.LockWithdrawalResponse> observer) {
             lockCalls.incrementAndGet();
+            notAfters.computeIfAbsent(r.getWithdrawalId(), id -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(r.getNotAfterUnixMs());
             if (unauthorized(observer)) {
                 return;
             }
-            if (mode.get() == Lock.UNAVAILABLE) {
+            if (mode.get() == Lock.UNAVAILABLE || unavailableNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 observer.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
                 return;
             }
@@ -215,34 +237,53 @@ final class FakeUpstream {
                 observer.onError(refusal.get());
                 return;
             }
+            if (mode.get() == Lock.LATE) {
+                later.schedule(() -> lock(r, r.getNotAfterUnixMs()),
+                        r.getNotAfterUnixMs() + lateMs.get() - System.currentTimeMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                observer.onError(Status.UNAVAILABLE.withDescription("answer lost, lock still queued").asRuntimeException());
+                return;
+            }
             if (mode.get() == Lock.DELAYED) {
                 LockSupport.parkNanos(500_000_000L); // a slow lock, so that a test can act while it is in flight
             }
-            boolean[] replayed = {true};
-            dev.crosschain.proto.collateral.v1.Withdrawal w = locks.computeIfAbsent(r.getWithdrawalId(), id -> {
-                replayed[0] = false;
-                return dev.crosschain.proto.collateral.v1.Withdrawal.newBuilder().setWithdrawalId(id).setAccountId(r.getAccountId())
-                        .setChainId(r.getChainId()).setAsset(r.getAsset()).setAmount(r.getAmount())
-                        .setDestinationAddress(r.getDestinationAddress())
-                        .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
-                        .setLockedAtUnixMs(System.currentTimeMillis()).build();
-            });
-            if (!replayed[0]) {
-                collateral.debit(r.getAccountId(), r.getChainId(), r.getAsset(), new BigDecimal(r.getAmount())); // no longer available
+            long now = System.currentTimeMillis() + clockOffsetMs.get();
+            if (!locks.containsKey(r.getWithdrawalId()) && r.getNotAfterUnixMs() > 0 && now > r.getNotAfterUnixMs()) {
+                observer.onError(refusal(com.google.rpc.Code.FAILED_PRECONDITION, "LOCK_EXPIRED", null));
+                return;
             }
+            boolean replayed = !lock(r, now);
+            dev.crosschain.proto.collateral.v1.Withdrawal w = locks.get(r.getWithdrawalId());
             if (mode.get() == Lock.LOST) {
                 observer.onError(Status.UNAVAILABLE.withDescription("answer lost").asRuntimeException());
                 return;
             }
             observer.onNext(dev.crosschain.proto.collateral.v1.LockWithdrawalResponse.newBuilder().setWithdrawal(w)
-                    .setReplayed(replayed[0]).build());
+                    .setReplayed(replayed).build());
             observer.onCompleted();
+        }
+
+        /** Locks the id, dated {@code lockedAtMs}, unless it is locked already; true when this call locked it. */
+        private boolean lock(dev.crosschain.proto.collateral.v1.LockWithdrawalRequest r, long lockedAtMs) {
+            boolean[] found = {true};
+            locks.computeIfAbsent(r.getWithdrawalId(), id -> {
+                found[0] = false;
+                return dev.crosschain.proto.collateral.v1.Withdrawal.newBuilder().setWithdrawalId(id).setAccountId(r.getAccountId())
+                        .setChainId(r.getChainId()).setAsset(r.getAsset()).setAmount(r.getAmount())
+                        .setDestinationAddress(r.getDestinationAddress())
+                        .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
+                        .setLockedAtUnixMs(lockedAtMs).build();
+            });
+            if (!found[0]) {
+                collateral.debit(r.getAccountId(), r.getChainId(), r.getAsset(), new BigDecimal(r.getAmount())); // no longer available
+            }
+            return !found[0];
         }
 
         @Override
         public void getWithdrawal(dev.crosschain.proto.collateral.v1.GetWithdrawalRequest r,
                                   StreamObserver<dev.crosschain.proto.collateral.v1.GetWithdrawalResponse> observer) {
             getCalls.incrementAndGet();
+            getsAt.computeIfAbsent(r.getWithdrawalId(), id -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(System.currentTimeMillis());
             if (unauthorized(observer)) {
                 return;
             }

@@ -41,6 +41,15 @@ class RequestWithdrawalGrpcTest {
         MarginGrpcServiceTest.disconnect();
     }
 
+    /**
+     * The shared stub's deadline is absolute, set once at connect: each test gets a fresh one, or the
+     * class (several withdrawals in doubt, each answered after not_after + the skew) would outlive it.
+     */
+    @org.junit.jupiter.api.BeforeEach
+    void freshDeadline() {
+        MarginGrpcServiceTest.margin = MarginGrpcServiceTest.margin.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @AfterEach
     void upstreamHealthy() {
         upstream.collateral.mode.set(FakeUpstream.Mode.OK);
@@ -48,7 +57,101 @@ class RequestWithdrawalGrpcTest {
         upstream.internal.refusal.set(null);
         upstream.internal.getDown.set(false);
         upstream.internal.hideNext.set(0);
+        upstream.internal.unavailableNext.set(0);
+        upstream.internal.clockOffsetMs.set(0);
+        upstream.internal.lateMs.set(0);
         FakeUpstream.Internal.rejectToken.set(false);
+    }
+
+    @jakarta.inject.Inject
+    dev.crosschain.margin.app.MarginConfig config;
+
+    @jakarta.inject.Inject
+    dev.crosschain.margin.store.WithdrawalStore records;
+
+    /**
+     * The lock asks collateral-service not to lock after margin's clock + its call deadline, and a
+     * retried attempt of the same lock (UNAVAILABLE, retried by the client) carries the same not_after.
+     */
+    @Test
+    void aLockCarriesOneNotAfterOfItsDeadlineAcrossItsAttempts() {
+        String acc = "wd-fence";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        upstream.internal.unavailableNext.set(1); // the first attempt fails, the retry locks
+        long before = System.currentTimeMillis();
+        RequestWithdrawalResponse locked = withdraw("wd-fence-1", acc, "ethereum", "USDC", "1", "0xa");
+        long after = System.currentTimeMillis();
+        java.util.List<Long> sent = upstream.internal.notAfters.get("wd-fence-1");
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(1)).isEqualTo(sent.get(0));
+        long deadline = config.client().deadline().toMillis();
+        assertThat(sent.get(0)).isBetween(before + deadline, after + deadline);
+        assertThat(locked.getLockedAtUnixMs()).isLessThanOrEqualTo(sent.get(0));
+    }
+
+    /**
+     * collateral-service came to the lock after its not_after (here its clock runs 10 s ahead) and
+     * refused LOCK_EXPIRED: UNAVAILABLE LOCK_EXPIRED, once no earlier attempt can land (margin's
+     * clock past not_after + the skew, GetWithdrawal NOT_FOUND); the CHECKED record is forgotten, so
+     * the retry is judged anew and locks.
+     */
+    @Test
+    void aLockExpiredAtCollateralIsUnavailableAndKeepsNothing() {
+        String acc = "wd-expired";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        upstream.internal.clockOffsetMs.set(10_000);
+        StatusRuntimeException e = assertError(() -> withdraw("wd-expired-1", acc, "ethereum", "USDC", "1", "0xa"),
+                Status.Code.UNAVAILABLE, "LOCK_EXPIRED", null);
+        long answeredAt = System.currentTimeMillis();
+        assertThat(e.getStatus().getDescription()).contains("LOCK_EXPIRED").contains("retry with the same withdrawal_id");
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-expired-1");
+        assertThat(records.find("wd-expired-1")).isEmpty();
+        long settled = upstream.internal.notAfters.get("wd-expired-1").get(0) + config.withdrawals().clockSkew().toMillis();
+        assertThat(answeredAt).isGreaterThan(settled);
+
+        upstream.internal.clockOffsetMs.set(0);
+        RequestWithdrawalResponse retry = withdraw("wd-expired-1", acc, "ethereum", "USDC", "1", "0xa");
+        assertThat(retry.getReplayed()).isFalse(); // nothing was kept of the first request
+        assertThat(upstream.internal.locks).containsKey("wd-expired-1");
+    }
+
+    /**
+     * The answer of the lock is lost. Nothing locked: margin asks GetWithdrawal until its clock has
+     * passed not_after + the clock skew, and only a NOT_FOUND asked after that is taken for "nothing
+     * locked" (record forgotten, DEPENDENCY_UNAVAILABLE). A lock that lands later than twice the
+     * deadline but within that bound (collateral's clock lagging by less than the skew) is found and
+     * answered: under the former 2 x deadline window it was declared not locked while it was.
+     */
+    @Test
+    void aLockInDoubtIsAskedForUntilItsNotAfterPlusTheClockSkew() {
+        String acc = "wd-settle";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        long skew = config.withdrawals().clockSkew().toMillis();
+
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.UNAVAILABLE);
+        assertError(() -> withdraw("wd-settle-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "DEPENDENCY_UNAVAILABLE", null);
+        long answeredAt = System.currentTimeMillis();
+        long settled = upstream.internal.notAfters.get("wd-settle-1").get(0) + skew;
+        java.util.List<Long> gets = upstream.internal.getsAt.get("wd-settle-1");
+        assertThat(gets.get(gets.size() - 1)).as("the deciding GetWithdrawal").isGreaterThan(settled);
+        assertThat(answeredAt).isBetween(settled, settled + 1_500);
+        assertThat(records.find("wd-settle-1")).isEmpty();
+
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.LATE);
+        long late = skew - 500;
+        assertThat(config.client().deadline().toMillis() + late).as("lands after the former window").isGreaterThan(
+                2 * config.client().deadline().toMillis());
+        upstream.internal.lateMs.set(late);
+        RequestWithdrawalResponse found = withdraw("wd-settle-2", acc, "ethereum", "USDC", "2", "0xa");
+        long notAfter = upstream.internal.notAfters.get("wd-settle-2").get(0);
+        assertThat(found.getReplayed()).isFalse();
+        assertThat(found.getLockedAtUnixMs()).isEqualTo(notAfter);
+        assertThat(upstream.internal.getsAt.get("wd-settle-2")).anyMatch(t -> t >= notAfter + late);
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        int gets2 = upstream.internal.getCalls.get();
+        assertThat(withdraw("wd-settle-2", acc, "ethereum", "USDC", "2", "0xa").getReplayed()).isTrue();
+        assertThat(upstream.internal.getCalls.get()).isEqualTo(gets2); // recorded LOCKED
     }
 
     @Test
