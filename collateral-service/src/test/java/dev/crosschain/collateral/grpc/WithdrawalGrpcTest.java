@@ -390,12 +390,7 @@ class WithdrawalGrpcTest {
         java.util.List<java.util.concurrent.Future<LockWithdrawalResponse>> calls = new java.util.ArrayList<>();
         java.util.List<ManagedChannel> channels = new java.util.ArrayList<>();
         try (Connection holder = dataSource.getConnection()) {
-            holder.setAutoCommit(false);
-            try (PreparedStatement s = holder.prepareStatement(
-                    "SELECT available FROM balance WHERE account_id = ? AND chain_id = 'solana' AND asset = 'USDC' FOR UPDATE")) {
-                s.setString(1, account);
-                s.executeQuery().close();
-            }
+            holdBalanceRow(holder, account, "solana", "USDC");
             for (int i = 0; i < 2; i++) {
                 ManagedChannel own = ManagedChannelBuilder.forAddress("localhost", 19101).usePlaintext().build();
                 channels.add(own);
@@ -468,12 +463,7 @@ class WithdrawalGrpcTest {
         long notAfter = System.currentTimeMillis() + 500;
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         try (Connection holder = dataSource.getConnection()) {
-            holder.setAutoCommit(false);
-            try (PreparedStatement s = holder.prepareStatement(
-                    "SELECT available FROM balance WHERE account_id = ? AND chain_id = 'solana' AND asset = 'USDC' FOR UPDATE")) {
-                s.setString(1, account);
-                s.executeQuery().close();
-            }
+            holdBalanceRow(holder, account, "solana", "USDC");
             java.util.concurrent.Future<StatusRuntimeException> call = pool.submit(() ->
                     catchStatus(() -> margin.lockWithdrawal(lock(id, account, "solana", "USDC", "6", "sol-dest", notAfter))));
             awaitLockWaiters(1, "%SELECT available FROM balance WHERE account_id%FOR UPDATE%");
@@ -489,6 +479,18 @@ class WithdrawalGrpcTest {
         assertThat(count("SELECT count(*) FROM ledger_entry WHERE reference = '" + id + "'")).isZero();
         assertDenied(catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build())),
                 Status.Code.NOT_FOUND, "UNKNOWN_WITHDRAWAL");
+    }
+
+    /** Locks the balance row FOR UPDATE in a transaction left open on {@code holder}, as a freeze or another lock would. */
+    static void holdBalanceRow(Connection holder, String account, String chain, String asset) throws SQLException {
+        holder.setAutoCommit(false);
+        try (PreparedStatement s = holder.prepareStatement(
+                "SELECT available FROM balance WHERE account_id = ? AND chain_id = ? AND asset = ? FOR UPDATE")) {
+            s.setString(1, account);
+            s.setString(2, chain);
+            s.setString(3, asset);
+            s.executeQuery().close();
+        }
     }
 
     /**
