@@ -397,7 +397,7 @@ class WithdrawalGrpcTest {
                 var stub = CollateralInternalServiceGrpc.newBlockingStub(own).withInterceptors(bearer("test-margin-token"));
                 calls.add(pool.submit(() -> stub.lockWithdrawal(lock(id, account, "solana", "USDC", "6", "sol-dest"))));
             }
-            awaitLockWaiters(2, "%SELECT available FROM balance WHERE account_id%FOR UPDATE%");
+            LockWaiters.await(dataSource, 2, "%SELECT available FROM balance WHERE account_id%FOR UPDATE%");
             holder.commit();
             java.util.List<LockWithdrawalResponse> answers = new java.util.ArrayList<>();
             for (java.util.concurrent.Future<LockWithdrawalResponse> call : calls) {
@@ -466,7 +466,7 @@ class WithdrawalGrpcTest {
             holdBalanceRow(holder, account, "solana", "USDC");
             java.util.concurrent.Future<StatusRuntimeException> call = pool.submit(() ->
                     catchStatus(() -> margin.lockWithdrawal(lock(id, account, "solana", "USDC", "6", "sol-dest", notAfter))));
-            awaitLockWaiters(1, "%SELECT available FROM balance WHERE account_id%FOR UPDATE%");
+            LockWaiters.await(dataSource, 1, "%SELECT available FROM balance WHERE account_id%FOR UPDATE%");
             while (System.currentTimeMillis() <= notAfter) {
                 java.util.concurrent.locks.LockSupport.parkUntil(notAfter + 1); // until the clock passes not_after
             }
@@ -490,30 +490,6 @@ class WithdrawalGrpcTest {
             s.setString(2, chain);
             s.setString(3, asset);
             s.executeQuery().close();
-        }
-    }
-
-    /**
-     * Waits until {@code count} backends of this database running a statement {@code LIKE query} wait for a lock
-     * (polled, not a guessed sleep). Asked on a connection of its own outside any transaction: within one,
-     * pg_stat_activity answers the same snapshot.
-     */
-    private void awaitLockWaiters(int count, String query) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AdapterConnection.PATIENCE_MS);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE ?")) {
-            s.setString(1, query);
-            while (true) {
-                try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) >= count) {
-                        return;
-                    }
-                }
-                assertThat(System.nanoTime()).as(count + " lock waiters").isLessThan(deadline);
-                TimeUnit.MILLISECONDS.sleep(5);
-            }
         }
     }
 
@@ -750,7 +726,7 @@ class WithdrawalGrpcTest {
             assertThat(Alerts.freeze(c, account, "frozen by a race test", alert)).isTrue();
             java.util.concurrent.Future<StatusRuntimeException> lock = pool.submit(() ->
                     catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "ethereum", "USDC", "1", "0xa"))));
-            awaitLockWaiters(1, "%pg_advisory_xact_lock_shared%");
+            LockWaiters.await(dataSource, 1, "%pg_advisory_xact_lock_shared%");
             c.commit();
             assertPrecondition(lock.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS), "ACCOUNT_FROZEN");
         } finally {
