@@ -42,7 +42,7 @@ public class Withdrawals {
 
     /**
      * Validates and locks (or answers the replay of) a withdrawal; refused FAILED_PRECONDITION ACCOUNT_FROZEN,
-     * CHAIN_HALTED, INSUFFICIENT_BALANCE or LOCK_EXPIRED (judged in the lock transaction against this service's clock,
+     * CHAIN_HALTED, INSUFFICIENT_BALANCE or LOCK_EXPIRED (judged in the lock transaction against the database's clock,
      * see {@link WithdrawalStore#lock}). A new lock is announced to watchers and to the chain's adapter streams.
      * The order is checked against this replica's registry, which may lag a change of the chain's assets (review
      * finding 6); unlike a deposit, a lock creates no holding: it needs an available balance of the asset, and a

@@ -18,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,12 +45,19 @@ public class WithdrawalStore {
     }
 
     /**
-     * Locks the order's amount. A known id answers the withdrawal as it is now when the payload is the same (even if
-     * the account was frozen or the chain halted since, or the order's not-after instant has passed) and is
-     * IDEMPOTENCY_CONFLICT otherwise. Then, in this order: ACCOUNT_FROZEN, CHAIN_HALTED ({@code haltedReason}
-     * non-null), INSUFFICIENT_BALANCE, LOCK_EXPIRED (FAILED_PRECONDITION). The not-after instant is judged last, on
-     * this service's clock read after every wait of the transaction (the balance row, the freeze lock), and that
-     * reading is the lock's {@code locked_at}: a lock never holds a {@code locked_at} later than its not-after.
+     * Locks the order's amount. Checked in this order: the fields (validated before, {@link WithdrawalOrder#validate});
+     * then, once the balance row is locked, a known id answers the withdrawal as it is now when the payload is the
+     * same (even if the account was frozen or the chain halted since, or the order's not-after instant has passed) and
+     * is IDEMPOTENCY_CONFLICT otherwise; then ACCOUNT_FROZEN, CHAIN_HALTED ({@code haltedReason} non-null),
+     * INSUFFICIENT_BALANCE; last LOCK_EXPIRED (FAILED_PRECONDITION).
+     *
+     * <p>The not-after instant is judged on the database's clock ({@code clock_timestamp()}: one clock for every
+     * replica), read after every wait of the transaction (the balance row, the id's lock, the freeze lock), and that
+     * reading is the lock's {@code locked_at}. The transaction holds the id's advisory lock ({@link #lockId})
+     * exclusively from before that reading to its commit, and {@link #get} takes it shared before it reads: so a
+     * lookup either waits for a lock that judged itself in time to commit or roll back, or goes first, and then any
+     * lock of the id reads the clock after the lookup began. A lookup that answers "not found" at an instant of the
+     * database's clock past not-after therefore means no lock of this order will ever land.
      */
     public Locked lock(WithdrawalOrder order, String haltedReason) {
         String hash = order.requestHash();
@@ -62,6 +68,9 @@ public class WithdrawalStore {
             // The balance row first, then the account's freeze lock shared: a freeze (which takes it exclusively before
             // it writes) either waits for this lock to commit, or committed before and is seen by the read below.
             BigDecimal available = LedgerWrites.availableForUpdate(c, order.accountId(), order.chainId(), order.asset());
+            // The id's lock, held to the commit: a lookup of the id (get) waits for this transaction to end, and one
+            // that went first is over before the clock below is read.
+            lockId(c, order.withdrawalId(), true);
             // The id is asked once the row is ours: a first lock of this id may have held the row and committed while
             // this call waited for it. Judged on the balance it left, the retry would be refused although its withdrawal
             // is locked, and the caller would take the refusal for "nothing locked".
@@ -84,9 +93,9 @@ public class WithdrawalStore {
                         + available.stripTrailingZeros().toPlainString() + " " + order.asset() + " available on "
                         + order.chainId() + ", the withdrawal needs " + order.amount().toPlainString());
             }
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            // After the waits (a lock queued behind the balance row or a freeze is judged when its turn comes) and
-            // as close to the commit as the writes allow: the caller's fence against a lock landing after it gave up.
+            // The database's clock, after the waits (a lock queued behind the balance row, the id or a freeze is judged
+            // when its turn comes) and under the id's lock: the caller's fence against a lock landing after it gave up.
+            Instant now = databaseNow(c);
             order.requireNotExpiredAt(now);
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at)
@@ -130,8 +139,38 @@ public class WithdrawalStore {
         return Transactions.readCommitted(dataSource, "reading freezes of " + accountId, c -> Alerts.frozenReason(c, accountId));
     }
 
+    /**
+     * The withdrawal of this id, read once the id's advisory lock is taken shared: a lock transaction of the id that
+     * holds it (it judged its not-after and has not committed yet) is waited for, so "not found" is never answered
+     * for a lock that is about to commit (see {@link #lock}).
+     */
     public Optional<Withdrawal> get(String id) {
-        return Transactions.readCommitted(dataSource, "reading withdrawal " + id, c -> find(c, id));
+        return Transactions.readCommitted(dataSource, "reading withdrawal " + id, c -> {
+            lockId(c, id, false);
+            return find(c, id);
+        });
+    }
+
+    /**
+     * The withdrawal id's transaction-level advisory lock: exclusive in {@link #lock} from before it reads the clock
+     * to its commit, shared in {@link #get} before it reads the row.
+     */
+    static void lockId(Connection c, String withdrawalId, boolean exclusive) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(exclusive
+                ? "SELECT pg_advisory_xact_lock(hashtext('withdrawal'), hashtext(?))"
+                : "SELECT pg_advisory_xact_lock_shared(hashtext('withdrawal'), hashtext(?))")) {
+            s.setString(1, withdrawalId);
+            s.executeQuery().close();
+        }
+    }
+
+    /** The database's clock now (not the transaction's start), to the millisecond. */
+    private static Instant databaseNow(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT date_trunc('milliseconds', clock_timestamp())");
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getTimestamp(1).toInstant();
+        }
     }
 
     /**

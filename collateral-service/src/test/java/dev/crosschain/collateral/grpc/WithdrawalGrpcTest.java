@@ -481,6 +481,44 @@ class WithdrawalGrpcTest {
                 Status.Code.NOT_FOUND, "UNKNOWN_WITHDRAWAL");
     }
 
+    /**
+     * A lock that judged its not_after in time but has not committed yet (here: queued on the id's advisory lock,
+     * which the test holds as a lock between its check and its commit would) is waited for by GetWithdrawal, which
+     * then sees it: margin-service, asking after not_after, never reads NOT_FOUND for a lock about to commit.
+     * Without the id's lock neither call waits for it and GetWithdrawal answers NOT_FOUND at once.
+     */
+    @Test
+    void getWithdrawalWaitsForALockOfTheIdThatHasNotCommitted() throws Exception {
+        String account = account("inflight");
+        fund(account, "solana", "USDC", "10");
+        String id = wid();
+        long notAfter = System.currentTimeMillis() + AdapterConnection.PATIENCE_MS;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement s = holder.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('withdrawal'), hashtext(?))")) {
+                s.setString(1, id);
+                s.executeQuery().close();
+            }
+            java.util.concurrent.Future<LockWithdrawalResponse> locking = pool.submit(() ->
+                    margin.lockWithdrawal(lock(id, account, "solana", "USDC", "6", "sol-dest", notAfter)));
+            LockWaiters.await(dataSource, 1, "%pg_advisory_xact_lock(hashtext('withdrawal')%");
+            java.util.concurrent.Future<Withdrawal> lookup = pool.submit(() ->
+                    margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build()).getWithdrawal());
+            LockWaiters.await(dataSource, 1, "%pg_advisory_xact_lock_shared(hashtext('withdrawal')%");
+            assertThat(lookup.isDone()).isFalse();
+            holder.commit();
+            LockWithdrawalResponse locked = locking.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS);
+            Withdrawal seen = lookup.get(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS);
+            assertThat(seen).isEqualTo(locked.getWithdrawal());
+            assertThat(seen.getLockedAtUnixMs()).isLessThanOrEqualTo(notAfter);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(balance(account, "solana", "USDC")).isEqualTo("0/4/6");
+        failAll("solana", id);
+    }
+
     /** Locks the balance row FOR UPDATE in a transaction left open on {@code holder}, as a freeze or another lock would. */
     static void holdBalanceRow(Connection holder, String account, String chain, String asset) throws SQLException {
         holder.setAutoCommit(false);
