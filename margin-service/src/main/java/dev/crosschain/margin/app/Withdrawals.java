@@ -155,6 +155,10 @@ public class Withdrawals {
         Instant notAfter = collateral.fence(); // once: every attempt of this lock carries the same
         try {
             locked = collateral.lock(r.order(), notAfter);
+        } catch (WithdrawalClient.RefusedInDoubt refusedLate) {
+            // the last attempt was refused, but an earlier one went unanswered and may still land before
+            // not_after: the refusal is the answer only once nothing is locked past not_after + the skew
+            locked = awaitOutcome(r, notAfter, refusedLate.refusal());
         } catch (PreconditionException | InvalidInputException refused) {
             // collateral-service may refuse a duplicate of an id that did lock (a request of the same id
             // that locked while this one waited): only GetWithdrawal tells that nothing was locked
@@ -209,11 +213,11 @@ public class Withdrawals {
      * lock or margin's clock has passed {@link #settledAt the lock's not_after + the clock skew}.
      * Found: the lock. Not found by a GetWithdrawal asked after that: nothing was locked, and
      * collateral-service will not lock it (it refuses after not_after by its clock, which lags
-     * margin's by less than the skew); the CHECKED record is forgotten and the original failure
-     * answered (retry). Otherwise UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the
+     * margin's by less than the skew); the CHECKED record is forgotten and {@code unknown} answered
+     * (the lost answer's failure: retry; or the last attempt's refusal, which then stands). Otherwise UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the
      * retry to resolve.
      */
-    private WithdrawalClient.Locked awaitOutcome(Request r, Instant notAfter, DependencyException unknown) {
+    private WithdrawalClient.Locked awaitOutcome(Request r, Instant notAfter, RuntimeException unknown) {
         Instant settled = settledAt(notAfter);
         while (true) {
             boolean last = Instant.now().isAfter(settled);

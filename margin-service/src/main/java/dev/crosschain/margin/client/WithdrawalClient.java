@@ -88,6 +88,8 @@ public class WithdrawalClient {
      * @throws ConflictException     IDEMPOTENCY_CONFLICT: the id was locked with another payload
      * @throws LockExpired           collateral-service judged the last attempt after {@code notAfter}: it locked
      *                               nothing (the id was not locked then: a replay is answered first)
+     * @throws RefusedInDoubt        instead of any of the refusals above when an earlier attempt went unanswered:
+     *                               that attempt may still lock (until {@code notAfter})
      * @throws DependencyException   no answer, or an unexpected one: whether the lock happened is unknown
      */
     public Locked lock(Order o, Instant notAfter) {
@@ -96,19 +98,58 @@ public class WithdrawalClient {
                 .setAmount(Decimals.plain(o.amount())).setDestinationAddress(o.destination())
                 .setNotAfterUnixMs(notAfter.toEpochMilli()).build();
         LockWithdrawalResponse response;
+        // set once an attempt went unanswered (UNAVAILABLE): it may still be queued at collateral-service
+        java.util.concurrent.atomic.AtomicBoolean unanswered = new java.util.concurrent.atomic.AtomicBoolean();
         try {
-            response = calls.idempotent("LockWithdrawal " + o.withdrawalId(), () -> authorized()
-                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).lockWithdrawal(request));
+            response = calls.idempotent("LockWithdrawal " + o.withdrawalId(), () -> {
+                try {
+                    return authorized().withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).lockWithdrawal(request);
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                        unanswered.set(true);
+                    }
+                    throw e;
+                }
+            });
         } catch (StatusRuntimeException e) {
+            RuntimeException answer;
             if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION
                     && Calls.reason(e).filter(LockExpired.REASON::equals).isPresent()) {
-                throw new LockExpired("withdrawal " + o.withdrawalId() + ": collateral-service came to the lock after its not_after ("
+                answer = new LockExpired("withdrawal " + o.withdrawalId() + ": collateral-service came to the lock after its not_after ("
                         + e.getStatus().getDescription() + "); retry with the same withdrawal_id", e);
+            } else {
+                answer = refusal(e, "LockWithdrawal " + o.withdrawalId(), "accounts/" + o.accountId() + "/chains/" + o.chainId()
+                        + "/assets/" + o.asset());
             }
-            throw refusal(e, "LockWithdrawal " + o.withdrawalId(), "accounts/" + o.accountId() + "/chains/" + o.chainId()
-                    + "/assets/" + o.asset());
+            if (unanswered.get() && !(answer instanceof DependencyException)) {
+                throw new RefusedInDoubt(o.withdrawalId(), answer);
+            }
+            throw answer;
         }
         return locked(response.getWithdrawal());
+    }
+
+    /**
+     * The last attempt of a lock was refused (any refusal: of state, of the fields, a conflict, a
+     * credential), but an earlier attempt went unanswered (UNAVAILABLE) and may still be queued at
+     * collateral-service and lock before not_after: the refusal is final for its own attempt only.
+     * The caller waits for the outcome ({@link #find} until not_after + the clock skew) and answers
+     * {@link #refusal()} only once nothing is locked by then.
+     */
+    public static final class RefusedInDoubt extends DependencyException {
+        private final RuntimeException refusal;
+
+        RefusedInDoubt(String withdrawalId, RuntimeException refusal) {
+            super("withdrawal " + withdrawalId + ": collateral-service refused the last attempt (" + refusal.getMessage()
+                    + ") but an earlier one went unanswered; retry with the same withdrawal_id",
+                    Status.Code.UNAVAILABLE, refusal, "WITHDRAWAL_IN_DOUBT");
+            this.refusal = refusal;
+        }
+
+        /** The last attempt's refusal, the answer once no earlier attempt can have locked. */
+        public RuntimeException refusal() {
+            return refusal;
+        }
     }
 
     /**

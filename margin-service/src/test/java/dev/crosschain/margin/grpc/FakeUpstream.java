@@ -191,6 +191,15 @@ final class FakeUpstream {
         final java.util.concurrent.atomic.AtomicInteger hideNext = new java.util.concurrent.atomic.AtomicInteger();
         /** Lock calls still to answer UNAVAILABLE before anything else (a retried attempt's lost first try). */
         final java.util.concurrent.atomic.AtomicInteger unavailableNext = new java.util.concurrent.atomic.AtomicInteger();
+        /**
+         * Lock calls still to answer UNAVAILABLE while the lock stays queued at the fake: it lands (dated its
+         * not_after) at the GetWithdrawal of its id that comes after {@link #queuedMisses} more NOT_FOUNDs.
+         */
+        final java.util.concurrent.atomic.AtomicInteger queueNext = new java.util.concurrent.atomic.AtomicInteger();
+        /** How many GetWithdrawals of a queued lock's id answer NOT_FOUND before it lands. */
+        final java.util.concurrent.atomic.AtomicInteger queuedMisses = new java.util.concurrent.atomic.AtomicInteger();
+        private final Map<String, dev.crosschain.proto.collateral.v1.LockWithdrawalRequest> queued = new ConcurrentHashMap<>();
+        private final Map<String, java.util.concurrent.atomic.AtomicInteger> missesLeft = new ConcurrentHashMap<>();
         /** How far the fake's clock runs ahead of the test's (negative: behind), for the not_after check. */
         final java.util.concurrent.atomic.AtomicLong clockOffsetMs = new java.util.concurrent.atomic.AtomicLong();
         /** How long after its not_after a LATE lock lands. */
@@ -231,6 +240,12 @@ final class FakeUpstream {
             }
             if (mode.get() == Lock.UNAVAILABLE || unavailableNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 observer.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+                return;
+            }
+            if (queueNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                missesLeft.put(r.getWithdrawalId(), new java.util.concurrent.atomic.AtomicInteger(queuedMisses.get()));
+                queued.put(r.getWithdrawalId(), r);
+                observer.onError(Status.UNAVAILABLE.withDescription("answer lost, lock still queued").asRuntimeException());
                 return;
             }
             if (refusal.get() != null) {
@@ -290,6 +305,11 @@ final class FakeUpstream {
             if (getDown.get()) {
                 observer.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
                 return;
+            }
+            dev.crosschain.proto.collateral.v1.LockWithdrawalRequest waiting = queued.get(r.getWithdrawalId());
+            if (waiting != null && missesLeft.get(r.getWithdrawalId()).getAndDecrement() <= 0) {
+                queued.remove(r.getWithdrawalId());
+                lock(waiting, waiting.getNotAfterUnixMs()); // the queued lock commits now, in time by its not_after
             }
             dev.crosschain.proto.collateral.v1.Withdrawal w = locks.get(r.getWithdrawalId());
             if (w != null && hideNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

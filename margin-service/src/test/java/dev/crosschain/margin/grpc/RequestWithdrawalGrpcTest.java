@@ -58,6 +58,8 @@ class RequestWithdrawalGrpcTest {
         upstream.internal.getDown.set(false);
         upstream.internal.hideNext.set(0);
         upstream.internal.unavailableNext.set(0);
+        upstream.internal.queueNext.set(0);
+        upstream.internal.queuedMisses.set(0);
         upstream.internal.clockOffsetMs.set(0);
         upstream.internal.lateMs.set(0);
         FakeUpstream.Internal.rejectToken.set(false);
@@ -582,6 +584,37 @@ class RequestWithdrawalGrpcTest {
         int gets = upstream.internal.getCalls.get();
         assertThat(withdraw("wd-dup-1", acc, "ethereum", "USDC", "1", "0xa").getLockedAtUnixMs()).isEqualTo(1_700_000_000_000L);
         assertThat(upstream.internal.getCalls.get()).isEqualTo(gets); // recorded LOCKED
+    }
+
+    /**
+     * The first attempt of the lock goes unanswered (UNAVAILABLE) but stays queued at collateral-service;
+     * the retried attempt is refused INSUFFICIENT_BALANCE. That refusal speaks for the retry only: the
+     * queued attempt lands later (here after one more NOT_FOUND), before not_after. margin keeps asking
+     * until not_after + the skew and answers the lock; before, it asked once, forgot the CHECKED record
+     * and answered INSUFFICIENT_BALANCE for a withdrawal collateral-service holds.
+     */
+    @Test
+    void aRefusalOfARetryDoesNotSpeakForAnEarlierAttemptStillQueued() {
+        String acc = "wd-queued";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        upstream.internal.queueNext.set(1);
+        upstream.internal.queuedMisses.set(1);
+        upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.FAILED_PRECONDITION, "INSUFFICIENT_BALANCE", null));
+        RequestWithdrawalResponse answer = withdraw("wd-queued-1", acc, "ethereum", "USDC", "1", "0xa");
+        long notAfter = upstream.internal.notAfters.get("wd-queued-1").get(0);
+        assertThat(upstream.internal.notAfters.get("wd-queued-1")).hasSize(2);
+        assertThat(answer.getLockedAtUnixMs()).isEqualTo(notAfter);
+        assertThat(records.find("wd-queued-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.LOCKED);
+
+        // nothing queued this time: the refusal stands once no earlier attempt can land (not_after + skew)
+        upstream.internal.unavailableNext.set(1);
+        assertError(() -> withdraw("wd-queued-2", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "INSUFFICIENT_BALANCE", null);
+        long settled = upstream.internal.notAfters.get("wd-queued-2").get(0) + config.withdrawals().clockSkew().toMillis();
+        java.util.List<Long> gets = upstream.internal.getsAt.get("wd-queued-2");
+        assertThat(gets.get(gets.size() - 1)).as("the deciding GetWithdrawal").isGreaterThan(settled);
+        assertThat(records.find("wd-queued-2")).isEmpty();
     }
 
     /** A token collateral-service refuses is a misconfiguration (INTERNAL), not an outage to retry; nothing is kept. */
