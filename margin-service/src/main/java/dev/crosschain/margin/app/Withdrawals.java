@@ -124,6 +124,17 @@ public class Withdrawals {
             if (there.isPresent()) {
                 return there.get();
             }
+            // the request that wrote the record may have left before its lock's outcome was settled
+            // (a replica that stopped, an interrupt): until its not_after + the skew, its lock may land
+            if (known.get().lockNotAfterMs() > 0) {
+                Instant earlier = Instant.ofEpochMilli(known.get().lockNotAfterMs());
+                if (!Instant.now().isAfter(settledAt(earlier))) {
+                    Optional<WithdrawalClient.Locked> landed = pollUntilSettled(r, earlier);
+                    if (landed.isPresent()) {
+                        return recordFound(r, known.get(), landed.get());
+                    }
+                }
+            }
         }
         // the freeze first, read under the account lock: a frozen account is told so, not of a
         // balance or an upstream failure the what-if would meet first
@@ -145,14 +156,16 @@ public class Withdrawals {
             }
             throw refusal;
         }
+        Instant notAfter = collateral.fence(); // once: every attempt of this lock carries the same
+        // recorded with the CHECKED row before the lock is asked: whoever finds the row later knows
+        // until when this lock may land, even if this request never learns its outcome
         WithdrawalRecord checked = new WithdrawalRecord(r.withdrawalId(), r.requestHash(), r.accountId(), r.chainId(), r.asset(),
                 r.amount(), r.destination(), WithdrawalStore.State.CHECKED, after.equityIm(), after.initialMargin(),
-                after.maintenanceMargin(), 0L);
+                after.maintenanceMargin(), 0L, notAfter.toEpochMilli());
         if (!store.saveChecked(checked)) {
             throw new ConflictException("IDEMPOTENCY_CONFLICT", "withdrawal " + r.withdrawalId() + " is recorded with another payload");
         }
         WithdrawalClient.Locked locked;
-        Instant notAfter = collateral.fence(); // once: every attempt of this lock carries the same
         try {
             locked = collateral.lock(r.order(), notAfter);
         } catch (WithdrawalClient.RefusedInDoubt refusedLate) {
@@ -218,6 +231,22 @@ public class Withdrawals {
      * retry to resolve.
      */
     private WithdrawalClient.Locked awaitOutcome(Request r, Instant notAfter, RuntimeException unknown) {
+        Optional<WithdrawalClient.Locked> there = pollUntilSettled(r, notAfter);
+        if (there.isEmpty()) {
+            store.forgetChecked(r.withdrawalId());
+            throw unknown;
+        }
+        return there.get();
+    }
+
+    /**
+     * Asks collateral-service (GetWithdrawal) for a lock fenced by {@code notAfter} until it shows
+     * (returned, IDEMPOTENCY_CONFLICT if its payload differs) or margin's clock has passed
+     * {@link #settledAt not_after + the clock skew}: empty when a GetWithdrawal asked after that
+     * answers NOT_FOUND (nothing was locked and nothing will be). UNAVAILABLE WITHDRAWAL_IN_DOUBT
+     * when collateral-service still does not answer then.
+     */
+    private Optional<WithdrawalClient.Locked> pollUntilSettled(Request r, Instant notAfter) {
         Instant settled = settledAt(notAfter);
         while (true) {
             boolean last = Instant.now().isAfter(settled);
@@ -240,11 +269,10 @@ public class Withdrawals {
                     throw new ConflictException("IDEMPOTENCY_CONFLICT",
                             "collateral-service holds withdrawal " + r.withdrawalId() + " with another payload");
                 }
-                return there.get();
+                return there;
             }
             if (last) {
-                store.forgetChecked(r.withdrawalId());
-                throw unknown;
+                return Optional.empty();
             }
             pauseBefore(settled);
         }

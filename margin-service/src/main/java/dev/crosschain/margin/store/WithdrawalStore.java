@@ -46,14 +46,18 @@ public class WithdrawalStore {
     /** CHECKED: the what-if passed and the lock was asked; LOCKED: collateral-service locked the amount. */
     public enum State { CHECKED, LOCKED }
 
-    /** One withdrawal as margin-service recorded it; figures in USD as the what-if found them. */
+    /**
+     * One withdrawal as margin-service recorded it; figures in USD as the what-if found them.
+     * {@code lockNotAfterMs}: the not_after (Unix ms, margin's clock) its last lock request carried; 0 when
+     * not known (a row from before V6).
+     */
     public record WithdrawalRecord(String withdrawalId, String requestHash, String accountId, String chainId, String asset,
                                    BigDecimal amount, String destination, State state, BigDecimal equityImAfter,
-                                   BigDecimal imAfter, BigDecimal mmAfter, long lockedAtMs) {
+                                   BigDecimal imAfter, BigDecimal mmAfter, long lockedAtMs, long lockNotAfterMs) {
 
         public WithdrawalRecord locked(long atMs) {
             return new WithdrawalRecord(withdrawalId, requestHash, accountId, chainId, asset, amount, destination,
-                    State.LOCKED, equityImAfter, imAfter, mmAfter, atMs);
+                    State.LOCKED, equityImAfter, imAfter, mmAfter, atMs, lockNotAfterMs);
         }
     }
 
@@ -168,7 +172,8 @@ public class WithdrawalStore {
         return Transactions.readCommitted(dataSource, "reading withdrawal " + withdrawalId, c -> {
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT request_hash, account_id, chain_id, asset, amount, destination_address, state,
-                           equity_im_after, im_after, mm_after, locked_at_ms FROM withdrawal WHERE withdrawal_id = ?""")) {
+                           equity_im_after, im_after, mm_after, locked_at_ms, COALESCE(lock_not_after_ms, 0)
+                    FROM withdrawal WHERE withdrawal_id = ?""")) {
                 s.setString(1, withdrawalId);
                 try (ResultSet rs = s.executeQuery()) {
                     if (!rs.next()) {
@@ -176,24 +181,25 @@ public class WithdrawalStore {
                     }
                     return Optional.of(new WithdrawalRecord(withdrawalId, rs.getString(1), rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getBigDecimal(5), rs.getString(6), State.valueOf(rs.getString(7)),
-                            rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10), rs.getLong(11)));
+                            rs.getBigDecimal(8), rs.getBigDecimal(9), rs.getBigDecimal(10), rs.getLong(11), rs.getLong(12)));
                 }
             }
         });
     }
 
     /**
-     * Records (or re-records, with new figures) a CHECKED withdrawal before its lock is asked. Never
-     * overwrites a LOCKED row or another payload's row: false then.
+     * Records (or re-records, with new figures and the new request's not_after) a CHECKED withdrawal
+     * before its lock is asked. Never overwrites a LOCKED row or another payload's row: false then.
      */
     public boolean saveChecked(WithdrawalRecord w) {
         return Transactions.readCommitted(dataSource, "recording withdrawal " + w.withdrawalId(), c -> {
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO withdrawal (withdrawal_id, request_hash, account_id, chain_id, asset, amount, destination_address,
-                                            state, equity_im_after, im_after, mm_after)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'CHECKED', ?, ?, ?)
+                                            state, equity_im_after, im_after, mm_after, lock_not_after_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'CHECKED', ?, ?, ?, ?)
                     ON CONFLICT (withdrawal_id) DO UPDATE SET equity_im_after = EXCLUDED.equity_im_after,
-                        im_after = EXCLUDED.im_after, mm_after = EXCLUDED.mm_after, lock_asked_at = now()
+                        im_after = EXCLUDED.im_after, mm_after = EXCLUDED.mm_after, lock_asked_at = now(),
+                        lock_not_after_ms = EXCLUDED.lock_not_after_ms
                     WHERE withdrawal.state = 'CHECKED' AND withdrawal.request_hash = EXCLUDED.request_hash""")) {
                 s.setString(1, w.withdrawalId());
                 s.setString(2, w.requestHash());
@@ -205,6 +211,7 @@ public class WithdrawalStore {
                 s.setBigDecimal(8, w.equityImAfter());
                 s.setBigDecimal(9, w.imAfter());
                 s.setBigDecimal(10, w.mmAfter());
+                s.setLong(11, w.lockNotAfterMs());
                 return s.executeUpdate() == 1;
             }
         });
@@ -220,7 +227,7 @@ public class WithdrawalStore {
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT withdrawal_id, request_hash, chain_id, asset, amount, destination_address,
                            equity_im_after, im_after, mm_after,
-                           (EXTRACT(EPOCH FROM (now() - lock_asked_at)) * 1000)::BIGINT
+                           (EXTRACT(EPOCH FROM (now() - lock_asked_at)) * 1000)::BIGINT, COALESCE(lock_not_after_ms, 0)
                     FROM withdrawal WHERE account_id = ? AND state = 'CHECKED' AND withdrawal_id <> ? ORDER BY created_at""")) {
                 s.setString(1, accountId);
                 s.setString(2, exceptId == null ? "" : exceptId);
@@ -229,7 +236,7 @@ public class WithdrawalStore {
                     while (rs.next()) {
                         pending.add(new Pending(new WithdrawalRecord(rs.getString(1), rs.getString(2), accountId, rs.getString(3),
                                 rs.getString(4), rs.getBigDecimal(5), rs.getString(6), State.CHECKED, rs.getBigDecimal(7),
-                                rs.getBigDecimal(8), rs.getBigDecimal(9), 0L), rs.getLong(10)));
+                                rs.getBigDecimal(8), rs.getBigDecimal(9), 0L, rs.getLong(11)), rs.getLong(10)));
                     }
                 }
                 return pending;

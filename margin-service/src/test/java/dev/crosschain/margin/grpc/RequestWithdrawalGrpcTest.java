@@ -71,6 +71,9 @@ class RequestWithdrawalGrpcTest {
     @jakarta.inject.Inject
     dev.crosschain.margin.store.WithdrawalStore records;
 
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
     /**
      * The lock asks collateral-service not to lock after margin's clock + its call deadline, and a
      * retried attempt of the same lock (UNAVAILABLE, retried by the client) carries the same not_after.
@@ -615,6 +618,42 @@ class RequestWithdrawalGrpcTest {
         java.util.List<Long> gets = upstream.internal.getsAt.get("wd-queued-2");
         assertThat(gets.get(gets.size() - 1)).as("the deciding GetWithdrawal").isGreaterThan(settled);
         assertThat(records.find("wd-queued-2")).isEmpty();
+    }
+
+    /**
+     * A CHECKED record whose request left before its lock's outcome was settled (here: its not_after
+     * set 3 s ahead, as a request that stopped right after sending would leave it): a retry of the id
+     * waits until that not_after + the skew for the lock to land, and answers it. Before, it asked
+     * GetWithdrawal once, judged anew, was refused and forgot the record of a lock that then landed
+     * (fails without the fix: INSUFFICIENT_BALANCE).
+     */
+    @Test
+    void aRetryWaitsForTheFenceOfTheRequestThatLeftItsRecordChecked() throws Exception {
+        String acc = "wd-left";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.UNAVAILABLE);
+        upstream.internal.getDown.set(true);
+        assertError(() -> withdraw("wd-left-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        long notAfter = System.currentTimeMillis() + 3_000;
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "UPDATE withdrawal SET lock_not_after_ms = ? WHERE withdrawal_id = 'wd-left-1' AND state = 'CHECKED'")) {
+            s.setLong(1, notAfter);
+            assertThat(s.executeUpdate()).isOne();
+        }
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        upstream.internal.getDown.set(false);
+        upstream.internal.locks.put("wd-left-1", Withdrawal.newBuilder().setWithdrawalId("wd-left-1").setAccountId(acc)
+                .setChainId("ethereum").setAsset("USDC").setAmount("1").setDestinationAddress("0xa")
+                .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
+                .setLockedAtUnixMs(notAfter).build());
+        upstream.internal.hideNext.set(2); // it lands after two more NOT_FOUNDs
+        upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.FAILED_PRECONDITION, "INSUFFICIENT_BALANCE", null));
+        RequestWithdrawalResponse answer = withdraw("wd-left-1", acc, "ethereum", "USDC", "1", "0xa");
+        assertThat(answer.getReplayed()).isTrue();
+        assertThat(answer.getLockedAtUnixMs()).isEqualTo(notAfter);
+        assertThat(records.find("wd-left-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.LOCKED);
     }
 
     /** A token collateral-service refuses is a misconfiguration (INTERNAL), not an outage to retry; nothing is kept. */
