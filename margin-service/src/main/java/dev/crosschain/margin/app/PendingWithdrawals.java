@@ -25,22 +25,27 @@ public class PendingWithdrawals {
     private final WithdrawalStore store;
     private final WithdrawalClient collateral;
     private final Calls calls;
+    private final java.time.Duration clockSkew;
 
-    public PendingWithdrawals(WithdrawalStore store, WithdrawalClient collateral, Calls calls) {
+    public PendingWithdrawals(WithdrawalStore store, WithdrawalClient collateral, Calls calls, MarginConfig config) {
         this.store = store;
         this.collateral = collateral;
         this.calls = calls;
+        this.clockSkew = config.withdrawals().clockSkew();
     }
 
     /**
-     * Asks collateral-service about each: locked -> recorded LOCKED; not found and asked longer ago
-     * than a lock request can still be committed -> forgotten (nothing was locked). Returns the ids
-     * still unresolved (no answer, or not found too soon to be sure).
+     * Asks collateral-service about each: locked with the recorded payload -> recorded LOCKED; not
+     * found once the lock can no longer land ({@link #settled}) -> forgotten (nothing was locked).
+     * Returns the ids still unresolved: no answer, not found too soon to be sure, or held by
+     * collateral-service with another payload (an IDEMPOTENCY conflict, logged as an error and left
+     * CHECKED for an operator: never taken for this withdrawal's lock).
      */
     public List<String> resolve(String accountId, String exceptId) {
         List<String> unresolved = new ArrayList<>();
         for (WithdrawalStore.Pending p : store.checkedOf(accountId, exceptId)) {
-            String id = p.withdrawal().withdrawalId();
+            WithdrawalStore.WithdrawalRecord w = p.withdrawal();
+            String id = w.withdrawalId();
             Optional<WithdrawalClient.Locked> there;
             try {
                 there = collateral.find(id);
@@ -49,8 +54,19 @@ public class PendingWithdrawals {
                 continue;
             }
             if (there.isPresent()) {
-                store.markLocked(id, there.get().lockedAtMs());
-            } else if (p.askedAgoMs() > settledAfter().toMillis()) {
+                WithdrawalClient.Order recorded = new WithdrawalClient.Order(id, w.accountId(), w.chainId(), w.asset(),
+                        w.amount(), w.destination());
+                if (there.get().sameAs(recorded)) {
+                    store.markLocked(id, there.get().lockedAtMs());
+                } else {
+                    LOG.errorf("IDEMPOTENCY conflict: withdrawal %s of account %s is recorded CHECKED here as %s %s on %s to %s, "
+                                    + "but collateral-service holds it as account %s, %s %s on %s to %s; left unresolved for an operator",
+                            id, accountId, w.amount().toPlainString(), w.asset(), w.chainId(), w.destination(),
+                            there.get().accountId(), there.get().amount().toPlainString(), there.get().asset(),
+                            there.get().chainId(), there.get().destination());
+                    unresolved.add(id);
+                }
+            } else if (settled(p)) {
                 store.forgetChecked(id);
             } else {
                 unresolved.add(id);
@@ -84,8 +100,27 @@ public class PendingWithdrawals {
         }
     }
 
-    /** A lock asked longer ago than this cannot be committed any more: its longest call, then the in-doubt window. */
-    java.time.Duration settledAfter() {
-        return calls.longest().plus(calls.deadline().multipliedBy(2));
+    /**
+     * True when the pending lock can no longer land: margin's clock is past its recorded not_after +
+     * the clock skew (collateral-service refuses to lock after not_after by the database clock, within
+     * the skew of margin's). A row without a recorded not_after (written before V6) is judged by how
+     * long ago it was asked (margin's database clock): longer than {@link #legacySettledAfter()}.
+     */
+    boolean settled(WithdrawalStore.Pending p) {
+        long notAfter = p.withdrawal().lockNotAfterMs();
+        if (notAfter > 0) {
+            return System.currentTimeMillis() > notAfter + clockSkew.toMillis();
+        }
+        return p.askedAgoMs() > legacySettledAfter().toMillis();
+    }
+
+    /**
+     * For a row without a recorded not_after: its longest call then the former in-doubt window, and
+     * never less than one deadline (the not_after it carried) + the skew.
+     */
+    java.time.Duration legacySettledAfter() {
+        java.time.Duration former = calls.longest().plus(calls.deadline().multipliedBy(2));
+        java.time.Duration fenced = calls.deadline().plus(clockSkew);
+        return former.compareTo(fenced) >= 0 ? former : fenced;
     }
 }

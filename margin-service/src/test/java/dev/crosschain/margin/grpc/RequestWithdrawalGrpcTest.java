@@ -656,6 +656,41 @@ class RequestWithdrawalGrpcTest {
                 .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.LOCKED);
     }
 
+    /**
+     * Another withdrawal's pending lock is settled by its recorded not_after + the skew, not by how
+     * long ago it was asked: a lock asked an hour ago (margin's database clock) whose not_after is
+     * still a minute ahead (a fence as good as a huge skew) keeps the account in doubt; before, it was
+     * forgotten after longest + 2 x deadline. And a lock collateral-service holds under that id with
+     * another payload is an idempotency conflict left unresolved, never recorded as the lock.
+     */
+    @Test
+    void aPendingLockIsSettledByItsNotAfterAndAnotherPayloadIsNeverTakenForIt() throws Exception {
+        String acc = "wd-pend";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        long notAfter = System.currentTimeMillis() + 60_000;
+        assertThat(records.saveChecked(new dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord("wd-pend-1", "test-hash",
+                acc, "ethereum", "USDC", new java.math.BigDecimal("1"), "0xa", dev.crosschain.margin.store.WithdrawalStore.State.CHECKED,
+                java.math.BigDecimal.ZERO, java.math.BigDecimal.ZERO, java.math.BigDecimal.ZERO, 0L, notAfter))).isTrue();
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("UPDATE withdrawal SET lock_asked_at = now() - interval '1 hour' WHERE withdrawal_id = 'wd-pend-1'"))
+                    .isOne();
+        }
+        assertError(() -> withdraw("wd-pend-2", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        assertThat(records.find("wd-pend-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CHECKED);
+
+        upstream.internal.locks.put("wd-pend-1", Withdrawal.newBuilder().setWithdrawalId("wd-pend-1").setAccountId(acc)
+                .setChainId("ethereum").setAsset("USDC").setAmount("2").setDestinationAddress("0xa")
+                .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
+                .setLockedAtUnixMs(System.currentTimeMillis()).build()); // held there with another amount
+        assertError(() -> withdraw("wd-pend-2", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        assertThat(records.find("wd-pend-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CHECKED);
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-pend-2");
+    }
+
     /** A token collateral-service refuses is a misconfiguration (INTERNAL), not an outage to retry; nothing is kept. */
     @Test
     void aRefusedCredentialIsInternalNotUnavailable() {
