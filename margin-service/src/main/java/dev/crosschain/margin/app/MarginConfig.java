@@ -79,12 +79,18 @@ public interface MarginConfig {
 
     interface Withdrawals {
         /**
-         * How far collateral-service's clock may run behind margin-service's. A lock request carries
-         * not_after = margin's clock + the call deadline, and collateral-service refuses to lock after
-         * that instant of its own clock; when the lock's answer is lost, margin-service asks for it
-         * (GetWithdrawal) until its clock has passed not_after + this allowance, then takes NOT_FOUND
-         * for "nothing locked". Too small, and a lock by a collateral-service whose clock lags more
-         * may land after margin-service concluded it did not.
+         * How far collateral-service's database clock (it judges not_after on clock_timestamp(), one
+         * clock for all its replicas) may differ from margin-service's clocks (each replica's JVM
+         * clock, which sets and judges not_after, and margin's database clock, which dates
+         * lock_asked_at). A lock request carries not_after = margin's clock + the call deadline, and
+         * collateral-service refuses to lock after that instant of its database's clock. When an
+         * attempt's outcome is unknown, margin-service asks for it (GetWithdrawal) until its clock
+         * has passed not_after + this allowance, then takes NOT_FOUND for "nothing locked". That is sound only if
+         * the clocks are within this allowance: too small, and a lock by a collateral-service whose
+         * clock lags more may land after margin-service concluded it did not. A database clock that
+         * LEADS margin's by the call deadline or more refuses every lock LOCK_EXPIRED (an outage).
+         * Deploy collateral-service (which enforces
+         * not_after) before a margin-service that relies on it.
          */
         @WithDefault("2s")
         Duration clockSkew();

@@ -27,12 +27,18 @@ import java.util.Optional;
  * after a lock that did happen would subtract the amount a second time (collateral-service no longer
  * counts it as available), which is why the retry must not start with it.
  *
- * <p>The fence: each lock request carries not_after = margin's clock + the call deadline, and
- * collateral-service refuses (LOCK_EXPIRED) to lock after that instant of its own clock, whatever held
- * the request up (a queue behind the balance row, a pause). So when the answer is lost, the outcome is
- * settled once margin's clock has passed not_after + the clock skew allowed between the two services
- * ({@code margin.withdrawals.clock-skew}): a GetWithdrawal asked after that which answers NOT_FOUND
- * means that nothing was locked and nothing will be.
+ * <p>The fence: each lock request carries not_after = margin's clock + the call deadline (the same
+ * on every retried attempt, recorded with the CHECKED row before the lock is asked). collateral-service
+ * checks, in order: the fields (INVALID_ARGUMENT); with the balance row held, a replay of the id
+ * (answered, whatever not_after says); the freeze, halt and balance; last not_after, on its database's
+ * clock, refusing LOCK_EXPIRED after it. Any refusal is final only for the attempt it answers: an
+ * earlier attempt whose answer was lost (UNAVAILABLE) may still be queued there and lock until
+ * not_after. So whenever an attempt's outcome is unknown, margin waits until its clock has passed
+ * not_after + {@code margin.withdrawals.clock-skew} and only a GetWithdrawal asked after that which answers NOT_FOUND is taken to mean that
+ * nothing was locked and nothing will be. The guarantee holds on one precondition: collateral-service's
+ * database clock is within the clock skew of margin-service's clock. collateral-service's GetWithdrawal
+ * waits for a lock of the id that judged itself in time and has not committed, so NOT_FOUND is not
+ * answered for a lock about to land.
  */
 @ApplicationScoped
 public class Withdrawals {
@@ -222,13 +228,13 @@ public class Withdrawals {
     }
 
     /**
-     * After a lock call without an answer: asks collateral-service (GetWithdrawal) until it shows the
-     * lock or margin's clock has passed {@link #settledAt the lock's not_after + the clock skew}.
-     * Found: the lock. Not found by a GetWithdrawal asked after that: nothing was locked, and
-     * collateral-service will not lock it (it refuses after not_after by its clock, which lags
-     * margin's by less than the skew); the CHECKED record is forgotten and {@code unknown} answered
-     * (the lost answer's failure: retry; or the last attempt's refusal, which then stands). Otherwise UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the
-     * retry to resolve.
+     * After a lock call whose outcome is unknown (no answer, LOCK_EXPIRED, or a refusal of the last
+     * attempt after an earlier one went unanswered): {@link #pollUntilSettled}. Found: the lock.
+     * Not found by a GetWithdrawal asked once margin's clock has passed not_after + the clock skew:
+     * nothing was locked and, provided collateral-service's database clock is within the skew of
+     * margin's, nothing will be; the CHECKED record is forgotten and {@code unknown} answered (the
+     * lost answer's failure: retry; or the last attempt's refusal, which then stands). Otherwise
+     * UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the retry to resolve.
      */
     private WithdrawalClient.Locked awaitOutcome(Request r, Instant notAfter, RuntimeException unknown) {
         Optional<WithdrawalClient.Locked> there = pollUntilSettled(r, notAfter);
