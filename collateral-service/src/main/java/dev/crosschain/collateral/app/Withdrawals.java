@@ -20,6 +20,8 @@ import java.util.Set;
 @ApplicationScoped
 public class Withdrawals {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Withdrawals.class);
+
     private final Registry registry;
     private final ChainHealth health;
     private final WithdrawalStore store;
@@ -52,7 +54,17 @@ public class Withdrawals {
      */
     public WithdrawalStore.Locked lock(WithdrawalOrder.Raw raw) {
         WithdrawalOrder order = WithdrawalOrder.validate(raw, registry.current());
-        WithdrawalStore.Locked locked = store.lock(order, haltedReason(order.chainId()));
+        WithdrawalStore.Locked locked;
+        try {
+            locked = store.lock(order, haltedReason(order.chainId()));
+        } catch (dev.crosschain.collateral.domain.PreconditionException e) {
+            if ("LOCK_EXPIRED".equals(e.reason())) {
+                // each one: a caller's clock running behind the database's (or a lock queued past its fence);
+                // a clock that leads every caller's by their deadline refuses every lock
+                LOG.warnf("LOCK_EXPIRED: %s", e.getMessage());
+            }
+            throw e;
+        }
         if (!locked.replayed()) {
             changes.publish(Set.of(order.accountId()));
             release(order.chainId());

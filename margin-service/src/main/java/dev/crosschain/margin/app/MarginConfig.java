@@ -89,7 +89,7 @@ public interface MarginConfig {
          * the clocks are within this allowance: too small, and a lock by a collateral-service whose
          * clock lags more may land after margin-service concluded it did not. A database clock that
          * LEADS margin's by the call deadline or more refuses every lock LOCK_EXPIRED (an outage).
-         * Deploy collateral-service (which enforces
+         * Must not be negative (refused at startup). Deploy collateral-service (which enforces
          * not_after) before a margin-service that relies on it.
          */
         @WithDefault("2s")

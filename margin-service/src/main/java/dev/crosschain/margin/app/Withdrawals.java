@@ -73,12 +73,26 @@ public class Withdrawals {
     public Withdrawals(WithdrawalStore store, WithdrawalClient collateral, MarginEngine engine,
                        PendingWithdrawals pending,
                        dev.crosschain.margin.store.AccountStore accounts, MarginConfig config) {
-        this.clockSkew = config.withdrawals().clockSkew();
+        this.clockSkew = requireClockSkew(config.withdrawals().clockSkew());
         this.accounts = accounts;
         this.pending = pending;
         this.store = store;
         this.collateral = collateral;
         this.engine = engine;
+    }
+
+    /** At startup: a bad margin.withdrawals.clock-skew stops the service rather than the first withdrawal. */
+    void checkConfig(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
+        requireClockSkew(clockSkew);
+    }
+
+    /** margin.withdrawals.clock-skew as given; refused when negative (it would settle a lock before its not_after). */
+    static java.time.Duration requireClockSkew(java.time.Duration skew) {
+        if (skew == null || skew.isNegative()) {
+            throw new IllegalArgumentException("margin.withdrawals.clock-skew must not be negative, got " + skew
+                    + ": it bounds how far collateral-service's database clock may differ from margin-service's");
+        }
+        return skew;
     }
 
     public Result request(Request r) {

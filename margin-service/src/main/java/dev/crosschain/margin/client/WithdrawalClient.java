@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class WithdrawalClient {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(WithdrawalClient.class);
+
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     /**
@@ -115,6 +117,8 @@ public class WithdrawalClient {
             RuntimeException answer;
             if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION
                     && Calls.reason(e).filter(LockExpired.REASON::equals).isPresent()) {
+                LOG.warnf("withdrawal %s: collateral-service refused LOCK_EXPIRED (not_after %s, margin's clock %s): %s",
+                        o.withdrawalId(), notAfter, Instant.now(), e.getStatus().getDescription());
                 answer = new LockExpired("withdrawal " + o.withdrawalId() + ": collateral-service came to the lock after its not_after ("
                         + e.getStatus().getDescription() + "); retry with the same withdrawal_id", e);
             } else {
