@@ -34,7 +34,8 @@ import java.util.Optional;
  * clock, refusing LOCK_EXPIRED after it. Any refusal is final only for the attempt it answers: an
  * earlier attempt whose answer was lost (UNAVAILABLE) may still be queued there and lock until
  * not_after. So whenever an attempt's outcome is unknown, margin waits until its clock has passed
- * not_after + {@code margin.withdrawals.clock-skew} and only a GetWithdrawal asked after that which answers NOT_FOUND is taken to mean that
+ * not_after + {@code margin.withdrawals.clock-skew} (by the wall clock and, for its own fence, by the
+ * monotonic time since the fence) and only a GetWithdrawal asked after that which answers NOT_FOUND is taken to mean that
  * nothing was locked and nothing will be. The guarantee holds on one precondition: collateral-service's
  * database clock is within the clock skew of margin-service's clock. collateral-service's GetWithdrawal
  * waits for a lock of the id that judged itself in time and has not committed, so NOT_FOUND is not
@@ -149,7 +150,8 @@ public class Withdrawals {
             if (known.get().lockNotAfterMs() > 0) {
                 Instant earlier = Instant.ofEpochMilli(known.get().lockNotAfterMs());
                 if (!Instant.now().isAfter(settledAt(earlier))) {
-                    Optional<WithdrawalClient.Locked> landed = pollUntilSettled(r, earlier);
+                    // fenced by another request (maybe another replica): margin's wall clock alone
+                    Optional<WithdrawalClient.Locked> landed = pollUntilSettled(r, Settle.recorded(earlier, clockSkew));
                     if (landed.isPresent()) {
                         return recordFound(r, known.get(), landed.get());
                     }
@@ -176,7 +178,9 @@ public class Withdrawals {
             }
             throw refusal;
         }
-        Instant notAfter = collateral.fence(); // once: every attempt of this lock carries the same
+        Instant fencedAt = Instant.now();
+        Settle settle = Settle.fenced(collateral.fence(fencedAt), fencedAt, clockSkew); // once: every attempt carries it
+        Instant notAfter = settle.notAfter();
         // recorded with the CHECKED row before the lock is asked: whoever finds the row later knows
         // until when this lock may land, even if this request never learns its outcome
         WithdrawalRecord checked = new WithdrawalRecord(r.withdrawalId(), r.requestHash(), r.accountId(), r.chainId(), r.asset(),
@@ -191,7 +195,7 @@ public class Withdrawals {
         } catch (WithdrawalClient.RefusedInDoubt refusedLate) {
             // the last attempt was refused, but an earlier one went unanswered and may still land before
             // not_after: the refusal is the answer only once nothing is locked past not_after + the skew
-            locked = awaitOutcome(r, notAfter, refusedLate.refusal());
+            locked = awaitOutcome(r, settle, refusedLate.refusal());
         } catch (PreconditionException | InvalidInputException refused) {
             // collateral-service may refuse a duplicate of an id that did lock (a request of the same id
             // that locked while this one waited): only GetWithdrawal tells that nothing was locked
@@ -217,7 +221,7 @@ public class Withdrawals {
             // but an earlier attempt of this request whose answer was lost (UNAVAILABLE, retried) may still
             // be queued at a collateral replica whose clock lags, until not_after + the skew; awaitOutcome
             // then answers it UNAVAILABLE LOCK_EXPIRED with the CHECKED record forgotten
-            locked = awaitOutcome(r, notAfter, unknown);
+            locked = awaitOutcome(r, settle, unknown);
         }
         store.markLocked(r.withdrawalId(), locked.lockedAtMs());
         // replayed (proto: "answers a replay of an earlier identical request") when an earlier request of
@@ -250,8 +254,8 @@ public class Withdrawals {
      * lost answer's failure: retry; or the last attempt's refusal, which then stands). Otherwise
      * UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the retry to resolve.
      */
-    private WithdrawalClient.Locked awaitOutcome(Request r, Instant notAfter, RuntimeException unknown) {
-        Optional<WithdrawalClient.Locked> there = pollUntilSettled(r, notAfter);
+    private WithdrawalClient.Locked awaitOutcome(Request r, Settle settle, RuntimeException unknown) {
+        Optional<WithdrawalClient.Locked> there = pollUntilSettled(r, settle);
         if (there.isEmpty()) {
             store.forgetChecked(r.withdrawalId());
             throw unknown;
@@ -266,10 +270,10 @@ public class Withdrawals {
      * answers NOT_FOUND (nothing was locked and nothing will be). UNAVAILABLE WITHDRAWAL_IN_DOUBT
      * when collateral-service still does not answer then.
      */
-    private Optional<WithdrawalClient.Locked> pollUntilSettled(Request r, Instant notAfter) {
-        Instant settled = settledAt(notAfter);
+    private Optional<WithdrawalClient.Locked> pollUntilSettled(Request r, Settle settle) {
+        Instant notAfter = settle.notAfter();
         while (true) {
-            boolean last = Instant.now().isAfter(settled);
+            boolean last = settle.passed();
             Optional<WithdrawalClient.Locked> there;
             try {
                 there = collateral.find(r.withdrawalId());
@@ -281,7 +285,7 @@ public class Withdrawals {
                             + ": collateral-service did not tell whether it locked the amount; retry with the same withdrawal_id",
                             io.grpc.Status.Code.UNAVAILABLE, stillUnknown, "WITHDRAWAL_IN_DOUBT");
                 }
-                pauseBefore(settled);
+                pause(Math.max(1, Math.min(POLL_MS, settle.millisLeft() + 1)));
                 continue;
             }
             if (there.isPresent()) {
@@ -294,7 +298,7 @@ public class Withdrawals {
             if (last) {
                 return Optional.empty();
             }
-            pauseBefore(settled);
+            pause(Math.max(1, Math.min(POLL_MS, settle.millisLeft() + 1)));
         }
     }
 
@@ -302,18 +306,43 @@ public class Withdrawals {
     private static final long POLL_MS = 100;
 
     /**
+     * When a lock fenced by {@code notAfter} can no longer land: margin's wall clock past not_after +
+     * the clock skew (collateral-service refuses it once its database's clock, within the skew of
+     * margin's, has passed not_after) and, for a fence this request took, also the monotonic time
+     * since the fence at least (not_after - the fence's wall time) + the skew, so a wall clock that
+     * jumps forward does not settle the lock early. {@code fencedNanos} is meaningless when
+     * {@code spanNanos} is negative (a fence recorded by another request: the wall clock alone).
+     */
+    record Settle(Instant notAfter, Instant at, long fencedNanos, long spanNanos) {
+
+        static Settle fenced(Instant notAfter, Instant fencedAt, java.time.Duration skew) {
+            long nanos = System.nanoTime(); // after the wall reading: the monotonic span is never short
+            return new Settle(notAfter, notAfter.plus(skew), nanos, java.time.Duration.between(fencedAt, notAfter).plus(skew).toNanos());
+        }
+
+        static Settle recorded(Instant notAfter, java.time.Duration skew) {
+            return new Settle(notAfter, notAfter.plus(skew), 0L, -1L);
+        }
+
+        boolean passed() {
+            return Instant.now().isAfter(at) && (spanNanos < 0 || System.nanoTime() - fencedNanos > spanNanos);
+        }
+
+        /** Milliseconds until {@link #passed()} may turn true (0 or less: it may now). */
+        long millisLeft() {
+            long wall = at.toEpochMilli() - System.currentTimeMillis();
+            long mono = spanNanos < 0 ? 0 : java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(spanNanos - (System.nanoTime() - fencedNanos));
+            return Math.max(wall, mono);
+        }
+    }
+
+    /**
      * The instant of margin's clock after which a lock fenced by {@code notAfter} can no longer land:
-     * collateral-service refuses it once its own clock, behind margin's by at most the clock skew,
+     * collateral-service refuses it once its database's clock, within the clock skew of margin's,
      * has passed not_after.
      */
     private Instant settledAt(Instant notAfter) {
         return notAfter.plus(clockSkew);
-    }
-
-    /** One poll interval, but no later than just past {@code settled}: the deciding GetWithdrawal is not delayed. */
-    private static void pauseBefore(Instant settled) {
-        long untilPast = settled.toEpochMilli() + 1 - System.currentTimeMillis();
-        pause(Math.max(1, Math.min(POLL_MS, untilPast)));
     }
 
     private static void pause(long millis) {

@@ -77,7 +77,12 @@ public class WithdrawalClient {
      * the request carries the same fence.
      */
     public Instant fence() {
-        return Instant.now().plus(calls.deadline());
+        return fence(Instant.now());
+    }
+
+    /** {@link #fence()} for a lock asked at {@code now} (margin-service's clock, read by the caller). */
+    public Instant fence(Instant now) {
+        return now.plus(calls.deadline());
     }
 
     /**
