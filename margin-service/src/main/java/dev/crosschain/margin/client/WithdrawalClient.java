@@ -87,7 +87,9 @@ public class WithdrawalClient {
 
     /**
      * Locks the amount at collateral-service, not after {@code notAfter} ({@link #fence()}); idempotent
-     * by withdrawal id there too, so it is retried on UNAVAILABLE, each attempt with the same not_after.
+     * by withdrawal id there too, so it is retried on UNAVAILABLE, each attempt with the same not_after,
+     * but never started after not_after (it could only be refused LOCK_EXPIRED while it held the
+     * account lock longer) and with a deadline no later than not_after: then the outcome is unknown.
      *
      * @throws PreconditionException INSUFFICIENT_BALANCE, WITHDRAWALS_FROZEN, CHAIN_HALTED (or another
      *                               refusal of state, under collateral's reason)
@@ -109,8 +111,14 @@ public class WithdrawalClient {
         java.util.concurrent.atomic.AtomicBoolean unanswered = new java.util.concurrent.atomic.AtomicBoolean();
         try {
             response = calls.idempotent("LockWithdrawal " + o.withdrawalId(), () -> {
+                long left = notAfter.toEpochMilli() - System.currentTimeMillis();
+                if (unanswered.get() && left <= 0) {
+                    throw new PastFence(); // a retry now could only be refused LOCK_EXPIRED
+                }
+                // no attempt outlives the fence: past it, its outcome is waited for, not its answer
+                long deadlineMs = Math.min(calls.deadline().toMillis(), Math.max(1, left));
                 try {
-                    return authorized().withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).lockWithdrawal(request);
+                    return authorized().withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).lockWithdrawal(request);
                 } catch (StatusRuntimeException e) {
                     if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
                         unanswered.set(true);
@@ -118,6 +126,9 @@ public class WithdrawalClient {
                     throw e;
                 }
             });
+        } catch (PastFence past) {
+            throw new DependencyException("LockWithdrawal " + o.withdrawalId() + ": no attempt was answered before its not_after "
+                    + notAfter + " (a retry after it could only be refused LOCK_EXPIRED)", Status.Code.UNAVAILABLE, null);
         } catch (StatusRuntimeException e) {
             RuntimeException answer;
             if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION
@@ -136,6 +147,13 @@ public class WithdrawalClient {
             throw answer;
         }
         return locked(response.getWithdrawal());
+    }
+
+    /** Thrown out of the retry loop when an attempt would start after not_after. */
+    private static final class PastFence extends RuntimeException {
+        PastFence() {
+            super(null, null, false, false);
+        }
     }
 
     /**

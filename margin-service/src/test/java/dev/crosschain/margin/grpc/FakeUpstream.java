@@ -196,6 +196,8 @@ final class FakeUpstream {
          * not_after) at the GetWithdrawal of its id that comes after {@link #queuedMisses} more NOT_FOUNDs.
          */
         final java.util.concurrent.atomic.AtomicInteger queueNext = new java.util.concurrent.atomic.AtomicInteger();
+        /** When true a lock call answers UNAVAILABLE 5 ms before its not_after, having locked nothing. */
+        final java.util.concurrent.atomic.AtomicBoolean unavailableAtNotAfter = new java.util.concurrent.atomic.AtomicBoolean();
         /** How many GetWithdrawals of a queued lock's id answer NOT_FOUND before it lands. */
         final java.util.concurrent.atomic.AtomicInteger queuedMisses = new java.util.concurrent.atomic.AtomicInteger();
         private final Map<String, dev.crosschain.proto.collateral.v1.LockWithdrawalRequest> queued = new ConcurrentHashMap<>();
@@ -240,6 +242,13 @@ final class FakeUpstream {
             }
             if (mode.get() == Lock.UNAVAILABLE || unavailableNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 observer.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
+                return;
+            }
+            if (unavailableAtNotAfter.get() && r.getNotAfterUnixMs() > 0) {
+                while (System.currentTimeMillis() < r.getNotAfterUnixMs() - 5) {
+                    LockSupport.parkUntil(r.getNotAfterUnixMs() - 5);
+                }
+                observer.onError(Status.UNAVAILABLE.withDescription("down, just before not_after").asRuntimeException());
                 return;
             }
             if (queueNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

@@ -60,6 +60,7 @@ class RequestWithdrawalGrpcTest {
         upstream.internal.unavailableNext.set(0);
         upstream.internal.queueNext.set(0);
         upstream.internal.queuedMisses.set(0);
+        upstream.internal.unavailableAtNotAfter.set(false);
         upstream.internal.clockOffsetMs.set(0);
         upstream.internal.lateMs.set(0);
         FakeUpstream.Internal.rejectToken.set(false);
@@ -689,6 +690,22 @@ class RequestWithdrawalGrpcTest {
         assertThat(records.find("wd-pend-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
                 .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CHECKED);
         assertThat(upstream.internal.locks).doesNotContainKey("wd-pend-2");
+    }
+
+    /**
+     * An attempt answered UNAVAILABLE just before not_after is not retried after it (the retry could
+     * only be refused LOCK_EXPIRED, holding the account lock longer): margin goes straight to the
+     * outcome wait and, nothing locked by not_after + the skew, answers DEPENDENCY_UNAVAILABLE.
+     */
+    @Test
+    void noAttemptIsSentAfterNotAfter() {
+        String acc = "wd-past";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        upstream.internal.unavailableAtNotAfter.set(true);
+        assertError(() -> withdraw("wd-past-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "DEPENDENCY_UNAVAILABLE", null);
+        assertThat(upstream.internal.notAfters.get("wd-past-1")).hasSize(1);
+        assertThat(records.find("wd-past-1")).isEmpty();
     }
 
     /** A token collateral-service refuses is a misconfiguration (INTERNAL), not an outage to retry; nothing is kept. */
