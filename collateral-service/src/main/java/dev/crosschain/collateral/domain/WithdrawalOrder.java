@@ -18,14 +18,12 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
     public static final int MAX_DESTINATION = 128;
     public static final int MAX_ACCOUNT = AccountIds.MAX;
 
-    /** A lock as received, not validated; {@code notAfterUnixMs} 0 when the caller set no limit. */
+    /**
+     * A lock as received, not validated; {@code notAfterUnixMs} 0 when the caller set no limit. No constructor
+     * defaults it: production code must pass the request's fence on, never drop it.
+     */
     public record Raw(String withdrawalId, String accountId, String chainId, String asset, String amount,
                       String destination, long notAfterUnixMs) {
-
-        /** A lock without a not-after limit. */
-        public Raw(String withdrawalId, String accountId, String chainId, String asset, String amount, String destination) {
-            this(withdrawalId, accountId, chainId, asset, amount, destination, 0L);
-        }
     }
 
     /**

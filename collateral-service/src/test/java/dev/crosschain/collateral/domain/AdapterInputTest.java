@@ -83,7 +83,7 @@ class AdapterInputTest {
     @Test
     void theAccountRuleIsTheSameForWithdrawalsAndTransfers() {
         String bad = "bob" + NUL;
-        assertThatThrownBy(() -> WithdrawalOrder.validate(new WithdrawalOrder.Raw("w-1", bad, "ethereum", "USDC", "1", "0xa"),
+        assertThatThrownBy(() -> WithdrawalOrder.validate(new WithdrawalOrder.Raw("w-1", bad, "ethereum", "USDC", "1", "0xa", 0L),
                 Fixtures.REGISTRY)).isInstanceOfSatisfying(InvalidInputException.class, e -> {
                     assertThat(e.reason()).isEqualTo("INVALID_ACCOUNT");
                     assertThat(e.violations()).extracting(Violation::field).containsExactly("account_id");

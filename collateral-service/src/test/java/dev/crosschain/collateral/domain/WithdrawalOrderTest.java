@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class WithdrawalOrderTest {
 
     static WithdrawalOrder.Raw raw(String id, String amount, String destination) {
-        return new WithdrawalOrder.Raw(id, "acct", "ethereum", "USDC", amount, destination);
+        return new WithdrawalOrder.Raw(id, "acct", "ethereum", "USDC", amount, destination, 0L);
     }
 
     @Test
