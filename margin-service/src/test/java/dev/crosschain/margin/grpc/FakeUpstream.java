@@ -175,8 +175,9 @@ final class FakeUpstream {
 
         /**
          * DELAYED locks after half a second (within the test deadline of 1 s). LATE answers UNAVAILABLE at
-         * once and locks {@link #lateMs} after the request's not_after, dated not_after: a collateral-service
-         * whose clock lags margin's by that much, that worked on the request while its answer was lost.
+         * once and locks, dated not_after, inside the first GetWithdrawal of the id that arrives
+         * {@link #lateMs} or more after the request's not_after (then answers it): a collateral-service whose
+         * clock lags margin's by that much, that worked on the request while its answer was lost.
          */
         enum Lock { OK, UNAVAILABLE, LOST, DELAYED, LATE }
 
@@ -210,11 +211,8 @@ final class FakeUpstream {
         final Map<String, java.util.List<Long>> notAfters = new ConcurrentHashMap<>();
         /** When (test clock, Unix ms) each GetWithdrawal arrived, by withdrawal id. */
         final Map<String, java.util.List<Long>> getsAt = new ConcurrentHashMap<>();
-        private final java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fake-collateral-late-locks");
-            t.setDaemon(true);
-            return t;
-        });
+        /** LATE locks not landed yet, by id: each lands inside the first GetWithdrawal at or after its not_after + lateMs. */
+        private final Map<String, dev.crosschain.proto.collateral.v1.LockWithdrawalRequest> lateLocks = new ConcurrentHashMap<>();
         private final Collateral collateral;
 
         Internal(Collateral collateral) {
@@ -262,8 +260,7 @@ final class FakeUpstream {
                 return;
             }
             if (mode.get() == Lock.LATE) {
-                later.schedule(() -> lock(r, r.getNotAfterUnixMs()),
-                        r.getNotAfterUnixMs() + lateMs.get() - System.currentTimeMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                lateLocks.put(r.getWithdrawalId(), r);
                 observer.onError(Status.UNAVAILABLE.withDescription("answer lost, lock still queued").asRuntimeException());
                 return;
             }
@@ -314,6 +311,11 @@ final class FakeUpstream {
             if (getDown.get()) {
                 observer.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
                 return;
+            }
+            dev.crosschain.proto.collateral.v1.LockWithdrawalRequest late = lateLocks.get(r.getWithdrawalId());
+            if (late != null && System.currentTimeMillis() >= late.getNotAfterUnixMs() + lateMs.get()) {
+                lateLocks.remove(r.getWithdrawalId());
+                lock(late, late.getNotAfterUnixMs()); // lands now, deterministically before this answer
             }
             dev.crosschain.proto.collateral.v1.LockWithdrawalRequest waiting = queued.get(r.getWithdrawalId());
             if (waiting != null && missesLeft.get(r.getWithdrawalId()).getAndDecrement() <= 0) {

@@ -454,7 +454,7 @@ class MarginGrpcServiceTest {
     // ---- helpers ----
 
     static ApplyFillResponse fill(String fillId, String account, String instrument, Side side, String qty, String price) {
-        return margin.applyFill(ApplyFillRequest.newBuilder().setFillId(fillId).setAccountId(account).setInstrument(instrument)
+        return margin.withDeadlineAfter(30, TimeUnit.SECONDS).applyFill(ApplyFillRequest.newBuilder().setFillId(fillId).setAccountId(account).setInstrument(instrument)
                 .setSide(side).setQuantity(qty).setPrice(price).build());
     }
 
@@ -463,7 +463,7 @@ class MarginGrpcServiceTest {
     }
 
     static boolean freeze(String account, boolean frozen, String auction) {
-        return margin.setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen)
+        return margin.withDeadlineAfter(30, TimeUnit.SECONDS).setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen)
                 .setAuctionId(auction).build()).getFrozen();
     }
 
