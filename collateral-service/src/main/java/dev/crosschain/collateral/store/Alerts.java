@@ -91,12 +91,7 @@ public final class Alerts {
      * Accounts whose hashes collide only wait for each other.
      */
     static void lockFreezes(Connection c, String accountId, boolean exclusive) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(exclusive
-                ? "SELECT pg_advisory_xact_lock(hashtext('account_freeze'), hashtext(?))"
-                : "SELECT pg_advisory_xact_lock_shared(hashtext('account_freeze'), hashtext(?))")) {
-            s.setString(1, accountId);
-            s.executeQuery().close();
-        }
+        AdvisoryLocks.take(c, "account_freeze", accountId, exclusive);
     }
 
     private static void setAlert(PreparedStatement s, int index, OptionalLong alertId) throws SQLException {

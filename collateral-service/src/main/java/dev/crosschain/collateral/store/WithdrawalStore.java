@@ -156,12 +156,7 @@ public class WithdrawalStore {
      * to its commit, shared in {@link #get} before it reads the row.
      */
     static void lockId(Connection c, String withdrawalId, boolean exclusive) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(exclusive
-                ? "SELECT pg_advisory_xact_lock(hashtext('withdrawal'), hashtext(?))"
-                : "SELECT pg_advisory_xact_lock_shared(hashtext('withdrawal'), hashtext(?))")) {
-            s.setString(1, withdrawalId);
-            s.executeQuery().close();
-        }
+        AdvisoryLocks.take(c, "withdrawal", withdrawalId, exclusive);
     }
 
     /** The database's clock now (not the transaction's start), to the millisecond. */
