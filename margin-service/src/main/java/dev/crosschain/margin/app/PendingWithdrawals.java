@@ -46,6 +46,9 @@ public class PendingWithdrawals {
         for (WithdrawalStore.Pending p : store.checkedOf(accountId, exceptId)) {
             WithdrawalStore.WithdrawalRecord w = p.withdrawal();
             String id = w.withdrawalId();
+            // judged before asking: a NOT_FOUND read before the fence settled may arrive after it, while a
+            // lock queued behind that read still lands in time
+            boolean settledBeforeAsking = settled(p);
             Optional<WithdrawalClient.Locked> there;
             try {
                 there = collateral.find(id);
@@ -66,8 +69,8 @@ public class PendingWithdrawals {
                             there.get().chainId(), there.get().destination());
                     unresolved.add(id);
                 }
-            } else if (settled(p)) {
-                store.forgetChecked(id);
+            } else if (settledBeforeAsking) {
+                store.forgetChecked(id, w.lockNotAfterMs());
             } else {
                 unresolved.add(id);
             }

@@ -150,6 +150,15 @@ public class Withdrawals {
             if (known.get().lockNotAfterMs() > 0) {
                 Instant earlier = Instant.ofEpochMilli(known.get().lockNotAfterMs());
                 if (!Instant.now().isAfter(settledAt(earlier))) {
+                    if (collateral.fence(Instant.now()).plus(clockSkew).isBefore(earlier)) {
+                        // later than a fence any replica would set now, its clock within the skew of this one's
+                        // (written by a clock that had jumped forward): not waited for under the account lock
+                        LOG.warnf("withdrawal %s: its recorded lock fence %s is later than a fence set now + the clock skew; "
+                                + "kept CHECKED, answered in doubt", r.withdrawalId(), earlier);
+                        throw new DependencyException("withdrawal " + r.withdrawalId() + ": an earlier lock of this id may still "
+                                + "land until " + settledAt(earlier) + "; retry with the same withdrawal_id",
+                                io.grpc.Status.Code.UNAVAILABLE, null, "WITHDRAWAL_IN_DOUBT");
+                    }
                     // fenced by another request (maybe another replica): margin's wall clock alone
                     Optional<WithdrawalClient.Locked> landed = pollUntilSettled(r, Settle.recorded(earlier, clockSkew));
                     if (landed.isPresent()) {
@@ -210,10 +219,10 @@ public class Withdrawals {
             if (there.isPresent()) {
                 return there.get();
             }
-            store.forgetChecked(r.withdrawalId()); // refused: nothing was locked, nothing is kept
+            store.forgetChecked(r.withdrawalId(), checked.lockNotAfterMs()); // refused: nothing was locked, nothing is kept
             throw refused;
         } catch (ConflictException | NotFoundException | dev.crosschain.margin.client.MisconfiguredException refused) {
-            store.forgetChecked(r.withdrawalId()); // refused: nothing was locked under this payload, nothing is kept
+            store.forgetChecked(r.withdrawalId(), checked.lockNotAfterMs()); // refused: nothing was locked under this payload, nothing is kept
             throw refused;
         } catch (DependencyException unknown) {
             // still holding the account lock: no other withdrawal and no freeze may go ahead while this
@@ -257,7 +266,7 @@ public class Withdrawals {
     private WithdrawalClient.Locked awaitOutcome(Request r, Settle settle, RuntimeException unknown) {
         Optional<WithdrawalClient.Locked> there = pollUntilSettled(r, settle);
         if (there.isEmpty()) {
-            store.forgetChecked(r.withdrawalId());
+            store.forgetChecked(r.withdrawalId(), settle.notAfter().toEpochMilli());
             throw unknown;
         }
         return there.get();

@@ -257,11 +257,17 @@ public class WithdrawalStore {
         });
     }
 
-    /** Forgets a CHECKED withdrawal whose lock was refused (a LOCKED one is never deleted). */
-    public void forgetChecked(String withdrawalId) {
+    /**
+     * Forgets a CHECKED withdrawal whose lock, fenced by {@code lockNotAfterMs} (0: none recorded), was
+     * refused or has settled unlocked. Only the row of that fence: a newer request of the id (its own
+     * fence, its lock perhaps in flight) is not the caller's to forget. A LOCKED one is never deleted.
+     */
+    public void forgetChecked(String withdrawalId, long lockNotAfterMs) {
         Transactions.readCommitted(dataSource, "forgetting withdrawal " + withdrawalId, c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM withdrawal WHERE withdrawal_id = ? AND state = 'CHECKED'")) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM withdrawal WHERE withdrawal_id = ? AND state = 'CHECKED'"
+                    + " AND COALESCE(lock_not_after_ms, 0) = ?")) {
                 s.setString(1, withdrawalId);
+                s.setLong(2, lockNotAfterMs);
                 s.executeUpdate();
             }
             return null;

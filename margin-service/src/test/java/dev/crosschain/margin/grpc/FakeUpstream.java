@@ -211,6 +211,11 @@ final class FakeUpstream {
         final Map<String, java.util.List<Long>> notAfters = new ConcurrentHashMap<>();
         /** When (test clock, Unix ms) each GetWithdrawal arrived, by withdrawal id. */
         final Map<String, java.util.List<Long>> getsAt = new ConcurrentHashMap<>();
+        /**
+         * Slow NOT_FOUND answers, by id: a GetWithdrawal that finds nothing is answered only once the wall clock
+         * reaches the instant (Unix ms): a reply read early and delivered late.
+         */
+        final Map<String, Long> slowNotFoundUntil = new ConcurrentHashMap<>();
         /** LATE locks not landed yet, by id: each lands inside the first GetWithdrawal at or after its not_after + lateMs. */
         private final Map<String, dev.crosschain.proto.collateral.v1.LockWithdrawalRequest> lateLocks = new ConcurrentHashMap<>();
         private final Collateral collateral;
@@ -327,6 +332,15 @@ final class FakeUpstream {
                 w = null;
             }
             if (w == null) {
+                Long until = slowNotFoundUntil.get(r.getWithdrawalId());
+                long wait = until == null ? 0 : until - System.currentTimeMillis();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(wait); // the slow reply itself: latency on the way back, no condition to await
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 observer.onError(Status.NOT_FOUND.withDescription("UNKNOWN_WITHDRAWAL").asRuntimeException());
                 return;
             }
