@@ -92,7 +92,7 @@ public record WithdrawalOrder(String withdrawalId, String accountId, String chai
      * clock, read by the caller) later than it. A lock without a limit, or judged at the instant itself, may proceed.
      */
     public void requireNotExpiredAt(Instant now) {
-        if (notAfterUnixMs > 0 && now.toEpochMilli() > notAfterUnixMs) {
+        if (notAfterUnixMs > 0 && now.isAfter(Instant.ofEpochMilli(notAfterUnixMs))) { // to the clock's precision, not the ms
             throw new PreconditionException("LOCK_EXPIRED", "not_after_unix_ms", "withdrawal " + withdrawalId
                     + " was to be locked not after " + Instant.ofEpochMilli(notAfterUnixMs) + " (" + notAfterUnixMs
                     + " ms), and it is " + now + " (" + now.toEpochMilli() + " ms) at collateral-service: nothing was locked");

@@ -159,9 +159,12 @@ public class WithdrawalStore {
         AdvisoryLocks.take(c, "withdrawal", withdrawalId, exclusive);
     }
 
-    /** The database's clock now (not the transaction's start), to the millisecond. */
+    /**
+     * The database's clock now (not the transaction's start), to its microsecond: truncated to the millisecond, a
+     * lock judged up to 1 ms after not_after would pass while margin may already have settled at not_after + skew.
+     */
     private static Instant databaseNow(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT date_trunc('milliseconds', clock_timestamp())");
+        try (PreparedStatement s = c.prepareStatement("SELECT clock_timestamp()");
              ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getTimestamp(1).toInstant();

@@ -34,6 +34,9 @@ class WithdrawalOrderTest {
 
         fenced.requireNotExpiredAt(Instant.ofEpochMilli(1_000L)); // at the instant itself: still in time
         unlimited.requireNotExpiredAt(Instant.ofEpochMilli(Long.MAX_VALUE / 2));
+        // a microsecond after the instant is after it: margin may settle at not_after + skew to the microsecond
+        assertThatThrownBy(() -> fenced.requireNotExpiredAt(Instant.ofEpochMilli(1_000L).plusNanos(1_000)))
+                .isInstanceOf(PreconditionException.class);
         assertThatThrownBy(() -> fenced.requireNotExpiredAt(Instant.ofEpochMilli(1_001L)))
                 .isInstanceOfSatisfying(PreconditionException.class, e -> {
                     assertThat(e.reason()).isEqualTo("LOCK_EXPIRED");
