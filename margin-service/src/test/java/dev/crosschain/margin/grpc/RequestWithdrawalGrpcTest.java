@@ -622,19 +622,8 @@ class RequestWithdrawalGrpcTest {
     @Test
     void aRetryWaitsForTheFenceOfTheRequestThatLeftItsRecordChecked() throws Exception {
         String acc = "wd-left";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
-        upstream.internal.mode.set(FakeUpstream.Internal.Lock.UNAVAILABLE);
-        upstream.internal.getDown.set(true);
-        assertError(() -> withdraw("wd-left-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
-                "WITHDRAWAL_IN_DOUBT", null);
         long notAfter = System.currentTimeMillis() + 3_000;
-        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
-                "UPDATE withdrawal SET lock_not_after_ms = ? WHERE withdrawal_id = 'wd-left-1' AND state = 'CHECKED'")) {
-            s.setLong(1, notAfter);
-            assertThat(s.executeUpdate()).isOne();
-        }
-        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
-        upstream.internal.getDown.set(false);
+        leftCheckedInDoubt(acc, "wd-left-1", notAfter);
         upstream.internal.locks.put("wd-left-1", Withdrawal.newBuilder().setWithdrawalId("wd-left-1").setAccountId(acc)
                 .setChainId("ethereum").setAsset("USDC").setAmount("1").setDestinationAddress("0xa")
                 .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
@@ -649,24 +638,32 @@ class RequestWithdrawalGrpcTest {
     }
 
     /**
+     * Leaves withdrawal {@code id} of 1 USDC (of 100 held on ethereum) CHECKED and in doubt, as a request that gave up
+     * would, with its recorded lock fence moved to {@code notAfter}; collateral answers normally again afterwards.
+     */
+    private void leftCheckedInDoubt(String acc, String id, long notAfter) throws java.sql.SQLException {
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.UNAVAILABLE);
+        upstream.internal.getDown.set(true);
+        assertError(() -> withdraw(id, acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE, "WITHDRAWAL_IN_DOUBT", null);
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "UPDATE withdrawal SET lock_not_after_ms = ? WHERE withdrawal_id = ? AND state = 'CHECKED'")) {
+            s.setLong(1, notAfter);
+            s.setString(2, id);
+            assertThat(s.executeUpdate()).isOne();
+        }
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        upstream.internal.getDown.set(false);
+    }
+
+    /**
      * A recorded fence later than one margin would set now (written by a clock that had jumped ahead) is not
      * waited out under the account lock: the retry answers in doubt at once and keeps the record.
      */
     @Test
     void aRecordedFenceFurtherAheadThanAnyFenceSetNowIsAnsweredInDoubtAtOnce() throws Exception {
         String acc = "wd-far";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
-        upstream.internal.mode.set(FakeUpstream.Internal.Lock.UNAVAILABLE);
-        upstream.internal.getDown.set(true);
-        assertError(() -> withdraw("wd-far-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
-                "WITHDRAWAL_IN_DOUBT", null);
-        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
-                "UPDATE withdrawal SET lock_not_after_ms = ? WHERE withdrawal_id = 'wd-far-1' AND state = 'CHECKED'")) {
-            s.setLong(1, System.currentTimeMillis() + 3_600_000);
-            assertThat(s.executeUpdate()).isOne();
-        }
-        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
-        upstream.internal.getDown.set(false);
+        leftCheckedInDoubt(acc, "wd-far-1", System.currentTimeMillis() + 3_600_000);
         int getsBefore = upstream.internal.getCalls.get();
         assertError(() -> withdraw("wd-far-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
                 "WITHDRAWAL_IN_DOUBT", null);
