@@ -1,38 +1,60 @@
 package dev.crosschain.liquidation.app;
 
+import dev.crosschain.liquidation.client.Calls;
 import dev.crosschain.liquidation.client.DependencyException;
 import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Opens an auction for an account margin-service reports in LIQUIDATION, and freezes the account. */
+/**
+ * Opens an auction for an account margin-service reports in LIQUIDATION, in an order that auctions
+ * exactly what the account holds: (1) claim the account with an OPENING auction row (the unique index
+ * lets one process claim it); (2) freeze the account at margin-service with that auction id, so it can no
+ * longer trade into risk or withdraw; (3) only then snapshot it; (4) open: one conditional update of the
+ * OPENING row with the start, the start value and the lot. A failure after the claim leaves the OPENING
+ * row, which {@link Recovery} drives on with {@link #drive} on any replica; the conditional updates make
+ * concurrent drivers safe (one opens or cancels, the others do nothing).
+ */
 @ApplicationScoped
 public class Breaches {
 
     private static final Logger LOG = Logger.getLogger(Breaches.class);
+    /** margin-service's reason when another auction id holds the account's freeze. */
+    static final String ACCOUNT_FROZEN = "ACCOUNT_FROZEN";
+    /** Cancel reasons (auction.cancel_reason, Auction.cancel_reason on the wire). */
+    static final String NOT_IN_LIQUIDATION = "NOT_IN_LIQUIDATION";
+    static final String UNKNOWN_ACCOUNT = "UNKNOWN_ACCOUNT";
 
     private final AuctionStore store;
     private final MarginClient margin;
+    private final Settlement settlement;
     private final AuctionEvents events;
     private final Clock clock;
     private final PriceCurve curve;
-    /** Accounts whose auction could not be opened (upstream or database down): recovery retries them. */
-    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    /**
+     * Accounts whose claim could not be written (the database failed before the OPENING row existed):
+     * nothing durable remembers them, so this process retries them. Everything after the claim is driven
+     * from the OPENING row by recovery instead.
+     */
+    private final Set<String> unclaimed = ConcurrentHashMap.newKeySet();
 
-    public Breaches(AuctionStore store, MarginClient margin, AuctionEvents events, Clock clock, LiquidationConfig config) {
+    public Breaches(AuctionStore store, MarginClient margin, Settlement settlement, AuctionEvents events, Clock clock,
+                    LiquidationConfig config) {
         this.store = store;
         this.margin = margin;
+        this.settlement = settlement;
         this.events = events;
         this.clock = clock;
         this.curve = config.curve().validated();
@@ -43,41 +65,38 @@ public class Breaches {
         LOG.infof("auctions open with %s", curve);
     }
 
-    /** A LIQUIDATION event: opens the account's auction unless one is already running. Never throws. */
+    /** A LIQUIDATION event: claims the account and opens its auction unless one is already active. Never throws. */
     public void onLiquidation(String accountId) {
         if (accountId == null || accountId.isBlank()) {
             return;
         }
+        String auctionId;
         try {
-            open(accountId);
-            pending.remove(accountId);
-        } catch (DependencyException e) {
-            if (e.transientFailure()) {
-                LOG.warnf("cannot open auction for %s yet, will retry: %s", accountId, e.getMessage());
-                pending.add(accountId);
-            } else {
-                LOG.errorf(e, "cannot open auction for %s", accountId);
-                pending.remove(accountId);
-            }
+            auctionId = claim(accountId);
+            unclaimed.remove(accountId);
         } catch (RuntimeException e) {
-            LOG.warnf(e, "cannot open auction for %s yet, will retry", accountId);
-            pending.add(accountId);
+            LOG.warnf(e, "cannot claim %s for an auction yet, will retry", accountId);
+            unclaimed.add(accountId);
+            return;
+        }
+        if (auctionId != null) {
+            drive(auctionId, accountId);
         }
     }
 
-    /** An event saying the account is no longer in LIQUIDATION: stop retrying it. */
+    /** An event saying the account is no longer in LIQUIDATION: stop retrying its claim. */
     public void onNotLiquidation(String accountId) {
-        pending.remove(accountId);
+        unclaimed.remove(accountId);
     }
 
-    /** Retries the accounts whose auction could not be opened. */
-    public void retryPending() {
-        for (String accountId : Set.copyOf(pending)) {
+    /** Retries the claims that could not be written. */
+    public void retryUnclaimed() {
+        for (String accountId : Set.copyOf(unclaimed)) {
             onLiquidation(accountId);
         }
     }
 
-    /** Freezes the account of an open auction; recovery retries when margin-service does not answer. */
+    /** Freezes the account of an open auction (one a release before V3 opened unfrozen); recovery retries. */
     public void freeze(String auctionId, String accountId) {
         try {
             margin.setFreeze(accountId, true, auctionId);
@@ -87,20 +106,116 @@ public class Breaches {
         }
     }
 
-    private void open(String accountId) {
+    /**
+     * Drives a claimed (OPENING) auction on: freeze, snapshot, then open or cancel. Safe to run again and
+     * from several processes at once: the freeze is idempotent for the same auction id, and the open and
+     * the cancel are conditional on the row still being OPENING. Any failure leaves the row OPENING for
+     * recovery. Never throws.
+     */
+    public void drive(String auctionId, String accountId) {
+        boolean froze = false;
+        boolean decided = false;
+        try {
+            froze = frozen(auctionId, accountId);
+            if (!froze) {
+                return;
+            }
+            AccountSnapshot snapshot;
+            try {
+                snapshot = margin.accountSnapshot(accountId);
+            } catch (DependencyException e) {
+                if (e.code() == Status.Code.NOT_FOUND) {
+                    decided = cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
+                } else {
+                    LOG.warnf("auction %s: no view of %s yet, recovery retries: %s", auctionId, accountId, e.getMessage());
+                }
+                return;
+            }
+            if (!snapshot.inLiquidation()) {
+                decided = cancel(auctionId, accountId, NOT_IN_LIQUIDATION);
+                return;
+            }
+            decided = store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot());
+            if (decided) {
+                LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items", auctionId, accountId,
+                        snapshot.markValueUsd().toPlainString(), snapshot.lot().size());
+                events.changed(auctionId);
+            } else {
+                LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "auction %s for %s not opened yet, recovery retries", auctionId, accountId);
+        } finally {
+            if (froze && !decided) {
+                unfreezeAgainIfClosed(auctionId);
+            }
+        }
+    }
+
+    /**
+     * This process froze the account but another one opened or cancelled the auction meanwhile. If the
+     * auction is already closed, that freeze may have landed after the closing unfreeze (a slow driver):
+     * the unfreeze is marked undone so recovery sends it again (margin-service lifts a freeze held by
+     * this auction id, and answers an account that is not frozen as it is).
+     */
+    private void unfreezeAgainIfClosed(String auctionId) {
+        try {
+            if (store.unfreezeAgainIfClosed(auctionId)) {
+                LOG.infof("auction %s closed while this process froze its account: the unfreeze is sent again", auctionId);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "auction %s: cannot mark its unfreeze undone; the account may stay frozen", auctionId);
+        }
+    }
+
+    /** Claims the account: the new auction's id, or null when an auction is already active for it. */
+    private String claim(String accountId) {
         if (store.hasActiveAuction(accountId)) {
-            return;
+            return null;
         }
-        AccountSnapshot snapshot = margin.accountSnapshot(accountId);
         String auctionId = "auc-" + UUID.randomUUID();
-        Instant now = clock.instant();
-        if (!store.insertAuction(auctionId, accountId, now, snapshot.markValueUsd(), curve, snapshot.lot())) {
-            LOG.debugf("auction for %s already opened elsewhere", accountId);
-            return;
+        if (!store.claim(auctionId, accountId, clock.instant(), curve)) {
+            LOG.debugf("%s already claimed elsewhere", accountId);
+            return null;
         }
-        LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items", auctionId, accountId,
-                snapshot.markValueUsd().toPlainString(), snapshot.lot().size());
-        events.changed(auctionId);
-        freeze(auctionId, accountId);
+        LOG.infof("claimed %s for auction %s", accountId, auctionId);
+        return auctionId;
+    }
+
+    /**
+     * Freezes the account with the auction id. True once margin-service answered (the snapshot may follow);
+     * false when the auction stays OPENING for recovery, or was cancelled (unknown account).
+     */
+    private boolean frozen(String auctionId, String accountId) {
+        try {
+            margin.setFreeze(accountId, true, auctionId);
+        } catch (DependencyException e) {
+            if (e.code() == Status.Code.NOT_FOUND) {
+                cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
+            } else if (e.getCause() instanceof StatusRuntimeException s && Calls.reason(s).filter(ACCOUNT_FROZEN::equals).isPresent()) {
+                // Another auction id holds the freeze: never snapshot or open on an account this auction did
+                // not freeze. An operator must look (two auctions for one account); recovery keeps trying.
+                LOG.errorf("auction %s: %s is frozen by another auction; left OPENING: %s", auctionId, accountId, e.getMessage());
+            } else {
+                LOG.warnf("auction %s: freezing %s failed, recovery retries: %s", auctionId, accountId, e.getMessage());
+            }
+            return false;
+        }
+        store.markFrozen(auctionId);
+        return true;
+    }
+
+    /**
+     * Closes the OPENING auction without a lot and lifts its freeze, unless another process opened or
+     * cancelled it. True when this call cancelled it.
+     */
+    private boolean cancel(String auctionId, String accountId, String reason) {
+        if (!store.cancel(auctionId, clock.instant(), reason)) {
+            LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
+            return false;
+        }
+        LOG.infof("auction %s for %s cancelled before it opened: %s", auctionId, accountId, reason);
+        settlement.unfreeze(auctionId, accountId);
+        return true;
     }
 }

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Finishes what a crash or an upstream outage left half done: ACCEPTED bids whose lease expired are
- * settled by replaying their steps with the same transfer ids; freezes and unfreezes that did not get
- * through are sent again; breaches that could not be opened are retried. At startup and every
+ * settled by replaying their steps with the same transfer ids; auctions claimed but not opened (OPENING
+ * past the grace period) are driven on (freeze, snapshot, open or cancel); freezes and unfreezes that did
+ * not get through are sent again; breaches whose claim could not be written are retried. At startup and every
  * {@code liquidation.recovery.every}; one run at a time per process, bids owned through leases across
  * replicas.
  */
@@ -61,12 +62,16 @@ public class Recovery {
             return;
         }
         try {
-            breaches.retryPending();
+            breaches.retryUnclaimed();
             Instant now = clock.instant();
             for (String bidId : store.claimExpired(now, lease, BATCH)) {
                 finish(bidId);
             }
             Instant settled = clock.instant().minus(grace);
+            // claims a failure or a crash left OPENING: freeze (again), snapshot, open or cancel
+            for (AuctionStore.AuctionRef ref : store.openingPending(settled)) {
+                breaches.drive(ref.auctionId(), ref.accountId());
+            }
             for (AuctionStore.AuctionRef ref : store.freezePending(settled)) {
                 breaches.freeze(ref.auctionId(), ref.accountId());
             }

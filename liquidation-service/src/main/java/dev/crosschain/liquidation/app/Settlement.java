@@ -8,6 +8,7 @@ import dev.crosschain.liquidation.domain.BidStatus;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.PreconditionException;
 import dev.crosschain.liquidation.store.AuctionStore;
+import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -98,12 +99,20 @@ public class Settlement {
         return settled.bid();
     }
 
-    /** Unfreezes the account of a closed, fully settled auction; recovery retries on failure. */
+    /**
+     * Unfreezes the account of a closed, fully settled (or cancelled) auction; recovery retries on failure.
+     * An account margin-service does not know (NOT_FOUND) holds no freeze: done.
+     */
     public void unfreeze(String auctionId, String accountId) {
         try {
             margin.setFreeze(accountId, false, auctionId);
             store.markUnfrozen(auctionId);
         } catch (DependencyException e) {
+            if (e.code() == Status.Code.NOT_FOUND) {
+                LOG.infof("auction %s: margin-service knows no account %s, nothing to unfreeze", auctionId, accountId);
+                store.markUnfrozen(auctionId);
+                return;
+            }
             LOG.warnf("unfreezing %s after auction %s failed, will retry: %s", accountId, auctionId, e.getMessage());
         }
     }

@@ -4,6 +4,7 @@ import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.Decimals;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.Money;
+import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.CollateralLine;
 import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
@@ -58,7 +59,8 @@ public class MarginClient {
             }
             return new AccountSnapshot(accountId, collateral, positions,
                     Decimals.orZero(view.getUnrealizedPnlUsd(), "unrealized_pnl_usd"),
-                    Decimals.orZero(view.getOptionValueUsd(), "option_value_usd"), view.getConservative());
+                    Decimals.orZero(view.getOptionValueUsd(), "option_value_usd"), view.getConservative(),
+                    view.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
         } catch (IllegalArgumentException e) {
             throw new DependencyException("margin-service sent a malformed view of " + accountId + ": " + e.getMessage(),
                     io.grpc.Status.Code.INTERNAL, e);

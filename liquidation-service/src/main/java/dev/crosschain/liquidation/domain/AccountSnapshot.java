@@ -9,10 +9,12 @@ import java.util.List;
  * their market value), positions (quantity and mark value), and the account-level PnL figures, USD.
  * Read when an auction opens (the lot and its start value) and when it resets (the lot's value now).
  * {@code conservative}: margin-service found an input stale and made its figures conservative, so the
- * values are not today's marks.
+ * values are not today's marks. {@code inLiquidation}: margin-service's health status of the account is
+ * LIQUIDATION (an auction opens only from a view that says so).
  */
 public record AccountSnapshot(String accountId, List<Collateral> collateral, List<Position> positions,
-                              BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd, boolean conservative) {
+                              BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd, boolean conservative,
+                              boolean inLiquidation) {
 
     public record Collateral(String chainId, String asset, BigDecimal amount, BigDecimal marketValueUsd) {
     }

@@ -8,25 +8,37 @@ import java.util.Optional;
 /**
  * An auction as read: the lot as snapshotted at the open and the bids, oldest first.
  *
- * @param startedAt          when the auction opened (epoch 0 started then)
- * @param startValueUsd      mark value of the whole lot at the open, USD
+ * @param startedAt          when the auction opened (epoch 0 started then); null if it never opened
+ *                           ({@link AuctionStatus#OPENING}, or cancelled)
+ * @param startValueUsd      mark value of the whole lot at the open, USD; null if it never opened
  * @param epoch              0 at the open, +1 on every reset
- * @param epochStartedAt     start of the current epoch: the price curve runs from here
+ * @param epochStartedAt     start of the current epoch: the price curve runs from here; null if it never opened
  * @param epochStartValueUsd mark value of the whole lot at the start of the current epoch, USD: the price is
- *                           a fraction of it
- * @param closedAt           null while open
+ *                           a fraction of it; null if it never opened
+ * @param closedAt           null while opening or open
+ * @param cancelReason       null unless the auction closed without ever opening (NOT_IN_LIQUIDATION,
+ *                           UNKNOWN_ACCOUNT)
+ * @param claimedAt          when the account was claimed for it (the open, for auctions of releases before V3)
  */
 public record Auction(String auctionId, long seq, String accountId, AuctionStatus status, long version,
                       Instant startedAt, BigDecimal startValueUsd, BigDecimal remainingFraction, PriceCurve curve,
                       List<LotItem> lot, List<Bid> bids, Instant closedAt, int epoch, Instant epochStartedAt,
-                      BigDecimal epochStartValueUsd) {
+                      BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt) {
 
     public Auction {
         lot = List.copyOf(lot);
         bids = List.copyOf(bids);
     }
 
-    /** Price of the whole lot at {@code at}, USD scale 8: the curve from the current epoch's start and value. */
+    /** Whether the auction ever opened (has a start, a start value and a lot): not OPENING, not cancelled. */
+    public boolean opened() {
+        return startedAt != null;
+    }
+
+    /**
+     * Price of the whole lot at {@code at}, USD scale 8: the curve from the current epoch's start and value.
+     * Only for an auction that {@link #opened()}.
+     */
     public BigDecimal lotPriceAt(Instant at) {
         return curve.lotPrice(epochStartValueUsd, epochStartedAt, at);
     }

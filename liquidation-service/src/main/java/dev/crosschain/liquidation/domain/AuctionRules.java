@@ -17,7 +17,7 @@ public final class AuctionRules {
      *
      * @param requestedVersion the version the bidder saw; 0 means "whatever is current"
      * @param decimals         decimals of the collateral tokens, to round each collateral share down to
-     * @throws PreconditionException    SELF_BID, AUCTION_CLOSED, STALE_VERSION, NEEDS_RESET, OVERFILL,
+     * @throws PreconditionException    SELF_BID, AUCTION_OPENING, AUCTION_CLOSED, STALE_VERSION, NEEDS_RESET, OVERFILL,
      *                                  INSOLVENT_ACCOUNT, PRICE_ABOVE_LIMIT
      * @throws UnknownDecimalsException when a collateral item the bid takes part of has no known decimals
      */
@@ -26,6 +26,10 @@ public final class AuctionRules {
         String subject = "auctions/" + auction.auctionId();
         if (auction.accountId().equals(bidder)) {
             throw new PreconditionException("SELF_BID", "accounts/" + bidder, "the liquidated account cannot bid on its own lot");
+        }
+        if (auction.status() == AuctionStatus.OPENING) {
+            // no lot and no price yet: the account is being frozen and snapshotted
+            throw new PreconditionException("AUCTION_OPENING", subject, "the auction is being opened and has no lot or price yet");
         }
         if (auction.status() != AuctionStatus.OPEN) {
             throw new PreconditionException("AUCTION_CLOSED", subject, "the auction is closed");

@@ -61,6 +61,7 @@ public class LiquidationGrpcService implements LiquidationService {
         AuctionStatus status = null;
         switch (request.getStatus()) {
             case AUCTION_STATUS_UNSPECIFIED -> status = null;
+            case AUCTION_STATUS_OPENING -> status = AuctionStatus.OPENING;
             case AUCTION_STATUS_OPEN -> status = AuctionStatus.OPEN;
             case AUCTION_STATUS_CLOSED -> status = AuctionStatus.CLOSED;
             default -> {

@@ -24,16 +24,23 @@ final class ProtoMapper {
                 .setAccountId(a.accountId())
                 .setStatus(status(a.status()))
                 .setVersion(a.version())
-                .setStartedAtUnixMs(a.startedAt().toEpochMilli())
-                .setStartValueUsd(Money.usd(a.startValueUsd()))
-                .setCurrentPriceUsd(a.lotPriceAt(now).toPlainString())
                 .setRemainingFraction(Money.plain(a.remainingFraction()))
                 .setCurve(curve(a.curve()))
                 .setClosedAtUnixMs(a.closedAt() == null ? 0 : a.closedAt().toEpochMilli())
                 .setEpoch(a.epoch())
-                .setEpochStartedAtUnixMs(a.epochStartedAt().toEpochMilli())
-                .setEpochStartValueUsd(Money.usd(a.epochStartValueUsd()))
-                .setNeedsReset(Auction.needsReset(a, now).isPresent());
+                .setNeedsReset(Auction.needsReset(a, now).isPresent())
+                .setClaimedAtUnixMs(a.claimedAt().toEpochMilli());
+        if (a.opened()) {
+            // an OPENING or cancelled auction has no start and no price: those fields stay empty
+            b.setStartedAtUnixMs(a.startedAt().toEpochMilli())
+                    .setStartValueUsd(Money.usd(a.startValueUsd()))
+                    .setCurrentPriceUsd(a.lotPriceAt(now).toPlainString())
+                    .setEpochStartedAtUnixMs(a.epochStartedAt().toEpochMilli())
+                    .setEpochStartValueUsd(Money.usd(a.epochStartValueUsd()));
+        }
+        if (a.cancelReason() != null) {
+            b.setCancelReason(a.cancelReason());
+        }
         a.lot().forEach(item -> b.addLot(lotItem(item)));
         a.bids().forEach(bid -> b.addBids(bid(bid)));
         return b.build();
@@ -85,7 +92,10 @@ final class ProtoMapper {
     }
 
     static dev.crosschain.proto.liquidation.v1.AuctionStatus status(AuctionStatus status) {
-        return status == AuctionStatus.OPEN ? dev.crosschain.proto.liquidation.v1.AuctionStatus.AUCTION_STATUS_OPEN
-                : dev.crosschain.proto.liquidation.v1.AuctionStatus.AUCTION_STATUS_CLOSED;
+        return switch (status) {
+            case OPENING -> dev.crosschain.proto.liquidation.v1.AuctionStatus.AUCTION_STATUS_OPENING;
+            case OPEN -> dev.crosschain.proto.liquidation.v1.AuctionStatus.AUCTION_STATUS_OPEN;
+            case CLOSED -> dev.crosschain.proto.liquidation.v1.AuctionStatus.AUCTION_STATUS_CLOSED;
+        };
     }
 }

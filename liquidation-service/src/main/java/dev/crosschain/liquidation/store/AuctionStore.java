@@ -36,11 +36,15 @@ import java.util.Set;
 public class AuctionStore {
 
     private static final String UNIQUE_VIOLATION = "23505";
-    /** The epoch columns are NULL in rows a replica older than V2 inserted: epoch 0, from the open. */
+    /**
+     * The epoch columns are NULL in rows a replica older than V2 inserted: epoch 0, from the open. The start
+     * columns are NULL in an auction that never opened (OPENING, or cancelled); the claim is NULL in rows
+     * of releases before V3, which claimed and opened at once.
+     */
     private static final String AUCTION_COLUMNS = """
             auction_id, seq, account_id, status, version, started_at_ms, start_value_usd, remaining_fraction,
             curve_kind, curve_buf, curve_floor, curve_duration_seconds, curve_step_seconds, curve_cut, curve_tail_seconds,
-            curve_cusp, closed_at_ms, epoch,
+            curve_cusp, closed_at_ms, epoch, cancel_reason, COALESCE(claimed_at_ms, started_at_ms) AS claimed_at_ms,
             COALESCE(epoch_started_at_ms, started_at_ms) AS epoch_started_at_ms,
             COALESCE(epoch_start_value_usd, start_value_usd) AS epoch_start_value_usd""";
     private static final String BID_COLUMNS = """
@@ -71,11 +75,11 @@ public class AuctionStore {
 
     // ---- opening ----
 
-    /** True while the account has an open auction, or a closed one whose unfreeze is not done. */
+    /** True while the account has an opening or open auction, or a closed one whose unfreeze is not done. */
     public boolean hasActiveAuction(String accountId) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement(
-                     "SELECT 1 FROM auction WHERE account_id = ? AND (status = 'OPEN' OR NOT unfrozen) LIMIT 1")) {
+                     "SELECT 1 FROM auction WHERE account_id = ? AND (status IN ('OPENING', 'OPEN') OR NOT unfrozen) LIMIT 1")) {
             s.setString(1, accountId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
@@ -86,8 +90,93 @@ public class AuctionStore {
     }
 
     /**
-     * Inserts an open auction with its lot. False when the account already has an open auction
-     * (another replica opened it): the unique partial index decides.
+     * Claims the account: inserts an OPENING auction (no lot, no start, no start value; version 0) with the
+     * curve it will open with. False when the account already has an opening or open auction (another
+     * replica or process claimed it, or a replica of the release before V3 opened one): the unique partial
+     * index decides. The account is not frozen yet: the caller freezes it, then snapshots, then
+     * {@link #open}s.
+     */
+    public boolean claim(String auctionId, String accountId, Instant claimedAt, PriceCurve curve) {
+        try {
+            return Transactions.readCommitted(dataSource, "claiming " + accountId, c -> {
+                try (PreparedStatement a = c.prepareStatement("""
+                        INSERT INTO auction (auction_id, account_id, status, version, claimed_at_ms, remaining_fraction,
+                            curve_kind, curve_buf, curve_floor, curve_duration_seconds, curve_step_seconds, curve_cut,
+                            curve_tail_seconds, curve_cusp, epoch)
+                        VALUES (?, ?, 'OPENING', 0, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0)""")) {
+                    a.setString(1, auctionId);
+                    a.setString(2, accountId);
+                    a.setLong(3, claimedAt.toEpochMilli());
+                    bindCurve(a, 4, curve);
+                    a.executeUpdate();
+                    return true;
+                }
+            });
+        } catch (StoreException e) {
+            if (e.getCause() instanceof SQLException sql && isUniqueViolation(sql)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a claimed auction, in one transaction: the conditional UPDATE of its OPENING row to OPEN with
+     * the start (the curve runs from {@code startedAt}, not from the claim), the start value and the
+     * freeze recorded, version 1, plus the lot rows. False, and nothing written, when the row is no longer
+     * OPENING (another process opened or cancelled it).
+     */
+    public boolean open(String auctionId, Instant startedAt, BigDecimal startValueUsd, List<LotItem> lot) {
+        return Transactions.readCommitted(dataSource, "opening auction " + auctionId, c -> {
+            try (PreparedStatement a = c.prepareStatement("""
+                    UPDATE auction SET status = 'OPEN', version = version + 1, started_at_ms = ?, start_value_usd = ?,
+                        epoch_started_at_ms = ?, epoch_start_value_usd = ?, frozen = TRUE
+                    WHERE auction_id = ? AND status = 'OPENING'""")) {
+                a.setLong(1, startedAt.toEpochMilli());
+                a.setBigDecimal(2, startValueUsd);
+                a.setLong(3, startedAt.toEpochMilli());
+                a.setBigDecimal(4, startValueUsd);
+                a.setString(5, auctionId);
+                if (a.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            insertLot(c, auctionId, lot);
+            return true;
+        });
+    }
+
+    /**
+     * Closes a claimed auction that never opened (no lot, no bids, no price) with the reason: a conditional
+     * UPDATE of its OPENING row. False when it is no longer OPENING (another process opened or cancelled
+     * it): the caller must then leave the account's freeze alone. The unfreeze is done (and retried by
+     * recovery through {@link #unfreezePending}) like that of any closed auction.
+     */
+    public boolean cancel(String auctionId, Instant now, String reason) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE auction SET status = 'CLOSED', version = version + 1, closed_at_ms = ?, cancel_reason = ?
+                     WHERE auction_id = ? AND status = 'OPENING'""")) {
+            s.setLong(1, now.toEpochMilli());
+            s.setString(2, reason);
+            s.setString(3, auctionId);
+            return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("cancelling auction " + auctionId + " failed", e);
+        }
+    }
+
+    /** OPENING auctions claimed before {@code before}: left by a failure or a crash, for recovery to drive on. */
+    public List<AuctionRef> openingPending(Instant before) {
+        return refs("SELECT auction_id, account_id FROM auction WHERE status = 'OPENING' AND claimed_at_ms < ? ORDER BY seq",
+                before.toEpochMilli());
+    }
+
+    /**
+     * Inserts an OPEN auction with its lot in one step, as the release before V3 opened auctions (before
+     * the freeze; a replica of it still does during a rolling upgrade). Tests use it to stand up auctions
+     * directly. False when the account already has an opening or open auction: the unique partial index
+     * decides.
      */
     public boolean insertAuction(String auctionId, String accountId, Instant startedAt, BigDecimal startValueUsd,
                                  PriceCurve curve, List<LotItem> lot) {
@@ -97,46 +186,57 @@ public class AuctionStore {
                         INSERT INTO auction (auction_id, account_id, status, version, started_at_ms, start_value_usd,
                             remaining_fraction, curve_kind, curve_buf, curve_floor, curve_duration_seconds, curve_step_seconds,
                             curve_cut, curve_tail_seconds, curve_cusp, epoch, epoch_started_at_ms, epoch_start_value_usd)
-                        VALUES (?, ?, 'OPEN', 1, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""");
-                     PreparedStatement i = c.prepareStatement("""
-                        INSERT INTO lot_item (auction_id, idx, kind, instrument, chain_id, asset, quantity, remaining_quantity)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                        VALUES (?, ?, 'OPEN', 1, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""")) {
                     a.setString(1, auctionId);
                     a.setString(2, accountId);
                     a.setLong(3, startedAt.toEpochMilli());
                     a.setBigDecimal(4, startValueUsd);
-                    a.setString(5, curve.kind().name());
-                    a.setBigDecimal(6, curve.buf());
-                    a.setBigDecimal(7, curve.floor());
-                    a.setObject(8, curve.duration() == null ? null : curve.duration().toSeconds(), Types.BIGINT);
-                    a.setObject(9, curve.step() == null ? null : curve.step().toSeconds(), Types.BIGINT);
-                    a.setBigDecimal(10, curve.cut());
-                    a.setLong(11, curve.tail().toSeconds());
-                    a.setBigDecimal(12, curve.cusp());
+                    bindCurve(a, 5, curve);
                     a.setLong(13, startedAt.toEpochMilli());
                     a.setBigDecimal(14, startValueUsd);
                     a.executeUpdate();
-                    for (int idx = 0; idx < lot.size(); idx++) {
-                        LotItem item = lot.get(idx);
-                        i.setString(1, auctionId);
-                        i.setInt(2, idx);
-                        i.setString(3, item.kind().name());
-                        i.setString(4, item.instrument());
-                        i.setString(5, item.chainId());
-                        i.setString(6, item.asset());
-                        i.setBigDecimal(7, item.quantity());
-                        i.setBigDecimal(8, item.quantity());
-                        i.addBatch();
-                    }
-                    i.executeBatch();
-                    return true;
                 }
+                insertLot(c, auctionId, lot);
+                return true;
             });
         } catch (StoreException e) {
             if (e.getCause() instanceof SQLException sql && isUniqueViolation(sql)) {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /** Binds the eight curve columns (kind, buf, floor, duration, step, cut, tail, cusp) from {@code first} on. */
+    private static void bindCurve(PreparedStatement s, int first, PriceCurve curve) throws SQLException {
+        s.setString(first, curve.kind().name());
+        s.setBigDecimal(first + 1, curve.buf());
+        s.setBigDecimal(first + 2, curve.floor());
+        s.setObject(first + 3, curve.duration() == null ? null : curve.duration().toSeconds(), Types.BIGINT);
+        s.setObject(first + 4, curve.step() == null ? null : curve.step().toSeconds(), Types.BIGINT);
+        s.setBigDecimal(first + 5, curve.cut());
+        s.setLong(first + 6, curve.tail().toSeconds());
+        s.setBigDecimal(first + 7, curve.cusp());
+    }
+
+    /** The lot as snapshotted at the open; every item's remaining quantity starts at its quantity. */
+    private static void insertLot(Connection c, String auctionId, List<LotItem> lot) throws SQLException {
+        try (PreparedStatement i = c.prepareStatement("""
+                INSERT INTO lot_item (auction_id, idx, kind, instrument, chain_id, asset, quantity, remaining_quantity)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            for (int idx = 0; idx < lot.size(); idx++) {
+                LotItem item = lot.get(idx);
+                i.setString(1, auctionId);
+                i.setInt(2, idx);
+                i.setString(3, item.kind().name());
+                i.setString(4, item.instrument());
+                i.setString(5, item.chainId());
+                i.setString(6, item.asset());
+                i.setBigDecimal(7, item.quantity());
+                i.setBigDecimal(8, item.quantity());
+                i.addBatch();
+            }
+            i.executeBatch();
         }
     }
 
@@ -155,6 +255,21 @@ public class AuctionStore {
 
     public void markUnfrozen(String auctionId) {
         update("UPDATE auction SET unfrozen = TRUE WHERE auction_id = ?", auctionId);
+    }
+
+    /**
+     * Marks the unfreeze of a CLOSED auction undone (recovery's {@link #unfreezePending} sends it again).
+     * True when it had been marked done.
+     */
+    public boolean unfreezeAgainIfClosed(String auctionId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement(
+                     "UPDATE auction SET unfrozen = FALSE WHERE auction_id = ? AND status = 'CLOSED' AND unfrozen")) {
+            s.setString(1, auctionId);
+            return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("marking the unfreeze of " + auctionId + " undone failed", e);
+        }
     }
 
     /** Open auctions opened before {@code before} whose freeze was not confirmed. */
@@ -594,7 +709,7 @@ public class AuctionStore {
                 List<Bid> bids = readBids(c, "b.auction_id = ?", h.auctionId());
                 result.add(new Auction(h.auctionId(), h.seq(), h.accountId(), h.status(), h.version(), h.startedAt(),
                         h.startValueUsd(), h.remainingFraction(), h.curve(), lot, bids, h.closedAt(), h.epoch(),
-                        h.epochStartedAt(), h.epochStartValueUsd()));
+                        h.epochStartedAt(), h.epochStartValueUsd(), h.cancelReason(), h.claimedAt()));
             }
             return result;
         } catch (SQLException e) {
@@ -603,14 +718,18 @@ public class AuctionStore {
     }
 
     private static Auction auctionHeader(ResultSet rs, List<LotItem> lot, List<Bid> bids) throws SQLException {
-        long closed = rs.getLong("closed_at_ms");
-        boolean closedNull = rs.wasNull();
         return new Auction(rs.getString("auction_id"), rs.getLong("seq"), rs.getString("account_id"),
                 AuctionStatus.valueOf(rs.getString("status")), rs.getLong("version"),
-                Instant.ofEpochMilli(rs.getLong("started_at_ms")), rs.getBigDecimal("start_value_usd"),
-                rs.getBigDecimal("remaining_fraction"), curve(rs), lot, bids, closedNull ? null : Instant.ofEpochMilli(closed),
-                rs.getInt("epoch"), Instant.ofEpochMilli(rs.getLong("epoch_started_at_ms")),
-                rs.getBigDecimal("epoch_start_value_usd"));
+                instant(rs, "started_at_ms"), rs.getBigDecimal("start_value_usd"),
+                rs.getBigDecimal("remaining_fraction"), curve(rs), lot, bids, instant(rs, "closed_at_ms"),
+                rs.getInt("epoch"), instant(rs, "epoch_started_at_ms"),
+                rs.getBigDecimal("epoch_start_value_usd"), rs.getString("cancel_reason"), instant(rs, "claimed_at_ms"));
+    }
+
+    /** A Unix-millisecond column; null when NULL (an auction that never opened has no start). */
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
     }
 
     private static PriceCurve curve(ResultSet rs) throws SQLException {
@@ -641,7 +760,7 @@ public class AuctionStore {
             }
             return refs;
         } catch (SQLException e) {
-            throw new StoreException("reading pending freezes failed", e);
+            throw new StoreException("reading auctions for recovery failed", e);
         }
     }
 

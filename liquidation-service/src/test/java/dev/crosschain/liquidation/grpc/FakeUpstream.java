@@ -103,6 +103,10 @@ final class FakeUpstream {
         final List<StreamObserver<WatchRiskResponse>> watchers = new CopyOnWriteArrayList<>();
         final Map<String, AccountView> views = new ConcurrentHashMap<>();
         final List<SetLiquidationFreezeRequest> freezes = new CopyOnWriteArrayList<>();
+        /** Every GetAccountView and SetLiquidationFreeze as it arrived: "view <account>", "freeze|unfreeze <account> <auction>". */
+        final List<String> sequence = new CopyOnWriteArrayList<>();
+        /** Accounts whose SetLiquidationFreeze fails with this status (not recorded in freezes); none: answered. */
+        final Map<String, com.google.rpc.Status> freezeFailures = new ConcurrentHashMap<>();
         final List<TransferPositionsRequest> transferCalls = new CopyOnWriteArrayList<>();
         final Map<String, TransferPositionsRequest> transfers = new ConcurrentHashMap<>();
 
@@ -149,6 +153,7 @@ final class FakeUpstream {
 
         @Override
         public void getAccountView(GetAccountViewRequest request, StreamObserver<GetAccountViewResponse> observer) {
+            sequence.add("view " + request.getAccountId());
             AccountView view = views.get(request.getAccountId());
             if (view == null) {
                 observer.onError(Status.NOT_FOUND.withDescription("no account " + request.getAccountId()).asRuntimeException());
@@ -160,6 +165,12 @@ final class FakeUpstream {
 
         @Override
         public void setLiquidationFreeze(SetLiquidationFreezeRequest request, StreamObserver<SetLiquidationFreezeResponse> observer) {
+            sequence.add((request.getFrozen() ? "freeze " : "unfreeze ") + request.getAccountId() + " " + request.getAuctionId());
+            com.google.rpc.Status failure = freezeFailures.get(request.getAccountId());
+            if (failure != null) {
+                observer.onError(StatusProto.toStatusRuntimeException(failure));
+                return;
+            }
             freezes.add(request);
             observer.onNext(SetLiquidationFreezeResponse.newBuilder().setFrozen(request.getFrozen()).build());
             observer.onCompleted();
@@ -180,6 +191,11 @@ final class FakeUpstream {
 
         List<SetLiquidationFreezeRequest> freezesOf(String account) {
             return freezes.stream().filter(f -> f.getAccountId().equals(account)).toList();
+        }
+
+        /** The calls about one account, in the order they arrived (see {@link #sequence}). */
+        List<String> sequenceOf(String account) {
+            return sequence.stream().filter(call -> call.split(" ")[1].equals(account)).toList();
         }
     }
 

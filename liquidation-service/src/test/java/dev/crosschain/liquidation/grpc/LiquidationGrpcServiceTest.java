@@ -522,8 +522,10 @@ class LiquidationGrpcServiceTest {
         ListAuctionsResponse everything = liquidation.listAuctions(ListAuctionsRequest.newBuilder().setPageSize(500).build());
         assertThat(all).isEqualTo(everything.getAuctionsList().stream().map(Auction::getAuctionId).toList());
         assertThat(new HashSet<>(all)).hasSize(all.size());
-        List<Long> starts = everything.getAuctionsList().stream().map(Auction::getStartedAtUnixMs).toList();
-        assertThat(starts).isSortedAccordingTo((x, y) -> Long.compare(y, x));
+        // newest claim first: an auction claimed earlier may open later (its freeze failed, recovery opened it),
+        // and one that never opened has no start
+        List<Long> claims = everything.getAuctionsList().stream().map(Auction::getClaimedAtUnixMs).toList();
+        assertThat(claims).isSortedAccordingTo((x, y) -> Long.compare(y, x));
 
         ListAuctionsResponse open = liquidation.listAuctions(ListAuctionsRequest.newBuilder()
                 .setStatus(AuctionStatus.AUCTION_STATUS_OPEN).build());
