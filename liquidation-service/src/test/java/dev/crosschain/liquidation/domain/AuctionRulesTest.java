@@ -170,6 +170,15 @@ class AuctionRulesTest {
     }
 
     @Test
+    void refusesAnAuctionThatIsStillOpening() {
+        // claimed, not opened: no start, no start value, no lot (what the store reads for an OPENING row)
+        AuctionState opening = new AuctionState("a-1", "alice", AuctionStatus.OPENING, 0, null, null,
+                BigDecimal.ONE, CURVE, List.of());
+        assertReason(() -> bid(opening, "0.1"), "AUCTION_OPENING");
+        assertReason(() -> AuctionRules.DEFAULT.accept(opening, "alice", BigDecimal.ONE, NO_LIMIT, 0, START, DECIMALS), "SELF_BID");
+    }
+
+    @Test
     void refusesBidsOnANonPositivePrice() {
         assertReason(() -> bid(fresh(new BigDecimal("-50"), CURVE, ARB_ETH), "1"), "INSOLVENT_ACCOUNT");
         assertReason(() -> bid(fresh(BigDecimal.ZERO, CURVE, ARB_ETH), "1"), "INSOLVENT_ACCOUNT");
