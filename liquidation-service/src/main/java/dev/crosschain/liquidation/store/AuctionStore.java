@@ -262,14 +262,7 @@ public class AuctionStore {
      * True when it had been marked done.
      */
     public boolean unfreezeAgainIfClosed(String auctionId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement(
-                     "UPDATE auction SET unfrozen = FALSE WHERE auction_id = ? AND status = 'CLOSED' AND unfrozen")) {
-            s.setString(1, auctionId);
-            return s.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new StoreException("marking the unfreeze of " + auctionId + " undone failed", e);
-        }
+        return update("UPDATE auction SET unfrozen = FALSE WHERE auction_id = ? AND status = 'CLOSED' AND unfrozen", auctionId) == 1;
     }
 
     /** Open auctions opened before {@code before} whose freeze was not confirmed. */
@@ -764,10 +757,11 @@ public class AuctionStore {
         }
     }
 
-    private void update(String sql, String id) {
+    /** Runs a one-parameter UPDATE; the number of rows it changed. */
+    private int update(String sql, String id) {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, id);
-            s.executeUpdate();
+            return s.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("update failed: " + sql, e);
         }

@@ -133,64 +133,30 @@ class AuctionOpeningTest {
 
     @Test
     void twoProcessesClaimingOneAccountMakeExactlyOneAuction() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            for (int round = 0; round < 10; round++) {
-                String account = "acc-twice-" + round;
-                upstream.margin.views.put(account, view(account, "-4000"));
-                CyclicBarrier start = new CyclicBarrier(2);
-                List<Future<?>> racers = new ArrayList<>();
-                for (int i = 0; i < 2; i++) {
-                    Callable<Void> racer = () -> {
-                        start.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-                        breaches.onLiquidation(account);
-                        return null;
-                    };
-                    racers.add(pool.submit(racer));
-                }
-                for (Future<?> racer : racers) {
-                    racer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-                }
-                List<Auction> auctions = auctionsOf(account);
-                assertThat(auctions).as("round %d", round).hasSize(1);
-                assertThat(auctions.get(0).getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
-                assertThat(upstream.margin.freezesOf(account)).extracting(f -> f.getAuctionId())
-                        .containsOnly(auctions.get(0).getAuctionId());
-            }
-        } finally {
-            pool.shutdownNow();
+        for (int round = 0; round < 10; round++) {
+            String account = "acc-twice-" + round;
+            upstream.margin.views.put(account, view(account, "-4000"));
+            twiceAtOnce(() -> breaches.onLiquidation(account));
+            List<Auction> auctions = auctionsOf(account);
+            assertThat(auctions).as("round %d", round).hasSize(1);
+            assertThat(auctions.get(0).getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+            assertThat(upstream.margin.freezesOf(account)).extracting(f -> f.getAuctionId())
+                    .containsOnly(auctions.get(0).getAuctionId());
         }
     }
 
     @Test
     void twoDriversOfOneClaimOpenItOnce() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            for (int round = 0; round < 10; round++) {
-                String account = "acc-drivers-" + round;
-                String auctionId = "auc-drivers-" + round;
-                upstream.margin.views.put(account, view(account, "-4000"));
-                assertThat(store.claim(auctionId, account, Instant.now(), CURVE)).isTrue();
-                CyclicBarrier start = new CyclicBarrier(2);
-                List<Future<?>> drivers = new ArrayList<>();
-                for (int i = 0; i < 2; i++) {
-                    Callable<Void> driver = () -> {
-                        start.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-                        breaches.drive(auctionId, account);
-                        return null;
-                    };
-                    drivers.add(pool.submit(driver));
-                }
-                for (Future<?> driver : drivers) {
-                    driver.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-                }
-                Auction open = get(auctionId);
-                assertThat(open.getStatus()).as("round %d", round).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
-                assertThat(open.getVersion()).isEqualTo(1);
-                assertThat(open.getLotCount()).as("one lot, not two").isEqualTo(3);
-            }
-        } finally {
-            pool.shutdownNow();
+        for (int round = 0; round < 10; round++) {
+            String account = "acc-drivers-" + round;
+            String auctionId = "auc-drivers-" + round;
+            upstream.margin.views.put(account, view(account, "-4000"));
+            assertThat(store.claim(auctionId, account, Instant.now(), CURVE)).isTrue();
+            twiceAtOnce(() -> breaches.drive(auctionId, account));
+            Auction open = get(auctionId);
+            assertThat(open.getStatus()).as("round %d", round).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+            assertThat(open.getVersion()).isEqualTo(1);
+            assertThat(open.getLotCount()).as("one lot, not two").isEqualTo(3);
         }
     }
 
@@ -251,6 +217,28 @@ class AuctionOpeningTest {
     }
 
     // ---- helpers ----
+
+    /** Runs the action on two threads released together (two processes racing), and waits for both. */
+    private static void twiceAtOnce(Runnable action) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CyclicBarrier start = new CyclicBarrier(2);
+            List<Future<?>> racers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Callable<Void> racer = () -> {
+                    start.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                    action.run();
+                    return null;
+                };
+                racers.add(pool.submit(racer));
+            }
+            for (Future<?> racer : racers) {
+                racer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 
     private static Auction breachUntil(String account, AccountView view, AuctionStatus status) {
         upstream.margin.views.put(account, view);
