@@ -7,6 +7,10 @@ ALTER TABLE auction
     ADD CONSTRAINT auction_status_check CHECK (status IN ('OPENING', 'OPEN', 'CLOSED')),
     -- when the account was claimed (recovery's grace runs from here); NULL in rows of older releases
     ADD COLUMN claimed_at_ms BIGINT,
+    -- when a freeze of the account was last sent for this auction (written, while the auction is still
+    -- OPENING or OPEN, just before the call): an unfreeze sent less than the longest a freeze call can be
+    -- in flight after it is not recorded as done, since that freeze may still land after it
+    ADD COLUMN last_freeze_sent_ms BIGINT,
     -- set when an OPENING auction closed without ever opening (no lot, no bids, no price):
     -- NOT_IN_LIQUIDATION (the snapshot after the freeze found the account healthy again) or
     -- UNKNOWN_ACCOUNT (margin-service knows no such account)

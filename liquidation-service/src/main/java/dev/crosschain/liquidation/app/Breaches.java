@@ -4,6 +4,7 @@ import dev.crosschain.liquidation.client.Calls;
 import dev.crosschain.liquidation.client.DependencyException;
 import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
+import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
@@ -99,6 +100,10 @@ public class Breaches {
     /** Freezes the account of an open auction (one a release before V3 opened unfrozen); recovery retries. */
     public void freeze(String auctionId, String accountId) {
         try {
+            // recorded first, and only while it is still OPEN: never a freeze after its close (see AuctionStore#markUnfrozen)
+            if (!store.noteFreezeSent(auctionId, AuctionStatus.OPEN, clock.instant())) {
+                return;
+            }
             margin.setFreeze(accountId, true, auctionId);
             store.markFrozen(auctionId);
         } catch (DependencyException e) {
@@ -113,11 +118,8 @@ public class Breaches {
      * recovery. Never throws.
      */
     public void drive(String auctionId, String accountId) {
-        boolean froze = false;
-        boolean decided = false;
         try {
-            froze = frozen(auctionId, accountId);
-            if (!froze) {
+            if (!frozen(auctionId, accountId)) {
                 return;
             }
             AccountSnapshot snapshot;
@@ -125,18 +127,17 @@ public class Breaches {
                 snapshot = margin.accountSnapshot(accountId);
             } catch (DependencyException e) {
                 if (e.code() == Status.Code.NOT_FOUND) {
-                    decided = cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
+                    cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
                 } else {
                     LOG.warnf("auction %s: no view of %s yet, recovery retries: %s", auctionId, accountId, e.getMessage());
                 }
                 return;
             }
             if (!snapshot.inLiquidation()) {
-                decided = cancel(auctionId, accountId, NOT_IN_LIQUIDATION);
+                cancel(auctionId, accountId, NOT_IN_LIQUIDATION);
                 return;
             }
-            decided = store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot());
-            if (decided) {
+            if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot())) {
                 LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items", auctionId, accountId,
                         snapshot.markValueUsd().toPlainString(), snapshot.lot().size());
                 events.changed(auctionId);
@@ -145,26 +146,6 @@ public class Breaches {
             }
         } catch (RuntimeException e) {
             LOG.warnf(e, "auction %s for %s not opened yet, recovery retries", auctionId, accountId);
-        } finally {
-            if (froze && !decided) {
-                unfreezeAgainIfClosed(auctionId);
-            }
-        }
-    }
-
-    /**
-     * This process froze the account but another one opened or cancelled the auction meanwhile. If the
-     * auction is already closed, that freeze may have landed after the closing unfreeze (a slow driver):
-     * the unfreeze is marked undone so recovery sends it again (margin-service lifts a freeze held by
-     * this auction id, and answers an account that is not frozen as it is).
-     */
-    private void unfreezeAgainIfClosed(String auctionId) {
-        try {
-            if (store.unfreezeAgainIfClosed(auctionId)) {
-                LOG.infof("auction %s closed while this process froze its account: the unfreeze is sent again", auctionId);
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "auction %s: cannot mark its unfreeze undone; the account may stay frozen", auctionId);
         }
     }
 
@@ -187,6 +168,14 @@ public class Breaches {
      * false when the auction stays OPENING for recovery, or was cancelled (unknown account).
      */
     private boolean frozen(String auctionId, String accountId) {
+        // Recorded before the call, and only while the auction is OPENING: a driver that finds it opened or
+        // cancelled sends nothing, and the unfreeze of a cancel is recorded done only once every freeze recorded
+        // here can no longer land after it (AuctionStore#markUnfrozen): a slow driver's freeze that lands after
+        // the cancel's unfreeze is undone by recovery's next unfreeze.
+        if (!store.noteFreezeSent(auctionId, AuctionStatus.OPENING, clock.instant())) {
+            LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
+            return false;
+        }
         try {
             margin.setFreeze(accountId, true, auctionId);
         } catch (DependencyException e) {

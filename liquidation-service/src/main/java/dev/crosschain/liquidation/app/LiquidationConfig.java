@@ -131,6 +131,19 @@ public interface LiquidationConfig {
 
         @WithDefault("1s")
         Duration maxBackoff();
+
+        /** Added to the longest an idempotent call can take (clock skew between replicas, a server slow to start it). */
+        @WithDefault("2s")
+        Duration inFlightSlack();
+
+        /**
+         * The longest a freeze sent to margin-service may still land after it was sent: every attempt's deadline,
+         * the backoffs between them, and the slack. An unfreeze sent sooner after a freeze is sent again later.
+         */
+        default Duration maxInFlight() {
+            int attempts = Math.max(1, maxAttempts());
+            return deadline().multipliedBy(attempts).plus(maxBackoff().multipliedBy(attempts - 1L)).plus(inFlightSlack());
+        }
     }
 
     interface Collateral {

@@ -36,6 +36,7 @@ public class Recovery {
     private final Clock clock;
     private final Duration lease;
     private final Duration grace;
+    private final Duration maxInFlight;
     private final AtomicBoolean running = new AtomicBoolean();
 
     public Recovery(AuctionStore store, Settlement settlement, Breaches breaches, Clock clock, LiquidationConfig config) {
@@ -45,6 +46,7 @@ public class Recovery {
         this.clock = clock;
         this.lease = config.recovery().lease();
         this.grace = config.recovery().grace();
+        this.maxInFlight = config.client().maxInFlight();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -75,7 +77,8 @@ public class Recovery {
             for (AuctionStore.AuctionRef ref : store.freezePending(settled)) {
                 breaches.freeze(ref.auctionId(), ref.accountId());
             }
-            for (AuctionStore.AuctionRef ref : store.unfreezePending(settled)) {
+            // each unfreeze is recorded only if no freeze can land after it: the row is re-checked in that update
+            for (AuctionStore.AuctionRef ref : store.unfreezePending(settled, clock.instant(), maxInFlight)) {
                 settlement.unfreeze(ref.auctionId(), ref.accountId());
             }
         } catch (RuntimeException e) {

@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +35,8 @@ public class Settlement {
     private final AuctionEvents events;
     private final Clock clock;
     private final LiquidationConfig.Settlement config;
+    /** The longest a freeze sent to margin-service may still land after it was sent. */
+    private final Duration maxInFlight;
 
     public Settlement(AuctionStore store, CollateralClient collateral, MarginClient margin, AuctionEvents events,
                       Clock clock, LiquidationConfig config) {
@@ -42,6 +46,7 @@ public class Settlement {
         this.events = events;
         this.clock = clock;
         this.config = config.settlement();
+        this.maxInFlight = config.client().maxInFlight();
     }
 
     /** The collateral transfer of a bid: one leg per collateral item to the bidder, one cash leg to the account. */
@@ -101,20 +106,27 @@ public class Settlement {
 
     /**
      * Unfreezes the account of a closed, fully settled (or cancelled) auction; recovery retries on failure.
-     * An account margin-service does not know (NOT_FOUND) holds no freeze: done.
+     * An account margin-service does not know (NOT_FOUND) holds no freeze: done. The unfreeze is recorded
+     * done only if no freeze of the auction can still land after it ({@link AuctionStore#markUnfrozen}):
+     * otherwise recovery sends it again once that freeze can no longer be in flight. True when recorded.
      */
-    public void unfreeze(String auctionId, String accountId) {
+    public boolean unfreeze(String auctionId, String accountId) {
+        Instant sent = clock.instant();
         try {
             margin.setFreeze(accountId, false, auctionId);
-            store.markUnfrozen(auctionId);
         } catch (DependencyException e) {
-            if (e.code() == Status.Code.NOT_FOUND) {
-                LOG.infof("auction %s: margin-service knows no account %s, nothing to unfreeze", auctionId, accountId);
-                store.markUnfrozen(auctionId);
-                return;
+            if (e.code() != Status.Code.NOT_FOUND) {
+                LOG.warnf("unfreezing %s after auction %s failed, will retry: %s", accountId, auctionId, e.getMessage());
+                return false;
             }
-            LOG.warnf("unfreezing %s after auction %s failed, will retry: %s", accountId, auctionId, e.getMessage());
+            LOG.infof("auction %s: margin-service knows no account %s, nothing to unfreeze", auctionId, accountId);
         }
+        if (!store.markUnfrozen(auctionId, sent, maxInFlight)) {
+            LOG.infof("auction %s: a freeze of %s sent less than %s before this unfreeze may land after it; sent again later",
+                    auctionId, accountId, maxInFlight);
+            return false;
+        }
+        return true;
     }
 
     private Bid leaveAccepted(Bid bid, DependencyException e) {

@@ -253,16 +253,44 @@ public class AuctionStore {
         update("UPDATE auction SET frozen = TRUE WHERE auction_id = ?", auctionId);
     }
 
-    public void markUnfrozen(String auctionId) {
-        update("UPDATE auction SET unfrozen = TRUE WHERE auction_id = ?", auctionId);
+    /**
+     * Records that a freeze of the auction's account is about to be sent at {@code at}, if the auction is
+     * still in {@code whileIn} (OPENING for a driver, OPEN for the freeze a release before V3 left undone).
+     * False, and nothing recorded, when it is not: the caller must not send the freeze (the auction was
+     * opened, or closed and maybe already unfrozen, elsewhere). A later {@link #markUnfrozen} looks at it.
+     */
+    public boolean noteFreezeSent(String auctionId, AuctionStatus whileIn, Instant at) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE auction SET last_freeze_sent_ms = GREATEST(COALESCE(last_freeze_sent_ms, 0), ?)
+                     WHERE auction_id = ? AND status = ?""")) {
+            s.setLong(1, at.toEpochMilli());
+            s.setString(2, auctionId);
+            s.setString(3, whileIn.name());
+            return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("recording the freeze of auction " + auctionId + " failed", e);
+        }
     }
 
     /**
-     * Marks the unfreeze of a CLOSED auction undone (recovery's {@link #unfreezePending} sends it again).
-     * True when it had been marked done.
+     * Records the unfreeze sent at {@code unfreezeSent} as done, unless a freeze of the same auction was sent
+     * less than {@code maxInFlight} before it: that freeze may still land at margin-service after this
+     * unfreeze (a driver whose call timed out but ran), so the auction stays unfreeze-pending and
+     * {@link #unfreezePending} lists it again once the freeze can no longer be in flight. True when recorded.
      */
-    public boolean unfreezeAgainIfClosed(String auctionId) {
-        return update("UPDATE auction SET unfrozen = FALSE WHERE auction_id = ? AND status = 'CLOSED' AND unfrozen", auctionId) == 1;
+    public boolean markUnfrozen(String auctionId, Instant unfreezeSent, Duration maxInFlight) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE auction SET unfrozen = TRUE
+                     WHERE auction_id = ? AND (last_freeze_sent_ms IS NULL OR last_freeze_sent_ms + ? < ?)""")) {
+            s.setString(1, auctionId);
+            s.setLong(2, maxInFlight.toMillis());
+            s.setLong(3, unfreezeSent.toEpochMilli());
+            return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("recording the unfreeze of auction " + auctionId + " failed", e);
+        }
     }
 
     /** Open auctions opened before {@code before} whose freeze was not confirmed. */
@@ -271,14 +299,19 @@ public class AuctionStore {
                 before.toEpochMilli());
     }
 
-    /** Closed auctions with every bid settled (the last one before {@code before}) whose unfreeze was not confirmed. */
-    public List<AuctionRef> unfreezePending(Instant before) {
+    /**
+     * Closed auctions with every bid settled (the last one before {@code before}) whose unfreeze was not
+     * confirmed, leaving out those whose last freeze was sent less than {@code maxInFlight} before
+     * {@code now} ({@link #markUnfrozen} would not record their unfreeze yet).
+     */
+    public List<AuctionRef> unfreezePending(Instant before, Instant now, Duration maxInFlight) {
         return refs("""
                 SELECT a.auction_id, a.account_id FROM auction a
                 WHERE a.status = 'CLOSED' AND NOT a.unfrozen
                   AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = a.auction_id AND b.status = 'ACCEPTED')
-                  AND COALESCE((SELECT MAX(b.settled_at_ms) FROM bid b WHERE b.auction_id = a.auction_id), a.closed_at_ms) < ?""",
-                before.toEpochMilli());
+                  AND COALESCE((SELECT MAX(b.settled_at_ms) FROM bid b WHERE b.auction_id = a.auction_id), a.closed_at_ms) < ?
+                  AND (a.last_freeze_sent_ms IS NULL OR a.last_freeze_sent_ms + ? < ?)""",
+                before.toEpochMilli(), maxInFlight.toMillis(), now.toEpochMilli());
     }
 
     // ---- reading ----
@@ -742,10 +775,12 @@ public class AuctionStore {
                 rs.getString("asset"), rs.getBigDecimal("quantity"));
     }
 
-    private List<AuctionRef> refs(String sql, long before) {
+    private List<AuctionRef> refs(String sql, long... params) {
         List<AuctionRef> refs = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setLong(1, before);
+            for (int i = 0; i < params.length; i++) {
+                s.setLong(i + 1, params[i]);
+            }
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     refs.add(new AuctionRef(rs.getString(1), rs.getString(2)));

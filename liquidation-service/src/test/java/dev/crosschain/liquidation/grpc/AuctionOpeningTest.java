@@ -5,6 +5,8 @@ import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
 import dev.crosschain.liquidation.app.Breaches;
+import dev.crosschain.liquidation.app.LiquidationConfig;
+import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import dev.crosschain.postgres.PostgresTestResource;
@@ -67,6 +69,12 @@ class AuctionOpeningTest {
 
     @Inject
     Breaches breaches;
+
+    @Inject
+    MarginClient margin;
+
+    @Inject
+    LiquidationConfig config;
 
     @BeforeAll
     static void connect() {
@@ -183,10 +191,12 @@ class AuctionOpeningTest {
         assertThat(cancelled.getClosedAtUnixMs()).isPositive();
         String id = cancelled.getAuctionId();
         assertFrozenBeforeViewed("acc-healed", id);
-        awaitUntil("the unfreeze recorded", () -> !store.hasActiveAuction("acc-healed"));
+        // the cancel's unfreeze follows its own freeze at once, which might still be in flight from another
+        // driver: recovery sends it again once no freeze can land any more, and only that one is recorded
+        awaitUntil("the unfreeze recorded", unfreezePatience(), () -> !store.hasActiveAuction("acc-healed"));
         List<String> calls = upstream.margin.sequenceOf("acc-healed");
         assertThat(calls.get(calls.size() - 1)).isEqualTo("unfreeze acc-healed " + id);
-        assertThat(calls).filteredOn(call -> call.startsWith("unfreeze ")).hasSize(1);
+        assertThat(calls).filteredOn(call -> call.startsWith("unfreeze ")).hasSize(2);
         assertBidRefusedAndNothingChanged(cancelled, "AUCTION_CLOSED");
 
         // an account margin-service does not know: cancelled the same way
@@ -216,7 +226,34 @@ class AuctionOpeningTest {
         awaitStatus(open.getAuctionId(), AuctionStatus.AUCTION_STATUS_OPEN);
     }
 
+    @Test
+    void aFreezeLandingAfterTheCancelsUnfreezeIsUndoneByTheUnfreezeSentAgain() {
+        String account = "acc-late";
+        upstream.margin.views.put(account, view(account, "-4000").toBuilder().setStatus(AccountStatus.ACCOUNT_STATUS_MARGIN_CALL).build());
+        assertThat(store.claim("auc-late", account, Instant.now(), CURVE)).isTrue();
+        // driver B found the auction OPENING and sent its freeze, slow to land (its call timed out but ran)
+        assertThat(store.noteFreezeSent("auc-late", dev.crosschain.liquidation.domain.AuctionStatus.OPENING, Instant.now())).isTrue();
+        // driver A: freeze, snapshot (no longer in liquidation), cancel, unfreeze
+        breaches.drive("auc-late", account);
+        assertThat(get("auc-late").getCancelReason()).isEqualTo("NOT_IN_LIQUIDATION");
+        // B's freeze lands after A's unfreeze
+        margin.setFreeze(account, true, "auc-late");
+        assertThat(upstream.margin.sequenceOf(account)).containsExactly("freeze acc-late auc-late", "view acc-late",
+                "unfreeze acc-late auc-late", "freeze acc-late auc-late");
+        assertThat(store.hasActiveAuction(account)).as("the unfreeze is still pending").isTrue();
+
+        awaitUntil("the unfreeze sent again and recorded", unfreezePatience(), () -> !store.hasActiveAuction(account));
+        List<String> calls = upstream.margin.sequenceOf(account);
+        assertThat(calls.get(calls.size() - 1)).as("margin's last call about the account").isEqualTo("unfreeze acc-late auc-late");
+        assertThat(calls).filteredOn(call -> call.startsWith("unfreeze ")).hasSize(2);
+    }
+
     // ---- helpers ----
+
+    /** How long an unfreeze recovery sends again may take: the longest a freeze may be in flight, then PATIENCE. */
+    private Duration unfreezePatience() {
+        return config.client().maxInFlight().plus(PATIENCE);
+    }
 
     /** Runs the action on two threads released together (two processes racing), and waits for both. */
     private static void twiceAtOnce(Runnable action) throws Exception {

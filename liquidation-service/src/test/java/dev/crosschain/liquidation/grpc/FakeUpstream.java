@@ -105,8 +105,10 @@ final class FakeUpstream {
         final List<SetLiquidationFreezeRequest> freezes = new CopyOnWriteArrayList<>();
         /** Every GetAccountView and SetLiquidationFreeze as it arrived: "view <account>", "freeze|unfreeze <account> <auction>". */
         final List<String> sequence = new CopyOnWriteArrayList<>();
-        /** Accounts whose SetLiquidationFreeze fails with this status (not recorded in freezes); none: answered. */
+        /** Accounts whose SetLiquidationFreeze(frozen) fails with this status (not recorded in freezes); none: answered. */
         final Map<String, com.google.rpc.Status> freezeFailures = new ConcurrentHashMap<>();
+        /** Likewise for SetLiquidationFreeze(not frozen): the unfreezes. */
+        final Map<String, com.google.rpc.Status> unfreezeFailures = new ConcurrentHashMap<>();
         final List<TransferPositionsRequest> transferCalls = new CopyOnWriteArrayList<>();
         final Map<String, TransferPositionsRequest> transfers = new ConcurrentHashMap<>();
 
@@ -166,7 +168,7 @@ final class FakeUpstream {
         @Override
         public void setLiquidationFreeze(SetLiquidationFreezeRequest request, StreamObserver<SetLiquidationFreezeResponse> observer) {
             sequence.add((request.getFrozen() ? "freeze " : "unfreeze ") + request.getAccountId() + " " + request.getAuctionId());
-            com.google.rpc.Status failure = freezeFailures.get(request.getAccountId());
+            com.google.rpc.Status failure = (request.getFrozen() ? freezeFailures : unfreezeFailures).get(request.getAccountId());
             if (failure != null) {
                 observer.onError(StatusProto.toStatusRuntimeException(failure));
                 return;

@@ -38,7 +38,12 @@ final class TestSupport {
 
     /** Polls the condition every 25 ms until it holds; fails after PATIENCE. */
     static void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        awaitUntil(what, PATIENCE, condition);
+    }
+
+    /** Polls the condition every 25 ms until it holds; fails after {@code patience}. */
+    static void awaitUntil(String what, Duration patience, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + patience.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 fail("timed out waiting for " + what);
