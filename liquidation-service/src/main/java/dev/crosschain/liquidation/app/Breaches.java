@@ -50,6 +50,8 @@ public class Breaches {
      * from the OPENING row by recovery instead.
      */
     private final Set<String> unclaimed = ConcurrentHashMap.newKeySet();
+    /** OPENING auctions whose freeze was refused ACCOUNT_FROZEN and logged at ERROR: logged once, not every pass. */
+    private final Set<String> reportedHeld = ConcurrentHashMap.newKeySet();
 
     public Breaches(AuctionStore store, MarginClient margin, Settlement settlement, AuctionEvents events, Clock clock,
                     LiquidationConfig config) {
@@ -182,16 +184,31 @@ public class Breaches {
             if (e.code() == Status.Code.NOT_FOUND) {
                 cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
             } else if (e.getCause() instanceof StatusRuntimeException s && Calls.reason(s).filter(ACCOUNT_FROZEN::equals).isPresent()) {
-                // Another auction id holds the freeze: never snapshot or open on an account this auction did
-                // not freeze. An operator must look (two auctions for one account); recovery keeps trying.
-                LOG.errorf("auction %s: %s is frozen by another auction; left OPENING: %s", auctionId, accountId, e.getMessage());
+                heldByAnother(auctionId, accountId, e);
             } else {
                 LOG.warnf("auction %s: freezing %s failed, recovery retries: %s", auctionId, accountId, e.getMessage());
             }
             return false;
         }
         store.markFrozen(auctionId);
+        reportedHeld.remove(auctionId);
         return true;
+    }
+
+    /**
+     * Another auction id holds the account's freeze: never snapshot or open on an account this auction did not
+     * freeze. The holder is most likely one of the account's closed auctions whose recorded unfreeze did not
+     * hold: their unfreezes are marked undone so recovery sends them again, then the next pass freezes this
+     * one. Logged at ERROR once per auction (an operator should look if it lasts).
+     */
+    private void heldByAnother(String auctionId, String accountId, DependencyException e) {
+        int again = store.unfreezeOthersAgain(accountId, auctionId);
+        if (reportedHeld.add(auctionId)) {
+            LOG.errorf("auction %s: %s is frozen by another auction; left OPENING, %d closed auctions of the account get "
+                    + "their unfreeze sent again: %s", auctionId, accountId, again, e.getMessage());
+        } else {
+            LOG.debugf("auction %s: %s still frozen by another auction (%d unfreezes marked again)", auctionId, accountId, again);
+        }
     }
 
     /**

@@ -293,6 +293,25 @@ public class AuctionStore {
         }
     }
 
+    /**
+     * Marks the unfreeze of the account's other CLOSED auctions undone, so recovery sends them again: what a
+     * freeze refused ACCOUNT_FROZEN (another auction id holds the account) needs when that holder's unfreeze
+     * was recorded but did not hold (margin-service lifts only a freeze held by that exact id: safe). The
+     * number of auctions marked.
+     */
+    public int unfreezeOthersAgain(String accountId, String auctionId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE auction SET unfrozen = FALSE
+                     WHERE account_id = ? AND auction_id <> ? AND status = 'CLOSED' AND unfrozen""")) {
+            s.setString(1, accountId);
+            s.setString(2, auctionId);
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("marking the unfreezes of " + accountId + " undone failed", e);
+        }
+    }
+
     /** Open auctions opened before {@code before} whose freeze was not confirmed. */
     public List<AuctionRef> freezePending(Instant before) {
         return refs("SELECT auction_id, account_id FROM auction WHERE status = 'OPEN' AND NOT frozen AND started_at_ms < ?",

@@ -210,20 +210,37 @@ class AuctionOpeningTest {
     }
 
     @Test
-    void aFreezeHeldByAnotherAuctionNeverOpensAnAuction() {
-        upstream.margin.freezeFailures.put("acc-held", status(Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN"));
+    void aFreezeHeldByAnotherAuctionNeverOpensAnAuctionAndTheAccountsClosedAuctionsAreUnfrozenAgain() {
+        // an earlier auction of the account, closed and its unfreeze recorded: yet margin still holds its freeze
+        assertThat(store.claim("auc-held-old", "acc-held", Instant.now(), CURVE)).isTrue();
+        assertThat(store.cancel("auc-held-old", Instant.now(), "NOT_IN_LIQUIDATION")).isTrue();
+        assertThat(store.markUnfrozen("auc-held-old", Instant.now(), Duration.ZERO)).isTrue();
+        String unfreezeOld = "unfreeze acc-held auc-held-old";
+        // a refusal for another reason: left OPENING, retried, nothing else done
+        upstream.margin.freezeFailures.put("acc-held", status(Code.FAILED_PRECONDITION, "SOME_OTHER_REASON"));
+        Auction opening;
         try {
-            Auction opening = breachUntil("acc-held", view("acc-held", "-4000"), AuctionStatus.AUCTION_STATUS_OPENING);
-            // recovery retries it (grace 1 s in tests) and still opens nothing
+            opening = breachUntil("acc-held", view("acc-held", "-4000"), AuctionStatus.AUCTION_STATUS_OPENING);
             awaitUntil("recovery retries the freeze", () -> upstream.margin.sequenceOf("acc-held").size() >= 2);
             assertThat(upstream.margin.sequenceOf("acc-held")).allMatch(call -> call.startsWith("freeze "));
+            assertThat(store.hasActiveAuction("acc-held")).isTrue();
+
+            // ACCOUNT_FROZEN: the closed auction's unfreeze is sent again (margin lifts only that id's freeze)
+            upstream.margin.freezeFailures.put("acc-held", status(Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN"));
+            awaitUntil("the closed auction's unfreeze sent again", () -> upstream.margin.sequenceOf("acc-held").contains(unfreezeOld));
+            assertThat(upstream.margin.sequenceOf("acc-held")).filteredOn(call -> call.startsWith("view ")).isEmpty();
             assertThat(get(opening.getAuctionId()).getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPENING);
-            assertThat(upstream.margin.freezesOf("acc-held")).isEmpty();
+            assertThat(upstream.margin.freezesOf("acc-held")).extracting(f -> f.getAuctionId()).containsOnly("auc-held-old");
         } finally {
+            // margin-service released the old freeze: the new auction's freeze now holds
             upstream.margin.freezeFailures.remove("acc-held");
         }
-        Auction open = auctionsOf("acc-held").get(0);
-        awaitStatus(open.getAuctionId(), AuctionStatus.AUCTION_STATUS_OPEN);
+        Auction open = awaitStatus(opening.getAuctionId(), AuctionStatus.AUCTION_STATUS_OPEN);
+        // what margin-service answered (refused freezes left out): the old freeze lifted before the new one held
+        List<String> answered = upstream.margin.freezesOf("acc-held").stream()
+                .map(f -> (f.getFrozen() ? "freeze " : "unfreeze ") + f.getAccountId() + " " + f.getAuctionId()).toList();
+        assertThat(answered.indexOf(unfreezeOld)).isNotNegative();
+        assertThat(answered.indexOf("freeze acc-held " + open.getAuctionId())).isGreaterThan(answered.indexOf(unfreezeOld));
     }
 
     @Test
