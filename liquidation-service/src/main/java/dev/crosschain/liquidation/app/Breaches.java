@@ -45,9 +45,11 @@ public class Breaches {
     private final Clock clock;
     private final PriceCurve curve;
     /**
-     * Accounts whose claim could not be written (the database failed before the OPENING row existed):
-     * nothing durable remembers them, so this process retries them. Everything after the claim is driven
-     * from the OPENING row by recovery instead.
+     * Accounts in LIQUIDATION not claimed yet: the claim could not be written (the database failed before the
+     * OPENING row existed), or the account's last auction still waits for its unfreeze (a claim now would be
+     * refused its freeze). Nothing durable remembers them and margin-service sends only changes, so this
+     * process retries them every recovery pass, and at once when an unfreeze is recorded. Everything after
+     * the claim is driven from the OPENING row by recovery instead.
      */
     private final Set<String> unclaimed = ConcurrentHashMap.newKeySet();
     /** OPENING auctions whose freeze was refused ACCOUNT_FROZEN and logged at ERROR: logged once, not every pass. */
@@ -76,7 +78,6 @@ public class Breaches {
         String auctionId;
         try {
             auctionId = claim(accountId);
-            unclaimed.remove(accountId);
         } catch (RuntimeException e) {
             LOG.warnf(e, "cannot claim %s for an auction yet, will retry", accountId);
             unclaimed.add(accountId);
@@ -92,7 +93,17 @@ public class Breaches {
         unclaimed.remove(accountId);
     }
 
-    /** Retries the claims that could not be written. */
+    /**
+     * An unfreeze was recorded: an account whose claim waited for it is claimed now (a stale retry is
+     * harmless: the snapshot's status check cancels an auction of an account no longer in liquidation).
+     */
+    void onReleased(@Observes AccountReleased released) {
+        if (unclaimed.contains(released.accountId())) {
+            onLiquidation(released.accountId());
+        }
+    }
+
+    /** Retries the claims that could not be written or waited for an unfreeze. */
     public void retryUnclaimed() {
         for (String accountId : Set.copyOf(unclaimed)) {
             onLiquidation(accountId);
@@ -151,10 +162,22 @@ public class Breaches {
         }
     }
 
-    /** Claims the account: the new auction's id, or null when an auction is already active for it. */
+    /**
+     * Claims the account: the new auction's id, or null when an auction is already active for it, or when
+     * its last auction's unfreeze is pending (the account is then retried, see {@link #unclaimed}).
+     */
     private String claim(String accountId) {
-        if (store.hasActiveAuction(accountId)) {
-            return null;
+        switch (store.activity(accountId)) {
+            case ACTIVE -> {
+                unclaimed.remove(accountId);
+                return null;
+            }
+            case UNFREEZE_PENDING -> {
+                LOG.debugf("%s: the unfreeze of its last auction is pending; claimed once it is done", accountId);
+                unclaimed.add(accountId);
+                return null;
+            }
+            case NONE -> unclaimed.remove(accountId);
         }
         String auctionId = "auc-" + UUID.randomUUID();
         if (!store.claim(auctionId, accountId, clock.instant(), curve)) {

@@ -10,6 +10,7 @@ import dev.crosschain.liquidation.domain.PreconditionException;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -37,9 +38,10 @@ public class Settlement {
     private final LiquidationConfig.Settlement config;
     /** The longest a freeze sent to margin-service may still land after it was sent. */
     private final Duration maxInFlight;
+    private final Event<AccountReleased> released;
 
     public Settlement(AuctionStore store, CollateralClient collateral, MarginClient margin, AuctionEvents events,
-                      Clock clock, LiquidationConfig config) {
+                      Clock clock, LiquidationConfig config, Event<AccountReleased> released) {
         this.store = store;
         this.collateral = collateral;
         this.margin = margin;
@@ -47,6 +49,7 @@ public class Settlement {
         this.clock = clock;
         this.config = config.settlement();
         this.maxInFlight = config.client().maxInFlight();
+        this.released = released;
     }
 
     /** The collateral transfer of a bid: one leg per collateral item to the bidder, one cash leg to the account. */
@@ -126,6 +129,8 @@ public class Settlement {
                     auctionId, accountId, maxInFlight);
             return false;
         }
+        // a breach that came while this unfreeze was pending waits for it (Breaches#onReleased)
+        released.fire(new AccountReleased(accountId));
         return true;
     }
 

@@ -75,14 +75,30 @@ public class AuctionStore {
 
     // ---- opening ----
 
-    /** True while the account has an opening or open auction, or a closed one whose unfreeze is not done. */
-    public boolean hasActiveAuction(String accountId) {
+    /** What auctions an account has, as far as a new claim is concerned. */
+    public enum Activity {
+        /** None opening or open, and every unfreeze done: the account can be claimed. */
+        NONE,
+        /** An OPENING or OPEN auction. */
+        ACTIVE,
+        /** Only closed auctions, one of whose unfreeze is not done yet: claim once it is. */
+        UNFREEZE_PENDING
+    }
+
+    /** Whether the account has an opening or open auction, or only a closed one whose unfreeze is not done. */
+    public Activity activity(String accountId) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement(
-                     "SELECT 1 FROM auction WHERE account_id = ? AND (status IN ('OPENING', 'OPEN') OR NOT unfrozen) LIMIT 1")) {
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT bool_or(status IN ('OPENING', 'OPEN')) FROM auction
+                     WHERE account_id = ? AND (status IN ('OPENING', 'OPEN') OR NOT unfrozen)""")) {
             s.setString(1, accountId);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next();
+                rs.next();
+                boolean active = rs.getBoolean(1);
+                if (rs.wasNull()) {
+                    return Activity.NONE;
+                }
+                return active ? Activity.ACTIVE : Activity.UNFREEZE_PENDING;
             }
         } catch (SQLException e) {
             throw new StoreException("reading auctions of " + accountId + " failed", e);

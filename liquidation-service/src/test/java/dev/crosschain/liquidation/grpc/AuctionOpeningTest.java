@@ -176,7 +176,7 @@ class AuctionOpeningTest {
 
         assertThat(store.insertAuction("auc-old-replica-2", "acc-upgrade-2", Instant.now(), BigDecimal.TEN, CURVE, List.of())).isTrue();
         assertThat(store.claim("auc-new-replica-2", "acc-upgrade-2", Instant.now(), CURVE)).isFalse();
-        assertThat(store.hasActiveAuction("acc-upgrade")).isTrue();
+        assertThat(store.activity("acc-upgrade")).isEqualTo(AuctionStore.Activity.ACTIVE);
     }
 
     @Test
@@ -193,7 +193,7 @@ class AuctionOpeningTest {
         assertFrozenBeforeViewed("acc-healed", id);
         // the cancel's unfreeze follows its own freeze at once, which might still be in flight from another
         // driver: recovery sends it again once no freeze can land any more, and only that one is recorded
-        awaitUntil("the unfreeze recorded", unfreezePatience(), () -> !store.hasActiveAuction("acc-healed"));
+        awaitUntil("the unfreeze recorded", unfreezePatience(), () -> store.activity("acc-healed") == AuctionStore.Activity.NONE);
         List<String> calls = upstream.margin.sequenceOf("acc-healed");
         assertThat(calls.get(calls.size() - 1)).isEqualTo("unfreeze acc-healed " + id);
         assertThat(calls).filteredOn(call -> call.startsWith("unfreeze ")).hasSize(2);
@@ -223,7 +223,7 @@ class AuctionOpeningTest {
             opening = breachUntil("acc-held", view("acc-held", "-4000"), AuctionStatus.AUCTION_STATUS_OPENING);
             awaitUntil("recovery retries the freeze", () -> upstream.margin.sequenceOf("acc-held").size() >= 2);
             assertThat(upstream.margin.sequenceOf("acc-held")).allMatch(call -> call.startsWith("freeze "));
-            assertThat(store.hasActiveAuction("acc-held")).isTrue();
+            assertThat(store.activity("acc-held")).isEqualTo(AuctionStore.Activity.ACTIVE);
 
             // ACCOUNT_FROZEN: the closed auction's unfreeze is sent again (margin lifts only that id's freeze)
             upstream.margin.freezeFailures.put("acc-held", status(Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN"));
@@ -257,12 +257,42 @@ class AuctionOpeningTest {
         margin.setFreeze(account, true, "auc-late");
         assertThat(upstream.margin.sequenceOf(account)).containsExactly("freeze acc-late auc-late", "view acc-late",
                 "unfreeze acc-late auc-late", "freeze acc-late auc-late");
-        assertThat(store.hasActiveAuction(account)).as("the unfreeze is still pending").isTrue();
+        assertThat(store.activity(account)).as("the unfreeze is still pending").isEqualTo(AuctionStore.Activity.UNFREEZE_PENDING);
 
-        awaitUntil("the unfreeze sent again and recorded", unfreezePatience(), () -> !store.hasActiveAuction(account));
+        awaitUntil("the unfreeze sent again and recorded", unfreezePatience(), () -> store.activity(account) == AuctionStore.Activity.NONE);
         List<String> calls = upstream.margin.sequenceOf(account);
         assertThat(calls.get(calls.size() - 1)).as("margin's last call about the account").isEqualTo("unfreeze acc-late auc-late");
         assertThat(calls).filteredOn(call -> call.startsWith("unfreeze ")).hasSize(2);
+    }
+
+    @Test
+    void aBreachWhileTheLastAuctionsUnfreezeIsPendingOpensAnAuctionOnceTheUnfreezeIsDone() {
+        String account = "acc-again";
+        upstream.margin.unfreezeFailures.put(account, status(Code.UNAVAILABLE, null));
+        Auction cancelled;
+        try {
+            cancelled = breachUntil(account, view(account, "-4000").toBuilder().setStatus(AccountStatus.ACCOUNT_STATUS_MARGIN_CALL).build(),
+                    AuctionStatus.AUCTION_STATUS_CLOSED);
+            awaitUntil("the cancel's unfreeze tried",
+                    () -> upstream.margin.sequenceOf(account).contains("unfreeze " + account + " " + cancelled.getAuctionId()));
+            assertThat(store.activity(account)).isEqualTo(AuctionStore.Activity.UNFREEZE_PENDING);
+            // breached again while that unfreeze is pending: margin-service sends the change once
+            upstream.margin.views.put(account, view(account, "-4000"));
+            upstream.margin.push(account, AccountStatus.ACCOUNT_STATUS_MARGIN_CALL);
+            upstream.margin.push(account, AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+            assertThat(auctionsOf(account)).as("no claim while the unfreeze is pending").hasSize(1);
+        } finally {
+            upstream.margin.unfreezeFailures.remove(account);
+        }
+        // recovery's unfreeze gets through and is recorded: the breach is claimed then, and opens
+        awaitUntil("a new auction open", unfreezePatience(), () -> auctionsOf(account).stream()
+                .anyMatch(a -> a.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN));
+        Auction open = auctionsOf(account).get(0);
+        assertThat(open.getAuctionId()).isNotEqualTo(cancelled.getAuctionId());
+        assertThat(open.getLotCount()).isEqualTo(3);
+        List<String> calls = upstream.margin.sequenceOf(account);
+        assertThat(calls.indexOf("freeze " + account + " " + open.getAuctionId()))
+                .isGreaterThan(calls.lastIndexOf("unfreeze " + account + " " + cancelled.getAuctionId()));
     }
 
     // ---- helpers ----
