@@ -128,12 +128,14 @@ public class Breaches {
      * Drives a claimed (OPENING) auction on: freeze, snapshot, then open or cancel. Safe to run again and
      * from several processes at once: the freeze is idempotent for the same auction id, and the open and
      * the cancel are conditional on the row still being OPENING. Any failure leaves the row OPENING for
-     * recovery. Never throws.
+     * recovery. Never throws. False when margin-service failed transiently (recovery then leaves the other
+     * claims to its next pass rather than wait for each one's deadlines).
      */
-    public void drive(String auctionId, String accountId) {
+    public boolean drive(String auctionId, String accountId) {
         try {
-            if (!frozen(auctionId, accountId)) {
-                return;
+            Step freeze = frozen(auctionId, accountId);
+            if (freeze != Step.GO) {
+                return freeze != Step.MARGIN_DOWN;
             }
             AccountSnapshot snapshot;
             try {
@@ -143,12 +145,13 @@ public class Breaches {
                     cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
                 } else {
                     LOG.warnf("auction %s: no view of %s yet, recovery retries: %s", auctionId, accountId, e.getMessage());
+                    return !e.transientFailure();
                 }
-                return;
+                return true;
             }
             if (!snapshot.inLiquidation()) {
                 cancel(auctionId, accountId, NOT_IN_LIQUIDATION);
-                return;
+                return true;
             }
             if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot())) {
                 LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items", auctionId, accountId,
@@ -160,6 +163,17 @@ public class Breaches {
         } catch (RuntimeException e) {
             LOG.warnf(e, "auction %s for %s not opened yet, recovery retries", auctionId, accountId);
         }
+        return true;
+    }
+
+    /** How a driver goes on after the freeze. */
+    private enum Step {
+        /** Frozen with this auction's id: snapshot. */
+        GO,
+        /** Not frozen; the auction stays OPENING for recovery, or it was opened or cancelled. */
+        STOP,
+        /** Not frozen: margin-service failed transiently. */
+        MARGIN_DOWN
     }
 
     /**
@@ -192,14 +206,14 @@ public class Breaches {
      * Freezes the account with the auction id. True once margin-service answered (the snapshot may follow);
      * false when the auction stays OPENING for recovery, or was cancelled (unknown account).
      */
-    private boolean frozen(String auctionId, String accountId) {
+    private Step frozen(String auctionId, String accountId) {
         // Recorded before the call, and only while the auction is OPENING: a driver that finds it opened or
         // cancelled sends nothing, and the unfreeze of a cancel is recorded done only once every freeze recorded
         // here can no longer land after it (AuctionStore#markUnfrozen): a slow driver's freeze that lands after
         // the cancel's unfreeze is undone by recovery's next unfreeze.
         if (!store.noteFreezeSent(auctionId, AuctionStatus.OPENING, clock.instant())) {
             LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
-            return false;
+            return Step.STOP;
         }
         try {
             margin.setFreeze(accountId, true, auctionId);
@@ -210,12 +224,13 @@ public class Breaches {
                 heldByAnother(auctionId, accountId, e);
             } else {
                 LOG.warnf("auction %s: freezing %s failed, recovery retries: %s", auctionId, accountId, e.getMessage());
+                return e.transientFailure() ? Step.MARGIN_DOWN : Step.STOP;
             }
-            return false;
+            return Step.STOP;
         }
         store.markFrozen(auctionId);
         reportedHeld.remove(auctionId);
-        return true;
+        return Step.GO;
     }
 
     /**

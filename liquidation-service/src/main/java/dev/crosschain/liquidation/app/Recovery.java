@@ -71,8 +71,11 @@ public class Recovery {
             }
             Instant settled = clock.instant().minus(grace);
             // claims a failure or a crash left OPENING: freeze (again), snapshot, open or cancel
-            for (AuctionStore.AuctionRef ref : store.openingPending(settled)) {
-                breaches.drive(ref.auctionId(), ref.accountId());
+            for (AuctionStore.AuctionRef ref : store.openingPending(settled, BATCH)) {
+                if (!breaches.drive(ref.auctionId(), ref.accountId())) {
+                    LOG.debug("recovery: margin-service does not answer; the other OPENING claims wait for the next pass");
+                    break;
+                }
             }
             for (AuctionStore.AuctionRef ref : store.freezePending(settled)) {
                 breaches.freeze(ref.auctionId(), ref.accountId());

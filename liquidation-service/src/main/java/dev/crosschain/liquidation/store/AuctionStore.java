@@ -182,10 +182,13 @@ public class AuctionStore {
         }
     }
 
-    /** OPENING auctions claimed before {@code before}: left by a failure or a crash, for recovery to drive on. */
-    public List<AuctionRef> openingPending(Instant before) {
-        return refs("SELECT auction_id, account_id FROM auction WHERE status = 'OPENING' AND claimed_at_ms < ? ORDER BY seq",
-                before.toEpochMilli());
+    /**
+     * At most {@code limit} OPENING auctions claimed before {@code before}, oldest first: left by a failure or
+     * a crash, for recovery to drive on.
+     */
+    public List<AuctionRef> openingPending(Instant before, int limit) {
+        return refs("SELECT auction_id, account_id FROM auction WHERE status = 'OPENING' AND claimed_at_ms < ? ORDER BY seq LIMIT ?",
+                before.toEpochMilli(), limit);
     }
 
     /**
