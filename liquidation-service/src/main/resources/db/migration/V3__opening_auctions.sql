@@ -13,8 +13,9 @@ ALTER TABLE auction
     ADD COLUMN last_freeze_sent_ms BIGINT,
     -- set when an OPENING auction closed without ever opening (no lot, no bids, no price):
     -- NOT_IN_LIQUIDATION (the snapshot after the freeze found the account healthy again) or
-    -- UNKNOWN_ACCOUNT (margin-service knows no such account)
-    ADD COLUMN cancel_reason TEXT CHECK (cancel_reason IN ('NOT_IN_LIQUIDATION', 'UNKNOWN_ACCOUNT')),
+    -- UNKNOWN_ACCOUNT (margin-service knows no such account) or EMPTY_LOT (in liquidation, nothing to auction:
+    -- no position, no collateral)
+    ADD COLUMN cancel_reason TEXT CHECK (cancel_reason IN ('NOT_IN_LIQUIDATION', 'UNKNOWN_ACCOUNT', 'EMPTY_LOT')),
     -- known only at the open
     ALTER COLUMN started_at_ms DROP NOT NULL,
     ALTER COLUMN start_value_usd DROP NOT NULL;

@@ -37,6 +37,7 @@ public class Breaches {
     /** Cancel reasons (auction.cancel_reason, Auction.cancel_reason on the wire). */
     static final String NOT_IN_LIQUIDATION = "NOT_IN_LIQUIDATION";
     static final String UNKNOWN_ACCOUNT = "UNKNOWN_ACCOUNT";
+    static final String EMPTY_LOT = "EMPTY_LOT";
 
     private final AuctionStore store;
     private final MarginClient margin;
@@ -151,6 +152,12 @@ public class Breaches {
             }
             if (!snapshot.inLiquidation()) {
                 cancel(auctionId, accountId, NOT_IN_LIQUIDATION);
+                return true;
+            }
+            if (snapshot.lot().isEmpty()) {
+                // nothing to sell: an open auction would only keep the account frozen until an operator stepped in
+                LOG.warnf("auction %s: %s is in liquidation with nothing to auction", auctionId, accountId);
+                cancel(auctionId, accountId, EMPTY_LOT);
                 return true;
             }
             if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot())) {

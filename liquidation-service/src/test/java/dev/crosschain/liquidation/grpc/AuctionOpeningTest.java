@@ -295,6 +295,20 @@ class AuctionOpeningTest {
                 .isGreaterThan(calls.lastIndexOf("unfreeze " + account + " " + cancelled.getAuctionId()));
     }
 
+    @Test
+    void anAccountInLiquidationWithNothingToAuctionGetsNoAuctionAndIsUnfrozen() {
+        AccountView empty = AccountView.newBuilder().setAccountId("acc-empty").setStatus(AccountStatus.ACCOUNT_STATUS_LIQUIDATION).build();
+        Auction cancelled = breachUntil("acc-empty", empty, AuctionStatus.AUCTION_STATUS_CLOSED);
+        assertThat(cancelled.getCancelReason()).isEqualTo("EMPTY_LOT");
+        assertThat(cancelled.getLotList()).isEmpty();
+        assertThat(cancelled.getStartedAtUnixMs()).isZero();
+        assertThat(cancelled.getCurrentPriceUsd()).isEmpty();
+        assertFrozenBeforeViewed("acc-empty", cancelled.getAuctionId());
+        awaitUntil("the unfreeze sent", () -> upstream.margin.sequenceOf("acc-empty")
+                .contains("unfreeze acc-empty " + cancelled.getAuctionId()));
+        assertThat(auctionsOf("acc-empty")).singleElement().extracting(Auction::getStatus).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
+    }
+
     // ---- helpers ----
 
     /** How long an unfreeze recovery sends again may take: the longest a freeze may be in flight, then PATIENCE. */
