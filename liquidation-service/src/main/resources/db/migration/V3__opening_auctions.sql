@@ -1,3 +1,6 @@
+-- Fail fast rather than queue behind (and in front of) live traffic for the ACCESS EXCLUSIVE lock on auction.
+SET lock_timeout = '5s';
+
 -- Safe open order (claim -> freeze -> snapshot -> open). An auction is first claimed as an OPENING row
 -- (no lot, no start, no start value), then margin-service freezes the account with its id, then the
 -- account is snapshotted, then one conditional UPDATE ... WHERE status = 'OPENING' makes it OPEN with the

@@ -7,6 +7,7 @@ import com.google.rpc.PreconditionFailure;
 import dev.crosschain.liquidation.app.Breaches;
 import dev.crosschain.liquidation.app.LiquidationConfig;
 import dev.crosschain.liquidation.client.MarginClient;
+import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import dev.crosschain.postgres.PostgresTestResource;
@@ -34,6 +35,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -144,6 +146,11 @@ class AuctionOpeningTest {
         for (int round = 0; round < 10; round++) {
             String account = "acc-twice-" + round;
             upstream.margin.views.put(account, view(account, "-4000"));
+            // the claim itself, raced on another account: one insert wins, the other meets the unique index
+            List<Boolean> claims = new CopyOnWriteArrayList<>();
+            String claimed = "acc-claims-" + round;
+            twiceAtOnce(() -> claims.add(store.claim("auc-" + claimed + "-" + Thread.currentThread().getId(), claimed, Instant.now(), CURVE)));
+            assertThat(claims).as("round %d: one claim wins", round).containsExactlyInAnyOrder(true, false);
             twiceAtOnce(() -> breaches.onLiquidation(account));
             List<Auction> auctions = auctionsOf(account);
             assertThat(auctions).as("round %d", round).hasSize(1);
@@ -161,6 +168,15 @@ class AuctionOpeningTest {
             upstream.margin.views.put(account, view(account, "-4000"));
             assertThat(store.claim(auctionId, account, Instant.now(), CURVE)).isTrue();
             twiceAtOnce(() -> breaches.drive(auctionId, account));
+            // the conditional open itself, raced on a fresh claim: one opens, the other changes nothing
+            String raced = "auc-opens-" + round;
+            // claimed "in a minute", so recovery (claims older than its grace) leaves it to the two racers
+            assertThat(store.claim(raced, "acc-opens-" + round, Instant.now().plusSeconds(60), CURVE)).isTrue();
+            List<Boolean> opens = new CopyOnWriteArrayList<>();
+            twiceAtOnce(() -> opens.add(store.open(raced, Instant.now(), new BigDecimal("1500"),
+                    List.of(LotItem.position("ETH-PERPETUAL", new BigDecimal("-2"))))));
+            assertThat(opens).as("round %d", round).containsExactlyInAnyOrder(true, false);
+            assertThat(get(raced).getLotCount()).isEqualTo(1);
             Auction open = get(auctionId);
             assertThat(open.getStatus()).as("round %d", round).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
             assertThat(open.getVersion()).isEqualTo(1);
