@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -97,8 +98,10 @@ public class Breaches {
     /**
      * An unfreeze was recorded: an account whose claim waited for it is claimed now (a stale retry is
      * harmless: the snapshot's status check cancels an auction of an account no longer in liquidation).
+     * Asynchronous: the unfreeze may be recorded by a bid's settlement, which must not wait for a claim's
+     * margin calls.
      */
-    void onReleased(@Observes AccountReleased released) {
+    void onReleased(@ObservesAsync AccountReleased released) {
         if (unclaimed.contains(released.accountId())) {
             onLiquidation(released.accountId());
         }

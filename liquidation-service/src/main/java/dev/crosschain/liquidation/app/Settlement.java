@@ -130,7 +130,7 @@ public class Settlement {
             return false;
         }
         // a breach that came while this unfreeze was pending waits for it (Breaches#onReleased)
-        released.fire(new AccountReleased(accountId));
+        released.fireAsync(new AccountReleased(accountId));
         return true;
     }
 
