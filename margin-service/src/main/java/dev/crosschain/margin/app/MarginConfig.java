@@ -24,6 +24,10 @@ public interface MarginConfig {
 
     Withdrawals withdrawals();
 
+    Parameters parameters();
+
+    Admin admin();
+
     interface Linear {
         /**
          * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
@@ -100,5 +104,25 @@ public interface MarginConfig {
         /** Period of the re-margin loop (also read by @Scheduled as ${margin.remargin.interval}). */
         @WithDefault("1s")
         Duration interval();
+    }
+
+    interface Parameters {
+        /**
+         * The version of the configured risk-parameter set (margin.linear.*, margin.option.*, margin.stale.* and the
+         * PORTFOLIO set "pm-1"): 1 to 64 characters of A-Z a-z 0-9 . _ -. At start it is recorded (changed_by
+         * "config") unless already recorded; the newest recorded set is then active, so an admin change survives a
+         * restart with an older configured version. A configured version recorded with other contents refuses the
+         * start: change the version with the contents.
+         */
+        @WithDefault("rp-1")
+        String version();
+    }
+
+    interface Admin {
+        /**
+         * The bearer token of SetRiskParameters ("authorization: Bearer <token>"). Unset: the RPC is refused
+         * PERMISSION_DENIED ADMIN_DISABLED to everyone.
+         */
+        java.util.Optional<String> token();
     }
 }

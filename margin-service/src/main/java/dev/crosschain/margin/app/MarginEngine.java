@@ -7,14 +7,12 @@ import dev.crosschain.margin.domain.AccountRisk;
 import dev.crosschain.margin.domain.Book;
 import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.Instrument;
-import dev.crosschain.margin.domain.MarginCalculator;
 import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarketMark;
 import dev.crosschain.margin.domain.NotFoundException;
 import dev.crosschain.margin.domain.Position;
 import dev.crosschain.margin.domain.Side;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
-import dev.crosschain.margin.domain.portfolio.PortfolioParameters;
 import dev.crosschain.margin.store.AccountStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -55,23 +53,21 @@ public class MarginEngine {
     private final dev.crosschain.margin.store.WithdrawalStore withdrawals;
     private final CollateralClient collateral;
     private final PricingClient pricing;
-    private final MarginCalculator calculator;
-    /** PORTFOLIO mode under the default parameter set "pm-1". */
-    private final PortfolioAccount portfolio;
+    /** The risk-parameter set; each computation takes it once, with its inputs. */
+    private final ActiveRiskParameters parameters;
     private final PendingWithdrawals pending;
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<AccountRisk> views = new Hub<>();
     private volatile boolean stopping;
 
     public MarginEngine(AccountStore store, dev.crosschain.margin.store.WithdrawalStore withdrawals, CollateralClient collateral,
-                        PricingClient pricing, MarginCalculator calculator, PendingWithdrawals pending) {
+                        PricingClient pricing, ActiveRiskParameters parameters, PendingWithdrawals pending) {
         this.pending = pending;
         this.store = store;
         this.withdrawals = withdrawals;
         this.collateral = collateral;
         this.pricing = pricing;
-        this.calculator = calculator;
-        this.portfolio = new PortfolioAccount(calculator, PortfolioParameters.DEFAULT);
+        this.parameters = parameters;
     }
 
     // ---- commands ----
@@ -216,11 +212,19 @@ public class MarginEngine {
      * labelled conservative {@link PortfolioAccount#fallback} (conservative, contingency revaluation_unavailable),
      * and likewise when the engine refuses upstream data ({@link dev.crosschain.margin.domain.portfolio.UnusableInputException});
      * without it (WhatIf, RequestWithdrawal, SetMarginMode to PORTFOLIO: they judge a change, and a floor is no
-     * ground to allow one) the {@link DependencyException} propagates: UNAVAILABLE.
+     * ground to allow one) the {@link DependencyException} propagates: UNAVAILABLE. The figures come from the
+     * risk-parameter set taken with the inputs and carry its version.
      */
     private AccountRisk evaluate(MarginMode mode, String accountId, Inputs in, BigDecimal realized, List<Position> positions,
                                  Collateral collateral, long nowMs, boolean fallback) {
+        return evaluateIn(in.parameters, mode, accountId, in, realized, positions, collateral, nowMs, fallback)
+                .withParametersVersion(in.parameters.version());
+    }
+
+    private AccountRisk evaluateIn(ActiveRiskParameters.Active set, MarginMode mode, String accountId, Inputs in, BigDecimal realized,
+                                   List<Position> positions, Collateral collateral, long nowMs, boolean fallback) {
         requireAvailable(mode);
+        PortfolioAccount portfolio = set.portfolio();
         if (mode == MarginMode.PORTFOLIO) {
             try {
                 return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, pricing::revalue);
@@ -234,14 +238,17 @@ public class MarginEngine {
                         in.portfolioIm, in.portfolioMm);
             }
         }
-        return calculator.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, mode);
+        return set.cross().evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, mode);
     }
 
+    /** One computation's inputs, with the one risk-parameter set it uses from start to end (before and after alike). */
     private record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
-                          Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm) {
+                          Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm,
+                          ActiveRiskParameters.Active parameters) {
     }
 
     private Inputs inputs(String accountId, List<String> extraInstruments) {
+        ActiveRiskParameters.Active set = parameters.current();
         Optional<AccountStore.AccountState> state = store.load(accountId);
         Optional<Collateral> held = collateral.collateral(accountId);
         if (state.isEmpty() && held.isEmpty()) {
@@ -257,7 +264,7 @@ public class MarginEngine {
                 held.orElseGet(() -> Collateral.none(now())),
                 state.map(AccountStore.AccountState::mode).orElse(MarginMode.CROSS),
                 state.map(AccountStore.AccountState::portfolioIm).orElse(null),
-                state.map(AccountStore.AccountState::portfolioMm).orElse(null));
+                state.map(AccountStore.AccountState::portfolioMm).orElse(null), set);
     }
 
     // ---- streams ----

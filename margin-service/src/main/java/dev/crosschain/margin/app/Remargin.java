@@ -13,10 +13,12 @@ public class Remargin {
     private static final Logger LOG = Logger.getLogger(Remargin.class);
 
     private final MarginEngine engine;
+    private final ActiveRiskParameters parameters;
     private volatile boolean stopping;
 
-    public Remargin(MarginEngine engine) {
+    public Remargin(MarginEngine engine, ActiveRiskParameters parameters) {
         this.engine = engine;
+        this.parameters = parameters;
     }
 
     @Scheduled(every = "${margin.remargin.interval}", delayed = "${margin.remargin.interval}",
@@ -26,6 +28,8 @@ public class Remargin {
             return;
         }
         try {
+            // another replica's SetRiskParameters takes effect here within one interval
+            parameters.refresh();
             engine.remarginAll();
         } catch (RuntimeException e) {
             LOG.warnf("re-margin pass failed: %s", e.getMessage());

@@ -1,19 +1,22 @@
 package dev.crosschain.margin.app;
 
-import dev.crosschain.margin.domain.MarginCalculator;
 import dev.crosschain.margin.domain.MarginRules;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
+import dev.crosschain.margin.domain.RiskParameters;
+import dev.crosschain.margin.domain.portfolio.PortfolioParameters;
 
-/** Builds the standard rules from configuration (fails the start on a malformed tier list). */
-@ApplicationScoped
-public class Rules {
+/** The configured risk-parameter set: the seed recorded at start (see {@link ActiveRiskParameters}). */
+final class Rules {
 
-    @Produces
-    @jakarta.inject.Singleton
-    MarginCalculator calculator(MarginConfig config) {
-        MarginRules rules = new MarginRules(MarginRules.parseTiers(config.linear().tiers()), config.option().imBase(),
-                config.option().imMin(), config.option().mm(), config.stale().scanRange());
-        return new MarginCalculator(rules);
+    private Rules() {
+    }
+
+    /**
+     * The standard rules from margin.linear.*, margin.option.*, margin.stale.*, the PORTFOLIO set "pm-1" (it has
+     * no configuration keys), under margin.parameters.version. A malformed set fails the start, naming every bad key.
+     */
+    static RiskParameters configured(MarginConfig config) {
+        return RiskParameters.of(config.parameters().version(), MarginRules.parseTiers(config.linear().tiers()),
+                config.option().imBase(), config.option().imMin(), config.option().mm(), config.stale().scanRange(),
+                () -> PortfolioParameters.DEFAULT);
     }
 }

@@ -18,10 +18,29 @@ import java.util.List;
  * @param conservative some price was stale: stale positions were valued shocked against themselves
  * @param mode        the margin mode the requirements were computed in
  * @param portfolio   in PORTFOLIO mode, how the scenario engine made IM and MM; null in CROSS
+ * @param parametersVersion the version of the {@link RiskParameters} set the figures were computed with; "" until
+ *                    the engine that chose the set stamps it ({@link #withParametersVersion})
  */
 public record AccountRisk(String accountId, boolean frozen, Collateral collateral, List<PositionRisk> positions,
                           BigDecimal realizedPnl, BigDecimal unrealizedPnl, BigDecimal optionValue,
                           BigDecimal equity, BigDecimal equityIm, BigDecimal initialMargin, BigDecimal maintenanceMargin,
                           double marginRatio, RiskStatus status, boolean conservative, List<InputAge> inputAges, long asOfMs,
-                          MarginMode mode, PortfolioResult portfolio) {
+                          MarginMode mode, PortfolioResult portfolio, String parametersVersion) {
+
+    /** The figures of the calculators, not yet stamped with the set's version. */
+    public AccountRisk(String accountId, boolean frozen, Collateral collateral, List<PositionRisk> positions,
+                       BigDecimal realizedPnl, BigDecimal unrealizedPnl, BigDecimal optionValue,
+                       BigDecimal equity, BigDecimal equityIm, BigDecimal initialMargin, BigDecimal maintenanceMargin,
+                       double marginRatio, RiskStatus status, boolean conservative, List<InputAge> inputAges, long asOfMs,
+                       MarginMode mode, PortfolioResult portfolio) {
+        this(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity, equityIm,
+                initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode, portfolio, "");
+    }
+
+    /** The same figures, stamped with the version of the set that produced them. */
+    public AccountRisk withParametersVersion(String version) {
+        return new AccountRisk(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity,
+                equityIm, initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode,
+                portfolio, version);
+    }
 }

@@ -102,6 +102,16 @@ final class Checks {
         }
     }
 
+    /** A risk-parameter set, every bad field reported under {@code field} (INVALID_RISK_PARAMETERS). */
+    dev.crosschain.margin.domain.RiskParameters riskParameters(dev.crosschain.proto.margin.v1.RiskParameters value, String field) {
+        try {
+            return RiskParametersMapper.toDomain(value, field);
+        } catch (InvalidInputException e) {
+            found(e);
+            return null;
+        }
+    }
+
     BigDecimal positive(String value, String field, String reason) {
         try {
             return Decimals.positive(value, field, reason);

@@ -97,7 +97,7 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         return status(Code.INTERNAL, "INTERNAL", "internal error", null);
     }
 
-    private static StatusException status(Code code, String reason, String message, Any detail) {
+    static StatusException status(Code code, String reason, String message, Any detail) {
         return status(code, reason, message, detail, java.util.Map.of());
     }
 

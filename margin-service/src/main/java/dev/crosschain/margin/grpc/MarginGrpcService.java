@@ -47,11 +47,16 @@ public class MarginGrpcService implements MarginService {
     private final MarginEngine engine;
     private final Withdrawals withdrawals;
     private final MarginModes modes;
+    private final dev.crosschain.margin.app.ActiveRiskParameters parameters;
+    private final AdminToken admin;
 
-    public MarginGrpcService(MarginEngine engine, Withdrawals withdrawals, MarginModes modes) {
+    public MarginGrpcService(MarginEngine engine, Withdrawals withdrawals, MarginModes modes,
+                             dev.crosschain.margin.app.ActiveRiskParameters parameters, AdminToken admin) {
         this.engine = engine;
         this.withdrawals = withdrawals;
         this.modes = modes;
+        this.parameters = parameters;
+        this.admin = admin;
     }
 
     @Override
@@ -208,5 +213,72 @@ public class MarginGrpcService implements MarginService {
         return Uni.createFrom().item(SetMarginModeResponse.newBuilder().setMode(ProtoMapper.mode(result.mode()))
                 .setReplayed(result.replayed()).setEquityImUsd(ProtoMapper.usd(result.equityIm()))
                 .setInitialMarginUsd(ProtoMapper.usd(result.initialMargin())).build());
+    }
+
+    // ---- risk parameters (issue 5) ----
+
+    static final int DEFAULT_CHANGES_PAGE = 20;
+    static final int MAX_CHANGES_PAGE = 100;
+
+    @Override
+    @Blocking
+    public Uni<dev.crosschain.proto.margin.v1.GetRiskParametersResponse> getRiskParameters(
+            dev.crosschain.proto.margin.v1.GetRiskParametersRequest request) {
+        return Uni.createFrom().item(dev.crosschain.proto.margin.v1.GetRiskParametersResponse.newBuilder()
+                .setActive(RiskParametersMapper.change(parameters.current().record())).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<dev.crosschain.proto.margin.v1.ListRiskParameterChangesResponse> listRiskParameterChanges(
+            dev.crosschain.proto.margin.v1.ListRiskParameterChangesRequest request) {
+        Checks checks = new Checks();
+        int size = request.getPageSize() == 0 ? DEFAULT_CHANGES_PAGE : request.getPageSize();
+        if (size < 1 || size > MAX_CHANGES_PAGE) {
+            checks.add("INVALID_PAGE_SIZE", "page_size", "must be in [0, " + MAX_CHANGES_PAGE + "] (0: " + DEFAULT_CHANGES_PAGE
+                    + "), got " + request.getPageSize());
+        }
+        long before = Long.MAX_VALUE;
+        if (!request.getPageToken().isEmpty()) {
+            before = pageToken(request.getPageToken());
+            if (before < 1) {
+                checks.add("INVALID_PAGE_TOKEN", "page_token", "not a token from a previous page");
+            }
+        }
+        checks.throwIfAny();
+        // one more than asked tells whether a next page exists; the token is the last seq returned
+        List<dev.crosschain.margin.store.RiskParameterStore.Change> changes = parameters.changes(before, size + 1);
+        var response = dev.crosschain.proto.margin.v1.ListRiskParameterChangesResponse.newBuilder();
+        changes.stream().limit(size).forEach(c -> response.addChanges(RiskParametersMapper.change(c)));
+        if (changes.size() > size) {
+            response.setNextPageToken(Long.toString(changes.get(size - 1).seq()));
+        }
+        return Uni.createFrom().item(response.build());
+    }
+
+    private static long pageToken(String token) {
+        try {
+            return Long.parseLong(token);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    @Blocking
+    public Uni<dev.crosschain.proto.margin.v1.SetRiskParametersResponse> setRiskParameters(
+            dev.crosschain.proto.margin.v1.SetRiskParametersRequest request) {
+        admin.require("SetRiskParameters");
+        Checks checks = new Checks();
+        dev.crosschain.margin.domain.RiskParameters set = checks.riskParameters(request.getParameters(), "parameters");
+        String changedBy = checks.name(request.getChangedBy(), "changed_by", "INVALID_CHANGED_BY");
+        String reason = checks.required(request.getReason(), "reason");
+        if (reason != null && reason.length() > 1024) {
+            checks.add("INVALID_REASON", "reason", "must be at most 1024 characters (got " + reason.length() + ")");
+        }
+        checks.throwIfAny();
+        var recorded = parameters.set(set, changedBy, reason);
+        return Uni.createFrom().item(dev.crosschain.proto.margin.v1.SetRiskParametersResponse.newBuilder()
+                .setChange(RiskParametersMapper.change(recorded.change())).setReplayed(recorded.replayed()).build());
     }
 }

@@ -41,7 +41,8 @@ final class ProtoMapper {
                 .setMaintenanceMarginUsd(usd(r.maintenanceMargin()))
                 .setMarginRatio(r.marginRatio())
                 .setConservative(r.conservative())
-                .setAsOfUnixMs(r.asOfMs());
+                .setAsOfUnixMs(r.asOfMs())
+                .setParametersVersion(r.parametersVersion());
         for (CollateralLine line : r.collateral().lines()) {
             v.addCollateral(dev.crosschain.proto.margin.v1.CollateralLine.newBuilder()
                     .setChainId(line.chainId()).setAsset(line.asset())

@@ -1,0 +1,67 @@
+package dev.crosschain.margin.grpc;
+
+import com.google.rpc.Code;
+import dev.crosschain.margin.app.MarginConfig;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.quarkus.grpc.GlobalInterceptor;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+/**
+ * The admin RPCs' credential, by collateral-service's conventions (its BearerToken and Callers): the call's
+ * "authorization: Bearer <token>" is carried into the gRPC context; no or an unknown token is UNAUTHENTICATED
+ * MISSING_CREDENTIAL; the token is compared in constant time and a refusal never says what was expected. With no
+ * token configured (margin.admin.token) every caller is refused PERMISSION_DENIED ADMIN_DISABLED.
+ */
+@ApplicationScoped
+@GlobalInterceptor
+public class AdminToken implements ServerInterceptor {
+
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Context.Key<String> TOKEN = Context.key("margin-bearer-token");
+    private static final String BEARER = "Bearer ";
+
+    private final Optional<String> expected;
+
+    public AdminToken(MarginConfig config) {
+        this.expected = config.admin().token().filter(t -> !t.isBlank());
+    }
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+                                                                 ServerCallHandler<ReqT, RespT> next) {
+        String header = headers.get(AUTHORIZATION);
+        String token = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? header.substring(BEARER.length()).trim() : "";
+        return Contexts.interceptCall(Context.current().withValue(TOKEN, token), call, headers, next);
+    }
+
+    /** Refuses the current call unless it carries the admin token. */
+    void require(String rpc) {
+        if (expected.isEmpty()) {
+            throw refusal(Code.PERMISSION_DENIED, "ADMIN_DISABLED",
+                    rpc + " is disabled: margin-service has no admin token configured (margin.admin.token)");
+        }
+        String given = TOKEN.get();
+        if (given == null || given.isEmpty()) {
+            throw refusal(Code.UNAUTHENTICATED, "MISSING_CREDENTIAL",
+                    rpc + " needs a credential (authorization: Bearer <token>)");
+        }
+        if (!MessageDigest.isEqual(expected.get().getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
+            throw refusal(Code.UNAUTHENTICATED, "MISSING_CREDENTIAL", "the credential is not known");
+        }
+    }
+
+    private static io.grpc.StatusRuntimeException refusal(Code code, String reason, String message) {
+        io.grpc.StatusException status = ErrorMapper.status(code, reason, message, null);
+        return new io.grpc.StatusRuntimeException(status.getStatus(), status.getTrailers());
+    }
+}
