@@ -12,6 +12,8 @@ import dev.crosschain.proto.margin.v1.RiskParameters;
 import dev.crosschain.proto.margin.v1.SetRiskParametersRequest;
 import dev.crosschain.proto.margin.v1.SetRiskParametersResponse;
 import dev.crosschain.proto.margin.v1.Side;
+import dev.crosschain.proto.margin.v1.WatchAccountRequest;
+import dev.crosschain.proto.margin.v1.WatchAccountResponse;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
@@ -22,10 +24,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.assertError;
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.awaitItem;
 import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.fill;
 import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.view;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +47,9 @@ class RiskParametersGrpcTest {
     static final String ADMIN_TOKEN = "test-admin-token"; // %test.margin.admin.token
     static final String PERP = "ETH-PERPETUAL";
     static FakeUpstream upstream;
+
+    @jakarta.inject.Inject
+    dev.crosschain.margin.store.RiskParameterStore store;
     /** The configured set as the service reports it (captured before anything changes it). */
     static RiskParameters configured;
 
@@ -105,6 +113,29 @@ class RiskParametersGrpcTest {
         assertThat(before.getMaintenanceMarginUsd()).isEqualTo("30.00000000"); // 3000 x 0.01 under rp-1's contents
         assertThat(after.getMaintenanceMarginUsd()).isEqualTo("60.00000000"); // 3000 x 0.02
         assertThat(after.getInitialMarginUsd()).isEqualTo("120.00000000");
+    }
+
+    @Test
+    void anotherReplicasChangeIsPickedUpByTheReMarginTick() {
+        String acc = "rp-replica";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("rp-replica-f1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        BlockingQueue<Object> views = new LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext watch = io.grpc.Context.current().withCancellation();
+        try {
+            watch.run(() -> MarginGrpcServiceTest.async.watchAccount(WatchAccountRequest.newBuilder().setAccountId(acc).build(),
+                    MarginGrpcServiceTest.collect(views)));
+            awaitItem(views, i -> i instanceof WatchAccountResponse, WatchAccountResponse.class);
+            // recorded straight into the shared table, as another replica's SetRiskParameters does
+            store.record(RiskParametersMapper.toDomain(withFirstTier(configured, "rp-other-replica", "0.05", "0.025"), "parameters"),
+                    "other-replica-admin", "set elsewhere");
+            WatchAccountResponse seen = awaitItem(views, i -> i instanceof WatchAccountResponse r
+                    && r.getView().getParametersVersion().equals("rp-other-replica"), WatchAccountResponse.class);
+            assertThat(seen.getView().getMaintenanceMarginUsd()).isEqualTo("75.00000000"); // 3000 x 0.025
+            assertThat(active().getParameters().getVersion()).isEqualTo("rp-other-replica");
+        } finally {
+            watch.cancel(null);
+        }
     }
 
     @Test
