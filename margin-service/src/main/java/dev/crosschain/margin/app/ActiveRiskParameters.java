@@ -4,7 +4,6 @@ import dev.crosschain.margin.domain.MarginCalculator;
 import dev.crosschain.margin.domain.RiskParameters;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.store.RiskParameterStore;
-import dev.crosschain.margin.store.StoreException;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -95,14 +94,17 @@ public class ActiveRiskParameters {
         return recorded;
     }
 
-    /** Picks up a newer set recorded by any replica; a database failure keeps the set in use. */
+    /**
+     * Picks up a newer set recorded by any replica. A database failure (or a newest row that cannot be read) keeps
+     * the set in use and never stops the re-margin pass that calls this.
+     */
     public void refresh() {
         Active now = current();
         try {
             if (store.latestSeq() != now.record().seq()) {
                 activateNewest();
             }
-        } catch (StoreException e) {
+        } catch (RuntimeException e) {
             LOG.warnf("risk parameters not refreshed, %s stays active: %s", now.version(), e.getMessage());
         }
     }
