@@ -96,7 +96,8 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
 
     /**
      * Ascending limits > 0, the last tier unbounded and only the last; rates in (0, 1] with MM <= IM (a tier that
-     * asks less to open than to keep would put a fresh position straight into margin call).
+     * asks less to open than to keep would put a fresh position straight into margin call); IM and MM never below
+     * the previous tier's (a rate that fell as notional grows would lower a position's margin as it grows).
      */
     private static void checkTiers(List<MarginRules.LinearTier> tiers, List<Violation> violations) {
         if (tiers == null || tiers.isEmpty()) {
@@ -104,6 +105,7 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
             return;
         }
         BigDecimal previous = null;
+        MarginRules.LinearTier previousRates = null;
         for (int i = 0; i < tiers.size(); i++) {
             MarginRules.LinearTier t = tiers.get(i);
             String at = "rules.linear_tiers[" + i + "]";
@@ -127,6 +129,19 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
             if (fraction(t.im()) && fraction(t.mm())) {
                 check(violations, at + ".mm", t.mm().compareTo(t.im()) <= 0, "must not exceed the tier's im");
             }
+            if (previousRates != null) {
+                notBelowPrevious(violations, at + ".im", previousRates.im(), t.im());
+                notBelowPrevious(violations, at + ".mm", previousRates.mm(), t.mm());
+            }
+            previousRates = t;
+        }
+    }
+
+    /** A rate of a tier is at least the previous tier's (compared only when both are valid rates). */
+    private static void notBelowPrevious(List<Violation> violations, String field, BigDecimal previous, BigDecimal rate) {
+        if (fraction(previous) && fraction(rate)) {
+            check(violations, field, rate.compareTo(previous) >= 0,
+                    "must not be below the previous tier's (" + previous.toPlainString() + "): margin must not fall as notional grows");
         }
     }
 

@@ -77,6 +77,21 @@ class RiskParametersTest {
     }
 
     @Test
+    void tierRatesNeverFallAsNotionalGrows() {
+        // equal rates are fine (a flat schedule), a lower im or mm than the previous tier's is not
+        RiskParameters flat = RiskParameters.of("v", List.of(tier("1000", "0.1", "0.05"), tier(null, "0.1", "0.05")),
+                IM_BASE, IM_MIN, MM, SCAN, PM1);
+        assertThat(flat.rules().linearTiers()).hasSize(2);
+        assertThat(fields(() -> RiskParameters.of("v", List.of(tier("1000", "0.1", "0.05"), tier("2000", "0.08", "0.05"),
+                tier(null, "0.2", "0.04")), IM_BASE, IM_MIN, MM, SCAN, PM1)))
+                .containsExactly("rules.linear_tiers[1].im", "rules.linear_tiers[2].mm");
+        // each tier is compared with the one before it, not only with the first
+        assertThat(fields(() -> RiskParameters.of("v", List.of(tier("1000", "0.02", "0.01"), tier("2000", "0.2", "0.1"),
+                tier(null, "0.1", "0.1")), IM_BASE, IM_MIN, MM, SCAN, PM1)))
+                .containsExactly("rules.linear_tiers[2].im");
+    }
+
+    @Test
     void optionRatesAreFractionsWithMmAtMostTheFloorAtMostTheBase() {
         assertThat(fields(() -> RiskParameters.of("v", TIERS, null, IM_MIN, MM, SCAN, PM1))).containsExactly("rules.option_im_base");
         assertThat(fields(() -> RiskParameters.of("v", TIERS, IM_BASE, new BigDecimal("0.2"), MM, SCAN, PM1)))

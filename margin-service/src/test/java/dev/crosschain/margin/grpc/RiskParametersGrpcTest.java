@@ -169,6 +169,11 @@ class RiskParametersGrpcTest {
         badParameters(p -> p.setRules(p.getRules().toBuilder().setLinearTiers(0, LinearTier.newBuilder().setBelow("lots")
                 .setIm("0.02").setMm("0.01"))), "parameters.rules.linear_tiers[0].below");
         badParameters(p -> p.setRules(p.getRules().toBuilder().removeLinearTiers(2)), "parameters.rules.linear_tiers[1].below");
+        // a rate that falls as notional grows (rp-1: 0.02/0.01, 0.04/0.02, 0.10/0.05)
+        badParameters(p -> p.setRules(p.getRules().toBuilder().setLinearTiers(1, LinearTier.newBuilder().setBelow("5000000")
+                .setIm("0.015").setMm("0.01"))), "parameters.rules.linear_tiers[1].im");
+        badParameters(p -> p.setRules(p.getRules().toBuilder().setLinearTiers(2, LinearTier.newBuilder()
+                .setIm("0.10").setMm("0.015"))), "parameters.rules.linear_tiers[2].mm");
         badParameters(p -> p.setRules(p.getRules().toBuilder().clearLinearTiers()), "parameters.rules.linear_tiers");
         badParameters(p -> p.setRules(p.getRules().toBuilder().setOptionImBase("x")), "parameters.rules.option_im_base");
         badParameters(p -> p.setRules(p.getRules().toBuilder().setOptionMm("0.2")), "parameters.rules.option_mm");
