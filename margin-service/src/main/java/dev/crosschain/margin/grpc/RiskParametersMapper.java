@@ -1,5 +1,6 @@
 package dev.crosschain.margin.grpc;
 
+import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.InvalidInputException;
 import dev.crosschain.margin.domain.MarginRules;
 import dev.crosschain.margin.domain.RiskParameters;
@@ -77,18 +78,38 @@ final class RiskParametersMapper {
                 pm.getLinearRate(), pm.getStaleOracleWidening(), pm.getStablecoinDepeg(), List.copyOf(pm.getStablecoinsList()));
     }
 
-    /** A decimal, or null with a violation when it is empty or not a decimal. */
+    /** Digits after the point a set's decimal may carry (rates and USD limits need far fewer). */
+    static final int MAX_SCALE = 18;
+    /** Significant digits a set's decimal may carry. */
+    static final int MAX_PRECISION = 38;
+
+    /**
+     * A plain decimal ({@link Decimals#parse}: no exponent, so "1E-1000000000" cannot blow up into a billion-digit
+     * plain string), at most {@link #MAX_SCALE} digits after the point and {@link #MAX_PRECISION} significant digits;
+     * else null with a violation.
+     */
     private static BigDecimal decimal(String text, String field, List<Violation> violations) {
         if (text.isBlank()) {
             violations.add(new Violation(field, "required"));
             return null;
         }
-        try {
-            return new BigDecimal(text.trim());
-        } catch (NumberFormatException e) {
-            violations.add(new Violation(field, "not a decimal: " + text));
+        if (text.length() > MAX_PRECISION + MAX_SCALE + 2) {
+            violations.add(new Violation(field, "too long for a decimal (" + text.length() + " characters)"));
             return null;
         }
+        BigDecimal value;
+        try {
+            value = Decimals.parse(text, field, RiskParameters.INVALID);
+        } catch (InvalidInputException e) {
+            violations.addAll(e.violations());
+            return null;
+        }
+        if (value.scale() > MAX_SCALE || value.precision() > MAX_PRECISION) {
+            violations.add(new Violation(field, "at most " + MAX_SCALE + " digits after the point and " + MAX_PRECISION
+                    + " significant digits: " + text));
+            return null;
+        }
+        return value;
     }
 
     static dev.crosschain.proto.margin.v1.RiskParameters toProto(RiskParameters p) {

@@ -177,6 +177,16 @@ class RiskParametersGrpcTest {
         badParameters(p -> p.setRules(p.getRules().toBuilder().clearLinearTiers()), "parameters.rules.linear_tiers");
         badParameters(p -> p.setRules(p.getRules().toBuilder().setOptionImBase("x")), "parameters.rules.option_im_base");
         badParameters(p -> p.setRules(p.getRules().toBuilder().setOptionMm("0.2")), "parameters.rules.option_mm");
+        // plain decimals only, with a bounded scale and precision: an exponent once made toPlainString build a
+        // billion-digit string
+        badParameters(p -> p.setRules(p.getRules().toBuilder().setOptionMm("1E-1000000000")), "parameters.rules.option_mm");
+        badParameters(p -> p.setRules(p.getRules().toBuilder().setOptionImBase("1e-1")), "parameters.rules.option_im_base");
+        badParameters(p -> p.setRules(p.getRules().toBuilder().setStaleScanRange("0." + "0".repeat(18) + "1")),
+                "parameters.rules.stale_scan_range");
+        badParameters(p -> p.setRules(p.getRules().toBuilder().setStaleScanRange("0." + "0".repeat(1_000_000) + "1")),
+                "parameters.rules.stale_scan_range");
+        badParameters(p -> p.setRules(p.getRules().toBuilder().setLinearTiers(0, LinearTier.newBuilder().setBelow("1" + "0".repeat(38))
+                .setIm("0.02").setMm("0.01"))), "parameters.rules.linear_tiers[0].below");
         badParameters(p -> p.setRules(p.getRules().toBuilder().setStaleScanRange("1")), "parameters.rules.stale_scan_range");
         badParameters(p -> p.setPortfolio(p.getPortfolio().toBuilder().clearCoreMoves().addAllCoreMoves(List.of(-0.1, 0.1))),
                 "parameters.portfolio.core_moves");
