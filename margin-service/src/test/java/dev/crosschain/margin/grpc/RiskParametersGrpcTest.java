@@ -57,7 +57,9 @@ class RiskParametersGrpcTest {
     static void connect() {
         MarginGrpcServiceTest.connect();
         upstream = FakeUpstream.get();
-        configured = history().stream().filter(c -> c.getChangedBy().equals("config")).findFirst().orElseThrow().getParameters();
+        // by its version: RiskParameterRestartTest records config rows of its own, so "the newest config row" depends on
+        // the order the classes run in
+        configured = configuredRecord().getParameters();
     }
 
     @AfterAll
@@ -79,7 +81,8 @@ class RiskParametersGrpcTest {
         assertThat(configured.getPortfolio().getVersion()).isEqualTo("pm-1");
         assertThat(configured.getPortfolio().getCoreMovesList()).containsExactly(-0.16, -0.12, -0.08, -0.04, 0.0, 0.04, 0.08, 0.12, 0.16);
         assertThat(configured.getPortfolio().getImFactor()).isEqualTo(1.3);
-        RiskParameterChange seed = history().stream().filter(c -> c.getChangedBy().equals("config")).findFirst().orElseThrow();
+        RiskParameterChange seed = configuredRecord();
+        assertThat(seed.getChangedBy()).isEqualTo("config");
         assertThat(seed.getReason()).isEqualTo("configured at start");
         assertThat(history().stream().filter(c -> c.getParameters().getVersion().equals("rp-1"))).hasSize(1);
     }
@@ -127,11 +130,11 @@ class RiskParametersGrpcTest {
                     MarginGrpcServiceTest.collect(views)));
             awaitItem(views, i -> i instanceof WatchAccountResponse, WatchAccountResponse.class);
             // recorded straight into the shared table, as another replica's SetRiskParameters does
-            store.record(RiskParametersMapper.toDomain(withFirstTier(configured, "rp-other-replica", "0.05", "0.025"), "parameters"),
+            store.record(RiskParametersMapper.toDomain(withFirstTier(configured, "rp-other-replica", "0.036", "0.018"), "parameters"),
                     "other-replica-admin", "set elsewhere");
             WatchAccountResponse seen = awaitItem(views, i -> i instanceof WatchAccountResponse r
                     && r.getView().getParametersVersion().equals("rp-other-replica"), WatchAccountResponse.class);
-            assertThat(seen.getView().getMaintenanceMarginUsd()).isEqualTo("75.00000000"); // 3000 x 0.025
+            assertThat(seen.getView().getMaintenanceMarginUsd()).isEqualTo("54.00000000"); // 3000 x 0.018
             assertThat(active().getParameters().getVersion()).isEqualTo("rp-other-replica");
         } finally {
             watch.cancel(null);
@@ -150,7 +153,7 @@ class RiskParametersGrpcTest {
         assertThat(history()).hasSize(rows);
 
         RiskParameterChange activeBefore = active();
-        assertError(() -> set(withFirstTier(configured, "rp-idem", "0.05", "0.015"), "bob", "other contents"),
+        assertError(() -> set(withFirstTier(configured, "rp-idem", "0.04", "0.015"), "bob", "other contents"),
                 Status.Code.ALREADY_EXISTS, "VERSION_EXISTS", null);
         assertError(() -> set(configured.toBuilder().setVersion("rp-idem").setPortfolio(configured.getPortfolio().toBuilder()
                 .setImFactor(1.31)).build(), "bob", "other portfolio"), Status.Code.ALREADY_EXISTS, "VERSION_EXISTS", null);
@@ -272,6 +275,23 @@ class RiskParametersGrpcTest {
 
     static ListRiskParameterChangesResponse list(int size, String token) {
         return stub(null).listRiskParameterChanges(ListRiskParameterChangesRequest.newBuilder().setPageSize(size).setPageToken(token).build());
+    }
+
+    /** The configured set's record: margin.parameters.version (rp-1 under test) recorded at start. */
+    static RiskParameterChange configuredRecord() {
+        return allHistory().stream().filter(c -> c.getParameters().getVersion().equals("rp-1")).findFirst().orElseThrow();
+    }
+
+    /** Every page of the history, newest first. */
+    static List<RiskParameterChange> allHistory() {
+        List<RiskParameterChange> all = new java.util.ArrayList<>();
+        String token = "";
+        do {
+            ListRiskParameterChangesResponse page = list(100, token);
+            all.addAll(page.getChangesList());
+            token = page.getNextPageToken();
+        } while (!token.isEmpty());
+        return all;
     }
 
     static List<RiskParameterChange> history() {
