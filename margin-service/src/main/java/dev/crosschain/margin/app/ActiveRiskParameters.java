@@ -1,6 +1,7 @@
 package dev.crosschain.margin.app;
 
 import dev.crosschain.margin.domain.MarginCalculator;
+import dev.crosschain.margin.domain.PreconditionException;
 import dev.crosschain.margin.domain.RiskParameters;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.store.RiskParameterStore;
@@ -86,12 +87,35 @@ public class ActiveRiskParameters {
         return store.latest().orElseThrow(() -> new IllegalStateException("no risk parameters recorded after the seed"));
     }
 
-    /** Records and activates a new set (a replay of the same version and contents records nothing). */
-    public RiskParameterStore.Recorded set(RiskParameters parameters, String changedBy, String reason) {
+    /** The reason of a replay of a version that is no longer the newest (FAILED_PRECONDITION). */
+    public static final String VERSION_NOT_ACTIVE = "VERSION_NOT_ACTIVE";
+
+    /**
+     * What {@link #set} recorded, and the version active on this replica afterwards: the recorded one, unless
+     * another replica recorded a newer set between this insert and the activation (then that newer one is active).
+     */
+    public record SetOutcome(RiskParameterStore.Recorded recorded, String activeVersion) {
+    }
+
+    /**
+     * Records and activates a new set. A replay of the same version and contents records nothing; it is answered
+     * only while that version is the newest row: a replay of an older version would answer "active" while a newer
+     * set stays active (a false rollback), so it is refused FAILED_PRECONDITION VERSION_NOT_ACTIVE.
+     */
+    public SetOutcome set(RiskParameters parameters, String changedBy, String reason) {
         current();
         RiskParameterStore.Recorded recorded = store.record(parameters, changedBy, reason);
+        if (recorded.replayed()) {
+            long newest = store.latestSeq();
+            if (newest != recorded.change().seq()) {
+                throw new PreconditionException(VERSION_NOT_ACTIVE, "risk_parameters/" + parameters.version(),
+                        "risk parameters " + parameters.version() + " were recorded before (seq " + recorded.change().seq()
+                                + ") and a newer set (seq " + newest + ") is active; nothing changed: to return to these"
+                                + " contents, record them under a new version");
+            }
+        }
         activateNewest();
-        return recorded;
+        return new SetOutcome(recorded, current().version());
     }
 
     /**

@@ -277,8 +277,9 @@ public class MarginGrpcService implements MarginService {
             checks.add("INVALID_REASON", "reason", "must be at most 1024 characters (got " + reason.length() + ")");
         }
         checks.throwIfAny();
-        var recorded = parameters.set(set, changedBy, reason);
+        var outcome = parameters.set(set, changedBy, reason);
         return Uni.createFrom().item(dev.crosschain.proto.margin.v1.SetRiskParametersResponse.newBuilder()
-                .setChange(RiskParametersMapper.change(recorded.change())).setReplayed(recorded.replayed()).build());
+                .setChange(RiskParametersMapper.change(outcome.recorded().change())).setReplayed(outcome.recorded().replayed())
+                .setActiveVersion(outcome.activeVersion()).build());
     }
 }

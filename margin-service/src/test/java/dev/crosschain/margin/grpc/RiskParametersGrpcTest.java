@@ -162,6 +162,29 @@ class RiskParametersGrpcTest {
     }
 
     @Test
+    void aReplayOfAnOlderVersionIsRefusedAndTheNewerSetStaysActive() {
+        RiskParameters rp2 = withFirstTier(configured, "rp-replay-2", "0.03", "0.015");
+        RiskParameters rp3 = withFirstTier(configured, "rp-replay-3", "0.035", "0.015");
+        SetRiskParametersResponse second = set(rp2, "erin", "rp-2");
+        assertThat(second.getActiveVersion()).isEqualTo("rp-replay-2");
+        SetRiskParametersResponse third = set(rp3, "erin", "rp-3");
+        assertThat(third.getActiveVersion()).isEqualTo("rp-replay-3");
+        int rows = history().size();
+
+        // rp-2 again would answer "active" while rp-3 stays active: a false rollback
+        assertError(() -> set(rp2, "erin", "back to rp-2"), Status.Code.FAILED_PRECONDITION, "VERSION_NOT_ACTIVE", null);
+        assertThat(active()).isEqualTo(third.getChange());
+        assertThat(history()).hasSize(rows);
+
+        // a replay of the newest is still answered, without a new row
+        SetRiskParametersResponse again = set(rp3, "erin", "rp-3 again");
+        assertThat(again.getReplayed()).isTrue();
+        assertThat(again.getChange()).isEqualTo(third.getChange());
+        assertThat(again.getActiveVersion()).isEqualTo("rp-replay-3");
+        assertThat(history()).hasSize(rows);
+    }
+
+    @Test
     void everyBadFieldIsRefusedWithItsPathAndNothingIsRecorded() {
         int rows = history().size();
         RiskParameterChange activeBefore = active();
