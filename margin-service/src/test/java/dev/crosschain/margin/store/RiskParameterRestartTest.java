@@ -10,6 +10,13 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,5 +77,62 @@ class RiskParameterRestartTest {
                 .hasMessageContaining("margin.parameters.version restart-taken is recorded")
                 .hasMessageContaining("a version names one set forever");
         assertThat(store.latestSeq()).isEqualTo(newest);
+    }
+
+    @Test
+    void twoReplicasStartingTogetherWithOneConfiguredVersionRecordItOnce() throws Exception {
+        long rows = store.changes(Long.MAX_VALUE, 1000).size();
+        RiskParameters same = configured("restart-race");
+        List<Object> outcomes = startTogether(same, same);
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(RiskParameterStore.Change.class));
+        RiskParameterStore.Change a = (RiskParameterStore.Change) outcomes.get(0);
+        assertThat(outcomes.get(1)).isEqualTo(a);
+        assertThat(a.parameters().version()).isEqualTo("restart-race");
+        assertThat(store.changes(Long.MAX_VALUE, 1000)).hasSize((int) rows + 1);
+    }
+
+    @Test
+    void twoReplicasStartingTogetherWithOtherContentsUnderOneVersionStartOnlyOne() throws Exception {
+        long rows = store.changes(Long.MAX_VALUE, 1000).size();
+        RiskParameters mine = configured("restart-race-2");
+        RiskParameters theirs = RiskParameters.of("restart-race-2", MarginRules.DEFAULT.linearTiers(), new BigDecimal("0.15"),
+                new BigDecimal("0.10"), new BigDecimal("0.075"), new BigDecimal("0.2"), () -> PortfolioParameters.DEFAULT);
+        List<Object> outcomes = startTogether(mine, theirs);
+        assertThat(outcomes).filteredOn(o -> o instanceof RiskParameterStore.Change).hasSize(1);
+        assertThat(outcomes).filteredOn(o -> o instanceof IllegalStateException).hasSize(1);
+        RiskParameterStore.Change started = (RiskParameterStore.Change) outcomes.stream()
+                .filter(o -> o instanceof RiskParameterStore.Change).findFirst().orElseThrow();
+        RiskParameters winner = outcomes.get(0) instanceof RiskParameterStore.Change ? mine : theirs;
+        assertThat(started.parameters().sameContents(winner)).isTrue();
+        assertThat(store.changes(Long.MAX_VALUE, 1000)).hasSize((int) rows + 1);
+        // theirs may have won: the classes that run after this one compute with the configured contents again
+        store.record(configured("restart-race-restored"), "test", "restore the configured contents");
+    }
+
+    /** Seeds each set on its own thread, both released by one latch; each outcome is the Change or the failure. */
+    private List<Object> startTogether(RiskParameters first, RiskParameters second) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Object>> futures = new ArrayList<>();
+            for (RiskParameters configured : List.of(first, second)) {
+                futures.add(threads.submit(() -> {
+                    go.await();
+                    try {
+                        return (Object) dev.crosschain.margin.app.ActiveRiskParametersAccess.seed(store, configured);
+                    } catch (IllegalStateException e) {
+                        return e;
+                    }
+                }));
+            }
+            go.countDown();
+            List<Object> outcomes = new ArrayList<>();
+            for (Future<Object> f : futures) {
+                outcomes.add(f.get(30, TimeUnit.SECONDS));
+            }
+            return outcomes;
+        } finally {
+            threads.shutdownNow();
+        }
     }
 }
