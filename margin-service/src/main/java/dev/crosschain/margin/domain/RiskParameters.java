@@ -23,11 +23,14 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
     public static final String INVALID = "INVALID_RISK_PARAMETERS";
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+    /** Every rule of {@link #of} holds for a set built directly too (the JSON store, tests, the config seed). */
     public RiskParameters {
         List<Violation> violations = new ArrayList<>();
         checkVersion(version, violations);
         if (rules == null) {
             violations.add(new Violation("rules", "required"));
+        } else {
+            checkRules(rules.linearTiers(), rules.optionImBase(), rules.optionImMin(), rules.optionMm(), rules.scanRange(), violations);
         }
         if (portfolio == null) {
             violations.add(new Violation("portfolio", "required"));
@@ -46,10 +49,7 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
                                     Supplier<PortfolioParameters> portfolio) {
         List<Violation> violations = new ArrayList<>();
         checkVersion(version, violations);
-        checkTiers(tiers, violations);
-        checkOption(optionImBase, optionImMin, optionMm, violations);
-        check(violations, "rules.stale_scan_range", scanRange != null && scanRange.signum() > 0 && scanRange.compareTo(BigDecimal.ONE) < 0,
-                "must be a decimal in (0, 1)");
+        checkRules(tiers, optionImBase, optionImMin, optionMm, scanRange, violations);
         PortfolioParameters built = null;
         try {
             built = portfolio.get();
@@ -87,6 +87,14 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
 
     private static boolean sameValue(BigDecimal a, BigDecimal b) {
         return a == null ? b == null : b != null && a.compareTo(b) == 0;
+    }
+
+    private static void checkRules(List<MarginRules.LinearTier> tiers, BigDecimal optionImBase, BigDecimal optionImMin,
+                                   BigDecimal optionMm, BigDecimal scanRange, List<Violation> violations) {
+        checkTiers(tiers, violations);
+        checkOption(optionImBase, optionImMin, optionMm, violations);
+        check(violations, "rules.stale_scan_range", scanRange != null && scanRange.signum() > 0 && scanRange.compareTo(BigDecimal.ONE) < 0,
+                "must be a decimal in (0, 1)");
     }
 
     private static void checkVersion(String version, List<Violation> violations) {

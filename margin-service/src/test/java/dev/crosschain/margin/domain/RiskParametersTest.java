@@ -127,6 +127,16 @@ class RiskParametersTest {
     }
 
     @Test
+    void theCanonicalConstructorChecksTheRulesAsOfDoes() {
+        // MarginRules itself only checks the limits' order: the rates are the set's rules to check
+        MarginRules falling = new MarginRules(List.of(tier("1000", "0.1", "0.05"), tier(null, "0.05", "0.06")),
+                IM_BASE, new BigDecimal("0.2"), MM, BigDecimal.ONE);
+        assertThat(fields(() -> new RiskParameters("v", falling, PortfolioParameters.DEFAULT))).containsExactly(
+                "rules.linear_tiers[1].mm", "rules.linear_tiers[1].im", "rules.option_im_min", "rules.stale_scan_range");
+        assertThat(new RiskParameters("v", MarginRules.DEFAULT, PortfolioParameters.DEFAULT).rules()).isEqualTo(MarginRules.DEFAULT);
+    }
+
+    @Test
     void sameContentsComparesDecimalsByValueAndEverythingElseExactly() {
         RiskParameters a = valid("rp-1");
         RiskParameters scaled = RiskParameters.of("rp-1", List.of(tier("1000000.0", "0.020", "0.01"), tier("5000000", "0.04", "0.02"),
