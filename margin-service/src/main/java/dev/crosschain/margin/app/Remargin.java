@@ -28,11 +28,23 @@ public class Remargin {
             return;
         }
         try {
-            // another replica's SetRiskParameters takes effect here within one interval
+            // the pass starts with the newest set even between two refreshParameters ticks
             parameters.refresh();
             engine.remarginAll();
         } catch (RuntimeException e) {
             LOG.warnf("re-margin pass failed: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Another replica's SetRiskParameters reaches this one within one interval even when a re-margin pass overruns
+     * the interval (its ticks are then skipped): one cheap seq probe on its own schedule.
+     */
+    @Scheduled(every = "${margin.remargin.interval}", delayed = "${margin.remargin.interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshParameters() {
+        if (!stopping) {
+            parameters.refresh();
         }
     }
 
