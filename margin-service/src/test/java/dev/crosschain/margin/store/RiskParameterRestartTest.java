@@ -1,15 +1,19 @@
 package dev.crosschain.margin.store;
 
+import dev.crosschain.margin.app.ActiveRiskParameters;
 import dev.crosschain.margin.domain.MarginRules;
 import dev.crosschain.margin.domain.RiskParameters;
 import dev.crosschain.margin.domain.portfolio.PortfolioParameters;
 import dev.crosschain.postgres.PostgresTestResource;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +37,10 @@ class RiskParameterRestartTest {
 
     @Inject
     RiskParameterStore store;
+    @Inject
+    ActiveRiskParameters active;
+    @Inject
+    AgroalDataSource dataSource;
 
     static RiskParameters configured(String version) {
         return RiskParameters.of(version, MarginRules.DEFAULT.linearTiers(), new BigDecimal("0.15"), new BigDecimal("0.10"),
@@ -107,6 +115,28 @@ class RiskParameterRestartTest {
         assertThat(store.changes(Long.MAX_VALUE, 1000)).hasSize((int) rows + 1);
         // theirs may have won: the classes that run after this one compute with the configured contents again
         store.record(configured("restart-race-restored"), "test", "restore the configured contents");
+    }
+
+    @Test
+    void anUnreadableNewestRowKeepsTheSetInUse() throws Exception {
+        active.refresh();
+        ActiveRiskParameters.Active before = active.current();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO risk_parameter_set (version, parameters, changed_by, reason) "
+                    + "VALUES ('restart-unreadable', 'not json', 'test', 'an unreadable row')");
+        }
+        try {
+            assertThat(store.latestSeq()).isGreaterThan(before.record().seq());
+            active.refresh(); // logs and keeps the set in use, never throws
+            assertThat(active.current()).isSameAs(before);
+        } finally {
+            // the table is append-only by convention; a test may remove the row it broke
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM risk_parameter_set WHERE version = 'restart-unreadable'");
+            }
+        }
+        active.refresh();
+        assertThat(active.current()).isSameAs(before);
     }
 
     /** Seeds each set on its own thread, both released by one latch; each outcome is the Change or the failure. */
