@@ -1,7 +1,8 @@
 package dev.crosschain.margin.grpc;
 
-import com.google.rpc.Code;
 import dev.crosschain.margin.app.MarginConfig;
+import dev.crosschain.margin.domain.PermissionDeniedException;
+import dev.crosschain.margin.domain.UnauthenticatedException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -26,13 +27,14 @@ import java.util.Optional;
 public class AdminToken implements ServerInterceptor {
 
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    private static final Context.Key<String> TOKEN = Context.key("margin-bearer-token");
+    static final Context.Key<String> TOKEN = Context.key("margin-bearer-token");
     private static final String BEARER = "Bearer ";
 
     private final Optional<String> expected;
 
     public AdminToken(MarginConfig config) {
-        this.expected = config.admin().token().filter(t -> !t.isBlank());
+        // trimmed: a Secret's value often ends in a newline that no caller sends
+        this.expected = config.admin().token().map(String::trim).filter(t -> !t.isEmpty());
     }
 
     @Override
@@ -44,24 +46,18 @@ public class AdminToken implements ServerInterceptor {
         return Contexts.interceptCall(Context.current().withValue(TOKEN, token), call, headers, next);
     }
 
-    /** Refuses the current call unless it carries the admin token. */
+    /** Refuses the current call unless it carries the admin token (ErrorMapper gives the status). */
     void require(String rpc) {
         if (expected.isEmpty()) {
-            throw refusal(Code.PERMISSION_DENIED, "ADMIN_DISABLED",
+            throw new PermissionDeniedException("ADMIN_DISABLED",
                     rpc + " is disabled: margin-service has no admin token configured (margin.admin.token)");
         }
         String given = TOKEN.get();
         if (given == null || given.isEmpty()) {
-            throw refusal(Code.UNAUTHENTICATED, "MISSING_CREDENTIAL",
-                    rpc + " needs a credential (authorization: Bearer <token>)");
+            throw new UnauthenticatedException("MISSING_CREDENTIAL", rpc + " needs a credential (authorization: Bearer <token>)");
         }
         if (!MessageDigest.isEqual(expected.get().getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-            throw refusal(Code.UNAUTHENTICATED, "MISSING_CREDENTIAL", "the credential is not known");
+            throw new UnauthenticatedException("MISSING_CREDENTIAL", "the credential is not known");
         }
-    }
-
-    private static io.grpc.StatusRuntimeException refusal(Code code, String reason, String message) {
-        io.grpc.StatusException status = ErrorMapper.status(code, reason, message, null);
-        return new io.grpc.StatusRuntimeException(status.getStatus(), status.getTrailers());
     }
 }

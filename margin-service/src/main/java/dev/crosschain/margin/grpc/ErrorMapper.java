@@ -9,7 +9,9 @@ import dev.crosschain.margin.client.DependencyException;
 import dev.crosschain.margin.domain.ConflictException;
 import dev.crosschain.margin.domain.InvalidInputException;
 import dev.crosschain.margin.domain.NotFoundException;
+import dev.crosschain.margin.domain.PermissionDeniedException;
 import dev.crosschain.margin.domain.PreconditionException;
+import dev.crosschain.margin.domain.UnauthenticatedException;
 import dev.crosschain.margin.store.StoreException;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -69,6 +71,12 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof ConflictException e) {
             return status(Code.ALREADY_EXISTS, e.reason(), e.getMessage(), null);
         }
+        if (failure instanceof UnauthenticatedException e) {
+            return status(Code.UNAUTHENTICATED, e.reason(), e.getMessage(), null);
+        }
+        if (failure instanceof PermissionDeniedException e) {
+            return status(Code.PERMISSION_DENIED, e.reason(), e.getMessage(), null);
+        }
         if (failure instanceof dev.crosschain.margin.client.MisconfiguredException e) {
             LOG.error("misconfiguration: " + e.getMessage());
             return status(Code.INTERNAL, "INTERNAL", "margin-service is misconfigured; operators are alerted", null);
@@ -97,7 +105,7 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         return status(Code.INTERNAL, "INTERNAL", "internal error", null);
     }
 
-    static StatusException status(Code code, String reason, String message, Any detail) {
+    private static StatusException status(Code code, String reason, String message, Any detail) {
         return status(code, reason, message, detail, java.util.Map.of());
     }
 

@@ -3,6 +3,7 @@ package dev.crosschain.margin.grpc;
 import com.google.rpc.ErrorInfo;
 import dev.crosschain.margin.app.MarginConfig;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** With no admin token configured SetRiskParameters is refused to everyone (the Quarkus tests run with one). */
+/** The admin credential rule without a server (the Quarkus tests run with a token): disabled, missing, wrong, trimmed. */
 class AdminTokenTest {
 
     static MarginConfig withAdminToken(Optional<String> token) {
@@ -26,21 +27,48 @@ class AdminTokenTest {
                 });
     }
 
-    static void assertRefused(AdminToken admin, Status.Code code, String reason) {
-        assertThatThrownBy(() -> admin.require("SetRiskParameters")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(code);
-            assertThat(MarginGrpcServiceTest.detail(e, ErrorInfo.class).getReason()).isEqualTo(reason);
-        });
+    static void assertRefused(AdminToken admin, String token, Status.Code code, String reason) {
+        Throwable[] caught = new Throwable[1];
+        assertThatThrownBy(() -> withToken(token, () -> admin.require("SetRiskParameters"))).satisfies(e -> caught[0] = e);
+        // the refusal is a domain exception; ErrorMapper gives it its status, as every other refusal
+        StatusException status = ErrorMapper.toStatus(caught[0]);
+        StatusRuntimeException e = new StatusRuntimeException(status.getStatus(), status.getTrailers());
+        assertThat(e.getStatus().getCode()).isEqualTo(code);
+        assertThat(MarginGrpcServiceTest.detail(e, ErrorInfo.class).getReason()).isEqualTo(reason);
+    }
+
+    /** Runs {@code call} as a call that carried "authorization: Bearer token" (null: no header). */
+    static void withToken(String token, Runnable call) {
+        if (token == null) {
+            call.run();
+        } else {
+            io.grpc.Context.current().withValue(AdminToken.TOKEN, token).run(call);
+        }
     }
 
     @Test
     void noConfiguredTokenRefusesEveryCallerPermissionDenied() {
-        assertRefused(new AdminToken(withAdminToken(Optional.empty())), Status.Code.PERMISSION_DENIED, "ADMIN_DISABLED");
-        assertRefused(new AdminToken(withAdminToken(Optional.of("  "))), Status.Code.PERMISSION_DENIED, "ADMIN_DISABLED");
+        assertRefused(new AdminToken(withAdminToken(Optional.empty())), null, Status.Code.PERMISSION_DENIED, "ADMIN_DISABLED");
+        assertRefused(new AdminToken(withAdminToken(Optional.of("  "))), null, Status.Code.PERMISSION_DENIED, "ADMIN_DISABLED");
+        // a caller with some token gets no further while the RPC is disabled
+        assertRefused(new AdminToken(withAdminToken(Optional.empty())), "anything", Status.Code.PERMISSION_DENIED, "ADMIN_DISABLED");
+        assertRefused(new AdminToken(withAdminToken(Optional.of(" \n"))), "", Status.Code.PERMISSION_DENIED, "ADMIN_DISABLED");
     }
 
     @Test
-    void aConfiguredTokenRefusesACallWithoutOneUnauthenticated() {
-        assertRefused(new AdminToken(withAdminToken(Optional.of("secret"))), Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL");
+    void aConfiguredTokenRefusesACallWithoutOneOrWithAnotherUnauthenticated() {
+        AdminToken admin = new AdminToken(withAdminToken(Optional.of("secret")));
+        assertRefused(admin, null, Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL");
+        assertRefused(admin, "", Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL");
+        assertRefused(admin, "secreT", Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL");
+        withToken("secret", () -> admin.require("SetRiskParameters"));
+    }
+
+    @Test
+    void theConfiguredTokenIsTrimmed() {
+        // a Secret mounted from a file often ends in a newline
+        AdminToken admin = new AdminToken(withAdminToken(Optional.of(" secret\n")));
+        withToken("secret", () -> admin.require("SetRiskParameters"));
+        assertRefused(admin, " secret", Status.Code.UNAUTHENTICATED, "MISSING_CREDENTIAL"); // the header's own spaces are gone before
     }
 }
