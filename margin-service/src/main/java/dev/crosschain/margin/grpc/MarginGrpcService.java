@@ -273,8 +273,15 @@ public class MarginGrpcService implements MarginService {
         dev.crosschain.margin.domain.RiskParameters set = checks.riskParameters(request.getParameters(), "parameters");
         String changedBy = checks.name(request.getChangedBy(), "changed_by", "INVALID_CHANGED_BY");
         String reason = checks.required(request.getReason(), "reason");
-        if (reason != null && reason.length() > 1024) {
-            checks.add("INVALID_REASON", "reason", "must be at most 1024 characters (got " + reason.length() + ")");
+        if (reason != null) {
+            // characters as a reader counts them (code points, not UTF-16 units); a line break is the one control
+            // character a reason may hold (others garble logs and listings)
+            int characters = reason.codePointCount(0, reason.length());
+            if (characters > 1024) {
+                checks.add("INVALID_REASON", "reason", "must be at most 1024 characters (got " + characters + ")");
+            } else if (reason.codePoints().anyMatch(c -> Character.isISOControl(c) && c != '\n')) {
+                checks.add("INVALID_REASON", "reason", "must not hold control characters other than a line break");
+            }
         }
         checks.throwIfAny();
         var outcome = parameters.set(set, changedBy, reason);

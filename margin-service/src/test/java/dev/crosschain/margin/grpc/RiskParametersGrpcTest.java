@@ -236,6 +236,9 @@ class RiskParametersGrpcTest {
         assertError(() -> set(good, "bob\u0007bell", "why"), Status.Code.INVALID_ARGUMENT, "INVALID_CHANGED_BY", "changed_by");
         assertError(() -> set(good, "bob", " "), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "reason");
         assertError(() -> set(good, "bob", "r".repeat(1025)), Status.Code.INVALID_ARGUMENT, "INVALID_REASON", "reason");
+        assertError(() -> set(good, "bob", "\uD83D\uDE00".repeat(1025)), Status.Code.INVALID_ARGUMENT, "INVALID_REASON", "reason");
+        assertError(() -> set(good, "bob", "a \u0007 bell"), Status.Code.INVALID_ARGUMENT, "INVALID_REASON", "reason");
+        assertError(() -> set(good, "bob", "tab\there"), Status.Code.INVALID_ARGUMENT, "INVALID_REASON", "reason");
         assertError(() -> list(-1, ""), Status.Code.INVALID_ARGUMENT, "INVALID_PAGE_SIZE", "page_size");
         assertError(() -> list(101, ""), Status.Code.INVALID_ARGUMENT, "INVALID_PAGE_SIZE", "page_size");
         assertError(() -> list(1, "abc"), Status.Code.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN", "page_token");
@@ -244,6 +247,14 @@ class RiskParametersGrpcTest {
         assertThat(history()).hasSize(rows);
         assertThat(history().stream().map(c -> c.getParameters().getVersion())).doesNotContain("rp-never", "rp-bad", "has space");
         assertThat(active()).isEqualTo(activeBefore);
+    }
+
+    @Test
+    void aReasonCountsCharactersAsCodePointsAndMayBreakLines() {
+        // 1024 characters outside the BMP are 2048 UTF-16 units: still 1024 characters
+        String reason = "line one\n" + "\uD83D\uDE00".repeat(1015);
+        SetRiskParametersResponse answer = set(configured.toBuilder().setVersion("rp-long-reason").build(), "frank", reason);
+        assertThat(answer.getChange().getReason()).isEqualTo(reason);
     }
 
     @Test
