@@ -26,20 +26,55 @@ public class PendingWithdrawals {
     private final WithdrawalClient collateral;
     private final Calls calls;
     private final java.time.Duration clockSkew;
+    /** Conflicts found (/q/metrics: margin_withdrawal_conflicts_total), for alerting besides the CRITICAL log. */
+    private final io.micrometer.core.instrument.Counter conflicts;
 
-    public PendingWithdrawals(WithdrawalStore store, WithdrawalClient collateral, Calls calls, MarginConfig config) {
+    public PendingWithdrawals(WithdrawalStore store, WithdrawalClient collateral, Calls calls, MarginConfig config,
+                              io.micrometer.core.instrument.MeterRegistry meters) {
         this.store = store;
         this.collateral = collateral;
         this.calls = calls;
         this.clockSkew = config.withdrawals().clockSkew();
+        this.conflicts = io.micrometer.core.instrument.Counter.builder("margin.withdrawal.conflicts")
+                .description("withdrawals collateral-service holds with another payload than margin-service recorded")
+                .register(meters);
+    }
+
+    /** The reason of a retry of an id in CONFLICT (FAILED_PRECONDITION): it is never locked or judged again. */
+    public static final String CONFLICT_REASON = "WITHDRAWAL_CONFLICT";
+
+    /**
+     * collateral-service holds {@code w}'s id with another payload ({@code there}): records the row CONFLICT
+     * (terminal: it no longer blocks the account's other withdrawals, and a retry of the id is refused
+     * {@link #CONFLICT_REASON}) with what collateral holds, and raises a CRITICAL alert (an ERROR log with the
+     * stable marker "CRITICAL alert WITHDRAWAL_CONFLICT", and the conflicts counter). Not blocking is sound
+     * because collateral-service already counts the amount it holds as locked, which none of its collateral
+     * values count (CollateralValuer): the account's equity is without it either way.
+     */
+    public void conflict(WithdrawalStore.WithdrawalRecord w, WithdrawalClient.Locked there) {
+        String theirs = "account " + there.accountId() + ", " + there.amount().toPlainString() + " " + there.asset() + " on "
+                + there.chainId() + " to " + there.destination() + ", locked at " + there.lockedAtMs();
+        if (store.markConflict(w.withdrawalId(), w.lockNotAfterMs(), theirs)) {
+            conflicts.increment();
+            LOG.errorf("CRITICAL alert WITHDRAWAL_CONFLICT: withdrawal %s of account %s is recorded here as %s %s on %s to %s, "
+                            + "but collateral-service holds it as %s; recorded CONFLICT (terminal) for an operator",
+                    w.withdrawalId(), w.accountId(), w.amount().toPlainString(), w.asset(), w.chainId(), w.destination(), theirs);
+        }
+    }
+
+    /** The refusal of a request of an id recorded CONFLICT; nothing changes. */
+    public static dev.crosschain.margin.domain.PreconditionException conflicted(String withdrawalId, String accountId) {
+        return new dev.crosschain.margin.domain.PreconditionException(CONFLICT_REASON, "withdrawals/" + withdrawalId,
+                "withdrawal " + withdrawalId + " of account " + accountId + " is held by collateral-service with another payload "
+                        + "than margin-service recorded; an operator is alerted, the id will not be locked or judged again");
     }
 
     /**
      * Asks collateral-service about each: locked with the recorded payload -> recorded LOCKED; not
      * found once the lock can no longer land ({@link #settled}) -> forgotten (nothing was locked).
-     * Returns the ids still unresolved: no answer, not found too soon to be sure, or held by
-     * collateral-service with another payload (an IDEMPOTENCY conflict, logged as an error and left
-     * CHECKED for an operator: never taken for this withdrawal's lock).
+     * Held by collateral-service with another payload -> recorded CONFLICT ({@link #conflict}: never
+     * taken for this withdrawal's lock, no longer in doubt). Returns the ids still unresolved: no
+     * answer, or not found too soon to be sure.
      */
     public List<String> resolve(String accountId, String exceptId) {
         List<String> unresolved = new ArrayList<>();
@@ -62,12 +97,7 @@ public class PendingWithdrawals {
                 if (there.get().sameAs(recorded)) {
                     store.markLocked(id, there.get().lockedAtMs());
                 } else {
-                    LOG.errorf("IDEMPOTENCY conflict: withdrawal %s of account %s is recorded CHECKED here as %s %s on %s to %s, "
-                                    + "but collateral-service holds it as account %s, %s %s on %s to %s; left unresolved for an operator",
-                            id, accountId, w.amount().toPlainString(), w.asset(), w.chainId(), w.destination(),
-                            there.get().accountId(), there.get().amount().toPlainString(), there.get().asset(),
-                            there.get().chainId(), there.get().destination());
-                    unresolved.add(id);
+                    conflict(w, there.get());
                 }
             } else if (settledBeforeAsking) {
                 store.forgetChecked(id, w.lockNotAfterMs());

@@ -122,7 +122,10 @@ public class Withdrawals {
         }
     }
 
-    /** The first answer when the id was locked before with this payload; IDEMPOTENCY_CONFLICT for another payload. */
+    /**
+     * The first answer when the id was locked before with this payload; IDEMPOTENCY_CONFLICT for another payload;
+     * WITHDRAWAL_CONFLICT when collateral-service was found holding the id with another payload (CONFLICT).
+     */
     private static Optional<Result> replayOf(Optional<WithdrawalRecord> known, Request r) {
         if (known.isEmpty()) {
             return Optional.empty();
@@ -130,6 +133,9 @@ public class Withdrawals {
         if (!known.get().requestHash().equals(r.requestHash())) {
             throw new ConflictException("IDEMPOTENCY_CONFLICT",
                     "withdrawal " + r.withdrawalId() + " was requested before with a different payload");
+        }
+        if (known.get().state() == WithdrawalStore.State.CONFLICT) {
+            throw PendingWithdrawals.conflicted(r.withdrawalId(), known.get().accountId());
         }
         return known.get().state() == WithdrawalStore.State.LOCKED ? Optional.of(Result.of(known.get(), true)) : Optional.empty();
     }
@@ -160,7 +166,7 @@ public class Withdrawals {
                                 io.grpc.Status.Code.UNAVAILABLE, null, "WITHDRAWAL_IN_DOUBT");
                     }
                     // fenced by another request (maybe another replica): margin's wall clock alone
-                    Optional<WithdrawalClient.Locked> landed = pollUntilSettled(r, Settle.recorded(earlier, clockSkew));
+                    Optional<WithdrawalClient.Locked> landed = pollUntilSettled(r, known.get(), Settle.recorded(earlier, clockSkew));
                     if (landed.isPresent()) {
                         return recordFound(r, known.get(), landed.get());
                     }
@@ -204,7 +210,7 @@ public class Withdrawals {
         } catch (WithdrawalClient.RefusedInDoubt refusedLate) {
             // the last attempt was refused, but an earlier one went unanswered and may still land before
             // not_after: the refusal is the answer only once nothing is locked past not_after + the skew
-            locked = awaitOutcome(r, settle, refusedLate.refusal());
+            locked = awaitOutcome(r, checked, settle, refusedLate.refusal());
         } catch (PreconditionException | InvalidInputException refused) {
             // collateral-service may refuse a duplicate of an id that did lock (a request of the same id
             // that locked while this one waited): only GetWithdrawal tells that nothing was locked
@@ -230,7 +236,7 @@ public class Withdrawals {
             // but an earlier attempt of this request whose answer was lost (UNAVAILABLE, retried) may still
             // be queued at a collateral replica whose clock lags, until not_after + the skew; awaitOutcome
             // then answers it UNAVAILABLE LOCK_EXPIRED with the CHECKED record forgotten
-            locked = awaitOutcome(r, settle, unknown);
+            locked = awaitOutcome(r, checked, settle, unknown);
         }
         store.markLocked(r.withdrawalId(), locked.lockedAtMs());
         // replayed (proto: "answers a replay of an earlier identical request") when an earlier request of
@@ -244,11 +250,10 @@ public class Withdrawals {
         return collateral.find(r.withdrawalId()).map(there -> recordFound(r, known, there));
     }
 
-    /** Records a lock collateral-service holds for a CHECKED id (IDEMPOTENCY_CONFLICT if its payload differs). */
+    /** Records a lock collateral-service holds for a CHECKED id ({@link #conflictWith} if its payload differs). */
     private Result recordFound(Request r, WithdrawalRecord known, WithdrawalClient.Locked there) {
         if (!there.sameAs(r.order())) {
-            throw new ConflictException("IDEMPOTENCY_CONFLICT",
-                    "collateral-service holds withdrawal " + r.withdrawalId() + " with another payload");
+            throw conflictWith(known, there);
         }
         store.markLocked(r.withdrawalId(), there.lockedAtMs());
         return Result.of(known.locked(there.lockedAtMs()), true);
@@ -263,8 +268,8 @@ public class Withdrawals {
      * lost answer's failure: retry; or the last attempt's refusal, which then stands). Otherwise
      * UNAVAILABLE WITHDRAWAL_IN_DOUBT, the CHECKED record kept for the retry to resolve.
      */
-    private WithdrawalClient.Locked awaitOutcome(Request r, Settle settle, RuntimeException unknown) {
-        Optional<WithdrawalClient.Locked> there = pollUntilSettled(r, settle);
+    private WithdrawalClient.Locked awaitOutcome(Request r, WithdrawalRecord checked, Settle settle, RuntimeException unknown) {
+        Optional<WithdrawalClient.Locked> there = pollUntilSettled(r, checked, settle);
         if (there.isEmpty()) {
             store.forgetChecked(r.withdrawalId(), settle.notAfter().toEpochMilli());
             throw unknown;
@@ -274,12 +279,12 @@ public class Withdrawals {
 
     /**
      * Asks collateral-service (GetWithdrawal) for a lock fenced by {@code notAfter} until it shows
-     * (returned, IDEMPOTENCY_CONFLICT if its payload differs) or margin's clock has passed
+     * (returned; {@link #conflictWith} if its payload differs from {@code recorded}) or margin's clock has passed
      * {@link #settledAt not_after + the clock skew}: empty when a GetWithdrawal asked after that
      * answers NOT_FOUND (nothing was locked and nothing will be). UNAVAILABLE WITHDRAWAL_IN_DOUBT
      * when collateral-service still does not answer then.
      */
-    private Optional<WithdrawalClient.Locked> pollUntilSettled(Request r, Settle settle) {
+    private Optional<WithdrawalClient.Locked> pollUntilSettled(Request r, WithdrawalRecord recorded, Settle settle) {
         Instant notAfter = settle.notAfter();
         while (true) {
             boolean last = settle.passed();
@@ -299,8 +304,7 @@ public class Withdrawals {
             }
             if (there.isPresent()) {
                 if (!there.get().sameAs(r.order())) {
-                    throw new ConflictException("IDEMPOTENCY_CONFLICT",
-                            "collateral-service holds withdrawal " + r.withdrawalId() + " with another payload");
+                    throw conflictWith(recorded, there.get());
                 }
                 return there;
             }
@@ -309,6 +313,16 @@ public class Withdrawals {
             }
             pause(Math.max(1, Math.min(POLL_MS, settle.millisLeft() + 1)));
         }
+    }
+
+    /**
+     * collateral-service holds the id of {@code recorded} (CHECKED) with another payload: recorded CONFLICT with a
+     * CRITICAL alert ({@link PendingWithdrawals#conflict}); the refusal to answer, FAILED_PRECONDITION
+     * WITHDRAWAL_CONFLICT, as every later request of the id is answered.
+     */
+    private RuntimeException conflictWith(WithdrawalRecord recorded, WithdrawalClient.Locked there) {
+        pending.conflict(recorded, there);
+        return PendingWithdrawals.conflicted(recorded.withdrawalId(), recorded.accountId());
     }
 
     /** Pause between two GetWithdrawal of an outcome in doubt. */

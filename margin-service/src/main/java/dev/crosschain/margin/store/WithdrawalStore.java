@@ -43,8 +43,11 @@ public class WithdrawalStore {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(WithdrawalStore.class);
 
-    /** CHECKED: the what-if passed and the lock was asked; LOCKED: collateral-service locked the amount. */
-    public enum State { CHECKED, LOCKED }
+    /**
+     * CHECKED: the what-if passed and the lock was asked; LOCKED: collateral-service locked the amount;
+     * CONFLICT: collateral-service holds the id with another payload (terminal, V9__withdrawal_conflict.sql).
+     */
+    public enum State { CHECKED, LOCKED, CONFLICT }
 
     /**
      * One withdrawal as margin-service recorded it; figures in USD as the what-if found them.
@@ -248,12 +251,29 @@ public class WithdrawalStore {
     public void markLocked(String withdrawalId, long lockedAtMs) {
         Transactions.readCommitted(dataSource, "marking withdrawal " + withdrawalId + " locked", c -> {
             try (PreparedStatement s = c.prepareStatement(
-                    "UPDATE withdrawal SET state = 'LOCKED', locked_at_ms = ? WHERE withdrawal_id = ?")) {
+                    "UPDATE withdrawal SET state = 'LOCKED', locked_at_ms = ? WHERE withdrawal_id = ? AND state <> 'CONFLICT'")) {
                 s.setLong(1, lockedAtMs);
                 s.setString(2, withdrawalId);
                 s.executeUpdate();
             }
             return null;
+        });
+    }
+
+    /**
+     * Records a CHECKED withdrawal of the fence {@code lockNotAfterMs} as CONFLICT, with what collateral-service
+     * holds under its id ({@code collateralHolds}); false when the row is no longer that CHECKED one (resolved
+     * meanwhile, or re-recorded by a newer request).
+     */
+    public boolean markConflict(String withdrawalId, long lockNotAfterMs, String collateralHolds) {
+        return Transactions.readCommitted(dataSource, "marking withdrawal " + withdrawalId + " in conflict", c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE withdrawal SET state = 'CONFLICT', conflict_collateral = ?,"
+                    + " conflict_at = now() WHERE withdrawal_id = ? AND state = 'CHECKED' AND COALESCE(lock_not_after_ms, 0) = ?")) {
+                s.setString(1, collateralHolds);
+                s.setString(2, withdrawalId);
+                s.setLong(3, lockNotAfterMs);
+                return s.executeUpdate() == 1;
+            }
         });
     }
 

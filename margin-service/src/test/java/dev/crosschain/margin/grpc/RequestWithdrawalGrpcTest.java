@@ -678,7 +678,8 @@ class RequestWithdrawalGrpcTest {
      * long ago it was asked: a lock asked an hour ago (margin's database clock) whose not_after is
      * still a minute ahead (a fence as good as a huge skew) keeps the account in doubt; before, it was
      * forgotten after longest + 2 x deadline. And a lock collateral-service holds under that id with
-     * another payload is an idempotency conflict left unresolved, never recorded as the lock.
+     * another payload is never recorded as the lock: it is recorded CONFLICT (terminal) with what
+     * collateral holds, and the account's other withdrawals proceed.
      */
     @Test
     void aPendingLockIsSettledByItsNotAfterAndAnotherPayloadIsNeverTakenForIt() throws Exception {
@@ -701,11 +702,56 @@ class RequestWithdrawalGrpcTest {
                 .setChainId("ethereum").setAsset("USDC").setAmount("2").setDestinationAddress("0xa")
                 .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
                 .setLockedAtUnixMs(System.currentTimeMillis()).build()); // held there with another amount
-        assertError(() -> withdraw("wd-pend-2", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
-                "WITHDRAWAL_IN_DOUBT", null);
+        RequestWithdrawalResponse other = withdraw("wd-pend-2", acc, "ethereum", "USDC", "1", "0xa");
+        assertThat(other.getReplayed()).isFalse();
+        assertThat(upstream.internal.locks).containsKey("wd-pend-2"); // the conflict no longer blocks the account
         assertThat(records.find("wd-pend-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
-                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CHECKED);
-        assertThat(upstream.internal.locks).doesNotContainKey("wd-pend-2");
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CONFLICT);
+        assertThat(conflictRecorded("wd-pend-1")).contains("account " + acc + ", 2 USDC on ethereum to 0xa");
+        assertThat(upstream.internal.locks.get("wd-pend-1").getAmount()).isEqualTo("2");
+    }
+
+    /**
+     * A retry of its own CHECKED id that finds collateral-service holding it with another payload records the
+     * conflict and answers WITHDRAWAL_CONFLICT (before: IDEMPOTENCY_CONFLICT, the record left CHECKED and the
+     * account in doubt for good); the next retry answers the same without asking collateral.
+     */
+    @Test
+    void aRetryThatFindsItsIdHeldWithAnotherPayloadRecordsTheConflict() throws Exception {
+        String acc = "wd-conf";
+        leftCheckedInDoubt(acc, "wd-conf-1", System.currentTimeMillis() - 60_000);
+        upstream.internal.locks.put("wd-conf-1", Withdrawal.newBuilder().setWithdrawalId("wd-conf-1").setAccountId(acc)
+                .setChainId("ethereum").setAsset("USDC").setAmount("1").setDestinationAddress("0xother")
+                .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
+                .setLockedAtUnixMs(System.currentTimeMillis()).build());
+        assertError(() -> withdraw("wd-conf-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "WITHDRAWAL_CONFLICT", null);
+        assertThat(records.find("wd-conf-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CONFLICT);
+        assertThat(conflictRecorded("wd-conf-1")).contains("to 0xother");
+        int getCalls = upstream.internal.getCalls.get();
+        int lockCalls = upstream.internal.lockCalls.get();
+        StatusRuntimeException retry = assertError(() -> withdraw("wd-conf-1", acc, "ethereum", "USDC", "1", "0xa"),
+                Status.Code.FAILED_PRECONDITION, "WITHDRAWAL_CONFLICT", null);
+        assertThat(detail(retry, PreconditionFailure.class).getViolations(0).getSubject()).isEqualTo("withdrawals/wd-conf-1");
+        assertThat(upstream.internal.getCalls.get()).as("nothing asked of collateral").isEqualTo(getCalls);
+        assertThat(upstream.internal.lockCalls.get()).isEqualTo(lockCalls);
+        assertThat(records.find("wd-conf-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CONFLICT);
+        assertThat(upstream.internal.locks.get("wd-conf-1").getDestinationAddress()).isEqualTo("0xother");
+        assertThat(withdraw("wd-conf-2", acc, "ethereum", "USDC", "1", "0xa").getReplayed()).isFalse(); // not in doubt
+    }
+
+    /** What margin recorded collateral-service holds under a withdrawal id in CONFLICT. */
+    private String conflictRecorded(String id) throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT conflict_collateral FROM withdrawal WHERE withdrawal_id = ? AND conflict_at IS NOT NULL")) {
+            s.setString(1, id);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).as("conflict recorded").isTrue();
+                return rs.getString(1);
+            }
+        }
     }
 
     /**
