@@ -53,6 +53,14 @@ public interface CollateralConfig {
         /** How often each adapter stream looks for locks of other replicas (this replica's are sent at once). */
         @WithDefault("500ms")
         Duration pollInterval();
+
+        /**
+         * GetWithdrawal's longest wait for a LockWithdrawal of the same id that holds its lock (judged its not_after,
+         * not committed yet); past it GetWithdrawal answers UNAVAILABLE WITHDRAWAL_LOCK_BUSY. Well under the caller's
+         * call deadline (margin-service's is 2 s), so the caller gets an answer it can retry rather than none.
+         */
+        @WithDefault("500ms")
+        Duration getLockWait();
     }
 
     /** Credentials. Secrets: give them through the environment or a Kubernetes Secret, not a committed file. */

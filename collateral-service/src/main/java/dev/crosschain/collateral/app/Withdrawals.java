@@ -35,7 +35,11 @@ public class Withdrawals {
      */
     private final BroadcastProcessor<String> locks = BroadcastProcessor.create();
 
-    public Withdrawals(Registry registry, ChainHealth health, WithdrawalStore store, LedgerChanges changes) {
+    /** collateral.withdrawals.get-lock-wait: GetWithdrawal's longest wait for a lock transaction of the id. */
+    private final java.time.Duration getLockWait;
+
+    public Withdrawals(Registry registry, ChainHealth health, WithdrawalStore store, LedgerChanges changes, CollateralConfig config) {
+        this.getLockWait = config.withdrawals().getLockWait();
         this.registry = registry;
         this.health = health;
         this.store = store;
@@ -110,7 +114,7 @@ public class Withdrawals {
         if (malformed != null) {
             throw new InvalidInputException("INVALID_ID", List.of(malformed));
         }
-        return store.get(withdrawalId).orElseThrow(() -> new NotFoundException("UNKNOWN_WITHDRAWAL",
+        return store.get(withdrawalId, getLockWait).orElseThrow(() -> new NotFoundException("UNKNOWN_WITHDRAWAL",
                 "no withdrawal " + withdrawalId + " was locked"));
     }
 

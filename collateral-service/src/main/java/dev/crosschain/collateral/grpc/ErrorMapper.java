@@ -86,6 +86,10 @@ public class ErrorMapper implements ExceptionHandlerProvider {
             LOG.info(e.getMessage());
             return status(Code.UNAVAILABLE, RegistryChangedException.REASON, e.getMessage(), null);
         }
+        if (failure instanceof dev.crosschain.collateral.store.WithdrawalStore.LockWaitTimeout e) {
+            LOG.warn(e.getMessage());
+            return status(Code.UNAVAILABLE, dev.crosschain.collateral.store.WithdrawalStore.LockWaitTimeout.REASON, e.getMessage(), null);
+        }
         if (failure instanceof StoreException) {
             LOG.warn("database failure", failure);
             return status(Code.UNAVAILABLE, "DATABASE_UNAVAILABLE", "database unavailable, retry", null);

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -142,13 +143,38 @@ public class WithdrawalStore {
     /**
      * The withdrawal of this id, read once the id's advisory lock is taken shared: a lock transaction of the id that
      * holds it (it judged its not-after and has not committed yet) is waited for, so "not found" is never answered
-     * for a lock that is about to commit (see {@link #lock}).
+     * for a lock that is about to commit (see {@link #lock}). That wait is bounded by {@code lockWait} (lock_timeout
+     * of this transaction, whole milliseconds): past it, {@link LockWaitTimeout} (a lock transaction that stalls must
+     * not stall its caller's GetWithdrawal beyond the caller's deadline); nothing was read or changed.
      */
-    public Optional<Withdrawal> get(String id) {
+    public Optional<Withdrawal> get(String id, java.time.Duration lockWait) {
         return Transactions.readCommitted(dataSource, "reading withdrawal " + id, c -> {
-            lockId(c, id, false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockWait.toMillis()) + "ms'");
+            }
+            try {
+                lockId(c, id, false);
+            } catch (SQLException e) {
+                if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    throw new LockWaitTimeout("withdrawal " + id + ": a lock of this id did not commit or roll back within "
+                            + lockWait.toMillis() + " ms; its outcome is not known yet, retry", e);
+                }
+                throw e;
+            }
             return find(c, id);
         });
+    }
+
+    /** SQLSTATE of a lock_timeout that expired. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    /** A wait for a lock outlived its bound: the database answered, but not yet; UNAVAILABLE, retryable. */
+    public static final class LockWaitTimeout extends StoreException {
+        public static final String REASON = "WITHDRAWAL_LOCK_BUSY";
+
+        LockWaitTimeout(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**

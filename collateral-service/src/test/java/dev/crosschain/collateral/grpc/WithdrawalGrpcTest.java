@@ -521,6 +521,38 @@ class WithdrawalGrpcTest {
         failAll("solana", id);
     }
 
+    /**
+     * A lock transaction of the id that never ends (here: the test holds the id's advisory lock exclusively, as a lock
+     * between its check and its commit would) holds GetWithdrawal only collateral.withdrawals.get-lock-wait: then it
+     * answers UNAVAILABLE WITHDRAWAL_LOCK_BUSY, well within margin's call deadline, and nothing changes.
+     */
+    @Test
+    void getWithdrawalWaitsForALockOfTheIdOnlyBoundedly() throws Exception {
+        String account = account("stall");
+        fund(account, "solana", "USDC", "10");
+        String id = wid();
+        long wait = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("collateral.withdrawals.get-lock-wait", java.time.Duration.class).toMillis();
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement s = holder.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('withdrawal'), hashtext(?))")) {
+                s.setString(1, id);
+                s.executeQuery().close();
+            }
+            long asked = System.nanoTime();
+            StatusRuntimeException busy = catchStatus(() -> margin.withDeadlineAfter(AdapterConnection.PATIENCE_MS, TimeUnit.MILLISECONDS)
+                    .getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build()));
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+            assertDenied(busy, Status.Code.UNAVAILABLE, "WITHDRAWAL_LOCK_BUSY");
+            assertThat(busy.getStatus().getDescription()).contains(id).contains("retry");
+            assertThat(tookMs).as("waited its bound, no less").isGreaterThanOrEqualTo(wait);
+            holder.rollback();
+        }
+        assertThat(balance(account, "solana", "USDC")).isEqualTo("0/10/0");
+        assertDenied(catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(id).build())),
+                Status.Code.NOT_FOUND, "UNKNOWN_WITHDRAWAL");
+    }
+
     /** Locks the balance row FOR UPDATE in a transaction left open on {@code holder}, as a freeze or another lock would. */
     static void holdBalanceRow(Connection holder, String account, String chain, String asset) throws SQLException {
         holder.setAutoCommit(false);
