@@ -48,6 +48,26 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         return toStatus(failure);
     }
 
+    /**
+     * {@code failure} as {@link #toStatus} maps it, its ErrorInfo also carrying {@code metadata}: a fact the caller
+     * needs to read the refusal right (LockWithdrawal, GetWithdrawal: not_after_enforced).
+     */
+    static StatusRuntimeException withMetadata(Throwable failure, java.util.Map<String, String> metadata) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(toStatus(failure));
+        com.google.rpc.Status.Builder marked = status.toBuilder().clearDetails();
+        for (Any detail : status.getDetailsList()) {
+            if (detail.is(ErrorInfo.class)) {
+                try {
+                    detail = Any.pack(detail.unpack(ErrorInfo.class).toBuilder().putAllMetadata(metadata).build());
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new IllegalStateException("an ErrorInfo this mapper packed does not unpack", e);
+                }
+            }
+            marked.addDetails(detail);
+        }
+        return StatusProto.toStatusRuntimeException(marked.build());
+    }
+
     static StatusException toStatus(Throwable failure) {
         if (failure instanceof StatusException se) {
             return se;

@@ -427,13 +427,16 @@ class WithdrawalGrpcTest {
         assertPrecondition(expired, "LOCK_EXPIRED");
         assertThat(detail(expired, PreconditionFailure.class).getViolations(0).getSubject()).isEqualTo("not_after_unix_ms");
         assertThat(expired.getStatus().getDescription()).contains(past + " ms").contains("at collateral-service");
+        assertThat(errorInfo(expired).getMetadataMap()).containsEntry("not_after_enforced", "true");
         StatusRuntimeException negative = catchStatus(() -> margin.lockWithdrawal(lock(wid(), account, "ethereum", "USDC", "1", "0xa", -1)));
         assertStatus(negative, Status.Code.INVALID_ARGUMENT, "INVALID_NOT_AFTER", "not_after_unix_ms");
         assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/10/0");
         assertThat(count("SELECT count(*) FROM ledger_entry WHERE account_id = '" + account + "'")).isEqualTo(ledger);
         assertThat(count("SELECT count(*) FROM withdrawal WHERE account_id = '" + account + "'")).isZero();
-        assertDenied(catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(late).build())),
-                Status.Code.NOT_FOUND, "UNKNOWN_WITHDRAWAL");
+        StatusRuntimeException notFound = catchStatus(() -> margin.getWithdrawal(GetWithdrawalRequest.newBuilder()
+                .setWithdrawalId(late).build()));
+        assertDenied(notFound, Status.Code.NOT_FOUND, "UNKNOWN_WITHDRAWAL");
+        assertThat(errorInfo(notFound).getMetadataMap()).as("margin may rely on not_after").containsEntry("not_after_enforced", "true");
 
         String unlimited = wid();
         assertThat(margin.lockWithdrawal(lock(unlimited, account, "ethereum", "USDC", "1", "0xa", 0)).getReplayed()).isFalse();
@@ -441,10 +444,13 @@ class WithdrawalGrpcTest {
         long notAfter = System.currentTimeMillis() + AdapterConnection.PATIENCE_MS;
         LockWithdrawalResponse first = margin.lockWithdrawal(lock(fenced, account, "ethereum", "USDC", "2", "0xa", notAfter));
         assertThat(first.getReplayed()).isFalse();
+        assertThat(first.getNotAfterEnforced()).isTrue();
         assertThat(first.getWithdrawal().getLockedAtUnixMs()).isLessThanOrEqualTo(notAfter);
+        assertThat(margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(fenced).build()).getNotAfterEnforced()).isTrue();
         // The same id again once its not_after has passed (a caller's retry of a lock whose answer was lost): the replay.
         LockWithdrawalResponse replay = margin.lockWithdrawal(lock(fenced, account, "ethereum", "USDC", "2", "0xa", past));
         assertThat(replay.getReplayed()).isTrue();
+        assertThat(replay.getNotAfterEnforced()).isTrue();
         assertThat(replay.getWithdrawal()).isEqualTo(first.getWithdrawal());
         assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/7/3");
         failAll("ethereum", unlimited, fenced);

@@ -71,7 +71,8 @@ public class PendingWithdrawals {
 
     /**
      * Asks collateral-service about each: locked with the recorded payload -> recorded LOCKED; not
-     * found once the lock can no longer land ({@link #settled}) -> forgotten (nothing was locked).
+     * found once the lock can no longer land ({@link #settled}), by a collateral-service that enforces
+     * not_after -> forgotten (nothing was locked).
      * Held by collateral-service with another payload -> recorded CONFLICT ({@link #conflict}: never
      * taken for this withdrawal's lock, no longer in doubt). Returns the ids still unresolved: no
      * answer, or not found too soon to be sure.
@@ -84,13 +85,14 @@ public class PendingWithdrawals {
             // judged before asking: a NOT_FOUND read before the fence settled may arrive after it, while a
             // lock queued behind that read still lands in time
             boolean settledBeforeAsking = settled(p);
-            Optional<WithdrawalClient.Locked> there;
+            WithdrawalClient.Lookup found;
             try {
-                there = collateral.find(id);
+                found = collateral.lookup(id);
             } catch (DependencyException e) {
                 unresolved.add(id);
                 continue;
             }
+            Optional<WithdrawalClient.Locked> there = found.locked();
             if (there.isPresent()) {
                 WithdrawalClient.Order recorded = new WithdrawalClient.Order(id, w.accountId(), w.chainId(), w.asset(),
                         w.amount(), w.destination());
@@ -99,7 +101,7 @@ public class PendingWithdrawals {
                 } else {
                     conflict(w, there.get());
                 }
-            } else if (settledBeforeAsking) {
+            } else if (settledBeforeAsking && found.nothingLockedOnceSettled(id)) {
                 store.forgetChecked(id, w.lockNotAfterMs());
             } else {
                 unresolved.add(id);

@@ -281,16 +281,17 @@ public class Withdrawals {
      * Asks collateral-service (GetWithdrawal) for a lock fenced by {@code notAfter} until it shows
      * (returned; {@link #conflictWith} if its payload differs from {@code recorded}) or margin's clock has passed
      * {@link #settledAt not_after + the clock skew}: empty when a GetWithdrawal asked after that
-     * answers NOT_FOUND (nothing was locked and nothing will be). UNAVAILABLE WITHDRAWAL_IN_DOUBT
-     * when collateral-service still does not answer then.
+     * answers NOT_FOUND with collateral's mark that it enforces not_after (nothing was locked and
+     * nothing will be). UNAVAILABLE WITHDRAWAL_IN_DOUBT when collateral-service still does not answer
+     * then, or answers NOT_FOUND without that mark (a release that ignores not_after).
      */
     private Optional<WithdrawalClient.Locked> pollUntilSettled(Request r, WithdrawalRecord recorded, Settle settle) {
         Instant notAfter = settle.notAfter();
         while (true) {
             boolean last = settle.passed();
-            Optional<WithdrawalClient.Locked> there;
+            WithdrawalClient.Lookup found;
             try {
-                there = collateral.find(r.withdrawalId());
+                found = collateral.lookup(r.withdrawalId());
             } catch (DependencyException stillUnknown) {
                 if (last) {
                     LOG.warnf("withdrawal %s: lock outcome unknown at %s, past its not_after %s + %s (%s); kept CHECKED for a retry",
@@ -302,6 +303,7 @@ public class Withdrawals {
                 pause(Math.max(1, Math.min(POLL_MS, settle.millisLeft() + 1)));
                 continue;
             }
+            Optional<WithdrawalClient.Locked> there = found.locked();
             if (there.isPresent()) {
                 if (!there.get().sameAs(r.order())) {
                     throw conflictWith(recorded, there.get());
@@ -309,6 +311,12 @@ public class Withdrawals {
                 return there;
             }
             if (last) {
+                if (!found.nothingLockedOnceSettled(r.withdrawalId())) {
+                    // an older collateral-service ignores not_after: its lock may still be queued there
+                    throw new DependencyException("withdrawal " + r.withdrawalId() + ": collateral-service does not enforce "
+                            + "the lock's not_after, so its NOT_FOUND does not tell whether the amount will be locked; "
+                            + "retry with the same withdrawal_id", io.grpc.Status.Code.UNAVAILABLE, null, "WITHDRAWAL_IN_DOUBT");
+                }
                 return Optional.empty();
             }
             pause(Math.max(1, Math.min(POLL_MS, settle.millisLeft() + 1)));

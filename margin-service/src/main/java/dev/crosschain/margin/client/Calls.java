@@ -58,6 +58,11 @@ public class Calls {
         return detail(e, com.google.rpc.ErrorInfo.class).map(com.google.rpc.ErrorInfo::getReason);
     }
 
+    /** The value under {@code key} in the ErrorInfo metadata an upstream service sent with its status; empty when none. */
+    public static java.util.Optional<String> metadata(StatusRuntimeException e, String key) {
+        return detail(e, com.google.rpc.ErrorInfo.class).map(i -> i.getMetadataMap().get(key));
+    }
+
     /** The BadRequest field violations an upstream service sent with its status, as ours. */
     public static java.util.List<dev.crosschain.margin.domain.Violation> fieldViolations(StatusRuntimeException e) {
         return detail(e, com.google.rpc.BadRequest.class).map(b -> b.getFieldViolationsList().stream()

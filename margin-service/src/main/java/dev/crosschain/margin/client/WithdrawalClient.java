@@ -9,6 +9,7 @@ import dev.crosschain.margin.domain.PreconditionException;
 import dev.crosschain.margin.domain.Violation;
 import dev.crosschain.proto.collateral.v1.CollateralInternalServiceGrpc;
 import dev.crosschain.proto.collateral.v1.GetWithdrawalRequest;
+import dev.crosschain.proto.collateral.v1.GetWithdrawalResponse;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalRequest;
 import dev.crosschain.proto.collateral.v1.LockWithdrawalResponse;
 import dev.crosschain.proto.collateral.v1.Withdrawal;
@@ -44,6 +45,9 @@ public class WithdrawalClient {
      */
     private static final Map<String, String> RENAMED = Map.of("ACCOUNT_FROZEN", "WITHDRAWALS_FROZEN",
             "INVALID_AMOUNT", "INVALID_QUANTITY");
+
+    /** The ErrorInfo metadata key by which collateral-service marks a NOT_FOUND of a release that enforces not_after. */
+    static final String NOT_AFTER_ENFORCED = "not_after_enforced";
 
     @GrpcClient("collateral")
     CollateralInternalServiceGrpc.CollateralInternalServiceBlockingStub internal;
@@ -199,14 +203,43 @@ public class WithdrawalClient {
      * @throws DependencyException when collateral-service does not answer, or answers otherwise
      */
     public Optional<Locked> find(String withdrawalId) {
+        return lookup(withdrawalId).locked();
+    }
+
+    /**
+     * What GetWithdrawal answered: the lock (empty: NOT_FOUND) and whether collateral-service said it enforces
+     * not_after (not_after_enforced on the answer, or in the NOT_FOUND's ErrorInfo metadata). A release of
+     * collateral-service that predates the mark ignores not_after: its NOT_FOUND says nothing of a lock still queued.
+     */
+    public record Lookup(Optional<Locked> locked, boolean notAfterEnforced) {
+
+        /**
+         * True when this NOT_FOUND, asked once the lock's fence had settled, means that nothing was locked and nothing
+         * will be: only from a collateral-service that enforces not_after; otherwise false, with a WARN.
+         */
+        public boolean nothingLockedOnceSettled(String withdrawalId) {
+            if (locked.isPresent()) {
+                return false;
+            }
+            if (!notAfterEnforced) {
+                LOG.warnf("withdrawal %s: collateral-service answered NOT_FOUND without not_after_enforced: it does not enforce "
+                        + "not_after (an older release?), so the NOT_FOUND does not tell that nothing will lock; kept in doubt",
+                        withdrawalId);
+            }
+            return notAfterEnforced;
+        }
+    }
+
+    /** {@link #find}, with whether collateral-service enforces not_after ({@link Lookup}). */
+    public Lookup lookup(String withdrawalId) {
         GetWithdrawalRequest request = GetWithdrawalRequest.newBuilder().setWithdrawalId(withdrawalId).build();
         try {
-            return Optional.of(locked(calls.idempotent("GetWithdrawal " + withdrawalId, () -> authorized()
-                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).getWithdrawal(request))
-                    .getWithdrawal()));
+            GetWithdrawalResponse response = calls.idempotent("GetWithdrawal " + withdrawalId, () -> authorized()
+                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).getWithdrawal(request));
+            return new Lookup(Optional.of(locked(response.getWithdrawal())), response.getNotAfterEnforced());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return Optional.empty();
+                return new Lookup(Optional.empty(), "true".equals(Calls.metadata(e, NOT_AFTER_ENFORCED).orElse(null)));
             }
             if (unauthorized(e)) {
                 throw misconfigured("GetWithdrawal " + withdrawalId, e);

@@ -201,6 +201,11 @@ final class FakeUpstream {
         final java.util.concurrent.atomic.AtomicBoolean unavailableAtNotAfter = new java.util.concurrent.atomic.AtomicBoolean();
         /** How many GetWithdrawals of a queued lock's id answer NOT_FOUND before it lands. */
         final java.util.concurrent.atomic.AtomicInteger queuedMisses = new java.util.concurrent.atomic.AtomicInteger();
+        /**
+         * Whether answers carry not_after_enforced (on responses, and in the ErrorInfo metadata of GetWithdrawal's
+         * NOT_FOUND) as collateral-service does; false: an older release that ignores not_after.
+         */
+        final java.util.concurrent.atomic.AtomicBoolean notAfterEnforced = new java.util.concurrent.atomic.AtomicBoolean(true);
         private final Map<String, dev.crosschain.proto.collateral.v1.LockWithdrawalRequest> queued = new ConcurrentHashMap<>();
         private final Map<String, java.util.concurrent.atomic.AtomicInteger> missesLeft = new ConcurrentHashMap<>();
         /** How far the fake's clock runs ahead of the test's (negative: behind), for the not_after check. */
@@ -284,7 +289,7 @@ final class FakeUpstream {
                 return;
             }
             observer.onNext(dev.crosschain.proto.collateral.v1.LockWithdrawalResponse.newBuilder().setWithdrawal(w)
-                    .setReplayed(replayed).build());
+                    .setReplayed(replayed).setNotAfterEnforced(notAfterEnforced.get()).build());
             observer.onCompleted();
         }
 
@@ -341,10 +346,18 @@ final class FakeUpstream {
                         Thread.currentThread().interrupt();
                     }
                 }
-                observer.onError(Status.NOT_FOUND.withDescription("UNKNOWN_WITHDRAWAL").asRuntimeException());
+                com.google.rpc.ErrorInfo.Builder info = com.google.rpc.ErrorInfo.newBuilder().setReason("UNKNOWN_WITHDRAWAL")
+                        .setDomain("collateral.crosschain");
+                if (notAfterEnforced.get()) {
+                    info.putMetadata("not_after_enforced", "true");
+                }
+                observer.onError(io.grpc.protobuf.StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                        .setCode(com.google.rpc.Code.NOT_FOUND.getNumber()).setMessage("UNKNOWN_WITHDRAWAL")
+                        .addDetails(com.google.protobuf.Any.pack(info.build())).build()));
                 return;
             }
-            observer.onNext(dev.crosschain.proto.collateral.v1.GetWithdrawalResponse.newBuilder().setWithdrawal(w).build());
+            observer.onNext(dev.crosschain.proto.collateral.v1.GetWithdrawalResponse.newBuilder().setWithdrawal(w)
+                    .setNotAfterEnforced(notAfterEnforced.get()).build());
             observer.onCompleted();
         }
 

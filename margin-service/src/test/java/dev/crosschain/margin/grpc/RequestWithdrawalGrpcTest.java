@@ -54,6 +54,7 @@ class RequestWithdrawalGrpcTest {
         upstream.internal.unavailableAtNotAfter.set(false);
         upstream.internal.clockOffsetMs.set(0);
         upstream.internal.lateMs.set(0);
+        upstream.internal.notAfterEnforced.set(true);
         FakeUpstream.Internal.rejectToken.set(false);
     }
 
@@ -149,6 +150,36 @@ class RequestWithdrawalGrpcTest {
         int gets2 = upstream.internal.getCalls.get();
         assertThat(withdraw("wd-settle-2", acc, "ethereum", "USDC", "2", "0xa").getReplayed()).isTrue();
         assertThat(upstream.internal.getCalls.get()).isEqualTo(gets2); // recorded LOCKED
+    }
+
+    /**
+     * A collateral-service that does not say it enforces not_after (an older release in a rolling deploy) may still
+     * lock a queued request after it: its NOT_FOUND, even asked after not_after + the skew, is not taken for "nothing
+     * locked". The request answers WITHDRAWAL_IN_DOUBT and keeps its CHECKED record, which also keeps the account's
+     * other withdrawals in doubt; once collateral answers with the mark, the retry settles it.
+     */
+    @Test
+    void aNotFoundWithoutTheEnforcedMarkNeverSettlesALock() {
+        String acc = "wd-old";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        upstream.internal.notAfterEnforced.set(false);
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.UNAVAILABLE);
+        assertError(() -> withdraw("wd-old-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        long settled = upstream.internal.notAfters.get("wd-old-1").get(0) + config.withdrawals().clockSkew().toMillis();
+        java.util.List<Long> gets = upstream.internal.getsAt.get("wd-old-1");
+        assertThat(gets.get(gets.size() - 1)).as("asked after the fence settled").isGreaterThan(settled);
+        assertThat(records.find("wd-old-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CHECKED);
+
+        upstream.internal.mode.set(FakeUpstream.Internal.Lock.OK);
+        assertError(() -> withdraw("wd-old-2", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-old-2");
+
+        upstream.internal.notAfterEnforced.set(true);
+        assertThat(withdraw("wd-old-2", acc, "ethereum", "USDC", "1", "0xa").getReplayed()).isFalse();
+        assertThat(records.find("wd-old-1")).as("settled: nothing was locked").isEmpty();
     }
 
     @Test
