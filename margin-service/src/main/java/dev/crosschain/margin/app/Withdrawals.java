@@ -191,6 +191,9 @@ public class Withdrawals {
                     return late.get();
                 }
             }
+            if (INSUFFICIENT_BALANCE.equals(refusal.reason())) {
+                requireListed(r); // nothing available also of a chain or asset that does not exist: say which
+            }
             throw refusal;
         }
         Instant fencedAt = Instant.now();
@@ -331,6 +334,22 @@ public class Withdrawals {
     private RuntimeException conflictWith(WithdrawalRecord recorded, WithdrawalClient.Locked there) {
         pending.conflict(recorded, there);
         return PendingWithdrawals.conflicted(recorded.withdrawalId(), recorded.accountId());
+    }
+
+    private static final String INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE";
+
+    /**
+     * INVALID_ARGUMENT UNKNOWN_CHAIN or UNKNOWN_ASSET when collateral-service's registry does not list the request's
+     * chain and asset (asked only once the what-if found nothing available, so a healthy withdrawal costs no call).
+     * When the registry cannot be read the refusal at hand stands (still true: nothing is available there).
+     */
+    private void requireListed(Request r) {
+        try {
+            collateral.requireListed(r.chainId(), r.asset());
+        } catch (DependencyException unread) {
+            LOG.warnf("withdrawal %s: could not tell whether chain %s and asset %s exist (%s); answered by the what-if",
+                    r.withdrawalId(), r.chainId(), r.asset(), unread.getMessage());
+        }
     }
 
     /** Pause between two GetWithdrawal of an outcome in doubt. */

@@ -52,8 +52,48 @@ public class WithdrawalClient {
     @GrpcClient("collateral")
     CollateralInternalServiceGrpc.CollateralInternalServiceBlockingStub internal;
 
+    /** collateral-service's public service: its registry (ListChains), which needs no credential. */
+    @GrpcClient("collateral")
+    dev.crosschain.proto.collateral.v1.CollateralServiceGrpc.CollateralServiceBlockingStub registry;
+
     @Inject
     Calls calls;
+
+    /**
+     * INVALID_ARGUMENT UNKNOWN_CHAIN (field chain_id) or UNKNOWN_ASSET (field asset) when collateral-service's
+     * registry (ListChains) has no such chain, or does not list the asset on it; nothing when it does.
+     *
+     * @throws DependencyException when collateral-service does not answer
+     */
+    public void requireListed(String chainId, String asset) {
+        dev.crosschain.proto.collateral.v1.Chain chain = null;
+        String page = "";
+        do {
+            dev.crosschain.proto.collateral.v1.ListChainsRequest request = dev.crosschain.proto.collateral.v1.ListChainsRequest
+                    .newBuilder().setPageToken(page).build();
+            dev.crosschain.proto.collateral.v1.ListChainsResponse response;
+            try {
+                response = calls.idempotent("ListChains", () -> registry
+                        .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS).listChains(request));
+            } catch (StatusRuntimeException e) {
+                throw new DependencyException("ListChains: collateral-service answered " + e.getStatus(), e.getStatus().getCode(), e);
+            }
+            for (dev.crosschain.proto.collateral.v1.Chain c : response.getChainsList()) {
+                if (c.getChainId().equals(chainId)) {
+                    chain = c;
+                }
+            }
+            page = response.getNextPageToken();
+        } while (chain == null && !page.isEmpty());
+        if (chain == null) {
+            throw new InvalidInputException("UNKNOWN_CHAIN", List.of(new Violation("chain_id",
+                    "collateral-service knows no chain " + chainId)));
+        }
+        if (chain.getConfig().getAssetsList().stream().noneMatch(a -> a.getAsset().equals(asset))) {
+            throw new InvalidInputException("UNKNOWN_ASSET", List.of(new Violation("asset",
+                    "collateral-service lists no asset " + asset + " on " + chainId)));
+        }
+    }
 
     @Inject
     MarginConfig config;

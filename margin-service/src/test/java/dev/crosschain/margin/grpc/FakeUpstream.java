@@ -99,6 +99,32 @@ final class FakeUpstream {
             observer.onCompleted();
         }
 
+        /** The registry ListChains answers: chain id -> its assets. */
+        static final Map<String, java.util.List<String>> REGISTRY = new java.util.TreeMap<>(Map.of(
+                "arbitrum", java.util.List.of("ETH", "USDC"), "ethereum", java.util.List.of("ETH", "USDC"),
+                "solana", java.util.List.of("SOL", "USDC")));
+        final java.util.concurrent.atomic.AtomicInteger listChainsCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+        /** The registry, one chain per page (so a caller must follow next_page_token). */
+        @Override
+        public void listChains(dev.crosschain.proto.collateral.v1.ListChainsRequest request,
+                               StreamObserver<dev.crosschain.proto.collateral.v1.ListChainsResponse> observer) {
+            listChainsCalls.incrementAndGet();
+            if (failed(mode, observer)) {
+                return;
+            }
+            java.util.List<String> ids = new java.util.ArrayList<>(REGISTRY.keySet());
+            int at = request.getPageToken().isEmpty() ? 0 : Integer.parseInt(request.getPageToken());
+            dev.crosschain.proto.collateral.v1.ChainConfig.Builder config = dev.crosschain.proto.collateral.v1.ChainConfig.newBuilder()
+                    .setChainId(ids.get(at));
+            REGISTRY.get(ids.get(at)).forEach(a -> config.addAssets(dev.crosschain.proto.collateral.v1.AssetConfig.newBuilder()
+                    .setAsset(a).setCanonicalAsset(a)));
+            observer.onNext(dev.crosschain.proto.collateral.v1.ListChainsResponse.newBuilder()
+                    .addChains(dev.crosschain.proto.collateral.v1.Chain.newBuilder().setChainId(ids.get(at)).setConfig(config))
+                    .setNextPageToken(at + 1 < ids.size() ? String.valueOf(at + 1) : "").build());
+            observer.onCompleted();
+        }
+
         private final Map<String, Object[][]> lines = new ConcurrentHashMap<>();
         private final Map<String, Boolean> staleness = new ConcurrentHashMap<>();
 

@@ -295,10 +295,18 @@ class RequestWithdrawalGrpcTest {
         assertError(() -> withdraw("wd-bad-1", acc, "ethereum", "USDC", "100.01", "0xa"), Status.Code.FAILED_PRECONDITION,
                 "INSUFFICIENT_BALANCE", null);
         assertError(() -> withdraw("wd-bad-1", acc, "solana", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
-                "INSUFFICIENT_BALANCE", null);
+                "INSUFFICIENT_BALANCE", null); // a listed chain and asset the account holds nothing of
+        // well formed, but collateral-service's registry does not list them
+        assertError(() -> withdraw("wd-bad-1", acc, "dogechain", "USDC", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "UNKNOWN_CHAIN", "chain_id");
+        assertError(() -> withdraw("wd-bad-1", acc, "ethereum", "DOGE", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "UNKNOWN_ASSET", "asset");
+        assertError(() -> withdraw("wd-bad-1", acc, "solana", "ETH", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
+                "UNKNOWN_ASSET", "asset"); // listed on another chain only
         assertError(() -> withdraw("wd-bad-1", "wd-nobody", "ethereum", "USDC", "1", "0xa"), Status.Code.NOT_FOUND,
                 "UNKNOWN_ACCOUNT", null);
         assertThat(upstream.internal.lockCalls.get()).isEqualTo(calls);
+        assertThat(records.find("wd-bad-1")).as("nothing recorded").isEmpty();
     }
 
     @Test
