@@ -34,7 +34,9 @@ public class CollateralInternalGrpcService implements CollateralInternalService 
     /**
      * This release enforces a lock's not_after (and GetWithdrawal waits for a lock of the id in flight): said on every
      * answer of the internal RPCs and on their NOT_FOUND and LOCK_EXPIRED refusals, so margin-service concludes
-     * "nothing was locked" from a NOT_FOUND after not_after only when it comes from a release that enforces it.
+     * "nothing was locked" from a NOT_FOUND after not_after only when it comes from a release that enforces it. The
+     * mark holds for the whole fleet: migration V8 (run before this release serves) makes every older release's lock
+     * insert fail, so no replica of a mixed fleet can still land a lock the NOT_FOUND ruled out.
      */
     static final java.util.Map<String, String> NOT_AFTER_ENFORCED = java.util.Map.of("not_after_enforced", "true");
 

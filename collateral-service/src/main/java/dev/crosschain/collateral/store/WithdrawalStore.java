@@ -99,8 +99,9 @@ public class WithdrawalStore {
             Instant now = databaseNow(c);
             order.requireNotExpiredAt(now);
             try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'LOCKED', ?, ?)""")) {
+                    INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at,
+                                            not_after_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, 'LOCKED', ?, ?, ?)""")) {
                 s.setString(1, order.withdrawalId());
                 s.setString(2, order.accountId());
                 s.setString(3, order.chainId());
@@ -109,6 +110,8 @@ public class WithdrawalStore {
                 s.setString(6, order.destination());
                 s.setString(7, hash);
                 s.setTimestamp(8, Timestamp.from(now));
+                // Always written (no default, V8): the insert of a release that ignores not_after fails instead.
+                s.setLong(9, order.notAfterUnixMs());
                 s.executeUpdate();
             }
             LedgerWrites.change(c, "withdrawal:" + order.withdrawalId() + ":lock", "WITHDRAWAL_LOCKED", order.accountId(),

@@ -49,6 +49,7 @@ import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.detail;
 import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.errorInfo;
 import static dev.crosschain.collateral.grpc.CollateralGrpcServiceTest.leg;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Withdrawals end to end: LockWithdrawal, the instruction on the adapter stream, the adapter's result. */
 @QuarkusTest
@@ -201,8 +202,9 @@ class WithdrawalGrpcTest {
             // Written straight to the database, as another replica would: no in-process notice.
             String id = wid();
             try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at)
-                    VALUES (?, ?, 'ethereum', 'ETH', 0.25, '0xpoll', 'LOCKED', 'x', now());
+                    INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at,
+                                            not_after_ms)
+                    VALUES (?, ?, 'ethereum', 'ETH', 0.25, '0xpoll', 'LOCKED', 'x', now(), 0);
                     INSERT INTO ledger_entry (entry_key, account_id, chain_id, asset, kind, delta_available, delta_locked, reference)
                     VALUES ('withdrawal:' || ? || ':lock', ?, 'ethereum', 'ETH', 'WITHDRAWAL_LOCKED', -0.25, 0.25, ?);
                     UPDATE balance SET available = available - 0.25, locked = locked + 0.25
@@ -446,6 +448,7 @@ class WithdrawalGrpcTest {
         assertThat(first.getReplayed()).isFalse();
         assertThat(first.getNotAfterEnforced()).isTrue();
         assertThat(first.getWithdrawal().getLockedAtUnixMs()).isLessThanOrEqualTo(notAfter);
+        assertThat(count("SELECT not_after_ms FROM withdrawal WHERE id = '" + fenced + "'")).isEqualTo(notAfter);
         assertThat(margin.getWithdrawal(GetWithdrawalRequest.newBuilder().setWithdrawalId(fenced).build()).getNotAfterEnforced()).isTrue();
         // The same id again once its not_after has passed (a caller's retry of a lock whose answer was lost): the replay.
         LockWithdrawalResponse replay = margin.lockWithdrawal(lock(fenced, account, "ethereum", "USDC", "2", "0xa", past));
@@ -454,6 +457,25 @@ class WithdrawalGrpcTest {
         assertThat(replay.getWithdrawal()).isEqualTo(first.getWithdrawal());
         assertThat(balance(account, "ethereum", "USDC")).isEqualTo("0/7/3");
         failAll("ethereum", unlimited, fenced);
+    }
+
+    /**
+     * V8 makes the fence fleet-wide: the lock INSERT of every release before this one (the column list below, which
+     * ignores not_after and sends no not_after_enforced mark) fails once the migration ran, so an old replica of a
+     * mixed fleet cannot land a lock that a NOT_FOUND with the mark from this release has ruled out.
+     */
+    @Test
+    void theLockInsertOfAReleaseThatIgnoresNotAfterFails() throws SQLException {
+        String account = account("oldrelease");
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                INSERT INTO withdrawal (id, account_id, chain_id, asset, amount, destination, status, request_hash, locked_at)
+                VALUES (?, ?, 'ethereum', 'ETH', 0.25, '0xold', 'LOCKED', 'x', now())""")) {
+            s.setString(1, wid());
+            s.setString(2, account);
+            assertThatThrownBy(s::executeUpdate).as("the old release's insert").isInstanceOfSatisfying(SQLException.class,
+                    e -> assertThat(e.getSQLState() + " " + e.getMessage()).startsWith("23502").contains("not_after_ms"));
+        }
+        assertThat(count("SELECT count(*) FROM withdrawal WHERE account_id = '" + account + "'")).isZero();
     }
 
     /**

@@ -250,6 +250,7 @@ public class WithdrawalClient {
      * What GetWithdrawal answered: the lock (empty: NOT_FOUND) and whether collateral-service said it enforces
      * not_after (not_after_enforced on the answer, or in the NOT_FOUND's ErrorInfo metadata). A release of
      * collateral-service that predates the mark ignores not_after: its NOT_FOUND says nothing of a lock still queued.
+     * The mark speaks for the whole collateral fleet: its migration V8 makes an older replica's lock fail.
      */
     public record Lookup(Optional<Locked> locked, boolean notAfterEnforced) {
 
