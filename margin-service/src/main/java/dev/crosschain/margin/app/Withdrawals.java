@@ -147,15 +147,17 @@ public class Withdrawals {
             return replay.get();
         }
         if (known.isPresent()) { // CHECKED: the answer of the lock was lost
-            Optional<Result> there = lockedThere(r, known.get());
-            if (there.isPresent()) {
-                return there.get();
+            WithdrawalClient.Lookup first = collateral.lookup(r.withdrawalId());
+            if (first.locked().isPresent()) {
+                return recordFound(r, known.get(), first.locked().get());
             }
             // the request that wrote the record may have left before its lock's outcome was settled
             // (a replica that stopped, an interrupt): until its not_after + the skew, its lock may land
+            boolean settling = false;
             if (known.get().lockNotAfterMs() > 0) {
                 Instant earlier = Instant.ofEpochMilli(known.get().lockNotAfterMs());
-                if (!Instant.now().isAfter(settledAt(earlier))) {
+                settling = !Instant.now().isAfter(settledAt(earlier));
+                if (settling) {
                     if (collateral.fence(Instant.now()).plus(clockSkew).isBefore(earlier)) {
                         // later than a fence any replica would set now, its clock within the skew of this one's
                         // (written by a clock that had jumped forward): not waited for under the account lock
@@ -171,6 +173,10 @@ public class Withdrawals {
                         return recordFound(r, known.get(), landed.get());
                     }
                 }
+            }
+            if (!settling) {
+                // its fence passed: a new lock (below) only once this NOT_FOUND says the earlier one cannot land
+                requireNothingLocked(r, known.get(), first);
             }
         }
         // the freeze first, read under the account lock: a frozen account is told so, not of a
@@ -217,21 +223,30 @@ public class Withdrawals {
         } catch (PreconditionException | InvalidInputException refused) {
             // collateral-service may refuse a duplicate of an id that did lock (a request of the same id
             // that locked while this one waited): only GetWithdrawal tells that nothing was locked
-            Optional<Result> there;
-            try {
-                there = lockedThere(r, checked);
-            } catch (DependencyException unknown) {
-                throw new DependencyException("withdrawal " + r.withdrawalId() + ": collateral-service refused ("
-                        + refused.getMessage() + ") but cannot tell whether the id is locked; retry with the same withdrawal_id",
-                        io.grpc.Status.Code.UNAVAILABLE, unknown, "WITHDRAWAL_IN_DOUBT");
-            }
+            Optional<Result> there = lockedAfterRefusal(r, checked, refused);
             if (there.isPresent()) {
                 return there.get();
             }
             store.forgetChecked(r.withdrawalId(), checked.lockNotAfterMs()); // refused: nothing was locked, nothing is kept
             throw refused;
-        } catch (ConflictException | NotFoundException | dev.crosschain.margin.client.MisconfiguredException refused) {
-            store.forgetChecked(r.withdrawalId(), checked.lockNotAfterMs()); // refused: nothing was locked under this payload, nothing is kept
+        } catch (ConflictException | NotFoundException refused) {
+            // ALREADY_EXISTS: collateral holds the id, maybe with another payload (then CONFLICT, alerted); NOT_FOUND:
+            // as any refusal, only GetWithdrawal tells that nothing was locked
+            Optional<Result> there = lockedAfterRefusal(r, checked, refused);
+            if (there.isPresent()) {
+                LOG.errorf("withdrawal %s: collateral-service refused the lock (%s) but holds the id with this payload; "
+                        + "recorded LOCKED", r.withdrawalId(), refused.getMessage());
+                return there.get();
+            }
+            if (refused instanceof ConflictException) {
+                LOG.errorf("withdrawal %s: collateral-service refused the lock IDEMPOTENCY_CONFLICT but GetWithdrawal finds "
+                        + "no lock of the id; nothing kept", r.withdrawalId());
+            }
+            store.forgetChecked(r.withdrawalId(), checked.lockNotAfterMs()); // refused: nothing was locked, nothing is kept
+            throw refused;
+        } catch (dev.crosschain.margin.client.MisconfiguredException refused) {
+            // margin's credential was refused: no lock was judged; GetWithdrawal would be refused the same way
+            store.forgetChecked(r.withdrawalId(), checked.lockNotAfterMs());
             throw refused;
         } catch (DependencyException unknown) {
             // still holding the account lock: no other withdrawal and no freeze may go ahead while this
@@ -252,6 +267,49 @@ public class Withdrawals {
     private Optional<Result> lockedThere(Request r, WithdrawalRecord known) {
         return collateral.find(r.withdrawalId()).map(there -> recordFound(r, known, there));
     }
+
+    /**
+     * After collateral-service refused this request's lock: the lock it holds for the id all the same (recorded;
+     * {@link #conflictWith} when its payload differs), or empty when GetWithdrawal answers NOT_FOUND with the
+     * not_after_enforced mark (the refusal stands, nothing was locked). No answer, or a NOT_FOUND without the mark:
+     * UNAVAILABLE WITHDRAWAL_IN_DOUBT with the CHECKED record kept.
+     */
+    private Optional<Result> lockedAfterRefusal(Request r, WithdrawalRecord checked, RuntimeException refused) {
+        WithdrawalClient.Lookup found;
+        try {
+            found = collateral.lookup(r.withdrawalId());
+        } catch (DependencyException unknown) {
+            throw new DependencyException("withdrawal " + r.withdrawalId() + ": collateral-service refused ("
+                    + refused.getMessage() + ") but cannot tell whether the id is locked; retry with the same withdrawal_id",
+                    io.grpc.Status.Code.UNAVAILABLE, unknown, IN_DOUBT);
+        }
+        if (found.locked().isPresent()) {
+            return Optional.of(recordFound(r, checked, found.locked().get()));
+        }
+        requireNothingLocked(r, checked, found);
+        return Optional.empty();
+    }
+
+    /**
+     * A NOT_FOUND of a CHECKED id whose fence has passed means nothing was locked and nothing will be only from a
+     * collateral-service that enforces not_after (its mark, fleet-wide: collateral's V8) and for a record that has
+     * a fence; otherwise UNAVAILABLE WITHDRAWAL_IN_DOUBT (WARN), the CHECKED record kept for a later retry.
+     */
+    private void requireNothingLocked(Request r, WithdrawalRecord checked, WithdrawalClient.Lookup notFound) {
+        if (checked.lockNotAfterMs() == 0) {
+            LOG.warnf("withdrawal %s: its CHECKED record has no lock fence (not_after), so an earlier lock may still land at "
+                    + "any time; kept CHECKED, answered in doubt", r.withdrawalId());
+            throw new DependencyException("withdrawal " + r.withdrawalId() + ": an earlier lock of this id carried no not_after "
+                    + "and may still land; retry with the same withdrawal_id", io.grpc.Status.Code.UNAVAILABLE, null, IN_DOUBT);
+        }
+        if (!notFound.nothingLockedOnceSettled(r.withdrawalId())) { // WARNs
+            throw new DependencyException("withdrawal " + r.withdrawalId() + ": collateral-service does not enforce "
+                    + "the lock's not_after, so its NOT_FOUND does not tell whether the amount will be locked; "
+                    + "retry with the same withdrawal_id", io.grpc.Status.Code.UNAVAILABLE, null, IN_DOUBT);
+        }
+    }
+
+    private static final String IN_DOUBT = "WITHDRAWAL_IN_DOUBT";
 
     /** Records a lock collateral-service holds for a CHECKED id ({@link #conflictWith} if its payload differs). */
     private Result recordFound(Request r, WithdrawalRecord known, WithdrawalClient.Locked there) {
@@ -314,12 +372,8 @@ public class Withdrawals {
                 return there;
             }
             if (last) {
-                if (!found.nothingLockedOnceSettled(r.withdrawalId())) {
-                    // an older collateral-service ignores not_after: its lock may still be queued there
-                    throw new DependencyException("withdrawal " + r.withdrawalId() + ": collateral-service does not enforce "
-                            + "the lock's not_after, so its NOT_FOUND does not tell whether the amount will be locked; "
-                            + "retry with the same withdrawal_id", io.grpc.Status.Code.UNAVAILABLE, null, "WITHDRAWAL_IN_DOUBT");
-                }
+                // an older collateral-service ignores not_after: its lock may still be queued there
+                requireNothingLocked(r, recorded, found);
                 return Optional.empty();
             }
             pause(Math.max(1, Math.min(POLL_MS, settle.millisLeft() + 1)));

@@ -781,6 +781,68 @@ class RequestWithdrawalGrpcTest {
         assertThat(withdraw("wd-conf-2", acc, "ethereum", "USDC", "1", "0xa").getReplayed()).isFalse(); // not in doubt
     }
 
+    /**
+     * A retry of a CHECKED id whose fence has passed, from a collateral-service that answers NOT_FOUND without the
+     * not_after_enforced mark (an older replica of a mixed fleet may still hold the earlier lock queued): no what-if,
+     * no new lock; WITHDRAWAL_IN_DOUBT with the record kept. Likewise a refusal of a fresh lock is not taken for
+     * "nothing locked" without the mark. Before, the retry went on to a new lock and its refusal forgot the record.
+     */
+    @Test
+    void withoutTheEnforcedMarkARefusalNeverForgetsACheckedRecord() throws Exception {
+        String acc = "wd-nomark";
+        leftCheckedInDoubt(acc, "wd-nomark-1", System.currentTimeMillis() - 60_000);
+        upstream.internal.notAfterEnforced.set(false);
+        upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.FAILED_PRECONDITION, "INSUFFICIENT_BALANCE", null));
+        int lockCalls = upstream.internal.lockCalls.get();
+        assertError(() -> withdraw("wd-nomark-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        assertThat(upstream.internal.lockCalls.get()).as("no new lock while the earlier one may land").isEqualTo(lockCalls);
+        assertThat(records.find("wd-nomark-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CHECKED);
+
+        String fresh = "wd-nomark-fresh";
+        upstream.collateral.set(fresh, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        assertError(() -> withdraw("wd-nomark-2", fresh, "ethereum", "USDC", "1", "0xa"), Status.Code.UNAVAILABLE,
+                "WITHDRAWAL_IN_DOUBT", null);
+        assertThat(upstream.internal.lockCalls.get()).isEqualTo(lockCalls + 1);
+        assertThat(records.find("wd-nomark-2")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CHECKED);
+
+        upstream.internal.notAfterEnforced.set(true); // now the refusal stands and nothing is kept
+        assertError(() -> withdraw("wd-nomark-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "INSUFFICIENT_BALANCE", null);
+        assertThat(records.find("wd-nomark-1")).isEmpty();
+        assertThat(upstream.internal.locks).doesNotContainKey("wd-nomark-1");
+    }
+
+    /**
+     * collateral-service refuses a fresh lock ALREADY_EXISTS IDEMPOTENCY_CONFLICT: it holds the id with another
+     * payload, so the request records the conflict (CONFLICT, CRITICAL alert) and answers WITHDRAWAL_CONFLICT;
+     * before, the CHECKED record was forgotten with no alert. Refused so while GetWithdrawal finds nothing: the
+     * refusal stands (logged at ERROR) and nothing is kept.
+     */
+    @Test
+    void aLockRefusedAsAlreadyHeldWithAnotherPayloadRecordsTheConflict() throws Exception {
+        String acc = "wd-held";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        upstream.internal.locks.put("wd-held-1", Withdrawal.newBuilder().setWithdrawalId("wd-held-1").setAccountId(acc)
+                .setChainId("ethereum").setAsset("USDC").setAmount("1").setDestinationAddress("0xother")
+                .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
+                .setLockedAtUnixMs(System.currentTimeMillis()).build());
+        upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.ALREADY_EXISTS, "IDEMPOTENCY_CONFLICT", null));
+        assertError(() -> withdraw("wd-held-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "WITHDRAWAL_CONFLICT", null);
+        assertThat(records.find("wd-held-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
+                .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CONFLICT);
+        assertThat(conflictRecorded("wd-held-1")).contains("to 0xother");
+
+        assertError(() -> withdraw("wd-held-2", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.ALREADY_EXISTS,
+                "IDEMPOTENCY_CONFLICT", null);
+        assertThat(records.find("wd-held-2")).isEmpty();
+        upstream.internal.refusal.set(null);
+        assertThat(withdraw("wd-held-3", acc, "ethereum", "USDC", "1", "0xa").getReplayed()).isFalse(); // not in doubt
+    }
+
     /** What margin recorded collateral-service holds under a withdrawal id in CONFLICT. */
     private String conflictRecorded(String id) throws java.sql.SQLException {
         try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
