@@ -102,8 +102,24 @@ public class Withdrawals {
             if (replay.isPresent()) {
                 return replay.get();
             }
-            return store.underAccountLock(r.accountId(), () -> requestLocked(r));
+            try {
+                return store.underAccountLock(r.accountId(), () -> requestLocked(r));
+            } catch (NothingAvailable nothing) {
+                // asked once the account lock is released: the registry's pages hold up no other withdrawal
+                requireListed(r); // nothing available also of a chain or asset that does not exist: say which
+                throw nothing.refusal;
+            }
         });
+    }
+
+    /** The what-if's INSUFFICIENT_BALANCE, carried out of the account lock to ask the registry there. */
+    private static final class NothingAvailable extends RuntimeException {
+        final PreconditionException refusal;
+
+        NothingAvailable(PreconditionException refusal) {
+            super(null, null, false, false);
+            this.refusal = refusal;
+        }
     }
 
     /**
@@ -198,7 +214,7 @@ public class Withdrawals {
                 }
             }
             if (INSUFFICIENT_BALANCE.equals(refusal.reason())) {
-                requireListed(r); // nothing available also of a chain or asset that does not exist: say which
+                throw new NothingAvailable(refusal); // the registry is asked after the account lock (request)
             }
             throw refusal;
         }

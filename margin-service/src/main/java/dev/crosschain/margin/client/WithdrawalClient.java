@@ -52,6 +52,9 @@ public class WithdrawalClient {
     @GrpcClient("collateral")
     CollateralInternalServiceGrpc.CollateralInternalServiceBlockingStub internal;
 
+    /** The most pages of collateral's registry {@link #requireListed} reads (a registry holds a few dozen chains). */
+    static final int MAX_REGISTRY_PAGES = 100;
+
     /** collateral-service's public service: its registry (ListChains), which needs no credential. */
     @GrpcClient("collateral")
     dev.crosschain.proto.collateral.v1.CollateralServiceGrpc.CollateralServiceBlockingStub registry;
@@ -68,7 +71,14 @@ public class WithdrawalClient {
     public void requireListed(String chainId, String asset) {
         dev.crosschain.proto.collateral.v1.Chain chain = null;
         String page = "";
+        java.util.Set<String> pages = new java.util.HashSet<>();
         do {
+            // bounded: a registry that repeats a page token or never ends must not keep a request (and a thread) busy
+            if (!pages.add(page) || pages.size() > MAX_REGISTRY_PAGES) {
+                throw new DependencyException("ListChains: collateral-service's registry " + (pages.size() > MAX_REGISTRY_PAGES
+                        ? "has more than " + MAX_REGISTRY_PAGES + " pages" : "repeated page token '" + page + "'")
+                        + "; chain " + chainId + " not found in what was read", Status.Code.INTERNAL, null);
+            }
             dev.crosschain.proto.collateral.v1.ListChainsRequest request = dev.crosschain.proto.collateral.v1.ListChainsRequest
                     .newBuilder().setPageToken(page).build();
             dev.crosschain.proto.collateral.v1.ListChainsResponse response;

@@ -104,6 +104,8 @@ final class FakeUpstream {
                 "arbitrum", java.util.List.of("ETH", "USDC"), "ethereum", java.util.List.of("ETH", "USDC"),
                 "solana", java.util.List.of("SOL", "USDC")));
         final java.util.concurrent.atomic.AtomicInteger listChainsCalls = new java.util.concurrent.atomic.AtomicInteger();
+        /** When true every page names page 1 as the next one: a registry whose paging never ends. */
+        final java.util.concurrent.atomic.AtomicBoolean loopingPages = new java.util.concurrent.atomic.AtomicBoolean();
 
         /** The registry, one chain per page (so a caller must follow next_page_token). */
         @Override
@@ -121,7 +123,7 @@ final class FakeUpstream {
                     .setAsset(a).setCanonicalAsset(a)));
             observer.onNext(dev.crosschain.proto.collateral.v1.ListChainsResponse.newBuilder()
                     .addChains(dev.crosschain.proto.collateral.v1.Chain.newBuilder().setChainId(ids.get(at)).setConfig(config))
-                    .setNextPageToken(at + 1 < ids.size() ? String.valueOf(at + 1) : "").build());
+                    .setNextPageToken(loopingPages.get() ? "1" : at + 1 < ids.size() ? String.valueOf(at + 1) : "").build());
             observer.onCompleted();
         }
 

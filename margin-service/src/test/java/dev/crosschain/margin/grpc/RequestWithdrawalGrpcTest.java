@@ -55,6 +55,7 @@ class RequestWithdrawalGrpcTest {
         upstream.internal.clockOffsetMs.set(0);
         upstream.internal.lateMs.set(0);
         upstream.internal.notAfterEnforced.set(true);
+        upstream.collateral.loopingPages.set(false);
         FakeUpstream.Internal.rejectToken.set(false);
     }
 
@@ -190,7 +191,9 @@ class RequestWithdrawalGrpcTest {
                 new Object[]{"ethereum", "USDC", "10000", "1", "0", "0"});
         fill("wd-happy-f1", acc, PERP, Side.SIDE_BUY, "1", "3000"); // IM 60, MM 30
 
+        int registryCalls = upstream.collateral.listChainsCalls.get();
         RequestWithdrawalResponse first = withdraw("wd-happy-1", acc, "ethereum", "USDC", "1000", "0xabc");
+        assertThat(upstream.collateral.listChainsCalls.get()).as("a healthy withdrawal asks no registry").isEqualTo(registryCalls);
         assertThat(first.getReplayed()).isFalse();
         assertThat(first.getLockedAtUnixMs()).isPositive();
         assertThat(first.getEquityImAfterUsd()).isEqualTo("14100.00000000"); // 2 x 3000 x 0.85 + 9000
@@ -303,6 +306,13 @@ class RequestWithdrawalGrpcTest {
                 "UNKNOWN_ASSET", "asset");
         assertError(() -> withdraw("wd-bad-1", acc, "solana", "ETH", "1", "0xa"), Status.Code.INVALID_ARGUMENT,
                 "UNKNOWN_ASSET", "asset"); // listed on another chain only
+        // a registry whose paging never ends is read only until a page token repeats: the what-if's refusal stands
+        upstream.collateral.loopingPages.set(true);
+        int registryCalls = upstream.collateral.listChainsCalls.get();
+        assertError(() -> withdraw("wd-bad-1", acc, "dogechain", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "INSUFFICIENT_BALANCE", null);
+        assertThat(upstream.collateral.listChainsCalls.get() - registryCalls).as("pages \"\" and \"1\", then 1 again").isEqualTo(2);
+        upstream.collateral.loopingPages.set(false);
         assertError(() -> withdraw("wd-bad-1", "wd-nobody", "ethereum", "USDC", "1", "0xa"), Status.Code.NOT_FOUND,
                 "UNKNOWN_ACCOUNT", null);
         assertThat(upstream.internal.lockCalls.get()).isEqualTo(calls);
