@@ -5,6 +5,8 @@
 -- a retry of the id is refused WITHDRAWAL_CONFLICT, and an operator is alerted (CRITICAL log).
 -- conflict_collateral: what collateral-service holds under the id (margin's side is the row itself);
 -- conflict_at: when margin-service found it.
+-- Rollout: a margin replica of an earlier release that reads a CONFLICT row (it knows no such state) answers
+-- INTERNAL for a request of that id (State.valueOf fails) until it is replaced.
 ALTER TABLE withdrawal DROP CONSTRAINT withdrawal_state_check;
 ALTER TABLE withdrawal ADD CONSTRAINT withdrawal_state_check CHECK (state IN ('CHECKED', 'LOCKED', 'CONFLICT'));
 ALTER TABLE withdrawal ADD COLUMN conflict_collateral TEXT;

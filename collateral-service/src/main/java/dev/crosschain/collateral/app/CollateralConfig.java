@@ -55,8 +55,8 @@ public interface CollateralConfig {
         Duration pollInterval();
 
         /**
-         * GetWithdrawal's longest wait for a LockWithdrawal of the same id that holds its lock (judged its not_after,
-         * not committed yet); past it GetWithdrawal answers UNAVAILABLE WITHDRAWAL_LOCK_BUSY. Well under the caller's
+         * GetWithdrawal's longest wait for a LockWithdrawal of the same id that holds its lock (taken before it judges
+         * its not_after, held to its commit or rollback); past it GetWithdrawal answers UNAVAILABLE WITHDRAWAL_LOCK_BUSY. Well under the caller's
          * call deadline (margin-service's is 2 s), so the caller gets an answer it can retry rather than none.
          */
         @WithDefault("500ms")

@@ -59,6 +59,11 @@ public class PendingWithdrawals {
             LOG.errorf("CRITICAL alert WITHDRAWAL_CONFLICT: withdrawal %s of account %s is recorded here as %s %s on %s to %s, "
                             + "but collateral-service holds it as %s; recorded CONFLICT (terminal) for an operator",
                     w.withdrawalId(), w.accountId(), w.amount().toPlainString(), w.asset(), w.chainId(), w.destination(), theirs);
+        } else {
+            // not CHECKED any more (another request recorded the conflict first, or the row changed): still a payload
+            // conflict between the two services, logged without a second alert count
+            LOG.errorf("withdrawal %s of account %s: collateral-service holds it as %s, another payload than recorded here; "
+                    + "the row was no longer CHECKED (already recorded CONFLICT?)", w.withdrawalId(), w.accountId(), theirs);
         }
     }
 
