@@ -68,6 +68,9 @@ class RequestWithdrawalGrpcTest {
     @jakarta.inject.Inject
     io.agroal.api.AgroalDataSource dataSource;
 
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     /**
      * The lock asks collateral-service not to lock after margin's clock + its call deadline, and a
      * retried attempt of the same lock (UNAVAILABLE, retried by the client) carries the same not_after.
@@ -840,8 +843,13 @@ class RequestWithdrawalGrpcTest {
                 .setStatus(dev.crosschain.proto.collateral.v1.WithdrawalStatus.WITHDRAWAL_STATUS_LOCKED)
                 .setLockedAtUnixMs(System.currentTimeMillis()).build());
         upstream.internal.refusal.set(FakeUpstream.Internal.refusal(Code.ALREADY_EXISTS, "IDEMPOTENCY_CONFLICT", null));
+        double alerted = meters.counter("margin.withdrawal.conflicts").count();
         assertError(() -> withdraw("wd-held-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
                 "WITHDRAWAL_CONFLICT", null);
+        assertThat(meters.counter("margin.withdrawal.conflicts").count()).as("one CRITICAL alert counted").isEqualTo(alerted + 1);
+        assertError(() -> withdraw("wd-held-1", acc, "ethereum", "USDC", "1", "0xa"), Status.Code.FAILED_PRECONDITION,
+                "WITHDRAWAL_CONFLICT", null);
+        assertThat(meters.counter("margin.withdrawal.conflicts").count()).as("recorded once, counted once").isEqualTo(alerted + 1);
         assertThat(records.find("wd-held-1")).get().extracting(dev.crosschain.margin.store.WithdrawalStore.WithdrawalRecord::state)
                 .isEqualTo(dev.crosschain.margin.store.WithdrawalStore.State.CONFLICT);
         assertThat(conflictRecorded("wd-held-1")).contains("to 0xother");
