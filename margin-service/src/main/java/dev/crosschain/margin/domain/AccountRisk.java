@@ -20,27 +20,43 @@ import java.util.List;
  * @param portfolio   in PORTFOLIO mode, how the scenario engine made IM and MM; null in CROSS
  * @param parametersVersion the version of the {@link RiskParameters} set the figures were computed with; "" until
  *                    the engine that chose the set stamps it ({@link #withParametersVersion})
+ * @param liquidationPrices per exposed underlying, where its index alone would liquidate the account; empty unless
+ *                    the answer asked for them ({@link #withLiquidationPrices}: views shown to a client, not the
+ *                    re-margin loop's)
  */
 public record AccountRisk(String accountId, boolean frozen, Collateral collateral, List<PositionRisk> positions,
                           BigDecimal realizedPnl, BigDecimal unrealizedPnl, BigDecimal optionValue,
                           BigDecimal equity, BigDecimal equityIm, BigDecimal initialMargin, BigDecimal maintenanceMargin,
                           double marginRatio, RiskStatus status, boolean conservative, List<InputAge> inputAges, long asOfMs,
-                          MarginMode mode, PortfolioResult portfolio, String parametersVersion) {
+                          MarginMode mode, PortfolioResult portfolio, String parametersVersion,
+                          List<LiquidationPrice> liquidationPrices) {
 
-    /** The figures of the calculators, not yet stamped with the set's version. */
+    public AccountRisk {
+        liquidationPrices = List.copyOf(liquidationPrices);
+    }
+
+    /** The figures of the calculators, not yet stamped with the set's version, without liquidation prices (they are added per answer). */
     public AccountRisk(String accountId, boolean frozen, Collateral collateral, List<PositionRisk> positions,
                        BigDecimal realizedPnl, BigDecimal unrealizedPnl, BigDecimal optionValue,
                        BigDecimal equity, BigDecimal equityIm, BigDecimal initialMargin, BigDecimal maintenanceMargin,
                        double marginRatio, RiskStatus status, boolean conservative, List<InputAge> inputAges, long asOfMs,
                        MarginMode mode, PortfolioResult portfolio) {
         this(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity, equityIm,
-                initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode, portfolio, "");
+                initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode, portfolio, "",
+                List.of());
     }
 
     /** The same figures, stamped with the version of the set that produced them. */
     public AccountRisk withParametersVersion(String version) {
         return new AccountRisk(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity,
                 equityIm, initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode,
-                portfolio, version);
+                portfolio, version, liquidationPrices);
+    }
+
+    /** The same figures with {@code prices}. */
+    public AccountRisk withLiquidationPrices(List<LiquidationPrice> prices) {
+        return new AccountRisk(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity,
+                equityIm, initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode,
+                portfolio, parametersVersion, prices);
     }
 }

@@ -1,0 +1,261 @@
+package dev.crosschain.margin.domain;
+
+import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
+import dev.crosschain.margin.domain.portfolio.PositionExposure;
+import dev.crosschain.margin.domain.portfolio.Scenario;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Liquidation price per underlying: the index of one underlying at which the account's equity would meet its MM
+ * (liquidation: MM > 0 and equity <= MM) if that underlying alone moved and every other price stayed. Pure; the
+ * book's revaluation (pricing-service's RevalueBook) is passed in.
+ *
+ * <ul>
+ *   <li>Each underlying's positions are revalued once on {@link #LADDER}, spot moves only (no vol or skew shift):
+ *       one RevalueBook call per underlying with positions (more only past the pricing limits). An underlying
+ *       held only as risky collateral needs no call.</li>
+ *   <li>Equity at move m = equity now + the underlying's positions' P&L at m + m x the MM value of the risky
+ *       collateral of that canonical asset (its haircut fraction held: what the view counts, moved).</li>
+ *   <li>MM at m: CROSS recomputes the underlying's positions by {@link MarginCalculator#position} at the shifted
+ *       marks (mark + P&L per unit; tiers follow the notional, a short option's MM follows S and its value), the
+ *       other underlyings' MM as they are. PORTFOLIO holds the MM at its current value (a full scan per node is
+ *       too dear per view): approximate.</li>
+ *   <li>The crossing: from the current index outward, the first node where the account is liquidatable; the
+ *       price is the linear interpolation of equity - MM over the index between that node and the one before
+ *       (the current index for the first). No extra revaluation. Exact for perpetuals and futures within one
+ *       tier; approximate when a perpetual's or future's tier changes inside the interval (MM jumps there), or
+ *       when the underlying's book holds options and the interval is wider than {@link #WIDE} of the index.</li>
+ *   <li>None at all: no open position (collateral alone cannot be liquidated), or a conservative view (a stale
+ *       input: figures shocked against the account would make a guessed crossing). An underlying that the
+ *       revaluation answered stale is left out. An account liquidatable already gets every underlying with no
+ *       price on either side, method {@link #ALREADY_LIQUIDATABLE}.</li>
+ * </ul>
+ */
+public final class LiquidationPrices {
+
+    /** Relative index moves of the ladder, ascending, 0 excluded: denser near the current index. */
+    public static final List<Double> LADDER = ladder();
+    /** An interpolated interval wider than this fraction of the index is approximate when the book holds options. */
+    public static final double WIDE = 0.01;
+    /** Prices go out rounded to this many significant digits (finer than the interpolation means nothing). */
+    public static final MathContext PRICE = new MathContext(6, RoundingMode.HALF_EVEN);
+
+    public static final String ALREADY_LIQUIDATABLE = "already_liquidatable";
+    static final String CROSS = "cross: MM recomputed by the standard rules at each ladder node; linear interpolation between nodes";
+    static final String PORTFOLIO = "portfolio: MM held at its current value; linear interpolation between ladder nodes";
+
+    private final MarginCalculator calculator;
+    private final Set<String> stablecoins;
+
+    /** @param stablecoins canonical assets that do not move with any underlying (the portfolio parameters' set) */
+    public LiquidationPrices(MarginCalculator calculator, java.util.Collection<String> stablecoins) {
+        this.calculator = calculator;
+        this.stablecoins = Set.copyOf(stablecoins);
+    }
+
+    /**
+     * One figure per underlying of an open position or of risky collateral, by underlying name.
+     *
+     * @param view  the account valued now, in its mode
+     * @param marks the marks the view was valued at (one per open position)
+     * @throws RuntimeException whatever {@code revaluation} throws (the caller decides what a failure means)
+     */
+    public List<LiquidationPrice> of(AccountRisk view, Map<String, MarketMark> marks, PortfolioAccount.Revaluation revaluation) {
+        if (view.positions().isEmpty() || view.conservative()) {
+            return List.of();
+        }
+        Map<String, List<PositionRisk>> positionsOf = new TreeMap<>();
+        for (PositionRisk r : view.positions()) {
+            positionsOf.computeIfAbsent(marks.get(r.position().instrument()).underlying(), u -> new ArrayList<>()).add(r);
+        }
+        Map<String, List<CollateralLine>> collateralOf = new TreeMap<>();
+        for (CollateralLine line : view.collateral().lines()) {
+            if (!stablecoins.contains(line.canonicalAsset()) && line.price().signum() > 0 && line.valueMm().signum() > 0) {
+                collateralOf.computeIfAbsent(line.canonicalAsset(), u -> new ArrayList<>()).add(line);
+            }
+        }
+        Set<String> underlyings = new TreeSet<>(positionsOf.keySet());
+        underlyings.addAll(collateralOf.keySet());
+        List<LiquidationPrice> out = new ArrayList<>();
+        for (String u : underlyings) {
+            List<PositionRisk> positions = positionsOf.getOrDefault(u, List.of());
+            List<CollateralLine> lines = collateralOf.getOrDefault(u, List.of());
+            BigDecimal index = positions.isEmpty() ? lines.get(0).price() : marks.get(positions.get(0).position().instrument()).index();
+            if (view.status() == RiskStatus.LIQUIDATION) {
+                out.add(new LiquidationPrice(u, index, null, null, false, ALREADY_LIQUIDATABLE));
+                continue;
+            }
+            Ladder ladder = ladder(view, u, index, positions, lines, marks, revaluation);
+            if (ladder != null) {
+                out.add(ladder.crossings(view.mode() == MarginMode.PORTFOLIO));
+            }
+        }
+        return out;
+    }
+
+    /** equity - MM and the linear tiers at every node of one underlying's ladder; null when revalued stale. */
+    private Ladder ladder(AccountRisk view, String u, BigDecimal index, List<PositionRisk> positions, List<CollateralLine> lines,
+                          Map<String, MarketMark> marks, PortfolioAccount.Revaluation revaluation) {
+        List<Scenario> scenarios = LADDER.stream().map(m -> scenario(u, m)).toList();
+        double[][] pnl = new double[positions.size()][];
+        if (!positions.isEmpty()) {
+            PortfolioAccount.Revalued revalued = revaluation.revalue(exposures(u, positions, marks), scenarios);
+            if (!revalued.staleUnderlyings().isEmpty()) {
+                return null;
+            }
+            pnl = revalued.pnl();
+        }
+        double collateralMm = lines.stream().mapToDouble(l -> l.valueMm().doubleValue()).sum();
+        BigDecimal otherMm = view.maintenanceMargin();
+        for (PositionRisk r : positions) {
+            otherMm = otherMm.subtract(r.maintenanceMargin());
+        }
+        boolean portfolio = view.mode() == MarginMode.PORTFOLIO;
+        boolean options = positions.stream().anyMatch(r -> !Instrument.parse(r.position().instrument(), "instrument").linear());
+        Node[] nodes = new Node[LADDER.size()];
+        for (int k = 0; k < nodes.length; k++) {
+            double move = LADDER.get(k);
+            double equity = view.equity().doubleValue() + collateralMm * move;
+            BigDecimal mm = otherMm;
+            List<MarginRules.LinearTier> tiers = new ArrayList<>();
+            for (int p = 0; p < positions.size(); p++) {
+                equity += pnl[p][k];
+                PositionRisk shifted = shifted(positions.get(p), marks, pnl[p][k], move);
+                mm = mm.add(shifted.maintenanceMargin());
+                tiers.add(tier(shifted));
+            }
+            double requirement = portfolio ? view.maintenanceMargin().doubleValue() : mm.doubleValue();
+            nodes[k] = new Node(move, equity, requirement, tiers);
+        }
+        List<MarginRules.LinearTier> tiersNow = new ArrayList<>();
+        positions.forEach(r -> tiersNow.add(tier(r)));
+        Node now = new Node(0, view.equity().doubleValue(), view.maintenanceMargin().doubleValue(), tiersNow);
+        return new Ladder(u, index, now, nodes, options);
+    }
+
+    /** The size tier of a perpetual or future (its MM rate); null for an option. */
+    private MarginRules.LinearTier tier(PositionRisk r) {
+        if (!Instrument.parse(r.position().instrument(), "instrument").linear()) {
+            return null;
+        }
+        return calculator.rules().tierOf(r.position().quantity().abs().multiply(r.markUsed()));
+    }
+
+    /** The position re-margined by the standard rules at its mark moved by its P&L per unit, the index by {@code move}. */
+    private PositionRisk shifted(PositionRisk r, Map<String, MarketMark> marks, double pnl, double move) {
+        Position p = r.position();
+        MarketMark mark = marks.get(p.instrument());
+        BigDecimal used = r.markUsed().add(BigDecimal.valueOf(pnl / p.quantity().doubleValue())).max(BigDecimal.ZERO);
+        BigDecimal index = mark.index().multiply(BigDecimal.valueOf(1 + move));
+        MarketMark moved = new MarketMark(mark.instrument(), mark.underlying(), used, index, mark.delta(), false, mark.asOfMs());
+        return calculator.position(Instrument.parse(p.instrument(), "instrument"), p, moved);
+    }
+
+    /** The underlying's open positions as RevalueBook takes them (a future moves with its own mark, as in the scan). */
+    private static List<PositionExposure> exposures(String u, List<PositionRisk> positions, Map<String, MarketMark> marks) {
+        return positions.stream().map(r -> {
+            Position p = r.position();
+            Instrument instrument = Instrument.parse(p.instrument(), "instrument");
+            MarketMark mark = marks.get(p.instrument());
+            return new PositionExposure(p.instrument(), u, p.quantity(), !instrument.linear(),
+                    instrument instanceof Instrument.Future ? mark.mark() : mark.index());
+        }).toList();
+    }
+
+    /**
+     * A ladder node as a RevalueBook scenario: {@code u} alone moves by {@code move}, no vol or skew shift (as the
+     * grid's "/vol0" scenarios). Kind EXTENDED: a spot move beyond the core grid's; no scan reads it.
+     */
+    static Scenario scenario(String u, double move) {
+        String percent = BigDecimal.valueOf(Math.round(move * 1000), 1).stripTrailingZeros().toPlainString();
+        return new Scenario("LIQ:" + u + ":" + (move > 0 ? "+" : "") + percent + "%",
+                0, Scenario.Kind.EXTENDED, List.of(u), move, 0, 0, 0, 0, 0, 1);
+    }
+
+    /** Account figures at one relative move of the index; {@code tiers} of its perpetuals and futures there. */
+    private record Node(double move, double equity, double mm, List<MarginRules.LinearTier> tiers) {
+        boolean liquidatable() {
+            return mm > 0 && equity <= mm;
+        }
+    }
+
+    private record Ladder(String underlying, BigDecimal index, Node now, Node[] nodes, boolean options) {
+
+        LiquidationPrice crossings(boolean portfolio) {
+            Crossing below = null;
+            Crossing above = null;
+            int first = 0;
+            while (first < nodes.length && nodes[first].move() < 0) {
+                first++;
+            }
+            Node previous = now;
+            for (int k = first - 1; k >= 0 && below == null; k--) {
+                below = crossing(previous, nodes[k]);
+                previous = nodes[k];
+            }
+            previous = now;
+            for (int k = first; k < nodes.length && above == null; k++) {
+                above = crossing(previous, nodes[k]);
+                previous = nodes[k];
+            }
+            boolean approximate = portfolio || (below != null && below.approximate()) || (above != null && above.approximate());
+            return new LiquidationPrice(underlying, index, below == null ? null : below.price(),
+                    above == null ? null : above.price(), approximate, portfolio ? PORTFOLIO : CROSS);
+        }
+
+        /** The interpolated crossing between {@code a} (not liquidatable) and {@code b}, or null when {@code b} is not. */
+        private Crossing crossing(Node a, Node b) {
+            if (!b.liquidatable()) {
+                return null;
+            }
+            double s = index.doubleValue();
+            double sa = s * (1 + a.move());
+            double sb = s * (1 + b.move());
+            double fa = a.equity() - a.mm();
+            double fb = b.equity() - b.mm();
+            // fa <= 0 only where a needed no margin (MM 0): the account becomes liquidatable where MM appears, at b
+            double price = fa > 0 ? sa + (sb - sa) * fa / (fa - fb) : sb;
+            // a tier change inside the interval is a jump of MM the interpolation smooths over: off by up to the
+            // interval; an option's curvature is second order, negligible unless the interval is wide
+            boolean wide = Math.abs(b.move() - a.move()) > WIDE + 1e-12;
+            boolean approximate = !Objects.equals(a.tiers(), b.tiers()) || (options && wide);
+            return new Crossing(new BigDecimal(price).round(PRICE), approximate);
+        }
+    }
+
+    private record Crossing(BigDecimal price, boolean approximate) {
+    }
+
+    /**
+     * -0.5% .. -10% by 0.5%, to -30% by 1%, to -60% by 2%, to -95% by 5%, -97%, -99%; +0.5% .. +10% by 0.5%, to
+     * +30% by 1%, to +60% by 2%, to +100% by 5%, to +200% by 10%, to +500% by 25%, to +1000% by 50%: 159 moves.
+     * Built in tenths of a percent so that every node is the exact decimal it names.
+     */
+    private static List<Double> ladder() {
+        int[][] down = {{5, 100, 5}, {110, 300, 10}, {320, 600, 20}, {650, 950, 50}, {970, 990, 20}};
+        int[][] up = {{5, 100, 5}, {110, 300, 10}, {320, 600, 20}, {650, 1000, 50}, {1100, 2000, 100}, {2250, 5000, 250},
+                {5500, 10000, 500}};
+        TreeSet<Double> moves = new TreeSet<>();
+        for (int[] seg : down) {
+            for (int permille = seg[0]; permille <= seg[1]; permille += seg[2]) {
+                moves.add(-permille / 1000.0);
+            }
+        }
+        for (int[] seg : up) {
+            for (int permille = seg[0]; permille <= seg[1]; permille += seg[2]) {
+                moves.add(permille / 1000.0);
+            }
+        }
+        return List.copyOf(moves);
+    }
+}

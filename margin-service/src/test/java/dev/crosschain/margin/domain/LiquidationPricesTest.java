@@ -1,0 +1,239 @@
+package dev.crosschain.margin.domain;
+
+import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
+import dev.crosschain.margin.domain.portfolio.PortfolioParameters;
+import dev.crosschain.margin.domain.portfolio.Scenario;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Liquidation prices worked by hand. Cross rules: perpetual MM 1% of notional below 1M, 2% from 1M to 5M.
+ * Revaluation by the linear rule pricing-service applies to a perpetual: P&L = quantity x index x move.
+ * ETH index 3,000 throughout.
+ */
+class LiquidationPricesTest {
+
+    static final MarginCalculator CALC = new MarginCalculator(MarginRules.DEFAULT);
+    static final LiquidationPrices PRICES = new LiquidationPrices(CALC, PortfolioParameters.DEFAULT.stablecoins());
+    static final long NOW = 1_000_000L;
+    static final String PERP = "ETH-PERPETUAL";
+    static final Map<String, MarketMark> MARKS = Map.of(PERP,
+            new MarketMark(PERP, "ETH", new BigDecimal("3000"), new BigDecimal("3000"), 1.0, false, NOW - 100));
+
+    /** Counts RevalueBook calls; linear P&L per position and scenario; stale when asked. */
+    static final class LinearRevaluation implements PortfolioAccount.Revaluation {
+        final AtomicInteger calls = new AtomicInteger();
+        final boolean stale;
+
+        LinearRevaluation(boolean stale) {
+            this.stale = stale;
+        }
+
+        @Override
+        public PortfolioAccount.Revalued revalue(List<dev.crosschain.margin.domain.portfolio.PositionExposure> positions,
+                                                 List<Scenario> scenarios) {
+            calls.incrementAndGet();
+            double[][] pnl = new double[positions.size()][scenarios.size()];
+            for (int p = 0; p < positions.size(); p++) {
+                for (int s = 0; s < scenarios.size(); s++) {
+                    Scenario scenario = scenarios.get(s);
+                    assertThat(scenario.volShift()).isZero();
+                    assertThat(scenario.skewShift()).isZero();
+                    pnl[p][s] = positions.get(p).quantity().doubleValue() * positions.get(p).index().doubleValue()
+                            * scenario.moveOf(positions.get(p).underlying());
+                }
+            }
+            return new PortfolioAccount.Revalued(pnl, stale ? Set.of("ETH") : Set.of());
+        }
+    }
+
+    /** A collateral line: asset its own canonical asset, price, amount, MM haircut (IM haircut the same). */
+    static CollateralLine line(String asset, String amount, String price, String mmHaircut) {
+        BigDecimal mv = new BigDecimal(amount).multiply(new BigDecimal(price));
+        BigDecimal mm = mv.multiply(BigDecimal.ONE.subtract(new BigDecimal(mmHaircut)));
+        return new CollateralLine("arbitrum", asset, new BigDecimal(amount), new BigDecimal(price), mv, mm, mm, false, asset,
+                new BigDecimal(mmHaircut), new BigDecimal(mmHaircut));
+    }
+
+    static AccountRisk cross(String perpQuantity, CollateralLine... lines) {
+        List<CollateralLine> all = List.of(lines);
+        BigDecimal mv = all.stream().map(CollateralLine::marketValue).reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal mm = all.stream().map(CollateralLine::valueMm).reduce(BigDecimal.ZERO, BigDecimal::add);
+        Collateral collateral = new Collateral(all, mv, mm, mm, false, NOW);
+        List<Position> positions = perpQuantity == null ? List.of()
+                : List.of(new Position(PERP, new BigDecimal(perpQuantity), new BigDecimal("3000")));
+        return CALC.evaluate("acc", false, BigDecimal.ZERO, positions, MARKS, collateral, NOW);
+    }
+
+    static LiquidationPrice only(AccountRisk view, LinearRevaluation revaluation) {
+        List<LiquidationPrice> prices = PRICES.of(view, MARKS, revaluation);
+        assertThat(prices).hasSize(1);
+        return prices.get(0);
+    }
+
+    @Test
+    void ladderIsTheDocumentedOne() {
+        assertThat(LiquidationPrices.LADDER).hasSize(159).isSorted().doesNotContain(0.0);
+        assertThat(LiquidationPrices.LADDER.get(0)).isEqualTo(-0.99);
+        assertThat(LiquidationPrices.LADDER.get(158)).isEqualTo(10.0);
+        assertThat(LiquidationPrices.LADDER).contains(-0.005, 0.005, -0.1, 0.1, -0.95, 1.0, 5.0);
+        assertThat(LiquidationPrices.scenario("ETH", -0.095).id()).isEqualTo("LIQ:ETH:-9.5%");
+        assertThat(LiquidationPrices.scenario("ETH", 0.11).id()).isEqualTo("LIQ:ETH:+11%");
+    }
+
+    /**
+     * Long 1 perp at 3,000, 300 USDC (no haircut). equity(S) = 300 + (S - 3,000), MM(S) = 0.01 S:
+     * 300 + S - 3,000 = 0.01 S -> S = 2,700 / 0.99 = 2,727.2727... -> 2727.27 (between the nodes -9% and -9.5%,
+     * equity - MM is straight there: the interpolation is exact). Above: equity - MM rises with S, none.
+     */
+    @Test
+    void longPerpetualLiquidatesBelowAtTheClosedForm() {
+        LinearRevaluation revaluation = new LinearRevaluation(false);
+        LiquidationPrice p = only(cross("1", line("USDC", "300", "1", "0")), revaluation);
+        assertThat(p.underlying()).isEqualTo("ETH");
+        assertThat(p.index()).isEqualByComparingTo("3000");
+        assertThat(p.below()).isEqualByComparingTo("2727.27");
+        assertThat(p.above()).isNull();
+        assertThat(p.approximate()).isFalse();
+        assertThat(p.method()).startsWith("cross: MM recomputed");
+        assertThat(revaluation.calls).hasValue(1);
+    }
+
+    /** Short 1 perp at 3,000, 300 USDC: 300 - (S - 3,000) = 0.01 S -> S = 3,300 / 1.01 = 3,267.3267... -> 3267.33. */
+    @Test
+    void shortPerpetualLiquidatesAbove() {
+        LiquidationPrice p = only(cross("-1", line("USDC", "300", "1", "0")), new LinearRevaluation(false));
+        assertThat(p.below()).isNull();
+        assertThat(p.above()).isEqualByComparingTo("3267.33");
+        assertThat(p.approximate()).isFalse();
+    }
+
+    /**
+     * Long 1 perp at 3,000 with 0.1 ETH collateral (MM haircut 10%: counted 270): the collateral moves with the
+     * position. equity(S) = 270 x S / 3,000 + (S - 3,000) = 1.09 S - 3,000; MM = 0.01 S:
+     * 1.09 S - 3,000 = 0.01 S -> S = 3,000 / 1.08 = 2,777.777... -> 2777.78. (Were the ETH held still, 270 + S -
+     * 3,000 = 0.01 S would give 2,757.58.)
+     */
+    @Test
+    void ethCollateralMovesWithTheEthPerpetual() {
+        LiquidationPrice p = only(cross("1", line("ETH", "0.1", "3000", "0.10")), new LinearRevaluation(false));
+        assertThat(p.below()).isEqualByComparingTo("2777.78");
+        assertThat(p.above()).isNull();
+        assertThat(p.approximate()).isFalse();
+    }
+
+    /**
+     * Long 1 perp with 10,000 USDC: 10,000 + S - 3,000 - 0.01 S > 0 for every S > 0: none below. Short 1 perp
+     * with 100,000 USDC: 103,000 / 1.01 = 101,980 = +3,299%, past the ladder's +1,000% (33,000): none above.
+     */
+    @Test
+    void noCrossingWithinTheLadder() {
+        LiquidationPrice longPerp = only(cross("1", line("USDC", "10000", "1", "0")), new LinearRevaluation(false));
+        assertThat(longPerp.below()).isNull();
+        assertThat(longPerp.above()).isNull();
+        LiquidationPrice shortPerp = only(cross("-1", line("USDC", "100000", "1", "0")), new LinearRevaluation(false));
+        assertThat(shortPerp.below()).isNull();
+        assertThat(shortPerp.above()).isNull();
+    }
+
+    /**
+     * Short 300 perps at 3,000 (notional 900,000: tier 1, MM 1%) with 115,000 USDC. From S = 3,333.33 the
+     * notional reaches 1M and MM doubles to 2%: equity - MM = 1,015,000 - 303 S below, 1,015,000 - 306 S from
+     * there: 5,000 under zero at the jump, so the account is liquidatable at 3,333.33 (held at 1%, MM would
+     * cross only at 3,349.83). Nodes +11% (3,330: 1,015,000 - 1,008,990 = 6,010) and +12% (3,360: 1,015,000 -
+     * 1,028,160 = -13,160): interpolated 3,330 + 30 x 6,010 / 19,170 = 3,339.405 -> 3339.41, approximate (the tier
+     * changes inside the interval; within the interval's 1% of the true 3,333.33).
+     */
+    @Test
+    void tiersAreRecomputedAtEachNode() {
+        LiquidationPrice p = only(cross("-300", line("USDC", "115000", "1", "0")), new LinearRevaluation(false));
+        assertThat(p.above()).isEqualByComparingTo("3339.41");
+        assertThat(p.approximate()).isTrue();
+    }
+
+    /** PORTFOLIO holds MM: long 1 perp, 300 USDC, MM 50: 300 + S - 3,000 = 50 -> S = 2,750, approximate. */
+    @Test
+    void portfolioHoldsMaintenanceMargin() {
+        AccountRisk c = cross("1", line("USDC", "300", "1", "0"));
+        BigDecimal mm = new BigDecimal("50.00000000");
+        AccountRisk portfolio = new AccountRisk(c.accountId(), c.frozen(), c.collateral(), c.positions(), c.realizedPnl(),
+                c.unrealizedPnl(), c.optionValue(), c.equity(), c.equityIm(), new BigDecimal("65.00000000"), mm,
+                RiskStatus.marginRatio(mm, c.equity()), RiskStatus.HEALTHY, false, c.inputAges(), c.asOfMs(),
+                MarginMode.PORTFOLIO, null);
+        LiquidationPrice p = only(portfolio, new LinearRevaluation(false));
+        assertThat(p.below()).isEqualByComparingTo("2750");
+        assertThat(p.above()).isNull();
+        assertThat(p.approximate()).isTrue();
+        assertThat(p.method()).startsWith("portfolio: MM held");
+    }
+
+    /** Long 1 perp with 20 USDC: equity 20 <= MM 30: liquidatable now, no price on either side, no revaluation. */
+    @Test
+    void anAccountLiquidatableAlreadyHasNoPrice() {
+        AccountRisk view = cross("1", line("USDC", "20", "1", "0"));
+        assertThat(view.status()).isEqualTo(RiskStatus.LIQUIDATION);
+        LinearRevaluation revaluation = new LinearRevaluation(false);
+        LiquidationPrice p = only(view, revaluation);
+        assertThat(p.below()).isNull();
+        assertThat(p.above()).isNull();
+        assertThat(p.method()).isEqualTo(LiquidationPrices.ALREADY_LIQUIDATABLE);
+        assertThat(revaluation.calls).hasValue(0);
+    }
+
+    /** Collateral alone: nothing owed, nothing to liquidate; no revaluation. */
+    @Test
+    void noPositionNoPrices() {
+        LinearRevaluation revaluation = new LinearRevaluation(false);
+        assertThat(PRICES.of(cross(null, line("ETH", "1", "3000", "0.10")), MARKS, revaluation)).isEmpty();
+        assertThat(revaluation.calls).hasValue(0);
+    }
+
+    /** A stale revaluation, or a conservative view (a stale input), gives no figure at all. */
+    @Test
+    void staleInputsGiveNoPrices() {
+        AccountRisk view = cross("1", line("USDC", "300", "1", "0"));
+        assertThat(PRICES.of(view, MARKS, new LinearRevaluation(true))).isEmpty();
+        Map<String, MarketMark> staleMarks = Map.of(PERP,
+                new MarketMark(PERP, "ETH", new BigDecimal("3000"), new BigDecimal("3000"), 1.0, true, NOW - 100));
+        Collateral collateral = view.collateral();
+        AccountRisk conservative = CALC.evaluate("acc", false, BigDecimal.ZERO, List.of(view.positions().get(0).position()),
+                staleMarks, collateral, NOW);
+        assertThat(conservative.conservative()).isTrue();
+        LinearRevaluation revaluation = new LinearRevaluation(false);
+        assertThat(PRICES.of(conservative, staleMarks, revaluation)).isEmpty();
+        assertThat(revaluation.calls).hasValue(0);
+    }
+
+    /**
+     * An underlying held only as collateral beside a BTC position: long 1 BTC perp at 60,000 (MM 600) with
+     * 1 ETH at 3,000 (MM haircut 10%: 2,700) and nothing else. ETH alone moving: 2,700 x S / 3,000 = 600 ->
+     * S = 666.67, no revaluation needed for ETH. BTC alone: 2,700 + (B - 60,000) = 0.01 B -> B = 57,300 / 0.99
+     * = 57,878.79. One RevalueBook call (BTC), none for ETH.
+     */
+    @Test
+    void collateralOnlyUnderlyingMovesItsCollateral() {
+        String btc = "BTC-PERPETUAL";
+        Map<String, MarketMark> marks = Map.of(btc,
+                new MarketMark(btc, "BTC", new BigDecimal("60000"), new BigDecimal("60000"), 1.0, false, NOW - 100));
+        CollateralLine eth = line("ETH", "1", "3000", "0.10");
+        Collateral collateral = new Collateral(List.of(eth), eth.marketValue(), eth.valueIm(), eth.valueMm(), false, NOW);
+        AccountRisk view = CALC.evaluate("acc", false, BigDecimal.ZERO,
+                List.of(new Position(btc, BigDecimal.ONE, new BigDecimal("60000"))), marks, collateral, NOW);
+        LinearRevaluation revaluation = new LinearRevaluation(false);
+        List<LiquidationPrice> prices = new ArrayList<>(PRICES.of(view, marks, revaluation));
+        assertThat(prices).extracting(LiquidationPrice::underlying).containsExactly("BTC", "ETH");
+        assertThat(prices.get(0).below()).isEqualByComparingTo("57878.8");
+        assertThat(prices.get(1).index()).isEqualByComparingTo("3000");
+        assertThat(prices.get(1).below()).isEqualByComparingTo("666.667");
+        assertThat(prices.get(1).above()).isNull();
+        assertThat(revaluation.calls).hasValue(1);
+    }
+}
