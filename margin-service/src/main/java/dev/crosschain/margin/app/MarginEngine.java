@@ -57,7 +57,7 @@ public class MarginEngine {
     private final ActiveRiskParameters parameters;
     private final PendingWithdrawals pending;
     private final Hub<RiskEvent> risk = new Hub<>();
-    private final Hub<AccountRisk> views = new Hub<>();
+    private final Hub<Valued> views = new Hub<>();
     private volatile boolean stopping;
 
     public MarginEngine(AccountStore store, dev.crosschain.margin.store.WithdrawalStore withdrawals, CollateralClient collateral,
@@ -115,8 +115,36 @@ public class MarginEngine {
      * @throws DependencyException when an upstream service does not answer
      */
     public AccountRisk view(String accountId) {
+        return withLiquidationPrices(valued(accountId));
+    }
+
+    /** An account's view and the marks it was valued at (what its liquidation prices need). */
+    private record Valued(AccountRisk risk, Map<String, MarketMark> marks) {
+    }
+
+    /** The account valued now, without liquidation prices: the re-margin loop's figures. */
+    private Valued valued(String accountId) {
         Inputs in = inputs(accountId, List.of());
-        return evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), true);
+        return new Valued(evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), true), in.marks);
+    }
+
+    /**
+     * {@code v} with its liquidation prices: one RevalueBook call per underlying with positions (none for an account
+     * without positions, liquidatable already, or conservative). A failed revaluation leaves them out and the view
+     * is answered still: they are an answer's extra, never a reason to refuse it.
+     */
+    private AccountRisk withLiquidationPrices(Valued v) {
+        try {
+            ActiveRiskParameters.Active set = parameters.current();
+            dev.crosschain.margin.domain.LiquidationPrices liquidationPrices =
+                    new dev.crosschain.margin.domain.LiquidationPrices(set.cross(), set.portfolio().parameters().stablecoins());
+            return v.risk().withLiquidationPrices(liquidationPrices.of(v.risk(), v.marks(), pricing::revalue));
+        } catch (DependencyException e) {
+            LOG.warnf("liquidation prices of %s left out: %s", v.risk().accountId(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "liquidation prices of %s left out", v.risk().accountId());
+        }
+        return v.risk();
     }
 
     /** The account now and after the hypothetical fills and withdrawals; nothing is stored. */
@@ -131,7 +159,9 @@ public class MarginEngine {
             }
             throw e;
         }
-        return whatIf(accountId, in, fills, withdrawals);
+        WhatIf result = whatIf(accountId, in, fills, withdrawals);
+        return new WhatIf(withLiquidationPrices(new Valued(result.before(), in.marks)),
+                withLiquidationPrices(new Valued(result.after(), in.marks)));
     }
 
     /**
@@ -280,7 +310,12 @@ public class MarginEngine {
 
     /** The account's view now, then on every change and re-margin tick; conflated to the newest. */
     public Multi<AccountRisk> watchAccount(String accountId) {
-        return views.stream(() -> List.of(view(accountId)), v -> v.accountId().equals(accountId), false, BackPressureStrategy.LATEST)
+        // liquidation prices per delivered view, on a worker, off the re-margin thread that publishes (under the hub's
+        // lock); concatenation asks the conflated stream for one view at a time, so a slow reader still gets the newest
+        return views.stream(() -> List.of(valued(accountId)), v -> v.risk().accountId().equals(accountId), false,
+                        BackPressureStrategy.LATEST)
+                .onItem().transformToUniAndConcatenate(v -> io.smallrye.mutiny.Uni.createFrom().item(() -> withLiquidationPrices(v))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
@@ -303,9 +338,9 @@ public class MarginEngine {
      * skips it (never marks it healthy).
      */
     public void reevaluate(String accountId) {
-        AccountRisk now;
+        Valued valued;
         try {
-            now = view(accountId);
+            valued = valued(accountId);
         } catch (DependencyException e) {
             LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
             return;
@@ -317,9 +352,10 @@ public class MarginEngine {
             }
             return;
         }
+        AccountRisk now = valued.risk();
         store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
                 change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs())));
-        views.publish(now);
+        views.publish(valued);
     }
 
     void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {

@@ -10,6 +10,7 @@ import dev.crosschain.margin.domain.RiskStatus;
 import dev.crosschain.margin.domain.portfolio.PortfolioResult;
 import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.LiquidationPrice;
 import dev.crosschain.proto.margin.v1.MarginMode;
 import dev.crosschain.proto.margin.v1.PortfolioBreakdown;
 import dev.crosschain.proto.margin.v1.PortfolioContingency;
@@ -68,7 +69,16 @@ final class ProtoMapper {
         if (r.portfolio() != null) {
             v.setPortfolio(portfolio(r.portfolio()));
         }
+        r.liquidationPrices().forEach(p -> v.addLiquidationPrices(liquidationPrice(p)));
         return v.build();
+    }
+
+    /** Prices as plain decimals (rounded by the domain), "" for a side without one. */
+    static LiquidationPrice liquidationPrice(dev.crosschain.margin.domain.LiquidationPrice p) {
+        return LiquidationPrice.newBuilder().setUnderlying(p.underlying()).setIndexUsd(Decimals.plain(p.index()))
+                .setBelowUsd(p.below() == null ? "" : Decimals.plain(p.below()))
+                .setAboveUsd(p.above() == null ? "" : Decimals.plain(p.above()))
+                .setApproximate(p.approximate()).setMethod(p.method()).build();
     }
 
     /** The scenario engine's explanation of a PORTFOLIO account's requirements. */
