@@ -109,8 +109,8 @@ public class MarginEngine {
     // ---- queries ----
 
     /**
-     * The account valued now. NOT_FOUND UNKNOWN_ACCOUNT when neither margin-service nor
-     * collateral-service knows it; zero collateral when only margin-service does.
+     * The account valued now, with its liquidation prices (GetAccountView). NOT_FOUND UNKNOWN_ACCOUNT when neither
+     * margin-service nor collateral-service knows it; zero collateral when only margin-service does.
      *
      * @throws DependencyException when an upstream service does not answer
      */

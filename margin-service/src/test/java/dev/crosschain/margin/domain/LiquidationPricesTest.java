@@ -213,6 +213,40 @@ class LiquidationPricesTest {
     }
 
     /**
+     * Short 1 call, strike 2,900, priced at its intrinsic value (mark 100 at S = 3,000; the revaluation answers
+     * -(max(S - 2,900, 0) - 100)), with 500 USDC: equity now 500 - 100 = 400; short option MM = 0.075 S + mark
+     * = 325. Above 2,900: equity = 500 - (S - 2,900) = 3,400 - S, MM = 0.075 S + S - 2,900: liquidation at
+     * 6,300 = 2.075 S -> S = 3,036.1446 -> 3036.14 (nodes +1%: 12.75, +1.5%: -18.375; the intrinsic value is
+     * straight there, so interpolating gives exactly that). Held at today's 325, MM would say 3,075. Below 2,900
+     * equity is 500 and MM 0.075 S < 500: none below. Not approximate: an option's interval of 0.5% is not wide.
+     */
+    @Test
+    void shortOptionMarginFollowsTheIndexAndTheOptionsValue() {
+        String call = "ETH-27DEC26-2900-C";
+        Map<String, MarketMark> marks = Map.of(call,
+                new MarketMark(call, "ETH", new BigDecimal("100"), new BigDecimal("3000"), 0.6, false, NOW - 100));
+        CollateralLine usdc = line("USDC", "500", "1", "0");
+        Collateral collateral = new Collateral(List.of(usdc), usdc.marketValue(), usdc.valueIm(), usdc.valueMm(), false, NOW);
+        AccountRisk view = CALC.evaluate("acc", false, BigDecimal.ZERO,
+                List.of(new Position(call, new BigDecimal("-1"), new BigDecimal("100"))), marks, collateral, NOW);
+        assertThat(view.equity()).isEqualByComparingTo("400");
+        assertThat(view.maintenanceMargin()).isEqualByComparingTo("325");
+        PortfolioAccount.Revaluation intrinsic = (positions, scenarios) -> {
+            double[][] pnl = new double[positions.size()][scenarios.size()];
+            for (int s = 0; s < scenarios.size(); s++) {
+                double spot = 3000 * (1 + scenarios.get(s).moveOf("ETH"));
+                pnl[0][s] = positions.get(0).quantity().doubleValue() * (Math.max(spot - 2900, 0) - 100);
+            }
+            return new PortfolioAccount.Revalued(pnl, Set.of());
+        };
+        List<LiquidationPrice> prices = PRICES.of(view, marks, intrinsic);
+        assertThat(prices).hasSize(1);
+        assertThat(prices.get(0).below()).isNull();
+        assertThat(prices.get(0).above()).isEqualByComparingTo("3036.14");
+        assertThat(prices.get(0).approximate()).isFalse();
+    }
+
+    /**
      * An underlying held only as collateral beside a BTC position: long 1 BTC perp at 60,000 (MM 600) with
      * 1 ETH at 3,000 (MM haircut 10%: 2,700) and nothing else. ETH alone moving: 2,700 x S / 3,000 = 600 ->
      * S = 666.67, no revaluation needed for ETH. BTC alone: 2,700 + (B - 60,000) = 0.01 B -> B = 57,300 / 0.99
