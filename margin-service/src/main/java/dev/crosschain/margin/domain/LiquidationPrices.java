@@ -121,7 +121,9 @@ public final class LiquidationPrices {
             otherMm = otherMm.subtract(r.maintenanceMargin());
         }
         boolean portfolio = view.mode() == MarginMode.PORTFOLIO;
-        boolean options = positions.stream().anyMatch(r -> !Instrument.parse(r.position().instrument(), "instrument").linear());
+        // parsed once: the node loop below runs positions x 159 times
+        List<Instrument> instruments = positions.stream().map(r -> Instrument.parse(r.position().instrument(), "instrument")).toList();
+        boolean options = instruments.stream().anyMatch(i -> !i.linear());
         Node[] nodes = new Node[LADDER.size()];
         for (int k = 0; k < nodes.length; k++) {
             double move = LADDER.get(k);
@@ -130,35 +132,37 @@ public final class LiquidationPrices {
             List<MarginRules.LinearTier> tiers = new ArrayList<>();
             for (int p = 0; p < positions.size(); p++) {
                 equity += pnl[p][k];
-                PositionRisk shifted = shifted(positions.get(p), marks, pnl[p][k], move);
+                PositionRisk shifted = shifted(instruments.get(p), positions.get(p), marks, pnl[p][k], move);
                 mm = mm.add(shifted.maintenanceMargin());
-                tiers.add(tier(shifted));
+                tiers.add(tier(instruments.get(p), shifted));
             }
             double requirement = portfolio ? view.maintenanceMargin().doubleValue() : mm.doubleValue();
             nodes[k] = new Node(move, equity, requirement, tiers);
         }
         List<MarginRules.LinearTier> tiersNow = new ArrayList<>();
-        positions.forEach(r -> tiersNow.add(tier(r)));
+        for (int p = 0; p < positions.size(); p++) {
+            tiersNow.add(tier(instruments.get(p), positions.get(p)));
+        }
         Node now = new Node(0, view.equity().doubleValue(), view.maintenanceMargin().doubleValue(), tiersNow);
         return new Ladder(u, index, now, nodes, options);
     }
 
     /** The size tier of a perpetual or future (its MM rate); null for an option. */
-    private MarginRules.LinearTier tier(PositionRisk r) {
-        if (!Instrument.parse(r.position().instrument(), "instrument").linear()) {
+    private MarginRules.LinearTier tier(Instrument instrument, PositionRisk r) {
+        if (!instrument.linear()) {
             return null;
         }
         return calculator.rules().tierOf(r.position().quantity().abs().multiply(r.markUsed()));
     }
 
     /** The position re-margined by the standard rules at its mark moved by its P&L per unit, the index by {@code move}. */
-    private PositionRisk shifted(PositionRisk r, Map<String, MarketMark> marks, double pnl, double move) {
+    private PositionRisk shifted(Instrument instrument, PositionRisk r, Map<String, MarketMark> marks, double pnl, double move) {
         Position p = r.position();
         MarketMark mark = marks.get(p.instrument());
         BigDecimal used = r.markUsed().add(BigDecimal.valueOf(pnl / p.quantity().doubleValue())).max(BigDecimal.ZERO);
         BigDecimal index = mark.index().multiply(BigDecimal.valueOf(1 + move));
         MarketMark moved = new MarketMark(mark.instrument(), mark.underlying(), used, index, mark.delta(), false, mark.asOfMs());
-        return calculator.position(Instrument.parse(p.instrument(), "instrument"), p, moved);
+        return calculator.position(instrument, p, moved);
     }
 
     /** The underlying's open positions as RevalueBook takes them (a future moves with its own mark, as in the scan). */
