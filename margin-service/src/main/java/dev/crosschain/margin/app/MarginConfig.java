@@ -28,6 +28,8 @@ public interface MarginConfig {
 
     Admin admin();
 
+    LiquidationPrices liquidationPrices();
+
     interface Linear {
         /**
          * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
@@ -124,5 +126,14 @@ public interface MarginConfig {
          * PERMISSION_DENIED ADMIN_DISABLED to everyone.
          */
         java.util.Optional<String> token();
+    }
+
+    interface LiquidationPrices {
+        /**
+         * The budget of an answer's liquidation prices (include_liquidation_prices): their RevalueBook calls get one
+         * attempt each, ending by then (or by the caller's own deadline when sooner); late, the view goes without them.
+         */
+        @WithDefault("250ms")
+        Duration deadline();
     }
 }

@@ -14,7 +14,9 @@ import dev.crosschain.margin.domain.Position;
 import dev.crosschain.margin.domain.Side;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.store.AccountStore;
+import io.grpc.Deadline;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The use cases: record trades and transfers, value accounts, what-if, freeze, and the health streams. */
 @ApplicationScoped
@@ -59,6 +63,9 @@ public class MarginEngine {
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<Valued> views = new Hub<>();
     private volatile boolean stopping;
+    /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
+    @jakarta.inject.Inject
+    MarginConfig config;
 
     public MarginEngine(AccountStore store, dev.crosschain.margin.store.WithdrawalStore withdrawals, CollateralClient collateral,
                         PricingClient pricing, ActiveRiskParameters parameters, PendingWithdrawals pending) {
@@ -115,7 +122,13 @@ public class MarginEngine {
      * @throws DependencyException when an upstream service does not answer
      */
     public AccountRisk view(String accountId) {
-        return withLiquidationPrices(valued(accountId));
+        return view(accountId, false);
+    }
+
+    /** {@link #view(String)}, with its liquidation prices when {@code liquidationPrices} (see {@link #withLiquidationPrices}). */
+    public AccountRisk view(String accountId, boolean liquidationPrices) {
+        Valued v = valued(accountId);
+        return liquidationPrices ? withLiquidationPrices(v) : v.risk();
     }
 
     /** An account's view and the marks it was valued at (what its liquidation prices need). */
@@ -129,16 +142,22 @@ public class MarginEngine {
     }
 
     /**
-     * {@code v} with its liquidation prices: one RevalueBook call per underlying with positions (none for an account
-     * without positions, liquidatable already, or conservative). A failed revaluation leaves them out and the view
-     * is answered still: they are an answer's extra, never a reason to refuse it.
+     * {@code v} with its liquidation prices, asked for explicitly (never on the hot paths): one RevalueBook call for
+     * every underlying with positions (parallel calls past pricing's limits; none for an account without positions,
+     * liquidatable already, or conservative), one attempt, ending by margin.liquidation-prices.deadline or the
+     * caller's deadline when sooner. A failed or late revaluation leaves them out and the view is answered still:
+     * they are an answer's extra, never a reason to refuse it.
      */
     private AccountRisk withLiquidationPrices(Valued v) {
+        Deadline deadline = Deadline.after(config.liquidationPrices().deadline().toNanos(), TimeUnit.NANOSECONDS);
+        Deadline caller = io.grpc.Context.current().getDeadline();
+        Deadline budget = caller != null && caller.isBefore(deadline) ? caller : deadline;
         try {
             ActiveRiskParameters.Active set = parameters.current();
             dev.crosschain.margin.domain.LiquidationPrices liquidationPrices =
                     new dev.crosschain.margin.domain.LiquidationPrices(set.cross(), set.portfolio().parameters().stablecoins());
-            return v.risk().withLiquidationPrices(liquidationPrices.of(v.risk(), v.marks(), pricing::revalue));
+            return v.risk().withLiquidationPrices(liquidationPrices.of(v.risk(), v.marks(),
+                    (positions, scenarios) -> pricing.revalueOnce(positions, scenarios, budget)));
         } catch (DependencyException e) {
             LOG.warnf("liquidation prices of %s left out: %s", v.risk().accountId(), e.getMessage());
         } catch (RuntimeException e) {
@@ -149,6 +168,12 @@ public class MarginEngine {
 
     /** The account now and after the hypothetical fills and withdrawals; nothing is stored. */
     public WhatIf whatIf(String accountId, List<HypotheticalFill> fills, List<Collateral.Withdrawal> withdrawals) {
+        return whatIf(accountId, fills, withdrawals, false);
+    }
+
+    /** {@link #whatIf(String, List, List)}, the after view with its liquidation prices when {@code liquidationPrices}. */
+    public WhatIf whatIf(String accountId, List<HypotheticalFill> fills, List<Collateral.Withdrawal> withdrawals,
+                         boolean liquidationPrices) {
         Inputs in;
         try {
             in = inputs(accountId, fills.stream().map(f -> f.instrument().name()).toList());
@@ -160,8 +185,11 @@ public class MarginEngine {
             throw e;
         }
         WhatIf result = whatIf(accountId, in, fills, withdrawals);
-        return new WhatIf(withLiquidationPrices(new Valued(result.before(), in.marks)),
-                withLiquidationPrices(new Valued(result.after(), in.marks)));
+        if (!liquidationPrices) {
+            return result;
+        }
+        // the after view only: what the change would do; the account now is GetAccountView's answer
+        return new WhatIf(result.before(), withLiquidationPrices(new Valued(result.after(), in.marks)));
     }
 
     /**
@@ -310,12 +338,34 @@ public class MarginEngine {
 
     /** The account's view now, then on every change and re-margin tick; conflated to the newest. */
     public Multi<AccountRisk> watchAccount(String accountId) {
-        // liquidation prices per delivered view, on a worker, off the re-margin thread that publishes (under the hub's
-        // lock); concatenation asks the conflated stream for one view at a time, so a slow reader still gets the newest
-        return views.stream(() -> List.of(valued(accountId)), v -> v.risk().accountId().equals(accountId), false,
-                        BackPressureStrategy.LATEST)
-                .onItem().transformToUniAndConcatenate(v -> io.smallrye.mutiny.Uni.createFrom().item(() -> withLiquidationPrices(v))
-                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+        return watchAccount(accountId, false);
+    }
+
+    /**
+     * {@link #watchAccount(String)}; with {@code liquidationPrices}, every view is still sent at once without them, and
+     * at most once per re-margin interval the same view follows with them (computed on a worker within their deadline;
+     * not sent again when none came). Concatenation asks the conflated stream for one view at a time, so a slow reader
+     * still gets the newest; a view published meanwhile waits at most that deadline.
+     */
+    public Multi<AccountRisk> watchAccount(String accountId, boolean liquidationPrices) {
+        Multi<Valued> valued = views.stream(() -> List.of(valued(accountId)), v -> v.risk().accountId().equals(accountId), false,
+                BackPressureStrategy.LATEST);
+        if (!liquidationPrices) {
+            return valued.map(Valued::risk).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }
+        long every = config.remargin().interval().toNanos();
+        AtomicLong due = new AtomicLong(System.nanoTime());
+        return valued.onItem().transformToMultiAndConcatenate(v -> {
+                    long now = System.nanoTime();
+                    if (now - due.get() < 0) {
+                        return Multi.createFrom().item(v.risk());
+                    }
+                    due.set(now + every);
+                    Multi<AccountRisk> priced = Uni.createFrom().item(() -> withLiquidationPrices(v))
+                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).toMulti()
+                            .filter(r -> !r.liquidationPrices().isEmpty());
+                    return Multi.createBy().concatenating().streams(Multi.createFrom().item(v.risk()), priced);
+                })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 

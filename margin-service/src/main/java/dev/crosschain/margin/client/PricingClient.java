@@ -12,9 +12,11 @@ import dev.crosschain.proto.pricing.v1.RevalueBookRequest;
 import dev.crosschain.proto.pricing.v1.RevalueBookResponse;
 import dev.crosschain.proto.pricing.v1.ScenarioValue;
 import dev.crosschain.proto.pricing.v1.SpotShock;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -27,7 +29,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /** margin-service's reads of pricing-service. */
 @ApplicationScoped
@@ -168,24 +174,110 @@ public class PricingClient {
         return new PortfolioAccount.Revalued(pnl, stale);
     }
 
+    /**
+     * The book's P&L per position and scenario (as {@link #revalue}) for an answer that can do without it (liquidation
+     * prices): each call ONE attempt (no retry), every call ending by {@code deadline}. One call when the whole request
+     * is within {@link #LIMITS}; otherwise one per underlying (its positions in the scenarios that move it), in
+     * parallel, each sliced within the limits.
+     *
+     * @throws DependencyException when a call fails or is late (DEADLINE_EXCEEDED), or is answered malformed
+     */
+    public PortfolioAccount.Revalued revalueOnce(List<PositionExposure> positions, List<Scenario> scenarios, Deadline deadline) {
+        Call once = (p, s) -> revalueBook(p, s, stub -> stub.withDeadline(deadline).revalueBook(request(p, s)));
+        if (within(positions.size(), scenarios.size(), LIMITS)) {
+            return sliced(positions, scenarios, LIMITS, once);
+        }
+        Map<String, List<Integer>> positionsOf = new TreeMap<>();
+        for (int p = 0; p < positions.size(); p++) {
+            positionsOf.computeIfAbsent(positions.get(p).underlying(), u -> new ArrayList<>()).add(p);
+        }
+        Map<String, CompletableFuture<PortfolioAccount.Revalued>> calls = new TreeMap<>();
+        Map<String, List<Integer>> scenariosOf = new TreeMap<>();
+        positionsOf.forEach((u, ps) -> {
+            List<Integer> ss = new ArrayList<>();
+            for (int s = 0; s < scenarios.size(); s++) {
+                if (scenarios.get(s).underlyings().contains(u)) {
+                    ss.add(s);
+                }
+            }
+            scenariosOf.put(u, ss);
+            List<PositionExposure> some = ps.stream().map(positions::get).toList();
+            List<Scenario> theirs = ss.stream().map(scenarios::get).toList();
+            // detached from the caller's gRPC context: the calls carry their own deadline
+            calls.put(u, CompletableFuture.supplyAsync(() -> sliced(some, theirs, LIMITS, once),
+                    io.grpc.Context.ROOT.fixedContextExecutor(Infrastructure.getDefaultWorkerPool())));
+        });
+        double[][] pnl = new double[positions.size()][scenarios.size()];
+        Set<String> stale = new TreeSet<>();
+        for (Map.Entry<String, CompletableFuture<PortfolioAccount.Revalued>> call : calls.entrySet()) {
+            PortfolioAccount.Revalued part = joined(call.getValue(), deadline);
+            stale.addAll(part.staleUnderlyings());
+            List<Integer> ps = positionsOf.get(call.getKey());
+            List<Integer> ss = scenariosOf.get(call.getKey());
+            for (int p = 0; p < ps.size(); p++) {
+                for (int s = 0; s < ss.size(); s++) {
+                    pnl[ps.get(p)][ss.get(s)] = part.pnl()[p][s];
+                }
+            }
+        }
+        return new PortfolioAccount.Revalued(pnl, stale);
+    }
+
+    /** True when one call of {@code positions} in {@code scenarios} is within {@code limits}. */
+    static boolean within(int positions, int scenarios, Limits limits) {
+        return scenarios <= limits.maxScenarios() && positions <= limits.maxPositions()
+                && (long) positions * (scenarios + 1) <= limits.maxFigures();
+    }
+
+    /** The parallel call's answer, waited for no longer than its deadline (and a little for the answer to arrive). */
+    private static PortfolioAccount.Revalued joined(CompletableFuture<PortfolioAccount.Revalued> call, Deadline deadline) {
+        try {
+            return call.get(deadline.timeRemaining(TimeUnit.MILLISECONDS) + 50, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DependencyException d) {
+                throw d;
+            }
+            throw new DependencyException("RevalueBook failed: " + e.getCause(), Status.Code.INTERNAL, e.getCause());
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw new DependencyException("RevalueBook not answered by its deadline", Status.Code.DEADLINE_EXCEEDED, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DependencyException("interrupted waiting for RevalueBook", Status.Code.CANCELLED, e);
+        }
+    }
+
     private RevalueBookResponse revalueBook(List<PositionExposure> positions, List<Scenario> scenarios) {
-        RevalueBookRequest.Builder request = RevalueBookRequest.newBuilder().setPerPosition(true);
-        positions.forEach(p -> request.addPositions(BookPosition.newBuilder().setInstrument(p.instrument())
-                .setQuantity(p.quantity().toPlainString())));
-        scenarios.forEach(s -> request.addScenarios(scenario(s)));
-        String what = "RevalueBook of " + positions.size() + " positions in " + scenarios.size() + " scenarios";
+        return revalueBook(positions, scenarios, stub -> calls.idempotent(what(positions, scenarios), () -> stub
+                .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                .revalueBook(request(positions, scenarios))));
+    }
+
+    /** {@code call}'s answer checked; a refusal or failure as a {@link DependencyException}. */
+    private RevalueBookResponse revalueBook(List<PositionExposure> positions, List<Scenario> scenarios,
+                                            Function<PricingServiceGrpc.PricingServiceBlockingStub, RevalueBookResponse> call) {
         RevalueBookResponse response;
         try {
-            response = calls.idempotent(what, () -> blocking
-                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
-                    .revalueBook(request.build()));
+            response = call.apply(blocking);
         } catch (StatusRuntimeException e) {
             // INVALID_ARGUMENT: pricing-service refused what margin-service built (limits, names): a bug
             // here, which a retry repeats; INTERNAL, not the retryable UNAVAILABLE
             Status.Code code = e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT ? Status.Code.INTERNAL : e.getStatus().getCode();
-            throw new DependencyException(what + ": pricing-service answered " + e.getStatus(), code, e);
+            throw new DependencyException(what(positions, scenarios) + ": pricing-service answered " + e.getStatus(), code, e);
         }
         return checked(response, positions, scenarios);
+    }
+
+    private static String what(List<PositionExposure> positions, List<Scenario> scenarios) {
+        return "RevalueBook of " + positions.size() + " positions in " + scenarios.size() + " scenarios";
+    }
+
+    private static RevalueBookRequest request(List<PositionExposure> positions, List<Scenario> scenarios) {
+        RevalueBookRequest.Builder request = RevalueBookRequest.newBuilder().setPerPosition(true);
+        positions.forEach(p -> request.addPositions(BookPosition.newBuilder().setInstrument(p.instrument())
+                .setQuantity(p.quantity().toPlainString())));
+        scenarios.forEach(s -> request.addScenarios(scenario(s)));
+        return request.build();
     }
 
     /** {@code response} if it has one value per scenario, in order, each with one finite P&L per position; else INTERNAL. */

@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -87,34 +88,69 @@ public final class LiquidationPrices {
         Set<String> underlyings = new TreeSet<>(positionsOf.keySet());
         underlyings.addAll(collateralOf.keySet());
         List<LiquidationPrice> out = new ArrayList<>();
+        if (view.status() == RiskStatus.LIQUIDATION) {
+            for (String u : underlyings) {
+                out.add(new LiquidationPrice(u, index(u, positionsOf, collateralOf, marks), null, null, false, ALREADY_LIQUIDATABLE));
+            }
+            return out;
+        }
+        Map<String, double[][]> pnlOf = revalued(positionsOf, marks, revaluation);
         for (String u : underlyings) {
             List<PositionRisk> positions = positionsOf.getOrDefault(u, List.of());
-            List<CollateralLine> lines = collateralOf.getOrDefault(u, List.of());
-            BigDecimal index = positions.isEmpty() ? lines.get(0).price() : marks.get(positions.get(0).position().instrument()).index();
-            if (view.status() == RiskStatus.LIQUIDATION) {
-                out.add(new LiquidationPrice(u, index, null, null, false, ALREADY_LIQUIDATABLE));
-                continue;
+            if (!positions.isEmpty() && !pnlOf.containsKey(u)) {
+                continue; // revalued stale
             }
-            Ladder ladder = ladder(view, u, index, positions, lines, marks, revaluation);
-            if (ladder != null) {
-                out.add(ladder.crossings(view.mode() == MarginMode.PORTFOLIO));
-            }
+            Ladder ladder = ladder(view, u, index(u, positionsOf, collateralOf, marks), positions,
+                    collateralOf.getOrDefault(u, List.of()), marks, pnlOf.getOrDefault(u, new double[0][]));
+            out.add(ladder.crossings(view.mode() == MarginMode.PORTFOLIO));
         }
         return out;
     }
 
-    /** equity - MM and the linear tiers at every node of one underlying's ladder; null when revalued stale. */
-    private Ladder ladder(AccountRisk view, String u, BigDecimal index, List<PositionRisk> positions, List<CollateralLine> lines,
-                          Map<String, MarketMark> marks, PortfolioAccount.Revaluation revaluation) {
-        List<Scenario> scenarios = LADDER.stream().map(m -> scenario(u, m)).toList();
-        double[][] pnl = new double[positions.size()][];
-        if (!positions.isEmpty()) {
-            PortfolioAccount.Revalued revalued = revaluation.revalue(exposures(u, positions, marks), scenarios);
-            if (!revalued.staleUnderlyings().isEmpty()) {
-                return null;
-            }
-            pnl = revalued.pnl();
+    /** The underlying's current index: its positions' index, or for collateral alone collateral-service's price. */
+    private static BigDecimal index(String u, Map<String, List<PositionRisk>> positionsOf, Map<String, List<CollateralLine>> collateralOf,
+                                    Map<String, MarketMark> marks) {
+        List<PositionRisk> positions = positionsOf.get(u);
+        return positions == null ? collateralOf.get(u).get(0).price() : marks.get(positions.get(0).position().instrument()).index();
+    }
+
+    /**
+     * Every underlying's positions revalued on its own ladder in ONE revaluation (the caller may split it past the
+     * pricing limits): pnl[position][node] per underlying, in {@code positionsOf}'s order; an underlying answered stale
+     * is absent.
+     */
+    private static Map<String, double[][]> revalued(Map<String, List<PositionRisk>> positionsOf, Map<String, MarketMark> marks,
+                                                    PortfolioAccount.Revaluation revaluation) {
+        List<PositionExposure> exposures = new ArrayList<>();
+        List<Scenario> scenarios = new ArrayList<>();
+        positionsOf.forEach((u, positions) -> {
+            exposures.addAll(exposures(u, positions, marks));
+            LADDER.forEach(m -> scenarios.add(scenario(u, m)));
+        });
+        Map<String, double[][]> out = new TreeMap<>();
+        if (exposures.isEmpty()) {
+            return out;
         }
+        PortfolioAccount.Revalued revalued = revaluation.revalue(exposures, scenarios);
+        int row = 0;
+        int column = 0;
+        for (Map.Entry<String, List<PositionRisk>> e : positionsOf.entrySet()) {
+            double[][] pnl = new double[e.getValue().size()][];
+            for (int p = 0; p < pnl.length; p++) {
+                pnl[p] = Arrays.copyOfRange(revalued.pnl()[row + p], column, column + LADDER.size());
+            }
+            if (!revalued.staleUnderlyings().contains(e.getKey())) {
+                out.put(e.getKey(), pnl);
+            }
+            row += pnl.length;
+            column += LADDER.size();
+        }
+        return out;
+    }
+
+    /** equity - MM and the linear tiers at every node of one underlying's ladder, from its positions' P&L there. */
+    private Ladder ladder(AccountRisk view, String u, BigDecimal index, List<PositionRisk> positions, List<CollateralLine> lines,
+                          Map<String, MarketMark> marks, double[][] pnl) {
         double collateralMm = lines.stream().mapToDouble(l -> l.valueMm().doubleValue()).sum();
         BigDecimal otherMm = view.maintenanceMargin();
         for (PositionRisk r : positions) {

@@ -84,7 +84,7 @@ public class MarginGrpcService implements MarginService {
         Checks checks = new Checks();
         String accountId = checks.required(request.getAccountId(), "account_id");
         checks.throwIfAny();
-        return Uni.createFrom().item(GetAccountViewResponse.newBuilder().setView(ProtoMapper.view(engine.view(accountId))).build());
+        return Uni.createFrom().item(GetAccountViewResponse.newBuilder().setView(ProtoMapper.view(engine.view(accountId, request.getIncludeLiquidationPrices()))).build());
     }
 
     @Override
@@ -96,7 +96,7 @@ public class MarginGrpcService implements MarginService {
         } catch (RuntimeException e) {
             return Multi.createFrom().failure(e);
         }
-        return engine.watchAccount(accountId).map(v -> WatchAccountResponse.newBuilder().setView(ProtoMapper.view(v)).build());
+        return engine.watchAccount(accountId, request.getIncludeLiquidationPrices()).map(v -> WatchAccountResponse.newBuilder().setView(ProtoMapper.view(v)).build());
     }
 
     @Override
@@ -124,7 +124,7 @@ public class MarginGrpcService implements MarginService {
             withdrawals.add(new Collateral.Withdrawal(chain, asset, amount));
         }
         checks.throwIfAny();
-        MarginEngine.WhatIf result = engine.whatIf(accountId, fills, withdrawals);
+        MarginEngine.WhatIf result = engine.whatIf(accountId, fills, withdrawals, request.getIncludeLiquidationPrices());
         return Uni.createFrom().item(WhatIfResponse.newBuilder().setBefore(ProtoMapper.view(result.before()))
                 .setAfter(ProtoMapper.view(result.after())).build());
     }

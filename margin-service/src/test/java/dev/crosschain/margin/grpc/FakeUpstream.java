@@ -427,6 +427,8 @@ final class FakeUpstream {
         /** How RevalueBook answers, apart from GetMarks. */
         final AtomicReference<Mode> revalueMode = new AtomicReference<>(Mode.OK);
         final java.util.concurrent.atomic.AtomicInteger revalueCalls = new java.util.concurrent.atomic.AtomicInteger();
+        /** RevalueBook calls per instrument they held (the re-margin loop's calls for other tests' accounts are apart). */
+        final Map<String, java.util.concurrent.atomic.AtomicInteger> revalueCallsOf = new ConcurrentHashMap<>();
 
         /**
          * RevalueBook by a stated linear rule, per position: P&L = quantity x index x the scenario's relative
@@ -436,6 +438,8 @@ final class FakeUpstream {
         @Override
         public void revalueBook(RevalueBookRequest request, StreamObserver<RevalueBookResponse> observer) {
             revalueCalls.incrementAndGet();
+            request.getPositionsList().stream().map(BookPosition::getInstrument).distinct().forEach(i ->
+                    revalueCallsOf.computeIfAbsent(i, x -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet());
             if (failed(revalueMode, observer)) {
                 return;
             }

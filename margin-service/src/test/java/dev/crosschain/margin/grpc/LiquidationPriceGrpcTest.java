@@ -2,6 +2,7 @@ package dev.crosschain.margin.grpc;
 
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
 import dev.crosschain.proto.margin.v1.HypotheticalFill;
 import dev.crosschain.proto.margin.v1.LiquidationPrice;
 import dev.crosschain.proto.margin.v1.Side;
@@ -21,7 +22,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.awaitItem;
 import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.collect;
 import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.fill;
-import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -51,6 +51,16 @@ class LiquidationPriceGrpcTest {
         MarginGrpcServiceTest.disconnect();
     }
 
+    /** GetAccountView with include_liquidation_prices. */
+    static AccountView view(String acc) {
+        return MarginGrpcServiceTest.margin.getAccountView(GetAccountViewRequest.newBuilder().setAccountId(acc)
+                .setIncludeLiquidationPrices(true).build()).getView();
+    }
+
+    static WhatIfRequest.Builder whatIf(String acc) {
+        return WhatIfRequest.newBuilder().setAccountId(acc).setIncludeLiquidationPrices(true);
+    }
+
     /** Long 100 AVAX perps at 30 against 300 USDC (no haircut): equity 300, MM 30. */
     static void longBook(String acc) {
         upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "300", "1", "0", "0"});
@@ -76,23 +86,27 @@ class LiquidationPriceGrpcTest {
         assertThat(v.getMaintenanceMarginUsd()).isEqualTo("30.00000000");
         assertThat(v.getLiquidationPricesList()).containsExactly(expected);
 
-        WhatIfResponse more = MarginGrpcServiceTest.margin.whatIf(WhatIfRequest.newBuilder().setAccountId(acc)
+        WhatIfResponse more = MarginGrpcServiceTest.margin.whatIf(whatIf(acc)
                 .addFills(HypotheticalFill.newBuilder().setInstrument(PERP).setSide(Side.SIDE_BUY).setQuantity("100")).build());
-        assertThat(more.getBefore().getLiquidationPricesList()).containsExactly(expected);
+        assertThat(more.getBefore().getLiquidationPricesList()).as("the after view only").isEmpty();
         assertThat(more.getAfter().getLiquidationPricesList()).containsExactly(expected.toBuilder().setBelowUsd("28.7879").build());
 
         BlockingQueue<Object> views = new LinkedBlockingQueue<>();
         io.grpc.Context.CancellableContext watch = io.grpc.Context.current().withCancellation();
         try {
-            watch.run(() -> MarginGrpcServiceTest.async.watchAccount(WatchAccountRequest.newBuilder().setAccountId(acc).build(),
-                    collect(views)));
+            watch.run(() -> MarginGrpcServiceTest.async.watchAccount(WatchAccountRequest.newBuilder().setAccountId(acc)
+                    .setIncludeLiquidationPrices(true).build(), collect(views)));
+            // the core figures at once, without prices; then the same view with them
             WatchAccountResponse first = awaitItem(views, o -> o instanceof WatchAccountResponse, WatchAccountResponse.class);
-            assertThat(first.getView().getLiquidationPricesList()).containsExactly(expected);
-            // the re-margin after a fill publishes the view; the stream adds the prices to what it delivers
+            assertThat(first.getView().getLiquidationPricesList()).isEmpty();
+            WatchAccountResponse priced = awaitItem(views, o -> o instanceof WatchAccountResponse, WatchAccountResponse.class);
+            assertThat(priced.getView().getLiquidationPricesList()).containsExactly(expected);
+            assertThat(priced.getView().toBuilder().clearLiquidationPrices().build()).isEqualTo(first.getView());
+            // the re-margin after a fill publishes the view; at most once per interval the stream sends it priced
             fill(acc + "-f2", acc, PERP, Side.SIDE_BUY, "100", "30");
             WatchAccountResponse after = awaitItem(views, o -> o instanceof WatchAccountResponse r
-                    && r.getView().getPositionsCount() == 1 && r.getView().getPositions(0).getQuantity().equals("200"),
-                    WatchAccountResponse.class);
+                    && r.getView().getPositionsCount() == 1 && r.getView().getPositions(0).getQuantity().equals("200")
+                    && r.getView().getLiquidationPricesCount() > 0, WatchAccountResponse.class);
             assertThat(after.getView().getLiquidationPricesList()).containsExactly(expected.toBuilder().setBelowUsd("28.7879").build());
         } finally {
             watch.cancel(null);
@@ -113,13 +127,52 @@ class LiquidationPriceGrpcTest {
             assertThat(down.getEquityUsd()).isEqualTo(up.getEquityUsd());
             assertThat(down.getMaintenanceMarginUsd()).isEqualTo(up.getMaintenanceMarginUsd());
             assertThat(down.getStatus()).isEqualTo(up.getStatus());
-            WhatIfResponse whatIf = MarginGrpcServiceTest.margin.whatIf(WhatIfRequest.newBuilder().setAccountId(acc).build());
-            assertThat(whatIf.getBefore().getLiquidationPricesList()).isEmpty();
+            WhatIfResponse whatIf = MarginGrpcServiceTest.margin.whatIf(whatIf(acc).build());
             assertThat(whatIf.getAfter().getLiquidationPricesList()).isEmpty();
+            assertThat(whatIf.getAfter().getEquityUsd()).isEqualTo(up.getEquityUsd());
         } finally {
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.OK);
         }
         assertThat(view(acc).getLiquidationPricesList()).isEqualTo(up.getLiquidationPricesList());
+    }
+
+    /**
+     * RevalueBook slower (1.5 s) than margin.liquidation-prices.deadline (250 ms): the view is answered within the
+     * budget (well before the slow answer), the same figures, without prices.
+     */
+    @Test
+    void slowPricingAnswersTheViewWithinTheBudgetWithoutThem() {
+        String acc = "liq-slow";
+        longBook(acc);
+        AccountView up = view(acc);
+        assertThat(up.getLiquidationPricesCount()).isEqualTo(1);
+        try {
+            upstream.pricing.revalueMode.set(FakeUpstream.Mode.SLOW);
+            long start = System.nanoTime();
+            AccountView slow = view(acc);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(slow.getLiquidationPricesList()).isEmpty();
+            assertThat(slow.getEquityUsd()).isEqualTo(up.getEquityUsd());
+            assertThat(slow.getMaintenanceMarginUsd()).isEqualTo(up.getMaintenanceMarginUsd());
+            assertThat(tookMs).as("answered in %d ms", tookMs).isLessThan(1_000);
+        } finally {
+            upstream.pricing.revalueMode.set(FakeUpstream.Mode.OK);
+        }
+    }
+
+    /** Without include_liquidation_prices (the default, liquidation-service's calls): none, and no RevalueBook call. */
+    @Test
+    void withoutTheFlagNoRevalueBookCall() {
+        String acc = "liq-optin";
+        longBook(acc);
+        assertThat(view(acc).getLiquidationPricesCount()).as("the same account with the flag").isEqualTo(1);
+        int before = upstream.pricing.revalueCallsOf.get(PERP).get();
+        AccountView bare = MarginGrpcServiceTest.view(acc);
+        WhatIfResponse whatIf = MarginGrpcServiceTest.margin.whatIf(WhatIfRequest.newBuilder().setAccountId(acc).build());
+        assertThat(bare.getLiquidationPricesList()).isEmpty();
+        assertThat(whatIf.getBefore().getLiquidationPricesList()).isEmpty();
+        assertThat(whatIf.getAfter().getLiquidationPricesList()).isEmpty();
+        assertThat(upstream.pricing.revalueCallsOf.get(PERP).get()).isEqualTo(before);
     }
 
     /** A stale index makes the view conservative (shocked marks): no liquidation prices from such figures. */
