@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -31,11 +30,12 @@ import java.util.TreeSet;
  *       marks (mark + P&L per unit; tiers follow the notional, a short option's MM follows S and its value), the
  *       other underlyings' MM as they are. PORTFOLIO holds the MM at its current value (a full scan per node is
  *       too dear per view): approximate.</li>
- *   <li>The crossing: from the current index outward, the first node where the account is liquidatable; the
- *       price is the linear interpolation of equity - MM over the index between that node and the one before
- *       (the current index for the first). No extra revaluation. Exact for perpetuals and futures within one
- *       tier; approximate when a perpetual's or future's tier changes inside the interval (MM jumps there), or
- *       when the underlying's book holds options and the interval is wider than {@link #WIDE} of the index.</li>
+ *   <li>The crossing: from the current index outward, the first point where the account is liquidatable. Between two
+ *       nodes equity, the MM that follows no size tier and each perpetual's or future's notional are taken linear; the
+ *       interval is cut where a notional crosses a tier limit (MM jumps there, up or down) and each piece, every rate
+ *       constant, is solved exactly. No extra revaluation. Exact for perpetuals and futures, tier changes included;
+ *       approximate when the underlying's book holds options and the interval is wider than {@link #WIDE} of the
+ *       index.</li>
  *   <li>None at all: no open position (collateral alone cannot be liquidated), or a conservative view (a stale
  *       input: figures shocked against the account would make a guessed crossing). An underlying that the
  *       revaluation answered stale is left out. An account liquidatable already gets every underlying with no
@@ -157,38 +157,40 @@ public final class LiquidationPrices {
             otherMm = otherMm.subtract(r.maintenanceMargin());
         }
         boolean portfolio = view.mode() == MarginMode.PORTFOLIO;
-        // parsed once: the node loop below runs positions x 159 times
+        // parsed once: the node loop below runs positions x nodes times
         List<Instrument> instruments = positions.stream().map(r -> Instrument.parse(r.position().instrument(), "instrument")).toList();
         boolean options = instruments.stream().anyMatch(i -> !i.linear());
         Node[] nodes = new Node[LADDER.size()];
         for (int k = 0; k < nodes.length; k++) {
             double move = LADDER.get(k);
             double equity = view.equity().doubleValue() + collateralMm * move;
-            BigDecimal mm = otherMm;
-            List<MarginRules.LinearTier> tiers = new ArrayList<>();
+            BigDecimal fixed = portfolio ? view.maintenanceMargin() : otherMm;
+            double[] notional = new double[positions.size()];
             for (int p = 0; p < positions.size(); p++) {
                 equity += pnl[p][k];
+                if (portfolio) {
+                    continue; // MM held: no standard-rule figure to recompute
+                }
                 PositionRisk shifted = shifted(instruments.get(p), positions.get(p), marks, pnl[p][k], move);
-                mm = mm.add(shifted.maintenanceMargin());
-                tiers.add(tier(instruments.get(p), shifted));
+                if (instruments.get(p).linear()) {
+                    notional[p] = shifted.position().quantity().abs().multiply(shifted.markUsed()).doubleValue();
+                } else {
+                    fixed = fixed.add(shifted.maintenanceMargin());
+                }
             }
-            double requirement = portfolio ? view.maintenanceMargin().doubleValue() : mm.doubleValue();
-            nodes[k] = new Node(move, equity, requirement, tiers);
+            nodes[k] = new Node(move, equity, fixed.doubleValue(), notional);
         }
-        List<MarginRules.LinearTier> tiersNow = new ArrayList<>();
-        for (int p = 0; p < positions.size(); p++) {
-            tiersNow.add(tier(instruments.get(p), positions.get(p)));
+        double[] notionalNow = new double[positions.size()];
+        BigDecimal fixedNow = view.maintenanceMargin();
+        for (int p = 0; p < positions.size() && !portfolio; p++) {
+            if (instruments.get(p).linear()) {
+                PositionRisk r = positions.get(p);
+                notionalNow[p] = r.position().quantity().abs().multiply(r.markUsed()).doubleValue();
+                fixedNow = fixedNow.subtract(r.maintenanceMargin());
+            }
         }
-        Node now = new Node(0, view.equity().doubleValue(), view.maintenanceMargin().doubleValue(), tiersNow);
-        return new Ladder(u, index, now, nodes, options);
-    }
-
-    /** The size tier of a perpetual or future (its MM rate); null for an option. */
-    private MarginRules.LinearTier tier(Instrument instrument, PositionRisk r) {
-        if (!instrument.linear()) {
-            return null;
-        }
-        return calculator.rules().tierOf(r.position().quantity().abs().multiply(r.markUsed()));
+        Node now = new Node(0, view.equity().doubleValue(), fixedNow.doubleValue(), notionalNow);
+        return new Ladder(u, index, now, nodes, options, new Tiers(calculator.rules().linearTiers()));
     }
 
     /** The position re-margined by the standard rules at its mark moved by its P&L per unit, the index by {@code move}. */
@@ -222,14 +224,31 @@ public final class LiquidationPrices {
                 0, Scenario.Kind.EXTENDED, List.of(u), move, 0, 0, 0, 0, 0, 1);
     }
 
-    /** Account figures at one relative move of the index; {@code tiers} of its perpetuals and futures there. */
-    private record Node(double move, double equity, double mm, List<MarginRules.LinearTier> tiers) {
-        boolean liquidatable() {
-            return mm > 0 && equity <= mm;
+    /**
+     * Account figures at one relative move of the index: equity, the MM that does not follow a size tier ({@code fixed}:
+     * other underlyings', options', or PORTFOLIO's held figure) and the notional of each perpetual or future (0 for an
+     * option) whose MM is notional x its tier's rate.
+     */
+    private record Node(double move, double equity, double fixed, double[] notional) {
+    }
+
+    /** The standard rules' size tiers as doubles: MM rate of a notional. */
+    private record Tiers(double[] below, double[] rate) {
+        Tiers(List<MarginRules.LinearTier> tiers) {
+            this(tiers.stream().mapToDouble(t -> t.below() == null ? Double.POSITIVE_INFINITY : t.below().doubleValue()).toArray(),
+                    tiers.stream().mapToDouble(t -> t.mm().doubleValue()).toArray());
+        }
+
+        double rate(double notional) {
+            int i = 0;
+            while (notional >= below[i]) {
+                i++;
+            }
+            return rate[i];
         }
     }
 
-    private record Ladder(String underlying, BigDecimal index, Node now, Node[] nodes, boolean options) {
+    private record Ladder(String underlying, BigDecimal index, Node now, Node[] nodes, boolean options, Tiers tiers) {
 
         LiquidationPrice crossings(boolean portfolio) {
             Crossing below = null;
@@ -253,23 +272,71 @@ public final class LiquidationPrices {
                     above == null ? null : above.price(), approximate, portfolio ? PORTFOLIO : CROSS);
         }
 
-        /** The interpolated crossing between {@code a} (not liquidatable) and {@code b}, or null when {@code b} is not. */
+        /**
+         * The first point from {@code a} (not liquidatable) toward {@code b} where the account is liquidatable, or null.
+         * Equity, the fixed MM and each notional are taken linear between the nodes (exact for perpetuals and futures);
+         * the interval is cut where a notional crosses a size-tier limit (MM jumps there, up or down) and within each
+         * piece, every rate constant, equity - MM is a straight line: solved exactly, and a rise of MM at a limit gives
+         * the limit itself. So a dip below MM between two sound nodes is found, and a tier change never moves the figure.
+         */
         private Crossing crossing(Node a, Node b) {
-            if (!b.liquidatable()) {
-                return null;
+            TreeSet<Double> cuts = new TreeSet<>(List.of(0.0, 1.0));
+            for (int p = 0; p < a.notional().length; p++) {
+                double na = a.notional()[p];
+                double nb = b.notional()[p];
+                for (double limit : tiers.below()) {
+                    if (Double.isFinite(limit) && (limit - na) * (limit - nb) < 0) {
+                        cuts.add((limit - na) / (nb - na));
+                    }
+                }
             }
-            double s = index.doubleValue();
-            double sa = s * (1 + a.move());
-            double sb = s * (1 + b.move());
-            double fa = a.equity() - a.mm();
-            double fb = b.equity() - b.mm();
-            // fa <= 0 only where a needed no margin (MM 0): the account becomes liquidatable where MM appears, at b
-            double price = fa > 0 ? sa + (sb - sa) * fa / (fa - fb) : sb;
-            // a tier change inside the interval is a jump of MM the interpolation smooths over: off by up to the
-            // interval; an option's curvature is second order, negligible unless the interval is wide
-            boolean wide = Math.abs(b.move() - a.move()) > WIDE + 1e-12;
-            boolean approximate = !Objects.equals(a.tiers(), b.tiers()) || (options && wide);
-            return new Crossing(new BigDecimal(price).round(PRICE), approximate);
+            Double t0 = null;
+            for (double t1 : cuts) {
+                if (t0 != null) {
+                    double t = zero(a, b, t0, t1);
+                    if (t >= 0) {
+                        double move = a.move() + (b.move() - a.move()) * t;
+                        boolean wide = Math.abs(b.move() - a.move()) > WIDE + 1e-12;
+                        // an option's value is curved between the nodes: off by up to the interval when it is wide
+                        return new Crossing(new BigDecimal(index.doubleValue() * (1 + move)).round(PRICE), options && wide);
+                    }
+                }
+                t0 = t1;
+            }
+            return null;
+        }
+
+        /** The first t in [t0, t1] where equity - MM <= 0 with MM > 0, the rates those inside the piece; -1 when none. */
+        private double zero(Node a, Node b, double t0, double t1) {
+            double[] rates = new double[a.notional().length];
+            double middle = (t0 + t1) / 2;
+            for (int p = 0; p < rates.length; p++) {
+                rates[p] = tiers.rate(lerp(a.notional()[p], b.notional()[p], middle));
+            }
+            double mm0 = mm(a, b, t0, rates);
+            double mm1 = mm(a, b, t1, rates);
+            double f0 = lerp(a.equity(), b.equity(), t0) - mm0;
+            double f1 = lerp(a.equity(), b.equity(), t1) - mm1;
+            if (f0 <= 0 && mm0 > 0) {
+                return t0;
+            }
+            if (f1 > 0 || mm1 <= 0) {
+                return -1;
+            }
+            // f0 > 0, or f0 <= 0 where no margin was due yet (MM appears inside the piece): liquidatable by t1
+            return f0 > 0 ? t0 + (t1 - t0) * f0 / (f0 - f1) : t1;
+        }
+
+        private static double mm(Node a, Node b, double t, double[] rates) {
+            double mm = lerp(a.fixed(), b.fixed(), t);
+            for (int p = 0; p < rates.length; p++) {
+                mm += lerp(a.notional()[p], b.notional()[p], t) * rates[p];
+            }
+            return mm;
+        }
+
+        private static double lerp(double x, double y, double t) {
+            return x + (y - x) * t;
         }
     }
 

@@ -147,16 +147,29 @@ class LiquidationPricesTest {
     /**
      * Short 300 perps at 3,000 (notional 900,000: tier 1, MM 1%) with 115,000 USDC. From S = 3,333.33 the
      * notional reaches 1M and MM doubles to 2%: equity - MM = 1,015,000 - 303 S below, 1,015,000 - 306 S from
-     * there: 5,000 under zero at the jump, so the account is liquidatable at 3,333.33 (held at 1%, MM would
-     * cross only at 3,349.83). Nodes +11% (3,330: 1,015,000 - 1,008,990 = 6,010) and +12% (3,360: 1,015,000 -
-     * 1,028,160 = -13,160): interpolated 3,330 + 30 x 6,010 / 19,170 = 3,339.405 -> 3339.41, approximate (the tier
-     * changes inside the interval; within the interval's 1% of the true 3,333.33).
+     * there: 5,000 under zero at the jump, so the account is liquidatable at 1,000,000 / 300 = 3,333.33 (held at
+     * 1%, MM would cross only at 3,349.83; a straight line between the nodes +11% and +12% said 3,339.41, farther
+     * than the truth). The interval is cut at the tier limit: exact, not approximate.
      */
     @Test
-    void tiersAreRecomputedAtEachNode() {
+    void aRisingTierInsideAnIntervalLiquidatesAtTheLimit() {
         LiquidationPrice p = only(cross("-300", line("USDC", "115000", "1", "0")), new LinearRevaluation(false));
-        assertThat(p.above()).isEqualByComparingTo("3339.41");
-        assertThat(p.approximate()).isTrue();
+        assertThat(p.above()).isEqualByComparingTo("3333.33");
+        assertThat(p.approximate()).isFalse();
+    }
+
+    /**
+     * Long 400 perps at 3,000 (notional 1.2M: tier 2, MM 2%) with 215,000 USDC: equity - MM = 215,000 + 400 (S -
+     * 3,000) - 8 S = 392 S - 985,000 while the notional is 1M or more (S >= 2,500): zero at S = 985,000 / 392 =
+     * 2,512.755 -> 2512.76. Below 2,500 the tier falls to 1%: 396 S - 985,000, positive again down to 2,487.37. The
+     * nodes -16% (2,520: +2,840) and -17% (2,490: +1,040) are both sound: the dip between them is the crossing.
+     */
+    @Test
+    void aFallingTierDoesNotHideADipBetweenSoundNodes() {
+        LiquidationPrice p = only(cross("400", line("USDC", "215000", "1", "0")), new LinearRevaluation(false));
+        assertThat(p.below()).isEqualByComparingTo("2512.76");
+        assertThat(p.above()).isNull();
+        assertThat(p.approximate()).isFalse();
     }
 
     /** PORTFOLIO holds MM: long 1 perp, 300 USDC, MM 50: 300 + S - 3,000 = 50 -> S = 2,750, approximate. */
