@@ -38,7 +38,7 @@ import java.util.TreeSet;
  *       index.</li>
  *   <li>None at all: no open position (collateral alone cannot be liquidated), or a conservative view (a stale
  *       input: figures shocked against the account would make a guessed crossing). An underlying that the
- *       revaluation answered stale is left out. An account liquidatable already gets every underlying with no
+ *       revaluation answered stale, or with any stale risky collateral line of its asset, is left out. An account liquidatable already gets every underlying with no
  *       price on either side, method {@link #ALREADY_LIQUIDATABLE}.</li>
  * </ul>
  */
@@ -80,11 +80,19 @@ public final class LiquidationPrices {
             positionsOf.computeIfAbsent(marks.get(r.position().instrument()).underlying(), u -> new ArrayList<>()).add(r);
         }
         Map<String, List<CollateralLine>> collateralOf = new TreeMap<>();
+        Set<String> staleCollateral = new TreeSet<>();
         for (CollateralLine line : view.collateral().lines()) {
-            if (!stablecoins.contains(line.canonicalAsset()) && line.price().signum() > 0 && line.valueMm().signum() > 0) {
+            boolean risky = !stablecoins.contains(line.canonicalAsset()) && line.price().signum() > 0;
+            if (risky && line.priceStale()) {
+                staleCollateral.add(line.canonicalAsset());
+            }
+            if (risky && line.valueMm().signum() > 0) {
                 collateralOf.computeIfAbsent(line.canonicalAsset(), u -> new ArrayList<>()).add(line);
             }
         }
+        // a stale risky collateral line would be moved from a price that is not today's: that underlying is left out
+        positionsOf.keySet().removeAll(staleCollateral);
+        collateralOf.keySet().removeAll(staleCollateral);
         Set<String> underlyings = new TreeSet<>(positionsOf.keySet());
         underlyings.addAll(collateralOf.keySet());
         List<LiquidationPrice> out = new ArrayList<>();

@@ -131,6 +131,24 @@ class LiquidationPricesTest {
     }
 
     /**
+     * The same book as {@link #ethCollateralMovesWithTheEthPerpetual} (which gets 2777.78 with the line fresh), the ETH
+     * line's price stale: moving it from a price that is not today's would be a guess; ETH is left out, and not revalued.
+     */
+    @Test
+    void staleRiskyCollateralLeavesItsUnderlyingOut() {
+        LinearRevaluation fresh = new LinearRevaluation(false);
+        assertThat(only(cross("1", line("ETH", "0.1", "3000", "0.10")), fresh).below()).isEqualByComparingTo("2777.78");
+        CollateralLine l = line("ETH", "0.1", "3000", "0.10");
+        CollateralLine stale = new CollateralLine(l.chainId(), l.asset(), l.available(), l.price(), l.marketValue(), l.valueIm(),
+                l.valueMm(), true, l.canonicalAsset(), l.mmHaircut(), l.imHaircut());
+        AccountRisk view = cross("1", stale);
+        assertThat(view.conservative()).as("not left out for a conservative view").isFalse();
+        LinearRevaluation revaluation = new LinearRevaluation(false);
+        assertThat(PRICES.of(view, MARKS, revaluation)).isEmpty();
+        assertThat(revaluation.calls).hasValue(0);
+    }
+
+    /**
      * Long 1 perp with 10,000 USDC: 10,000 + S - 3,000 - 0.01 S > 0 for every S > 0: none below. Short 1 perp
      * with 100,000 USDC: 103,000 / 1.01 = 101,980 = +3,299%, past the ladder's +1,000% (33,000): none above.
      */
