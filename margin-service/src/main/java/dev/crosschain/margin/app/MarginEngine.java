@@ -131,14 +131,15 @@ public class MarginEngine {
         return liquidationPrices ? withLiquidationPrices(v) : v.risk();
     }
 
-    /** An account's view and the marks it was valued at (what its liquidation prices need). */
-    private record Valued(AccountRisk risk, Map<String, MarketMark> marks) {
+    /** An account's view, the marks it was valued at and the risk-parameter set it was computed with (what its liquidation prices need). */
+    private record Valued(AccountRisk risk, Map<String, MarketMark> marks, ActiveRiskParameters.Active parameters) {
     }
 
     /** The account valued now, without liquidation prices: the re-margin loop's figures. */
     private Valued valued(String accountId) {
         Inputs in = inputs(accountId, List.of());
-        return new Valued(evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), true), in.marks);
+        return new Valued(evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), true), in.marks,
+                in.parameters);
     }
 
     /**
@@ -153,7 +154,8 @@ public class MarginEngine {
         Deadline caller = io.grpc.Context.current().getDeadline();
         Deadline budget = caller != null && caller.isBefore(deadline) ? caller : deadline;
         try {
-            ActiveRiskParameters.Active set = parameters.current();
+            // the calculator and stablecoins of the set the view was computed with, not whatever is active now
+            ActiveRiskParameters.Active set = v.parameters();
             dev.crosschain.margin.domain.LiquidationPrices liquidationPrices =
                     new dev.crosschain.margin.domain.LiquidationPrices(set.cross(), set.portfolio().parameters().stablecoins());
             return v.risk().withLiquidationPrices(liquidationPrices.of(v.risk(), v.marks(),
@@ -189,7 +191,7 @@ public class MarginEngine {
             return result;
         }
         // the after view only: what the change would do; the account now is GetAccountView's answer
-        return new WhatIf(result.before(), withLiquidationPrices(new Valued(result.after(), in.marks)));
+        return new WhatIf(result.before(), withLiquidationPrices(new Valued(result.after(), in.marks, in.parameters)));
     }
 
     /**
