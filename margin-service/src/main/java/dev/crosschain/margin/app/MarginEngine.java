@@ -7,12 +7,14 @@ import dev.crosschain.margin.domain.AccountRisk;
 import dev.crosschain.margin.domain.Book;
 import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.LiquidationPrices;
 import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarketMark;
 import dev.crosschain.margin.domain.NotFoundException;
 import dev.crosschain.margin.domain.Position;
 import dev.crosschain.margin.domain.Side;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
+import dev.crosschain.margin.domain.portfolio.UnusableInputException;
 import dev.crosschain.margin.store.AccountStore;
 import io.grpc.Deadline;
 import io.smallrye.mutiny.Multi;
@@ -20,6 +22,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
@@ -64,8 +67,11 @@ public class MarginEngine {
     private final Hub<Valued> views = new Hub<>();
     private volatile boolean stopping;
     /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
-    @jakarta.inject.Inject
+    @Inject
     MarginConfig config;
+    /** When the last "liquidation prices left out" warning was logged: at most one a {@link #WARN_EVERY_MS}. */
+    private final AtomicLong lastWarning = new AtomicLong();
+    private static final long WARN_EVERY_MS = 10_000;
 
     public MarginEngine(AccountStore store, dev.crosschain.margin.store.WithdrawalStore withdrawals, CollateralClient collateral,
                         PricingClient pricing, ActiveRiskParameters parameters, PendingWithdrawals pending) {
@@ -156,14 +162,18 @@ public class MarginEngine {
         try {
             // the calculator and stablecoins of the set the view was computed with, not whatever is active now
             ActiveRiskParameters.Active set = v.parameters();
-            dev.crosschain.margin.domain.LiquidationPrices liquidationPrices =
-                    new dev.crosschain.margin.domain.LiquidationPrices(set.cross(), set.portfolio().parameters().stablecoins());
+            LiquidationPrices liquidationPrices =
+                    new LiquidationPrices(set.cross(), set.portfolio().parameters().stablecoins());
             return v.risk().withLiquidationPrices(liquidationPrices.of(v.risk(), v.marks(),
                     (positions, scenarios) -> pricing.revalueOnce(positions, scenarios, budget)));
-        } catch (DependencyException e) {
-            LOG.warnf("liquidation prices of %s left out: %s", v.risk().accountId(), e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "liquidation prices of %s left out", v.risk().accountId());
+        } catch (DependencyException | UnusableInputException e) {
+            // the expected failures: pricing late, down or refusing; anything else is a bug and propagates
+            long now = now();
+            long last = lastWarning.get();
+            if (now - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, now)) {
+                LOG.warnf("liquidation prices of %s left out (further ones for %d s not logged): %s", v.risk().accountId(),
+                        WARN_EVERY_MS / 1000, e.getMessage());
+            }
         }
         return v.risk();
     }

@@ -3,11 +3,13 @@ package dev.crosschain.margin.domain;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.domain.portfolio.PositionExposure;
 import dev.crosschain.margin.domain.portfolio.Scenario;
+import dev.crosschain.margin.domain.portfolio.ScenarioGrid;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +50,10 @@ public final class LiquidationPrices {
     public static final List<Double> LADDER = ladder();
     /** An interpolated interval wider than this fraction of the index is approximate when the book holds options. */
     public static final double WIDE = 0.01;
-    /** Prices go out rounded to this many significant digits (finer than the interpolation means nothing). */
-    public static final MathContext PRICE = new MathContext(6, RoundingMode.HALF_EVEN);
+    /** Prices go out with this many significant digits (finer means nothing), rounded toward the current index. */
+    public static final int DIGITS = 6;
+    /** First to this many digits, so that a double's last-bit noise (2,749.9999999999) does not round a whole step. */
+    private static final MathContext NOISE = new MathContext(12, RoundingMode.HALF_EVEN);
 
     public static final String ALREADY_LIQUIDATABLE = "already_liquidatable";
     static final String CROSS = "cross: MM recomputed by the standard rules at each ladder node; linear interpolation between nodes";
@@ -59,7 +63,7 @@ public final class LiquidationPrices {
     private final Set<String> stablecoins;
 
     /** @param stablecoins canonical assets that do not move with any underlying (the portfolio parameters' set) */
-    public LiquidationPrices(MarginCalculator calculator, java.util.Collection<String> stablecoins) {
+    public LiquidationPrices(MarginCalculator calculator, Collection<String> stablecoins) {
         this.calculator = calculator;
         this.stablecoins = Set.copyOf(stablecoins);
     }
@@ -77,7 +81,8 @@ public final class LiquidationPrices {
         }
         Map<String, List<PositionRisk>> positionsOf = new TreeMap<>();
         for (PositionRisk r : view.positions()) {
-            positionsOf.computeIfAbsent(marks.get(r.position().instrument()).underlying(), u -> new ArrayList<>()).add(r);
+            // the instrument's underlying, as the PORTFOLIO engine's exposures (PortfolioAccount.positions) name it
+            positionsOf.computeIfAbsent(Instrument.parse(r.position().instrument(), "instrument").underlying(), u -> new ArrayList<>()).add(r);
         }
         Map<String, List<CollateralLine>> collateralOf = new TreeMap<>();
         Set<String> staleCollateral = new TreeSet<>();
@@ -132,7 +137,7 @@ public final class LiquidationPrices {
         List<PositionExposure> exposures = new ArrayList<>();
         List<Scenario> scenarios = new ArrayList<>();
         positionsOf.forEach((u, positions) -> {
-            exposures.addAll(exposures(u, positions, marks));
+            exposures.addAll(PortfolioAccount.positions(positions, marks));
             LADDER.forEach(m -> scenarios.add(scenario(u, m)));
         });
         Map<String, double[][]> out = new TreeMap<>();
@@ -211,24 +216,12 @@ public final class LiquidationPrices {
         return calculator.position(instrument, p, moved);
     }
 
-    /** The underlying's open positions as RevalueBook takes them (a future moves with its own mark, as in the scan). */
-    private static List<PositionExposure> exposures(String u, List<PositionRisk> positions, Map<String, MarketMark> marks) {
-        return positions.stream().map(r -> {
-            Position p = r.position();
-            Instrument instrument = Instrument.parse(p.instrument(), "instrument");
-            MarketMark mark = marks.get(p.instrument());
-            return new PositionExposure(p.instrument(), u, p.quantity(), !instrument.linear(),
-                    instrument instanceof Instrument.Future ? mark.mark() : mark.index());
-        }).toList();
-    }
-
     /**
      * A ladder node as a RevalueBook scenario: {@code u} alone moves by {@code move}, no vol or skew shift (as the
      * grid's "/vol0" scenarios). Kind EXTENDED: a spot move beyond the core grid's; no scan reads it.
      */
     static Scenario scenario(String u, double move) {
-        String percent = BigDecimal.valueOf(Math.round(move * 1000), 1).stripTrailingZeros().toPlainString();
-        return new Scenario("LIQ:" + u + ":" + (move > 0 ? "+" : "") + percent + "%",
+        return new Scenario("LIQ:" + u + ":" + ScenarioGrid.percent(move),
                 0, Scenario.Kind.EXTENDED, List.of(u), move, 0, 0, 0, 0, 0, 1);
     }
 
@@ -306,7 +299,7 @@ public final class LiquidationPrices {
                         double move = a.move() + (b.move() - a.move()) * t;
                         boolean wide = Math.abs(b.move() - a.move()) > WIDE + 1e-12;
                         // an option's value is curved between the nodes: off by up to the interval when it is wide
-                        return new Crossing(new BigDecimal(index.doubleValue() * (1 + move)).round(PRICE), options && wide);
+                        return new Crossing(towardSpot(index.doubleValue() * (1 + move), move < 0), options && wide);
                     }
                 }
                 t0 = t1;
@@ -341,6 +334,11 @@ public final class LiquidationPrices {
                 mm += lerp(a.notional()[p], b.notional()[p], t) * rates[p];
             }
             return mm;
+        }
+
+        /** {@code price} to {@link #DIGITS} significant digits toward the current index: a price below up, above down. */
+        private static BigDecimal towardSpot(double price, boolean below) {
+            return new BigDecimal(price).round(NOISE).round(new MathContext(DIGITS, below ? RoundingMode.CEILING : RoundingMode.FLOOR));
         }
 
         private static double lerp(double x, double y, double t) {

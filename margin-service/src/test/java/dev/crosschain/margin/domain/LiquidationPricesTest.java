@@ -91,7 +91,7 @@ class LiquidationPricesTest {
 
     /**
      * Long 1 perp at 3,000, 300 USDC (no haircut). equity(S) = 300 + (S - 3,000), MM(S) = 0.01 S:
-     * 300 + S - 3,000 = 0.01 S -> S = 2,700 / 0.99 = 2,727.2727... -> 2727.27 (between the nodes -9% and -9.5%,
+     * 300 + S - 3,000 = 0.01 S -> S = 2,700 / 0.99 = 2,727.2727... -> 2727.28 (rounded toward the index; between the nodes -9% and -9.5%,
      * equity - MM is straight there: the interpolation is exact). Above: equity - MM rises with S, none.
      */
     @Test
@@ -100,19 +100,19 @@ class LiquidationPricesTest {
         LiquidationPrice p = only(cross("1", line("USDC", "300", "1", "0")), revaluation);
         assertThat(p.underlying()).isEqualTo("ETH");
         assertThat(p.index()).isEqualByComparingTo("3000");
-        assertThat(p.below()).isEqualByComparingTo("2727.27");
+        assertThat(p.below()).isEqualByComparingTo("2727.28");
         assertThat(p.above()).isNull();
         assertThat(p.approximate()).isFalse();
         assertThat(p.method()).startsWith("cross: MM recomputed");
         assertThat(revaluation.calls).hasValue(1);
     }
 
-    /** Short 1 perp at 3,000, 300 USDC: 300 - (S - 3,000) = 0.01 S -> S = 3,300 / 1.01 = 3,267.3267... -> 3267.33. */
+    /** Short 1 perp at 3,000, 300 USDC: 300 - (S - 3,000) = 0.01 S -> S = 3,300 / 1.01 = 3,267.3267... -> 3267.32 (down, toward the index). */
     @Test
     void shortPerpetualLiquidatesAbove() {
         LiquidationPrice p = only(cross("-1", line("USDC", "300", "1", "0")), new LinearRevaluation(false));
         assertThat(p.below()).isNull();
-        assertThat(p.above()).isEqualByComparingTo("3267.33");
+        assertThat(p.above()).isEqualByComparingTo("3267.32");
         assertThat(p.approximate()).isFalse();
     }
 

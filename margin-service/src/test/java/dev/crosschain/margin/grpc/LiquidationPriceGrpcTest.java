@@ -68,9 +68,9 @@ class LiquidationPriceGrpcTest {
     }
 
     /**
-     * 300 + 100 (S - 30) = 0.01 x 100 S -> 99 S = 2,700 -> S = 27.2727... -> "27.2727" (6 significant digits; the
+     * 300 + 100 (S - 30) = 0.01 x 100 S -> 99 S = 2,700 -> S = 27.2727... -> "27.2728" (6 significant digits, up toward the index; the
      * ladder interval -9% .. -9.5% is straight for a perpetual in one tier: exact to that rounding). Nothing above.
-     * WhatIf buying 100 more at the mark: 300 + 200 (S - 30) = 2 S -> S = 5,700 / 198 = 28.7878... -> "28.7879"; and
+     * WhatIf buying 100 more at the mark: 300 + 200 (S - 30) = 2 S -> S = 5,700 / 198 = 28.78787... -> "28.7879"; and
      * WatchAccount shows the same once that fill is made.
      */
     @Test
@@ -78,7 +78,7 @@ class LiquidationPriceGrpcTest {
         String acc = "liq-long";
         longBook(acc);
         LiquidationPrice expected = LiquidationPrice.newBuilder().setUnderlying("AVAX").setIndexUsd("30")
-                .setBelowUsd("27.2727").setAboveUsd("").setApproximate(false)
+                .setBelowUsd("27.2728").setAboveUsd("").setApproximate(false)
                 .setMethod("cross: MM recomputed by the standard rules at each ladder node; linear interpolation between nodes")
                 .build();
         AccountView v = view(acc);

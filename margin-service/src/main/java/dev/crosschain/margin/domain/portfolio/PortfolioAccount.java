@@ -181,7 +181,7 @@ public final class PortfolioAccount {
      * so its P&L in a move m is quantity x forward x m, and so are its linear delta and add-on), a perpetual's
      * or an option's underlying index.
      */
-    static List<PositionExposure> positions(List<PositionRisk> open, Map<String, MarketMark> marks) {
+    public static List<PositionExposure> positions(List<PositionRisk> open, Map<String, MarketMark> marks) {
         List<PositionExposure> out = new ArrayList<>();
         for (PositionRisk r : open) {
             Position p = r.position();

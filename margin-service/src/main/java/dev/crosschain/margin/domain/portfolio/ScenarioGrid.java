@@ -265,7 +265,7 @@ public record ScenarioGrid(PortfolioParameters parameters, List<Group> groups, L
     }
 
     /** -0.16 -> "-16%", 0.04 -> "+4%", 0 -> "0%", 0.125 -> "+12.5%". */
-    static String percent(double move) {
+    public static String percent(double move) {
         return signed(BigDecimal.valueOf(move).movePointRight(2).doubleValue()) + "%";
     }
 
