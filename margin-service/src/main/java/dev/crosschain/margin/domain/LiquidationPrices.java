@@ -30,8 +30,8 @@ import java.util.TreeSet;
  *       collateral of that canonical asset (its haircut fraction held: what the view counts, moved).</li>
  *   <li>MM at m: CROSS recomputes the underlying's positions by {@link MarginCalculator#position} at the shifted
  *       marks (mark + P&L per unit; tiers follow the notional, a short option's MM follows S and its value), the
- *       other underlyings' MM as they are. PORTFOLIO holds the MM at its current value (a full scan per node is
- *       too dear per view): approximate.</li>
+ *       other underlyings' MM as they are. PORTFOLIO holds the MM at its current value scaled by max(1, 1 + move)
+ *       (a full scan per node is too dear per view): approximate, and may be optimistic for a short-gamma book.</li>
  *   <li>The crossing: from the current index outward, the first point where the account is liquidatable. Between two
  *       nodes equity, the MM that follows no size tier and each perpetual's or future's notional are taken linear; the
  *       interval is cut where a notional crosses a tier limit (MM jumps there, up or down) and each piece, every rate
@@ -57,7 +57,8 @@ public final class LiquidationPrices {
 
     public static final String ALREADY_LIQUIDATABLE = "already_liquidatable";
     static final String CROSS = "cross: MM recomputed by the standard rules at each ladder node; linear interpolation between nodes";
-    static final String PORTFOLIO = "portfolio: MM held at its current value; linear interpolation between ladder nodes";
+    static final String PORTFOLIO = "portfolio (approximate, may be optimistic for short-gamma books): MM held at its current value"
+            + " scaled by max(1, 1 + move); linear interpolation between ladder nodes";
 
     private final MarginCalculator calculator;
     private final Set<String> stablecoins;
@@ -177,7 +178,9 @@ public final class LiquidationPrices {
         for (int k = 0; k < nodes.length; k++) {
             double move = LADDER.get(k);
             double equity = view.equity().doubleValue() + collateralMm * move;
-            BigDecimal fixed = portfolio ? view.maintenanceMargin() : otherMm;
+            // PORTFOLIO: the scan's MM held, scaled up with the index (never down): a book's losses in the scan grow
+            // with its size; still approximate, and may be optimistic for a short-gamma book
+            BigDecimal fixed = portfolio ? view.maintenanceMargin().multiply(BigDecimal.valueOf(Math.max(1, 1 + move))) : otherMm;
             double[] notional = new double[positions.size()];
             for (int p = 0; p < positions.size(); p++) {
                 equity += pnl[p][k];

@@ -203,7 +203,25 @@ class LiquidationPricesTest {
         assertThat(p.below()).isEqualByComparingTo("2750");
         assertThat(p.above()).isNull();
         assertThat(p.approximate()).isTrue();
-        assertThat(p.method()).startsWith("portfolio: MM held");
+        assertThat(p.method()).startsWith("portfolio (approximate, may be optimistic for short-gamma books): MM held");
+    }
+
+    /**
+     * PORTFOLIO short 1 perp, 300 USDC, MM 50 scaled by max(1, 1 + m) = S / 3,000 above: 300 - (S - 3,000) = 50 S / 3,000
+     * -> S = 3,300 x 60 / 61 = 3,245.9016 -> 3245.90 (down, toward the index); held unscaled it would say 3,250.
+     */
+    @Test
+    void portfolioScalesTheHeldMaintenanceMarginUpWithTheIndex() {
+        AccountRisk c = cross("-1", line("USDC", "300", "1", "0"));
+        BigDecimal mm = new BigDecimal("50.00000000");
+        AccountRisk portfolio = new AccountRisk(c.accountId(), c.frozen(), c.collateral(), c.positions(), c.realizedPnl(),
+                c.unrealizedPnl(), c.optionValue(), c.equity(), c.equityIm(), new BigDecimal("65.00000000"), mm,
+                RiskStatus.marginRatio(mm, c.equity()), RiskStatus.HEALTHY, false, c.inputAges(), c.asOfMs(),
+                MarginMode.PORTFOLIO, null);
+        LiquidationPrice p = only(portfolio, new LinearRevaluation(false));
+        assertThat(p.above()).isEqualByComparingTo("3245.90");
+        assertThat(p.below()).isNull();
+        assertThat(p.approximate()).isTrue();
     }
 
     /** Long 1 perp with 20 USDC: equity 20 <= MM 30: liquidatable now, no price on either side, no revaluation. */
