@@ -37,7 +37,8 @@ import java.util.TreeSet;
  *       interval is cut where a notional crosses a tier limit (MM jumps there, up or down) and each piece, every rate
  *       constant, is solved exactly. No extra revaluation. Exact for perpetuals and futures, tier changes included;
  *       approximate when the underlying's book holds options and the interval is wider than {@link #WIDE} of the
- *       index.</li>
+ *       index, or the line through the two nodes before the interval, extended, crosses first: a long option's
+ *       value is convex, the straight line between nodes crosses after the truth, that extension before it.</li>
  *   <li>None at all: no open position (collateral alone cannot be liquidated), or a conservative view (a stale
  *       input: figures shocked against the account would make a guessed crossing). An underlying that the
  *       revaluation answered stale, or with any stale risky collateral line of its asset, is left out. An account liquidatable already gets every underlying with no
@@ -261,14 +262,19 @@ public final class LiquidationPrices {
             while (first < nodes.length && nodes[first].move() < 0) {
                 first++;
             }
+            // the line through the two nodes before an interval starts from the nearest node on the other side
+            Node before = first < nodes.length ? nodes[first] : null;
             Node previous = now;
             for (int k = first - 1; k >= 0 && below == null; k--) {
-                below = crossing(previous, nodes[k]);
+                below = crossing(before, previous, nodes[k]);
+                before = previous;
                 previous = nodes[k];
             }
+            before = first > 0 ? nodes[first - 1] : null;
             previous = now;
             for (int k = first; k < nodes.length && above == null; k++) {
-                above = crossing(previous, nodes[k]);
+                above = crossing(before, previous, nodes[k]);
+                before = previous;
                 previous = nodes[k];
             }
             boolean approximate = portfolio || (below != null && below.approximate()) || (above != null && above.approximate());
@@ -283,7 +289,7 @@ public final class LiquidationPrices {
          * piece, every rate constant, equity - MM is a straight line: solved exactly, and a rise of MM at a limit gives
          * the limit itself. So a dip below MM between two sound nodes is found, and a tier change never moves the figure.
          */
-        private Crossing crossing(Node a, Node b) {
+        private Crossing crossing(Node z, Node a, Node b) {
             TreeSet<Double> cuts = new TreeSet<>(List.of(0.0, 1.0));
             for (int p = 0; p < a.notional().length; p++) {
                 double na = a.notional()[p];
@@ -294,20 +300,49 @@ public final class LiquidationPrices {
                     }
                 }
             }
+            double found = -1;
             Double t0 = null;
             for (double t1 : cuts) {
-                if (t0 != null) {
-                    double t = zero(a, b, t0, t1);
-                    if (t >= 0) {
-                        double move = a.move() + (b.move() - a.move()) * t;
-                        boolean wide = Math.abs(b.move() - a.move()) > WIDE + 1e-12;
-                        // an option's value is curved between the nodes: off by up to the interval when it is wide
-                        return new Crossing(towardSpot(index.doubleValue() * (1 + move), move < 0), options && wide);
-                    }
+                if (t0 != null && found < 0) {
+                    found = zero(a, b, t0, t1);
                 }
                 t0 = t1;
             }
-            return null;
+            boolean wide = Math.abs(b.move() - a.move()) > WIDE + 1e-12;
+            // an option's value is curved between the nodes: a long option's (convex) makes the straight line cross
+            // after the truth, and can dip below zero between two sound nodes; the line through the two nodes before
+            // the interval, extended, lies below a convex curve: its zero, when nearer, is the figure
+            double extended = options && z != null ? extension(z, a, b) : -1;
+            // nearer by more than rounding noise (on a straight stretch both lines are one)
+            boolean byExtension = extended >= 0 && (found < 0 || extended < found - 1e-9);
+            if (byExtension) {
+                found = extended;
+            }
+            if (found < 0) {
+                return null;
+            }
+            double move = a.move() + (b.move() - a.move()) * found;
+            return new Crossing(towardSpot(index.doubleValue() * (1 + move), move < 0), options && (wide || byExtension));
+        }
+
+        /** Where the line through {@code z} and {@code a}'s equity - MM, extended, reaches 0 inside [a, b] (MM due there); -1 when not. */
+        private double extension(Node z, Node a, Node b) {
+            double fz = z.equity() - mm(z);
+            double fa = a.equity() - mm(a);
+            double fb = fa + (fa - fz) / (a.move() - z.move()) * (b.move() - a.move());
+            if (fa <= 0 || fb > 0 || mm(b) <= 0) {
+                return -1;
+            }
+            return fa / (fa - fb);
+        }
+
+        /** A node's MM under the rules: each notional at its own tier's rate. */
+        private double mm(Node n) {
+            double mm = n.fixed();
+            for (double notional : n.notional()) {
+                mm += notional * tiers.rate(notional);
+            }
+            return mm;
         }
 
         /** The first t in [t0, t1] where equity - MM <= 0 with MM > 0, the rates those inside the piece; -1 when none. */
@@ -353,14 +388,13 @@ public final class LiquidationPrices {
     }
 
     /**
-     * -0.5% .. -10% by 0.5%, to -30% by 1%, to -60% by 2%, to -95% by 5%, -97%, -99%; +0.5% .. +10% by 0.5%, to
-     * +30% by 1%, to +60% by 2%, to +100% by 5%, to +200% by 10%, to +500% by 25%, to +1000% by 50%: 159 moves.
+     * -0.5% .. -10% by 0.5%, to -60% by 1%, to -95% by 5%, -97%, -99%; +0.5% .. +10% by 0.5%, to +60% by 1%, to +100%
+     * by 5%, to +200% by 10%, to +500% by 25%, to +1000% by 50%: 189 moves (1% or finer out to 60% either way).
      * Built in tenths of a percent so that every node is the exact decimal it names.
      */
     private static List<Double> ladder() {
-        int[][] down = {{5, 100, 5}, {110, 300, 10}, {320, 600, 20}, {650, 950, 50}, {970, 990, 20}};
-        int[][] up = {{5, 100, 5}, {110, 300, 10}, {320, 600, 20}, {650, 1000, 50}, {1100, 2000, 100}, {2250, 5000, 250},
-                {5500, 10000, 500}};
+        int[][] down = {{5, 100, 5}, {110, 600, 10}, {650, 950, 50}, {970, 990, 20}};
+        int[][] up = {{5, 100, 5}, {110, 600, 10}, {650, 1000, 50}, {1100, 2000, 100}, {2250, 5000, 250}, {5500, 10000, 500}};
         TreeSet<Double> moves = new TreeSet<>();
         for (int[] seg : down) {
             for (int permille = seg[0]; permille <= seg[1]; permille += seg[2]) {

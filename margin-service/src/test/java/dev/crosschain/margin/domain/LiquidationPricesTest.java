@@ -73,6 +73,29 @@ class LiquidationPricesTest {
         return CALC.evaluate("acc", false, BigDecimal.ZERO, positions, MARKS, collateral, NOW);
     }
 
+    /** {@code c}'s figures as a PORTFOLIO account with the scan's {@code im} and {@code mm}, HEALTHY. */
+    static AccountRisk portfolio(AccountRisk c, String im, String mm) {
+        BigDecimal held = new BigDecimal(mm);
+        return new AccountRisk(c.accountId(), c.frozen(), c.collateral(), c.positions(), c.realizedPnl(), c.unrealizedPnl(),
+                c.optionValue(), c.equity(), c.equityIm(), new BigDecimal(im), held, RiskStatus.marginRatio(held, c.equity()),
+                RiskStatus.HEALTHY, false, c.inputAges(), c.asOfMs(), MarginMode.PORTFOLIO, null);
+    }
+
+    /** {@code p}'s prices below and above (null: none) and its approximate flag. */
+    static void expect(LiquidationPrice p, String below, String above, boolean approximate) {
+        if (below == null) {
+            assertThat(p.below()).isNull();
+        } else {
+            assertThat(p.below()).isEqualByComparingTo(below);
+        }
+        if (above == null) {
+            assertThat(p.above()).isNull();
+        } else {
+            assertThat(p.above()).isEqualByComparingTo(above);
+        }
+        assertThat(p.approximate()).isEqualTo(approximate);
+    }
+
     static LiquidationPrice only(AccountRisk view, LinearRevaluation revaluation) {
         List<LiquidationPrice> prices = PRICES.of(view, MARKS, revaluation);
         assertThat(prices).hasSize(1);
@@ -81,10 +104,17 @@ class LiquidationPricesTest {
 
     @Test
     void ladderIsTheDocumentedOne() {
-        assertThat(LiquidationPrices.LADDER).hasSize(159).isSorted().doesNotContain(0.0);
+        assertThat(LiquidationPrices.LADDER).hasSize(189).isSorted().doesNotContain(0.0);
         assertThat(LiquidationPrices.LADDER.get(0)).isEqualTo(-0.99);
-        assertThat(LiquidationPrices.LADDER.get(158)).isEqualTo(10.0);
-        assertThat(LiquidationPrices.LADDER).contains(-0.005, 0.005, -0.1, 0.1, -0.95, 1.0, 5.0);
+        assertThat(LiquidationPrices.LADDER.get(188)).isEqualTo(10.0);
+        assertThat(LiquidationPrices.LADDER).contains(-0.005, 0.005, -0.1, 0.1, -0.41, -0.6, 0.59, 0.6, -0.95, 1.0, 5.0);
+        for (int k = 1; k < LiquidationPrices.LADDER.size(); k++) {
+            double a = LiquidationPrices.LADDER.get(k - 1);
+            double b = LiquidationPrices.LADDER.get(k);
+            if (Math.abs(a) < 0.6 + 1e-9 && Math.abs(b) < 0.6 + 1e-9) {
+                assertThat(b - a).as("step %s .. %s", a, b).isLessThanOrEqualTo(0.01 + 1e-9);
+            }
+        }
         assertThat(LiquidationPrices.scenario("ETH", -0.095).id()).isEqualTo("LIQ:ETH:-9.5%");
         assertThat(LiquidationPrices.scenario("ETH", 0.11).id()).isEqualTo("LIQ:ETH:+11%");
     }
@@ -100,9 +130,7 @@ class LiquidationPricesTest {
         LiquidationPrice p = only(cross("1", line("USDC", "300", "1", "0")), revaluation);
         assertThat(p.underlying()).isEqualTo("ETH");
         assertThat(p.index()).isEqualByComparingTo("3000");
-        assertThat(p.below()).isEqualByComparingTo("2727.28");
-        assertThat(p.above()).isNull();
-        assertThat(p.approximate()).isFalse();
+        expect(p, "2727.28", null, false);
         assertThat(p.method()).startsWith("cross: MM recomputed");
         assertThat(revaluation.calls).hasValue(1);
     }
@@ -111,9 +139,7 @@ class LiquidationPricesTest {
     @Test
     void shortPerpetualLiquidatesAbove() {
         LiquidationPrice p = only(cross("-1", line("USDC", "300", "1", "0")), new LinearRevaluation(false));
-        assertThat(p.below()).isNull();
-        assertThat(p.above()).isEqualByComparingTo("3267.32");
-        assertThat(p.approximate()).isFalse();
+        expect(p, null, "3267.32", false);
     }
 
     /**
@@ -125,9 +151,7 @@ class LiquidationPricesTest {
     @Test
     void ethCollateralMovesWithTheEthPerpetual() {
         LiquidationPrice p = only(cross("1", line("ETH", "0.1", "3000", "0.10")), new LinearRevaluation(false));
-        assertThat(p.below()).isEqualByComparingTo("2777.78");
-        assertThat(p.above()).isNull();
-        assertThat(p.approximate()).isFalse();
+        expect(p, "2777.78", null, false);
     }
 
     /**
@@ -185,24 +209,16 @@ class LiquidationPricesTest {
     @Test
     void aFallingTierDoesNotHideADipBetweenSoundNodes() {
         LiquidationPrice p = only(cross("400", line("USDC", "215000", "1", "0")), new LinearRevaluation(false));
-        assertThat(p.below()).isEqualByComparingTo("2512.76");
-        assertThat(p.above()).isNull();
-        assertThat(p.approximate()).isFalse();
+        expect(p, "2512.76", null, false);
     }
 
     /** PORTFOLIO holds MM: long 1 perp, 300 USDC, MM 50: 300 + S - 3,000 = 50 -> S = 2,750, approximate. */
     @Test
     void portfolioHoldsMaintenanceMargin() {
         AccountRisk c = cross("1", line("USDC", "300", "1", "0"));
-        BigDecimal mm = new BigDecimal("50.00000000");
-        AccountRisk portfolio = new AccountRisk(c.accountId(), c.frozen(), c.collateral(), c.positions(), c.realizedPnl(),
-                c.unrealizedPnl(), c.optionValue(), c.equity(), c.equityIm(), new BigDecimal("65.00000000"), mm,
-                RiskStatus.marginRatio(mm, c.equity()), RiskStatus.HEALTHY, false, c.inputAges(), c.asOfMs(),
-                MarginMode.PORTFOLIO, null);
+        AccountRisk portfolio = portfolio(c, "65", "50");
         LiquidationPrice p = only(portfolio, new LinearRevaluation(false));
-        assertThat(p.below()).isEqualByComparingTo("2750");
-        assertThat(p.above()).isNull();
-        assertThat(p.approximate()).isTrue();
+        expect(p, "2750", null, true);
         assertThat(p.method()).startsWith("portfolio (approximate, may be optimistic for short-gamma books): MM held");
     }
 
@@ -213,15 +229,9 @@ class LiquidationPricesTest {
     @Test
     void portfolioScalesTheHeldMaintenanceMarginUpWithTheIndex() {
         AccountRisk c = cross("-1", line("USDC", "300", "1", "0"));
-        BigDecimal mm = new BigDecimal("50.00000000");
-        AccountRisk portfolio = new AccountRisk(c.accountId(), c.frozen(), c.collateral(), c.positions(), c.realizedPnl(),
-                c.unrealizedPnl(), c.optionValue(), c.equity(), c.equityIm(), new BigDecimal("65.00000000"), mm,
-                RiskStatus.marginRatio(mm, c.equity()), RiskStatus.HEALTHY, false, c.inputAges(), c.asOfMs(),
-                MarginMode.PORTFOLIO, null);
+        AccountRisk portfolio = portfolio(c, "65", "50");
         LiquidationPrice p = only(portfolio, new LinearRevaluation(false));
-        assertThat(p.above()).isEqualByComparingTo("3245.90");
-        assertThat(p.below()).isNull();
-        assertThat(p.approximate()).isTrue();
+        expect(p, null, "3245.90", true);
     }
 
     /** Long 1 perp with 20 USDC: equity 20 <= MM 30: liquidatable now, no price on either side, no revaluation. */
@@ -293,6 +303,45 @@ class LiquidationPricesTest {
         assertThat(prices.get(0).below()).isNull();
         assertThat(prices.get(0).above()).isEqualByComparingTo("3036.14");
         assertThat(prices.get(0).approximate()).isFalse();
+    }
+
+    /**
+     * A curved value: short 1 perp at 3,000 and long 1 call (mark 100) whose value the revaluation gives as 100 +
+     * 0.51 x + 0.0001 x^2, x = S - 3,000 (convex, as a long option's), with 550 USDC: equity 650, MM 30 (the perp's
+     * 1%; a long option has none). equity - MM = 650 - x + 0.51 x + 0.0001 x^2 - 0.01 (3,000 + x) = 620 - 0.5 x +
+     * 0.0001 x^2: the truth above is its smaller root x = (0.5 - sqrt(0.002)) / 0.0002 = 2,276.39, S = 5,276.39.
+     * Nodes (x): +65% 25.25, +70% 11, +75% 1.25, +80% -4: the straight line between +75% and +80% says
+     * 5,285.71, farther than the truth. The line through +65% and +70% extended, slope -0.095 per USD, reaches 0 at
+     * x = 2,100 + 11 / 0.095 = 2,215.79 inside +70% .. +75%: S = 5,215.78 (down, toward the index), nearer than the
+     * truth, approximate.
+     */
+    @Test
+    void aLongOptionsCurvedValueNeverGivesAFigureFartherThanTheTruth() {
+        String call = "ETH-27DEC26-3000-C";
+        Map<String, MarketMark> marks = Map.of(PERP, MARKS.get(PERP), call,
+                new MarketMark(call, "ETH", new BigDecimal("100"), new BigDecimal("3000"), 0.51, false, NOW - 100));
+        CollateralLine usdc = line("USDC", "550", "1", "0");
+        Collateral collateral = new Collateral(List.of(usdc), usdc.marketValue(), usdc.valueIm(), usdc.valueMm(), false, NOW);
+        AccountRisk view = CALC.evaluate("acc", false, BigDecimal.ZERO, List.of(
+                new Position(PERP, new BigDecimal("-1"), new BigDecimal("3000")),
+                new Position(call, BigDecimal.ONE, new BigDecimal("100"))), marks, collateral, NOW);
+        assertThat(view.equity()).isEqualByComparingTo("650");
+        assertThat(view.maintenanceMargin()).isEqualByComparingTo("30");
+        PortfolioAccount.Revaluation curved = (positions, scenarios) -> {
+            double[][] pnl = new double[positions.size()][scenarios.size()];
+            for (int s = 0; s < scenarios.size(); s++) {
+                double x = 3000 * scenarios.get(s).moveOf("ETH");
+                for (int p = 0; p < positions.size(); p++) {
+                    pnl[p][s] = positions.get(p).instrument().equals(call) ? 0.51 * x + 0.0001 * x * x : -x;
+                }
+            }
+            return new PortfolioAccount.Revalued(pnl, Set.of());
+        };
+        List<LiquidationPrice> prices = PRICES.of(view, marks, curved);
+        assertThat(prices).hasSize(1);
+        assertThat(prices.get(0).above()).isEqualByComparingTo("5215.78").isLessThanOrEqualTo(new BigDecimal("5276.39"));
+        assertThat(prices.get(0).below()).isNull();
+        assertThat(prices.get(0).approximate()).isTrue();
     }
 
     /**
