@@ -57,6 +57,15 @@ class LiquidationPriceGrpcTest {
                 .setIncludeLiquidationPrices(true).build()).getView();
     }
 
+    /** {@code v} is the view {@code up} (which had prices) without them: the same figures, answered. */
+    static void sameFiguresWithoutPrices(AccountView v, AccountView up) {
+        assertThat(up.getLiquidationPricesCount()).isEqualTo(1);
+        assertThat(v.getLiquidationPricesList()).isEmpty();
+        assertThat(v.getEquityUsd()).isEqualTo(up.getEquityUsd());
+        assertThat(v.getMaintenanceMarginUsd()).isEqualTo(up.getMaintenanceMarginUsd());
+        assertThat(v.getStatus()).isEqualTo(up.getStatus());
+    }
+
     static WhatIfRequest.Builder whatIf(String acc) {
         return WhatIfRequest.newBuilder().setAccountId(acc).setIncludeLiquidationPrices(true);
     }
@@ -119,14 +128,9 @@ class LiquidationPriceGrpcTest {
         String acc = "liq-down";
         longBook(acc);
         AccountView up = view(acc);
-        assertThat(up.getLiquidationPricesCount()).isEqualTo(1);
         try {
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.UNAVAILABLE);
-            AccountView down = view(acc);
-            assertThat(down.getLiquidationPricesList()).isEmpty();
-            assertThat(down.getEquityUsd()).isEqualTo(up.getEquityUsd());
-            assertThat(down.getMaintenanceMarginUsd()).isEqualTo(up.getMaintenanceMarginUsd());
-            assertThat(down.getStatus()).isEqualTo(up.getStatus());
+            sameFiguresWithoutPrices(view(acc), up);
             WhatIfResponse whatIf = MarginGrpcServiceTest.margin.whatIf(whatIf(acc).build());
             assertThat(whatIf.getAfter().getLiquidationPricesList()).isEmpty();
             assertThat(whatIf.getAfter().getEquityUsd()).isEqualTo(up.getEquityUsd());
@@ -145,15 +149,12 @@ class LiquidationPriceGrpcTest {
         String acc = "liq-slow";
         longBook(acc);
         AccountView up = view(acc);
-        assertThat(up.getLiquidationPricesCount()).isEqualTo(1);
         try {
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.SLOW);
             long start = System.nanoTime();
             AccountView slow = view(acc);
             long tookMs = (System.nanoTime() - start) / 1_000_000;
-            assertThat(slow.getLiquidationPricesList()).isEmpty();
-            assertThat(slow.getEquityUsd()).isEqualTo(up.getEquityUsd());
-            assertThat(slow.getMaintenanceMarginUsd()).isEqualTo(up.getMaintenanceMarginUsd());
+            sameFiguresWithoutPrices(slow, up);
             assertThat(tookMs).as("answered in %d ms", tookMs).isLessThan(1_000);
         } finally {
             upstream.pricing.revalueMode.set(FakeUpstream.Mode.OK);
@@ -175,22 +176,38 @@ class LiquidationPriceGrpcTest {
         assertThat(upstream.pricing.revalueCallsOf.get(PERP).get()).isEqualTo(before);
     }
 
-    /** A stale index makes the view conservative (shocked marks): no liquidation prices from such figures. */
+    /**
+     * A stale index makes the view conservative (shocked marks): no liquidation prices from such figures. The same
+     * account with the index fresh gets its price first (so the omission is the staleness, not a failure).
+     */
     @Test
     void staleIndexOmitsThem() {
         String acc = "liq-stale";
         upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "300", "1", "0", "0"});
-        fill(acc + "-f1", acc, STALE_PERP, Side.SIDE_BUY, "100", "5");
+        try {
+            upstream.pricing.linear(STALE_PERP, "5", false);
+            fill(acc + "-f1", acc, STALE_PERP, Side.SIDE_BUY, "100", "5");
+            AccountView fresh = view(acc);
+            assertThat(fresh.getConservative()).isFalse();
+            assertThat(fresh.getLiquidationPricesList()).extracting(LiquidationPrice::getUnderlying).containsExactly("DOT");
+        } finally {
+            upstream.pricing.linear(STALE_PERP, "5", true);
+        }
         AccountView v = view(acc);
         assertThat(v.getConservative()).isTrue();
         assertThat(v.getLiquidationPricesList()).isEmpty();
     }
 
-    /** Collateral alone, no position: nothing to liquidate, no prices. */
+    /**
+     * Collateral alone, no position: nothing to liquidate, no prices. The same account once it holds a position gets
+     * them (for the perpetual's underlying and for its ETH collateral).
+     */
     @Test
     void noPositionNoPrices() {
         String acc = "liq-none";
         upstream.collateral.set(acc, false, new Object[]{"arbitrum", "ETH", "1", "3000", "0.15", "0.10"});
         assertThat(view(acc).getLiquidationPricesList()).isEmpty();
+        fill(acc + "-f1", acc, PERP, Side.SIDE_BUY, "10", "30");
+        assertThat(view(acc).getLiquidationPricesList()).extracting(LiquidationPrice::getUnderlying).containsExactly("AVAX", "ETH");
     }
 }
