@@ -243,7 +243,9 @@ public class AccountStore {
 
     /**
      * Freezes (for {@code auctionId}) or unfreezes an account. Idempotent. NOT_FOUND for an unknown
-     * account; ACCOUNT_FROZEN when frozen by another auction (freeze or unfreeze alike).
+     * account; ACCOUNT_FROZEN when frozen by another auction (freeze or unfreeze alike); FREEZE_RELEASED for
+     * a freeze by an auction that already unfroze (an unfreeze records its auction id as released, even when
+     * the account was not frozen, so a freeze of that auction still in flight cannot land after it).
      */
     public boolean setFreeze(String accountId, boolean frozen, String auctionId) {
         return locked(() -> setFreezeTx(accountId, frozen, auctionId), accountId);
@@ -267,6 +269,13 @@ public class AccountStore {
                 throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + accountId,
                         "account " + accountId + " is frozen by auction " + holder + ", not " + auctionId);
             }
+            if (frozen && released(c, auctionId)) {
+                throw new PreconditionException("FREEZE_RELEASED", "auctions/" + auctionId,
+                        "auction " + auctionId + " already released its freeze of " + accountId + "; a released auction never freezes again");
+            }
+            if (!frozen) {
+                release(c, auctionId, accountId); // also when not frozen: a freeze of this id still in flight must not land after it
+            }
             if (isFrozen == frozen) {
                 return frozen; // idempotent
             }
@@ -282,6 +291,24 @@ public class AccountStore {
             }
             return frozen;
         });
+    }
+
+    private static boolean released(Connection c, String auctionId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM released_freeze WHERE auction_id = ?")) {
+            s.setString(1, auctionId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void release(Connection c, String auctionId, String accountId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO released_freeze (auction_id, account_id) VALUES (?, ?) ON CONFLICT (auction_id) DO NOTHING")) {
+            s.setString(1, auctionId);
+            s.setString(2, accountId);
+            s.executeUpdate();
+        }
     }
 
     /** A recorded mode switch with this request id: the first answer, or IDEMPOTENCY_CONFLICT for another payload. */

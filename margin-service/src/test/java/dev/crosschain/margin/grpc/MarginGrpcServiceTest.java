@@ -293,11 +293,29 @@ class MarginGrpcServiceTest {
         assertThat(freeze(acc, false, "auction-1")).isFalse();
         assertThat(freeze(acc, false, "auction-1")).isFalse();
         assertThat(fill("fz-2", acc, PERP, Side.SIDE_BUY, "1", "3000").getPosition().getQuantity()).isEqualTo("2");
+        // a late freeze of the auction that released the account (a retry landing after the unfreeze) is refused
+        assertError(() -> freeze(acc, true, "auction-1"), Status.Code.FAILED_PRECONDITION, "FREEZE_RELEASED", null);
+        assertThat(view(acc).getFrozen()).isFalse();
 
         assertError(() -> freeze("acc-nobody", true, "auction-1"), Status.Code.NOT_FOUND, "UNKNOWN_ACCOUNT", null);
         assertError(() -> freeze("", true, "auction-1"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_id");
         assertError(() -> freeze(acc, true, ""), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "auction_id");
         assertThat(view(acc).getFrozen()).isFalse();
+    }
+
+    @Test
+    void anUnfreezeThatOvertakesItsFreezeKeepsTheAccountUnfrozen() {
+        String acc = "acc-freeze-overtaken";
+        fill("fzo-1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        // the unfreeze of auction-o arrives first (its freeze still in flight): nothing to unfreeze, but recorded
+        assertThat(freeze(acc, false, "auction-o")).isFalse();
+        assertError(() -> freeze(acc, true, "auction-o"), Status.Code.FAILED_PRECONDITION, "FREEZE_RELEASED", null);
+        assertThat(view(acc).getFrozen()).isFalse();
+        assertThat(fill("fzo-2", acc, PERP, Side.SIDE_BUY, "1", "3000").getPosition().getQuantity()).isEqualTo("2");
+        // another auction still freezes the account
+        assertThat(freeze(acc, true, "auction-p")).isTrue();
+        assertThat(view(acc).getFrozen()).isTrue();
+        assertThat(freeze(acc, false, "auction-p")).isFalse();
     }
 
     // ---- TransferPositions ----
