@@ -7,6 +7,8 @@ import dev.crosschain.liquidation.domain.AuctionRules;
 import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.BidStatus;
+import dev.crosschain.liquidation.domain.HaltedException;
+import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.domain.UnknownDecimalsException;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
@@ -32,10 +34,12 @@ public class Bidding {
     private final Clock clock;
     private final Duration lease;
     private final CollateralClient collateral;
+    private final OperatorHalts halts;
 
     public Bidding(AuctionStore store, Settlement settlement, AuctionEvents events, Clock clock, LiquidationConfig config,
-                   CollateralClient collateral) {
+                   CollateralClient collateral, OperatorHalts halts) {
         this.store = store;
+        this.halts = halts;
         this.collateral = collateral;
         this.settlement = settlement;
         this.events = events;
@@ -46,8 +50,10 @@ public class Bidding {
     /**
      * @throws DependencyException when the bid would move collateral whose token decimals are unknown
      *                             (ListChains failed): nothing is recorded
+     * @throws HaltedException     when a NO_BIDS halt covers the auction: nothing is recorded
      */
     public Placed place(BidRequest request) {
+        refuseIfHalted(request);
         // Read before the transaction (no upstream call while the auction row is locked). A failure only
         // matters to a bid that takes collateral: replays and position-only lots go on without it.
         AssetDecimals decimals;
@@ -84,5 +90,23 @@ public class Bidding {
         }
         events.changed(bid.auctionId());
         return new Placed(settlement.settle(bid), false);
+    }
+
+    /**
+     * A bid on an auction a NO_BIDS halt covers is refused; a replay of a bid accepted before the halt still gets its
+     * first answer. Checked before the accepting transaction against this replica's halts, so a halt set elsewhere
+     * binds within {@code liquidation.halt.refresh}; the lot never changes after the open, so reading it outside the
+     * transaction is safe. Costs no read while no NO_BIDS halt is in force anywhere.
+     */
+    private void refuseIfHalted(BidRequest request) {
+        var current = halts.current();
+        if (!current.strongest().stopsBids() || store.findBid(request.bidId()).isPresent()) {
+            return;
+        }
+        store.find(request.auctionId()).ifPresent(auction -> current.covering(Underlyings.of(auction.lot()))
+                .filter(halt -> halt.level().stopsBids())
+                .ifPresent(halt -> {
+                    throw new HaltedException(auction.auctionId(), halt);
+                }));
     }
 }

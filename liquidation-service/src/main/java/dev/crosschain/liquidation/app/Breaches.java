@@ -6,6 +6,7 @@ import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.PriceCurve;
+import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -16,6 +17,7 @@ import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,10 +58,14 @@ public class Breaches {
     private final Set<String> unclaimed = ConcurrentHashMap.newKeySet();
     /** OPENING auctions whose freeze was refused ACCOUNT_FROZEN and logged at ERROR: logged once, not every pass. */
     private final Set<String> reportedHeld = ConcurrentHashMap.newKeySet();
+    /** Accounts a halt or a breaker holds back from a new auction, logged once each rather than every pass. */
+    private final Set<String> reportedWaiting = ConcurrentHashMap.newKeySet();
+    private final NewAuctionGate gate;
 
     public Breaches(AuctionStore store, MarginClient margin, Settlement settlement, AuctionEvents events, Clock clock,
-                    LiquidationConfig config) {
+                    LiquidationConfig config, NewAuctionGate gate) {
         this.store = store;
+        this.gate = gate;
         this.margin = margin;
         this.settlement = settlement;
         this.events = events;
@@ -79,6 +85,13 @@ public class Breaches {
         }
         String auctionId;
         try {
+            Optional<String> hold = gate.beforeClaim(accountId);
+            if (hold.isPresent()) {
+                // waits here: claimed by the retry pass that finds the hold lifted
+                unclaimed.add(accountId);
+                waiting(accountId, hold.get());
+                return;
+            }
             auctionId = claim(accountId);
         } catch (RuntimeException e) {
             LOG.warnf(e, "cannot claim %s for an auction yet, will retry", accountId);
@@ -93,6 +106,13 @@ public class Breaches {
     /** An event saying the account is no longer in LIQUIDATION: stop retrying its claim. */
     public void onNotLiquidation(String accountId) {
         unclaimed.remove(accountId);
+        reportedWaiting.remove(accountId);
+    }
+
+    private void waiting(String accountId, String why) {
+        if (reportedWaiting.add(accountId)) {
+            LOG.warnf("%s is in liquidation but no new auction opens for it while %s; it waits", accountId, why);
+        }
     }
 
     /**
@@ -163,6 +183,15 @@ public class Breaches {
                 cancel(auctionId, accountId, EMPTY_LOT);
                 return true;
             }
+            Optional<String> hold = gate.hold(Underlyings.of(snapshot.lot()));
+            if (hold.isPresent()) {
+                // claimed before the hold: stays OPENING (and frozen) for recovery to open once it is lifted
+                waiting(accountId, hold.get());
+                return true;
+            }
+            if (reportedWaiting.remove(accountId)) {
+                LOG.infof("%s is no longer held back from a new auction", accountId);
+            }
             if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot())) {
                 LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items", auctionId, accountId,
                         snapshot.markValueUsd().toPlainString(), snapshot.lot().size());
@@ -207,6 +236,9 @@ public class Breaches {
         if (!store.claim(auctionId, accountId, clock.instant(), curve)) {
             LOG.debugf("%s already claimed elsewhere", accountId);
             return null;
+        }
+        if (reportedWaiting.remove(accountId)) {
+            LOG.infof("%s is no longer held back from a new auction", accountId);
         }
         LOG.infof("claimed %s for auction %s", accountId, auctionId);
         return auctionId;

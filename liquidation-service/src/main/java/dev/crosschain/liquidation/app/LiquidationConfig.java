@@ -24,6 +24,10 @@ public interface LiquidationConfig {
 
     Collateral collateral();
 
+    Admin admin();
+
+    Halt halt();
+
     interface Curve {
         /**
          * Shape of the price fall: {@code linear} (buf to floor over duration), {@code stair-step} (times cut
@@ -156,6 +160,17 @@ public interface LiquidationConfig {
          */
         @WithDefault("60s")
         Duration registryRefresh();
+    }
+
+    interface Admin {
+        /** Bearer token of the admin RPCs (SetHalt); none: they are refused to every caller. */
+        Optional<String> token();
+    }
+
+    interface Halt {
+        /** How often each replica reads the operator halts again: the longest a SetHalt answered elsewhere waits here. */
+        @WithDefault("1s")
+        Duration refresh();
     }
 
     interface Risk {

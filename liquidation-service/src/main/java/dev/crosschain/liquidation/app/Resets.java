@@ -3,7 +3,9 @@ package dev.crosschain.liquidation.app;
 import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.Auction;
+import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.PriceCurve;
+import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Starts a new epoch for every open auction past its curve's {@code tail} or below its {@code cusp}
@@ -37,9 +41,14 @@ public class Resets {
     private final Clock clock;
 
     private final boolean enabled;
+    private final OperatorHalts halts;
+    /** Auctions whose reset a halt holds back, logged once each rather than every pass. */
+    private final Set<String> reportedHalted = ConcurrentHashMap.newKeySet();
 
-    public Resets(AuctionStore store, MarginClient margin, AuctionEvents events, Clock clock, LiquidationConfig config) {
+    public Resets(AuctionStore store, MarginClient margin, AuctionEvents events, Clock clock, LiquidationConfig config,
+                  OperatorHalts halts) {
         this.store = store;
+        this.halts = halts;
         this.margin = margin;
         this.events = events;
         this.clock = clock;
@@ -85,6 +94,15 @@ public class Resets {
             return Optional.empty();
         }
         Auction auction = found.get();
+        Optional<Halt> halt = halts.current().covering(Underlyings.of(auction.lot())).filter(h -> h.level().stopsResets());
+        if (halt.isPresent()) {
+            if (reportedHalted.add(auction.auctionId())) {
+                LOG.warnf("auction %s needs a reset (%s) but halt %s (%s) holds resets; its bids wait NEEDS_RESET",
+                        auction.auctionId(), reason, halt.get().scope(), halt.get().level());
+            }
+            return Optional.empty();
+        }
+        reportedHalted.remove(auction.auctionId());
         Instant now = clock.instant();
         AccountSnapshot snapshot;
         try {

@@ -7,9 +7,12 @@ import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
 import dev.crosschain.liquidation.client.DependencyException;
 import dev.crosschain.liquidation.domain.ConflictException;
+import dev.crosschain.liquidation.domain.HaltedException;
 import dev.crosschain.liquidation.domain.InvalidInputException;
 import dev.crosschain.liquidation.domain.NotFoundException;
+import dev.crosschain.liquidation.domain.PermissionDeniedException;
 import dev.crosschain.liquidation.domain.PreconditionException;
+import dev.crosschain.liquidation.domain.UnauthenticatedException;
 import dev.crosschain.liquidation.store.StoreException;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -64,7 +67,17 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof PreconditionException e) {
             PreconditionFailure detail = PreconditionFailure.newBuilder().addViolations(PreconditionFailure.Violation.newBuilder()
                     .setType(e.reason()).setSubject(e.subject()).setDescription(e.getMessage())).build();
-            return status(Code.FAILED_PRECONDITION, e.reason(), e.getMessage(), Any.pack(detail));
+            ErrorInfo.Builder info = ErrorInfo.newBuilder().setReason(e.reason()).setDomain(DOMAIN);
+            if (e instanceof HaltedException halted) {
+                info.putMetadata("scope", halted.halt().scope()).putMetadata("level", halted.halt().level().name());
+            }
+            return status(Code.FAILED_PRECONDITION, info.build(), e.getMessage(), Any.pack(detail));
+        }
+        if (failure instanceof UnauthenticatedException e) {
+            return status(Code.UNAUTHENTICATED, e.reason(), e.getMessage(), null);
+        }
+        if (failure instanceof PermissionDeniedException e) {
+            return status(Code.PERMISSION_DENIED, e.reason(), e.getMessage(), null);
         }
         if (failure instanceof ConflictException e) {
             return status(Code.ALREADY_EXISTS, e.reason(), e.getMessage(), null);
@@ -82,10 +95,14 @@ public class ErrorMapper implements ExceptionHandlerProvider {
     }
 
     private static StatusException status(Code code, String reason, String message, Any detail) {
+        return status(code, ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).build(), message, detail);
+    }
+
+    private static StatusException status(Code code, ErrorInfo info, String message, Any detail) {
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message == null ? "" : message)
-                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).build()));
+                .addDetails(Any.pack(info));
         if (detail != null) {
             status.addDetails(detail);
         }

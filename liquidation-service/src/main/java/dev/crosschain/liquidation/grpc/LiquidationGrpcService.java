@@ -2,6 +2,10 @@ package dev.crosschain.liquidation.grpc;
 
 import dev.crosschain.liquidation.app.AuctionEvents;
 import dev.crosschain.liquidation.app.Bidding;
+import dev.crosschain.liquidation.app.OperatorHalts;
+import dev.crosschain.liquidation.domain.Halt;
+import dev.crosschain.liquidation.domain.HaltChange;
+import dev.crosschain.liquidation.domain.HaltLevel;
 import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.BidRequest;
@@ -11,6 +15,12 @@ import dev.crosschain.liquidation.domain.Violation;
 import dev.crosschain.liquidation.store.AuctionStore;
 import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
 import dev.crosschain.proto.liquidation.v1.GetAuctionResponse;
+import dev.crosschain.proto.liquidation.v1.GetHaltsRequest;
+import dev.crosschain.proto.liquidation.v1.GetHaltsResponse;
+import dev.crosschain.proto.liquidation.v1.ListHaltChangesRequest;
+import dev.crosschain.proto.liquidation.v1.ListHaltChangesResponse;
+import dev.crosschain.proto.liquidation.v1.SetHaltRequest;
+import dev.crosschain.proto.liquidation.v1.SetHaltResponse;
 import dev.crosschain.proto.liquidation.v1.LiquidationService;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsResponse;
@@ -45,12 +55,17 @@ public class LiquidationGrpcService implements LiquidationService {
     private final Bidding bidding;
     private final AuctionEvents events;
     private final Clock clock;
+    private final OperatorHalts halts;
+    private final AdminToken admin;
 
-    public LiquidationGrpcService(AuctionStore store, Bidding bidding, AuctionEvents events, Clock clock) {
+    public LiquidationGrpcService(AuctionStore store, Bidding bidding, AuctionEvents events, Clock clock, OperatorHalts halts,
+                                  AdminToken admin) {
         this.store = store;
         this.bidding = bidding;
         this.events = events;
         this.clock = clock;
+        this.halts = halts;
+        this.admin = admin;
     }
 
     @Override
@@ -70,15 +85,8 @@ public class LiquidationGrpcService implements LiquidationService {
             }
         }
         int size = request.getPageSize();
-        if (size < 0 || size > MAX_PAGE_SIZE) {
-            violations.add(new Violation("page_size", "must be 0 (default " + DEFAULT_PAGE_SIZE + ") to " + MAX_PAGE_SIZE));
-            reason = reason == null ? "INVALID_PAGE_SIZE" : reason;
-        }
         Optional<Long> before = decodeToken(request.getPageToken());
-        if (before.isEmpty()) {
-            violations.add(new Violation("page_token", "not a token from a previous next_page_token"));
-            reason = reason == null ? "INVALID_PAGE_TOKEN" : reason;
-        }
+        reason = checkPage(size, before, violations, reason);
         if (!violations.isEmpty()) {
             throw new InvalidInputException(reason, violations);
         }
@@ -88,7 +96,7 @@ public class LiquidationGrpcService implements LiquidationService {
         ListAuctionsResponse.Builder response = ListAuctionsResponse.newBuilder();
         var now = clock.instant();
         for (int i = 0; i < Math.min(limit, page.size()); i++) {
-            response.addAuctions(ProtoMapper.auction(page.get(i), now));
+            response.addAuctions(ProtoMapper.auction(page.get(i), now, halts.current()));
         }
         if (page.size() > limit) {
             response.setNextPageToken(encodeToken(page.get(limit - 1).seq()));
@@ -104,7 +112,7 @@ public class LiquidationGrpcService implements LiquidationService {
         }
         Auction auction = store.find(request.getAuctionId().trim())
                 .orElseThrow(() -> new NotFoundException("UNKNOWN_AUCTION", "no auction " + request.getAuctionId()));
-        return Uni.createFrom().item(GetAuctionResponse.newBuilder().setAuction(ProtoMapper.auction(auction, clock.instant())).build());
+        return Uni.createFrom().item(GetAuctionResponse.newBuilder().setAuction(ProtoMapper.auction(auction, clock.instant(), halts.current())).build());
     }
 
     @Override
@@ -120,7 +128,7 @@ public class LiquidationGrpcService implements LiquidationService {
                             .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .filter(Optional::isPresent)
                     .map(found -> WatchAuctionsResponse.newBuilder()
-                            .setAuction(ProtoMapper.auction(found.get(), clock.instant())).build())
+                            .setAuction(ProtoMapper.auction(found.get(), clock.instant(), halts.current())).build())
                     .onTermination().invoke(listening::cancel);
         });
     }
@@ -133,6 +141,59 @@ public class LiquidationGrpcService implements LiquidationService {
         Bidding.Placed placed = bidding.place(bid);
         return Uni.createFrom().item(PlaceBidResponse.newBuilder().setBid(ProtoMapper.bid(placed.bid()))
                 .setReplayed(placed.replayed()).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<SetHaltResponse> setHalt(SetHaltRequest request) {
+        admin.require("SetHalt");
+        HaltLevel level = ProtoMapper.level(request.getLevel());
+        if (level == null) {
+            throw new InvalidInputException("INVALID_LEVEL", "level",
+                    "must be HALT_LEVEL_NONE, _NO_NEW_AUCTIONS, _NO_RESETS or _NO_BIDS, got " + request.getLevelValue());
+        }
+        Halt halt = halts.set(request.getUnderlying(), level, request.getChangedBy(), request.getReason());
+        return Uni.createFrom().item(SetHaltResponse.newBuilder().setHalt(ProtoMapper.halt(halt)).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<GetHaltsResponse> getHalts(GetHaltsRequest request) {
+        GetHaltsResponse.Builder response = GetHaltsResponse.newBuilder();
+        halts.current().list().forEach(h -> response.addHalts(ProtoMapper.halt(h)));
+        return Uni.createFrom().item(response.build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListHaltChangesResponse> listHaltChanges(ListHaltChangesRequest request) {
+        List<Violation> violations = new ArrayList<>();
+        Optional<Long> before = decodeToken(request.getPageToken());
+        String reason = checkPage(request.getPageSize(), before, violations, null);
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(reason, violations);
+        }
+        int limit = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
+        List<HaltChange> page = halts.changes(before.get(), limit + 1);
+        ListHaltChangesResponse.Builder response = ListHaltChangesResponse.newBuilder();
+        page.stream().limit(limit).forEach(c -> response.addChanges(ProtoMapper.haltChange(c)));
+        if (page.size() > limit) {
+            response.setNextPageToken(encodeToken(page.get(limit - 1).seq()));
+        }
+        return Uni.createFrom().item(response.build());
+    }
+
+    /** Adds the violations of a page request; the first reason (the given one if already set). */
+    private static String checkPage(int size, Optional<Long> before, List<Violation> violations, String reason) {
+        if (size < 0 || size > MAX_PAGE_SIZE) {
+            violations.add(new Violation("page_size", "must be 0 (default " + DEFAULT_PAGE_SIZE + ") to " + MAX_PAGE_SIZE));
+            reason = reason == null ? "INVALID_PAGE_SIZE" : reason;
+        }
+        if (before.isEmpty()) {
+            violations.add(new Violation("page_token", "not a token from a previous next_page_token"));
+            reason = reason == null ? "INVALID_PAGE_TOKEN" : reason;
+        }
+        return reason;
     }
 
     static String encodeToken(long seq) {

@@ -4,6 +4,11 @@ import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidStatus;
+import dev.crosschain.liquidation.domain.Halt;
+import dev.crosschain.liquidation.domain.HaltChange;
+import dev.crosschain.liquidation.domain.HaltLevel;
+import dev.crosschain.liquidation.domain.Halts;
+import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.proto.liquidation.v1.LotItemKind;
@@ -18,7 +23,13 @@ final class ProtoMapper {
     private ProtoMapper() {
     }
 
-    static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now) {
+    /** The auction with its price at {@code now} and the strongest of {@code halts} covering its lot. */
+    static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now, Halts halts) {
+        HaltLevel halt = halts.covering(Underlyings.of(a.lot())).map(Halt::level).orElse(HaltLevel.NONE);
+        return auction(a, now).toBuilder().setHaltLevel(level(halt)).setHalted(halt.stopsBids()).build();
+    }
+
+    private static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now) {
         dev.crosschain.proto.liquidation.v1.Auction.Builder b = dev.crosschain.proto.liquidation.v1.Auction.newBuilder()
                 .setAuctionId(a.auctionId())
                 .setAccountId(a.accountId())
@@ -89,6 +100,38 @@ final class ProtoMapper {
                 .setAsset(item.asset())
                 .setQuantity(Money.plain(item.quantity()))
                 .build();
+    }
+
+    static dev.crosschain.proto.liquidation.v1.Halt halt(Halt halt) {
+        return dev.crosschain.proto.liquidation.v1.Halt.newBuilder().setUnderlying(halt.underlying()).setLevel(level(halt.level()))
+                .setChangedBy(halt.changedBy()).setReason(halt.reason()).setChangedAtUnixMs(halt.changedAt().toEpochMilli()).build();
+    }
+
+    static dev.crosschain.proto.liquidation.v1.HaltChange haltChange(HaltChange change) {
+        return dev.crosschain.proto.liquidation.v1.HaltChange.newBuilder().setUnderlying(change.underlying())
+                .setLevel(level(change.level())).setPreviousLevel(level(change.previousLevel()))
+                .setChangedBy(change.changedBy()).setReason(change.reason())
+                .setChangedAtUnixMs(change.changedAt().toEpochMilli()).build();
+    }
+
+    static dev.crosschain.proto.liquidation.v1.HaltLevel level(HaltLevel level) {
+        return switch (level) {
+            case NONE -> dev.crosschain.proto.liquidation.v1.HaltLevel.HALT_LEVEL_NONE;
+            case NO_NEW_AUCTIONS -> dev.crosschain.proto.liquidation.v1.HaltLevel.HALT_LEVEL_NO_NEW_AUCTIONS;
+            case NO_RESETS -> dev.crosschain.proto.liquidation.v1.HaltLevel.HALT_LEVEL_NO_RESETS;
+            case NO_BIDS -> dev.crosschain.proto.liquidation.v1.HaltLevel.HALT_LEVEL_NO_BIDS;
+        };
+    }
+
+    /** Wire -> domain; null for UNSPECIFIED or a value this release does not know. */
+    static HaltLevel level(dev.crosschain.proto.liquidation.v1.HaltLevel level) {
+        return switch (level) {
+            case HALT_LEVEL_NONE -> HaltLevel.NONE;
+            case HALT_LEVEL_NO_NEW_AUCTIONS -> HaltLevel.NO_NEW_AUCTIONS;
+            case HALT_LEVEL_NO_RESETS -> HaltLevel.NO_RESETS;
+            case HALT_LEVEL_NO_BIDS -> HaltLevel.NO_BIDS;
+            default -> null;
+        };
     }
 
     static dev.crosschain.proto.liquidation.v1.AuctionStatus status(AuctionStatus status) {

@@ -192,7 +192,7 @@ class AuctionResetTest {
         assertThat(store.insertAuction("auc-tail", "acc-tail", opened, new BigDecimal("1500"), RESETS_AFTER_A_MINUTE, LOT)).isTrue();
         // 90 s of epoch 0 have passed (the open time stays: other tests list auctions newest first by it)
         Instant epochStart = opened.minusSeconds(90);
-        backdateEpoch("auc-tail", epochStart);
+        backdateEpoch(dataSource, "auc-tail", epochStart);
 
         // two passes race here, and the service's own ticker may join them: one epoch starts
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -266,7 +266,7 @@ class AuctionResetTest {
                 .addPositions(Position.newBuilder().setInstrument("ETH-PERPETUAL").setQuantity("-1").setAverageEntryPrice("1000")
                         .setMarkPrice("2500").setUnrealizedPnlUsd("-1500").setOptionValueUsd("0"))
                 .setUnrealizedPnlUsd("-1500").setOptionValueUsd("0").build());
-        backdateEpoch("auc-half", opened.minusSeconds(90));
+        backdateEpoch(dataSource, "auc-half", opened.minusSeconds(90));
 
         resets.run();
         awaitUntil("the reset of auc-half", () -> !store.resets("auc-half").isEmpty());
@@ -293,7 +293,7 @@ class AuctionResetTest {
         // margin's inputs are stale: its figures are conservative, not marks to start an epoch from
         upstream.margin.views.put("acc-stale", LiquidationGrpcServiceTest.view("acc-stale", "-2000").toBuilder()
                 .setConservative(true).build());
-        backdateEpoch("auc-stale", opened.minusSeconds(90));
+        backdateEpoch(dataSource, "auc-stale", opened.minusSeconds(90));
 
         assertThat(resets.run()).noneMatch(r -> r.auctionId().equals("auc-stale"));
         assertThat(store.resets("auc-stale")).isEmpty();
@@ -313,7 +313,7 @@ class AuctionResetTest {
         // margin-service has no view of the account: no pass can reset it
         assertThat(store.insertAuction("auc-waits", "acc-waits-unknown", opened, new BigDecimal("1500"), RESETS_AFTER_A_MINUTE, LOT)).isTrue();
         assertThat(get("auc-waits").getNeedsReset()).isFalse();
-        backdateEpoch("auc-waits", opened.minusSeconds(90));
+        backdateEpoch(dataSource, "auc-waits", opened.minusSeconds(90));
 
         dev.crosschain.proto.liquidation.v1.Auction waiting = get("auc-waits");
         assertThat(waiting.getNeedsReset()).isTrue();
@@ -437,7 +437,7 @@ class AuctionResetTest {
     // ---- helpers ----
 
     /** Moves the start of the auction's current epoch (the open time stays: other tests list auctions newest first by it). */
-    private void backdateEpoch(String auctionId, Instant epochStart) throws Exception {
+    static void backdateEpoch(AgroalDataSource dataSource, String auctionId, Instant epochStart) throws Exception {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("UPDATE auction SET epoch_started_at_ms = ? WHERE auction_id = ?")) {
             s.setLong(1, epochStart.toEpochMilli());
