@@ -1,5 +1,6 @@
 package dev.crosschain.liquidation.app;
 
+import dev.crosschain.liquidation.domain.IndexHistory;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -27,6 +28,8 @@ public interface LiquidationConfig {
     Admin admin();
 
     Halt halt();
+
+    Breaker breaker();
 
     interface Curve {
         /**
@@ -171,6 +174,45 @@ public interface LiquidationConfig {
         /** How often each replica reads the operator halts again: the longest a SetHalt answered elsewhere waits here. */
         @WithDefault("1s")
         Duration refresh();
+    }
+
+    interface Breaker {
+        /** False: no breaker trips (and pricing-service is not watched): auctions open whatever the index does. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * An underlying whose index this service has not received for longer is STALE. A backstop for a silent stream:
+         * pricing-service flags an index stale itself once its sources stop (pricing.index.stale-after, 60 s) and only
+         * sends changes, so this stays above that.
+         */
+        @WithDefault("90s")
+        Duration maxAge();
+
+        /** The largest relative index move within the window that opens auctions, e.g. 0.10 = 10 %. */
+        @WithDefault("0.10")
+        double maxMove();
+
+        /** How far back an index move counts. */
+        @WithDefault("60s")
+        Duration window();
+
+        /** Delay before re-subscribing to WatchIndexPrices after a failure or an end of stream. */
+        @WithDefault("1s")
+        Duration reconnect();
+
+        /**
+         * The rules, checked: built at start, so a bad {@code liquidation.breaker.*} fails the start.
+         *
+         * @throws IllegalStateException naming the rule
+         */
+        default IndexHistory.Rules rules() {
+            try {
+                return new IndexHistory.Rules(maxAge(), maxMove(), window());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("liquidation.breaker: " + e.getMessage(), e);
+            }
+        }
     }
 
     interface Risk {

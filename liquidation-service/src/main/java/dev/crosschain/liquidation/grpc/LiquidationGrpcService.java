@@ -2,6 +2,7 @@ package dev.crosschain.liquidation.grpc;
 
 import dev.crosschain.liquidation.app.AuctionEvents;
 import dev.crosschain.liquidation.app.Bidding;
+import dev.crosschain.liquidation.app.IndexBreakers;
 import dev.crosschain.liquidation.app.OperatorHalts;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.HaltChange;
@@ -57,9 +58,11 @@ public class LiquidationGrpcService implements LiquidationService {
     private final Clock clock;
     private final OperatorHalts halts;
     private final AdminToken admin;
+    private final IndexBreakers breakers;
 
     public LiquidationGrpcService(AuctionStore store, Bidding bidding, AuctionEvents events, Clock clock, OperatorHalts halts,
-                                  AdminToken admin) {
+                                  AdminToken admin, IndexBreakers breakers) {
+        this.breakers = breakers;
         this.store = store;
         this.bidding = bidding;
         this.events = events;
@@ -161,6 +164,7 @@ public class LiquidationGrpcService implements LiquidationService {
     public Uni<GetHaltsResponse> getHalts(GetHaltsRequest request) {
         GetHaltsResponse.Builder response = GetHaltsResponse.newBuilder();
         halts.current().list().forEach(h -> response.addHalts(ProtoMapper.halt(h)));
+        breakers.trips().forEach(t -> response.addBreakers(ProtoMapper.breaker(t)));
         return Uni.createFrom().item(response.build());
     }
 

@@ -4,6 +4,7 @@ import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidStatus;
+import dev.crosschain.liquidation.domain.BreakerTrip;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.HaltChange;
 import dev.crosschain.liquidation.domain.HaltLevel;
@@ -11,6 +12,7 @@ import dev.crosschain.liquidation.domain.Halts;
 import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.Money;
+import dev.crosschain.proto.liquidation.v1.BreakerKind;
 import dev.crosschain.proto.liquidation.v1.LotItemKind;
 import dev.crosschain.proto.liquidation.v1.PriceCurve;
 import dev.crosschain.proto.liquidation.v1.PriceCurveKind;
@@ -105,6 +107,12 @@ final class ProtoMapper {
     static dev.crosschain.proto.liquidation.v1.Halt halt(Halt halt) {
         return dev.crosschain.proto.liquidation.v1.Halt.newBuilder().setUnderlying(halt.underlying()).setLevel(level(halt.level()))
                 .setChangedBy(halt.changedBy()).setReason(halt.reason()).setChangedAtUnixMs(halt.changedAt().toEpochMilli()).build();
+    }
+
+    static dev.crosschain.proto.liquidation.v1.BreakerTrip breaker(BreakerTrip trip) {
+        return dev.crosschain.proto.liquidation.v1.BreakerTrip.newBuilder().setUnderlying(trip.underlying())
+                .setKind(trip.kind() == BreakerTrip.Kind.STALE ? BreakerKind.BREAKER_KIND_STALE : BreakerKind.BREAKER_KIND_MOVED)
+                .setDetail(trip.detail()).build();
     }
 
     static dev.crosschain.proto.liquidation.v1.HaltChange haltChange(HaltChange change) {

@@ -25,6 +25,10 @@ import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
 import dev.crosschain.proto.margin.v1.TransferPositionsResponse;
 import dev.crosschain.proto.margin.v1.WatchRiskRequest;
 import dev.crosschain.proto.margin.v1.WatchRiskResponse;
+import dev.crosschain.proto.pricing.v1.IndexPrice;
+import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import dev.crosschain.proto.pricing.v1.WatchIndexPricesRequest;
+import dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -44,8 +48,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One loopback gRPC server standing in for margin-service and collateral-service: a WatchRisk the test
- * pushes events into, canned account views, and recorded, idempotent freezes and transfers.
+ * One loopback gRPC server standing in for margin-service, collateral-service and pricing-service: a WatchRisk the
+ * test pushes events into, canned account views, recorded, idempotent freezes and transfers, and a WatchIndexPrices
+ * the test pushes index updates into.
  */
 final class FakeUpstream {
 
@@ -55,10 +60,11 @@ final class FakeUpstream {
 
     final Margin margin = new Margin();
     final Collateral collateral = new Collateral();
+    final Pricing pricing = new Pricing();
     private final Server server;
 
     private FakeUpstream() {
-        server = ServerBuilder.forPort(PORT).addService(margin)
+        server = ServerBuilder.forPort(PORT).addService(margin).addService(pricing)
                 .addService(io.grpc.ServerInterceptors.intercept(collateral, new TransferNeedsToken())).build();
         try {
             server.start();
@@ -288,6 +294,56 @@ final class FakeUpstream {
             List<TransferRequest> result = new ArrayList<>();
             calls.stream().filter(c -> c.getTransferId().equals(transferId)).forEach(result::add);
             return result;
+        }
+    }
+
+    /**
+     * pricing-service's WatchIndexPrices: the indices pushed so far on subscribe, then every push; {@link #down} refuses
+     * subscriptions UNAVAILABLE as an unreachable pricing-service would.
+     */
+    static final class Pricing extends PricingServiceGrpc.PricingServiceImplBase {
+        final Map<String, IndexPrice> indices = new LinkedHashMap<>();
+        final List<StreamObserver<WatchIndexPricesResponse>> watchers = new CopyOnWriteArrayList<>();
+        volatile boolean down;
+
+        @Override
+        public void watchIndexPrices(WatchIndexPricesRequest request, StreamObserver<WatchIndexPricesResponse> observer) {
+            if (down) {
+                observer.onError(Status.UNAVAILABLE.withDescription("pricing down").asRuntimeException());
+                return;
+            }
+            synchronized (this) {
+                observer.onNext(WatchIndexPricesResponse.newBuilder().addAllIndices(indices.values()).build());
+                watchers.add(observer);
+            }
+            ((ServerCallStreamObserver<WatchIndexPricesResponse>) observer).setOnCancelHandler(() -> watchers.remove(observer));
+        }
+
+        /** Sends one index update (a decimal price; stale as pricing-service would flag it) to every watcher. */
+        synchronized void push(String asset, String price, boolean stale) {
+            IndexPrice index = IndexPrice.newBuilder().setAsset(asset).setPrice(price).setStale(stale)
+                    .setUpdatedAtUnixMs(System.currentTimeMillis()).build();
+            indices.put(asset, index);
+            for (StreamObserver<WatchIndexPricesResponse> w : watchers) {
+                try {
+                    w.onNext(WatchIndexPricesResponse.newBuilder().addIndices(index).build());
+                } catch (RuntimeException e) {
+                    watchers.remove(w);
+                }
+            }
+        }
+
+        /** Down: every stream ends UNAVAILABLE and new ones are refused until {@code down} is false again. */
+        synchronized void goDown() {
+            down = true;
+            for (StreamObserver<WatchIndexPricesResponse> w : watchers) {
+                try {
+                    w.onError(Status.UNAVAILABLE.withDescription("pricing restarting").asRuntimeException());
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+            }
+            watchers.clear();
         }
     }
 }
