@@ -11,7 +11,7 @@ public enum ServiceSpec {
     PRICING("pricing-service", "pricing", 2, List.of(), true),
     COLLATERAL("collateral-service", "collateral", 1, List.of("pricing"), false),
     MARGIN("margin-service", "margin", 3, List.of("collateral", "pricing"), false),
-    LIQUIDATION("liquidation-service", "liquidation", 4, List.of("margin", "collateral"), false);
+    LIQUIDATION("liquidation-service", "liquidation", 4, List.of("margin", "collateral", "pricing"), false);
 
     private final String module;
     private final String database;

@@ -76,7 +76,7 @@ class DeployManifestsTest {
             new Expected("margin-service", 8103, 9103, "margin", 2,
                     Map.of("collateral", "collateral-service", "pricing", "pricing-service")),
             new Expected("liquidation-service", 8104, 9104, "liquidation", 1,
-                    Map.of("margin", "margin-service", "collateral", "collateral-service")));
+                    Map.of("margin", "margin-service", "collateral", "collateral-service", "pricing", "pricing-service")));
 
     private static final Map<String, Integer> GRPC_PORTS = Map.of(
             "collateral-service", 9101, "pricing-service", 9102, "margin-service", 9103, "liquidation-service", 9104);
