@@ -89,6 +89,7 @@ class BreakerGrpcTest {
     Clock clock;
 
     IndexBreakers breakers;
+    NewAuctionGate gate;
     Breaches breaches;
 
     @BeforeAll
@@ -104,7 +105,8 @@ class BreakerGrpcTest {
                 new Class<?>[]{LiquidationConfig.class},
                 (proxy, method, args) -> method.getName().equals("breaker") ? ENABLED : method.invoke(config, args));
         breakers = new IndexBreakers(pricing, clock, enabled);
-        breaches = new Breaches(store, margin, settlement, events, clock, enabled, new NewAuctionGate(halts, margin, breakers));
+        gate = new NewAuctionGate(halts, margin, breakers);
+        breaches = new Breaches(store, margin, settlement, events, clock, enabled, gate);
         breakers.start();
         awaitUntil("the breakers receive the index", () -> !breakers.trippedForEvery());
     }
@@ -148,20 +150,16 @@ class BreakerGrpcTest {
     }
 
     @Test
-    void anUnderlyingPricingNeverSentHoldsTheClaimedAuctionOpeningUntilItArrives() {
+    void anUnderlyingPricingNeverSentHoldsTheOpenUntilItArrives() {
         fresh();
-        upstream.margin.views.put("acc-brn", viewOn("acc-brn", "BRN-PERPETUAL"));
-        // claimed (as when nothing known was tripped before the claim): the snapshot before the open finds BRN without an
-        // index. Claimed "in a minute" so that the service's own recovery (breakers off) leaves it to this test's driver.
-        assertThat(store.claim("auc-brn", "acc-brn", Instant.now().plusSeconds(60), AuctionOpeningTest.CURVE)).isTrue();
-        breaches.drive("auc-brn", "acc-brn");
-        assertThat(get("auc-brn").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPENING);
-        assertThat(trip("BRN")).as("trips list only what pricing-service sent").isEmpty();
+        // not listed (trips are what pricing-service sent), so a claim is not held before it: the gate holds the open
+        // (Breaches#drive, as HaltGrpcTest#anAccountClaimedBeforeTheHaltStaysOpeningUntilItIsLifted shows for a halt)
+        assertThat(trip("BRN")).isEmpty();
+        assertThat(gate.hold(List.of("BRN", "ETH", "USDC"))).hasValueSatisfying(why -> assertThat(why)
+                .contains("breaker BRN STALE").contains("no index received"));
 
         fresh("BRN");
-        breaches.drive("auc-brn", "acc-brn");
-        // recovery may be driving it at the same time: one of the two opens it
-        awaitFresh("acc-brn's auction opens", () -> isOpen("acc-brn"), "BRN");
+        awaitFresh("BRN's index arrives", () -> gate.hold(List.of("BRN", "ETH", "USDC")).isEmpty(), "BRN");
     }
 
     @Test
