@@ -8,7 +8,6 @@ import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.BidStatus;
 import dev.crosschain.liquidation.domain.HaltedException;
-import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.domain.UnknownDecimalsException;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
@@ -103,7 +102,7 @@ public class Bidding {
         if (!current.strongest().stopsBids() || store.findBid(request.bidId()).isPresent()) {
             return;
         }
-        store.find(request.auctionId()).ifPresent(auction -> current.covering(Underlyings.of(auction.lot()))
+        store.find(request.auctionId()).ifPresent(auction -> halts.covering(auction.lot())
                 .filter(halt -> halt.level().stopsBids())
                 .ifPresent(halt -> {
                     throw new HaltedException(auction.auctionId(), halt);

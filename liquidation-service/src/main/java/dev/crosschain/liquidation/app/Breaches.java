@@ -6,7 +6,6 @@ import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.PriceCurve;
-import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -85,14 +84,18 @@ public class Breaches {
         }
         String auctionId;
         try {
-            Optional<String> hold = gate.beforeClaim(accountId);
-            if (hold.isPresent()) {
-                // waits here: claimed by the retry pass that finds the hold lifted
-                unclaimed.add(accountId);
-                waiting(accountId, hold.get());
-                return;
+            // first, as it costs no call: an account with an auction running needs no gate, nor its view read
+            AuctionStore.Activity activity = store.activity(accountId);
+            if (activity == AuctionStore.Activity.NONE) {
+                Optional<String> hold = gate.beforeClaim(accountId);
+                if (hold.isPresent()) {
+                    // waits here: claimed by the retry pass that finds the hold lifted
+                    unclaimed.add(accountId);
+                    waiting(accountId, hold.get());
+                    return;
+                }
             }
-            auctionId = claim(accountId);
+            auctionId = claim(accountId, activity);
         } catch (RuntimeException e) {
             LOG.warnf(e, "cannot claim %s for an auction yet, will retry", accountId);
             unclaimed.add(accountId);
@@ -183,7 +186,7 @@ public class Breaches {
                 cancel(auctionId, accountId, EMPTY_LOT);
                 return true;
             }
-            Optional<String> hold = gate.hold(Underlyings.of(snapshot.lot()));
+            Optional<String> hold = gate.hold(snapshot.lot());
             if (hold.isPresent()) {
                 // claimed before the hold: stays OPENING (and frozen) for recovery to open once it is lifted
                 waiting(accountId, hold.get());
@@ -219,8 +222,8 @@ public class Breaches {
      * Claims the account: the new auction's id, or null when an auction is already active for it, or when
      * its last auction's unfreeze is pending (the account is then retried, see {@link #unclaimed}).
      */
-    private String claim(String accountId) {
-        switch (store.activity(accountId)) {
+    private String claim(String accountId, AuctionStore.Activity activity) {
+        switch (activity) {
             case ACTIVE -> {
                 unclaimed.remove(accountId);
                 return null;

@@ -44,6 +44,10 @@ public class IndexBreakers {
     /** Guarded by itself. */
     private final Map<String, IndexHistory> histories = new TreeMap<>();
     private volatile boolean connected;
+    /** When a disconnection was last warned about (System.nanoTime, never 0); 0 before the first. */
+    private volatile long lastWarnNanos;
+    /** How often a lasting disconnection is warned about again. */
+    private static final Duration WARN_EVERY = Duration.ofMinutes(5);
     private volatile Cancellable subscription;
     private volatile boolean stopped;
 
@@ -107,9 +111,12 @@ public class IndexBreakers {
     }
 
     private void reconnect(Throwable failure) {
-        if (connected) {
+        long now = System.nanoTime();
+        // the first failure since start or since connected, then at most every WARN_EVERY while it lasts
+        if (connected || lastWarnNanos == 0 || now - lastWarnNanos >= WARN_EVERY.toNanos()) {
             LOG.warnf("WatchIndexPrices %s: every underlying counts as STALE until it is back",
                     failure == null ? "ended" : "failed (" + failure.getMessage() + ")");
+            lastWarnNanos = now == 0 ? 1 : now;
         }
         connected = false;
         if (stopped) {

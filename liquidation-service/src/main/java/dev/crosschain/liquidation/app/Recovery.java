@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class Recovery {
 
     private static final Logger LOG = Logger.getLogger(Recovery.class);
-    private static final int BATCH = 100;
+    public static final int BATCH = 100;
 
     private final AuctionStore store;
     private final Settlement settlement;
@@ -38,6 +39,12 @@ public class Recovery {
     private final Duration grace;
     private final Duration maxInFlight;
     private final AtomicBoolean running = new AtomicBoolean();
+    private volatile int batch = BATCH;
+    /**
+     * Where the next pass reads OPENING claims on from: a claim a halt or a breaker holds stays OPENING, and a pass
+     * that always began at the oldest would, with a page of held claims, never reach the ones behind them.
+     */
+    private long openingAfterSeq;
 
     public Recovery(AuctionStore store, Settlement settlement, Breaches breaches, Clock clock, LiquidationConfig config) {
         this.store = store;
@@ -66,17 +73,12 @@ public class Recovery {
         try {
             breaches.retryUnclaimed();
             Instant now = clock.instant();
-            for (String bidId : store.claimExpired(now, lease, BATCH)) {
+            for (String bidId : store.claimExpired(now, lease, batch)) {
                 finish(bidId);
             }
             Instant settled = clock.instant().minus(grace);
             // claims a failure or a crash left OPENING: freeze (again), snapshot, open or cancel
-            for (AuctionStore.AuctionRef ref : store.openingPending(settled, BATCH)) {
-                if (!breaches.drive(ref.auctionId(), ref.accountId())) {
-                    LOG.debug("recovery: margin-service does not answer; the other OPENING claims wait for the next pass");
-                    break;
-                }
-            }
+            driveOpening(settled);
             for (AuctionStore.AuctionRef ref : store.freezePending(settled)) {
                 breaches.freeze(ref.auctionId(), ref.accountId());
             }
@@ -89,6 +91,25 @@ public class Recovery {
         } finally {
             running.set(false);
         }
+    }
+
+    /** One page of OPENING claims from the cursor on; after the last page the next pass starts from the oldest. */
+    private void driveOpening(Instant settled) {
+        List<AuctionStore.Opening> page = store.openingPending(settled, openingAfterSeq, batch);
+        openingAfterSeq = page.size() < batch ? 0 : page.get(page.size() - 1).seq();
+        for (AuctionStore.Opening opening : page) {
+            if (!breaches.drive(opening.ref().auctionId(), opening.ref().accountId())) {
+                LOG.debug("recovery: margin-service does not answer; the other OPENING claims wait for the next pass");
+                // resumes at this claim
+                openingAfterSeq = opening.seq() - 1;
+                break;
+            }
+        }
+    }
+
+    /** Tests: how many bids and OPENING claims a pass takes up at most ({@value #BATCH} otherwise). */
+    public void useBatch(int batch) {
+        this.batch = batch;
     }
 
     private void finish(String bidId) {

@@ -5,7 +5,6 @@ import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.PriceCurve;
-import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -94,7 +93,7 @@ public class Resets {
             return Optional.empty();
         }
         Auction auction = found.get();
-        Optional<Halt> halt = halts.current().covering(Underlyings.of(auction.lot())).filter(h -> h.level().stopsResets());
+        Optional<Halt> halt = halts.covering(auction.lot()).filter(h -> h.level().stopsResets());
         if (halt.isPresent()) {
             if (reportedHalted.add(auction.auctionId())) {
                 LOG.warnf("auction %s needs a reset (%s) but halt %s (%s) holds resets; its bids wait NEEDS_RESET",

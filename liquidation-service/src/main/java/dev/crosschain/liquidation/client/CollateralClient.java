@@ -2,6 +2,7 @@ package dev.crosschain.liquidation.client;
 
 import dev.crosschain.liquidation.app.LiquidationConfig;
 import dev.crosschain.liquidation.domain.AssetDecimals;
+import dev.crosschain.liquidation.domain.CanonicalAssets;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.PreconditionException;
 import dev.crosschain.proto.collateral.v1.Chain;
@@ -62,6 +63,9 @@ public class CollateralClient {
     private record Read(AssetDecimals decimals, long atNanos) {
     }
 
+    /** Each token's canonical priced asset ("chain/asset" -> e.g. BTC for WBTC), from the same read as {@link #read}. */
+    private volatile CanonicalAssets canonical = CanonicalAssets.NONE;
+
     /**
      * Decimals of every token on every chain ("chain/asset"), from ListChains (all pages). The registry can change at
      * run time (an operator's UpsertChain), so a read older than {@code liquidation.collateral.registry-refresh} is
@@ -105,6 +109,7 @@ public class CollateralClient {
 
     private AssetDecimals readRegistry(long now) {
         Map<String, Integer> byChainAsset = new HashMap<>();
+        Map<String, String> canonicalByChainAsset = new HashMap<>();
         Set<String> seenTokens = new HashSet<>();
         String pageToken = "";
         do {
@@ -120,6 +125,7 @@ public class CollateralClient {
             for (Chain chain : response.getChainsList()) {
                 for (AssetConfig asset : chain.getConfig().getAssetsList()) {
                     byChainAsset.put(AssetDecimals.key(chain.getChainId(), asset.getAsset()), asset.getDecimals());
+                    canonicalByChainAsset.put(AssetDecimals.key(chain.getChainId(), asset.getAsset()), asset.getCanonicalAsset());
                 }
             }
             pageToken = response.getNextPageToken();
@@ -129,8 +135,19 @@ public class CollateralClient {
             }
         } while (!pageToken.isEmpty());
         AssetDecimals decimals = new AssetDecimals(byChainAsset);
+        canonical = new CanonicalAssets(canonicalByChainAsset);
         read = new Read(decimals, now);
         return decimals;
+    }
+
+    /**
+     * Each token's canonical priced asset, as read with {@link #decimals()} (and refreshed as it is).
+     *
+     * @throws DependencyException when collateral-service cannot be read and nothing was read before
+     */
+    public CanonicalAssets canonicalAssets() {
+        decimals();
+        return canonical;
     }
 
     /** Drops the cached registry: the next {@link #decimals()} reads it again. */

@@ -51,6 +51,8 @@ public class LiquidationGrpcService implements LiquidationService {
     static final int DEFAULT_PAGE_SIZE = 100;
     static final int MAX_PAGE_SIZE = 500;
     private static final String TOKEN_PREFIX = "seq:";
+    /** Halt changes page on their own seq: a ListAuctions token is refused here rather than read as one. */
+    private static final String HALT_CHANGE_TOKEN_PREFIX = "halt-change:";
 
     private final AuctionStore store;
     private final Bidding bidding;
@@ -99,7 +101,7 @@ public class LiquidationGrpcService implements LiquidationService {
         ListAuctionsResponse.Builder response = ListAuctionsResponse.newBuilder();
         var now = clock.instant();
         for (int i = 0; i < Math.min(limit, page.size()); i++) {
-            response.addAuctions(ProtoMapper.auction(page.get(i), now, halts.current()));
+            response.addAuctions(ProtoMapper.auction(page.get(i), now, halts.covering(page.get(i).lot())));
         }
         if (page.size() > limit) {
             response.setNextPageToken(encodeToken(page.get(limit - 1).seq()));
@@ -115,7 +117,7 @@ public class LiquidationGrpcService implements LiquidationService {
         }
         Auction auction = store.find(request.getAuctionId().trim())
                 .orElseThrow(() -> new NotFoundException("UNKNOWN_AUCTION", "no auction " + request.getAuctionId()));
-        return Uni.createFrom().item(GetAuctionResponse.newBuilder().setAuction(ProtoMapper.auction(auction, clock.instant(), halts.current())).build());
+        return Uni.createFrom().item(GetAuctionResponse.newBuilder().setAuction(ProtoMapper.auction(auction, clock.instant(), halts.covering(auction.lot()))).build());
     }
 
     @Override
@@ -131,7 +133,7 @@ public class LiquidationGrpcService implements LiquidationService {
                             .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .filter(Optional::isPresent)
                     .map(found -> WatchAuctionsResponse.newBuilder()
-                            .setAuction(ProtoMapper.auction(found.get(), clock.instant(), halts.current())).build())
+                            .setAuction(ProtoMapper.auction(found.get(), clock.instant(), halts.covering(found.get().lot()))).build())
                     .onTermination().invoke(listening::cancel);
         });
     }
@@ -150,11 +152,8 @@ public class LiquidationGrpcService implements LiquidationService {
     @Blocking
     public Uni<SetHaltResponse> setHalt(SetHaltRequest request) {
         admin.require("SetHalt");
+        // null (an unknown level) is reported by set with the other bad fields
         HaltLevel level = ProtoMapper.level(request.getLevel());
-        if (level == null) {
-            throw new InvalidInputException("INVALID_LEVEL", "level",
-                    "must be HALT_LEVEL_NONE, _NO_NEW_AUCTIONS, _NO_RESETS or _NO_BIDS, got " + request.getLevelValue());
-        }
         Halt halt = halts.set(request.getUnderlying(), level, request.getChangedBy(), request.getReason());
         return Uni.createFrom().item(SetHaltResponse.newBuilder().setHalt(ProtoMapper.halt(halt)).build());
     }
@@ -172,7 +171,7 @@ public class LiquidationGrpcService implements LiquidationService {
     @Blocking
     public Uni<ListHaltChangesResponse> listHaltChanges(ListHaltChangesRequest request) {
         List<Violation> violations = new ArrayList<>();
-        Optional<Long> before = decodeToken(request.getPageToken());
+        Optional<Long> before = decodeToken(HALT_CHANGE_TOKEN_PREFIX, request.getPageToken());
         String reason = checkPage(request.getPageSize(), before, violations, null);
         if (!violations.isEmpty()) {
             throw new InvalidInputException(reason, violations);
@@ -182,7 +181,7 @@ public class LiquidationGrpcService implements LiquidationService {
         ListHaltChangesResponse.Builder response = ListHaltChangesResponse.newBuilder();
         page.stream().limit(limit).forEach(c -> response.addChanges(ProtoMapper.haltChange(c)));
         if (page.size() > limit) {
-            response.setNextPageToken(encodeToken(page.get(limit - 1).seq()));
+            response.setNextPageToken(encodeToken(HALT_CHANGE_TOKEN_PREFIX, page.get(limit - 1).seq()));
         }
         return Uni.createFrom().item(response.build());
     }
@@ -201,20 +200,28 @@ public class LiquidationGrpcService implements LiquidationService {
     }
 
     static String encodeToken(long seq) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((TOKEN_PREFIX + seq).getBytes(StandardCharsets.UTF_8));
+        return encodeToken(TOKEN_PREFIX, seq);
+    }
+
+    private static String encodeToken(String prefix, long seq) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((prefix + seq).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The seq to continue below; Long.MAX_VALUE for the first page; empty when the token is not ours. */
     static Optional<Long> decodeToken(String token) {
+        return decodeToken(TOKEN_PREFIX, token);
+    }
+
+    private static Optional<Long> decodeToken(String prefix, String token) {
         if (token == null || token.isEmpty()) {
             return Optional.of(Long.MAX_VALUE);
         }
         try {
             String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (!text.startsWith(TOKEN_PREFIX)) {
+            if (!text.startsWith(prefix)) {
                 return Optional.empty();
             }
-            long seq = Long.parseLong(text.substring(TOKEN_PREFIX.length()));
+            long seq = Long.parseLong(text.substring(prefix.length()));
             return seq > 0 ? Optional.of(seq) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();

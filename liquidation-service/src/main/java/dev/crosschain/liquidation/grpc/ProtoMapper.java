@@ -8,8 +8,6 @@ import dev.crosschain.liquidation.domain.BreakerTrip;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.HaltChange;
 import dev.crosschain.liquidation.domain.HaltLevel;
-import dev.crosschain.liquidation.domain.Halts;
-import dev.crosschain.liquidation.domain.Underlyings;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.proto.liquidation.v1.BreakerKind;
@@ -18,6 +16,7 @@ import dev.crosschain.proto.liquidation.v1.PriceCurve;
 import dev.crosschain.proto.liquidation.v1.PriceCurveKind;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /** Domain -> wire. */
 final class ProtoMapper {
@@ -25,9 +24,9 @@ final class ProtoMapper {
     private ProtoMapper() {
     }
 
-    /** The auction with its price at {@code now} and the strongest of {@code halts} covering its lot. */
-    static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now, Halts halts) {
-        HaltLevel halt = halts.covering(Underlyings.of(a.lot())).map(Halt::level).orElse(HaltLevel.NONE);
+    /** The auction with its price at {@code now} and the strongest halt covering its lot. */
+    static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now, Optional<Halt> covering) {
+        HaltLevel halt = covering.map(Halt::level).orElse(HaltLevel.NONE);
         return auction(a, now).toBuilder().setHaltLevel(level(halt)).setHalted(halt.stopsBids()).build();
     }
 

@@ -182,13 +182,30 @@ public class AuctionStore {
         }
     }
 
+    /** An OPENING auction for recovery, with its seq: where the next page starts. */
+    public record Opening(long seq, AuctionRef ref) {
+    }
+
     /**
-     * At most {@code limit} OPENING auctions claimed before {@code before}, oldest first: left by a failure or
-     * a crash, for recovery to drive on.
+     * At most {@code limit} OPENING auctions claimed before {@code before} with a seq above {@code afterSeq}, oldest
+     * first: left by a failure, a crash or a hold, for recovery to drive on.
      */
-    public List<AuctionRef> openingPending(Instant before, int limit) {
-        return refs("SELECT auction_id, account_id FROM auction WHERE status = 'OPENING' AND claimed_at_ms < ? ORDER BY seq LIMIT ?",
-                before.toEpochMilli(), limit);
+    public List<Opening> openingPending(Instant before, long afterSeq, int limit) {
+        List<Opening> page = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT seq, auction_id, account_id FROM auction WHERE status = 'OPENING' AND claimed_at_ms < ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            s.setLong(1, before.toEpochMilli());
+            s.setLong(2, afterSeq);
+            s.setInt(3, limit);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    page.add(new Opening(rs.getLong(1), new AuctionRef(rs.getString(2), rs.getString(3))));
+                }
+            }
+            return page;
+        } catch (SQLException e) {
+            throw new StoreException("reading opening auctions for recovery failed", e);
+        }
     }
 
     /**

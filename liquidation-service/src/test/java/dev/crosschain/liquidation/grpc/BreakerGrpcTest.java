@@ -4,9 +4,11 @@ import dev.crosschain.liquidation.app.AuctionEvents;
 import dev.crosschain.liquidation.app.Breaches;
 import dev.crosschain.liquidation.app.IndexBreakers;
 import dev.crosschain.liquidation.app.LiquidationConfig;
+import dev.crosschain.liquidation.app.LotUnderlyings;
 import dev.crosschain.liquidation.app.NewAuctionGate;
 import dev.crosschain.liquidation.app.OperatorHalts;
 import dev.crosschain.liquidation.app.Settlement;
+import dev.crosschain.liquidation.client.CollateralClient;
 import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.client.PricingClient;
 import dev.crosschain.liquidation.domain.BreakerTrip;
@@ -19,6 +21,7 @@ import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
 import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
+import dev.crosschain.proto.margin.v1.CollateralLine;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -33,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -80,6 +84,12 @@ class BreakerGrpcTest {
     OperatorHalts halts;
 
     @Inject
+    LotUnderlyings underlyings;
+
+    @Inject
+    CollateralClient collateral;
+
+    @Inject
     Settlement settlement;
 
     @Inject
@@ -105,7 +115,7 @@ class BreakerGrpcTest {
                 new Class<?>[]{LiquidationConfig.class},
                 (proxy, method, args) -> method.getName().equals("breaker") ? ENABLED : method.invoke(config, args));
         breakers = new IndexBreakers(pricing, clock, enabled);
-        gate = new NewAuctionGate(halts, margin, breakers);
+        gate = new NewAuctionGate(halts, margin, breakers, underlyings);
         breaches = new Breaches(store, margin, settlement, events, clock, enabled, gate);
         breakers.start();
         awaitUntil("the breakers receive the index", () -> !breakers.trippedForEvery());
@@ -155,11 +165,11 @@ class BreakerGrpcTest {
         // not listed (trips are what pricing-service sent), so a claim is not held before it: the gate holds the open
         // (Breaches#drive, as HaltGrpcTest#anAccountClaimedBeforeTheHaltStaysOpeningUntilItIsLifted shows for a halt)
         assertThat(trip("BRN")).isEmpty();
-        assertThat(gate.hold(List.of("BRN", "ETH", "USDC"))).hasValueSatisfying(why -> assertThat(why)
+        assertThat(gate.hold(lotOn("BRN"))).hasValueSatisfying(why -> assertThat(why)
                 .contains("breaker BRN STALE").contains("no index received"));
 
         fresh("BRN");
-        awaitFresh("BRN's index arrives", () -> gate.hold(List.of("BRN", "ETH", "USDC")).isEmpty(), "BRN");
+        awaitFresh("BRN's index arrives", () -> gate.hold(lotOn("BRN")).isEmpty(), "BRN");
     }
 
     @Test
@@ -194,6 +204,36 @@ class BreakerGrpcTest {
             upstream.pricing.push("BRM", "115", false);
             return isOpen("acc-brm");
         });
+    }
+
+    @Test
+    void aWrappedTokenCountsUnderItsCanonicalAssetSoItsAuctionOpensOnceThatIndexIsFresh() {
+        // WBRC is priced as BRC: pricing-service publishes BRC and never WBRC
+        upstream.collateral.added.put("brcchain", Map.of("WBRC", 8));
+        upstream.collateral.canonical.put("brcchain/WBRC", "BRC");
+        collateral.forgetDecimals();
+        try {
+            fresh("BRC");
+            upstream.pricing.push("BRC", "100", true);
+            awaitTrip("BRC", BreakerTrip.Kind.STALE);
+            upstream.margin.views.put("acc-brc", viewOn("acc-brc", "ETH-PERPETUAL").toBuilder()
+                    .addCollateral(CollateralLine.newBuilder().setChainId("brcchain").setAsset("WBRC").setAmount("0.5")
+                            .setPriceUsd("100").setMarketValueUsd("50")).build());
+
+            breaches.onLiquidation("acc-brc");
+            assertThat(auctionsOf("acc-brc")).as("held by BRC's breaker before the claim").isEmpty();
+
+            // counted under WBRC it would be claimed and then held OPENING for an index that never comes
+            awaitFresh("BRC's breaker clears", () -> trip("BRC").isEmpty(), "BRC");
+            breaches.retryUnclaimed();
+            awaitFresh("acc-brc's auction opens", () -> isOpen("acc-brc"), "BRC");
+            assertThat(get(auctionsOf("acc-brc").get(0).getAuctionId()).getLotList())
+                    .anySatisfy(item -> assertThat(item.getAsset()).isEqualTo("WBRC"));
+        } finally {
+            upstream.collateral.added.remove("brcchain");
+            upstream.collateral.canonical.remove("brcchain/WBRC");
+            collateral.forgetDecimals();
+        }
     }
 
     @Test
@@ -234,6 +274,12 @@ class BreakerGrpcTest {
             }
             return condition.getAsBoolean();
         });
+    }
+
+    /** A lot on the underlying with ETH and USDC collateral (kept fresh by {@link #fresh}). */
+    private static List<LotItem> lotOn(String underlying) {
+        return List.of(LotItem.position(underlying + "-PERPETUAL", new BigDecimal("-2")),
+                LotItem.collateral("arbitrum", "ETH", new BigDecimal("1.5")), LotItem.collateral("ethereum", "USDC", BigDecimal.TEN));
     }
 
     private void awaitTrip(String underlying, BreakerTrip.Kind kind) {

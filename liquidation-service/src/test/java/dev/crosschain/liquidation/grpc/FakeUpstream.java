@@ -108,6 +108,8 @@ final class FakeUpstream {
         final Map<String, AccountStatus> statuses = new LinkedHashMap<>();
         final List<StreamObserver<WatchRiskResponse>> watchers = new CopyOnWriteArrayList<>();
         final Map<String, AccountView> views = new ConcurrentHashMap<>();
+        /** Accounts whose GetAccountView fails with this status (recorded in sequence); none: answered from views. */
+        final Map<String, Status> viewFailures = new ConcurrentHashMap<>();
         final List<SetLiquidationFreezeRequest> freezes = new CopyOnWriteArrayList<>();
         /** Every GetAccountView and SetLiquidationFreeze as it arrived: "view <account>", "freeze|unfreeze <account> <auction>". */
         final List<String> sequence = new CopyOnWriteArrayList<>();
@@ -163,6 +165,11 @@ final class FakeUpstream {
         public void getAccountView(GetAccountViewRequest request, StreamObserver<GetAccountViewResponse> observer) {
             sequence.add("view " + request.getAccountId());
             AccountView view = views.get(request.getAccountId());
+            Status failure = viewFailures.get(request.getAccountId());
+            if (failure != null) {
+                observer.onError(failure.asRuntimeException());
+                return;
+            }
             if (view == null) {
                 observer.onError(Status.NOT_FOUND.withDescription("no account " + request.getAccountId()).asRuntimeException());
                 return;
@@ -220,6 +227,8 @@ final class FakeUpstream {
         final List<ListChainsRequest> listChainsCalls = new CopyOnWriteArrayList<>();
         /** Chains added to the registry at run time (as an operator's UpsertChain): chain -> asset -> decimals. */
         final Map<String, Map<String, Integer>> added = new ConcurrentHashMap<>();
+        /** Canonical assets of added tokens that are not their own symbol (a wrapped token): "chain/asset" -> canonical. */
+        final Map<String, String> canonical = new ConcurrentHashMap<>();
 
         @Override
         public void listChains(ListChainsRequest request, StreamObserver<ListChainsResponse> observer) {
@@ -240,7 +249,7 @@ final class FakeUpstream {
             new java.util.TreeMap<>(added).forEach((chain, assets) -> {
                 ChainConfig.Builder c = ChainConfig.newBuilder().setChainId(chain).setConfirmations(1);
                 new java.util.TreeMap<>(assets).forEach((asset, decimals) -> c.addAssets(AssetConfig.newBuilder()
-                        .setAsset(asset).setCanonicalAsset(asset).setDecimals(decimals)
+                        .setAsset(asset).setCanonicalAsset(canonical.getOrDefault(chain + "/" + asset, asset)).setDecimals(decimals)
                         .addImTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.1"))
                         .addMmTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.05"))));
                 response.addChains(Chain.newBuilder().setChainId(chain).setConfig(c));

@@ -5,6 +5,7 @@ import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
 import dev.crosschain.liquidation.app.Breaches;
 import dev.crosschain.liquidation.app.OperatorHalts;
+import dev.crosschain.liquidation.app.Recovery;
 import dev.crosschain.liquidation.app.Resets;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.LotItem;
@@ -87,6 +88,9 @@ class HaltGrpcTest {
 
     @Inject
     Resets resets;
+
+    @Inject
+    Recovery recovery;
 
     @Inject
     AgroalDataSource dataSource;
@@ -175,6 +179,47 @@ class HaltGrpcTest {
         breaches.drive("auc-halt-claimed", "acc-halt-claimed");
         // recovery may be driving it at the same time: one of the two opens it
         awaitOpen("acc-halt-claimed");
+    }
+
+    @Test
+    void recoveryReachesPastMoreHeldClaimsThanOnePage() {
+        admin.setHalt(set("HLT", HaltLevel.HALT_LEVEL_NO_NEW_AUCTIONS));
+        recovery.useBatch(2);
+        try {
+            Instant longAgo = Instant.now().minus(1, ChronoUnit.HOURS);
+            for (int i = 0; i < 3; i++) {
+                upstream.margin.views.put("acc-held-" + i, viewOn("acc-held-" + i, "HLT-PERPETUAL"));
+                assertThat(store.claim("auc-held-" + i, "acc-held-" + i, longAgo, AuctionOpeningTest.CURVE)).isTrue();
+            }
+            upstream.margin.views.put("acc-held-not", viewOn("acc-held-not", "HLX-PERPETUAL"));
+            assertThat(store.claim("auc-held-not", "acc-held-not", longAgo, AuctionOpeningTest.CURVE)).isTrue();
+
+            awaitUntil("recovery opens the claim behind the held ones", () -> {
+                recovery.run();
+                return get("auc-held-not").getStatus() == AuctionStatus.AUCTION_STATUS_OPEN;
+            });
+            for (int i = 0; i < 3; i++) {
+                assertThat(get("auc-held-" + i).getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPENING);
+            }
+        } finally {
+            recovery.useBatch(Recovery.BATCH);
+        }
+    }
+
+    @Test
+    void anAccountWhoseViewCannotBeReadUnderAScopedHaltWaitsUnclaimed() {
+        admin.setHalt(set("HLT", HaltLevel.HALT_LEVEL_NO_NEW_AUCTIONS));
+        upstream.margin.views.put("acc-halt-noview", viewOn("acc-halt-noview", "HLX-PERPETUAL"));
+        upstream.margin.viewFailures.put("acc-halt-noview", Status.INTERNAL.withDescription("margin broken"));
+        try {
+            breaches.onLiquidation("acc-halt-noview");
+            assertThat(auctionsOf("acc-halt-noview")).as("not claimed, so never held OPENING").isEmpty();
+            assertThat(upstream.margin.freezesOf("acc-halt-noview")).isEmpty();
+        } finally {
+            upstream.margin.viewFailures.remove("acc-halt-noview");
+        }
+        // still in the retry set: claimed once the view reads
+        awaitOpen("acc-halt-noview");
     }
 
     // ---- NO_RESETS ----
@@ -302,6 +347,11 @@ class HaltGrpcTest {
 
         assertInvalid(() -> liquidation.listHaltChanges(ListHaltChangesRequest.newBuilder().setPageSize(501).build()),
                 "INVALID_PAGE_SIZE", "page_size");
+        assertInvalid(() -> liquidation.listHaltChanges(ListHaltChangesRequest.newBuilder().setPageSize(-1).build()),
+                "INVALID_PAGE_SIZE", "page_size");
+        // a ListAuctions token is not a halt-change position
+        assertInvalid(() -> liquidation.listHaltChanges(ListHaltChangesRequest.newBuilder()
+                .setPageToken(LiquidationGrpcService.encodeToken(5)).build()), "INVALID_PAGE_TOKEN", "page_token");
         assertInvalid(() -> liquidation.listHaltChanges(ListHaltChangesRequest.newBuilder().setPageToken("nope").build()),
                 "INVALID_PAGE_TOKEN", "page_token");
     }
@@ -312,7 +362,8 @@ class HaltGrpcTest {
         assertInvalid(() -> admin.setHalt(set("HLT", HaltLevel.HALT_LEVEL_UNSPECIFIED)), "INVALID_LEVEL", "level");
         assertInvalid(() -> admin.setHalt(set("HLT", HaltLevel.HALT_LEVEL_NO_BIDS).toBuilder().setLevelValue(99).build()),
                 "INVALID_LEVEL", "level");
-        for (String scope : List.of("eth", "ETH-PERPETUAL", "E", "GLOBAL-1", "ABCDEFGHIJK")) {
+        // the registry's canonical asset names: 1 to 32 of A-Z a-z 0-9 . _ -
+        for (String scope : List.of("ET H", "ETH/USD", "*", "É", "A".repeat(33))) {
             assertInvalid(() -> admin.setHalt(set(scope, HaltLevel.HALT_LEVEL_NO_BIDS)), "INVALID_SCOPE", "underlying");
         }
         assertInvalid(() -> admin.setHalt(set("HLT", HaltLevel.HALT_LEVEL_NO_BIDS).toBuilder().setChangedBy(" ").build()),
@@ -322,8 +373,10 @@ class HaltGrpcTest {
         assertInvalid(() -> admin.setHalt(set("HLT", HaltLevel.HALT_LEVEL_NO_BIDS).toBuilder().setReason("x".repeat(501)).build()),
                 "INVALID_TEXT", "reason");
         // every bad field at once, the first one's reason
-        assertInvalid(() -> admin.setHalt(SetHaltRequest.newBuilder().setUnderlying("eth").setLevel(HaltLevel.HALT_LEVEL_NO_BIDS).build()),
+        assertInvalid(() -> admin.setHalt(SetHaltRequest.newBuilder().setUnderlying("e th").setLevel(HaltLevel.HALT_LEVEL_NO_BIDS).build()),
                 "INVALID_SCOPE", "underlying", "changed_by", "reason");
+        assertInvalid(() -> admin.setHalt(SetHaltRequest.newBuilder().setUnderlying("e th").setChangedBy("ops").build()),
+                "INVALID_LEVEL", "level", "underlying", "reason");
 
         assertThat(changeCount()).isEqualTo(before);
         assertThat(liquidation.getHalts(GetHaltsRequest.getDefaultInstance()).getHaltsList()).isEmpty();
