@@ -33,12 +33,12 @@ public class Bidding {
     private final Clock clock;
     private final Duration lease;
     private final CollateralClient collateral;
-    private final OperatorHalts halts;
+    private final LotUnderlyings underlyings;
 
     public Bidding(AuctionStore store, Settlement settlement, AuctionEvents events, Clock clock, LiquidationConfig config,
-                   CollateralClient collateral, OperatorHalts halts) {
+                   CollateralClient collateral, LotUnderlyings underlyings) {
         this.store = store;
-        this.halts = halts;
+        this.underlyings = underlyings;
         this.collateral = collateral;
         this.settlement = settlement;
         this.events = events;
@@ -49,10 +49,11 @@ public class Bidding {
     /**
      * @throws DependencyException when the bid would move collateral whose token decimals are unknown
      *                             (ListChains failed): nothing is recorded
-     * @throws HaltedException     when a NO_BIDS halt covers the auction: nothing is recorded
+     * @throws HaltedException     when a NO_BIDS halt covers the auction (judged in the accepting transaction from the
+     *                             halt rows, which a SetHalt's write locks: a bid is either refused or accepted before
+     *                             the SetHalt answers; a replay still gets its first answer): nothing is recorded
      */
     public Placed place(BidRequest request) {
-        refuseIfHalted(request);
         // Read before the transaction (no upstream call while the auction row is locked). A failure only
         // matters to a bid that takes collateral: replays and position-only lots go on without it.
         AssetDecimals decimals;
@@ -65,14 +66,15 @@ public class Bidding {
         }
         AuctionStore.Accepted accepted;
         try {
-            accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals);
+            accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals, underlyings.canonical());
         } catch (UnknownDecimalsException e) {
             if (registryFailure != null) {
                 throw registryFailure;
             }
             // A chain or token added to the registry since it was read: read it again, then try once more.
             try {
-                accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, collateral.refreshDecimals());
+                accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, collateral.refreshDecimals(),
+                        underlyings.canonical());
             } catch (UnknownDecimalsException stillUnknown) {
                 LOG.warnf("bid %s: %s is not in collateral-service's chain registry", request.bidId(), stillUnknown.getMessage());
                 throw new DependencyException("bid " + request.bidId() + ": " + stillUnknown.getMessage(),
@@ -89,23 +91,5 @@ public class Bidding {
         }
         events.changed(bid.auctionId());
         return new Placed(settlement.settle(bid), false);
-    }
-
-    /**
-     * A bid on an auction a NO_BIDS halt covers is refused; a replay of a bid accepted before the halt still gets its
-     * first answer. Checked before the accepting transaction against this replica's halts, so a halt set elsewhere
-     * binds within {@code liquidation.halt.refresh}; the lot never changes after the open, so reading it outside the
-     * transaction is safe. Costs no read while no NO_BIDS halt is in force anywhere.
-     */
-    private void refuseIfHalted(BidRequest request) {
-        var current = halts.current();
-        if (!current.strongest().stopsBids() || store.findBid(request.bidId()).isPresent()) {
-            return;
-        }
-        store.find(request.auctionId()).ifPresent(auction -> halts.covering(auction.lot())
-                .filter(halt -> halt.level().stopsBids())
-                .ifPresent(halt -> {
-                    throw new HaltedException(auction.auctionId(), halt);
-                }));
     }
 }

@@ -35,7 +35,8 @@ public class LotUnderlyings {
         return Underlyings.of(lot, canonical());
     }
 
-    private CanonicalAssets canonical() {
+    /** The registry's mapping as last read; {@link CanonicalAssets#NONE} while it cannot be read. */
+    public CanonicalAssets canonical() {
         try {
             CanonicalAssets read = collateral.canonicalAssets();
             if (fallingBack.compareAndSet(true, false)) {

@@ -9,10 +9,14 @@ import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.BidStatus;
 import dev.crosschain.liquidation.domain.BidTerms;
+import dev.crosschain.liquidation.domain.CanonicalAssets;
 import dev.crosschain.liquidation.domain.ConflictException;
+import dev.crosschain.liquidation.domain.Halt;
+import dev.crosschain.liquidation.domain.HaltedException;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.NotFoundException;
 import dev.crosschain.liquidation.domain.PriceCurve;
+import dev.crosschain.liquidation.domain.Underlyings;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -513,9 +517,18 @@ public class AuctionStore {
      * The PlaceBid transaction (SERIALIZABLE, auction row locked): a replay of a known bid id returns the
      * stored bid; otherwise the rules are checked and the bid inserted ACCEPTED with a settlement lease,
      * the lot's remaining quantities and the auction's remaining fraction reduced, the version bumped and
-     * the auction closed when nothing remains.
+     * the auction closed when nothing remains. A NO_BIDS halt covering the lot (collateral under its
+     * {@code canonical} asset) refuses a new bid in the same transaction.
+     *
+     * @throws HaltedException when a NO_BIDS halt covers the auction (a replay is still answered)
      */
     public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules, AssetDecimals decimals) {
+        return accept(request, now, lease, rules, decimals, CanonicalAssets.NONE);
+    }
+
+    /** {@link #accept(BidRequest, Instant, Duration, AuctionRules, AssetDecimals)} with the registry's canonical assets. */
+    public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules, AssetDecimals decimals,
+                           CanonicalAssets canonical) {
         return Transactions.serializable(dataSource, "placing bid " + request.bidId(), Set.of(UNIQUE_VIOLATION), c -> {
             AuctionState auction = lockAuction(c, request.auctionId());
             Optional<Bid> existing = readBid(c, request.bidId());
@@ -526,6 +539,7 @@ public class AuctionStore {
                 }
                 return new Accepted(existing.get(), true);
             }
+            refuseIfHalted(c, auction, canonical);
             BidTerms terms = rules.accept(auction, request.bidderAccountId(), request.fraction(),
                     request.maxLotPriceUsd(), request.auctionVersion(), now, decimals);
             try (PreparedStatement b = c.prepareStatement("""
@@ -689,6 +703,15 @@ public class AuctionStore {
     }
 
     // ---- helpers ----
+
+    /** A NO_BIDS halt covering the auction's lot refuses the bid (HALTED), ordered against SetHalt by the halt rows' locks. */
+    private static void refuseIfHalted(Connection c, AuctionState auction, CanonicalAssets canonical) throws SQLException {
+        Set<String> underlyings = Underlyings.of(auction.items().stream().map(AuctionState.ItemState::item).toList(), canonical);
+        Optional<Halt> halt = HaltStore.inForce(c, underlyings).covering(underlyings).filter(h -> h.level().stopsBids());
+        if (halt.isPresent()) {
+            throw new HaltedException(auction.auctionId(), halt.get());
+        }
+    }
 
     private AuctionState lockAuction(Connection c, String auctionId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT " + AUCTION_COLUMNS + " FROM auction WHERE auction_id = ? FOR UPDATE")) {

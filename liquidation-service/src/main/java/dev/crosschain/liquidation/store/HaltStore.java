@@ -3,13 +3,17 @@ package dev.crosschain.liquidation.store;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.HaltChange;
 import dev.crosschain.liquidation.domain.HaltLevel;
+import dev.crosschain.liquidation.domain.Halts;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
@@ -67,6 +71,31 @@ public class HaltStore {
         });
     }
 
+    /**
+     * The halts in force of the global scope and these underlyings, read FOR SHARE inside the caller's transaction: a
+     * SetHalt of one of them (its upsert locks the row) waits for that transaction, or it waits for the SetHalt and
+     * reads the new level. A scope never set has no row to lock; its first SetHalt is not ordered this way.
+     */
+    static Halts inForce(Connection c, Collection<String> underlyings) throws SQLException {
+        List<Halt> halts = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT underlying, level, changed_by, reason, changed_at_ms FROM halt
+                WHERE underlying = '' OR underlying = ANY (?) FOR SHARE""")) {
+            ps.setArray(1, c.createArrayOf("text", underlyings.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    halts.add(halt(rs));
+                }
+            }
+        }
+        return Halts.of(halts);
+    }
+
+    private static Halt halt(ResultSet rs) throws SQLException {
+        return new Halt(rs.getString(1), HaltLevel.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
+                Instant.ofEpochMilli(rs.getLong(5)));
+    }
+
     /** Every scope's halt, lifted ones (NONE) included. */
     public List<Halt> all() {
         return Transactions.readCommitted(dataSource, "read halts", c -> {
@@ -75,8 +104,7 @@ public class HaltStore {
                     "SELECT underlying, level, changed_by, reason, changed_at_ms FROM halt ORDER BY underlying");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    halts.add(new Halt(rs.getString(1), HaltLevel.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
-                            Instant.ofEpochMilli(rs.getLong(5))));
+                    halts.add(halt(rs));
                 }
             }
             return halts;

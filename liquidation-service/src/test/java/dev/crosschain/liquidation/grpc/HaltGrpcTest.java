@@ -186,13 +186,15 @@ class HaltGrpcTest {
         admin.setHalt(set("HLT", HaltLevel.HALT_LEVEL_NO_NEW_AUCTIONS));
         recovery.useBatch(2);
         try {
-            Instant longAgo = Instant.now().minus(1, ChronoUnit.HOURS);
+            // claimed now (a backdated claim would break LiquidationGrpcServiceTest's newest-claim-first order):
+            // recovery takes them up after liquidation.recovery.grace
+            Instant now = Instant.now();
             for (int i = 0; i < 3; i++) {
                 upstream.margin.views.put("acc-held-" + i, viewOn("acc-held-" + i, "HLT-PERPETUAL"));
-                assertThat(store.claim("auc-held-" + i, "acc-held-" + i, longAgo, AuctionOpeningTest.CURVE)).isTrue();
+                assertThat(store.claim("auc-held-" + i, "acc-held-" + i, now, AuctionOpeningTest.CURVE)).isTrue();
             }
             upstream.margin.views.put("acc-held-not", viewOn("acc-held-not", "HLX-PERPETUAL"));
-            assertThat(store.claim("auc-held-not", "acc-held-not", longAgo, AuctionOpeningTest.CURVE)).isTrue();
+            assertThat(store.claim("auc-held-not", "acc-held-not", now, AuctionOpeningTest.CURVE)).isTrue();
 
             awaitUntil("recovery opens the claim behind the held ones", () -> {
                 recovery.run();
@@ -292,6 +294,19 @@ class HaltGrpcTest {
                 .extracting(dev.crosschain.proto.liquidation.v1.Halt::getUnderlying).containsExactly("HLT", "HLU");
         assertHalted(() -> liquidation.placeBid(bid("bid-replica", auction)), "HLT");
         assertNothingChanged(auction, "bid-replica");
+    }
+
+    @Test
+    void aBidIsJudgedInItsTransactionByTheHaltRowsNotByThisReplicasLastRead() {
+        Auction auction = inserted("auc-halt-rows", "acc-halt-rows");
+        // written as another replica's SetHalt writes it; this replica has not read it (the scheduled refresh may race)
+        haltStore.set(new Halt("HLT", dev.crosschain.liquidation.domain.HaltLevel.NO_BIDS, "ops-3", "rows test", Instant.now()));
+        assertHalted(() -> liquidation.placeBid(bid("bid-rows-1", auction)), "HLT");
+        assertNothingChanged(auction, "bid-rows-1");
+
+        haltStore.set(new Halt("HLT", dev.crosschain.liquidation.domain.HaltLevel.NONE, "ops-3", "rows test", Instant.now()));
+        assertThat(liquidation.placeBid(bid("bid-rows-2", auction)).getBid().getBidId()).isEqualTo("bid-rows-2");
+        assertThat(get("auc-halt-rows").getRemainingFraction()).isEqualTo("0.75");
     }
 
     // ---- SetHalt, GetHalts, ListHaltChanges ----
