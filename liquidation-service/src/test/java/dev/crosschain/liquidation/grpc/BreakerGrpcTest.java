@@ -18,11 +18,14 @@ import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.liquidation.v1.Auction;
 import dev.crosschain.proto.liquidation.v1.AuctionStatus;
 import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
+import dev.crosschain.proto.liquidation.v1.GetHaltsRequest;
 import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
+import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.CollateralLine;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +60,8 @@ class BreakerGrpcTest {
      * The breakers are off in the test profile (they would hold every other test's auctions), and a @TestProfile
      * restart fails in this build (narayana's properties cannot be reloaded): each test builds its own enabled
      * breakers over the service's real pricing client, and a gate and a Breaches over them and the real store and
-     * margin client. A short max-age and window let a test see them trip and clear.
+     * margin client (QuarkusMock puts them under the service's own beans for the test that needs those). A short
+     * max-age and window let a test see them trip and clear.
      */
     record Enabled(boolean enabled, Duration maxAge, double maxMove, Duration window, Duration reconnect)
             implements LiquidationConfig.Breaker {
@@ -234,6 +238,26 @@ class BreakerGrpcTest {
             upstream.collateral.canonical.remove("brcchain/WBRC");
             collateral.forgetDecimals();
         }
+    }
+
+    @Test
+    void throughTheServiceBeansAStaleIndexHoldsTheBreachMarginReportsAndGetHaltsShowsTheTrip() {
+        // the service's own beans (RiskWatcher, Breaches, NewAuctionGate, the gRPC service) over this test's enabled
+        // breakers, for this test only (QuarkusMock resets after it)
+        QuarkusMock.installMockForType(breakers, IndexBreakers.class);
+        fresh("BRV");
+        upstream.pricing.push("BRV", "100", true);
+        awaitTrip("BRV", BreakerTrip.Kind.STALE);
+        assertThat(liquidation.getHalts(GetHaltsRequest.getDefaultInstance()).getBreakersList())
+                .anySatisfy(b -> assertThat(b.getUnderlying() + ":" + b.getKind()).isEqualTo("BRV:BREAKER_KIND_STALE"));
+
+        upstream.margin.views.put("acc-brv", viewOn("acc-brv", "BRV-PERPETUAL"));
+        upstream.margin.push("acc-brv", AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+        awaitFresh("the gate reads acc-brv's view", () -> upstream.margin.sequenceOf("acc-brv").contains("view acc-brv"));
+        assertThat(auctionsOf("acc-brv")).as("held before the claim").isEmpty();
+
+        // recovery's scheduled pass retries the waiting breach once the index is fresh
+        awaitFresh("acc-brv's auction opens", () -> isOpen("acc-brv"), "BRV");
     }
 
     @Test
