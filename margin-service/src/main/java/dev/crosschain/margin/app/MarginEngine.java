@@ -383,14 +383,20 @@ public class MarginEngine {
 
     // ---- re-margining ----
 
-    /** Re-evaluates every account with a position (or not stored HEALTHY). Upstream failures skip the account. */
-    public void remarginAll() {
+    /**
+     * Re-evaluates every account with a position (or not stored HEALTHY). Upstream failures skip the account.
+     * Returns how many accounts the pass went through.
+     */
+    public int remarginAll() {
+        int passed = 0;
         for (String accountId : store.accountsToRemargin()) {
             if (stopping) {
-                return;
+                return passed;
             }
             reevaluate(accountId);
+            passed++;
         }
+        return passed;
     }
 
     /**
