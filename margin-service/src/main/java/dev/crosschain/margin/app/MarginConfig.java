@@ -30,6 +30,8 @@ public interface MarginConfig {
 
     LiquidationPrices liquidationPrices();
 
+    Explain explain();
+
     interface Linear {
         /**
          * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
@@ -135,5 +137,15 @@ public interface MarginConfig {
          */
         @WithDefault("250ms")
         Duration deadline();
+    }
+
+    interface Explain {
+        /** How long Explain's input snapshots are kept for ReplaySnapshot; older ones are purged. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How often the snapshots past their retention are purged (also read by @Scheduled). */
+        @WithDefault("1h")
+        Duration purgeInterval();
     }
 }

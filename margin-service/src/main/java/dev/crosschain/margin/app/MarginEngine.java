@@ -287,17 +287,28 @@ public class MarginEngine {
      */
     private AccountRisk evaluate(MarginMode mode, String accountId, Inputs in, BigDecimal realized, List<Position> positions,
                                  Collateral collateral, long nowMs, boolean fallback) {
-        return evaluateIn(in.parameters, mode, accountId, in, realized, positions, collateral, nowMs, fallback)
+        return evaluateIn(in.parameters, mode, accountId, in, realized, positions, collateral, nowMs, fallback, pricing::revalue)
+                .withParametersVersion(in.parameters.version());
+    }
+
+    /**
+     * The account's own view from {@code in} at {@code nowMs}, by GetAccountView's rules (the fallback included), with
+     * {@code revaluation} standing in for RevalueBook: Explain records pricing's answers through it, ReplaySnapshot
+     * answers the recorded ones.
+     */
+    AccountRisk view(String accountId, Inputs in, long nowMs, PortfolioAccount.Revaluation revaluation) {
+        return evaluateIn(in.parameters, in.mode, accountId, in, in.realized, in.positions, in.collateral, nowMs, true, revaluation)
                 .withParametersVersion(in.parameters.version());
     }
 
     private AccountRisk evaluateIn(ActiveRiskParameters.Active set, MarginMode mode, String accountId, Inputs in, BigDecimal realized,
-                                   List<Position> positions, Collateral collateral, long nowMs, boolean fallback) {
+                                   List<Position> positions, Collateral collateral, long nowMs, boolean fallback,
+                                   PortfolioAccount.Revaluation revaluation) {
         requireAvailable(mode);
         PortfolioAccount portfolio = set.portfolio();
         if (mode == MarginMode.PORTFOLIO) {
             try {
-                return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, pricing::revalue);
+                return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, revaluation);
             } catch (DependencyException | dev.crosschain.margin.domain.portfolio.UnusableInputException e) {
                 // UnusableInputException without fallback: INTERNAL (ErrorMapper's unexpected failure)
                 if (!fallback) {
@@ -312,12 +323,12 @@ public class MarginEngine {
     }
 
     /** One computation's inputs, with the one risk-parameter set it uses from start to end (before and after alike). */
-    private record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
+    record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
                           Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm,
                           ActiveRiskParameters.Active parameters) {
     }
 
-    private Inputs inputs(String accountId, List<String> extraInstruments) {
+    Inputs inputs(String accountId, List<String> extraInstruments) {
         ActiveRiskParameters.Active set = parameters.current();
         Optional<AccountStore.AccountState> state = store.load(accountId);
         Optional<Collateral> held = collateral.collateral(accountId);
