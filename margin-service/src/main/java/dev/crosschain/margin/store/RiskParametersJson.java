@@ -123,13 +123,13 @@ final class RiskParametersJson {
         return out;
     }
 
-    private static List<String> strings(JsonNode array) {
+    static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out;
     }
 
-    private static BigDecimal decimal(JsonNode node, String field) {
+    static BigDecimal decimal(JsonNode node, String field) {
         return new BigDecimal(node.get(field).asText());
     }
 

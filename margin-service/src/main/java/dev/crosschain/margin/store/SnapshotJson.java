@@ -21,6 +21,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import static dev.crosschain.margin.store.RiskParametersJson.decimal;
+import static dev.crosschain.margin.store.RiskParametersJson.strings;
+
 /**
  * The stored form of an {@link InputSnapshot}'s inputs (column explain_snapshot.inputs; the account, version and instant
  * are columns of their own). Decimals are {@link BigDecimal#toString} strings, which read back with the same unscaled
@@ -55,8 +58,8 @@ final class SnapshotJson {
         ArrayNode calls = root.putArray("revaluations");
         for (InputSnapshot.RevalueCall c : s.revaluations()) {
             ObjectNode call = calls.addObject();
-            strings(call.putArray("instruments"), c.instruments());
-            strings(call.putArray("scenario_ids"), c.scenarioIds());
+            addAll(call.putArray("instruments"), c.instruments());
+            addAll(call.putArray("scenario_ids"), c.scenarioIds());
             ArrayNode rows = call.putArray("pnl");
             for (double[] row : c.pnl()) {
                 ArrayNode cells = rows.addArray();
@@ -64,7 +67,7 @@ final class SnapshotJson {
                     cells.add(Double.toString(v));
                 }
             }
-            strings(call.putArray("stale_underlyings"), new TreeSet<>(c.staleUnderlyings()));
+            addAll(call.putArray("stale_underlyings"), new TreeSet<>(c.staleUnderlyings()));
             call.put("failure_code", c.failureCode());
             call.put("failure", c.failure());
         }
@@ -132,18 +135,8 @@ final class SnapshotJson {
                 c.get("stale").asBoolean(), c.get("as_of_ms").asLong());
     }
 
-    private static void strings(ArrayNode out, java.util.Collection<String> values) {
+    private static void addAll(ArrayNode out, java.util.Collection<String> values) {
         values.forEach(out::add);
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
-    }
-
-    private static BigDecimal decimal(JsonNode node, String field) {
-        return new BigDecimal(node.get(field).asText());
     }
 
     private static BigDecimal nullableDecimal(JsonNode node, String field) {
