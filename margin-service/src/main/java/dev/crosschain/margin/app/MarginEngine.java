@@ -324,8 +324,8 @@ public class MarginEngine {
 
     /** One computation's inputs, with the one risk-parameter set it uses from start to end (before and after alike). */
     record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
-                          Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm,
-                          ActiveRiskParameters.Active parameters) {
+                  Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm,
+                  ActiveRiskParameters.Active parameters) {
     }
 
     Inputs inputs(String accountId, List<String> extraInstruments) {
