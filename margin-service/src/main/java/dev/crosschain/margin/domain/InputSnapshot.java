@@ -61,16 +61,15 @@ public record InputSnapshot(String accountId, MarginMode mode, boolean frozen, B
             return new Figures(risk.equity(), risk.initialMargin(), risk.maintenanceMargin(), risk.marginRatio(), risk.status());
         }
 
-        /** Decimals as the same USD strings, the ratio as the same bits, the same status. */
+        /**
+         * Decimals equal in value and scale ({@link BigDecimal#equals}, not rounded first: a difference the USD
+         * rounding hides is still a difference), the ratio as the same bits, the same status.
+         */
         public boolean identical(Figures other) {
-            return usd(equity).equals(usd(other.equity)) && usd(initialMargin).equals(usd(other.initialMargin))
-                    && usd(maintenanceMargin).equals(usd(other.maintenanceMargin))
+            return equity.equals(other.equity) && initialMargin.equals(other.initialMargin)
+                    && maintenanceMargin.equals(other.maintenanceMargin)
                     && Double.doubleToRawLongBits(marginRatio) == Double.doubleToRawLongBits(other.marginRatio)
                     && status == other.status;
-        }
-
-        private static String usd(BigDecimal value) {
-            return Decimals.usd(value).toPlainString();
         }
     }
 }
