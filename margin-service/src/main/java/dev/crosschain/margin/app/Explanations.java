@@ -61,7 +61,7 @@ public class Explanations {
         MarginEngine.Inputs in = engine.inputs(accountId, List.of());
         long nowMs = System.currentTimeMillis();
         List<InputSnapshot.RevalueCall> calls = Collections.synchronizedList(new ArrayList<>());
-        AccountRisk risk = engine.view(accountId, in, nowMs, RecordedRevaluations.recording(pricing::revalue, calls));
+        AccountRisk risk = engine.viewWith(accountId, in, nowMs, RecordedRevaluations.recording(pricing::revalue, calls));
         InputSnapshot inputs = new InputSnapshot(accountId, in.mode(), in.frozen(), in.realized(), in.positions(), in.marks(),
                 in.collateral(), in.portfolioIm(), in.portfolioMm(), in.parameters().version(), nowMs, calls);
         UUID id = snapshots.save(inputs, InputSnapshot.Figures.of(risk));
@@ -82,7 +82,7 @@ public class Explanations {
                 "snapshot " + snapshotId + " names risk parameters " + s.parametersVersion() + ", which are not recorded"));
         MarginEngine.Inputs in = new MarginEngine.Inputs(s.frozen(), s.realizedPnl(), s.positions(), s.marks(), s.collateral(),
                 s.mode(), s.portfolioIm(), s.portfolioMm(), ActiveRiskParameters.Active.of(set));
-        AccountRisk risk = engine.view(s.accountId(), in, s.nowMs(),
+        AccountRisk risk = engine.viewWith(s.accountId(), in, s.nowMs(),
                 RecordedRevaluations.replaying(snapshotId.toString(), s.revaluations()));
         InputSnapshot.Figures again = InputSnapshot.Figures.of(risk);
         boolean identical = again.identical(stored.figures());

@@ -296,7 +296,7 @@ public class MarginEngine {
      * {@code revaluation} standing in for RevalueBook: Explain records pricing's answers through it, ReplaySnapshot
      * answers the recorded ones.
      */
-    AccountRisk view(String accountId, Inputs in, long nowMs, PortfolioAccount.Revaluation revaluation) {
+    AccountRisk viewWith(String accountId, Inputs in, long nowMs, PortfolioAccount.Revaluation revaluation) {
         return evaluateIn(in.parameters, in.mode, accountId, in, in.realized, in.positions, in.collateral, nowMs, true, revaluation)
                 .withParametersVersion(in.parameters.version());
     }
