@@ -71,7 +71,8 @@ public class Explanations {
     /**
      * The snapshot's figures recomputed from its inputs alone: the recorded set (read by version, never the active
      * one), marks, collateral and instant, and the recorded RevalueBook answers (no upstream call). NOT_FOUND
-     * UNKNOWN_SNAPSHOT when it is unknown or past its retention.
+     * UNKNOWN_SNAPSHOT when it is unknown or past its retention; FAILED_PRECONDITION SNAPSHOT_DIVERGED when the
+     * computation asks RevalueBook otherwise than recorded, or leaves recorded calls unasked.
      */
     public Replayed replay(UUID snapshotId) {
         long notBefore = System.currentTimeMillis() - config.explain().retention().toMillis();
@@ -82,8 +83,9 @@ public class Explanations {
                 "snapshot " + snapshotId + " names risk parameters " + s.parametersVersion() + ", which are not recorded"));
         MarginEngine.Inputs in = new MarginEngine.Inputs(s.frozen(), s.realizedPnl(), s.positions(), s.marks(), s.collateral(),
                 s.mode(), s.portfolioIm(), s.portfolioMm(), ActiveRiskParameters.Active.of(set));
-        AccountRisk risk = engine.viewWith(s.accountId(), in, s.nowMs(),
-                RecordedRevaluations.replaying(snapshotId.toString(), s.revaluations()));
+        RecordedRevaluations.Replaying recorded = RecordedRevaluations.replaying(snapshotId.toString(), s.revaluations());
+        AccountRisk risk = engine.viewWith(s.accountId(), in, s.nowMs(), recorded);
+        recorded.requireAllAsked();
         InputSnapshot.Figures again = InputSnapshot.Figures.of(risk);
         boolean identical = again.identical(stored.figures());
         if (!identical) {

@@ -11,6 +11,7 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * RevalueBook as an input of a computation: recorded call by call when Explain computes, answered from the record
@@ -34,15 +35,11 @@ final class RecordedRevaluations {
             try {
                 answer = live.revalue(positions, scenarios);
             } catch (DependencyException e) {
-                calls.add(new InputSnapshot.RevalueCall(instruments, ids, new double[0][], java.util.Set.of(), e.code().name(),
+                calls.add(new InputSnapshot.RevalueCall(instruments, ids, new double[0][], Set.of(), e.code().name(),
                         String.valueOf(e.getMessage())));
                 throw e;
             }
-            double[][] copy = new double[answer.pnl().length][];
-            for (int p = 0; p < copy.length; p++) {
-                copy[p] = answer.pnl()[p].clone();
-            }
-            calls.add(new InputSnapshot.RevalueCall(instruments, ids, copy, answer.staleUnderlyings(), null, null));
+            calls.add(new InputSnapshot.RevalueCall(instruments, ids, copy(answer.pnl()), answer.staleUnderlyings(), null, null));
             return answer;
         };
     }
@@ -50,11 +47,28 @@ final class RecordedRevaluations {
     /**
      * The recorded calls answered in order: each call must ask the recorded book (instruments in order) in the recorded
      * scenarios (ids in order), else FAILED_PRECONDITION {@link #SNAPSHOT_DIVERGED}; a recorded failure fails again as
-     * it did (so the engine takes the same fallback).
+     * it did (so the engine takes the same fallback). After the computation, {@link Replaying#requireAllAsked} refuses
+     * a record the engine did not ask in full.
      */
-    static PortfolioAccount.Revaluation replaying(String snapshotId, List<InputSnapshot.RevalueCall> recorded) {
-        List<InputSnapshot.RevalueCall> left = Collections.synchronizedList(new ArrayList<>(recorded));
-        return (positions, scenarios) -> {
+    static Replaying replaying(String snapshotId, List<InputSnapshot.RevalueCall> recorded) {
+        return new Replaying(snapshotId, recorded);
+    }
+
+    /** The recorded answers standing in for RevalueBook in one replay, and what the replay has left unasked. */
+    static final class Replaying implements PortfolioAccount.Revaluation {
+
+        private final String snapshotId;
+        private final List<InputSnapshot.RevalueCall> recorded;
+        private final List<InputSnapshot.RevalueCall> left;
+
+        private Replaying(String snapshotId, List<InputSnapshot.RevalueCall> recorded) {
+            this.snapshotId = snapshotId;
+            this.recorded = List.copyOf(recorded);
+            this.left = Collections.synchronizedList(new ArrayList<>(recorded));
+        }
+
+        @Override
+        public PortfolioAccount.Revalued revalue(List<PositionExposure> positions, List<Scenario> scenarios) {
             if (left.isEmpty()) {
                 throw diverged(snapshotId, "RevalueBook call " + (recorded.size() + 1) + " was not recorded");
             }
@@ -68,12 +82,19 @@ final class RecordedRevaluations {
             if (call.failed()) {
                 throw new DependencyException("recorded RevalueBook failure: " + call.failure(), Status.Code.valueOf(call.failureCode()), null);
             }
-            double[][] pnl = new double[call.pnl().length][];
-            for (int p = 0; p < pnl.length; p++) {
-                pnl[p] = call.pnl()[p].clone();
+            return new PortfolioAccount.Revalued(copy(call.pnl()), call.staleUnderlyings());
+        }
+
+        /**
+         * FAILED_PRECONDITION {@link #SNAPSHOT_DIVERGED} when recorded calls are left unasked: the recorded computation
+         * used answers this one did not, so agreeing figures would be a coincidence, not a replay.
+         */
+        void requireAllAsked() {
+            int unasked = left.size();
+            if (unasked > 0) {
+                throw diverged(snapshotId, unasked + " of the " + recorded.size() + " recorded RevalueBook calls were not asked");
             }
-            return new PortfolioAccount.Revalued(pnl, call.staleUnderlyings());
-        };
+        }
     }
 
     private static PreconditionException diverged(String snapshotId, String what) {
@@ -83,6 +104,14 @@ final class RecordedRevaluations {
 
     private static List<String> instruments(List<PositionExposure> positions) {
         return positions.stream().map(PositionExposure::instrument).toList();
+    }
+
+    private static double[][] copy(double[][] pnl) {
+        double[][] copy = new double[pnl.length][];
+        for (int p = 0; p < copy.length; p++) {
+            copy[p] = pnl[p].clone();
+        }
+        return copy;
     }
 
     private static List<String> ids(List<Scenario> scenarios) {

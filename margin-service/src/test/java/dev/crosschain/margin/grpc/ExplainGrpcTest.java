@@ -55,6 +55,7 @@ class ExplainGrpcTest {
     static final String ETH_FUT = "ETH-24SEP27";
     static final String FALLBACK_FUT = "ETH-31DEC27";
     static final String DIVERGE_FUT = "SOL-24SEP27";
+    static final String UNASKED_FUT = "SOL-31DEC27";
     static FakeUpstream upstream;
 
     @Inject
@@ -74,6 +75,7 @@ class ExplainGrpcTest {
         upstream.pricing.linear(ETH_FUT, "3000", false);
         upstream.pricing.linear(FALLBACK_FUT, "3000", false);
         upstream.pricing.linear(DIVERGE_FUT, "150", false);
+        upstream.pricing.linear(UNASKED_FUT, "150", false);
     }
 
     @AfterAll
@@ -233,6 +235,27 @@ class ExplainGrpcTest {
         portfolioBook(acc, DIVERGE_FUT);
         ExplainResponse explained = explain(acc);
         assertThat(update(explained.getSnapshotId(), "/vol+\"", "/vol++\"")).isEqualTo(1);
+        assertError(() -> replay(explained.getSnapshotId()), Status.Code.FAILED_PRECONDITION, "SNAPSHOT_DIVERGED", null);
+    }
+
+    /**
+     * A stored revaluation with a call the engine does not ask (the first one recorded twice): the recorded figures
+     * used answers the replay did not, so it is refused, not called identical.
+     */
+    @Test
+    void aSnapshotWithARecordedCallLeftUnaskedIsRefusedDiverged() throws SQLException {
+        String acc = "explain-unasked";
+        portfolioBook(acc, UNASKED_FUT);
+        ExplainResponse explained = explain(acc);
+        assertThat(replay(explained.getSnapshotId()).getIdentical()).isTrue();
+
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE explain_snapshot SET inputs = jsonb_set(inputs::jsonb, "
+                     + "'{revaluations}', (inputs::jsonb -> 'revaluations') || (inputs::jsonb -> 'revaluations' -> 0))::text "
+                     + "WHERE snapshot_id = ? AND jsonb_array_length(inputs::jsonb -> 'revaluations') = 1")) {
+            s.setObject(1, UUID.fromString(explained.getSnapshotId()));
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
         assertError(() -> replay(explained.getSnapshotId()), Status.Code.FAILED_PRECONDITION, "SNAPSHOT_DIVERGED", null);
     }
 
