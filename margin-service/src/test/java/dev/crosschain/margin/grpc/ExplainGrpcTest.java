@@ -1,6 +1,7 @@
 package dev.crosschain.margin.grpc;
 
 import dev.crosschain.margin.app.Explanations;
+import dev.crosschain.margin.app.MarginConfig;
 import dev.crosschain.margin.app.MarginEngine;
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.margin.v1.AccountStatus;
@@ -64,6 +65,8 @@ class ExplainGrpcTest {
     Explanations explanations;
     @Inject
     MarginEngine engine;
+    @Inject
+    MarginConfig config;
 
     @BeforeAll
     static void connect() {
@@ -155,7 +158,8 @@ class ExplainGrpcTest {
     /**
      * PORTFOLIO: short 2 ETH futures at 3,000 against 2 ETH on arbitrum: the future loses 6,000 m, the collateral
      * gains 5,400 m; worst at +16%: 96.00, the future's share 960.00 (the largest), arbitrum's -864.00; linear
-     * add-on 30.00. The replay answers from the recorded revaluation: identical with every upstream down.
+     * add-on 30.00. The replay answers from the recorded revaluation and the recorded set: identical with a changed
+     * PORTFOLIO section active and every upstream down.
      */
     @Test
     void aPortfolioAccountReplaysFromTheRecordedRevaluationWithoutPricing() {
@@ -172,16 +176,26 @@ class ExplainGrpcTest {
         assertThat(explained.getExplanation().getLargestContributor()).isEqualTo(Contributor.newBuilder().setKind("position")
                 .setName(ETH_FUT).setAmountUsd("960.00000000").build());
 
-        upstream.pricing.linear(ETH_FUT, "3300", false);
-        upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
-        upstream.pricing.mode.set(FakeUpstream.Mode.UNAVAILABLE);
-        upstream.pricing.revalueMode.set(FakeUpstream.Mode.UNAVAILABLE);
+        RiskParameters before = RiskParametersGrpcTest.active().getParameters();
         try {
+            RiskParametersGrpcTest.set(before.toBuilder().setVersion("explain-pm-im").setPortfolio(before.getPortfolio().toBuilder()
+                    .setVersion("pm-explain").setImFactor(before.getPortfolio().getImFactor() * 2)).build(), "test",
+                    "explain replays ignore the active PORTFOLIO section");
+            AccountView moved = MarginGrpcServiceTest.view(acc);
+            assertThat(moved.getParametersVersion()).isEqualTo("explain-pm-im");
+            assertThat(moved.getInitialMarginUsd()).isNotEqualTo(v.getInitialMarginUsd());
+
+            upstream.pricing.linear(ETH_FUT, "3300", false);
+            upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+            upstream.pricing.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+            upstream.pricing.revalueMode.set(FakeUpstream.Mode.UNAVAILABLE);
             ReplaySnapshotResponse replay = replay(explained.getSnapshotId());
             assertThat(replay.getIdentical()).isTrue();
             assertThat(replay.getView()).isEqualTo(v);
         } finally {
             upstream.pricing.linear(ETH_FUT, "3000", false);
+            RiskParametersGrpcTest.set(before.toBuilder().setVersion("explain-pm-restored").build(), "test",
+                    "restore the contents active before the PORTFOLIO explain test");
         }
     }
 
@@ -266,12 +280,30 @@ class ExplainGrpcTest {
         upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
         ExplainResponse explained = explain(acc);
         long takenAt = explained.getView().getAsOfUnixMs();
-        long retention = Duration.ofDays(7).toMillis(); // margin.explain.retention
+        long retention = config.explain().retention().toMillis();
 
         explanations.purge(takenAt + retention);
         assertThat(replay(explained.getSnapshotId()).getIdentical()).isTrue();
 
         assertThat(explanations.purge(takenAt + retention + 1)).isGreaterThanOrEqualTo(1);
+        assertError(() -> replay(explained.getSnapshotId()), Status.Code.NOT_FOUND, "UNKNOWN_SNAPSHOT", null);
+    }
+
+    /** Retention is measured from the row's instant: a row past it answers NOT_FOUND while it still exists. */
+    @Test
+    void aSnapshotPastItsRetentionIsUnknownEvenBeforeThePurge() throws SQLException {
+        String acc = "explain-expired";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        ExplainResponse explained = explain(acc);
+        assertThat(replay(explained.getSnapshotId()).getIdentical()).isTrue();
+
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE explain_snapshot SET taken_at_ms = ? WHERE snapshot_id = ?")) {
+            s.setLong(1, System.currentTimeMillis() - config.explain().retention().toMillis() - Duration.ofMinutes(1).toMillis());
+            s.setObject(2, UUID.fromString(explained.getSnapshotId()));
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(rows(explained.getSnapshotId())).isEqualTo(1);
         assertError(() -> replay(explained.getSnapshotId()), Status.Code.NOT_FOUND, "UNKNOWN_SNAPSHOT", null);
     }
 
@@ -356,6 +388,18 @@ class ExplainGrpcTest {
              ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /** The rows stored under {@code snapshotId}, however old. */
+    long rows(String snapshotId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM explain_snapshot WHERE snapshot_id = ?")) {
+            s.setObject(1, UUID.fromString(snapshotId));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 }
