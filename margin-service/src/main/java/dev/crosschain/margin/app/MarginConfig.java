@@ -26,6 +26,8 @@ public interface MarginConfig {
 
     Parameters parameters();
 
+    ExpectedShortfall expectedShortfall();
+
     Admin admin();
 
     LiquidationPrices liquidationPrices();
@@ -112,14 +114,38 @@ public interface MarginConfig {
 
     interface Parameters {
         /**
-         * The version of the configured risk-parameter set (margin.linear.*, margin.option.*, margin.stale.* and the
-         * PORTFOLIO set "pm-1"): 1 to 64 characters of A-Z a-z 0-9 . _ -. At start it is recorded (changed_by
-         * "config") unless already recorded; the newest recorded set is then active, so an admin change survives a
-         * restart with an older configured version. A configured version recorded with other contents refuses the
-         * start: change the version with the contents.
+         * The version of the configured risk-parameter set (margin.linear.*, margin.option.*, margin.stale.*,
+         * margin.expected-shortfall.* and the PORTFOLIO set "pm-1"): 1 to 64 characters of A-Z a-z 0-9 . _ -. At start
+         * it is recorded (changed_by "config") unless already recorded; the newest recorded set is then active, so an
+         * admin change survives a restart with an older configured version. A configured version recorded with other
+         * contents refuses the start: change the version with the contents. "rp-1" was the set without expected
+         * shortfall (margin.expected-shortfall.modes=none); "rp-2" adds it for PORTFOLIO.
          */
-        @WithDefault("rp-1")
+        @WithDefault("rp-2")
         String version();
+    }
+
+    /** The expected-shortfall section of the configured set (see ExpectedShortfallParameters). */
+    interface ExpectedShortfall {
+        /** Comma-separated modes whose requirement is max(scenario MM, ES x APC ratio), or "none". Only PORTFOLIO. */
+        @WithDefault("PORTFOLIO")
+        String modes();
+
+        /** ES confidence level, in (0, 1). */
+        @WithDefault("0.975")
+        double level();
+
+        /** Overlapping windows per figure, one a day, >= holding-days. */
+        @WithDefault("365")
+        int lookBackDays();
+
+        /** The margin period of risk, days, >= 1. */
+        @WithDefault("2")
+        int holdingDays();
+
+        /** NONE or FLOOR_AND_BUFFER (the stressed floor and 25% buffer, as a ratio; no rise cap). */
+        @WithDefault("FLOOR_AND_BUFFER")
+        String antiProcyclicality();
     }
 
     interface Admin {

@@ -69,6 +69,9 @@ public class MarginEngine {
     /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
     @Inject
     MarginConfig config;
+    /** The expected-shortfall model of each set (field-injected like {@link #config}). */
+    @Inject
+    ShortfallModels shortfall;
     /** When the last "liquidation prices left out" warning was logged: at most one a {@link #WARN_EVERY_MS}. */
     private final AtomicLong lastWarning = new AtomicLong();
     private static final long WARN_EVERY_MS = 10_000;
@@ -308,7 +311,8 @@ public class MarginEngine {
         PortfolioAccount portfolio = set.portfolio();
         if (mode == MarginMode.PORTFOLIO) {
             try {
-                return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, revaluation);
+                return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, revaluation,
+                        shortfall.of(set.record().parameters().expectedShortfall(), MarginMode.PORTFOLIO));
             } catch (DependencyException | dev.crosschain.margin.domain.portfolio.UnusableInputException e) {
                 // UnusableInputException without fallback: INTERNAL (ErrorMapper's unexpected failure)
                 if (!fallback) {

@@ -48,7 +48,7 @@ public final class PortfolioMargin {
     private static final double MAX_PNL_USD = 1e15;
     private static final BigDecimal MAX_USD = BigDecimal.valueOf(MAX_PNL_USD);
     private static final double HALF_CENT = 0.005;
-    private static final Comparator<CollateralExposure> COLLATERAL_ORDER = Comparator.comparing(CollateralExposure::chainId)
+    static final Comparator<CollateralExposure> COLLATERAL_ORDER = Comparator.comparing(CollateralExposure::chainId)
             .thenComparing(CollateralExposure::asset).thenComparing(CollateralExposure::amount)
             .thenComparing(CollateralExposure::price).thenComparing(CollateralExposure::mmHaircut)
             .thenComparing(CollateralExposure::imHaircut);

@@ -1,0 +1,127 @@
+package dev.crosschain.margin.domain.history;
+
+import dev.crosschain.margin.domain.Decimals;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The ES model of one parameter set over the stored histories, for any account's book: which historical scenarios
+ * to revalue a book in ({@link #plan}) and its ES figure from the book's P&L in them ({@link #result}). The APC
+ * ratios of each underlying ({@link ApcRatios}) are computed on first use and kept: once per (history, parameter
+ * set), never per account. Thread-safe.
+ */
+public final class AccountShortfall {
+
+    private final ExpectedShortfallParameters parameters;
+    private final HistoricalSimulation simulation;
+    private final Map<String, PriceHistory> histories;
+    private final Map<String, ApcRatios> ratios = new ConcurrentHashMap<>();
+    /** Plans by the book's underlyings: the same few sets recur across accounts and re-margin ticks. */
+    private final Map<List<String>, Plan> plans = new ConcurrentHashMap<>();
+
+    /** @param histories the stored histories by underlying */
+    public AccountShortfall(ExpectedShortfallParameters parameters, Map<String, PriceHistory> histories) {
+        this.parameters = parameters;
+        this.simulation = parameters.simulation();
+        this.histories = Map.copyOf(histories);
+    }
+
+    public ExpectedShortfallParameters parameters() {
+        return parameters;
+    }
+
+    /**
+     * What a book's ES needs.
+     *
+     * @param asOf      the as-of date; null when no underlying of the book has a usable history
+     * @param included  the underlyings in the model, in name order
+     * @param excluded  the others, in name order
+     * @param scenarios the historical scenarios ending on {@code asOf}, newest first, moving every included underlying
+     */
+    public record Plan(LocalDate asOf, List<String> included, List<String> excluded, List<HistoricalScenario> scenarios) {
+        public Plan {
+            included = List.copyOf(included);
+            excluded = List.copyOf(excluded);
+            scenarios = List.copyOf(scenarios);
+        }
+
+        public boolean available() {
+            return asOf != null;
+        }
+    }
+
+    /**
+     * The plan of a book exposed to {@code underlyings}: the as-of date is the last date every history of them has;
+     * an underlying whose history does not reach back a whole look-back before it is left out (then the as-of date
+     * is taken again over the rest, which can only move it later and keep the rest covered).
+     */
+    public Plan plan(Collection<String> underlyings) {
+        return plans.computeIfAbsent(List.copyOf(new TreeSet<>(underlyings)), this::planOf);
+    }
+
+    private Plan planOf(List<String> all) {
+        List<PriceHistory> candidates = all.stream().filter(histories::containsKey).map(histories::get).toList();
+        List<PriceHistory> covering = covering(candidates);
+        if (covering.size() < candidates.size()) {
+            covering = covering(covering);
+        }
+        if (covering.isEmpty()) {
+            return new Plan(null, List.of(), all, List.of());
+        }
+        LocalDate asOf = HistoricalScenarios.sharedEnd(covering);
+        List<String> included = covering.stream().map(PriceHistory::underlying).toList();
+        List<String> excluded = all.stream().filter(u -> !included.contains(u)).toList();
+        return new Plan(asOf, included, excluded, simulation.scenarios(covering, asOf));
+    }
+
+    /** The histories among {@code candidates} that cover a whole look-back ending on their shared last date. */
+    private List<PriceHistory> covering(List<PriceHistory> candidates) {
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        LocalDate asOf = HistoricalScenarios.sharedEnd(candidates);
+        LocalDate earliest = asOf.minusDays(simulation.lookBackDays() - 1L + simulation.holdingDays());
+        return candidates.stream().filter(h -> h.covers(earliest)).toList();
+    }
+
+    /**
+     * The ES figure of a book from its P&L per scenario of {@code plan} (USD, negative = loss, in the plan's order):
+     * the ES at the set's level (>= 0), times the largest APC ratio among the included underlyings.
+     */
+    public ShortfallResult result(Plan plan, double[] bookPnl) {
+        if (!plan.available()) {
+            return ShortfallResult.unavailable(plan.excluded());
+        }
+        if (bookPnl.length != plan.scenarios().size()) {
+            throw new IllegalArgumentException(bookPnl.length + " P&Ls for " + plan.scenarios().size() + " scenarios");
+        }
+        double loss = simulation.es().requirement(bookPnl);
+        double ratio = 1.0;
+        if (parameters.antiProcyclicality() == ExpectedShortfallParameters.Apc.FLOOR_AND_BUFFER) {
+            for (String u : plan.included()) {
+                ratio = Math.max(ratio, ratioOf(u, plan.asOf()));
+            }
+        }
+        return new ShortfallResult(roundedUp(loss), plan.asOf(), ratio, roundedUp(loss * ratio), plan.excluded());
+    }
+
+    /** The APC ratio of {@code underlying} on {@code asOf}: one unit exposure's floor and buffer over its raw ES. */
+    public double ratioOf(String underlying, LocalDate asOf) {
+        ApcRatios series = ratios.computeIfAbsent(underlying,
+                u -> ApcRatios.of(histories.get(u), simulation, Procyclicality.DEFAULT));
+        // a plan's as-of date lies in every included history after a full look-back: the series has it
+        return series.ratio(asOf).orElseThrow(() -> new IllegalStateException("no APC ratio of " + underlying + " on " + asOf));
+    }
+
+    /** Cents, rounded up after a 6-digit noise rounding (as the scan's requirements). */
+    private static BigDecimal roundedUp(double usd) {
+        return Decimals.usd(BigDecimal.valueOf(usd).setScale(6, RoundingMode.HALF_EVEN).setScale(2, RoundingMode.CEILING));
+    }
+}
