@@ -58,37 +58,34 @@ public final class AccountShortfall {
     }
 
     /**
-     * The plan of a book exposed to {@code underlyings}: the as-of date is the last date every history of them has;
-     * an underlying whose history does not reach back a whole look-back before it is left out (then the as-of date
-     * is taken again over the rest, which can only move it later and keep the rest covered).
+     * The plan of a book exposed to {@code underlyings}: the as-of date is the last date every history in the model
+     * has. A history shorter than one look-back is left out; so is one that does not reach back a whole look-back
+     * before the as-of date of the others (then the as-of date is taken again over the rest, which moves it no
+     * earlier: the history that ends first always covers its own look-back).
      */
     public Plan plan(Collection<String> underlyings) {
         return plans.computeIfAbsent(List.copyOf(new TreeSet<>(underlyings)), this::planOf);
     }
 
     private Plan planOf(List<String> all) {
-        List<PriceHistory> candidates = all.stream().filter(histories::containsKey).map(histories::get).toList();
-        List<PriceHistory> covering = covering(candidates);
-        if (covering.size() < candidates.size()) {
-            covering = covering(covering);
+        long span = simulation.lookBackDays() + (long) simulation.holdingDays();
+        List<PriceHistory> usable = all.stream().filter(histories::containsKey).map(histories::get)
+                .filter(h -> h.size() >= span).toList();
+        while (!usable.isEmpty()) {
+            LocalDate earliest = HistoricalScenarios.sharedEnd(usable).minusDays(span - 1);
+            List<PriceHistory> covering = usable.stream().filter(h -> h.covers(earliest)).toList();
+            if (covering.size() == usable.size()) {
+                break;
+            }
+            usable = covering;
         }
-        if (covering.isEmpty()) {
+        if (usable.isEmpty()) {
             return new Plan(null, List.of(), all, List.of());
         }
-        LocalDate asOf = HistoricalScenarios.sharedEnd(covering);
-        List<String> included = covering.stream().map(PriceHistory::underlying).toList();
+        LocalDate asOf = HistoricalScenarios.sharedEnd(usable);
+        List<String> included = usable.stream().map(PriceHistory::underlying).toList();
         List<String> excluded = all.stream().filter(u -> !included.contains(u)).toList();
-        return new Plan(asOf, included, excluded, simulation.scenarios(covering, asOf));
-    }
-
-    /** The histories among {@code candidates} that cover a whole look-back ending on their shared last date. */
-    private List<PriceHistory> covering(List<PriceHistory> candidates) {
-        if (candidates.isEmpty()) {
-            return List.of();
-        }
-        LocalDate asOf = HistoricalScenarios.sharedEnd(candidates);
-        LocalDate earliest = asOf.minusDays(simulation.lookBackDays() - 1L + simulation.holdingDays());
-        return candidates.stream().filter(h -> h.covers(earliest)).toList();
+        return new Plan(asOf, included, excluded, simulation.scenarios(usable, asOf));
     }
 
     /**
