@@ -1,7 +1,6 @@
 package dev.crosschain.margin.domain.history;
 
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.OptionalDouble;
 
 /**
@@ -42,34 +41,61 @@ public record ApcRatios(String underlying, LocalDate firstAsOf, double[] ratios)
         if (first >= n) {
             return new ApcRatios(history.underlying(), firstAsOf, new double[0]);
         }
-        double[] ratios = new double[n - first];
-        Arrays.fill(ratios, 1.0);
-        for (double sign : new double[]{1.0, -1.0}) {
-            double[] raw = new double[ratios.length];
-            double[] stressed = new double[ratios.length];
-            for (int t = first; t < n; t++) {
-                raw[t - first] = simulation.es().requirement(signed(moves, t - lookBack + 1, t, sign));
-                int stressedFrom = Math.max(h, t - HistoricalScenarios.STRESSED_MAX_LOOK_BACK_DAYS + 1);
-                stressed[t - first] = simulation.es().requirement(signed(moves, stressedFrom, t, sign));
+        int days = n - first;
+        double[][] raw = new double[2][days];
+        double[][] stressed = new double[2][days];
+        // both look-backs as sorted sliding windows: one insertion and one removal a day instead of a sort
+        SortedWindow recent = new SortedWindow(lookBack);
+        SortedWindow all = new SortedWindow(HistoricalScenarios.STRESSED_MAX_LOOK_BACK_DAYS);
+        for (int t = h; t < n; t++) {
+            recent.add(moves[t], t - lookBack >= h ? moves[t - lookBack] : Double.NaN);
+            all.add(moves[t], t - HistoricalScenarios.STRESSED_MAX_LOOK_BACK_DAYS >= h
+                    ? moves[t - HistoricalScenarios.STRESSED_MAX_LOOK_BACK_DAYS] : Double.NaN);
+            if (t >= first) {
+                double[] r = simulation.es().unitRequirements(recent.values, recent.size);
+                double[] s = simulation.es().unitRequirements(all.values, all.size);
+                for (int side = 0; side < 2; side++) {
+                    raw[side][t - first] = r[side];
+                    stressed[side][t - first] = s[side];
+                }
             }
-            double[] withApc = apc.buffer(apc.floor(raw, stressed));
-            for (int k = 0; k < ratios.length; k++) {
+        }
+        double[] ratios = new double[days];
+        java.util.Arrays.fill(ratios, 1.0);
+        for (int side = 0; side < 2; side++) {
+            double[] withApc = apc.buffer(apc.floor(raw[side], stressed[side]));
+            for (int k = 0; k < days; k++) {
                 // a raw figure of 0 (a look-back that only gained) has no ratio: it stays 1
-                if (raw[k] > 0) {
-                    ratios[k] = Math.max(ratios[k], withApc[k] / raw[k]);
+                if (raw[side][k] > 0) {
+                    ratios[k] = Math.max(ratios[k], withApc[k] / raw[side][k]);
                 }
             }
         }
         return new ApcRatios(history.underlying(), firstAsOf, ratios);
     }
 
-    /** The P&L of a unit exposure of sign {@code sign} in the windows ending on days {@code from..to} (indexes). */
-    private static double[] signed(double[] moves, int from, int to, double sign) {
-        double[] pnl = new double[to - from + 1];
-        for (int i = 0; i < pnl.length; i++) {
-            pnl[i] = sign * moves[from + i];
+    /** The last {@code capacity} values added, kept sorted ascending. */
+    private static final class SortedWindow {
+        final double[] values;
+        int size;
+
+        SortedWindow(int capacity) {
+            values = new double[capacity];
         }
-        return pnl;
+
+        /** Adds {@code value}; once full, first drops {@code leaving} (the value added {@code capacity} days before). */
+        void add(double value, double leaving) {
+            if (size == values.length) {
+                int at = java.util.Arrays.binarySearch(values, 0, size, leaving);
+                System.arraycopy(values, at + 1, values, at, size - at - 1);
+                size--;
+            }
+            int at = java.util.Arrays.binarySearch(values, 0, size, value);
+            int insert = at >= 0 ? at : -at - 1;
+            System.arraycopy(values, insert, values, insert + 1, size - insert);
+            values[insert] = value;
+            size++;
+        }
     }
 
     /** The ratio on {@code asOf}; empty outside the series. */
