@@ -27,7 +27,7 @@ final class Rules {
                 () -> PortfolioParameters.DEFAULT, () -> expectedShortfall(config.expectedShortfall()));
     }
 
-    private static ExpectedShortfallParameters expectedShortfall(MarginConfig.ExpectedShortfall es) {
+    static ExpectedShortfallParameters expectedShortfall(MarginConfig.ExpectedShortfall es) {
         Set<MarginMode> modes = EnumSet.noneOf(MarginMode.class);
         String listed = es.modes().trim();
         if (!listed.equalsIgnoreCase("none")) {
