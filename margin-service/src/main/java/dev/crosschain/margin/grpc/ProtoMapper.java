@@ -100,10 +100,10 @@ final class ProtoMapper {
             b.addContingencies(PortfolioContingency.newBuilder().setKind(c.kind()).setSubject(c.subject())
                     .setAmountUsd(usd(c.amount())));
         }
-        b.setDrivingModel(r.drivingModel());
         ShortfallResult es = r.expectedShortfall();
         if (es != null) {
-            b.addAllEsExcludedUnderlyings(es.excluded());
+            // only where the set has a second model: without one there is nothing to choose between
+            b.setDrivingModel(r.drivingModel()).addAllEsExcludedUnderlyings(es.excluded());
             if (es.available()) {
                 b.setEsLossUsd(usd(es.loss())).setEsAsOf(es.asOf().toString()).setEsApcRatio(es.apcRatio());
             }

@@ -125,7 +125,7 @@ class ExpectedShortfallGrpcTest {
         set(narrowWithEs("es-narrow-off").toBuilder().clearExpectedShortfall().build(), "alice@risk", "ES off");
         AccountView off = view(acc);
         assertThat(off.getMaintenanceMarginUsd()).isEqualTo("1500.00000000");
-        assertThat(off.getPortfolio().getDrivingModel()).isEqualTo("scenario");
+        assertThat(off.getPortfolio().getDrivingModel()).isEmpty(); // no second model in the set
         assertThat(off.getPortfolio().getEsLossUsd()).isEmpty();
     }
 

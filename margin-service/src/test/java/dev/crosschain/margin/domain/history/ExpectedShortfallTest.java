@@ -71,8 +71,7 @@ class ExpectedShortfallTest {
 
     @Test
     void esIsAtLeastTheVarAndPositivelyHomogeneousAndMonotone() {
-        long seed = Long.getLong("es.test.seed", DEFAULT_SEED);
-        System.out.println("ExpectedShortfallTest seed " + seed + " (replay or vary: -Des.test.seed=" + seed + ")");
+        long seed = seed("ExpectedShortfallTest");
         Random random = new Random(seed);
         for (int run = 0; run < 200; run++) {
             int n = 1 + random.nextInt(600);
@@ -104,8 +103,7 @@ class ExpectedShortfallTest {
     /** Both tails of one sorted window give exactly requirement(moves) and requirement(-moves), on random windows. */
     @Test
     void unitRequirementsOfASortedWindowAreTheLongAndShortRequirements() {
-        long seed = Long.getLong("es.test.seed", DEFAULT_SEED);
-        System.out.println("unitRequirements seed " + seed + " (replay or vary: -Des.test.seed=" + seed + ")");
+        long seed = seed("unitRequirements");
         Random random = new Random(seed);
         for (int round = 0; round < 200; round++) {
             int n = 1 + random.nextInt(500);
@@ -122,5 +120,12 @@ class ExpectedShortfallTest {
             assertThat(both[0]).as("seed %d round %d", seed, round).isEqualTo(es.requirement(moves));
             assertThat(both[1]).as("seed %d round %d", seed, round).isEqualTo(es.requirement(negated));
         }
+    }
+
+    /** The random tests' seed, printed so a failure replays: -Des.test.seed, else the fixed default. */
+    private static long seed(String test) {
+        long seed = Long.getLong("es.test.seed", DEFAULT_SEED);
+        System.out.println(test + " seed " + seed + " (replay or vary: -Des.test.seed=" + seed + ")");
+        return seed;
     }
 }
