@@ -118,17 +118,23 @@ public interface MarginConfig {
          * margin.expected-shortfall.* and the PORTFOLIO set "pm-1"): 1 to 64 characters of A-Z a-z 0-9 . _ -. At start
          * it is recorded (changed_by "config") unless already recorded; the newest recorded set is then active, so an
          * admin change survives a restart with an older configured version. A configured version recorded with other
-         * contents refuses the start: change the version with the contents. "rp-1" was the set without expected
-         * shortfall (margin.expected-shortfall.modes=none); "rp-2" adds it for PORTFOLIO.
+         * contents refuses the start: change the version with the contents. "rp-1" is the set without expected
+         * shortfall (margin.expected-shortfall.modes=none), which this release keeps: ES is activated in a second
+         * step, once every replica runs this release (see margin.expected-shortfall.modes).
          */
-        @WithDefault("rp-2")
+        @WithDefault("rp-1")
         String version();
     }
 
     /** The expected-shortfall section of the configured set (see ExpectedShortfallParameters). */
     interface ExpectedShortfall {
-        /** Comma-separated modes whose requirement is max(scenario MM, ES x APC ratio), or "none". Only PORTFOLIO. */
-        @WithDefault("PORTFOLIO")
+        /**
+         * Comma-separated modes whose requirement is max(scenario MM, ES x APC ratio), or "none". Only PORTFOLIO.
+         * "none" by default: the release before ES reads a recorded ES section as absent, so while its replicas run,
+         * a set with ES would be computed without ES under the same version. Activate ES once every replica runs a
+         * release that reads it: by SetRiskParameters, or here with a new margin.parameters.version.
+         */
+        @WithDefault("none")
         String modes();
 
         /** ES confidence level, in (0, 1). */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** margin.expected-shortfall.*: the defaults are rp-2's section (PORTFOLIO), "none" is rp-1's (ES in no mode). */
+/** margin.expected-shortfall.*: the defaults are rp-1's section (ES in no mode: the rolling-deploy rule), PORTFOLIO turns it on. */
 class ExpectedShortfallConfigTest {
 
     record Keys(String modes, double level, int lookBackDays, int holdingDays, String antiProcyclicality)
@@ -16,13 +16,13 @@ class ExpectedShortfallConfigTest {
     }
 
     /** The @WithDefault values of MarginConfig.ExpectedShortfall, as application.properties repeats them. */
-    static final Keys DEFAULTS = new Keys("PORTFOLIO", 0.975, 365, 2, "FLOOR_AND_BUFFER");
+    static final Keys DEFAULTS = new Keys("none", 0.975, 365, 2, "FLOOR_AND_BUFFER");
 
     @Test
-    void theDefaultsApplyEsToPortfolioAndNoneToNoMode() {
-        assertThat(Rules.expectedShortfall(DEFAULTS)).isEqualTo(ExpectedShortfallParameters.PORTFOLIO_DEFAULT);
-        assertThat(Rules.expectedShortfall(new Keys("none", 0.975, 365, 2, "FLOOR_AND_BUFFER")))
-                .isEqualTo(ExpectedShortfallParameters.NONE);
+    void theDefaultsApplyEsToNoModeAndPortfolioTurnsItOn() {
+        assertThat(Rules.expectedShortfall(DEFAULTS)).isEqualTo(ExpectedShortfallParameters.NONE);
+        assertThat(Rules.expectedShortfall(new Keys("PORTFOLIO", 0.975, 365, 2, "FLOOR_AND_BUFFER")))
+                .isEqualTo(ExpectedShortfallParameters.PORTFOLIO_DEFAULT);
     }
 
     @Test
