@@ -5,6 +5,7 @@ import dev.crosschain.margin.domain.AccountRisk;
 import dev.crosschain.margin.domain.Explanation;
 import dev.crosschain.margin.domain.InputSnapshot;
 import dev.crosschain.margin.domain.NotFoundException;
+import dev.crosschain.margin.domain.history.AccountShortfall;
 import dev.crosschain.margin.store.RiskParameterStore;
 import dev.crosschain.margin.store.SnapshotStore;
 import io.quarkus.scheduler.Scheduled;
@@ -43,11 +44,13 @@ public class Explanations {
     private final SnapshotStore snapshots;
     private final RiskParameterStore sets;
     private final MarginConfig config;
+    private final ShortfallModels shortfalls;
 
     public Explanations(MarginEngine engine, PricingClient pricing, SnapshotStore snapshots, RiskParameterStore sets,
-                        MarginConfig config) {
+                        MarginConfig config, ShortfallModels shortfalls) {
         this.engine = engine;
         this.pricing = pricing;
+        this.shortfalls = shortfalls;
         this.snapshots = snapshots;
         this.sets = sets;
         this.config = config;
@@ -61,16 +64,19 @@ public class Explanations {
         MarginEngine.Inputs in = engine.inputs(accountId, List.of());
         long nowMs = System.currentTimeMillis();
         List<InputSnapshot.RevalueCall> calls = Collections.synchronizedList(new ArrayList<>());
-        AccountRisk risk = engine.viewWith(accountId, in, nowMs, RecordedRevaluations.recording(pricing::revalue, calls));
+        List<AccountShortfall.Plan> plans = Collections.synchronizedList(new ArrayList<>());
+        AccountRisk risk = engine.viewWith(accountId, in, nowMs, RecordedRevaluations.recording(pricing::revalue, calls),
+                RecordedShortfalls.recording(shortfalls, plans));
         InputSnapshot inputs = new InputSnapshot(accountId, in.mode(), in.frozen(), in.realized(), in.positions(), in.marks(),
-                in.collateral(), in.portfolioIm(), in.portfolioMm(), in.parameters().version(), nowMs, calls);
+                in.collateral(), in.portfolioIm(), in.portfolioMm(), in.parameters().version(), nowMs, calls, plans);
         UUID id = snapshots.save(inputs, InputSnapshot.Figures.of(risk));
         return new Explained(risk, id, Explanation.of(risk, in.parameters().cross().rules()));
     }
 
     /**
      * The snapshot's figures recomputed from its inputs alone: the recorded set (read by version, never the active
-     * one), marks, collateral and instant, and the recorded RevalueBook answers (no upstream call). NOT_FOUND
+     * one), marks, collateral and instant, the recorded RevalueBook answers (no upstream call) and ES plans (no
+     * stored history). NOT_FOUND
      * UNKNOWN_SNAPSHOT when it is unknown or past its retention; FAILED_PRECONDITION SNAPSHOT_DIVERGED when the
      * computation asks RevalueBook otherwise than recorded, or leaves recorded calls unasked.
      */
@@ -84,8 +90,10 @@ public class Explanations {
         MarginEngine.Inputs in = new MarginEngine.Inputs(s.frozen(), s.realizedPnl(), s.positions(), s.marks(), s.collateral(),
                 s.mode(), s.portfolioIm(), s.portfolioMm(), ActiveRiskParameters.Active.of(set));
         RecordedRevaluations.Replaying recorded = RecordedRevaluations.replaying(snapshotId.toString(), s.revaluations());
-        AccountRisk risk = engine.viewWith(s.accountId(), in, s.nowMs(), recorded);
+        RecordedShortfalls.Replaying plans = RecordedShortfalls.replaying(snapshotId.toString(), s.shortfallPlans());
+        AccountRisk risk = engine.viewWith(s.accountId(), in, s.nowMs(), recorded, plans);
         recorded.requireAllAsked();
+        plans.requireAllAsked();
         InputSnapshot.Figures again = InputSnapshot.Figures.of(risk);
         boolean identical = again.identical(stored.figures());
         if (!identical) {

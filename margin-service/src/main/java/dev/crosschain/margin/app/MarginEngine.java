@@ -290,29 +290,32 @@ public class MarginEngine {
      */
     private AccountRisk evaluate(MarginMode mode, String accountId, Inputs in, BigDecimal realized, List<Position> positions,
                                  Collateral collateral, long nowMs, boolean fallback) {
-        return evaluateIn(in.parameters, mode, accountId, in, realized, positions, collateral, nowMs, fallback, pricing::revalue)
+        return evaluateIn(in.parameters, mode, accountId, in, realized, positions, collateral, nowMs, fallback, pricing::revalue,
+                shortfall)
                 .withParametersVersion(in.parameters.version());
     }
 
     /**
      * The account's own view from {@code in} at {@code nowMs}, by GetAccountView's rules (the fallback included), with
-     * {@code revaluation} standing in for RevalueBook: Explain records pricing's answers through it, ReplaySnapshot
-     * answers the recorded ones.
+     * {@code revaluation} standing in for RevalueBook and {@code shortfalls} for the ES models: Explain records
+     * pricing's answers and the ES plans through them, ReplaySnapshot answers the recorded ones.
      */
-    AccountRisk viewWith(String accountId, Inputs in, long nowMs, PortfolioAccount.Revaluation revaluation) {
-        return evaluateIn(in.parameters, in.mode, accountId, in, in.realized, in.positions, in.collateral, nowMs, true, revaluation)
+    AccountRisk viewWith(String accountId, Inputs in, long nowMs, PortfolioAccount.Revaluation revaluation,
+                         ShortfallSource shortfalls) {
+        return evaluateIn(in.parameters, in.mode, accountId, in, in.realized, in.positions, in.collateral, nowMs, true, revaluation,
+                shortfalls)
                 .withParametersVersion(in.parameters.version());
     }
 
     private AccountRisk evaluateIn(ActiveRiskParameters.Active set, MarginMode mode, String accountId, Inputs in, BigDecimal realized,
                                    List<Position> positions, Collateral collateral, long nowMs, boolean fallback,
-                                   PortfolioAccount.Revaluation revaluation) {
+                                   PortfolioAccount.Revaluation revaluation, ShortfallSource shortfalls) {
         requireAvailable(mode);
         PortfolioAccount portfolio = set.portfolio();
         if (mode == MarginMode.PORTFOLIO) {
             try {
                 return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, revaluation,
-                        shortfall.of(set.record().parameters().expectedShortfall(), MarginMode.PORTFOLIO));
+                        shortfalls.of(set.record().parameters().expectedShortfall(), MarginMode.PORTFOLIO));
             } catch (DependencyException | dev.crosschain.margin.domain.portfolio.UnusableInputException e) {
                 // UnusableInputException without fallback: INTERNAL (ErrorMapper's unexpected failure)
                 if (!fallback) {

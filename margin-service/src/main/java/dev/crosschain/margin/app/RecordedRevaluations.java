@@ -97,7 +97,7 @@ final class RecordedRevaluations {
         }
     }
 
-    private static PreconditionException diverged(String snapshotId, String what) {
+    static PreconditionException diverged(String snapshotId, String what) {
         return new PreconditionException(SNAPSHOT_DIVERGED, "snapshots/" + snapshotId,
                 "the replay cannot be computed from snapshot " + snapshotId + ": " + what);
     }

@@ -16,11 +16,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The expected-shortfall model of each parameter set over the stored histories: one {@link AccountShortfall} per ES
  * section (sets with the same section share it, and so its APC ratios), built on first use. The histories are read
- * once from the database; a read that fails or finds none is not kept, so the next computation tries again, and
- * meanwhile the ES model has no history: the scenario MM stands (never a lower figure).
+ * from the database and kept only once every shipped underlying ({@link ReturnHistoryLoader#SHIPPED}) is there: a
+ * partial read (or a failed one, which finds none) serves one computation and the next reads again, so an underlying
+ * missing at first is not excluded for the life of the process. Without a history the ES model leaves that underlying
+ * out (the scan still covers it); without any, the scenario MM stands (never a lower figure).
  */
 @ApplicationScoped
-public class ShortfallModels {
+public class ShortfallModels implements ShortfallSource {
 
     private static final Logger LOG = Logger.getLogger(ShortfallModels.class);
     private static final long WARN_EVERY_MS = 10_000;
@@ -34,45 +36,47 @@ public class ShortfallModels {
         this.store = store;
     }
 
-    /** The ES model of {@code parameters} in {@code mode}; null when the set does not apply ES to that mode. */
+    @Override
     public AccountShortfall of(ExpectedShortfallParameters parameters, MarginMode mode) {
         if (!parameters.appliesTo(mode)) {
             return null;
         }
-        Map<String, PriceHistory> loaded = histories();
-        if (loaded.isEmpty()) {
-            return new AccountShortfall(parameters, loaded);
+        Map<String, PriceHistory> complete = histories;
+        if (complete == null) {
+            Map<String, PriceHistory> read = read();
+            if (!read.keySet().containsAll(ReturnHistoryLoader.SHIPPED)) {
+                // a partial read (a seed still running, a history deleted): used once, kept for no one
+                return new AccountShortfall(parameters, read);
+            }
+            complete = keep(read);
         }
+        Map<String, PriceHistory> loaded = complete;
         return models.computeIfAbsent(parameters, p -> new AccountShortfall(p, loaded));
     }
 
-    private Map<String, PriceHistory> histories() {
-        Map<String, PriceHistory> now = histories;
-        if (now != null) {
-            return now;
+    private synchronized Map<String, PriceHistory> keep(Map<String, PriceHistory> read) {
+        if (histories == null) {
+            histories = Map.copyOf(read);
         }
-        synchronized (this) {
-            if (histories == null) {
-                try {
-                    Map<String, PriceHistory> read = new TreeMap<>();
-                    for (String underlying : store.underlyings()) {
-                        store.load(underlying).ifPresent(h -> read.put(underlying, h));
-                    }
-                    if (!read.isEmpty()) {
-                        histories = Map.copyOf(read);
-                    }
-                    return read;
-                } catch (RuntimeException e) {
-                    long at = System.currentTimeMillis();
-                    long last = lastWarning.get();
-                    if (at - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, at)) {
-                        LOG.warnf("return histories not read, expected shortfall unavailable (the scenario MM stands): %s",
-                                e.getMessage());
-                    }
-                    return Map.of();
-                }
+        return histories;
+    }
+
+    /** Every stored history; none when the store cannot be read (logged at most once a {@link #WARN_EVERY_MS}). */
+    private Map<String, PriceHistory> read() {
+        try {
+            Map<String, PriceHistory> read = new TreeMap<>();
+            for (String underlying : store.underlyings()) {
+                store.load(underlying).ifPresent(h -> read.put(underlying, h));
             }
-            return histories;
+            return read;
+        } catch (RuntimeException e) {
+            long at = System.currentTimeMillis();
+            long last = lastWarning.get();
+            if (at - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, at)) {
+                LOG.warnf("return histories not read, expected shortfall unavailable (the scenario MM stands): %s",
+                        e.getMessage());
+            }
+            return Map.of();
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.crosschain.margin.domain;
 
+import dev.crosschain.margin.domain.history.AccountShortfall;
+
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -16,16 +18,29 @@ import java.util.Set;
  * @param portfolioMm   the same MM, or null
  * @param nowMs         the instant of the computation, Unix ms (input ages are measured from it)
  * @param revaluations  the RevalueBook calls the computation made, in order (none in CROSS)
+ * @param shortfallPlans the expected-shortfall plans the computation used, in order (none where the set applies no
+ *                       ES to the mode): what the ES figure depends on beyond the RevalueBook answers, recorded
+ *                       because the stored histories (and so the as-of date, scenarios and APC ratios) change
  */
 public record InputSnapshot(String accountId, MarginMode mode, boolean frozen, BigDecimal realizedPnl,
                             List<Position> positions, Map<String, MarketMark> marks, Collateral collateral,
                             BigDecimal portfolioIm, BigDecimal portfolioMm, String parametersVersion, long nowMs,
-                            List<RevalueCall> revaluations) {
+                            List<RevalueCall> revaluations, List<AccountShortfall.Plan> shortfallPlans) {
 
     public InputSnapshot {
         positions = List.copyOf(positions);
         marks = Map.copyOf(marks);
         revaluations = List.copyOf(revaluations);
+        shortfallPlans = List.copyOf(shortfallPlans);
+    }
+
+    /** A snapshot without ES plans (a set that applies no ES to the mode). */
+    public InputSnapshot(String accountId, MarginMode mode, boolean frozen, BigDecimal realizedPnl,
+                         List<Position> positions, Map<String, MarketMark> marks, Collateral collateral,
+                         BigDecimal portfolioIm, BigDecimal portfolioMm, String parametersVersion, long nowMs,
+                         List<RevalueCall> revaluations) {
+        this(accountId, mode, frozen, realizedPnl, positions, marks, collateral, portfolioIm, portfolioMm, parametersVersion,
+                nowMs, revaluations, List.of());
     }
 
     /**

@@ -11,8 +11,11 @@ import dev.crosschain.margin.domain.InputSnapshot;
 import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarketMark;
 import dev.crosschain.margin.domain.Position;
+import dev.crosschain.margin.domain.history.AccountShortfall;
+import dev.crosschain.margin.domain.history.HistoricalScenario;
 
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +74,8 @@ final class SnapshotJson {
             call.put("failure_code", c.failureCode());
             call.put("failure", c.failure());
         }
+        ArrayNode plans = root.putArray("shortfall_plans");
+        s.shortfallPlans().forEach(p -> plans.add(plan(p)));
         return root.toString();
     }
 
@@ -104,9 +109,49 @@ final class SnapshotJson {
             calls.add(new InputSnapshot.RevalueCall(strings(c.get("instruments")), strings(c.get("scenario_ids")), pnl,
                     Set.copyOf(strings(c.get("stale_underlyings"))), text(c, "failure_code"), text(c, "failure")));
         }
+        List<AccountShortfall.Plan> plans = new ArrayList<>();
+        // absent in a snapshot taken before ES plans were recorded: its set applied no ES
+        if (root.has("shortfall_plans")) {
+            root.get("shortfall_plans").forEach(p -> plans.add(plan(p)));
+        }
         return new InputSnapshot(accountId, MarginMode.valueOf(root.get("mode").asText()), root.get("frozen").asBoolean(),
                 decimal(root, "realized_pnl"), positions, marks, collateral(root.get("collateral")),
-                nullableDecimal(root, "portfolio_im"), nullableDecimal(root, "portfolio_mm"), parametersVersion, nowMs, calls);
+                nullableDecimal(root, "portfolio_im"), nullableDecimal(root, "portfolio_mm"), parametersVersion, nowMs, calls,
+                plans);
+    }
+
+    private static ObjectNode plan(AccountShortfall.Plan p) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("as_of", p.asOf() == null ? null : p.asOf().toString());
+        addAll(out.putArray("included"), p.included());
+        addAll(out.putArray("excluded"), p.excluded());
+        ArrayNode scenarios = out.putArray("scenarios");
+        for (HistoricalScenario h : p.scenarios()) {
+            ObjectNode moves = JSON.createObjectNode();
+            h.moves().forEach((u, m) -> moves.put(u, Double.toString(m)));
+            scenarios.addObject().put("id", h.id()).put("end", h.end().toString()).put("holding_days", h.holdingDays())
+                    .set("moves", moves);
+        }
+        ObjectNode ratios = out.putObject("apc_ratios");
+        p.apcRatios().forEach((u, r) -> ratios.put(u, Double.toString(r)));
+        return out;
+    }
+
+    private static AccountShortfall.Plan plan(JsonNode p) {
+        List<HistoricalScenario> scenarios = new ArrayList<>();
+        for (JsonNode h : p.get("scenarios")) {
+            scenarios.add(new HistoricalScenario(h.get("id").asText(), LocalDate.parse(h.get("end").asText()),
+                    h.get("holding_days").asInt(), doubles(h.get("moves"))));
+        }
+        String asOf = text(p, "as_of");
+        return new AccountShortfall.Plan(asOf == null ? null : LocalDate.parse(asOf), strings(p.get("included")),
+                strings(p.get("excluded")), scenarios, doubles(p.get("apc_ratios")));
+    }
+
+    private static Map<String, Double> doubles(JsonNode object) {
+        Map<String, Double> out = new TreeMap<>();
+        object.fields().forEachRemaining(e -> out.put(e.getKey(), Double.parseDouble(e.getValue().asText())));
+        return out;
     }
 
     private static ObjectNode collateral(Collateral c) {

@@ -1,5 +1,6 @@
 package dev.crosschain.margin.grpc;
 
+import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.history.AccountShortfall;
 import dev.crosschain.margin.domain.history.ExpectedShortfallParameters;
 import dev.crosschain.margin.domain.history.HistoricalSimulation;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +52,8 @@ class ExpectedShortfallGrpcTest {
 
     /** A future no other test marks. */
     static final String FUT = "BTC-25JUN27";
+    /** An underlying without a stored history. */
+    static final String AVAX_FUT = "AVAX-25JUN27";
     static FakeUpstream upstream;
     static RiskParameters configured;
 
@@ -77,8 +79,13 @@ class ExpectedShortfallGrpcTest {
 
     /** The configured set with a narrow +-2% grid, no extended moves, no de-peg add-on, and ES with the floor and buffer in PORTFOLIO. */
     static RiskParameters narrowWithEs(String version) {
-        return configured.toBuilder().setVersion(version)
-                .setPortfolio(configured.getPortfolio().toBuilder().clearCoreMoves().addAllCoreMoves(List.of(-0.02, 0.0, 0.02))
+        return narrowWithEs(configured, version);
+    }
+
+    /** {@code base} with the narrow grid and ES of {@link #narrowWithEs(String)}. */
+    static RiskParameters narrowWithEs(RiskParameters base, String version) {
+        return base.toBuilder().setVersion(version)
+                .setPortfolio(base.getPortfolio().toBuilder().clearCoreMoves().addAllCoreMoves(List.of(-0.02, 0.0, 0.02))
                         .clearExtendedMoves().setStablecoinDepeg(0))
                 .setExpectedShortfall(dev.crosschain.proto.margin.v1.ExpectedShortfallParameters.newBuilder()
                         .addModes(MarginMode.MARGIN_MODE_PORTFOLIO).setLevel(0.975).setLookBackDays(365).setHoldingDays(2)
@@ -110,16 +117,19 @@ class ExpectedShortfallGrpcTest {
         assertThat(btc.lastDate()).isEqualTo(asOf);
         double loss = HistoricalSimulation.DEFAULT.requirement(new LinearBook(Map.of("BTC", 60000.0)), List.of(btc), asOf);
         double ratio = new AccountShortfall(ExpectedShortfallParameters.PORTFOLIO_DEFAULT, Map.of("BTC", btc)).ratioOf("BTC", asOf);
-        BigDecimal mm = roundedUp(loss * ratio);
+        // the ES loss rounded up to the cent first, then times the ratio, rounded up again
+        BigDecimal esLoss = Decimals.requirement(BigDecimal.valueOf(loss));
+        BigDecimal mm = Decimals.requirement(esLoss.multiply(BigDecimal.valueOf(ratio)));
         assertThat(b.getDrivingModel()).isEqualTo("expected_shortfall");
         assertThat(b.getEsAsOf()).isEqualTo("2024-05-26");
-        assertThat(new BigDecimal(b.getEsLossUsd())).isEqualByComparingTo(roundedUp(loss));
+        assertThat(new BigDecimal(b.getEsLossUsd())).isEqualTo(esLoss.toPlainString());
         assertThat(b.getEsApcRatio()).isEqualTo(ratio);
         assertThat(ratio).isGreaterThanOrEqualTo(1.0);
         assertThat(b.getEsExcludedUnderlyingsList()).isEmpty();
         assertThat(mm).isGreaterThan(new BigDecimal("1500"));
-        assertThat(new BigDecimal(v.getMaintenanceMarginUsd())).isEqualByComparingTo(mm);
-        assertThat(new BigDecimal(v.getInitialMarginUsd())).isEqualByComparingTo(roundedUp(mm.doubleValue() * 1.3));
+        assertThat(v.getMaintenanceMarginUsd()).isEqualTo(mm.toPlainString());
+        assertThat(v.getInitialMarginUsd()).isEqualTo(Decimals.requirement(mm.multiply(
+                BigDecimal.valueOf(configured.getPortfolio().getImFactor()))).toPlainString());
 
         // the same set without its ES section: the scenario MM stands, no ES figure
         set(narrowWithEs("es-narrow-off").toBuilder().clearExpectedShortfall().build(), "alice@risk", "ES off");
@@ -127,6 +137,39 @@ class ExpectedShortfallGrpcTest {
         assertThat(off.getMaintenanceMarginUsd()).isEqualTo("1500.00000000");
         assertThat(off.getPortfolio().getDrivingModel()).isEmpty(); // no second model in the set
         assertThat(off.getPortfolio().getEsLossUsd()).isEmpty();
+    }
+
+    /**
+     * Long 1 BTC future at 60,000 and long 10 AVAX futures at 30 (no stored AVAX history) against 100,000 USDC: AVAX is
+     * outside the ES model (es_excluded_underlyings, 0 P&L in every historical scenario), so the ES figure is the BTC
+     * position's alone, while the scan covers both; MM = max(scan loss + contingencies, ES x ratio).
+     */
+    @Test
+    void anUnderlyingWithoutHistoryIsOutsideTheEsModelAndTheScanCoversIt() {
+        String acc = "es-btc-avax";
+        upstream.pricing.linear(AVAX_FUT, "30", false);
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100000", "1", "0", "0"});
+        fill(acc + "-f1", acc, FUT, Side.SIDE_BUY, "1", "60000");
+        fill(acc + "-f2", acc, AVAX_FUT, Side.SIDE_BUY, "10", "30");
+        setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_PORTFOLIO);
+        set(narrowWithEs("es-narrow-avax"), "alice@risk", "ES over a narrow grid, AVAX without history");
+
+        AccountView v = view(acc);
+        PortfolioBreakdown b = v.getPortfolio();
+        assertThat(histories.load("AVAX")).isEmpty();
+        assertThat(b.getEsExcludedUnderlyingsList()).containsExactly("AVAX");
+        assertThat(b.getGroupsList()).extracting(g -> g.getGroupId()).contains("AVAX");
+        PriceHistory btc = histories.load("BTC").orElseThrow();
+        LocalDate asOf = LocalDate.of(2024, 5, 26);
+        double loss = HistoricalSimulation.DEFAULT.requirement(new LinearBook(Map.of("BTC", 60000.0)), List.of(btc), asOf);
+        BigDecimal esLoss = Decimals.requirement(BigDecimal.valueOf(loss));
+        assertThat(b.getEsLossUsd()).isEqualTo(esLoss.toPlainString());
+        assertThat(b.getEsAsOf()).isEqualTo("2024-05-26");
+        BigDecimal es = Decimals.requirement(esLoss.multiply(BigDecimal.valueOf(b.getEsApcRatio())));
+        BigDecimal scenario = new BigDecimal(b.getScanLossUsd()).add(new BigDecimal(b.getContingencyTotalUsd()));
+        System.out.printf("BTC+AVAX: scenario MM %s, ES loss %s x ratio %s = %s%n", scenario, esLoss, b.getEsApcRatio(), es);
+        assertThat(new BigDecimal(v.getMaintenanceMarginUsd())).isEqualByComparingTo(es.max(scenario));
+        assertThat(b.getDrivingModel()).isEqualTo(es.compareTo(scenario) > 0 ? "expected_shortfall" : "scenario");
     }
 
     /** A bad ES section is refused INVALID_ARGUMENT with its field's path; nothing is recorded or activated. */
@@ -150,9 +193,5 @@ class ExpectedShortfallGrpcTest {
         RiskParameters p = narrowWithEs("es-bad");
         RiskParameters bad = p.toBuilder().setExpectedShortfall(change.apply(p.getExpectedShortfall().toBuilder())).build();
         assertError(() -> set(bad, "bob", "bad"), Status.Code.INVALID_ARGUMENT, "INVALID_RISK_PARAMETERS", field);
-    }
-
-    private static BigDecimal roundedUp(double usd) {
-        return BigDecimal.valueOf(usd).setScale(6, RoundingMode.HALF_EVEN).setScale(2, RoundingMode.CEILING);
     }
 }

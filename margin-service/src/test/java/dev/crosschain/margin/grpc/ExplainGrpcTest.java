@@ -57,6 +57,7 @@ class ExplainGrpcTest {
     static final String FALLBACK_FUT = "ETH-31DEC27";
     static final String DIVERGE_FUT = "SOL-24SEP27";
     static final String UNASKED_FUT = "SOL-31DEC27";
+    static final String ES_FUT = "BTC-26MAR27";
     static FakeUpstream upstream;
 
     @Inject
@@ -79,6 +80,7 @@ class ExplainGrpcTest {
         upstream.pricing.linear(FALLBACK_FUT, "3000", false);
         upstream.pricing.linear(DIVERGE_FUT, "150", false);
         upstream.pricing.linear(UNASKED_FUT, "150", false);
+        upstream.pricing.linear(ES_FUT, "60000", false);
     }
 
     @AfterAll
@@ -223,6 +225,45 @@ class ExplainGrpcTest {
         assertThat(replay.getIdentical()).isTrue();
         assertThat(replay.getView()).isEqualTo(v);
         assertThat(MarginGrpcServiceTest.view(acc).getConservative()).isFalse(); // live, RevalueBook answers
+    }
+
+    /**
+     * PORTFOLIO with expected shortfall driving (long 1 BTC future at 60,000, a +-2% grid: scenario MM 1,500.00, ES
+     * several thousand): the snapshot records the ES plan (as-of date, historical scenarios and moves, exclusions, APC
+     * ratios), the replay answers it instead of the stored histories and is identical; the recorded BTC APC ratio
+     * doubled in SQL gives another MM, identical=false (the ratio is read from the snapshot, not recomputed).
+     */
+    @Test
+    void aPortfolioAccountWithExpectedShortfallReplaysFromTheRecordedPlan() throws SQLException {
+        String acc = "explain-es";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100000", "1", "0", "0"});
+        fill(acc + "-f1", acc, ES_FUT, Side.SIDE_BUY, "1", "60000");
+        setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_PORTFOLIO);
+        RiskParameters before = RiskParametersGrpcTest.active().getParameters();
+        try {
+            RiskParametersGrpcTest.set(ExpectedShortfallGrpcTest.narrowWithEs(before, "explain-es"), "test", "ES drives");
+            ExplainResponse explained = explain(acc);
+            AccountView v = explained.getView();
+            assertThat(v.getPortfolio().getDrivingModel()).isEqualTo("expected_shortfall");
+            assertThat(v.getPortfolio().getEsAsOf()).isEqualTo("2024-05-26");
+            assertSameFigures(v, MarginGrpcServiceTest.view(acc));
+
+            ReplaySnapshotResponse replay = replay(explained.getSnapshotId());
+            assertThat(replay.getIdentical()).isTrue();
+            assertThat(replay.getView()).isEqualTo(v);
+
+            double ratio = v.getPortfolio().getEsApcRatio();
+            assertThat(update(explained.getSnapshotId(), "\"apc_ratios\":{\"BTC\":\"" + ratio + "\"",
+                    "\"apc_ratios\":{\"BTC\":\"" + ratio * 2 + "\"")).isEqualTo(1);
+            ReplaySnapshotResponse tampered = replay(explained.getSnapshotId());
+            assertThat(tampered.getIdentical()).isFalse();
+            assertThat(tampered.getRecorded()).isEqualTo(figures(v));
+            assertThat(new java.math.BigDecimal(tampered.getView().getMaintenanceMarginUsd()))
+                    .isGreaterThan(new java.math.BigDecimal(v.getMaintenanceMarginUsd()));
+        } finally {
+            RiskParametersGrpcTest.set(before.toBuilder().setVersion("explain-es-restored").build(), "test",
+                    "restore the contents active before the ES explain test");
+        }
     }
 
     /** A mark changed in the stored row: the replay computes other figures and says so (the comparison can fail). */

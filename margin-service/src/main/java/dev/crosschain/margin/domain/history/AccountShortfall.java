@@ -3,7 +3,6 @@ package dev.crosschain.margin.domain.history;
 import dev.crosschain.margin.domain.Decimals;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ratios of each underlying ({@link ApcRatios}) are computed on first use and kept: once per (history, parameter
  * set), never per account. Thread-safe.
  */
-public final class AccountShortfall {
+public final class AccountShortfall implements ShortfallModel {
 
     private final ExpectedShortfallParameters parameters;
     private final HistoricalSimulation simulation;
@@ -44,12 +43,20 @@ public final class AccountShortfall {
      * @param included  the underlyings in the model, in name order
      * @param excluded  the others, in name order
      * @param scenarios the historical scenarios ending on {@code asOf}, newest first, moving every included underlying
+     * @param apcRatios the APC ratio of each included underlying on {@code asOf}; empty without APC
      */
-    public record Plan(LocalDate asOf, List<String> included, List<String> excluded, List<HistoricalScenario> scenarios) {
+    public record Plan(LocalDate asOf, List<String> included, List<String> excluded, List<HistoricalScenario> scenarios,
+                       Map<String, Double> apcRatios) {
         public Plan {
             included = List.copyOf(included);
             excluded = List.copyOf(excluded);
             scenarios = List.copyOf(scenarios);
+            apcRatios = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(apcRatios));
+        }
+
+        /** Every underlying the plan was made for (in the model or not), in name order. */
+        public List<String> underlyings() {
+            return java.util.stream.Stream.concat(included.stream(), excluded.stream()).sorted().distinct().toList();
         }
 
         public boolean available() {
@@ -63,6 +70,7 @@ public final class AccountShortfall {
      * before the as-of date of the others (then the as-of date is taken again over the rest, which moves it no
      * earlier: the history that ends first always covers its own look-back).
      */
+    @Override
     public Plan plan(Collection<String> underlyings) {
         return plans.computeIfAbsent(List.copyOf(new TreeSet<>(underlyings)), this::planOf);
     }
@@ -80,33 +88,42 @@ public final class AccountShortfall {
             usable = covering;
         }
         if (usable.isEmpty()) {
-            return new Plan(null, List.of(), all, List.of());
+            return new Plan(null, List.of(), all, List.of(), Map.of());
         }
         LocalDate asOf = HistoricalScenarios.sharedEnd(usable);
         List<String> included = usable.stream().map(PriceHistory::underlying).toList();
         List<String> excluded = all.stream().filter(u -> !included.contains(u)).toList();
-        return new Plan(asOf, included, excluded, simulation.scenarios(usable, asOf));
+        Map<String, Double> apc = new java.util.TreeMap<>();
+        if (parameters.antiProcyclicality() == ExpectedShortfallParameters.Apc.FLOOR_AND_BUFFER) {
+            included.forEach(u -> apc.put(u, ratioOf(u, asOf)));
+        }
+        return new Plan(asOf, included, excluded, simulation.scenarios(usable, asOf), apc);
+    }
+
+    @Override
+    public ShortfallResult result(Plan plan, double[] bookPnl) {
+        return result(parameters, plan, bookPnl);
     }
 
     /**
-     * The ES figure of a book from its P&L per scenario of {@code plan} (USD, negative = loss, in the plan's order):
-     * the ES at the set's level (>= 0), times the largest APC ratio among the included underlyings.
+     * The ES figure of a book from its P&L per scenario of {@code plan} (USD, negative = loss, in the plan's order),
+     * from the plan alone (a replay has no histories): the ES at the set's level (>= 0) rounded up to the cent, times
+     * the largest APC ratio of the plan (1 without), rounded up to the cent again (conservative both times).
      */
-    public ShortfallResult result(Plan plan, double[] bookPnl) {
+    public static ShortfallResult result(ExpectedShortfallParameters parameters, Plan plan, double[] bookPnl) {
         if (!plan.available()) {
             return ShortfallResult.unavailable(plan.excluded());
         }
         if (bookPnl.length != plan.scenarios().size()) {
             throw new IllegalArgumentException(bookPnl.length + " P&Ls for " + plan.scenarios().size() + " scenarios");
         }
-        double loss = simulation.es().requirement(bookPnl);
+        BigDecimal loss = Decimals.requirement(BigDecimal.valueOf(parameters.simulation().es().requirement(bookPnl)));
         double ratio = 1.0;
-        if (parameters.antiProcyclicality() == ExpectedShortfallParameters.Apc.FLOOR_AND_BUFFER) {
-            for (String u : plan.included()) {
-                ratio = Math.max(ratio, ratioOf(u, plan.asOf()));
-            }
+        for (double r : plan.apcRatios().values()) {
+            ratio = Math.max(ratio, r);
         }
-        return new ShortfallResult(roundedUp(loss), plan.asOf(), ratio, roundedUp(loss * ratio), plan.excluded());
+        BigDecimal requirement = Decimals.requirement(loss.multiply(BigDecimal.valueOf(ratio)));
+        return new ShortfallResult(loss, plan.asOf(), ratio, requirement, plan.excluded());
     }
 
     /** The APC ratio of {@code underlying} on {@code asOf}: one unit exposure's floor and buffer over its raw ES. */
@@ -117,8 +134,4 @@ public final class AccountShortfall {
         return series.ratio(asOf).orElseThrow(() -> new IllegalStateException("no APC ratio of " + underlying + " on " + asOf));
     }
 
-    /** Cents, rounded up after a 6-digit noise rounding (as the scan's requirements). */
-    private static BigDecimal roundedUp(double usd) {
-        return Decimals.usd(BigDecimal.valueOf(usd).setScale(6, RoundingMode.HALF_EVEN).setScale(2, RoundingMode.CEILING));
-    }
 }

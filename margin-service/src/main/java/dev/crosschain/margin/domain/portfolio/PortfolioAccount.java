@@ -13,6 +13,7 @@ import dev.crosschain.margin.domain.Position;
 import dev.crosschain.margin.domain.PositionRisk;
 import dev.crosschain.margin.domain.RiskStatus;
 import dev.crosschain.margin.domain.history.AccountShortfall;
+import dev.crosschain.margin.domain.history.ShortfallModel;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -98,7 +99,7 @@ public final class PortfolioAccount {
      */
     public AccountRisk evaluate(String accountId, boolean frozen, BigDecimal realizedPnl, List<Position> positions,
                                 Map<String, MarketMark> marks, Collateral collateral, long nowMs, Revaluation revaluation,
-                                AccountShortfall shortfall) {
+                                ShortfallModel shortfall) {
         AccountRisk cross = calculator.evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs,
                 MarginMode.CROSS);
         try {
@@ -116,7 +117,7 @@ public final class PortfolioAccount {
     }
 
     private Scanned scan(AccountRisk cross, Map<String, MarketMark> marks, Collateral collateral, Revaluation revaluation,
-                         AccountShortfall shortfall) {
+                         ShortfallModel shortfall) {
         List<PositionExposure> exposures = positions(cross.positions(), marks);
         List<CollateralExposure> lines = collateral(parameters, collateral);
         PortfolioResult result;

@@ -1,5 +1,6 @@
 package dev.crosschain.margin.domain.portfolio;
 
+import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.history.ShortfallResult;
 
 import java.math.BigDecimal;
@@ -57,7 +58,7 @@ public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMa
         BigDecimal im = initialMargin;
         if (es.available() && es.requirement().compareTo(mm) > 0) {
             mm = es.requirement();
-            im = PortfolioMargin.requirement(mm.multiply(BigDecimal.valueOf(imFactor)));
+            im = Decimals.requirement(mm.multiply(BigDecimal.valueOf(imFactor)));
         }
         return new PortfolioResult(parametersVersion, mm, im, scanLoss, groupOffsetCredit, contingencyTotal, groups,
                 contingencies, es);

@@ -57,7 +57,8 @@ class AccountShortfallTest {
     /**
      * The floor and buffer on the same history: the series of a unit exposure has one as-of date (day 4), where the
      * raw and stressed look-backs are the same four windows, so the floor equals the raw figure and the buffer at the
-     * series' start is the full 25%: ratio 1.25 (long and short alike). Requirement 66.666.. x 1.25 = 83.33 -> 83.34.
+     * series' start is the full 25%: ratio 1.25 (long and short alike). The ES loss is rounded up to the cent first,
+     * 66.666.. -> 66.67, then times the ratio, 66.67 x 1.25 = 83.3375 -> 83.34 (rounded up again).
      */
     @Test
     void floorAndBufferOfATinyHistoryByHand() {
