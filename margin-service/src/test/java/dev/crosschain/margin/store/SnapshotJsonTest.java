@@ -6,9 +6,12 @@ import dev.crosschain.margin.domain.InputSnapshot;
 import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarketMark;
 import dev.crosschain.margin.domain.Position;
+import dev.crosschain.margin.domain.history.AccountShortfall;
+import dev.crosschain.margin.domain.history.HistoricalScenario;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,8 +62,19 @@ class SnapshotJsonTest {
         assertThat(failed.failed()).isTrue();
         assertThat(failed.failureCode()).isEqualTo("UNAVAILABLE");
         assertThat(failed.failure()).isEqualTo("down");
+        // ES plans: Double.equals in the records' maps compares bits (-0.0 is not 0.0)
+        assertThat(back.shortfallPlans()).isEqualTo(s.shortfallPlans());
         // and the text is stable: written again it is the same
         assertThat(SnapshotJson.write(back)).isEqualTo(json);
+    }
+
+    /** A snapshot stored before ES plans were recorded (no shortfall_plans) reads with none: its set applied no ES. */
+    @Test
+    void aSnapshotWithoutShortfallPlansReadsWithNone() {
+        InputSnapshot s = snapshot();
+        String json = SnapshotJson.write(s);
+        String older = json.substring(0, json.indexOf(",\"shortfall_plans\"")) + "}";
+        assertThat(SnapshotJson.read(older, s.accountId(), s.parametersVersion(), s.nowMs()).shortfallPlans()).isEmpty();
     }
 
     @Test
@@ -92,6 +106,12 @@ class SnapshotJsonTest {
                         new Position("ETH-PERPETUAL", new BigDecimal("1"), new BigDecimal("2999.99"))),
                 marks, collateral, null, new BigDecimal("126.00000000"), "rp-1", 1_700_000_001_000L,
                 List.of(new InputSnapshot.RevalueCall(List.of("ETH-27DEC26-3000-C", "ETH-PERPETUAL"), scenarios, pnl, Set.of("ETH"), null, null),
-                        new InputSnapshot.RevalueCall(List.of("ETH-PERPETUAL"), scenarios, new double[0][], Set.of(), "UNAVAILABLE", "down")));
+                        new InputSnapshot.RevalueCall(List.of("ETH-PERPETUAL"), scenarios, new double[0][], Set.of(), "UNAVAILABLE", "down")),
+                List.of(new AccountShortfall.Plan(LocalDate.of(2024, 5, 26), List.of("ETH"), List.of("AVAX"),
+                                List.of(new HistoricalScenario("hist:2024-05-26/2d", LocalDate.of(2024, 5, 26), 2, Map.of("ETH", 0.1 + 0.2)),
+                                        new HistoricalScenario("hist:2024-05-25/2d", LocalDate.of(2024, 5, 25), 2, Map.of("ETH", -0.0)),
+                                        new HistoricalScenario("hist:2024-05-24/2d", LocalDate.of(2024, 5, 24), 2, Map.of("ETH", -Math.PI / 10))),
+                                Map.of("ETH", Math.nextUp(1.0))),
+                        new AccountShortfall.Plan(null, List.of(), List.of("DOT"), List.of(), Map.of())));
     }
 }

@@ -93,6 +93,39 @@ class AccountShortfallTest {
     }
 
     /**
+     * The largest unit ratio is an approximation, not a bound: compared (and printed) with a {@link LinearBook}'s own
+     * floor ratio, max(raw, stressed) / raw of the book's ES, on the shipped BTC, ETH and SOL histories at the plan's
+     * as-of date. One underlying: the book's floor ratio is its direction's unit floor ratio, which the unit ratio
+     * (floor and buffer, the larger direction) is at least. Several underlyings: no order holds in general (the
+     * book's stressed tail is its own mix), so only the comparison is printed.
+     */
+    @Test
+    void theLargestUnitRatioComparedWithABookFloorRatio() {
+        Map<String, PriceHistory> shipped = Map.of("BTC", HistoryFixtures.btc(), "ETH", HistoryFixtures.eth(), "SOL", HistoryFixtures.sol());
+        AccountShortfall model = new AccountShortfall(ExpectedShortfallParameters.PORTFOLIO_DEFAULT, shipped);
+        HistoricalSimulation sim = HistoricalSimulation.DEFAULT;
+        List<Map<String, Double>> books = List.of(Map.of("BTC", 100_000.0), Map.of("ETH", -50_000.0), Map.of("SOL", 20_000.0),
+                Map.of("BTC", 100_000.0, "ETH", -100_000.0), Map.of("BTC", 50_000.0, "ETH", 50_000.0, "SOL", 50_000.0),
+                Map.of("ETH", 100_000.0, "SOL", -100_000.0));
+        for (Map<String, Double> exposures : books) {
+            AccountShortfall.Plan plan = model.plan(exposures.keySet());
+            assertThat(plan.included()).containsExactlyInAnyOrderElementsOf(exposures.keySet());
+            LinearBook book = new LinearBook(exposures);
+            List<PriceHistory> histories = plan.included().stream().map(shipped::get).toList();
+            double raw = sim.requirement(book, histories, plan.asOf());
+            double stressed = sim.stressedRequirement(book, histories, plan.asOf());
+            double bookFloor = Math.max(raw, stressed) / raw;
+            double largest = plan.apcRatios().values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            System.out.printf("book %s as of %s: raw ES %.2f, stressed %.2f, book floor/raw %.4f; largest unit ratio %.4f%n",
+                    new java.util.TreeMap<>(exposures), plan.asOf(), raw, stressed, bookFloor, largest);
+            assertThat(largest).isGreaterThanOrEqualTo(1.0);
+            if (exposures.size() == 1) {
+                assertThat(largest).as("one underlying: %s", exposures).isGreaterThanOrEqualTo(bookFloor - 1e-12);
+            }
+        }
+    }
+
+    /**
      * A book of XYZ, NEW (a history too short for the look-back) and DOT (no history): only XYZ is in the model; the
      * as-of date is XYZ's last date, not NEW's earlier one (NEW is left out first). No history at all: unavailable.
      */
