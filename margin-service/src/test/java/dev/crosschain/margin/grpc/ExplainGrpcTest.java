@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -258,8 +259,8 @@ class ExplainGrpcTest {
             ReplaySnapshotResponse tampered = replay(explained.getSnapshotId());
             assertThat(tampered.getIdentical()).isFalse();
             assertThat(tampered.getRecorded()).isEqualTo(figures(v));
-            assertThat(new java.math.BigDecimal(tampered.getView().getMaintenanceMarginUsd()))
-                    .isGreaterThan(new java.math.BigDecimal(v.getMaintenanceMarginUsd()));
+            assertThat(new BigDecimal(tampered.getView().getMaintenanceMarginUsd()))
+                    .isGreaterThan(new BigDecimal(v.getMaintenanceMarginUsd()));
         } finally {
             RiskParametersGrpcTest.set(before.toBuilder().setVersion("explain-es-restored").build(), "test",
                     "restore the contents active before the ES explain test");

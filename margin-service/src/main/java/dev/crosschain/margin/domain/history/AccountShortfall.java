@@ -5,10 +5,13 @@ import dev.crosschain.margin.domain.Decimals;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * The ES model of one parameter set over the stored histories, for any account's book: which historical scenarios
@@ -51,12 +54,12 @@ public final class AccountShortfall implements ShortfallModel {
             included = List.copyOf(included);
             excluded = List.copyOf(excluded);
             scenarios = List.copyOf(scenarios);
-            apcRatios = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(apcRatios));
+            apcRatios = Collections.unmodifiableMap(new TreeMap<>(apcRatios));
         }
 
         /** Every underlying the plan was made for (in the model or not), in name order. */
         public List<String> underlyings() {
-            return java.util.stream.Stream.concat(included.stream(), excluded.stream()).sorted().distinct().toList();
+            return Stream.concat(included.stream(), excluded.stream()).sorted().distinct().toList();
         }
 
         public boolean available() {
@@ -93,7 +96,7 @@ public final class AccountShortfall implements ShortfallModel {
         LocalDate asOf = HistoricalScenarios.sharedEnd(usable);
         List<String> included = usable.stream().map(PriceHistory::underlying).toList();
         List<String> excluded = all.stream().filter(u -> !included.contains(u)).toList();
-        Map<String, Double> apc = new java.util.TreeMap<>();
+        Map<String, Double> apc = new TreeMap<>();
         if (parameters.antiProcyclicality() == ExpectedShortfallParameters.Apc.FLOOR_AND_BUFFER) {
             included.forEach(u -> apc.put(u, ratioOf(u, asOf)));
         }
@@ -133,5 +136,4 @@ public final class AccountShortfall implements ShortfallModel {
         // a plan's as-of date lies in every included history after a full look-back: the series has it
         return series.ratio(asOf).orElseThrow(() -> new IllegalStateException("no APC ratio of " + underlying + " on " + asOf));
     }
-
 }

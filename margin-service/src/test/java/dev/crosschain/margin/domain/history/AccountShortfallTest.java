@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -117,7 +118,7 @@ class AccountShortfallTest {
             double bookFloor = Math.max(raw, stressed) / raw;
             double largest = plan.apcRatios().values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
             System.out.printf("book %s as of %s: raw ES %.2f, stressed %.2f, book floor/raw %.4f; largest unit ratio %.4f%n",
-                    new java.util.TreeMap<>(exposures), plan.asOf(), raw, stressed, bookFloor, largest);
+                    new TreeMap<>(exposures), plan.asOf(), raw, stressed, bookFloor, largest);
             assertThat(largest).isGreaterThanOrEqualTo(1.0);
             if (exposures.size() == 1) {
                 assertThat(largest).as("one underlying: %s", exposures).isGreaterThanOrEqualTo(bookFloor - 1e-12);
