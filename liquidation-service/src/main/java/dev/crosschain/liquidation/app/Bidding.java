@@ -3,7 +3,6 @@ package dev.crosschain.liquidation.app;
 import dev.crosschain.liquidation.client.CollateralClient;
 import dev.crosschain.liquidation.client.DependencyException;
 import dev.crosschain.liquidation.domain.AssetDecimals;
-import dev.crosschain.liquidation.domain.AuctionRules;
 import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.BidStatus;
@@ -32,10 +31,12 @@ public class Bidding {
     private final Clock clock;
     private final Duration lease;
     private final CollateralClient collateral;
+    private final FundedAcceptance funds;
 
     public Bidding(AuctionStore store, Settlement settlement, AuctionEvents events, Clock clock, LiquidationConfig config,
-                   CollateralClient collateral) {
+                   CollateralClient collateral, FundedAcceptance funds) {
         this.store = store;
+        this.funds = funds;
         this.collateral = collateral;
         this.settlement = settlement;
         this.events = events;
@@ -60,14 +61,14 @@ public class Bidding {
         }
         AuctionStore.Accepted accepted;
         try {
-            accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals);
+            accepted = funds.accept(request, decimals);
         } catch (UnknownDecimalsException e) {
             if (registryFailure != null) {
                 throw registryFailure;
             }
             // A chain or token added to the registry since it was read: read it again, then try once more.
             try {
-                accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, collateral.refreshDecimals());
+                accepted = funds.accept(request, collateral.refreshDecimals());
             } catch (UnknownDecimalsException stillUnknown) {
                 LOG.warnf("bid %s: %s is not in collateral-service's chain registry", request.bidId(), stillUnknown.getMessage());
                 throw new DependencyException("bid " + request.bidId() + ": " + stillUnknown.getMessage(),

@@ -24,6 +24,36 @@ public interface LiquidationConfig {
 
     Collateral collateral();
 
+    Penalty penalty();
+
+    InsuranceFund insuranceFund();
+
+    interface Penalty {
+        /**
+         * Share of a settled bid's part of the lot's mark value (at its epoch start) paid to the insurance fund out of
+         * what the account receives, never more than that. 0.02: a stated choice, between the 1-3% perp venues charge.
+         */
+        @WithDefault("0.02")
+        BigDecimal rate();
+    }
+
+    interface InsuranceFund {
+        /** The insurance fund's account at collateral-service: USDC on liquidation.settlement.chain. */
+        @WithDefault("insurance-fund")
+        String account();
+
+        /**
+         * How long the lot price of an auction may stay negative with the fund unable to pay for what remains before
+         * the fund takes the rest over at price 0 and the shortfall is recorded as bad debt.
+         */
+        @WithDefault("60s")
+        Duration takeoverAfter();
+
+        /** How often open auctions are checked for a fund shortfall. */
+        @WithDefault("1s")
+        Duration checkEvery();
+    }
+
     interface Curve {
         /**
          * Shape of the price fall: {@code linear} (buf to floor over duration), {@code stair-step} (times cut

@@ -21,7 +21,8 @@ import java.util.List;
 
 /**
  * Settles an accepted bid exactly once, in steps that can each be replayed: (a) collateral-service
- * Transfer {@code <bid>/collateral} (lot collateral to the bidder, cash to the account), (b) margin-service
+ * Transfer {@code <bid>/collateral} (lot collateral to the bidder, cash to the account, the penalty to the insurance
+ * fund, or the fund's payout to the bidder), (b) margin-service
  * TransferPositions {@code <bid>/positions}, (c) the bid marked SETTLED, (d) the account unfrozen when
  * its auction is closed and every bid settled. The caller holds the bid's settlement lease.
  */
@@ -39,6 +40,7 @@ public class Settlement {
     /** The longest a freeze sent to margin-service may still land after it was sent. */
     private final Duration maxInFlight;
     private final Event<AccountReleased> released;
+    private final String fundAccount;
 
     public Settlement(AuctionStore store, CollateralClient collateral, MarginClient margin, AuctionEvents events,
                       Clock clock, LiquidationConfig config, Event<AccountReleased> released) {
@@ -50,9 +52,14 @@ public class Settlement {
         this.config = config.settlement();
         this.maxInFlight = config.client().maxInFlight();
         this.released = released;
+        this.fundAccount = config.insuranceFund().account();
     }
 
-    /** The collateral transfer of a bid: one leg per collateral item to the bidder, one cash leg to the account. */
+    /**
+     * The collateral transfer of a bid: one leg per collateral item to the bidder; then, at a positive price, the cash
+     * leg bidder -> account and the penalty leg account -> fund (collateral-service applies legs in order, so the
+     * penalty comes out of the cash just received); at a negative price, the fund pays the bidder.
+     */
     public List<CollateralClient.Leg> collateralLegs(Bid bid) {
         List<CollateralClient.Leg> legs = new ArrayList<>();
         for (LotItem item : bid.items()) {
@@ -62,6 +69,12 @@ public class Settlement {
         }
         if (bid.paidUsd().signum() > 0) {
             legs.add(new CollateralClient.Leg(bid.bidderAccountId(), bid.accountId(), config.chain(), config.asset(), bid.paidUsd()));
+        }
+        if (bid.penaltyUsd().signum() > 0) {
+            legs.add(new CollateralClient.Leg(bid.accountId(), fundAccount, config.chain(), config.asset(), bid.penaltyUsd()));
+        }
+        if (bid.payoutUsd().signum() > 0) {
+            legs.add(new CollateralClient.Leg(fundAccount, bid.bidderAccountId(), config.chain(), config.asset(), bid.payoutUsd()));
         }
         return legs;
     }
@@ -86,6 +99,10 @@ public class Settlement {
             if (store.undo(bid.bidId())) {
                 LOG.infof("bid %s undone: %s", bid.bidId(), e.getMessage());
                 events.changed(bid.auctionId());
+            }
+            if (bid.payoutUsd().signum() > 0) {
+                // the fund's balance fell after the bid was checked against it
+                throw new PreconditionException("INSURANCE_FUND_SHORT", "accounts/" + fundAccount, e.getMessage());
             }
             throw e;
         } catch (DependencyException e) {

@@ -5,7 +5,10 @@ import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.PreconditionException;
 import dev.crosschain.proto.collateral.v1.Chain;
+import dev.crosschain.proto.collateral.v1.AssetCollateral;
 import dev.crosschain.proto.collateral.v1.AssetConfig;
+import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.ListChainsRequest;
 import dev.crosschain.proto.collateral.v1.ListChainsResponse;
@@ -168,6 +171,42 @@ public class CollateralClient {
             }
             throw new DependencyException("Transfer " + transferId + ": collateral-service answered " + e.getStatus(),
                     e.getStatus().getCode(), e);
+        }
+    }
+
+    /**
+     * The available (final, free) balance of one token of an account, token units, as collateral-service reports it
+     * (GetCollateral): zero when the account holds none of it or collateral-service knows no such account.
+     *
+     * @throws DependencyException when collateral-service cannot be read
+     */
+    public BigDecimal available(String accountId, String chainId, String asset) {
+        GetCollateralRequest request = GetCollateralRequest.newBuilder().setAccountId(accountId).build();
+        try {
+            var view = calls.idempotent("GetCollateral " + accountId, () -> blocking
+                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .getCollateral(request)).getView();
+            BigDecimal available = BigDecimal.ZERO;
+            for (ChainCollateral chain : view.getChainsList()) {
+                if (!chain.getChainId().equals(chainId)) {
+                    continue;
+                }
+                for (AssetCollateral held : chain.getAssetsList()) {
+                    if (held.getAsset().equals(asset) && !held.getAvailable().isBlank()) {
+                        available = available.add(new BigDecimal(held.getAvailable()));
+                    }
+                }
+            }
+            return available;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return BigDecimal.ZERO;
+            }
+            throw new DependencyException("GetCollateral " + accountId + ": collateral-service answered " + e.getStatus(),
+                    e.getStatus().getCode(), e);
+        } catch (NumberFormatException e) {
+            throw new DependencyException("GetCollateral " + accountId + ": not a decimal balance: " + e.getMessage(),
+                    Status.Code.INTERNAL, e);
         }
     }
 

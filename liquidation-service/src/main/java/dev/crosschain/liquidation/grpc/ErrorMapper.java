@@ -64,7 +64,7 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof PreconditionException e) {
             PreconditionFailure detail = PreconditionFailure.newBuilder().addViolations(PreconditionFailure.Violation.newBuilder()
                     .setType(e.reason()).setSubject(e.subject()).setDescription(e.getMessage())).build();
-            return status(Code.FAILED_PRECONDITION, e.reason(), e.getMessage(), Any.pack(detail));
+            return status(Code.FAILED_PRECONDITION, e.reason(), e.getMessage(), Any.pack(detail), e.metadata());
         }
         if (failure instanceof ConflictException e) {
             return status(Code.ALREADY_EXISTS, e.reason(), e.getMessage(), null);
@@ -82,10 +82,15 @@ public class ErrorMapper implements ExceptionHandlerProvider {
     }
 
     private static StatusException status(Code code, String reason, String message, Any detail) {
+        return status(code, reason, message, detail, java.util.Map.of());
+    }
+
+    private static StatusException status(Code code, String reason, String message, Any detail,
+                                          java.util.Map<String, String> metadata) {
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message == null ? "" : message)
-                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).build()));
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putAllMetadata(metadata).build()));
         if (detail != null) {
             status.addDetails(detail);
         }

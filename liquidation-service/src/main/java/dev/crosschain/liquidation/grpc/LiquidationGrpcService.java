@@ -2,6 +2,10 @@ package dev.crosschain.liquidation.grpc;
 
 import dev.crosschain.liquidation.app.AuctionEvents;
 import dev.crosschain.liquidation.app.Bidding;
+import dev.crosschain.liquidation.app.FundedAcceptance;
+import dev.crosschain.liquidation.domain.FundBooks;
+import dev.crosschain.liquidation.domain.FundEvent;
+import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.BidRequest;
@@ -11,6 +15,10 @@ import dev.crosschain.liquidation.domain.Violation;
 import dev.crosschain.liquidation.store.AuctionStore;
 import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
 import dev.crosschain.proto.liquidation.v1.GetAuctionResponse;
+import dev.crosschain.proto.liquidation.v1.GetInsuranceFundRequest;
+import dev.crosschain.proto.liquidation.v1.GetInsuranceFundResponse;
+import dev.crosschain.proto.liquidation.v1.ListInsuranceFundEventsRequest;
+import dev.crosschain.proto.liquidation.v1.ListInsuranceFundEventsResponse;
 import dev.crosschain.proto.liquidation.v1.LiquidationService;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsResponse;
@@ -26,6 +34,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.smallrye.mutiny.subscription.Cancellable;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -45,9 +54,12 @@ public class LiquidationGrpcService implements LiquidationService {
     private final Bidding bidding;
     private final AuctionEvents events;
     private final Clock clock;
+    private final FundedAcceptance funds;
 
-    public LiquidationGrpcService(AuctionStore store, Bidding bidding, AuctionEvents events, Clock clock) {
+    public LiquidationGrpcService(AuctionStore store, Bidding bidding, AuctionEvents events, Clock clock,
+                                  FundedAcceptance funds) {
         this.store = store;
+        this.funds = funds;
         this.bidding = bidding;
         this.events = events;
         this.clock = clock;
@@ -70,18 +82,12 @@ public class LiquidationGrpcService implements LiquidationService {
             }
         }
         int size = request.getPageSize();
-        if (size < 0 || size > MAX_PAGE_SIZE) {
-            violations.add(new Violation("page_size", "must be 0 (default " + DEFAULT_PAGE_SIZE + ") to " + MAX_PAGE_SIZE));
-            reason = reason == null ? "INVALID_PAGE_SIZE" : reason;
-        }
-        Optional<Long> before = decodeToken(request.getPageToken());
-        if (before.isEmpty()) {
-            violations.add(new Violation("page_token", "not a token from a previous next_page_token"));
-            reason = reason == null ? "INVALID_PAGE_TOKEN" : reason;
-        }
+        String pageReason = checkPage(size, request.getPageToken(), violations);
+        reason = reason == null ? pageReason : reason;
         if (!violations.isEmpty()) {
             throw new InvalidInputException(reason, violations);
         }
+        Optional<Long> before = decodeToken(request.getPageToken());
         int limit = size == 0 ? DEFAULT_PAGE_SIZE : size;
         String account = request.getAccountId().isBlank() ? null : request.getAccountId().trim();
         List<Auction> page = store.list(status, account, before.get(), limit + 1);
@@ -133,6 +139,54 @@ public class LiquidationGrpcService implements LiquidationService {
         Bidding.Placed placed = bidding.place(bid);
         return Uni.createFrom().item(PlaceBidResponse.newBuilder().setBid(ProtoMapper.bid(placed.bid()))
                 .setReplayed(placed.replayed()).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<GetInsuranceFundResponse> getInsuranceFund(GetInsuranceFundRequest request) {
+        FundBooks books = store.fundBooks();
+        BigDecimal balance = funds.fundAvailable();
+        return Uni.createFrom().item(GetInsuranceFundResponse.newBuilder()
+                .setAccountId(funds.fundAccount())
+                .setBalanceUsd(Money.plain(balance))
+                .setOutstandingBadDebtUsd(Money.plain(books.outstandingBadDebtUsd()))
+                .setPenaltiesUsd(Money.plain(books.penaltiesUsd()))
+                .setPayoutsUsd(Money.plain(books.payoutsUsd()))
+                .setBadDebtUsd(Money.plain(books.badDebtUsd()))
+                .setRepaidUsd(Money.plain(books.repaidUsd()))
+                .build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListInsuranceFundEventsResponse> listInsuranceFundEvents(ListInsuranceFundEventsRequest request) {
+        List<Violation> violations = new ArrayList<>();
+        String reason = checkPage(request.getPageSize(), request.getPageToken(), violations);
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(reason, violations);
+        }
+        int limit = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
+        List<FundEvent> page = store.fundEvents(decodeToken(request.getPageToken()).orElseThrow(), limit + 1);
+        ListInsuranceFundEventsResponse.Builder response = ListInsuranceFundEventsResponse.newBuilder();
+        page.stream().limit(limit).forEach(e -> response.addEvents(ProtoMapper.fundEvent(e)));
+        if (page.size() > limit) {
+            response.setNextPageToken(encodeToken(page.get(limit - 1).seq()));
+        }
+        return Uni.createFrom().item(response.build());
+    }
+
+    /** Adds the violations of a page size and token; the ErrorInfo reason of the first, null when both are good. */
+    private static String checkPage(int size, String token, List<Violation> violations) {
+        String reason = null;
+        if (size < 0 || size > MAX_PAGE_SIZE) {
+            violations.add(new Violation("page_size", "must be 0 (default " + DEFAULT_PAGE_SIZE + ") to " + MAX_PAGE_SIZE));
+            reason = "INVALID_PAGE_SIZE";
+        }
+        if (decodeToken(token).isEmpty()) {
+            violations.add(new Violation("page_token", "not a token from a previous next_page_token"));
+            reason = reason == null ? "INVALID_PAGE_TOKEN" : reason;
+        }
+        return reason;
     }
 
     static String encodeToken(long seq) {

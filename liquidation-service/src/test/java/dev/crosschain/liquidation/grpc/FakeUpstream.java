@@ -4,7 +4,12 @@ import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import dev.crosschain.proto.collateral.v1.Chain;
+import dev.crosschain.proto.collateral.v1.AssetCollateral;
 import dev.crosschain.proto.collateral.v1.AssetConfig;
+import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.CollateralView;
+import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralResponse;
 import dev.crosschain.proto.collateral.v1.ChainConfig;
 import dev.crosschain.proto.collateral.v1.HaircutTier;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
@@ -277,11 +282,52 @@ final class FakeUpstream {
                         observer.onError(Status.ALREADY_EXISTS.withDescription("IDEMPOTENCY_CONFLICT").asRuntimeException());
                         return;
                     }
+                    if (before == null) {
+                        request.getLegsList().forEach(this::book);
+                    }
                     observer.onNext(TransferResponse.newBuilder().setTransferId(request.getTransferId())
                             .setReplayed(before != null).setCommittedAtUnixMs(System.currentTimeMillis()).build());
                     observer.onCompleted();
                 }
             }
+        }
+
+        /**
+         * Balances as the applied transfers moved them, "account/chain/asset" -> token units (no overdraft check: the
+         * other tests never seed them); what GetCollateral reports as available. Tests seed it with {@link #setBalance}.
+         */
+        final Map<String, BigDecimal> ledger = new ConcurrentHashMap<>();
+
+        void setBalance(String account, String chain, String asset, String amount) {
+            ledger.put(account + "/" + chain + "/" + asset, new BigDecimal(amount));
+        }
+
+        BigDecimal balance(String account, String chain, String asset) {
+            return ledger.getOrDefault(account + "/" + chain + "/" + asset, BigDecimal.ZERO);
+        }
+
+        private void book(TransferLeg leg) {
+            BigDecimal amount = new BigDecimal(leg.getAmount());
+            ledger.merge(leg.getFromAccountId() + "/" + leg.getChainId() + "/" + leg.getAsset(), amount.negate(), BigDecimal::add);
+            ledger.merge(leg.getToAccountId() + "/" + leg.getChainId() + "/" + leg.getAsset(), amount, BigDecimal::add);
+        }
+
+        /** The account's ledger balances as available amounts, one chain entry per chain. */
+        @Override
+        public void getCollateral(GetCollateralRequest request, StreamObserver<GetCollateralResponse> observer) {
+            String prefix = request.getAccountId() + "/";
+            Map<String, ChainCollateral.Builder> chains = new java.util.TreeMap<>();
+            new java.util.TreeMap<>(ledger).forEach((key, amount) -> {
+                if (key.startsWith(prefix)) {
+                    String[] parts = key.substring(prefix.length()).split("/");
+                    chains.computeIfAbsent(parts[0], c -> ChainCollateral.newBuilder().setChainId(c))
+                            .addAssets(AssetCollateral.newBuilder().setAsset(parts[1]).setAvailable(amount.toPlainString()));
+                }
+            });
+            CollateralView.Builder view = CollateralView.newBuilder().setAccountId(request.getAccountId());
+            chains.values().forEach(view::addChains);
+            observer.onNext(GetCollateralResponse.newBuilder().setView(view).build());
+            observer.onCompleted();
         }
 
         List<TransferRequest> callsOf(String transferId) {

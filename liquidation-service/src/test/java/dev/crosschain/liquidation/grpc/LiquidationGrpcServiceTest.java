@@ -60,6 +60,9 @@ import java.util.function.Supplier;
 import java.util.stream.LongStream;
 
 import static dev.crosschain.liquidation.grpc.TestSupport.PATIENCE;
+import static dev.crosschain.liquidation.grpc.TestSupport.assertError;
+import static dev.crosschain.liquidation.grpc.TestSupport.assertInvalid;
+import static dev.crosschain.liquidation.grpc.TestSupport.preconditionTypes;
 import static dev.crosschain.liquidation.grpc.TestSupport.awaitUntil;
 import static dev.crosschain.liquidation.grpc.TestSupport.detail;
 import static dev.crosschain.liquidation.grpc.TestSupport.errorInfo;
@@ -478,14 +481,17 @@ class LiquidationGrpcServiceTest {
     }
 
     @Test
-    void anInsolventAccountIsAuctionedButBidsAreRefused() {
+    void anInsolventAccountIsAuctionedAndABidTheFundCannotPayIsRefused() {
+        upstream.collateral.setBalance("insurance-fund", "ethereum", "USDC", "0");
         Auction auction = breach("acc-insolvent", view("acc-insolvent", "-6000"));
         assertThat(auction.getStartValueUsd()).isEqualTo("-500.00000000");
         assertThat(new BigDecimal(auction.getCurrentPriceUsd())).isNegative();
         StatusRuntimeException e = assertError(() -> liquidation.placeBid(bid("bid-insolvent", auction, "1", 0)),
-                Status.Code.FAILED_PRECONDITION, "INSOLVENT_ACCOUNT");
-        assertThat(preconditionTypes(e)).containsExactly("INSOLVENT_ACCOUNT");
+                Status.Code.FAILED_PRECONDITION, "INSURANCE_FUND_SHORT");
+        assertThat(preconditionTypes(e)).containsExactly("INSURANCE_FUND_SHORT");
+        assertThat(errorInfo(e).getMetadataMap()).containsEntry("fund_balance_usd", "0");
         assertUnchanged(auction);
+        assertThat(upstream.collateral.callsOf("bid-insolvent/collateral")).isEmpty();
     }
 
     @Test
@@ -682,28 +688,5 @@ class LiquidationGrpcServiceTest {
 
     private static SetLiquidationFreezeRequest freeze(String account, boolean frozen, String auctionId) {
         return SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen).setAuctionId(auctionId).build();
-    }
-
-    private static StatusRuntimeException assertError(Supplier<?> call, Status.Code code, String reason) {
-        try {
-            call.get();
-        } catch (StatusRuntimeException e) {
-            assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(code);
-            assertThat(errorInfo(e).getReason()).isEqualTo(reason);
-            assertThat(errorInfo(e).getDomain()).isEqualTo("liquidation.crosschain");
-            return e;
-        }
-        return fail("expected " + code + " " + reason);
-    }
-
-    private static void assertInvalid(Supplier<?> call, String reason, String... fields) {
-        StatusRuntimeException e = assertError(call, Status.Code.INVALID_ARGUMENT, reason);
-        BadRequest badRequest = detail(e, BadRequest.class);
-        assertThat(badRequest.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField).containsExactly(fields);
-        assertThat(badRequest.getFieldViolationsList()).allMatch(v -> !v.getDescription().isBlank());
-    }
-
-    private static List<String> preconditionTypes(StatusRuntimeException e) {
-        return detail(e, PreconditionFailure.class).getViolationsList().stream().map(PreconditionFailure.Violation::getType).toList();
     }
 }

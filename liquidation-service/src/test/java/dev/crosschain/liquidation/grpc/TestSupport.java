@@ -1,12 +1,17 @@
 package dev.crosschain.liquidation.grpc;
 
+import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.PreconditionFailure;
+import io.grpc.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
@@ -50,6 +55,31 @@ final class TestSupport {
             }
             LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
         }
+    }
+
+    /** Runs the call and checks it fails with that code and ErrorInfo reason (domain liquidation.crosschain). */
+    static StatusRuntimeException assertError(Supplier<?> call, Status.Code code, String reason) {
+        try {
+            call.get();
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(code);
+            assertThat(errorInfo(e).getReason()).isEqualTo(reason);
+            assertThat(errorInfo(e).getDomain()).isEqualTo("liquidation.crosschain");
+            return e;
+        }
+        return fail("expected " + code + " " + reason);
+    }
+
+    /** INVALID_ARGUMENT with that reason and a described BadRequest violation of exactly these fields. */
+    static void assertInvalid(Supplier<?> call, String reason, String... fields) {
+        StatusRuntimeException e = assertError(call, Status.Code.INVALID_ARGUMENT, reason);
+        BadRequest badRequest = detail(e, BadRequest.class);
+        assertThat(badRequest.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField).containsExactly(fields);
+        assertThat(badRequest.getFieldViolationsList()).allMatch(v -> !v.getDescription().isBlank());
+    }
+
+    static List<String> preconditionTypes(StatusRuntimeException e) {
+        return detail(e, PreconditionFailure.class).getViolationsList().stream().map(PreconditionFailure.Violation::getType).toList();
     }
 
     static ErrorInfo errorInfo(StatusRuntimeException e) {

@@ -1,0 +1,61 @@
+package dev.crosschain.liquidation.app;
+
+import dev.crosschain.liquidation.client.CollateralClient;
+import dev.crosschain.liquidation.domain.AssetDecimals;
+import dev.crosschain.liquidation.domain.AuctionRules;
+import dev.crosschain.liquidation.domain.BidRequest;
+import dev.crosschain.liquidation.domain.FundCheck;
+import dev.crosschain.liquidation.store.AuctionStore;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The PlaceBid transaction with the insurance fund's part: the penalty recorded on the bid and, for a bid at a negative
+ * price, the fund's balance read from collateral-service before the transaction (never while the auction row is locked)
+ * and the payout checked against it.
+ */
+@ApplicationScoped
+public class FundedAcceptance {
+
+    private final AuctionStore store;
+    private final CollateralClient collateral;
+    private final Clock clock;
+    private final Duration lease;
+    private final LiquidationConfig.Settlement settlement;
+    private final FundCheck unread;
+
+    public FundedAcceptance(AuctionStore store, CollateralClient collateral, Clock clock, LiquidationConfig config) {
+        this.store = store;
+        this.collateral = collateral;
+        this.clock = clock;
+        this.lease = config.recovery().lease();
+        this.settlement = config.settlement();
+        this.unread = new FundCheck(config.insuranceFund().account(), config.penalty().rate(), null);
+    }
+
+    /**
+     * Accepts a bid; a solvent lot's bid costs no call to collateral-service, an insolvent one's one GetCollateral.
+     *
+     * @throws dev.crosschain.liquidation.client.DependencyException when the fund must pay and its balance cannot be read
+     */
+    public AuctionStore.Accepted accept(BidRequest request, AssetDecimals decimals) {
+        try {
+            return store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals, unread);
+        } catch (FundCheck.FundBalanceNeededException e) {
+            return store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals,
+                    unread.withAvailable(fundAvailable()));
+        }
+    }
+
+    /** The fund's available USDC on the settlement chain, as collateral-service reports it now. */
+    public BigDecimal fundAvailable() {
+        return collateral.available(unread.fundAccountId(), settlement.chain(), settlement.asset());
+    }
+
+    public String fundAccount() {
+        return unread.fundAccountId();
+    }
+}
