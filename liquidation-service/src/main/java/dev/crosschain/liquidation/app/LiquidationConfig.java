@@ -49,9 +49,9 @@ public interface LiquidationConfig {
         @WithDefault("60s")
         Duration takeoverAfter();
 
-        /** How often open auctions are checked for a fund shortfall. */
+        /** How often open auctions are checked for a fund shortfall (a duration; "off": never, tests check by hand). */
         @WithDefault("1s")
-        Duration checkEvery();
+        String checkEvery();
     }
 
     interface Curve {

@@ -76,6 +76,7 @@ class LiquidationGrpcServiceTest {
 
     static final String NO_LIMIT = "1000000000";
     static final String BIDDER = "bob";
+    static final String FUND = "insurance-fund";
 
     static ManagedChannel channel;
     static LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation;
@@ -187,7 +188,10 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.callsOf("bid-full/collateral")).containsExactly(transfer("bid-full/collateral",
                 leg("acc-full", BIDDER, "arbitrum", "ETH", "1.5"),
                 leg("acc-full", BIDDER, "ethereum", "USDC", "1000"),
-                leg(BIDDER, "acc-full", "ethereum", "USDC", bid.getPaidUsd())));
+                leg(BIDDER, "acc-full", "ethereum", "USDC", bid.getPaidUsd()),
+                // the penalty: 0.02 x 1 x 1500 (the lot's mark value), from what the account just received
+                leg("acc-full", FUND, "ethereum", "USDC", "30")));
+        assertThat(bid.getPenaltyUsd()).isEqualTo("30");
         assertThat(upstream.margin.transferCalls.stream().filter(t -> t.getTransferId().equals("bid-full/positions")).toList())
                 .containsExactly(positions("bid-full/positions", "acc-full", position("ETH-PERPETUAL", "-2")));
 
@@ -219,11 +223,13 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.callsOf("bid-partial-1/collateral")).containsExactly(transfer("bid-partial-1/collateral",
                 leg("acc-partial", BIDDER, "arbitrum", "ETH", "0.375"),
                 leg("acc-partial", BIDDER, "ethereum", "USDC", "250"),
-                leg(BIDDER, "acc-partial", "ethereum", "USDC", first.getPaidUsd())));
+                leg(BIDDER, "acc-partial", "ethereum", "USDC", first.getPaidUsd()),
+                leg("acc-partial", FUND, "ethereum", "USDC", "7.5")));
         assertThat(upstream.collateral.callsOf("bid-partial-2/collateral")).containsExactly(transfer("bid-partial-2/collateral",
                 leg("acc-partial", "carol", "arbitrum", "ETH", "1.125"),
                 leg("acc-partial", "carol", "ethereum", "USDC", "750"),
-                leg("carol", "acc-partial", "ethereum", "USDC", second.getPaidUsd())));
+                leg("carol", "acc-partial", "ethereum", "USDC", second.getPaidUsd()),
+                leg("acc-partial", FUND, "ethereum", "USDC", "22.5")));
         assertThat(upstream.margin.transfers.get("bid-partial-1/positions").getPositionsList())
                 .containsExactly(position("ETH-PERPETUAL", "-0.5"));
         assertThat(upstream.margin.transfers.get("bid-partial-2/positions").getPositionsList())
@@ -256,7 +262,9 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.applied.get("bid-dust-1/collateral").getLegsList()).containsExactly(
                 leg("acc-dust", BIDDER, "arbitrum", "ETH", "0.5"),
                 leg("acc-dust", BIDDER, "ethereum", "USDC", "250"),
-                leg(BIDDER, "acc-dust", "ethereum", "USDC", first.getPaidUsd()));
+                leg(BIDDER, "acc-dust", "ethereum", "USDC", first.getPaidUsd()),
+                // 0.02 x 0.5 x 1500.000001 = 15.00000001, rounded down to USDC's 6 decimals
+                leg("acc-dust", FUND, "ethereum", "USDC", "15"));
         assertThat(upstream.margin.transfers.get("bid-dust-1/positions").getPositionsList())
                 .containsExactly(position("ETH-PERPETUAL", "-0.5"));
         assertThat(get(auction.getAuctionId()).getRemainingFraction()).isEqualTo("0.5");
@@ -266,7 +274,8 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.applied.get("bid-dust-2/collateral").getLegsList()).containsExactly(
                 leg("acc-dust", BIDDER, "arbitrum", "ETH", "0.5"),
                 leg("acc-dust", BIDDER, "ethereum", "USDC", "250.000001"),
-                leg(BIDDER, "acc-dust", "ethereum", "USDC", rest.getPaidUsd()));
+                leg(BIDDER, "acc-dust", "ethereum", "USDC", rest.getPaidUsd()),
+                leg("acc-dust", FUND, "ethereum", "USDC", "15"));
         Auction closed = get(auction.getAuctionId());
         assertThat(closed.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
         assertThat(closed.getRemainingFraction()).isEqualTo("0");
@@ -395,7 +404,8 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.applied.get("bid-outage/collateral").getLegsList()).containsExactly(
                 leg("acc-outage", BIDDER, "arbitrum", "ETH", "1.5"),
                 leg("acc-outage", BIDDER, "ethereum", "USDC", "1000"),
-                leg(BIDDER, "acc-outage", "ethereum", "USDC", response.getBid().getPaidUsd()));
+                leg(BIDDER, "acc-outage", "ethereum", "USDC", response.getBid().getPaidUsd()),
+                leg("acc-outage", FUND, "ethereum", "USDC", "30"));
         assertThat(upstream.margin.transfers.get("bid-outage/positions").getPositionsList())
                 .containsExactly(position("ETH-PERPETUAL", "-2"));
         awaitUntil("the account is unfrozen", () -> upstream.margin.freezesOf("acc-outage").size() == 2);
