@@ -756,7 +756,7 @@ public class AuctionStore {
      * each other's bad debt and repayments.
      */
     private static void book(Connection c, Bid bid, Instant now) throws SQLException {
-        FundBooks books = lockBooks(c);
+        FundBooks books = readBooks(c, true);
         BigDecimal penalty = bid.penaltyUsd();
         BigDecimal repaid = books.repaymentFrom(penalty);
         BigDecimal payout = bid.payoutUsd();
@@ -804,27 +804,20 @@ public class AuctionStore {
         i.addBatch();
     }
 
-    private static FundBooks lockBooks(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT penalties_usd, payouts_usd, bad_debt_usd, repaid_usd FROM insurance_fund WHERE id = 1 FOR UPDATE");
+    /** The fund's one row; locked until the transaction ends when {@code lock}. */
+    private static FundBooks readBooks(Connection c, boolean lock) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT penalties_usd, payouts_usd, bad_debt_usd, repaid_usd"
+                + " FROM insurance_fund WHERE id = 1" + (lock ? " FOR UPDATE" : ""));
              ResultSet rs = s.executeQuery()) {
             rs.next();
-            return books(rs);
+            return new FundBooks(rs.getBigDecimal(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4));
         }
-    }
-
-    private static FundBooks books(ResultSet rs) throws SQLException {
-        return new FundBooks(rs.getBigDecimal(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4));
     }
 
     /** The insurance fund's totals as booked. */
     public FundBooks fundBooks() {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement(
-                     "SELECT penalties_usd, payouts_usd, bad_debt_usd, repaid_usd FROM insurance_fund WHERE id = 1");
-             ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return books(rs);
+        try (Connection c = dataSource.getConnection()) {
+            return readBooks(c, false);
         } catch (SQLException e) {
             throw new StoreException("reading the insurance fund failed", e);
         }

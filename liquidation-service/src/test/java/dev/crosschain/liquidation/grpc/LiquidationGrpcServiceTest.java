@@ -438,7 +438,8 @@ class LiquidationGrpcServiceTest {
         upstream.collateral.mode.set(FakeUpstream.Mode.OK);
         Bid bid = liquidation.placeBid(bid("bid-broke-2", auction, "1", after.getVersion())).getBid();
         assertThat(bid.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
-        assertThat(upstream.collateral.applied.get("bid-broke-2/collateral").getLegsList()).hasSize(3);
+        // two collateral legs, the cash leg and the penalty leg
+        assertThat(upstream.collateral.applied.get("bid-broke-2/collateral").getLegsList()).hasSize(4);
     }
 
     // ---- bad input and refused bids ----
@@ -456,7 +457,8 @@ class LiquidationGrpcServiceTest {
         for (String fraction : List.of("0", "-0.5", "1.5", "half", "1e3")) {
             assertInvalid(() -> liquidation.placeBid(good.toBuilder().setFraction(fraction).build()), "INVALID_FRACTION", "fraction");
         }
-        for (String price : List.of("abc", "0", "-1")) {
+        // any decimal is a limit (zero or negative: a bid on an insolvent lot), so only non-decimals are invalid
+        for (String price : List.of("abc", "1,5", "1e")) {
             assertInvalid(() -> liquidation.placeBid(good.toBuilder().setMaxLotPriceUsd(price).build()), "INVALID_PRICE", "max_lot_price_usd");
         }
         assertInvalid(() -> liquidation.placeBid(PlaceBidRequest.getDefaultInstance()), "MISSING_FIELD",
