@@ -111,7 +111,10 @@ class SuiteEndToEndIT {
     void finalBalancesOfBothAccounts() {
         BigDecimal paid = new BigDecimal(demo.bid().getPaidUsd());
         Holdings alice = demo.aliceAfter();
-        assertThat(alice.of("ethereum", "USDC")).isEqualByComparingTo(paid);
+        // the liquidation penalty went from what Alice received to the insurance fund, in the bid's one transfer
+        BigDecimal penalty = new BigDecimal(demo.bid().getPenaltyUsd());
+        assertThat(penalty).isPositive().isLessThan(paid);
+        assertThat(alice.of("ethereum", "USDC")).isEqualByComparingTo(paid.subtract(penalty));
         assertThat(alice.of("arbitrum", "USDC")).isZero();
         assertThat(alice.of("arbitrum", "ETH")).isZero();
         assertThat(openPositions(demo.aliceAfterView())).isEmpty();
