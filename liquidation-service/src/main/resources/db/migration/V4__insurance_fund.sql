@@ -12,6 +12,8 @@ ALTER TABLE bid
 
 -- Payouts of accepted, unsettled bids are subtracted from the fund's balance when the next payout is checked.
 CREATE INDEX bid_pending_payout ON bid (status) WHERE status = 'ACCEPTED' AND paid_usd < 0;
+-- ... and so are payouts settled since shortly before the balance was read (the read may not show them yet).
+CREATE INDEX bid_settled_payout ON bid (settled_at_ms) WHERE paid_usd < 0;
 
 ALTER TABLE auction
     -- since when the lot's price is negative and the fund cannot pay for what remains (the takeover waits

@@ -111,6 +111,8 @@ public final class Suite implements AutoCloseable {
         }
         if (spec == ServiceSpec.LIQUIDATION) {
             env.put("LIQUIDATION_COLLATERAL_TOKEN", credentials.liquidationToken());
+            // every replica the suite starts runs this release, so the fund's legs are never settled without it
+            env.put("LIQUIDATION_INSURANCE_FUND_ENABLED", "true");
         }
         if (spec == ServiceSpec.MARGIN) {
             env.put("MARGIN_COLLATERAL_TOKEN", credentials.marginToken());

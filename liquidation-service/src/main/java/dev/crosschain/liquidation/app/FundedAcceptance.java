@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The PlaceBid transaction with the insurance fund's part: the penalty recorded on the bid and, for a bid at a negative
@@ -26,6 +27,7 @@ public class FundedAcceptance {
     private final Duration lease;
     private final LiquidationConfig.Settlement settlement;
     private final FundCheck unread;
+    private final Duration maxInFlight;
 
     public FundedAcceptance(AuctionStore store, CollateralClient collateral, Clock clock, LiquidationConfig config) {
         this.store = store;
@@ -33,7 +35,9 @@ public class FundedAcceptance {
         this.clock = clock;
         this.lease = config.recovery().lease();
         this.settlement = config.settlement();
-        this.unread = new FundCheck(config.insuranceFund().account(), config.penalty().rate(), null);
+        this.unread = new FundCheck(config.insuranceFund().enabled(), config.insuranceFund().account(),
+                config.penalty().rate(), null, null);
+        this.maxInFlight = config.client().maxInFlight();
     }
 
     /**
@@ -45,14 +49,22 @@ public class FundedAcceptance {
         try {
             return store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals, unread);
         } catch (FundCheck.FundBalanceNeededException e) {
+            // a payout whose transfer lands after the read is not in it: count the ones settled since before the read
+            // (less the longest a transfer may take, which covers another replica's clock skew too) as pending
+            Instant settledSince = clock.instant().minus(maxInFlight);
+            BigDecimal available = fundAvailable();
             return store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals,
-                    unread.withAvailable(fundAvailable()));
+                    unread.withAvailable(available, settledSince));
         }
     }
 
     /** The fund's available USDC on the settlement chain, as collateral-service reports it now. */
     public BigDecimal fundAvailable() {
         return collateral.available(unread.fundAccountId(), settlement.chain(), settlement.asset());
+    }
+
+    public boolean enabled() {
+        return unread.enabled();
     }
 
     public String fundAccount() {

@@ -38,6 +38,15 @@ public interface LiquidationConfig {
     }
 
     interface InsuranceFund {
+        /**
+         * Whether bids pay the penalty, insolvent lots are sold at negative prices paid by the fund, and the fund takes
+         * lots over. Off by default: a replica of the release before it would settle such a bid without the penalty or
+         * payout leg and never book it, so turn it on only once every replica runs this release. Off is that
+         * release's behaviour: no penalty, a lot price <= 0 refused (INSOLVENT_ACCOUNT), no takeovers.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
         /** The insurance fund's account at collateral-service: USDC on liquidation.settlement.chain. */
         @WithDefault("insurance-fund")
         String account();

@@ -64,7 +64,7 @@ public class Takeovers {
 
     /** One pass over the open auctions; returns at once if another pass is running. */
     public void run() {
-        if (!running.compareAndSet(false, true)) {
+        if (!funds.enabled() || !running.compareAndSet(false, true)) {
             return;
         }
         try {
@@ -101,6 +101,9 @@ public class Takeovers {
      * @throws DependencyException when the fund's balance cannot be read
      */
     public boolean check(String auctionId) {
+        if (!funds.enabled()) {
+            return false;
+        }
         Optional<Auction> auction = store.find(auctionId).filter(a -> a.status() == AuctionStatus.OPEN);
         if (auction.isEmpty()) {
             return false;
@@ -124,13 +127,17 @@ public class Takeovers {
         if (since.isEmpty() || since.get().plus(after).isAfter(now)) {
             return false;
         }
-        return takeOver(auction.auctionId());
+        return takeOver(auction.auctionId(), auction.version());
     }
 
-    /** The fund's takeover of what remains of the auction, accepted and settled (or left to recovery). True when accepted now. */
-    private boolean takeOver(String auctionId) {
+    /**
+     * The fund's takeover of what remains of the auction, accepted and settled (or left to recovery). True when accepted
+     * now; not when the auction changed since this pass read it at {@code seenVersion} (a bid or a reset) or is no longer
+     * insolvent: the next pass decides again.
+     */
+    private boolean takeOver(String auctionId, long seenVersion) {
         String bidId = auctionId + "/takeover";
-        Optional<AuctionStore.Accepted> accepted = store.takeOver(auctionId, bidId, funds.fundAccount(), clock.instant(), lease,
+        Optional<AuctionStore.Accepted> accepted = store.takeOver(auctionId, seenVersion, bidId, funds.fundAccount(), clock.instant(), lease,
                 collateral.decimals());
         if (accepted.isEmpty() || accepted.get().replayed()) {
             return false;

@@ -500,20 +500,14 @@ public class AuctionStore {
 
     /**
      * The PlaceBid transaction (SERIALIZABLE, auction row locked): a replay of a known bid id returns the
-     * stored bid; otherwise the rules are checked and the bid inserted ACCEPTED with a settlement lease,
-     * the lot's remaining quantities and the auction's remaining fraction reduced, the version bumped and
-     * the auction closed when nothing remains.
-     */
-    public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules, AssetDecimals decimals) {
-        return accept(request, now, lease, rules, decimals, new FundCheck("insurance-fund", BigDecimal.ZERO, null));
-    }
-
-    /**
-     * As {@link #accept(BidRequest, Instant, Duration, AuctionRules, AssetDecimals)}, with the bid's penalty recorded and,
-     * for a bid at a negative price, the insurance fund's payout checked against its balance less the payouts pending.
+     * stored bid; otherwise the rules are checked and the bid inserted ACCEPTED with a settlement lease and its
+     * penalty, the lot's remaining quantities and the auction's remaining fraction reduced, the version bumped and
+     * the auction closed when nothing remains. A bid at a negative price is checked against the insurance fund's
+     * balance less the payouts that balance may not show.
      *
      * @throws FundCheck.FundBalanceNeededException when the fund pays and its balance was not read (nothing written)
-     * @throws dev.crosschain.liquidation.domain.PreconditionException INSURANCE_FUND_SHORT (nothing written)
+     * @throws dev.crosschain.liquidation.domain.PreconditionException FUND_BIDDER, INSOLVENT_ACCOUNT (fund off),
+     *                                                                 INSURANCE_FUND_SHORT, or the rules' (nothing written)
      */
     public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules, AssetDecimals decimals,
                            FundCheck fund) {
@@ -527,12 +521,14 @@ public class AuctionStore {
                 }
                 return new Accepted(existing.get(), true);
             }
+            fund.requireNotFund(request.bidderAccountId());
             BidTerms terms = rules.accept(auction, request.bidderAccountId(), request.fraction(),
                     request.maxLotPriceUsd(), request.auctionVersion(), now, decimals);
+            fund.requirePriceAllowed(auction.auctionId(), terms.lotPriceUsd());
             if (terms.paidUsd().signum() < 0) {
-                fund.requirePayout(terms.paidUsd().negate(), pendingPayouts(c));
+                fund.requirePayout(terms.paidUsd().negate(), pendingPayouts(c, fund.settledSince()));
             }
-            BigDecimal penalty = Penalty.of(fund.penaltyRate(), request.fraction(), auction.epochStartValueUsd(), terms.paidUsd());
+            BigDecimal penalty = Penalty.of(fund.effectivePenaltyRate(), request.fraction(), auction.epochStartValueUsd(), terms.paidUsd());
             insertBid(c, request, terms, now, lease, penalty, false, BigDecimal.ZERO);
             return new Accepted(readBid(c, request.bidId()).orElseThrow(), false);
         });
@@ -542,17 +538,19 @@ public class AuctionStore {
      * The insurance fund's takeover of what remains of an OPEN auction (SERIALIZABLE, auction row locked): a bid
      * {@code bidId} by the fund at price 0 for the remaining fraction ({@link AuctionRules#takeOver}), recording as bad
      * debt minus the mark value of that part at the epoch start. A replay of the same bid id returns the stored bid.
-     * Empty when the auction is no longer OPEN.
+     * Empty, and nothing written, unless the auction is still as the caller decided on it: OPEN at {@code seenVersion}
+     * (no bid or reset since), its curve needing no reset at {@code now}, and insolvent (a negative epoch start value
+     * and lot price).
      */
-    public Optional<Accepted> takeOver(String auctionId, String bidId, String fundAccountId, Instant now, Duration lease,
-                                       AssetDecimals decimals) {
+    public Optional<Accepted> takeOver(String auctionId, long seenVersion, String bidId, String fundAccountId, Instant now,
+                                       Duration lease, AssetDecimals decimals) {
         return Transactions.serializable(dataSource, "taking over auction " + auctionId, Set.of(UNIQUE_VIOLATION), c -> {
             AuctionState auction = lockAuction(c, auctionId);
             Optional<Bid> existing = readBid(c, bidId);
             if (existing.isPresent()) {
                 return Optional.of(new Accepted(existing.get(), true));
             }
-            if (auction.status() != AuctionStatus.OPEN) {
+            if (!stillInsolvent(auction, seenVersion, now)) {
                 return Optional.<Accepted>empty();
             }
             BidTerms terms = AuctionRules.DEFAULT.takeOver(auction, decimals);
@@ -564,13 +562,26 @@ public class AuctionStore {
         });
     }
 
-    /** Payouts of ACCEPTED bids (negative paid), USDC: taken from the fund once their transfer commits. */
-    private static BigDecimal pendingPayouts(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT COALESCE(-SUM(paid_usd), 0) FROM bid WHERE status = 'ACCEPTED' AND paid_usd < 0");
-             ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getBigDecimal(1);
+    private static boolean stillInsolvent(AuctionState auction, long seenVersion, Instant now) {
+        return auction.status() == AuctionStatus.OPEN && auction.version() == seenVersion
+                && auction.curve().resetReason(auction.epochStartedAt(), now).isEmpty()
+                && auction.epochStartValueUsd().signum() < 0 && auction.lotPriceAt(now).signum() < 0;
+    }
+
+    /**
+     * Payouts (negative paid) the fund's balance read may not show, USDC: of ACCEPTED bids (taken from the fund once
+     * their transfer commits) and of bids settled at or after {@code settledSince} (their transfer may have committed
+     * after the read; counting one twice only makes the fund look poorer). Null: ACCEPTED only.
+     */
+    private static BigDecimal pendingPayouts(Connection c, Instant settledSince) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT COALESCE(-SUM(paid_usd), 0) FROM bid
+                WHERE paid_usd < 0 AND (status = 'ACCEPTED' OR settled_at_ms >= ?)""")) {
+            s.setLong(1, settledSince == null ? Long.MAX_VALUE : settledSince.toEpochMilli());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBigDecimal(1);
+            }
         }
     }
 
@@ -847,8 +858,13 @@ public class AuctionStore {
 
     /** Payouts of ACCEPTED bids not settled yet, USDC. */
     public BigDecimal pendingPayouts() {
+        return pendingPayouts(null);
+    }
+
+    /** Payouts of ACCEPTED bids and of bids settled at or after {@code settledSince} (null: none), USDC. */
+    public BigDecimal pendingPayouts(Instant settledSince) {
         try (Connection c = dataSource.getConnection()) {
-            return pendingPayouts(c);
+            return pendingPayouts(c, settledSince);
         } catch (SQLException e) {
             throw new StoreException("reading pending payouts failed", e);
         }

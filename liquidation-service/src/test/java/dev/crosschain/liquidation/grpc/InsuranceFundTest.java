@@ -1,6 +1,13 @@
 package dev.crosschain.liquidation.grpc;
 
+import dev.crosschain.liquidation.app.Breaches;
+import dev.crosschain.liquidation.app.LiquidationConfig;
 import dev.crosschain.liquidation.app.Takeovers;
+import dev.crosschain.liquidation.domain.AssetDecimals;
+import dev.crosschain.liquidation.domain.AuctionRules;
+import dev.crosschain.liquidation.domain.BidRequest;
+import dev.crosschain.liquidation.domain.FundCheck;
+import dev.crosschain.liquidation.domain.PreconditionException;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
@@ -64,6 +71,7 @@ class InsuranceFundTest {
     static final PriceCurve CHEAP = PriceCurve.stairStep(new BigDecimal("0.01"), BigDecimal.ZERO, Duration.ofDays(7),
             new BigDecimal("0.5"), Duration.ZERO, BigDecimal.ZERO);
     static final BigDecimal ETH_USD = new BigDecimal("3000");
+    static final AssetDecimals ETH_18 = new AssetDecimals(Map.of("arbitrum/ETH", 18));
 
     static LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation;
     static FakeUpstream upstream;
@@ -73,6 +81,12 @@ class InsuranceFundTest {
 
     @Inject
     Takeovers takeovers;
+
+    @Inject
+    Breaches breaches;
+
+    @Inject
+    LiquidationConfig config;
 
     @BeforeAll
     static void connect() {
@@ -138,6 +152,7 @@ class InsuranceFundTest {
     void aBidAtANegativePriceIsPaidByTheFundAndOneItCannotPayChangesNothing() {
         open("auc-neg", "acc-neg", "-500", LotItem.position("PERP-NEG", new BigDecimal("-1")),
                 LotItem.collateral("arbitrum", "ETH", new BigDecimal("1")));
+        awaitNoRecentPayouts();
         Auction opened = get("auc-neg");
         // -500 - 500 x 0.05
         assertThat(opened.getCurrentPriceUsd()).isEqualTo("-525.00000000");
@@ -210,7 +225,7 @@ class InsuranceFundTest {
         assertThat(new BigDecimal(taken.getOutstandingBadDebtUsd())).isGreaterThanOrEqualTo(new BigDecimal("600"));
         // once, whatever runs again
         assertThat(takeovers.check("auc-take")).isFalse();
-        assertThat(store.takeOver("auc-take", "auc-take/takeover", FUND, Instant.now(), Duration.ofSeconds(30),
+        assertThat(store.takeOver("auc-take", 0, "auc-take/takeover", FUND, Instant.now(), Duration.ofSeconds(30),
                 dev.crosschain.liquidation.domain.AssetDecimals.UNKNOWN).orElseThrow().replayed()).isTrue();
         assertThat(fund().getBadDebtUsd()).isEqualTo(taken.getBadDebtUsd());
 
@@ -224,6 +239,93 @@ class InsuranceFundTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_REPAYMENT, "20"),
                         org.assertj.core.groups.Tuple.tuple(InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_PENALTY, "20"));
+    }
+
+    @Test
+    void aTakeoverDecidedOnAnAuctionThatChangedSinceOrIsNotInsolventDoesNothing() {
+        open("auc-stale", "acc-stale", "-600", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        long seen = store.find("auc-stale").orElseThrow().version();
+        // a reset between the pass's read and its takeover: to a positive value, and a new version
+        assertThat(store.reset("auc-stale", seen, Instant.now(), new BigDecimal("100"), PriceCurve.ResetReason.TAIL)).isPresent();
+        long afterReset = store.find("auc-stale").orElseThrow().version();
+        assertThat(store.takeOver("auc-stale", seen, "auc-stale/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
+                .isEmpty();
+        // at the current version too: the lot is no longer insolvent
+        assertThat(store.takeOver("auc-stale", afterReset, "auc-stale/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
+                .isEmpty();
+        assertThat(store.find("auc-stale").orElseThrow().status()).isEqualTo(dev.crosschain.liquidation.domain.AuctionStatus.OPEN);
+        assertThat(store.findBid("auc-stale/takeover")).isEmpty();
+
+        open("auc-bumped", "acc-bumped", "-600", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        long before = store.find("auc-bumped").orElseThrow().version();
+        // a reset to another negative value: still insolvent, but not the auction the pass decided on
+        assertThat(store.reset("auc-bumped", before, Instant.now(), new BigDecimal("-10"), PriceCurve.ResetReason.TAIL)).isPresent();
+        assertThat(store.takeOver("auc-bumped", before, "auc-bumped/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
+                .isEmpty();
+        assertThat(store.findBid("auc-bumped/takeover")).isEmpty();
+        // the auction as it is now is taken over: the refusals above were the version's
+        long now = store.find("auc-bumped").orElseThrow().version();
+        assertThat(store.takeOver("auc-bumped", now, "auc-bumped/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
+                .hasValueSatisfying(a -> assertThat(a.bid().takeover()).isTrue());
+    }
+
+    // ---- the fund's own account ----
+
+    @Test
+    void theFundNeverBidsAndIsNeverAuctioned() {
+        open("auc-fundbid", "acc-fundbid", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
+        Auction opened = get("auc-fundbid");
+        StatusRuntimeException refused = assertError(() -> liquidation.placeBid(bid("bid-fundbid", "auc-fundbid", FUND, "1", "1000000")),
+                Status.Code.FAILED_PRECONDITION, "FUND_BIDDER");
+        assertThat(preconditionTypes(refused)).containsExactly("FUND_BIDDER");
+        assertThat(withoutPrice(get("auc-fundbid"))).isEqualTo(withoutPrice(opened));
+        assertThat(upstream.collateral.callsOf("bid-fundbid/collateral")).isEmpty();
+
+        breaches.onLiquidation(FUND);
+        breaches.onLiquidation(FUND);
+        assertThat(store.activity(FUND)).isEqualTo(AuctionStore.Activity.NONE);
+    }
+
+    // ---- the fund's balance read ----
+
+    @Test
+    void aPayoutSettlingBetweenTheBalanceReadAndTheAcceptIsCountedAsPending() {
+        open("auc-race-1", "acc-race-1", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        open("auc-race-2", "acc-race-2", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        upstream.collateral.setBalance(FUND, "ethereum", "USDC", "600");
+        awaitNoRecentPayouts();
+        // step one of the second bid: the time, then the balance read (600: enough for one payout of 525)
+        Instant readAt = Instant.now();
+        BigDecimal read = upstream.collateral.balance(FUND, "ethereum", "USDC");
+        // meanwhile the first bid is paid 525 and settles: the fund holds 75
+        assertThat(liquidation.placeBid(bid("bid-race-1", "auc-race-1", "liq-race", "1", "0")).getBid().getStatus())
+                .isEqualTo(BidStatus.BID_STATUS_SETTLED);
+        Auction before = withoutPrice(get("auc-race-2"));
+        // step two: the accept with the balance read before, which does not show that payout
+        FundCheck check = new FundCheck(true, FUND, new BigDecimal("0.02"), read, readAt);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.accept(new BidRequest("bid-race-2", "auc-race-2", "liq-race",
+                        BigDecimal.ONE, BigDecimal.ZERO, 0), Instant.now(), Duration.ofSeconds(30), AuctionRules.DEFAULT, ETH_18, check))
+                .isInstanceOfSatisfying(PreconditionException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("INSURANCE_FUND_SHORT");
+                    assertThat(new BigDecimal(e.metadata().get("pending_payouts_usd"))).isGreaterThanOrEqualTo(new BigDecimal("525"));
+                });
+        assertThat(withoutPrice(get("auc-race-2"))).isEqualTo(before);
+        assertThat(store.findBid("bid-race-2")).isEmpty();
+    }
+
+    /**
+     * Waits until no payout of another test settled recently: for the longest a transfer may take, a settled payout
+     * still counts as pending against the fund's balance read (FundedAcceptance), which would make these tests' fund
+     * short.
+     */
+    private void awaitNoRecentPayouts() {
+        awaitUntil("no payout settled in the last " + config.client().maxInFlight(),
+                () -> store.pendingPayouts(Instant.now().minus(config.client().maxInFlight())).signum() == 0);
+    }
+
+    /** An auction without its live price: what a refused bid must leave unchanged. */
+    private static Auction withoutPrice(Auction auction) {
+        return auction.toBuilder().clearCurrentPriceUsd().build();
     }
 
     // ---- the fund RPCs ----
@@ -290,6 +392,7 @@ class InsuranceFundTest {
         upstream.collateral.setBalance("acc-ct", "arbitrum", "ETH", "1");
         upstream.collateral.setBalance("liq-c", "ethereum", "USDC", "10000");
         upstream.collateral.setBalance(FUND, "ethereum", "USDC", "600");
+        awaitNoRecentPayouts();
         // V: 3000 + 500 - 2500 = 1000; 3000 - 3500 = -500; 3000 - 3600 = -600
         open("auc-cs", "acc-cs", "1000", LotItem.position("PERP-CS", new BigDecimal("-1")),
                 LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE), LotItem.collateral("ethereum", "USDC", new BigDecimal("500")));

@@ -3,12 +3,14 @@ package dev.crosschain.liquidation.grpc;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
+import dev.crosschain.liquidation.domain.FundCheck;
 import io.grpc.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -25,6 +27,9 @@ final class TestSupport {
     static final Duration PATIENCE = Duration.ofSeconds(20);
     /** The service's gRPC test port (quarkus.grpc.server.test-port). */
     static final int SERVICE_PORT = 19104;
+
+    /** The insurance fund as tests that call the store directly see it: on, no penalty, its balance not read. */
+    static final FundCheck NO_PENALTY = new FundCheck(true, "insurance-fund", BigDecimal.ZERO, null, null);
 
     private static ManagedChannel channel;
 
