@@ -3,12 +3,21 @@ SET lock_timeout = '5s';
 
 ALTER TABLE bid
     -- USDC the account pays the insurance fund out of paid_usd (a leg of the bid's one Transfer); 0 when paid <= 0
-    ADD COLUMN penalty_usd  NUMERIC NOT NULL DEFAULT 0 CHECK (penalty_usd >= 0),
+    ADD COLUMN penalty_usd  NUMERIC NOT NULL DEFAULT 0,
     -- the insurance fund's takeover of the rest of an insolvent lot at price 0 (bidder = the fund account)
     ADD COLUMN takeover     BOOLEAN NOT NULL DEFAULT FALSE,
     -- a takeover's shortfall: minus the mark value of the part of the lot it took, at the epoch start; else 0
-    ADD COLUMN bad_debt_usd NUMERIC NOT NULL DEFAULT 0 CHECK (bad_debt_usd >= 0),
-    ADD CONSTRAINT bid_penalty_from_proceeds CHECK (penalty_usd <= GREATEST(paid_usd, 0));
+    ADD COLUMN bad_debt_usd NUMERIC NOT NULL DEFAULT 0,
+    -- the insurance fund's account when the bid was accepted: its penalty and payout legs go to / come from it,
+    -- whatever liquidation.insurance-fund.account says when (or on which replica) it settles; NULL before V4
+    ADD COLUMN fund_account_id TEXT,
+    -- NOT VALID: added without reading the existing rows under the ALTER's lock; validated below
+    ADD CONSTRAINT bid_penalty_not_negative CHECK (penalty_usd >= 0) NOT VALID,
+    ADD CONSTRAINT bid_bad_debt_not_negative CHECK (bad_debt_usd >= 0) NOT VALID,
+    ADD CONSTRAINT bid_penalty_from_proceeds CHECK (penalty_usd <= GREATEST(paid_usd, 0)) NOT VALID;
+ALTER TABLE bid VALIDATE CONSTRAINT bid_penalty_not_negative;
+ALTER TABLE bid VALIDATE CONSTRAINT bid_bad_debt_not_negative;
+ALTER TABLE bid VALIDATE CONSTRAINT bid_penalty_from_proceeds;
 
 -- Payouts of accepted, unsettled bids are subtracted from the fund's balance when the next payout is checked.
 CREATE INDEX bid_pending_payout ON bid (status) WHERE status = 'ACCEPTED' AND paid_usd < 0;

@@ -6,7 +6,10 @@ import dev.crosschain.liquidation.domain.AuctionRules;
 import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.FundCheck;
 import dev.crosschain.liquidation.store.AuctionStore;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -20,6 +23,8 @@ import java.time.Instant;
  */
 @ApplicationScoped
 public class FundedAcceptance {
+
+    private static final Logger LOG = Logger.getLogger(FundedAcceptance.class);
 
     private final AuctionStore store;
     private final CollateralClient collateral;
@@ -36,8 +41,14 @@ public class FundedAcceptance {
         this.lease = config.recovery().lease();
         this.settlement = config.settlement();
         this.unread = new FundCheck(config.insuranceFund().enabled(), config.insuranceFund().account(),
-                config.penalty().rate(), null, null);
+                config.penalty().validatedRate(), null, null);
         this.maxInFlight = config.client().maxInFlight();
+    }
+
+    /** Creates this bean at start, so a bad {@code liquidation.penalty.rate} fails the start (see the constructor). */
+    void onStart(@Observes StartupEvent event) {
+        LOG.infof("insurance fund %s, %s, penalty rate %s", unread.fundAccountId(), unread.enabled() ? "on" : "off",
+                unread.penaltyRate().toPlainString());
     }
 
     /**

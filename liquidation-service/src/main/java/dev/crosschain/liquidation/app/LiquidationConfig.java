@@ -35,6 +35,18 @@ public interface LiquidationConfig {
          */
         @WithDefault("0.02")
         BigDecimal rate();
+
+        /**
+         * The rate, checked: in [0, 1) (a penalty of the whole share would leave the account nothing for a solvent lot).
+         *
+         * @throws IllegalStateException naming the property
+         */
+        default BigDecimal validatedRate() {
+            if (rate().signum() < 0 || rate().compareTo(BigDecimal.ONE) >= 0) {
+                throw new IllegalStateException("liquidation.penalty.rate must be in [0, 1), got " + rate().toPlainString());
+            }
+            return rate();
+        }
     }
 
     interface InsuranceFund {

@@ -40,6 +40,10 @@ import java.util.function.LongSupplier;
 public class CollateralClient {
 
     /** One movement of an available balance. */
+    /** Metadata key of an INSUFFICIENT_BALANCE refusal: the index of the leg that would overdraw. */
+    public static final String FAILED_LEG = "failed_leg";
+    private static final java.util.regex.Pattern LEG = java.util.regex.Pattern.compile("legs\\[(\\d+)]");
+
     public record Leg(String fromAccountId, String toAccountId, String chainId, String asset, BigDecimal amount) {
     }
 
@@ -149,7 +153,8 @@ public class CollateralClient {
     /**
      * Moves balances atomically, idempotent by transfer id. True when it was a replay.
      *
-     * @throws PreconditionException INSUFFICIENT_BALANCE when a debited account lacks funds (nothing moved)
+     * @throws PreconditionException INSUFFICIENT_BALANCE when a debited account lacks funds (nothing moved); its metadata
+     *                               {@link #FAILED_LEG} is the index of the refused leg when collateral-service names it
      * @throws DependencyException   on any other failure (UNAVAILABLE after retries, deadline, refusal)
      */
     public boolean transfer(String transferId, List<Leg> legs, String memo) {
@@ -166,8 +171,12 @@ public class CollateralClient {
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION
                     && Calls.reason(e).filter("INSUFFICIENT_BALANCE"::equals).isPresent()) {
+                // collateral-service names the leg that would overdraw: the caller tells whose balance was short
+                Optional<String> leg = Calls.preconditionSubject(e).map(LEG::matcher).filter(java.util.regex.Matcher::matches)
+                        .map(m -> m.group(1));
                 throw new PreconditionException("INSUFFICIENT_BALANCE", "transfers/" + transferId,
-                        "collateral-service refused the transfer: " + e.getStatus().getDescription());
+                        "collateral-service refused the transfer: " + e.getStatus().getDescription(),
+                        leg.map(i -> java.util.Map.of(FAILED_LEG, i)).orElse(java.util.Map.of()));
             }
             throw new DependencyException("Transfer " + transferId + ": collateral-service answered " + e.getStatus(),
                     e.getStatus().getCode(), e);

@@ -74,7 +74,10 @@ public final class AuctionRules {
     }
 
     private static BidTerms terms(AuctionState auction, BigDecimal fraction, BigDecimal lotPrice, AssetDecimals decimals) {
-        BigDecimal paid = fraction.multiply(lotPrice).setScale(Money.USDC_SCALE, Money.ROUNDING);
+        BigDecimal exact = fraction.multiply(lotPrice);
+        // the fund's payout (a negative price) rounds towards zero: never in the bidder's favour against the fund
+        BigDecimal paid = exact.signum() < 0 ? exact.setScale(Money.USDC_SCALE, RoundingMode.DOWN)
+                : exact.setScale(Money.USDC_SCALE, Money.ROUNDING);
         List<BidTerms.BoughtItem> bought = new ArrayList<>();
         for (AuctionState.ItemState state : auction.items()) {
             if (state.remaining().signum() == 0) {

@@ -55,7 +55,7 @@ public class AuctionStore {
     private static final String BID_COLUMNS = """
             b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
             b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms, b.penalty_usd,
-            b.takeover, b.bad_debt_usd""";
+            b.takeover, b.bad_debt_usd, b.fund_account_id""";
 
     private final AgroalDataSource dataSource;
 
@@ -529,7 +529,7 @@ public class AuctionStore {
                 fund.requirePayout(terms.paidUsd().negate(), pendingPayouts(c, fund.settledSince()));
             }
             BigDecimal penalty = Penalty.of(fund.effectivePenaltyRate(), request.fraction(), auction.epochStartValueUsd(), terms.paidUsd());
-            insertBid(c, request, terms, now, lease, penalty, false, BigDecimal.ZERO);
+            insertBid(c, request, terms, now, lease, penalty, false, BigDecimal.ZERO, fund.fundAccountId());
             return new Accepted(readBid(c, request.bidId()).orElseThrow(), false);
         });
     }
@@ -557,7 +557,7 @@ public class AuctionStore {
             BigDecimal badDebt = auction.remainingFraction().multiply(auction.epochStartValueUsd()).negate()
                     .setScale(Money.USDC_SCALE, Money.ROUNDING).max(BigDecimal.ZERO);
             BidRequest request = new BidRequest(bidId, auctionId, fundAccountId, auction.remainingFraction(), BigDecimal.ZERO, 0);
-            insertBid(c, request, terms, now, lease, BigDecimal.ZERO, true, badDebt);
+            insertBid(c, request, terms, now, lease, BigDecimal.ZERO, true, badDebt, fundAccountId);
             return Optional.of(new Accepted(readBid(c, bidId).orElseThrow(), false));
         });
     }
@@ -587,12 +587,14 @@ public class AuctionStore {
 
     /** Inserts an ACCEPTED bid with its items and takes them from the lot; bumps the version, closes the auction when empty. */
     private static void insertBid(Connection c, BidRequest request, BidTerms terms, Instant now, Duration lease,
-                                  BigDecimal penalty, boolean takeover, BigDecimal badDebt) throws SQLException {
+                                  BigDecimal penalty, boolean takeover, BigDecimal badDebt, String fundAccountId)
+            throws SQLException {
         {
             try (PreparedStatement b = c.prepareStatement("""
                     INSERT INTO bid (bid_id, auction_id, bidder_account_id, fraction, max_lot_price_usd, auction_version,
-                        lot_price_usd, paid_usd, status, placed_at_ms, lease_until_ms, penalty_usd, takeover, bad_debt_usd)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ACCEPTED', ?, ?, ?, ?, ?)""");
+                        lot_price_usd, paid_usd, status, placed_at_ms, lease_until_ms, penalty_usd, takeover, bad_debt_usd,
+                        fund_account_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ACCEPTED', ?, ?, ?, ?, ?, ?)""");
                  PreparedStatement item = c.prepareStatement("""
                     INSERT INTO bid_item (bid_id, idx, lot_idx, kind, instrument, chain_id, asset, quantity)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
@@ -614,6 +616,7 @@ public class AuctionStore {
                 b.setBigDecimal(11, penalty);
                 b.setBoolean(12, takeover);
                 b.setBigDecimal(13, badDebt);
+                b.setString(14, fundAccountId);
                 b.executeUpdate();
                 int idx = 0;
                 for (BidTerms.BoughtItem bought : terms.items()) {
@@ -943,7 +946,7 @@ public class AuctionStore {
                             rs.getLong("auction_version"), rs.getBigDecimal("lot_price_usd"), rs.getBigDecimal("paid_usd"),
                             BidStatus.valueOf(rs.getString("status")), Instant.ofEpochMilli(rs.getLong("placed_at_ms")),
                             settledNull ? null : Instant.ofEpochMilli(settled), rs.getBigDecimal("penalty_usd"),
-                            rs.getBoolean("takeover"), rs.getBigDecimal("bad_debt_usd")});
+                            rs.getBoolean("takeover"), rs.getBigDecimal("bad_debt_usd"), rs.getString("fund_account_id")});
                     items.put(rs.getString("bid_id"), new ArrayList<>());
                 }
             }
@@ -966,7 +969,7 @@ public class AuctionStore {
             bids.add(new Bid((String) r[0], (String) r[1], (String) r[2], (String) r[3], (BigDecimal) r[4],
                     (BigDecimal) r[5], (Long) r[6], (BigDecimal) r[7], (BigDecimal) r[8], (BidStatus) r[9],
                     (Instant) r[10], (Instant) r[11], items.get((String) r[0]), (BigDecimal) r[12], (Boolean) r[13],
-                    (BigDecimal) r[14]));
+                    (BigDecimal) r[14], (String) r[15]));
         }
         return bids;
     }

@@ -88,4 +88,15 @@ class LiquidationConfigTest {
         assertThat(LiquidationConfig.InsuranceFund.class.getMethod("enabled")
                 .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
     }
+
+    @Test
+    void thePenaltyRateMustBeBelowOne() {
+        LiquidationConfig.Penalty ok = () -> new BigDecimal("0.02");
+        assertThat(ok.validatedRate()).isEqualByComparingTo("0.02");
+        assertThat(((LiquidationConfig.Penalty) () -> BigDecimal.ZERO).validatedRate()).isZero();
+        assertThatThrownBy(() -> ((LiquidationConfig.Penalty) () -> BigDecimal.ONE).validatedRate())
+                .isInstanceOf(IllegalStateException.class).hasMessage("liquidation.penalty.rate must be in [0, 1), got 1");
+        assertThatThrownBy(() -> ((LiquidationConfig.Penalty) () -> new BigDecimal("-0.01")).validatedRate())
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("liquidation.penalty.rate must be in [0, 1)");
+    }
 }

@@ -195,6 +195,13 @@ class AuctionRulesTest {
     }
 
     @Test
+    void theFundsPayoutRoundsTowardsZero() {
+        // 0.0000003 x -52.5 = -0.00001575: half-even would pay 0.000016, the fund pays 0.000015
+        AuctionState insolvent = fresh(new BigDecimal("-50"), CURVE, ARB_ETH);
+        assertThat(bid(insolvent, "0.0000003").paidUsd().toPlainString()).isEqualTo("-0.000015");
+    }
+
+    @Test
     void aTakeoverTakesWhatRemainsAtPriceZero() {
         AuctionState a = fresh(new BigDecimal("-50"), CURVE, PERP, ARB_ETH);
         AuctionState half = after(a, bid(a, "0.5"));

@@ -80,7 +80,8 @@ final class FakeUpstream {
         return instance;
     }
 
-    enum Mode { OK, INSUFFICIENT_BALANCE, UNAVAILABLE }
+    /** LEDGER: as OK, but a transfer that would overdraw {@link Collateral#ledger} is refused naming the leg, as collateral-service does. */
+    enum Mode { OK, INSUFFICIENT_BALANCE, UNAVAILABLE, LEDGER }
 
     /**
      * As collateral-service: Transfer without liquidation-service's bearer token (%test.liquidation.collateral.token)
@@ -270,6 +271,20 @@ final class FakeUpstream {
                                 .setDomain("collateral.crosschain").build())).build()));
                 return;
             }
+            int overdrawn = mode.get() == Mode.LEDGER && !applied.containsKey(request.getTransferId()) ? overdrawnLeg(request) : -1;
+            if (overdrawn >= 0) {
+                TransferLeg leg = request.getLegs(overdrawn);
+                String message = "account " + leg.getFromAccountId() + " has " + balance(leg.getFromAccountId(), leg.getChainId(),
+                        leg.getAsset()).toPlainString() + " " + leg.getAsset() + ", leg " + overdrawn + " needs " + leg.getAmount();
+                observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                        .setCode(Code.FAILED_PRECONDITION.getNumber()).setMessage(message)
+                        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("INSUFFICIENT_BALANCE")
+                                .setDomain("collateral.crosschain").build()))
+                        .addDetails(Any.pack(com.google.rpc.PreconditionFailure.newBuilder().addViolations(
+                                com.google.rpc.PreconditionFailure.Violation.newBuilder().setType("INSUFFICIENT_BALANCE")
+                                        .setSubject("legs[" + overdrawn + "]").setDescription(message)).build())).build()));
+                return;
+            }
             switch (mode.get()) {
                 case UNAVAILABLE -> observer.onError(Status.UNAVAILABLE.withDescription("collateral down").asRuntimeException());
                 case INSUFFICIENT_BALANCE -> observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
@@ -304,6 +319,24 @@ final class FakeUpstream {
 
         BigDecimal balance(String account, String chain, String asset) {
             return ledger.getOrDefault(account + "/" + chain + "/" + asset, BigDecimal.ZERO);
+        }
+
+        /** The first leg that would overdraw its account when the legs apply in order; -1 when none does. */
+        private int overdrawnLeg(TransferRequest request) {
+            Map<String, BigDecimal> after = new java.util.HashMap<>();
+            for (int i = 0; i < request.getLegsCount(); i++) {
+                TransferLeg leg = request.getLegs(i);
+                BigDecimal amount = new BigDecimal(leg.getAmount());
+                String from = leg.getFromAccountId() + "/" + leg.getChainId() + "/" + leg.getAsset();
+                String to = leg.getToAccountId() + "/" + leg.getChainId() + "/" + leg.getAsset();
+                BigDecimal left = after.getOrDefault(from, ledger.getOrDefault(from, BigDecimal.ZERO)).subtract(amount);
+                if (left.signum() < 0) {
+                    return i;
+                }
+                after.put(from, left);
+                after.merge(to, ledger.getOrDefault(to, BigDecimal.ZERO).add(amount), (was, fresh) -> was.add(amount));
+            }
+            return -1;
         }
 
         private void book(TransferLeg leg) {

@@ -2,6 +2,7 @@ package dev.crosschain.liquidation.grpc;
 
 import dev.crosschain.liquidation.app.Breaches;
 import dev.crosschain.liquidation.app.LiquidationConfig;
+import dev.crosschain.liquidation.app.Settlement;
 import dev.crosschain.liquidation.app.Takeovers;
 import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.AuctionRules;
@@ -87,6 +88,9 @@ class InsuranceFundTest {
 
     @Inject
     LiquidationConfig config;
+
+    @Inject
+    Settlement settlement;
 
     @BeforeAll
     static void connect() {
@@ -269,6 +273,109 @@ class InsuranceFundTest {
                 .hasValueSatisfying(a -> assertThat(a.bid().takeover()).isTrue());
     }
 
+    @Test
+    void aTransferRefusedOnTheFundsLegIsInsuranceFundShortAndOnTheBiddersLegIsNot() {
+        upstream.collateral.mode.set(FakeUpstream.Mode.LEDGER);
+        open("auc-late", "acc-late", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        upstream.collateral.setBalance("acc-late", "arbitrum", "ETH", "1");
+        upstream.collateral.setBalance(FUND, "ethereum", "USDC", "100");
+        // accepted on a read of 600; the fund holds 100 when the transfer comes
+        FundCheck read = new FundCheck(true, FUND, new BigDecimal("0.02"), new BigDecimal("600"), null);
+        dev.crosschain.liquidation.domain.Bid late = store.accept(new BidRequest("bid-late", "auc-late", "liq-late", BigDecimal.ONE,
+                BigDecimal.ZERO, 0), Instant.now(), Duration.ofSeconds(30), AuctionRules.DEFAULT, ETH_18, read).bid();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> settlement.settle(late))
+                .isInstanceOfSatisfying(PreconditionException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("INSURANCE_FUND_SHORT");
+                    assertThat(e.metadata()).containsEntry("fund_account_id", FUND).containsEntry("fund_balance_usd", "100")
+                            .containsEntry("payout_usd", "525").containsKey("pending_payouts_usd");
+                });
+        assertThat(store.findBid("bid-late")).isEmpty();
+        assertThat(get("auc-late").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+        assertThat(upstream.collateral.balance(FUND, "ethereum", "USDC")).isEqualByComparingTo("100");
+
+        // the bidder's cash leg refused: the bidder's problem, not the fund's
+        open("auc-poor", "acc-poor", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
+        upstream.collateral.setBalance("acc-poor", "arbitrum", "ETH", "0.5");
+        assertError(() -> liquidation.placeBid(bid("bid-poor", "auc-poor", "liq-poor", "1", "1000000")),
+                Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_BALANCE");
+        assertThat(get("auc-poor").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+    }
+
+    @Test
+    void theFundLegsUseTheFundRecordedOnTheBidNotTheConfiguration() {
+        open("auc-other", "acc-other", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
+        // accepted while the fund was configured as another account (another replica, or before a change)
+        FundCheck other = new FundCheck(true, "other-fund", new BigDecimal("0.02"), null, null);
+        dev.crosschain.liquidation.domain.Bid accepted = store.accept(new BidRequest("bid-other", "auc-other", "liq-other",
+                BigDecimal.ONE, new BigDecimal("1000000"), 0), Instant.now(), Duration.ofSeconds(30), AuctionRules.DEFAULT, ETH_18,
+                other).bid();
+        assertThat(store.findBid("bid-other").orElseThrow().fundAccountId()).isEqualTo("other-fund");
+        assertThat(settlement.collateralLegs(store.findBid("bid-other").orElseThrow())).last()
+                .isEqualTo(new dev.crosschain.liquidation.client.CollateralClient.Leg("acc-other", "other-fund", "ethereum", "USDC",
+                        accepted.penaltyUsd()));
+        settlement.settle(accepted);
+        assertThat(upstream.collateral.applied.get("bid-other/collateral").getLegsList()).last()
+                .isEqualTo(leg("acc-other", "other-fund", "ethereum", "USDC", "20"));
+    }
+
+    @Test
+    void twoBidsRacingForAFundThatCanPayOneArePaidOnceAndAReplayPaysNothingMore() throws Exception {
+        upstream.collateral.mode.set(FakeUpstream.Mode.LEDGER);
+        open("auc-duel-1", "acc-duel-1", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        open("auc-duel-2", "acc-duel-2", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        upstream.collateral.setBalance("acc-duel-1", "arbitrum", "ETH", "1");
+        upstream.collateral.setBalance("acc-duel-2", "arbitrum", "ETH", "1");
+        upstream.collateral.setBalance(FUND, "ethereum", "USDC", "600");
+        awaitNoRecentPayouts();
+        GetInsuranceFundResponse before = fund();
+
+        // 525 each, 600 in the fund: one is paid, the other refused, whatever the interleaving
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<java.util.concurrent.Future<Object>> outcomes = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 2; i++) {
+                PlaceBidRequest request = bid("bid-duel-" + i, "auc-duel-" + i, "liq-duel", "1", "0");
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        return liquidation.placeBid(request).getBid();
+                    } catch (StatusRuntimeException e) {
+                        return e;
+                    }
+                }));
+            }
+            start.countDown();
+            List<Object> results = new ArrayList<>();
+            for (java.util.concurrent.Future<Object> outcome : outcomes) {
+                results.add(outcome.get(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            List<Bid> paid = results.stream().filter(Bid.class::isInstance).map(Bid.class::cast).toList();
+            List<StatusRuntimeException> refused = results.stream().filter(StatusRuntimeException.class::isInstance)
+                    .map(StatusRuntimeException.class::cast).toList();
+            assertThat(paid).singleElement().satisfies(b -> assertThat(b.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED));
+            assertThat(refused).singleElement().satisfies(e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                assertThat(errorInfo(e).getReason()).isEqualTo("INSURANCE_FUND_SHORT");
+            });
+            assertThat(upstream.collateral.balance(FUND, "ethereum", "USDC")).isEqualByComparingTo("75");
+            assertThat(delta(before, fund(), GetInsuranceFundResponse::getPayoutsUsd)).isEqualByComparingTo("525");
+
+            // the winner's replay: the stored bid, no second transfer, no second payout
+            Bid winner = paid.get(0);
+            PlaceBidResponse replay = liquidation.placeBid(bid(winner.getBidId(), winner.getAuctionId(), "liq-duel", "1", "0"));
+            assertThat(replay.getReplayed()).isTrue();
+            assertThat(replay.getBid()).isEqualTo(winner);
+            assertThat(upstream.collateral.callsOf(winner.getBidId() + "/collateral")).hasSize(1);
+            assertThat(upstream.collateral.balance(FUND, "ethereum", "USDC")).isEqualByComparingTo("75");
+            assertThat(delta(before, fund(), GetInsuranceFundResponse::getPayoutsUsd)).isEqualByComparingTo("525");
+            assertThat(eventsOf(winner.getBidId())).extracting(InsuranceFundEvent::getKind)
+                    .containsExactly(InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_PAYOUT);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // ---- the fund's own account ----
 
     @Test
@@ -374,18 +481,20 @@ class InsuranceFundTest {
 
     /**
      * Every account's value at the same marks (collateral as the fake ledger holds it at ETH 3000 / USDC 1, positions at
-     * their per-unit mark value) plus the fund's balance, less the recorded bad debt, is the same before and after a
-     * solvent bid, a bid paid by the fund and a takeover; and what the fund took over is worth minus the bad debt.
+     * their per-unit mark value), the fund's included (its cash, and the collateral and positions it took over), is the
+     * same before and after a solvent bid, a bid paid by the fund and a takeover; and the recorded bad debt is minus what
+     * the fund took over is worth. The fake ledger refuses overdrafts, so a leg from the wrong account fails the bid.
      */
     @Test
-    void accountsPlusFundLessBadDebtAreConservedToTheCent() {
+    void accountsAndFundAreConservedToTheCentAndBadDebtIsWhatTheFundTookOver() {
+        upstream.collateral.mode.set(FakeUpstream.Mode.LEDGER);
         Map<String, BigDecimal> perUnit = Map.of("PERP-CS", new BigDecimal("2500"), "PERP-CI", new BigDecimal("3500"),
                 "PERP-CT", new BigDecimal("3600"));
         Map<String, Map<String, BigDecimal>> positions = new HashMap<>();
         positions.put("acc-cs", new HashMap<>(Map.of("PERP-CS", new BigDecimal("-1"))));
         positions.put("acc-ci", new HashMap<>(Map.of("PERP-CI", new BigDecimal("-1"))));
         positions.put("acc-ct", new HashMap<>(Map.of("PERP-CT", new BigDecimal("-1"))));
-        List<String> accounts = List.of("acc-cs", "acc-ci", "acc-ct", "liq-c");
+        List<String> accounts = List.of("acc-cs", "acc-ci", "acc-ct", "liq-c", FUND);
         upstream.collateral.setBalance("acc-cs", "arbitrum", "ETH", "1");
         upstream.collateral.setBalance("acc-cs", "ethereum", "USDC", "500");
         upstream.collateral.setBalance("acc-ci", "arbitrum", "ETH", "1");
@@ -401,12 +510,14 @@ class InsuranceFundTest {
         open("auc-ct", "acc-ct", "-600", LotItem.position("PERP-CT", new BigDecimal("-1")),
                 LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
         GetInsuranceFundResponse fundBefore = fund();
-        BigDecimal before = value(accounts, positions, perUnit).add(new BigDecimal(fundBefore.getBalanceUsd()));
-        assertThat(before).isEqualByComparingTo("10500");
+        BigDecimal fundEthBefore = upstream.collateral.balance(FUND, "arbitrum", "ETH");
+        BigDecimal before = value(accounts, positions, perUnit);
+        // what earlier tests' takeovers left in the fund aside
+        assertThat(before.subtract(ETH_USD.multiply(fundEthBefore))).isEqualByComparingTo("10500");
 
         liquidation.placeBid(bid("bid-cs", "auc-cs", "liq-c", "1", "1000000"));
         liquidation.placeBid(bid("bid-ci", "auc-ci", "liq-c", "1", "0"));
-        // the fund has 75 left, the last lot costs it 630: taken over
+        // the fund has 95 left, the last lot costs it 630: taken over
         awaitUntil("the fund takes auc-ct over", () -> takeovers.check("auc-ct"));
         for (String transferId : List.of("bid-cs/positions", "bid-ci/positions", "auc-ct/takeover/positions")) {
             TransferPositionsRequest moved = upstream.margin.transfers.get(transferId);
@@ -420,11 +531,11 @@ class InsuranceFundTest {
         GetInsuranceFundResponse fundAfter = fund();
         BigDecimal badDebt = delta(fundBefore, fundAfter, GetInsuranceFundResponse::getBadDebtUsd);
         assertThat(badDebt).isEqualByComparingTo("600");
-        BigDecimal after = value(accounts, positions, perUnit).add(new BigDecimal(fundAfter.getBalanceUsd())).subtract(badDebt);
+        BigDecimal after = value(accounts, positions, perUnit);
         assertThat(after.setScale(2, java.math.RoundingMode.HALF_EVEN)).isEqualTo(before.setScale(2, java.math.RoundingMode.HALF_EVEN));
         // the fund's cash: 600 + 20 penalty - 525 payout; what it took over: ETH 1 and PERP-CT -1 = -600
         assertThat(fundAfter.getBalanceUsd()).isEqualTo("95");
-        BigDecimal takenOver = ETH_USD.multiply(upstream.collateral.balance(FUND, "arbitrum", "ETH"))
+        BigDecimal takenOver = ETH_USD.multiply(upstream.collateral.balance(FUND, "arbitrum", "ETH").subtract(fundEthBefore))
                 .add(positions.get(FUND).getOrDefault("PERP-CT", BigDecimal.ZERO).multiply(perUnit.get("PERP-CT")));
         assertThat(takenOver).isEqualByComparingTo(badDebt.negate());
     }
