@@ -17,7 +17,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -44,6 +46,22 @@ public class Takeovers {
     private final Duration after;
     private final Duration lease;
     private final AtomicBoolean running = new AtomicBoolean();
+    /**
+     * Auctions whose takeover collateral-service refused (the bid was undone), and when to try again: the refusal
+     * (an account's collateral moved, say) rarely clears by itself, so each one doubles the wait, from
+     * {@link #FIRST_BACKOFF} up to {@link #MAX_BACKOFF}. This replica's memory only: a restart tries again at once.
+     */
+    private final Map<String, Backoff> refused = new ConcurrentHashMap<>();
+
+    static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+    private record Backoff(int refusals, Instant until) {
+        Backoff next(Instant now) {
+            Duration wait = FIRST_BACKOFF.multipliedBy(1L << Math.min(refusals, 20));
+            return new Backoff(refusals + 1, now.plus(wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait));
+        }
+    }
 
     public Takeovers(AuctionStore store, FundedAcceptance funds, CollateralClient collateral, Settlement settlement,
                      AuctionEvents events, Clock clock, LiquidationConfig config) {
@@ -121,10 +139,15 @@ public class Takeovers {
         BigDecimal owed = owedAt(auction, now);
         if (owed.signum() <= 0 || owed.compareTo(free) <= 0) {
             store.clearFundShort(auction.auctionId());
+            refused.remove(auction.auctionId());
             return false;
         }
         Optional<Instant> since = store.noteFundShort(auction.auctionId(), now);
         if (since.isEmpty() || since.get().plus(after).isAfter(now)) {
+            return false;
+        }
+        Backoff backoff = refused.get(auction.auctionId());
+        if (backoff != null && now.isBefore(backoff.until())) {
             return false;
         }
         return takeOver(auction.auctionId(), auction.version());
@@ -149,8 +172,11 @@ public class Takeovers {
             if (accepted.get().bid().status() == BidStatus.ACCEPTED) {
                 settlement.settle(accepted.get().bid());
             }
+            refused.remove(auctionId);
         } catch (PreconditionException e) {
-            LOG.warnf("auction %s: takeover refused by collateral-service (%s), retried by the next pass", auctionId, e.reason());
+            Backoff next = refused.compute(auctionId, (id, was) -> (was == null ? new Backoff(0, Instant.MIN) : was).next(clock.instant()));
+            LOG.warnf("auction %s: takeover refused by collateral-service (%s, %d in a row), tried again after %s", auctionId,
+                    e.reason(), next.refusals(), next.until());
         }
         return true;
     }

@@ -247,41 +247,41 @@ class InsuranceFundTest {
 
     @Test
     void aTakeoverDecidedOnAnAuctionThatChangedSinceOrIsNotInsolventDoesNothing() {
-        open("auc-stale", "acc-stale", "-600", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
-        long seen = store.find("auc-stale").orElseThrow().version();
+        open("auc-if-stale", "acc-if-stale", "-600", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        long seen = store.find("auc-if-stale").orElseThrow().version();
         // a reset between the pass's read and its takeover: to a positive value, and a new version
-        assertThat(store.reset("auc-stale", seen, Instant.now(), new BigDecimal("100"), PriceCurve.ResetReason.TAIL)).isPresent();
-        long afterReset = store.find("auc-stale").orElseThrow().version();
-        assertThat(store.takeOver("auc-stale", seen, "auc-stale/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
+        assertThat(store.reset("auc-if-stale", seen, Instant.now(), new BigDecimal("100"), PriceCurve.ResetReason.TAIL)).isPresent();
+        long afterReset = store.find("auc-if-stale").orElseThrow().version();
+        assertThat(store.takeOver("auc-if-stale", seen, "auc-if-stale/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
                 .isEmpty();
         // at the current version too: the lot is no longer insolvent
-        assertThat(store.takeOver("auc-stale", afterReset, "auc-stale/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
+        assertThat(store.takeOver("auc-if-stale", afterReset, "auc-if-stale/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
                 .isEmpty();
-        assertThat(store.find("auc-stale").orElseThrow().status()).isEqualTo(dev.crosschain.liquidation.domain.AuctionStatus.OPEN);
-        assertThat(store.findBid("auc-stale/takeover")).isEmpty();
+        assertThat(store.find("auc-if-stale").orElseThrow().status()).isEqualTo(dev.crosschain.liquidation.domain.AuctionStatus.OPEN);
+        assertThat(store.findBid("auc-if-stale/takeover")).isEmpty();
 
-        open("auc-bumped", "acc-bumped", "-600", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
-        long before = store.find("auc-bumped").orElseThrow().version();
+        open("auc-if-bumped", "acc-if-bumped", "-600", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        long before = store.find("auc-if-bumped").orElseThrow().version();
         // a reset to another negative value: still insolvent, but not the auction the pass decided on
-        assertThat(store.reset("auc-bumped", before, Instant.now(), new BigDecimal("-10"), PriceCurve.ResetReason.TAIL)).isPresent();
-        assertThat(store.takeOver("auc-bumped", before, "auc-bumped/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
+        assertThat(store.reset("auc-if-bumped", before, Instant.now(), new BigDecimal("-10"), PriceCurve.ResetReason.TAIL)).isPresent();
+        assertThat(store.takeOver("auc-if-bumped", before, "auc-if-bumped/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
                 .isEmpty();
-        assertThat(store.findBid("auc-bumped/takeover")).isEmpty();
+        assertThat(store.findBid("auc-if-bumped/takeover")).isEmpty();
         // the auction as it is now is taken over: the refusals above were the version's
-        long now = store.find("auc-bumped").orElseThrow().version();
-        assertThat(store.takeOver("auc-bumped", now, "auc-bumped/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
+        long now = store.find("auc-if-bumped").orElseThrow().version();
+        assertThat(store.takeOver("auc-if-bumped", now, "auc-if-bumped/takeover", FUND, Instant.now(), Duration.ofSeconds(30), ETH_18))
                 .hasValueSatisfying(a -> assertThat(a.bid().takeover()).isTrue());
     }
 
     @Test
     void aTransferRefusedOnTheFundsLegIsInsuranceFundShortAndOnTheBiddersLegIsNot() {
         upstream.collateral.mode.set(FakeUpstream.Mode.LEDGER);
-        open("auc-late", "acc-late", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
-        upstream.collateral.setBalance("acc-late", "arbitrum", "ETH", "1");
+        open("auc-if-late", "acc-if-late", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        upstream.collateral.setBalance("acc-if-late", "arbitrum", "ETH", "1");
         upstream.collateral.setBalance(FUND, "ethereum", "USDC", "100");
         // accepted on a read of 600; the fund holds 100 when the transfer comes
         FundCheck read = new FundCheck(true, FUND, new BigDecimal("0.02"), new BigDecimal("600"), null);
-        dev.crosschain.liquidation.domain.Bid late = store.accept(new BidRequest("bid-late", "auc-late", "liq-late", BigDecimal.ONE,
+        dev.crosschain.liquidation.domain.Bid late = store.accept(new BidRequest("bid-if-late", "auc-if-late", "liq-if-late", BigDecimal.ONE,
                 BigDecimal.ZERO, 0), Instant.now(), Duration.ofSeconds(30), AuctionRules.DEFAULT, ETH_18, read).bid();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> settlement.settle(late))
                 .isInstanceOfSatisfying(PreconditionException.class, e -> {
@@ -289,42 +289,42 @@ class InsuranceFundTest {
                     assertThat(e.metadata()).containsEntry("fund_account_id", FUND).containsEntry("fund_balance_usd", "100")
                             .containsEntry("payout_usd", "525").containsKey("pending_payouts_usd");
                 });
-        assertThat(store.findBid("bid-late")).isEmpty();
-        assertThat(get("auc-late").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+        assertThat(store.findBid("bid-if-late")).isEmpty();
+        assertThat(get("auc-if-late").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
         assertThat(upstream.collateral.balance(FUND, "ethereum", "USDC")).isEqualByComparingTo("100");
 
         // the bidder's cash leg refused: the bidder's problem, not the fund's
-        open("auc-poor", "acc-poor", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
-        upstream.collateral.setBalance("acc-poor", "arbitrum", "ETH", "0.5");
-        assertError(() -> liquidation.placeBid(bid("bid-poor", "auc-poor", "liq-poor", "1", "1000000")),
+        open("auc-if-poor", "acc-if-poor", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
+        upstream.collateral.setBalance("acc-if-poor", "arbitrum", "ETH", "0.5");
+        assertError(() -> liquidation.placeBid(bid("bid-if-poor", "auc-if-poor", "liq-if-poor", "1", "1000000")),
                 Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_BALANCE");
-        assertThat(get("auc-poor").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+        assertThat(get("auc-if-poor").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
     }
 
     @Test
     void theFundLegsUseTheFundRecordedOnTheBidNotTheConfiguration() {
-        open("auc-other", "acc-other", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
+        open("auc-if-other", "acc-if-other", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
         // accepted while the fund was configured as another account (another replica, or before a change)
         FundCheck other = new FundCheck(true, "other-fund", new BigDecimal("0.02"), null, null);
-        dev.crosschain.liquidation.domain.Bid accepted = store.accept(new BidRequest("bid-other", "auc-other", "liq-other",
+        dev.crosschain.liquidation.domain.Bid accepted = store.accept(new BidRequest("bid-if-other", "auc-if-other", "liq-if-other",
                 BigDecimal.ONE, new BigDecimal("1000000"), 0), Instant.now(), Duration.ofSeconds(30), AuctionRules.DEFAULT, ETH_18,
                 other).bid();
-        assertThat(store.findBid("bid-other").orElseThrow().fundAccountId()).isEqualTo("other-fund");
-        assertThat(settlement.collateralLegs(store.findBid("bid-other").orElseThrow())).last()
-                .isEqualTo(new dev.crosschain.liquidation.client.CollateralClient.Leg("acc-other", "other-fund", "ethereum", "USDC",
+        assertThat(store.findBid("bid-if-other").orElseThrow().fundAccountId()).isEqualTo("other-fund");
+        assertThat(settlement.collateralLegs(store.findBid("bid-if-other").orElseThrow())).last()
+                .isEqualTo(new dev.crosschain.liquidation.client.CollateralClient.Leg("acc-if-other", "other-fund", "ethereum", "USDC",
                         accepted.penaltyUsd()));
         settlement.settle(accepted);
-        assertThat(upstream.collateral.applied.get("bid-other/collateral").getLegsList()).last()
-                .isEqualTo(leg("acc-other", "other-fund", "ethereum", "USDC", "20"));
+        assertThat(upstream.collateral.applied.get("bid-if-other/collateral").getLegsList()).last()
+                .isEqualTo(leg("acc-if-other", "other-fund", "ethereum", "USDC", "20"));
     }
 
     @Test
     void twoBidsRacingForAFundThatCanPayOneArePaidOnceAndAReplayPaysNothingMore() throws Exception {
         upstream.collateral.mode.set(FakeUpstream.Mode.LEDGER);
-        open("auc-duel-1", "acc-duel-1", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
-        open("auc-duel-2", "acc-duel-2", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
-        upstream.collateral.setBalance("acc-duel-1", "arbitrum", "ETH", "1");
-        upstream.collateral.setBalance("acc-duel-2", "arbitrum", "ETH", "1");
+        open("auc-if-duel-1", "acc-if-duel-1", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        open("auc-if-duel-2", "acc-if-duel-2", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        upstream.collateral.setBalance("acc-if-duel-1", "arbitrum", "ETH", "1");
+        upstream.collateral.setBalance("acc-if-duel-2", "arbitrum", "ETH", "1");
         upstream.collateral.setBalance(FUND, "ethereum", "USDC", "600");
         awaitNoRecentPayouts();
         GetInsuranceFundResponse before = fund();
@@ -335,7 +335,7 @@ class InsuranceFundTest {
         List<java.util.concurrent.Future<Object>> outcomes = new ArrayList<>();
         try {
             for (int i = 1; i <= 2; i++) {
-                PlaceBidRequest request = bid("bid-duel-" + i, "auc-duel-" + i, "liq-duel", "1", "0");
+                PlaceBidRequest request = bid("bid-if-duel-" + i, "auc-if-duel-" + i, "liq-if-duel", "1", "0");
                 outcomes.add(pool.submit(() -> {
                     start.await();
                     try {
@@ -363,7 +363,7 @@ class InsuranceFundTest {
 
             // the winner's replay: the stored bid, no second transfer, no second payout
             Bid winner = paid.get(0);
-            PlaceBidResponse replay = liquidation.placeBid(bid(winner.getBidId(), winner.getAuctionId(), "liq-duel", "1", "0"));
+            PlaceBidResponse replay = liquidation.placeBid(bid(winner.getBidId(), winner.getAuctionId(), "liq-if-duel", "1", "0"));
             assertThat(replay.getReplayed()).isTrue();
             assertThat(replay.getBid()).isEqualTo(winner);
             assertThat(upstream.collateral.callsOf(winner.getBidId() + "/collateral")).hasSize(1);
@@ -376,17 +376,33 @@ class InsuranceFundTest {
         }
     }
 
+    @Test
+    void aTakeoverCollateralServiceRefusesIsNotTriedAgainAtEveryPass() {
+        open("auc-if-refuse", "acc-if-refuse", "-600", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        upstream.collateral.setBalance(FUND, "ethereum", "USDC", "75");
+        upstream.collateral.mode.set(FakeUpstream.Mode.INSUFFICIENT_BALANCE);
+        awaitUntil("a takeover of auc-if-refuse is tried", () -> takeovers.check("auc-if-refuse"));
+        assertThat(upstream.collateral.callsOf("auc-if-refuse/takeover/collateral")).hasSize(1);
+        assertThat(store.findBid("auc-if-refuse/takeover")).isEmpty();
+        assertThat(get("auc-if-refuse").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+        // still short and past takeover-after, but backing off: no second transfer at the next passes
+        for (int pass = 0; pass < 5; pass++) {
+            assertThat(takeovers.check("auc-if-refuse")).isFalse();
+        }
+        assertThat(upstream.collateral.callsOf("auc-if-refuse/takeover/collateral")).hasSize(1);
+    }
+
     // ---- the fund's own account ----
 
     @Test
     void theFundNeverBidsAndIsNeverAuctioned() {
-        open("auc-fundbid", "acc-fundbid", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
-        Auction opened = get("auc-fundbid");
-        StatusRuntimeException refused = assertError(() -> liquidation.placeBid(bid("bid-fundbid", "auc-fundbid", FUND, "1", "1000000")),
+        open("auc-if-fundbid", "acc-if-fundbid", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.5")));
+        Auction opened = get("auc-if-fundbid");
+        StatusRuntimeException refused = assertError(() -> liquidation.placeBid(bid("bid-if-fundbid", "auc-if-fundbid", FUND, "1", "1000000")),
                 Status.Code.FAILED_PRECONDITION, "FUND_BIDDER");
         assertThat(preconditionTypes(refused)).containsExactly("FUND_BIDDER");
-        assertThat(withoutPrice(get("auc-fundbid"))).isEqualTo(withoutPrice(opened));
-        assertThat(upstream.collateral.callsOf("bid-fundbid/collateral")).isEmpty();
+        assertThat(withoutPrice(get("auc-if-fundbid"))).isEqualTo(withoutPrice(opened));
+        assertThat(upstream.collateral.callsOf("bid-if-fundbid/collateral")).isEmpty();
 
         breaches.onLiquidation(FUND);
         breaches.onLiquidation(FUND);
@@ -397,27 +413,27 @@ class InsuranceFundTest {
 
     @Test
     void aPayoutSettlingBetweenTheBalanceReadAndTheAcceptIsCountedAsPending() {
-        open("auc-race-1", "acc-race-1", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
-        open("auc-race-2", "acc-race-2", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        open("auc-if-race-1", "acc-if-race-1", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        open("auc-if-race-2", "acc-if-race-2", "-500", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
         upstream.collateral.setBalance(FUND, "ethereum", "USDC", "600");
         awaitNoRecentPayouts();
         // step one of the second bid: the time, then the balance read (600: enough for one payout of 525)
         Instant readAt = Instant.now();
         BigDecimal read = upstream.collateral.balance(FUND, "ethereum", "USDC");
         // meanwhile the first bid is paid 525 and settles: the fund holds 75
-        assertThat(liquidation.placeBid(bid("bid-race-1", "auc-race-1", "liq-race", "1", "0")).getBid().getStatus())
+        assertThat(liquidation.placeBid(bid("bid-if-race-1", "auc-if-race-1", "liq-if-race", "1", "0")).getBid().getStatus())
                 .isEqualTo(BidStatus.BID_STATUS_SETTLED);
-        Auction before = withoutPrice(get("auc-race-2"));
+        Auction before = withoutPrice(get("auc-if-race-2"));
         // step two: the accept with the balance read before, which does not show that payout
         FundCheck check = new FundCheck(true, FUND, new BigDecimal("0.02"), read, readAt);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.accept(new BidRequest("bid-race-2", "auc-race-2", "liq-race",
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.accept(new BidRequest("bid-if-race-2", "auc-if-race-2", "liq-if-race",
                         BigDecimal.ONE, BigDecimal.ZERO, 0), Instant.now(), Duration.ofSeconds(30), AuctionRules.DEFAULT, ETH_18, check))
                 .isInstanceOfSatisfying(PreconditionException.class, e -> {
                     assertThat(e.reason()).isEqualTo("INSURANCE_FUND_SHORT");
                     assertThat(new BigDecimal(e.metadata().get("pending_payouts_usd"))).isGreaterThanOrEqualTo(new BigDecimal("525"));
                 });
-        assertThat(withoutPrice(get("auc-race-2"))).isEqualTo(before);
-        assertThat(store.findBid("bid-race-2")).isEmpty();
+        assertThat(withoutPrice(get("auc-if-race-2"))).isEqualTo(before);
+        assertThat(store.findBid("bid-if-race-2")).isEmpty();
     }
 
     /**
