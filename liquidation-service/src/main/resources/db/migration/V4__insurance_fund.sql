@@ -1,6 +1,12 @@
 -- Liquidation penalty, insurance fund payouts, takeovers and bad debt.
 SET lock_timeout = '5s';
 
+-- auction before bid: the order PlaceBid locks them in (an old replica's bid cannot deadlock with this migration)
+ALTER TABLE auction
+    -- since when the lot's price is negative and the fund cannot pay for what remains (the takeover waits
+    -- liquidation.insurance-fund.takeover-after from here); NULL while it can, or the price is not negative
+    ADD COLUMN fund_short_since_ms BIGINT;
+
 ALTER TABLE bid
     -- USDC the account pays the insurance fund out of paid_usd (a leg of the bid's one Transfer); 0 when paid <= 0
     ADD COLUMN penalty_usd  NUMERIC NOT NULL DEFAULT 0,
@@ -11,23 +17,14 @@ ALTER TABLE bid
     -- the insurance fund's account when the bid was accepted: its penalty and payout legs go to / come from it,
     -- whatever liquidation.insurance-fund.account says when (or on which replica) it settles; NULL before V4
     ADD COLUMN fund_account_id TEXT,
-    -- NOT VALID: added without reading the existing rows under the ALTER's lock; validated below
-    ADD CONSTRAINT bid_penalty_not_negative CHECK (penalty_usd >= 0) NOT VALID,
-    ADD CONSTRAINT bid_bad_debt_not_negative CHECK (bad_debt_usd >= 0) NOT VALID,
-    ADD CONSTRAINT bid_penalty_from_proceeds CHECK (penalty_usd <= GREATEST(paid_usd, 0)) NOT VALID;
-ALTER TABLE bid VALIDATE CONSTRAINT bid_penalty_not_negative;
-ALTER TABLE bid VALIDATE CONSTRAINT bid_bad_debt_not_negative;
-ALTER TABLE bid VALIDATE CONSTRAINT bid_penalty_from_proceeds;
+    ADD CONSTRAINT bid_penalty_not_negative CHECK (penalty_usd >= 0),
+    ADD CONSTRAINT bid_bad_debt_not_negative CHECK (bad_debt_usd >= 0),
+    ADD CONSTRAINT bid_penalty_from_proceeds CHECK (penalty_usd <= GREATEST(paid_usd, 0));
 
 -- Payouts of accepted, unsettled bids are subtracted from the fund's balance when the next payout is checked.
 CREATE INDEX bid_pending_payout ON bid (status) WHERE status = 'ACCEPTED' AND paid_usd < 0;
 -- ... and so are payouts settled since shortly before the balance was read (the read may not show them yet).
 CREATE INDEX bid_settled_payout ON bid (settled_at_ms) WHERE paid_usd < 0;
-
-ALTER TABLE auction
-    -- since when the lot's price is negative and the fund cannot pay for what remains (the takeover waits
-    -- liquidation.insurance-fund.takeover-after from here); NULL while it can, or the price is not negative
-    ADD COLUMN fund_short_since_ms BIGINT;
 
 -- The fund's books, one row: updated in the transaction that marks a bid SETTLED, so each bid counts once.
 CREATE TABLE insurance_fund (

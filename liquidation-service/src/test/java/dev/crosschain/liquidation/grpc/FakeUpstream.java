@@ -262,7 +262,8 @@ final class FakeUpstream {
         }
 
         @Override
-        public void transfer(TransferRequest request, StreamObserver<TransferResponse> observer) {
+        // synchronized: LEDGER's overdraft check and booking are one step, as collateral-service's transaction is
+        public synchronized void transfer(TransferRequest request, StreamObserver<TransferResponse> observer) {
             calls.add(request);
             if (!request.getLegsList().stream().allMatch(Collateral::validAmount)) {
                 observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
