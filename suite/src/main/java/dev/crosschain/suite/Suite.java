@@ -114,6 +114,8 @@ public final class Suite implements AutoCloseable {
             // The demo's scripted ETH fall (3000 -> 2625, 12.5 %) comes within seconds: under the default 10 % breaker
             // its auction would wait out the 60 s window. The breaker stays on, with room for the demo's move.
             env.put("LIQUIDATION_BREAKER_MAX_MOVE", "0.25");
+            // every replica the suite starts runs this release, so the fund's legs are never settled without it
+            env.put("LIQUIDATION_INSURANCE_FUND_ENABLED", "true");
         }
         if (spec == ServiceSpec.MARGIN) {
             env.put("MARGIN_COLLATERAL_TOKEN", credentials.marginToken());

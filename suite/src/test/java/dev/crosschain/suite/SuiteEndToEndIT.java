@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import dev.crosschain.postgres.PostgresServer;
 import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.CollateralView;
+import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
 import dev.crosschain.proto.collateral.v1.TransferLeg;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
 import dev.crosschain.proto.liquidation.v1.AuctionStatus;
@@ -46,6 +48,9 @@ class SuiteEndToEndIT {
     private static Suite suite;
     private static Endpoints services;
     private static DemoScenario.Result demo;
+    /** liquidation-service's default insurance fund account (liquidation.insurance-fund.account). */
+    private static final String FUND = "insurance-fund";
+    private static CollateralView fundBefore;
 
     @BeforeAll
     static void startSuiteAndPlayDemo() throws Exception {
@@ -54,6 +59,7 @@ class SuiteEndToEndIT {
         Path root = Path.of("").toAbsolutePath().getParent();
         suite = Suite.start(db, prefix, root, root.resolve("suite/target/e2e-logs"), PORT_BASE);
         services = suite.endpoints();
+        fundBefore = collateralView(FUND);
         demo = new DemoScenario(services, System.out).play();
     }
 
@@ -111,7 +117,10 @@ class SuiteEndToEndIT {
     void finalBalancesOfBothAccounts() {
         BigDecimal paid = new BigDecimal(demo.bid().getPaidUsd());
         Holdings alice = demo.aliceAfter();
-        assertThat(alice.of("ethereum", "USDC")).isEqualByComparingTo(paid);
+        // the liquidation penalty went from what Alice received to the insurance fund, in the bid's one transfer
+        BigDecimal penalty = new BigDecimal(demo.bid().getPenaltyUsd());
+        assertThat(penalty).isPositive().isLessThan(paid);
+        assertThat(alice.of("ethereum", "USDC")).isEqualByComparingTo(paid.subtract(penalty));
         assertThat(alice.of("arbitrum", "USDC")).isZero();
         assertThat(alice.of("arbitrum", "ETH")).isZero();
         assertThat(openPositions(demo.aliceAfterView())).isEmpty();
@@ -131,13 +140,21 @@ class SuiteEndToEndIT {
 
     @Test
     void tokensAndMarkValueAreConserved() {
-        Holdings before = demo.aliceFunded().plus(demo.bobFunded());
-        Holdings after = demo.aliceAfter().plus(demo.bobAfter());
+        CollateralView fundAfter = collateralView(FUND);
+        Holdings before = demo.aliceFunded().plus(demo.bobFunded()).plus(Holdings.of(fundBefore));
+        Holdings after = demo.aliceAfter().plus(demo.bobAfter()).plus(Holdings.of(fundAfter));
         assertThat(after.sameAmounts(before)).as("before %s, after %s", before, after).isTrue();
+        // the real collateral-service credited the fund exactly the bid's penalty, and nothing else moved into it
+        BigDecimal penalty = new BigDecimal(demo.bid().getPenaltyUsd());
+        assertThat(penalty).isPositive();
+        assertThat(Holdings.of(fundAfter).of("ethereum", "USDC").subtract(Holdings.of(fundBefore).of("ethereum", "USDC")))
+                .isEqualByComparingTo(penalty);
+        assertThat(Holdings.of(fundAfter).sameAmounts(Holdings.of(fundBefore).plus(
+                new Holdings(java.util.Map.of("ethereum/USDC", penalty))))).isTrue();
 
-        // Same ETH index before and after the auction: value only changed hands.
-        BigDecimal valueBefore = markValue(demo.aliceAtBreach()).add(markValue(demo.bobBefore()));
-        BigDecimal valueAfter = markValue(demo.aliceAfterView()).add(markValue(demo.bobAfterView()));
+        // Same ETH index before and after the auction: value only changed hands (the penalty to the fund included).
+        BigDecimal valueBefore = markValue(demo.aliceAtBreach()).add(markValue(demo.bobBefore())).add(marketValue(fundBefore));
+        BigDecimal valueAfter = markValue(demo.aliceAfterView()).add(markValue(demo.bobAfterView())).add(marketValue(fundAfter));
         assertThat(valueAfter).isEqualByComparingTo(valueBefore);
     }
 
@@ -299,6 +316,24 @@ class SuiteEndToEndIT {
                 .reduce(BigDecimal.ZERO, BigDecimal::add);
         return collateral.add(new BigDecimal(view.getUnrealizedPnlUsd())).add(new BigDecimal(view.getRealizedPnlUsd()))
                 .add(new BigDecimal(view.getOptionValueUsd()));
+    }
+
+    /** The account's collateral; none when collateral-service knows no such account (the fund before its first penalty). */
+    private static CollateralView collateralView(String account) {
+        try {
+            return services.collateral().getCollateral(GetCollateralRequest.newBuilder().setAccountId(account).build()).getView();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return CollateralView.getDefaultInstance();
+            }
+            throw e;
+        }
+    }
+
+    /** An account's collateral at market (no haircut), as collateral-service values it. */
+    private static BigDecimal marketValue(CollateralView view) {
+        return view.getChainsList().stream().flatMap(c -> c.getAssetsList().stream())
+                .map(a -> new BigDecimal(a.getMarketValueUsd())).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     private static List<Position> openPositions(AccountView view) {

@@ -3,7 +3,6 @@ package dev.crosschain.liquidation.app;
 import dev.crosschain.liquidation.client.CollateralClient;
 import dev.crosschain.liquidation.client.DependencyException;
 import dev.crosschain.liquidation.domain.AssetDecimals;
-import dev.crosschain.liquidation.domain.AuctionRules;
 import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.BidStatus;
@@ -34,11 +33,13 @@ public class Bidding {
     private final Duration lease;
     private final CollateralClient collateral;
     private final LotUnderlyings underlyings;
+    private final FundedAcceptance funds;
 
     public Bidding(AuctionStore store, Settlement settlement, AuctionEvents events, Clock clock, LiquidationConfig config,
-                   CollateralClient collateral, LotUnderlyings underlyings) {
+                   CollateralClient collateral, LotUnderlyings underlyings, FundedAcceptance funds) {
         this.store = store;
         this.underlyings = underlyings;
+        this.funds = funds;
         this.collateral = collateral;
         this.settlement = settlement;
         this.events = events;
@@ -66,15 +67,14 @@ public class Bidding {
         }
         AuctionStore.Accepted accepted;
         try {
-            accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, decimals, underlyings.canonical());
+            accepted = funds.accept(request, decimals, underlyings.canonical());
         } catch (UnknownDecimalsException e) {
             if (registryFailure != null) {
                 throw registryFailure;
             }
             // A chain or token added to the registry since it was read: read it again, then try once more.
             try {
-                accepted = store.accept(request, clock.instant(), lease, AuctionRules.DEFAULT, collateral.refreshDecimals(),
-                        underlyings.canonical());
+                accepted = funds.accept(request, collateral.refreshDecimals(), underlyings.canonical());
             } catch (UnknownDecimalsException stillUnknown) {
                 LOG.warnf("bid %s: %s is not in collateral-service's chain registry", request.bidId(), stillUnknown.getMessage());
                 throw new DependencyException("bid " + request.bidId() + ": " + stillUnknown.getMessage(),

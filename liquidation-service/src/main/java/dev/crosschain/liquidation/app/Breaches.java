@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Opens an auction for an account margin-service reports in LIQUIDATION, in an order that auctions
@@ -47,6 +48,9 @@ public class Breaches {
     private final AuctionEvents events;
     private final Clock clock;
     private final PriceCurve curve;
+    private final String fundAccount;
+    /** The insurance fund's breach is logged once: margin-service repeats it while the fund stays in LIQUIDATION. */
+    private final AtomicBoolean fundBreachReported = new AtomicBoolean();
     /**
      * Accounts in LIQUIDATION not claimed yet: the claim could not be written (the database failed before the
      * OPENING row existed), or the account's last auction still waits for its unfreeze (a claim now would be
@@ -70,6 +74,7 @@ public class Breaches {
         this.events = events;
         this.clock = clock;
         this.curve = config.curve().validated();
+        this.fundAccount = config.insuranceFund().account();
     }
 
     /** Creates this bean at start, so a bad {@code liquidation.curve.*} fails the start (see the constructor). */
@@ -80,6 +85,13 @@ public class Breaches {
     /** A LIQUIDATION event: claims the account and opens its auction unless one is already active. Never throws. */
     public void onLiquidation(String accountId) {
         if (accountId == null || accountId.isBlank()) {
+            return;
+        }
+        if (accountId.equals(fundAccount)) {
+            // the fund's takeovers may leave it below margin; its positions are managed by operators, never auctioned
+            if (fundBreachReported.compareAndSet(false, true)) {
+                LOG.errorf("the insurance fund's account %s is in liquidation: not auctioned, operators must act", accountId);
+            }
             return;
         }
         String auctionId;

@@ -30,6 +30,56 @@ public interface LiquidationConfig {
     Halt halt();
 
     Breaker breaker();
+    Penalty penalty();
+
+    InsuranceFund insuranceFund();
+
+    interface Penalty {
+        /**
+         * Share of a settled bid's part of the lot's mark value (at its epoch start) paid to the insurance fund out of
+         * what the account receives, never more than that. 0.02: a stated choice, between the 1-3% perp venues charge.
+         */
+        @WithDefault("0.02")
+        BigDecimal rate();
+
+        /**
+         * The rate, checked: in [0, 1) (a penalty of the whole share would leave the account nothing for a solvent lot).
+         *
+         * @throws IllegalStateException naming the property
+         */
+        default BigDecimal validatedRate() {
+            if (rate().signum() < 0 || rate().compareTo(BigDecimal.ONE) >= 0) {
+                throw new IllegalStateException("liquidation.penalty.rate must be in [0, 1), got " + rate().toPlainString());
+            }
+            return rate();
+        }
+    }
+
+    interface InsuranceFund {
+        /**
+         * Whether bids pay the penalty, insolvent lots are sold at negative prices paid by the fund, and the fund takes
+         * lots over. Off by default: a replica of the release before it would settle such a bid without the penalty or
+         * payout leg and never book it, so turn it on only once every replica runs this release. Off is that
+         * release's behaviour: no penalty, a lot price <= 0 refused (INSOLVENT_ACCOUNT), no takeovers.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The insurance fund's account at collateral-service: USDC on liquidation.settlement.chain. */
+        @WithDefault("insurance-fund")
+        String account();
+
+        /**
+         * How long the lot price of an auction may stay negative with the fund unable to pay for what remains before
+         * the fund takes the rest over at price 0 and the shortfall is recorded as bad debt.
+         */
+        @WithDefault("60s")
+        Duration takeoverAfter();
+
+        /** How often open auctions are checked for a fund shortfall (a duration; "off": never, tests check by hand). */
+        @WithDefault("1s")
+        String checkEvery();
+    }
 
     interface Curve {
         /**

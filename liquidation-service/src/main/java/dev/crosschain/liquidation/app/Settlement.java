@@ -6,6 +6,7 @@ import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidStatus;
 import dev.crosschain.liquidation.domain.LotItem;
+import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.PreconditionException;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
@@ -18,10 +19,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Settles an accepted bid exactly once, in steps that can each be replayed: (a) collateral-service
- * Transfer {@code <bid>/collateral} (lot collateral to the bidder, cash to the account), (b) margin-service
+ * Transfer {@code <bid>/collateral} (lot collateral to the bidder, cash to the account, the penalty to the insurance
+ * fund, or the fund's payout to the bidder), (b) margin-service
  * TransferPositions {@code <bid>/positions}, (c) the bid marked SETTLED, (d) the account unfrozen when
  * its auction is closed and every bid settled. The caller holds the bid's settlement lease.
  */
@@ -52,7 +55,13 @@ public class Settlement {
         this.released = released;
     }
 
-    /** The collateral transfer of a bid: one leg per collateral item to the bidder, one cash leg to the account. */
+    /**
+     * The collateral transfer of a bid: one leg per collateral item to the bidder; then, at a positive price, the cash
+     * leg bidder -> account and the penalty leg account -> fund (collateral-service applies legs in order, so the
+     * penalty comes out of the cash just received); at a negative price, the fund pays the bidder. The fund is the one
+     * recorded on the bid when it was accepted, never the configuration now (it may have changed since, or differ on
+     * the replica that finishes the settlement).
+     */
     public List<CollateralClient.Leg> collateralLegs(Bid bid) {
         List<CollateralClient.Leg> legs = new ArrayList<>();
         for (LotItem item : bid.items()) {
@@ -62,6 +71,12 @@ public class Settlement {
         }
         if (bid.paidUsd().signum() > 0) {
             legs.add(new CollateralClient.Leg(bid.bidderAccountId(), bid.accountId(), config.chain(), config.asset(), bid.paidUsd()));
+        }
+        if (bid.penaltyUsd().signum() > 0) {
+            legs.add(new CollateralClient.Leg(bid.accountId(), bid.fundAccountId(), config.chain(), config.asset(), bid.penaltyUsd()));
+        }
+        if (bid.payoutUsd().signum() > 0) {
+            legs.add(new CollateralClient.Leg(bid.fundAccountId(), bid.bidderAccountId(), config.chain(), config.asset(), bid.payoutUsd()));
         }
         return legs;
     }
@@ -76,8 +91,8 @@ public class Settlement {
         if (bid.status() == BidStatus.SETTLED) {
             return bid;
         }
+        List<CollateralClient.Leg> legs = collateralLegs(bid);
         try {
-            List<CollateralClient.Leg> legs = collateralLegs(bid);
             if (!legs.isEmpty()) {
                 collateral.transfer(bid.bidId() + "/collateral", legs,
                         "liquidation auction " + bid.auctionId() + " bid " + bid.bidId());
@@ -86,6 +101,10 @@ public class Settlement {
             if (store.undo(bid.bidId())) {
                 LOG.infof("bid %s undone: %s", bid.bidId(), e.getMessage());
                 events.changed(bid.auctionId());
+            }
+            if (fundLegRefused(bid, legs, e)) {
+                // the fund's balance fell after the bid was checked against it
+                throw fundShort(bid, e);
             }
             throw e;
         } catch (DependencyException e) {
@@ -132,6 +151,30 @@ public class Settlement {
         // a breach that came while this unfreeze was pending waits for it (Breaches#onReleased)
         released.fireAsync(new AccountReleased(accountId));
         return true;
+    }
+
+    /** Whether the refused leg (named by collateral-service) is the fund's payout; unnamed: not known, so not. */
+    private static boolean fundLegRefused(Bid bid, List<CollateralClient.Leg> legs, PreconditionException e) {
+        String index = e.metadata().get(CollateralClient.FAILED_LEG);
+        if (index == null || bid.fundAccountId() == null) {
+            return false;
+        }
+        int i = Integer.parseInt(index);
+        return i < legs.size() && legs.get(i).fromAccountId().equals(bid.fundAccountId());
+    }
+
+    /** INSURANCE_FUND_SHORT with the metadata PlaceBid promises; the balance as collateral-service reports it now. */
+    private PreconditionException fundShort(Bid bid, PreconditionException refusal) {
+        String balance;
+        try {
+            balance = Money.plain(collateral.available(bid.fundAccountId(), config.chain(), config.asset()));
+        } catch (DependencyException unread) {
+            balance = "";
+        }
+        return new PreconditionException("INSURANCE_FUND_SHORT", "accounts/" + bid.fundAccountId(),
+                "the insurance fund cannot pay " + Money.plain(bid.payoutUsd()) + " USDC: " + refusal.getMessage(),
+                Map.of("fund_account_id", bid.fundAccountId(), "fund_balance_usd", balance,
+                        "pending_payouts_usd", Money.plain(store.pendingPayouts()), "payout_usd", Money.plain(bid.payoutUsd())));
     }
 
     private Bid leaveAccepted(Bid bid, DependencyException e) {

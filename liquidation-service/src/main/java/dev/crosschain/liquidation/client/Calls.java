@@ -55,6 +55,25 @@ public class Calls {
     }
 
     /** The ErrorInfo reason carried by a status, if any. */
+    /**
+     * The subject of the first PreconditionFailure violation (collateral-service names the refused leg "legs[i]").
+     */
+    public static Optional<String> preconditionSubject(StatusRuntimeException e) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        if (status == null) {
+            return Optional.empty();
+        }
+        return status.getDetailsList().stream().filter(d -> d.is(com.google.rpc.PreconditionFailure.class)).findFirst()
+                .flatMap(d -> {
+                    try {
+                        return d.unpack(com.google.rpc.PreconditionFailure.class).getViolationsList().stream().findFirst()
+                                .map(com.google.rpc.PreconditionFailure.Violation::getSubject);
+                    } catch (com.google.protobuf.InvalidProtocolBufferException x) {
+                        return Optional.empty();
+                    }
+                });
+    }
+
     public static Optional<String> reason(StatusRuntimeException e) {
         com.google.rpc.Status status = StatusProto.fromThrowable(e);
         if (status == null) {

@@ -6,7 +6,10 @@ import dev.crosschain.liquidation.domain.CanonicalAssets;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.PreconditionException;
 import dev.crosschain.proto.collateral.v1.Chain;
+import dev.crosschain.proto.collateral.v1.AssetCollateral;
 import dev.crosschain.proto.collateral.v1.AssetConfig;
+import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.ListChainsRequest;
 import dev.crosschain.proto.collateral.v1.ListChainsResponse;
@@ -38,6 +41,10 @@ import java.util.function.LongSupplier;
 public class CollateralClient {
 
     /** One movement of an available balance. */
+    /** Metadata key of an INSUFFICIENT_BALANCE refusal: the index of the leg that would overdraw. */
+    public static final String FAILED_LEG = "failed_leg";
+    private static final java.util.regex.Pattern LEG = java.util.regex.Pattern.compile("legs\\[(\\d+)]");
+
     public record Leg(String fromAccountId, String toAccountId, String chainId, String asset, BigDecimal amount) {
     }
 
@@ -163,7 +170,8 @@ public class CollateralClient {
     /**
      * Moves balances atomically, idempotent by transfer id. True when it was a replay.
      *
-     * @throws PreconditionException INSUFFICIENT_BALANCE when a debited account lacks funds (nothing moved)
+     * @throws PreconditionException INSUFFICIENT_BALANCE when a debited account lacks funds (nothing moved); its metadata
+     *                               {@link #FAILED_LEG} is the index of the refused leg when collateral-service names it
      * @throws DependencyException   on any other failure (UNAVAILABLE after retries, deadline, refusal)
      */
     public boolean transfer(String transferId, List<Leg> legs, String memo) {
@@ -180,11 +188,51 @@ public class CollateralClient {
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION
                     && Calls.reason(e).filter("INSUFFICIENT_BALANCE"::equals).isPresent()) {
+                // collateral-service names the leg that would overdraw: the caller tells whose balance was short
+                Optional<String> leg = Calls.preconditionSubject(e).map(LEG::matcher).filter(java.util.regex.Matcher::matches)
+                        .map(m -> m.group(1));
                 throw new PreconditionException("INSUFFICIENT_BALANCE", "transfers/" + transferId,
-                        "collateral-service refused the transfer: " + e.getStatus().getDescription());
+                        "collateral-service refused the transfer: " + e.getStatus().getDescription(),
+                        leg.map(i -> java.util.Map.of(FAILED_LEG, i)).orElse(java.util.Map.of()));
             }
             throw new DependencyException("Transfer " + transferId + ": collateral-service answered " + e.getStatus(),
                     e.getStatus().getCode(), e);
+        }
+    }
+
+    /**
+     * The available (final, free) balance of one token of an account, token units, as collateral-service reports it
+     * (GetCollateral): zero when the account holds none of it or collateral-service knows no such account.
+     *
+     * @throws DependencyException when collateral-service cannot be read
+     */
+    public BigDecimal available(String accountId, String chainId, String asset) {
+        GetCollateralRequest request = GetCollateralRequest.newBuilder().setAccountId(accountId).build();
+        try {
+            var view = calls.idempotent("GetCollateral " + accountId, () -> blocking
+                    .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                    .getCollateral(request)).getView();
+            BigDecimal available = BigDecimal.ZERO;
+            for (ChainCollateral chain : view.getChainsList()) {
+                if (!chain.getChainId().equals(chainId)) {
+                    continue;
+                }
+                for (AssetCollateral held : chain.getAssetsList()) {
+                    if (held.getAsset().equals(asset) && !held.getAvailable().isBlank()) {
+                        available = available.add(new BigDecimal(held.getAvailable()));
+                    }
+                }
+            }
+            return available;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return BigDecimal.ZERO;
+            }
+            throw new DependencyException("GetCollateral " + accountId + ": collateral-service answered " + e.getStatus(),
+                    e.getStatus().getCode(), e);
+        } catch (NumberFormatException e) {
+            throw new DependencyException("GetCollateral " + accountId + ": not a decimal balance: " + e.getMessage(),
+                    Status.Code.INTERNAL, e);
         }
     }
 

@@ -18,7 +18,7 @@ public final class AuctionRules {
      * @param requestedVersion the version the bidder saw; 0 means "whatever is current"
      * @param decimals         decimals of the collateral tokens, to round each collateral share down to
      * @throws PreconditionException    SELF_BID, AUCTION_OPENING, AUCTION_CLOSED, STALE_VERSION, NEEDS_RESET, OVERFILL,
-     *                                  INSOLVENT_ACCOUNT, PRICE_ABOVE_LIMIT
+     *                                  PRICE_ABOVE_LIMIT
      * @throws UnknownDecimalsException when a collateral item the bid takes part of has no known decimals
      */
     public BidTerms accept(AuctionState auction, String bidder, BigDecimal fraction, BigDecimal maxLotPriceUsd,
@@ -49,16 +49,35 @@ public final class AuctionRules {
             throw new PreconditionException("OVERFILL", subject,
                     "fraction " + Money.plain(fraction) + " is more than the remaining " + Money.plain(auction.remainingFraction()));
         }
+        // An insolvent lot's price is negative (PriceCurve): the insurance fund pays the bidder, checked by the caller.
         BigDecimal lotPrice = auction.lotPriceAt(now);
-        if (lotPrice.signum() <= 0) {
-            throw new PreconditionException("INSOLVENT_ACCOUNT", subject,
-                    "the lot price is " + lotPrice.toPlainString() + " USD: bids on an insolvent account need the insurance fund");
-        }
         if (lotPrice.compareTo(maxLotPriceUsd) > 0) {
             throw new PreconditionException("PRICE_ABOVE_LIMIT", subject,
                     "the lot price is " + lotPrice.toPlainString() + " USD, above the limit " + Money.plain(maxLotPriceUsd));
         }
-        BigDecimal paid = fraction.multiply(lotPrice).setScale(Money.USDC_SCALE, Money.ROUNDING);
+        return terms(auction, fraction, lotPrice, decimals);
+    }
+
+    /**
+     * The insurance fund's takeover of what remains of an OPEN auction's lot at price 0 (the bad-debt rule: the fund
+     * takes the lot nobody would take for what the fund can pay). No version, limit or reset check: it is not a
+     * bidder's offer but the end of the auction.
+     *
+     * @throws PreconditionException    AUCTION_CLOSED when the auction is not OPEN
+     * @throws UnknownDecimalsException when a collateral item has no known decimals
+     */
+    public BidTerms takeOver(AuctionState auction, AssetDecimals decimals) {
+        if (auction.status() != AuctionStatus.OPEN) {
+            throw new PreconditionException("AUCTION_CLOSED", "auctions/" + auction.auctionId(), "the auction is not open");
+        }
+        return terms(auction, auction.remainingFraction(), BigDecimal.ZERO.setScale(Money.USD_SCALE), decimals);
+    }
+
+    private static BidTerms terms(AuctionState auction, BigDecimal fraction, BigDecimal lotPrice, AssetDecimals decimals) {
+        BigDecimal exact = fraction.multiply(lotPrice);
+        // the fund's payout (a negative price) rounds towards zero: never in the bidder's favour against the fund
+        BigDecimal paid = exact.signum() < 0 ? exact.setScale(Money.USDC_SCALE, RoundingMode.DOWN)
+                : exact.setScale(Money.USDC_SCALE, Money.ROUNDING);
         List<BidTerms.BoughtItem> bought = new ArrayList<>();
         for (AuctionState.ItemState state : auction.items()) {
             if (state.remaining().signum() == 0) {

@@ -12,12 +12,23 @@ import java.util.List;
  * @param paidUsd          cash paid for the fraction, USD(C)
  * @param settledAt        null until settled
  * @param items            the lot items scaled by the fraction: the transfer legs
+ * @param penaltyUsd       USDC the account pays the insurance fund out of {@code paidUsd} ({@link Penalty})
+ * @param takeover         the insurance fund's takeover of the rest of an insolvent lot (bidder: the fund, price 0)
+ * @param badDebtUsd       a takeover's shortfall recorded as bad debt, USDC; 0 otherwise
+ * @param fundAccountId    the insurance fund's account when the bid was accepted (its legs' account); null for a bid
+ *                         of a release before the fund, which has no fund legs
  */
 public record Bid(String bidId, String auctionId, String accountId, String bidderAccountId, BigDecimal fraction,
                   BigDecimal maxLotPriceUsd, long requestedVersion, BigDecimal lotPriceUsd, BigDecimal paidUsd,
-                  BidStatus status, Instant placedAt, Instant settledAt, List<LotItem> items) {
+                  BidStatus status, Instant placedAt, Instant settledAt, List<LotItem> items,
+                  BigDecimal penaltyUsd, boolean takeover, BigDecimal badDebtUsd, String fundAccountId) {
 
     public Bid {
         items = List.copyOf(items);
+    }
+
+    /** What the insurance fund pays the bidder: minus a negative price paid, else 0. USDC. */
+    public BigDecimal payoutUsd() {
+        return paidUsd.signum() < 0 ? paidUsd.negate() : BigDecimal.ZERO;
     }
 }

@@ -8,7 +8,8 @@ import java.util.List;
  * A validated PlaceBid request.
  *
  * @param fraction        in (0, 1]
- * @param maxLotPriceUsd  positive
+ * @param maxLotPriceUsd  any decimal: the bid takes any lot price at or below it; negative on an insolvent lot, where
+ *                        the insurance fund pays the bidder at least minus the limit
  * @param auctionVersion  the version the bidder saw, 0 for "current"
  */
 public record BidRequest(String bidId, String auctionId, String bidderAccountId, BigDecimal fraction,
@@ -40,8 +41,8 @@ public record BidRequest(String bidId, String auctionId, String bidderAccountId,
         if (maxLotPrice == null || maxLotPrice.isBlank()) {
             violations.add(new Violation("max_lot_price_usd", "max_lot_price_usd is required"));
             reason = reason == null ? "MISSING_FIELD" : reason;
-        } else if (max == null || max.signum() <= 0) {
-            violations.add(new Violation("max_lot_price_usd", "must be a positive decimal, got '" + maxLotPrice + "'"));
+        } else if (max == null) {
+            violations.add(new Violation("max_lot_price_usd", "must be a decimal, got '" + maxLotPrice + "'"));
             reason = reason == null ? "INVALID_PRICE" : reason;
         }
         if (!violations.isEmpty()) {

@@ -67,11 +67,12 @@ public class ErrorMapper implements ExceptionHandlerProvider {
         if (failure instanceof PreconditionException e) {
             PreconditionFailure detail = PreconditionFailure.newBuilder().addViolations(PreconditionFailure.Violation.newBuilder()
                     .setType(e.reason()).setSubject(e.subject()).setDescription(e.getMessage())).build();
-            ErrorInfo.Builder info = ErrorInfo.newBuilder().setReason(e.reason()).setDomain(DOMAIN);
+            java.util.Map<String, String> metadata = new java.util.HashMap<>(e.metadata());
             if (e instanceof HaltedException halted) {
-                info.putMetadata("scope", halted.halt().scope()).putMetadata("level", halted.halt().level().name());
+                metadata.put("scope", halted.halt().scope());
+                metadata.put("level", halted.halt().level().name());
             }
-            return status(Code.FAILED_PRECONDITION, info.build(), e.getMessage(), Any.pack(detail));
+            return status(Code.FAILED_PRECONDITION, e.reason(), e.getMessage(), Any.pack(detail), metadata);
         }
         if (failure instanceof UnauthenticatedException e) {
             return status(Code.UNAUTHENTICATED, e.reason(), e.getMessage(), null);
@@ -95,14 +96,15 @@ public class ErrorMapper implements ExceptionHandlerProvider {
     }
 
     private static StatusException status(Code code, String reason, String message, Any detail) {
-        return status(code, ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).build(), message, detail);
+        return status(code, reason, message, detail, java.util.Map.of());
     }
 
-    private static StatusException status(Code code, ErrorInfo info, String message, Any detail) {
+    private static StatusException status(Code code, String reason, String message, Any detail,
+                                          java.util.Map<String, String> metadata) {
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message == null ? "" : message)
-                .addDetails(Any.pack(info));
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putAllMetadata(metadata).build()));
         if (detail != null) {
             status.addDetails(detail);
         }

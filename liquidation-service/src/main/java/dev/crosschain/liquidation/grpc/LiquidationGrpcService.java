@@ -7,6 +7,10 @@ import dev.crosschain.liquidation.app.OperatorHalts;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.HaltChange;
 import dev.crosschain.liquidation.domain.HaltLevel;
+import dev.crosschain.liquidation.app.FundedAcceptance;
+import dev.crosschain.liquidation.domain.FundBooks;
+import dev.crosschain.liquidation.domain.FundEvent;
+import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.BidRequest;
@@ -22,6 +26,10 @@ import dev.crosschain.proto.liquidation.v1.ListHaltChangesRequest;
 import dev.crosschain.proto.liquidation.v1.ListHaltChangesResponse;
 import dev.crosschain.proto.liquidation.v1.SetHaltRequest;
 import dev.crosschain.proto.liquidation.v1.SetHaltResponse;
+import dev.crosschain.proto.liquidation.v1.GetInsuranceFundRequest;
+import dev.crosschain.proto.liquidation.v1.GetInsuranceFundResponse;
+import dev.crosschain.proto.liquidation.v1.ListInsuranceFundEventsRequest;
+import dev.crosschain.proto.liquidation.v1.ListInsuranceFundEventsResponse;
 import dev.crosschain.proto.liquidation.v1.LiquidationService;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsResponse;
@@ -37,6 +45,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.smallrye.mutiny.subscription.Cancellable;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -61,11 +70,13 @@ public class LiquidationGrpcService implements LiquidationService {
     private final OperatorHalts halts;
     private final AdminToken admin;
     private final IndexBreakers breakers;
+    private final FundedAcceptance funds;
 
     public LiquidationGrpcService(AuctionStore store, Bidding bidding, AuctionEvents events, Clock clock, OperatorHalts halts,
-                                  AdminToken admin, IndexBreakers breakers) {
+                                  AdminToken admin, IndexBreakers breakers, FundedAcceptance funds) {
         this.breakers = breakers;
         this.store = store;
+        this.funds = funds;
         this.bidding = bidding;
         this.events = events;
         this.clock = clock;
@@ -95,6 +106,7 @@ public class LiquidationGrpcService implements LiquidationService {
         if (!violations.isEmpty()) {
             throw new InvalidInputException(reason, violations);
         }
+        Optional<Long> before = decodeToken(request.getPageToken());
         int limit = size == 0 ? DEFAULT_PAGE_SIZE : size;
         String account = request.getAccountId().isBlank() ? null : request.getAccountId().trim();
         List<Auction> page = store.list(status, account, before.get(), limit + 1);
@@ -182,6 +194,41 @@ public class LiquidationGrpcService implements LiquidationService {
         page.stream().limit(limit).forEach(c -> response.addChanges(ProtoMapper.haltChange(c)));
         if (page.size() > limit) {
             response.setNextPageToken(encodeToken(HALT_CHANGE_TOKEN_PREFIX, page.get(limit - 1).seq()));
+        }
+        return Uni.createFrom().item(response.build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<GetInsuranceFundResponse> getInsuranceFund(GetInsuranceFundRequest request) {
+        FundBooks books = store.fundBooks();
+        BigDecimal balance = funds.fundAvailable();
+        return Uni.createFrom().item(GetInsuranceFundResponse.newBuilder()
+                .setAccountId(funds.fundAccount())
+                .setBalanceUsd(Money.plain(balance))
+                .setOutstandingBadDebtUsd(Money.plain(books.outstandingBadDebtUsd()))
+                .setPenaltiesUsd(Money.plain(books.penaltiesUsd()))
+                .setPayoutsUsd(Money.plain(books.payoutsUsd()))
+                .setBadDebtUsd(Money.plain(books.badDebtUsd()))
+                .setRepaidUsd(Money.plain(books.repaidUsd()))
+                .build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListInsuranceFundEventsResponse> listInsuranceFundEvents(ListInsuranceFundEventsRequest request) {
+        List<Violation> violations = new ArrayList<>();
+        Optional<Long> before = decodeToken(request.getPageToken());
+        String reason = checkPage(request.getPageSize(), before, violations, null);
+        if (!violations.isEmpty()) {
+            throw new InvalidInputException(reason, violations);
+        }
+        int limit = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
+        List<FundEvent> page = store.fundEvents(before.get(), limit + 1);
+        ListInsuranceFundEventsResponse.Builder response = ListInsuranceFundEventsResponse.newBuilder();
+        page.stream().limit(limit).forEach(e -> response.addEvents(ProtoMapper.fundEvent(e)));
+        if (page.size() > limit) {
+            response.setNextPageToken(encodeToken(page.get(limit - 1).seq()));
         }
         return Uni.createFrom().item(response.build());
     }

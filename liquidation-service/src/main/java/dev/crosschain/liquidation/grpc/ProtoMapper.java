@@ -11,6 +11,8 @@ import dev.crosschain.liquidation.domain.HaltLevel;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.Money;
 import dev.crosschain.proto.liquidation.v1.BreakerKind;
+import dev.crosschain.liquidation.domain.FundEvent;
+import dev.crosschain.proto.liquidation.v1.InsuranceFundEventKind;
 import dev.crosschain.proto.liquidation.v1.LotItemKind;
 import dev.crosschain.proto.liquidation.v1.PriceCurve;
 import dev.crosschain.proto.liquidation.v1.PriceCurveKind;
@@ -90,6 +92,26 @@ final class ProtoMapper {
                         : dev.crosschain.proto.liquidation.v1.BidStatus.BID_STATUS_ACCEPTED)
                 .setPlacedAtUnixMs(bid.placedAt().toEpochMilli())
                 .setSettledAtUnixMs(bid.settledAt() == null ? 0 : bid.settledAt().toEpochMilli())
+                .setPenaltyUsd(Money.plain(bid.penaltyUsd()))
+                .setTakeover(bid.takeover())
+                .setBadDebtUsd(Money.plain(bid.badDebtUsd()))
+                .build();
+    }
+
+    static dev.crosschain.proto.liquidation.v1.InsuranceFundEvent fundEvent(FundEvent e) {
+        return dev.crosschain.proto.liquidation.v1.InsuranceFundEvent.newBuilder()
+                .setKind(switch (e.kind()) {
+                    case PENALTY -> InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_PENALTY;
+                    case PAYOUT -> InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_PAYOUT;
+                    case TAKEOVER -> InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_TAKEOVER;
+                    case BAD_DEBT -> InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_BAD_DEBT;
+                    case REPAYMENT -> InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_REPAYMENT;
+                })
+                .setAuctionId(e.auctionId())
+                .setBidId(e.bidId())
+                .setAccountId(e.accountId())
+                .setAmountUsd(Money.plain(e.amountUsd()))
+                .setAtUnixMs(e.at().toEpochMilli())
                 .build();
     }
 

@@ -13,6 +13,11 @@ import dev.crosschain.liquidation.domain.CanonicalAssets;
 import dev.crosschain.liquidation.domain.ConflictException;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.HaltedException;
+import dev.crosschain.liquidation.domain.FundBooks;
+import dev.crosschain.liquidation.domain.FundCheck;
+import dev.crosschain.liquidation.domain.FundEvent;
+import dev.crosschain.liquidation.domain.Money;
+import dev.crosschain.liquidation.domain.Penalty;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.NotFoundException;
 import dev.crosschain.liquidation.domain.PriceCurve;
@@ -53,7 +58,8 @@ public class AuctionStore {
             COALESCE(epoch_start_value_usd, start_value_usd) AS epoch_start_value_usd""";
     private static final String BID_COLUMNS = """
             b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
-            b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms""";
+            b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms, b.penalty_usd,
+            b.takeover, b.bad_debt_usd, b.fund_account_id""";
 
     private final AgroalDataSource dataSource;
 
@@ -515,20 +521,25 @@ public class AuctionStore {
 
     /**
      * The PlaceBid transaction (SERIALIZABLE, auction row locked): a replay of a known bid id returns the
-     * stored bid; otherwise the rules are checked and the bid inserted ACCEPTED with a settlement lease,
-     * the lot's remaining quantities and the auction's remaining fraction reduced, the version bumped and
-     * the auction closed when nothing remains. A NO_BIDS halt covering the lot (collateral under its
+     * stored bid; otherwise the rules are checked and the bid inserted ACCEPTED with a settlement lease and its
+     * penalty, the lot's remaining quantities and the auction's remaining fraction reduced, the version bumped and
+     * the auction closed when nothing remains. A bid at a negative price is checked against the insurance fund's
+     * balance less the payouts that balance may not show. A NO_BIDS halt covering the lot (collateral under its
      * {@code canonical} asset) refuses a new bid in the same transaction.
      *
      * @throws HaltedException when a NO_BIDS halt covers the auction (a replay is still answered)
+     * @throws FundCheck.FundBalanceNeededException when the fund pays and its balance was not read (nothing written)
+     * @throws dev.crosschain.liquidation.domain.PreconditionException FUND_BIDDER, INSOLVENT_ACCOUNT (fund off),
+     *                                                                 INSURANCE_FUND_SHORT, or the rules' (nothing written)
      */
-    public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules, AssetDecimals decimals) {
-        return accept(request, now, lease, rules, decimals, CanonicalAssets.NONE);
+    public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules, AssetDecimals decimals,
+                           FundCheck fund) {
+        return accept(request, now, lease, rules, decimals, fund, CanonicalAssets.NONE);
     }
 
-    /** {@link #accept(BidRequest, Instant, Duration, AuctionRules, AssetDecimals)} with the registry's canonical assets. */
+    /** {@link #accept(BidRequest, Instant, Duration, AuctionRules, AssetDecimals, FundCheck)} with the registry's canonical assets. */
     public Accepted accept(BidRequest request, Instant now, Duration lease, AuctionRules rules, AssetDecimals decimals,
-                           CanonicalAssets canonical) {
+                           FundCheck fund, CanonicalAssets canonical) {
         return Transactions.serializable(dataSource, "placing bid " + request.bidId(), Set.of(UNIQUE_VIOLATION), c -> {
             AuctionState auction = lockAuction(c, request.auctionId());
             Optional<Bid> existing = readBid(c, request.bidId());
@@ -540,12 +551,80 @@ public class AuctionStore {
                 return new Accepted(existing.get(), true);
             }
             refuseIfHalted(c, auction, canonical);
+            fund.requireNotFund(request.bidderAccountId());
             BidTerms terms = rules.accept(auction, request.bidderAccountId(), request.fraction(),
                     request.maxLotPriceUsd(), request.auctionVersion(), now, decimals);
+            fund.requirePriceAllowed(auction.auctionId(), terms.lotPriceUsd());
+            if (terms.paidUsd().signum() < 0) {
+                fund.requirePayout(terms.paidUsd().negate(), pendingPayouts(c, fund.settledSince()));
+            }
+            BigDecimal penalty = Penalty.of(fund.effectivePenaltyRate(), request.fraction(), auction.epochStartValueUsd(), terms.paidUsd());
+            insertBid(c, request, terms, now, lease, penalty, false, BigDecimal.ZERO, fund.fundAccountId());
+            return new Accepted(readBid(c, request.bidId()).orElseThrow(), false);
+        });
+    }
+
+    /**
+     * The insurance fund's takeover of what remains of an OPEN auction (SERIALIZABLE, auction row locked): a bid
+     * {@code bidId} by the fund at price 0 for the remaining fraction ({@link AuctionRules#takeOver}), recording as bad
+     * debt minus the mark value of that part at the epoch start. A replay of the same bid id returns the stored bid.
+     * Empty, and nothing written, unless the auction is still as the caller decided on it: OPEN at {@code seenVersion}
+     * (no bid or reset since), its curve needing no reset at {@code now}, and insolvent (a negative epoch start value
+     * and lot price).
+     */
+    public Optional<Accepted> takeOver(String auctionId, long seenVersion, String bidId, String fundAccountId, Instant now,
+                                       Duration lease, AssetDecimals decimals) {
+        return Transactions.serializable(dataSource, "taking over auction " + auctionId, Set.of(UNIQUE_VIOLATION), c -> {
+            AuctionState auction = lockAuction(c, auctionId);
+            Optional<Bid> existing = readBid(c, bidId);
+            if (existing.isPresent()) {
+                return Optional.of(new Accepted(existing.get(), true));
+            }
+            if (!stillInsolvent(auction, seenVersion, now)) {
+                return Optional.<Accepted>empty();
+            }
+            BidTerms terms = AuctionRules.DEFAULT.takeOver(auction, decimals);
+            BigDecimal badDebt = auction.remainingFraction().multiply(auction.epochStartValueUsd()).negate()
+                    .setScale(Money.USDC_SCALE, Money.ROUNDING).max(BigDecimal.ZERO);
+            BidRequest request = new BidRequest(bidId, auctionId, fundAccountId, auction.remainingFraction(), BigDecimal.ZERO, 0);
+            insertBid(c, request, terms, now, lease, BigDecimal.ZERO, true, badDebt, fundAccountId);
+            return Optional.of(new Accepted(readBid(c, bidId).orElseThrow(), false));
+        });
+    }
+
+    private static boolean stillInsolvent(AuctionState auction, long seenVersion, Instant now) {
+        return auction.status() == AuctionStatus.OPEN && auction.version() == seenVersion
+                && auction.curve().resetReason(auction.epochStartedAt(), now).isEmpty()
+                && auction.epochStartValueUsd().signum() < 0 && auction.lotPriceAt(now).signum() < 0;
+    }
+
+    /**
+     * Payouts (negative paid) the fund's balance read may not show, USDC: of ACCEPTED bids (taken from the fund once
+     * their transfer commits) and of bids settled at or after {@code settledSince} (their transfer may have committed
+     * after the read; counting one twice only makes the fund look poorer). Null: ACCEPTED only.
+     */
+    private static BigDecimal pendingPayouts(Connection c, Instant settledSince) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT COALESCE(-SUM(paid_usd), 0) FROM bid
+                WHERE paid_usd < 0 AND (status = 'ACCEPTED' OR settled_at_ms >= ?)""")) {
+            s.setLong(1, settledSince == null ? Long.MAX_VALUE : settledSince.toEpochMilli());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBigDecimal(1);
+            }
+        }
+    }
+
+    /** Inserts an ACCEPTED bid with its items and takes them from the lot; bumps the version, closes the auction when empty. */
+    private static void insertBid(Connection c, BidRequest request, BidTerms terms, Instant now, Duration lease,
+                                  BigDecimal penalty, boolean takeover, BigDecimal badDebt, String fundAccountId)
+            throws SQLException {
+        {
             try (PreparedStatement b = c.prepareStatement("""
                     INSERT INTO bid (bid_id, auction_id, bidder_account_id, fraction, max_lot_price_usd, auction_version,
-                        lot_price_usd, paid_usd, status, placed_at_ms, lease_until_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ACCEPTED', ?, ?)""");
+                        lot_price_usd, paid_usd, status, placed_at_ms, lease_until_ms, penalty_usd, takeover, bad_debt_usd,
+                        fund_account_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ACCEPTED', ?, ?, ?, ?, ?, ?)""");
                  PreparedStatement item = c.prepareStatement("""
                     INSERT INTO bid_item (bid_id, idx, lot_idx, kind, instrument, chain_id, asset, quantity)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)""");
@@ -564,6 +643,10 @@ public class AuctionStore {
                 b.setBigDecimal(8, terms.paidUsd());
                 b.setLong(9, now.toEpochMilli());
                 b.setLong(10, now.plus(lease).toEpochMilli());
+                b.setBigDecimal(11, penalty);
+                b.setBoolean(12, takeover);
+                b.setBigDecimal(13, badDebt);
+                b.setString(14, fundAccountId);
                 b.executeUpdate();
                 int idx = 0;
                 for (BidTerms.BoughtItem bought : terms.items()) {
@@ -594,8 +677,7 @@ public class AuctionStore {
                 a.setString(4, request.auctionId());
                 a.executeUpdate();
             }
-            return new Accepted(readBid(c, request.bidId()).orElseThrow(), false);
-        });
+        }
     }
 
     /**
@@ -643,16 +725,24 @@ public class AuctionStore {
         update("UPDATE bid SET lease_until_ms = 0 WHERE bid_id = ? AND status = 'ACCEPTED'", bidId);
     }
 
-    /** Marks a bid SETTLED (no-op if it already is) and tells whether its auction is closed with every bid settled. */
+    /**
+     * Marks a bid SETTLED (no-op if it already is) and tells whether its auction is closed with every bid settled. The
+     * transaction that marks it also books what the bid did to the insurance fund ({@link #book}), so each bid is booked
+     * once whatever the replays.
+     */
     public Settled markSettled(String bidId, Instant now) {
         return Transactions.readCommitted(dataSource, "settling bid " + bidId, c -> {
+            boolean marked;
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE bid SET status = 'SETTLED', settled_at_ms = ?, lease_until_ms = 0 WHERE bid_id = ? AND status = 'ACCEPTED'")) {
                 s.setLong(1, now.toEpochMilli());
                 s.setString(2, bidId);
-                s.executeUpdate();
+                marked = s.executeUpdate() == 1;
             }
             Bid bid = readBid(c, bidId).orElseThrow(() -> new NotFoundException("UNKNOWN_BID", bidId));
+            if (marked) {
+                book(c, bid, now);
+            }
             boolean done;
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT a.status = 'CLOSED' AND NOT EXISTS (
@@ -700,6 +790,142 @@ public class AuctionStore {
             }
             return true;
         });
+    }
+
+    // ---- insurance fund ----
+
+    /**
+     * Books a bid that just settled: its PENALTY (of which the part up to the outstanding bad debt is a REPAYMENT), its
+     * PAYOUT, or, for a takeover, TAKEOVER and BAD_DEBT. The fund row is locked for the update, so concurrent bids see
+     * each other's bad debt and repayments.
+     */
+    private static void book(Connection c, Bid bid, Instant now) throws SQLException {
+        FundBooks books = readBooks(c, true);
+        BigDecimal penalty = bid.penaltyUsd();
+        BigDecimal repaid = books.repaymentFrom(penalty);
+        BigDecimal payout = bid.payoutUsd();
+        BigDecimal badDebt = bid.takeover() ? bid.badDebtUsd() : BigDecimal.ZERO;
+        if (penalty.signum() == 0 && payout.signum() == 0 && !bid.takeover()) {
+            return;
+        }
+        try (PreparedStatement u = c.prepareStatement("""
+                UPDATE insurance_fund SET penalties_usd = penalties_usd + ?, payouts_usd = payouts_usd + ?,
+                    bad_debt_usd = bad_debt_usd + ?, repaid_usd = repaid_usd + ? WHERE id = 1""")) {
+            u.setBigDecimal(1, penalty);
+            u.setBigDecimal(2, payout);
+            u.setBigDecimal(3, badDebt);
+            u.setBigDecimal(4, repaid);
+            u.executeUpdate();
+        }
+        try (PreparedStatement i = c.prepareStatement("""
+                INSERT INTO insurance_fund_event (kind, auction_id, bid_id, account_id, amount_usd, at_ms)
+                VALUES (?, ?, ?, ?, ?, ?)""")) {
+            if (penalty.signum() > 0) {
+                addEvent(i, FundEvent.Kind.PENALTY, bid, penalty, now);
+            }
+            if (repaid.signum() > 0) {
+                addEvent(i, FundEvent.Kind.REPAYMENT, bid, repaid, now);
+            }
+            if (payout.signum() > 0) {
+                addEvent(i, FundEvent.Kind.PAYOUT, bid, payout, now);
+            }
+            if (bid.takeover()) {
+                addEvent(i, FundEvent.Kind.TAKEOVER, bid, badDebt.negate(), now);
+                addEvent(i, FundEvent.Kind.BAD_DEBT, bid, badDebt, now);
+            }
+            i.executeBatch();
+        }
+    }
+
+    private static void addEvent(PreparedStatement i, FundEvent.Kind kind, Bid bid, BigDecimal amount, Instant now)
+            throws SQLException {
+        i.setString(1, kind.name());
+        i.setString(2, bid.auctionId());
+        i.setString(3, bid.bidId());
+        i.setString(4, bid.accountId());
+        i.setBigDecimal(5, amount);
+        i.setLong(6, now.toEpochMilli());
+        i.addBatch();
+    }
+
+    /** The fund's one row; locked until the transaction ends when {@code lock}. */
+    private static FundBooks readBooks(Connection c, boolean lock) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT penalties_usd, payouts_usd, bad_debt_usd, repaid_usd"
+                + " FROM insurance_fund WHERE id = 1" + (lock ? " FOR UPDATE" : ""));
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return new FundBooks(rs.getBigDecimal(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4));
+        }
+    }
+
+    /** The insurance fund's totals as booked. */
+    public FundBooks fundBooks() {
+        try (Connection c = dataSource.getConnection()) {
+            return readBooks(c, false);
+        } catch (SQLException e) {
+            throw new StoreException("reading the insurance fund failed", e);
+        }
+    }
+
+    /** Fund events newest first, with seq below {@code beforeSeq}. */
+    public List<FundEvent> fundEvents(long beforeSeq, int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT seq, kind, auction_id, bid_id, account_id, amount_usd, at_ms FROM insurance_fund_event
+                     WHERE seq < ? ORDER BY seq DESC LIMIT ?""")) {
+            s.setLong(1, beforeSeq);
+            s.setInt(2, limit);
+            List<FundEvent> events = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new FundEvent(rs.getLong("seq"), FundEvent.Kind.valueOf(rs.getString("kind")),
+                            rs.getString("auction_id"), rs.getString("bid_id"), rs.getString("account_id"),
+                            rs.getBigDecimal("amount_usd"), Instant.ofEpochMilli(rs.getLong("at_ms"))));
+                }
+            }
+            return events;
+        } catch (SQLException e) {
+            throw new StoreException("reading insurance fund events failed", e);
+        }
+    }
+
+    /** Payouts of ACCEPTED bids not settled yet, USDC. */
+    public BigDecimal pendingPayouts() {
+        return pendingPayouts(null);
+    }
+
+    /** Payouts of ACCEPTED bids and of bids settled at or after {@code settledSince} (null: none), USDC. */
+    public BigDecimal pendingPayouts(Instant settledSince) {
+        try (Connection c = dataSource.getConnection()) {
+            return pendingPayouts(c, settledSince);
+        } catch (SQLException e) {
+            throw new StoreException("reading pending payouts failed", e);
+        }
+    }
+
+    /**
+     * Records that the fund cannot pay for what remains of an OPEN auction, if not recorded yet, and returns since when
+     * it could not (empty if the auction is no longer OPEN).
+     */
+    public Optional<Instant> noteFundShort(String auctionId, Instant now) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE auction SET fund_short_since_ms = COALESCE(fund_short_since_ms, ?)
+                     WHERE auction_id = ? AND status = 'OPEN' RETURNING fund_short_since_ms""")) {
+            s.setLong(1, now.toEpochMilli());
+            s.setString(2, auctionId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(Instant.ofEpochMilli(rs.getLong(1))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("recording the fund shortfall of " + auctionId + " failed", e);
+        }
+    }
+
+    /** Forgets a fund shortfall of the auction: the fund can pay again, or the price is not negative. */
+    public void clearFundShort(String auctionId) {
+        update("UPDATE auction SET fund_short_since_ms = NULL WHERE auction_id = ? AND fund_short_since_ms IS NOT NULL",
+                auctionId);
     }
 
     // ---- helpers ----
@@ -758,7 +984,8 @@ public class AuctionStore {
                             rs.getString("bidder_account_id"), rs.getBigDecimal("fraction"), rs.getBigDecimal("max_lot_price_usd"),
                             rs.getLong("auction_version"), rs.getBigDecimal("lot_price_usd"), rs.getBigDecimal("paid_usd"),
                             BidStatus.valueOf(rs.getString("status")), Instant.ofEpochMilli(rs.getLong("placed_at_ms")),
-                            settledNull ? null : Instant.ofEpochMilli(settled)});
+                            settledNull ? null : Instant.ofEpochMilli(settled), rs.getBigDecimal("penalty_usd"),
+                            rs.getBoolean("takeover"), rs.getBigDecimal("bad_debt_usd"), rs.getString("fund_account_id")});
                     items.put(rs.getString("bid_id"), new ArrayList<>());
                 }
             }
@@ -780,7 +1007,8 @@ public class AuctionStore {
         for (Object[] r : rows) {
             bids.add(new Bid((String) r[0], (String) r[1], (String) r[2], (String) r[3], (BigDecimal) r[4],
                     (BigDecimal) r[5], (Long) r[6], (BigDecimal) r[7], (BigDecimal) r[8], (BidStatus) r[9],
-                    (Instant) r[10], (Instant) r[11], items.get((String) r[0])));
+                    (Instant) r[10], (Instant) r[11], items.get((String) r[0]), (BigDecimal) r[12], (Boolean) r[13],
+                    (BigDecimal) r[14], (String) r[15]));
         }
         return bids;
     }

@@ -72,4 +72,31 @@ class LiquidationConfigTest {
         // without resets the tail and cusp are not used: only the curve's own parameters count
         assertThat(Curve.defaults().withResetsEnabled(false).withCusp(new BigDecimal("0.1")).validated().cusp()).isZero();
     }
+
+    /**
+     * The insurance fund ships off (a replica of the release before it would settle a new bid without the fund's legs):
+     * on only where every replica runs this release, as the tests and the suite do.
+     */
+    @Test
+    void theInsuranceFundIsOffUnlessTurnedOn() throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+        assertThat(properties.getProperty("liquidation.insurance-fund.enabled")).isEqualTo("false");
+        assertThat(properties.getProperty("%test.liquidation.insurance-fund.enabled")).isEqualTo("true");
+        assertThat(LiquidationConfig.InsuranceFund.class.getMethod("enabled")
+                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+    }
+
+    @Test
+    void thePenaltyRateMustBeBelowOne() {
+        LiquidationConfig.Penalty ok = () -> new BigDecimal("0.02");
+        assertThat(ok.validatedRate()).isEqualByComparingTo("0.02");
+        assertThat(((LiquidationConfig.Penalty) () -> BigDecimal.ZERO).validatedRate()).isZero();
+        assertThatThrownBy(() -> ((LiquidationConfig.Penalty) () -> BigDecimal.ONE).validatedRate())
+                .isInstanceOf(IllegalStateException.class).hasMessage("liquidation.penalty.rate must be in [0, 1), got 1");
+        assertThatThrownBy(() -> ((LiquidationConfig.Penalty) () -> new BigDecimal("-0.01")).validatedRate())
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("liquidation.penalty.rate must be in [0, 1)");
+    }
 }

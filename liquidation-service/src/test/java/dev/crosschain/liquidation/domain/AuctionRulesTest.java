@@ -179,9 +179,38 @@ class AuctionRulesTest {
     }
 
     @Test
-    void refusesBidsOnANonPositivePrice() {
-        assertReason(() -> bid(fresh(new BigDecimal("-50"), CURVE, ARB_ETH), "1"), "INSOLVENT_ACCOUNT");
-        assertReason(() -> bid(fresh(BigDecimal.ZERO, CURVE, ARB_ETH), "1"), "INSOLVENT_ACCOUNT");
+    void pricesAnInsolventLotBelowZeroWithinTheBiddersLimit() {
+        // V = -50, buf 0.95: -50 - 50 x 0.05 = -52.5; the fund pays the bidder 0.4 x 52.5 = 21
+        AuctionState insolvent = fresh(new BigDecimal("-50"), CURVE, ARB_ETH);
+        BidTerms terms = bid(insolvent, "0.4");
+        assertThat(terms.lotPriceUsd()).isEqualByComparingTo("-52.5");
+        assertThat(terms.paidUsd().toPlainString()).isEqualTo("-21.000000");
+        assertThat(terms.items()).extracting(t -> t.item().quantity().toPlainString()).containsExactly("1");
+        assertThat(bid(fresh(BigDecimal.ZERO, CURVE, ARB_ETH), "1").paidUsd()).isEqualByComparingTo("0");
+        // a negative limit: the bidder wants at least 52.5 for the lot
+        assertThat(AuctionRules.DEFAULT.accept(insolvent, "bob", BigDecimal.ONE, new BigDecimal("-52.5"), 0, START, DECIMALS)
+                .paidUsd()).isEqualByComparingTo("-52.5");
+        assertReason(() -> AuctionRules.DEFAULT.accept(insolvent, "bob", BigDecimal.ONE, new BigDecimal("-52.50000001"), 0, START,
+                DECIMALS), "PRICE_ABOVE_LIMIT");
+    }
+
+    @Test
+    void theFundsPayoutRoundsTowardsZero() {
+        // 0.0000003 x -52.5 = -0.00001575: half-even would pay 0.000016, the fund pays 0.000015
+        AuctionState insolvent = fresh(new BigDecimal("-50"), CURVE, ARB_ETH);
+        assertThat(bid(insolvent, "0.0000003").paidUsd().toPlainString()).isEqualTo("-0.000015");
+    }
+
+    @Test
+    void aTakeoverTakesWhatRemainsAtPriceZero() {
+        AuctionState a = fresh(new BigDecimal("-50"), CURVE, PERP, ARB_ETH);
+        AuctionState half = after(a, bid(a, "0.5"));
+        BidTerms takeover = AuctionRules.DEFAULT.takeOver(half, DECIMALS);
+        assertThat(takeover.lotPriceUsd()).isEqualByComparingTo("0");
+        assertThat(takeover.paidUsd()).isEqualByComparingTo("0");
+        assertThat(takeover.closesAuction()).isTrue();
+        assertThat(takeover.items()).extracting(t -> t.item().quantity().toPlainString()).containsExactly("-1.5", "1.25");
+        assertReason(() -> AuctionRules.DEFAULT.takeOver(after(half, takeover), DECIMALS), "AUCTION_CLOSED");
     }
 
     @Test

@@ -26,9 +26,15 @@ class BidRequestTest {
             assertThatThrownBy(() -> BidRequest.parse("b", "a", "bob", fraction, "1", 0))
                     .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.reason()).isEqualTo("INVALID_FRACTION"));
         }
-        for (String price : new String[]{"0", "-5", "1,5"}) {
+        for (String price : new String[]{"1,5", "five", "1e"}) {
             assertThatThrownBy(() -> BidRequest.parse("b", "a", "bob", "1", price, 0))
                     .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.reason()).isEqualTo("INVALID_PRICE"));
         }
+    }
+
+    @Test
+    void aLimitAtOrBelowZeroIsABidOnAnInsolventLot() {
+        assertThat(BidRequest.parse("b", "a", "bob", "1", "-5", 0).maxLotPriceUsd()).isEqualByComparingTo("-5");
+        assertThat(BidRequest.parse("b", "a", "bob", "1", "0", 0).maxLotPriceUsd()).isEqualByComparingTo("0");
     }
 }

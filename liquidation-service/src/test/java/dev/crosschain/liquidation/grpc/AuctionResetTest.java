@@ -160,7 +160,7 @@ class AuctionResetTest {
         assertThat(store.insertAuction("auc-inflight", "acc-inflight", opened, new BigDecimal("1500"), NEVER_RESETS, LOT)).isTrue();
         AuctionStore.Accepted accepted = store.accept(new BidRequest("bid-inflight", "auc-inflight", "bob", new BigDecimal("0.25"),
                         new BigDecimal("1000000"), 0), opened.plusSeconds(1), Duration.ofMinutes(5), AuctionRules.DEFAULT,
-                new AssetDecimals(Map.of("arbitrum/ETH", 18)));
+                new AssetDecimals(Map.of("arbitrum/ETH", 18)), TestSupport.NO_PENALTY);
         long version = store.find("auc-inflight").orElseThrow().version();
         assertThat(version).isEqualTo(2);
 
@@ -252,7 +252,7 @@ class AuctionResetTest {
         // bob bought half the lot in epoch 0 and it settled
         AuctionStore.Accepted sold = store.accept(new BidRequest("bid-half-1", "auc-half", "bob", new BigDecimal("0.5"),
                         new BigDecimal("1000000"), 0), opened.plusSeconds(1), Duration.ofMinutes(5), AuctionRules.DEFAULT,
-                new AssetDecimals(Map.of("arbitrum/ETH", 18)));
+                new AssetDecimals(Map.of("arbitrum/ETH", 18)), TestSupport.NO_PENALTY);
         store.markSettled(sold.bid().bidId(), opened.plusSeconds(2));
         // The account now: -1 ETH-PERPETUAL at PnL -1500 (mark 2500), 0.75 ETH at 3200 (2400), and the USDC bob paid
         // with what it had: the remaining half is worth -1500 + 2400 = 900, the whole lot at these marks 1800; the

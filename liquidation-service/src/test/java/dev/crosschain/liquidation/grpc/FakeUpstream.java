@@ -4,7 +4,12 @@ import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import dev.crosschain.proto.collateral.v1.Chain;
+import dev.crosschain.proto.collateral.v1.AssetCollateral;
 import dev.crosschain.proto.collateral.v1.AssetConfig;
+import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.CollateralView;
+import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralResponse;
 import dev.crosschain.proto.collateral.v1.ChainConfig;
 import dev.crosschain.proto.collateral.v1.HaircutTier;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
@@ -81,7 +86,8 @@ final class FakeUpstream {
         return instance;
     }
 
-    enum Mode { OK, INSUFFICIENT_BALANCE, UNAVAILABLE }
+    /** LEDGER: as OK, but a transfer that would overdraw {@link Collateral#ledger} is refused naming the leg, as collateral-service does. */
+    enum Mode { OK, INSUFFICIENT_BALANCE, UNAVAILABLE, LEDGER }
 
     /**
      * As collateral-service: Transfer without liquidation-service's bearer token (%test.liquidation.collateral.token)
@@ -271,13 +277,28 @@ final class FakeUpstream {
         }
 
         @Override
-        public void transfer(TransferRequest request, StreamObserver<TransferResponse> observer) {
+        // synchronized: LEDGER's overdraft check and booking are one step, as collateral-service's transaction is
+        public synchronized void transfer(TransferRequest request, StreamObserver<TransferResponse> observer) {
             calls.add(request);
             if (!request.getLegsList().stream().allMatch(Collateral::validAmount)) {
                 observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
                         .setCode(Code.INVALID_ARGUMENT.getNumber()).setMessage("amount refused")
                         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("INVALID_AMOUNT")
                                 .setDomain("collateral.crosschain").build())).build()));
+                return;
+            }
+            int overdrawn = mode.get() == Mode.LEDGER && !applied.containsKey(request.getTransferId()) ? overdrawnLeg(request) : -1;
+            if (overdrawn >= 0) {
+                TransferLeg leg = request.getLegs(overdrawn);
+                String message = "account " + leg.getFromAccountId() + " has " + balance(leg.getFromAccountId(), leg.getChainId(),
+                        leg.getAsset()).toPlainString() + " " + leg.getAsset() + ", leg " + overdrawn + " needs " + leg.getAmount();
+                observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                        .setCode(Code.FAILED_PRECONDITION.getNumber()).setMessage(message)
+                        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("INSUFFICIENT_BALANCE")
+                                .setDomain("collateral.crosschain").build()))
+                        .addDetails(Any.pack(com.google.rpc.PreconditionFailure.newBuilder().addViolations(
+                                com.google.rpc.PreconditionFailure.Violation.newBuilder().setType("INSUFFICIENT_BALANCE")
+                                        .setSubject("legs[" + overdrawn + "]").setDescription(message)).build())).build()));
                 return;
             }
             switch (mode.get()) {
@@ -292,11 +313,70 @@ final class FakeUpstream {
                         observer.onError(Status.ALREADY_EXISTS.withDescription("IDEMPOTENCY_CONFLICT").asRuntimeException());
                         return;
                     }
+                    if (before == null) {
+                        request.getLegsList().forEach(this::book);
+                    }
                     observer.onNext(TransferResponse.newBuilder().setTransferId(request.getTransferId())
                             .setReplayed(before != null).setCommittedAtUnixMs(System.currentTimeMillis()).build());
                     observer.onCompleted();
                 }
             }
+        }
+
+        /**
+         * Balances as the applied transfers moved them, "account/chain/asset" -> token units (no overdraft check: the
+         * other tests never seed them); what GetCollateral reports as available. Tests seed it with {@link #setBalance}.
+         */
+        final Map<String, BigDecimal> ledger = new ConcurrentHashMap<>();
+
+        void setBalance(String account, String chain, String asset, String amount) {
+            ledger.put(account + "/" + chain + "/" + asset, new BigDecimal(amount));
+        }
+
+        BigDecimal balance(String account, String chain, String asset) {
+            return ledger.getOrDefault(account + "/" + chain + "/" + asset, BigDecimal.ZERO);
+        }
+
+        /** The first leg that would overdraw its account when the legs apply in order; -1 when none does. */
+        private int overdrawnLeg(TransferRequest request) {
+            Map<String, BigDecimal> after = new java.util.HashMap<>();
+            for (int i = 0; i < request.getLegsCount(); i++) {
+                TransferLeg leg = request.getLegs(i);
+                BigDecimal amount = new BigDecimal(leg.getAmount());
+                String from = leg.getFromAccountId() + "/" + leg.getChainId() + "/" + leg.getAsset();
+                String to = leg.getToAccountId() + "/" + leg.getChainId() + "/" + leg.getAsset();
+                BigDecimal left = after.getOrDefault(from, ledger.getOrDefault(from, BigDecimal.ZERO)).subtract(amount);
+                if (left.signum() < 0) {
+                    return i;
+                }
+                after.put(from, left);
+                after.merge(to, ledger.getOrDefault(to, BigDecimal.ZERO).add(amount), (was, fresh) -> was.add(amount));
+            }
+            return -1;
+        }
+
+        private void book(TransferLeg leg) {
+            BigDecimal amount = new BigDecimal(leg.getAmount());
+            ledger.merge(leg.getFromAccountId() + "/" + leg.getChainId() + "/" + leg.getAsset(), amount.negate(), BigDecimal::add);
+            ledger.merge(leg.getToAccountId() + "/" + leg.getChainId() + "/" + leg.getAsset(), amount, BigDecimal::add);
+        }
+
+        /** The account's ledger balances as available amounts, one chain entry per chain. */
+        @Override
+        public void getCollateral(GetCollateralRequest request, StreamObserver<GetCollateralResponse> observer) {
+            String prefix = request.getAccountId() + "/";
+            Map<String, ChainCollateral.Builder> chains = new java.util.TreeMap<>();
+            new java.util.TreeMap<>(ledger).forEach((key, amount) -> {
+                if (key.startsWith(prefix)) {
+                    String[] parts = key.substring(prefix.length()).split("/");
+                    chains.computeIfAbsent(parts[0], c -> ChainCollateral.newBuilder().setChainId(c))
+                            .addAssets(AssetCollateral.newBuilder().setAsset(parts[1]).setAvailable(amount.toPlainString()));
+                }
+            });
+            CollateralView.Builder view = CollateralView.newBuilder().setAccountId(request.getAccountId());
+            chains.values().forEach(view::addChains);
+            observer.onNext(GetCollateralResponse.newBuilder().setView(view).build());
+            observer.onCompleted();
         }
 
         List<TransferRequest> callsOf(String transferId) {

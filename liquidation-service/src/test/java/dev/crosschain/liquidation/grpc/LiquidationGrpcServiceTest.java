@@ -60,6 +60,9 @@ import java.util.function.Supplier;
 import java.util.stream.LongStream;
 
 import static dev.crosschain.liquidation.grpc.TestSupport.PATIENCE;
+import static dev.crosschain.liquidation.grpc.TestSupport.assertError;
+import static dev.crosschain.liquidation.grpc.TestSupport.assertInvalid;
+import static dev.crosschain.liquidation.grpc.TestSupport.preconditionTypes;
 import static dev.crosschain.liquidation.grpc.TestSupport.awaitUntil;
 import static dev.crosschain.liquidation.grpc.TestSupport.detail;
 import static dev.crosschain.liquidation.grpc.TestSupport.errorInfo;
@@ -73,6 +76,7 @@ class LiquidationGrpcServiceTest {
 
     static final String NO_LIMIT = "1000000000";
     static final String BIDDER = "bob";
+    static final String FUND = "insurance-fund";
 
     static ManagedChannel channel;
     static LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation;
@@ -184,7 +188,10 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.callsOf("bid-full/collateral")).containsExactly(transfer("bid-full/collateral",
                 leg("acc-full", BIDDER, "arbitrum", "ETH", "1.5"),
                 leg("acc-full", BIDDER, "ethereum", "USDC", "1000"),
-                leg(BIDDER, "acc-full", "ethereum", "USDC", bid.getPaidUsd())));
+                leg(BIDDER, "acc-full", "ethereum", "USDC", bid.getPaidUsd()),
+                // the penalty: 0.02 x 1 x 1500 (the lot's mark value), from what the account just received
+                leg("acc-full", FUND, "ethereum", "USDC", "30")));
+        assertThat(bid.getPenaltyUsd()).isEqualTo("30");
         assertThat(upstream.margin.transferCalls.stream().filter(t -> t.getTransferId().equals("bid-full/positions")).toList())
                 .containsExactly(positions("bid-full/positions", "acc-full", position("ETH-PERPETUAL", "-2")));
 
@@ -216,11 +223,13 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.callsOf("bid-partial-1/collateral")).containsExactly(transfer("bid-partial-1/collateral",
                 leg("acc-partial", BIDDER, "arbitrum", "ETH", "0.375"),
                 leg("acc-partial", BIDDER, "ethereum", "USDC", "250"),
-                leg(BIDDER, "acc-partial", "ethereum", "USDC", first.getPaidUsd())));
+                leg(BIDDER, "acc-partial", "ethereum", "USDC", first.getPaidUsd()),
+                leg("acc-partial", FUND, "ethereum", "USDC", "7.5")));
         assertThat(upstream.collateral.callsOf("bid-partial-2/collateral")).containsExactly(transfer("bid-partial-2/collateral",
                 leg("acc-partial", "carol", "arbitrum", "ETH", "1.125"),
                 leg("acc-partial", "carol", "ethereum", "USDC", "750"),
-                leg("carol", "acc-partial", "ethereum", "USDC", second.getPaidUsd())));
+                leg("carol", "acc-partial", "ethereum", "USDC", second.getPaidUsd()),
+                leg("acc-partial", FUND, "ethereum", "USDC", "22.5")));
         assertThat(upstream.margin.transfers.get("bid-partial-1/positions").getPositionsList())
                 .containsExactly(position("ETH-PERPETUAL", "-0.5"));
         assertThat(upstream.margin.transfers.get("bid-partial-2/positions").getPositionsList())
@@ -253,7 +262,9 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.applied.get("bid-dust-1/collateral").getLegsList()).containsExactly(
                 leg("acc-dust", BIDDER, "arbitrum", "ETH", "0.5"),
                 leg("acc-dust", BIDDER, "ethereum", "USDC", "250"),
-                leg(BIDDER, "acc-dust", "ethereum", "USDC", first.getPaidUsd()));
+                leg(BIDDER, "acc-dust", "ethereum", "USDC", first.getPaidUsd()),
+                // 0.02 x 0.5 x 1500.000001 = 15.00000001, rounded down to USDC's 6 decimals
+                leg("acc-dust", FUND, "ethereum", "USDC", "15"));
         assertThat(upstream.margin.transfers.get("bid-dust-1/positions").getPositionsList())
                 .containsExactly(position("ETH-PERPETUAL", "-0.5"));
         assertThat(get(auction.getAuctionId()).getRemainingFraction()).isEqualTo("0.5");
@@ -263,7 +274,8 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.applied.get("bid-dust-2/collateral").getLegsList()).containsExactly(
                 leg("acc-dust", BIDDER, "arbitrum", "ETH", "0.5"),
                 leg("acc-dust", BIDDER, "ethereum", "USDC", "250.000001"),
-                leg(BIDDER, "acc-dust", "ethereum", "USDC", rest.getPaidUsd()));
+                leg(BIDDER, "acc-dust", "ethereum", "USDC", rest.getPaidUsd()),
+                leg("acc-dust", FUND, "ethereum", "USDC", "15"));
         Auction closed = get(auction.getAuctionId());
         assertThat(closed.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
         assertThat(closed.getRemainingFraction()).isEqualTo("0");
@@ -392,7 +404,8 @@ class LiquidationGrpcServiceTest {
         assertThat(upstream.collateral.applied.get("bid-outage/collateral").getLegsList()).containsExactly(
                 leg("acc-outage", BIDDER, "arbitrum", "ETH", "1.5"),
                 leg("acc-outage", BIDDER, "ethereum", "USDC", "1000"),
-                leg(BIDDER, "acc-outage", "ethereum", "USDC", response.getBid().getPaidUsd()));
+                leg(BIDDER, "acc-outage", "ethereum", "USDC", response.getBid().getPaidUsd()),
+                leg("acc-outage", FUND, "ethereum", "USDC", "30"));
         assertThat(upstream.margin.transfers.get("bid-outage/positions").getPositionsList())
                 .containsExactly(position("ETH-PERPETUAL", "-2"));
         awaitUntil("the account is unfrozen", () -> upstream.margin.freezesOf("acc-outage").size() == 2);
@@ -425,7 +438,8 @@ class LiquidationGrpcServiceTest {
         upstream.collateral.mode.set(FakeUpstream.Mode.OK);
         Bid bid = liquidation.placeBid(bid("bid-broke-2", auction, "1", after.getVersion())).getBid();
         assertThat(bid.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
-        assertThat(upstream.collateral.applied.get("bid-broke-2/collateral").getLegsList()).hasSize(3);
+        // two collateral legs, the cash leg and the penalty leg
+        assertThat(upstream.collateral.applied.get("bid-broke-2/collateral").getLegsList()).hasSize(4);
     }
 
     // ---- bad input and refused bids ----
@@ -443,7 +457,8 @@ class LiquidationGrpcServiceTest {
         for (String fraction : List.of("0", "-0.5", "1.5", "half", "1e3")) {
             assertInvalid(() -> liquidation.placeBid(good.toBuilder().setFraction(fraction).build()), "INVALID_FRACTION", "fraction");
         }
-        for (String price : List.of("abc", "0", "-1")) {
+        // any decimal is a limit (zero or negative: a bid on an insolvent lot), so only non-decimals are invalid
+        for (String price : List.of("abc", "1,5", "1e")) {
             assertInvalid(() -> liquidation.placeBid(good.toBuilder().setMaxLotPriceUsd(price).build()), "INVALID_PRICE", "max_lot_price_usd");
         }
         assertInvalid(() -> liquidation.placeBid(PlaceBidRequest.getDefaultInstance()), "MISSING_FIELD",
@@ -478,14 +493,17 @@ class LiquidationGrpcServiceTest {
     }
 
     @Test
-    void anInsolventAccountIsAuctionedButBidsAreRefused() {
+    void anInsolventAccountIsAuctionedAndABidTheFundCannotPayIsRefused() {
+        upstream.collateral.setBalance("insurance-fund", "ethereum", "USDC", "0");
         Auction auction = breach("acc-insolvent", view("acc-insolvent", "-6000"));
         assertThat(auction.getStartValueUsd()).isEqualTo("-500.00000000");
         assertThat(new BigDecimal(auction.getCurrentPriceUsd())).isNegative();
         StatusRuntimeException e = assertError(() -> liquidation.placeBid(bid("bid-insolvent", auction, "1", 0)),
-                Status.Code.FAILED_PRECONDITION, "INSOLVENT_ACCOUNT");
-        assertThat(preconditionTypes(e)).containsExactly("INSOLVENT_ACCOUNT");
+                Status.Code.FAILED_PRECONDITION, "INSURANCE_FUND_SHORT");
+        assertThat(preconditionTypes(e)).containsExactly("INSURANCE_FUND_SHORT");
+        assertThat(errorInfo(e).getMetadataMap()).containsEntry("fund_balance_usd", "0");
         assertUnchanged(auction);
+        assertThat(upstream.collateral.callsOf("bid-insolvent/collateral")).isEmpty();
     }
 
     @Test
@@ -682,28 +700,5 @@ class LiquidationGrpcServiceTest {
 
     private static SetLiquidationFreezeRequest freeze(String account, boolean frozen, String auctionId) {
         return SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen).setAuctionId(auctionId).build();
-    }
-
-    private static StatusRuntimeException assertError(Supplier<?> call, Status.Code code, String reason) {
-        try {
-            call.get();
-        } catch (StatusRuntimeException e) {
-            assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(code);
-            assertThat(errorInfo(e).getReason()).isEqualTo(reason);
-            assertThat(errorInfo(e).getDomain()).isEqualTo("liquidation.crosschain");
-            return e;
-        }
-        return fail("expected " + code + " " + reason);
-    }
-
-    private static void assertInvalid(Supplier<?> call, String reason, String... fields) {
-        StatusRuntimeException e = assertError(call, Status.Code.INVALID_ARGUMENT, reason);
-        BadRequest badRequest = detail(e, BadRequest.class);
-        assertThat(badRequest.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField).containsExactly(fields);
-        assertThat(badRequest.getFieldViolationsList()).allMatch(v -> !v.getDescription().isBlank());
-    }
-
-    private static List<String> preconditionTypes(StatusRuntimeException e) {
-        return detail(e, PreconditionFailure.class).getViolationsList().stream().map(PreconditionFailure.Violation::getType).toList();
     }
 }

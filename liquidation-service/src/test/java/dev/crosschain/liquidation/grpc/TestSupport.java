@@ -1,12 +1,19 @@
 package dev.crosschain.liquidation.grpc;
 
+import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.PreconditionFailure;
+import dev.crosschain.liquidation.domain.FundCheck;
+import io.grpc.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
@@ -20,6 +27,9 @@ final class TestSupport {
     static final Duration PATIENCE = Duration.ofSeconds(20);
     /** The service's gRPC test port (quarkus.grpc.server.test-port). */
     static final int SERVICE_PORT = 19104;
+
+    /** The insurance fund as tests that call the store directly see it: on, no penalty, its balance not read. */
+    static final FundCheck NO_PENALTY = new FundCheck(true, "insurance-fund", BigDecimal.ZERO, null, null);
 
     private static ManagedChannel channel;
 
@@ -50,6 +60,31 @@ final class TestSupport {
             }
             LockSupport.parkNanos(Duration.ofMillis(25).toNanos());
         }
+    }
+
+    /** Runs the call and checks it fails with that code and ErrorInfo reason (domain liquidation.crosschain). */
+    static StatusRuntimeException assertError(Supplier<?> call, Status.Code code, String reason) {
+        try {
+            call.get();
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(code);
+            assertThat(errorInfo(e).getReason()).isEqualTo(reason);
+            assertThat(errorInfo(e).getDomain()).isEqualTo("liquidation.crosschain");
+            return e;
+        }
+        return fail("expected " + code + " " + reason);
+    }
+
+    /** INVALID_ARGUMENT with that reason and a described BadRequest violation of exactly these fields. */
+    static void assertInvalid(Supplier<?> call, String reason, String... fields) {
+        StatusRuntimeException e = assertError(call, Status.Code.INVALID_ARGUMENT, reason);
+        BadRequest badRequest = detail(e, BadRequest.class);
+        assertThat(badRequest.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField).containsExactly(fields);
+        assertThat(badRequest.getFieldViolationsList()).allMatch(v -> !v.getDescription().isBlank());
+    }
+
+    static List<String> preconditionTypes(StatusRuntimeException e) {
+        return detail(e, PreconditionFailure.class).getViolationsList().stream().map(PreconditionFailure.Violation::getType).toList();
     }
 
     static ErrorInfo errorInfo(StatusRuntimeException e) {

@@ -26,9 +26,13 @@ public interface MarginConfig {
 
     Parameters parameters();
 
+    ExpectedShortfall expectedShortfall();
+
     Admin admin();
 
     LiquidationPrices liquidationPrices();
+
+    Explain explain();
 
     interface Linear {
         /**
@@ -110,14 +114,44 @@ public interface MarginConfig {
 
     interface Parameters {
         /**
-         * The version of the configured risk-parameter set (margin.linear.*, margin.option.*, margin.stale.* and the
-         * PORTFOLIO set "pm-1"): 1 to 64 characters of A-Z a-z 0-9 . _ -. At start it is recorded (changed_by
-         * "config") unless already recorded; the newest recorded set is then active, so an admin change survives a
-         * restart with an older configured version. A configured version recorded with other contents refuses the
-         * start: change the version with the contents.
+         * The version of the configured risk-parameter set (margin.linear.*, margin.option.*, margin.stale.*,
+         * margin.expected-shortfall.* and the PORTFOLIO set "pm-1"): 1 to 64 characters of A-Z a-z 0-9 . _ -. At start
+         * it is recorded (changed_by "config") unless already recorded; the newest recorded set is then active, so an
+         * admin change survives a restart with an older configured version. A configured version recorded with other
+         * contents refuses the start: change the version with the contents. "rp-1" is the set without expected
+         * shortfall (margin.expected-shortfall.modes=none), which this release keeps: ES is activated in a second
+         * step, once every replica runs this release (see margin.expected-shortfall.modes).
          */
         @WithDefault("rp-1")
         String version();
+    }
+
+    /** The expected-shortfall section of the configured set (see ExpectedShortfallParameters). */
+    interface ExpectedShortfall {
+        /**
+         * Comma-separated modes whose requirement is max(scenario MM, ES x APC ratio), or "none". Only PORTFOLIO.
+         * "none" by default: the release before ES reads a recorded ES section as absent, so while its replicas run,
+         * a set with ES would be computed without ES under the same version. Activate ES once every replica runs a
+         * release that reads it: by SetRiskParameters, or here with a new margin.parameters.version.
+         */
+        @WithDefault("none")
+        String modes();
+
+        /** ES confidence level, in (0, 1). */
+        @WithDefault("0.975")
+        double level();
+
+        /** Overlapping windows per figure, one a day, >= holding-days. */
+        @WithDefault("365")
+        int lookBackDays();
+
+        /** The margin period of risk, days, >= 1. */
+        @WithDefault("2")
+        int holdingDays();
+
+        /** NONE or FLOOR_AND_BUFFER (the stressed floor and 25% buffer, as a ratio; no rise cap). */
+        @WithDefault("FLOOR_AND_BUFFER")
+        String antiProcyclicality();
     }
 
     interface Admin {
@@ -135,5 +169,15 @@ public interface MarginConfig {
          */
         @WithDefault("250ms")
         Duration deadline();
+    }
+
+    interface Explain {
+        /** How long Explain's input snapshots are kept for ReplaySnapshot; older ones are purged. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How often the snapshots past their retention are purged (also read by @Scheduled). */
+        @WithDefault("1h")
+        Duration purgeInterval();
     }
 }

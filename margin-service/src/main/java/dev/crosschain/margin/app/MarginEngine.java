@@ -69,6 +69,9 @@ public class MarginEngine {
     /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
     @Inject
     MarginConfig config;
+    /** The expected-shortfall model of each set (field-injected like {@link #config}). */
+    @Inject
+    ShortfallModels shortfall;
     /** When the last "liquidation prices left out" warning was logged: at most one a {@link #WARN_EVERY_MS}. */
     private final AtomicLong lastWarning = new AtomicLong();
     private static final long WARN_EVERY_MS = 10_000;
@@ -287,17 +290,32 @@ public class MarginEngine {
      */
     private AccountRisk evaluate(MarginMode mode, String accountId, Inputs in, BigDecimal realized, List<Position> positions,
                                  Collateral collateral, long nowMs, boolean fallback) {
-        return evaluateIn(in.parameters, mode, accountId, in, realized, positions, collateral, nowMs, fallback)
+        return evaluateIn(in.parameters, mode, accountId, in, realized, positions, collateral, nowMs, fallback, pricing::revalue,
+                shortfall)
+                .withParametersVersion(in.parameters.version());
+    }
+
+    /**
+     * The account's own view from {@code in} at {@code nowMs}, by GetAccountView's rules (the fallback included), with
+     * {@code revaluation} standing in for RevalueBook and {@code shortfalls} for the ES models: Explain records
+     * pricing's answers and the ES plans through them, ReplaySnapshot answers the recorded ones.
+     */
+    AccountRisk viewWith(String accountId, Inputs in, long nowMs, PortfolioAccount.Revaluation revaluation,
+                         ShortfallSource shortfalls) {
+        return evaluateIn(in.parameters, in.mode, accountId, in, in.realized, in.positions, in.collateral, nowMs, true, revaluation,
+                shortfalls)
                 .withParametersVersion(in.parameters.version());
     }
 
     private AccountRisk evaluateIn(ActiveRiskParameters.Active set, MarginMode mode, String accountId, Inputs in, BigDecimal realized,
-                                   List<Position> positions, Collateral collateral, long nowMs, boolean fallback) {
+                                   List<Position> positions, Collateral collateral, long nowMs, boolean fallback,
+                                   PortfolioAccount.Revaluation revaluation, ShortfallSource shortfalls) {
         requireAvailable(mode);
         PortfolioAccount portfolio = set.portfolio();
         if (mode == MarginMode.PORTFOLIO) {
             try {
-                return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, pricing::revalue);
+                return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, revaluation,
+                        shortfalls.of(set.record().parameters().expectedShortfall(), MarginMode.PORTFOLIO));
             } catch (DependencyException | dev.crosschain.margin.domain.portfolio.UnusableInputException e) {
                 // UnusableInputException without fallback: INTERNAL (ErrorMapper's unexpected failure)
                 if (!fallback) {
@@ -312,12 +330,12 @@ public class MarginEngine {
     }
 
     /** One computation's inputs, with the one risk-parameter set it uses from start to end (before and after alike). */
-    private record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
-                          Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm,
-                          ActiveRiskParameters.Active parameters) {
+    record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
+                  Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm,
+                  ActiveRiskParameters.Active parameters) {
     }
 
-    private Inputs inputs(String accountId, List<String> extraInstruments) {
+    Inputs inputs(String accountId, List<String> extraInstruments) {
         ActiveRiskParameters.Active set = parameters.current();
         Optional<AccountStore.AccountState> state = store.load(accountId);
         Optional<Collateral> held = collateral.collateral(accountId);
@@ -383,14 +401,20 @@ public class MarginEngine {
 
     // ---- re-margining ----
 
-    /** Re-evaluates every account with a position (or not stored HEALTHY). Upstream failures skip the account. */
-    public void remarginAll() {
+    /**
+     * Re-evaluates every account with a position (or not stored HEALTHY). Upstream failures skip the account.
+     * Returns how many accounts the pass went through.
+     */
+    public int remarginAll() {
+        int passed = 0;
         for (String accountId : store.accountsToRemargin()) {
             if (stopping) {
-                return;
+                return passed;
             }
             reevaluate(accountId);
+            passed++;
         }
+        return passed;
     }
 
     /**

@@ -104,7 +104,9 @@ public class PricingClient {
      * pnl[position][scenario], USD, rows in {@code positions} order, columns in {@code scenarios} order.
      * One call per correlation group of the grid with only that group's positions and scenarios (the engine
      * reads a position's P&L only in its own group's scenarios; the other cells stay 0), split further into
-     * slices within {@link #LIMITS}. No call when there are no positions.
+     * slices within {@link #LIMITS}. A {@link Scenario#ALL_GROUPS} scenario (a day of history for expected
+     * shortfall) goes into every group's calls, so each position has its P&L there: with a book's grid it is one
+     * call while within the limits. No call when there are no positions.
      *
      * @throws DependencyException when pricing-service does not answer in time, answers malformed or with a
      *                             non-finite figure (INTERNAL), or refuses the request (INVALID_ARGUMENT is
@@ -133,8 +135,13 @@ public class PricingClient {
         }
         Map<Integer, List<Integer>> scenariosOf = new TreeMap<>();
         Map<String, Integer> groupOf = new HashMap<>();
+        List<Integer> everyGroup = new ArrayList<>();
         for (int s = 0; s < scenarios.size(); s++) {
             Scenario scenario = scenarios.get(s);
+            if (scenario.group() == Scenario.ALL_GROUPS) {
+                everyGroup.add(s); // a historical scenario: in every group's calls, after the group's own
+                continue;
+            }
             scenariosOf.computeIfAbsent(scenario.group(), g -> new ArrayList<>()).add(s);
             scenario.underlyings().forEach(u -> groupOf.putIfAbsent(u, scenario.group()));
         }
@@ -150,7 +157,8 @@ public class PricingClient {
         int scenarioSlice = (int) Math.max(1, Math.min(limits.maxScenarios(), limits.maxFigures() - 1));
         for (Map.Entry<Integer, List<Integer>> group : positionsOf.entrySet()) {
             List<Integer> ps = group.getValue();
-            List<Integer> ss = scenariosOf.get(group.getKey());
+            List<Integer> ss = new ArrayList<>(scenariosOf.get(group.getKey()));
+            ss.addAll(everyGroup);
             for (int s0 = 0; s0 < ss.size(); s0 += scenarioSlice) {
                 List<Integer> sIdx = ss.subList(s0, Math.min(ss.size(), s0 + scenarioSlice));
                 int positionSlice = (int) Math.max(1, Math.min(limits.maxPositions(), limits.maxFigures() / (sIdx.size() + 1)));

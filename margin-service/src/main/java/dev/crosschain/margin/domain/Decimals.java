@@ -49,6 +49,16 @@ public final class Decimals {
         return value.setScale(USD_SCALE, RoundingMode.HALF_EVEN);
     }
 
+    /**
+     * A requirement figure (group loss, scan loss, contingency, ES, IM) rounded UP to the cent, at the USD scale: a
+     * requirement is never rounded in the account's favour. It is first rounded to the micro-dollar, which removes
+     * the double arithmetic's noise (90,000 x 0.16 = 14,400.000000000002 is 14,400.00, not 14,400.01) while keeping
+     * every real fraction of a cent.
+     */
+    public static BigDecimal requirement(BigDecimal usd) {
+        return usd(usd.setScale(6, RoundingMode.HALF_EVEN).setScale(2, RoundingMode.CEILING));
+    }
+
     /** Plain string without trailing zeros ("1.5", "0", "-2"). */
     public static String plain(BigDecimal value) {
         if (value.signum() == 0) {

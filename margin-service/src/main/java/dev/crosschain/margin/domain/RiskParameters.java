@@ -1,5 +1,6 @@
 package dev.crosschain.margin.domain;
 
+import dev.crosschain.margin.domain.history.ExpectedShortfallParameters;
 import dev.crosschain.margin.domain.portfolio.PortfolioParameters;
 
 import java.math.BigDecimal;
@@ -17,8 +18,10 @@ import java.util.regex.Pattern;
  * @param version   1 to 64 characters of A-Z a-z 0-9 . _ -
  * @param rules     the standard rules (CROSS)
  * @param portfolio the PORTFOLIO parameters; its own version stays the portfolio part's name (PortfolioBreakdown)
+ * @param expectedShortfall the ES model and the modes it applies to ({@link ExpectedShortfallParameters#NONE}: none)
  */
-public record RiskParameters(String version, MarginRules rules, PortfolioParameters portfolio) {
+public record RiskParameters(String version, MarginRules rules, PortfolioParameters portfolio,
+                             ExpectedShortfallParameters expectedShortfall) {
 
     public static final String INVALID = "INVALID_RISK_PARAMETERS";
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -35,9 +38,17 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
         if (portfolio == null) {
             violations.add(new Violation("portfolio", "required"));
         }
+        if (expectedShortfall == null) {
+            violations.add(new Violation("expected_shortfall", "required"));
+        }
         if (!violations.isEmpty()) {
             throw new InvalidInputException(INVALID, violations);
         }
+    }
+
+    /** A set without expected shortfall (a set written before ES existed reads so). */
+    public RiskParameters(String version, MarginRules rules, PortfolioParameters portfolio) {
+        this(version, rules, portfolio, ExpectedShortfallParameters.NONE);
     }
 
     /**
@@ -47,6 +58,14 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
     public static RiskParameters of(String version, List<MarginRules.LinearTier> tiers, BigDecimal optionImBase,
                                     BigDecimal optionImMin, BigDecimal optionMm, BigDecimal scanRange,
                                     Supplier<PortfolioParameters> portfolio) {
+        return of(version, tiers, optionImBase, optionImMin, optionMm, scanRange, portfolio, () -> ExpectedShortfallParameters.NONE);
+    }
+
+    /** {@link #of} with an expected-shortfall section, its violations prefixed {@code expected_shortfall.}. */
+    public static RiskParameters of(String version, List<MarginRules.LinearTier> tiers, BigDecimal optionImBase,
+                                    BigDecimal optionImMin, BigDecimal optionMm, BigDecimal scanRange,
+                                    Supplier<PortfolioParameters> portfolio,
+                                    Supplier<ExpectedShortfallParameters> expectedShortfall) {
         List<Violation> violations = new ArrayList<>();
         checkVersion(version, violations);
         checkRules(tiers, optionImBase, optionImMin, optionMm, scanRange, violations);
@@ -56,10 +75,16 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
         } catch (InvalidInputException e) {
             e.violations().forEach(v -> violations.add(new Violation("portfolio." + v.field(), v.description())));
         }
+        ExpectedShortfallParameters es = null;
+        try {
+            es = expectedShortfall.get();
+        } catch (InvalidInputException e) {
+            e.violations().forEach(v -> violations.add(new Violation("expected_shortfall." + v.field(), v.description())));
+        }
         if (!violations.isEmpty()) {
             throw new InvalidInputException(INVALID, violations);
         }
-        return new RiskParameters(version, new MarginRules(tiers, optionImBase, optionImMin, optionMm, scanRange), built);
+        return new RiskParameters(version, new MarginRules(tiers, optionImBase, optionImMin, optionMm, scanRange), built, es);
     }
 
     /**
@@ -67,7 +92,8 @@ public record RiskParameters(String version, MarginRules rules, PortfolioParamet
      * The version is part of the contents.
      */
     public boolean sameContents(RiskParameters other) {
-        return version.equals(other.version) && portfolio.equals(other.portfolio) && sameRules(rules, other.rules);
+        return version.equals(other.version) && portfolio.equals(other.portfolio) && sameRules(rules, other.rules)
+                && expectedShortfall.equals(other.expectedShortfall);
     }
 
     private static boolean sameRules(MarginRules a, MarginRules b) {

@@ -66,6 +66,25 @@ final class Checks {
         return address;
     }
 
+    /** An id Explain returned: a UUID (INVALID_SNAPSHOT_ID otherwise). */
+    java.util.UUID snapshotId(String value, String field) {
+        String id = required(value, field);
+        if (id == null) {
+            return null;
+        }
+        try {
+            java.util.UUID uuid = java.util.UUID.fromString(id);
+            // fromString accepts shortened groups ("1-1-1-1-1"); only the canonical form is an id Explain gave
+            if (uuid.toString().equalsIgnoreCase(id)) {
+                return uuid;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        add("INVALID_SNAPSHOT_ID", field, "must be a snapshot id from ExplainResponse (a UUID)");
+        return null;
+    }
+
     Instrument instrument(String value, String field) {
         try {
             return Instrument.parse(value, field);

@@ -49,6 +49,9 @@ public class MarginGrpcService implements MarginService {
     private final MarginModes modes;
     private final dev.crosschain.margin.app.ActiveRiskParameters parameters;
     private final AdminToken admin;
+    /** Field-injected to leave the constructor as it is. */
+    @jakarta.inject.Inject
+    dev.crosschain.margin.app.Explanations explanations;
 
     public MarginGrpcService(MarginEngine engine, Withdrawals withdrawals, MarginModes modes,
                              dev.crosschain.margin.app.ActiveRiskParameters parameters, AdminToken admin) {
@@ -288,5 +291,32 @@ public class MarginGrpcService implements MarginService {
         return Uni.createFrom().item(dev.crosschain.proto.margin.v1.SetRiskParametersResponse.newBuilder()
                 .setChange(RiskParametersMapper.change(outcome.recorded().change())).setReplayed(outcome.recorded().replayed())
                 .setActiveVersion(outcome.activeVersion()).build());
+    }
+
+    // ---- explain and replay (issue 5) ----
+
+    @Override
+    @Blocking
+    public Uni<dev.crosschain.proto.margin.v1.ExplainResponse> explain(dev.crosschain.proto.margin.v1.ExplainRequest request) {
+        Checks checks = new Checks();
+        String accountId = checks.name(request.getAccountId(), "account_id", "INVALID_ACCOUNT");
+        checks.throwIfAny();
+        dev.crosschain.margin.app.Explanations.Explained explained = explanations.explain(accountId);
+        return Uni.createFrom().item(dev.crosschain.proto.margin.v1.ExplainResponse.newBuilder()
+                .setView(ProtoMapper.view(explained.risk())).setSnapshotId(explained.snapshotId().toString())
+                .setExplanation(ExplainMapper.explanation(explained.explanation())).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<dev.crosschain.proto.margin.v1.ReplaySnapshotResponse> replaySnapshot(
+            dev.crosschain.proto.margin.v1.ReplaySnapshotRequest request) {
+        Checks checks = new Checks();
+        java.util.UUID id = checks.snapshotId(request.getSnapshotId(), "snapshot_id");
+        checks.throwIfAny();
+        dev.crosschain.margin.app.Explanations.Replayed replayed = explanations.replay(id);
+        return Uni.createFrom().item(dev.crosschain.proto.margin.v1.ReplaySnapshotResponse.newBuilder()
+                .setView(ProtoMapper.view(replayed.risk())).setRecorded(ExplainMapper.figures(replayed.recorded()))
+                .setIdentical(replayed.identical()).setTakenAtUnixMs(replayed.takenAtMs()).build());
     }
 }

@@ -7,6 +7,7 @@ import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.InputAge;
 import dev.crosschain.margin.domain.PositionRisk;
 import dev.crosschain.margin.domain.RiskStatus;
+import dev.crosschain.margin.domain.history.ShortfallResult;
 import dev.crosschain.margin.domain.portfolio.PortfolioResult;
 import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
@@ -98,6 +99,14 @@ final class ProtoMapper {
         for (PortfolioResult.Contingency c : r.contingencies()) {
             b.addContingencies(PortfolioContingency.newBuilder().setKind(c.kind()).setSubject(c.subject())
                     .setAmountUsd(usd(c.amount())));
+        }
+        ShortfallResult es = r.expectedShortfall();
+        if (es != null) {
+            // only where the set has a second model: without one there is nothing to choose between
+            b.setDrivingModel(r.drivingModel()).addAllEsExcludedUnderlyings(es.excluded());
+            if (es.available()) {
+                b.setEsLossUsd(usd(es.loss())).setEsAsOf(es.asOf().toString()).setEsApcRatio(es.apcRatio());
+            }
         }
         return b.build();
     }

@@ -2,11 +2,14 @@ package dev.crosschain.margin.grpc;
 
 import dev.crosschain.margin.domain.Decimals;
 import dev.crosschain.margin.domain.InvalidInputException;
+import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarginRules;
 import dev.crosschain.margin.domain.RiskParameters;
 import dev.crosschain.margin.domain.Violation;
+import dev.crosschain.margin.domain.history.ExpectedShortfallParameters;
 import dev.crosschain.margin.store.RiskParameterStore;
 import dev.crosschain.proto.margin.v1.CorrelationGroup;
+import dev.crosschain.proto.margin.v1.EsAntiProcyclicality;
 import dev.crosschain.proto.margin.v1.ExtendedMove;
 import dev.crosschain.proto.margin.v1.LinearTier;
 import dev.crosschain.proto.margin.v1.RiskParameterChange;
@@ -14,6 +17,7 @@ import dev.crosschain.proto.margin.v1.StandardRules;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +53,8 @@ final class RiskParametersMapper {
         dev.crosschain.proto.margin.v1.PortfolioParameters pm = p.getPortfolio();
         RiskParameters built = null;
         try {
-            built = RiskParameters.of(p.getVersion(), tiers, imBase, imMin, mm, scan, () -> portfolio(pm));
+            built = RiskParameters.of(p.getVersion(), tiers, imBase, imMin, mm, scan, () -> portfolio(pm),
+                    () -> expectedShortfall(p));
         } catch (InvalidInputException e) {
             // a field that is not a decimal is reported once, as such, not again for its range
             Set<String> unparsed = new LinkedHashSet<>();
@@ -76,6 +81,59 @@ final class RiskParametersMapper {
                 pm.getVolUpShift(), pm.getVolDownShift(), pm.getTenorReferenceDays(), pm.getTenorPower(), pm.getTenorMaxScale(),
                 extended, pm.getSkewShiftsList(), groups, pm.getGroupOffset(), pm.getImFactor(), pm.getNetShortOptionRate(),
                 pm.getLinearRate(), pm.getStaleOracleWidening(), pm.getStablecoinDepeg(), List.copyOf(pm.getStablecoinsList()));
+    }
+
+    /**
+     * The ES section; absent reads as {@link ExpectedShortfallParameters#NONE} (a client that predates it keeps
+     * sending valid sets). A mode other than PORTFOLIO, or not a mode, is reported at {@code modes[i]}.
+     */
+    private static ExpectedShortfallParameters expectedShortfall(dev.crosschain.proto.margin.v1.RiskParameters p) {
+        if (!p.hasExpectedShortfall()) {
+            return ExpectedShortfallParameters.NONE;
+        }
+        dev.crosschain.proto.margin.v1.ExpectedShortfallParameters es = p.getExpectedShortfall();
+        List<Violation> violations = new ArrayList<>();
+        Set<MarginMode> modes = EnumSet.noneOf(MarginMode.class);
+        for (int i = 0; i < es.getModesCount(); i++) {
+            MarginMode mode = switch (es.getModes(i)) {
+                case MARGIN_MODE_PORTFOLIO -> MarginMode.PORTFOLIO;
+                case MARGIN_MODE_CROSS -> MarginMode.CROSS;
+                case MARGIN_MODE_ISOLATED -> MarginMode.ISOLATED;
+                default -> null;
+            };
+            if (mode == null) {
+                violations.add(new Violation("modes[" + i + "]", "not a margin mode: " + es.getModesValue(i)));
+            } else if (!ExpectedShortfallParameters.SUPPORTED_MODES.contains(mode)) {
+                violations.add(new Violation("modes[" + i + "]", "ES applies only to " + ExpectedShortfallParameters.SUPPORTED_MODES
+                        + ", not " + mode));
+            } else {
+                modes.add(mode);
+            }
+        }
+        ExpectedShortfallParameters.Apc apc = switch (es.getAntiProcyclicality()) {
+            case ES_ANTI_PROCYCLICALITY_NONE -> ExpectedShortfallParameters.Apc.NONE;
+            case ES_ANTI_PROCYCLICALITY_FLOOR_AND_BUFFER -> ExpectedShortfallParameters.Apc.FLOOR_AND_BUFFER;
+            default -> null;
+        };
+        try {
+            ExpectedShortfallParameters built = new ExpectedShortfallParameters(modes, es.getLevel(), es.getLookBackDays(),
+                    es.getHoldingDays(), apc);
+            if (violations.isEmpty()) {
+                return built;
+            }
+        } catch (InvalidInputException e) {
+            violations.addAll(e.violations());
+        }
+        throw new InvalidInputException(RiskParameters.INVALID, violations);
+    }
+
+    private static dev.crosschain.proto.margin.v1.ExpectedShortfallParameters expectedShortfall(ExpectedShortfallParameters es) {
+        var out = dev.crosschain.proto.margin.v1.ExpectedShortfallParameters.newBuilder().setLevel(es.level())
+                .setLookBackDays(es.lookBackDays()).setHoldingDays(es.holdingDays())
+                .setAntiProcyclicality(es.antiProcyclicality() == ExpectedShortfallParameters.Apc.NONE
+                        ? EsAntiProcyclicality.ES_ANTI_PROCYCLICALITY_NONE : EsAntiProcyclicality.ES_ANTI_PROCYCLICALITY_FLOOR_AND_BUFFER);
+        es.orderedModes().forEach(m -> out.addModes(dev.crosschain.proto.margin.v1.MarginMode.valueOf("MARGIN_MODE_" + m.name())));
+        return out.build();
     }
 
     /** Digits after the point a set's decimal may carry (rates and USD limits need far fewer). */
@@ -133,8 +191,12 @@ final class RiskParametersMapper {
                 .addAllStablecoins(pm.stablecoins());
         pm.extendedMoves().forEach(e -> portfolio.addExtendedMoves(ExtendedMove.newBuilder().setMove(e.move()).setWeight(e.weight())));
         pm.correlationGroups().forEach(g -> portfolio.addCorrelationGroups(CorrelationGroup.newBuilder().addAllUnderlyings(g)));
-        return dev.crosschain.proto.margin.v1.RiskParameters.newBuilder().setVersion(p.version()).setRules(rules)
-                .setPortfolio(portfolio).build();
+        var set = dev.crosschain.proto.margin.v1.RiskParameters.newBuilder().setVersion(p.version()).setRules(rules)
+                .setPortfolio(portfolio);
+        if (!p.expectedShortfall().equals(ExpectedShortfallParameters.NONE)) {
+            set.setExpectedShortfall(expectedShortfall(p.expectedShortfall()));
+        }
+        return set.build();
     }
 
     static RiskParameterChange change(RiskParameterStore.Change c) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crosschain.margin.domain.MarginRules;
+import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.RiskParameters;
+import dev.crosschain.margin.domain.history.ExpectedShortfallParameters;
 import dev.crosschain.margin.domain.portfolio.PortfolioParameters;
 
 import java.math.BigDecimal;
@@ -18,6 +20,10 @@ import java.util.List;
  * (scale kept), doubles as JSON numbers written by {@link Double#toString} (the shortest decimal that reads back to
  * the same double), so {@code read(write(p))} equals {@code p} and writing it again gives the same text. Field names
  * are the proto's (risk_parameters.proto section of margin_service.proto).
+ *
+ * <p>A set without expected shortfall ({@link ExpectedShortfallParameters#NONE}) is written without an
+ * {@code expected_shortfall} object, and a stored set without one (rp-1, written before ES existed) reads as NONE:
+ * its contents, and so its record, stay what they were.
  */
 final class RiskParametersJson {
 
@@ -72,6 +78,16 @@ final class RiskParametersJson {
         portfolio.put("stablecoin_depeg", pm.stablecoinDepeg());
         ArrayNode coins = portfolio.putArray("stablecoins");
         pm.stablecoins().forEach(coins::add);
+        ExpectedShortfallParameters es = p.expectedShortfall();
+        if (!es.equals(ExpectedShortfallParameters.NONE)) {
+            ObjectNode section = root.putObject("expected_shortfall");
+            ArrayNode modes = section.putArray("modes");
+            es.orderedModes().forEach(m -> modes.add(m.name()));
+            section.put("level", es.level());
+            section.put("look_back_days", es.lookBackDays());
+            section.put("holding_days", es.holdingDays());
+            section.put("anti_procyclicality", es.antiProcyclicality().name());
+        }
         try {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -110,7 +126,18 @@ final class RiskParametersJson {
                         number(pm, "tenor_power"), number(pm, "tenor_max_scale"), extended, doubles(pm.get("skew_shifts")),
                         groups, number(pm, "group_offset"), number(pm, "im_factor"), number(pm, "net_short_option_rate"),
                         number(pm, "linear_rate"), number(pm, "stale_oracle_widening"), number(pm, "stablecoin_depeg"),
-                        strings(pm.get("stablecoins"))));
+                        strings(pm.get("stablecoins"))),
+                () -> expectedShortfall(root.get("expected_shortfall")));
+    }
+
+    private static ExpectedShortfallParameters expectedShortfall(JsonNode es) {
+        if (es == null || es.isNull()) {
+            return ExpectedShortfallParameters.NONE;
+        }
+        java.util.Set<MarginMode> modes = java.util.EnumSet.noneOf(MarginMode.class);
+        strings(es.get("modes")).forEach(m -> modes.add(MarginMode.valueOf(m)));
+        return new ExpectedShortfallParameters(modes, number(es, "level"), es.get("look_back_days").intValue(),
+                es.get("holding_days").intValue(), ExpectedShortfallParameters.Apc.valueOf(es.get("anti_procyclicality").asText()));
     }
 
     private static void doubles(ArrayNode array, List<Double> values) {
@@ -123,13 +150,13 @@ final class RiskParametersJson {
         return out;
     }
 
-    private static List<String> strings(JsonNode array) {
+    static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
         return out;
     }
 
-    private static BigDecimal decimal(JsonNode node, String field) {
+    static BigDecimal decimal(JsonNode node, String field) {
         return new BigDecimal(node.get(field).asText());
     }
 

@@ -122,6 +122,33 @@ class PricingClientTest {
         }
     }
 
+    /**
+     * Historical scenarios (expected shortfall) move every group: they go into each group's call with that group's
+     * positions, after the group's own scenarios, so every position has its P&L in every one of them (one call per
+     * group while within the limits), and each maps to one spot shock per underlying with its own move, vol unchanged.
+     */
+    @Test
+    void historicalScenariosGoIntoEveryGroupsCall() {
+        Scenario day = Scenario.historical(new dev.crosschain.margin.domain.history.HistoricalScenario("hist:2020-03-12/2d",
+                java.time.LocalDate.of(2020, 3, 12), 2, java.util.Map.of("BTC", -0.37, "ETH", -0.42)));
+        List<Scenario> grid = List.of(scenario("ETH:a", 0, "ETH"), scenario("BTC:a", 1, "BTC"), day);
+        List<PositionExposure> book = List.of(position("ETH", 0), position("BTC", 1));
+        List<int[]> calls = new ArrayList<>();
+        double[][] pnl = PricingClient.sliced(book, grid, PricingClient.LIMITS, pricing(book, grid, calls)).pnl();
+        assertThat(calls).containsExactly(new int[]{1, 2}, new int[]{1, 2});
+        assertThat(pnl[0]).containsExactly(0.0, 0.0, 2.0);
+        assertThat(pnl[1]).containsExactly(0.0, 100_001.0, 100_002.0);
+
+        dev.crosschain.proto.pricing.v1.Scenario mapped = PricingClient.scenario(day);
+        assertThat(mapped.getScenarioId()).isEqualTo("hist:2020-03-12/2d");
+        assertThat(mapped.getSpotShocksList()).containsExactly(
+                SpotShock.newBuilder().setUnderlying("BTC").setRelativeMove(-0.37).build(),
+                SpotShock.newBuilder().setUnderlying("ETH").setRelativeMove(-0.42).build());
+        assertThat(mapped.getVolShift()).isZero();
+        assertThat(mapped.getSkewShift()).isZero();
+        assertThat(mapped.getVolShiftReferenceDays()).isZero();
+    }
+
     /** More scenarios than a call takes: 2,500 scenarios go in calls of 1,000, 1,000 and 500, each with 398 positions at most (399 x 1,001 > 400,000). */
     @Test
     void scenariosAreSlicedAtPricingsMaximum() {

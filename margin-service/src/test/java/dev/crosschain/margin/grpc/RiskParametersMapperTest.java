@@ -4,6 +4,8 @@ import dev.crosschain.margin.domain.InvalidInputException;
 import dev.crosschain.margin.domain.MarginRules;
 import dev.crosschain.margin.domain.RiskParameters;
 import dev.crosschain.margin.domain.Violation;
+import dev.crosschain.margin.domain.history.ExpectedShortfallParameters;
+import dev.crosschain.proto.margin.v1.MarginMode;
 import dev.crosschain.margin.domain.portfolio.PortfolioParameters;
 import dev.crosschain.proto.margin.v1.StandardRules;
 import org.junit.jupiter.api.Test;
@@ -56,5 +58,32 @@ class RiskParametersMapperTest {
         }
         assertThat(violations(r -> r.setLinearTiers(0, r.getLinearTiers(0).toBuilder().setBelow("1" + "0".repeat(38)))))
                 .extracting(Violation::field).containsExactly("parameters.rules.linear_tiers[0].below");
+    }
+
+    /**
+     * The ES section round-trips; an absent section is ES in no mode (a client that predates it); a bad one reports each
+     * bad field once, together with the other sections' (the CROSS mode is not offered to ES: only PORTFOLIO is wired).
+     */
+    @Test
+    void theEsSectionRoundTripsAndReportsEachBadField() {
+        var withEs = RiskParametersMapper.toProto(RiskParameters.of("rp-2", MarginRules.DEFAULT.linearTiers(), new BigDecimal("0.15"),
+                new BigDecimal("0.10"), new BigDecimal("0.075"), new BigDecimal("0.15"), () -> PortfolioParameters.DEFAULT,
+                () -> ExpectedShortfallParameters.PORTFOLIO_DEFAULT));
+        assertThat(withEs.getExpectedShortfall().getModesList()).containsExactly(MarginMode.MARGIN_MODE_PORTFOLIO);
+        assertThat(RiskParametersMapper.toDomain(withEs, "parameters").expectedShortfall())
+                .isEqualTo(ExpectedShortfallParameters.PORTFOLIO_DEFAULT);
+        assertThat(RiskParametersMapper.toProto(RiskParametersMapper.toDomain(withEs, "parameters"))).isEqualTo(withEs);
+        assertThat(VALID.hasExpectedShortfall()).isFalse();
+        assertThat(RiskParametersMapper.toDomain(VALID, "parameters").expectedShortfall()).isEqualTo(ExpectedShortfallParameters.NONE);
+
+        var bad = withEs.toBuilder().setRules(withEs.getRules().toBuilder().setOptionMm("x"))
+                .setExpectedShortfall(withEs.getExpectedShortfall().toBuilder().setModes(0, MarginMode.MARGIN_MODE_CROSS)
+                        .setLevel(Double.NaN).setLookBackDays(1).setAntiProcyclicalityValue(7)).build();
+        InvalidInputException[] caught = new InvalidInputException[1];
+        assertThatThrownBy(() -> RiskParametersMapper.toDomain(bad, "parameters"))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> caught[0] = e);
+        assertThat(caught[0].violations()).extracting(Violation::field).containsExactlyInAnyOrder("parameters.rules.option_mm",
+                "parameters.expected_shortfall.modes[0]", "parameters.expected_shortfall.level",
+                "parameters.expected_shortfall.look_back_days", "parameters.expected_shortfall.anti_procyclicality");
     }
 }

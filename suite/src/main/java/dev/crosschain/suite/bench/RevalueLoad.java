@@ -127,7 +127,7 @@ public final class RevalueLoad {
         }
     }
 
-    private static void prepareMarket(PricingServiceGrpc.PricingServiceBlockingStub pricing, LocalDate today) {
+    static void prepareMarket(PricingServiceGrpc.PricingServiceBlockingStub pricing, LocalDate today) {
         PushIndexPricesRequest.Builder index = PushIndexPricesRequest.newBuilder();
         for (String u : ORDER) {
             index.addQuotes(IndexQuote.newBuilder().setAsset(u).setSource("bench").setPrice(Long.toString((long) UNDERLYINGS.get(u)[0])));
@@ -159,7 +159,7 @@ public final class RevalueLoad {
      * for every HTTP/2 frame, which nothing prints. That cost the driver CPU that the service on the
      * same cores should get.
      */
-    private static void quietClientLogging() {
+    static void quietClientLogging() {
         LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
     }
 
@@ -204,12 +204,12 @@ public final class RevalueLoad {
         return BookPosition.newBuilder().setInstrument(instrument).setQuantity(Integer.toString(q == 0 ? 1 : q)).build();
     }
 
-    private static String option(String underlying, LocalDate expiry, long strike, String type) {
+    static String option(String underlying, LocalDate expiry, long strike, String type) {
         return underlying + "-" + expiryCode(expiry) + "-" + strike + "-" + type;
     }
 
     /** Deribit's code, e.g. 7DEC26. */
-    private static String expiryCode(LocalDate date) {
+    static String expiryCode(LocalDate date) {
         return date.getDayOfMonth() + date.getMonth().name().substring(0, 3) + String.format(Locale.ROOT, "%02d", date.getYear() % 100);
     }
 

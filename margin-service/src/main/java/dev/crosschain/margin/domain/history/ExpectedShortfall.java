@@ -114,6 +114,33 @@ public record ExpectedShortfall(double level) {
         return Math.max(0.0, shortfall(pnl));
     }
 
+    /**
+     * The requirements of a long and of a short unit exposure to {@code size} moves given sorted ascending: the same
+     * figures as {@link #requirement} of {@code moves} and of {@code -moves}, from one sorted window (the long side's
+     * tail is the lowest moves, the short side's the highest).
+     *
+     * @return {long, short}
+     */
+    public double[] unitRequirements(double[] ascendingMoves, int size) {
+        if (size == 0) {
+            throw new IllegalArgumentException("expected shortfall of no scenarios");
+        }
+        double k = tailCount(size);
+        int m = (int) Math.floor(k);
+        double fraction = k - m;
+        double longSum = 0.0;
+        double shortSum = 0.0;
+        for (int j = 0; j < m; j++) {
+            longSum -= ascendingMoves[j];
+            shortSum += ascendingMoves[size - 1 - j];
+        }
+        if (fraction > 0) {
+            longSum -= fraction * ascendingMoves[m];
+            shortSum += fraction * ascendingMoves[size - 1 - m];
+        }
+        return new double[]{Math.max(0.0, longSum / k), Math.max(0.0, shortSum / k)};
+    }
+
     /** The ES of several P&L vectors at once (e.g. one per day of a backtest). */
     public double[] requirements(double[][] pnlByDay) {
         return Arrays.stream(pnlByDay).mapToDouble(this::requirement).toArray();

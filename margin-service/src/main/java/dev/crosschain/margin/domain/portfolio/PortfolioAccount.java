@@ -12,6 +12,8 @@ import dev.crosschain.margin.domain.MarketMark;
 import dev.crosschain.margin.domain.Position;
 import dev.crosschain.margin.domain.PositionRisk;
 import dev.crosschain.margin.domain.RiskStatus;
+import dev.crosschain.margin.domain.history.AccountShortfall;
+import dev.crosschain.margin.domain.history.ShortfallModel;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -84,10 +86,24 @@ public final class PortfolioAccount {
      */
     public AccountRisk evaluate(String accountId, boolean frozen, BigDecimal realizedPnl, List<Position> positions,
                                 Map<String, MarketMark> marks, Collateral collateral, long nowMs, Revaluation revaluation) {
+        return evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs, revaluation, null);
+    }
+
+    /**
+     * {@link #evaluate(String, boolean, BigDecimal, List, Map, Collateral, long, Revaluation)} with the expected-shortfall
+     * model {@code shortfall} as the second model: the book is revalued in the historical scenarios of its plan in the
+     * same revaluation as the grid, and MM = max(scenario MM, ES x APC ratio) ({@link PortfolioResult#withExpectedShortfall}).
+     * No usable history leaves the scenario MM standing, with the breakdown saying so (ES unavailable).
+     *
+     * @param shortfall the set's ES model when it applies to PORTFOLIO; null when the set does not apply ES
+     */
+    public AccountRisk evaluate(String accountId, boolean frozen, BigDecimal realizedPnl, List<Position> positions,
+                                Map<String, MarketMark> marks, Collateral collateral, long nowMs, Revaluation revaluation,
+                                ShortfallModel shortfall) {
         AccountRisk cross = calculator.evaluate(accountId, frozen, realizedPnl, positions, marks, collateral, nowMs,
                 MarginMode.CROSS);
         try {
-            Scanned scanned = scan(cross, marks, collateral, revaluation);
+            Scanned scanned = scan(cross, marks, collateral, revaluation, shortfall);
             return withRequirements(cross, scanned.result(), cross.conservative() || scanned.stale());
         } catch (InvalidInputException e) {
             // every input of the scan came from upstream (marks, collateral, RevalueBook) or the store, none
@@ -100,32 +116,93 @@ public final class PortfolioAccount {
     private record Scanned(PortfolioResult result, boolean stale) {
     }
 
-    private Scanned scan(AccountRisk cross, Map<String, MarketMark> marks, Collateral collateral, Revaluation revaluation) {
+    private Scanned scan(AccountRisk cross, Map<String, MarketMark> marks, Collateral collateral, Revaluation revaluation,
+                         ShortfallModel shortfall) {
         List<PositionExposure> exposures = positions(cross.positions(), marks);
         List<CollateralExposure> lines = collateral(parameters, collateral);
         PortfolioResult result;
         if (exposures.isEmpty()) {
-            // no liabilities: nothing to margin (class javadoc), not even a stablecoin's de-peg
+            // no liabilities: nothing to margin (class javadoc), not even a stablecoin's de-peg or an ES figure
             ScenarioGrid grid = ScenarioGrid.forBook(parameters, List.of(), List.of());
             result = PortfolioMargin.DEFAULT.evaluate(grid, List.of(), new double[0][], List.of(), Set.of());
         } else {
+            AccountShortfall.Plan plan = shortfall == null ? null : shortfall.plan(underlyings(exposures, lines));
+            List<Scenario> historical = plan == null ? List.of() : plan.scenarios().stream().map(Scenario::historical).toList();
             Set<String> stale = stale(parameters, exposures, marks, collateral);
             ScenarioGrid grid = ScenarioGrid.forBook(parameters, exposures, lines, stale);
-            Revalued revalued = revaluation.revalue(exposures, grid.scenarios());
+            Revalued revalued = revaluation.revalue(exposures, concat(grid.scenarios(), historical));
             if (!stale.containsAll(revalued.staleUnderlyings())) {
                 // pricing valued from an index the marks did not call stale: scan again with its stale scenarios
                 stale.addAll(revalued.staleUnderlyings());
                 grid = ScenarioGrid.forBook(parameters, exposures, lines, stale);
-                revalued = revaluation.revalue(exposures, grid.scenarios());
+                revalued = revaluation.revalue(exposures, concat(grid.scenarios(), historical));
                 if (!stale.containsAll(revalued.staleUnderlyings())) {
                     throw new UnusableInputException("pricing-service's stale underlyings changed between two revaluations: "
                             + revalued.staleUnderlyings() + " beyond " + stale, null);
                 }
             }
-            result = PortfolioMargin.DEFAULT.evaluate(grid, exposures, revalued.pnl(), lines, stale);
+            int gridSize = grid.scenarios().size();
+            result = PortfolioMargin.DEFAULT.evaluate(grid, exposures, columns(revalued.pnl(), 0, gridSize), lines, stale);
+            if (plan != null) {
+                double[] bookPnl = bookPnl(exposures, columns(revalued.pnl(), gridSize, historical.size()), lines, historical);
+                result = result.withExpectedShortfall(shortfall.result(plan, bookPnl), parameters.imFactor());
+            }
             return new Scanned(result, !stale.isEmpty());
         }
         return new Scanned(result, false);
+    }
+
+    /** Underlyings the book is exposed to: its positions' and its risky collateral's. */
+    private static Set<String> underlyings(List<PositionExposure> exposures, List<CollateralExposure> lines) {
+        Set<String> out = new TreeSet<>();
+        exposures.forEach(p -> out.add(p.underlying()));
+        lines.stream().filter(c -> !c.stablecoin()).forEach(c -> out.add(c.underlying()));
+        return out;
+    }
+
+    private static List<Scenario> concat(List<Scenario> a, List<Scenario> b) {
+        List<Scenario> out = new ArrayList<>(a.size() + b.size());
+        out.addAll(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** Columns {@code from .. from + count - 1} of pnl[position][scenario]. */
+    private static double[][] columns(double[][] pnl, int from, int count) {
+        double[][] out = new double[pnl.length][];
+        for (int p = 0; p < pnl.length; p++) {
+            out[p] = java.util.Arrays.copyOfRange(pnl[p], from, from + count);
+        }
+        return out;
+    }
+
+    /**
+     * The whole book's P&L per historical scenario, USD: every position's revalued P&L plus each risky collateral
+     * line's value after its MM haircut times its underlying's move (0 for an underlying outside the model), summed in
+     * a fixed order (positions by instrument, lines by chain and asset) so the figure does not depend on listing order.
+     */
+    private static double[] bookPnl(List<PositionExposure> exposures, double[][] pnl, List<CollateralExposure> lines,
+                                    List<Scenario> historical) {
+        Integer[] order = new Integer[exposures.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparing((Integer i) -> exposures.get(i).instrument()));
+        List<CollateralExposure> risky = lines.stream().filter(c -> !c.stablecoin())
+                .sorted(PortfolioMargin.COLLATERAL_ORDER)
+                .toList();
+        double[] out = new double[historical.size()];
+        for (int s = 0; s < out.length; s++) {
+            double total = 0;
+            for (Integer p : order) {
+                total += pnl[p][s];
+            }
+            for (CollateralExposure c : risky) {
+                total += c.valueMm() * historical.get(s).moveOf(c.underlying());
+            }
+            out[s] = total;
+        }
+        return out;
     }
 
     /**

@@ -48,7 +48,7 @@ public final class PortfolioMargin {
     private static final double MAX_PNL_USD = 1e15;
     private static final BigDecimal MAX_USD = BigDecimal.valueOf(MAX_PNL_USD);
     private static final double HALF_CENT = 0.005;
-    private static final Comparator<CollateralExposure> COLLATERAL_ORDER = Comparator.comparing(CollateralExposure::chainId)
+    static final Comparator<CollateralExposure> COLLATERAL_ORDER = Comparator.comparing(CollateralExposure::chainId)
             .thenComparing(CollateralExposure::asset).thenComparing(CollateralExposure::amount)
             .thenComparing(CollateralExposure::price).thenComparing(CollateralExposure::mmHaircut)
             .thenComparing(CollateralExposure::imHaircut);
@@ -97,7 +97,7 @@ public final class PortfolioMargin {
             largest = largest.max(group.worstLoss());
         }
         BigDecimal keep = BigDecimal.ONE.subtract(BigDecimal.valueOf(params.groupOffset()));
-        BigDecimal scanLoss = requirement(largest.add(keep.multiply(sumOfLosses.subtract(largest))));
+        BigDecimal scanLoss = Decimals.requirement(largest.add(keep.multiply(sumOfLosses.subtract(largest))));
 
         List<PortfolioResult.Contingency> contingencies = contingencies(params, positions, collateral);
         BigDecimal contingencyTotal = Decimals.usd(BigDecimal.ZERO);
@@ -105,7 +105,7 @@ public final class PortfolioMargin {
             contingencyTotal = contingencyTotal.add(c.amount());
         }
         BigDecimal mm = Decimals.usd(scanLoss.add(contingencyTotal));
-        BigDecimal im = requirement(mm.multiply(BigDecimal.valueOf(params.imFactor())));
+        BigDecimal im = Decimals.requirement(mm.multiply(BigDecimal.valueOf(params.imFactor())));
         return new PortfolioResult(params.version(), mm, im, scanLoss, Decimals.usd(sumOfLosses.subtract(scanLoss)),
                 contingencyTotal, groups, contingencies);
     }
@@ -159,7 +159,7 @@ public final class PortfolioMargin {
         List<PortfolioResult.Contribution> byChain = new ArrayList<>();
         chainLoss.forEach((chain, loss) -> byChain.add(new PortfolioResult.Contribution(chain, cents(loss))));
         ScenarioGrid.Group group = grid.groups().get(g);
-        return new PortfolioResult.GroupResult(group.id(), group.underlyings(), driving.id(), requirement(BigDecimal.valueOf(Math.max(0, worst))),
+        return new PortfolioResult.GroupResult(group.id(), group.underlyings(), driving.id(), Decimals.requirement(BigDecimal.valueOf(Math.max(0, worst))),
                 byPosition, byChain);
     }
 
@@ -260,21 +260,12 @@ public final class PortfolioMargin {
     }
 
     private static void add(List<PortfolioResult.Contingency> out, String kind, String subject, double amount) {
-        BigDecimal rounded = requirement(BigDecimal.valueOf(amount));
+        BigDecimal rounded = Decimals.requirement(BigDecimal.valueOf(amount));
         if (rounded.signum() != 0) {
             out.add(new PortfolioResult.Contingency(kind, subject, rounded));
         }
     }
 
-    /**
-     * A requirement figure (group loss, scan loss, contingency, IM) rounded UP to the cent: a requirement
-     * is never rounded in the account's favour. It is first rounded to the micro-dollar, which removes the
-     * double arithmetic's noise (90,000 x 0.16 = 14,400.000000000002 is 14,400.00, not 14,400.01) while
-     * keeping every real fraction of a cent.
-     */
-    static BigDecimal requirement(BigDecimal usd) {
-        return Decimals.usd(usd.setScale(6, RoundingMode.HALF_EVEN).setScale(2, RoundingMode.CEILING));
-    }
 
     /** A share or a credit (contributions) rounded to the nearest cent, HALF_EVEN, at the service's USD scale. */
     static BigDecimal cents(double usd) {

@@ -1,5 +1,8 @@
 package dev.crosschain.margin.domain.portfolio;
 
+import dev.crosschain.margin.domain.Decimals;
+import dev.crosschain.margin.domain.history.ShortfallResult;
+
 import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,8 +12,9 @@ import java.util.Map;
 /**
  * Portfolio margin of one book, every figure named for Explain. USD amounts are rounded to the cent
  * (requirements up, contributions HALF_EVEN) and carried at the service's USD scale 8 so they add to the other figures. The parts add
- * up exactly: {@code maintenanceMargin = scanLoss + sum of contingencies} and
- * {@code scanLoss = sum of group losses - groupOffsetCredit}.
+ * up exactly: {@code scenario MM = scanLoss + sum of contingencies}, {@code scanLoss = sum of group losses - groupOffsetCredit},
+ * and {@code maintenanceMargin} is the scenario MM, or where the parameter set applies expected shortfall
+ * {@code max(scenario MM, expectedShortfall.requirement())}.
  *
  * @param parametersVersion the {@link PortfolioParameters#version()} that produced it
  * @param maintenanceMargin MM: combined scan loss + contingencies
@@ -20,14 +24,50 @@ import java.util.Map;
  * @param contingencyTotal  sum of {@code contingencies}
  * @param groups            one per group of the grid, in grid order
  * @param contingencies     the non-zero add-ons, in a stable order
+ * @param expectedShortfall the ES figure where the parameter set applies ES to PORTFOLIO (or why there is none);
+ *                          null where it does not
  */
 public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMargin, BigDecimal initialMargin,
                               BigDecimal scanLoss, BigDecimal groupOffsetCredit, BigDecimal contingencyTotal,
-                              List<GroupResult> groups, List<Contingency> contingencies) {
+                              List<GroupResult> groups, List<Contingency> contingencies, ShortfallResult expectedShortfall) {
 
     public PortfolioResult {
         groups = List.copyOf(groups);
         contingencies = List.copyOf(contingencies);
+    }
+
+    /** The scenario model's result alone (no expected shortfall). */
+    public PortfolioResult(String parametersVersion, BigDecimal maintenanceMargin, BigDecimal initialMargin,
+                           BigDecimal scanLoss, BigDecimal groupOffsetCredit, BigDecimal contingencyTotal,
+                           List<GroupResult> groups, List<Contingency> contingencies) {
+        this(parametersVersion, maintenanceMargin, initialMargin, scanLoss, groupOffsetCredit, contingencyTotal, groups,
+                contingencies, null);
+    }
+
+    /** {@link #drivingModel()} when the scenario MM stands (also on a tie, and without an ES figure). */
+    public static final String SCENARIO = "scenario";
+    /** {@link #drivingModel()} when the ES figure exceeds the scenario MM. */
+    public static final String EXPECTED_SHORTFALL = "expected_shortfall";
+
+    /**
+     * This scenario result with the ES figure {@code es}: MM = max(scenario MM, ES requirement), IM = MM x
+     * {@code imFactor} rounded up to the cent. An unavailable ES leaves the figures as they are (never lowers them).
+     */
+    public PortfolioResult withExpectedShortfall(ShortfallResult es, double imFactor) {
+        BigDecimal mm = maintenanceMargin;
+        BigDecimal im = initialMargin;
+        if (es.available() && es.requirement().compareTo(mm) > 0) {
+            mm = es.requirement();
+            im = Decimals.requirement(mm.multiply(BigDecimal.valueOf(imFactor)));
+        }
+        return new PortfolioResult(parametersVersion, mm, im, scanLoss, groupOffsetCredit, contingencyTotal, groups,
+                contingencies, es);
+    }
+
+    /** Which model set MM: {@link #EXPECTED_SHORTFALL} when the ES figure exceeds the scenario MM, else {@link #SCENARIO}. */
+    public String drivingModel() {
+        return expectedShortfall != null && expectedShortfall.available()
+                && expectedShortfall.requirement().compareTo(scanLoss.add(contingencyTotal)) > 0 ? EXPECTED_SHORTFALL : SCENARIO;
     }
 
     /**
@@ -99,6 +139,10 @@ public record PortfolioResult(String parametersVersion, BigDecimal maintenanceMa
         out.put("contingencies", contingencyTotal);
         for (Contingency c : contingencies) {
             out.put("contingency[" + c.name() + "]", c.amount());
+        }
+        if (expectedShortfall != null && expectedShortfall.available()) {
+            out.put("es_loss", expectedShortfall.loss());
+            out.put("es_requirement", expectedShortfall.requirement());
         }
         return Collections.unmodifiableMap(out);
     }

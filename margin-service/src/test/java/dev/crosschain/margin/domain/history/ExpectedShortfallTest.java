@@ -71,8 +71,7 @@ class ExpectedShortfallTest {
 
     @Test
     void esIsAtLeastTheVarAndPositivelyHomogeneousAndMonotone() {
-        long seed = Long.getLong("es.test.seed", DEFAULT_SEED);
-        System.out.println("ExpectedShortfallTest seed " + seed + " (replay or vary: -Des.test.seed=" + seed + ")");
+        long seed = seed("ExpectedShortfallTest");
         Random random = new Random(seed);
         for (int run = 0; run < 200; run++) {
             int n = 1 + random.nextInt(600);
@@ -99,5 +98,34 @@ class ExpectedShortfallTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scenario 1");
         assertThatThrownBy(() -> new ExpectedShortfall(1.0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ExpectedShortfall(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Both tails of one sorted window give exactly requirement(moves) and requirement(-moves), on random windows. */
+    @Test
+    void unitRequirementsOfASortedWindowAreTheLongAndShortRequirements() {
+        long seed = seed("unitRequirements");
+        Random random = new Random(seed);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + random.nextInt(500);
+            double[] moves = new double[n];
+            double[] negated = new double[n];
+            for (int i = 0; i < n; i++) {
+                moves[i] = random.nextGaussian() * 0.05;
+                negated[i] = -moves[i];
+            }
+            ExpectedShortfall es = new ExpectedShortfall(0.5 + 0.49 * random.nextDouble());
+            double[] sorted = moves.clone();
+            java.util.Arrays.sort(sorted);
+            double[] both = es.unitRequirements(sorted, n);
+            assertThat(both[0]).as("seed %d round %d", seed, round).isEqualTo(es.requirement(moves));
+            assertThat(both[1]).as("seed %d round %d", seed, round).isEqualTo(es.requirement(negated));
+        }
+    }
+
+    /** The random tests' seed, printed so a failure replays: -Des.test.seed, else the fixed default. */
+    private static long seed(String test) {
+        long seed = Long.getLong("es.test.seed", DEFAULT_SEED);
+        System.out.println(test + " seed " + seed + " (replay or vary: -Des.test.seed=" + seed + ")");
+        return seed;
     }
 }
