@@ -106,7 +106,6 @@ public class LiquidationGrpcService implements LiquidationService {
         if (!violations.isEmpty()) {
             throw new InvalidInputException(reason, violations);
         }
-        Optional<Long> before = decodeToken(request.getPageToken());
         int limit = size == 0 ? DEFAULT_PAGE_SIZE : size;
         String account = request.getAccountId().isBlank() ? null : request.getAccountId().trim();
         List<Auction> page = store.list(status, account, before.get(), limit + 1);
