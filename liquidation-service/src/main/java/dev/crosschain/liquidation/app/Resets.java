@@ -72,17 +72,9 @@ public class Resets {
     /** One pass over the open auctions; returns the resets this pass made. */
     public List<AuctionStore.Reset> run() {
         List<AuctionStore.Reset> done = new ArrayList<>();
-        long afterSeq = 0;
-        List<Auction> page;
-        do {
-            page = store.openHeaders(afterSeq, BATCH);
-            for (Auction auction : page) {
-                afterSeq = auction.seq();
-                Auction.needsReset(auction, clock.instant())
-                        .flatMap(reason -> reset(auction, reason))
-                        .ifPresent(done::add);
-            }
-        } while (page.size() == BATCH);
+        store.forEachOpenHeader(BATCH, auction -> Auction.needsReset(auction, clock.instant())
+                .flatMap(reason -> reset(auction, reason))
+                .ifPresent(done::add));
         return done;
     }
 

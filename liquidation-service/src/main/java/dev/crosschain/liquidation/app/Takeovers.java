@@ -16,7 +16,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,24 +85,18 @@ public class Takeovers {
             return;
         }
         try {
-            BigDecimal free = null;
-            long afterSeq = 0;
-            List<Auction> page;
-            do {
-                page = store.openHeaders(afterSeq, BATCH);
-                for (Auction auction : page) {
-                    afterSeq = auction.seq();
-                    if (owedAt(auction, clock.instant()).signum() <= 0) {
-                        store.clearFundShort(auction.auctionId());
-                        continue;
-                    }
-                    if (free == null) {
-                        // read once per pass: bids settled meanwhile only make the fund look poorer (pending payouts)
-                        free = funds.fundAvailable().subtract(store.pendingPayouts());
-                    }
-                    decide(auction, free);
+            BigDecimal[] free = {null};
+            store.forEachOpenHeader(BATCH, auction -> {
+                if (owedAt(auction, clock.instant()).signum() <= 0) {
+                    store.clearFundShort(auction.auctionId());
+                    return;
                 }
-            } while (page.size() == BATCH);
+                if (free[0] == null) {
+                    // read once per pass: bids settled meanwhile only make the fund look poorer (pending payouts)
+                    free[0] = funds.fundAvailable().subtract(store.pendingPayouts());
+                }
+                decide(auction, free[0]);
+            });
         } catch (DependencyException e) {
             LOG.warnf("takeover pass: the insurance fund's balance cannot be read, next pass retries: %s", e.getMessage());
         } catch (RuntimeException e) {

@@ -406,10 +406,26 @@ public class AuctionStore {
     }
 
     /**
+     * Every open auction without its lot and bids, oldest first, read a page of {@code batch} at a time: the passes
+     * over open auctions (resets, takeovers) visit them with {@code visit}.
+     */
+    public void forEachOpenHeader(int batch, java.util.function.Consumer<Auction> visit) {
+        long afterSeq = 0;
+        List<Auction> page;
+        do {
+            page = openHeaders(afterSeq, batch);
+            for (Auction auction : page) {
+                afterSeq = auction.seq();
+                visit.accept(auction);
+            }
+        } while (page.size() == batch);
+    }
+
+    /**
      * Open auctions without their lots and bids (empty lists), oldest first, from seq {@code afterSeq} on:
      * what the resetter needs to decide which ones need a new epoch.
      */
-    public List<Auction> openHeaders(long afterSeq, int limit) {
+    private List<Auction> openHeaders(long afterSeq, int limit) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT " + AUCTION_COLUMNS
                      + " FROM auction WHERE status = 'OPEN' AND seq > ? ORDER BY seq LIMIT ?")) {
