@@ -158,7 +158,9 @@ class BreakerGrpcTest {
         breaches.onLiquidation("acc-brs");
         assertThat(auctionsOf("acc-brs")).isEmpty();
 
+        // the push reaches the breakers asynchronously: a retry before they see it is held again and never retried
         fresh("BRS");
+        awaitFresh("BRS's breaker clears", () -> trip("BRS").isEmpty(), "BRS");
         breaches.retryUnclaimed();
         awaitFresh("acc-brs's auction opens", () -> isOpen("acc-brs"), "BRS");
     }
