@@ -36,6 +36,11 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -75,6 +80,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * prices differ (they depend on time), so what is compared is:
  * <ul>
  *   <li>each auction: exactly the bids the bidders were answered, each SETTLED, as answered, fractions as planned;</li>
+ *   <li>each settled bid moved collateral and positions under exactly one transfer id each ({@code <bid>/collateral} at
+ *       collateral-service, {@code <bid>/positions} at margin-service, read-only from their databases), and no refused
+ *       bid under any;</li>
  *   <li>per liquidated account and per bidder, reference vs fault run: positions (instrument, quantity, entry price,
  *       margin-service GetAccountView) equal; collateral (collateral-service GetCollateral, available, per chain and
  *       asset) equal once the cash of its settled bids is taken out of ethereum/USDC (account: + paid - penalty;
@@ -85,8 +93,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       the same before and after, and their value at fixed marks (ETH 2625, USDC 1: collateral at that price,
  *       positions quantity x (2625 - entry)) plus outstanding bad debt the same, exactly (so to the cent).</li>
  * </ul>
- * How many bids were in flight at each kill, and how many the kill caught inside their settlement (accepted before it,
- * settled after it), is printed.
+ * How many bids were in flight at each kill, and which the kill caught inside their settlement (accepted before it,
+ * settled after it) and how far each had gone (the transfers' commit times), is printed.
  *
  * <p>Seeded: the seed is printed; {@code -Dproof.seed=N} replays the plan, the bid order and the kill points (where a
  * kill lands inside a settlement depends on timing too).
@@ -316,7 +324,15 @@ class LiquidationKillProofIT {
                 compareRuns(reference, faulted, after);
                 checkFund(fundBefore, before, after, List.of(reference, faulted));
                 checkConservation(before, after);
-                reportKills(faulted, kills);
+                Map<String, Long> collateralTransfers = new TreeMap<>();
+                Map<String, Long> positionTransfers = new TreeMap<>();
+                for (Run run : List.of(reference, faulted)) {
+                    collateralTransfers.putAll(checkTransfers(run, db, prefix + ServiceSpec.COLLATERAL.database(),
+                            "SELECT transfer_id, committed_at FROM transfer WHERE transfer_id LIKE ?", "/collateral"));
+                    positionTransfers.putAll(checkTransfers(run, db, prefix + ServiceSpec.MARGIN.database(),
+                            "SELECT transfer_id, at FROM position_transfer WHERE transfer_id LIKE ?", "/positions"));
+                }
+                reportKills(faulted, kills, collateralTransfers, positionTransfers);
             } finally {
                 for (ServiceSpec spec : ServiceSpec.values()) {
                     db.dropDatabase(prefix + spec.database());
@@ -682,22 +698,53 @@ class LiquidationKillProofIT {
         assertThat(valueAfter).isEqualByComparingTo(valueBefore);
     }
 
-    /** Which bids each kill caught inside their settlement: accepted before it, settled after it. */
-    private static void reportKills(Run run, List<Kill> kills) {
+    /**
+     * The settlement transfers of the run's bids as the upstream service stored them (its own database, read-only):
+     * exactly one per settled bid, named {@code <bid id><suffix>}, none for a bid that was not accepted. Returns the
+     * commit time of each, Unix ms, by bid id.
+     */
+    private static Map<String, Long> checkTransfers(Run run, PostgresServer db, String database, String sql, String suffix)
+            throws SQLException {
+        Map<String, Long> committed = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(database), db.user(), db.password())) {
+            c.setReadOnly(true);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, run.name + "-%");
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        assertThat(id).as("a settlement transfer id in %s", database).endsWith(suffix);
+                        committed.put(id.substring(0, id.length() - suffix.length()), rs.getTimestamp(2).getTime());
+                    }
+                }
+            }
+        }
+        assertThat(committed.keySet()).as("bids with a %s transfer in %s", suffix, database)
+                .isEqualTo(new TreeSet<>(run.settledAt.keySet()));
+        return committed;
+    }
+
+    /**
+     * Which bids each kill caught inside their settlement (accepted before it, settled after it), and how far each had
+     * gone: accepted (the collateral transfer not committed: not sent yet, or in flight and committed after the kill),
+     * collateral moved (collateral-service's transfer committed before the kill), or positions moved too (margin-service's
+     * transfer as well), the SETTLED mark not yet written.
+     */
+    private static void reportKills(Run run, List<Kill> kills, Map<String, Long> collateral, Map<String, Long> positions) {
         for (Kill kill : kills) {
-            List<String> caught = new ArrayList<>();
+            Map<String, List<String>> caught = new TreeMap<>();
             for (Outcome o : run.outcomes) {
-                if (o.bid().getPlacedAtUnixMs() <= kill.atUnixMs() && settledAt(run, o) > kill.atUnixMs()) {
-                    caught.add(o.bid().getBidId());
+                String bid = o.bid().getBidId();
+                if (o.bid().getPlacedAtUnixMs() <= kill.atUnixMs() && run.settledAt.get(bid) > kill.atUnixMs()) {
+                    String stage = positions.get(bid) <= kill.atUnixMs() ? "3 positions moved, not marked settled"
+                            : collateral.get(bid) <= kill.atUnixMs() ? "2 collateral moved"
+                            : "1 accepted, collateral transfer not committed";
+                    caught.computeIfAbsent(stage, k -> new ArrayList<>()).add(bid);
                 }
             }
             System.out.printf("LiquidationKillProofIT: kill %d had %d bid(s) in flight and landed inside the settlement of %d: %s%n",
-                    kill.n(), kill.inFlight(), caught.size(), caught);
+                    kill.n(), kill.inFlight(), caught.values().stream().mapToInt(List::size).sum(), caught);
         }
-    }
-
-    private static long settledAt(Run run, Outcome o) {
-        return run.settledAt.getOrDefault(o.bid().getBidId(), 0L);
     }
 
     // ---- reading the services ----
