@@ -74,7 +74,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * again until answered, as a real liquidator would.
  *
  * <p>The same plan is played twice on fresh accounts: the reference run without a fault, then the fault run, in which
- * liquidation-service is SIGKILLed {@value #KILLS} times, each a seeded delay after a seeded bid was sent, and restarted;
+ * liquidation-service is SIGKILLed {@value #KILLS} times, each a seeded delay after a seeded bid was sent (one instead
+ * once the bids the kill before it left half done are recovery's: see {@link Plan}), and restarted;
  * the test then awaits quiescence (every auction closed with every bid settled, every account unfrozen). The runs'
  * prices differ (they depend on time), so what is compared is:
  * <ul>
@@ -110,8 +111,14 @@ class LiquidationKillProofIT {
     /** A lot's pieces are multiples of 1/20: the shares of 0.5-multiples of tokens stay within their decimals. */
     private static final int STEPS = 20;
     private static final long MAX_KILL_DELAY_MS = 150;
-    /** Settlement lease of the run (default 30 s): a bid a kill left ACCEPTED is taken up by recovery after it. */
+    /**
+     * Settlement lease of the run (default 30 s): a bid a kill left ACCEPTED is taken up by recovery after it. It is
+     * below a live settlement's worst case (~16 s: the upstream calls' deadlines and retries), so recovery may also take
+     * over a bid whose live settlement is still running; that is legitimate (both move it under the same transfer ids).
+     */
     private static final Duration LEASE = Duration.ofSeconds(10);
+    /** Recovery's period in liquidation-service (liquidation.recovery.every): the spread of the recovery-timed kill. */
+    private static final long RECOVERY_EVERY_MS = 2000;
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final Duration FEED_EVERY = Duration.ofSeconds(5);
     private static final BigDecimal ENTRY = new BigDecimal("3000");
@@ -131,10 +138,13 @@ class LiquidationKillProofIT {
 
     /**
      * The seeded scenario: each account's size (the demo's book times {@code scale}), its lot's pieces, the order the
-     * pieces are handed to the bidder threads, and the kills (after which first send, how long after it).
+     * pieces are handed to the bidder threads, and the kills (after which first send, how long after it). One kill
+     * ({@code recoveryKill}, never the first) is timed instead at the kill before it + {@link #LEASE} +
+     * {@code recoveryDelayMs} (0 to one recovery period): the bids the earlier kill left half done are then recovery's
+     * (their lease ran out), so this kill lands while a recovery pass settles them.
      */
     record Plan(List<BigDecimal> scales, List<List<Piece>> pieces, List<Piece> order, List<Integer> killAfterSend,
-                List<Long> killDelayMs) {
+                List<Long> killDelayMs, int recoveryKill, long recoveryDelayMs) {
 
         static Plan of(Random random) {
             List<BigDecimal> scales = new ArrayList<>();
@@ -168,7 +178,9 @@ class LiquidationKillProofIT {
             for (int k = 0; k < KILLS; k++) {
                 delays.add((long) random.nextInt((int) MAX_KILL_DELAY_MS + 1));
             }
-            return new Plan(scales, pieces, order, List.copyOf(sends), delays);
+            int recoveryKill = 1 + random.nextInt(KILLS - 1);
+            long recoveryDelayMs = random.nextInt((int) RECOVERY_EVERY_MS + 1);
+            return new Plan(scales, pieces, order, List.copyOf(sends), delays, recoveryKill, recoveryDelayMs);
         }
 
         int bids() {
@@ -226,8 +238,11 @@ class LiquidationKillProofIT {
     record Outcome(Piece piece, Bid bid, boolean replayed, int lostAnswers, int staleRetries) {
     }
 
-    /** A kill of the fault run: when, after which first send, and how many bids were unanswered then. */
-    record Kill(int n, long atUnixMs, int afterSend, long delayMs, int inFlight, long restartMs) {
+    /**
+     * A kill of the fault run: when, after which first send (or, {@code inRecovery}, how long after the earlier kill's
+     * lease ran out), and how many bids were unanswered then.
+     */
+    record Kill(int n, long atUnixMs, int afterSend, long delayMs, boolean inRecovery, int inFlight, long restartMs) {
     }
 
     /** Every account's tokens and positions at one moment, and the fund's outstanding bad debt. */
@@ -282,8 +297,9 @@ class LiquidationKillProofIT {
         String tag = "kp" + Long.toString(seed & 0xffffffffL, 36);
         Run reference = new Run(tag + "-ref");
         Run faulted = new Run(tag + "-kill");
-        System.out.printf("LiquidationKillProofIT: %d accounts per run, scales %s, %d bids per run %s; kills after sends %s, +%s ms%n",
-                ACCOUNTS, plan.scales(), plan.bids(), describe(plan), plan.killAfterSend(), plan.killDelayMs());
+        System.out.printf("LiquidationKillProofIT: %d accounts per run, scales %s, %d bids per run %s; kills after sends %s, +%s ms,"
+                        + " but kill %d at kill %d + lease %s + %d ms%n", ACCOUNTS, plan.scales(), plan.bids(), describe(plan),
+                plan.killAfterSend(), plan.killDelayMs(), plan.recoveryKill() + 1, plan.recoveryKill(), LEASE, plan.recoveryDelayMs());
         long started = System.nanoTime();
         String prefix = "kill_proof_" + Long.toString(System.nanoTime() & 0xffffff, 36) + "_";
         Path root = Path.of("").toAbsolutePath().getParent();
@@ -437,14 +453,17 @@ class LiquidationKillProofIT {
                 long lastSend = 0;
                 for (int k = 0; k < KILLS; k++) {
                     int after = plan.killAfterSend().get(k);
-                    while (sends < after) {
+                    boolean inRecovery = k == plan.recoveryKill();
+                    while (!inRecovery && sends < after) {
                         Long sent = run.firstSends.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
                         assertThat(sent).as("first send #%d of %s", sends + 1, run.name).isNotNull();
                         lastSend = sent;
                         sends++;
                     }
-                    long delay = plan.killDelayMs().get(k);
-                    long wait = lastSend + TimeUnit.MILLISECONDS.toNanos(delay) - System.nanoTime();
+                    long delay = inRecovery ? plan.recoveryDelayMs() : plan.killDelayMs().get(k);
+                    long wait = inRecovery
+                            ? TimeUnit.MILLISECONDS.toNanos(kills.get(k - 1).atUnixMs() + LEASE.toMillis() + delay - System.currentTimeMillis())
+                            : lastSend + TimeUnit.MILLISECONDS.toNanos(delay) - System.nanoTime();
                     if (wait > 0) {
                         TimeUnit.NANOSECONDS.sleep(wait); // the seeded kill point, not a wait for a condition
                     }
@@ -453,11 +472,11 @@ class LiquidationKillProofIT {
                     long restartStart = System.nanoTime();
                     suite.killAndRestart(ServiceSpec.LIQUIDATION, k + 1);
                     services.reconnectNow();
-                    Kill kill = new Kill(k + 1, at, after, delay, inFlight, (System.nanoTime() - restartStart) / 1_000_000);
+                    Kill kill = new Kill(k + 1, at, after, delay, inRecovery, inFlight, (System.nanoTime() - restartStart) / 1_000_000);
                     kills.add(kill);
-                    System.out.printf("LiquidationKillProofIT: SIGKILL %d of liquidation-service %d ms after bid #%d of %d was sent:"
-                            + " %d bid(s) in flight; restarted and ready in %d ms%n", kill.n(), delay, after, plan.bids(), inFlight,
-                            kill.restartMs());
+                    String when = inRecovery ? String.format("%d ms after kill %d + the lease of %s", delay, k, LEASE) : String.format("%d ms after bid #%d of %d was sent", delay, after, plan.bids());
+                    System.out.printf("LiquidationKillProofIT: SIGKILL %d of liquidation-service %s: %d bid(s) in flight;"
+                            + " restarted and ready in %d ms%n", kill.n(), when, inFlight, kill.restartMs());
                 }
             }
             for (Future<Outcome> future : futures) {
@@ -734,11 +753,13 @@ class LiquidationKillProofIT {
      * Which bids each kill caught inside their settlement (accepted before it, settled after it), and how far each had
      * gone: accepted (the collateral transfer not committed: not sent yet, or in flight and committed after the kill),
      * collateral moved (collateral-service's transfer committed before the kill), or positions moved too (margin-service's
-     * transfer as well), the SETTLED mark not yet written.
+     * transfer as well), the SETTLED mark not yet written. For the kill timed into recovery: which of them were
+     * recovery's then (accepted at least {@link #LEASE} before the kill, so their lease had run out).
      */
     private static void reportKills(Run run, List<Kill> kills, Map<String, Long> collateral, Map<String, Long> positions) {
         for (Kill kill : kills) {
             Map<String, List<String>> caught = new TreeMap<>();
+            Map<String, List<String>> recovering = new TreeMap<>();
             for (Outcome o : run.outcomes) {
                 String bid = o.bid().getBidId();
                 if (o.bid().getPlacedAtUnixMs() <= kill.atUnixMs() && run.settledAt.get(bid) > kill.atUnixMs()) {
@@ -746,10 +767,17 @@ class LiquidationKillProofIT {
                             : collateral.get(bid) <= kill.atUnixMs() ? "2 collateral moved"
                             : "1 accepted, collateral transfer not committed";
                     caught.computeIfAbsent(stage, k -> new ArrayList<>()).add(bid);
+                    if (kill.inRecovery() && o.bid().getPlacedAtUnixMs() + LEASE.toMillis() <= kill.atUnixMs()) {
+                        recovering.computeIfAbsent(stage, k -> new ArrayList<>()).add(bid);
+                    }
                 }
             }
             System.out.printf("LiquidationKillProofIT: kill %d had %d bid(s) in flight and landed inside the settlement of %d: %s%n",
                     kill.n(), kill.inFlight(), caught.values().stream().mapToInt(List::size).sum(), caught);
+            if (kill.inRecovery()) {
+                System.out.printf("LiquidationKillProofIT: kill %d (timed into recovery) caught %d bid(s) whose lease had run out,"
+                        + " recovery's to settle: %s%n", kill.n(), recovering.values().stream().mapToInt(List::size).sum(), recovering);
+            }
         }
     }
 
