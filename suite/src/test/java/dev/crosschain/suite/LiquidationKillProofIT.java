@@ -348,6 +348,9 @@ class LiquidationKillProofIT {
                             "SELECT transfer_id, at FROM position_transfer WHERE transfer_id LIKE ?", "/positions"));
                 }
                 reportKills(faulted, kills, collateralTransfers, positionTransfers);
+                for (Run run : List.of(reference, faulted)) {
+                    awaitReleased(run);
+                }
             } finally {
                 for (ServiceSpec spec : ServiceSpec.values()) {
                     db.dropDatabase(prefix + spec.database());
@@ -587,18 +590,34 @@ class LiquidationKillProofIT {
 
     // ---- the checks ----
 
+    /** Every account of the run unfrozen and out of liquidation at margin-service (a late claim's freeze undone too). */
+    private void awaitReleased(Run run) throws InterruptedException {
+        for (String account : run.accounts) {
+            Await.until(account + " unfrozen and out of liquidation", PATIENCE, () -> {
+                AccountView view = view(account);
+                return view.getFrozen() || view.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION ? Optional.empty() : Optional.of(true);
+            });
+        }
+    }
+
     /**
      * Each account had one auction, the one opened at the breach. A breach margin-service reported while the account's
      * bids were being settled may be claimed once that auction released the account; such a claim must have been
      * cancelled before it opened (no lot, no bid, nothing moved: the design's "stale retry", see Breaches#onReleased).
      * The auction holds exactly the bids its bidders were answered, settled, as answered, fractions as planned.
+     *
+     * <p>Such a claim (by Breaches#onReleased, asynchronous, or by the next recovery pass) may be made after the
+     * quiescence wait saw the account's auctions closed: it is awaited CLOSED here before it is looked at, and
+     * {@link #awaitReleased} awaits its freeze undone once every check ran.
      */
-    private void checkAuctions(Run run, Plan plan) {
+    private void checkAuctions(Run run, Plan plan) throws InterruptedException {
         for (int a = 0; a < ACCOUNTS; a++) {
             String account = run.accounts.get(a);
             String auctionId = run.auctions.get(a);
-            for (Auction other : auctionsOf(account)) {
-                if (!other.getAuctionId().equals(auctionId)) {
+            for (Auction claim : auctionsOf(account)) {
+                if (!claim.getAuctionId().equals(auctionId)) {
+                    Auction other = Await.until(claim.getAuctionId() + " of " + account + " closed", PATIENCE,
+                            () -> Optional.of(auction(claim.getAuctionId())).filter(x -> x.getStatus() == AuctionStatus.AUCTION_STATUS_CLOSED));
                     assertThat(other.getStartedAtUnixMs()).as("%s of %s never opened", other.getAuctionId(), account).isZero();
                     assertThat(other.getCancelReason()).as("%s of %s", other.getAuctionId(), account).isEqualTo("NOT_IN_LIQUIDATION");
                     assertThat(other.getLotList()).isEmpty();
