@@ -34,7 +34,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.Reader;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -48,6 +52,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -79,7 +84,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the test then awaits quiescence (every auction closed with every bid settled, every account unfrozen). The runs'
  * prices differ (they depend on time), so what is compared is:
  * <ul>
- *   <li>each auction: exactly the bids the bidders were answered, each SETTLED, as answered, fractions as planned;</li>
+ *   <li>each auction: exactly the bids the bidders were answered, each SETTLED, as answered, fractions as planned, all in
+ *       epoch 0; each bid paid fraction x lot price (USDC scale 6, HALF_EVEN) and a penalty of min(rate x fraction x the
+ *       epoch start value rounded down to 6 decimals, paid), as liquidation-service's Penalty.of, with the rate it is
+ *       configured with; each piece's penalty the same in both runs (the epoch start value does not depend on time);</li>
  *   <li>each settled bid moved collateral and positions under exactly one transfer id each ({@code <bid>/collateral} at
  *       collateral-service, {@code <bid>/positions} at margin-service, read-only from their databases), and no refused
  *       bid under any;</li>
@@ -334,7 +342,7 @@ class LiquidationKillProofIT {
                 feed.set(BREACH); // fresh marks for the views read now (same level)
                 Books after = books(List.of(reference, faulted));
                 for (Run run : List.of(reference, faulted)) {
-                    checkAuctions(run, plan);
+                    checkAuctions(run, plan, penaltyRate(root));
                 }
                 compareRuns(reference, faulted, after);
                 checkFund(fundBefore, before, after, List.of(reference, faulted));
@@ -610,7 +618,7 @@ class LiquidationKillProofIT {
      * quiescence wait saw the account's auctions closed: it is awaited CLOSED here before it is looked at, and
      * {@link #awaitReleased} awaits its freeze undone once every check ran.
      */
-    private void checkAuctions(Run run, Plan plan) throws InterruptedException {
+    private void checkAuctions(Run run, Plan plan, BigDecimal penaltyRate) throws InterruptedException {
         for (int a = 0; a < ACCOUNTS; a++) {
             String account = run.accounts.get(a);
             String auctionId = run.auctions.get(a);
@@ -626,6 +634,9 @@ class LiquidationKillProofIT {
                 }
             }
             Auction auction = auction(auctionId);
+            assertThat(auction.getEpoch()).as("epoch of %s: it reset, the run took longer than the curve's first epoch (a slow"
+                    + " machine?); the plan's bids are compared in epoch 0", auctionId).isZero();
+            BigDecimal epochStartValue = new BigDecimal(auction.getEpochStartValueUsd());
             assertThat(new BigDecimal(auction.getRemainingFraction())).isZero();
             Map<String, Bid> stored = new TreeMap<>();
             auction.getBidsList().forEach(b -> assertThat(stored.put(b.getBidId(), b)).as("bid %s listed once", b.getBidId()).isNull());
@@ -642,6 +653,14 @@ class LiquidationKillProofIT {
                 assertThat(new BigDecimal(bid.getFraction())).isEqualByComparingTo(o.piece().fraction());
                 assertThat(bid.getPaidUsd()).as("paid of %s as answered", bid.getBidId()).isEqualTo(o.bid().getPaidUsd());
                 assertThat(bid.getPenaltyUsd()).isEqualTo(o.bid().getPenaltyUsd());
+                BigDecimal fraction = new BigDecimal(bid.getFraction());
+                BigDecimal paid = new BigDecimal(bid.getPaidUsd());
+                assertThat(paid).as("paid of %s: fraction x lot price, USDC scale 6 HALF_EVEN", bid.getBidId())
+                        .isEqualByComparingTo(fraction.multiply(new BigDecimal(bid.getLotPriceUsd())).setScale(6, RoundingMode.HALF_EVEN));
+                assertThat(new BigDecimal(bid.getPenaltyUsd())).as("penalty of %s: min(rate %s x fraction x epoch start value %s,"
+                                + " rounded down, paid)", bid.getBidId(), penaltyRate, epochStartValue)
+                        .isEqualByComparingTo(penaltyRate.multiply(fraction).multiply(epochStartValue).setScale(6, RoundingMode.DOWN)
+                                .min(paid.setScale(6, RoundingMode.DOWN)));
                 assertThat(bid.getLotPriceUsd()).isEqualTo(o.bid().getLotPriceUsd());
                 assertThat(new BigDecimal(bid.getPaidUsd())).as("a solvent lot's price").isPositive();
                 assertThat(bid.getTakeover()).isFalse();
@@ -654,6 +673,12 @@ class LiquidationKillProofIT {
      * side's cash is taken out; a liquidated account holds its cash and nothing else.
      */
     private void compareRuns(Run reference, Run faulted, Books after) {
+        Map<Piece, String> referencePenalties = new HashMap<>();
+        reference.outcomes.forEach(o -> referencePenalties.put(o.piece(), o.bid().getPenaltyUsd()));
+        for (Outcome o : faulted.outcomes) {
+            assertThat(new BigDecimal(o.bid().getPenaltyUsd())).as("penalty of %s (the epoch start value does not depend on time)", o.piece())
+                    .isEqualByComparingTo(new BigDecimal(referencePenalties.get(o.piece())));
+        }
         Map<String, BigDecimal> referenceCash = reference.cash();
         Map<String, BigDecimal> faultedCash = faulted.cash();
         List<String> references = reference.everyone();
@@ -675,6 +700,18 @@ class LiquidationKillProofIT {
                         .as("%s holds %s, its bids' cash is %s", account, after.holdings().get(account), cash.get(account)).isTrue();
             }
         }
+    }
+
+    /**
+     * liquidation-service's penalty rate as the packaged service reads it (liquidation.penalty.rate in its
+     * application.properties; this test does not override it).
+     */
+    private static BigDecimal penaltyRate(Path root) throws IOException {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(root.resolve("liquidation-service/src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        return new BigDecimal(properties.getProperty("liquidation.penalty.rate"));
     }
 
     private static Map<String, String> positionsOf(Books books, String account) {
