@@ -810,11 +810,14 @@ class LiquidationKillProofIT {
      * gone: accepted (the collateral transfer not committed: not sent yet, or in flight and committed after the kill),
      * collateral moved (collateral-service's transfer committed before the kill), or positions moved too (margin-service's
      * transfer as well), the SETTLED mark not yet written. For the kill timed into recovery: which of them were
-     * recovery's then (accepted at least {@link #LEASE} before the kill, so their lease had run out).
+     * recovery's then (accepted at least {@link #LEASE} before the kill, so their lease had run out). A bid is counted
+     * for the first kill that caught it only; a later kill that found it still unsettled lists it apart.
      */
     private static void reportKills(Run run, List<Kill> kills, Map<String, Long> collateral, Map<String, Long> positions) {
+        Map<String, Integer> firstCaughtBy = new HashMap<>();
         for (Kill kill : kills) {
             Map<String, List<String>> caught = new TreeMap<>();
+            Map<Integer, List<String>> stillUnsettled = new TreeMap<>();
             Map<String, List<String>> recovering = new TreeMap<>();
             for (Outcome o : run.outcomes) {
                 String bid = o.bid().getBidId();
@@ -822,14 +825,20 @@ class LiquidationKillProofIT {
                     String stage = positions.get(bid) <= kill.atUnixMs() ? "3 positions moved, not marked settled"
                             : collateral.get(bid) <= kill.atUnixMs() ? "2 collateral moved"
                             : "1 accepted, collateral transfer not committed";
-                    caught.computeIfAbsent(stage, k -> new ArrayList<>()).add(bid);
+                    Integer earlier = firstCaughtBy.putIfAbsent(bid, kill.n());
+                    if (earlier == null) {
+                        caught.computeIfAbsent(stage, k -> new ArrayList<>()).add(bid);
+                    } else {
+                        stillUnsettled.computeIfAbsent(earlier, k -> new ArrayList<>()).add(bid + " (" + stage + ")");
+                    }
                     if (kill.inRecovery() && o.bid().getPlacedAtUnixMs() + LEASE.toMillis() <= kill.atUnixMs()) {
                         recovering.computeIfAbsent(stage, k -> new ArrayList<>()).add(bid);
                     }
                 }
             }
-            System.out.printf("LiquidationKillProofIT: kill %d had %d bid(s) in flight and landed inside the settlement of %d: %s%n",
-                    kill.n(), kill.inFlight(), caught.values().stream().mapToInt(List::size).sum(), caught);
+            System.out.printf("LiquidationKillProofIT: kill %d had %d bid(s) in flight and landed inside the settlement of %d more: %s;"
+                            + " still unsettled from kill j (j=[bids]): %s%n", kill.n(), kill.inFlight(),
+                    caught.values().stream().mapToInt(List::size).sum(), caught, stillUnsettled);
             if (kill.inRecovery()) {
                 System.out.printf("LiquidationKillProofIT: kill %d (timed into recovery) caught %d bid(s) whose lease had run out,"
                         + " recovery's to settle: %s%n", kill.n(), recovering.values().stream().mapToInt(List::size).sum(), recovering);
