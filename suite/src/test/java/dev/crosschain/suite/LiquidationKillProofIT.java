@@ -519,23 +519,26 @@ class LiquidationKillProofIT {
             }
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             while (true) {
+                StatusRuntimeException refused;
+                // in flight: from the send to its answer or failure, not the backoff before it is sent again
                 run.inFlight.incrementAndGet();
                 try {
                     PlaceBidResponse answer = services.liquidation().placeBid(request);
                     return new Outcome(piece, answer.getBid(), answer.getReplayed(), lost, attempt);
                 } catch (StatusRuntimeException e) {
-                    if (answerLost(e)) {
-                        lost++;
-                        assertThat(System.nanoTime()).as("answer to bid %s within %s", request.getBidId(), PATIENCE).isLessThan(deadline);
-                        Thread.sleep(100); // a bidder's backoff before it sends the same bid again
-                        continue;
-                    }
-                    String reason = reason(e);
-                    assertThat(reason).as("refusal of bid %s: %s", request.getBidId(), e.getStatus()).isEqualTo("STALE_VERSION");
-                    break;
+                    refused = e;
                 } finally {
                     run.inFlight.decrementAndGet();
                 }
+                if (answerLost(refused)) {
+                    lost++;
+                    assertThat(System.nanoTime()).as("answer to bid %s within %s", request.getBidId(), PATIENCE).isLessThan(deadline);
+                    Thread.sleep(100); // a bidder's backoff before it sends the same bid again
+                    continue;
+                }
+                String reason = reason(refused);
+                assertThat(reason).as("refusal of bid %s: %s", request.getBidId(), refused.getStatus()).isEqualTo("STALE_VERSION");
+                break;
             }
         }
     }
