@@ -109,8 +109,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LiquidationKillProofIT {
 
-    /** Away from the end-to-end test (20000), the restart proof (21000), the benchmarks and the Quarkus tests. */
-    private static final int PORT_BASE = 22000;
+    /**
+     * HTTP 22601-22604, gRPC 23601-23604: clear of the end-to-end test (base 20000: 20101-20104, 21101-21104), the
+     * restart proof (21000: 21101-21104, 22101-22104), the benchmarks (30000 up) and the Quarkus tests.
+     */
+    private static final int PORT_BASE = 22500;
     private static final int ACCOUNTS = 8;
     private static final int BIDDERS = 3;
     private static final int BIDDER_THREADS = 4;
