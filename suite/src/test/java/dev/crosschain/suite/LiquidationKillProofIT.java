@@ -482,7 +482,7 @@ class LiquidationKillProofIT {
                         TimeUnit.NANOSECONDS.sleep(wait); // the seeded kill point, not a wait for a condition
                     }
                     int inFlight = run.inFlight.get();
-                    long at = System.currentTimeMillis();
+                    long at = System.currentTimeMillis(); // read just before the SIGKILL: the stages reported are approximate
                     long restartStart = System.nanoTime();
                     suite.killAndRestart(ServiceSpec.LIQUIDATION, k + 1);
                     services.reconnectNow();
@@ -833,6 +833,9 @@ class LiquidationKillProofIT {
      * transfer as well), the SETTLED mark not yet written. For the kill timed into recovery: which of them were
      * recovery's then (accepted at least {@link #LEASE} before the kill, so their lease had run out). A bid is counted
      * for the first kill that caught it only; a later kill that found it still unsettled lists it apart.
+     *
+     * <p>The stages are approximate, a few milliseconds either way: margin-service's position_transfer.at is its
+     * transaction's start, not its commit, and the kill time is read just before the SIGKILL is sent.
      */
     private static void reportKills(Run run, List<Kill> kills, Map<String, Long> collateral, Map<String, Long> positions) {
         Map<String, Integer> firstCaughtBy = new HashMap<>();
@@ -857,7 +860,8 @@ class LiquidationKillProofIT {
                     }
                 }
             }
-            System.out.printf("LiquidationKillProofIT: kill %d had %d bid(s) in flight and landed inside the settlement of %d more: %s;"
+            System.out.printf("LiquidationKillProofIT: kill %d had %d bid(s) in flight and landed inside the settlement of %d more"
+                            + " (stages approximate): %s;"
                             + " still unsettled from kill j (j=[bids]): %s%n", kill.n(), kill.inFlight(),
                     caught.values().stream().mapToInt(List::size).sum(), caught, stillUnsettled);
             if (kill.inRecovery()) {
