@@ -493,7 +493,8 @@ class LiquidationKillProofIT {
                     services.reconnectNow();
                     Kill kill = new Kill(k + 1, at, after, delay, inRecovery, inFlight, (System.nanoTime() - restartStart) / 1_000_000);
                     kills.add(kill);
-                    String when = inRecovery ? String.format("%d ms after kill %d + the lease of %s", delay, k, LEASE) : String.format("%d ms after bid #%d of %d was sent", delay, after, plan.bids());
+                    String when = inRecovery ? String.format("%d ms after kill %d + the lease of %s", delay, k, LEASE)
+                            : String.format("%d ms after bid #%d of %d was sent", delay, after, plan.bids());
                     System.out.printf("LiquidationKillProofIT: SIGKILL %d of liquidation-service %s: %d bid(s) in flight;"
                             + " restarted and ready in %d ms%n", kill.n(), when, inFlight, kill.restartMs());
                 }
