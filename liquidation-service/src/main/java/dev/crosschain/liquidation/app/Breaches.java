@@ -5,6 +5,7 @@ import dev.crosschain.liquidation.client.DependencyException;
 import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.AuctionStatus;
+import dev.crosschain.liquidation.domain.BufferTarget;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
@@ -15,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
@@ -48,6 +50,8 @@ public class Breaches {
     private final AuctionEvents events;
     private final Clock clock;
     private final PriceCurve curve;
+    /** liquidation.auction.buffer-share, stored with every auction opened. */
+    private final BigDecimal bufferShare;
     private final String fundAccount;
     /** The insurance fund's breach is logged once: margin-service repeats it while the fund stays in LIQUIDATION. */
     private final AtomicBoolean fundBreachReported = new AtomicBoolean();
@@ -74,12 +78,16 @@ public class Breaches {
         this.events = events;
         this.clock = clock;
         this.curve = config.curve().validated();
+        this.bufferShare = config.auction().validatedBufferShare();
         this.fundAccount = config.insuranceFund().account();
     }
 
-    /** Creates this bean at start, so a bad {@code liquidation.curve.*} fails the start (see the constructor). */
+    /**
+     * Creates this bean at start, so a bad {@code liquidation.curve.*} or {@code liquidation.auction.buffer-share} fails
+     * the start (see the constructor).
+     */
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("auctions open with %s", curve);
+        LOG.infof("auctions open with %s, buffer share %s", curve, bufferShare.toPlainString());
     }
 
     /** A LIQUIDATION event: claims the account and opens its auction unless one is already active. Never throws. */
@@ -207,9 +215,11 @@ public class Breaches {
             if (reportedWaiting.remove(accountId)) {
                 LOG.infof("%s is no longer held back from a new auction", accountId);
             }
-            if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot())) {
-                LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items", auctionId, accountId,
-                        snapshot.markValueUsd().toPlainString(), snapshot.lot().size());
+            BufferTarget buffer = snapshot.bufferTarget(bufferShare);
+            if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot(), buffer)) {
+                LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s", auctionId, accountId,
+                        snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), buffer == null
+                                ? "no buffer level (the view has no equity, IM or MM): sold until empty" : buffer);
                 events.changed(auctionId);
             } else {
                 LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);

@@ -15,6 +15,8 @@ public interface LiquidationConfig {
 
     Curve curve();
 
+    Auction auction();
+
     Settlement settlement();
 
     Client client();
@@ -33,6 +35,30 @@ public interface LiquidationConfig {
     Penalty penalty();
 
     InsuranceFund insuranceFund();
+
+    interface Auction {
+        /**
+         * Where an auction stops: the account's buffer level is MM + share x (IM - MM), from margin-service's figures
+         * when the auction opened (stored with it, so a change here never moves a running auction). Bids are bounded
+         * so the account ends near it, and the auction ends once a bid brings the account back to it. 0: back to MM;
+         * 1: back to IM.
+         */
+        @WithDefault("0.5")
+        BigDecimal bufferShare();
+
+        /**
+         * The share, checked: in [0, 1].
+         *
+         * @throws IllegalStateException naming the property
+         */
+        default BigDecimal validatedBufferShare() {
+            if (bufferShare().signum() < 0 || bufferShare().compareTo(BigDecimal.ONE) > 0) {
+                throw new IllegalStateException("liquidation.auction.buffer-share must be in [0, 1], got "
+                        + bufferShare().toPlainString());
+            }
+            return bufferShare();
+        }
+    }
 
     interface Penalty {
         /**

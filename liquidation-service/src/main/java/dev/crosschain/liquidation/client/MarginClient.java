@@ -60,7 +60,10 @@ public class MarginClient {
             return new AccountSnapshot(accountId, collateral, positions,
                     Decimals.orZero(view.getUnrealizedPnlUsd(), "unrealized_pnl_usd"),
                     Decimals.orZero(view.getOptionValueUsd(), "option_value_usd"), view.getConservative(),
-                    view.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+                    view.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION,
+                    Decimals.optional(view.getEquityUsd(), "equity_usd"),
+                    Decimals.optional(view.getInitialMarginUsd(), "initial_margin_usd"),
+                    Decimals.optional(view.getMaintenanceMarginUsd(), "maintenance_margin_usd"));
         } catch (IllegalArgumentException e) {
             throw new DependencyException("margin-service sent a malformed view of " + accountId + ": " + e.getMessage(),
                     io.grpc.Status.Code.INTERNAL, e);

@@ -10,11 +10,13 @@ import java.util.List;
  * Read when an auction opens (the lot and its start value) and when it resets (the lot's value now).
  * {@code conservative}: margin-service found an input stale and made its figures conservative, so the
  * values are not today's marks. {@code inLiquidation}: margin-service's health status of the account is
- * LIQUIDATION (an auction opens only from a view that says so).
+ * LIQUIDATION (an auction opens only from a view that says so). {@code equityUsd}, {@code initialMarginUsd},
+ * {@code maintenanceMarginUsd}: the account's figures, USD; null when the view left one out.
  */
 public record AccountSnapshot(String accountId, List<Collateral> collateral, List<Position> positions,
                               BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd, boolean conservative,
-                              boolean inLiquidation) {
+                              boolean inLiquidation, BigDecimal equityUsd, BigDecimal initialMarginUsd,
+                              BigDecimal maintenanceMarginUsd) {
 
     public record Collateral(String chainId, String asset, BigDecimal amount, BigDecimal marketValueUsd) {
     }
@@ -103,6 +105,17 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
     private static String describe(LotItem item) {
         return item.kind() == LotItem.Kind.POSITION ? "position " + item.instrument()
                 : "collateral " + item.chainId() + "/" + item.asset();
+    }
+
+    /**
+     * Where an auction of this account's lot stops, with {@code share} of the IM - MM gap; null when the view left
+     * out equity, IM or MM (the auction is then sold until empty).
+     */
+    public BufferTarget bufferTarget(BigDecimal share) {
+        if (equityUsd == null || initialMarginUsd == null || maintenanceMarginUsd == null) {
+            return null;
+        }
+        return new BufferTarget(equityUsd, maintenanceMarginUsd, initialMarginUsd, share);
     }
 
     /**

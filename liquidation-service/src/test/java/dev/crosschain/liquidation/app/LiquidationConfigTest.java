@@ -99,4 +99,18 @@ class LiquidationConfigTest {
         assertThatThrownBy(() -> ((LiquidationConfig.Penalty) () -> new BigDecimal("-0.01")).validatedRate())
                 .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("liquidation.penalty.rate must be in [0, 1)");
     }
+
+    @Test
+    void theBufferShareMustBeBetweenZeroAndOne() {
+        LiquidationConfig.Auction zero = () -> BigDecimal.ZERO;
+        LiquidationConfig.Auction one = () -> BigDecimal.ONE;
+        assertThat(zero.validatedBufferShare()).isEqualByComparingTo("0");
+        assertThat(one.validatedBufferShare()).isEqualByComparingTo("1");
+        LiquidationConfig.Auction above = () -> new BigDecimal("1.01");
+        LiquidationConfig.Auction below = () -> new BigDecimal("-0.1");
+        assertThatThrownBy(above::validatedBufferShare).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("liquidation.auction.buffer-share");
+        assertThatThrownBy(below::validatedBufferShare).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("liquidation.auction.buffer-share");
+    }
 }
