@@ -5,7 +5,6 @@ import dev.crosschain.liquidation.app.Breaches;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import dev.crosschain.postgres.PostgresTestResource;
-import dev.crosschain.proto.collateral.v1.TransferLeg;
 import dev.crosschain.proto.liquidation.v1.Auction;
 import dev.crosschain.proto.liquidation.v1.AuctionCloseReason;
 import dev.crosschain.proto.liquidation.v1.AuctionStatus;
@@ -19,7 +18,6 @@ import dev.crosschain.proto.liquidation.v1.WatchAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.WatchAuctionsResponse;
 import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.PositionTransfer;
-import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -38,6 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static dev.crosschain.liquidation.grpc.LiquidationGrpcServiceTest.BIDDER;
+import static dev.crosschain.liquidation.grpc.LiquidationGrpcServiceTest.FUND;
+import static dev.crosschain.liquidation.grpc.LiquidationGrpcServiceTest.freeze;
+import static dev.crosschain.liquidation.grpc.LiquidationGrpcServiceTest.leg;
 import static dev.crosschain.liquidation.grpc.LiquidationGrpcServiceTest.view;
 import static dev.crosschain.liquidation.grpc.TestSupport.assertError;
 import static dev.crosschain.liquidation.grpc.TestSupport.assertInvalid;
@@ -57,8 +59,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(PostgresTestResource.class)
 class BufferBoundGrpcTest {
 
-    static final String BIDDER = "bob";
-    static final String FUND = "insurance-fund";
     static final String BOUND = "0.243902439025";
     /** The start price for a day: no step, no tail, no cusp. */
     static final PriceCurve HELD = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofDays(1),
@@ -232,14 +232,5 @@ class BufferBoundGrpcTest {
         return PlaceBidRequest.newBuilder().setBidId(bidId).setAuctionId(auction.getAuctionId()).setBidderAccountId(BIDDER)
                 .setFraction(fraction).setMaxLotPriceUsd(auction.getCurrentPriceUsd()).setAuctionVersion(auction.getVersion())
                 .build();
-    }
-
-    private static TransferLeg leg(String from, String to, String chain, String asset, String amount) {
-        return TransferLeg.newBuilder().setFromAccountId(from).setToAccountId(to).setChainId(chain).setAsset(asset)
-                .setAmount(amount).build();
-    }
-
-    private static SetLiquidationFreezeRequest freeze(String account, boolean frozen, String auctionId) {
-        return SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen).setAuctionId(auctionId).build();
     }
 }
