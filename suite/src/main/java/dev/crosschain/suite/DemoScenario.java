@@ -30,7 +30,8 @@ import java.util.function.Predicate;
 /**
  * The walking-skeleton story, played against running services: deposits on ethereum and
  * arbitrum (one delivered twice), a leveraged long ETH perpetual, an ETH fall until equity is at
- * or below maintenance margin, a Dutch auction, and a bidder who buys the whole portfolio.
+ * or below maintenance margin, a Dutch auction, and a bidder who buys the largest fraction of the portfolio the
+ * auction allows (what brings the account back to its buffer level; the rest stays with the account).
  *
  * <p>Account ids carry a run id so that the demo can be replayed against a database that kept an
  * earlier run; block heights grow with the clock for the same reason.
@@ -97,11 +98,12 @@ public final class DemoScenario {
         Auction opened = Await.until("an auction of " + alice, SETTLE, () -> openAuction(alice));
         Auction current = services.liquidation().getAuction(GetAuctionRequest.newBuilder()
                 .setAuctionId(opened.getAuctionId()).build()).getAuction();
-        out.printf("%nAuction %s opened: lot value %s USD, price now %s USD, lot %d items%n", current.getAuctionId(),
-                current.getStartValueUsd(), current.getCurrentPriceUsd(), current.getLotCount());
+        out.printf("%nAuction %s opened: lot value %s USD, price now %s USD, lot %d items, buffer level %s USD,"
+                        + " largest fraction now %s%n", current.getAuctionId(), current.getStartValueUsd(),
+                current.getCurrentPriceUsd(), current.getLotCount(), current.getBufferLevelUsd(), current.getMaxFractionNow());
 
         Bid bid = services.liquidation().placeBid(PlaceBidRequest.newBuilder().setBidId("bid-" + runId + "-1")
-                .setAuctionId(current.getAuctionId()).setBidderAccountId(bob).setFraction("1")
+                .setAuctionId(current.getAuctionId()).setBidderAccountId(bob).setFraction(current.getMaxFractionNow())
                 .setMaxLotPriceUsd(current.getCurrentPriceUsd()).setAuctionVersion(current.getVersion()).build()).getBid();
         Auction settled = Await.until("the settlement of " + bid.getBidId(), SETTLE, () -> {
             Auction a = services.liquidation().getAuction(GetAuctionRequest.newBuilder().setAuctionId(current.getAuctionId()).build()).getAuction();
@@ -110,7 +112,8 @@ public final class DemoScenario {
             return done ? Optional.of(a) : Optional.empty();
         });
         Bid settledBid = settled.getBidsList().stream().filter(b -> b.getBidId().equals(bid.getBidId())).findFirst().orElseThrow();
-        out.printf("%s bought fraction %s for %s USD%n", bob, settledBid.getFraction(), settledBid.getPaidUsd());
+        out.printf("%s bought fraction %s for %s USD; the auction closed %s with %s of the lot left to %s%n", bob,
+                settledBid.getFraction(), settledBid.getPaidUsd(), settled.getCloseReason(), settled.getRemainingFraction(), alice);
 
         AccountView aliceAfter = Await.until(alice + " unfrozen", SETTLE, () -> {
             AccountView v = view(alice);

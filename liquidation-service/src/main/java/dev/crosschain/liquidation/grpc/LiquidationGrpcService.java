@@ -128,7 +128,8 @@ public class LiquidationGrpcService implements LiquidationService {
         }
         Auction auction = store.find(request.getAuctionId().trim())
                 .orElseThrow(() -> new NotFoundException("UNKNOWN_AUCTION", "no auction " + request.getAuctionId()));
-        return Uni.createFrom().item(GetAuctionResponse.newBuilder().setAuction(ProtoMapper.auction(auction, clock.instant(), halts.covering(auction.lot()), funds.penaltyRate())).build());
+        return Uni.createFrom().item(GetAuctionResponse.newBuilder().setAuction(
+                ProtoMapper.auction(auction, clock.instant(), halts.covering(auction.lot()), funds.penaltyRate())).build());
     }
 
     @Override
@@ -144,7 +145,8 @@ public class LiquidationGrpcService implements LiquidationService {
                             .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .filter(Optional::isPresent)
                     .map(found -> WatchAuctionsResponse.newBuilder()
-                            .setAuction(ProtoMapper.auction(found.get(), clock.instant(), halts.covering(found.get().lot()), funds.penaltyRate())).build())
+                            .setAuction(ProtoMapper.auction(found.get(), clock.instant(), halts.covering(found.get().lot()),
+                                    funds.penaltyRate())).build())
                     .onTermination().invoke(listening::cancel);
         });
     }
