@@ -119,7 +119,7 @@ public final class AuctionRules {
             }
         }
         return new BidTerms(lotPrice, paid, bought, auction.remainingFraction().subtract(fraction), penalty,
-                auction.restoredBy(fraction, Bid.proceeds(paid, penalty)));
+                auction.restoredBy(fraction, paid, penalty));
     }
 
     /**

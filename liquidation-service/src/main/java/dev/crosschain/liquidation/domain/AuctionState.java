@@ -35,8 +35,11 @@ public record AuctionState(String auctionId, String accountId, AuctionStatus sta
                 : buffer.maxFraction(remainingFraction, proceedsUsd, lotPriceUsd, penaltyRate, epochStartValueUsd);
     }
 
-    /** Whether a bid of {@code fraction} with these proceeds leaves the account at or above its buffer level. */
-    public boolean restoredBy(BigDecimal fraction, BigDecimal proceeds) {
-        return buffer != null && buffer.restoredAfter(remainingFraction, proceedsUsd, fraction, proceeds);
+    /**
+     * Whether a bid of {@code fraction} paying {@code paidUsd} with this penalty leaves the account at or above its
+     * buffer level ({@link BufferTarget#restoredAfter}).
+     */
+    public boolean restoredBy(BigDecimal fraction, BigDecimal paidUsd, BigDecimal penaltyUsd) {
+        return buffer != null && buffer.restoredAfter(remainingFraction, proceedsUsd, fraction, paidUsd, penaltyUsd);
     }
 }

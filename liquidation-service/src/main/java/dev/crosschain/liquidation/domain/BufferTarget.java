@@ -65,19 +65,24 @@ public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd
      * @param remaining     what remained of the lot before the bid
      * @param proceedsSoFar what earlier bids paid the account, less their penalties, USDC
      * @param fraction      the bid's fraction of the whole lot
-     * @param proceeds      what this bid pays the account, less its penalty, USDC
+     * @param paidUsd       what the bid pays for it, USDC (negative: the insurance fund pays the bidder)
+     * @param penaltyUsd    what the account pays the fund out of it, USDC
      */
-    public boolean restoredAfter(BigDecimal remaining, BigDecimal proceedsSoFar, BigDecimal fraction, BigDecimal proceeds) {
-        return binds() && surplus(remaining, proceedsSoFar, fraction, proceeds).signum() >= 0;
+    public boolean restoredAfter(BigDecimal remaining, BigDecimal proceedsSoFar, BigDecimal fraction, BigDecimal paidUsd,
+                                 BigDecimal penaltyUsd) {
+        // a bid the account receives nothing for (a price <= 0: the fund pays the bidder) never restores it: the lot
+        // is worth less than nothing, it is sold whole
+        return binds() && paidUsd.signum() > 0
+                && surplus(remaining, proceedsSoFar, fraction, Bid.proceeds(paidUsd, penaltyUsd)).signum() >= 0;
     }
 
     /**
      * The largest fraction a bid at {@code lotPriceUsd} may take: the smallest one that restores the account, solved
      * exactly and rounded UP to {@value #FRACTION_SCALE} decimals, then raised to the smallest one at that scale whose
      * bid, with its cash and penalty rounded as the settlement rounds them, leaves the account at or above its level
-     * (rounding never leaves it below); {@code remaining} when no smaller fraction does (the proceeds per unit do not
-     * cover the deficit per unit, e.g. a price at or below the penalty with nothing received yet) or when the target
-     * does not bind. The price only falls within an epoch, so the bound only grows until the next reset.
+     * (rounding never leaves it below); {@code remaining} when the target does not bind, when the lot's value at the
+     * epoch start is <= 0 or a bid pays the account nothing per unit (a price at or below the penalty), whatever
+     * earlier bids paid (what remains is sold whole), or when no smaller fraction restores the account. The price only falls within an epoch, so the bound only grows until the next reset.
      *
      * @param remaining          what remains of the lot
      * @param proceedsSoFar      what earlier bids paid the account, less their penalties, USDC
@@ -86,7 +91,10 @@ public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd
      */
     public BigDecimal maxFraction(BigDecimal remaining, BigDecimal proceedsSoFar, BigDecimal lotPriceUsd,
                                   BigDecimal penaltyRate, BigDecimal epochStartValueUsd) {
-        if (!binds()) {
+        BigDecimal proceedsPerUnit = proceedsPerUnit(lotPriceUsd, penaltyRate, epochStartValueUsd);
+        if (!binds() || epochStartValueUsd.signum() <= 0 || proceedsPerUnit.signum() <= 0) {
+            // what remains is worth nothing (or less) now, or a bid pays the account nothing for it: selling part of
+            // it cannot restore the account, whatever earlier bids paid; it is sold whole (the insurance fund's path)
             return remaining;
         }
         BigDecimal deficitPerUnit = levelUsd().subtract(equityUsd);
@@ -97,7 +105,7 @@ public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd
         }
         // what one unit of fraction sold improves equity' - level' by: its proceeds and the level it no longer needs,
         // less the equity it took away
-        BigDecimal gainPerUnit = proceedsPerUnit(lotPriceUsd, penaltyRate, epochStartValueUsd).add(deficitPerUnit);
+        BigDecimal gainPerUnit = proceedsPerUnit.add(deficitPerUnit);
         BigDecimal fraction = deficit.divide(gainPerUnit, FRACTION_SCALE, RoundingMode.CEILING);
         BigDecimal shortOne = null;
         for (int i = 0; i < MAX_CORRECTIONS && fraction.compareTo(remaining) < 0; i++) {

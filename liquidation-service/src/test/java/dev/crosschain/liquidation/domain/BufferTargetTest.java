@@ -33,6 +33,13 @@ class BufferTargetTest {
         return Bid.proceeds(paid, Penalty.of(rate, fraction, V, paid));
     }
 
+    /** Whether a bid of {@code fraction} at {@code price}, its cash and penalty rounded as settled, restores the account. */
+    private static boolean restores(BufferTarget t, BigDecimal remaining, BigDecimal proceedsSoFar, BigDecimal fraction,
+                                    String price, BigDecimal rate) {
+        BigDecimal paid = AuctionRules.paid(fraction, new BigDecimal(price));
+        return t.restoredAfter(remaining, proceedsSoFar, fraction, paid, Penalty.of(rate, fraction, V, paid));
+    }
+
     @Test
     void theLevelIsMmPlusTheShareOfTheGapAndBindsOnlyASolventAccountBelowIt() {
         assertThat(HALF.levelUsd()).isEqualByComparingTo("1200");
@@ -50,9 +57,8 @@ class BufferTargetTest {
         BigDecimal noPenalty = bound(HALF, "1", "0", "950", BigDecimal.ZERO);
         assertThat(noPenalty).isEqualByComparingTo("0.24");
         // 0.24 x 950 = 228 = 0.76 x 300: exactly at the level
-        assertThat(HALF.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, noPenalty, proceeds(noPenalty, "950", BigDecimal.ZERO))).isTrue();
-        assertThat(HALF.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, new BigDecimal("0.2399"),
-                proceeds(new BigDecimal("0.2399"), "950", BigDecimal.ZERO))).isFalse();
+        assertThat(restores(HALF, BigDecimal.ONE, BigDecimal.ZERO, noPenalty, "950", BigDecimal.ZERO)).isTrue();
+        assertThat(restores(HALF, BigDecimal.ONE, BigDecimal.ZERO, new BigDecimal("0.2399"), "950", BigDecimal.ZERO)).isFalse();
     }
 
     @Test
@@ -63,7 +69,7 @@ class BufferTargetTest {
         // paid 231.70731707375 -> 231.707317, penalty 4.8780487805 -> 4.878048 (down): 226.829269 kept, against
         // (1 - f) x 300 = 226.8292682925 still short: restored by 0.0000007075
         assertThat(proceeds(f, "950", RATE)).isEqualByComparingTo("226.829269");
-        assertThat(HALF.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, f, proceeds(f, "950", RATE))).isTrue();
+        assertThat(restores(HALF, BigDecimal.ONE, BigDecimal.ZERO, f, "950", RATE)).isTrue();
     }
 
     @Test
@@ -77,7 +83,7 @@ class BufferTargetTest {
         assertThat(second).isEqualByComparingTo("0.15");
         // 0.15 x 900 = 135 paid, 3 penalty: 93 + 132 = 225 = 0.75 x 300, exactly at the level; 0.25 of the lot sold in
         // all, where the first bid's price alone would have needed 0.243902439025 and 900 alone 300 / 1180 = 0.2542...
-        assertThat(HALF.restoredAfter(new BigDecimal("0.9"), kept, second, proceeds(second, "900", RATE))).isTrue();
+        assertThat(restores(HALF, new BigDecimal("0.9"), kept, second, "900", RATE)).isTrue();
         assertThat(bound(HALF, "1", "0", "900", RATE).toPlainString()).isEqualTo("0.254237288136");
     }
 
@@ -101,11 +107,34 @@ class BufferTargetTest {
     }
 
     @Test
+    void aLotWorthNothingOrABidPayingNothingIsSoldWholeEvenAfterCashWasReceived() {
+        // the first bid sold 0.1 for 93 kept, then a reset valued the rest at -200: the price -190 pays the account
+        // nothing, so no part of what remains restores it (the old bound, 177 / 300 = 0.59, had the fund pay a bid
+        // -112.10 and called the account restored)
+        BigDecimal negative = new BigDecimal("-200");
+        assertThat(HALF.maxFraction(new BigDecimal("0.9"), new BigDecimal("93"), new BigDecimal("-190"), RATE, negative))
+                .isEqualByComparingTo("0.9");
+        BigDecimal paid = AuctionRules.paid(new BigDecimal("0.59"), new BigDecimal("-190"));
+        assertThat(paid).isEqualByComparingTo("-112.1");
+        assertThat(HALF.restoredAfter(new BigDecimal("0.9"), new BigDecimal("93"), new BigDecimal("0.59"), paid, BigDecimal.ZERO))
+                .as("a bid the fund pays for never restores").isFalse();
+        // a reset to a value > 0 but a price at or below the penalty (0.02 x 1000 = 20 per unit): nothing kept per unit
+        assertThat(bound(HALF, "0.9", "93", "20", RATE)).isEqualByComparingTo("0.9");
+        assertThat(bound(HALF, "0.9", "93", "0", RATE)).isEqualByComparingTo("0.9");
+        BigDecimal zeroPaid = AuctionRules.paid(new BigDecimal("0.59"), BigDecimal.ZERO);
+        assertThat(HALF.restoredAfter(new BigDecimal("0.9"), new BigDecimal("93"), new BigDecimal("0.59"), zeroPaid, BigDecimal.ZERO))
+                .isFalse();
+        // the start value itself <= 0 with a positive price: sold whole as well
+        assertThat(HALF.maxFraction(new BigDecimal("0.9"), new BigDecimal("93"), new BigDecimal("950"), RATE, BigDecimal.ZERO))
+                .isEqualByComparingTo("0.9");
+    }
+
+    @Test
     void anInsolventOrUnboundedAccountIsSoldWhole() {
         assertThat(bound(target("-100", "1000", "1400", "0.5"), "1", "0", "950", RATE)).isEqualByComparingTo("1");
         assertThat(bound(target("1300", "1000", "1400", "0.5"), "0.7", "0", "950", RATE)).isEqualByComparingTo("0.7");
         assertThat(target("-100", "1000", "1400", "0.5").restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, new BigDecimal("0.5"),
-                new BigDecimal("1000000"))).as("never ends early").isFalse();
+                new BigDecimal("1000000"), BigDecimal.ZERO)).as("never ends early").isFalse();
     }
 
     @Test
@@ -119,7 +148,7 @@ class BufferTargetTest {
         AuctionState unbounded = new AuctionState("a-1", "alice", AuctionStatus.OPEN, 1, null, V, new BigDecimal("0.8"),
                 PriceCurveTest.DEFAULT_CURVE, java.util.List.of(), null, BigDecimal.ZERO);
         assertThat(unbounded.maxFraction(new BigDecimal("950"), RATE)).isEqualByComparingTo("0.8");
-        assertThat(unbounded.restoredBy(new BigDecimal("0.5"), new BigDecimal("1000000"))).isFalse();
+        assertThat(unbounded.restoredBy(new BigDecimal("0.5"), new BigDecimal("1000000"), BigDecimal.ZERO)).isFalse();
     }
 
     @Test
@@ -131,9 +160,9 @@ class BufferTargetTest {
         BufferTarget mm = target("900", "1000", "1400", "0");
         BigDecimal f = bound(mm, "1", "0", "950", BigDecimal.ZERO);
         assertThat(f.toPlainString()).isEqualTo("0.095238095264");
-        assertThat(mm.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, f, proceeds(f, "950", BigDecimal.ZERO))).isTrue();
+        assertThat(restores(mm, BigDecimal.ONE, BigDecimal.ZERO, f, "950", BigDecimal.ZERO)).isTrue();
         BigDecimal below = new BigDecimal("0.095238095263");
-        assertThat(mm.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, below, proceeds(below, "950", BigDecimal.ZERO))).isFalse();
+        assertThat(restores(mm, BigDecimal.ONE, BigDecimal.ZERO, below, "950", BigDecimal.ZERO)).isFalse();
     }
 
     @Test
@@ -143,7 +172,7 @@ class BufferTargetTest {
         BufferTarget im = target("900", "1000", "1400", "1");
         BigDecimal f = bound(im, "1", "0", "950", BigDecimal.ZERO);
         assertThat(f.toPlainString()).isEqualTo("0.344827586207");
-        assertThat(im.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, f, proceeds(f, "950", BigDecimal.ZERO))).isTrue();
+        assertThat(restores(im, BigDecimal.ONE, BigDecimal.ZERO, f, "950", BigDecimal.ZERO)).isTrue();
     }
 
     /** Whatever the figures, a bound below the rest of the lot leaves the account at or above its level. */
@@ -167,8 +196,8 @@ class BufferTargetTest {
             assertThat(f).as("seed %d case %d", seed, i).isPositive().isLessThanOrEqualTo(remaining);
             if (f.compareTo(remaining) < 0) {
                 BigDecimal paid = AuctionRules.paid(f, price);
-                BigDecimal kept = Bid.proceeds(paid, Penalty.of(rate, f, value, paid));
-                assertThat(t.restoredAfter(remaining, soFar, f, kept)).as("seed %d case %d: %s", seed, i, t).isTrue();
+                assertThat(t.restoredAfter(remaining, soFar, f, paid, Penalty.of(rate, f, value, paid)))
+                        .as("seed %d case %d: %s", seed, i, t).isTrue();
             }
         }
     }

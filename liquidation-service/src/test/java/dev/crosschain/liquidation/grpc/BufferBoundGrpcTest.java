@@ -11,6 +11,8 @@ import dev.crosschain.proto.liquidation.v1.AuctionStatus;
 import dev.crosschain.proto.liquidation.v1.Bid;
 import dev.crosschain.proto.liquidation.v1.BidStatus;
 import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
+import dev.crosschain.proto.liquidation.v1.InsuranceFundEvent;
+import dev.crosschain.proto.liquidation.v1.InsuranceFundEventKind;
 import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
@@ -46,6 +48,7 @@ import static dev.crosschain.liquidation.grpc.TestSupport.assertInvalid;
 import static dev.crosschain.liquidation.grpc.TestSupport.awaitUntil;
 import static dev.crosschain.liquidation.grpc.TestSupport.errorInfo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The buffer bound through the service: margin-service's view (the fake's) of an account with equity 1350, MM 1500,
@@ -222,6 +225,36 @@ class BufferBoundGrpcTest {
         assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
         assertThat(closed.getRemainingFraction()).isEqualTo("0.756097560975");
         assertThat(closed.getBidsList()).extracting(Bid::getFraction).containsExactly("0.1", "0.143902439025");
+    }
+
+    @Test
+    void aResetToANegativeValueAfterAPartialBidSellsTheRestWholeWithTheFundPayingTheBidder() {
+        Auction auction = open("auc-buf-neg", bufferedView("acc-buf-neg"));
+        liquidation.placeBid(bid("bid-buf-neg-1", auction, "0.1"));
+        Auction afterFirst = get(auction.getAuctionId());
+        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.143902439025");
+        // the lot as opened is now worth -400: the rest is insolvent, 139.5 already received or not
+        assertThat(store.reset(auction.getAuctionId(), afterFirst.getVersion(), Instant.now(), new BigDecimal("-400"),
+                PriceCurve.ResetReason.TAIL)).isPresent();
+        Auction reset = get(auction.getAuctionId());
+        // -400 x (2 - 0.95)
+        assertThat(reset.getCurrentPriceUsd()).isEqualTo("-420.00000000");
+        assertThat(reset.getMaxFractionNow()).isEqualTo("0.9");
+        BigDecimal fundBalance = upstream.collateral.balance(FUND, "ethereum", "USDC");
+        upstream.collateral.setBalance(FUND, "ethereum", "USDC", "100000");
+        try {
+            Bid rest = liquidation.placeBid(bid("bid-buf-neg-2", reset, "0.9")).getBid();
+            assertThat(rest.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
+            assertThat(rest.getPaidUsd()).isEqualTo("-378.000000");
+            Auction closed = get(auction.getAuctionId());
+            assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_SOLD);
+            assertThat(closed.getRemainingFraction()).isEqualTo("0");
+            assertThat(InsuranceFundTest.eventsOf("bid-buf-neg-2"))
+                    .extracting(InsuranceFundEvent::getKind, InsuranceFundEvent::getAmountUsd)
+                    .containsExactly(tuple(InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_PAYOUT, "378"));
+        } finally {
+            upstream.collateral.setBalance(FUND, "ethereum", "USDC", fundBalance.toPlainString());
+        }
     }
 
     private Auction get(String auctionId) {
