@@ -52,6 +52,9 @@ public class Breaches {
     private final PriceCurve curve;
     /** liquidation.auction.buffer-share, stored with every auction opened. */
     private final BigDecimal bufferShare;
+    /** The collateral line a bid's cash is paid into (liquidation.settlement.*): how margin counts the proceeds. */
+    private final String settlementChain;
+    private final String settlementAsset;
     private final String fundAccount;
     /** The insurance fund's breach is logged once: margin-service repeats it while the fund stays in LIQUIDATION. */
     private final AtomicBoolean fundBreachReported = new AtomicBoolean();
@@ -79,6 +82,8 @@ public class Breaches {
         this.clock = clock;
         this.curve = config.curve().validated();
         this.bufferShare = config.auction().validatedBufferShare();
+        this.settlementChain = config.settlement().chain();
+        this.settlementAsset = config.settlement().asset();
         this.fundAccount = config.insuranceFund().account();
     }
 
@@ -215,7 +220,7 @@ public class Breaches {
             if (reportedWaiting.remove(accountId)) {
                 LOG.infof("%s is no longer held back from a new auction", accountId);
             }
-            BufferTarget buffer = snapshot.bufferTarget(bufferShare);
+            BufferTarget buffer = snapshot.bufferTarget(bufferShare, settlementChain, settlementAsset);
             if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot(), buffer)) {
                 LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s", auctionId, accountId,
                         snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), buffer == null

@@ -51,6 +51,8 @@ final class ProtoMapper {
             b.setOpenEquityUsd(Money.plain(buffer.equityUsd()))
                     .setOpenMaintenanceMarginUsd(Money.plain(buffer.maintenanceMarginUsd()))
                     .setOpenInitialMarginUsd(Money.plain(buffer.initialMarginUsd()))
+                    .setOpenRealizedPnlUsd(Money.plain(buffer.realizedPnlUsd()))
+                    .setOpenCashValueUsd(Money.plain(buffer.cashValueUsd()))
                     .setBufferShare(Money.plain(buffer.share()))
                     .setBufferLevelUsd(Money.plain(buffer.levelUsd()));
         }

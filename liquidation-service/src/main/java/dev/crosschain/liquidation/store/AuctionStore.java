@@ -56,7 +56,8 @@ public class AuctionStore {
             curve_cusp, closed_at_ms, epoch, cancel_reason, COALESCE(claimed_at_ms, started_at_ms) AS claimed_at_ms,
             COALESCE(epoch_started_at_ms, started_at_ms) AS epoch_started_at_ms,
             COALESCE(epoch_start_value_usd, start_value_usd) AS epoch_start_value_usd,
-            open_equity_usd, open_maintenance_margin_usd, open_initial_margin_usd, buffer_share""";
+            open_equity_usd, open_maintenance_margin_usd, open_initial_margin_usd, open_realized_pnl_usd,
+            open_cash_value_usd, buffer_share""";
     private static final String BID_COLUMNS = """
             b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
             b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms, b.penalty_usd,
@@ -161,7 +162,8 @@ public class AuctionStore {
             try (PreparedStatement a = c.prepareStatement("""
                     UPDATE auction SET status = 'OPEN', version = version + 1, started_at_ms = ?, start_value_usd = ?,
                         epoch_started_at_ms = ?, epoch_start_value_usd = ?, frozen = TRUE, open_equity_usd = ?,
-                        open_maintenance_margin_usd = ?, open_initial_margin_usd = ?, buffer_share = ?
+                        open_maintenance_margin_usd = ?, open_initial_margin_usd = ?, open_realized_pnl_usd = ?,
+                        open_cash_value_usd = ?, buffer_share = ?
                     WHERE auction_id = ? AND status = 'OPENING'""")) {
                 a.setLong(1, startedAt.toEpochMilli());
                 a.setBigDecimal(2, startValueUsd);
@@ -170,8 +172,10 @@ public class AuctionStore {
                 a.setBigDecimal(5, buffer == null ? null : buffer.equityUsd());
                 a.setBigDecimal(6, buffer == null ? null : buffer.maintenanceMarginUsd());
                 a.setBigDecimal(7, buffer == null ? null : buffer.initialMarginUsd());
-                a.setBigDecimal(8, buffer == null ? null : buffer.share());
-                a.setString(9, auctionId);
+                a.setBigDecimal(8, buffer == null ? null : buffer.realizedPnlUsd());
+                a.setBigDecimal(9, buffer == null ? null : buffer.cashValueUsd());
+                a.setBigDecimal(10, buffer == null ? null : buffer.share());
+                a.setString(11, auctionId);
                 if (a.executeUpdate() != 1) {
                     return false;
                 }
@@ -1108,7 +1112,8 @@ public class AuctionStore {
             return null;
         }
         return new BufferTarget(rs.getBigDecimal("open_equity_usd"), rs.getBigDecimal("open_maintenance_margin_usd"),
-                rs.getBigDecimal("open_initial_margin_usd"), share);
+                rs.getBigDecimal("open_initial_margin_usd"), rs.getBigDecimal("open_realized_pnl_usd"),
+                rs.getBigDecimal("open_cash_value_usd"), share);
     }
 
     /** A Unix-millisecond column; null when NULL (an auction that never opened has no start). */

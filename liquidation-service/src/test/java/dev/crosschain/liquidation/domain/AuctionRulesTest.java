@@ -185,19 +185,19 @@ class AuctionRulesTest {
         PreconditionException refused = catchThrowableOfType(PreconditionException.class,
                 () -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.25"), NO_LIMIT, 0, START, DECIMALS, rate));
         assertThat(refused.reason()).isEqualTo("FRACTION_ABOVE_BOUND");
-        assertThat(refused.metadata()).containsExactlyInAnyOrderEntriesOf(Map.of("max_fraction", "0.243902439025",
+        assertThat(refused.metadata()).containsExactlyInAnyOrderEntriesOf(Map.of("max_fraction", "0.243902439838",
                 "lot_price_usd", "950.00000000"));
-        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.2439024390251"), NO_LIMIT, 0, START, DECIMALS,
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.2439024398381"), NO_LIMIT, 0, START, DECIMALS,
                 rate), "FRACTION_ABOVE_BOUND");
 
-        BidTerms atBound = AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.243902439025"), NO_LIMIT, 0, START, DECIMALS, rate);
+        BidTerms atBound = AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.243902439838"), NO_LIMIT, 0, START, DECIMALS, rate);
         assertThat(atBound.restoresAccount()).isTrue();
         assertThat(atBound.closesAuction()).isTrue();
-        assertThat(atBound.remainingFraction()).isEqualByComparingTo("0.756097560975");
+        assertThat(atBound.remainingFraction()).isEqualByComparingTo("0.756097560162");
         assertThat(atBound.penaltyUsd()).isEqualByComparingTo("4.878048");
         // the bought part is the fraction of each item, the rest stays with the account
         assertThat(atBound.items()).extracting(b -> b.item().quantity().toPlainString())
-                .containsExactly("-0.731707317075", "0.6097560975625");
+                .containsExactly("-0.731707319514", "0.609756099595");
     }
 
     @Test
@@ -208,14 +208,14 @@ class AuctionRulesTest {
         assertThat(first.restoresAccount()).isFalse();
         assertThat(first.closesAuction()).isFalse();
         AuctionState afterFirst = after(a, first);
-        // 95 paid, 2 penalty: 93 kept; (0.9 x 300 - 93) / (930 + 300) = 0.143902439024... up to 0.143902439025
+        // 95 paid, 2 penalty: 93 kept; (0.9 x 300 - 93 + 0.000001) / (930 + 300) = 0.1439024398373... up to 0.143902439838
         assertThat(afterFirst.proceedsUsd()).isEqualByComparingTo("93");
-        assertThat(afterFirst.maxFraction(new BigDecimal("950"), rate).toPlainString()).isEqualTo("0.143902439025");
-        BidTerms second = AuctionRules.DEFAULT.accept(afterFirst, "carol", new BigDecimal("0.143902439025"), NO_LIMIT, 0, START,
+        assertThat(afterFirst.maxFraction(new BigDecimal("950"), rate).toPlainString()).isEqualTo("0.143902439838");
+        BidTerms second = AuctionRules.DEFAULT.accept(afterFirst, "carol", new BigDecimal("0.143902439838"), NO_LIMIT, 0, START,
                 DECIMALS, rate);
         assertThat(second.restoresAccount()).isTrue();
         assertThat(after(afterFirst, second).status()).isEqualTo(AuctionStatus.CLOSED);
-        assertThat(second.remainingFraction()).isEqualByComparingTo("0.756097560975");
+        assertThat(second.remainingFraction()).isEqualByComparingTo("0.756097560162");
     }
 
     @Test

@@ -55,14 +55,17 @@ import static org.assertj.core.api.Assertions.tuple;
  * IM 2100 and a lot worth 1500 (LiquidationGrpcServiceTest's view): at the configured share 0.5 its level is
  * 1500 + 0.5 x 600 = 1800, 450 above its equity. The auctions here hold their start price 0.95 x 1500 = 1425 for a
  * day (a stair-step of one step a day), so the bound does not move while a test runs; the penalty (0.02 x 1500 = 30
- * per unit) leaves the account 1395 per unit. Bound of a fresh auction: 450 / (1395 + 450) = 0.24390243902439...,
- * up to 12 places 0.243902439025 (its cash 347.560976 less 7.317073 penalty covers the 340.24390243875 still short).
+ * per unit) leaves the account 1395 per unit, counted at 1 per USDC (the view's ethereum/USDC line has no MM
+ * haircut). Bound of a fresh auction: (450 + 0.000001) / (1395 + 450) = 0.2439024395663..., up to 12 places
+ * 0.243902439567, whose cash 0.243902439567 x 1425 = 347.560976382975 rounds to 347.560976, less 7.317073 penalty
+ * 0.0000008 short of the micro-USD above the 0.756097560433 x 450 still short; raised to 0.243902439650 (cash
+ * 347.56097650125 -> 347.560977: 0.0000018425 above; a unit less rounds down).
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 class BufferBoundGrpcTest {
 
-    static final String BOUND = "0.243902439025";
+    static final String BOUND = "0.24390243965";
     /** The start price for a day: no step, no tail, no cusp. */
     static final PriceCurve HELD = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofDays(1),
             new BigDecimal("0.97"), Duration.ZERO, BigDecimal.ZERO);
@@ -88,8 +91,9 @@ class BufferBoundGrpcTest {
     }
 
     static AccountView bufferedView(String account) {
-        return view(account, "-4000").toBuilder().setEquityUsd("1350").setMaintenanceMarginUsd("1500")
-                .setInitialMarginUsd("2100").build();
+        AccountView plain = view(account, "-4000");
+        return plain.toBuilder().setEquityUsd("1350").setMaintenanceMarginUsd("1500").setInitialMarginUsd("2100")
+                .setRealizedPnlUsd("0").setCollateral(1, plain.getCollateral(1).toBuilder().setValueMmUsd("1000")).build();
     }
 
     /** Claims and opens an auction of the account's view with the held curve, as Breaches does on a breach. */
@@ -130,6 +134,8 @@ class BufferBoundGrpcTest {
             assertThat(auction.getOpenInitialMarginUsd()).isEqualTo("2100");
             assertThat(auction.getBufferShare()).isEqualTo("0.5");
             assertThat(auction.getBufferLevelUsd()).isEqualTo("1800");
+            assertThat(auction.getOpenRealizedPnlUsd()).isEqualTo("0");
+            assertThat(auction.getOpenCashValueUsd()).isEqualTo("1");
             assertThat(auction.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_UNSPECIFIED);
             assertThat(liquidation.listAuctions(ListAuctionsRequest.newBuilder().setAccountId("acc-buf-view").build())
                     .getAuctionsList()).singleElement().extracting(Auction::getMaxFractionNow).isEqualTo(BOUND);
@@ -162,7 +168,7 @@ class BufferBoundGrpcTest {
         ErrorInfo info = errorInfo(refused);
         assertThat(info.getMetadataMap()).containsAllEntriesOf(Map.of("max_fraction", BOUND, "lot_price_usd", "1425.00000000"));
         // one unit in the 13th place above the bound is above it
-        assertError(() -> liquidation.placeBid(bid("bid-buf-above-2", auction, "0.2439024390251")),
+        assertError(() -> liquidation.placeBid(bid("bid-buf-above-2", auction, "0.2439024396501")),
                 Status.Code.FAILED_PRECONDITION, "FRACTION_ABOVE_BOUND");
         assertInvalid(() -> liquidation.placeBid(bid("bid-buf-zero", auction, "0")), "INVALID_FRACTION", "fraction");
         assertInvalid(() -> liquidation.placeBid(bid("bid-buf-big", auction, "1.5")), "INVALID_FRACTION", "fraction");
@@ -178,25 +184,25 @@ class BufferBoundGrpcTest {
         Auction auction = open("auc-buf-restore", bufferedView("acc-buf-restore"));
         Bid bid = liquidation.placeBid(bid("bid-buf-restore", auction, auction.getMaxFractionNow())).getBid();
         assertThat(bid.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
-        // 0.243902439025 x 1425 = 347.560975610625 -> 347.560976; penalty 0.02 x 0.243902439025 x 1500 -> 7.317073 (down)
-        assertThat(bid.getPaidUsd()).isEqualTo("347.560976");
+        // 0.24390243965 x 1425 = 347.56097650125 -> 347.560977; penalty 0.02 x 0.24390243965 x 1500 -> 7.317073 (down)
+        assertThat(bid.getPaidUsd()).isEqualTo("347.560977");
         assertThat(bid.getPenaltyUsd()).isEqualTo("7.317073");
         assertThat(upstream.collateral.callsOf("bid-buf-restore/collateral")).singleElement().satisfies(t ->
                 assertThat(t.getLegsList()).containsExactly(
-                        leg("acc-buf-restore", BIDDER, "arbitrum", "ETH", "0.3658536585375"),
-                        // 243.902439025 rounded down to USDC's 6 decimals: the account keeps the dust
+                        leg("acc-buf-restore", BIDDER, "arbitrum", "ETH", "0.365853659475"),
+                        // 243.90243965 rounded down to USDC's 6 decimals: the account keeps the dust
                         leg("acc-buf-restore", BIDDER, "ethereum", "USDC", "243.902439"),
-                        leg(BIDDER, "acc-buf-restore", "ethereum", "USDC", "347.560976"),
+                        leg(BIDDER, "acc-buf-restore", "ethereum", "USDC", "347.560977"),
                         leg("acc-buf-restore", FUND, "ethereum", "USDC", "7.317073")));
         assertThat(upstream.margin.transferCalls.stream().filter(t -> t.getTransferId().equals("bid-buf-restore/positions")).toList())
                 .containsExactly(TransferPositionsRequest.newBuilder().setTransferId("bid-buf-restore/positions")
                         .setFromAccountId("acc-buf-restore").setToAccountId(BIDDER)
-                        .addPositions(PositionTransfer.newBuilder().setInstrument("ETH-PERPETUAL").setQuantity("-0.48780487805")).build());
+                        .addPositions(PositionTransfer.newBuilder().setInstrument("ETH-PERPETUAL").setQuantity("-0.4878048793")).build());
 
         Auction closed = get(auction.getAuctionId());
         assertThat(closed.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
         assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
-        assertThat(closed.getRemainingFraction()).isEqualTo("0.756097560975");
+        assertThat(closed.getRemainingFraction()).isEqualTo("0.75609756035");
         assertThat(closed.getMaxFractionNow()).isEmpty();
         assertThat(closed.getClosedAtUnixMs()).isPositive();
         awaitUntil("the unfreeze of acc-buf-restore", () -> upstream.margin.freezesOf("acc-buf-restore").size() == 2);
@@ -216,15 +222,16 @@ class BufferBoundGrpcTest {
         liquidation.placeBid(bid("bid-buf-two-1", auction, "0.1"));
         Auction afterFirst = get(auction.getAuctionId());
         assertThat(afterFirst.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
-        // 142.5 paid, 3 penalty: 139.5 kept; (0.9 x 450 - 139.5) / 1845 = 0.1439024390243... -> 0.143902439025
-        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.143902439025");
+        // 142.5 paid, 3 penalty: 139.5 kept; (0.9 x 450 - 139.5 + 0.000001) / 1845 = 0.1439024395663... -> 0.143902439567,
+        // raised as the first bound to 0.14390243965 (cash 205.06097650125 -> 205.060977)
+        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.14390243965");
         PlaceBidRequest second = bid("bid-buf-two-2", afterFirst, afterFirst.getMaxFractionNow()).toBuilder()
                 .setBidderAccountId("carol").build();
         assertThat(liquidation.placeBid(second).getBid().getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
         Auction closed = get(auction.getAuctionId());
         assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
-        assertThat(closed.getRemainingFraction()).isEqualTo("0.756097560975");
-        assertThat(closed.getBidsList()).extracting(Bid::getFraction).containsExactly("0.1", "0.143902439025");
+        assertThat(closed.getRemainingFraction()).isEqualTo("0.75609756035");
+        assertThat(closed.getBidsList()).extracting(Bid::getFraction).containsExactly("0.1", "0.14390243965");
     }
 
     @Test
@@ -232,7 +239,7 @@ class BufferBoundGrpcTest {
         Auction auction = open("auc-buf-neg", bufferedView("acc-buf-neg"));
         liquidation.placeBid(bid("bid-buf-neg-1", auction, "0.1"));
         Auction afterFirst = get(auction.getAuctionId());
-        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.143902439025");
+        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.14390243965");
         // the lot as opened is now worth -400: the rest is insolvent, 139.5 already received or not
         assertThat(store.reset(auction.getAuctionId(), afterFirst.getVersion(), Instant.now(), new BigDecimal("-400"),
                 PriceCurve.ResetReason.TAIL)).isPresent();
