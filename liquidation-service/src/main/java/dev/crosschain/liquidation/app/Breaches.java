@@ -52,6 +52,8 @@ public class Breaches {
     private final PriceCurve curve;
     /** liquidation.auction.buffer-share, stored with every auction opened. */
     private final BigDecimal bufferShare;
+    /** liquidation.auction.buffer-bound.enabled: off, auctions open with no buffer (sold until empty). */
+    private final boolean bufferBound;
     /** The collateral line a bid's cash is paid into (liquidation.settlement.*): how margin counts the proceeds. */
     private final String settlementChain;
     private final String settlementAsset;
@@ -82,6 +84,7 @@ public class Breaches {
         this.clock = clock;
         this.curve = config.curve().validated();
         this.bufferShare = config.auction().validatedBufferShare();
+        this.bufferBound = config.auction().bufferBound().enabled();
         this.settlementChain = config.settlement().chain();
         this.settlementAsset = config.settlement().asset();
         this.fundAccount = config.insuranceFund().account();
@@ -92,7 +95,8 @@ public class Breaches {
      * the start (see the constructor).
      */
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("auctions open with %s, buffer share %s", curve, bufferShare.toPlainString());
+        LOG.infof("auctions open with %s, %s", curve, bufferBound ? "buffer share " + bufferShare.toPlainString()
+                : "no buffer bound (liquidation.auction.buffer-bound.enabled=false): sold until empty");
     }
 
     /** A LIQUIDATION event: claims the account and opens its auction unless one is already active. Never throws. */
@@ -220,11 +224,11 @@ public class Breaches {
             if (reportedWaiting.remove(accountId)) {
                 LOG.infof("%s is no longer held back from a new auction", accountId);
             }
-            BufferTarget buffer = snapshot.bufferTarget(bufferShare, settlementChain, settlementAsset);
+            BufferTarget buffer = bufferBound ? snapshot.bufferTarget(bufferShare, settlementChain, settlementAsset) : null;
             if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot(), buffer)) {
                 LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s", auctionId, accountId,
                         snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), buffer == null
-                                ? "no buffer level (the view has no equity, IM or MM): sold until empty" : buffer);
+                                ? "no buffer level (the bound is off, or the view has no equity, IM or MM): sold until empty" : buffer);
                 events.changed(auctionId);
             } else {
                 LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);

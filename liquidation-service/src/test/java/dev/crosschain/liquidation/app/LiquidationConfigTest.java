@@ -102,15 +102,43 @@ class LiquidationConfigTest {
 
     @Test
     void theBufferShareMustBeBetweenZeroAndOne() {
-        LiquidationConfig.Auction zero = () -> BigDecimal.ZERO;
-        LiquidationConfig.Auction one = () -> BigDecimal.ONE;
-        assertThat(zero.validatedBufferShare()).isEqualByComparingTo("0");
-        assertThat(one.validatedBufferShare()).isEqualByComparingTo("1");
-        LiquidationConfig.Auction above = () -> new BigDecimal("1.01");
-        LiquidationConfig.Auction below = () -> new BigDecimal("-0.1");
+        assertThat(auction(BigDecimal.ZERO).validatedBufferShare()).isEqualByComparingTo("0");
+        assertThat(auction(BigDecimal.ONE).validatedBufferShare()).isEqualByComparingTo("1");
+        LiquidationConfig.Auction above = auction(new BigDecimal("1.01"));
+        LiquidationConfig.Auction below = auction(new BigDecimal("-0.1"));
         assertThatThrownBy(above::validatedBufferShare).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("liquidation.auction.buffer-share");
         assertThatThrownBy(below::validatedBufferShare).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("liquidation.auction.buffer-share");
+    }
+
+    /**
+     * The buffer bound ships off (a replica of the release before it would fill a bid above the bound and never close
+     * an auction RESTORED): on only where every replica runs this release, as the tests and the suite do.
+     */
+    @Test
+    void theBufferBoundIsOffUnlessTurnedOn() throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+        assertThat(properties.getProperty("liquidation.auction.buffer-bound.enabled")).isEqualTo("false");
+        assertThat(properties.getProperty("%test.liquidation.auction.buffer-bound.enabled")).isEqualTo("true");
+        assertThat(LiquidationConfig.Auction.BufferBound.class.getMethod("enabled")
+                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+    }
+
+    private static LiquidationConfig.Auction auction(BigDecimal share) {
+        return new LiquidationConfig.Auction() {
+            @Override
+            public BufferBound bufferBound() {
+                return () -> true;
+            }
+
+            @Override
+            public BigDecimal bufferShare() {
+                return share;
+            }
+        };
     }
 }
