@@ -75,8 +75,7 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
         if (buffer == null) {
             return remainingFraction;
         }
-        BigDecimal proceeds = bids.stream().map(Bid::proceedsUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
-        return buffer.maxFraction(remainingFraction, proceeds, lotPriceAt(at), penaltyRate, epochStartValueUsd);
+        return buffer.maxFraction(remainingFraction, Bid.totalProceedsUsd(bids), lotPriceAt(at), penaltyRate, epochStartValueUsd);
     }
 
     /**

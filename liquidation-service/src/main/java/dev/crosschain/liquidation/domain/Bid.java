@@ -32,6 +32,11 @@ public record Bid(String bidId, String auctionId, String accountId, String bidde
         return proceeds(paidUsd, penaltyUsd);
     }
 
+    /** What these bids paid the account, less their penalties ({@link #proceedsUsd()}), USDC. */
+    public static BigDecimal totalProceedsUsd(List<Bid> bids) {
+        return bids.stream().map(Bid::proceedsUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
     /**
      * What a bid paying {@code paidUsd} for its fraction leaves the account after {@code penaltyUsd}: 0 at a price <= 0
      * (the insurance fund pays the bidder, the account receives nothing), USDC.

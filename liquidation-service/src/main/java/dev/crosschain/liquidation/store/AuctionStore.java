@@ -992,23 +992,9 @@ public class AuctionStore {
                 }
                 return new AuctionState(header.auctionId(), header.accountId(), header.status(), header.version(),
                         header.epochStartedAt(), header.epochStartValueUsd(), header.remainingFraction(), header.curve(), items,
-                        header.buffer(), header.buffer() == null ? BigDecimal.ZERO : proceeds(c, auctionId));
+                        header.buffer(), header.buffer() == null ? BigDecimal.ZERO : Bid.totalProceedsUsd(readBids(c, "b.auction_id = ?", auctionId)));
             }
         }
-    }
-
-    /** What the auction's bids paid the account, less their penalties ({@link Bid#proceeds}), USDC. */
-    private static BigDecimal proceeds(Connection c, String auctionId) throws SQLException {
-        BigDecimal total = BigDecimal.ZERO;
-        try (PreparedStatement s = c.prepareStatement("SELECT paid_usd, penalty_usd FROM bid WHERE auction_id = ?")) {
-            s.setString(1, auctionId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    total = total.add(Bid.proceeds(rs.getBigDecimal(1), rs.getBigDecimal(2)));
-                }
-            }
-        }
-        return total;
     }
 
     private Optional<Bid> readBid(Connection c, String bidId) throws SQLException {
