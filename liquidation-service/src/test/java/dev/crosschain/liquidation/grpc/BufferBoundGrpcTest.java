@@ -16,6 +16,7 @@ import dev.crosschain.proto.liquidation.v1.InsuranceFundEventKind;
 import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
+import dev.crosschain.proto.liquidation.v1.PlaceBidResponse;
 import dev.crosschain.proto.liquidation.v1.WatchAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.WatchAuctionsResponse;
 import dev.crosschain.proto.margin.v1.AccountView;
@@ -262,6 +263,49 @@ class BufferBoundGrpcTest {
         } finally {
             upstream.collateral.setBalance(FUND, "ethereum", "USDC", fundBalance.toPlainString());
         }
+    }
+
+    @Test
+    void aRestoringBidWhoseCollateralIsRefusedIsUndoneAndTheAuctionReopensWithTheBoundRecomputed() {
+        Auction auction = open("auc-buf-undo", bufferedView("acc-buf-undo"));
+        liquidation.placeBid(bid("bid-buf-undo-1", auction, "0.1"));
+        Auction afterFirst = get(auction.getAuctionId());
+        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.14390243965");
+        upstream.collateral.mode.set(FakeUpstream.Mode.INSUFFICIENT_BALANCE);
+        assertError(() -> liquidation.placeBid(bid("bid-buf-undo-2", afterFirst, afterFirst.getMaxFractionNow())),
+                Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_BALANCE");
+        Auction reopened = get(auction.getAuctionId());
+        assertThat(reopened.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+        assertThat(reopened.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_UNSPECIFIED);
+        assertThat(reopened.getClosedAtUnixMs()).isZero();
+        assertThat(reopened.getRemainingFraction()).isEqualTo("0.9");
+        assertThat(reopened.getBidsList()).extracting(Bid::getBidId).containsExactly("bid-buf-undo-1");
+        // from the first bid's 139.5 alone again, at a new version (accepted, then undone)
+        assertThat(reopened.getMaxFractionNow()).isEqualTo("0.14390243965");
+        assertThat(reopened.getVersion()).isEqualTo(afterFirst.getVersion() + 2);
+        assertThat(upstream.margin.freezesOf("acc-buf-undo")).containsExactly(freeze("acc-buf-undo", true, auction.getAuctionId()));
+
+        upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        Bid restoring = liquidation.placeBid(bid("bid-buf-undo-3", reopened, reopened.getMaxFractionNow())).getBid();
+        assertThat(restoring.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
+        assertThat(get(auction.getAuctionId()).getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
+    }
+
+    @Test
+    void aReplayOfTheRestoringBidAnswersTheSameAndMovesNothingTwice() {
+        Auction auction = open("auc-buf-replay", bufferedView("acc-buf-replay"));
+        PlaceBidRequest request = bid("bid-buf-replay", auction, BOUND);
+        PlaceBidResponse first = liquidation.placeBid(request);
+        Auction closed = get(auction.getAuctionId());
+        assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
+        PlaceBidResponse again = liquidation.placeBid(request);
+        assertThat(first.getReplayed()).isFalse();
+        assertThat(again.getReplayed()).isTrue();
+        assertThat(again.getBid()).isEqualTo(get(auction.getAuctionId()).getBids(0));
+        assertThat(again.getBid().getBidId()).isEqualTo(first.getBid().getBidId());
+        assertThat(again.getBid().getFraction()).isEqualTo(BOUND);
+        assertThat(upstream.collateral.callsOf("bid-buf-replay/collateral")).hasSize(1);
+        assertThat(get(auction.getAuctionId())).isEqualTo(closed);
     }
 
     private Auction get(String auctionId) {
