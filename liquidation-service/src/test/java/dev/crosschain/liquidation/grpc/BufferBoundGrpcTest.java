@@ -219,17 +219,11 @@ class BufferBoundGrpcTest {
 
     @Test
     void aSmallerBidLeavesTheAuctionOpenAndTheNextBoundStartsFromWhatItLeft() {
-        Auction auction = open("auc-buf-two", bufferedView("acc-buf-two"));
-        liquidation.placeBid(bid("bid-buf-two-1", auction, "0.1"));
-        Auction afterFirst = get(auction.getAuctionId());
-        assertThat(afterFirst.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
-        // 142.5 paid, 3 penalty: 139.5 kept; (0.9 x 450 - 139.5 + 0.000001) / 1845 = 0.1439024395663... -> 0.143902439567,
-        // raised as the first bound to 0.14390243965 (cash 205.06097650125 -> 205.060977)
-        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.14390243965");
+        Auction afterFirst = openWithATenthSold("two");
         PlaceBidRequest second = bid("bid-buf-two-2", afterFirst, afterFirst.getMaxFractionNow()).toBuilder()
                 .setBidderAccountId("carol").build();
         assertThat(liquidation.placeBid(second).getBid().getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
-        Auction closed = get(auction.getAuctionId());
+        Auction closed = get(afterFirst.getAuctionId());
         assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
         assertThat(closed.getRemainingFraction()).isEqualTo("0.75609756035");
         assertThat(closed.getBidsList()).extracting(Bid::getFraction).containsExactly("0.1", "0.14390243965");
@@ -237,14 +231,11 @@ class BufferBoundGrpcTest {
 
     @Test
     void aResetToANegativeValueAfterAPartialBidSellsTheRestWholeWithTheFundPayingTheBidder() {
-        Auction auction = open("auc-buf-neg", bufferedView("acc-buf-neg"));
-        liquidation.placeBid(bid("bid-buf-neg-1", auction, "0.1"));
-        Auction afterFirst = get(auction.getAuctionId());
-        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.14390243965");
+        Auction afterFirst = openWithATenthSold("neg");
         // the lot as opened is now worth -400: the rest is insolvent, 139.5 already received or not
-        assertThat(store.reset(auction.getAuctionId(), afterFirst.getVersion(), Instant.now(), new BigDecimal("-400"),
+        assertThat(store.reset(afterFirst.getAuctionId(), afterFirst.getVersion(), Instant.now(), new BigDecimal("-400"),
                 PriceCurve.ResetReason.TAIL)).isPresent();
-        Auction reset = get(auction.getAuctionId());
+        Auction reset = get(afterFirst.getAuctionId());
         // -400 x (2 - 0.95)
         assertThat(reset.getCurrentPriceUsd()).isEqualTo("-420.00000000");
         assertThat(reset.getMaxFractionNow()).isEqualTo("0.9");
@@ -254,7 +245,7 @@ class BufferBoundGrpcTest {
             Bid rest = liquidation.placeBid(bid("bid-buf-neg-2", reset, "0.9")).getBid();
             assertThat(rest.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
             assertThat(rest.getPaidUsd()).isEqualTo("-378.000000");
-            Auction closed = get(auction.getAuctionId());
+            Auction closed = get(afterFirst.getAuctionId());
             assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_SOLD);
             assertThat(closed.getRemainingFraction()).isEqualTo("0");
             assertThat(InsuranceFundTest.eventsOf("bid-buf-neg-2"))
@@ -267,14 +258,11 @@ class BufferBoundGrpcTest {
 
     @Test
     void aRestoringBidWhoseCollateralIsRefusedIsUndoneAndTheAuctionReopensWithTheBoundRecomputed() {
-        Auction auction = open("auc-buf-undo", bufferedView("acc-buf-undo"));
-        liquidation.placeBid(bid("bid-buf-undo-1", auction, "0.1"));
-        Auction afterFirst = get(auction.getAuctionId());
-        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.14390243965");
+        Auction afterFirst = openWithATenthSold("undo");
         upstream.collateral.mode.set(FakeUpstream.Mode.INSUFFICIENT_BALANCE);
         assertError(() -> liquidation.placeBid(bid("bid-buf-undo-2", afterFirst, afterFirst.getMaxFractionNow())),
                 Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_BALANCE");
-        Auction reopened = get(auction.getAuctionId());
+        Auction reopened = get(afterFirst.getAuctionId());
         assertThat(reopened.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
         assertThat(reopened.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_UNSPECIFIED);
         assertThat(reopened.getClosedAtUnixMs()).isZero();
@@ -283,12 +271,12 @@ class BufferBoundGrpcTest {
         // from the first bid's 139.5 alone again, at a new version (accepted, then undone)
         assertThat(reopened.getMaxFractionNow()).isEqualTo("0.14390243965");
         assertThat(reopened.getVersion()).isEqualTo(afterFirst.getVersion() + 2);
-        assertThat(upstream.margin.freezesOf("acc-buf-undo")).containsExactly(freeze("acc-buf-undo", true, auction.getAuctionId()));
+        assertThat(upstream.margin.freezesOf("acc-buf-undo")).containsExactly(freeze("acc-buf-undo", true, afterFirst.getAuctionId()));
 
         upstream.collateral.mode.set(FakeUpstream.Mode.OK);
         Bid restoring = liquidation.placeBid(bid("bid-buf-undo-3", reopened, reopened.getMaxFractionNow())).getBid();
         assertThat(restoring.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
-        assertThat(get(auction.getAuctionId()).getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
+        assertThat(get(afterFirst.getAuctionId()).getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
     }
 
     @Test
@@ -306,6 +294,20 @@ class BufferBoundGrpcTest {
         assertThat(again.getBid().getFraction()).isEqualTo(BOUND);
         assertThat(upstream.collateral.callsOf("bid-buf-replay/collateral")).hasSize(1);
         assertThat(get(auction.getAuctionId())).isEqualTo(closed);
+    }
+
+    /**
+     * Opens an auction of the buffered view of acc-buf-{name} and sells 0.1 of it at the start price: 142.5 paid, 3
+     * penalty, 139.5 kept. The next bound: (0.9 x 450 - 139.5 + 0.000001) / 1845 = 0.1439024395663... -> 0.143902439567,
+     * raised as the first bound to 0.14390243965 (cash 205.06097650125 -> 205.060977).
+     */
+    private Auction openWithATenthSold(String name) {
+        Auction auction = open("auc-buf-" + name, bufferedView("acc-buf-" + name));
+        liquidation.placeBid(bid("bid-buf-" + name + "-1", auction, "0.1"));
+        Auction afterFirst = get(auction.getAuctionId());
+        assertThat(afterFirst.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
+        assertThat(afterFirst.getMaxFractionNow()).isEqualTo("0.14390243965");
+        return afterFirst;
     }
 
     private Auction get(String auctionId) {
