@@ -31,7 +31,7 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
     public enum CloseReason {
         /** The whole lot was sold (the insurance fund's takeover included). */
         SOLD,
-        /** A bid brought the account back to its buffer level; the rest of the lot stayed with the account. */
+        /** A bid brought the account back above its buffer level; the rest of the lot stayed with the account. */
         RESTORED,
         /** Closed before it opened ({@link #cancelReason()}). */
         CANCELLED

@@ -36,7 +36,7 @@ public record AuctionState(String auctionId, String accountId, AuctionStatus sta
     }
 
     /**
-     * Whether a bid of {@code fraction} paying {@code paidUsd} with this penalty leaves the account at or above its
+     * Whether a bid of {@code fraction} paying {@code paidUsd} with this penalty leaves the account above its
      * buffer level ({@link BufferTarget#restoredAfter}).
      */
     public boolean restoredBy(BigDecimal fraction, BigDecimal paidUsd, BigDecimal penaltyUsd) {

@@ -11,7 +11,7 @@ import java.util.List;
  * @param items             the lot items scaled by the fraction, with the lot index they came from
  * @param remainingFraction what is left of the lot after the bid
  * @param penaltyUsd        what the account pays the insurance fund out of {@code paidUsd} ({@link Penalty}), USDC
- * @param restoresAccount   the bid leaves the account at or above its buffer level ({@link BufferTarget}): the auction
+ * @param restoresAccount   the bid leaves the account above its buffer level ({@link BufferTarget}): the auction
  *                          ends with the rest of the lot left to the account
  */
 public record BidTerms(BigDecimal lotPriceUsd, BigDecimal paidUsd, List<BoughtItem> items,
