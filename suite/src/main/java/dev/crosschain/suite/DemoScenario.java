@@ -30,7 +30,9 @@ import java.util.function.Predicate;
 /**
  * The walking-skeleton story, played against running services: deposits on ethereum and
  * arbitrum (one delivered twice), a leveraged long ETH perpetual, an ETH fall until equity is at
- * or below maintenance margin, a Dutch auction, and a bidder who buys the whole portfolio.
+ * or below maintenance margin, a Dutch auction, and a bidder who buys the largest fraction of the portfolio the
+ * auction allows (what brings the account back to its buffer level; the rest stays with the account), bidding again
+ * while the auction is still open (at most {@value #MAX_BIDS} bids).
  *
  * <p>Account ids carry a run id so that the demo can be replayed against a database that kept an
  * earlier run; block heights grow with the clock for the same reason.
@@ -46,6 +48,8 @@ public final class DemoScenario {
     public static final BigDecimal ALICE_ARBITRUM_USDC = new BigDecimal("500");
     public static final BigDecimal ALICE_ARBITRUM_ETH = new BigDecimal("1");
     public static final BigDecimal BOB_ETHEREUM_USDC = new BigDecimal("10000");
+    /** Bids the demo places at most before it gives up on the auction closing. */
+    private static final int MAX_BIDS = 5;
     private static final Duration SETTLE = Duration.ofSeconds(30);
     private static final String FEED = "demo-feed";
 
@@ -63,7 +67,7 @@ public final class DemoScenario {
     /** What happened, for the demo's printout and the end-to-end test's assertions. */
     public record Result(String alice, String bob, Ack duplicateAck,
                          Holdings aliceFunded, Holdings bobFunded, AccountView aliceBefore, AccountView aliceAtBreach,
-                         AccountView bobBefore, Auction auction, Bid bid,
+                         AccountView bobBefore, Auction auction, List<Bid> bids,
                          Holdings aliceAfter, Holdings bobAfter, AccountView aliceAfterView, AccountView bobAfterView) {
     }
 
@@ -97,20 +101,30 @@ public final class DemoScenario {
         Auction opened = Await.until("an auction of " + alice, SETTLE, () -> openAuction(alice));
         Auction current = services.liquidation().getAuction(GetAuctionRequest.newBuilder()
                 .setAuctionId(opened.getAuctionId()).build()).getAuction();
-        out.printf("%nAuction %s opened: lot value %s USD, price now %s USD, lot %d items%n", current.getAuctionId(),
-                current.getStartValueUsd(), current.getCurrentPriceUsd(), current.getLotCount());
+        out.printf("%nAuction %s opened: lot value %s USD, price now %s USD, lot %d items, buffer level %s USD,"
+                        + " largest fraction now %s%n", current.getAuctionId(), current.getStartValueUsd(),
+                current.getCurrentPriceUsd(), current.getLotCount(), current.getBufferLevelUsd(), current.getMaxFractionNow());
 
-        Bid bid = services.liquidation().placeBid(PlaceBidRequest.newBuilder().setBidId("bid-" + runId + "-1")
-                .setAuctionId(current.getAuctionId()).setBidderAccountId(bob).setFraction("1")
-                .setMaxLotPriceUsd(current.getCurrentPriceUsd()).setAuctionVersion(current.getVersion()).build()).getBid();
-        Auction settled = Await.until("the settlement of " + bid.getBidId(), SETTLE, () -> {
-            Auction a = services.liquidation().getAuction(GetAuctionRequest.newBuilder().setAuctionId(current.getAuctionId()).build()).getAuction();
-            boolean done = a.getStatus() == AuctionStatus.AUCTION_STATUS_CLOSED
-                    && a.getBidsList().stream().allMatch(b -> b.getStatus() == BidStatus.BID_STATUS_SETTLED);
-            return done ? Optional.of(a) : Optional.empty();
-        });
-        Bid settledBid = settled.getBidsList().stream().filter(b -> b.getBidId().equals(bid.getBidId())).findFirst().orElseThrow();
-        out.printf("%s bought fraction %s for %s USD%n", bob, settledBid.getFraction(), settledBid.getPaidUsd());
+        // A bid of max_fraction_now restores the account at the price it was computed at; one placed at a lower price
+        // (the curve moved on meanwhile) is still allowed but may not: then the auction stays open and Bob bids again.
+        Auction settled = current;
+        for (int n = 1; n <= MAX_BIDS && settled.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN; n++) {
+            Auction seen = settled;
+            Bid bid = services.liquidation().placeBid(PlaceBidRequest.newBuilder().setBidId("bid-" + runId + "-" + n)
+                    .setAuctionId(seen.getAuctionId()).setBidderAccountId(bob).setFraction(seen.getMaxFractionNow())
+                    .setMaxLotPriceUsd(seen.getCurrentPriceUsd()).setAuctionVersion(seen.getVersion()).build()).getBid();
+            settled = Await.until("the settlement of " + bid.getBidId(), SETTLE, () -> {
+                Auction a = services.liquidation().getAuction(GetAuctionRequest.newBuilder().setAuctionId(seen.getAuctionId()).build()).getAuction();
+                return a.getBidsList().stream().allMatch(b -> b.getStatus() == BidStatus.BID_STATUS_SETTLED) ? Optional.of(a) : Optional.empty();
+            });
+            Bid settledBid = settled.getBidsList().stream().filter(b -> b.getBidId().equals(bid.getBidId())).findFirst().orElseThrow();
+            out.printf("%s bought fraction %s for %s USD%n", bob, settledBid.getFraction(), settledBid.getPaidUsd());
+        }
+        if (settled.getStatus() != AuctionStatus.AUCTION_STATUS_CLOSED) {
+            throw new IllegalStateException("auction " + settled.getAuctionId() + " still open after " + MAX_BIDS + " bids");
+        }
+        out.printf("The auction closed %s with %s of the lot left to %s%n", settled.getCloseReason(),
+                settled.getRemainingFraction(), alice);
 
         AccountView aliceAfter = Await.until(alice + " unfrozen", SETTLE, () -> {
             AccountView v = view(alice);
@@ -120,7 +134,7 @@ public final class DemoScenario {
         ViewPrinter.print(out, "after settlement", aliceAfter);
         ViewPrinter.print(out, "after settlement", bobAfter);
         return new Result(alice, bob, duplicateAck, aliceFunded, bobFunded, aliceBefore, atBreach, bobBefore, settled,
-                settledBid, holdings(alice), holdings(bob), aliceAfter, bobAfter);
+                settled.getBidsList(), holdings(alice), holdings(bob), aliceAfter, bobAfter);
     }
 
     /** Funds both accounts on two chains; returns the ack of the deposit delivered a second time. */

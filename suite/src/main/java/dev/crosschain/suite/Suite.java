@@ -116,6 +116,8 @@ public final class Suite implements AutoCloseable {
             env.put("LIQUIDATION_BREAKER_MAX_MOVE", "0.25");
             // every replica the suite starts runs this release, so the fund's legs are never settled without it
             env.put("LIQUIDATION_INSURANCE_FUND_ENABLED", "true");
+            // likewise: no older replica fills a bid above the buffer bound
+            env.put("LIQUIDATION_AUCTION_BUFFER_BOUND_ENABLED", "true");
         }
         if (spec == ServiceSpec.MARGIN) {
             env.put("MARGIN_COLLATERAL_TOKEN", credentials.marginToken());

@@ -8,7 +8,10 @@ import dev.crosschain.proto.collateral.v1.CollateralView;
 import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
 import dev.crosschain.proto.collateral.v1.TransferLeg;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
+import dev.crosschain.proto.liquidation.v1.Auction;
+import dev.crosschain.proto.liquidation.v1.AuctionCloseReason;
 import dev.crosschain.proto.liquidation.v1.AuctionStatus;
+import dev.crosschain.proto.liquidation.v1.Bid;
 import dev.crosschain.proto.liquidation.v1.BidStatus;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
 import dev.crosschain.proto.margin.v1.AccountStatus;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -100,42 +104,81 @@ class SuiteEndToEndIT {
     }
 
     @Test
-    void oneAuctionSoldTheWholePortfolioToTheBidder() {
-        assertThat(demo.auction().getAccountId()).isEqualTo(demo.alice());
-        assertThat(demo.auction().getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
-        assertThat(new BigDecimal(demo.auction().getRemainingFraction())).isZero();
-        assertThat(demo.auction().getBidsList()).singleElement().satisfies(bid -> {
+    void oneAuctionSoldTheBidderWhatBringsTheAccountBackToItsBufferLevel() {
+        Auction auction = demo.auction();
+        assertThat(auction.getAccountId()).isEqualTo(demo.alice());
+        assertThat(auction.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
+        assertThat(auction.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
+        // the level from margin-service's figures of the view the lot was taken from, at the default share 0.5
+        BigDecimal mm = new BigDecimal(auction.getOpenMaintenanceMarginUsd());
+        BigDecimal im = new BigDecimal(auction.getOpenInitialMarginUsd());
+        assertThat(new BigDecimal(auction.getOpenEquityUsd())).isLessThanOrEqualTo(mm);
+        assertThat(new BigDecimal(auction.getBufferLevelUsd()))
+                .isEqualByComparingTo(mm.add(new BigDecimal("0.5").multiply(im.subtract(mm))));
+        // the demo bids max_fraction_now until the auction closes: one bid unless the price moved on in between
+        BigDecimal fraction = total(Bid::getFraction);
+        assertThat(fraction).isPositive().isLessThan(BigDecimal.ONE);
+        assertThat(new BigDecimal(auction.getRemainingFraction())).isEqualByComparingTo(BigDecimal.ONE.subtract(fraction));
+        assertThat(auction.getBidsList()).isNotEmpty().hasSizeLessThanOrEqualTo(5).allSatisfy(bid -> {
             assertThat(bid.getBidderAccountId()).isEqualTo(demo.bob());
             assertThat(bid.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
         });
-        BigDecimal startValue = new BigDecimal(demo.auction().getStartValueUsd());
-        BigDecimal paid = new BigDecimal(demo.bid().getPaidUsd());
-        assertThat(paid).isPositive().isLessThan(startValue);
+        BigDecimal startValue = new BigDecimal(auction.getStartValueUsd());
+        BigDecimal paid = total(Bid::getPaidUsd);
+        assertThat(paid).isPositive().isLessThan(startValue.multiply(fraction));
+        // restored by margin-service's own figures, at the same ETH index: no second auction, and the equity margin
+        // now reports is above what is left of the level (the auction's model: MM-haircut cash, realized PnL kept)
+        AccountView after = demo.aliceAfterView();
+        assertThat(after.getStatus()).isNotEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+        BigDecimal levelLeft = new BigDecimal(auction.getBufferLevelUsd()).multiply(new BigDecimal(auction.getRemainingFraction()));
+        assertThat(new BigDecimal(after.getEquityUsd())).as("equity after vs (1 - F) x level").isGreaterThan(levelLeft);
+        assertThat(new BigDecimal(after.getEquityUsd())).isGreaterThan(new BigDecimal(after.getMaintenanceMarginUsd()));
+    }
+
+    /** The sum of a decimal figure over the demo's bids. */
+    private static BigDecimal total(java.util.function.Function<Bid, String> figure) {
+        return demo.bids().stream().map(b -> new BigDecimal(figure.apply(b))).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     @Test
     void finalBalancesOfBothAccounts() {
-        BigDecimal paid = new BigDecimal(demo.bid().getPaidUsd());
-        Holdings alice = demo.aliceAfter();
-        // the liquidation penalty went from what Alice received to the insurance fund, in the bid's one transfer
-        BigDecimal penalty = new BigDecimal(demo.bid().getPenaltyUsd());
+        BigDecimal fraction = total(Bid::getFraction);
+        BigDecimal paid = total(Bid::getPaidUsd);
+        // the liquidation penalty went from what Alice received to the insurance fund, in each bid's one transfer
+        BigDecimal penalty = total(Bid::getPenaltyUsd);
         assertThat(penalty).isPositive().isLessThan(paid);
-        assertThat(alice.of("ethereum", "USDC")).isEqualByComparingTo(paid.subtract(penalty));
-        assertThat(alice.of("arbitrum", "USDC")).isZero();
-        assertThat(alice.of("arbitrum", "ETH")).isZero();
-        assertThat(openPositions(demo.aliceAfterView())).isEmpty();
+        // the bidder gets each bid's fraction of every collateral line, rounded down to the token's decimals
+        BigDecimal ethereumUsdc = share(DemoScenario.ALICE_ETHEREUM_USDC, 6);
+        BigDecimal arbitrumUsdc = share(DemoScenario.ALICE_ARBITRUM_USDC, 6);
+        BigDecimal arbitrumEth = share(DemoScenario.ALICE_ARBITRUM_ETH, 18);
+        Holdings alice = demo.aliceAfter();
+        assertThat(alice.of("ethereum", "USDC"))
+                .isEqualByComparingTo(DemoScenario.ALICE_ETHEREUM_USDC.subtract(ethereumUsdc).add(paid).subtract(penalty));
+        assertThat(alice.of("arbitrum", "USDC")).isEqualByComparingTo(DemoScenario.ALICE_ARBITRUM_USDC.subtract(arbitrumUsdc));
+        assertThat(alice.of("arbitrum", "ETH")).isEqualByComparingTo(DemoScenario.ALICE_ARBITRUM_ETH.subtract(arbitrumEth));
+        assertThat(openPositions(demo.aliceAfterView())).singleElement().satisfies(p -> {
+            assertThat(p.getInstrument()).isEqualTo(DemoScenario.PERP);
+            assertThat(new BigDecimal(p.getQuantity()))
+                    .isEqualByComparingTo(DemoScenario.PERP_QUANTITY.subtract(DemoScenario.PERP_QUANTITY.multiply(fraction)));
+            assertThat(new BigDecimal(p.getAverageEntryPrice())).isEqualByComparingTo(DemoScenario.ENTRY);
+        });
         assertThat(demo.aliceAfterView().getFrozen()).isFalse();
 
         Holdings bob = demo.bobAfter();
-        assertThat(bob.of("ethereum", "USDC"))
-                .isEqualByComparingTo(DemoScenario.BOB_ETHEREUM_USDC.add(DemoScenario.ALICE_ETHEREUM_USDC).subtract(paid));
-        assertThat(bob.of("arbitrum", "USDC")).isEqualByComparingTo(DemoScenario.ALICE_ARBITRUM_USDC);
-        assertThat(bob.of("arbitrum", "ETH")).isEqualByComparingTo(DemoScenario.ALICE_ARBITRUM_ETH);
+        assertThat(bob.of("ethereum", "USDC")).isEqualByComparingTo(DemoScenario.BOB_ETHEREUM_USDC.add(ethereumUsdc).subtract(paid));
+        assertThat(bob.of("arbitrum", "USDC")).isEqualByComparingTo(arbitrumUsdc);
+        assertThat(bob.of("arbitrum", "ETH")).isEqualByComparingTo(arbitrumEth);
         assertThat(openPositions(demo.bobAfterView())).singleElement().satisfies(p -> {
             assertThat(p.getInstrument()).isEqualTo(DemoScenario.PERP);
-            assertThat(new BigDecimal(p.getQuantity())).isEqualByComparingTo(DemoScenario.PERP_QUANTITY);
+            assertThat(new BigDecimal(p.getQuantity())).isEqualByComparingTo(DemoScenario.PERP_QUANTITY.multiply(fraction));
             assertThat(new BigDecimal(p.getAverageEntryPrice())).isEqualByComparingTo(DemoScenario.ENTRY);
         });
+    }
+
+    /** What the demo's bids took of a collateral line: each bid's fraction of it, rounded down to the decimals. */
+    private static BigDecimal share(BigDecimal amount, int decimals) {
+        return demo.bids().stream().map(b -> amount.multiply(new BigDecimal(b.getFraction())).setScale(decimals, RoundingMode.DOWN))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     @Test
@@ -144,8 +187,8 @@ class SuiteEndToEndIT {
         Holdings before = demo.aliceFunded().plus(demo.bobFunded()).plus(Holdings.of(fundBefore));
         Holdings after = demo.aliceAfter().plus(demo.bobAfter()).plus(Holdings.of(fundAfter));
         assertThat(after.sameAmounts(before)).as("before %s, after %s", before, after).isTrue();
-        // the real collateral-service credited the fund exactly the bid's penalty, and nothing else moved into it
-        BigDecimal penalty = new BigDecimal(demo.bid().getPenaltyUsd());
+        // the real collateral-service credited the fund exactly the bids' penalties, and nothing else moved into it
+        BigDecimal penalty = total(Bid::getPenaltyUsd);
         assertThat(penalty).isPositive();
         assertThat(Holdings.of(fundAfter).of("ethereum", "USDC").subtract(Holdings.of(fundBefore).of("ethereum", "USDC")))
                 .isEqualByComparingTo(penalty);
@@ -208,15 +251,28 @@ class SuiteEndToEndIT {
     }
 
     /**
-     * PORTFOLIO against the real pricing-service's RevalueBook. After the settlement Alice holds only USDC and no
-     * position (no other test reads her live state). She buys 0.1 ETH-PERPETUAL and a protective 0.1 ETH put (ETH
+     * PORTFOLIO against the real pricing-service's RevalueBook. A trader of its own, holding only USDC and no position
+     * (350 USDC from Bob's by an internal transfer; the demo's Alice keeps what the auction did not need to sell), buys
+     * 0.1 ETH-PERPETUAL and a protective 0.1 ETH put (ETH
      * options are marked on pricing's bootstrap surface) at their marks, then switches. Cross margins the perp alone
      * (1% of its notional; a long option needs none); the scan margins the book, in which the put hedges the perp:
      * the group's worst loss stays below the perp's own loss at -16%. The put's expiry is 91 days from today.
      */
     @Test
-    void anAccountSwitchesToPortfolioAndIsMarginedByTheRealRevalueBook() {
-        String alice = demo.alice();
+    void anAccountSwitchesToPortfolioAndIsMarginedByTheRealRevalueBook() throws InterruptedException {
+        String trader = "carol-" + demo.bob();
+        services.collateralAs(services.credentials().liquidationToken()).transfer(TransferRequest.newBuilder()
+                .setTransferId("e2e-pm-funding-" + trader).addLegs(TransferLeg.newBuilder().setFromAccountId(demo.bob())
+                        .setToAccountId(trader).setChainId("ethereum").setAsset("USDC").setAmount("350")).build());
+        Await.until(trader + "'s USDC in margin-service's view", java.time.Duration.ofSeconds(30), () -> {
+            try {
+                return new DemoScenario(services, System.out).view(trader).getCollateralList().stream()
+                        .filter(l -> l.getAsset().equals("USDC") && new BigDecimal(l.getAmount()).compareTo(new BigDecimal("350")) == 0)
+                        .findFirst();
+            } catch (StatusRuntimeException unknownYet) {
+                return java.util.Optional.empty();
+            }
+        });
         // an expiry 91 days from today, named like RevalueLoad's book (pricing's bootstrap surface serves every expiry)
         java.time.LocalDate expiry = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(91);
         String put = "ETH-" + expiry.getDayOfMonth() + expiry.getMonth().name().substring(0, 3)
@@ -234,20 +290,20 @@ class SuiteEndToEndIT {
                         .build()).getMarksList();
         BigDecimal perpMark = new BigDecimal(marks.get(0).getMarkPrice()).setScale(2, java.math.RoundingMode.HALF_UP);
         BigDecimal putMark = new BigDecimal(marks.get(1).getMarkPrice()).setScale(2, java.math.RoundingMode.HALF_UP);
-        fill("e2e-pm-perp-" + alice, alice, DemoScenario.PERP, perpMark);
-        fill("e2e-pm-put-" + alice, alice, put, putMark);
-        AccountView cross = new DemoScenario(services, System.out).view(alice);
+        fill("e2e-pm-perp-" + trader, trader, DemoScenario.PERP, perpMark);
+        fill("e2e-pm-put-" + trader, trader, put, putMark);
+        AccountView cross = new DemoScenario(services, System.out).view(trader);
         assertThat(cross.getMode()).isEqualTo(dev.crosschain.proto.margin.v1.MarginMode.MARGIN_MODE_CROSS);
         assertThat(cross.hasPortfolio()).isFalse();
 
         dev.crosschain.proto.margin.v1.SetMarginModeResponse switched = services.margin().setMarginMode(
-                dev.crosschain.proto.margin.v1.SetMarginModeRequest.newBuilder().setRequestId("e2e-pm-" + alice).setAccountId(alice)
+                dev.crosschain.proto.margin.v1.SetMarginModeRequest.newBuilder().setRequestId("e2e-pm-" + trader).setAccountId(trader)
                         .setMode(dev.crosschain.proto.margin.v1.MarginMode.MARGIN_MODE_PORTFOLIO).build());
         assertThat(switched.getMode()).isEqualTo(dev.crosschain.proto.margin.v1.MarginMode.MARGIN_MODE_PORTFOLIO);
 
-        AccountView portfolio = new DemoScenario(services, System.out).view(alice);
+        AccountView portfolio = new DemoScenario(services, System.out).view(trader);
         ViewPrinter.print(System.out, "in PORTFOLIO mode", portfolio);
-        System.out.printf("PORTFOLIO breakdown of %s (cross MM was %s): %s%n", alice, cross.getMaintenanceMarginUsd(),
+        System.out.printf("PORTFOLIO breakdown of %s (cross MM was %s): %s%n", trader, cross.getMaintenanceMarginUsd(),
                 portfolio.getPortfolio());
         assertThat(portfolio.getMode()).isEqualTo(dev.crosschain.proto.margin.v1.MarginMode.MARGIN_MODE_PORTFOLIO);
         BigDecimal mm = new BigDecimal(portfolio.getMaintenanceMarginUsd());

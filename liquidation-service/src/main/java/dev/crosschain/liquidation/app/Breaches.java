@@ -5,6 +5,7 @@ import dev.crosschain.liquidation.client.DependencyException;
 import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.AuctionStatus;
+import dev.crosschain.liquidation.domain.BufferTarget;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
@@ -15,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
@@ -48,6 +50,13 @@ public class Breaches {
     private final AuctionEvents events;
     private final Clock clock;
     private final PriceCurve curve;
+    /** liquidation.auction.buffer-share, stored with every auction opened. */
+    private final BigDecimal bufferShare;
+    /** liquidation.auction.buffer-bound.enabled: off, auctions open with no buffer (sold until empty). */
+    private final boolean bufferBound;
+    /** The collateral line a bid's cash is paid into (liquidation.settlement.*): how margin counts the proceeds. */
+    private final String settlementChain;
+    private final String settlementAsset;
     private final String fundAccount;
     /** The insurance fund's breach is logged once: margin-service repeats it while the fund stays in LIQUIDATION. */
     private final AtomicBoolean fundBreachReported = new AtomicBoolean();
@@ -74,12 +83,20 @@ public class Breaches {
         this.events = events;
         this.clock = clock;
         this.curve = config.curve().validated();
+        this.bufferShare = config.auction().validatedBufferShare();
+        this.bufferBound = config.auction().bufferBound().enabled();
+        this.settlementChain = config.settlement().chain();
+        this.settlementAsset = config.settlement().asset();
         this.fundAccount = config.insuranceFund().account();
     }
 
-    /** Creates this bean at start, so a bad {@code liquidation.curve.*} fails the start (see the constructor). */
+    /**
+     * Creates this bean at start, so a bad {@code liquidation.curve.*} or {@code liquidation.auction.buffer-share} fails
+     * the start (see the constructor).
+     */
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("auctions open with %s", curve);
+        LOG.infof("auctions open with %s, %s", curve, bufferBound ? "buffer share " + bufferShare.toPlainString()
+                : "no buffer bound (liquidation.auction.buffer-bound.enabled=false): sold until empty");
     }
 
     /** A LIQUIDATION event: claims the account and opens its auction unless one is already active. Never throws. */
@@ -207,9 +224,11 @@ public class Breaches {
             if (reportedWaiting.remove(accountId)) {
                 LOG.infof("%s is no longer held back from a new auction", accountId);
             }
-            if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot())) {
-                LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items", auctionId, accountId,
-                        snapshot.markValueUsd().toPlainString(), snapshot.lot().size());
+            BufferTarget buffer = bufferBound ? snapshot.bufferTarget(bufferShare, settlementChain, settlementAsset) : null;
+            if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot(), buffer)) {
+                LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s", auctionId, accountId,
+                        snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), buffer == null
+                                ? "no buffer level (the bound is off, or the view has no equity, IM or MM): sold until empty" : buffer);
                 events.changed(auctionId);
             } else {
                 LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);

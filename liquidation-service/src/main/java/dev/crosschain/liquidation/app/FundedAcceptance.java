@@ -76,6 +76,11 @@ public class FundedAcceptance {
         return collateral.available(unread.fundAccountId(), settlement.chain(), settlement.asset());
     }
 
+    /** The penalty rate a bid pays now: 0 while the fund is off. */
+    public BigDecimal penaltyRate() {
+        return unread.effectivePenaltyRate();
+    }
+
     public boolean enabled() {
         return unread.enabled();
     }

@@ -15,6 +15,8 @@ public interface LiquidationConfig {
 
     Curve curve();
 
+    Auction auction();
+
     Settlement settlement();
 
     Client client();
@@ -33,6 +35,45 @@ public interface LiquidationConfig {
     Penalty penalty();
 
     InsuranceFund insuranceFund();
+
+    interface Auction {
+        BufferBound bufferBound();
+
+        interface BufferBound {
+            /**
+             * Whether auctions opened from now on are bounded by the account's buffer level (see bufferShare) and close
+             * RESTORED once a bid brings the account back above it. Off by default: a replica of the release before it
+             * knows no bound, so it would fill a bid above it and never close an auction RESTORED; turn it on only once
+             * every replica runs this release. Off is that release's behaviour: an auction opens with no buffer (its
+             * open_* figures empty) and is sold until empty; an auction opened while it was on keeps its bound.
+             */
+            @WithDefault("false")
+            boolean enabled();
+        }
+
+        /**
+         * Where an auction stops: the account's buffer level is MM + share x (IM - MM), from margin-service's figures
+         * when the auction opened (stored with it, so a change here never moves a running auction). Bids are bounded
+         * so the account ends near it, and the auction ends once a bid brings the account back to it. 0: back above
+         * MM; 1: the full gap, MM + (IM - MM) = IM as a level for the MM-haircut equity (margin-service tests IM against
+         * its IM-haircut equity, lower, so 1 does not mean the account meets its IM again).
+         */
+        @WithDefault("0.5")
+        BigDecimal bufferShare();
+
+        /**
+         * The share, checked: in [0, 1].
+         *
+         * @throws IllegalStateException naming the property
+         */
+        default BigDecimal validatedBufferShare() {
+            if (bufferShare().signum() < 0 || bufferShare().compareTo(BigDecimal.ONE) > 0) {
+                throw new IllegalStateException("liquidation.auction.buffer-share must be in [0, 1], got "
+                        + bufferShare().toPlainString());
+            }
+            return bufferShare();
+        }
+    }
 
     interface Penalty {
         /**

@@ -49,7 +49,9 @@ public class MarginClient {
             for (CollateralLine line : view.getCollateralList()) {
                 collateral.add(new AccountSnapshot.Collateral(line.getChainId(), line.getAsset(),
                         Decimals.orZero(line.getAmount(), "collateral.amount"),
-                        Decimals.orZero(line.getMarketValueUsd(), "collateral.market_value_usd")));
+                        Decimals.orZero(line.getMarketValueUsd(), "collateral.market_value_usd"),
+                        Decimals.orZero(line.getPriceUsd(), "collateral.price_usd"),
+                        Decimals.orZero(line.getValueMmUsd(), "collateral.value_mm_usd")));
             }
             List<AccountSnapshot.Position> positions = new ArrayList<>();
             for (Position p : view.getPositionsList()) {
@@ -60,7 +62,11 @@ public class MarginClient {
             return new AccountSnapshot(accountId, collateral, positions,
                     Decimals.orZero(view.getUnrealizedPnlUsd(), "unrealized_pnl_usd"),
                     Decimals.orZero(view.getOptionValueUsd(), "option_value_usd"), view.getConservative(),
-                    view.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+                    view.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION,
+                    Decimals.optional(view.getEquityUsd(), "equity_usd"),
+                    Decimals.optional(view.getInitialMarginUsd(), "initial_margin_usd"),
+                    Decimals.optional(view.getMaintenanceMarginUsd(), "maintenance_margin_usd"),
+                    Decimals.orZero(view.getRealizedPnlUsd(), "realized_pnl_usd"));
         } catch (IllegalArgumentException e) {
             throw new DependencyException("margin-service sent a malformed view of " + accountId + ": " + e.getMessage(),
                     io.grpc.Status.Code.INTERNAL, e);

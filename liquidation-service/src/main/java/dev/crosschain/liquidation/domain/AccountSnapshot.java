@@ -10,13 +10,21 @@ import java.util.List;
  * Read when an auction opens (the lot and its start value) and when it resets (the lot's value now).
  * {@code conservative}: margin-service found an input stale and made its figures conservative, so the
  * values are not today's marks. {@code inLiquidation}: margin-service's health status of the account is
- * LIQUIDATION (an auction opens only from a view that says so).
+ * LIQUIDATION (an auction opens only from a view that says so). {@code equityUsd}, {@code initialMarginUsd},
+ * {@code maintenanceMarginUsd}: the account's figures, USD; null when the view left one out. {@code realizedPnlUsd}:
+ * realized PnL not yet settled into collateral (part of the equity, not of the lot), USD; 0 when left out.
  */
 public record AccountSnapshot(String accountId, List<Collateral> collateral, List<Position> positions,
                               BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd, boolean conservative,
-                              boolean inLiquidation) {
+                              boolean inLiquidation, BigDecimal equityUsd, BigDecimal initialMarginUsd,
+                              BigDecimal maintenanceMarginUsd, BigDecimal realizedPnlUsd) {
 
-    public record Collateral(String chainId, String asset, BigDecimal amount, BigDecimal marketValueUsd) {
+    /**
+     * @param priceUsd   USD per token unit
+     * @param valueMmUsd the line's value after margin-service's MM haircut, USD (what its equity counts)
+     */
+    public record Collateral(String chainId, String asset, BigDecimal amount, BigDecimal marketValueUsd,
+                             BigDecimal priceUsd, BigDecimal valueMmUsd) {
     }
 
     /**
@@ -103,6 +111,21 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
     private static String describe(LotItem item) {
         return item.kind() == LotItem.Kind.POSITION ? "position " + item.instrument()
                 : "collateral " + item.chainId() + "/" + item.asset();
+    }
+
+    /**
+     * Where an auction of this account's lot stops, with {@code share} of the IM - MM gap, its proceeds paid into the
+     * collateral line {@code chainId}/{@code asset} (counted at that line's MM haircut; not counted when the account
+     * holds no such line); null when the view left out equity, IM or MM (the auction is then sold until empty).
+     */
+    public BufferTarget bufferTarget(BigDecimal share, String chainId, String asset) {
+        if (equityUsd == null || initialMarginUsd == null || maintenanceMarginUsd == null) {
+            return null;
+        }
+        BigDecimal cashValue = collateral.stream().filter(c -> c.chainId().equals(chainId) && c.asset().equals(asset))
+                .findFirst().map(c -> BufferTarget.cashValue(c.priceUsd(), c.marketValueUsd(), c.valueMmUsd()))
+                .orElse(BigDecimal.ZERO);
+        return new BufferTarget(equityUsd, maintenanceMarginUsd, initialMarginUsd, realizedPnlUsd, cashValue, share);
     }
 
     /**

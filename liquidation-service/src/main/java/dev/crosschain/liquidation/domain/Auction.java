@@ -19,11 +19,23 @@ import java.util.Optional;
  * @param cancelReason       null unless the auction closed without ever opening (NOT_IN_LIQUIDATION,
  *                           UNKNOWN_ACCOUNT)
  * @param claimedAt          when the account was claimed for it (the open, for auctions of releases before V3)
+ * @param buffer             where the auction stops (the account's figures at the open); null for an auction that never
+ *                           opened or was opened before V6 (sold until empty)
  */
 public record Auction(String auctionId, long seq, String accountId, AuctionStatus status, long version,
                       Instant startedAt, BigDecimal startValueUsd, BigDecimal remainingFraction, PriceCurve curve,
                       List<LotItem> lot, List<Bid> bids, Instant closedAt, int epoch, Instant epochStartedAt,
-                      BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt) {
+                      BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt, BufferTarget buffer) {
+
+    /** How a closed auction ended. */
+    public enum CloseReason {
+        /** The whole lot was sold (the insurance fund's takeover included). */
+        SOLD,
+        /** A bid brought the account back above its buffer level; the rest of the lot stayed with the account. */
+        RESTORED,
+        /** Closed before it opened ({@link #cancelReason()}). */
+        CANCELLED
+    }
 
     public Auction {
         lot = List.copyOf(lot);
@@ -41,6 +53,29 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
      */
     public BigDecimal lotPriceAt(Instant at) {
         return curve.lotPrice(epochStartValueUsd, epochStartedAt, at);
+    }
+
+    /** How the auction ended; empty while it is opening or open. */
+    public Optional<CloseReason> closeReason() {
+        if (status != AuctionStatus.CLOSED) {
+            return Optional.empty();
+        }
+        if (cancelReason != null) {
+            return Optional.of(CloseReason.CANCELLED);
+        }
+        // only a restoring bid closes an auction with some of its lot left
+        return Optional.of(remainingFraction.signum() == 0 ? CloseReason.SOLD : CloseReason.RESTORED);
+    }
+
+    /**
+     * The largest fraction a bid at the price at {@code at} may take ({@link BufferTarget#maxFraction}): what remains
+     * when no buffer bounds it. Only for an OPEN auction.
+     */
+    public BigDecimal maxFractionAt(Instant at, BigDecimal penaltyRate) {
+        if (buffer == null) {
+            return remainingFraction;
+        }
+        return buffer.maxFraction(remainingFraction, Bid.totalProceedsUsd(bids), lotPriceAt(at), penaltyRate, epochStartValueUsd);
     }
 
     /**

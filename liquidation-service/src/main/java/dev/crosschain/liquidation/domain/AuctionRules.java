@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The rules a bid must pass and what it buys. Stateless. */
 public final class AuctionRules {
@@ -17,12 +18,14 @@ public final class AuctionRules {
      *
      * @param requestedVersion the version the bidder saw; 0 means "whatever is current"
      * @param decimals         decimals of the collateral tokens, to round each collateral share down to
+     * @param penaltyRate      the penalty rate the bid pays ({@link Penalty}; 0 while the insurance fund is off)
      * @throws PreconditionException    SELF_BID, AUCTION_OPENING, AUCTION_CLOSED, STALE_VERSION, NEEDS_RESET, OVERFILL,
-     *                                  PRICE_ABOVE_LIMIT
+     *                                  PRICE_ABOVE_LIMIT, FRACTION_ABOVE_BOUND (with max_fraction and lot_price_usd in
+     *                                  the metadata)
      * @throws UnknownDecimalsException when a collateral item the bid takes part of has no known decimals
      */
     public BidTerms accept(AuctionState auction, String bidder, BigDecimal fraction, BigDecimal maxLotPriceUsd,
-                           long requestedVersion, Instant now, AssetDecimals decimals) {
+                           long requestedVersion, Instant now, AssetDecimals decimals, BigDecimal penaltyRate) {
         String subject = "auctions/" + auction.auctionId();
         if (auction.accountId().equals(bidder)) {
             throw new PreconditionException("SELF_BID", "accounts/" + bidder, "the liquidated account cannot bid on its own lot");
@@ -55,7 +58,16 @@ public final class AuctionRules {
             throw new PreconditionException("PRICE_ABOVE_LIMIT", subject,
                     "the lot price is " + lotPrice.toPlainString() + " USD, above the limit " + Money.plain(maxLotPriceUsd));
         }
-        return terms(auction, fraction, lotPrice, decimals);
+        // The fraction is exact, like the price limit and the version: a bid above the bound is refused, not cut down,
+        // so nobody is filled for less than they asked.
+        BigDecimal bound = auction.maxFraction(lotPrice, penaltyRate);
+        if (fraction.compareTo(bound) > 0) {
+            throw new PreconditionException("FRACTION_ABOVE_BOUND", subject,
+                    "fraction " + Money.plain(fraction) + " is more than the " + Money.plain(bound)
+                            + " that brings the account back to its buffer margin at the lot price " + lotPrice.toPlainString() + " USD",
+                    Map.of("max_fraction", Money.plain(bound), "lot_price_usd", lotPrice.toPlainString()));
+        }
+        return terms(auction, fraction, lotPrice, decimals, penaltyRate);
     }
 
     /**
@@ -70,14 +82,23 @@ public final class AuctionRules {
         if (auction.status() != AuctionStatus.OPEN) {
             throw new PreconditionException("AUCTION_CLOSED", "auctions/" + auction.auctionId(), "the auction is not open");
         }
-        return terms(auction, auction.remainingFraction(), BigDecimal.ZERO.setScale(Money.USD_SCALE), decimals);
+        return terms(auction, auction.remainingFraction(), BigDecimal.ZERO.setScale(Money.USD_SCALE), decimals, BigDecimal.ZERO);
     }
 
-    private static BidTerms terms(AuctionState auction, BigDecimal fraction, BigDecimal lotPrice, AssetDecimals decimals) {
+    /**
+     * What a fraction of the lot costs at the lot price, USDC scale 6: HALF_EVEN, but the fund's payout (a negative
+     * price) rounds towards zero, never in the bidder's favour against the fund.
+     */
+    public static BigDecimal paid(BigDecimal fraction, BigDecimal lotPrice) {
         BigDecimal exact = fraction.multiply(lotPrice);
-        // the fund's payout (a negative price) rounds towards zero: never in the bidder's favour against the fund
-        BigDecimal paid = exact.signum() < 0 ? exact.setScale(Money.USDC_SCALE, RoundingMode.DOWN)
+        return exact.signum() < 0 ? exact.setScale(Money.USDC_SCALE, RoundingMode.DOWN)
                 : exact.setScale(Money.USDC_SCALE, Money.ROUNDING);
+    }
+
+    private static BidTerms terms(AuctionState auction, BigDecimal fraction, BigDecimal lotPrice, AssetDecimals decimals,
+                                  BigDecimal penaltyRate) {
+        BigDecimal paid = paid(fraction, lotPrice);
+        BigDecimal penalty = Penalty.of(penaltyRate, fraction, auction.epochStartValueUsd(), paid);
         List<BidTerms.BoughtItem> bought = new ArrayList<>();
         for (AuctionState.ItemState state : auction.items()) {
             if (state.remaining().signum() == 0) {
@@ -97,7 +118,8 @@ public final class AuctionRules {
                 bought.add(new BidTerms.BoughtItem(state.index(), state.item().withQuantity(amount)));
             }
         }
-        return new BidTerms(lotPrice, paid, bought, auction.remainingFraction().subtract(fraction));
+        return new BidTerms(lotPrice, paid, bought, auction.remainingFraction().subtract(fraction), penalty,
+                auction.restoredBy(fraction, paid, penalty));
     }
 
     /**

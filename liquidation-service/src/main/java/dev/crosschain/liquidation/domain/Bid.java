@@ -27,6 +27,24 @@ public record Bid(String bidId, String auctionId, String accountId, String bidde
         items = List.copyOf(items);
     }
 
+    /** What the bid paid the account, less the penalty it paid the fund out of it: USDC, >= 0. */
+    public BigDecimal proceedsUsd() {
+        return proceeds(paidUsd, penaltyUsd);
+    }
+
+    /** What these bids paid the account, less their penalties ({@link #proceedsUsd()}), USDC. */
+    public static BigDecimal totalProceedsUsd(List<Bid> bids) {
+        return bids.stream().map(Bid::proceedsUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    /**
+     * What a bid paying {@code paidUsd} for its fraction leaves the account after {@code penaltyUsd}: 0 at a price <= 0
+     * (the insurance fund pays the bidder, the account receives nothing), USDC.
+     */
+    public static BigDecimal proceeds(BigDecimal paidUsd, BigDecimal penaltyUsd) {
+        return paidUsd.signum() > 0 ? paidUsd.subtract(penaltyUsd) : BigDecimal.ZERO;
+    }
+
     /** What the insurance fund pays the bidder: minus a negative price paid, else 0. USDC. */
     public BigDecimal payoutUsd() {
         return paidUsd.signum() < 0 ? paidUsd.negate() : BigDecimal.ZERO;

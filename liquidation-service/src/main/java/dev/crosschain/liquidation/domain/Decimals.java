@@ -34,6 +34,14 @@ public final class Decimals {
         return value;
     }
 
+    /** Null when empty (upstream figures that may be missing), else the decimal. */
+    public static BigDecimal optional(String text, String field) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        return required(text, field);
+    }
+
     /** Zero when empty (upstream figures that may be left out), else the decimal. */
     public static BigDecimal orZero(String text, String field) {
         if (text == null || text.isBlank()) {

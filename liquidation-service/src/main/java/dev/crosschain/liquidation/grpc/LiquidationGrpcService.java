@@ -112,7 +112,7 @@ public class LiquidationGrpcService implements LiquidationService {
         ListAuctionsResponse.Builder response = ListAuctionsResponse.newBuilder();
         var now = clock.instant();
         for (int i = 0; i < Math.min(limit, page.size()); i++) {
-            response.addAuctions(ProtoMapper.auction(page.get(i), now, halts.covering(page.get(i).lot())));
+            response.addAuctions(ProtoMapper.auction(page.get(i), now, halts.covering(page.get(i).lot()), funds.penaltyRate()));
         }
         if (page.size() > limit) {
             response.setNextPageToken(encodeToken(page.get(limit - 1).seq()));
@@ -128,7 +128,8 @@ public class LiquidationGrpcService implements LiquidationService {
         }
         Auction auction = store.find(request.getAuctionId().trim())
                 .orElseThrow(() -> new NotFoundException("UNKNOWN_AUCTION", "no auction " + request.getAuctionId()));
-        return Uni.createFrom().item(GetAuctionResponse.newBuilder().setAuction(ProtoMapper.auction(auction, clock.instant(), halts.covering(auction.lot()))).build());
+        return Uni.createFrom().item(GetAuctionResponse.newBuilder().setAuction(
+                ProtoMapper.auction(auction, clock.instant(), halts.covering(auction.lot()), funds.penaltyRate())).build());
     }
 
     @Override
@@ -144,7 +145,8 @@ public class LiquidationGrpcService implements LiquidationService {
                             .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .filter(Optional::isPresent)
                     .map(found -> WatchAuctionsResponse.newBuilder()
-                            .setAuction(ProtoMapper.auction(found.get(), clock.instant(), halts.covering(found.get().lot()))).build())
+                            .setAuction(ProtoMapper.auction(found.get(), clock.instant(), halts.covering(found.get().lot()),
+                                    funds.penaltyRate())).build())
                     .onTermination().invoke(listening::cancel);
         });
     }

@@ -5,11 +5,13 @@ import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidStatus;
 import dev.crosschain.liquidation.domain.BreakerTrip;
+import dev.crosschain.liquidation.domain.BufferTarget;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.HaltChange;
 import dev.crosschain.liquidation.domain.HaltLevel;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.Money;
+import dev.crosschain.proto.liquidation.v1.AuctionCloseReason;
 import dev.crosschain.proto.liquidation.v1.BreakerKind;
 import dev.crosschain.liquidation.domain.FundEvent;
 import dev.crosschain.proto.liquidation.v1.InsuranceFundEventKind;
@@ -17,6 +19,7 @@ import dev.crosschain.proto.liquidation.v1.LotItemKind;
 import dev.crosschain.proto.liquidation.v1.PriceCurve;
 import dev.crosschain.proto.liquidation.v1.PriceCurveKind;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -26,10 +29,34 @@ final class ProtoMapper {
     private ProtoMapper() {
     }
 
-    /** The auction with its price at {@code now} and the strongest halt covering its lot. */
-    static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now, Optional<Halt> covering) {
+    /**
+     * The auction with its price and bound at {@code now} (a bid paying {@code penaltyRate}) and the strongest halt
+     * covering its lot.
+     */
+    static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now, Optional<Halt> covering,
+                                                               BigDecimal penaltyRate) {
         HaltLevel halt = covering.map(Halt::level).orElse(HaltLevel.NONE);
-        return auction(a, now).toBuilder().setHaltLevel(level(halt)).setHalted(halt.stopsBids()).build();
+        dev.crosschain.proto.liquidation.v1.Auction.Builder b = auction(a, now).toBuilder()
+                .setHaltLevel(level(halt)).setHalted(halt.stopsBids());
+        if (a.status() == AuctionStatus.OPEN) {
+            b.setMaxFractionNow(Money.plain(a.maxFractionAt(now, penaltyRate)));
+        }
+        a.closeReason().ifPresent(reason -> b.setCloseReason(switch (reason) {
+            case SOLD -> AuctionCloseReason.AUCTION_CLOSE_REASON_SOLD;
+            case RESTORED -> AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED;
+            case CANCELLED -> AuctionCloseReason.AUCTION_CLOSE_REASON_CANCELLED;
+        }));
+        BufferTarget buffer = a.buffer();
+        if (buffer != null) {
+            b.setOpenEquityUsd(Money.plain(buffer.equityUsd()))
+                    .setOpenMaintenanceMarginUsd(Money.plain(buffer.maintenanceMarginUsd()))
+                    .setOpenInitialMarginUsd(Money.plain(buffer.initialMarginUsd()))
+                    .setOpenRealizedPnlUsd(Money.plain(buffer.realizedPnlUsd()))
+                    .setOpenCashValueUsd(Money.plain(buffer.cashValueUsd()))
+                    .setBufferShare(Money.plain(buffer.share()))
+                    .setBufferLevelUsd(Money.plain(buffer.levelUsd()));
+        }
+        return b.build();
     }
 
     private static dev.crosschain.proto.liquidation.v1.Auction auction(Auction a, Instant now) {

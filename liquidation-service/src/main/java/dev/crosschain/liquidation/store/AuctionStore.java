@@ -9,6 +9,7 @@ import dev.crosschain.liquidation.domain.Bid;
 import dev.crosschain.liquidation.domain.BidRequest;
 import dev.crosschain.liquidation.domain.BidStatus;
 import dev.crosschain.liquidation.domain.BidTerms;
+import dev.crosschain.liquidation.domain.BufferTarget;
 import dev.crosschain.liquidation.domain.CanonicalAssets;
 import dev.crosschain.liquidation.domain.ConflictException;
 import dev.crosschain.liquidation.domain.Halt;
@@ -17,7 +18,6 @@ import dev.crosschain.liquidation.domain.FundBooks;
 import dev.crosschain.liquidation.domain.FundCheck;
 import dev.crosschain.liquidation.domain.FundEvent;
 import dev.crosschain.liquidation.domain.Money;
-import dev.crosschain.liquidation.domain.Penalty;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.NotFoundException;
 import dev.crosschain.liquidation.domain.PriceCurve;
@@ -55,7 +55,9 @@ public class AuctionStore {
             curve_kind, curve_buf, curve_floor, curve_duration_seconds, curve_step_seconds, curve_cut, curve_tail_seconds,
             curve_cusp, closed_at_ms, epoch, cancel_reason, COALESCE(claimed_at_ms, started_at_ms) AS claimed_at_ms,
             COALESCE(epoch_started_at_ms, started_at_ms) AS epoch_started_at_ms,
-            COALESCE(epoch_start_value_usd, start_value_usd) AS epoch_start_value_usd""";
+            COALESCE(epoch_start_value_usd, start_value_usd) AS epoch_start_value_usd,
+            open_equity_usd, open_maintenance_margin_usd, open_initial_margin_usd, open_realized_pnl_usd,
+            open_cash_value_usd, buffer_share""";
     private static final String BID_COLUMNS = """
             b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
             b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms, b.penalty_usd,
@@ -151,18 +153,29 @@ public class AuctionStore {
      * the start (the curve runs from {@code startedAt}, not from the claim), the start value and the
      * freeze recorded, version 1, plus the lot rows. False, and nothing written, when the row is no longer
      * OPENING (another process opened or cancelled it).
+     *
+     * @param buffer where the auction stops, from the same view as the lot; null: sold until empty
      */
-    public boolean open(String auctionId, Instant startedAt, BigDecimal startValueUsd, List<LotItem> lot) {
+    public boolean open(String auctionId, Instant startedAt, BigDecimal startValueUsd, List<LotItem> lot,
+                        BufferTarget buffer) {
         return Transactions.readCommitted(dataSource, "opening auction " + auctionId, c -> {
             try (PreparedStatement a = c.prepareStatement("""
                     UPDATE auction SET status = 'OPEN', version = version + 1, started_at_ms = ?, start_value_usd = ?,
-                        epoch_started_at_ms = ?, epoch_start_value_usd = ?, frozen = TRUE
+                        epoch_started_at_ms = ?, epoch_start_value_usd = ?, frozen = TRUE, open_equity_usd = ?,
+                        open_maintenance_margin_usd = ?, open_initial_margin_usd = ?, open_realized_pnl_usd = ?,
+                        open_cash_value_usd = ?, buffer_share = ?
                     WHERE auction_id = ? AND status = 'OPENING'""")) {
                 a.setLong(1, startedAt.toEpochMilli());
                 a.setBigDecimal(2, startValueUsd);
                 a.setLong(3, startedAt.toEpochMilli());
                 a.setBigDecimal(4, startValueUsd);
-                a.setString(5, auctionId);
+                a.setBigDecimal(5, buffer == null ? null : buffer.equityUsd());
+                a.setBigDecimal(6, buffer == null ? null : buffer.maintenanceMarginUsd());
+                a.setBigDecimal(7, buffer == null ? null : buffer.initialMarginUsd());
+                a.setBigDecimal(8, buffer == null ? null : buffer.realizedPnlUsd());
+                a.setBigDecimal(9, buffer == null ? null : buffer.cashValueUsd());
+                a.setBigDecimal(10, buffer == null ? null : buffer.share());
+                a.setString(11, auctionId);
                 if (a.executeUpdate() != 1) {
                     return false;
                 }
@@ -569,13 +582,12 @@ public class AuctionStore {
             refuseIfHalted(c, auction, canonical);
             fund.requireNotFund(request.bidderAccountId());
             BidTerms terms = rules.accept(auction, request.bidderAccountId(), request.fraction(),
-                    request.maxLotPriceUsd(), request.auctionVersion(), now, decimals);
+                    request.maxLotPriceUsd(), request.auctionVersion(), now, decimals, fund.effectivePenaltyRate());
             fund.requirePriceAllowed(auction.auctionId(), terms.lotPriceUsd());
             if (terms.paidUsd().signum() < 0) {
                 fund.requirePayout(terms.paidUsd().negate(), pendingPayouts(c, fund.settledSince()));
             }
-            BigDecimal penalty = Penalty.of(fund.effectivePenaltyRate(), request.fraction(), auction.epochStartValueUsd(), terms.paidUsd());
-            insertBid(c, request, terms, now, lease, penalty, false, BigDecimal.ZERO, fund.fundAccountId());
+            insertBid(c, request, terms, now, lease, false, BigDecimal.ZERO, fund.fundAccountId());
             return new Accepted(readBid(c, request.bidId()).orElseThrow(), false);
         });
     }
@@ -603,7 +615,7 @@ public class AuctionStore {
             BigDecimal badDebt = auction.remainingFraction().multiply(auction.epochStartValueUsd()).negate()
                     .setScale(Money.USDC_SCALE, Money.ROUNDING).max(BigDecimal.ZERO);
             BidRequest request = new BidRequest(bidId, auctionId, fundAccountId, auction.remainingFraction(), BigDecimal.ZERO, 0);
-            insertBid(c, request, terms, now, lease, BigDecimal.ZERO, true, badDebt, fundAccountId);
+            insertBid(c, request, terms, now, lease, true, badDebt, fundAccountId);
             return Optional.of(new Accepted(readBid(c, bidId).orElseThrow(), false));
         });
     }
@@ -631,9 +643,12 @@ public class AuctionStore {
         }
     }
 
-    /** Inserts an ACCEPTED bid with its items and takes them from the lot; bumps the version, closes the auction when empty. */
+    /**
+     * Inserts an ACCEPTED bid with its items and takes them from the lot; bumps the version, closes the auction when
+     * empty or when the bid restores the account (the rest of the lot stays with it).
+     */
     private static void insertBid(Connection c, BidRequest request, BidTerms terms, Instant now, Duration lease,
-                                  BigDecimal penalty, boolean takeover, BigDecimal badDebt, String fundAccountId)
+                                  boolean takeover, BigDecimal badDebt, String fundAccountId)
             throws SQLException {
         {
             try (PreparedStatement b = c.prepareStatement("""
@@ -659,7 +674,7 @@ public class AuctionStore {
                 b.setBigDecimal(8, terms.paidUsd());
                 b.setLong(9, now.toEpochMilli());
                 b.setLong(10, now.plus(lease).toEpochMilli());
-                b.setBigDecimal(11, penalty);
+                b.setBigDecimal(11, terms.penaltyUsd());
                 b.setBoolean(12, takeover);
                 b.setBigDecimal(13, badDebt);
                 b.setString(14, fundAccountId);
@@ -976,7 +991,8 @@ public class AuctionStore {
                     }
                 }
                 return new AuctionState(header.auctionId(), header.accountId(), header.status(), header.version(),
-                        header.epochStartedAt(), header.epochStartValueUsd(), header.remainingFraction(), header.curve(), items);
+                        header.epochStartedAt(), header.epochStartValueUsd(), header.remainingFraction(), header.curve(), items,
+                        header.buffer(), header.buffer() == null ? BigDecimal.ZERO : Bid.totalProceedsUsd(readBids(c, "b.auction_id = ?", auctionId)));
             }
         }
     }
@@ -1057,7 +1073,7 @@ public class AuctionStore {
                 List<Bid> bids = readBids(c, "b.auction_id = ?", h.auctionId());
                 result.add(new Auction(h.auctionId(), h.seq(), h.accountId(), h.status(), h.version(), h.startedAt(),
                         h.startValueUsd(), h.remainingFraction(), h.curve(), lot, bids, h.closedAt(), h.epoch(),
-                        h.epochStartedAt(), h.epochStartValueUsd(), h.cancelReason(), h.claimedAt()));
+                        h.epochStartedAt(), h.epochStartValueUsd(), h.cancelReason(), h.claimedAt(), h.buffer()));
             }
             return result;
         } catch (SQLException e) {
@@ -1071,7 +1087,19 @@ public class AuctionStore {
                 instant(rs, "started_at_ms"), rs.getBigDecimal("start_value_usd"),
                 rs.getBigDecimal("remaining_fraction"), curve(rs), lot, bids, instant(rs, "closed_at_ms"),
                 rs.getInt("epoch"), instant(rs, "epoch_started_at_ms"),
-                rs.getBigDecimal("epoch_start_value_usd"), rs.getString("cancel_reason"), instant(rs, "claimed_at_ms"));
+                rs.getBigDecimal("epoch_start_value_usd"), rs.getString("cancel_reason"), instant(rs, "claimed_at_ms"),
+                buffer(rs));
+    }
+
+    /** The buffer target of an auction opened since V6 from a view with the figures; null otherwise. */
+    private static BufferTarget buffer(ResultSet rs) throws SQLException {
+        BigDecimal share = rs.getBigDecimal("buffer_share");
+        if (share == null) {
+            return null;
+        }
+        return new BufferTarget(rs.getBigDecimal("open_equity_usd"), rs.getBigDecimal("open_maintenance_margin_usd"),
+                rs.getBigDecimal("open_initial_margin_usd"), rs.getBigDecimal("open_realized_pnl_usd"),
+                rs.getBigDecimal("open_cash_value_usd"), share);
     }
 
     /** A Unix-millisecond column; null when NULL (an auction that never opened has no start). */

@@ -99,4 +99,46 @@ class LiquidationConfigTest {
         assertThatThrownBy(() -> ((LiquidationConfig.Penalty) () -> new BigDecimal("-0.01")).validatedRate())
                 .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("liquidation.penalty.rate must be in [0, 1)");
     }
+
+    @Test
+    void theBufferShareMustBeBetweenZeroAndOne() {
+        assertThat(auction(BigDecimal.ZERO).validatedBufferShare()).isEqualByComparingTo("0");
+        assertThat(auction(BigDecimal.ONE).validatedBufferShare()).isEqualByComparingTo("1");
+        LiquidationConfig.Auction above = auction(new BigDecimal("1.01"));
+        LiquidationConfig.Auction below = auction(new BigDecimal("-0.1"));
+        assertThatThrownBy(above::validatedBufferShare).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("liquidation.auction.buffer-share");
+        assertThatThrownBy(below::validatedBufferShare).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("liquidation.auction.buffer-share");
+    }
+
+    /**
+     * The buffer bound ships off (a replica of the release before it would fill a bid above the bound and never close
+     * an auction RESTORED): on only where every replica runs this release, as the tests and the suite do.
+     */
+    @Test
+    void theBufferBoundIsOffUnlessTurnedOn() throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+        assertThat(properties.getProperty("liquidation.auction.buffer-bound.enabled")).isEqualTo("false");
+        assertThat(properties.getProperty("%test.liquidation.auction.buffer-bound.enabled")).isEqualTo("true");
+        assertThat(LiquidationConfig.Auction.BufferBound.class.getMethod("enabled")
+                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+    }
+
+    private static LiquidationConfig.Auction auction(BigDecimal share) {
+        return new LiquidationConfig.Auction() {
+            @Override
+            public BufferBound bufferBound() {
+                return () -> true;
+            }
+
+            @Override
+            public BigDecimal bufferShare() {
+                return share;
+            }
+        };
+    }
 }

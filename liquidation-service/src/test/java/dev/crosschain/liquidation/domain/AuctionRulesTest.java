@@ -11,6 +11,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class AuctionRulesTest {
 
@@ -32,7 +33,7 @@ class AuctionRulesTest {
         for (int i = 0; i < lot.length; i++) {
             items.add(new AuctionState.ItemState(i, lot[i], lot[i].quantity()));
         }
-        return new AuctionState("a-1", "alice", AuctionStatus.OPEN, 1, START, value, BigDecimal.ONE, curve, items);
+        return new AuctionState("a-1", "alice", AuctionStatus.OPEN, 1, START, value, BigDecimal.ONE, curve, items, null, BigDecimal.ZERO);
     }
 
     /** The auction after the bid: what a store would write back. */
@@ -44,11 +45,12 @@ class AuctionRulesTest {
             items.add(new AuctionState.ItemState(s.index(), s.item(), s.remaining().subtract(taken)));
         }
         return new AuctionState(a.auctionId(), a.accountId(), terms.closesAuction() ? AuctionStatus.CLOSED : AuctionStatus.OPEN,
-                a.version() + 1, a.epochStartedAt(), a.epochStartValueUsd(), terms.remainingFraction(), a.curve(), items);
+                a.version() + 1, a.epochStartedAt(), a.epochStartValueUsd(), terms.remainingFraction(), a.curve(), items, a.buffer(),
+                a.proceedsUsd().add(Bid.proceeds(terms.paidUsd(), terms.penaltyUsd())));
     }
 
     private static BidTerms bid(AuctionState a, String fraction) {
-        return AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal(fraction), NO_LIMIT, 0, START, DECIMALS);
+        return AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal(fraction), NO_LIMIT, 0, START, DECIMALS, BigDecimal.ZERO);
     }
 
     @Test
@@ -91,11 +93,11 @@ class AuctionRulesTest {
     void theBidThatEmptiesTheAuctionTakesExactlyWhatIsLeft() {
         // what is left of the item differs from quantity x remaining (e.g. earlier rounding): the last bid takes it all
         AuctionState a = new AuctionState("a-1", "alice", AuctionStatus.OPEN, 3, START, new BigDecimal("100"),
-                new BigDecimal("0.5"), CURVE, List.of(new AuctionState.ItemState(0, ARB_ETH, new BigDecimal("1.2500001"))));
+                new BigDecimal("0.5"), CURVE, List.of(new AuctionState.ItemState(0, ARB_ETH, new BigDecimal("1.2500001"))), null, BigDecimal.ZERO);
         assertThat(bid(a, "0.5").items().get(0).item().quantity().toPlainString()).isEqualTo("1.2500001");
         // a smaller bid never takes more than what is left
         AuctionState thin = new AuctionState("a-1", "alice", AuctionStatus.OPEN, 3, START, new BigDecimal("100"),
-                new BigDecimal("0.5"), CURVE, List.of(new AuctionState.ItemState(0, ARB_ETH, new BigDecimal("0.9"))));
+                new BigDecimal("0.5"), CURVE, List.of(new AuctionState.ItemState(0, ARB_ETH, new BigDecimal("0.9"))), null, BigDecimal.ZERO);
         assertThat(bid(thin, "0.4").items().get(0).item().quantity().toPlainString()).isEqualTo("0.9");
         assertThat(bid(thin, "0.2").items().get(0).item().quantity().toPlainString()).isEqualTo("0.5");
     }
@@ -112,7 +114,7 @@ class AuctionRulesTest {
 
         AuctionState eth = fresh(new BigDecimal("10000"), CURVE, LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
         BigDecimal third = BigDecimal.ONE.divide(new BigDecimal("3"), 30, java.math.RoundingMode.DOWN);
-        BidTerms first = AuctionRules.DEFAULT.accept(eth, "bob", third, NO_LIMIT, 0, START, DECIMALS);
+        BidTerms first = AuctionRules.DEFAULT.accept(eth, "bob", third, NO_LIMIT, 0, START, DECIMALS, BigDecimal.ZERO);
         assertThat(first.items().get(0).item().quantity().toPlainString()).isEqualTo("0.333333333333333333");
     }
 
@@ -130,13 +132,13 @@ class AuctionRulesTest {
     @Test
     void unknownDecimalsRefuseABidTakingCollateral() {
         AuctionState a = fresh(new BigDecimal("10000"), CURVE, PERP, ARB_ETH);
-        assertThatThrownBy(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.5"), NO_LIMIT, 0, START, AssetDecimals.UNKNOWN))
+        assertThatThrownBy(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.5"), NO_LIMIT, 0, START, AssetDecimals.UNKNOWN, BigDecimal.ZERO))
                 .isInstanceOfSatisfying(UnknownDecimalsException.class, e -> {
                     assertThat(e.chainId()).isEqualTo("arbitrum");
                     assertThat(e.asset()).isEqualTo("ETH");
                 });
         AuctionState positionsOnly = fresh(new BigDecimal("10000"), CURVE, PERP);
-        assertThat(AuctionRules.DEFAULT.accept(positionsOnly, "bob", new BigDecimal("0.5"), NO_LIMIT, 0, START, AssetDecimals.UNKNOWN)
+        assertThat(AuctionRules.DEFAULT.accept(positionsOnly, "bob", new BigDecimal("0.5"), NO_LIMIT, 0, START, AssetDecimals.UNKNOWN, BigDecimal.ZERO)
                 .items()).extracting(b -> b.item().quantity().toPlainString()).containsExactly("-1.5");
     }
 
@@ -150,32 +152,87 @@ class AuctionRulesTest {
     @Test
     void refusesTheLiquidatedAccount() {
         AuctionState a = fresh(new BigDecimal("100"), CURVE, ARB_ETH);
-        assertReason(() -> AuctionRules.DEFAULT.accept(a, "alice", BigDecimal.ONE, NO_LIMIT, 0, START, DECIMALS), "SELF_BID");
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "alice", BigDecimal.ONE, NO_LIMIT, 0, START, DECIMALS, BigDecimal.ZERO), "SELF_BID");
     }
 
     @Test
     void refusesClosedStaleOverfilledAndTooExpensive() {
         AuctionState open = fresh(new BigDecimal("100"), CURVE, ARB_ETH);
         AuctionState closed = new AuctionState("a-1", "alice", AuctionStatus.CLOSED, 2, START, new BigDecimal("100"),
-                BigDecimal.ZERO, CURVE, open.items());
+                BigDecimal.ZERO, CURVE, open.items(), null, BigDecimal.ZERO);
         assertReason(() -> bid(closed, "0.1"), "AUCTION_CLOSED");
-        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 7, START, DECIMALS), "STALE_VERSION");
-        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 1, START, DECIMALS).closesAuction()).isTrue();
+        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 7, START, DECIMALS, BigDecimal.ZERO), "STALE_VERSION");
+        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, NO_LIMIT, 1, START, DECIMALS, BigDecimal.ZERO).closesAuction()).isTrue();
         AuctionState half = after(open, bid(open, "0.5"));
         assertReason(() -> bid(half, "0.6"), "OVERFILL");
-        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("94.99999999"), 0, START, DECIMALS),
+        assertReason(() -> AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("94.99999999"), 0, START, DECIMALS, BigDecimal.ZERO),
                 "PRICE_ABOVE_LIMIT");
-        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("95"), 0, START, DECIMALS).lotPriceUsd())
+        assertThat(AuctionRules.DEFAULT.accept(open, "bob", BigDecimal.ONE, new BigDecimal("95"), 0, START, DECIMALS, BigDecimal.ZERO).lotPriceUsd())
                 .isEqualByComparingTo("95");
+    }
+
+    /** The account of BufferTargetTest (E 900, MM 1000, IM 1400, share 0.5: level 1200), its lot worth 1000, 950 at START. */
+    private static AuctionState bounded(LotItem... lot) {
+        AuctionState a = fresh(new BigDecimal("1000"), CURVE, lot);
+        return new AuctionState(a.auctionId(), a.accountId(), a.status(), a.version(), a.epochStartedAt(), a.epochStartValueUsd(),
+                a.remainingFraction(), a.curve(), a.items(), BufferTargetTest.HALF, BigDecimal.ZERO);
+    }
+
+    @Test
+    void aFractionAboveTheBoundIsRefusedWithTheBoundAndOneAtItRestoresTheAccountAndCloses() {
+        AuctionState a = bounded(PERP, ARB_ETH);
+        BigDecimal rate = new BigDecimal("0.02");
+        PreconditionException refused = catchThrowableOfType(PreconditionException.class,
+                () -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.25"), NO_LIMIT, 0, START, DECIMALS, rate));
+        assertThat(refused.reason()).isEqualTo("FRACTION_ABOVE_BOUND");
+        assertThat(refused.metadata()).containsExactlyInAnyOrderEntriesOf(Map.of("max_fraction", "0.243902439838",
+                "lot_price_usd", "950.00000000"));
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.2439024398381"), NO_LIMIT, 0, START, DECIMALS,
+                rate), "FRACTION_ABOVE_BOUND");
+
+        BidTerms atBound = AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.243902439838"), NO_LIMIT, 0, START, DECIMALS, rate);
+        assertThat(atBound.restoresAccount()).isTrue();
+        assertThat(atBound.closesAuction()).isTrue();
+        assertThat(atBound.remainingFraction()).isEqualByComparingTo("0.756097560162");
+        assertThat(atBound.penaltyUsd()).isEqualByComparingTo("4.878048");
+        // the bought part is the fraction of each item, the rest stays with the account
+        assertThat(atBound.items()).extracting(b -> b.item().quantity().toPlainString())
+                .containsExactly("-0.731707319514", "0.609756099595");
+    }
+
+    @Test
+    void twoBidsAtOnePriceEndWhereOneWouldAndASmallerBidLeavesTheAuctionOpen() {
+        AuctionState a = bounded(ARB_ETH);
+        BigDecimal rate = new BigDecimal("0.02");
+        BidTerms first = AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START, DECIMALS, rate);
+        assertThat(first.restoresAccount()).isFalse();
+        assertThat(first.closesAuction()).isFalse();
+        AuctionState afterFirst = after(a, first);
+        // 95 paid, 2 penalty: 93 kept; (0.9 x 300 - 93 + 0.000001) / (930 + 300) = 0.1439024398373... up to 0.143902439838
+        assertThat(afterFirst.proceedsUsd()).isEqualByComparingTo("93");
+        assertThat(afterFirst.maxFraction(new BigDecimal("950"), rate).toPlainString()).isEqualTo("0.143902439838");
+        BidTerms second = AuctionRules.DEFAULT.accept(afterFirst, "carol", new BigDecimal("0.143902439838"), NO_LIMIT, 0, START,
+                DECIMALS, rate);
+        assertThat(second.restoresAccount()).isTrue();
+        assertThat(after(afterFirst, second).status()).isEqualTo(AuctionStatus.CLOSED);
+        assertThat(second.remainingFraction()).isEqualByComparingTo("0.756097560162");
+    }
+
+    @Test
+    void theInsuranceFundsTakeoverIsNeverBounded() {
+        AuctionState a = bounded(ARB_ETH);
+        BidTerms takeover = AuctionRules.DEFAULT.takeOver(a, DECIMALS);
+        assertThat(takeover.remainingFraction()).isEqualByComparingTo("0");
+        assertThat(takeover.items()).extracting(b -> b.item().quantity().toPlainString()).containsExactly("2.5");
     }
 
     @Test
     void refusesAnAuctionThatIsStillOpening() {
         // claimed, not opened: no start, no start value, no lot (what the store reads for an OPENING row)
         AuctionState opening = new AuctionState("a-1", "alice", AuctionStatus.OPENING, 0, null, null,
-                BigDecimal.ONE, CURVE, List.of());
+                BigDecimal.ONE, CURVE, List.of(), null, BigDecimal.ZERO);
         assertReason(() -> bid(opening, "0.1"), "AUCTION_OPENING");
-        assertReason(() -> AuctionRules.DEFAULT.accept(opening, "alice", BigDecimal.ONE, NO_LIMIT, 0, START, DECIMALS), "SELF_BID");
+        assertReason(() -> AuctionRules.DEFAULT.accept(opening, "alice", BigDecimal.ONE, NO_LIMIT, 0, START, DECIMALS, BigDecimal.ZERO), "SELF_BID");
     }
 
     @Test
@@ -188,10 +245,10 @@ class AuctionRulesTest {
         assertThat(terms.items()).extracting(t -> t.item().quantity().toPlainString()).containsExactly("1");
         assertThat(bid(fresh(BigDecimal.ZERO, CURVE, ARB_ETH), "1").paidUsd()).isEqualByComparingTo("0");
         // a negative limit: the bidder wants at least 52.5 for the lot
-        assertThat(AuctionRules.DEFAULT.accept(insolvent, "bob", BigDecimal.ONE, new BigDecimal("-52.5"), 0, START, DECIMALS)
+        assertThat(AuctionRules.DEFAULT.accept(insolvent, "bob", BigDecimal.ONE, new BigDecimal("-52.5"), 0, START, DECIMALS, BigDecimal.ZERO)
                 .paidUsd()).isEqualByComparingTo("-52.5");
         assertReason(() -> AuctionRules.DEFAULT.accept(insolvent, "bob", BigDecimal.ONE, new BigDecimal("-52.50000001"), 0, START,
-                DECIMALS), "PRICE_ABOVE_LIMIT");
+                DECIMALS, BigDecimal.ZERO), "PRICE_ABOVE_LIMIT");
     }
 
     @Test
@@ -219,11 +276,11 @@ class AuctionRulesTest {
         PriceCurve curve = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofSeconds(10),
                 new BigDecimal("0.9"), Duration.ofSeconds(60), new BigDecimal("0.6"));
         AuctionState a = fresh(new BigDecimal("100"), curve, ARB_ETH);
-        assertThat(AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(49), DECIMALS)
+        assertThat(AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(49), DECIMALS, BigDecimal.ZERO)
                 .lotPriceUsd()).isEqualByComparingTo("62.3295");
-        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(50), DECIMALS),
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(50), DECIMALS, BigDecimal.ZERO),
                 "NEEDS_RESET");
-        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(60), DECIMALS),
+        assertReason(() -> AuctionRules.DEFAULT.accept(a, "bob", new BigDecimal("0.1"), NO_LIMIT, 0, START.plusSeconds(60), DECIMALS, BigDecimal.ZERO),
                 "NEEDS_RESET");
     }
 

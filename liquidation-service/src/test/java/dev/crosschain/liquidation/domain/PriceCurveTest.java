@@ -223,7 +223,7 @@ class PriceCurveTest {
 
     private static Auction auction(AuctionStatus status, PriceCurve curve, Instant epochStart) {
         return new Auction("a-1", 1, "alice", status, 3, START, TEN_THOUSAND, BigDecimal.ONE, curve, java.util.List.of(),
-                java.util.List.of(), null, 1, epochStart, new BigDecimal("2000"), null, START);
+                java.util.List.of(), null, 1, epochStart, new BigDecimal("2000"), null, START, null);
     }
 
     // ---- validation ----

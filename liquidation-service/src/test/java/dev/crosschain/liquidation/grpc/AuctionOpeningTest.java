@@ -174,7 +174,7 @@ class AuctionOpeningTest {
             assertThat(store.claim(raced, "acc-opens-" + round, Instant.now(), CURVE)).isTrue();
             List<Boolean> opens = new CopyOnWriteArrayList<>();
             twiceAtOnce(() -> opens.add(store.open(raced, Instant.now(), new BigDecimal("1500"),
-                    List.of(LotItem.position("ETH-PERPETUAL", new BigDecimal("-2"))))));
+                    List.of(LotItem.position("ETH-PERPETUAL", new BigDecimal("-2"))), null)));
             Auction racedOpen = get(raced);
             assertThat(racedOpen.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPEN);
             assertThat(racedOpen.getVersion()).isEqualTo(1);

@@ -600,7 +600,7 @@ class InsuranceFundTest {
         List<InsuranceFundEvent> events = new ArrayList<>();
         String token = "";
         do {
-            ListInsuranceFundEventsResponse page = liquidation.listInsuranceFundEvents(
+            ListInsuranceFundEventsResponse page = LiquidationServiceGrpc.newBlockingStub(TestSupport.channel()).listInsuranceFundEvents(
                     ListInsuranceFundEventsRequest.newBuilder().setPageSize(500).setPageToken(token).build());
             events.addAll(page.getEventsList());
             token = page.getNextPageToken();
@@ -608,7 +608,7 @@ class InsuranceFundTest {
         return events;
     }
 
-    private static List<InsuranceFundEvent> eventsOf(String bidId) {
+    static List<InsuranceFundEvent> eventsOf(String bidId) {
         return allEvents().stream().filter(e -> e.getBidId().equals(bidId)).toList();
     }
 

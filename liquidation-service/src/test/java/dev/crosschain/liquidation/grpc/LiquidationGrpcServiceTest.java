@@ -680,7 +680,7 @@ class LiquidationGrpcServiceTest {
         return b.setMemo(recorded == null ? "" : recorded.getMemo()).build();
     }
 
-    private static TransferLeg leg(String from, String to, String chain, String asset, String amount) {
+    static TransferLeg leg(String from, String to, String chain, String asset, String amount) {
         return TransferLeg.newBuilder().setFromAccountId(from).setToAccountId(to).setChainId(chain).setAsset(asset)
                 .setAmount(new BigDecimal(amount).stripTrailingZeros().toPlainString()).build();
     }
@@ -698,7 +698,7 @@ class LiquidationGrpcServiceTest {
         return PositionTransfer.newBuilder().setInstrument(instrument).setQuantity(quantity).build();
     }
 
-    private static SetLiquidationFreezeRequest freeze(String account, boolean frozen, String auctionId) {
+    static SetLiquidationFreezeRequest freeze(String account, boolean frozen, String auctionId) {
         return SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen).setAuctionId(auctionId).build();
     }
 }
