@@ -2,6 +2,8 @@ package dev.crosschain.suite;
 
 import dev.crosschain.proto.collateral.v1.Ack;
 import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.ChainCollateral;
+import dev.crosschain.proto.collateral.v1.ChainStatus;
 import dev.crosschain.proto.collateral.v1.Deposit;
 import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
 import dev.crosschain.proto.liquidation.v1.Auction;
@@ -81,6 +83,7 @@ public final class DemoScenario {
                 && h.of("arbitrum", "ETH").compareTo(ALICE_ARBITRUM_ETH) == 0);
         Holdings bobFunded = awaitHoldings(bob, h -> h.of("ethereum", "USDC").compareTo(BOB_ETHEREUM_USDC) == 0);
         out.printf("Deposits final: %s holds %s; %s holds %s%n", alice, aliceFunded, bob, bobFunded);
+        awaitChainsHealthy(alice);
 
         services.margin().applyFill(ApplyFillRequest.newBuilder().setFillId("fill-" + runId + "-1").setAccountId(alice)
                 .setInstrument(PERP).setSide(Side.SIDE_BUY).setQuantity(PERP_QUANTITY.toPlainString())
@@ -197,6 +200,19 @@ public final class DemoScenario {
             } catch (StatusRuntimeException notYetKnown) {
                 return Optional.empty();
             }
+        });
+    }
+
+    /**
+     * Chains start HALTED until collateral-service's monitor has seen their adapters on its next tick, and a HALTED
+     * chain's collateral counts 0: a fill valued before that would start the account in LIQUIDATION.
+     */
+    private void awaitChainsHealthy(String account) throws InterruptedException {
+        Await.until("every chain of " + account + " HEALTHY", SETTLE, () -> {
+            List<ChainCollateral> chains = services.collateral().getCollateral(GetCollateralRequest.newBuilder()
+                    .setAccountId(account).build()).getView().getChainsList();
+            return chains.stream().allMatch(c -> c.getStatus() == ChainStatus.CHAIN_STATUS_HEALTHY)
+                    ? Optional.of(chains) : Optional.empty();
         });
     }
 
