@@ -424,30 +424,13 @@ public class AccountStore {
                 status == null ? null : RiskStatus.valueOf(status), positions, mode, portfolioIm, portfolioMm));
     }
 
-    /** Accounts the re-margin loop evaluates: any non-flat position, or a stored status that is not HEALTHY. */
-    public List<String> accountsToRemargin() {
-        return Transactions.readCommitted(dataSource, "listing accounts", c -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT a.account_id FROM account a
-                    WHERE EXISTS (SELECT 1 FROM position p WHERE p.account_id = a.account_id AND p.quantity <> 0)
-                       OR a.last_status IN ('MARGIN_CALL', 'LIQUIDATION')
-                    ORDER BY a.account_id""");
-                 ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
-                }
-            }
-            return ids;
-        });
-    }
-
     /** An account the re-margin pass values: what {@link #load} reads, and the status and figures stored last (null: none yet). */
     public record Remarginable(AccountState state, StoredStatus stored) {
     }
 
     /**
-     * The next page of {@link #accountsToRemargin} after {@code afterId} (keyset, "" for the first), at most
+     * The next page of the accounts the re-margin pass evaluates (any non-flat position, or a stored status that is
+     * not HEALTHY) after {@code afterId} (keyset, "" for the first), at most
      * {@code limit} accounts in account id order, each with its non-flat positions and stored figures: one statement,
      * so every account's state and positions are consistent with each other as {@link #load}'s are.
      */
