@@ -422,7 +422,9 @@ public class MarginEngine {
      * margin.remargin.page-size accounts read in account order, at most margin.remargin.workers pages valued at once.
      * Each page's inputs come batched (one SQL read, one GetCollaterals, one GetMarks for the page's instruments, so
      * no mark is older than the pass); each account is valued by the same evaluation as GetAccountView. An upstream
-     * failure for a page skips its accounts (never marks them healthy); a failing account skips only itself. Returns
+     * failure for a page skips its accounts (never marks them healthy); a failing account skips only itself; a page
+     * whose marks pricing refuses, or whose collateral-service has no GetCollaterals yet, is valued account by
+     * account. Returns
      * how many accounts the pass went through.
      */
     public synchronized int remarginAll() {
@@ -491,8 +493,10 @@ public class MarginEngine {
         try {
             valued = valuePage(page);
         } catch (DependencyException e) {
-            if (e.code() == io.grpc.Status.Code.NOT_FOUND || e.code() == io.grpc.Status.Code.INVALID_ARGUMENT) {
-                // pricing cannot mark an instrument of the page: one account at a time, only its holders are skipped
+            if (e.code() == io.grpc.Status.Code.NOT_FOUND || e.code() == io.grpc.Status.Code.INVALID_ARGUMENT
+                    || e.code() == io.grpc.Status.Code.UNIMPLEMENTED) {
+                // pricing cannot mark an instrument of the page (one account at a time: only its holders are skipped),
+                // or collateral-service is older than GetCollaterals (a rollout: the pass stays as it was before it)
                 LOG.warnf("re-margin page from %s valued account by account: %s", page.get(0).state().accountId(), e.getMessage());
                 page.forEach(r -> {
                     if (!stopping) {

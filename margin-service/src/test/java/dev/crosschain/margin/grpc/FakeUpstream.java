@@ -101,12 +101,18 @@ final class FakeUpstream {
 
         /** GetCollaterals calls answered or failed, and how many account ids they named. */
         final java.util.concurrent.atomic.AtomicInteger batchCalls = new java.util.concurrent.atomic.AtomicInteger();
+        /** When true GetCollaterals answers UNIMPLEMENTED, as a collateral-service released before it does. */
+        final java.util.concurrent.atomic.AtomicBoolean batchUnimplemented = new java.util.concurrent.atomic.AtomicBoolean();
 
         /** Like collateral-service: the known accounts' views in request order, the others listed unknown. */
         @Override
         public void getCollaterals(dev.crosschain.proto.collateral.v1.GetCollateralsRequest request,
                                    StreamObserver<dev.crosschain.proto.collateral.v1.GetCollateralsResponse> observer) {
             batchCalls.incrementAndGet();
+            if (batchUnimplemented.get()) {
+                observer.onError(Status.UNIMPLEMENTED.withDescription("an older collateral-service").asRuntimeException());
+                return;
+            }
             if (failed(mode, observer)) {
                 return;
             }

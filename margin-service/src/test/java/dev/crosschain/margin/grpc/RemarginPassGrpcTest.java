@@ -249,6 +249,28 @@ class RemarginPassGrpcTest {
         assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
     }
 
+    @Test
+    void aCollateralServiceWithoutGetCollateralsIsReadAccountByAccount() throws Exception {
+        String acc = "rp-old-" + UUID.randomUUID().toString().substring(0, 8);
+        String perp = "ALGO-PERPETUAL";
+        upstream.pricing.linear(perp, "100", false);
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "200", "1", "0", "0"});
+        book(acc, perp, "100", "100");
+        upstream.collateral.batchUnimplemented.set(true);
+        try {
+            int calls = upstream.collateral.batchCalls.get();
+            engine.remarginAll();
+            assertThat(upstream.collateral.batchCalls.get()).as("the batch was tried").isGreaterThan(calls);
+            assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+            upstream.pricing.linear(perp, "98.5", false);
+            engine.remarginAll();
+            assertThat(storedStatus(acc)).isEqualTo("LIQUIDATION");
+        } finally {
+            upstream.collateral.batchUnimplemented.set(false);
+            upstream.pricing.linear(perp, "100", false);
+        }
+    }
+
     /**
      * An account holding {@code quantity} of {@code instrument} at {@code entry}, written by SQL as the benchmark
      * does: no fill, so no background re-evaluation writes its row behind the test's back.
