@@ -301,35 +301,26 @@ class RemarginPassGrpcTest {
     }
 
     private String storedStatus(String account) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT last_status FROM account WHERE account_id = ?")) {
-            s.setString(1, account);
-            try (ResultSet rs = s.executeQuery()) {
-                assertThat(rs.next()).as(account + " stored").isTrue();
-                return rs.getString(1);
-            }
-        }
+        return stored(account, "last_status");
     }
 
     private BigDecimal storedFigure(String account, String column) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT " + column + " FROM account WHERE account_id = ?")) {
-            s.setString(1, account);
-            try (ResultSet rs = s.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return rs.getBigDecimal(1);
-            }
-        }
+        return new BigDecimal(stored(account, column));
     }
 
     /** The transaction that wrote the account's row last (xmin): changes with every UPDATE of it, and only then. */
     private long rowVersion(String account) throws SQLException {
+        return Long.parseLong(stored(account, "xmin::text"));
+    }
+
+    /** {@code expression} over the account's stored row, as text (null when SQL NULL). */
+    private String stored(String account, String expression) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT xmin::text::bigint FROM account WHERE account_id = ?")) {
+             PreparedStatement s = c.prepareStatement("SELECT " + expression + "::text FROM account WHERE account_id = ?")) {
             s.setString(1, account);
             try (ResultSet rs = s.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return rs.getLong(1);
+                assertThat(rs.next()).as(account + " stored").isTrue();
+                return rs.getString(1);
             }
         }
     }
