@@ -209,11 +209,8 @@ class RemarginPassGrpcTest {
 
     @Test
     void anUpstreamFailureForAPageLeavesStatusesUntouchedAndABadAccountOnlyItself() throws Exception {
-        String acc = "rp-fail-" + UUID.randomUUID().toString().substring(0, 8);
         String perp = "ATOM-PERPETUAL";
-        upstream.pricing.linear(perp, "100", false);
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "200", "1", "0", "0"});
-        book(acc, perp, "100", "100");
+        String acc = leveraged("rp-fail-", perp);
         engine.remarginAll();
         assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
         long version = rowVersion(acc);
@@ -251,11 +248,8 @@ class RemarginPassGrpcTest {
 
     @Test
     void aCollateralServiceWithoutGetCollateralsIsReadAccountByAccount() throws Exception {
-        String acc = "rp-old-" + UUID.randomUUID().toString().substring(0, 8);
         String perp = "ALGO-PERPETUAL";
-        upstream.pricing.linear(perp, "100", false);
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "200", "1", "0", "0"});
-        book(acc, perp, "100", "100");
+        String acc = leveraged("rp-old-", perp);
         upstream.collateral.batchUnimplemented.set(true);
         try {
             int calls = upstream.collateral.batchCalls.get();
@@ -269,6 +263,18 @@ class RemarginPassGrpcTest {
             upstream.collateral.batchUnimplemented.set(false);
             upstream.pricing.linear(perp, "100", false);
         }
+    }
+
+    /**
+     * A new account (named from {@code prefix}) long 100 {@code perp} at 100 (marked 100) against 200 USDC: notional
+     * 10,000, IM 200, MM 100: a margin call below a mark of 100, liquidation at 99 and below.
+     */
+    private String leveraged(String prefix, String perp) throws SQLException {
+        String acc = prefix + UUID.randomUUID().toString().substring(0, 8);
+        upstream.pricing.linear(perp, "100", false);
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "200", "1", "0", "0"});
+        book(acc, perp, "100", "100");
+        return acc;
     }
 
     /**
