@@ -70,6 +70,14 @@ public final class Endpoints implements AutoCloseable {
         return LiquidationServiceGrpc.newBlockingStub(liquidation).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
+    /**
+     * Reconnects at once to a service that came back (after {@link Suite#killAndRestart}): a channel whose connection
+     * failed otherwise waits out its exponential reconnect backoff (up to two minutes) before it tries again.
+     */
+    public void reconnectNow() {
+        all.forEach(ManagedChannel::resetConnectBackoff);
+    }
+
     @Override
     public void close() {
         for (ManagedChannel channel : all) {

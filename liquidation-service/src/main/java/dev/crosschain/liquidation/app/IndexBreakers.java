@@ -8,8 +8,6 @@ import dev.crosschain.proto.pricing.v1.IndexPrice;
 import dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -48,8 +46,7 @@ public class IndexBreakers {
     private volatile long lastWarnNanos;
     /** How often a lasting disconnection is warned about again. */
     private static final Duration WARN_EVERY = Duration.ofMinutes(5);
-    private volatile Cancellable subscription;
-    private volatile boolean stopped;
+    private final Resubscription<WatchIndexPricesResponse> subscription;
 
     public IndexBreakers(PricingClient pricing, Clock clock, LiquidationConfig config) {
         this.pricing = pricing;
@@ -58,6 +55,7 @@ public class IndexBreakers {
         this.enabled = breaker.enabled();
         this.rules = breaker.rules();
         this.reconnect = breaker.reconnect();
+        this.subscription = new Resubscription<>(pricing::watchIndexPrices, this::observe, this::disconnected);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -71,7 +69,7 @@ public class IndexBreakers {
     /** Subscribes to the index (unless disabled). */
     public void start() {
         if (enabled) {
-            subscribe();
+            subscription.subscribe();
         } else {
             LOG.warn("liquidation.breaker.enabled=false: auctions open whatever the index does");
         }
@@ -79,18 +77,7 @@ public class IndexBreakers {
 
     /** Ends the subscription for good. */
     public void stop() {
-        stopped = true;
-        Cancellable s = subscription;
-        if (s != null) {
-            s.cancel();
-        }
-    }
-
-    private synchronized void subscribe() {
-        if (stopped) {
-            return;
-        }
-        subscription = pricing.watchIndexPrices().subscribe().with(this::observe, this::reconnect, () -> reconnect(null));
+        subscription.stop();
     }
 
     /** The first response (every index now) marks the stream connected, even when pricing-service has no index yet. */
@@ -110,7 +97,7 @@ public class IndexBreakers {
         connected = true;
     }
 
-    private void reconnect(Throwable failure) {
+    private Duration disconnected(Throwable failure) {
         long now = System.nanoTime();
         // the first failure since start or since connected, then at most every WARN_EVERY while it lasts
         if (connected || lastWarnNanos == 0 || now - lastWarnNanos >= WARN_EVERY.toNanos()) {
@@ -119,10 +106,7 @@ public class IndexBreakers {
             lastWarnNanos = now == 0 ? 1 : now;
         }
         connected = false;
-        if (stopped) {
-            return;
-        }
-        Uni.createFrom().voidItem().onItem().delayIt().by(reconnect).subscribe().with(x -> subscribe(), e -> subscribe());
+        return reconnect;
     }
 
     /** The first trip among these underlyings, if any. */

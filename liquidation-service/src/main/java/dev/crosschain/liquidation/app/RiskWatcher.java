@@ -5,9 +5,7 @@ import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.RiskEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -29,8 +27,7 @@ public class RiskWatcher {
     private final Duration minBackoff;
     private final Duration maxBackoff;
     private volatile Duration backoff;
-    private volatile Cancellable subscription;
-    private volatile boolean stopped;
+    private final Resubscription<RiskEvent> subscription;
 
     public RiskWatcher(MarginClient margin, Breaches breaches, LiquidationConfig config) {
         this.margin = margin;
@@ -38,27 +35,16 @@ public class RiskWatcher {
         this.minBackoff = config.risk().reconnectMin();
         this.maxBackoff = config.risk().reconnectMax();
         this.backoff = minBackoff;
+        this.subscription = new Resubscription<>(() -> margin.watchRisk().emitOn(Infrastructure.getDefaultWorkerPool()),
+                this::handle, this::nextDelay);
     }
 
     void onStart(@Observes StartupEvent event) {
-        subscribe();
+        subscription.subscribe();
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        stopped = true;
-        Cancellable s = subscription;
-        if (s != null) {
-            s.cancel();
-        }
-    }
-
-    private synchronized void subscribe() {
-        if (stopped) {
-            return;
-        }
-        subscription = margin.watchRisk()
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .subscribe().with(this::handle, this::reconnect, () -> reconnect(null));
+        subscription.stop();
     }
 
     private void handle(RiskEvent event) {
@@ -70,10 +56,7 @@ public class RiskWatcher {
         }
     }
 
-    private void reconnect(Throwable failure) {
-        if (stopped) {
-            return;
-        }
+    private Duration nextDelay(Throwable failure) {
         Duration delay = backoff;
         backoff = maxBackoff.compareTo(delay.multipliedBy(2)) < 0 ? maxBackoff : delay.multipliedBy(2);
         if (failure != null && delay.equals(minBackoff)) {
@@ -83,7 +66,6 @@ public class RiskWatcher {
         } else {
             LOG.infof("WatchRisk ended, re-subscribing in %s", delay);
         }
-        Uni.createFrom().voidItem().onItem().delayIt().by(delay)
-                .subscribe().with(x -> subscribe(), e -> subscribe());
+        return delay;
     }
 }
