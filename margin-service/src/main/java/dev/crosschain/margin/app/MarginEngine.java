@@ -33,11 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The use cases: record trades and transfers, value accounts, what-if, freeze, and the health streams. */
@@ -71,7 +74,9 @@ public class MarginEngine {
     private final Hub<Valued> views = new Hub<>();
     private volatile boolean stopping;
     /** The re-margin pass's workers (margin.remargin.workers), made by the first pass. */
-    private volatile ExecutorService passPool;
+    private ExecutorService passPool;
+    /** Guards {@link #passPool}: not the engine's monitor, which a running pass holds. */
+    private final Object poolLock = new Object();
     /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
     @Inject
     MarginConfig config;
@@ -429,6 +434,10 @@ public class MarginEngine {
      */
     public synchronized int remarginAll() {
         ExecutorService pool = passPool();
+        if (pool == null) {
+            return 0; // stopping
+        }
+        ActiveRiskParameters.Active set = parameters.current(); // one parameter set for the whole pass
         Semaphore free = new Semaphore(config.remargin().workers());
         List<Future<?>> pages = new ArrayList<>();
         int passed = 0;
@@ -441,57 +450,87 @@ public class MarginEngine {
                 }
                 after = page.get(page.size() - 1).state().accountId();
                 free.acquire(); // the next page is read while one is valued, never further ahead
-                pages.add(pool.submit(() -> {
-                    try {
-                        remargin(page);
-                    } finally {
-                        free.release();
-                    }
-                }));
+                if (stopping) {
+                    free.release();
+                    break;
+                }
+                try {
+                    pages.add(pool.submit(() -> {
+                        try {
+                            remargin(set, page);
+                        } finally {
+                            free.release();
+                        }
+                    }));
+                } catch (RejectedExecutionException e) {
+                    free.release();
+                    break; // the pool was shut down: the service is stopping
+                }
                 passed += page.size();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            for (Future<?> page : pages) {
-                awaitPage(page);
-            }
+            awaitPages(pages);
         }
         return passed;
     }
 
-    /** The pass's workers: daemon threads, created with the first pass. */
+    /** The pass's workers: daemon threads, created with the first pass; null once the service is stopping. */
     private ExecutorService passPool() {
-        if (passPool == null) {
-            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-            passPool = Executors.newFixedThreadPool(config.remargin().workers(), r -> {
-                Thread t = new Thread(io.grpc.Context.ROOT.wrap(r), "remargin-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return passPool;
-    }
-
-    private static void awaitPage(Future<?> page) {
-        try {
-            page.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            LOG.warnf(e.getCause(), "re-margin page failed");
+        synchronized (poolLock) {
+            if (passPool == null && !stopping) {
+                AtomicInteger n = new AtomicInteger();
+                passPool = Executors.newFixedThreadPool(config.remargin().workers(), r -> {
+                    Thread t = new Thread(io.grpc.Context.ROOT.wrap(r), "remargin-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return stopping ? null : passPool;
         }
     }
 
     /**
-     * Values one page and stores what changed: the locked {@link AccountStore#recordStatus} (and its RiskEvent) for
-     * every status change, one {@link AccountStore#recordFigures} for the figures other readers need fresh, nothing for
-     * an account as stored. Then its views go to WatchAccount subscribers.
+     * Waits for every page of the pass to end, even when interrupted (a page still running must not overlap the next
+     * pass); the interrupt is re-asserted afterwards.
      */
-    private void remargin(List<AccountStore.Remarginable> page) {
+    private static void awaitPages(List<Future<?>> pages) {
+        boolean interrupted = false;
+        for (Future<?> page : pages) {
+            while (true) {
+                try {
+                    page.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    LOG.warnf(e.getCause(), "re-margin page failed");
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Values one page and stores what changed: nothing for an account as stored, one {@link AccountStore#recordFigures}
+     * for the figures other readers need fresh, and every account whose status the page found changed goes through
+     * {@link #reevaluate} (a fresh load, collateral and marks under the same locked write): the page's inputs may be
+     * older than a status recorded meanwhile (a fill's re-evaluation), and a change stored or published from them
+     * could undo it. Changes are rare, so the extra reads cost little. Then the page's other views go to WatchAccount
+     * subscribers (a re-evaluated account publishes its own).
+     */
+    public void remargin(List<AccountStore.Remarginable> page) {
+        remargin(parameters.current(), page);
+    }
+
+    private void remargin(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
         Map<String, Valued> valued;
         try {
-            valued = valuePage(page);
+            valued = valuePage(set, page);
         } catch (DependencyException e) {
             if (e.code() == io.grpc.Status.Code.NOT_FOUND || e.code() == io.grpc.Status.Code.INVALID_ARGUMENT
                     || e.code() == io.grpc.Status.Code.UNIMPLEMENTED) {
@@ -509,8 +548,8 @@ public class MarginEngine {
             return;
         }
         List<AccountRisk> figures = new ArrayList<>();
-        Map<String, dev.crosschain.margin.domain.RiskStatus> judgedAgainst = new java.util.HashMap<>();
-        List<AccountRisk> changes = new ArrayList<>();
+        Map<String, AccountStore.Remarginable> judgedAgainst = new java.util.HashMap<>();
+        List<String> changed = new ArrayList<>();
         for (AccountStore.Remarginable r : page) {
             Valued v = valued.get(r.state().accountId());
             if (v == null) {
@@ -518,11 +557,14 @@ public class MarginEngine {
             }
             AccountRisk now = v.risk();
             if (AccountStore.isChange(r.state().lastStatus(), now.status())) {
-                changes.add(now);
+                changed.add(now.accountId());
             } else if (AccountStore.mustStore(r, now)) {
                 figures.add(now);
-                judgedAgainst.put(now.accountId(), r.state().lastStatus());
+                judgedAgainst.put(now.accountId(), r);
             }
+        }
+        if (stopping) {
+            return;
         }
         try {
             store.recordFigures(figures, judgedAgainst);
@@ -530,13 +572,13 @@ public class MarginEngine {
             LOG.warnf("re-margin figures of %d accounts from %s not stored: %s", figures.size(), page.get(0).state().accountId(),
                     e.getMessage());
         }
-        for (AccountRisk now : changes) {
-            try {
-                recordStatus(now);
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "re-margin status of %s not stored", now.accountId());
+        for (String accountId : changed) {
+            if (stopping) {
+                return;
             }
+            reevaluate(accountId);
         }
+        changed.forEach(valued::remove);
         valued.values().forEach(views::publish);
     }
 
@@ -545,8 +587,7 @@ public class MarginEngine {
      *
      * @throws DependencyException when the page's collateral or marks cannot be had
      */
-    private Map<String, Valued> valuePage(List<AccountStore.Remarginable> page) {
-        ActiveRiskParameters.Active set = parameters.current();
+    private Map<String, Valued> valuePage(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
         CollateralClient.Batch held = collateral.collaterals(page.stream().map(r -> r.state().accountId()).toList());
         Set<String> instruments = new java.util.TreeSet<>();
         page.forEach(r -> r.state().positions().forEach(p -> instruments.add(p.instrument())));
@@ -578,14 +619,8 @@ public class MarginEngine {
      */
     public Map<String, AccountRisk> passFigures(List<AccountStore.Remarginable> page) {
         Map<String, AccountRisk> figures = new LinkedHashMap<>();
-        valuePage(page).forEach((id, v) -> figures.put(id, v.risk()));
+        valuePage(parameters.current(), page).forEach((id, v) -> figures.put(id, v.risk()));
         return figures;
-    }
-
-    /** Stores a status and publishes its RiskEvent when it is a change (re-checked under the account's lock). */
-    private void recordStatus(AccountRisk now) {
-        store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(now.accountId(), change.now().status(),
-                change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs())));
     }
 
     /**
@@ -609,15 +644,27 @@ public class MarginEngine {
             }
             return;
         }
-        recordStatus(valued.risk());
+        AccountRisk now = valued.risk();
+        store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
+                change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs())));
         views.publish(valued);
     }
 
     void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+        ExecutorService pool;
         stopping = true;
-        ExecutorService pool = passPool;
+        synchronized (poolLock) { // after the flag: passPool() creates no pool from now on
+            pool = passPool;
+        }
         if (pool != null) {
             pool.shutdown();
+            try {
+                if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("re-margin pages still running 5 s after shutdown; stopping anyway");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

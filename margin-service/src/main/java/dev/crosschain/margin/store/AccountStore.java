@@ -424,8 +424,11 @@ public class AccountStore {
                 status == null ? null : RiskStatus.valueOf(status), positions, mode, portfolioIm, portfolioMm));
     }
 
-    /** An account the re-margin pass values: what {@link #load} reads, and the status and figures stored last (null: none yet). */
-    public record Remarginable(AccountState state, StoredStatus stored) {
+    /**
+     * An account the re-margin pass values: what {@link #load} reads, the status and figures stored last (null: none
+     * yet) and the stored last_at exactly as read (null: never written), which {@link #recordFigures} compares.
+     */
+    public record Remarginable(AccountState state, StoredStatus stored, Instant lastAt) {
     }
 
     /**
@@ -498,25 +501,27 @@ public class AccountStore {
                     portfolioMm);
             StoredStatus stored = status == null || at == null ? null
                     : new StoredStatus(accountId, status, equity, im, mm, ratio, at.toInstant().toEpochMilli());
-            return new Remarginable(state, stored);
+            return new Remarginable(state, stored, at == null ? null : at.toInstant());
         }
     }
 
     /**
      * Stores newer figures of accounts whose status is not changing (a first HEALTHY included), in one statement:
-     * each row only while its stored status is still {@code expected} (null: none yet), so a status change recorded
-     * meanwhile by {@link #recordStatus} is never overwritten by figures valued before it. Publishes nothing: no
-     * status changes here. Returns how many rows were written.
+     * each row only while its stored status and last_at are still those the pass read, so anything recorded
+     * meanwhile by {@link #recordStatus} (a status change, or newer figures of the same status such as a PORTFOLIO
+     * floor) is never overwritten by figures valued from older inputs. Publishes nothing: no status changes here.
+     * Returns how many rows were written.
      *
-     * @param expected per account of {@code risks}, the stored status the figures were judged against
+     * @param read per account of {@code risks}, the page row the figures were valued and judged from
      */
-    public int recordFigures(List<AccountRisk> risks, java.util.Map<String, RiskStatus> expected) {
+    public int recordFigures(List<AccountRisk> risks, java.util.Map<String, Remarginable> read) {
         if (risks.isEmpty()) {
             return 0;
         }
         int n = risks.size();
         String[] ids = new String[n];
         String[] was = new String[n];
+        Timestamp[] wasAt = new Timestamp[n];
         String[] status = new String[n];
         BigDecimal[] equity = new BigDecimal[n];
         BigDecimal[] im = new BigDecimal[n];
@@ -527,9 +532,10 @@ public class AccountStore {
         BigDecimal[] portfolioMm = new BigDecimal[n];
         for (int i = 0; i < n; i++) {
             AccountRisk risk = risks.get(i);
-            RiskStatus before = expected.get(risk.accountId());
+            Remarginable before = read.get(risk.accountId());
             ids[i] = risk.accountId();
-            was[i] = before == null ? null : before.name();
+            was[i] = before.state().lastStatus() == null ? null : before.state().lastStatus().name();
+            wasAt[i] = before.lastAt() == null ? null : Timestamp.from(before.lastAt());
             status[i] = risk.status().name();
             equity[i] = risk.equity();
             im[i] = risk.initialMargin();
@@ -545,20 +551,22 @@ public class AccountStore {
                         last_ratio = u.ratio, last_at = u.at,
                         portfolio_im = CASE WHEN a.margin_mode = 'PORTFOLIO' THEN COALESCE(u.pim, a.portfolio_im) END,
                         portfolio_mm = CASE WHEN a.margin_mode = 'PORTFOLIO' THEN COALESCE(u.pmm, a.portfolio_mm) END
-                    FROM unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[], ?::float8[],
-                                ?::timestamptz[], ?::numeric[], ?::numeric[])
-                         AS u(account_id, was, status, equity, im, mm, ratio, at, pim, pmm)
-                    WHERE a.account_id = u.account_id AND a.last_status IS NOT DISTINCT FROM u.was""")) {
+                    FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
+                                ?::float8[], ?::timestamptz[], ?::numeric[], ?::numeric[])
+                         AS u(account_id, was, was_at, status, equity, im, mm, ratio, at, pim, pmm)
+                    WHERE a.account_id = u.account_id AND a.last_status IS NOT DISTINCT FROM u.was
+                      AND a.last_at IS NOT DISTINCT FROM u.was_at""")) {
                 s.setArray(1, c.createArrayOf("text", ids));
                 s.setArray(2, c.createArrayOf("text", was));
-                s.setArray(3, c.createArrayOf("text", status));
-                s.setArray(4, c.createArrayOf("numeric", equity));
-                s.setArray(5, c.createArrayOf("numeric", im));
-                s.setArray(6, c.createArrayOf("numeric", mm));
-                s.setArray(7, c.createArrayOf("float8", ratio));
-                s.setArray(8, c.createArrayOf("timestamptz", at));
-                s.setArray(9, c.createArrayOf("numeric", portfolioIm));
-                s.setArray(10, c.createArrayOf("numeric", portfolioMm));
+                s.setArray(3, c.createArrayOf("timestamptz", wasAt));
+                s.setArray(4, c.createArrayOf("text", status));
+                s.setArray(5, c.createArrayOf("numeric", equity));
+                s.setArray(6, c.createArrayOf("numeric", im));
+                s.setArray(7, c.createArrayOf("numeric", mm));
+                s.setArray(8, c.createArrayOf("float8", ratio));
+                s.setArray(9, c.createArrayOf("timestamptz", at));
+                s.setArray(10, c.createArrayOf("numeric", portfolioIm));
+                s.setArray(11, c.createArrayOf("numeric", portfolioMm));
                 return s.executeUpdate();
             }
         });

@@ -155,6 +155,7 @@ class RemarginPassGrpcTest {
         upstream.collateral.set(calm, false, new Object[]{"ethereum", "USDC", "100000", "1", "0", "0"});
         book(acc, PERP, "100", "100"); // notional 10,000: IM 200, MM 100
         book(calm, PERP, "1", "100");
+        String flip = leveraged(acc + "-flip-", "KSM-PERPETUAL"); // its change, awaited last, follows every event of acc
         engine.remarginAll();
         assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
         assertThat(storedStatus(calm)).isEqualTo("HEALTHY");
@@ -193,13 +194,13 @@ class RemarginPassGrpcTest {
             assertThat(storedFigure(acc, "last_equity")).isEqualByComparingTo("140");
             assertThat(storedStatus(acc)).isEqualTo("MARGIN_CALL");
             engine.remarginAll();
+            // every event of the passes was published before flip's change: once it arrived, the count is final
+            upstream.pricing.linear("KSM-PERPETUAL", "98.5", false);
+            engine.reevaluate(flip);
+            mine.addAll(eventsOfUntil(events, acc, flip));
         } finally {
             stream.cancel(null);
-        }
-        for (Object e : events) {
-            if (e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(acc)) {
-                mine.add(r.getEvent());
-            }
+            upstream.pricing.linear("KSM-PERPETUAL", "100", false);
         }
         // the stream was live before the change (no snapshot entry of acc): one status change, one event
         assertThat(mine).hasSize(1);
@@ -265,6 +266,93 @@ class RemarginPassGrpcTest {
         }
     }
 
+    @Test
+    void aChangeThePageFoundIsValuedAfreshNotFromThePagesOlderInputs() throws Exception {
+        String perp = "FIL-PERPETUAL";
+        String acc = leveraged("rp-stale-", perp);
+        String flip = leveraged("rp-stale-flip-", "ICP-PERPETUAL"); // its change, awaited last, follows any event of acc
+        String sentinel = acc + "-sentinel"; // in liquidation, no collateral: its snapshot entry shows the stream is live
+        book(sentinel, perp, "1", "200");
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+        List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
+                .filter(r -> r.state().accountId().equals(acc)).toList();
+        assertThat(page).hasSize(1);
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
+                    WatchRiskResponse.class);
+            // after the page was read: the account trebles its position (a fill) and is re-evaluated into liquidation
+            // at mark 99.5 (equity 200 - 150 = 50 < MM 298.5)
+            upstream.pricing.linear(perp, "99.5", false);
+            setQuantity(acc, perp, "300");
+            engine.reevaluate(acc);
+            assertThat(storedStatus(acc)).isEqualTo("LIQUIDATION");
+            // the page's own figures (100 long at 99.5) say MARGIN_CALL, a change from the HEALTHY it read
+            assertThat(engine.passFigures(page).get(acc).status().name()).isEqualTo("MARGIN_CALL");
+            engine.remargin(page);
+            assertThat(storedStatus(acc)).as("the newer status kept (the fresh valuation agrees)").isEqualTo("LIQUIDATION");
+
+            upstream.pricing.linear("ICP-PERPETUAL", "98.5", false);
+            engine.reevaluate(flip);
+            List<RiskEvent> mine = eventsOfUntil(events, acc, flip);
+            assertThat(mine).as("only the fill's change; nothing from the page's stale figures").hasSize(1);
+            assertThat(mine.get(0).getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+            assertThat(mine.get(0).getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
+        } finally {
+            stream.cancel(null);
+            setQuantity(acc, perp, "100");
+            upstream.pricing.linear(perp, "100", false);
+            upstream.pricing.linear("ICP-PERPETUAL", "100", false);
+        }
+    }
+
+    @Test
+    void pageFiguresDoNotOverwriteNewerFiguresOfTheSameStatus() throws Exception {
+        String perp = "XLM-PERPETUAL";
+        String acc = leveraged("rp-figures-", perp);
+        try {
+            upstream.pricing.linear(perp, "99.5", false);
+            engine.reevaluate(acc);
+            assertThat(storedStatus(acc)).isEqualTo("MARGIN_CALL");
+            assertThat(storedFigure(acc, "last_equity")).isEqualByComparingTo("150");
+            List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
+                    .filter(r -> r.state().accountId().equals(acc)).toList();
+            assertThat(page).hasSize(1);
+
+            // after the page was read: 110 long, re-evaluated: equity 200 - 55 = 145, still a margin call
+            setQuantity(acc, perp, "110");
+            engine.reevaluate(acc);
+            assertThat(storedStatus(acc)).isEqualTo("MARGIN_CALL");
+            assertThat(storedFigure(acc, "last_equity")).isEqualByComparingTo("145");
+            // the page values its 100 long at 99.4: equity 140, a margin call whose figures moved from the 150 it read
+            upstream.pricing.linear(perp, "99.4", false);
+            assertThat(engine.passFigures(page).get(acc).equity()).isEqualByComparingTo("140");
+            engine.remargin(page);
+            assertThat(storedFigure(acc, "last_equity")).as("the write made after the page's read wins").isEqualByComparingTo("145");
+
+            engine.remarginAll();
+            assertThat(storedFigure(acc, "last_equity")).as("the next pass reads and stores 110 long at 99.4").isEqualByComparingTo("134");
+        } finally {
+            setQuantity(acc, perp, "100");
+            upstream.pricing.linear(perp, "100", false);
+        }
+    }
+
+    /** Sets the account's stored position in {@code instrument}, as a fill would have (no re-evaluation). */
+    private void setQuantity(String account, String instrument, String quantity) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE position SET quantity = ? WHERE account_id = ? AND instrument = ?")) {
+            s.setBigDecimal(1, new BigDecimal(quantity));
+            s.setString(2, account);
+            s.setString(3, instrument);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+    }
+
     /**
      * A new account (named from {@code prefix}) long 100 {@code perp} at 100 (marked 100) against 200 USDC: notional
      * 10,000, IM 200, MM 100: a margin call below a mark of 100, liquidation at 99 and below.
@@ -295,6 +383,23 @@ class RemarginPassGrpcTest {
                 s.setBigDecimal(4, new BigDecimal(entry));
                 s.executeUpdate();
             }
+        }
+    }
+
+    /**
+     * The events of {@code account} on the stream until the first event of {@code last} (a change caused after every
+     * event looked for was published: the hub delivers in publication order); other accounts' items are passed over.
+     */
+    private static List<RiskEvent> eventsOfUntil(BlockingQueue<Object> events, String account, String last) {
+        List<RiskEvent> seen = new ArrayList<>();
+        while (true) {
+            RiskEvent event = awaitItem(events, e -> e instanceof WatchRiskResponse r
+                    && (r.getEvent().getAccountId().equals(account) || r.getEvent().getAccountId().equals(last)),
+                    WatchRiskResponse.class).getEvent();
+            if (event.getAccountId().equals(last)) {
+                return seen;
+            }
+            seen.add(event);
         }
     }
 
