@@ -76,13 +76,15 @@ public class Collateral {
      */
     public Views views(List<String> accountIds) {
         requireAccounts(accountIds);
+        // balances first, then the clock and prices, as view() does: prices never older than the balances they value
+        List<AccountHoldings> held = balances.accounts(accountIds);
         Instant now = clock.instant();
         MarketData market = pricing.market(now);
         ChainRegistry chains = registry.current();
         Map<String, ChainCondition> conditions = health.current();
         List<CollateralValuation> views = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
-        for (AccountHoldings holdings : balances.accounts(accountIds)) {
+        for (AccountHoldings holdings : held) {
             if (holdings.balances().isEmpty()) {
                 unknown.add(holdings.accountId());
             } else {
