@@ -25,6 +25,8 @@ import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
 import dev.crosschain.proto.collateral.v1.Deposit;
 import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
 import dev.crosschain.proto.collateral.v1.GetCollateralResponse;
+import dev.crosschain.proto.collateral.v1.GetCollateralsRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralsResponse;
 import dev.crosschain.proto.collateral.v1.ListChainsRequest;
 import dev.crosschain.proto.collateral.v1.ListChainsResponse;
 import dev.crosschain.proto.collateral.v1.TransferRequest;
@@ -84,6 +86,15 @@ public class CollateralGrpcService implements CollateralService {
     public Uni<GetCollateralResponse> getCollateral(GetCollateralRequest request) {
         return Uni.createFrom().item(GetCollateralResponse.newBuilder()
                 .setView(ProtoMapper.view(collateral.view(request.getAccountId()))).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<GetCollateralsResponse> getCollaterals(GetCollateralsRequest request) {
+        Collateral.Views views = collateral.views(request.getAccountIdsList());
+        GetCollateralsResponse.Builder response = GetCollateralsResponse.newBuilder().addAllUnknownAccountIds(views.unknown());
+        views.views().forEach(v -> response.addViews(ProtoMapper.view(v)));
+        return Uni.createFrom().item(response.build());
     }
 
     /**

@@ -34,24 +34,33 @@ final class Transactions {
     }
 
     static <T> T serializable(AgroalDataSource dataSource, String what, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, Set.of(), work);
+        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, false, Set.of(), work);
     }
 
     /** As {@link #serializable} and also retried on the given extra SQLSTATEs (e.g. a racing insert's 23505). */
     static <T> T serializable(AgroalDataSource dataSource, String what, Set<String> alsoRetry, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, alsoRetry, work);
+        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, false, alsoRetry, work);
     }
 
     static <T> T readCommitted(AgroalDataSource dataSource, String what, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, Set.of(), work);
+        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, false, Set.of(), work);
+    }
+
+    /**
+     * A read-only REPEATABLE READ transaction: one snapshot for every statement, and no SIRead (predicate) locks, so
+     * a large read does not fail the SERIALIZABLE writers it overlaps with 40001 as a SERIALIZABLE read would.
+     */
+    static <T> T snapshotRead(AgroalDataSource dataSource, String what, Work<T> work) {
+        return run(dataSource, what, Connection.TRANSACTION_REPEATABLE_READ, true, Set.of(), work);
     }
 
     /** As {@link #readCommitted} and also retried on the given extra SQLSTATEs (e.g. a racing insert's 23505). */
     static <T> T readCommitted(AgroalDataSource dataSource, String what, Set<String> alsoRetry, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, alsoRetry, work);
+        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, false, alsoRetry, work);
     }
 
-    private static <T> T run(AgroalDataSource dataSource, String what, int isolation, Set<String> alsoRetry, Work<T> work) {
+    private static <T> T run(AgroalDataSource dataSource, String what, int isolation, boolean readOnly, Set<String> alsoRetry,
+                             Work<T> work) {
         SQLException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try (Connection c = dataSource.getConnection()) {
@@ -61,6 +70,9 @@ final class Transactions {
                 boolean otherLevel = isolation != Connection.TRANSACTION_READ_COMMITTED;
                 if (otherLevel) {
                     c.setTransactionIsolation(isolation);
+                }
+                if (readOnly) {
+                    c.setReadOnly(true);
                 }
                 try {
                     T result = work.run(c);
@@ -72,6 +84,9 @@ final class Transactions {
                 } finally {
                     if (otherLevel) {
                         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    }
+                    if (readOnly) {
+                        c.setReadOnly(false);
                     }
                     c.setAutoCommit(true);
                 }

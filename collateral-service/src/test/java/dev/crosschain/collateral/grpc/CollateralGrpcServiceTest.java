@@ -14,6 +14,8 @@ import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.CollateralView;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
 import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralsRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralsResponse;
 import dev.crosschain.proto.collateral.v1.Heartbeat;
 import dev.crosschain.proto.collateral.v1.ListChainsRequest;
 import dev.crosschain.proto.collateral.v1.ListChainsResponse;
@@ -529,6 +531,74 @@ class CollateralGrpcServiceTest {
         StatusRuntimeException empty = catchStatus(() -> collateral.getCollateral(GetCollateralRequest.getDefaultInstance()));
         assertStatus(empty, Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_id");
         assertNotFound(account("nobody"));
+    }
+
+    // ---- GetCollaterals ----
+
+    @Test
+    void getCollateralsAnswersEachAccountAsGetCollateralDoesAndListsTheUnknown() throws Exception {
+        String judy = account("judy");
+        fund(judy, "ethereum", "ETH", "2");
+        fund(judy, "ethereum", "USDC", "1000");
+        String kim = account("kim");
+        fund(kim, "ethereum", "USDC", "5");
+        try (Connection c = dataSource.getConnection()) {
+            dev.crosschain.collateral.store.Alerts.freeze(c, kim, "final deposit orphaned by a reorg", java.util.OptionalLong.empty());
+        }
+        String nobody = account("nobody");
+        pricing.requests.clear();
+
+        GetCollateralsResponse batch = collateral.getCollaterals(GetCollateralsRequest.newBuilder()
+                .addAccountIds(kim).addAccountIds(nobody).addAccountIds(judy).build());
+
+        assertThat(pricing.requests).as("valued from the streamed prices, no call per batch").isEmpty();
+        assertThat(batch.getUnknownAccountIdsList()).containsExactly(nobody);
+        assertThat(batch.getViewsList()).extracting(CollateralView::getAccountId).containsExactly(kim, judy);
+        for (CollateralView view : batch.getViewsList()) {
+            CollateralView single = collateral.getCollateral(GetCollateralRequest.newBuilder().setAccountId(view.getAccountId()).build())
+                    .getView();
+            assertThat(comparable(view)).as(view.getAccountId()).isEqualTo(comparable(single));
+        }
+        assertThat(batch.getViews(0).getWithdrawalsFrozen()).isTrue();
+        assertThat(batch.getViews(0).getFrozenReason()).isEqualTo("final deposit orphaned by a reorg");
+        assertThat(batch.getViews(1).getValueImUsd()).isEqualTo("6380.00000000");
+        assertThat(batch.getViews(1).getLedgerVersion()).isPositive();
+    }
+
+    /** A view without the moment it was computed at (as_of, each price's age): what two reads of one state share. */
+    private static CollateralView comparable(CollateralView view) {
+        CollateralView.Builder b = view.toBuilder().clearAsOfUnixMs();
+        b.getChainsBuilderList().forEach(chain -> chain.getAssetsBuilderList().forEach(AssetCollateral.Builder::clearPriceAgeMs));
+        return b.build();
+    }
+
+    @Test
+    void getCollateralsRefusesBadListsWithDetails() {
+        assertStatus(catchStatus(() -> collateral.getCollaterals(GetCollateralsRequest.getDefaultInstance())),
+                Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_ids");
+        GetCollateralsRequest.Builder tooMany = GetCollateralsRequest.newBuilder();
+        for (int i = 0; i <= 1_000; i++) {
+            tooMany.addAccountIds(account("many" + i));
+        }
+        assertStatus(catchStatus(() -> collateral.getCollaterals(tooMany.build())),
+                Status.Code.INVALID_ARGUMENT, "TOO_MANY_ACCOUNTS", "account_ids");
+        String lee = account("lee");
+        fund(lee, "ethereum", "USDC", "5");
+        assertStatus(catchStatus(() -> collateral.getCollaterals(GetCollateralsRequest.newBuilder()
+                        .addAccountIds(lee).addAccountIds(" ").build())),
+                Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_ids[1]");
+        StatusRuntimeException duplicate = catchStatus(() -> collateral.getCollaterals(GetCollateralsRequest.newBuilder()
+                .addAccountIds(lee).addAccountIds(account("other")).addAccountIds(lee).build()));
+        assertStatus(duplicate, Status.Code.INVALID_ARGUMENT, "DUPLICATE_ACCOUNT", "account_ids[2]");
+        assertThat(detail(duplicate, BadRequest.class).getFieldViolationsList()).hasSize(1);
+        // exactly the limit is answered
+        GetCollateralsRequest.Builder limit = GetCollateralsRequest.newBuilder().addAccountIds(lee);
+        for (int i = 1; i < 1_000; i++) {
+            limit.addAccountIds(account("limit" + i));
+        }
+        GetCollateralsResponse answered = collateral.getCollaterals(limit.build());
+        assertThat(answered.getViewsList()).extracting(CollateralView::getAccountId).containsExactly(lee);
+        assertThat(answered.getUnknownAccountIdsCount()).isEqualTo(999);
     }
 
     @Test

@@ -110,6 +110,17 @@ public interface MarginConfig {
         /** Period of the re-margin loop (also read by @Scheduled as ${margin.remargin.interval}). */
         @WithDefault("1s")
         Duration interval();
+
+        /**
+         * Accounts per page of a pass: one SQL read, one GetCollaterals call and one GetMarks call for the page's
+         * instruments, one UPDATE of the figures that changed. 1 to 1,000 (GetCollaterals' limit; checked at start).
+         */
+        @WithDefault("500")
+        int pageSize();
+
+        /** Pages valued at once (a bounded pool of this many threads); the passes still run one at a time. 1 to 16 (checked at start). */
+        @WithDefault("2")
+        int workers();
     }
 
     interface Parameters {

@@ -33,7 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The use cases: record trades and transfers, value accounts, what-if, freeze, and the health streams. */
@@ -66,6 +73,10 @@ public class MarginEngine {
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<Valued> views = new Hub<>();
     private volatile boolean stopping;
+    /** The re-margin pass's workers (margin.remargin.workers), made by the first pass. */
+    private ExecutorService passPool;
+    /** Guards {@link #passPool}: not the engine's monitor, which a running pass holds. */
+    private final Object poolLock = new Object();
     /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
     @Inject
     MarginConfig config;
@@ -146,7 +157,11 @@ public class MarginEngine {
 
     /** The account valued now, without liquidation prices: the re-margin loop's figures. */
     private Valued valued(String accountId) {
-        Inputs in = inputs(accountId, List.of());
+        return valued(accountId, inputs(accountId, List.of()));
+    }
+
+    /** The account's own view from {@code in}: the one evaluation of GetAccountView, WatchAccount and the re-margin pass. */
+    private Valued valued(String accountId, Inputs in) {
         return new Valued(evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), true), in.marks,
                 in.parameters);
     }
@@ -346,9 +361,15 @@ public class MarginEngine {
         Set<String> instruments = new LinkedHashSet<>();
         positions.forEach(p -> instruments.add(p.instrument()));
         instruments.addAll(extraInstruments);
-        Map<String, MarketMark> marks = pricing.marks(instruments);
+        return inputs(set, state, held, pricing.marks(instruments));
+    }
+
+    /** One computation's inputs from what was read: the per-account path ({@link #inputs(String, List)}) and the pass's pages alike. */
+    private static Inputs inputs(ActiveRiskParameters.Active set, Optional<AccountStore.AccountState> state, Optional<Collateral> held,
+                                 Map<String, MarketMark> marks) {
         return new Inputs(state.map(AccountStore.AccountState::frozen).orElse(false),
-                state.map(AccountStore.AccountState::realizedPnl).orElse(BigDecimal.ZERO), positions, marks,
+                state.map(AccountStore.AccountState::realizedPnl).orElse(BigDecimal.ZERO),
+                state.map(AccountStore.AccountState::positions).orElse(List.of()), marks,
                 held.orElseGet(() -> Collateral.none(now())),
                 state.map(AccountStore.AccountState::mode).orElse(MarginMode.CROSS),
                 state.map(AccountStore.AccountState::portfolioIm).orElse(null),
@@ -402,19 +423,204 @@ public class MarginEngine {
     // ---- re-margining ----
 
     /**
-     * Re-evaluates every account with a position (or not stored HEALTHY). Upstream failures skip the account.
-     * Returns how many accounts the pass went through.
+     * Re-evaluates every account with a position (or not stored HEALTHY), one pass at a time: pages of
+     * margin.remargin.page-size accounts read in account order, at most margin.remargin.workers pages valued at once.
+     * Each page's inputs come batched (one SQL read, one GetCollaterals, one GetMarks for the page's instruments, so
+     * no mark is older than the pass); each account is valued by the same evaluation as GetAccountView. An upstream
+     * failure for a page skips its accounts (never marks them healthy); a failing account skips only itself; a page
+     * whose marks pricing refuses, or whose collateral-service has no GetCollaterals yet, is valued account by
+     * account. Returns
+     * how many accounts the pass went through.
      */
-    public int remarginAll() {
+    public synchronized int remarginAll() {
+        ExecutorService pool = passPool();
+        if (pool == null) {
+            return 0; // stopping
+        }
+        ActiveRiskParameters.Active set = parameters.current(); // one parameter set for the whole pass
+        Semaphore free = new Semaphore(config.remargin().workers());
+        List<Future<?>> pages = new ArrayList<>();
         int passed = 0;
-        for (String accountId : store.accountsToRemargin()) {
-            if (stopping) {
-                return passed;
+        String after = "";
+        try {
+            while (!stopping) {
+                List<AccountStore.Remarginable> page = store.remarginPage(after, config.remargin().pageSize());
+                if (page.isEmpty()) {
+                    break;
+                }
+                after = page.get(page.size() - 1).state().accountId();
+                free.acquire(); // the next page is read while one is valued, never further ahead
+                if (stopping) {
+                    free.release();
+                    break;
+                }
+                try {
+                    pages.add(pool.submit(() -> {
+                        try {
+                            remargin(set, page);
+                        } finally {
+                            free.release();
+                        }
+                    }));
+                } catch (RejectedExecutionException e) {
+                    free.release();
+                    break; // the pool was shut down: the service is stopping
+                }
+                passed += page.size();
             }
-            reevaluate(accountId);
-            passed++;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            awaitPages(pages);
         }
         return passed;
+    }
+
+    /** The pass's workers: daemon threads, created with the first pass; null once the service is stopping. */
+    private ExecutorService passPool() {
+        synchronized (poolLock) {
+            if (passPool == null && !stopping) {
+                AtomicInteger n = new AtomicInteger();
+                passPool = Executors.newFixedThreadPool(config.remargin().workers(), r -> {
+                    Thread t = new Thread(io.grpc.Context.ROOT.wrap(r), "remargin-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return stopping ? null : passPool;
+        }
+    }
+
+    /**
+     * Waits for every page of the pass to end, even when interrupted (a page still running must not overlap the next
+     * pass); the interrupt is re-asserted afterwards.
+     */
+    private static void awaitPages(List<Future<?>> pages) {
+        boolean interrupted = false;
+        for (Future<?> page : pages) {
+            while (true) {
+                try {
+                    page.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    LOG.warnf(e.getCause(), "re-margin page failed");
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Values one page and stores what changed: nothing for an account as stored, one {@link AccountStore#recordFigures}
+     * for the figures other readers need fresh, and every account whose status the page found changed goes through
+     * {@link #reevaluate} (a fresh load, collateral and marks under the same locked write): the page's inputs may be
+     * older than a status recorded meanwhile (a fill's re-evaluation), and a change stored or published from them
+     * could undo it. Changes are rare, so the extra reads cost little. Then the page's other views go to WatchAccount
+     * subscribers (a re-evaluated account publishes its own).
+     */
+    public void remargin(List<AccountStore.Remarginable> page) {
+        remargin(parameters.current(), page);
+    }
+
+    private void remargin(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
+        Map<String, Valued> valued;
+        try {
+            valued = valuePage(set, page);
+        } catch (DependencyException e) {
+            if (e.code() == io.grpc.Status.Code.NOT_FOUND || e.code() == io.grpc.Status.Code.INVALID_ARGUMENT
+                    || e.code() == io.grpc.Status.Code.UNIMPLEMENTED) {
+                // pricing cannot mark an instrument of the page (one account at a time: only its holders are skipped),
+                // or collateral-service is older than GetCollaterals (a rollout: the pass stays as it was before it)
+                LOG.warnf("re-margin page from %s valued account by account: %s", page.get(0).state().accountId(), e.getMessage());
+                page.forEach(r -> {
+                    if (!stopping) {
+                        reevaluate(r.state().accountId());
+                    }
+                });
+                return;
+            }
+            LOG.warnf("re-margin of %d accounts from %s skipped: %s", page.size(), page.get(0).state().accountId(), e.getMessage());
+            return;
+        }
+        List<AccountRisk> figures = new ArrayList<>();
+        Map<String, AccountStore.Remarginable> judgedAgainst = new java.util.HashMap<>();
+        List<String> changed = new ArrayList<>();
+        for (AccountStore.Remarginable r : page) {
+            Valued v = valued.get(r.state().accountId());
+            if (v == null) {
+                continue;
+            }
+            AccountRisk now = v.risk();
+            if (AccountStore.isChange(r.state().lastStatus(), now.status())) {
+                changed.add(now.accountId());
+            } else if (AccountStore.mustStore(r, now)) {
+                figures.add(now);
+                judgedAgainst.put(now.accountId(), r);
+            }
+        }
+        if (stopping) {
+            return;
+        }
+        try {
+            store.recordFigures(figures, judgedAgainst);
+        } catch (RuntimeException e) {
+            LOG.warnf("re-margin figures of %d accounts from %s not stored: %s", figures.size(), page.get(0).state().accountId(),
+                    e.getMessage());
+        }
+        for (String accountId : changed) {
+            if (stopping) {
+                return;
+            }
+            reevaluate(accountId);
+        }
+        changed.forEach(valued::remove);
+        valued.values().forEach(views::publish);
+    }
+
+    /**
+     * The page's accounts valued from batched inputs, by account id; accounts whose own inputs fail are left out.
+     *
+     * @throws DependencyException when the page's collateral or marks cannot be had
+     */
+    private Map<String, Valued> valuePage(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
+        CollateralClient.Batch held = collateral.collaterals(page.stream().map(r -> r.state().accountId()).toList());
+        Set<String> instruments = new java.util.TreeSet<>();
+        page.forEach(r -> r.state().positions().forEach(p -> instruments.add(p.instrument())));
+        Map<String, MarketMark> marks = pricing.marks(instruments);
+        Map<String, Valued> valued = new LinkedHashMap<>();
+        for (AccountStore.Remarginable r : page) {
+            if (stopping) {
+                break;
+            }
+            String accountId = r.state().accountId();
+            try {
+                Map<String, MarketMark> own = new java.util.HashMap<>();
+                r.state().positions().forEach(p -> own.put(p.instrument(), marks.get(p.instrument())));
+                valued.put(accountId, valued(accountId, inputs(set, Optional.of(r.state()), held.of(accountId), own)));
+            } catch (DependencyException e) {
+                LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
+            } catch (RuntimeException e) {
+                if (!stopping) {
+                    LOG.warnf(e, "re-margin of %s failed", accountId);
+                }
+            }
+        }
+        return valued;
+    }
+
+    /**
+     * The figures a re-margin pass computes for these accounts of {@code page} (nothing stored, nothing published):
+     * what a test compares with GetAccountView.
+     */
+    public Map<String, AccountRisk> passFigures(List<AccountStore.Remarginable> page) {
+        Map<String, AccountRisk> figures = new LinkedHashMap<>();
+        valuePage(parameters.current(), page).forEach((id, v) -> figures.put(id, v.risk()));
+        return figures;
     }
 
     /**
@@ -445,7 +651,21 @@ public class MarginEngine {
     }
 
     void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+        ExecutorService pool;
         stopping = true;
+        synchronized (poolLock) { // after the flag: passPool() creates no pool from now on
+            pool = passPool;
+        }
+        if (pool != null) {
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("re-margin pages still running 5 s after shutdown; stopping anyway");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Re-evaluates the account in the background (WatchAccount and WatchRisk see the change). */

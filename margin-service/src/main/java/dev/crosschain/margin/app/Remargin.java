@@ -23,13 +23,21 @@ public class Remargin {
     /** Accounts valued by the passes (margin_remargin_accounts_total). */
     private final Counter accounts;
 
-    public Remargin(MarginEngine engine, ActiveRiskParameters parameters, MeterRegistry meters) {
+    public Remargin(MarginEngine engine, ActiveRiskParameters parameters, MeterRegistry meters, MarginConfig config) {
+        requireWithin("margin.remargin.page-size", config.remargin().pageSize(), 1, dev.crosschain.margin.client.CollateralClient.MAX_ACCOUNTS);
+        requireWithin("margin.remargin.workers", config.remargin().workers(), 1, 16);
         this.engine = engine;
         this.parameters = parameters;
         this.passes = Timer.builder("margin.remargin.pass").description("one re-margin pass over every account to re-margin")
                 .register(meters);
         this.accounts = Counter.builder("margin.remargin.accounts").description("accounts valued by re-margin passes")
                 .register(meters);
+    }
+
+    private static void requireWithin(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " = " + value + " is not in [" + min + ", " + max + "]");
+        }
     }
 
     @Scheduled(every = "${margin.remargin.interval}", delayed = "${margin.remargin.interval}",

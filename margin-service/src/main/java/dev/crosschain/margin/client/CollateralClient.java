@@ -8,6 +8,8 @@ import dev.crosschain.proto.collateral.v1.ChainStatus;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.collateral.v1.CollateralView;
 import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralsRequest;
+import dev.crosschain.proto.collateral.v1.GetCollateralsResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -16,7 +18,11 @@ import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -49,8 +55,69 @@ public class CollateralClient {
             throw new DependencyException("GetCollateral " + accountId + ": collateral-service answered " + e.getStatus(),
                     e.getStatus().getCode(), e);
         }
+        return Optional.of(parse(accountId, view));
+    }
+
+    /** Most account ids one GetCollaterals call takes (collateral-service refuses more). */
+    public static final int MAX_ACCOUNTS = 1_000;
+
+    /**
+     * The valued collateral of {@code accountIds} (distinct), in GetCollaterals calls of at most {@link #MAX_ACCOUNTS}.
+     * Each account's view is read through {@link Batch#of}, so a malformed view fails that account only.
+     *
+     * @throws DependencyException when collateral-service does not answer in time or answers otherwise
+     */
+    public Batch collaterals(List<String> accountIds) {
+        Map<String, CollateralView> views = new HashMap<>();
+        Set<String> unknown = new HashSet<>();
+        for (int from = 0; from < accountIds.size(); from += MAX_ACCOUNTS) {
+            List<String> slice = accountIds.subList(from, Math.min(accountIds.size(), from + MAX_ACCOUNTS));
+            GetCollateralsRequest request = GetCollateralsRequest.newBuilder().addAllAccountIds(slice).build();
+            String what = "GetCollaterals of " + slice.size() + " accounts from " + slice.get(0);
+            GetCollateralsResponse response;
+            try {
+                response = calls.idempotent(what, () -> blocking
+                        .withDeadlineAfter(calls.deadline().toMillis(), TimeUnit.MILLISECONDS)
+                        .getCollaterals(request));
+            } catch (StatusRuntimeException e) {
+                throw new DependencyException(what + ": collateral-service answered " + e.getStatus(), e.getStatus().getCode(), e);
+            }
+            response.getViewsList().forEach(v -> views.put(v.getAccountId(), v));
+            unknown.addAll(response.getUnknownAccountIdsList());
+        }
+        return new Batch(views, unknown);
+    }
+
+    /** One {@link #collaterals} answer: views by account id, and the ids collateral-service never heard of. */
+    public static final class Batch {
+        private final Map<String, CollateralView> views;
+        private final Set<String> unknown;
+
+        private Batch(Map<String, CollateralView> views, Set<String> unknown) {
+            this.views = views;
+            this.unknown = unknown;
+        }
+
+        /**
+         * The account's collateral as {@link #collateral(String)} answers it: empty when collateral-service never heard of it.
+         *
+         * @throws DependencyException INTERNAL when its view is malformed or the answer left the account out
+         */
+        public Optional<Collateral> of(String accountId) {
+            CollateralView view = views.get(accountId);
+            if (view != null) {
+                return Optional.of(parse(accountId, view));
+            }
+            if (unknown.contains(accountId)) {
+                return Optional.empty();
+            }
+            throw new DependencyException("collateral-service's GetCollaterals answer left out " + accountId, Status.Code.INTERNAL, null);
+        }
+    }
+
+    private static Collateral parse(String accountId, CollateralView view) {
         try {
-            return Optional.of(map(view));
+            return map(view);
         } catch (RuntimeException e) {
             throw new DependencyException("collateral-service sent a malformed view of " + accountId + ": " + e.getMessage(),
                     Status.Code.INTERNAL, e);

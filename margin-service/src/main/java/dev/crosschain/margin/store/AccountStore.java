@@ -424,22 +424,191 @@ public class AccountStore {
                 status == null ? null : RiskStatus.valueOf(status), positions, mode, portfolioIm, portfolioMm));
     }
 
-    /** Accounts the re-margin loop evaluates: any non-flat position, or a stored status that is not HEALTHY. */
-    public List<String> accountsToRemargin() {
-        return Transactions.readCommitted(dataSource, "listing accounts", c -> {
-            List<String> ids = new ArrayList<>();
+    /**
+     * An account the re-margin pass values: what {@link #load} reads, the status and figures stored last (null: none
+     * yet) and the stored last_at exactly as read (null: never written), which {@link #recordFigures} compares.
+     */
+    public record Remarginable(AccountState state, StoredStatus stored, Instant lastAt) {
+    }
+
+    /**
+     * The next page of the accounts the re-margin pass evaluates (any non-flat position, or a stored status that is
+     * not HEALTHY) after {@code afterId} (keyset, "" for the first), at most
+     * {@code limit} accounts in account id order, each with its non-flat positions and stored figures: one statement,
+     * so every account's state and positions are consistent with each other as {@link #load}'s are.
+     */
+    public List<Remarginable> remarginPage(String afterId, int limit) {
+        return Transactions.readCommitted(dataSource, "reading a re-margin page after " + afterId, c -> {
+            List<Remarginable> page = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("""
-                    SELECT a.account_id FROM account a
-                    WHERE EXISTS (SELECT 1 FROM position p WHERE p.account_id = a.account_id AND p.quantity <> 0)
-                       OR a.last_status IN ('MARGIN_CALL', 'LIQUIDATION')
-                    ORDER BY a.account_id""");
-                 ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getString(1));
+                    WITH page AS (
+                        SELECT a.account_id, a.realized_pnl, a.frozen, a.auction_id, a.last_status, a.margin_mode,
+                               a.portfolio_im, a.portfolio_mm, a.last_equity, a.last_im, a.last_mm, a.last_ratio, a.last_at
+                        FROM account a
+                        WHERE a.account_id > ?
+                          AND (EXISTS (SELECT 1 FROM position p WHERE p.account_id = a.account_id AND p.quantity <> 0)
+                               OR a.last_status IN ('MARGIN_CALL', 'LIQUIDATION'))
+                        ORDER BY a.account_id LIMIT ?)
+                    SELECT page.*, p.instrument, p.quantity, p.avg_entry_price FROM page
+                    LEFT JOIN position p ON p.account_id = page.account_id AND p.quantity <> 0
+                    ORDER BY page.account_id, p.instrument""")) {
+                s.setString(1, afterId);
+                s.setInt(2, limit);
+                try (ResultSet rs = s.executeQuery()) {
+                    String current = null;
+                    List<Position> positions = null;
+                    ResultRow row = null;
+                    while (rs.next()) {
+                        String id = rs.getString("account_id");
+                        if (!id.equals(current)) {
+                            if (row != null) {
+                                page.add(row.remarginable(positions));
+                            }
+                            current = id;
+                            positions = new ArrayList<>();
+                            row = ResultRow.of(rs);
+                        }
+                        String instrument = rs.getString("instrument");
+                        if (instrument != null) {
+                            positions.add(new Position(instrument, rs.getBigDecimal("quantity"), rs.getBigDecimal("avg_entry_price")));
+                        }
+                    }
+                    if (row != null) {
+                        page.add(row.remarginable(positions));
+                    }
                 }
             }
-            return ids;
+            return page;
         });
+    }
+
+    /** One account's columns of a {@link #remarginPage} row. */
+    private record ResultRow(String accountId, BigDecimal realized, boolean frozen, String auction, RiskStatus status,
+                             MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm, BigDecimal equity,
+                             BigDecimal im, BigDecimal mm, double ratio, Timestamp at) {
+
+        static ResultRow of(ResultSet rs) throws SQLException {
+            String status = rs.getString("last_status");
+            return new ResultRow(rs.getString("account_id"), rs.getBigDecimal("realized_pnl"), rs.getBoolean("frozen"),
+                    rs.getString("auction_id"), status == null ? null : RiskStatus.valueOf(status),
+                    MarginMode.valueOf(rs.getString("margin_mode")), rs.getBigDecimal("portfolio_im"),
+                    rs.getBigDecimal("portfolio_mm"), rs.getBigDecimal("last_equity"), rs.getBigDecimal("last_im"),
+                    rs.getBigDecimal("last_mm"), rs.getDouble("last_ratio"), rs.getTimestamp("last_at"));
+        }
+
+        Remarginable remarginable(List<Position> positions) {
+            AccountState state = new AccountState(accountId, realized, frozen, auction, status, positions, mode, portfolioIm,
+                    portfolioMm);
+            StoredStatus stored = status == null || at == null ? null
+                    : new StoredStatus(accountId, status, equity, im, mm, ratio, at.toInstant().toEpochMilli());
+            return new Remarginable(state, stored, at == null ? null : at.toInstant());
+        }
+    }
+
+    /**
+     * Stores newer figures of accounts whose status is not changing (a first HEALTHY included), in one statement:
+     * each row only while its stored status and last_at are still those the pass read, so anything recorded
+     * meanwhile by {@link #recordStatus} (a status change, or newer figures of the same status such as a PORTFOLIO
+     * floor) is never overwritten by figures valued from older inputs. Publishes nothing: no status changes here.
+     * Returns how many rows were written.
+     *
+     * @param read per account of {@code risks}, the page row the figures were valued and judged from
+     */
+    public int recordFigures(List<AccountRisk> risks, java.util.Map<String, Remarginable> read) {
+        if (risks.isEmpty()) {
+            return 0;
+        }
+        int n = risks.size();
+        String[] ids = new String[n];
+        String[] was = new String[n];
+        Timestamp[] wasAt = new Timestamp[n];
+        String[] status = new String[n];
+        BigDecimal[] equity = new BigDecimal[n];
+        BigDecimal[] im = new BigDecimal[n];
+        BigDecimal[] mm = new BigDecimal[n];
+        Double[] ratio = new Double[n];
+        Timestamp[] at = new Timestamp[n];
+        BigDecimal[] portfolioIm = new BigDecimal[n];
+        BigDecimal[] portfolioMm = new BigDecimal[n];
+        for (int i = 0; i < n; i++) {
+            AccountRisk risk = risks.get(i);
+            Remarginable before = read.get(risk.accountId());
+            ids[i] = risk.accountId();
+            was[i] = before.state().lastStatus() == null ? null : before.state().lastStatus().name();
+            wasAt[i] = before.lastAt() == null ? null : Timestamp.from(before.lastAt());
+            status[i] = risk.status().name();
+            equity[i] = risk.equity();
+            im[i] = risk.initialMargin();
+            mm[i] = risk.maintenanceMargin();
+            ratio[i] = risk.marginRatio();
+            at[i] = Timestamp.from(Instant.ofEpochMilli(risk.asOfMs()));
+            portfolioIm[i] = revalued(risk) ? risk.initialMargin() : null;
+            portfolioMm[i] = revalued(risk) ? risk.maintenanceMargin() : null;
+        }
+        return Transactions.readCommitted(dataSource, "recording figures of " + n + " accounts", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE account a SET last_status = u.status, last_equity = u.equity, last_im = u.im, last_mm = u.mm,
+                        last_ratio = u.ratio, last_at = u.at,
+                        portfolio_im = CASE WHEN a.margin_mode = 'PORTFOLIO' THEN COALESCE(u.pim, a.portfolio_im) END,
+                        portfolio_mm = CASE WHEN a.margin_mode = 'PORTFOLIO' THEN COALESCE(u.pmm, a.portfolio_mm) END
+                    FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
+                                ?::float8[], ?::timestamptz[], ?::numeric[], ?::numeric[])
+                         AS u(account_id, was, was_at, status, equity, im, mm, ratio, at, pim, pmm)
+                    WHERE a.account_id = u.account_id AND a.last_status IS NOT DISTINCT FROM u.was
+                      AND a.last_at IS NOT DISTINCT FROM u.was_at""")) {
+                s.setArray(1, c.createArrayOf("text", ids));
+                s.setArray(2, c.createArrayOf("text", was));
+                s.setArray(3, c.createArrayOf("timestamptz", wasAt));
+                s.setArray(4, c.createArrayOf("text", status));
+                s.setArray(5, c.createArrayOf("numeric", equity));
+                s.setArray(6, c.createArrayOf("numeric", im));
+                s.setArray(7, c.createArrayOf("numeric", mm));
+                s.setArray(8, c.createArrayOf("float8", ratio));
+                s.setArray(9, c.createArrayOf("timestamptz", at));
+                s.setArray(10, c.createArrayOf("numeric", portfolioIm));
+                s.setArray(11, c.createArrayOf("numeric", portfolioMm));
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Whether storing {@code now} over {@code previous} is a status change (a RiskEvent): a first HEALTHY is stored
+     * without being one.
+     */
+    public static boolean isChange(RiskStatus previous, RiskStatus now) {
+        return previous != now && !(previous == null && now == RiskStatus.HEALTHY);
+    }
+
+    /**
+     * Whether the re-margin pass must store {@code now}'s figures over {@code r}'s although its status did not change
+     * ({@link #isChange} false). Readers of the stored figures: the status itself (WatchRisk's changes, the
+     * re-margin selection), the figures of accounts not HEALTHY ({@link #unhealthy}: WatchRisk's snapshot), and the
+     * last PORTFOLIO revaluation's IM and MM (the floor of a later fallback). So: a first status, an unhealthy
+     * account whose figures moved, a PORTFOLIO revaluation whose IM or MM moved; a HEALTHY account's last_* figures
+     * are read by nobody and stay those of its last write.
+     */
+    public static boolean mustStore(Remarginable r, AccountRisk now) {
+        StoredStatus stored = r.stored();
+        if (stored == null) {
+            return true;
+        }
+        if (now.status() != RiskStatus.HEALTHY && (differ(stored.equity(), now.equity())
+                || differ(stored.initialMargin(), now.initialMargin()) || differ(stored.maintenanceMargin(), now.maintenanceMargin())
+                || Double.compare(stored.marginRatio(), now.marginRatio()) != 0)) {
+            return true;
+        }
+        return revalued(now) && (differ(r.state().portfolioIm(), now.initialMargin())
+                || differ(r.state().portfolioMm(), now.maintenanceMargin()));
+    }
+
+    private static boolean differ(BigDecimal stored, BigDecimal now) {
+        return stored == null || stored.compareTo(now) != 0;
+    }
+
+    /** Figures from a revaluation in PORTFOLIO mode: the floor of a later fallback (V7). */
+    private static boolean revalued(AccountRisk risk) {
+        return risk.mode() == MarginMode.PORTFOLIO && risk.portfolio() != null && !risk.portfolio().fallback();
     }
 
     /**
@@ -468,8 +637,7 @@ public class AccountStore {
                         portfolio_im = CASE WHEN margin_mode = 'PORTFOLIO' THEN COALESCE(?, portfolio_im) END,
                         portfolio_mm = CASE WHEN margin_mode = 'PORTFOLIO' THEN COALESCE(?, portfolio_mm) END
                     WHERE account_id = ?""")) {
-                // figures from a revaluation in PORTFOLIO mode are the floor of a later fallback (V7)
-                boolean revalued = risk.mode() == MarginMode.PORTFOLIO && risk.portfolio() != null && !risk.portfolio().fallback();
+                boolean revalued = revalued(risk);
                 s.setString(1, risk.status().name());
                 s.setBigDecimal(2, risk.equity());
                 s.setBigDecimal(3, risk.initialMargin());
@@ -483,7 +651,7 @@ public class AccountStore {
             }
             StoredStatus now = new StoredStatus(risk.accountId(), risk.status(), risk.equity(), risk.initialMargin(),
                     risk.maintenanceMargin(), risk.marginRatio(), risk.asOfMs());
-            if (previous == risk.status() || (previous == null && risk.status() == RiskStatus.HEALTHY)) {
+            if (!isChange(previous, risk.status())) {
                 return Optional.<StatusChange>empty();
             }
             return Optional.of(new StatusChange(previous, now));

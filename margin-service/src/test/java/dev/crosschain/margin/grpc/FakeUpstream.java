@@ -99,6 +99,38 @@ final class FakeUpstream {
             observer.onCompleted();
         }
 
+        /** GetCollaterals calls answered or failed, and how many account ids they named. */
+        final java.util.concurrent.atomic.AtomicInteger batchCalls = new java.util.concurrent.atomic.AtomicInteger();
+        /** When true GetCollaterals answers UNIMPLEMENTED, as a collateral-service released before it does. */
+        final java.util.concurrent.atomic.AtomicBoolean batchUnimplemented = new java.util.concurrent.atomic.AtomicBoolean();
+
+        /** Like collateral-service: the known accounts' views in request order, the others listed unknown. */
+        @Override
+        public void getCollaterals(dev.crosschain.proto.collateral.v1.GetCollateralsRequest request,
+                                   StreamObserver<dev.crosschain.proto.collateral.v1.GetCollateralsResponse> observer) {
+            batchCalls.incrementAndGet();
+            if (batchUnimplemented.get()) {
+                observer.onError(Status.UNIMPLEMENTED.withDescription("an older collateral-service").asRuntimeException());
+                return;
+            }
+            if (failed(mode, observer)) {
+                return;
+            }
+            dev.crosschain.proto.collateral.v1.GetCollateralsResponse.Builder response =
+                    dev.crosschain.proto.collateral.v1.GetCollateralsResponse.newBuilder();
+            long now = System.currentTimeMillis();
+            for (String account : request.getAccountIdsList()) {
+                CollateralView view = views.get(account);
+                if (view == null) {
+                    response.addUnknownAccountIds(account);
+                } else {
+                    response.addViews(view.toBuilder().setAsOfUnixMs(now));
+                }
+            }
+            observer.onNext(response.build());
+            observer.onCompleted();
+        }
+
         /** The registry ListChains answers: chain id -> its assets. */
         static final Map<String, java.util.List<String>> REGISTRY = new java.util.TreeMap<>(Map.of(
                 "arbitrum", java.util.List.of("ETH", "USDC"), "ethereum", java.util.List.of("ETH", "USDC"),

@@ -21,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,6 +35,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -76,6 +78,10 @@ public final class MarginLoad {
     private static final List<String> UNDERLYINGS = List.of("BTC", "ETH");
     private static final Pattern PASS_COUNT = Pattern.compile("(?m)^margin_remargin_pass_seconds_count\\S* ([0-9.E+]+)$");
     private static final Pattern PASS_SUM = Pattern.compile("(?m)^margin_remargin_pass_seconds_sum\\S* ([0-9.E+]+)$");
+    /** One client for every /q/metrics poll; bounded so a busy or hung service cannot stall the driver. */
+    private static final HttpClient METRICS_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration METRICS_READ_TIMEOUT = Duration.ofSeconds(5);
     private static final Pattern ACCOUNTS = Pattern.compile("(?m)^margin_remargin_accounts_total\\S* ([0-9.E+]+)$");
 
     private MarginLoad() {
@@ -324,7 +330,7 @@ public final class MarginLoad {
         System.out.printf(Locale.ROOT, "%nre-margin: %d CROSS accounts x %d positions written in %.1f s; waiting for a pass that starts after%n",
                 accounts, positions, (System.nanoTime() - seeding) / 1e9);
         // the pass running while the rows were written saw some of them: wait for it to end, then time whole passes
-        double[] at = passMetrics();
+        double[] at = passMetrics().orElseThrow(() -> new IllegalStateException("margin-service's /q/metrics did not answer in time"));
         at = awaitNextPass(at);
         Duration cpuBefore = servicesCpu();
         List<String> lines = new ArrayList<>();
@@ -350,7 +356,11 @@ public final class MarginLoad {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         long report = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            double[] now = passMetrics();
+            Optional<double[]> read = passMetrics();
+            if (read.isEmpty()) {
+                continue; // a missed poll (the service busy past the timeout): poll again until the deadline
+            }
+            double[] now = read.get();
             if (System.nanoTime() > report) {
                 report += TimeUnit.SECONDS.toNanos(60);
                 System.out.printf(Locale.ROOT, "  still waiting: %.0f passes, %.0f accounts valued so far%n", now[0], now[2]);
@@ -366,11 +376,15 @@ public final class MarginLoad {
         throw new IllegalStateException("no re-margin pass completed within 30 minutes");
     }
 
-    private static double[] passMetrics() {
+    /** Margin-service's pass count, pass seconds and accounts valued; empty when the read timed out. */
+    private static Optional<double[]> passMetrics() {
         try {
             URI metrics = URI.create("http://127.0.0.1:" + ServiceSpec.MARGIN.httpPort(PORT_BASE) + "/q/metrics");
-            String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return new double[] {number(PASS_COUNT, text), number(PASS_SUM, text), number(ACCOUNTS, text)};
+            String text = METRICS_HTTP.send(HttpRequest.newBuilder(metrics).timeout(METRICS_READ_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return Optional.of(new double[] {number(PASS_COUNT, text), number(PASS_SUM, text), number(ACCOUNTS, text)});
+        } catch (HttpTimeoutException e) {
+            return Optional.empty();
         } catch (IOException e) {
             throw new IllegalStateException("could not read margin-service's metrics", e);
         } catch (InterruptedException e) {

@@ -1,0 +1,438 @@
+package dev.crosschain.margin.grpc;
+
+import dev.crosschain.margin.app.MarginEngine;
+import dev.crosschain.margin.domain.AccountRisk;
+import dev.crosschain.margin.domain.PositionRisk;
+import dev.crosschain.margin.store.AccountStore;
+import dev.crosschain.postgres.PostgresTestResource;
+import dev.crosschain.proto.margin.v1.AccountStatus;
+import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.MarginMode;
+import dev.crosschain.proto.margin.v1.RiskEvent;
+import dev.crosschain.proto.margin.v1.Side;
+import dev.crosschain.proto.margin.v1.WatchRiskRequest;
+import dev.crosschain.proto.margin.v1.WatchRiskResponse;
+import io.agroal.api.AgroalDataSource;
+import io.grpc.Context;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.awaitItem;
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.collect;
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.fill;
+import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.view;
+import static dev.crosschain.margin.grpc.SetMarginModeGrpcTest.setMode;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The batched re-margin pass (MarginEngine.remarginAll): the same figures as GetAccountView, one RiskEvent per status
+ * change, no write for an account as stored, nothing stored when a page's upstream fails. The passes are run by the
+ * test (remarginAll is one pass at a time, so a scheduled pass never overlaps them); each test's accounts and
+ * instruments are its own.
+ */
+@QuarkusTest
+@QuarkusTestResource(PostgresTestResource.class)
+class RemarginPassGrpcTest {
+
+    /** A perpetual only this class marks (others' price moves never touch it). */
+    static final String PERP = "AVAX-PERPETUAL";
+    /** A future only this class marks, for the PORTFOLIO account (its mark = index 3,000 in the fake). */
+    static final String FUT = "ETH-25JUN27";
+    static FakeUpstream upstream;
+
+    @Inject
+    MarginEngine engine;
+    @Inject
+    AccountStore store;
+    @Inject
+    AgroalDataSource dataSource;
+
+    @BeforeAll
+    static void connect() {
+        MarginGrpcServiceTest.connect();
+        upstream = FakeUpstream.get();
+        upstream.pricing.linear(FUT, "3000", false);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        MarginGrpcServiceTest.disconnect();
+    }
+
+    @AfterEach
+    void upstreamHealthy() {
+        upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        upstream.pricing.mode.set(FakeUpstream.Mode.OK);
+    }
+
+    @Test
+    void thePassValuesEveryAccountAsGetAccountViewDoes() {
+        String prefix = "rp-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        String perp = "DOT-PERPETUAL";
+        upstream.pricing.linear(perp, "7", false);
+        upstream.pricing.linear(MarginGrpcServiceTest.PERP, "3000", false);
+        upstream.pricing.option(MarginGrpcServiceTest.CALL, "100", "3000", 0.25);
+        String cross = prefix + "cross";
+        upstream.collateral.set(cross, false,
+                new Object[]{"arbitrum", "ETH", "2", "3000", "0.15", "0.10"},
+                new Object[]{"ethereum", "USDC", "1000", "1", "0.02", "0.01"});
+        fill(cross + "-1", cross, MarginGrpcServiceTest.PERP, Side.SIDE_BUY, "2", "2800");
+        fill(cross + "-2", cross, MarginGrpcServiceTest.CALL, Side.SIDE_SELL, "1", "100");
+        fill(cross + "-3", cross, perp, Side.SIDE_SELL, "100", "7.5");
+        String marginOnly = prefix + "margin-only"; // collateral-service never heard of it: zero collateral
+        fill(marginOnly + "-1", marginOnly, perp, Side.SIDE_BUY, "10", "7");
+        String portfolio = prefix + "portfolio";
+        upstream.collateral.set(portfolio, false, new Object[]{"arbitrum", "ETH", "2", "3000", "0.15", "0.10"});
+        fill(portfolio + "-1", portfolio, FUT, Side.SIDE_SELL, "2", "3000");
+        assertThat(setMode(portfolio + "-m1", portfolio, MarginMode.MARGIN_MODE_PORTFOLIO).getMode())
+                .isEqualTo(MarginMode.MARGIN_MODE_PORTFOLIO);
+
+        List<AccountStore.Remarginable> page = store.remarginPage(prefix, 1_000).stream()
+                .filter(r -> r.state().accountId().startsWith(prefix)).toList();
+        assertThat(page).extracting(r -> r.state().accountId()).containsExactly(cross, marginOnly, portfolio);
+        Map<String, AccountRisk> pass = engine.passFigures(page);
+
+        assertThat(pass).containsOnlyKeys(cross, marginOnly, portfolio);
+        for (String account : List.of(cross, marginOnly, portfolio)) {
+            assertSameFigures(pass.get(account), view(account));
+        }
+        assertThat(pass.get(portfolio).portfolio()).as("valued by the scenario engine, not the fallback").isNotNull();
+        assertThat(pass.get(portfolio).portfolio().fallback()).isFalse();
+        assertThat(pass.get(portfolio).maintenanceMargin()).isEqualByComparingTo("126.00"); // PortfolioModeGrpcTest's hedged book
+        assertThat(pass.get(marginOnly).collateral().lines()).isEmpty();
+    }
+
+    private static void assertSameFigures(AccountRisk pass, AccountView view) {
+        String account = view.getAccountId();
+        assertThat(pass.accountId()).isEqualTo(account);
+        assertThat(pass.equity()).as(account + " equity").isEqualByComparingTo(view.getEquityUsd());
+        assertThat(pass.collateral().valueMm()).as(account + " collateral").isEqualByComparingTo(view.getCollateralValueUsd());
+        assertThat(pass.initialMargin()).as(account + " IM").isEqualByComparingTo(view.getInitialMarginUsd());
+        assertThat(pass.maintenanceMargin()).as(account + " MM").isEqualByComparingTo(view.getMaintenanceMarginUsd());
+        assertThat(pass.marginRatio()).as(account + " ratio").isEqualTo(view.getMarginRatio());
+        assertThat(pass.unrealizedPnl()).as(account + " uPnL").isEqualByComparingTo(view.getUnrealizedPnlUsd());
+        assertThat(pass.optionValue()).as(account + " option value").isEqualByComparingTo(view.getOptionValueUsd());
+        assertThat(pass.realizedPnl()).as(account + " realized").isEqualByComparingTo(view.getRealizedPnlUsd());
+        assertThat(pass.status().name()).as(account + " status").isEqualTo(view.getStatus().name().replace("ACCOUNT_STATUS_", ""));
+        assertThat(pass.mode().name()).as(account + " mode").isEqualTo(view.getMode().name().replace("MARGIN_MODE_", ""));
+        assertThat(pass.conservative()).as(account + " conservative").isEqualTo(view.getConservative());
+        assertThat(pass.positions()).hasSameSizeAs(view.getPositionsList());
+        for (int i = 0; i < pass.positions().size(); i++) {
+            PositionRisk p = pass.positions().get(i);
+            dev.crosschain.proto.margin.v1.Position v = view.getPositions(i);
+            assertThat(p.position().instrument()).isEqualTo(v.getInstrument());
+            assertThat(p.markUsed()).as(account + " " + v.getInstrument() + " mark").isEqualByComparingTo(v.getMarkPrice());
+            assertThat(p.initialMargin()).as(account + " " + v.getInstrument() + " IM").isEqualByComparingTo(v.getInitialMarginUsd());
+            assertThat(p.maintenanceMargin()).as(account + " " + v.getInstrument() + " MM").isEqualByComparingTo(v.getMaintenanceMarginUsd());
+        }
+    }
+
+    @Test
+    void aStatusChangeInThePassPublishesExactlyOneRiskEventAndAnUnchangedAccountIsNotWritten() throws Exception {
+        String acc = "rp-change-" + UUID.randomUUID().toString().substring(0, 8);
+        String calm = acc + "-calm"; // stays HEALTHY throughout
+        String sentinel = acc + "-sentinel"; // in liquidation throughout, no collateral: its snapshot entry shows the stream is live
+        upstream.pricing.linear(PERP, "100", false);
+        book(sentinel, PERP, "1", "200");
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "200", "1", "0", "0"});
+        upstream.collateral.set(calm, false, new Object[]{"ethereum", "USDC", "100000", "1", "0", "0"});
+        book(acc, PERP, "100", "100"); // notional 10,000: IM 200, MM 100
+        book(calm, PERP, "1", "100");
+        String flip = leveraged(acc + "-flip-", "KSM-PERPETUAL"); // its change, awaited last, follows every event of acc
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+        assertThat(storedStatus(calm)).isEqualTo("HEALTHY");
+        assertThat(storedStatus(sentinel)).isEqualTo("LIQUIDATION");
+        long calmVersion = rowVersion(calm);
+        long accVersion = rowVersion(acc);
+
+        engine.remarginAll();
+        engine.remarginAll();
+        assertThat(rowVersion(calm)).as("a HEALTHY account valued as stored is not written").isEqualTo(calmVersion);
+        assertThat(rowVersion(acc)).isEqualTo(accVersion);
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        List<RiskEvent> mine = new ArrayList<>();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel), WatchRiskResponse.class);
+            // mark 99.5: uPnL -50, equity 150 < IM 199, > MM 99.5: margin call
+            upstream.pricing.linear(PERP, "99.5", false);
+            engine.remarginAll();
+            engine.remarginAll();
+            RiskEvent call = awaitEventOf(events, acc, mine);
+            assertThat(call.getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_MARGIN_CALL);
+            assertThat(call.getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
+            assertThat(call.getEquityUsd()).isEqualTo("150.00000000");
+            assertThat(storedStatus(acc)).isEqualTo("MARGIN_CALL");
+            long marginCallVersion = rowVersion(acc);
+
+            engine.remarginAll();
+            assertThat(rowVersion(acc)).as("an unhealthy account whose figures did not move is not written").isEqualTo(marginCallVersion);
+            // its figures move (still a margin call): stored for WatchRisk's snapshot, with no event
+            upstream.pricing.linear(PERP, "99.4", false);
+            engine.remarginAll();
+            assertThat(rowVersion(acc)).isNotEqualTo(marginCallVersion);
+            assertThat(storedFigure(acc, "last_equity")).isEqualByComparingTo("140");
+            assertThat(storedStatus(acc)).isEqualTo("MARGIN_CALL");
+            engine.remarginAll();
+            // every event of the passes was published before flip's change: once it arrived, the count is final
+            upstream.pricing.linear("KSM-PERPETUAL", "98.5", false);
+            engine.reevaluate(flip);
+            mine.addAll(eventsOfUntil(events, acc, flip));
+        } finally {
+            stream.cancel(null);
+            upstream.pricing.linear("KSM-PERPETUAL", "100", false);
+        }
+        // the stream was live before the change (no snapshot entry of acc): one status change, one event
+        assertThat(mine).hasSize(1);
+        assertThat(rowVersion(calm)).isEqualTo(calmVersion);
+        upstream.pricing.linear(PERP, "100", false);
+    }
+
+    @Test
+    void anUpstreamFailureForAPageLeavesStatusesUntouchedAndABadAccountOnlyItself() throws Exception {
+        String perp = "ATOM-PERPETUAL";
+        String acc = leveraged("rp-fail-", perp);
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+        long version = rowVersion(acc);
+
+        // mark 98.5: the account is liquidatable, but its page cannot be valued
+        upstream.pricing.linear(perp, "98.5", false);
+        upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).as("collateral down: skipped, not marked").isEqualTo("HEALTHY");
+        upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        upstream.pricing.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).as("pricing down: skipped, not marked").isEqualTo("HEALTHY");
+        assertThat(rowVersion(acc)).isEqualTo(version);
+        upstream.pricing.mode.set(FakeUpstream.Mode.OK);
+
+        // an account in the same page with an instrument pricing cannot mark fails alone
+        String bad = acc + "-bad";
+        String unmarked = "NEAR-PERPETUAL";
+        upstream.pricing.linear(unmarked, "5", false);
+        upstream.collateral.set(bad, false, new Object[]{"ethereum", "USDC", "200", "1", "0", "0"});
+        book(bad, unmarked, "1", "5");
+        upstream.pricing.marks.remove(unmarked);
+        try {
+            engine.remarginAll();
+            assertThat(storedStatus(acc)).as("valued although a neighbour's instrument has no mark").isEqualTo("LIQUIDATION");
+            assertThat(storedStatus(bad)).as("the account that cannot be marked is skipped").isNull();
+        } finally {
+            upstream.pricing.linear(unmarked, "5", false); // later passes of other classes page over it too
+        }
+        upstream.pricing.linear(perp, "100", false);
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+    }
+
+    @Test
+    void aCollateralServiceWithoutGetCollateralsIsReadAccountByAccount() throws Exception {
+        String perp = "ALGO-PERPETUAL";
+        String acc = leveraged("rp-old-", perp);
+        upstream.collateral.batchUnimplemented.set(true);
+        try {
+            int calls = upstream.collateral.batchCalls.get();
+            engine.remarginAll();
+            assertThat(upstream.collateral.batchCalls.get()).as("the batch was tried").isGreaterThan(calls);
+            assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+            upstream.pricing.linear(perp, "98.5", false);
+            engine.remarginAll();
+            assertThat(storedStatus(acc)).isEqualTo("LIQUIDATION");
+        } finally {
+            upstream.collateral.batchUnimplemented.set(false);
+            upstream.pricing.linear(perp, "100", false);
+        }
+    }
+
+    @Test
+    void aChangeThePageFoundIsValuedAfreshNotFromThePagesOlderInputs() throws Exception {
+        String perp = "FIL-PERPETUAL";
+        String acc = leveraged("rp-stale-", perp);
+        String flip = leveraged("rp-stale-flip-", "ICP-PERPETUAL"); // its change, awaited last, follows any event of acc
+        String sentinel = acc + "-sentinel"; // in liquidation, no collateral: its snapshot entry shows the stream is live
+        book(sentinel, perp, "1", "200");
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+        List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
+                .filter(r -> r.state().accountId().equals(acc)).toList();
+        assertThat(page).hasSize(1);
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
+                    WatchRiskResponse.class);
+            // after the page was read: the account trebles its position (a fill) and is re-evaluated into liquidation
+            // at mark 99.5 (equity 200 - 150 = 50 < MM 298.5)
+            upstream.pricing.linear(perp, "99.5", false);
+            setQuantity(acc, perp, "300");
+            engine.reevaluate(acc);
+            assertThat(storedStatus(acc)).isEqualTo("LIQUIDATION");
+            // the page's own figures (100 long at 99.5) say MARGIN_CALL, a change from the HEALTHY it read
+            assertThat(engine.passFigures(page).get(acc).status().name()).isEqualTo("MARGIN_CALL");
+            engine.remargin(page);
+            assertThat(storedStatus(acc)).as("the newer status kept (the fresh valuation agrees)").isEqualTo("LIQUIDATION");
+
+            upstream.pricing.linear("ICP-PERPETUAL", "98.5", false);
+            engine.reevaluate(flip);
+            List<RiskEvent> mine = eventsOfUntil(events, acc, flip);
+            assertThat(mine).as("only the fill's change; nothing from the page's stale figures").hasSize(1);
+            assertThat(mine.get(0).getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+            assertThat(mine.get(0).getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
+        } finally {
+            stream.cancel(null);
+            setQuantity(acc, perp, "100");
+            upstream.pricing.linear(perp, "100", false);
+            upstream.pricing.linear("ICP-PERPETUAL", "100", false);
+        }
+    }
+
+    @Test
+    void pageFiguresDoNotOverwriteNewerFiguresOfTheSameStatus() throws Exception {
+        String perp = "XLM-PERPETUAL";
+        String acc = leveraged("rp-figures-", perp);
+        try {
+            upstream.pricing.linear(perp, "99.5", false);
+            engine.reevaluate(acc);
+            assertThat(storedStatus(acc)).isEqualTo("MARGIN_CALL");
+            assertThat(storedFigure(acc, "last_equity")).isEqualByComparingTo("150");
+            List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
+                    .filter(r -> r.state().accountId().equals(acc)).toList();
+            assertThat(page).hasSize(1);
+
+            // after the page was read: 110 long, re-evaluated: equity 200 - 55 = 145, still a margin call
+            setQuantity(acc, perp, "110");
+            engine.reevaluate(acc);
+            assertThat(storedStatus(acc)).isEqualTo("MARGIN_CALL");
+            assertThat(storedFigure(acc, "last_equity")).isEqualByComparingTo("145");
+            // the page values its 100 long at 99.4: equity 140, a margin call whose figures moved from the 150 it read
+            upstream.pricing.linear(perp, "99.4", false);
+            assertThat(engine.passFigures(page).get(acc).equity()).isEqualByComparingTo("140");
+            engine.remargin(page);
+            assertThat(storedFigure(acc, "last_equity")).as("the write made after the page's read wins").isEqualByComparingTo("145");
+
+            engine.remarginAll();
+            assertThat(storedFigure(acc, "last_equity")).as("the next pass reads and stores 110 long at 99.4").isEqualByComparingTo("134");
+        } finally {
+            setQuantity(acc, perp, "100");
+            upstream.pricing.linear(perp, "100", false);
+        }
+    }
+
+    /** Sets the account's stored position in {@code instrument}, as a fill would have (no re-evaluation). */
+    private void setQuantity(String account, String instrument, String quantity) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE position SET quantity = ? WHERE account_id = ? AND instrument = ?")) {
+            s.setBigDecimal(1, new BigDecimal(quantity));
+            s.setString(2, account);
+            s.setString(3, instrument);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A new account (named from {@code prefix}) long 100 {@code perp} at 100 (marked 100) against 200 USDC: notional
+     * 10,000, IM 200, MM 100: a margin call below a mark of 100, liquidation at 99 and below.
+     */
+    private String leveraged(String prefix, String perp) throws SQLException {
+        String acc = prefix + UUID.randomUUID().toString().substring(0, 8);
+        upstream.pricing.linear(perp, "100", false);
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "200", "1", "0", "0"});
+        book(acc, perp, "100", "100");
+        return acc;
+    }
+
+    /**
+     * An account holding {@code quantity} of {@code instrument} at {@code entry}, written by SQL as the benchmark
+     * does: no fill, so no background re-evaluation writes its row behind the test's back.
+     */
+    private void book(String account, String instrument, String quantity, String entry) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO account (account_id) VALUES (?)")) {
+                s.setString(1, account);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO position (account_id, instrument, quantity, avg_entry_price) VALUES (?, ?, ?, ?)")) {
+                s.setString(1, account);
+                s.setString(2, instrument);
+                s.setBigDecimal(3, new BigDecimal(quantity));
+                s.setBigDecimal(4, new BigDecimal(entry));
+                s.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * The events of {@code account} on the stream until the first event of {@code last} (a change caused after every
+     * event looked for was published: the hub delivers in publication order); other accounts' items are passed over.
+     */
+    private static List<RiskEvent> eventsOfUntil(BlockingQueue<Object> events, String account, String last) {
+        List<RiskEvent> seen = new ArrayList<>();
+        while (true) {
+            RiskEvent event = awaitItem(events, e -> e instanceof WatchRiskResponse r
+                    && (r.getEvent().getAccountId().equals(account) || r.getEvent().getAccountId().equals(last)),
+                    WatchRiskResponse.class).getEvent();
+            if (event.getAccountId().equals(last)) {
+                return seen;
+            }
+            seen.add(event);
+        }
+    }
+
+    /** The first event of {@code account} on the stream, added to {@code seen}; other accounts' items are passed over. */
+    private static RiskEvent awaitEventOf(BlockingQueue<Object> events, String account, List<RiskEvent> seen) {
+        RiskEvent event = awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(account),
+                WatchRiskResponse.class).getEvent();
+        seen.add(event);
+        return event;
+    }
+
+    private String storedStatus(String account) throws SQLException {
+        return stored(account, "last_status");
+    }
+
+    private BigDecimal storedFigure(String account, String column) throws SQLException {
+        return new BigDecimal(stored(account, column));
+    }
+
+    /** The transaction that wrote the account's row last (xmin): changes with every UPDATE of it, and only then. */
+    private long rowVersion(String account) throws SQLException {
+        return Long.parseLong(stored(account, "xmin::text"));
+    }
+
+    /** {@code expression} over the account's stored row, as text (null when SQL NULL). */
+    private String stored(String account, String expression) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT " + expression + "::text FROM account WHERE account_id = ?")) {
+            s.setString(1, account);
+            try (ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).as(account + " stored").isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+}
