@@ -454,6 +454,7 @@ class CollateralGrpcServiceTest {
         String grace = account("grace");
         fund(grace, "ethereum", "ETH", "2");
         fund(grace, "ethereum", "USDC", "1000");
+        awaitChainHealthy("ethereum");
         pricing.requests.clear();
         int subscriptions = pricing.priceSubscriptions.get();
 
@@ -627,6 +628,7 @@ class CollateralGrpcServiceTest {
     void aFrozenAccountsViewSaysSo() throws Exception {
         String oscar = account("oscar");
         fund(oscar, "ethereum", "USDC", "5");
+        awaitChainHealthy("ethereum");
         try (Connection c = dataSource.getConnection()) {
             dev.crosschain.collateral.store.Alerts.freeze(c, oscar, "final deposit orphaned by a reorg", java.util.OptionalLong.empty());
         }
@@ -925,6 +927,15 @@ class CollateralGrpcServiceTest {
                 adapter.extend();
             }
         }
+    }
+
+    /**
+     * Awaits the chain HEALTHY: chains start HALTED ("no adapter seen yet", collateral counted at 0) until the chain
+     * monitor's next tick after an adapter connected, so a test that runs first would value a funded account at 0.
+     */
+    void awaitChainHealthy(String chain) {
+        awaitCondition(chain + " HEALTHY", () -> collateral.listChains(ListChainsRequest.getDefaultInstance()).getChainsList().stream()
+                .anyMatch(c -> c.getChainId().equals(chain) && c.getStatus() == ChainStatus.CHAIN_STATUS_HEALTHY));
     }
 
     /** "chain/asset" -> "pending/available/locked"; empty when the account is unknown. */
