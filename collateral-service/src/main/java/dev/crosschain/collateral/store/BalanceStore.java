@@ -9,9 +9,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.List;
+import java.util.Set;
 
 /** Reads of balances and ledger versions. Blocking JDBC: call from worker threads. */
 @ApplicationScoped
@@ -64,9 +67,9 @@ public class BalanceStore {
      */
     public List<AccountHoldings> accounts(List<String> accountIds) {
         return Transactions.snapshotRead(dataSource, "reading balances of " + accountIds.size() + " accounts", c -> {
-            Map<String, List<Balance>> balances = new java.util.HashMap<>();
-            Map<String, Long> versions = new java.util.HashMap<>();
-            java.util.Set<String> frozen = new java.util.HashSet<>();
+            Map<String, List<Balance>> balances = new HashMap<>();
+            Map<String, Long> versions = new HashMap<>();
+            Set<String> frozen = new HashSet<>();
             try (PreparedStatement s = c.prepareStatement("""
                     WITH ids AS (SELECT unnest(?::text[]) AS account_id),
                          versions AS (SELECT account_id, count(*) AS version FROM ledger_entry

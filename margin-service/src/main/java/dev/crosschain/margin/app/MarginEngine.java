@@ -27,12 +27,14 @@ import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -429,8 +431,7 @@ public class MarginEngine {
      * no mark is older than the pass); each account is valued by the same evaluation as GetAccountView. An upstream
      * failure for a page skips its accounts (never marks them healthy); a failing account skips only itself; a page
      * whose marks pricing refuses, or whose collateral-service has no GetCollaterals yet, is valued account by
-     * account. Returns
-     * how many accounts the pass went through.
+     * account. Returns how many accounts the pass went through.
      */
     public synchronized int remarginAll() {
         ExecutorService pool = passPool();
@@ -548,7 +549,7 @@ public class MarginEngine {
             return;
         }
         List<AccountRisk> figures = new ArrayList<>();
-        Map<String, AccountStore.Remarginable> judgedAgainst = new java.util.HashMap<>();
+        Map<String, AccountStore.Remarginable> judgedAgainst = new HashMap<>();
         List<String> changed = new ArrayList<>();
         for (AccountStore.Remarginable r : page) {
             Valued v = valued.get(r.state().accountId());
@@ -589,7 +590,7 @@ public class MarginEngine {
      */
     private Map<String, Valued> valuePage(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
         CollateralClient.Batch held = collateral.collaterals(page.stream().map(r -> r.state().accountId()).toList());
-        Set<String> instruments = new java.util.TreeSet<>();
+        Set<String> instruments = new TreeSet<>();
         page.forEach(r -> r.state().positions().forEach(p -> instruments.add(p.instrument())));
         Map<String, MarketMark> marks = pricing.marks(instruments);
         Map<String, Valued> valued = new LinkedHashMap<>();
@@ -599,7 +600,7 @@ public class MarginEngine {
             }
             String accountId = r.state().accountId();
             try {
-                Map<String, MarketMark> own = new java.util.HashMap<>();
+                Map<String, MarketMark> own = new HashMap<>();
                 r.state().positions().forEach(p -> own.put(p.instrument(), marks.get(p.instrument())));
                 valued.put(accountId, valued(accountId, inputs(set, Optional.of(r.state()), held.of(accountId), own)));
             } catch (DependencyException e) {
