@@ -25,6 +25,9 @@ final class HealthCheck {
         if (after.status() == RiskStatus.HEALTHY) {
             return;
         }
+        if (after.isolated() != null && after.isolated().freePoolIm().signum() < 0) {
+            throw poolShort(after.accountId(), change, after.isolated().freePoolIm());
+        }
         BigDecimal shortfall = after.initialMargin().subtract(after.equityIm()).max(BigDecimal.ZERO);
         throw new PreconditionException("INSUFFICIENT_MARGIN", "accounts/" + after.accountId(),
                 "after " + change + " equity (IM haircuts) " + usd(after.equityIm()) + " USD would be below IM "
@@ -34,8 +37,21 @@ final class HealthCheck {
                         "shortfall_usd", usd(shortfall)));
     }
 
+    /**
+     * FAILED_PRECONDITION INSUFFICIENT_MARGIN for an ISOLATED account whose free pool (IM haircuts) would be
+     * {@code poolAfter} &lt; 0: only the free pool may leave it or go into a bucket. The ErrorInfo metadata carries
+     * free_pool_after_usd and shortfall_usd = -free_pool_after_usd.
+     */
+    static PreconditionException poolShort(String accountId, String change, BigDecimal poolAfter) {
+        BigDecimal shortfall = poolAfter.negate().max(BigDecimal.ZERO);
+        return new PreconditionException("INSUFFICIENT_MARGIN", "accounts/" + accountId,
+                "after " + change + " the free pool (IM haircuts) would be " + usd(poolAfter) + " USD: short by "
+                        + usd(shortfall) + " USD",
+                Map.of("free_pool_after_usd", usd(poolAfter), "shortfall_usd", usd(shortfall)));
+    }
+
     /** A USD figure as the wire shows it (scale 8). */
-    private static String usd(BigDecimal value) {
+    static String usd(BigDecimal value) {
         return Decimals.usd(value).toPlainString();
     }
 }
