@@ -339,7 +339,24 @@ public class AccountStore {
     }
 
     private static Optional<ModeResult> modeChange(Connection c, String requestId, String requestHash) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT request_hash, to_mode, equity_im, im FROM mode_change WHERE request_id = ?")) {
+        return firstAnswer(c, "SELECT request_hash, to_mode, equity_im, im FROM mode_change WHERE request_id = ?", requestId,
+                requestHash, "mode change", rs -> new ModeResult(requestId, true, MarginMode.valueOf(rs.getString(2)),
+                        rs.getBigDecimal(3), rs.getBigDecimal(4)));
+    }
+
+    /** Reads the rest of a recorded request's row (after its request_hash, column 1). */
+    @FunctionalInterface
+    private interface Answer<T> {
+        T of(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * The first answer of the request recorded under {@code requestId} by {@code sql} (one parameter, the id; column 1
+     * the request_hash); empty when none; IDEMPOTENCY_CONFLICT when it was recorded with another payload.
+     */
+    private static <T> Optional<T> firstAnswer(Connection c, String sql, String requestId, String requestHash, String what,
+                                               Answer<T> answer) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, requestId);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
@@ -347,10 +364,9 @@ public class AccountStore {
                 }
                 if (!rs.getString(1).equals(requestHash)) {
                     throw new ConflictException("IDEMPOTENCY_CONFLICT",
-                            "mode change " + requestId + " was recorded before with a different payload");
+                            what + " " + requestId + " was recorded before with a different payload");
                 }
-                return Optional.of(new ModeResult(requestId, true, MarginMode.valueOf(rs.getString(2)), rs.getBigDecimal(3),
-                        rs.getBigDecimal(4)));
+                return Optional.of(answer.of(rs));
             }
         }
     }
@@ -738,20 +754,9 @@ public class AccountStore {
     }
 
     private static Optional<AdjustResult> adjustment(Connection c, String requestId, String requestHash) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT request_hash, instrument, allocation_after, free_pool_after FROM isolated_adjustment WHERE request_id = ?")) {
-            s.setString(1, requestId);
-            try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                if (!rs.getString(1).equals(requestHash)) {
-                    throw new ConflictException("IDEMPOTENCY_CONFLICT",
-                            "isolated margin adjustment " + requestId + " was recorded before with a different payload");
-                }
-                return Optional.of(new AdjustResult(requestId, true, rs.getString(2), rs.getBigDecimal(3), rs.getBigDecimal(4)));
-            }
-        }
+        return firstAnswer(c, "SELECT request_hash, instrument, allocation_after, free_pool_after FROM isolated_adjustment WHERE request_id = ?",
+                requestId, requestHash, "isolated margin adjustment",
+                rs -> new AdjustResult(requestId, true, rs.getString(2), rs.getBigDecimal(3), rs.getBigDecimal(4)));
     }
 
     /**

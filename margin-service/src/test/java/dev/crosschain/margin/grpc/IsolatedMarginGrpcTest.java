@@ -126,9 +126,7 @@ class IsolatedMarginGrpcTest {
     @Test
     void adjustMovesCentsBetweenPoolAndBucketOnceAndAReplayAnswersTheFirstAnswer() {
         String acc = "iso-adjust";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "10000", "1", "0.02", "0.01"});
-        fill("iso-adjust-f1", acc, A, Side.SIDE_BUY, "100", "150"); // IM 300, MM 150
-        setMode("iso-adjust-m1", acc, MarginMode.MARGIN_MODE_ISOLATED);
+        isolatedWithOnePosition(acc); // bucket 300 = IM, free pool 9,500
         assertThat(view(acc).getFreePoolUsd()).isEqualTo("9500.00000000");
 
         AdjustIsolatedMarginResponse first = adjust("iso-adjust-1", acc, A, "250.50");
@@ -174,9 +172,7 @@ class IsolatedMarginGrpcTest {
     @Test
     void everyBadInputIsRefusedWithItsFieldAndChangesNothing() {
         String acc = "iso-bad";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "10000", "1", "0.02", "0.01"});
-        fill("iso-bad-f1", acc, A, Side.SIDE_BUY, "100", "150");
-        setMode("iso-bad-m1", acc, MarginMode.MARGIN_MODE_ISOLATED);
+        isolatedWithOnePosition(acc); // bucket 300 = IM, free pool 9,500
         String[][] cases = {
                 // request id, account, instrument, delta, reason, field
                 {"", acc, A, "1", "MISSING_FIELD", "request_id"},
@@ -246,9 +242,7 @@ class IsolatedMarginGrpcTest {
     @Test
     void aWithdrawalMayTakeOnlyTheFreePool() {
         String acc = "iso-wd";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "10000", "1", "0.02", "0.01"});
-        fill("iso-wd-f1", acc, A, Side.SIDE_BUY, "100", "150");
-        setMode("iso-wd-m1", acc, MarginMode.MARGIN_MODE_ISOLATED);
+        isolatedWithOnePosition(acc); // bucket 300 = IM, free pool 9,500
         adjust("iso-wd-a1", acc, A, "1000");
         StatusRuntimeException e = assertError(() -> withdraw("iso-wd-1", acc, "ethereum", "USDC", "9000", "0xa"),
                 Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_MARGIN", null);
@@ -256,6 +250,13 @@ class IsolatedMarginGrpcTest {
                 .containsEntry("shortfall_usd", "320.00000000");
         assertUnchanged(acc, "1300", "8500.00000000");
         assertThat(withdraw("iso-wd-2", acc, "ethereum", "USDC", "8000", "0xa").getReplayed()).isFalse();
+    }
+
+    /** 10,000 USDC (value IM 9,800), long 100 ISOA @ 150 (IM 300, MM 150), switched to ISOLATED. */
+    static void isolatedWithOnePosition(String acc) {
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "10000", "1", "0.02", "0.01"});
+        fill(acc + "-f1", acc, A, Side.SIDE_BUY, "100", "150");
+        setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_ISOLATED);
     }
 
     static void assertUnchanged(String acc, String allocation, String pool) {
