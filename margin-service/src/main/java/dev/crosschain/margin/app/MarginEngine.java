@@ -181,6 +181,11 @@ public class MarginEngine {
      * they are an answer's extra, never a reason to refuse it.
      */
     private AccountRisk withLiquidationPrices(Valued v) {
+        if (v.risk().isolated() != null) {
+            // the crossing is of the whole account's equity and MM; a bucket is liquidated on its own figures, at a
+            // price this engine does not compute yet: left out rather than shown wrong
+            return v.risk();
+        }
         Deadline deadline = Deadline.after(config.liquidationPrices().deadline().toNanos(), TimeUnit.NANOSECONDS);
         Deadline caller = io.grpc.Context.current().getDeadline();
         Deadline budget = caller != null && caller.isBefore(deadline) ? caller : deadline;

@@ -159,6 +159,13 @@ class IsolatedMarginGrpcTest {
         assertThat(whatIf.getAfter().getFreePoolUsd()).isEqualTo("9100.00000000");
         assertUnchanged(acc, "300", "9500.00000000");
 
+        // no liquidation price of the account's equity (a bucket's is not computed yet), and no Explain snapshot
+        // that could not replay the buckets
+        assertThat(MarginGrpcServiceTest.margin.getAccountView(dev.crosschain.proto.margin.v1.GetAccountViewRequest.newBuilder()
+                .setAccountId(acc).setIncludeLiquidationPrices(true).build()).getView().getLiquidationPricesList()).isEmpty();
+        assertError(() -> MarginGrpcServiceTest.margin.explain(dev.crosschain.proto.margin.v1.ExplainRequest.newBuilder()
+                .setAccountId(acc).build()), Status.Code.FAILED_PRECONDITION, "MODE_NOT_AVAILABLE", null);
+
         // switching away returns the buckets to the pool; back to ISOLATED, they open anew at IM
         adjust("iso-adjust-3", acc, A, "1000");
         setMode("iso-adjust-m2", acc, MarginMode.MARGIN_MODE_CROSS);
