@@ -3,6 +3,8 @@ package dev.crosschain.margin.domain;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,11 +18,13 @@ import java.util.Map;
  *   <li>Free pool = collateral value + realized PnL - all allocations: realized PnL of fills is the pool's (a
  *       closed position's allocation returns to it with its realized PnL).</li>
  *   <li>A position without a recorded allocation opens its bucket at {@link #openingAllocation} taken from what is
- *       left of the free pool (IM haircuts), in instrument order: what a fill's what-if shows and what the engine
- *       records at the next re-evaluation.</li>
- *   <li>Account figures: equity, IM and MM are the sums (equal to CROSS's); status is the worst bucket's, and at
- *       least MARGIN_CALL while the free pool (IM haircuts) is negative (collateral fell below what the buckets
- *       were given: no withdrawal, no move into a bucket).</li>
+ *       left of the free pool (IM haircuts), in instrument order ({@link String#compareTo}, not the database's
+ *       collation): what a fill's what-if shows and what the engine records at the next re-evaluation.</li>
+ *   <li>Account figures: equity, IM and MM are the sums (equal to CROSS's). Status is the worst of: every bucket's,
+ *       the CROSS status of the whole book (a bucket's allocation is only as good as the collateral behind it:
+ *       when collateral crashes or a closed position's realized loss eats the pool, the account is liquidated as
+ *       CROSS would), and MARGIN_CALL while the free pool (IM haircuts) is negative (collateral fell below what
+ *       the buckets were given: no withdrawal, no move into a bucket).</li>
  * </ul>
  */
 public final class IsolatedMargin {
@@ -43,8 +47,10 @@ public final class IsolatedMargin {
                 allocated = allocated.add(a);
             }
         }
+        List<PositionRisk> byName = cross.positions().stream()
+                .sorted(Comparator.comparing((PositionRisk p) -> p.position().instrument())).toList();
         List<IsolatedBucket> buckets = new ArrayList<>();
-        for (PositionRisk p : cross.positions()) {
+        for (PositionRisk p : byName) {
             String instrument = p.position().instrument();
             BigDecimal recorded = allocations.get(instrument);
             BigDecimal allocation;
@@ -59,19 +65,26 @@ public final class IsolatedMargin {
         }
         BigDecimal poolIm = Decimals.usd(poolBase.subtract(allocated));
         BigDecimal poolMm = Decimals.usd(poolBaseMm.subtract(allocated));
-        RiskStatus status = poolIm.signum() < 0 ? RiskStatus.MARGIN_CALL : RiskStatus.HEALTHY;
-        String breached = null;
+        IsolatedBucket worst = null;
         for (IsolatedBucket b : buckets) {
-            if (b.status().compareTo(status) > 0) {
-                status = b.status();
-                breached = b.instrument();
+            if (b.status() != RiskStatus.HEALTHY && (worst == null || b.status().compareTo(worst.status()) > 0)) {
+                worst = b;
             }
         }
-        IsolatedResult result = new IsolatedResult(buckets, poolIm, poolMm, breached);
+        RiskStatus status = worstOf(cross.status(), poolIm.signum() < 0 ? RiskStatus.MARGIN_CALL : RiskStatus.HEALTHY);
+        if (worst != null) {
+            status = worstOf(status, worst.status());
+        }
+        IsolatedResult result = new IsolatedResult(buckets, poolIm, poolMm, worst == null ? null : worst.instrument(),
+                cross.status());
         return new AccountRisk(cross.accountId(), cross.frozen(), cross.collateral(), cross.positions(), cross.realizedPnl(),
                 cross.unrealizedPnl(), cross.optionValue(), cross.equity(), cross.equityIm(), cross.initialMargin(),
                 cross.maintenanceMargin(), cross.marginRatio(), status, cross.conservative(), cross.inputAges(), cross.asOfMs(),
                 MarginMode.ISOLATED, null, cross.parametersVersion(), cross.liquidationPrices(), result);
+    }
+
+    private static RiskStatus worstOf(RiskStatus a, RiskStatus b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /**
@@ -94,7 +107,7 @@ public final class IsolatedMargin {
 
     /** Every bucket's allocation as it would be recorded (opening ones included), by instrument. */
     public static Map<String, BigDecimal> allocations(IsolatedResult result) {
-        Map<String, BigDecimal> out = new java.util.LinkedHashMap<>();
+        Map<String, BigDecimal> out = new LinkedHashMap<>();
         result.buckets().forEach(b -> out.put(b.instrument(), b.allocation()));
         return out;
     }

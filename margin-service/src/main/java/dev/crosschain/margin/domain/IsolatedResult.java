@@ -10,11 +10,14 @@ import java.util.List;
  * @param freePoolIm         collateral value (IM haircuts) + realized PnL - every bucket's allocation: what
  *                           AdjustIsolatedMargin may move into a bucket and RequestWithdrawal may take out
  * @param freePoolMm         the same with MM haircuts
- * @param breachedInstrument the instrument of the first bucket (by name) with the account's status when that is
- *                           not HEALTHY; null otherwise, or when only the free pool is short
+ * @param breachedInstrument the instrument of the worst bucket that is not HEALTHY (the first by name among
+ *                           equals), whatever set the account's status; null when every bucket is HEALTHY
+ * @param crossStatus        the status of the whole book in CROSS mode (collateral + realized PnL against the sum
+ *                           of the positions' margins): the floor of the account's status, and what a withdrawal
+ *                           must leave HEALTHY besides the free pool
  */
 public record IsolatedResult(List<IsolatedBucket> buckets, BigDecimal freePoolIm, BigDecimal freePoolMm,
-                             String breachedInstrument) {
+                             String breachedInstrument, RiskStatus crossStatus) {
 
     public IsolatedResult {
         buckets = List.copyOf(buckets);

@@ -113,6 +113,62 @@ class IsolatedMarginTest {
         assertThat(isolated.isolated().breachedInstrument()).isNull();
     }
 
+    /**
+     * Buckets at their IM (ETH 10 @ 3,000: IM 600, MM 300; BTC -1 @ 60,000 at 60,000: IM 1,200, MM 600) hold 1,800 of
+     * a collateral that then falls to 800 USDC (value IM 784, MM 792): every bucket still HEALTHY, the free pool
+     * 784 - 1,800 = -1,016, and the whole book in CROSS: equity 792 <= MM 900, LIQUIDATION. So is the account.
+     */
+    @Test
+    void aCollateralCrashLiquidatesTheAccountAsCrossWouldThoughEveryBucketIsHealthy() {
+        Collateral crashed = new Collateral(List.of(), new BigDecimal("800"), new BigDecimal("784"), new BigDecimal("792"), false, NOW);
+        AccountRisk cross = atEntry(BigDecimal.ZERO, crashed);
+        assertThat(cross.status()).isEqualTo(RiskStatus.LIQUIDATION);
+        AccountRisk isolated = IsolatedMargin.evaluate(cross, AT_IM);
+        assertBucket(isolated.isolated().bucket(ETH), "600.00", "600.00", "600.00", "300.00", RiskStatus.HEALTHY);
+        assertBucket(isolated.isolated().bucket(BTC), "1200.00", "1200.00", "1200.00", "600.00", RiskStatus.HEALTHY);
+        assertThat(isolated.isolated().freePoolIm()).isEqualByComparingTo("-1016.00");
+        assertThat(isolated.isolated().crossStatus()).isEqualTo(RiskStatus.LIQUIDATION);
+        assertThat(isolated.status()).isEqualTo(RiskStatus.LIQUIDATION);
+        assertThat(isolated.isolated().breachedInstrument()).isNull();
+
+        // before the crash (10,000 USDC) the same buckets are healthy and so is the account
+        assertThat(IsolatedMargin.evaluate(atEntry(BigDecimal.ZERO, USDC), AT_IM).status()).isEqualTo(RiskStatus.HEALTHY);
+    }
+
+    /**
+     * The same buckets (1,800) and 10,000 USDC (value IM 9,800, MM 9,900), after a position closed at a realized loss
+     * of 9,500: the free pool 9,800 - 9,500 - 1,800 = -1,500; CROSS equity 9,900 - 9,500 = 400 <= MM 900: LIQUIDATION.
+     */
+    @Test
+    void aBigRealizedLossLiquidatesTheAccountAsCrossWould() {
+        AccountRisk isolated = IsolatedMargin.evaluate(atEntry(new BigDecimal("-9500"), USDC), AT_IM);
+        assertThat(isolated.isolated().freePoolIm()).isEqualByComparingTo("-1500.00");
+        assertThat(isolated.isolated().buckets()).extracting(IsolatedBucket::status).containsOnly(RiskStatus.HEALTHY);
+        assertThat(isolated.status()).isEqualTo(RiskStatus.LIQUIDATION);
+    }
+
+    @Test
+    void theWorstBucketIsNamedWhileThePoolIsNegative() {
+        // collateral 3,000 (IM value 2,940) under buckets of 4,050: pool -1,110; ETH's 2,550 - 2,000 = 550 < IM 560
+        Collateral fallen = new Collateral(List.of(), new BigDecimal("3000"), new BigDecimal("2940"), new BigDecimal("2970"), false, NOW);
+        AccountRisk cross = CALC.evaluate("fallen", false, BigDecimal.ZERO, cross("2800").positions().stream().map(PositionRisk::position).toList(),
+                Map.of(ETH, mark(ETH, "ETH", "2800"), BTC, mark(BTC, "BTC", "59000")), fallen, NOW);
+        AccountRisk isolated = IsolatedMargin.evaluate(cross, Map.of(ETH, new BigDecimal("2550"), BTC, new BigDecimal("1500")));
+        assertThat(isolated.isolated().freePoolIm()).isEqualByComparingTo("-1110.00");
+        assertThat(isolated.status()).isEqualTo(RiskStatus.MARGIN_CALL);
+        assertThat(isolated.isolated().breachedInstrument()).isEqualTo(ETH);
+    }
+
+    static final Map<String, BigDecimal> AT_IM = Map.of(ETH, new BigDecimal("600"), BTC, new BigDecimal("1200"));
+
+    /** ETH long 10 and BTC short 1, both marked at their entry (no unrealized PnL). */
+    static AccountRisk atEntry(BigDecimal realized, Collateral collateral) {
+        return CALC.evaluate("entry", false, realized,
+                List.of(new Position(BTC, new BigDecimal("-1"), new BigDecimal("60000")),
+                        new Position(ETH, new BigDecimal("10"), new BigDecimal("3000"))),
+                Map.of(ETH, mark(ETH, "ETH", "3000"), BTC, mark(BTC, "BTC", "60000")), collateral, NOW);
+    }
+
     @Test
     void aShortOptionsBucketOpensWithItsMarkValueOnTopOfItsIm() {
         // Deribit rule at S = 3,000, short 1 call 3500 at mark 100: IM = max(0.15 - 500/3000, 0.10) x 3000 + 100 = 400;
