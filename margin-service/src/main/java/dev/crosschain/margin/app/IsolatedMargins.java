@@ -46,7 +46,13 @@ public class IsolatedMargins {
     }
 
     private AccountStore.AdjustResult adjustLocked(Request r) {
+        // again: a concurrent duplicate may have been answered while this one waited for the lock
+        Optional<AccountStore.AdjustResult> replay = store.adjustment(r.requestId(), r.requestHash());
+        if (replay.isPresent()) {
+            return replay.get();
+        }
         engine.requireAvailable(MarginMode.ISOLATED);
+        engine.recordNewBuckets(r.accountId());
         AccountRisk now = engine.view(r.accountId());
         String subject = "accounts/" + r.accountId() + "/buckets/" + r.instrument();
         if (now.mode() != MarginMode.ISOLATED) {
@@ -91,10 +97,16 @@ public class IsolatedMargins {
         BigDecimal before = bucket.recorded() ? bucket.allocation().stripTrailingZeros() : null;
         AccountStore.AdjustResult result = store.adjust(new AccountStore.AdjustCommand(r.requestId(), r.requestHash(),
                 r.accountId(), r.instrument(), r.delta(), before, after.stripTrailingZeros(),
-                Decimals.usd(pool.subtract(r.delta()))));
+                Decimals.usd(pool.subtract(r.delta())), quantity(now, r.instrument()), now.realizedPnl()));
         if (!result.replayed()) {
             engine.reevaluateSoon(r.accountId());
         }
         return result;
+    }
+
+    /** The quantity of the open position in {@code instrument} the check judged. */
+    private static BigDecimal quantity(AccountRisk now, String instrument) {
+        return now.positions().stream().map(p -> p.position()).filter(p -> p.instrument().equals(instrument)).findFirst()
+                .orElseThrow().quantity();
     }
 }

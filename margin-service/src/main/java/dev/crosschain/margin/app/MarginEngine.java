@@ -158,6 +158,18 @@ public class MarginEngine {
         return liquidationPrices ? withLiquidationPrices(v) : v.risk();
     }
 
+    /**
+     * Records the opening allocation of every bucket of an ISOLATED account that has none (a position opened since
+     * its last re-evaluation); nothing for another mode. Called under the account lock by a change that spends the
+     * free pool (AdjustIsolatedMargin, a withdrawal) before it values the account, so the buckets it judges are
+     * the stored ones, not what a later re-evaluation would size from another valuation.
+     */
+    public void recordNewBuckets(String accountId) {
+        if (store.load(accountId).map(s -> s.mode() == MarginMode.ISOLATED).orElse(false)) {
+            recordOpenings(valued(accountId).risk());
+        }
+    }
+
     /** An account's view, the marks it was valued at and the risk-parameter set it was computed with (what its liquidation prices need). */
     private record Valued(AccountRisk risk, Map<String, MarketMark> marks, ActiveRiskParameters.Active parameters) {
     }

@@ -96,9 +96,14 @@ public class AccountStore {
                               BigDecimal equityIm, BigDecimal initialMargin, java.util.Map<String, BigDecimal> allocations) {
     }
 
-    /** A validated, checked AdjustIsolatedMargin to record: the bucket was found holding {@code before} (null: not recorded yet). */
+    /**
+     * A validated, checked AdjustIsolatedMargin to record: the bucket was found holding {@code before} (null: not
+     * recorded yet), with the position at {@code quantity} and the account's realized PnL at {@code realizedPnl}
+     * (a fill since would have moved its IM or the free pool the check judged).
+     */
     public record AdjustCommand(String requestId, String requestHash, String accountId, String instrument, BigDecimal delta,
-                                BigDecimal before, BigDecimal after, BigDecimal freePoolAfter) {
+                                BigDecimal before, BigDecimal after, BigDecimal freePoolAfter, BigDecimal quantity,
+                                BigDecimal realizedPnl) {
     }
 
     /** The answer to an AdjustIsolatedMargin: the bucket's allocation and the free pool after it (USD). */
@@ -407,7 +412,7 @@ public class AccountStore {
             if (m.from() != m.to()) {
                 deleteAllocations(c, m.accountId(), null);
                 for (java.util.Map.Entry<String, BigDecimal> a : m.allocations().entrySet()) {
-                    insertAllocation(c, m.accountId(), a.getKey(), a.getValue());
+                    insertOpenAllocation(c, m.accountId(), a.getKey(), a.getValue());
                 }
             }
             try (PreparedStatement s = c.prepareStatement(
@@ -732,20 +737,28 @@ public class AccountStore {
         return locked(() -> Transactions.serializable(dataSource, "opening isolated buckets of " + accountId, UNIQUE_RACE, c -> {
             int n = 0;
             for (java.util.Map.Entry<String, BigDecimal> a : openings.entrySet()) {
-                try (PreparedStatement s = c.prepareStatement("""
-                        INSERT INTO isolated_allocation (account_id, instrument, amount)
-                        SELECT a.account_id, p.instrument, ? FROM account a
-                        JOIN position p ON p.account_id = a.account_id AND p.instrument = ? AND p.quantity <> 0
-                        WHERE a.account_id = ? AND a.margin_mode = 'ISOLATED'
-                        ON CONFLICT (account_id, instrument) DO NOTHING""")) {
-                    s.setBigDecimal(1, a.getValue());
-                    s.setString(2, a.getKey());
-                    s.setString(3, accountId);
-                    n += s.executeUpdate();
-                }
+                n += insertOpenAllocation(c, accountId, a.getKey(), a.getValue());
             }
             return n;
         }), accountId);
+    }
+
+    /**
+     * Records {@code amount} as the bucket of {@code instrument} only while the account is ISOLATED and the position
+     * open (a position closed since the check gets no bucket) and none is recorded; 1 when recorded, else 0.
+     */
+    private static int insertOpenAllocation(Connection c, String accountId, String instrument, BigDecimal amount) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO isolated_allocation (account_id, instrument, amount)
+                SELECT a.account_id, p.instrument, ? FROM account a
+                JOIN position p ON p.account_id = a.account_id AND p.instrument = ? AND p.quantity <> 0
+                WHERE a.account_id = ? AND a.margin_mode = 'ISOLATED'
+                ON CONFLICT (account_id, instrument) DO NOTHING""")) {
+            s.setBigDecimal(1, amount.setScale(2, java.math.RoundingMode.UNNECESSARY)); // whole cents, or a bug
+            s.setString(2, instrument);
+            s.setString(3, accountId);
+            return s.executeUpdate();
+        }
     }
 
     /** A recorded AdjustIsolatedMargin with this request id: the first answer, or IDEMPOTENCY_CONFLICT for another payload. */
@@ -771,7 +784,8 @@ public class AccountStore {
                 return replay.get();
             }
             String subject = "accounts/" + a.accountId() + "/buckets/" + a.instrument();
-            try (PreparedStatement s = c.prepareStatement("SELECT margin_mode, frozen FROM account WHERE account_id = ? FOR UPDATE")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT margin_mode, frozen, realized_pnl FROM account WHERE account_id = ? FOR UPDATE")) {
                 s.setString(1, a.accountId());
                 try (ResultSet rs = s.executeQuery()) {
                     if (!rs.next() || !rs.getString(1).equals(MarginMode.ISOLATED.name())) {
@@ -781,10 +795,17 @@ public class AccountStore {
                         throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + a.accountId(),
                                 "account " + a.accountId() + " is frozen by a liquidation auction: its buckets cannot change");
                     }
+                    if (rs.getBigDecimal(3).compareTo(a.realizedPnl()) != 0) {
+                        throw changed(subject, "a fill realized PnL meanwhile (the free pool changed)");
+                    }
                 }
             }
-            if (position(c, a.accountId(), a.instrument()).isFlat()) {
+            Position position = position(c, a.accountId(), a.instrument());
+            if (position.isFlat()) {
                 throw changed(subject, "the position closed meanwhile");
+            }
+            if (position.quantity().compareTo(a.quantity()) != 0) {
+                throw changed(subject, "a fill changed the position meanwhile (its IM changed)");
             }
             BigDecimal held = null;
             try (PreparedStatement s = c.prepareStatement(

@@ -1,6 +1,8 @@
 package dev.crosschain.margin.grpc;
 
 import com.google.rpc.ErrorInfo;
+import dev.crosschain.margin.domain.PreconditionException;
+import dev.crosschain.margin.store.AccountStore;
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
@@ -20,11 +22,19 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +48,7 @@ import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.view;
 import static dev.crosschain.margin.grpc.RequestWithdrawalGrpcTest.withdraw;
 import static dev.crosschain.margin.grpc.SetMarginModeGrpcTest.setMode;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * ISOLATED mode end to end (real PostgreSQL, fake upstreams): buckets per position, AdjustIsolatedMargin, the
@@ -53,6 +64,9 @@ class IsolatedMarginGrpcTest {
     /** The golden account's breached perpetual: its mark alone moves. */
     static final String G = "ISOG-PERPETUAL";
     static FakeUpstream upstream;
+
+    @Inject
+    AccountStore store;
 
     @BeforeAll
     static void connect() {
@@ -257,6 +271,79 @@ class IsolatedMarginGrpcTest {
                 .containsEntry("shortfall_usd", "320.00000000");
         assertUnchanged(acc, "1300", "8500.00000000");
         assertThat(withdraw("iso-wd-2", acc, "ethereum", "USDC", "8000", "0xa").getReplayed()).isFalse();
+    }
+
+    @Test
+    void twoConcurrentDuplicatesBothGetTheFirstAnswer() throws Exception {
+        String acc = "iso-dup";
+        isolatedWithOnePosition(acc); // bucket 300 = IM, free pool 9,500
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            Callable<AdjustIsolatedMarginResponse> whole = () -> {
+                go.await();
+                return adjust("iso-dup-1", acc, A, "9500"); // the whole pool: a second move would find it empty
+            };
+            Future<AdjustIsolatedMarginResponse> one = callers.submit(whole);
+            Future<AdjustIsolatedMarginResponse> two = callers.submit(whole);
+            go.countDown();
+            AdjustIsolatedMarginResponse a = one.get(60, TimeUnit.SECONDS);
+            AdjustIsolatedMarginResponse b = two.get(60, TimeUnit.SECONDS);
+            assertThat(List.of(a.getReplayed(), b.getReplayed())).containsExactlyInAnyOrder(false, true);
+            assertThat(a.toBuilder().setReplayed(false).build()).isEqualTo(b.toBuilder().setReplayed(false).build());
+            assertThat(a.getAllocationUsd()).isEqualTo("9800.00000000");
+            assertUnchanged(acc, "9800", "0.00000000");
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    /**
+     * A fill landing between AdjustIsolatedMargin's check and its write (the check's command built, then the fill)
+     * is ALLOCATION_CHANGED and changes nothing: a grown position (its IM up) and, at the same quantity, realized PnL
+     * (the free pool moved). Then: realized PnL is the free pool's, a closed position's bucket returns to the pool,
+     * and a position opened after the switch gets its opening bucket (IM) recorded before an adjustment judges it.
+     */
+    @Test
+    void aFillBetweenCheckAndWriteIsAllocationChangedAndThePoolTakesRealizedPnlAndClosedBuckets() {
+        String acc = "iso-race";
+        isolatedWithOnePosition(acc); // long 100 ISOA @ 150, bucket 300 = IM, free pool 9,500
+        AccountStore.AdjustCommand checked = new AccountStore.AdjustCommand("iso-race-1", "hash", acc, A, new BigDecimal("100"),
+                new BigDecimal("300"), new BigDecimal("400"), new BigDecimal("9400"), new BigDecimal("100"), BigDecimal.ZERO);
+        fill("iso-race-f2", acc, A, Side.SIDE_BUY, "50", "150"); // 150 ISOA: IM 450
+        assertAllocationChanged(checked);
+        fill("iso-race-f3", acc, A, Side.SIDE_SELL, "50", "151"); // back to 100, realized +50
+        assertAllocationChanged(checked);
+        assertThat(store.adjustment("iso-race-1", "hash")).isEmpty();
+        assertUnchanged(acc, "300", "9550.00000000"); // 9,800 + 50 - 300: the realized PnL went to the pool
+
+        fill("iso-race-f4", acc, A, Side.SIDE_SELL, "100", "150"); // closed at its entry
+        AccountView closed = view(acc);
+        assertThat(closed.getIsolatedBucketsList()).isEmpty();
+        assertThat(closed.getFreePoolUsd()).isEqualTo("9850.00000000"); // the bucket's 300 back in the pool
+
+        fill("iso-race-f5", acc, B, Side.SIDE_SELL, "500", "40"); // IM 400: its bucket opens at 400 from the pool
+        assertThat(adjust("iso-race-2", acc, B, "1").getAllocationUsd()).isEqualTo("401.00000000");
+        assertThat(view(acc).getFreePoolUsd()).isEqualTo("9449.00000000");
+    }
+
+    @Test
+    void switchingFromIsolatedToPortfolioDropsTheBuckets() {
+        String acc = "iso-port";
+        isolatedWithOnePosition(acc);
+        adjust("iso-port-a1", acc, A, "700");
+        assertThat(setMode("iso-port-m2", acc, MarginMode.MARGIN_MODE_PORTFOLIO).getMode()).isEqualTo(MarginMode.MARGIN_MODE_PORTFOLIO);
+        AccountView v = view(acc);
+        assertThat(v.getMode()).isEqualTo(MarginMode.MARGIN_MODE_PORTFOLIO);
+        assertThat(v.getIsolatedBucketsList()).isEmpty();
+        assertThat(v.getFreePoolUsd()).isEmpty();
+        setMode("iso-port-m3", acc, MarginMode.MARGIN_MODE_ISOLATED); // back: the bucket opens anew at its IM
+        assertUnchanged(acc, "300", "9500.00000000");
+    }
+
+    void assertAllocationChanged(AccountStore.AdjustCommand checked) {
+        assertThatThrownBy(() -> store.adjust(checked)).isInstanceOfSatisfying(PreconditionException.class,
+                e -> assertThat(e.reason()).isEqualTo("ALLOCATION_CHANGED"));
     }
 
     /** 10,000 USDC (value IM 9,800), long 100 ISOA @ 150 (IM 300, MM 150), switched to ISOLATED. */
