@@ -8,6 +8,9 @@ import dev.crosschain.margin.store.AccountStore;
 import dev.crosschain.margin.store.WithdrawalStore;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** SetMarginMode: a what-if in the new mode first, then the switch, once per request id. */
@@ -48,15 +51,15 @@ public class MarginModes {
      * when the pool cannot cover their sum.
      */
     private static void requirePoolCovers(AccountRisk after) {
-        java.math.BigDecimal pool = after.collateral().valueIm().add(after.realizedPnl());
-        java.math.BigDecimal required = after.positions().stream().map(IsolatedMargin::openingAllocation)
-                .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        BigDecimal pool = after.collateral().valueIm().add(after.realizedPnl());
+        BigDecimal required = after.positions().stream().map(IsolatedMargin::openingAllocation)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
         if (required.compareTo(pool) > 0) {
-            java.math.BigDecimal shortfall = required.subtract(pool);
+            BigDecimal shortfall = required.subtract(pool);
             throw new PreconditionException("INSUFFICIENT_MARGIN", "accounts/" + after.accountId(),
                     "the switch to ISOLATED needs " + HealthCheck.usd(required) + " USD for the positions' buckets but the free pool "
                             + "(IM haircuts) holds " + HealthCheck.usd(pool) + " USD: short by " + HealthCheck.usd(shortfall) + " USD",
-                    java.util.Map.of("free_pool_usd", HealthCheck.usd(pool), "required_usd", HealthCheck.usd(required), "shortfall_usd", HealthCheck.usd(shortfall)));
+                    Map.of("free_pool_usd", HealthCheck.usd(pool), "required_usd", HealthCheck.usd(required), "shortfall_usd", HealthCheck.usd(shortfall)));
         }
     }
 
@@ -68,14 +71,14 @@ public class MarginModes {
             throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + r.accountId(),
                     "account " + r.accountId() + " is frozen by a liquidation auction: its mode cannot change");
         }
-        java.util.Map<String, java.math.BigDecimal> allocations = java.util.Map.of();
+        Map<String, BigDecimal> allocations = Map.of();
         if (before.mode() != r.mode()) {
             if (after.isolated() != null) {
                 requirePoolCovers(after);
             }
             HealthCheck.requireHealthy(after, "the switch to " + r.mode());
             if (after.isolated() != null) {
-                allocations = new java.util.LinkedHashMap<>();
+                allocations = new LinkedHashMap<>();
                 for (var bucket : after.isolated().buckets()) {
                     allocations.put(bucket.instrument(), bucket.allocation().stripTrailingZeros());
                 }
