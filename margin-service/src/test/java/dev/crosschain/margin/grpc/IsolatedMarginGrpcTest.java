@@ -273,6 +273,22 @@ class IsolatedMarginGrpcTest {
         assertThat(withdraw("iso-wd-2", acc, "ethereum", "USDC", "8000", "0xa").getReplayed()).isFalse();
     }
 
+    /**
+     * A bucket's own margin call does not hold up a withdrawal from the free pool: 150 ISOA (IM 450) in a bucket of
+     * 300 is a MARGIN_CALL, the account too; withdrawing 1,000 USDC (980 of value) leaves the pool 8,520 and the
+     * whole book healthy (CROSS: equity IM 8,820 >= IM 450).
+     */
+    @Test
+    void aBucketInMarginCallDoesNotHoldUpAWithdrawalFromThePool() {
+        String acc = "iso-wd-mc";
+        isolatedWithOnePosition(acc); // bucket 300 = IM, free pool 9,500
+        fill("iso-wd-mc-f2", acc, A, Side.SIDE_BUY, "50", "150");
+        AccountView v = view(acc);
+        assertThat(v.getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_MARGIN_CALL);
+        assertThat(v.getIsolatedBuckets(0)).isEqualTo(bucket(A, "300", "300", "450", "225", AccountStatus.ACCOUNT_STATUS_MARGIN_CALL));
+        assertThat(withdraw("iso-wd-mc-1", acc, "ethereum", "USDC", "1000", "0xa").getReplayed()).isFalse();
+    }
+
     @Test
     void twoConcurrentDuplicatesBothGetTheFirstAnswer() throws Exception {
         String acc = "iso-dup";
