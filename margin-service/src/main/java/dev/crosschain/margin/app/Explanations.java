@@ -62,6 +62,11 @@ public class Explanations {
      */
     public Explained explain(String accountId) {
         MarginEngine.Inputs in = engine.inputs(accountId, List.of());
+        if (in.mode() == dev.crosschain.margin.domain.MarginMode.ISOLATED) {
+            // a snapshot does not record the buckets' allocations yet, so it would not replay: refused, nothing stored
+            throw new dev.crosschain.margin.domain.PreconditionException("MODE_NOT_AVAILABLE", "accounts/" + accountId,
+                    "Explain does not cover ISOLATED accounts yet: their input snapshots would lack the buckets");
+        }
         long nowMs = System.currentTimeMillis();
         List<InputSnapshot.RevalueCall> calls = Collections.synchronizedList(new ArrayList<>());
         List<AccountShortfall.Plan> plans = Collections.synchronizedList(new ArrayList<>());

@@ -34,6 +34,8 @@ public interface MarginConfig {
 
     Explain explain();
 
+    Isolated isolated();
+
     interface Linear {
         /**
          * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
@@ -190,5 +192,15 @@ public interface MarginConfig {
         /** How often the snapshots past their retention are purged (also read by @Scheduled). */
         @WithDefault("1h")
         Duration purgeInterval();
+    }
+
+    interface Isolated {
+        /**
+         * Whether ISOLATED mode is offered (env MARGIN_ISOLATED_ENABLED). Off by default: liquidation-service cannot
+         * auction a single bucket yet, so an ISOLATED account with one breached bucket would be auctioned whole.
+         * While off, SetMarginMode to ISOLATED is refused MODE_NOT_AVAILABLE and AdjustIsolatedMargin too.
+         */
+        @WithDefault("false")
+        boolean enabled();
     }
 }

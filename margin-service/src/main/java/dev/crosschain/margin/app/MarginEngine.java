@@ -7,6 +7,7 @@ import dev.crosschain.margin.domain.AccountRisk;
 import dev.crosschain.margin.domain.Book;
 import dev.crosschain.margin.domain.Collateral;
 import dev.crosschain.margin.domain.Instrument;
+import dev.crosschain.margin.domain.IsolatedMargin;
 import dev.crosschain.margin.domain.LiquidationPrices;
 import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarketMark;
@@ -59,10 +60,14 @@ public class MarginEngine {
     public record WhatIf(AccountRisk before, AccountRisk after) {
     }
 
-    /** A status change (or a snapshot entry, previous null) for WatchRisk. */
+    /**
+     * A status change (or a snapshot entry, previous null) for WatchRisk.
+     *
+     * @param breachedInstrument an ISOLATED account's bucket that set the status; null otherwise
+     */
     public record RiskEvent(String accountId, dev.crosschain.margin.domain.RiskStatus status,
                             dev.crosschain.margin.domain.RiskStatus previous, BigDecimal equity, BigDecimal initialMargin,
-                            BigDecimal maintenanceMargin, double marginRatio, long atMs) {
+                            BigDecimal maintenanceMargin, double marginRatio, long atMs, String breachedInstrument) {
     }
 
     private final AccountStore store;
@@ -153,6 +158,18 @@ public class MarginEngine {
         return liquidationPrices ? withLiquidationPrices(v) : v.risk();
     }
 
+    /**
+     * Records the opening allocation of every bucket of an ISOLATED account that has none (a position opened since
+     * its last re-evaluation); nothing for another mode. Called under the account lock by a change that spends the
+     * free pool (AdjustIsolatedMargin, a withdrawal) before it values the account, so the buckets it judges are
+     * the stored ones, not what a later re-evaluation would size from another valuation.
+     */
+    public void recordNewBuckets(String accountId) {
+        if (store.load(accountId).map(s -> s.mode() == MarginMode.ISOLATED).orElse(false)) {
+            recordOpenings(valued(accountId).risk());
+        }
+    }
+
     /** An account's view, the marks it was valued at and the risk-parameter set it was computed with (what its liquidation prices need). */
     private record Valued(AccountRisk risk, Map<String, MarketMark> marks, ActiveRiskParameters.Active parameters) {
     }
@@ -176,6 +193,11 @@ public class MarginEngine {
      * they are an answer's extra, never a reason to refuse it.
      */
     private AccountRisk withLiquidationPrices(Valued v) {
+        if (v.risk().isolated() != null) {
+            // the crossing is of the whole account's equity and MM; a bucket is liquidated on its own figures, at a
+            // price this engine does not compute yet: left out rather than shown wrong
+            return v.risk();
+        }
         Deadline deadline = Deadline.after(config.liquidationPrices().deadline().toNanos(), TimeUnit.NANOSECONDS);
         Deadline caller = io.grpc.Context.current().getDeadline();
         Deadline budget = caller != null && caller.isBefore(deadline) ? caller : deadline;
@@ -267,7 +289,7 @@ public class MarginEngine {
 
     /**
      * The account now and in margin mode {@code to}; nothing is stored. FAILED_PRECONDITION
-     * MODE_NOT_AVAILABLE when {@code to} is not in {@link #AVAILABLE_MODES}. Switching to CROSS needs no
+     * MODE_NOT_AVAILABLE when {@code to} is not in {@link #availableModes()}. Switching to CROSS needs no
      * revaluation: a PORTFOLIO account's before figures are then the fallback when RevalueBook fails.
      */
     public WhatIf whatIfMode(String accountId, MarginMode to) {
@@ -281,17 +303,21 @@ public class MarginEngine {
     }
 
     /**
-     * The modes margin-service can compute figures in: CROSS (standard rules) and PORTFOLIO (the scenario
-     * engine of domain.portfolio, the book revalued by pricing-service's RevalueBook). ISOLATED needs
-     * collateral buckets per position; until then an account cannot switch to it.
+     * The modes an account may switch to: CROSS (standard rules), PORTFOLIO (the scenario engine of
+     * domain.portfolio, the book revalued by pricing-service's RevalueBook) and, while margin.isolated.enabled,
+     * ISOLATED (a bucket per position, {@link dev.crosschain.margin.domain.IsolatedMargin}). An account already
+     * ISOLATED is still valued in it when the switch is turned off.
      */
-    public static final java.util.Set<MarginMode> AVAILABLE_MODES = java.util.EnumSet.of(MarginMode.CROSS, MarginMode.PORTFOLIO);
+    public java.util.Set<MarginMode> availableModes() {
+        return config.isolated().enabled() ? java.util.EnumSet.allOf(MarginMode.class)
+                : java.util.EnumSet.of(MarginMode.CROSS, MarginMode.PORTFOLIO);
+    }
 
-    /** FAILED_PRECONDITION MODE_NOT_AVAILABLE unless margin-service can compute figures in {@code mode}. */
-    public static void requireAvailable(MarginMode mode) {
-        if (!AVAILABLE_MODES.contains(mode)) {
+    /** FAILED_PRECONDITION MODE_NOT_AVAILABLE unless an account may switch to {@code mode}. */
+    public void requireAvailable(MarginMode mode) {
+        if (!availableModes().contains(mode)) {
             throw new dev.crosschain.margin.domain.PreconditionException("MODE_NOT_AVAILABLE", "modes/" + mode,
-                    "margin mode " + mode + " is not offered yet; available: " + AVAILABLE_MODES);
+                    "margin mode " + mode + " is not offered yet; available: " + availableModes());
         }
     }
 
@@ -327,8 +353,14 @@ public class MarginEngine {
     private AccountRisk evaluateIn(ActiveRiskParameters.Active set, MarginMode mode, String accountId, Inputs in, BigDecimal realized,
                                    List<Position> positions, Collateral collateral, long nowMs, boolean fallback,
                                    PortfolioAccount.Revaluation revaluation, ShortfallSource shortfalls) {
-        requireAvailable(mode);
         PortfolioAccount portfolio = set.portfolio();
+        if (mode == MarginMode.ISOLATED) {
+            // an account switching to ISOLATED has no buckets yet: each opens at its opening allocation
+            Map<String, BigDecimal> allocations = in.mode == MarginMode.ISOLATED ? in.allocations : Map.of();
+            return IsolatedMargin.evaluate(
+                    set.cross().evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, MarginMode.CROSS),
+                    allocations);
+        }
         if (mode == MarginMode.PORTFOLIO) {
             try {
                 return portfolio.evaluate(accountId, in.frozen, realized, positions, in.marks, collateral, nowMs, revaluation,
@@ -349,7 +381,14 @@ public class MarginEngine {
     /** One computation's inputs, with the one risk-parameter set it uses from start to end (before and after alike). */
     record Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
                   Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm,
-                  ActiveRiskParameters.Active parameters) {
+                  ActiveRiskParameters.Active parameters, Map<String, BigDecimal> allocations) {
+
+        /** Inputs without recorded buckets (an input snapshot records none: an ISOLATED one replays its opening allocations). */
+        Inputs(boolean frozen, BigDecimal realized, List<Position> positions, Map<String, MarketMark> marks,
+               Collateral collateral, MarginMode mode, BigDecimal portfolioIm, BigDecimal portfolioMm,
+               ActiveRiskParameters.Active parameters) {
+            this(frozen, realized, positions, marks, collateral, mode, portfolioIm, portfolioMm, parameters, Map.of());
+        }
     }
 
     Inputs inputs(String accountId, List<String> extraInstruments) {
@@ -375,7 +414,8 @@ public class MarginEngine {
                 held.orElseGet(() -> Collateral.none(now())),
                 state.map(AccountStore.AccountState::mode).orElse(MarginMode.CROSS),
                 state.map(AccountStore.AccountState::portfolioIm).orElse(null),
-                state.map(AccountStore.AccountState::portfolioMm).orElse(null), set);
+                state.map(AccountStore.AccountState::portfolioMm).orElse(null), set,
+                state.map(AccountStore.AccountState::allocations).orElse(Map.of()));
     }
 
     // ---- streams ----
@@ -384,7 +424,7 @@ public class MarginEngine {
     public Multi<RiskEvent> watchRisk() {
         return risk.stream(() -> store.unhealthy().stream()
                         .map(s -> new RiskEvent(s.accountId(), s.status(), null, s.equity(), s.initialMargin(),
-                                s.maintenanceMargin(), s.marginRatio(), s.atMs()))
+                                s.maintenanceMargin(), s.marginRatio(), s.atMs(), s.breachedInstrument()))
                         .toList(), e -> true, true, BackPressureStrategy.BUFFER)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
@@ -552,6 +592,10 @@ public class MarginEngine {
         Map<String, AccountStore.Remarginable> judgedAgainst = new HashMap<>();
         List<String> changed = new ArrayList<>();
         for (AccountStore.Remarginable r : page) {
+            if (r.state().mode() == MarginMode.ISOLATED) {
+                changed.add(r.state().accountId()); // valued with its buckets by reevaluate (the page reads none)
+                continue;
+            }
             Valued v = valued.get(r.state().accountId());
             if (v == null) {
                 continue;
@@ -599,6 +643,9 @@ public class MarginEngine {
                 break;
             }
             String accountId = r.state().accountId();
+            if (r.state().mode() == MarginMode.ISOLATED) {
+                continue; // its buckets are not in the page: valued one by one (remargin)
+            }
             try {
                 Map<String, MarketMark> own = new HashMap<>();
                 r.state().positions().forEach(p -> own.put(p.instrument(), marks.get(p.instrument())));
@@ -634,6 +681,9 @@ public class MarginEngine {
         Valued valued;
         try {
             valued = valued(accountId);
+            if (recordOpenings(valued.risk())) {
+                valued = valued(accountId); // as recorded: another request may have recorded a bucket first
+            }
         } catch (DependencyException e) {
             LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
             return;
@@ -647,8 +697,24 @@ public class MarginEngine {
         }
         AccountRisk now = valued.risk();
         store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
-                change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs())));
+                change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs(),
+                change.now().breachedInstrument())));
         views.publish(valued);
+    }
+
+    /**
+     * Records the opening allocation of every bucket of an ISOLATED account that has none yet (a position opened
+     * since): from then on it holds what it was given and changes only by AdjustIsolatedMargin. True when any was
+     * recorded.
+     */
+    private boolean recordOpenings(AccountRisk risk) {
+        if (risk.isolated() == null) {
+            return false;
+        }
+        Map<String, BigDecimal> openings = new LinkedHashMap<>();
+        risk.isolated().buckets().stream().filter(b -> !b.recorded())
+                .forEach(b -> openings.put(b.instrument(), b.allocation().stripTrailingZeros()));
+        return store.recordOpeningAllocations(risk.accountId(), openings) > 0;
     }
 
     void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {

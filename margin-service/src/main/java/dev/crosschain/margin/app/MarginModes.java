@@ -1,12 +1,16 @@
 package dev.crosschain.margin.app;
 
 import dev.crosschain.margin.domain.AccountRisk;
+import dev.crosschain.margin.domain.IsolatedMargin;
 import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.PreconditionException;
 import dev.crosschain.margin.store.AccountStore;
 import dev.crosschain.margin.store.WithdrawalStore;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** SetMarginMode: a what-if in the new mode first, then the switch, once per request id. */
@@ -41,6 +45,24 @@ public class MarginModes {
         return accountLocks.underAccountLock(r.accountId(), () -> switchLocked(r));
     }
 
+    /**
+     * A switch to ISOLATED opens every position's bucket at its opening allocation from the free pool (collateral
+     * value with IM haircuts + realized PnL): INSUFFICIENT_MARGIN with free_pool_usd, required_usd and shortfall_usd
+     * when the pool cannot cover their sum.
+     */
+    private static void requirePoolCovers(AccountRisk after) {
+        BigDecimal pool = after.collateral().valueIm().add(after.realizedPnl());
+        BigDecimal required = after.positions().stream().map(IsolatedMargin::openingAllocation)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        if (required.compareTo(pool) > 0) {
+            BigDecimal shortfall = required.subtract(pool);
+            throw new PreconditionException("INSUFFICIENT_MARGIN", "accounts/" + after.accountId(),
+                    "the switch to ISOLATED needs " + HealthCheck.usd(required) + " USD for the positions' buckets but the free pool "
+                            + "(IM haircuts) holds " + HealthCheck.usd(pool) + " USD: short by " + HealthCheck.usd(shortfall) + " USD",
+                    Map.of("free_pool_usd", HealthCheck.usd(pool), "required_usd", HealthCheck.usd(required), "shortfall_usd", HealthCheck.usd(shortfall)));
+        }
+    }
+
     private AccountStore.ModeResult switchLocked(Request r) {
         MarginEngine.WhatIf whatIf = engine.whatIfMode(r.accountId(), r.mode());
         AccountRisk before = whatIf.before();
@@ -49,11 +71,21 @@ public class MarginModes {
             throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + r.accountId(),
                     "account " + r.accountId() + " is frozen by a liquidation auction: its mode cannot change");
         }
+        Map<String, BigDecimal> allocations = Map.of();
         if (before.mode() != r.mode()) {
+            if (after.isolated() != null) {
+                requirePoolCovers(after);
+            }
             HealthCheck.requireHealthy(after, "the switch to " + r.mode());
+            if (after.isolated() != null) {
+                allocations = new LinkedHashMap<>();
+                for (var bucket : after.isolated().buckets()) {
+                    allocations.put(bucket.instrument(), bucket.allocation().stripTrailingZeros());
+                }
+            }
         }
         AccountStore.ModeResult result = store.setMode(new AccountStore.ModeCommand(r.requestId(), r.requestHash(), r.accountId(),
-                before.mode(), r.mode(), after.equityIm(), after.initialMargin()));
+                before.mode(), r.mode(), after.equityIm(), after.initialMargin(), allocations));
         if (!result.replayed()) {
             engine.reevaluateSoon(r.accountId());
         }

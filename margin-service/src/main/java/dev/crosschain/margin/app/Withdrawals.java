@@ -482,6 +482,7 @@ public class Withdrawals {
 
     /** The what-if: refuses a frozen account and one that would not stay healthy; the account after, otherwise. */
     private AccountRisk check(Request r) {
+        engine.recordNewBuckets(r.accountId());
         MarginEngine.WhatIf whatIf = engine.whatIfWithdrawal(r.accountId(), new Collateral.Withdrawal(r.chainId(), r.asset(), r.amount()));
         AccountRisk after = whatIf.after();
         if (after.frozen()) {

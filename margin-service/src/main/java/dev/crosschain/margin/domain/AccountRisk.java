@@ -23,16 +23,30 @@ import java.util.List;
  * @param liquidationPrices per exposed underlying, where its index alone would liquidate the account; empty unless
  *                    the answer asked for them ({@link #withLiquidationPrices}: views shown to a client, not the
  *                    re-margin loop's)
+ * @param isolated    in ISOLATED mode, the free pool and every position's bucket ({@link IsolatedMargin}); null in
+ *                    the other modes
  */
 public record AccountRisk(String accountId, boolean frozen, Collateral collateral, List<PositionRisk> positions,
                           BigDecimal realizedPnl, BigDecimal unrealizedPnl, BigDecimal optionValue,
                           BigDecimal equity, BigDecimal equityIm, BigDecimal initialMargin, BigDecimal maintenanceMargin,
                           double marginRatio, RiskStatus status, boolean conservative, List<InputAge> inputAges, long asOfMs,
                           MarginMode mode, PortfolioResult portfolio, String parametersVersion,
-                          List<LiquidationPrice> liquidationPrices) {
+                          List<LiquidationPrice> liquidationPrices, IsolatedResult isolated) {
 
     public AccountRisk {
         liquidationPrices = List.copyOf(liquidationPrices);
+    }
+
+    /** Figures of a mode without buckets. */
+    public AccountRisk(String accountId, boolean frozen, Collateral collateral, List<PositionRisk> positions,
+                       BigDecimal realizedPnl, BigDecimal unrealizedPnl, BigDecimal optionValue,
+                       BigDecimal equity, BigDecimal equityIm, BigDecimal initialMargin, BigDecimal maintenanceMargin,
+                       double marginRatio, RiskStatus status, boolean conservative, List<InputAge> inputAges, long asOfMs,
+                       MarginMode mode, PortfolioResult portfolio, String parametersVersion,
+                       List<LiquidationPrice> liquidationPrices) {
+        this(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity, equityIm,
+                initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode, portfolio,
+                parametersVersion, liquidationPrices, null);
     }
 
     /** The figures of the calculators, not yet stamped with the set's version, without liquidation prices (they are added per answer). */
@@ -50,13 +64,13 @@ public record AccountRisk(String accountId, boolean frozen, Collateral collatera
     public AccountRisk withParametersVersion(String version) {
         return new AccountRisk(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity,
                 equityIm, initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode,
-                portfolio, version, liquidationPrices);
+                portfolio, version, liquidationPrices, isolated);
     }
 
     /** The same figures with {@code prices}. */
     public AccountRisk withLiquidationPrices(List<LiquidationPrice> prices) {
         return new AccountRisk(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity,
                 equityIm, initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode,
-                portfolio, parametersVersion, prices);
+                portfolio, parametersVersion, prices, isolated);
     }
 }

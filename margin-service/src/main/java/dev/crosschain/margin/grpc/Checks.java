@@ -140,6 +140,16 @@ final class Checks {
         }
     }
 
+    /** A non-zero USD amount in whole cents (INVALID_DELTA otherwise). */
+    BigDecimal cents(String value, String field) {
+        BigDecimal amount = nonZero(value, field, "INVALID_DELTA");
+        if (amount != null && !dev.crosschain.margin.domain.IsolatedMargin.inCents(amount)) {
+            add("INVALID_DELTA", field, "must be whole cents (at most 2 decimals), got " + value);
+            return null;
+        }
+        return amount;
+    }
+
     BigDecimal nonZero(String value, String field, String reason) {
         try {
             return Decimals.nonZero(value, field, reason);

@@ -52,6 +52,8 @@ public class MarginGrpcService implements MarginService {
     /** Field-injected to leave the constructor as it is. */
     @jakarta.inject.Inject
     dev.crosschain.margin.app.Explanations explanations;
+    @jakarta.inject.Inject
+    dev.crosschain.margin.app.IsolatedMargins isolated;
 
     public MarginGrpcService(MarginEngine engine, Withdrawals withdrawals, MarginModes modes,
                              dev.crosschain.margin.app.ActiveRiskParameters parameters, AdminToken admin) {
@@ -216,6 +218,24 @@ public class MarginGrpcService implements MarginService {
         return Uni.createFrom().item(SetMarginModeResponse.newBuilder().setMode(ProtoMapper.mode(result.mode()))
                 .setReplayed(result.replayed()).setEquityImUsd(ProtoMapper.usd(result.equityIm()))
                 .setInitialMarginUsd(ProtoMapper.usd(result.initialMargin())).build());
+    }
+
+    @Override
+    @Blocking
+    public Uni<dev.crosschain.proto.margin.v1.AdjustIsolatedMarginResponse> adjustIsolatedMargin(
+            dev.crosschain.proto.margin.v1.AdjustIsolatedMarginRequest request) {
+        Checks checks = new Checks();
+        String requestId = checks.id(request.getRequestId(), "request_id");
+        String accountId = checks.name(request.getAccountId(), "account_id", "INVALID_ACCOUNT");
+        Instrument instrument = checks.instrument(request.getInstrument(), "instrument");
+        var delta = checks.cents(request.getDeltaUsd(), "delta_usd");
+        checks.throwIfAny();
+        AccountStore.AdjustResult result = isolated.adjust(new dev.crosschain.margin.app.IsolatedMargins.Request(requestId,
+                Checks.hash(String.join("|", accountId, instrument.name(), Decimals.canonical(delta))), accountId,
+                instrument.name(), delta));
+        return Uni.createFrom().item(dev.crosschain.proto.margin.v1.AdjustIsolatedMarginResponse.newBuilder()
+                .setRequestId(result.requestId()).setReplayed(result.replayed()).setInstrument(result.instrument())
+                .setAllocationUsd(ProtoMapper.usd(result.allocation())).setFreePoolUsd(ProtoMapper.usd(result.freePool())).build());
     }
 
     // ---- risk parameters (issue 5) ----

@@ -11,6 +11,7 @@ import dev.crosschain.margin.domain.history.ShortfallResult;
 import dev.crosschain.margin.domain.portfolio.PortfolioResult;
 import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.IsolatedBucket;
 import dev.crosschain.proto.margin.v1.LiquidationPrice;
 import dev.crosschain.proto.margin.v1.MarginMode;
 import dev.crosschain.proto.margin.v1.PortfolioBreakdown;
@@ -71,6 +72,13 @@ final class ProtoMapper {
             v.setPortfolio(portfolio(r.portfolio()));
         }
         r.liquidationPrices().forEach(p -> v.addLiquidationPrices(liquidationPrice(p)));
+        if (r.isolated() != null) {
+            v.setFreePoolUsd(usd(r.isolated().freePoolIm()));
+            r.isolated().buckets().forEach(b -> v.addIsolatedBuckets(IsolatedBucket.newBuilder()
+                    .setInstrument(b.instrument()).setAllocationUsd(usd(b.allocation())).setEquityUsd(usd(b.equity()))
+                    .setInitialMarginUsd(usd(b.initialMargin())).setMaintenanceMarginUsd(usd(b.maintenanceMargin()))
+                    .setStatus(status(b.status()))));
+        }
         return v.build();
     }
 
@@ -127,7 +135,8 @@ final class ProtoMapper {
                 .setPreviousStatus(e.previous() == null ? AccountStatus.ACCOUNT_STATUS_UNSPECIFIED : status(e.previous()))
                 .setEquityUsd(usd(e.equity())).setInitialMarginUsd(usd(e.initialMargin()))
                 .setMaintenanceMarginUsd(usd(e.maintenanceMargin())).setMarginRatio(e.marginRatio())
-                .setAtUnixMs(e.atMs()).build();
+                .setAtUnixMs(e.atMs()).setBreachedInstrument(e.breachedInstrument() == null ? "" : e.breachedInstrument())
+                .build();
     }
 
     static AccountStatus status(RiskStatus s) {

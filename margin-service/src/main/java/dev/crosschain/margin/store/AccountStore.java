@@ -76,15 +76,38 @@ public class AccountStore {
      * @param portfolioIm the last IM recorded in PORTFOLIO mode from a revaluation (not a fallback); null when none
      *                    since the last mode switch
      * @param portfolioMm the same MM
+     * @param allocations in ISOLATED mode, the recorded bucket allocation (USD) of each open position that has one
      */
     public record AccountState(String accountId, BigDecimal realizedPnl, boolean frozen, String auctionId,
                                RiskStatus lastStatus, List<Position> positions, MarginMode mode,
-                               BigDecimal portfolioIm, BigDecimal portfolioMm) {
+                               BigDecimal portfolioIm, BigDecimal portfolioMm, java.util.Map<String, BigDecimal> allocations) {
+
+        public AccountState {
+            allocations = java.util.Map.copyOf(allocations);
+        }
     }
 
-    /** A validated, checked mode switch to record; figures (USD) as the what-if found them in the new mode. */
+    /**
+     * A validated, checked mode switch to record; figures (USD) as the what-if found them in the new mode.
+     *
+     * @param allocations to ISOLATED: each open position's opening bucket allocation (USD); empty otherwise
+     */
     public record ModeCommand(String requestId, String requestHash, String accountId, MarginMode from, MarginMode to,
-                              BigDecimal equityIm, BigDecimal initialMargin) {
+                              BigDecimal equityIm, BigDecimal initialMargin, java.util.Map<String, BigDecimal> allocations) {
+    }
+
+    /**
+     * A validated, checked AdjustIsolatedMargin to record: the bucket was found holding {@code before} (null: not
+     * recorded yet), with the position at {@code quantity} and the account's realized PnL at {@code realizedPnl}
+     * (a fill since would have moved its IM or the free pool the check judged).
+     */
+    public record AdjustCommand(String requestId, String requestHash, String accountId, String instrument, BigDecimal delta,
+                                BigDecimal before, BigDecimal after, BigDecimal freePoolAfter, BigDecimal quantity,
+                                BigDecimal realizedPnl) {
+    }
+
+    /** The answer to an AdjustIsolatedMargin: the bucket's allocation and the free pool after it (USD). */
+    public record AdjustResult(String requestId, boolean replayed, String instrument, BigDecimal allocation, BigDecimal freePool) {
     }
 
     /** The answer to a mode switch: the mode after it, the figures checked, and whether it is a replay. */
@@ -104,9 +127,13 @@ public class AccountStore {
     public record TransferLeg(Instrument instrument, BigDecimal quantity) {
     }
 
-    /** The status the re-margin loop stored, with its figures. */
+    /**
+     * The status the re-margin loop stored, with its figures.
+     *
+     * @param breachedInstrument an ISOLATED account's bucket that set the status (not HEALTHY); null otherwise
+     */
     public record StoredStatus(String accountId, RiskStatus status, BigDecimal equity, BigDecimal initialMargin,
-                               BigDecimal maintenanceMargin, double marginRatio, long atMs) {
+                               BigDecimal maintenanceMargin, double marginRatio, long atMs, String breachedInstrument) {
     }
 
     /** A change of stored status. */
@@ -317,7 +344,24 @@ public class AccountStore {
     }
 
     private static Optional<ModeResult> modeChange(Connection c, String requestId, String requestHash) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT request_hash, to_mode, equity_im, im FROM mode_change WHERE request_id = ?")) {
+        return firstAnswer(c, "SELECT request_hash, to_mode, equity_im, im FROM mode_change WHERE request_id = ?", requestId,
+                requestHash, "mode change", rs -> new ModeResult(requestId, true, MarginMode.valueOf(rs.getString(2)),
+                        rs.getBigDecimal(3), rs.getBigDecimal(4)));
+    }
+
+    /** Reads the rest of a recorded request's row (after its request_hash, column 1). */
+    @FunctionalInterface
+    private interface Answer<T> {
+        T of(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * The first answer of the request recorded under {@code requestId} by {@code sql} (one parameter, the id; column 1
+     * the request_hash); empty when none; IDEMPOTENCY_CONFLICT when it was recorded with another payload.
+     */
+    private static <T> Optional<T> firstAnswer(Connection c, String sql, String requestId, String requestHash, String what,
+                                               Answer<T> answer) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, requestId);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
@@ -325,10 +369,9 @@ public class AccountStore {
                 }
                 if (!rs.getString(1).equals(requestHash)) {
                     throw new ConflictException("IDEMPOTENCY_CONFLICT",
-                            "mode change " + requestId + " was recorded before with a different payload");
+                            what + " " + requestId + " was recorded before with a different payload");
                 }
-                return Optional.of(new ModeResult(requestId, true, MarginMode.valueOf(rs.getString(2)), rs.getBigDecimal(3),
-                        rs.getBigDecimal(4)));
+                return Optional.of(answer.of(rs));
             }
         }
     }
@@ -364,6 +407,13 @@ public class AccountStore {
                 s.setString(1, m.to().name());
                 s.setString(2, m.accountId());
                 s.executeUpdate();
+            }
+            // leaving ISOLATED returns every bucket to the one pool; entering it opens the buckets the what-if found
+            if (m.from() != m.to()) {
+                deleteAllocations(c, m.accountId(), null);
+                for (java.util.Map.Entry<String, BigDecimal> a : m.allocations().entrySet()) {
+                    insertOpenAllocation(c, m.accountId(), a.getKey(), a.getValue());
+                }
             }
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO mode_change (request_id, request_hash, account_id, from_mode, to_mode, equity_im, im) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -420,8 +470,19 @@ public class AccountStore {
                 }
             }
         }
+        java.util.Map<String, BigDecimal> allocations = new java.util.HashMap<>();
+        if (mode == MarginMode.ISOLATED) {
+            try (PreparedStatement s = c.prepareStatement("SELECT instrument, amount FROM isolated_allocation WHERE account_id = ?")) {
+                s.setString(1, accountId);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        allocations.put(rs.getString(1), rs.getBigDecimal(2));
+                    }
+                }
+            }
+        }
         return Optional.of(new AccountState(accountId, realized, frozen, auction,
-                status == null ? null : RiskStatus.valueOf(status), positions, mode, portfolioIm, portfolioMm));
+                status == null ? null : RiskStatus.valueOf(status), positions, mode, portfolioIm, portfolioMm, allocations));
     }
 
     /**
@@ -497,10 +558,11 @@ public class AccountStore {
         }
 
         Remarginable remarginable(List<Position> positions) {
+            // no allocations: the pass values ISOLATED accounts one by one (MarginEngine), with load()'s
             AccountState state = new AccountState(accountId, realized, frozen, auction, status, positions, mode, portfolioIm,
-                    portfolioMm);
+                    portfolioMm, java.util.Map.of());
             StoredStatus stored = status == null || at == null ? null
-                    : new StoredStatus(accountId, status, equity, im, mm, ratio, at.toInstant().toEpochMilli());
+                    : new StoredStatus(accountId, status, equity, im, mm, ratio, at.toInstant().toEpochMilli(), null);
             return new Remarginable(state, stored, at == null ? null : at.toInstant());
         }
     }
@@ -632,10 +694,12 @@ public class AccountStore {
                     previous = text == null ? null : RiskStatus.valueOf(text);
                 }
             }
+            String breached = risk.isolated() == null ? null : risk.isolated().breachedInstrument();
             try (PreparedStatement s = c.prepareStatement("""
                     UPDATE account SET last_status = ?, last_equity = ?, last_im = ?, last_mm = ?, last_ratio = ?, last_at = ?,
                         portfolio_im = CASE WHEN margin_mode = 'PORTFOLIO' THEN COALESCE(?, portfolio_im) END,
-                        portfolio_mm = CASE WHEN margin_mode = 'PORTFOLIO' THEN COALESCE(?, portfolio_mm) END
+                        portfolio_mm = CASE WHEN margin_mode = 'PORTFOLIO' THEN COALESCE(?, portfolio_mm) END,
+                        last_breached_instrument = ?
                     WHERE account_id = ?""")) {
                 boolean revalued = revalued(risk);
                 s.setString(1, risk.status().name());
@@ -646,11 +710,12 @@ public class AccountStore {
                 s.setTimestamp(6, Timestamp.from(Instant.ofEpochMilli(risk.asOfMs())));
                 s.setBigDecimal(7, revalued ? risk.initialMargin() : null);
                 s.setBigDecimal(8, revalued ? risk.maintenanceMargin() : null);
-                s.setString(9, risk.accountId());
+                s.setString(9, breached);
+                s.setString(10, risk.accountId());
                 s.executeUpdate();
             }
             StoredStatus now = new StoredStatus(risk.accountId(), risk.status(), risk.equity(), risk.initialMargin(),
-                    risk.maintenanceMargin(), risk.marginRatio(), risk.asOfMs());
+                    risk.maintenanceMargin(), risk.marginRatio(), risk.asOfMs(), breached);
             if (!isChange(previous, risk.status())) {
                 return Optional.<StatusChange>empty();
             }
@@ -658,17 +723,162 @@ public class AccountStore {
         });
     }
 
+    // ---- ISOLATED buckets ----
+
+    /**
+     * Records the opening allocations of buckets that have none yet (a position opened since the account's last
+     * re-evaluation), only while the account is ISOLATED and the position open; a recorded allocation is never
+     * overwritten. Returns how many were recorded.
+     */
+    public int recordOpeningAllocations(String accountId, java.util.Map<String, BigDecimal> openings) {
+        if (openings.isEmpty()) {
+            return 0;
+        }
+        return locked(() -> Transactions.serializable(dataSource, "opening isolated buckets of " + accountId, UNIQUE_RACE, c -> {
+            int n = 0;
+            for (java.util.Map.Entry<String, BigDecimal> a : openings.entrySet()) {
+                n += insertOpenAllocation(c, accountId, a.getKey(), a.getValue());
+            }
+            return n;
+        }), accountId);
+    }
+
+    /**
+     * Records {@code amount} as the bucket of {@code instrument} only while the account is ISOLATED and the position
+     * open (a position closed since the check gets no bucket) and none is recorded; 1 when recorded, else 0.
+     */
+    private static int insertOpenAllocation(Connection c, String accountId, String instrument, BigDecimal amount) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO isolated_allocation (account_id, instrument, amount)
+                SELECT a.account_id, p.instrument, ? FROM account a
+                JOIN position p ON p.account_id = a.account_id AND p.instrument = ? AND p.quantity <> 0
+                WHERE a.account_id = ? AND a.margin_mode = 'ISOLATED'
+                ON CONFLICT (account_id, instrument) DO NOTHING""")) {
+            s.setBigDecimal(1, amount.setScale(2, java.math.RoundingMode.UNNECESSARY)); // whole cents, or a bug
+            s.setString(2, instrument);
+            s.setString(3, accountId);
+            return s.executeUpdate();
+        }
+    }
+
+    /** A recorded AdjustIsolatedMargin with this request id: the first answer, or IDEMPOTENCY_CONFLICT for another payload. */
+    public Optional<AdjustResult> adjustment(String requestId, String requestHash) {
+        return Transactions.readCommitted(dataSource, "reading isolated adjustment " + requestId, c -> adjustment(c, requestId, requestHash));
+    }
+
+    private static Optional<AdjustResult> adjustment(Connection c, String requestId, String requestHash) throws SQLException {
+        return firstAnswer(c, "SELECT request_hash, instrument, allocation_after, free_pool_after FROM isolated_adjustment WHERE request_id = ?",
+                requestId, requestHash, "isolated margin adjustment",
+                rs -> new AdjustResult(requestId, true, rs.getString(2), rs.getBigDecimal(3), rs.getBigDecimal(4)));
+    }
+
+    /**
+     * Records a checked AdjustIsolatedMargin, idempotent by request id: the bucket's allocation becomes {@code after}.
+     * FAILED_PRECONDITION ALLOCATION_CHANGED when the account, its mode, the position or the bucket changed since
+     * the check (nothing changes: ask again); ACCOUNT_FROZEN when it was frozen meanwhile.
+     */
+    public AdjustResult adjust(AdjustCommand a) {
+        return locked(() -> Transactions.serializable(dataSource, "adjusting isolated margin of " + a.accountId(), UNIQUE_RACE, c -> {
+            Optional<AdjustResult> replay = adjustment(c, a.requestId(), a.requestHash());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            String subject = "accounts/" + a.accountId() + "/buckets/" + a.instrument();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT margin_mode, frozen, realized_pnl FROM account WHERE account_id = ? FOR UPDATE")) {
+                s.setString(1, a.accountId());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next() || !rs.getString(1).equals(MarginMode.ISOLATED.name())) {
+                        throw changed(subject, "the account's margin mode changed meanwhile");
+                    }
+                    if (rs.getBoolean(2)) {
+                        throw new PreconditionException("ACCOUNT_FROZEN", "accounts/" + a.accountId(),
+                                "account " + a.accountId() + " is frozen by a liquidation auction: its buckets cannot change");
+                    }
+                    if (rs.getBigDecimal(3).compareTo(a.realizedPnl()) != 0) {
+                        throw changed(subject, "a fill realized PnL meanwhile (the free pool changed)");
+                    }
+                }
+            }
+            Position position = position(c, a.accountId(), a.instrument());
+            if (position.isFlat()) {
+                throw changed(subject, "the position closed meanwhile");
+            }
+            if (position.quantity().compareTo(a.quantity()) != 0) {
+                throw changed(subject, "a fill changed the position meanwhile (its IM changed)");
+            }
+            BigDecimal held = null;
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT amount FROM isolated_allocation WHERE account_id = ? AND instrument = ?")) {
+                s.setString(1, a.accountId());
+                s.setString(2, a.instrument());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        held = rs.getBigDecimal(1);
+                    }
+                }
+            }
+            if (held == null ? a.before() != null : a.before() == null || held.compareTo(a.before()) != 0) {
+                throw changed(subject, "the bucket's allocation changed meanwhile");
+            }
+            deleteAllocations(c, a.accountId(), a.instrument());
+            insertAllocation(c, a.accountId(), a.instrument(), a.after());
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO isolated_adjustment (request_id, request_hash, account_id, instrument, delta, allocation_after,
+                                                     free_pool_after) VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+                s.setString(1, a.requestId());
+                s.setString(2, a.requestHash());
+                s.setString(3, a.accountId());
+                s.setString(4, a.instrument());
+                s.setBigDecimal(5, a.delta());
+                s.setBigDecimal(6, a.after());
+                s.setBigDecimal(7, a.freePoolAfter());
+                s.executeUpdate();
+            }
+            return new AdjustResult(a.requestId(), false, a.instrument(), a.after(), a.freePoolAfter());
+        }), a.accountId());
+    }
+
+    private static PreconditionException changed(String subject, String why) {
+        return new PreconditionException("ALLOCATION_CHANGED", subject, why + "; nothing changed, ask again");
+    }
+
+    /** Deletes the account's allocation of {@code instrument}, or every one when it is null. */
+    private static void deleteAllocations(Connection c, String accountId, String instrument) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(instrument == null
+                ? "DELETE FROM isolated_allocation WHERE account_id = ?"
+                : "DELETE FROM isolated_allocation WHERE account_id = ? AND instrument = ?")) {
+            s.setString(1, accountId);
+            if (instrument != null) {
+                s.setString(2, instrument);
+            }
+            s.executeUpdate();
+        }
+    }
+
+    private static void insertAllocation(Connection c, String accountId, String instrument, BigDecimal amount) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO isolated_allocation (account_id, instrument, amount) VALUES (?, ?, ?)")) {
+            s.setString(1, accountId);
+            s.setString(2, instrument);
+            s.setBigDecimal(3, amount.setScale(2, java.math.RoundingMode.UNNECESSARY)); // whole cents, or a bug
+            s.executeUpdate();
+        }
+    }
+
     /** Every account whose stored status is MARGIN_CALL or LIQUIDATION. */
     public List<StoredStatus> unhealthy() {
         return Transactions.readCommitted(dataSource, "listing unhealthy accounts", c -> {
             List<StoredStatus> result = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("""
-                    SELECT account_id, last_status, last_equity, last_im, last_mm, last_ratio, last_at FROM account
+                    SELECT account_id, last_status, last_equity, last_im, last_mm, last_ratio, last_at,
+                           CASE WHEN margin_mode = 'ISOLATED' THEN last_breached_instrument END FROM account
                     WHERE last_status IN ('MARGIN_CALL', 'LIQUIDATION') ORDER BY account_id""");
                  ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     result.add(new StoredStatus(rs.getString(1), RiskStatus.valueOf(rs.getString(2)), rs.getBigDecimal(3),
-                            rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getDouble(6), rs.getTimestamp(7).toInstant().toEpochMilli()));
+                            rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getDouble(6), rs.getTimestamp(7).toInstant().toEpochMilli(),
+                            rs.getString(8)));
                 }
             }
             return result;
@@ -728,6 +938,7 @@ public class AccountStore {
                 s.setString(2, p.instrument());
                 s.executeUpdate();
             }
+            deleteAllocations(c, accountId, p.instrument()); // closed: its bucket returns to the free pool
             return;
         }
         try (PreparedStatement s = c.prepareStatement("""

@@ -18,7 +18,10 @@ import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.freeze;
 import static dev.crosschain.margin.grpc.MarginGrpcServiceTest.view;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** SetMarginMode: CROSS and PORTFOLIO are offered (PORTFOLIO's figures: PortfolioModeGrpcTest); ISOLATED is refused until its engine is wired. */
+/**
+ * SetMarginMode: CROSS and PORTFOLIO are offered (PORTFOLIO's figures: PortfolioModeGrpcTest); ISOLATED where
+ * margin.isolated.enabled (true in %test: IsolatedMarginGrpcTest; off: IsolatedDisabledGrpcTest).
+ */
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 class SetMarginModeGrpcTest {
@@ -64,18 +67,6 @@ class SetMarginModeGrpcTest {
         upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "10", "1", "0", "0"});
         assertThat(setMode("mode-coll-only-1", acc, MarginMode.MARGIN_MODE_CROSS).getMode()).isEqualTo(MarginMode.MARGIN_MODE_CROSS);
         assertThat(view(acc).getMode()).isEqualTo(MarginMode.MARGIN_MODE_CROSS);
-    }
-
-    @Test
-    void isolatedIsNotOfferedYetAndIsRefusedChangingNothing() {
-        String acc = "mode-na";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
-        fill("mode-na-f1", acc, PERP, Side.SIDE_BUY, "1", "3000");
-        assertError(() -> setMode("mode-na-1", acc, MarginMode.MARGIN_MODE_ISOLATED), Status.Code.FAILED_PRECONDITION,
-                "MODE_NOT_AVAILABLE", null);
-        assertThat(view(acc).getMode()).isEqualTo(MarginMode.MARGIN_MODE_CROSS);
-        // the refused id was not kept
-        assertThat(setMode("mode-na-1", acc, MarginMode.MARGIN_MODE_CROSS).getReplayed()).isFalse();
     }
 
     @Test
