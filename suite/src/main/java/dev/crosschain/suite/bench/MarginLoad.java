@@ -8,6 +8,15 @@ import dev.crosschain.proto.margin.v1.Side;
 import dev.crosschain.proto.margin.v1.WhatIfRequest;
 import dev.crosschain.proto.margin.v1.WhatIfResponse;
 import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import dev.crosschain.proto.collateral.v1.Ack;
+import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.proto.pricing.v1.IndexQuote;
+import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
+import dev.crosschain.suite.Await;
+import dev.crosschain.suite.ChainAdapter;
+import dev.crosschain.suite.DemoScenario;
+import dev.crosschain.suite.Endpoints;
 import dev.crosschain.suite.Launcher;
 import dev.crosschain.suite.ServiceSpec;
 import dev.crosschain.suite.Suite;
@@ -92,10 +101,16 @@ public final class MarginLoad {
         Map<String, Integer> opt = new ConcurrentHashMap<>(Map.of("options", 1000, "views", 500, "rate", 1000, "warmup", 10,
                 "seconds", 30, "accounts", 10_000, "positions", 20, "passes", 3));
         long seed = System.nanoTime();
+        double portfolioShare = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String name = args[i].replaceFirst("^--", "");
             if (name.equals("seed")) {
                 seed = Long.parseLong(args[i + 1]);
+            } else if (name.equals("portfolio-share")) {
+                portfolioShare = Double.parseDouble(args[i + 1]);
+                if (!(portfolioShare >= 0 && portfolioShare <= 1)) {
+                    throw new IllegalArgumentException("--portfolio-share must be in [0, 1]: " + args[i + 1]);
+                }
             } else if (opt.containsKey(name)) {
                 opt.put(name, Integer.parseInt(args[i + 1]));
             } else {
@@ -108,7 +123,8 @@ public final class MarginLoad {
         List<ServiceSpec> services = List.of(ServiceSpec.PRICING, ServiceSpec.COLLATERAL, ServiceSpec.MARGIN);
         try (PostgresServer db = PostgresServer.forTests()) {
             String prefix = "margin_load_" + Long.toString(System.nanoTime() & 0xffffff, 36) + "_";
-            try (Suite suite = Suite.start(db, prefix, root, root.resolve("suite/target/margin-load-logs"), PORT_BASE, services)) {
+            try (Suite suite = Suite.start(db, prefix, root, root.resolve("suite/target/margin-load-logs"), PORT_BASE, services);
+                 Endpoints endpoints = suite.endpoints()) {
                 ManagedChannel pricing = channel(ServiceSpec.PRICING);
                 ManagedChannel margin = channel(ServiceSpec.MARGIN);
                 try (Connection sql = DriverManager.getConnection(db.jdbcUrl(prefix + ServiceSpec.MARGIN.database()), db.user(), db.password())) {
@@ -117,16 +133,21 @@ public final class MarginLoad {
                     List<String> options = optionUniverse(today, opt.get("options"));
                     List<String> small = smallUniverse(today);
 
-                    seed(sql, "pm-options", 1, options.size(), options, "PORTFOLIO", random, true);
+                    seed(sql, "pm-options", 1, options.size(), options, 1, random, true);
                     portfolioView(margin, "pm-options-0", opt.get("views"));
 
-                    seed(sql, "wi-portfolio", 1, 20, small, "PORTFOLIO", random, false);
-                    seed(sql, "wi-cross", 1, 20, small, "CROSS", random, false);
+                    seed(sql, "wi-portfolio", 1, 20, small, 1, random, false);
+                    seed(sql, "wi-cross", 1, 20, small, 0, random, false);
                     for (String account : List.of("wi-portfolio-0", "wi-cross-0")) {
                         whatIf(margin, account, opt.get("rate"), opt.get("warmup"), opt.get("seconds"));
                     }
 
-                    remargin(sql, opt.get("accounts"), opt.get("positions"), small, random, opt.get("passes"));
+                    Connection collateralSql = DriverManager.getConnection(db.jdbcUrl(prefix + ServiceSpec.COLLATERAL.database()),
+                            db.user(), db.password());
+                    try (collateralSql) {
+                        remargin(sql, new Funding(endpoints, collateralSql), opt.get("accounts"), opt.get("positions"), small,
+                                portfolioShare, random, opt.get("passes"));
+                    }
                 } finally {
                     pricing.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
                     margin.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -181,21 +202,25 @@ public final class MarginLoad {
     }
 
     /**
-     * Writes {@code accounts} accounts {@code <prefix>-<i>} in {@code mode}, each with {@code positions} distinct
+     * Writes {@code accounts} accounts {@code <prefix>-<i>}, each PORTFOLIO with probability {@code portfolioShare}
+     * (else CROSS; the generator is drawn for it only when the share is strictly between 0 and 1), each with {@code positions} distinct
      * instruments of {@code universe} (all of them, in order, when {@code whole}), quantity +-1..5 (perps and futures
      * in 0.1 BTC / 1 ETH steps), entry at the index for linear ones and 0 for options (a fill's average price; the
      * figures measured do not depend on it).
      */
-    private static void seed(Connection sql, String prefix, int accounts, int positions, List<String> universe, String mode,
-                             Random random, boolean whole) throws SQLException {
+    private static List<String> seed(Connection sql, String prefix, int accounts, int positions, List<String> universe,
+                                     double portfolioShare, Random random, boolean whole) throws SQLException {
+        List<String> ids = new ArrayList<>();
         sql.setAutoCommit(false);
         try (PreparedStatement account = sql.prepareStatement("INSERT INTO account (account_id, margin_mode) VALUES (?, ?)");
              PreparedStatement position = sql.prepareStatement(
                      "INSERT INTO position (account_id, instrument, quantity, avg_entry_price) VALUES (?, ?, ?, ?)")) {
             for (int a = 0; a < accounts; a++) {
                 String id = prefix + "-" + a;
+                ids.add(id);
+                boolean portfolio = portfolioShare >= 1 || portfolioShare > 0 && random.nextDouble() < portfolioShare;
                 account.setString(1, id);
-                account.setString(2, mode);
+                account.setString(2, portfolio ? "PORTFOLIO" : "CROSS");
                 account.addBatch();
                 List<String> picked = new ArrayList<>(universe);
                 if (!whole) {
@@ -223,6 +248,7 @@ public final class MarginLoad {
         } finally {
             sql.setAutoCommit(true);
         }
+        return ids;
     }
 
     private static void portfolioView(ManagedChannel margin, String account, int calls) {
@@ -323,12 +349,32 @@ public final class MarginLoad {
                 cpu.toNanos() / 1e9 / seconds, driver.toNanos() / 1e9 / seconds);
     }
 
-    private static void remargin(Connection sql, int accounts, int positions, List<String> universe, Random random, int passes)
-            throws SQLException, InterruptedException {
+    private static void remargin(Connection sql, Funding funding, int accounts, int positions, List<String> universe,
+                                 double portfolioShare, Random random, int passes) throws SQLException, InterruptedException {
         long seeding = System.nanoTime();
-        seed(sql, "bulk", accounts, positions, universe, "CROSS", random, false);
-        System.out.printf(Locale.ROOT, "%nre-margin: %d CROSS accounts x %d positions written in %.1f s; waiting for a pass that starts after%n",
-                accounts, positions, (System.nanoTime() - seeding) / 1e9);
+        List<String> ids = seed(sql, "bulk", accounts, positions, universe, portfolioShare, random, false);
+        int portfolio = count(sql, "SELECT count(*) FROM account WHERE account_id LIKE 'bulk-%' AND margin_mode = 'PORTFOLIO'");
+        System.out.printf(Locale.ROOT, "%nre-margin: %d accounts (%d CROSS, %d PORTFOLIO) x %d positions written in %.1f s%n",
+                accounts, accounts - portfolio, portfolio, positions, (System.nanoTime() - seeding) / 1e9);
+        funding.fund(ids, random);
+        System.out.println("waiting for a pass that starts after");
+        // a price tick a second, as the venue's feeds give: marks and collateral prices stay fresh through the passes
+        java.util.concurrent.ScheduledExecutorService ticks = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        ticks.scheduleAtFixedRate(() -> {
+            try {
+                funding.endpoints().pricing().pushIndexPrices(indexNow());
+            } catch (RuntimeException e) {
+                System.out.println("index tick failed: " + e.getMessage()); // the next tick tries again
+            }
+        }, 0, 1, TimeUnit.SECONDS);
+        try {
+            timePasses(passes);
+        } finally {
+            ticks.shutdownNow();
+        }
+    }
+
+    private static void timePasses(int passes) throws InterruptedException {
         // the pass running while the rows were written saw some of them: wait for it to end, then time whole passes
         double[] at = passMetrics().orElseThrow(() -> new IllegalStateException("margin-service's /q/metrics did not answer in time"));
         at = awaitNextPass(at);
@@ -349,6 +395,91 @@ public final class MarginLoad {
         System.out.printf(Locale.ROOT, "re-margin passes (margin-service's own timer): %s%n", String.join(", ", lines));
         System.out.printf(Locale.ROOT, "mean %.3f s, worst %.3f s per pass; services' CPU %.2f s over %d passes (%.2f cores while they ran)%n",
                 total / passes, worst, cpu.toNanos() / 1e9, passes, cpu.toNanos() / 1e9 / total);
+    }
+
+    private static int count(Connection sql, String query) throws SQLException {
+        try (PreparedStatement s = sql.prepareStatement(query); java.sql.ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /**
+     * Funds accounts in collateral-service through the real adapter stream, as a chain adapter would: USDC on ethereum
+     * for every account and ETH on arbitrum for every other one (risky collateral, which PORTFOLIO scans), all in one
+     * block per chain followed by the chain's confirmations; then awaits every deposit CREDITED and the chains
+     * HEALTHY, so the passes value funded accounts (GetCollaterals with balances, not "unknown").
+     */
+    private record Funding(Endpoints endpoints, Connection collateralSql) {
+
+        private static final int WINDOW = 256;
+
+        void fund(List<String> accounts, Random random) throws InterruptedException, SQLException {
+            long start = System.nanoTime();
+            endpoints.pricing().pushIndexPrices(indexNow());
+            List<Deposit> usdc = new ArrayList<>();
+            List<Deposit> eth = new ArrayList<>();
+            for (int i = 0; i < accounts.size(); i++) {
+                usdc.add(deposit("usdc-" + i, accounts.get(i), "USDC", java.math.BigDecimal.valueOf(20_000 + random.nextInt(180_001))));
+                if (i % 2 == 0) {
+                    eth.add(deposit("eth-" + i, accounts.get(i), "ETH", java.math.BigDecimal.valueOf(1 + random.nextInt(20))));
+                }
+            }
+            long applied = onChain("ethereum", usdc) + onChain("arbitrum", eth);
+            int expected = usdc.size() + eth.size();
+            if (applied != expected) {
+                throw new IllegalStateException(applied + " of " + expected + " funding deposits acked APPLIED");
+            }
+            Await.until(expected + " funding deposits CREDITED", Duration.ofMinutes(2), () -> {
+                try {
+                    int credited = count(collateralSql, "SELECT count(*) FROM deposit WHERE status = 'CREDITED'");
+                    return credited >= expected ? Optional.of(credited) : Optional.empty();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            DemoScenario.awaitChainsHealthy(endpoints, accounts.get(0));
+            System.out.printf(Locale.ROOT, "funded through the adapter streams: %d USDC deposits on ethereum, %d ETH deposits on"
+                    + " arbitrum, credited and the chains HEALTHY in %.1f s%n", usdc.size(), eth.size(), (System.nanoTime() - start) / 1e9);
+        }
+
+        /** The deposits in one new block of {@code chain}, then the headers that make them final; how many were APPLIED. */
+        private long onChain(String chain, List<Deposit> deposits) throws InterruptedException {
+            try (ChainAdapter adapter = ChainAdapter.connect(chain, endpoints)) {
+                long height = adapter.welcome().getTipHeight() + 1;
+                String block = chain + "-funding-" + height;
+                requireApplied(adapter.header(height, block));
+                List<Deposit> inBlock = deposits.stream().map(d -> d.toBuilder().setTxHash(chain + "-" + d.getTxHash())
+                        .setBlockHash(block).build()).toList();
+                long applied = adapter.deposits(inBlock, WINDOW).stream()
+                        .filter(a -> a.getOutcome() == AckOutcome.ACK_OUTCOME_APPLIED).count();
+                for (long h = height + 1; h < height + adapter.welcome().getConfirmations(); h++) {
+                    requireApplied(adapter.header(h, chain + "-funding-" + h));
+                }
+                return applied;
+            }
+        }
+
+        private static Deposit deposit(String tx, String account, String asset, java.math.BigDecimal amount) {
+            return Deposit.newBuilder().setTxHash(tx).setLogIndex(0).setAccountId(account).setAsset(asset)
+                    .setAmount(amount.toPlainString()).build();
+        }
+
+        private static void requireApplied(Ack ack) {
+            if (ack.getOutcome() != AckOutcome.ACK_OUTCOME_APPLIED) {
+                throw new IllegalStateException("funding header " + ack.getCursor() + " not applied: " + ack);
+            }
+        }
+    }
+
+    /** The index levels of the market (and USDC at 1) observed now: pushed before the funding and on every tick. */
+    private static PushIndexPricesRequest indexNow() {
+        long now = System.currentTimeMillis();
+        PushIndexPricesRequest.Builder push = PushIndexPricesRequest.newBuilder();
+        INDEX.forEach((asset, level) -> push.addQuotes(IndexQuote.newBuilder().setAsset(asset).setSource("bench")
+                .setPrice(Long.toString(level.longValue())).setObservedAtUnixMs(now)));
+        push.addQuotes(IndexQuote.newBuilder().setAsset("USDC").setSource("bench").setPrice("1").setObservedAtUnixMs(now));
+        return push.build();
     }
 
     /** Awaits one more completed pass than {@code before} shows (count, sum seconds, accounts), polling /q/metrics. */
