@@ -6,6 +6,7 @@ import dev.crosschain.proto.collateral.v1.BlockHeader;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
 import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.proto.collateral.v1.Heartbeat;
 import dev.crosschain.proto.collateral.v1.Welcome;
 import io.grpc.stub.StreamObserver;
 
@@ -88,6 +89,11 @@ public final class ChainAdapter implements AutoCloseable {
                 .setTimestampUnixMs(System.currentTimeMillis());
         parentHash = hash;
         return send(ConnectAdapterRequest.newBuilder().setHeader(header));
+    }
+
+    /** Says the adapter is alive and has seen blocks up to {@code headHeight}: a chain silent too long turns DEGRADED. */
+    public Ack heartbeat(long headHeight) throws InterruptedException {
+        return send(ConnectAdapterRequest.newBuilder().setHeartbeat(Heartbeat.newBuilder().setHeadHeight(headHeight)));
     }
 
     public Ack deposit(Deposit deposit) throws InterruptedException {

@@ -82,6 +82,9 @@ public class MarginEngine {
     /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
     @Inject
     MarginConfig config;
+    /** Where the re-margin pass spends its time (field-injected like {@link #config}). */
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
     /** The expected-shortfall model of each set (field-injected like {@link #config}). */
     @Inject
     ShortfallModels shortfall;
@@ -164,8 +167,12 @@ public class MarginEngine {
 
     /** The account's own view from {@code in}: the one evaluation of GetAccountView, WatchAccount and the re-margin pass. */
     private Valued valued(String accountId, Inputs in) {
-        return new Valued(evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), true), in.marks,
-                in.parameters);
+        return valued(accountId, in, pricing::revalue);
+    }
+
+    /** {@link #valued(String, Inputs)} with {@code revaluation} standing in for RevalueBook (the pass's batched figures). */
+    private Valued valued(String accountId, Inputs in, PortfolioAccount.Revaluation revaluation) {
+        return new Valued(viewWith(accountId, in, now(), revaluation, shortfall), in.marks, in.parameters);
     }
 
     /**
@@ -445,7 +452,9 @@ public class MarginEngine {
         String after = "";
         try {
             while (!stopping) {
+                long reading = System.nanoTime();
                 List<AccountStore.Remarginable> page = store.remarginPage(after, config.remargin().pageSize());
+                timed("read", reading);
                 if (page.isEmpty()) {
                     break;
                 }
@@ -475,6 +484,17 @@ public class MarginEngine {
             awaitPages(pages);
         }
         return passed;
+    }
+
+    /**
+     * Records the time since {@code startNanos} under margin_remargin_page_seconds{phase}: a page's SQL read, its
+     * upstream reads (collateral and marks), its batched revaluation, its valuation, its writes, and the one-by-one
+     * re-evaluation of its status changes.
+     */
+    private void timed(String phase, long startNanos) {
+        io.micrometer.core.instrument.Timer.builder("margin.remargin.page").tag("phase", phase)
+                .description("one re-margin page's time in each phase").register(meters)
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The pass's workers: daemon threads, created with the first pass; null once the service is stopping. */
@@ -530,8 +550,9 @@ public class MarginEngine {
 
     private void remargin(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
         Map<String, Valued> valued;
+        List<String> alone = new ArrayList<>();
         try {
-            valued = valuePage(set, page);
+            valued = valuePage(set, page, alone);
         } catch (DependencyException e) {
             if (e.code() == io.grpc.Status.Code.NOT_FOUND || e.code() == io.grpc.Status.Code.INVALID_ARGUMENT
                     || e.code() == io.grpc.Status.Code.UNIMPLEMENTED) {
@@ -567,18 +588,23 @@ public class MarginEngine {
         if (stopping) {
             return;
         }
+        long storing = System.nanoTime();
         try {
             store.recordFigures(figures, judgedAgainst);
         } catch (RuntimeException e) {
             LOG.warnf("re-margin figures of %d accounts from %s not stored: %s", figures.size(), page.get(0).state().accountId(),
                     e.getMessage());
         }
+        timed("store", storing);
+        changed.addAll(alone); // holders of an instrument pricing refused: each valued by its own calls
+        long changing = System.nanoTime();
         for (String accountId : changed) {
             if (stopping) {
                 return;
             }
             reevaluate(accountId);
         }
+        timed("changes", changing);
         changed.forEach(valued::remove);
         valued.values().forEach(views::publish);
     }
@@ -588,21 +614,56 @@ public class MarginEngine {
      *
      * @throws DependencyException when the page's collateral or marks cannot be had
      */
-    private Map<String, Valued> valuePage(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
-        CollateralClient.Batch held = collateral.collaterals(page.stream().map(r -> r.state().accountId()).toList());
+    private Map<String, Valued> valuePage(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page,
+                                          List<String> alone) {
+        long upstream = System.nanoTime();
+        List<String> ids = page.stream().map(r -> r.state().accountId()).toList();
+        // the two upstream reads overlap: the page waits for the slower, not for both one after the other
+        java.util.concurrent.CompletableFuture<CollateralClient.Batch> reading = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> collateral.collaterals(ids), io.grpc.Context.ROOT.fixedContextExecutor(Infrastructure.getDefaultWorkerPool()));
         Set<String> instruments = new TreeSet<>();
         page.forEach(r -> r.state().positions().forEach(p -> instruments.add(p.instrument())));
-        Map<String, MarketMark> marks = pricing.marks(instruments);
-        Map<String, Valued> valued = new LinkedHashMap<>();
+        Set<String> refused = new TreeSet<>();
+        Map<String, MarketMark> marks;
+        try {
+            marks = pageMarks(instruments, refused);
+        } finally {
+            reading.exceptionally(e -> null); // a failure of the other read is the page's too: never left unobserved
+        }
+        CollateralClient.Batch held = joined(reading);
+        timed("upstream", upstream);
+        Map<String, Inputs> inputs = new LinkedHashMap<>();
         for (AccountStore.Remarginable r : page) {
-            if (stopping) {
-                break;
-            }
             String accountId = r.state().accountId();
+            if (r.state().positions().stream().anyMatch(p -> refused.contains(p.instrument()))) {
+                alone.add(accountId);
+                continue;
+            }
             try {
                 Map<String, MarketMark> own = new HashMap<>();
                 r.state().positions().forEach(p -> own.put(p.instrument(), marks.get(p.instrument())));
-                valued.put(accountId, valued(accountId, inputs(set, Optional.of(r.state()), held.of(accountId), own)));
+                inputs.put(accountId, inputs(set, Optional.of(r.state()), held.of(accountId), own));
+            } catch (DependencyException e) {
+                LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
+            }
+        }
+        long revaluing = System.nanoTime();
+        PortfolioAccount.Revaluation revaluation = batchedRevaluation(inputs);
+        timed("revalue", revaluing);
+        long valuing = System.nanoTime();
+        Map<String, Valued> valued = new LinkedHashMap<>();
+        for (Map.Entry<String, Inputs> account : inputs.entrySet()) {
+            if (stopping) {
+                break;
+            }
+            String accountId = account.getKey();
+            try {
+                try {
+                    valued.put(accountId, valued(accountId, account.getValue(), revaluation));
+                } catch (PageRevaluation.Missing e) {
+                    // its instruments' batched figures could not be had: its own RevalueBook call, as GetAccountView
+                    valued.put(accountId, valued(accountId, account.getValue()));
+                }
             } catch (DependencyException e) {
                 LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
             } catch (RuntimeException e) {
@@ -611,7 +672,65 @@ public class MarginEngine {
                 }
             }
         }
+        timed("value", valuing);
         return valued;
+    }
+
+    /** The page's collateral read: its failure as thrown by the client. */
+    private static CollateralClient.Batch joined(java.util.concurrent.CompletableFuture<CollateralClient.Batch> reading) {
+        try {
+            return reading.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The marks of the page's instruments. When pricing refuses some of them by name, the others' marks, with the
+     * refused names added to {@code refused} (their holders are valued one by one); otherwise its failure propagates.
+     */
+    private Map<String, MarketMark> pageMarks(Set<String> instruments, Set<String> refused) {
+        List<String> names = List.copyOf(instruments);
+        try {
+            return pricing.marks(names);
+        } catch (DependencyException e) {
+            Set<String> named = e.code() == io.grpc.Status.Code.INVALID_ARGUMENT || e.code() == io.grpc.Status.Code.NOT_FOUND
+                    ? PricingClient.refused(e, names, "instruments") : Set.of();
+            if (named.isEmpty()) {
+                throw e;
+            }
+            LOG.warnf("re-margin page: pricing refused %s; their holders are valued one by one", named);
+            refused.addAll(named);
+            return pricing.marks(names.stream().filter(n -> !named.contains(n)).toList());
+        }
+    }
+
+    /**
+     * The page's PORTFOLIO books revalued together ({@link PageRevaluation}): each account's scan is planned, then
+     * every instrument asked is revalued once per scenario group, and the scans are answered from those figures.
+     */
+    private PortfolioAccount.Revaluation batchedRevaluation(Map<String, Inputs> inputs) {
+        PageRevaluation batch = new PageRevaluation(pricing::revalue);
+        PortfolioAccount.Revaluation planner = batch.planner();
+        inputs.forEach((accountId, in) -> {
+            if (in.mode != MarginMode.PORTFOLIO || stopping) {
+                return;
+            }
+            try {
+                viewWith(accountId, in, now(), planner, shortfall);
+            } catch (PageRevaluation.Planned expected) {
+                // the scan's request is recorded
+            } catch (RuntimeException e) {
+                // the valuation below meets the same failure and reports it
+            }
+        });
+        if (batch.planned()) {
+            batch.fetch();
+        }
+        return batch.answers();
     }
 
     /**
@@ -620,7 +739,7 @@ public class MarginEngine {
      */
     public Map<String, AccountRisk> passFigures(List<AccountStore.Remarginable> page) {
         Map<String, AccountRisk> figures = new LinkedHashMap<>();
-        valuePage(parameters.current(), page).forEach((id, v) -> figures.put(id, v.risk()));
+        valuePage(parameters.current(), page, new ArrayList<>()).forEach((id, v) -> figures.put(id, v.risk()));
         return figures;
     }
 

@@ -119,6 +119,63 @@ class RemarginPassGrpcTest {
         assertThat(pass.get(marginOnly).collateral().lines()).isEmpty();
     }
 
+    @Test
+    void aPageOfRandomPortfolioBooksIsValuedAsGetAccountViewValuesEachOfThem() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("RemarginPassGrpcTest PORTFOLIO page seed " + seed);
+        java.util.Random random = new java.util.Random(seed);
+        String prefix = "rp-pm-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        // underlyings of this test only (BNB, XRP and ADA with a future each), so other tests' marks never move them
+        List<String> instruments = List.of("BNB-PERPETUAL", "BNB-25JUN27", "XRP-PERPETUAL", "XRP-25JUN27", "ADA-PERPETUAL",
+                "ADA-25JUN27");
+        for (String instrument : instruments) {
+            upstream.pricing.linear(instrument, Integer.toString(50 + random.nextInt(500)), false);
+        }
+        List<String> accounts = new ArrayList<>();
+        for (int a = 0; a < 12; a++) {
+            String account = prefix + String.format("%02d", a); // in the page's (account id) order
+            accounts.add(account);
+            List<Object[]> lines = new ArrayList<>();
+            lines.add(new Object[]{"ethereum", "USDC", Integer.toString(1_000 + random.nextInt(50_000)), "1", "0.02", "0.01"});
+            if (random.nextBoolean()) { // risky collateral, scanned with the ETH scenarios
+                lines.add(new Object[]{"arbitrum", "ETH", Integer.toString(1 + random.nextInt(10)), "3000", "0.15", "0.10"});
+            }
+            upstream.collateral.set(account, false, lines.toArray(new Object[0][]));
+            List<String> held = new ArrayList<>(instruments);
+            java.util.Collections.shuffle(held, random);
+            try (Connection c = dataSource.getConnection()) {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO account (account_id, margin_mode) VALUES (?, 'PORTFOLIO')")) {
+                    s.setString(1, account);
+                    s.executeUpdate();
+                }
+                for (String instrument : held.subList(0, 1 + random.nextInt(held.size()))) {
+                    int quantity = (1 + random.nextInt(40)) * (random.nextBoolean() ? 1 : -1);
+                    try (PreparedStatement s = c.prepareStatement(
+                            "INSERT INTO position (account_id, instrument, quantity, avg_entry_price) VALUES (?, ?, ?, ?)")) {
+                        s.setString(1, account);
+                        s.setString(2, instrument);
+                        s.setBigDecimal(3, BigDecimal.valueOf(quantity, 1));
+                        s.setBigDecimal(4, BigDecimal.valueOf(50 + random.nextInt(500)));
+                        s.executeUpdate();
+                    }
+                }
+            }
+        }
+
+        List<AccountStore.Remarginable> page = store.remarginPage(prefix, 1_000).stream()
+                .filter(r -> r.state().accountId().startsWith(prefix)).toList();
+        assertThat(page).extracting(r -> r.state().accountId()).containsExactlyElementsOf(accounts);
+        Map<String, AccountRisk> pass = engine.passFigures(page);
+
+        assertThat(pass).as("seed %d", seed).containsOnlyKeys(accounts);
+        for (String account : accounts) {
+            AccountRisk figures = pass.get(account);
+            assertThat(figures.portfolio()).as("seed %d: %s valued by the scenario engine", seed, account).isNotNull();
+            assertThat(figures.portfolio().fallback()).as("seed %d: %s not the fallback", seed, account).isFalse();
+            assertSameFigures(figures, view(account));
+        }
+    }
+
     private static void assertSameFigures(AccountRisk pass, AccountView view) {
         String account = view.getAccountId();
         assertThat(pass.accountId()).isEqualTo(account);

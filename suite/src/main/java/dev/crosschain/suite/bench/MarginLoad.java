@@ -66,8 +66,11 @@ import static dev.crosschain.suite.bench.LoadMeasures.ms;
  *       BTC and ETH (revalued through pricing-service's RevalueBook on every call), closed loop, one call at a time;</li>
  *   <li><b>what-if</b>: WhatIf (one hypothetical perp fill) on a 20-position account, PORTFOLIO then CROSS, open loop at
  *       {@code --rate} calls/s, latency from each call's scheduled send (no coordinated omission);</li>
- *   <li><b>re-margin</b>: {@code --accounts} CROSS accounts of {@code --positions} positions each; the durations of
- *       whole re-margin passes read from margin-service's own timer (/q/metrics {@code margin_remargin_pass_seconds}).</li>
+ *   <li><b>re-margin</b>: {@code --accounts} accounts of {@code --positions} positions each, PORTFOLIO with probability
+ *       {@code --portfolio-share} (default 0) and CROSS otherwise, each funded in collateral-service through the chain
+ *       adapter stream first (USDC on ethereum, ETH on arbitrum for every other account; the adapters keep sending a
+ *       block and a heartbeat a second, the feed an index tick); the durations of whole re-margin passes read from
+ *       margin-service's own timer (/q/metrics {@code margin_remargin_pass_seconds}), with its per-phase page times.</li>
  * </ol>
  * Accounts and positions are written straight into margin-service's database (200,000 ApplyFill calls would each start
  * a re-evaluation and take minutes); the positions are those a fill would leave, from a seeded generator (the seed is
@@ -75,7 +78,8 @@ import static dev.crosschain.suite.bench.LoadMeasures.ms;
  *
  * <pre>
  * java -cp 'suite/target/suite.jar:suite/target/lib/*' dev.crosschain.suite.bench.MarginLoad [--options 1000] [--views 500]
- *     [--rate 1000] [--warmup 10] [--seconds 30] [--accounts 10000] [--positions 20] [--passes 3] [--seed N]
+ *     [--rate 1000] [--warmup 10] [--seconds 30] [--accounts 10000] [--positions 20] [--passes 3] [--portfolio-share 0]
+ *     [--seed N]
  * </pre>
  */
 public final class MarginLoad {
@@ -144,8 +148,8 @@ public final class MarginLoad {
 
                     Connection collateralSql = DriverManager.getConnection(db.jdbcUrl(prefix + ServiceSpec.COLLATERAL.database()),
                             db.user(), db.password());
-                    try (collateralSql) {
-                        remargin(sql, new Funding(endpoints, collateralSql), opt.get("accounts"), opt.get("positions"), small,
+                    try (collateralSql; Funding funding = new Funding(endpoints, collateralSql)) {
+                        remargin(sql, funding, opt.get("accounts"), opt.get("positions"), small,
                                 portfolioShare, random, opt.get("passes"));
                     }
                 } finally {
@@ -208,16 +212,14 @@ public final class MarginLoad {
      * in 0.1 BTC / 1 ETH steps), entry at the index for linear ones and 0 for options (a fill's average price; the
      * figures measured do not depend on it).
      */
-    private static List<String> seed(Connection sql, String prefix, int accounts, int positions, List<String> universe,
+    private static void seed(Connection sql, String prefix, int accounts, int positions, List<String> universe,
                                      double portfolioShare, Random random, boolean whole) throws SQLException {
-        List<String> ids = new ArrayList<>();
         sql.setAutoCommit(false);
         try (PreparedStatement account = sql.prepareStatement("INSERT INTO account (account_id, margin_mode) VALUES (?, ?)");
              PreparedStatement position = sql.prepareStatement(
                      "INSERT INTO position (account_id, instrument, quantity, avg_entry_price) VALUES (?, ?, ?, ?)")) {
             for (int a = 0; a < accounts; a++) {
                 String id = prefix + "-" + a;
-                ids.add(id);
                 boolean portfolio = portfolioShare >= 1 || portfolioShare > 0 && random.nextDouble() < portfolioShare;
                 account.setString(1, id);
                 account.setString(2, portfolio ? "PORTFOLIO" : "CROSS");
@@ -248,7 +250,6 @@ public final class MarginLoad {
         } finally {
             sql.setAutoCommit(true);
         }
-        return ids;
     }
 
     private static void portfolioView(ManagedChannel margin, String account, int calls) {
@@ -351,26 +352,31 @@ public final class MarginLoad {
 
     private static void remargin(Connection sql, Funding funding, int accounts, int positions, List<String> universe,
                                  double portfolioShare, Random random, int passes) throws SQLException, InterruptedException {
+        // funded first: the first pass values them funded (no mass of status changes from an unfunded start)
+        System.out.println();
+        funding.fund(java.util.stream.IntStream.range(0, accounts).mapToObj(i -> "bulk-" + i).toList(), random);
         long seeding = System.nanoTime();
-        List<String> ids = seed(sql, "bulk", accounts, positions, universe, portfolioShare, random, false);
+        seed(sql, "bulk", accounts, positions, universe, portfolioShare, random, false);
         int portfolio = count(sql, "SELECT count(*) FROM account WHERE account_id LIKE 'bulk-%' AND margin_mode = 'PORTFOLIO'");
-        System.out.printf(Locale.ROOT, "%nre-margin: %d accounts (%d CROSS, %d PORTFOLIO) x %d positions written in %.1f s%n",
+        System.out.printf(Locale.ROOT, "re-margin: %d accounts (%d CROSS, %d PORTFOLIO) x %d positions written in %.1f s;"
+                        + " waiting for a pass that starts after%n",
                 accounts, accounts - portfolio, portfolio, positions, (System.nanoTime() - seeding) / 1e9);
-        funding.fund(ids, random);
-        System.out.println("waiting for a pass that starts after");
-        // a price tick a second, as the venue's feeds give: marks and collateral prices stay fresh through the passes
+        // a tick a second: marks, collateral prices and the chains stay fresh and HEALTHY through the passes
         java.util.concurrent.ScheduledExecutorService ticks = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         ticks.scheduleAtFixedRate(() -> {
             try {
-                funding.endpoints().pricing().pushIndexPrices(indexNow());
+                funding.tick();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                System.out.println("index tick failed: " + e.getMessage()); // the next tick tries again
+                System.out.println("tick failed: " + e.getMessage()); // the next tick tries again
             }
         }, 0, 1, TimeUnit.SECONDS);
         try {
             timePasses(passes);
         } finally {
             ticks.shutdownNow();
+            ticks.awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
@@ -378,6 +384,7 @@ public final class MarginLoad {
         // the pass running while the rows were written saw some of them: wait for it to end, then time whole passes
         double[] at = passMetrics().orElseThrow(() -> new IllegalStateException("margin-service's /q/metrics did not answer in time"));
         at = awaitNextPass(at);
+        Map<String, Double> phasesBefore = phaseSeconds();
         Duration cpuBefore = servicesCpu();
         List<String> lines = new ArrayList<>();
         double total = 0;
@@ -392,7 +399,12 @@ public final class MarginLoad {
             at = next;
         }
         Duration cpu = servicesCpu().minus(cpuBefore);
+        Map<String, Double> phases = new java.util.TreeMap<>(phaseSeconds());
+        phases.replaceAll((phase, seconds) -> seconds - phasesBefore.getOrDefault(phase, 0.0));
         System.out.printf(Locale.ROOT, "re-margin passes (margin-service's own timer): %s%n", String.join(", ", lines));
+        StringBuilder perPhase = new StringBuilder();
+        phases.forEach((phase, seconds) -> perPhase.append(String.format(Locale.ROOT, " %s %.3f s", phase, seconds / passes)));
+        System.out.printf(Locale.ROOT, "page time per pass, summed over the pages (margin_remargin_page_seconds):%s%n", perPhase);
         System.out.printf(Locale.ROOT, "mean %.3f s, worst %.3f s per pass; services' CPU %.2f s over %d passes (%.2f cores while they ran)%n",
                 total / passes, worst, cpu.toNanos() / 1e9, passes, cpu.toNanos() / 1e9 / total);
     }
@@ -408,11 +420,28 @@ public final class MarginLoad {
      * Funds accounts in collateral-service through the real adapter stream, as a chain adapter would: USDC on ethereum
      * for every account and ETH on arbitrum for every other one (risky collateral, which PORTFOLIO scans), all in one
      * block per chain followed by the chain's confirmations; then awaits every deposit CREDITED and the chains
-     * HEALTHY, so the passes value funded accounts (GetCollaterals with balances, not "unknown").
+     * HEALTHY, so the passes value funded accounts (GetCollaterals with balances, not "unknown"). The adapters stay
+     * connected: {@link #tick} gives each chain a block and a heartbeat (a chain silent for a minute turns DEGRADED,
+     * and every account's collateral with it).
      */
-    private record Funding(Endpoints endpoints, Connection collateralSql) {
+    private static final class Funding implements AutoCloseable {
 
         private static final int WINDOW = 256;
+        private static final List<String> CHAINS = List.of("ethereum", "arbitrum");
+
+        private final Endpoints endpoints;
+        private final Connection collateralSql;
+        private final Map<String, ChainAdapter> adapters = new java.util.LinkedHashMap<>();
+        private final Map<String, Long> heights = new ConcurrentHashMap<>();
+
+        Funding(Endpoints endpoints, Connection collateralSql) {
+            this.endpoints = endpoints;
+            this.collateralSql = collateralSql;
+        }
+
+        Endpoints endpoints() {
+            return endpoints;
+        }
 
         void fund(List<String> accounts, Random random) throws InterruptedException, SQLException {
             long start = System.nanoTime();
@@ -424,6 +453,9 @@ public final class MarginLoad {
                 if (i % 2 == 0) {
                     eth.add(deposit("eth-" + i, accounts.get(i), "ETH", java.math.BigDecimal.valueOf(1 + random.nextInt(20))));
                 }
+            }
+            for (String chain : CHAINS) {
+                adapters.put(chain, ChainAdapter.connect(chain, endpoints));
             }
             long applied = onChain("ethereum", usdc) + onChain("arbitrum", eth);
             int expected = usdc.size() + eth.size();
@@ -445,19 +477,38 @@ public final class MarginLoad {
 
         /** The deposits in one new block of {@code chain}, then the headers that make them final; how many were APPLIED. */
         private long onChain(String chain, List<Deposit> deposits) throws InterruptedException {
-            try (ChainAdapter adapter = ChainAdapter.connect(chain, endpoints)) {
-                long height = adapter.welcome().getTipHeight() + 1;
-                String block = chain + "-funding-" + height;
-                requireApplied(adapter.header(height, block));
-                List<Deposit> inBlock = deposits.stream().map(d -> d.toBuilder().setTxHash(chain + "-" + d.getTxHash())
-                        .setBlockHash(block).build()).toList();
-                long applied = adapter.deposits(inBlock, WINDOW).stream()
-                        .filter(a -> a.getOutcome() == AckOutcome.ACK_OUTCOME_APPLIED).count();
-                for (long h = height + 1; h < height + adapter.welcome().getConfirmations(); h++) {
-                    requireApplied(adapter.header(h, chain + "-funding-" + h));
-                }
-                return applied;
+            ChainAdapter adapter = adapters.get(chain);
+            long height = adapter.welcome().getTipHeight() + 1;
+            String block = block(chain, height);
+            requireApplied(adapter.header(height, block));
+            List<Deposit> inBlock = deposits.stream().map(d -> d.toBuilder().setTxHash(chain + "-" + d.getTxHash())
+                    .setBlockHash(block).build()).toList();
+            long applied = adapter.deposits(inBlock, WINDOW).stream()
+                    .filter(a -> a.getOutcome() == AckOutcome.ACK_OUTCOME_APPLIED).count();
+            for (long h = height + 1; h < height + adapter.welcome().getConfirmations(); h++) {
+                requireApplied(adapter.header(h, block(chain, h)));
             }
+            heights.put(chain, height + adapter.welcome().getConfirmations() - 1);
+            return applied;
+        }
+
+        /** A price tick, and on each chain a new block and a heartbeat, as the venue's feeds and adapters send them. */
+        void tick() throws InterruptedException {
+            endpoints.pricing().pushIndexPrices(indexNow());
+            for (Map.Entry<String, ChainAdapter> chain : adapters.entrySet()) {
+                long height = heights.merge(chain.getKey(), 1L, Long::sum);
+                requireApplied(chain.getValue().header(height, block(chain.getKey(), height)));
+                chain.getValue().heartbeat(height);
+            }
+        }
+
+        @Override
+        public void close() {
+            adapters.values().forEach(ChainAdapter::close);
+        }
+
+        private static String block(String chain, long height) {
+            return chain + "-funding-" + height;
         }
 
         private static Deposit deposit(String tx, String account, String asset, java.math.BigDecimal amount) {
@@ -467,7 +518,7 @@ public final class MarginLoad {
 
         private static void requireApplied(Ack ack) {
             if (ack.getOutcome() != AckOutcome.ACK_OUTCOME_APPLIED) {
-                throw new IllegalStateException("funding header " + ack.getCursor() + " not applied: " + ack);
+                throw new IllegalStateException("funding event " + ack.getCursor() + " not applied: " + ack);
             }
         }
     }
@@ -518,6 +569,28 @@ public final class MarginLoad {
             return Optional.empty();
         } catch (IOException e) {
             throw new IllegalStateException("could not read margin-service's metrics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final Pattern PHASE = Pattern.compile("(?m)^margin_remargin_page_seconds_sum\\{[^}]*phase=\"(\\w+)\"[^}]*} ([0-9.E+-]+)$");
+
+    /** Margin-service's re-margin page seconds so far, by phase; empty when the read timed out. */
+    private static Map<String, Double> phaseSeconds() {
+        try {
+            URI metrics = URI.create("http://127.0.0.1:" + ServiceSpec.MARGIN.httpPort(PORT_BASE) + "/q/metrics");
+            String text = METRICS_HTTP.send(HttpRequest.newBuilder(metrics).timeout(METRICS_READ_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Map<String, Double> out = new java.util.HashMap<>();
+            Matcher m = PHASE.matcher(text);
+            while (m.find()) {
+                out.put(m.group(1), Double.parseDouble(m.group(2)));
+            }
+            return out;
+        } catch (IOException e) {
+            return Map.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
