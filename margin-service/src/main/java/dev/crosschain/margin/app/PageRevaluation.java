@@ -20,8 +20,9 @@ import java.util.TreeSet;
 /**
  * The PORTFOLIO accounts of one re-margin page revalued together: each instrument of the page once per scenario group,
  * at quantity 1, and each account's P&L the quantity-weighted unit P&L. RevalueBook's per-position figure is linear in
- * the quantity (quantity x unit price, a put of a line with a call priced by parity), so an account's figures are those
- * of its own RevalueBook call up to the last bits of a double, far below the cent.
+ * the quantity (quantity x unit price, a put of a line with a call priced by parity) and independent of the rest of the
+ * request (pricing_service.proto states it on position_pnl_usd; pricing-service's BookRevaluerTest pins it), so an
+ * account's figures are those of its own RevalueBook call up to the last bits of a double, far below the cent.
  *
  * <p>Two steps: {@link #planner()} stands in for RevalueBook while each account is evaluated once and records what its
  * scan asks for (then stops the evaluation by {@link Planned}); {@link #fetch()} makes one RevalueBook call per group
