@@ -434,11 +434,14 @@ public class MarginEngine {
     /**
      * Re-evaluates every account with a position (or not stored HEALTHY), one pass at a time: pages of
      * margin.remargin.page-size accounts read in account order, at most margin.remargin.workers pages valued at once.
-     * Each page's inputs come batched (one SQL read, one GetCollaterals, one GetMarks for the page's instruments, so
-     * no mark is older than the pass); each account is valued by the same evaluation as GetAccountView. An upstream
-     * failure for a page skips its accounts (never marks them healthy); a failing account skips only itself; a page
-     * whose marks pricing refuses, or whose collateral-service has no GetCollaterals yet, is valued account by
-     * account. Returns how many accounts the pass went through.
+     * Each page's inputs come batched (one SQL read, one GetCollaterals overlapped with one GetMarks for the page's
+     * instruments, so no mark is older than the pass; the PORTFOLIO books revalued together, each instrument once per
+     * scenario group, see {@link PageRevaluation}); each account is valued by the same evaluation as GetAccountView.
+     * An upstream failure for a page skips its accounts (never marks them healthy); a failing account skips only
+     * itself. Instruments pricing refuses by name (GetMarks' or the batched RevalueBook's BadRequest) send only their
+     * holders account by account, as does a batched RevalueBook failing otherwise for its instruments; a page whose
+     * GetMarks refusal names no instrument, or whose collateral-service has no GetCollaterals yet, is valued account
+     * by account. Returns how many accounts the pass went through.
      */
     public synchronized int remarginAll() {
         ExecutorService pool = passPool();
@@ -556,7 +559,8 @@ public class MarginEngine {
         } catch (DependencyException e) {
             if (e.code() == io.grpc.Status.Code.NOT_FOUND || e.code() == io.grpc.Status.Code.INVALID_ARGUMENT
                     || e.code() == io.grpc.Status.Code.UNIMPLEMENTED) {
-                // pricing cannot mark an instrument of the page (one account at a time: only its holders are skipped),
+                // pricing refused the page's marks without naming the instruments (pageMarks narrows named ones to
+                // their holders), so one account at a time: only the holders of an unmarkable instrument are skipped;
                 // or collateral-service is older than GetCollaterals (a rollout: the pass stays as it was before it)
                 LOG.warnf("re-margin page from %s valued account by account: %s", page.get(0).state().accountId(), e.getMessage());
                 page.forEach(r -> {
