@@ -48,8 +48,11 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -362,21 +365,39 @@ public final class MarginLoad {
                         + " waiting for a pass that starts after%n",
                 accounts, accounts - portfolio, portfolio, positions, (System.nanoTime() - seeding) / 1e9);
         // a tick a second: marks, collateral prices and the chains stay fresh and HEALTHY through the passes
-        java.util.concurrent.ScheduledExecutorService ticks = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
+        Thread measuring = Thread.currentThread();
+        AtomicReference<RuntimeException> tickFailure = new AtomicReference<>();
         ticks.scheduleAtFixedRate(() -> {
             try {
                 funding.tick();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                System.out.println("tick failed: " + e.getMessage()); // the next tick tries again
+                // no retry: after a lost ack every later tick fails, the chains go DEGRADED and the passes would
+                // measure a flood of status changes, not the pass: the run stops here (throwing ends the ticks)
+                tickFailure.set(e);
+                measuring.interrupt();
+                throw e;
             }
         }, 0, 1, TimeUnit.SECONDS);
         try {
             timePasses(passes);
+        } catch (InterruptedException e) {
+            if (tickFailure.get() == null) {
+                throw e;
+            }
         } finally {
             ticks.shutdownNow();
+            boolean interrupted = Thread.interrupted(); // the tick's interrupt, when it came outside a wait
             ticks.awaitTermination(5, TimeUnit.SECONDS);
+            if (interrupted && tickFailure.get() == null) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (tickFailure.get() != null) {
+            throw new IllegalStateException("a tick failed during the passes; measurement aborted (figures would not be"
+                    + " of the pass): " + tickFailure.get().getMessage(), tickFailure.get());
         }
     }
 
