@@ -126,6 +126,8 @@ public final class MarginLoad {
         }
         System.out.printf(Locale.ROOT, "seed %d (replay with --seed %d)%n", seed, seed);
         Random random = new Random(seed);
+        // the funding's own draws: a --seed's books stay those of a run without funding (the afternoon's, share 0)
+        Random fundingRandom = new Random(seed + 1);
         Path root = Launcher.repoRoot();
         List<ServiceSpec> services = List.of(ServiceSpec.PRICING, ServiceSpec.COLLATERAL, ServiceSpec.MARGIN);
         try (PostgresServer db = PostgresServer.forTests()) {
@@ -153,7 +155,7 @@ public final class MarginLoad {
                             db.user(), db.password());
                     try (collateralSql; Funding funding = new Funding(endpoints, collateralSql)) {
                         remargin(sql, funding, opt.get("accounts"), opt.get("positions"), small,
-                                portfolioShare, random, opt.get("passes"));
+                                portfolioShare, random, fundingRandom, opt.get("passes"));
                     }
                 } finally {
                     pricing.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -354,10 +356,11 @@ public final class MarginLoad {
     }
 
     private static void remargin(Connection sql, Funding funding, int accounts, int positions, List<String> universe,
-                                 double portfolioShare, Random random, int passes) throws SQLException, InterruptedException {
+                                 double portfolioShare, Random random, Random fundingRandom, int passes)
+            throws SQLException, InterruptedException {
         // funded first: the first pass values them funded (no mass of status changes from an unfunded start)
         System.out.println();
-        funding.fund(java.util.stream.IntStream.range(0, accounts).mapToObj(i -> "bulk-" + i).toList(), random);
+        funding.fund(java.util.stream.IntStream.range(0, accounts).mapToObj(i -> "bulk-" + i).toList(), fundingRandom);
         long seeding = System.nanoTime();
         seed(sql, "bulk", accounts, positions, universe, portfolioShare, random, false);
         int portfolio = count(sql, "SELECT count(*) FROM account WHERE account_id LIKE 'bulk-%' AND margin_mode = 'PORTFOLIO'");
