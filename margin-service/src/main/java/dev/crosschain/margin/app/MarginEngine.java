@@ -16,6 +16,7 @@ import dev.crosschain.margin.domain.Side;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.domain.portfolio.UnusableInputException;
 import dev.crosschain.margin.store.AccountStore;
+import io.grpc.Context;
 import io.grpc.Deadline;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -35,7 +36,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -77,7 +81,9 @@ public class MarginEngine {
     private volatile boolean stopping;
     /** The re-margin pass's workers (margin.remargin.workers), made by the first pass. */
     private ExecutorService passPool;
-    /** Guards {@link #passPool}: not the engine's monitor, which a running pass holds. */
+    /** The pages' collateral reads ({@link #readPool()}). */
+    private ExecutorService readPool;
+    /** Guards {@link #passPool} and {@link #readPool}: not the engine's monitor, which a running pass holds. */
     private final Object poolLock = new Object();
     /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
     @Inject
@@ -504,15 +510,33 @@ public class MarginEngine {
     private ExecutorService passPool() {
         synchronized (poolLock) {
             if (passPool == null && !stopping) {
-                AtomicInteger n = new AtomicInteger();
-                passPool = Executors.newFixedThreadPool(config.remargin().workers(), r -> {
-                    Thread t = new Thread(io.grpc.Context.ROOT.wrap(r), "remargin-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                passPool = daemonPool("remargin-");
             }
             return stopping ? null : passPool;
         }
+    }
+
+    /**
+     * Where a page's collateral read runs while its worker reads the marks: one thread per worker, the pass's own
+     * (Quarkus' shared worker pool serves the RPCs). Once the service is stopping, the caller's thread.
+     */
+    private Executor readPool() {
+        synchronized (poolLock) {
+            if (readPool == null && !stopping) {
+                readPool = daemonPool("remargin-read-");
+            }
+            return stopping ? Runnable::run : readPool;
+        }
+    }
+
+    /** margin.remargin.workers daemon threads named {@code prefix}n, outside any gRPC context. */
+    private ExecutorService daemonPool(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(config.remargin().workers(), r -> {
+            Thread t = new Thread(Context.ROOT.wrap(r), prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -622,20 +646,27 @@ public class MarginEngine {
                                           List<String> alone) {
         long upstream = System.nanoTime();
         List<String> ids = page.stream().map(r -> r.state().accountId()).toList();
-        // the two upstream reads overlap: the page waits for the slower, not for both one after the other
-        java.util.concurrent.CompletableFuture<CollateralClient.Batch> reading = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> collateral.collaterals(ids), io.grpc.Context.ROOT.fixedContextExecutor(Infrastructure.getDefaultWorkerPool()));
         Set<String> instruments = new TreeSet<>();
         page.forEach(r -> r.state().positions().forEach(p -> instruments.add(p.instrument())));
         Set<String> refused = new TreeSet<>();
         Map<String, MarketMark> marks;
-        try {
-            marks = pageMarks(instruments, refused);
+        CollateralClient.Batch held;
+        // the two upstream reads overlap: the page waits for the slower, not for both one after the other
+        try (Context.CancellableContext call = Context.ROOT.withCancellation()) {
+            CompletableFuture<CollateralClient.Batch> reading = CompletableFuture.supplyAsync(() -> collateral.collaterals(ids),
+                    call.fixedContextExecutor(readPool()));
+            try {
+                marks = pageMarks(instruments, refused);
+            } catch (RuntimeException e) {
+                // the page fails: its collateral RPC is cancelled and awaited, so none outlives the page's worker slot
+                call.cancel(e);
+                reading.exceptionally(x -> null).join(); // its own failure is the page's too: observed, not reported
+                throw e;
+            }
+            held = joined(reading);
         } finally {
-            reading.exceptionally(e -> null); // a failure of the other read is the page's too: never left unobserved
+            timed("upstream", upstream);
         }
-        CollateralClient.Batch held = joined(reading);
-        timed("upstream", upstream);
         Map<String, Inputs> inputs = new LinkedHashMap<>();
         for (AccountStore.Remarginable r : page) {
             String accountId = r.state().accountId();
@@ -681,10 +712,10 @@ public class MarginEngine {
     }
 
     /** The page's collateral read: its failure as thrown by the client. */
-    private static CollateralClient.Batch joined(java.util.concurrent.CompletableFuture<CollateralClient.Batch> reading) {
+    private static CollateralClient.Batch joined(CompletableFuture<CollateralClient.Batch> reading) {
         try {
             return reading.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
@@ -776,9 +807,14 @@ public class MarginEngine {
 
     void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
         ExecutorService pool;
+        ExecutorService reads;
         stopping = true;
         synchronized (poolLock) { // after the flag: passPool() creates no pool from now on
             pool = passPool;
+            reads = readPool;
+        }
+        if (reads != null) {
+            reads.shutdown(); // reads already queued still run: their pages await them; new ones run on the page's thread
         }
         if (pool != null) {
             pool.shutdown();
