@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A minimal chain adapter, as the venue's real ones speak to collateral-service: one stream per
- * chain, one event at a time, each answered by an ack after it is durable.
+ * chain, each event answered by an ack after it is durable; events go one at a time, or pipelined
+ * up to a window of unacknowledged ones ({@link #deposits}).
  */
 public final class ChainAdapter implements AutoCloseable {
 

@@ -18,6 +18,8 @@ import dev.crosschain.margin.domain.portfolio.UnusableInputException;
 import dev.crosschain.margin.store.AccountStore;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -90,7 +92,7 @@ public class MarginEngine {
     MarginConfig config;
     /** Where the re-margin pass spends its time (field-injected like {@link #config}). */
     @Inject
-    io.micrometer.core.instrument.MeterRegistry meters;
+    MeterRegistry meters;
     /** The expected-shortfall model of each set (field-injected like {@link #config}). */
     @Inject
     ShortfallModels shortfall;
@@ -501,7 +503,7 @@ public class MarginEngine {
      * re-evaluation of its status changes.
      */
     private void timed(String phase, long startNanos) {
-        io.micrometer.core.instrument.Timer.builder("margin.remargin.page").tag("phase", phase)
+        Timer.builder("margin.remargin.page").tag("phase", phase)
                 .description("one re-margin page's time in each phase").register(meters)
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }

@@ -1,6 +1,7 @@
 package dev.crosschain.margin.client;
 
 import dev.crosschain.margin.domain.MarketMark;
+import dev.crosschain.margin.domain.Violation;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.domain.portfolio.PositionExposure;
 import dev.crosschain.margin.domain.portfolio.Scenario;
@@ -34,6 +35,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** margin-service's reads of pricing-service. */
 @ApplicationScoped
@@ -84,6 +87,9 @@ public class PricingClient {
         return result;
     }
 
+    /** A field violation's path {@code field[i]} or {@code field[i].part}; at most 9 digits, so i always parses. */
+    private static final Pattern INDEXED_FIELD = Pattern.compile("(\\w+)\\[(\\d{1,9})](\\..*)?");
+
     /**
      * The names of {@code names} pricing-service refused one by one in the BadRequest of {@code e}: field violations
      * {@code <field>[i]} or {@code <field>[i].<part>}, i an index into {@code names} (GetMarks' {@code instruments[3]},
@@ -95,11 +101,10 @@ public class PricingClient {
         if (!(e.getCause() instanceof StatusRuntimeException status)) {
             return out;
         }
-        java.util.regex.Pattern at = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(field) + "\\[(\\d+)](\\..*)?");
-        for (dev.crosschain.margin.domain.Violation v : Calls.fieldViolations(status)) {
-            java.util.regex.Matcher m = at.matcher(v.field());
-            if (m.matches() && Integer.parseInt(m.group(1)) < names.size()) {
-                out.add(names.get(Integer.parseInt(m.group(1))));
+        for (Violation v : Calls.fieldViolations(status)) {
+            Matcher m = INDEXED_FIELD.matcher(v.field());
+            if (m.matches() && m.group(1).equals(field) && Integer.parseInt(m.group(2)) < names.size()) {
+                out.add(names.get(Integer.parseInt(m.group(2))));
             }
         }
         return out;
