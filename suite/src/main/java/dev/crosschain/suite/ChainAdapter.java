@@ -6,16 +6,21 @@ import dev.crosschain.proto.collateral.v1.BlockHeader;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterRequest;
 import dev.crosschain.proto.collateral.v1.ConnectAdapterResponse;
 import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.proto.collateral.v1.Heartbeat;
 import dev.crosschain.proto.collateral.v1.Welcome;
 import io.grpc.stub.StreamObserver;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A minimal chain adapter, as the venue's real ones speak to collateral-service: one stream per
- * chain, one event at a time, each answered by an ack after it is durable.
+ * chain, each event answered by an ack after it is durable; events go one at a time, or pipelined
+ * up to a window of unacknowledged ones ({@link #deposits}).
  */
 public final class ChainAdapter implements AutoCloseable {
 
@@ -87,8 +92,38 @@ public final class ChainAdapter implements AutoCloseable {
         return send(ConnectAdapterRequest.newBuilder().setHeader(header));
     }
 
+    /** Says the adapter is alive and has seen blocks up to {@code headHeight}: a chain silent too long turns DEGRADED. */
+    public Ack heartbeat(long headHeight) throws InterruptedException {
+        return send(ConnectAdapterRequest.newBuilder().setHeartbeat(Heartbeat.newBuilder().setHeadHeight(headHeight)));
+    }
+
     public Ack deposit(Deposit deposit) throws InterruptedException {
         return send(ConnectAdapterRequest.newBuilder().setDeposit(deposit));
+    }
+
+    /**
+     * Sends {@code deposits} with at most {@code window} of them unacknowledged at a time (as an adapter catching up on
+     * a block does: one ack per round trip would make a bulk funding take minutes) and returns their acks, in order.
+     */
+    public List<Ack> deposits(List<Deposit> deposits, int window) throws InterruptedException {
+        Map<String, Integer> unacked = new HashMap<>();
+        Ack[] acks = new Ack[deposits.size()];
+        int sent = 0;
+        while (sent < deposits.size() || !unacked.isEmpty()) {
+            if (sent < deposits.size() && unacked.size() < window) {
+                String cursor = chainId + ":" + (++sequence);
+                unacked.put(cursor, sent);
+                requests.onNext(ConnectAdapterRequest.newBuilder().setDeposit(deposits.get(sent++)).setCursor(cursor).build());
+                continue;
+            }
+            ConnectAdapterResponse answer = next();
+            Integer index = answer.hasAck() ? unacked.remove(answer.getAck().getCursor()) : null;
+            if (index == null) {
+                throw new IllegalStateException("expected the ack of one of " + unacked.size() + " deposits, got " + answer);
+            }
+            acks[index] = answer.getAck();
+        }
+        return List.of(acks);
     }
 
     private Ack send(ConnectAdapterRequest.Builder request) throws InterruptedException {

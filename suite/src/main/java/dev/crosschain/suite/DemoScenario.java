@@ -208,6 +208,11 @@ public final class DemoScenario {
      * chain's collateral counts 0: a fill valued before that would start the account in LIQUIDATION.
      */
     private void awaitChainsHealthy(String account) throws InterruptedException {
+        awaitChainsHealthy(services, account);
+    }
+
+    /** Waits (at most 30 s) until every chain {@code account} holds collateral on is HEALTHY (see above). */
+    public static void awaitChainsHealthy(Endpoints services, String account) throws InterruptedException {
         Await.until("every chain of " + account + " HEALTHY", SETTLE, () -> {
             List<ChainCollateral> chains = services.collateral().getCollateral(GetCollateralRequest.newBuilder()
                     .setAccountId(account).build()).getView().getChainsList();

@@ -17,7 +17,10 @@ import dev.crosschain.margin.domain.Side;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.domain.portfolio.UnusableInputException;
 import dev.crosschain.margin.store.AccountStore;
+import io.grpc.Context;
 import io.grpc.Deadline;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -36,7 +39,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -82,11 +88,16 @@ public class MarginEngine {
     private volatile boolean stopping;
     /** The re-margin pass's workers (margin.remargin.workers), made by the first pass. */
     private ExecutorService passPool;
-    /** Guards {@link #passPool}: not the engine's monitor, which a running pass holds. */
+    /** The pages' collateral reads ({@link #readPool()}). */
+    private ExecutorService readPool;
+    /** Guards {@link #passPool} and {@link #readPool}: not the engine's monitor, which a running pass holds. */
     private final Object poolLock = new Object();
     /** Field-injected to leave the constructor (the risk-parameter wiring) as it is. */
     @Inject
     MarginConfig config;
+    /** Where the re-margin pass spends its time (field-injected like {@link #config}). */
+    @Inject
+    MeterRegistry meters;
     /** The expected-shortfall model of each set (field-injected like {@link #config}). */
     @Inject
     ShortfallModels shortfall;
@@ -181,8 +192,12 @@ public class MarginEngine {
 
     /** The account's own view from {@code in}: the one evaluation of GetAccountView, WatchAccount and the re-margin pass. */
     private Valued valued(String accountId, Inputs in) {
-        return new Valued(evaluate(in.mode, accountId, in, in.realized, in.positions, in.collateral, now(), true), in.marks,
-                in.parameters);
+        return valued(accountId, in, pricing::revalue);
+    }
+
+    /** {@link #valued(String, Inputs)} with {@code revaluation} standing in for RevalueBook (the pass's batched figures). */
+    private Valued valued(String accountId, Inputs in, PortfolioAccount.Revaluation revaluation) {
+        return new Valued(viewWith(accountId, in, now(), revaluation, shortfall), in.marks, in.parameters);
     }
 
     /**
@@ -467,11 +482,14 @@ public class MarginEngine {
     /**
      * Re-evaluates every account with a position (or not stored HEALTHY), one pass at a time: pages of
      * margin.remargin.page-size accounts read in account order, at most margin.remargin.workers pages valued at once.
-     * Each page's inputs come batched (one SQL read, one GetCollaterals, one GetMarks for the page's instruments, so
-     * no mark is older than the pass); each account is valued by the same evaluation as GetAccountView. An upstream
-     * failure for a page skips its accounts (never marks them healthy); a failing account skips only itself; a page
-     * whose marks pricing refuses, or whose collateral-service has no GetCollaterals yet, is valued account by
-     * account. Returns how many accounts the pass went through.
+     * Each page's inputs come batched (one SQL read, one GetCollaterals overlapped with one GetMarks for the page's
+     * instruments, so no mark is older than the pass; the PORTFOLIO books revalued together, each instrument once per
+     * scenario group, see {@link PageRevaluation}); each account is valued by the same evaluation as GetAccountView.
+     * An upstream failure for a page skips its accounts (never marks them healthy); a failing account skips only
+     * itself. Instruments pricing refuses by name (GetMarks' or the batched RevalueBook's BadRequest) send only their
+     * holders account by account, as does a batched RevalueBook failing otherwise for its instruments; a page whose
+     * GetMarks refusal names no instrument, or whose collateral-service has no GetCollaterals yet, is valued account
+     * by account. Returns how many accounts the pass went through.
      */
     public synchronized int remarginAll() {
         ExecutorService pool = passPool();
@@ -485,7 +503,9 @@ public class MarginEngine {
         String after = "";
         try {
             while (!stopping) {
+                long reading = System.nanoTime();
                 List<AccountStore.Remarginable> page = store.remarginPage(after, config.remargin().pageSize());
+                timed("read", reading);
                 if (page.isEmpty()) {
                     break;
                 }
@@ -517,19 +537,48 @@ public class MarginEngine {
         return passed;
     }
 
+    /**
+     * Records the time since {@code startNanos} under margin_remargin_page_seconds{phase}: a page's SQL read, its
+     * upstream reads (collateral and marks), its batched revaluation, its valuation, its writes, and the one-by-one
+     * re-evaluation of its status changes.
+     */
+    private void timed(String phase, long startNanos) {
+        Timer.builder("margin.remargin.page").tag("phase", phase)
+                .description("one re-margin page's time in each phase").register(meters)
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** The pass's workers: daemon threads, created with the first pass; null once the service is stopping. */
     private ExecutorService passPool() {
         synchronized (poolLock) {
             if (passPool == null && !stopping) {
-                AtomicInteger n = new AtomicInteger();
-                passPool = Executors.newFixedThreadPool(config.remargin().workers(), r -> {
-                    Thread t = new Thread(io.grpc.Context.ROOT.wrap(r), "remargin-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                passPool = daemonPool("remargin-");
             }
             return stopping ? null : passPool;
         }
+    }
+
+    /**
+     * Where a page's collateral read runs while its worker reads the marks: one thread per worker, the pass's own
+     * (Quarkus' shared worker pool serves the RPCs). Once the service is stopping, the caller's thread.
+     */
+    private Executor readPool() {
+        synchronized (poolLock) {
+            if (readPool == null && !stopping) {
+                readPool = daemonPool("remargin-read-");
+            }
+            return stopping ? Runnable::run : readPool;
+        }
+    }
+
+    /** margin.remargin.workers daemon threads named {@code prefix}n, outside any gRPC context. */
+    private ExecutorService daemonPool(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(config.remargin().workers(), r -> {
+            Thread t = new Thread(Context.ROOT.wrap(r), prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -570,12 +619,14 @@ public class MarginEngine {
 
     private void remargin(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
         Map<String, Valued> valued;
+        List<String> alone = new ArrayList<>();
         try {
-            valued = valuePage(set, page);
+            valued = valuePage(set, page, alone);
         } catch (DependencyException e) {
             if (e.code() == io.grpc.Status.Code.NOT_FOUND || e.code() == io.grpc.Status.Code.INVALID_ARGUMENT
                     || e.code() == io.grpc.Status.Code.UNIMPLEMENTED) {
-                // pricing cannot mark an instrument of the page (one account at a time: only its holders are skipped),
+                // pricing refused the page's marks without naming the instruments (pageMarks narrows named ones to
+                // their holders), so one account at a time: only the holders of an unmarkable instrument are skipped;
                 // or collateral-service is older than GetCollaterals (a rollout: the pass stays as it was before it)
                 LOG.warnf("re-margin page from %s valued account by account: %s", page.get(0).state().accountId(), e.getMessage());
                 page.forEach(r -> {
@@ -611,18 +662,23 @@ public class MarginEngine {
         if (stopping) {
             return;
         }
+        long storing = System.nanoTime();
         try {
             store.recordFigures(figures, judgedAgainst);
         } catch (RuntimeException e) {
             LOG.warnf("re-margin figures of %d accounts from %s not stored: %s", figures.size(), page.get(0).state().accountId(),
                     e.getMessage());
         }
+        timed("store", storing);
+        changed.addAll(alone); // holders of an instrument pricing refused: each valued by its own calls
+        long changing = System.nanoTime();
         for (String accountId : changed) {
             if (stopping) {
                 return;
             }
             reevaluate(accountId);
         }
+        timed("changes", changing);
         changed.forEach(valued::remove);
         valued.values().forEach(views::publish);
     }
@@ -632,24 +688,66 @@ public class MarginEngine {
      *
      * @throws DependencyException when the page's collateral or marks cannot be had
      */
-    private Map<String, Valued> valuePage(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
-        CollateralClient.Batch held = collateral.collaterals(page.stream().map(r -> r.state().accountId()).toList());
+    private Map<String, Valued> valuePage(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page,
+                                          List<String> alone) {
+        long upstream = System.nanoTime();
+        List<String> ids = page.stream().map(r -> r.state().accountId()).toList();
         Set<String> instruments = new TreeSet<>();
         page.forEach(r -> r.state().positions().forEach(p -> instruments.add(p.instrument())));
-        Map<String, MarketMark> marks = pricing.marks(instruments);
-        Map<String, Valued> valued = new LinkedHashMap<>();
-        for (AccountStore.Remarginable r : page) {
-            if (stopping) {
-                break;
+        Set<String> refused = new TreeSet<>();
+        Map<String, MarketMark> marks;
+        CollateralClient.Batch held;
+        // the two upstream reads overlap: the page waits for the slower, not for both one after the other
+        try (Context.CancellableContext call = Context.ROOT.withCancellation()) {
+            CompletableFuture<CollateralClient.Batch> reading = CompletableFuture.supplyAsync(() -> collateral.collaterals(ids),
+                    call.fixedContextExecutor(readPool()));
+            try {
+                marks = pageMarks(instruments, refused);
+            } catch (RuntimeException e) {
+                // the page fails: its collateral RPC is cancelled and awaited, so none outlives the page's worker slot
+                call.cancel(e);
+                reading.exceptionally(x -> null).join(); // its own failure is the page's too: observed, not reported
+                throw e;
             }
+            held = joined(reading);
+        } finally {
+            timed("upstream", upstream);
+        }
+        Map<String, Inputs> inputs = new LinkedHashMap<>();
+        for (AccountStore.Remarginable r : page) {
             String accountId = r.state().accountId();
             if (r.state().mode() == MarginMode.ISOLATED) {
                 continue; // its buckets are not in the page: valued one by one (remargin)
             }
+            if (r.state().positions().stream().anyMatch(p -> refused.contains(p.instrument()))) {
+                alone.add(accountId);
+                continue;
+            }
             try {
                 Map<String, MarketMark> own = new HashMap<>();
                 r.state().positions().forEach(p -> own.put(p.instrument(), marks.get(p.instrument())));
-                valued.put(accountId, valued(accountId, inputs(set, Optional.of(r.state()), held.of(accountId), own)));
+                inputs.put(accountId, inputs(set, Optional.of(r.state()), held.of(accountId), own));
+            } catch (DependencyException e) {
+                LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
+            }
+        }
+        long revaluing = System.nanoTime();
+        PortfolioAccount.Revaluation revaluation = batchedRevaluation(inputs);
+        timed("revalue", revaluing);
+        long valuing = System.nanoTime();
+        Map<String, Valued> valued = new LinkedHashMap<>();
+        for (Map.Entry<String, Inputs> account : inputs.entrySet()) {
+            if (stopping) {
+                break;
+            }
+            String accountId = account.getKey();
+            try {
+                try {
+                    valued.put(accountId, valued(accountId, account.getValue(), revaluation));
+                } catch (PageRevaluation.Missing e) {
+                    // its instruments' batched figures could not be had: its own RevalueBook call, as GetAccountView
+                    valued.put(accountId, valued(accountId, account.getValue()));
+                }
             } catch (DependencyException e) {
                 LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
             } catch (RuntimeException e) {
@@ -658,7 +756,65 @@ public class MarginEngine {
                 }
             }
         }
+        timed("value", valuing);
         return valued;
+    }
+
+    /** The page's collateral read: its failure as thrown by the client. */
+    private static CollateralClient.Batch joined(CompletableFuture<CollateralClient.Batch> reading) {
+        try {
+            return reading.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The marks of the page's instruments. When pricing refuses some of them by name, the others' marks, with the
+     * refused names added to {@code refused} (their holders are valued one by one); otherwise its failure propagates.
+     */
+    private Map<String, MarketMark> pageMarks(Set<String> instruments, Set<String> refused) {
+        List<String> names = List.copyOf(instruments);
+        try {
+            return pricing.marks(names);
+        } catch (DependencyException e) {
+            Set<String> named = e.code() == io.grpc.Status.Code.INVALID_ARGUMENT || e.code() == io.grpc.Status.Code.NOT_FOUND
+                    ? PricingClient.refused(e, names, "instruments") : Set.of();
+            if (named.isEmpty()) {
+                throw e;
+            }
+            LOG.warnf("re-margin page: pricing refused %s; their holders are valued one by one", named);
+            refused.addAll(named);
+            return pricing.marks(names.stream().filter(n -> !named.contains(n)).toList());
+        }
+    }
+
+    /**
+     * The page's PORTFOLIO books revalued together ({@link PageRevaluation}): each account's scan is planned, then
+     * every instrument asked is revalued once per scenario group, and the scans are answered from those figures.
+     */
+    private PortfolioAccount.Revaluation batchedRevaluation(Map<String, Inputs> inputs) {
+        PageRevaluation batch = new PageRevaluation(pricing::revalue);
+        PortfolioAccount.Revaluation planner = batch.planner();
+        inputs.forEach((accountId, in) -> {
+            if (in.mode != MarginMode.PORTFOLIO || stopping) {
+                return;
+            }
+            try {
+                viewWith(accountId, in, now(), planner, shortfall);
+            } catch (PageRevaluation.Planned expected) {
+                // the scan's request is recorded
+            } catch (RuntimeException e) {
+                // the valuation below meets the same failure and reports it
+            }
+        });
+        if (batch.planned()) {
+            batch.fetch();
+        }
+        return batch.answers();
     }
 
     /**
@@ -667,7 +823,7 @@ public class MarginEngine {
      */
     public Map<String, AccountRisk> passFigures(List<AccountStore.Remarginable> page) {
         Map<String, AccountRisk> figures = new LinkedHashMap<>();
-        valuePage(parameters.current(), page).forEach((id, v) -> figures.put(id, v.risk()));
+        valuePage(parameters.current(), page, new ArrayList<>()).forEach((id, v) -> figures.put(id, v.risk()));
         return figures;
     }
 
@@ -719,9 +875,14 @@ public class MarginEngine {
 
     void onStop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
         ExecutorService pool;
+        ExecutorService reads;
         stopping = true;
         synchronized (poolLock) { // after the flag: passPool() creates no pool from now on
             pool = passPool;
+            reads = readPool;
+        }
+        if (reads != null) {
+            reads.shutdown(); // reads already queued still run: their pages await them; new ones run on the page's thread
         }
         if (pool != null) {
             pool.shutdown();

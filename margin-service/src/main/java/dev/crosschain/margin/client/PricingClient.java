@@ -1,6 +1,7 @@
 package dev.crosschain.margin.client;
 
 import dev.crosschain.margin.domain.MarketMark;
+import dev.crosschain.margin.domain.Violation;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.domain.portfolio.PositionExposure;
 import dev.crosschain.margin.domain.portfolio.Scenario;
@@ -34,6 +35,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** margin-service's reads of pricing-service. */
 @ApplicationScoped
@@ -82,6 +85,29 @@ public class PricingClient {
             throw new DependencyException("pricing-service sent a malformed mark: " + e.getMessage(), Status.Code.INTERNAL, e);
         }
         return result;
+    }
+
+    /** A field violation's path {@code field[i]} or {@code field[i].part}; at most 9 digits, so i always parses. */
+    private static final Pattern INDEXED_FIELD = Pattern.compile("(\\w+)\\[(\\d{1,9})](\\..*)?");
+
+    /**
+     * The names of {@code names} pricing-service refused one by one in the BadRequest of {@code e}: field violations
+     * {@code <field>[i]} or {@code <field>[i].<part>}, i an index into {@code names} (GetMarks' {@code instruments[3]},
+     * RevalueBook's {@code positions[3].instrument}). Empty when it named none: the failure is then not about
+     * particular instruments.
+     */
+    public static Set<String> refused(DependencyException e, List<String> names, String field) {
+        Set<String> out = new TreeSet<>();
+        if (!(e.getCause() instanceof StatusRuntimeException status)) {
+            return out;
+        }
+        for (Violation v : Calls.fieldViolations(status)) {
+            Matcher m = INDEXED_FIELD.matcher(v.field());
+            if (m.matches() && m.group(1).equals(field) && Integer.parseInt(m.group(2)) < names.size()) {
+                out.add(names.get(Integer.parseInt(m.group(2))));
+            }
+        }
+        return out;
     }
 
     /**
@@ -133,32 +159,10 @@ public class PricingClient {
         if (positions.isEmpty() || scenarios.isEmpty()) {
             return new PortfolioAccount.Revalued(pnl, stale);
         }
-        Map<Integer, List<Integer>> scenariosOf = new TreeMap<>();
-        Map<String, Integer> groupOf = new HashMap<>();
-        List<Integer> everyGroup = new ArrayList<>();
-        for (int s = 0; s < scenarios.size(); s++) {
-            Scenario scenario = scenarios.get(s);
-            if (scenario.group() == Scenario.ALL_GROUPS) {
-                everyGroup.add(s); // a historical scenario: in every group's calls, after the group's own
-                continue;
-            }
-            scenariosOf.computeIfAbsent(scenario.group(), g -> new ArrayList<>()).add(s);
-            scenario.underlyings().forEach(u -> groupOf.putIfAbsent(u, scenario.group()));
-        }
-        Map<Integer, List<Integer>> positionsOf = new TreeMap<>();
-        for (int p = 0; p < positions.size(); p++) {
-            Integer g = groupOf.get(positions.get(p).underlying());
-            if (g == null) {
-                throw new IllegalArgumentException("no scenario moves " + positions.get(p).underlying()
-                        + " of position " + positions.get(p).instrument());
-            }
-            positionsOf.computeIfAbsent(g, x -> new ArrayList<>()).add(p);
-        }
         int scenarioSlice = (int) Math.max(1, Math.min(limits.maxScenarios(), limits.maxFigures() - 1));
-        for (Map.Entry<Integer, List<Integer>> group : positionsOf.entrySet()) {
-            List<Integer> ps = group.getValue();
-            List<Integer> ss = new ArrayList<>(scenariosOf.get(group.getKey()));
-            ss.addAll(everyGroup);
+        for (Group group : groups(positions, scenarios)) {
+            List<Integer> ps = group.positions();
+            List<Integer> ss = group.scenarios();
             for (int s0 = 0; s0 < ss.size(); s0 += scenarioSlice) {
                 List<Integer> sIdx = ss.subList(s0, Math.min(ss.size(), s0 + scenarioSlice));
                 int positionSlice = (int) Math.max(1, Math.min(limits.maxPositions(), limits.maxFigures() / (sIdx.size() + 1)));
@@ -180,6 +184,48 @@ public class PricingClient {
             }
         }
         return new PortfolioAccount.Revalued(pnl, stale);
+    }
+
+    /** One group's calls: its positions and its scenarios (its own, then those of {@link Scenario#ALL_GROUPS}), as indexes. */
+    public record Group(List<Integer> positions, List<Integer> scenarios) {
+    }
+
+    /**
+     * How {@link #revalue} splits a book into calls: a position goes to the group of the first scenario moving its
+     * underlying and is revalued in that group's scenarios, then in every {@link Scenario#ALL_GROUPS} one (a day of
+     * history). In group order; groups without positions are left out.
+     *
+     * @throws IllegalArgumentException when no scenario moves a position's underlying
+     */
+    public static List<Group> groups(List<PositionExposure> positions, List<Scenario> scenarios) {
+        Map<Integer, List<Integer>> scenariosOf = new TreeMap<>();
+        Map<String, Integer> groupOf = new HashMap<>();
+        List<Integer> everyGroup = new ArrayList<>();
+        for (int s = 0; s < scenarios.size(); s++) {
+            Scenario scenario = scenarios.get(s);
+            if (scenario.group() == Scenario.ALL_GROUPS) {
+                everyGroup.add(s); // a historical scenario: in every group's calls, after the group's own
+                continue;
+            }
+            scenariosOf.computeIfAbsent(scenario.group(), g -> new ArrayList<>()).add(s);
+            scenario.underlyings().forEach(u -> groupOf.putIfAbsent(u, scenario.group()));
+        }
+        Map<Integer, List<Integer>> positionsOf = new TreeMap<>();
+        for (int p = 0; p < positions.size(); p++) {
+            Integer g = groupOf.get(positions.get(p).underlying());
+            if (g == null) {
+                throw new IllegalArgumentException("no scenario moves " + positions.get(p).underlying()
+                        + " of position " + positions.get(p).instrument());
+            }
+            positionsOf.computeIfAbsent(g, x -> new ArrayList<>()).add(p);
+        }
+        List<Group> out = new ArrayList<>();
+        positionsOf.forEach((g, ps) -> {
+            List<Integer> ss = new ArrayList<>(scenariosOf.get(g));
+            ss.addAll(everyGroup);
+            out.add(new Group(ps, ss));
+        });
+        return out;
     }
 
     /**
@@ -229,6 +275,11 @@ public class PricingClient {
             }
         }
         return new PortfolioAccount.Revalued(pnl, stale);
+    }
+
+    /** True when {@link #revalue} makes one RevalueBook call of {@code positions} in {@code scenarios} of one group. */
+    public static boolean oneCall(int positions, int scenarios) {
+        return within(positions, scenarios, LIMITS);
     }
 
     /** True when one call of {@code positions} in {@code scenarios} is within {@code limits}. */

@@ -444,13 +444,22 @@ final class FakeUpstream {
                 return;
             }
             GetMarksResponse.Builder response = GetMarksResponse.newBuilder();
-            for (String name : request.getInstrumentsList()) {
-                Mark mark = marks.get(name);
+            com.google.rpc.BadRequest.Builder unknown = com.google.rpc.BadRequest.newBuilder();
+            for (int i = 0; i < request.getInstrumentsCount(); i++) {
+                Mark mark = marks.get(request.getInstruments(i));
                 if (mark == null) {
-                    observer.onError(Status.INVALID_ARGUMENT.withDescription("UNKNOWN_INSTRUMENT " + name).asRuntimeException());
-                    return;
+                    unknown.addFieldViolations(com.google.rpc.BadRequest.FieldViolation.newBuilder().setField("instruments[" + i + "]")
+                            .setDescription("no mark of " + request.getInstruments(i)));
+                    continue;
                 }
                 response.addMarks(mark.toBuilder().setAsOfUnixMs(System.currentTimeMillis() - 250));
+            }
+            if (unknown.getFieldViolationsCount() > 0) {
+                // as pricing-service names them: one field violation per instrument it cannot mark
+                observer.onError(io.grpc.protobuf.StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                        .setCode(Status.Code.INVALID_ARGUMENT.value()).setMessage("UNKNOWN_INSTRUMENT")
+                        .addDetails(com.google.protobuf.Any.pack(unknown.build())).build()));
+                return;
             }
             observer.onNext(response.build());
             observer.onCompleted();

@@ -14,6 +14,7 @@ import dev.crosschain.proto.margin.v1.WatchRiskRequest;
 import dev.crosschain.proto.margin.v1.WatchRiskResponse;
 import io.agroal.api.AgroalDataSource;
 import io.grpc.Context;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -28,6 +29,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -117,6 +119,139 @@ class RemarginPassGrpcTest {
         assertThat(pass.get(portfolio).portfolio().fallback()).isFalse();
         assertThat(pass.get(portfolio).maintenanceMargin()).isEqualByComparingTo("126.00"); // PortfolioModeGrpcTest's hedged book
         assertThat(pass.get(marginOnly).collateral().lines()).isEmpty();
+    }
+
+    @Test
+    void aPageOfRandomPortfolioBooksIsValuedAsGetAccountViewValuesEachOfThem() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("RemarginPassGrpcTest PORTFOLIO page seed " + seed);
+        java.util.Random random = new java.util.Random(seed);
+        String prefix = "rp-pm-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        // underlyings of this test only (BNB, XRP and ADA with a future each), so other tests' marks never move them
+        List<String> instruments = List.of("BNB-PERPETUAL", "BNB-25JUN27", "XRP-PERPETUAL", "XRP-25JUN27", "ADA-PERPETUAL",
+                "ADA-25JUN27");
+        for (String instrument : instruments) {
+            upstream.pricing.linear(instrument, Integer.toString(50 + random.nextInt(500)), false);
+        }
+        List<String> accounts = new ArrayList<>();
+        for (int a = 0; a < 12; a++) {
+            String account = prefix + String.format("%02d", a); // in the page's (account id) order
+            accounts.add(account);
+            List<Object[]> lines = new ArrayList<>();
+            lines.add(new Object[]{"ethereum", "USDC", Integer.toString(1_000 + random.nextInt(50_000)), "1", "0.02", "0.01"});
+            if (random.nextBoolean()) { // risky collateral, scanned with the ETH scenarios
+                lines.add(new Object[]{"arbitrum", "ETH", Integer.toString(1 + random.nextInt(10)), "3000", "0.15", "0.10"});
+            }
+            upstream.collateral.set(account, false, lines.toArray(new Object[0][]));
+            List<String> held = new ArrayList<>(instruments);
+            java.util.Collections.shuffle(held, random);
+            Map<String, BigDecimal> book = new LinkedHashMap<>();
+            for (String instrument : held.subList(0, 1 + random.nextInt(held.size()))) {
+                book.put(instrument, BigDecimal.valueOf((1 + random.nextInt(40)) * (random.nextBoolean() ? 1 : -1), 1));
+            }
+            portfolioBook(account, book, BigDecimal.valueOf(50 + random.nextInt(500)));
+        }
+
+        List<AccountStore.Remarginable> page = store.remarginPage(prefix, 1_000).stream()
+                .filter(r -> r.state().accountId().startsWith(prefix)).toList();
+        assertThat(page).extracting(r -> r.state().accountId()).containsExactlyElementsOf(accounts);
+        CountedPass counted = passFiguresAlone(page, instruments);
+        Map<String, AccountRisk> pass = counted.figures();
+
+        assertThat(counted.calls()).as("seed %d: RevalueBook calls of %d books batched", seed, accounts.size())
+                .isLessThan(accounts.size());
+        counted.callsOf().forEach((instrument, n) -> assertThat(n).as("seed %d: calls holding %s, one per scenario group", seed, instrument)
+                .isLessThanOrEqualTo(1));
+        assertThat(pass).as("seed %d", seed).containsOnlyKeys(accounts);
+        for (String account : accounts) {
+            AccountRisk figures = pass.get(account);
+            assertThat(figures.portfolio()).as("seed %d: %s valued by the scenario engine", seed, account).isNotNull();
+            assertThat(figures.portfolio().fallback()).as("seed %d: %s not the fallback", seed, account).isFalse();
+            assertSameFigures(figures, view(account));
+        }
+    }
+
+    @Test
+    void aHolderOfAnInstrumentTheBatchIsRefusedIsValuedAloneAndTheOthersFromTheBatch() throws Exception {
+        String prefix = "rp-pm-refused-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        // underlyings of this test only; RevalueBook refuses options (without naming them), so the LTC call fails whole
+        String future = "TRX-25JUN27";
+        String perpetual = "TRX-PERPETUAL";
+        String option = "LTC-25JUN27-100-C";
+        upstream.pricing.linear(future, "120", false);
+        upstream.pricing.linear(perpetual, "121", false);
+        upstream.pricing.option(option, "8", "100", 0.4);
+        String holder = prefix + "0-holder";
+        upstream.collateral.set(holder, false, new Object[]{"ethereum", "USDC", "20000", "1", "0.02", "0.01"});
+        portfolioBook(holder, Map.of(future, new BigDecimal("-3"), option, new BigDecimal("2")), new BigDecimal("110"));
+        List<String> others = new ArrayList<>();
+        for (int a = 1; a <= 5; a++) {
+            String account = prefix + a;
+            others.add(account);
+            upstream.collateral.set(account, false, new Object[]{"ethereum", "USDC", "20000", "1", "0.02", "0.01"});
+            portfolioBook(account, Map.of(future, new BigDecimal(a), perpetual, new BigDecimal(-2 * a)), new BigDecimal("118"));
+        }
+
+        List<AccountStore.Remarginable> page = store.remarginPage(prefix, 1_000).stream()
+                .filter(r -> r.state().accountId().startsWith(prefix)).toList();
+        assertThat(page).hasSize(6);
+        CountedPass counted = passFiguresAlone(page, List.of(future, perpetual, option));
+        Map<String, AccountRisk> pass = counted.figures();
+
+        assertThat(counted.calls()).as("the others' books batched").isLessThan(page.size());
+        assertThat(counted.callsOf().get(perpetual)).as("only the others hold it: the batch's call").isEqualTo(1);
+        assertThat(counted.callsOf().get(option)).as("the batch's call, then the holder's own").isEqualTo(2);
+        assertThat(pass.get(holder).portfolio().fallback()).as("its own RevalueBook refused too: the labelled fallback").isTrue();
+        assertSameFigures(pass.get(holder), view(holder));
+        for (String account : others) {
+            assertThat(pass.get(account).portfolio().fallback()).as(account + " valued from the batch").isFalse();
+            assertSameFigures(pass.get(account), view(account));
+        }
+    }
+
+    /** A pass's figures, with the RevalueBook calls it made: in all, and those holding each instrument counted. */
+    private record CountedPass(Map<String, AccountRisk> figures, int calls, Map<String, Integer> callsOf) {
+    }
+
+    /**
+     * The pass's figures of {@code page} and its RevalueBook calls, while no scheduled pass runs (it holds the engine's
+     * monitor as remarginAll does): a scheduled pass would revalue the same books meanwhile.
+     */
+    private CountedPass passFiguresAlone(List<AccountStore.Remarginable> page, List<String> counted) {
+        synchronized (ClientProxy.unwrap(engine)) {
+            int before = upstream.pricing.revalueCalls.get();
+            Map<String, Integer> beforeOf = new LinkedHashMap<>();
+            counted.forEach(i -> beforeOf.put(i, revalueCallsOf(i)));
+            Map<String, AccountRisk> figures = engine.passFigures(page);
+            Map<String, Integer> callsOf = new LinkedHashMap<>();
+            beforeOf.forEach((i, n) -> callsOf.put(i, revalueCallsOf(i) - n));
+            return new CountedPass(figures, upstream.pricing.revalueCalls.get() - before, callsOf);
+        }
+    }
+
+    private static int revalueCallsOf(String instrument) {
+        java.util.concurrent.atomic.AtomicInteger n = upstream.pricing.revalueCallsOf.get(instrument);
+        return n == null ? 0 : n.get();
+    }
+
+    /** A PORTFOLIO account holding {@code quantities} entered at {@code entry}, written by SQL (see {@link #book}). */
+    private void portfolioBook(String account, Map<String, BigDecimal> quantities, BigDecimal entry) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO account (account_id, margin_mode) VALUES (?, 'PORTFOLIO')")) {
+                s.setString(1, account);
+                s.executeUpdate();
+            }
+            for (Map.Entry<String, BigDecimal> position : quantities.entrySet()) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO position (account_id, instrument, quantity, avg_entry_price) VALUES (?, ?, ?, ?)")) {
+                    s.setString(1, account);
+                    s.setString(2, position.getKey());
+                    s.setBigDecimal(3, position.getValue());
+                    s.setBigDecimal(4, entry);
+                    s.executeUpdate();
+                }
+            }
+        }
     }
 
     private static void assertSameFigures(AccountRisk pass, AccountView view) {

@@ -76,6 +76,41 @@ class BookRevaluerTest {
         assertThat(valuation.scenarioValues()[1]).isCloseTo(pricedAlone(book, 2 * ETH, -2.0, 0.0, years), within(TOL));
     }
 
+    /**
+     * margin-service's re-margin pass revalues each instrument of a page once at quantity 1 and scales it by each
+     * account's quantity (PageRevaluation): a position's per-position figures must not depend on the rest of the
+     * book, a put netted into its call's line included.
+     */
+    @Test
+    void aPositionsOwnFiguresAreItsQuantityTimesItsInstrumentRevaluedAloneAtQuantityOne() {
+        Instrument.Option call = new Instrument.Option("ETH", EXPIRY, new BigDecimal("3200"), OptionType.CALL);
+        Instrument.Option put = new Instrument.Option("ETH", EXPIRY, new BigDecimal("3200"), OptionType.PUT);
+        List<BookPosition> book = List.of(new BookPosition(call, 7), new BookPosition(put, -3.5),
+                new BookPosition(new Instrument.Perpetual("ETH"), -2.25), new BookPosition(new Instrument.Future("ETH", EXPIRY), 4));
+        List<Scenario> scenarios = List.of(new Scenario("crash", Map.of("ETH", -0.4), 0.3, -0.1),
+                new Scenario("rally/vol-", Map.of("ETH", 0.25), -0.2, 0.05, SQRT_30D_CAP_3),
+                new Scenario("flat", Map.of(), 0.0, 0.0));
+        BookValuation together = BookRevaluer.DEFAULT.revalue(book, scenarios, MARKET, true);
+
+        for (int p = 0; p < book.size(); p++) {
+            BookPosition position = book.get(p);
+            BookValuation alone = BookRevaluer.DEFAULT.revalue(List.of(new BookPosition(position.instrument(), 1)), scenarios,
+                    MARKET, true);
+            double base = position.quantity() * alone.positionBaseValues()[0];
+            assertThat(together.positionBaseValues()[p]).as("base of position %d", p).isCloseTo(base, within(relative(base)));
+            for (int s = 0; s < scenarios.size(); s++) {
+                double pnl = position.quantity() * (alone.positionScenarioValues()[0][s] - alone.positionBaseValues()[0]);
+                double inBook = together.positionScenarioValues()[p][s] - together.positionBaseValues()[p];
+                assertThat(inBook).as("P&L of position %d in %s", p, scenarios.get(s).id()).isCloseTo(pnl, within(relative(pnl)));
+            }
+        }
+    }
+
+    /** 1e-9 of {@code figure}, at least 1e-9 USD. */
+    private static double relative(double figure) {
+        return 1e-9 * Math.max(1.0, Math.abs(figure));
+    }
+
     /** The book's options, each priced on its own with its sticky-strike shifted vol. */
     private static double pricedAlone(List<BookPosition> book, double forward, double volShift, double skewShift, double years) {
         double value = 0;

@@ -8,6 +8,15 @@ import dev.crosschain.proto.margin.v1.Side;
 import dev.crosschain.proto.margin.v1.WhatIfRequest;
 import dev.crosschain.proto.margin.v1.WhatIfResponse;
 import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import dev.crosschain.proto.collateral.v1.Ack;
+import dev.crosschain.proto.collateral.v1.AckOutcome;
+import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.proto.pricing.v1.IndexQuote;
+import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
+import dev.crosschain.suite.Await;
+import dev.crosschain.suite.ChainAdapter;
+import dev.crosschain.suite.DemoScenario;
+import dev.crosschain.suite.Endpoints;
 import dev.crosschain.suite.Launcher;
 import dev.crosschain.suite.ServiceSpec;
 import dev.crosschain.suite.Suite;
@@ -39,8 +48,11 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,8 +69,11 @@ import static dev.crosschain.suite.bench.LoadMeasures.ms;
  *       BTC and ETH (revalued through pricing-service's RevalueBook on every call), closed loop, one call at a time;</li>
  *   <li><b>what-if</b>: WhatIf (one hypothetical perp fill) on a 20-position account, PORTFOLIO then CROSS, open loop at
  *       {@code --rate} calls/s, latency from each call's scheduled send (no coordinated omission);</li>
- *   <li><b>re-margin</b>: {@code --accounts} CROSS accounts of {@code --positions} positions each; the durations of
- *       whole re-margin passes read from margin-service's own timer (/q/metrics {@code margin_remargin_pass_seconds}).</li>
+ *   <li><b>re-margin</b>: {@code --accounts} accounts of {@code --positions} positions each, PORTFOLIO with probability
+ *       {@code --portfolio-share} (default 0) and CROSS otherwise, each funded in collateral-service through the chain
+ *       adapter stream first (USDC on ethereum, ETH on arbitrum for every other account; the adapters keep sending a
+ *       block and a heartbeat a second, the feed an index tick); the durations of whole re-margin passes read from
+ *       margin-service's own timer (/q/metrics {@code margin_remargin_pass_seconds}), with its per-phase page times.</li>
  * </ol>
  * Accounts and positions are written straight into margin-service's database (200,000 ApplyFill calls would each start
  * a re-evaluation and take minutes); the positions are those a fill would leave, from a seeded generator (the seed is
@@ -66,7 +81,8 @@ import static dev.crosschain.suite.bench.LoadMeasures.ms;
  *
  * <pre>
  * java -cp 'suite/target/suite.jar:suite/target/lib/*' dev.crosschain.suite.bench.MarginLoad [--options 1000] [--views 500]
- *     [--rate 1000] [--warmup 10] [--seconds 30] [--accounts 10000] [--positions 20] [--passes 3] [--seed N]
+ *     [--rate 1000] [--warmup 10] [--seconds 30] [--accounts 10000] [--positions 20] [--passes 3] [--portfolio-share 0]
+ *     [--seed N]
  * </pre>
  */
 public final class MarginLoad {
@@ -92,10 +108,16 @@ public final class MarginLoad {
         Map<String, Integer> opt = new ConcurrentHashMap<>(Map.of("options", 1000, "views", 500, "rate", 1000, "warmup", 10,
                 "seconds", 30, "accounts", 10_000, "positions", 20, "passes", 3));
         long seed = System.nanoTime();
+        double portfolioShare = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String name = args[i].replaceFirst("^--", "");
             if (name.equals("seed")) {
                 seed = Long.parseLong(args[i + 1]);
+            } else if (name.equals("portfolio-share")) {
+                portfolioShare = Double.parseDouble(args[i + 1]);
+                if (!(portfolioShare >= 0 && portfolioShare <= 1)) {
+                    throw new IllegalArgumentException("--portfolio-share must be in [0, 1]: " + args[i + 1]);
+                }
             } else if (opt.containsKey(name)) {
                 opt.put(name, Integer.parseInt(args[i + 1]));
             } else {
@@ -104,11 +126,14 @@ public final class MarginLoad {
         }
         System.out.printf(Locale.ROOT, "seed %d (replay with --seed %d)%n", seed, seed);
         Random random = new Random(seed);
+        // the funding's own draws: a --seed's books stay those of a run without funding (the afternoon's, share 0)
+        Random fundingRandom = new Random(seed + 1);
         Path root = Launcher.repoRoot();
         List<ServiceSpec> services = List.of(ServiceSpec.PRICING, ServiceSpec.COLLATERAL, ServiceSpec.MARGIN);
         try (PostgresServer db = PostgresServer.forTests()) {
             String prefix = "margin_load_" + Long.toString(System.nanoTime() & 0xffffff, 36) + "_";
-            try (Suite suite = Suite.start(db, prefix, root, root.resolve("suite/target/margin-load-logs"), PORT_BASE, services)) {
+            try (Suite suite = Suite.start(db, prefix, root, root.resolve("suite/target/margin-load-logs"), PORT_BASE, services);
+                 Endpoints endpoints = suite.endpoints()) {
                 ManagedChannel pricing = channel(ServiceSpec.PRICING);
                 ManagedChannel margin = channel(ServiceSpec.MARGIN);
                 try (Connection sql = DriverManager.getConnection(db.jdbcUrl(prefix + ServiceSpec.MARGIN.database()), db.user(), db.password())) {
@@ -117,16 +142,21 @@ public final class MarginLoad {
                     List<String> options = optionUniverse(today, opt.get("options"));
                     List<String> small = smallUniverse(today);
 
-                    seed(sql, "pm-options", 1, options.size(), options, "PORTFOLIO", random, true);
+                    seed(sql, "pm-options", 1, options.size(), options, 1, random, true);
                     portfolioView(margin, "pm-options-0", opt.get("views"));
 
-                    seed(sql, "wi-portfolio", 1, 20, small, "PORTFOLIO", random, false);
-                    seed(sql, "wi-cross", 1, 20, small, "CROSS", random, false);
+                    seed(sql, "wi-portfolio", 1, 20, small, 1, random, false);
+                    seed(sql, "wi-cross", 1, 20, small, 0, random, false);
                     for (String account : List.of("wi-portfolio-0", "wi-cross-0")) {
                         whatIf(margin, account, opt.get("rate"), opt.get("warmup"), opt.get("seconds"));
                     }
 
-                    remargin(sql, opt.get("accounts"), opt.get("positions"), small, random, opt.get("passes"));
+                    Connection collateralSql = DriverManager.getConnection(db.jdbcUrl(prefix + ServiceSpec.COLLATERAL.database()),
+                            db.user(), db.password());
+                    try (collateralSql; Funding funding = new Funding(endpoints, collateralSql)) {
+                        remargin(sql, funding, opt.get("accounts"), opt.get("positions"), small,
+                                portfolioShare, random, fundingRandom, opt.get("passes"));
+                    }
                 } finally {
                     pricing.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
                     margin.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -181,21 +211,23 @@ public final class MarginLoad {
     }
 
     /**
-     * Writes {@code accounts} accounts {@code <prefix>-<i>} in {@code mode}, each with {@code positions} distinct
+     * Writes {@code accounts} accounts {@code <prefix>-<i>}, each PORTFOLIO with probability {@code portfolioShare}
+     * (else CROSS; the generator is drawn for it only when the share is strictly between 0 and 1), each with {@code positions} distinct
      * instruments of {@code universe} (all of them, in order, when {@code whole}), quantity +-1..5 (perps and futures
      * in 0.1 BTC / 1 ETH steps), entry at the index for linear ones and 0 for options (a fill's average price; the
      * figures measured do not depend on it).
      */
-    private static void seed(Connection sql, String prefix, int accounts, int positions, List<String> universe, String mode,
-                             Random random, boolean whole) throws SQLException {
+    private static void seed(Connection sql, String prefix, int accounts, int positions, List<String> universe,
+                                     double portfolioShare, Random random, boolean whole) throws SQLException {
         sql.setAutoCommit(false);
         try (PreparedStatement account = sql.prepareStatement("INSERT INTO account (account_id, margin_mode) VALUES (?, ?)");
              PreparedStatement position = sql.prepareStatement(
                      "INSERT INTO position (account_id, instrument, quantity, avg_entry_price) VALUES (?, ?, ?, ?)")) {
             for (int a = 0; a < accounts; a++) {
                 String id = prefix + "-" + a;
+                boolean portfolio = portfolioShare >= 1 || portfolioShare > 0 && random.nextDouble() < portfolioShare;
                 account.setString(1, id);
-                account.setString(2, mode);
+                account.setString(2, portfolio ? "PORTFOLIO" : "CROSS");
                 account.addBatch();
                 List<String> picked = new ArrayList<>(universe);
                 if (!whole) {
@@ -323,15 +355,60 @@ public final class MarginLoad {
                 cpu.toNanos() / 1e9 / seconds, driver.toNanos() / 1e9 / seconds);
     }
 
-    private static void remargin(Connection sql, int accounts, int positions, List<String> universe, Random random, int passes)
+    private static void remargin(Connection sql, Funding funding, int accounts, int positions, List<String> universe,
+                                 double portfolioShare, Random random, Random fundingRandom, int passes)
             throws SQLException, InterruptedException {
+        // funded first: the first pass values them funded (no mass of status changes from an unfunded start)
+        System.out.println();
+        funding.fund(java.util.stream.IntStream.range(0, accounts).mapToObj(i -> "bulk-" + i).toList(), fundingRandom);
         long seeding = System.nanoTime();
-        seed(sql, "bulk", accounts, positions, universe, "CROSS", random, false);
-        System.out.printf(Locale.ROOT, "%nre-margin: %d CROSS accounts x %d positions written in %.1f s; waiting for a pass that starts after%n",
-                accounts, positions, (System.nanoTime() - seeding) / 1e9);
+        seed(sql, "bulk", accounts, positions, universe, portfolioShare, random, false);
+        int portfolio = count(sql, "SELECT count(*) FROM account WHERE account_id LIKE 'bulk-%' AND margin_mode = 'PORTFOLIO'");
+        System.out.printf(Locale.ROOT, "re-margin: %d accounts (%d CROSS, %d PORTFOLIO) x %d positions written in %.1f s;"
+                        + " waiting for a pass that starts after%n",
+                accounts, accounts - portfolio, portfolio, positions, (System.nanoTime() - seeding) / 1e9);
+        // a tick a second: marks, collateral prices and the chains stay fresh and HEALTHY through the passes
+        ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
+        Thread measuring = Thread.currentThread();
+        AtomicReference<RuntimeException> tickFailure = new AtomicReference<>();
+        ticks.scheduleAtFixedRate(() -> {
+            try {
+                funding.tick();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // no retry: after a lost ack every later tick fails, the chains go DEGRADED and the passes would
+                // measure a flood of status changes, not the pass: the run stops here (throwing ends the ticks)
+                tickFailure.set(e);
+                measuring.interrupt();
+                throw e;
+            }
+        }, 0, 1, TimeUnit.SECONDS);
+        try {
+            timePasses(passes);
+        } catch (InterruptedException e) {
+            if (tickFailure.get() == null) {
+                throw e;
+            }
+        } finally {
+            ticks.shutdownNow();
+            boolean interrupted = Thread.interrupted(); // the tick's interrupt, when it came outside a wait
+            ticks.awaitTermination(5, TimeUnit.SECONDS);
+            if (interrupted && tickFailure.get() == null) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (tickFailure.get() != null) {
+            throw new IllegalStateException("a tick failed during the passes; measurement aborted (figures would not be"
+                    + " of the pass): " + tickFailure.get().getMessage(), tickFailure.get());
+        }
+    }
+
+    private static void timePasses(int passes) throws InterruptedException {
         // the pass running while the rows were written saw some of them: wait for it to end, then time whole passes
         double[] at = passMetrics().orElseThrow(() -> new IllegalStateException("margin-service's /q/metrics did not answer in time"));
         at = awaitNextPass(at);
+        Map<String, Double> phasesBefore = phaseSeconds();
         Duration cpuBefore = servicesCpu();
         List<String> lines = new ArrayList<>();
         double total = 0;
@@ -346,9 +423,143 @@ public final class MarginLoad {
             at = next;
         }
         Duration cpu = servicesCpu().minus(cpuBefore);
+        Map<String, Double> phases = new java.util.TreeMap<>(phaseSeconds());
+        phases.replaceAll((phase, seconds) -> seconds - phasesBefore.getOrDefault(phase, 0.0));
         System.out.printf(Locale.ROOT, "re-margin passes (margin-service's own timer): %s%n", String.join(", ", lines));
+        StringBuilder perPhase = new StringBuilder();
+        phases.forEach((phase, seconds) -> perPhase.append(String.format(Locale.ROOT, " %s %.3f s", phase, seconds / passes)));
+        System.out.printf(Locale.ROOT, "page time per pass, summed over the pages (margin_remargin_page_seconds):%s%n", perPhase);
         System.out.printf(Locale.ROOT, "mean %.3f s, worst %.3f s per pass; services' CPU %.2f s over %d passes (%.2f cores while they ran)%n",
                 total / passes, worst, cpu.toNanos() / 1e9, passes, cpu.toNanos() / 1e9 / total);
+    }
+
+    private static int count(Connection sql, String query) throws SQLException {
+        try (PreparedStatement s = sql.prepareStatement(query); java.sql.ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /**
+     * Funds accounts in collateral-service through the real adapter stream, as a chain adapter would: USDC on ethereum
+     * for every account and ETH on arbitrum for every other one (risky collateral, which PORTFOLIO scans), all in one
+     * block per chain followed by the chain's confirmations; then awaits every deposit CREDITED and the chains
+     * HEALTHY, so the passes value funded accounts (GetCollaterals with balances, not "unknown"). The adapters stay
+     * connected: {@link #tick} gives each chain a block and a heartbeat (a chain silent for a minute turns DEGRADED,
+     * and every account's collateral with it).
+     */
+    private static final class Funding implements AutoCloseable {
+
+        private static final int WINDOW = 256;
+        private static final List<String> CHAINS = List.of("ethereum", "arbitrum");
+
+        private final Endpoints endpoints;
+        private final Connection collateralSql;
+        private final Map<String, ChainAdapter> adapters = new java.util.LinkedHashMap<>();
+        private final Map<String, Long> heights = new ConcurrentHashMap<>();
+
+        Funding(Endpoints endpoints, Connection collateralSql) {
+            this.endpoints = endpoints;
+            this.collateralSql = collateralSql;
+        }
+
+        Endpoints endpoints() {
+            return endpoints;
+        }
+
+        /**
+         * Enough USDC that nearly every account starts HEALTHY: a first status other than HEALTHY is a change, which
+         * the pass re-values one account at a time, and the first pass would measure thousands of those instead of a
+         * tick's pass (a mass of changes is its own case: see BENCHMARKS.md).
+         */
+        void fund(List<String> accounts, Random random) throws InterruptedException, SQLException {
+            long start = System.nanoTime();
+            endpoints.pricing().pushIndexPrices(indexNow());
+            List<Deposit> usdc = new ArrayList<>();
+            List<Deposit> eth = new ArrayList<>();
+            for (int i = 0; i < accounts.size(); i++) {
+                usdc.add(deposit("usdc-" + i, accounts.get(i), "USDC", java.math.BigDecimal.valueOf(500_000 + random.nextInt(2_000_001))));
+                if (i % 2 == 0) {
+                    eth.add(deposit("eth-" + i, accounts.get(i), "ETH", java.math.BigDecimal.valueOf(1 + random.nextInt(20))));
+                }
+            }
+            for (String chain : CHAINS) {
+                adapters.put(chain, ChainAdapter.connect(chain, endpoints));
+            }
+            long applied = onChain("ethereum", usdc) + onChain("arbitrum", eth);
+            int expected = usdc.size() + eth.size();
+            if (applied != expected) {
+                throw new IllegalStateException(applied + " of " + expected + " funding deposits acked APPLIED");
+            }
+            Await.until(expected + " funding deposits CREDITED", Duration.ofMinutes(2), () -> {
+                try {
+                    int credited = count(collateralSql, "SELECT count(*) FROM deposit WHERE status = 'CREDITED'");
+                    return credited >= expected ? Optional.of(credited) : Optional.empty();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            DemoScenario.awaitChainsHealthy(endpoints, accounts.get(0));
+            System.out.printf(Locale.ROOT, "funded through the adapter streams: %d USDC deposits on ethereum, %d ETH deposits on"
+                    + " arbitrum, credited and the chains HEALTHY in %.1f s%n", usdc.size(), eth.size(), (System.nanoTime() - start) / 1e9);
+        }
+
+        /** The deposits in one new block of {@code chain}, then the headers that make them final; how many were APPLIED. */
+        private long onChain(String chain, List<Deposit> deposits) throws InterruptedException {
+            ChainAdapter adapter = adapters.get(chain);
+            long height = adapter.welcome().getTipHeight() + 1;
+            String block = block(chain, height);
+            requireApplied(adapter.header(height, block));
+            List<Deposit> inBlock = deposits.stream().map(d -> d.toBuilder().setTxHash(chain + "-" + d.getTxHash())
+                    .setBlockHash(block).build()).toList();
+            long applied = adapter.deposits(inBlock, WINDOW).stream()
+                    .filter(a -> a.getOutcome() == AckOutcome.ACK_OUTCOME_APPLIED).count();
+            for (long h = height + 1; h < height + adapter.welcome().getConfirmations(); h++) {
+                requireApplied(adapter.header(h, block(chain, h)));
+            }
+            heights.put(chain, height + adapter.welcome().getConfirmations() - 1);
+            return applied;
+        }
+
+        /** A price tick, and on each chain a new block and a heartbeat, as the venue's feeds and adapters send them. */
+        void tick() throws InterruptedException {
+            endpoints.pricing().pushIndexPrices(indexNow());
+            for (Map.Entry<String, ChainAdapter> chain : adapters.entrySet()) {
+                long height = heights.merge(chain.getKey(), 1L, Long::sum);
+                requireApplied(chain.getValue().header(height, block(chain.getKey(), height)));
+                chain.getValue().heartbeat(height);
+            }
+        }
+
+        @Override
+        public void close() {
+            adapters.values().forEach(ChainAdapter::close);
+        }
+
+        private static String block(String chain, long height) {
+            return chain + "-funding-" + height;
+        }
+
+        private static Deposit deposit(String tx, String account, String asset, java.math.BigDecimal amount) {
+            return Deposit.newBuilder().setTxHash(tx).setLogIndex(0).setAccountId(account).setAsset(asset)
+                    .setAmount(amount.toPlainString()).build();
+        }
+
+        private static void requireApplied(Ack ack) {
+            if (ack.getOutcome() != AckOutcome.ACK_OUTCOME_APPLIED) {
+                throw new IllegalStateException("funding event " + ack.getCursor() + " not applied: " + ack);
+            }
+        }
+    }
+
+    /** The index levels of the market (and USDC at 1) observed now: pushed before the funding and on every tick. */
+    private static PushIndexPricesRequest indexNow() {
+        long now = System.currentTimeMillis();
+        PushIndexPricesRequest.Builder push = PushIndexPricesRequest.newBuilder();
+        INDEX.forEach((asset, level) -> push.addQuotes(IndexQuote.newBuilder().setAsset(asset).setSource("bench")
+                .setPrice(Long.toString(level.longValue())).setObservedAtUnixMs(now)));
+        push.addQuotes(IndexQuote.newBuilder().setAsset("USDC").setSource("bench").setPrice("1").setObservedAtUnixMs(now));
+        return push.build();
     }
 
     /** Awaits one more completed pass than {@code before} shows (count, sum seconds, accounts), polling /q/metrics. */
@@ -387,6 +598,28 @@ public final class MarginLoad {
             return Optional.empty();
         } catch (IOException e) {
             throw new IllegalStateException("could not read margin-service's metrics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final Pattern PHASE = Pattern.compile("(?m)^margin_remargin_page_seconds_sum\\{[^}]*phase=\"(\\w+)\"[^}]*} ([0-9.E+-]+)$");
+
+    /** Margin-service's re-margin page seconds so far, by phase; empty when the read timed out. */
+    private static Map<String, Double> phaseSeconds() {
+        try {
+            URI metrics = URI.create("http://127.0.0.1:" + ServiceSpec.MARGIN.httpPort(PORT_BASE) + "/q/metrics");
+            String text = METRICS_HTTP.send(HttpRequest.newBuilder(metrics).timeout(METRICS_READ_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Map<String, Double> out = new java.util.HashMap<>();
+            Matcher m = PHASE.matcher(text);
+            while (m.find()) {
+                out.put(m.group(1), Double.parseDouble(m.group(2)));
+            }
+            return out;
+        } catch (IOException e) {
+            return Map.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
