@@ -1,5 +1,6 @@
 package dev.crosschain.liquidation.app;
 
+import dev.crosschain.liquidation.domain.AuctionCaps;
 import dev.crosschain.liquidation.domain.IndexHistory;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import io.smallrye.config.ConfigMapping;
@@ -8,6 +9,7 @@ import io.smallrye.config.WithDefault;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "liquidation")
@@ -35,6 +37,33 @@ public interface LiquidationConfig {
     Penalty penalty();
 
     InsuranceFund insuranceFund();
+
+    Caps caps();
+
+    /**
+     * Caps on the value in auction ({@link AuctionCaps}): an auction whose lot does not fit under them opens for the
+     * largest fraction that does, or waits (OPENING, frozen) until value frees up. None by default: auctions open whole.
+     */
+    interface Caps {
+        /** The global cap, USD; absent: none. */
+        Optional<BigDecimal> globalUsd();
+
+        /** Caps per collateral line, USD, by "chain/asset": {@code liquidation.caps.asset."ethereum/USDC"=1000000}. */
+        Map<String, BigDecimal> asset();
+
+        /**
+         * The caps, checked: values >= 0, keys "chain/asset".
+         *
+         * @throws IllegalStateException naming the property
+         */
+        default AuctionCaps validated() {
+            try {
+                return new AuctionCaps(globalUsd().orElse(null), asset());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("liquidation.caps: " + e.getMessage(), e);
+            }
+        }
+    }
 
     interface Auction {
         BufferBound bufferBound();

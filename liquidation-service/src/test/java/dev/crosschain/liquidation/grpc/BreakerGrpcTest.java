@@ -120,7 +120,7 @@ class BreakerGrpcTest {
                 (proxy, method, args) -> method.getName().equals("breaker") ? ENABLED : method.invoke(config, args));
         breakers = new IndexBreakers(pricing, clock, enabled);
         gate = new NewAuctionGate(halts, margin, breakers, underlyings);
-        breaches = new Breaches(store, margin, settlement, events, clock, enabled, gate);
+        breaches = new Breaches(store, margin, settlement, events, clock, enabled, gate, collateral);
         breakers.start();
         awaitUntil("the breakers receive the index", () -> !breakers.trippedForEvery());
     }
