@@ -79,11 +79,6 @@ public class Breaches {
     /** liquidation.caps.*: none by default. */
     private final AuctionCaps caps;
     private final CollateralClient collateral;
-    /**
-     * Accounts whose auction a cap cut to part of their portfolio: once it is done (the unfreeze recorded) the account
-     * is looked at again, since margin-service sends only changes and the rest of the portfolio may still breach.
-     */
-    private final Set<String> partial = ConcurrentHashMap.newKeySet();
 
     public Breaches(AuctionStore store, MarginClient margin, Settlement settlement, AuctionEvents events, Clock clock,
                     LiquidationConfig config, NewAuctionGate gate, CollateralClient collateral) {
@@ -168,8 +163,19 @@ public class Breaches {
      * margin calls.
      */
     void onReleased(@ObservesAsync AccountReleased released) {
-        if (partial.remove(released.accountId()) || unclaimed.contains(released.accountId())) {
+        if (unclaimed.contains(released.accountId())) {
             onLiquidation(released.accountId());
+            return;
+        }
+        // a cap cut its last auction to part of the portfolio: the rest may still breach, and margin-service sends only
+        // changes; read from the store, so whichever replica records the release looks again
+        try {
+            if (store.lastClosedWasPartial(released.accountId())) {
+                LOG.infof("%s: its last auction sold part of its portfolio (a cap bound); looked at again", released.accountId());
+                onLiquidation(released.accountId());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "%s released: cannot tell whether its last auction was partial", released.accountId());
         }
     }
 
@@ -244,9 +250,6 @@ public class Breaches {
             switch (opened.status()) {
                 case OPENED -> {
                     boolean whole = opened.lotFraction().compareTo(BigDecimal.ONE) == 0;
-                    if (!whole) {
-                        partial.add(accountId);
-                    }
                     LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s%s", auctionId, accountId,
                             snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), whole && buffer != null ? buffer
                                     : "no buffer level (the bound is off, the view has no equity, IM or MM, or a cap cut the lot): sold until empty",

@@ -349,6 +349,21 @@ public class AuctionStore {
         }
     }
 
+    /** Whether the account's last closed auction opened for part of its portfolio (a cap bound, lot_fraction < 1). */
+    public boolean lastClosedWasPartial(String accountId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT lot_fraction IS NOT NULL FROM auction WHERE account_id = ? AND status = 'CLOSED'
+                     ORDER BY seq DESC LIMIT 1""")) {
+            s.setString(1, accountId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading the last auction of " + accountId + " failed", e);
+        }
+    }
+
     /** An OPENING auction for recovery, with its seq: where the next page starts. */
     public record Opening(long seq, AuctionRef ref) {
     }

@@ -1,10 +1,15 @@
 package dev.crosschain.liquidation.app;
 
+import dev.crosschain.liquidation.domain.AuctionCaps;
 import dev.crosschain.liquidation.domain.PriceCurve;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,5 +145,24 @@ class LiquidationConfigTest {
                 return share;
             }
         };
+    }
+
+    @Test
+    void capsAreReadFromQuotedChainAssetKeysAndNoneByDefault() {
+        LiquidationConfig.Caps caps = caps(Map.of("liquidation.caps.global-usd", "5000",
+                "liquidation.caps.asset.\"ethereum/USDC\"", "2000", "liquidation.caps.asset.\"arbitrum/ETH\"", "0"));
+        assertThat(caps.validated()).isEqualTo(new AuctionCaps(new BigDecimal("5000"),
+                Map.of("ethereum/USDC", new BigDecimal("2000"), "arbitrum/ETH", BigDecimal.ZERO)));
+        assertThat(caps(Map.of()).validated()).isEqualTo(AuctionCaps.NONE);
+        assertThatThrownBy(() -> caps(Map.of("liquidation.caps.global-usd", "-1")).validated())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("liquidation.caps");
+        assertThatThrownBy(() -> caps(Map.of("liquidation.caps.asset.ethereum", "1")).validated())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("chain/asset");
+    }
+
+    private static LiquidationConfig.Caps caps(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(LiquidationConfig.Caps.class, "liquidation.caps")
+                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
+        return config.getConfigMapping(LiquidationConfig.Caps.class, "liquidation.caps");
     }
 }
