@@ -200,6 +200,19 @@ public interface LiquidationConfig {
         @WithDefault("true")
         boolean resetsEnabled();
 
+        RebaseBuffer rebaseBuffer();
+
+        interface RebaseBuffer {
+            /**
+             * Whether a reset re-bases an auction's buffer level on the account's fresh view (see Resets). Off by
+             * default: a replica of a release before V7 reads the re-based open_* figures without the base they count
+             * from (r0, C0) and would close an auction RESTORED while the account is still below its level. Turn on only
+             * once every replica runs this release.
+             */
+            @WithDefault("false")
+            boolean enabled();
+        }
+
         /**
          * The curve of auctions opened from now on ({@link #toCurve}), with every {@code liquidation.curve.*} checked:
          * built at start, so a bad configuration fails the start with the property named rather than the first open.

@@ -26,8 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Starts a new epoch for every open auction past its curve's {@code tail} or below its {@code cusp}
  * ({@link Auction#needsReset}): the start value becomes the lot as snapshotted at the open valued at the
  * account's current marks ({@link AccountSnapshot#valueOf}, from margin-service's view), the start time now, the version is bumped; the lot, the remaining
- * fraction and the bids stay, settled or not (see {@link AuctionStore#reset}). The buffer target of a bounded auction
- * is re-based on the same view in the same update ({@link AccountSnapshot#rebasedTarget}): the account's equity, MM
+ * fraction and the bids stay, settled or not (see {@link AuctionStore#reset}). With
+ * {@code liquidation.curve.rebase-buffer.enabled} (off by default: a replica before V7 would read re-based figures
+ * without their base), the buffer target of a bounded auction is re-based on the same view in the same update ({@link AccountSnapshot#rebasedTarget}): the account's equity, MM
  * and IM now, with F and C counted from the reset; kept as it was when a bid's settlement is in flight (the view may
  * show it half done), when the view cannot value what remains of the lot, or when the view says the account is above
  * its level already (re-based, nothing would bound its bids: the old figures keep them bounded).
@@ -50,6 +51,8 @@ public class Resets {
     private final String settlementAsset;
 
     private final boolean enabled;
+    /** liquidation.curve.rebase-buffer.enabled: off until no replica of a release before V7 runs. */
+    private final boolean rebaseBuffer;
     private final OperatorHalts halts;
     /** Auctions whose reset a halt holds back, logged once each rather than every pass. */
     private final Set<String> reportedHalted = ConcurrentHashMap.newKeySet();
@@ -62,6 +65,7 @@ public class Resets {
         this.events = events;
         this.clock = clock;
         this.enabled = config.curve().resetsEnabled();
+        this.rebaseBuffer = config.curve().rebaseBuffer().enabled();
         this.settlementChain = config.settlement().chain();
         this.settlementAsset = config.settlement().asset();
         if (!enabled) {
@@ -150,7 +154,7 @@ public class Resets {
      * the re-base; every earlier one was settled before the view was read.
      */
     private BufferTarget rebased(Auction auction, AccountSnapshot snapshot) {
-        if (auction.buffer() == null) {
+        if (!rebaseBuffer || auction.buffer() == null) {
             return null;
         }
         if (auction.bids().stream().anyMatch(b -> b.status() == BidStatus.ACCEPTED)) {

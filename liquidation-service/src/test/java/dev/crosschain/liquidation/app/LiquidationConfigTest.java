@@ -46,6 +46,11 @@ class LiquidationConfigTest {
         Curve withResetEvery(Duration every) {
             return new Curve(kind, buf, floor, duration, step, cut, tail, cusp, every, resetsEnabled);
         }
+
+        @Override
+        public RebaseBuffer rebaseBuffer() {
+            return () -> false;
+        }
     }
 
     @Test
@@ -130,6 +135,22 @@ class LiquidationConfigTest {
         assertThat(properties.getProperty("liquidation.auction.buffer-bound.enabled")).isEqualTo("false");
         assertThat(properties.getProperty("%test.liquidation.auction.buffer-bound.enabled")).isEqualTo("true");
         assertThat(LiquidationConfig.Auction.BufferBound.class.getMethod("enabled")
+                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+    }
+
+    /**
+     * The re-base of the buffer at resets ships off (a replica before V7 would read re-based figures without the base
+     * they count from and close an auction RESTORED below its level): on only where every replica runs this release.
+     */
+    @Test
+    void theBufferRebaseIsOffUnlessTurnedOn() throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+        assertThat(properties.getProperty("liquidation.curve.rebase-buffer.enabled")).isEqualTo("false");
+        assertThat(properties.getProperty("%test.liquidation.curve.rebase-buffer.enabled")).isEqualTo("true");
+        assertThat(LiquidationConfig.Curve.RebaseBuffer.class.getMethod("enabled")
                 .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
     }
 
