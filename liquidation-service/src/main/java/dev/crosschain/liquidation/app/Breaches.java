@@ -251,8 +251,8 @@ public class Breaches {
                 case OPENED -> {
                     boolean whole = opened.lotFraction().compareTo(BigDecimal.ONE) == 0;
                     LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s%s", auctionId, accountId,
-                            snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), whole && buffer != null ? buffer
-                                    : "no buffer level (the bound is off, the view has no equity, IM or MM, or a cap cut the lot): sold until empty",
+                            snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), buffer != null ? buffer
+                                    : "no buffer level (the bound is off, or the view has no equity, IM or MM): sold until empty",
                             whole ? "" : ", a cap on the value in auction cut the lot to " + opened.lotFraction().toPlainString());
                     events.changed(auctionId);
                 }

@@ -162,7 +162,8 @@ public class Resets {
             return null;
         }
         BufferTarget target = snapshot.rebasedTarget(auction.buffer().share(), settlementChain, settlementAsset,
-                store.remainingLot(auction.auctionId()), auction.remainingFraction(), Bid.totalProceedsUsd(auction.bids()));
+                store.remainingLot(auction.auctionId()), auction.remainingFraction(), Bid.totalProceedsUsd(auction.bids()),
+                auction.lotFraction());
         if (target == null) {
             LOG.warnf("auction %s: the view of %s lacks its figures or what remains of the lot, its buffer keeps its base",
                     auction.auctionId(), auction.accountId());

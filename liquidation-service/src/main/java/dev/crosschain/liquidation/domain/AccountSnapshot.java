@@ -163,9 +163,10 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
      * @param remainingLot  what remains of the lot, its remaining quantities (items with none left are skipped)
      * @param baseRemaining the auction's remaining fraction of the whole lot now
      * @param baseProceedsUsd what the auction's bids paid the account so far, less their penalties, USDC
+     * @param lotFraction   the part of the portfolio the auction's lot was at the open (1: the whole)
      */
     public BufferTarget rebasedTarget(BigDecimal share, String chainId, String asset, List<LotItem> remainingLot,
-                                      BigDecimal baseRemaining, BigDecimal baseProceedsUsd) {
+                                      BigDecimal baseRemaining, BigDecimal baseProceedsUsd, BigDecimal lotFraction) {
         BufferTarget fresh = bufferTarget(share, chainId, asset);
         if (fresh == null) {
             return null;
@@ -182,7 +183,7 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
             lotEquity = lotEquity.add(now.valueOf(item));
         }
         return new BufferTarget(equityUsd, maintenanceMarginUsd, initialMarginUsd, equityUsd.subtract(lotEquity),
-                fresh.cashValueUsd(), share, baseRemaining, baseProceedsUsd);
+                fresh.cashValueUsd(), share, baseRemaining, baseProceedsUsd, lotFraction);
     }
 
     /** The market value of the lot's collateral ({@link #lot()}) per "chain/asset" ({@link AuctionCaps#key}), USD. */

@@ -22,6 +22,16 @@ import java.util.Objects;
  * remaining fraction at the base less the remaining fraction now (whole-lot terms, as bids take it), C the proceeds of
  * all bids less {@code baseProceedsUsd}, those of the bids before the base.
  *
+ * <p>A partial lot (a cap on the value in auction cut it to the part f of the portfolio, {@code lotFraction}) keeps the
+ * bound: the rest of the portfolio, 1 - f of it, stays with the account and keeps its share of the level. At the base
+ * the remaining lot is the share q = f x r0 / (1 - f + f x r0) of what the account holds (f at the open), so selling F
+ * more of the lot leaves
+ * <pre>
+ *   equity' = R + (r0 - F) / r0 x (E - R) + h x C        level' = (1 - q) x level + (r0 - F) / r0 x q x level
+ * </pre>
+ * with R the equity outside what remains of the lot: at a partial open the realized PnL plus the 1 - f of the rest of
+ * the equity the lot does not hold ({@link #ofPart}). f = 1 (q = 1) is the whole lot, the formula above.
+ *
  * <p>The account is restored, by margin-service's own rule (LIQUIDATION when equity <= MM), once equity' exceeds
  * level' by at least {@link #MIN_SURPLUS_USD}: equal is not enough.
  *
@@ -37,10 +47,11 @@ import java.util.Objects;
  *                             ({@code liquidation.auction.buffer-share} when the auction opened)
  * @param baseRemaining        r0, the fraction of the whole lot that remained at the base, in (0, 1]; 1 at the open
  * @param baseProceedsUsd      what the bids before the base paid the account, less their penalties, USDC; 0 at the open
+ * @param lotFraction          f, the part of the portfolio the auction's lot is at the open, in (0, 1]; 1: the whole
  */
 public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd, BigDecimal initialMarginUsd,
                            BigDecimal realizedPnlUsd, BigDecimal cashValueUsd, BigDecimal share, BigDecimal baseRemaining,
-                           BigDecimal baseProceedsUsd) {
+                           BigDecimal baseProceedsUsd, BigDecimal lotFraction) {
 
     /** Decimals of a bound: it is rounded UP to them, so the bound never stops short of the level. */
     public static final int FRACTION_SCALE = 12;
@@ -65,6 +76,7 @@ public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd
         Objects.requireNonNull(share, "share");
         Objects.requireNonNull(baseRemaining, "baseRemaining");
         Objects.requireNonNull(baseProceedsUsd, "baseProceedsUsd");
+        Objects.requireNonNull(lotFraction, "lotFraction");
         if (share.signum() < 0 || share.compareTo(BigDecimal.ONE) > 0) {
             throw new IllegalArgumentException("buffer share must be in [0, 1], got " + share.toPlainString());
         }
@@ -74,6 +86,17 @@ public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd
         if (baseRemaining.signum() <= 0 || baseRemaining.compareTo(BigDecimal.ONE) > 0) {
             throw new IllegalArgumentException("base remaining fraction must be in (0, 1], got " + baseRemaining.toPlainString());
         }
+        if (lotFraction.signum() <= 0 || lotFraction.compareTo(BigDecimal.ONE) > 0) {
+            throw new IllegalArgumentException("lot fraction must be in (0, 1], got " + lotFraction.toPlainString());
+        }
+    }
+
+    /** A target of the whole portfolio's lot. */
+    public BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd, BigDecimal initialMarginUsd,
+                        BigDecimal realizedPnlUsd, BigDecimal cashValueUsd, BigDecimal share, BigDecimal baseRemaining,
+                        BigDecimal baseProceedsUsd) {
+        this(equityUsd, maintenanceMarginUsd, initialMarginUsd, realizedPnlUsd, cashValueUsd, share, baseRemaining,
+                baseProceedsUsd, BigDecimal.ONE);
     }
 
     /** A target based at the open: the whole lot remains, nothing was received. */
@@ -81,6 +104,16 @@ public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd
                         BigDecimal realizedPnlUsd, BigDecimal cashValueUsd, BigDecimal share) {
         this(equityUsd, maintenanceMarginUsd, initialMarginUsd, realizedPnlUsd, cashValueUsd, share, BigDecimal.ONE,
                 BigDecimal.ZERO);
+    }
+
+    /**
+     * This open's target for a lot that is the part {@code fraction} of the portfolio (a cap bound): R becomes the
+     * equity outside the lot, R + (1 - f) x (E - R), the level stays the whole account's ({@link BufferTarget}).
+     */
+    public BufferTarget ofPart(BigDecimal fraction) {
+        BigDecimal outside = realizedPnlUsd.add(BigDecimal.ONE.subtract(fraction).multiply(lotEquityUsd()));
+        return new BufferTarget(equityUsd, maintenanceMarginUsd, initialMarginUsd, outside, cashValueUsd, share,
+                baseRemaining, baseProceedsUsd, fraction);
     }
 
     /** Whether a reset re-based it (not the open's figures). */
@@ -154,10 +187,11 @@ public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd
             // already restored (an auction closes when a bid restores it): any bid will do, and closes it
             return remaining;
         }
-        // what one unit of fraction sold improves r0 x (equity' - level') by: its proceeds as margin counts them and
-        // the level it no longer needs, less the equity it took away (both per r0 of the lot)
-        BigDecimal gainPerUnit = baseRemaining.multiply(cashValueUsd.multiply(proceedsPerUnit)).add(levelUsd())
-                .subtract(lotEquityUsd());
+        // what one unit of fraction sold improves r0 x D x (equity' - level') by (see shortfall): its proceeds as margin
+        // counts them and the lot's share of the level it no longer needs, less the equity it took away
+        BigDecimal d = heldAtBase();
+        BigDecimal gainPerUnit = d.multiply(baseRemaining).multiply(cashValueUsd).multiply(proceedsPerUnit)
+                .add(lotFraction.multiply(baseRemaining).multiply(levelUsd())).subtract(d.multiply(lotEquityUsd()));
         if (gainPerUnit.signum() <= 0) {
             return remaining;
         }
@@ -198,18 +232,30 @@ public record BufferTarget(BigDecimal equityUsd, BigDecimal maintenanceMarginUsd
     }
 
     /**
-     * How far the account is from restored after the bid, times r0 (so exact, and the same sign):
-     * r0 x (level' + {@link #MIN_SURPLUS_USD} - equity'); <= 0 restored.
+     * How far the account is from restored after the bid, times r0 x D (so exact, and the same sign; D =
+     * {@link #heldAtBase}, r0 x D x q = f x r0^2): r0 x D x (level' + {@link #MIN_SURPLUS_USD} - equity'); <= 0 restored.
      */
     private BigDecimal shortfall(BigDecimal remaining, BigDecimal proceedsSoFar, BigDecimal fraction, BigDecimal proceeds) {
         BigDecimal left = remaining.subtract(fraction);
+        BigDecimal d = heldAtBase();
         BigDecimal proceedsSinceBase = proceedsSoFar.subtract(baseProceedsUsd).add(proceeds);
         BigDecimal equityAfter = baseRemaining.multiply(realizedPnlUsd).add(left.multiply(lotEquityUsd()))
                 .add(baseRemaining.multiply(cashValueUsd).multiply(proceedsSinceBase));
-        return left.multiply(levelUsd()).add(baseRemaining.multiply(MIN_SURPLUS_USD)).subtract(equityAfter);
+        // r0 x D x level' = r0 x (D - f x r0) x level + left x f x r0 x level, and D - f x r0 = 1 - f
+        BigDecimal levelAfter = baseRemaining.multiply(BigDecimal.ONE.subtract(lotFraction))
+                .add(left.multiply(lotFraction).multiply(baseRemaining)).multiply(levelUsd());
+        return levelAfter.add(d.multiply(baseRemaining).multiply(MIN_SURPLUS_USD)).subtract(d.multiply(equityAfter));
     }
 
-    /** E - R: the part of the equity the lot carries, scaled by what remains of it. */
+    /**
+     * D = 1 - f + f x r0: what the account held at the base, in parts of its portfolio at the open (r0 for a whole lot);
+     * the remaining lot is f x r0 / D of it.
+     */
+    private BigDecimal heldAtBase() {
+        return BigDecimal.ONE.subtract(lotFraction).add(lotFraction.multiply(baseRemaining));
+    }
+
+    /** E - R: the part of the equity what remains of the lot at the base carries. */
     private BigDecimal lotEquityUsd() {
         return equityUsd.subtract(realizedPnlUsd);
     }

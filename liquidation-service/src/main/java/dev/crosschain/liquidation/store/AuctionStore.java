@@ -183,8 +183,8 @@ public class AuctionStore {
      * value in auction they read cannot be raised by another opening before they commit), reads the value in auction
      * ({@link #usage(Connection)}) and opens the largest fraction of the lot that fits ({@link AuctionCaps#fraction}):
      * the lot's quantities scaled by it (collateral rounded down to the token's decimals, items scaled to nothing
-     * dropped), its start value scaled by it, and no buffer (a partial auction is sold until empty: the cap bounds what
-     * is sold; the account, if still in liquidation, gets a new auction once this one is done). HELD, nothing written,
+     * dropped), its start value scaled by it, and the buffer kept for that part ({@link BufferTarget#ofPart}: the account,
+     * if still in liquidation once this one is done, gets a new auction). HELD, nothing written,
      * when nothing fits.
      *
      * @param lotAssetUsd the market value of the lot's collateral per "chain/asset" ({@link AuctionCaps#key}), USD
@@ -209,7 +209,8 @@ public class AuctionStore {
                 return new CappedOpen(stillOpening(c, auctionId) ? CappedOpen.Status.HELD : CappedOpen.Status.GONE,
                         BigDecimal.ZERO);
             }
-            BufferTarget bound = whole ? buffer : null;
+            // a partial lot keeps the bound: the rest of the portfolio stays with the account (BufferTarget#ofPart)
+            BufferTarget bound = buffer == null || whole ? buffer : buffer.ofPart(fraction);
             BigDecimal value = whole ? startValueUsd : startValueUsd.multiply(fraction);
             try (PreparedStatement a = c.prepareStatement("""
                     UPDATE auction SET status = 'OPEN', version = version + 1, started_at_ms = ?, start_value_usd = ?,
@@ -1310,7 +1311,7 @@ public class AuctionStore {
         return new BufferTarget(rs.getBigDecimal("open_equity_usd"), rs.getBigDecimal("open_maintenance_margin_usd"),
                 rs.getBigDecimal("open_initial_margin_usd"), rs.getBigDecimal("open_realized_pnl_usd"),
                 rs.getBigDecimal("open_cash_value_usd"), share, baseRemaining == null ? BigDecimal.ONE : baseRemaining,
-                baseProceeds == null ? BigDecimal.ZERO : baseProceeds);
+                baseProceeds == null ? BigDecimal.ZERO : baseProceeds, rs.getBigDecimal("lot_fraction"));
     }
 
     /** A Unix-millisecond column; null when NULL (an auction that never opened has no start). */

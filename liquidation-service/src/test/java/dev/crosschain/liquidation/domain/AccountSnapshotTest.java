@@ -109,7 +109,7 @@ class AccountSnapshotTest {
                 LotItem.collateral("ethereum", "USDC", new BigDecimal("900")),
                 LotItem.collateral("solana", "SOL", BigDecimal.ZERO));
         BufferTarget rebased = afterATenthAndAPriceMove(new BigDecimal("1453.5")).rebasedTarget(new BigDecimal("0.5"),
-                "ethereum", "USDC", remaining, new BigDecimal("0.9"), new BigDecimal("139.5"));
+                "ethereum", "USDC", remaining, new BigDecimal("0.9"), new BigDecimal("139.5"), BigDecimal.ONE);
         // what remains of the lot at MM value: -3240 + 3654 + 900 (of the 1039.5 USDC, per unit) = 1314; R = 1453.5 - 1314
         // = 139.5, the cash the first bid left (SOL: none left, skipped)
         assertThat(rebased.equityUsd()).isEqualByComparingTo("1453.5");
@@ -124,8 +124,8 @@ class AccountSnapshotTest {
 
         // a view without equity, or without a line of what remains, keeps the base the auction had
         assertThat(afterATenthAndAPriceMove(null).rebasedTarget(new BigDecimal("0.5"), "ethereum", "USDC", remaining,
-                new BigDecimal("0.9"), new BigDecimal("139.5"))).isNull();
+                new BigDecimal("0.9"), new BigDecimal("139.5"), BigDecimal.ONE)).isNull();
         assertThat(afterATenthAndAPriceMove(new BigDecimal("1453.5")).rebasedTarget(new BigDecimal("0.5"), "ethereum", "USDC",
-                List.of(LotItem.collateral("solana", "SOL", BigDecimal.ONE)), new BigDecimal("0.9"), BigDecimal.ZERO)).isNull();
+                List.of(LotItem.collateral("solana", "SOL", BigDecimal.ONE)), new BigDecimal("0.9"), BigDecimal.ZERO, BigDecimal.ONE)).isNull();
     }
 }

@@ -298,4 +298,33 @@ class BufferTargetTest {
         assertThatThrownBy(() -> new BufferTarget(BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO,
                 BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * A cap cut the lot to half the portfolio (f 0.5) of HALF's account (E 900, MM 1000, IM 1400, level 1200, R 0, h 1):
+     * the lot is worth 500, priced 475, no penalty. R becomes the equity outside the lot, 0 + 0.5 x 900 = 450. Selling x
+     * of the lot sells 0.5 x of the portfolio: equity' = 900 - 450 x + 475 x, level' = 1200 x (1 - 0.5 x) = 1200 - 600 x;
+     * restored once 625 x >= 300.000001: x = 0.4800000016 (cash 228.00000076 -> 228.000001). At x = 0.48 the account is
+     * at its level exactly (684 + 228 = 912 = 0.76 x 1200): not restored. Counted as a whole lot it would stop at
+     * 300.000001 / (1200 - 900 + 475) = 0.387..., short; unbounded (the branch before) it sold all of it.
+     */
+    @Test
+    void aPartialLotKeepsTheBoundWithTheRestOfThePortfolioStillMargined() {
+        BufferTarget part = HALF.ofPart(new BigDecimal("0.5"));
+        assertThat(part.realizedPnlUsd()).isEqualByComparingTo("450");
+        assertThat(part.levelUsd()).isEqualByComparingTo("1200");
+        assertThat(part.binds()).isTrue();
+        BigDecimal v = new BigDecimal("500");
+        BigDecimal price = new BigDecimal("475");
+        BigDecimal bound = part.maxFraction(BigDecimal.ONE, BigDecimal.ZERO, price, BigDecimal.ZERO, v);
+        assertThat(bound).isEqualByComparingTo("0.4800000016");
+        assertThat(part.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, bound, AuctionRules.paid(bound, price), BigDecimal.ZERO))
+                .isTrue();
+        BigDecimal atLevel = new BigDecimal("0.48");
+        assertThat(part.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, atLevel, AuctionRules.paid(atLevel, price),
+                BigDecimal.ZERO)).isFalse();
+        // after a first bid of 0.2 of the lot for 95 kept: equity' = 900 - 90 - 450 y + 95 + 475 y... from what remains,
+        // 0.8: the bound is counted on the same figures (F and C from the open) and ends at the same total 0.4800000016
+        BigDecimal second = part.maxFraction(new BigDecimal("0.8"), new BigDecimal("95"), price, BigDecimal.ZERO, v);
+        assertThat(second).isEqualByComparingTo("0.2800000016");
+    }
 }

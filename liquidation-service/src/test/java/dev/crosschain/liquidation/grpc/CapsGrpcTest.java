@@ -171,7 +171,7 @@ class CapsGrpcTest {
         assertThat(b.getLotList()).extracting(LotItem::getInstrument, LotItem::getChainId, LotItem::getAsset, LotItem::getQuantity)
                 .containsExactly(tuple("ETH-PERPETUAL", "", "", "-0.555555555555"), tuple("", "arbitrum", "USDC", "499.999999"));
         assertThat(new BigDecimal(b.getStartValueUsd())).isEqualByComparingTo("444.44444444");
-        assertThat(b.getOpenEquityUsd()).as("no buffer: sold until empty").isEmpty();
+        assertThat(b.getOpenEquityUsd()).as("the view has no equity, IM or MM: no buffer").isEmpty();
         assertThat(get("auc-cap-c").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPENING);
         assertThat(new CapsInUse(store, cappedConfig).lines()).singleElement().satisfies(line -> {
             assertThat(line.scope()).isEqualTo("arbitrum/USDC");
