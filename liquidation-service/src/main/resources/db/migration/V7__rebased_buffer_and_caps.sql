@@ -24,6 +24,8 @@ ALTER TABLE auction_resets ADD COLUMN buffer_rebased BOOLEAN NOT NULL DEFAULT FA
 -- quantity at that value.
 ALTER TABLE auction ADD COLUMN lot_fraction NUMERIC CHECK (lot_fraction > 0 AND lot_fraction < 1);
 ALTER TABLE lot_item ADD COLUMN value_usd NUMERIC;
+-- Recovery looks again at accounts whose newest auction was a released partial lot (AuctionStore#releasedAfterPartialLot).
+CREATE INDEX auction_closed_partial ON auction (seq) WHERE status = 'CLOSED' AND lot_fraction IS NOT NULL;
 
 -- One row every opening under caps locks (SELECT ... FOR UPDATE) for its transaction: openings on all replicas are
 -- serialized, so none reads the value in auction while another's opening is uncommitted and both overshoot a cap.

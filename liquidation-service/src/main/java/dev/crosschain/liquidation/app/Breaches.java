@@ -168,14 +168,16 @@ public class Breaches {
             return;
         }
         // a cap cut its last auction to part of the portfolio: the rest may still breach, and margin-service sends only
-        // changes; read from the store, so whichever replica records the release looks again
+        // changes; read from the store, so whichever replica records the release looks again (and recovery, should
+        // this event be lost: Recovery re-drives every released account whose last auction was partial)
         try {
             if (store.lastClosedWasPartial(released.accountId())) {
                 LOG.infof("%s: its last auction sold part of its portfolio (a cap bound); looked at again", released.accountId());
                 onLiquidation(released.accountId());
             }
         } catch (RuntimeException e) {
-            LOG.warnf(e, "%s released: cannot tell whether its last auction was partial", released.accountId());
+            LOG.warnf(e, "%s released: cannot tell whether its last auction was partial, will retry", released.accountId());
+            unclaimed.add(released.accountId());
         }
     }
 

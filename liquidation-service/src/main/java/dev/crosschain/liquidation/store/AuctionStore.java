@@ -365,6 +365,32 @@ public class AuctionStore {
         }
     }
 
+    /**
+     * Accounts whose newest auction is a closed partial lot (a cap bound, lot_fraction set) whose unfreeze is done: the
+     * rest of the portfolio may still breach and nothing else claims it (an auction claimed since is newer). Oldest first.
+     * Once looked at again, the account's newest auction is the new one (opened, or cancelled when no longer in
+     * liquidation), so each partial lot is looked at again until a claim after it is written.
+     */
+    public List<String> releasedAfterPartialLot(int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT a.account_id FROM auction a
+                     WHERE a.status = 'CLOSED' AND a.lot_fraction IS NOT NULL AND a.unfrozen
+                       AND NOT EXISTS (SELECT 1 FROM auction n WHERE n.account_id = a.account_id AND n.seq > a.seq)
+                     ORDER BY a.seq LIMIT ?""")) {
+            s.setInt(1, limit);
+            List<String> accounts = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    accounts.add(rs.getString(1));
+                }
+            }
+            return accounts;
+        } catch (SQLException e) {
+            throw new StoreException("reading the accounts released after a partial lot failed", e);
+        }
+    }
+
     /** An OPENING auction for recovery, with its seq: where the next page starts. */
     public record Opening(long seq, AuctionRef ref) {
     }

@@ -5,6 +5,7 @@ import dev.crosschain.liquidation.app.Breaches;
 import dev.crosschain.liquidation.app.CapsInUse;
 import dev.crosschain.liquidation.app.LiquidationConfig;
 import dev.crosschain.liquidation.app.NewAuctionGate;
+import dev.crosschain.liquidation.app.Recovery;
 import dev.crosschain.liquidation.app.Settlement;
 import dev.crosschain.liquidation.client.CollateralClient;
 import dev.crosschain.liquidation.client.MarginClient;
@@ -24,6 +25,7 @@ import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.CollateralLine;
 import dev.crosschain.proto.margin.v1.Position;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,6 +87,10 @@ class CapsGrpcTest {
     NewAuctionGate gate;
     @Inject
     CollateralClient collateral;
+    @Inject
+    Recovery recovery;
+    @Inject
+    AgroalDataSource dataSource;
 
     @BeforeAll
     static void connect() {
@@ -246,5 +254,32 @@ class CapsGrpcTest {
         assertThat(fractions).containsExactlyInAnyOrder("1", "1", "0.5");
         AuctionCaps.Usage used = store.usage();
         assertThat(used.of("ethereum/ETH")).isEqualByComparingTo("1000");
+    }
+
+    /**
+     * A partial lot sold and released whose release event never reached a Breaches (a crash between the unfreeze and the
+     * in-memory event): the account, still in LIQUIDATION in margin's view, would stay with no auction. Recovery finds
+     * the released partial lot in the store and looks at the account again: a new auction opens for it.
+     */
+    @Test
+    void recoveryLooksAgainAtAnAccountReleasedAfterAPartialLotWhoseEventWasLost() throws Exception {
+        claim("auc-cap-lost", view("acc-cap-lost", "base", "USDC", "500", "1", "500", null, null));
+        assertThat(store.open("auc-cap-lost", Instant.now(), new BigDecimal("250"),
+                List.of(dev.crosschain.liquidation.domain.LotItem.collateral("base", "USDC", new BigDecimal("250"))), null))
+                .isTrue();
+        // as if a cap had cut it to half the portfolio, a bid had sold it, and the unfreeze had been recorded
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement u = c.prepareStatement("""
+                     UPDATE auction SET lot_fraction = 0.5, status = 'CLOSED', remaining_fraction = 0, closed_at_ms = ?,
+                         unfrozen = TRUE WHERE auction_id = 'auc-cap-lost'""")) {
+            u.setLong(1, Instant.now().toEpochMilli());
+            assertThat(u.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(store.releasedAfterPartialLot(Recovery.BATCH)).contains("acc-cap-lost");
+        recovery.run();
+        awaitUntil("recovery opens a new auction of acc-cap-lost", () -> liquidation.listAuctions(ListAuctionsRequest
+                .newBuilder().setAccountId("acc-cap-lost").setStatus(AuctionStatus.AUCTION_STATUS_OPEN).build())
+                .getAuctionsCount() == 1);
+        assertThat(store.releasedAfterPartialLot(Recovery.BATCH)).doesNotContain("acc-cap-lost");
     }
 }
