@@ -1025,7 +1025,9 @@ public class AuctionStore {
     /**
      * Takes back an ACCEPTED bid whose collateral transfer was refused: deletes it, gives its items and
      * fraction back to the lot, reopens the auction if the bid had closed it, bumps the version.
-     * False when the bid was not ACCEPTED any more (nothing changed).
+     * False when the bid was not ACCEPTED any more (nothing changed). Takes no caps lock: the value in auction it gives
+     * back was counted when the auction opened, so it may take a cap over again only after openings used the room
+     * meanwhile (documented with the caps; a cap bounds what new auctions add).
      */
     public boolean undo(String bidId) {
         return Transactions.serializable(dataSource, "undoing bid " + bidId, c -> {
