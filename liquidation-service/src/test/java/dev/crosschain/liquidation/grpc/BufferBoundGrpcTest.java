@@ -321,28 +321,9 @@ class BufferBoundGrpcTest {
      */
     @Test
     void aResetAfterAPriceMoveReBasesTheBoundOnTheAccountAsItIsNow() throws Exception {
-        AccountView opened = bufferedView("acc-buf-rebase");
-        opened = opened.toBuilder().setCollateral(0, opened.getCollateral(0).toBuilder().setValueMmUsd("4350")).build();
-        Auction auction = open("auc-buf-rebase", opened, AuctionResetTest.RESETS_AFTER_A_MINUTE);
-        assertThat(liquidation.placeBid(bid("bid-buf-rebase-1", auction, "0.1")).getBid().getStatus())
-                .isEqualTo(BidStatus.BID_STATUS_SETTLED);
-        upstream.margin.views.put("acc-buf-rebase", AccountView.newBuilder().setAccountId("acc-buf-rebase")
-                .setStatus(AccountStatus.ACCOUNT_STATUS_LIQUIDATION).setFrozen(true)
-                .addCollateral(CollateralLine.newBuilder().setChainId("arbitrum").setAsset("ETH").setAmount("1.35")
-                        .setPriceUsd("2800").setMarketValueUsd("3780").setValueMmUsd("3654"))
-                .addCollateral(CollateralLine.newBuilder().setChainId("ethereum").setAsset("USDC").setAmount("1039.5")
-                        .setPriceUsd("1").setMarketValueUsd("1039.5").setValueMmUsd("1039.5"))
-                .addPositions(Position.newBuilder().setInstrument("ETH-PERPETUAL").setQuantity("-1.8").setAverageEntryPrice("1000")
-                        .setMarkPrice("2800").setUnrealizedPnlUsd("-3240").setOptionValueUsd("0"))
-                .setUnrealizedPnlUsd("-3240").setOptionValueUsd("0").setEquityUsd("1453.5").setMaintenanceMarginUsd("1350")
-                .setInitialMarginUsd("1890").setRealizedPnlUsd("0").build());
-        AuctionResetTest.backdateEpoch(dataSource, auction.getAuctionId(), Instant.now().minusSeconds(90));
-
-        resets.run();
-        awaitUntil("the reset of auc-buf-rebase", () -> get(auction.getAuctionId()).getEpoch() == 1);
-        assertThat(store.resets(auction.getAuctionId())).singleElement()
+        Auction reset = resetAfterATenthSoldWithEquity("buf-rebase", "1453.5");
+        assertThat(store.resets(reset.getAuctionId())).singleElement()
                 .satisfies(r -> assertThat(r.startValueUsd()).isEqualByComparingTo("1600"));
-        Auction reset = get(auction.getAuctionId());
         assertThat(reset.getCurrentPriceUsd()).isEqualTo("1520.00000000");
         assertThat(reset.getOpenEquityUsd()).isEqualTo("1453.5");
         assertThat(reset.getOpenMaintenanceMarginUsd()).isEqualTo("1350");
@@ -359,9 +340,60 @@ class BufferBoundGrpcTest {
         assertThat(restoring.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
         assertThat(restoring.getPaidUsd()).isEqualTo("138.446390");
         assertThat(restoring.getPenaltyUsd()).isEqualTo("2.91466");
-        Auction closed = get(auction.getAuctionId());
+        Auction closed = get(reset.getAuctionId());
         assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
         assertThat(closed.getRemainingFraction()).isEqualTo("0.808916848468");
+    }
+
+    /**
+     * The re-base test's auction, a tenth sold and the price moved as there, reset from a view whose equity is
+     * {@code equity} (MM 1350, IM 1890: level 1620).
+     */
+    private Auction resetAfterATenthSoldWithEquity(String name, String equity) throws Exception {
+        AccountView opened = bufferedView("acc-" + name);
+        opened = opened.toBuilder().setCollateral(0, opened.getCollateral(0).toBuilder().setValueMmUsd("4350")).build();
+        Auction auction = open("auc-" + name, opened, AuctionResetTest.RESETS_AFTER_A_MINUTE);
+        assertThat(liquidation.placeBid(bid("bid-" + name, auction, "0.1")).getBid().getStatus())
+                .isEqualTo(BidStatus.BID_STATUS_SETTLED);
+        upstream.margin.views.put("acc-" + name, AccountView.newBuilder().setAccountId("acc-" + name)
+                .setStatus(AccountStatus.ACCOUNT_STATUS_LIQUIDATION).setFrozen(true)
+                .addCollateral(CollateralLine.newBuilder().setChainId("arbitrum").setAsset("ETH").setAmount("1.35")
+                        .setPriceUsd("2800").setMarketValueUsd("3780").setValueMmUsd("3654"))
+                .addCollateral(CollateralLine.newBuilder().setChainId("ethereum").setAsset("USDC").setAmount("1039.5")
+                        .setPriceUsd("1").setMarketValueUsd("1039.5").setValueMmUsd("1039.5"))
+                .addPositions(Position.newBuilder().setInstrument("ETH-PERPETUAL").setQuantity("-1.8").setAverageEntryPrice("1000")
+                        .setMarkPrice("2800").setUnrealizedPnlUsd("-3240").setOptionValueUsd("0"))
+                .setUnrealizedPnlUsd("-3240").setOptionValueUsd("0").setEquityUsd(equity).setMaintenanceMarginUsd("1350")
+                .setInitialMarginUsd("1890").setRealizedPnlUsd("0").build());
+        AuctionResetTest.backdateEpoch(dataSource, auction.getAuctionId(), Instant.now().minusSeconds(90));
+        resets.run();
+        awaitUntil("the reset of " + auction.getAuctionId(), () -> get(auction.getAuctionId()).getEpoch() == 1);
+        return get(auction.getAuctionId());
+    }
+
+    /** A view above its level (1700 > 1620) would leave nothing bounded: the reset keeps the open's figures. */
+    @Test
+    void aResetFromAViewAboveItsLevelKeepsTheOpensFigures() throws Exception {
+        Auction reset = resetAfterATenthSoldWithEquity("buf-rebase-above", "1700");
+        // bufferedView's figures: E 1350, MM 1500, IM 2100
+        assertThat(reset.getOpenEquityUsd()).isEqualTo("1350");
+        assertThat(reset.getOpenMaintenanceMarginUsd()).isEqualTo("1500");
+        assertThat(reset.getOpenInitialMarginUsd()).isEqualTo("2100");
+        assertThat(reset.getBufferBaseRemainingFraction()).isEqualTo("1");
+        assertThat(reset.getBufferBaseProceedsUsd()).isEqualTo("0");
+    }
+
+    /**
+     * A view with E < 0 (insolvent now) is re-based on, and turns the bound off: R = -100 - 1314 = -1414, and a bid may
+     * take all that remains (0.9).
+     */
+    @Test
+    void aResetFromAnInsolventViewReBasesAndTurnsTheBoundOff() throws Exception {
+        Auction reset = resetAfterATenthSoldWithEquity("buf-rebase-insolvent", "-100");
+        assertThat(reset.getOpenEquityUsd()).isEqualTo("-100");
+        assertThat(reset.getOpenRealizedPnlUsd()).isEqualTo("-1414");
+        assertThat(reset.getBufferBaseRemainingFraction()).isEqualTo("0.9");
+        assertThat(reset.getMaxFractionNow()).isEqualTo("0.9");
     }
 
     @Test
