@@ -186,8 +186,15 @@ class CapsGrpcTest {
             assertThat(line.capUsd()).isEqualByComparingTo("1500");
             assertThat(line.inAuctionUsd()).isEqualByComparingTo("1499.999999");
         });
-        // the service itself sets no cap: GetHalts lists none
+        // the service itself sets no cap: GetHalts lists none; with this test's caps in its CapsInUse, it lists them
         assertThat(liquidation.getHalts(GetHaltsRequest.getDefaultInstance()).getCapsList()).isEmpty();
+        QuarkusMock.installMockForType(new CapsInUse(store, cappedConfig), CapsInUse.class);
+        assertThat(liquidation.getHalts(GetHaltsRequest.getDefaultInstance()).getCapsList()).singleElement()
+                .satisfies(cap -> {
+                    assertThat(cap.getScope()).isEqualTo("arbitrum/USDC");
+                    assertThat(new BigDecimal(cap.getCapUsd())).isEqualByComparingTo("1500");
+                    assertThat(new BigDecimal(cap.getInAuctionUsd())).isEqualByComparingTo("1499.999999");
+                });
 
         assertThat(liquidation.placeBid(PlaceBidRequest.newBuilder().setBidId("bid-cap-a").setAuctionId("auc-cap-a")
                 .setBidderAccountId(BIDDER).setFraction("1").setMaxLotPriceUsd(NO_LIMIT).setAuctionVersion(a.getVersion())
