@@ -89,14 +89,7 @@ class LiquidationConfigTest {
      */
     @Test
     void theInsuranceFundIsOffUnlessTurnedOn() throws Exception {
-        java.util.Properties properties = new java.util.Properties();
-        try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
-            properties.load(in);
-        }
-        assertThat(properties.getProperty("liquidation.insurance-fund.enabled")).isEqualTo("false");
-        assertThat(properties.getProperty("%test.liquidation.insurance-fund.enabled")).isEqualTo("true");
-        assertThat(LiquidationConfig.InsuranceFund.class.getMethod("enabled")
-                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+        assertShippedOffAndOnInTests("liquidation.insurance-fund.enabled", LiquidationConfig.InsuranceFund.class);
     }
 
     @Test
@@ -128,14 +121,7 @@ class LiquidationConfigTest {
      */
     @Test
     void theBufferBoundIsOffUnlessTurnedOn() throws Exception {
-        java.util.Properties properties = new java.util.Properties();
-        try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
-            properties.load(in);
-        }
-        assertThat(properties.getProperty("liquidation.auction.buffer-bound.enabled")).isEqualTo("false");
-        assertThat(properties.getProperty("%test.liquidation.auction.buffer-bound.enabled")).isEqualTo("true");
-        assertThat(LiquidationConfig.Auction.BufferBound.class.getMethod("enabled")
-                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+        assertShippedOffAndOnInTests("liquidation.auction.buffer-bound.enabled", LiquidationConfig.Auction.BufferBound.class);
     }
 
     /**
@@ -144,14 +130,18 @@ class LiquidationConfigTest {
      */
     @Test
     void theBufferRebaseIsOffUnlessTurnedOn() throws Exception {
+        assertShippedOffAndOnInTests("liquidation.curve.rebase-buffer.enabled", LiquidationConfig.Curve.RebaseBuffer.class);
+    }
+
+    /** The switch {@code property} is off in the shipped properties and by default, on in the test profile. */
+    private static void assertShippedOffAndOnInTests(String property, Class<?> group) throws Exception {
         java.util.Properties properties = new java.util.Properties();
         try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
             properties.load(in);
         }
-        assertThat(properties.getProperty("liquidation.curve.rebase-buffer.enabled")).isEqualTo("false");
-        assertThat(properties.getProperty("%test.liquidation.curve.rebase-buffer.enabled")).isEqualTo("true");
-        assertThat(LiquidationConfig.Curve.RebaseBuffer.class.getMethod("enabled")
-                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+        assertThat(properties.getProperty(property)).isEqualTo("false");
+        assertThat(properties.getProperty("%test." + property)).isEqualTo("true");
+        assertThat(group.getMethod("enabled").getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
     }
 
     private static LiquidationConfig.Auction auction(BigDecimal share) {
