@@ -29,6 +29,7 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -317,14 +318,20 @@ public class AuctionStore {
             global = rs.getBigDecimal(1);
         }
         Map<String, BigDecimal> perAsset = new LinkedHashMap<>();
+        // scaled here rather than in SQL, whose numeric division keeps only about 16 digits
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT l.chain_id, l.asset, SUM(l.value_usd * l.remaining_quantity / l.quantity)
+                SELECT l.chain_id, l.asset, l.value_usd, l.remaining_quantity, l.quantity
                 FROM lot_item l JOIN auction a ON a.auction_id = l.auction_id
-                WHERE a.status = 'OPEN' AND l.kind = 'COLLATERAL' AND l.value_usd IS NOT NULL
-                GROUP BY l.chain_id, l.asset""");
+                WHERE a.status = 'OPEN' AND l.kind = 'COLLATERAL' AND l.value_usd IS NOT NULL""");
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
-                perAsset.put(AuctionCaps.key(rs.getString(1), rs.getString(2)), rs.getBigDecimal(3));
+                BigDecimal value = rs.getBigDecimal(3);
+                BigDecimal remaining = rs.getBigDecimal(4);
+                BigDecimal quantity = rs.getBigDecimal(5);
+                // rounded up: the room left under a cap is never over-stated
+                BigDecimal left = remaining.compareTo(quantity) == 0 ? value
+                        : value.multiply(remaining).divide(quantity, AccountSnapshot.PER_ITEM_SCALE, RoundingMode.CEILING);
+                perAsset.merge(AuctionCaps.key(rs.getString(1), rs.getString(2)), left, BigDecimal::add);
             }
         }
         return new AuctionCaps.Usage(global, perAsset);
