@@ -371,6 +371,36 @@ class BufferBoundGrpcTest {
         return get(auction.getAuctionId());
     }
 
+    /**
+     * A bid's settlement in flight at the reset (ACCEPTED: collateral-service down) keeps the open's figures: the view
+     * may show the bid half done. The view has the re-base test's figures (E 1453.5, MM 1350, IM 1890).
+     */
+    @Test
+    void aResetWithABidInFlightKeepsTheOpensFigures() throws Exception {
+        AccountView opened = bufferedView("acc-buf-rebase-inflight");
+        opened = opened.toBuilder().setCollateral(0, opened.getCollateral(0).toBuilder().setValueMmUsd("4350")).build();
+        Auction auction = open("auc-buf-rebase-inflight", opened, AuctionResetTest.RESETS_AFTER_A_MINUTE);
+        upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+        try {
+            assertThat(liquidation.placeBid(bid("bid-buf-rebase-inflight", auction, "0.1")).getBid().getStatus())
+                    .isEqualTo(BidStatus.BID_STATUS_ACCEPTED);
+            upstream.margin.views.put(opened.getAccountId(), opened.toBuilder().setEquityUsd("1453.5")
+                    .setMaintenanceMarginUsd("1350").setInitialMarginUsd("1890").build());
+            AuctionResetTest.backdateEpoch(dataSource, auction.getAuctionId(), Instant.now().minusSeconds(90));
+            resets.run();
+            awaitUntil("the reset of " + auction.getAuctionId(), () -> get(auction.getAuctionId()).getEpoch() == 1);
+            Auction reset = get(auction.getAuctionId());
+            assertThat(reset.getOpenEquityUsd()).isEqualTo("1350");
+            assertThat(reset.getOpenMaintenanceMarginUsd()).isEqualTo("1500");
+            assertThat(reset.getBufferBaseRemainingFraction()).isEqualTo("1");
+            assertThat(reset.getBufferBaseProceedsUsd()).isEqualTo("0");
+        } finally {
+            upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        }
+        awaitUntil("recovery settles the bid",
+                () -> get(auction.getAuctionId()).getBids(0).getStatus() == BidStatus.BID_STATUS_SETTLED);
+    }
+
     /** A view above its level (1700 > 1620) would leave nothing bounded: the reset keeps the open's figures. */
     @Test
     void aResetFromAViewAboveItsLevelKeepsTheOpensFigures() throws Exception {
