@@ -118,6 +118,8 @@ public final class Suite implements AutoCloseable {
             env.put("LIQUIDATION_INSURANCE_FUND_ENABLED", "true");
             // likewise: no older replica fills a bid above the buffer bound
             env.put("LIQUIDATION_AUCTION_BUFFER_BOUND_ENABLED", "true");
+            // and none reads a re-based buffer level without its base
+            env.put("LIQUIDATION_CURVE_REBASE_BUFFER_ENABLED", "true");
         }
         if (spec == ServiceSpec.MARGIN) {
             env.put("MARGIN_COLLATERAL_TOKEN", credentials.marginToken());

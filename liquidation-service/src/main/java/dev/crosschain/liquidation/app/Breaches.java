@@ -1,9 +1,12 @@
 package dev.crosschain.liquidation.app;
 
 import dev.crosschain.liquidation.client.Calls;
+import dev.crosschain.liquidation.client.CollateralClient;
 import dev.crosschain.liquidation.client.DependencyException;
 import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
+import dev.crosschain.liquidation.domain.AssetDecimals;
+import dev.crosschain.liquidation.domain.AuctionCaps;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.BufferTarget;
 import dev.crosschain.liquidation.domain.PriceCurve;
@@ -73,10 +76,15 @@ public class Breaches {
     /** Accounts a halt or a breaker holds back from a new auction, logged once each rather than every pass. */
     private final Set<String> reportedWaiting = ConcurrentHashMap.newKeySet();
     private final NewAuctionGate gate;
+    /** liquidation.caps.*: none by default. */
+    private final AuctionCaps caps;
+    private final CollateralClient collateral;
 
     public Breaches(AuctionStore store, MarginClient margin, Settlement settlement, AuctionEvents events, Clock clock,
-                    LiquidationConfig config, NewAuctionGate gate) {
+                    LiquidationConfig config, NewAuctionGate gate, CollateralClient collateral) {
         this.store = store;
+        this.collateral = collateral;
+        this.caps = config.caps().validated();
         this.gate = gate;
         this.margin = margin;
         this.settlement = settlement;
@@ -95,8 +103,9 @@ public class Breaches {
      * the start (see the constructor).
      */
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("auctions open with %s, %s", curve, bufferBound ? "buffer share " + bufferShare.toPlainString()
-                : "no buffer bound (liquidation.auction.buffer-bound.enabled=false): sold until empty");
+        LOG.infof("auctions open with %s, %s, %s", curve, bufferBound ? "buffer share " + bufferShare.toPlainString()
+                : "no buffer bound (liquidation.auction.buffer-bound.enabled=false): sold until empty",
+                caps.any() ? "caps on the value in auction " + caps : "no caps on the value in auction");
     }
 
     /** A LIQUIDATION event: claims the account and opens its auction unless one is already active. Never throws. */
@@ -156,6 +165,19 @@ public class Breaches {
     void onReleased(@ObservesAsync AccountReleased released) {
         if (unclaimed.contains(released.accountId())) {
             onLiquidation(released.accountId());
+            return;
+        }
+        // a cap cut its last auction to part of the portfolio: the rest may still breach, and margin-service sends only
+        // changes; read from the store, so whichever replica records the release looks again (and recovery, should
+        // this event be lost: Recovery re-drives every released account whose last auction was partial)
+        try {
+            if (store.lastClosedWasPartial(released.accountId())) {
+                LOG.infof("%s: its last auction sold part of its portfolio (a cap bound); looked at again", released.accountId());
+                onLiquidation(released.accountId());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "%s released: cannot tell whether its last auction was partial, will retry", released.accountId());
+            unclaimed.add(released.accountId());
         }
     }
 
@@ -225,18 +247,35 @@ public class Breaches {
                 LOG.infof("%s is no longer held back from a new auction", accountId);
             }
             BufferTarget buffer = bufferBound ? snapshot.bufferTarget(bufferShare, settlementChain, settlementAsset) : null;
-            if (store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot(), buffer)) {
-                LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s", auctionId, accountId,
-                        snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), buffer == null
-                                ? "no buffer level (the bound is off, or the view has no equity, IM or MM): sold until empty" : buffer);
-                events.changed(auctionId);
-            } else {
-                LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
+            AuctionStore.CappedOpen opened = store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot(),
+                    buffer, snapshot.collateralValueByAsset(), caps, caps.any() ? decimals() : AssetDecimals.UNKNOWN);
+            switch (opened.status()) {
+                case OPENED -> {
+                    boolean whole = opened.lotFraction().compareTo(BigDecimal.ONE) == 0;
+                    LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s%s", auctionId, accountId,
+                            snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), buffer != null ? buffer
+                                    : "no buffer level (the bound is off, or the view has no equity, IM or MM): sold until empty",
+                            whole ? "" : ", a cap on the value in auction cut the lot to " + opened.lotFraction().toPlainString());
+                    events.changed(auctionId);
+                }
+                // stays OPENING (and frozen) for recovery to open once auctions free up room
+                case HELD -> waiting(accountId, "the caps on the value in auction leave no room for its lot (" + caps + ")");
+                case GONE -> LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
             }
         } catch (RuntimeException e) {
             LOG.warnf(e, "auction %s for %s not opened yet, recovery retries", auctionId, accountId);
         }
         return true;
+    }
+
+    /** Token decimals to cut a lot down by a cap; unknown when collateral-service cannot say (a cut then waits). */
+    private AssetDecimals decimals() {
+        try {
+            return collateral.decimals();
+        } catch (DependencyException e) {
+            LOG.debugf("token decimals unavailable: %s", e.getMessage());
+            return AssetDecimals.UNKNOWN;
+        }
     }
 
     /** How a driver goes on after the freeze. */

@@ -1,5 +1,6 @@
 package dev.crosschain.liquidation.app;
 
+import dev.crosschain.liquidation.domain.AuctionCaps;
 import dev.crosschain.liquidation.domain.IndexHistory;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import io.smallrye.config.ConfigMapping;
@@ -8,6 +9,7 @@ import io.smallrye.config.WithDefault;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "liquidation")
@@ -35,6 +37,33 @@ public interface LiquidationConfig {
     Penalty penalty();
 
     InsuranceFund insuranceFund();
+
+    Caps caps();
+
+    /**
+     * Caps on the value in auction ({@link AuctionCaps}): an auction whose lot does not fit under them opens for the
+     * largest fraction that does, or waits (OPENING, frozen) until value frees up. None by default: auctions open whole.
+     */
+    interface Caps {
+        /** The global cap, USD; absent: none. */
+        Optional<BigDecimal> globalUsd();
+
+        /** Caps per collateral line, USD, by "chain/asset": {@code liquidation.caps.asset."ethereum/USDC"=1000000}. */
+        Map<String, BigDecimal> asset();
+
+        /**
+         * The caps, checked: values >= 0, keys "chain/asset".
+         *
+         * @throws IllegalStateException naming the property
+         */
+        default AuctionCaps validated() {
+            try {
+                return new AuctionCaps(globalUsd().orElse(null), asset());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("liquidation.caps: " + e.getMessage(), e);
+            }
+        }
+    }
 
     interface Auction {
         BufferBound bufferBound();
@@ -170,6 +199,19 @@ public interface LiquidationConfig {
          */
         @WithDefault("true")
         boolean resetsEnabled();
+
+        RebaseBuffer rebaseBuffer();
+
+        interface RebaseBuffer {
+            /**
+             * Whether a reset re-bases an auction's buffer level on the account's fresh view (see Resets). Off by
+             * default: a replica of a release before V7 reads the re-based open_* figures without the base they count
+             * from (r0, C0) and would close an auction RESTORED while the account is still below its level. Turn on only
+             * once every replica runs this release.
+             */
+            @WithDefault("false")
+            boolean enabled();
+        }
 
         /**
          * The curve of auctions opened from now on ({@link #toCurve}), with every {@code liquidation.curve.*} checked:

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Finishes what a crash or an upstream outage left half done: ACCEPTED bids whose lease expired are
  * settled by replaying their steps with the same transfer ids; auctions claimed but not opened (OPENING
  * past the grace period) are driven on (freeze, snapshot, open or cancel); freezes and unfreezes that did
- * not get through are sent again; breaches whose claim could not be written are retried. At startup and every
+ * not get through are sent again; breaches whose claim could not be written are retried; accounts whose last auction
+ * sold part of their portfolio (a cap bound) and was released are looked at again (the release event that does it is
+ * in memory only: a crash or a failed read would otherwise leave the rest in LIQUIDATION with no auction). At startup and every
  * {@code liquidation.recovery.every}; one run at a time per process, bids owned through leases across
  * replicas.
  */
@@ -72,6 +74,9 @@ public class Recovery {
         }
         try {
             breaches.retryUnclaimed();
+            for (String accountId : store.releasedAfterPartialLot(batch)) {
+                breaches.onLiquidation(accountId);
+            }
             Instant now = clock.instant();
             for (String bidId : store.claimExpired(now, lease, batch)) {
                 finish(bidId);

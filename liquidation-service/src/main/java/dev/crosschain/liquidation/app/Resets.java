@@ -3,6 +3,9 @@ package dev.crosschain.liquidation.app;
 import dev.crosschain.liquidation.client.MarginClient;
 import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.Auction;
+import dev.crosschain.liquidation.domain.Bid;
+import dev.crosschain.liquidation.domain.BidStatus;
+import dev.crosschain.liquidation.domain.BufferTarget;
 import dev.crosschain.liquidation.domain.Halt;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
@@ -23,7 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Starts a new epoch for every open auction past its curve's {@code tail} or below its {@code cusp}
  * ({@link Auction#needsReset}): the start value becomes the lot as snapshotted at the open valued at the
  * account's current marks ({@link AccountSnapshot#valueOf}, from margin-service's view), the start time now, the version is bumped; the lot, the remaining
- * fraction and the bids stay, settled or not (see {@link AuctionStore#reset}).
+ * fraction and the bids stay, settled or not (see {@link AuctionStore#reset}). With
+ * {@code liquidation.curve.rebase-buffer.enabled} (off by default: a replica before V7 would read re-based figures
+ * without their base), the buffer target of a bounded auction is re-based on the same view in the same update ({@link AccountSnapshot#rebasedTarget}): the account's equity, MM
+ * and IM now, with F and C counted from the reset; kept as it was when a bid's settlement is in flight (the view may
+ * show it half done), when the view cannot value what remains of the lot, or when the view says the account is above
+ * its level already (re-based, nothing would bound its bids: the old figures keep them bounded).
  * Every {@code liquidation.curve.reset-every}. Each reset is a conditional
  * update on the version the pass read, so with several replicas (or two passes) racing on one auction
  * exactly one starts the epoch; the others find the version moved and do nothing.
@@ -38,8 +46,13 @@ public class Resets {
     private final MarginClient margin;
     private final AuctionEvents events;
     private final Clock clock;
+    /** The collateral line a bid's cash is paid into: how a re-based target counts the proceeds. */
+    private final String settlementChain;
+    private final String settlementAsset;
 
     private final boolean enabled;
+    /** liquidation.curve.rebase-buffer.enabled: off until no replica of a release before V7 runs. */
+    private final boolean rebaseBuffer;
     private final OperatorHalts halts;
     /** Auctions whose reset a halt holds back, logged once each rather than every pass. */
     private final Set<String> reportedHalted = ConcurrentHashMap.newKeySet();
@@ -52,6 +65,9 @@ public class Resets {
         this.events = events;
         this.clock = clock;
         this.enabled = config.curve().resetsEnabled();
+        this.rebaseBuffer = config.curve().rebaseBuffer().enabled();
+        this.settlementChain = config.settlement().chain();
+        this.settlementAsset = config.settlement().asset();
         if (!enabled) {
             LOG.warn("liquidation.curve.resets-enabled=false: no auction is reset (rolling upgrade from a release before V2)");
         }
@@ -120,14 +136,44 @@ public class Resets {
             return Optional.empty();
         }
         BigDecimal value = ((AccountSnapshot.LotValue.Valued) lotValue).usd();
-        Optional<AuctionStore.Reset> reset = store.reset(auction.auctionId(), auction.version(), now, value, reason);
+        BufferTarget rebased = rebased(auction, snapshot);
+        Optional<AuctionStore.Reset> reset = store.reset(auction.auctionId(), auction.version(), now, value, reason, rebased);
         if (reset.isPresent()) {
-            LOG.infof("auction %s reset (%s): epoch %d from lot value %s USD", auction.auctionId(), reason,
-                    reset.get().epoch(), value.toPlainString());
+            LOG.infof("auction %s reset (%s): epoch %d from lot value %s USD, %s", auction.auctionId(), reason,
+                    reset.get().epoch(), value.toPlainString(), rebased == null ? "buffer kept" : "buffer re-based: " + rebased);
             events.changed(auction.auctionId());
         } else {
             LOG.debugf("auction %s changed (a bid, another reset) or closed; the next pass looks again", auction.auctionId());
         }
         return reset;
+    }
+
+    /**
+     * The auction's buffer target re-based on {@code snapshot}, or null to keep the one it has (see the class comment).
+     * The store's update is conditional on the version read with the bids, so no bid is accepted between that read and
+     * the re-base; every earlier one was settled before the view was read.
+     */
+    private BufferTarget rebased(Auction auction, AccountSnapshot snapshot) {
+        if (!rebaseBuffer || auction.buffer() == null) {
+            return null;
+        }
+        if (auction.bids().stream().anyMatch(b -> b.status() == BidStatus.ACCEPTED)) {
+            LOG.infof("auction %s: a bid's settlement is in flight, its buffer keeps its base", auction.auctionId());
+            return null;
+        }
+        BufferTarget target = snapshot.rebasedTarget(auction.buffer().share(), settlementChain, settlementAsset,
+                store.remainingLot(auction.auctionId()), auction.remainingFraction(), Bid.totalProceedsUsd(auction.bids()),
+                auction.lotFraction());
+        if (target == null) {
+            LOG.warnf("auction %s: the view of %s lacks its figures or what remains of the lot, its buffer keeps its base",
+                    auction.auctionId(), auction.accountId());
+            return null;
+        }
+        if (!target.binds() && target.equityUsd().signum() >= 0) {
+            LOG.infof("auction %s: %s is above its buffer level in the view (%s), its buffer keeps its base",
+                    auction.auctionId(), auction.accountId(), target);
+            return null;
+        }
+        return target;
     }
 }

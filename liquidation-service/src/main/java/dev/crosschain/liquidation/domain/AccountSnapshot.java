@@ -3,6 +3,8 @@ package dev.crosschain.liquidation.domain;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What margin-service reports of an account (GetAccountView): collateral lines (available amounts and
@@ -81,31 +83,53 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
     public LotValue valueOf(List<LotItem> lot) {
         BigDecimal total = BigDecimal.ZERO;
         for (LotItem item : lot) {
-            BigDecimal quantityNow = BigDecimal.ZERO;
-            BigDecimal valueNow = BigDecimal.ZERO;
-            if (item.kind() == LotItem.Kind.POSITION) {
-                for (Position p : positions) {
-                    if (p.instrument().equals(item.instrument())) {
-                        quantityNow = quantityNow.add(p.quantity());
-                        valueNow = valueNow.add(p.valueUsd());
-                    }
-                }
-            } else {
-                for (Collateral c : collateral) {
-                    if (c.chainId().equals(item.chainId()) && c.asset().equals(item.asset())) {
-                        quantityNow = quantityNow.add(c.amount());
-                        valueNow = valueNow.add(c.marketValueUsd());
-                    }
-                }
-            }
-            if (quantityNow.signum() == 0 || quantityNow.signum() != item.quantity().signum()) {
-                return new LotValue.Unvalued(describe(item) + ": the account holds " + quantityNow.toPlainString()
+            Holding now = holding(item, false);
+            if (!now.values(item)) {
+                return new LotValue.Unvalued(describe(item) + ": the account holds " + now.quantity().toPlainString()
                         + " now, the lot " + item.quantity().toPlainString());
             }
-            total = total.add(quantityNow.compareTo(item.quantity()) == 0 ? valueNow
-                    : valueNow.multiply(item.quantity()).divide(quantityNow, PER_ITEM_SCALE, Money.ROUNDING));
+            total = total.add(now.valueOf(item));
         }
         return new LotValue.Valued(total);
+    }
+
+    /** What the account holds now of a lot item's instrument or collateral line: quantity and value, USD. */
+    private record Holding(BigDecimal quantity, BigDecimal valueUsd) {
+        /** Whether it gives {@code item} a per-unit value: held now, with the item's sign. */
+        boolean values(LotItem item) {
+            return quantity.signum() != 0 && quantity.signum() == item.quantity().signum();
+        }
+
+        /** The value of the item's quantity at this holding's value per unit. */
+        BigDecimal valueOf(LotItem item) {
+            return quantity.compareTo(item.quantity()) == 0 ? valueUsd
+                    : valueUsd.multiply(item.quantity()).divide(quantity, PER_ITEM_SCALE, Money.ROUNDING);
+        }
+    }
+
+    /**
+     * The account's holding of the item's instrument or line; a line valued at market ({@code marginValue} false) or
+     * after margin-service's MM haircut (true; a position's value is the same either way).
+     */
+    private Holding holding(LotItem item, boolean marginValue) {
+        BigDecimal quantity = BigDecimal.ZERO;
+        BigDecimal value = BigDecimal.ZERO;
+        if (item.kind() == LotItem.Kind.POSITION) {
+            for (Position p : positions) {
+                if (p.instrument().equals(item.instrument())) {
+                    quantity = quantity.add(p.quantity());
+                    value = value.add(p.valueUsd());
+                }
+            }
+        } else {
+            for (Collateral c : collateral) {
+                if (c.chainId().equals(item.chainId()) && c.asset().equals(item.asset())) {
+                    quantity = quantity.add(c.amount());
+                    value = value.add(marginValue ? c.valueMmUsd() : c.marketValueUsd());
+                }
+            }
+        }
+        return new Holding(quantity, value);
     }
 
     private static String describe(LotItem item) {
@@ -126,6 +150,51 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
                 .findFirst().map(c -> BufferTarget.cashValue(c.priceUsd(), c.marketValueUsd(), c.valueMmUsd()))
                 .orElse(BigDecimal.ZERO);
         return new BufferTarget(equityUsd, maintenanceMarginUsd, initialMarginUsd, realizedPnlUsd, cashValue, share);
+    }
+
+    /**
+     * The target a reset re-bases an auction on ({@link BufferTarget}): this view's equity, MM and IM, R the part of the
+     * equity selling what remains of the lot does not change (equity less the MM value of {@code remainingLot} in this
+     * view, per unit as {@link #valueOf}: so R holds the realized PnL, the proceeds already received and anything else
+     * outside the lot), h from this view's settlement line, and the base {@code baseRemaining} / {@code baseProceedsUsd}.
+     * Null when the view left out equity, IM or MM, or cannot value an item of what remains (the caller keeps the
+     * figures it had).
+     *
+     * @param remainingLot  what remains of the lot, its remaining quantities (items with none left are skipped)
+     * @param baseRemaining the auction's remaining fraction of the whole lot now
+     * @param baseProceedsUsd what the auction's bids paid the account so far, less their penalties, USDC
+     * @param lotFraction   the part of the portfolio the auction's lot was at the open (1: the whole)
+     */
+    public BufferTarget rebasedTarget(BigDecimal share, String chainId, String asset, List<LotItem> remainingLot,
+                                      BigDecimal baseRemaining, BigDecimal baseProceedsUsd, BigDecimal lotFraction) {
+        BufferTarget fresh = bufferTarget(share, chainId, asset);
+        if (fresh == null) {
+            return null;
+        }
+        BigDecimal lotEquity = BigDecimal.ZERO;
+        for (LotItem item : remainingLot) {
+            if (item.quantity().signum() == 0) {
+                continue;
+            }
+            Holding now = holding(item, true);
+            if (!now.values(item)) {
+                return null;
+            }
+            lotEquity = lotEquity.add(now.valueOf(item));
+        }
+        return new BufferTarget(equityUsd, maintenanceMarginUsd, initialMarginUsd, equityUsd.subtract(lotEquity),
+                fresh.cashValueUsd(), share, baseRemaining, baseProceedsUsd, lotFraction);
+    }
+
+    /** The market value of the lot's collateral ({@link #lot()}) per "chain/asset" ({@link AuctionCaps#key}), USD. */
+    public Map<String, BigDecimal> collateralValueByAsset() {
+        Map<String, BigDecimal> values = new TreeMap<>();
+        for (Collateral c : collateral) {
+            if (c.amount().signum() > 0) {
+                values.merge(AuctionCaps.key(c.chainId(), c.asset()), c.marketValueUsd(), BigDecimal::add);
+            }
+        }
+        return values;
     }
 
     /**

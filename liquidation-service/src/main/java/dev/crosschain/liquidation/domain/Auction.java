@@ -21,11 +21,15 @@ import java.util.Optional;
  * @param claimedAt          when the account was claimed for it (the open, for auctions of releases before V3)
  * @param buffer             where the auction stops (the account's figures at the open); null for an auction that never
  *                           opened or was opened before V6 (sold until empty)
+ * @param lotFraction        the part of the account's portfolio its lot is: 1, or less when a cap on the value in
+ *                           auction bound at the open ({@link AuctionCaps}; the lot's quantities and values are that
+ *                           part's)
  */
 public record Auction(String auctionId, long seq, String accountId, AuctionStatus status, long version,
                       Instant startedAt, BigDecimal startValueUsd, BigDecimal remainingFraction, PriceCurve curve,
                       List<LotItem> lot, List<Bid> bids, Instant closedAt, int epoch, Instant epochStartedAt,
-                      BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt, BufferTarget buffer) {
+                      BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt, BufferTarget buffer,
+                      BigDecimal lotFraction) {
 
     /** How a closed auction ended. */
     public enum CloseReason {
@@ -40,6 +44,15 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
     public Auction {
         lot = List.copyOf(lot);
         bids = List.copyOf(bids);
+    }
+
+    /** An auction of the whole portfolio (no cap bound at its open). */
+    public Auction(String auctionId, long seq, String accountId, AuctionStatus status, long version,
+                   Instant startedAt, BigDecimal startValueUsd, BigDecimal remainingFraction, PriceCurve curve,
+                   List<LotItem> lot, List<Bid> bids, Instant closedAt, int epoch, Instant epochStartedAt,
+                   BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt, BufferTarget buffer) {
+        this(auctionId, seq, accountId, status, version, startedAt, startValueUsd, remainingFraction, curve, lot, bids,
+                closedAt, epoch, epochStartedAt, epochStartValueUsd, cancelReason, claimedAt, buffer, BigDecimal.ONE);
     }
 
     /** Whether the auction ever opened (has a start, a start value and a lot): not OPENING, not cancelled. */

@@ -2,6 +2,7 @@ package dev.crosschain.liquidation.grpc;
 
 import dev.crosschain.liquidation.app.AuctionEvents;
 import dev.crosschain.liquidation.app.Bidding;
+import dev.crosschain.liquidation.app.CapsInUse;
 import dev.crosschain.liquidation.app.IndexBreakers;
 import dev.crosschain.liquidation.app.OperatorHalts;
 import dev.crosschain.liquidation.domain.Halt;
@@ -70,11 +71,13 @@ public class LiquidationGrpcService implements LiquidationService {
     private final OperatorHalts halts;
     private final AdminToken admin;
     private final IndexBreakers breakers;
+    private final CapsInUse caps;
     private final FundedAcceptance funds;
 
     public LiquidationGrpcService(AuctionStore store, Bidding bidding, AuctionEvents events, Clock clock, OperatorHalts halts,
-                                  AdminToken admin, IndexBreakers breakers, FundedAcceptance funds) {
+                                  AdminToken admin, IndexBreakers breakers, FundedAcceptance funds, CapsInUse caps) {
         this.breakers = breakers;
+        this.caps = caps;
         this.store = store;
         this.funds = funds;
         this.bidding = bidding;
@@ -177,6 +180,7 @@ public class LiquidationGrpcService implements LiquidationService {
         GetHaltsResponse.Builder response = GetHaltsResponse.newBuilder();
         halts.current().list().forEach(h -> response.addHalts(ProtoMapper.halt(h)));
         breakers.trips().forEach(t -> response.addBreakers(ProtoMapper.breaker(t)));
+        caps.lines().forEach(c -> response.addCaps(ProtoMapper.cap(c)));
         return Uni.createFrom().item(response.build());
     }
 

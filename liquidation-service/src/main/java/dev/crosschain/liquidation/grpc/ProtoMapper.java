@@ -1,5 +1,6 @@
 package dev.crosschain.liquidation.grpc;
 
+import dev.crosschain.liquidation.app.CapsInUse;
 import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.Bid;
@@ -11,6 +12,7 @@ import dev.crosschain.liquidation.domain.HaltChange;
 import dev.crosschain.liquidation.domain.HaltLevel;
 import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.Money;
+import dev.crosschain.proto.liquidation.v1.AuctionCap;
 import dev.crosschain.proto.liquidation.v1.AuctionCloseReason;
 import dev.crosschain.proto.liquidation.v1.BreakerKind;
 import dev.crosschain.liquidation.domain.FundEvent;
@@ -46,6 +48,9 @@ final class ProtoMapper {
             case RESTORED -> AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED;
             case CANCELLED -> AuctionCloseReason.AUCTION_CLOSE_REASON_CANCELLED;
         }));
+        if (a.opened()) {
+            b.setLotFraction(Money.plain(a.lotFraction()));
+        }
         BufferTarget buffer = a.buffer();
         if (buffer != null) {
             b.setOpenEquityUsd(Money.plain(buffer.equityUsd()))
@@ -54,7 +59,9 @@ final class ProtoMapper {
                     .setOpenRealizedPnlUsd(Money.plain(buffer.realizedPnlUsd()))
                     .setOpenCashValueUsd(Money.plain(buffer.cashValueUsd()))
                     .setBufferShare(Money.plain(buffer.share()))
-                    .setBufferLevelUsd(Money.plain(buffer.levelUsd()));
+                    .setBufferLevelUsd(Money.plain(buffer.levelUsd()))
+                    .setBufferBaseRemainingFraction(Money.plain(buffer.baseRemaining()))
+                    .setBufferBaseProceedsUsd(Money.plain(buffer.baseProceedsUsd()));
         }
         return b.build();
     }
@@ -161,6 +168,11 @@ final class ProtoMapper {
         return dev.crosschain.proto.liquidation.v1.BreakerTrip.newBuilder().setUnderlying(trip.underlying())
                 .setKind(trip.kind() == BreakerTrip.Kind.STALE ? BreakerKind.BREAKER_KIND_STALE : BreakerKind.BREAKER_KIND_MOVED)
                 .setDetail(trip.detail()).build();
+    }
+
+    static AuctionCap cap(CapsInUse.Line line) {
+        return AuctionCap.newBuilder().setScope(line.scope()).setCapUsd(Money.plain(line.capUsd()))
+                .setInAuctionUsd(Money.plain(line.inAuctionUsd())).build();
     }
 
     static dev.crosschain.proto.liquidation.v1.HaltChange haltChange(HaltChange change) {

@@ -1,7 +1,9 @@
 package dev.crosschain.liquidation.store;
 
+import dev.crosschain.liquidation.domain.AccountSnapshot;
 import dev.crosschain.liquidation.domain.Auction;
 import dev.crosschain.liquidation.domain.AssetDecimals;
+import dev.crosschain.liquidation.domain.AuctionCaps;
 import dev.crosschain.liquidation.domain.AuctionRules;
 import dev.crosschain.liquidation.domain.AuctionState;
 import dev.crosschain.liquidation.domain.AuctionStatus;
@@ -22,10 +24,12 @@ import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.NotFoundException;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.domain.Underlyings;
+import dev.crosschain.liquidation.domain.UnknownDecimalsException;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -57,7 +61,8 @@ public class AuctionStore {
             COALESCE(epoch_started_at_ms, started_at_ms) AS epoch_started_at_ms,
             COALESCE(epoch_start_value_usd, start_value_usd) AS epoch_start_value_usd,
             open_equity_usd, open_maintenance_margin_usd, open_initial_margin_usd, open_realized_pnl_usd,
-            open_cash_value_usd, buffer_share""";
+            open_cash_value_usd, buffer_share, buffer_base_remaining_fraction, buffer_base_proceeds_usd,
+            COALESCE(lot_fraction, 1) AS lot_fraction""";
     private static final String BID_COLUMNS = """
             b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
             b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms, b.penalty_usd,
@@ -152,37 +157,184 @@ public class AuctionStore {
      * Opens a claimed auction, in one transaction: the conditional UPDATE of its OPENING row to OPEN with
      * the start (the curve runs from {@code startedAt}, not from the claim), the start value and the
      * freeze recorded, version 1, plus the lot rows. False, and nothing written, when the row is no longer
-     * OPENING (another process opened or cancelled it).
+     * OPENING (another process opened or cancelled it). No cap is looked at.
      *
      * @param buffer where the auction stops, from the same view as the lot; null: sold until empty
      */
     public boolean open(String auctionId, Instant startedAt, BigDecimal startValueUsd, List<LotItem> lot,
                         BufferTarget buffer) {
+        return open(auctionId, startedAt, startValueUsd, lot, buffer, Map.of(), AuctionCaps.NONE, AssetDecimals.UNKNOWN)
+                .status() == CappedOpen.Status.OPENED;
+    }
+
+    /** How an opening under caps ended, and the part of the portfolio its lot is (1 unless a cap bound). */
+    public record CappedOpen(Status status, BigDecimal lotFraction) {
+        public enum Status {
+            OPENED,
+            /** Nothing fits under the caps now: left OPENING, nothing written. */
+            HELD,
+            /** No longer OPENING (opened or cancelled elsewhere): nothing written. */
+            GONE
+        }
+    }
+
+    /**
+     * {@link #open(String, Instant, BigDecimal, List, BufferTarget)} under caps on the value in auction: when any is set,
+     * the transaction first locks the one auction_caps_lock row (so openings on every replica are serialized and the
+     * value in auction they read cannot be raised by another opening before they commit), reads the value in auction
+     * ({@link #usage(Connection)}) and opens the largest fraction of the lot that fits ({@link AuctionCaps#fraction}):
+     * the lot's quantities scaled by it (collateral rounded down to the token's decimals, items scaled to nothing
+     * dropped), its start value scaled by it, and the buffer kept for that part ({@link BufferTarget#ofPart}: the account,
+     * if still in liquidation once this one is done, gets a new auction). HELD, nothing written,
+     * when nothing fits.
+     *
+     * @param lotAssetUsd the market value of the lot's collateral per "chain/asset" ({@link AuctionCaps#key}), USD
+     * @param decimals    token decimals, to scale collateral by a fraction below 1
+     * @throws dev.crosschain.liquidation.domain.UnknownDecimalsException when a cap binds and a collateral item's
+     *                                                                    decimals are unknown (nothing written)
+     */
+    public CappedOpen open(String auctionId, Instant startedAt, BigDecimal startValueUsd, List<LotItem> lot,
+                           BufferTarget buffer, Map<String, BigDecimal> lotAssetUsd, AuctionCaps caps,
+                           AssetDecimals decimals) {
         return Transactions.readCommitted(dataSource, "opening auction " + auctionId, c -> {
+            BigDecimal fraction = BigDecimal.ONE;
+            if (caps.any()) {
+                try (PreparedStatement l = c.prepareStatement("SELECT id FROM auction_caps_lock WHERE id = 1 FOR UPDATE")) {
+                    l.executeQuery().close();
+                }
+                fraction = caps.fraction(usage(c), startValueUsd, lotAssetUsd);
+            }
+            boolean whole = fraction.compareTo(BigDecimal.ONE) == 0;
+            List<LotItem> items = whole ? lot : scaledLot(lot, fraction, decimals);
+            if (fraction.signum() == 0 || items.isEmpty()) {
+                return new CappedOpen(stillOpening(c, auctionId) ? CappedOpen.Status.HELD : CappedOpen.Status.GONE,
+                        BigDecimal.ZERO);
+            }
+            // a partial lot keeps the bound: the rest of the portfolio stays with the account (BufferTarget#ofPart)
+            BufferTarget bound = buffer == null || whole ? buffer : buffer.ofPart(fraction);
+            BigDecimal value = whole ? startValueUsd : startValueUsd.multiply(fraction);
             try (PreparedStatement a = c.prepareStatement("""
                     UPDATE auction SET status = 'OPEN', version = version + 1, started_at_ms = ?, start_value_usd = ?,
                         epoch_started_at_ms = ?, epoch_start_value_usd = ?, frozen = TRUE, open_equity_usd = ?,
                         open_maintenance_margin_usd = ?, open_initial_margin_usd = ?, open_realized_pnl_usd = ?,
-                        open_cash_value_usd = ?, buffer_share = ?
+                        open_cash_value_usd = ?, buffer_share = ?, lot_fraction = ?
                     WHERE auction_id = ? AND status = 'OPENING'""")) {
                 a.setLong(1, startedAt.toEpochMilli());
-                a.setBigDecimal(2, startValueUsd);
+                a.setBigDecimal(2, value);
                 a.setLong(3, startedAt.toEpochMilli());
-                a.setBigDecimal(4, startValueUsd);
-                a.setBigDecimal(5, buffer == null ? null : buffer.equityUsd());
-                a.setBigDecimal(6, buffer == null ? null : buffer.maintenanceMarginUsd());
-                a.setBigDecimal(7, buffer == null ? null : buffer.initialMarginUsd());
-                a.setBigDecimal(8, buffer == null ? null : buffer.realizedPnlUsd());
-                a.setBigDecimal(9, buffer == null ? null : buffer.cashValueUsd());
-                a.setBigDecimal(10, buffer == null ? null : buffer.share());
-                a.setString(11, auctionId);
+                a.setBigDecimal(4, value);
+                a.setBigDecimal(5, bound == null ? null : bound.equityUsd());
+                a.setBigDecimal(6, bound == null ? null : bound.maintenanceMarginUsd());
+                a.setBigDecimal(7, bound == null ? null : bound.initialMarginUsd());
+                a.setBigDecimal(8, bound == null ? null : bound.realizedPnlUsd());
+                a.setBigDecimal(9, bound == null ? null : bound.cashValueUsd());
+                a.setBigDecimal(10, bound == null ? null : bound.share());
+                a.setBigDecimal(11, whole ? null : fraction);
+                a.setString(12, auctionId);
                 if (a.executeUpdate() != 1) {
-                    return false;
+                    return new CappedOpen(CappedOpen.Status.GONE, BigDecimal.ZERO);
                 }
             }
-            insertLot(c, auctionId, lot);
-            return true;
+            insertLot(c, auctionId, items, itemValues(lot, items, lotAssetUsd));
+            return new CappedOpen(CappedOpen.Status.OPENED, fraction);
         });
+    }
+
+    private static boolean stillOpening(Connection c, String auctionId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM auction WHERE auction_id = ? AND status = 'OPENING'")) {
+            s.setString(1, auctionId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The lot scaled by {@code fraction} < 1 (as a bid of it would buy it), items scaled to nothing dropped. */
+    private static List<LotItem> scaledLot(List<LotItem> lot, BigDecimal fraction, AssetDecimals decimals) {
+        List<LotItem> scaled = new ArrayList<>();
+        for (LotItem item : lot) {
+            BigDecimal quantity;
+            if (item.kind() == LotItem.Kind.COLLATERAL) {
+                int scale = decimals.of(item.chainId(), item.asset())
+                        .orElseThrow(() -> new UnknownDecimalsException(item.chainId(), item.asset()));
+                quantity = AuctionRules.scaleCollateral(item.quantity(), item.quantity(), fraction, BigDecimal.ONE, scale);
+            } else {
+                quantity = AuctionRules.scale(item.quantity(), item.quantity(), fraction, BigDecimal.ONE);
+            }
+            if (quantity.signum() != 0) {
+                scaled.add(item.withQuantity(quantity));
+            }
+        }
+        return scaled;
+    }
+
+    /**
+     * The market value at the open of each of {@code items} (the lot, or it scaled down): a collateral item's share of
+     * its line's value in {@code lotAssetUsd} by its quantity against that line's quantity in the whole {@code lot}; null
+     * for positions (no cap counts them one by one) and lines without a value.
+     */
+    private static List<BigDecimal> itemValues(List<LotItem> lot, List<LotItem> items, Map<String, BigDecimal> lotAssetUsd) {
+        Map<String, BigDecimal> quantities = new LinkedHashMap<>();
+        for (LotItem item : lot) {
+            if (item.kind() == LotItem.Kind.COLLATERAL) {
+                quantities.merge(AuctionCaps.key(item.chainId(), item.asset()), item.quantity(), BigDecimal::add);
+            }
+        }
+        List<BigDecimal> values = new ArrayList<>();
+        for (LotItem item : items) {
+            String key = AuctionCaps.key(item.chainId(), item.asset());
+            BigDecimal lineValue = lotAssetUsd.get(key);
+            BigDecimal lineQuantity = quantities.get(key);
+            if (item.kind() != LotItem.Kind.COLLATERAL || lineValue == null || lineQuantity == null) {
+                values.add(null);
+            } else {
+                values.add(item.quantity().compareTo(lineQuantity) == 0 ? lineValue
+                        : lineValue.multiply(item.quantity()).divide(lineQuantity, AccountSnapshot.PER_ITEM_SCALE, Money.ROUNDING));
+            }
+        }
+        return values;
+    }
+
+    /**
+     * The value in auction now ({@link AuctionCaps}): over the OPEN auctions, the remaining fraction x the lot's value at
+     * the current epoch's start (0 when negative), and per "chain/asset" the remaining quantity of each collateral item
+     * at its market value at the open.
+     */
+    public AuctionCaps.Usage usage() {
+        try (Connection c = dataSource.getConnection()) {
+            return usage(c);
+        } catch (SQLException e) {
+            throw new StoreException("reading the value in auction failed", e);
+        }
+    }
+
+    private static AuctionCaps.Usage usage(Connection c) throws SQLException {
+        BigDecimal global;
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT COALESCE(SUM(remaining_fraction * GREATEST(COALESCE(epoch_start_value_usd, start_value_usd), 0)), 0)
+                FROM auction WHERE status = 'OPEN'""");
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            global = rs.getBigDecimal(1);
+        }
+        Map<String, BigDecimal> perAsset = new LinkedHashMap<>();
+        // scaled here rather than in SQL, whose numeric division keeps only about 16 digits
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT l.chain_id, l.asset, l.value_usd, l.remaining_quantity, l.quantity
+                FROM lot_item l JOIN auction a ON a.auction_id = l.auction_id
+                WHERE a.status = 'OPEN' AND l.kind = 'COLLATERAL' AND l.value_usd IS NOT NULL""");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                BigDecimal value = rs.getBigDecimal(3);
+                BigDecimal remaining = rs.getBigDecimal(4);
+                BigDecimal quantity = rs.getBigDecimal(5);
+                // rounded up: the room left under a cap is never over-stated
+                BigDecimal left = remaining.compareTo(quantity) == 0 ? value
+                        : value.multiply(remaining).divide(quantity, AccountSnapshot.PER_ITEM_SCALE, RoundingMode.CEILING);
+                perAsset.merge(AuctionCaps.key(rs.getString(1), rs.getString(2)), left, BigDecimal::add);
+            }
+        }
+        return new AuctionCaps.Usage(global, perAsset);
     }
 
     /**
@@ -202,6 +354,47 @@ public class AuctionStore {
             return s.executeUpdate() == 1;
         } catch (SQLException e) {
             throw new StoreException("cancelling auction " + auctionId + " failed", e);
+        }
+    }
+
+    /** Whether the account's last closed auction opened for part of its portfolio (a cap bound, lot_fraction < 1). */
+    public boolean lastClosedWasPartial(String accountId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT lot_fraction IS NOT NULL FROM auction WHERE account_id = ? AND status = 'CLOSED'
+                     ORDER BY seq DESC LIMIT 1""")) {
+            s.setString(1, accountId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading the last auction of " + accountId + " failed", e);
+        }
+    }
+
+    /**
+     * Accounts whose newest auction is a closed partial lot (a cap bound, lot_fraction set) whose unfreeze is done: the
+     * rest of the portfolio may still breach and nothing else claims it (an auction claimed since is newer). Oldest first.
+     * Once looked at again, the account's newest auction is the new one (opened, or cancelled when no longer in
+     * liquidation), so each partial lot is looked at again until a claim after it is written.
+     */
+    public List<String> releasedAfterPartialLot(int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT a.account_id FROM auction a
+                     WHERE a.status = 'CLOSED' AND a.lot_fraction IS NOT NULL AND a.unfrozen
+                       AND NOT EXISTS (SELECT 1 FROM auction n WHERE n.account_id = a.account_id AND n.seq > a.seq)
+                     ORDER BY a.seq LIMIT ?""")) {
+            s.setInt(1, limit);
+            List<String> accounts = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    accounts.add(rs.getString(1));
+                }
+            }
+            return accounts;
+        } catch (SQLException e) {
+            throw new StoreException("reading the accounts released after a partial lot failed", e);
         }
     }
 
@@ -255,7 +448,7 @@ public class AuctionStore {
                     a.setBigDecimal(14, startValueUsd);
                     a.executeUpdate();
                 }
-                insertLot(c, auctionId, lot);
+                insertLot(c, auctionId, lot, null);
                 return true;
             });
         } catch (StoreException e) {
@@ -278,11 +471,15 @@ public class AuctionStore {
         s.setBigDecimal(first + 7, curve.cusp());
     }
 
-    /** The lot as snapshotted at the open; every item's remaining quantity starts at its quantity. */
-    private static void insertLot(Connection c, String auctionId, List<LotItem> lot) throws SQLException {
+    /**
+     * The lot as snapshotted at the open; every item's remaining quantity starts at its quantity.
+     *
+     * @param values each item's market value at the open, USD (null: none of them, or one null: not known)
+     */
+    private static void insertLot(Connection c, String auctionId, List<LotItem> lot, List<BigDecimal> values) throws SQLException {
         try (PreparedStatement i = c.prepareStatement("""
-                INSERT INTO lot_item (auction_id, idx, kind, instrument, chain_id, asset, quantity, remaining_quantity)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                INSERT INTO lot_item (auction_id, idx, kind, instrument, chain_id, asset, quantity, remaining_quantity, value_usd)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             for (int idx = 0; idx < lot.size(); idx++) {
                 LotItem item = lot.get(idx);
                 i.setString(1, auctionId);
@@ -293,6 +490,7 @@ public class AuctionStore {
                 i.setString(6, item.asset());
                 i.setBigDecimal(7, item.quantity());
                 i.setBigDecimal(8, item.quantity());
+                i.setBigDecimal(9, values == null ? null : values.get(idx));
                 i.addBatch();
             }
             i.executeBatch();
@@ -458,6 +656,12 @@ public class AuctionStore {
 
     // ---- resets ----
 
+    /** {@link #reset(String, long, Instant, BigDecimal, PriceCurve.ResetReason, BufferTarget)} keeping the buffer's base. */
+    public Optional<Reset> reset(String auctionId, long seenVersion, Instant now, BigDecimal startValueUsd,
+                                 PriceCurve.ResetReason reason) {
+        return reset(auctionId, seenVersion, now, startValueUsd, reason, null);
+    }
+
     /**
      * Starts the next epoch of an open auction that is still at {@code seenVersion} (a conditional
      * UPDATE: of two replicas resetting the same epoch, exactly one wins) and records it in
@@ -469,22 +673,38 @@ public class AuctionStore {
      * which what the settlement moves between the account and the bidder does not change; so no clock of
      * another replica is compared, and an auction with a stuck ACCEPTED bid still resets.
      *
-     * @param now the new epoch's start
+     * @param now     the new epoch's start
+     * @param rebased the buffer target re-based on the view the start value comes from, written in the same update
+     *                (only onto an auction that has a buffer target); null keeps the one the auction had
      * @return the reset, or empty when the auction changed (a bid, another reset) or closed
      */
     public Optional<Reset> reset(String auctionId, long seenVersion, Instant now, BigDecimal startValueUsd,
-                                 PriceCurve.ResetReason reason) {
+                                 PriceCurve.ResetReason reason, BufferTarget rebased) {
         return Transactions.readCommitted(dataSource, "resetting auction " + auctionId, c -> {
             int epoch;
-            try (PreparedStatement u = c.prepareStatement("""
-                    UPDATE auction SET epoch = epoch + 1, epoch_started_at_ms = ?, epoch_start_value_usd = ?,
-                        version = version + 1
-                    WHERE auction_id = ? AND version = ? AND status = 'OPEN'
-                    RETURNING epoch""")) {
-                u.setLong(1, now.toEpochMilli());
-                u.setBigDecimal(2, startValueUsd);
-                u.setString(3, auctionId);
-                u.setLong(4, seenVersion);
+            String rebase = rebased == null ? "" : """
+                    , open_equity_usd = ?, open_maintenance_margin_usd = ?, open_initial_margin_usd = ?,
+                    open_realized_pnl_usd = ?, open_cash_value_usd = ?, buffer_base_remaining_fraction = ?,
+                    buffer_base_proceeds_usd = ?""";
+            // a re-base only onto an auction that has a target (one opened unbounded stays sold until empty)
+            String bounded = rebased == null ? "" : " AND buffer_share IS NOT NULL";
+            try (PreparedStatement u = c.prepareStatement("UPDATE auction SET epoch = epoch + 1, epoch_started_at_ms = ?,"
+                    + " epoch_start_value_usd = ?, version = version + 1" + rebase
+                    + " WHERE auction_id = ? AND version = ? AND status = 'OPEN'" + bounded + " RETURNING epoch")) {
+                int i = 1;
+                u.setLong(i++, now.toEpochMilli());
+                u.setBigDecimal(i++, startValueUsd);
+                if (rebased != null) {
+                    u.setBigDecimal(i++, rebased.equityUsd());
+                    u.setBigDecimal(i++, rebased.maintenanceMarginUsd());
+                    u.setBigDecimal(i++, rebased.initialMarginUsd());
+                    u.setBigDecimal(i++, rebased.realizedPnlUsd());
+                    u.setBigDecimal(i++, rebased.cashValueUsd());
+                    u.setBigDecimal(i++, rebased.baseRemaining());
+                    u.setBigDecimal(i++, rebased.baseProceedsUsd());
+                }
+                u.setString(i++, auctionId);
+                u.setLong(i, seenVersion);
                 try (ResultSet rs = u.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.<Reset>empty();
@@ -493,16 +713,37 @@ public class AuctionStore {
                 }
             }
             try (PreparedStatement i = c.prepareStatement("""
-                    INSERT INTO auction_resets (auction_id, epoch, at_ms, start_value_usd, reason) VALUES (?, ?, ?, ?, ?)""")) {
+                    INSERT INTO auction_resets (auction_id, epoch, at_ms, start_value_usd, reason, buffer_rebased)
+                    VALUES (?, ?, ?, ?, ?, ?)""")) {
                 i.setString(1, auctionId);
                 i.setInt(2, epoch);
                 i.setLong(3, now.toEpochMilli());
                 i.setBigDecimal(4, startValueUsd);
                 i.setString(5, reason.name());
+                i.setBoolean(6, rebased != null);
                 i.executeUpdate();
             }
             return Optional.of(new Reset(auctionId, epoch, now, startValueUsd, reason));
         });
+    }
+
+    /** What remains of an auction's lot: its items with their remaining quantities, in lot order. */
+    public List<LotItem> remainingLot(String auctionId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT kind, instrument, chain_id, asset, remaining_quantity AS quantity FROM lot_item
+                     WHERE auction_id = ? ORDER BY idx""")) {
+            s.setString(1, auctionId);
+            List<LotItem> items = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    items.add(lotItem(rs));
+                }
+            }
+            return items;
+        } catch (SQLException e) {
+            throw new StoreException("reading the lot of " + auctionId + " failed", e);
+        }
     }
 
     /** The resets of an auction, by epoch. */
@@ -791,7 +1032,9 @@ public class AuctionStore {
     /**
      * Takes back an ACCEPTED bid whose collateral transfer was refused: deletes it, gives its items and
      * fraction back to the lot, reopens the auction if the bid had closed it, bumps the version.
-     * False when the bid was not ACCEPTED any more (nothing changed).
+     * False when the bid was not ACCEPTED any more (nothing changed). Takes no caps lock: the value in auction it gives
+     * back was counted when the auction opened, so it may take a cap over again only after openings used the room
+     * meanwhile (documented with the caps; a cap bounds what new auctions add).
      */
     public boolean undo(String bidId) {
         return Transactions.serializable(dataSource, "undoing bid " + bidId, c -> {
@@ -1073,7 +1316,7 @@ public class AuctionStore {
                 List<Bid> bids = readBids(c, "b.auction_id = ?", h.auctionId());
                 result.add(new Auction(h.auctionId(), h.seq(), h.accountId(), h.status(), h.version(), h.startedAt(),
                         h.startValueUsd(), h.remainingFraction(), h.curve(), lot, bids, h.closedAt(), h.epoch(),
-                        h.epochStartedAt(), h.epochStartValueUsd(), h.cancelReason(), h.claimedAt(), h.buffer()));
+                        h.epochStartedAt(), h.epochStartValueUsd(), h.cancelReason(), h.claimedAt(), h.buffer(), h.lotFraction()));
             }
             return result;
         } catch (SQLException e) {
@@ -1088,18 +1331,22 @@ public class AuctionStore {
                 rs.getBigDecimal("remaining_fraction"), curve(rs), lot, bids, instant(rs, "closed_at_ms"),
                 rs.getInt("epoch"), instant(rs, "epoch_started_at_ms"),
                 rs.getBigDecimal("epoch_start_value_usd"), rs.getString("cancel_reason"), instant(rs, "claimed_at_ms"),
-                buffer(rs));
+                buffer(rs), rs.getBigDecimal("lot_fraction"));
     }
 
-    /** The buffer target of an auction opened since V6 from a view with the figures; null otherwise. */
+    /** The buffer target of an auction opened since V6 from a view with the figures (re-based since V7); null otherwise. */
     private static BufferTarget buffer(ResultSet rs) throws SQLException {
         BigDecimal share = rs.getBigDecimal("buffer_share");
         if (share == null) {
             return null;
         }
+        BigDecimal baseRemaining = rs.getBigDecimal("buffer_base_remaining_fraction");
+        BigDecimal baseProceeds = rs.getBigDecimal("buffer_base_proceeds_usd");
+        // NULL base: based at the open (V7's columns are set only by a re-basing reset)
         return new BufferTarget(rs.getBigDecimal("open_equity_usd"), rs.getBigDecimal("open_maintenance_margin_usd"),
                 rs.getBigDecimal("open_initial_margin_usd"), rs.getBigDecimal("open_realized_pnl_usd"),
-                rs.getBigDecimal("open_cash_value_usd"), share);
+                rs.getBigDecimal("open_cash_value_usd"), share, baseRemaining == null ? BigDecimal.ONE : baseRemaining,
+                baseProceeds == null ? BigDecimal.ZERO : baseProceeds, rs.getBigDecimal("lot_fraction"));
     }
 
     /** A Unix-millisecond column; null when NULL (an auction that never opened has no start). */

@@ -1,10 +1,15 @@
 package dev.crosschain.liquidation.app;
 
+import dev.crosschain.liquidation.domain.AuctionCaps;
 import dev.crosschain.liquidation.domain.PriceCurve;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,6 +45,11 @@ class LiquidationConfigTest {
 
         Curve withResetEvery(Duration every) {
             return new Curve(kind, buf, floor, duration, step, cut, tail, cusp, every, resetsEnabled);
+        }
+
+        @Override
+        public RebaseBuffer rebaseBuffer() {
+            return () -> false;
         }
     }
 
@@ -79,14 +89,7 @@ class LiquidationConfigTest {
      */
     @Test
     void theInsuranceFundIsOffUnlessTurnedOn() throws Exception {
-        java.util.Properties properties = new java.util.Properties();
-        try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
-            properties.load(in);
-        }
-        assertThat(properties.getProperty("liquidation.insurance-fund.enabled")).isEqualTo("false");
-        assertThat(properties.getProperty("%test.liquidation.insurance-fund.enabled")).isEqualTo("true");
-        assertThat(LiquidationConfig.InsuranceFund.class.getMethod("enabled")
-                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+        assertShippedOffAndOnInTests("liquidation.insurance-fund.enabled", LiquidationConfig.InsuranceFund.class);
     }
 
     @Test
@@ -118,14 +121,27 @@ class LiquidationConfigTest {
      */
     @Test
     void theBufferBoundIsOffUnlessTurnedOn() throws Exception {
+        assertShippedOffAndOnInTests("liquidation.auction.buffer-bound.enabled", LiquidationConfig.Auction.BufferBound.class);
+    }
+
+    /**
+     * The re-base of the buffer at resets ships off (a replica before V7 would read re-based figures without the base
+     * they count from and close an auction RESTORED below its level): on only where every replica runs this release.
+     */
+    @Test
+    void theBufferRebaseIsOffUnlessTurnedOn() throws Exception {
+        assertShippedOffAndOnInTests("liquidation.curve.rebase-buffer.enabled", LiquidationConfig.Curve.RebaseBuffer.class);
+    }
+
+    /** The switch {@code property} is off in the shipped properties and by default, on in the test profile. */
+    private static void assertShippedOffAndOnInTests(String property, Class<?> group) throws Exception {
         java.util.Properties properties = new java.util.Properties();
         try (var in = LiquidationConfigTest.class.getResourceAsStream("/application.properties")) {
             properties.load(in);
         }
-        assertThat(properties.getProperty("liquidation.auction.buffer-bound.enabled")).isEqualTo("false");
-        assertThat(properties.getProperty("%test.liquidation.auction.buffer-bound.enabled")).isEqualTo("true");
-        assertThat(LiquidationConfig.Auction.BufferBound.class.getMethod("enabled")
-                .getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
+        assertThat(properties.getProperty(property)).isEqualTo("false");
+        assertThat(properties.getProperty("%test." + property)).isEqualTo("true");
+        assertThat(group.getMethod("enabled").getAnnotation(io.smallrye.config.WithDefault.class).value()).isEqualTo("false");
     }
 
     private static LiquidationConfig.Auction auction(BigDecimal share) {
@@ -140,5 +156,24 @@ class LiquidationConfigTest {
                 return share;
             }
         };
+    }
+
+    @Test
+    void capsAreReadFromQuotedChainAssetKeysAndNoneByDefault() {
+        LiquidationConfig.Caps caps = caps(Map.of("liquidation.caps.global-usd", "5000",
+                "liquidation.caps.asset.\"ethereum/USDC\"", "2000", "liquidation.caps.asset.\"arbitrum/ETH\"", "0"));
+        assertThat(caps.validated()).isEqualTo(new AuctionCaps(new BigDecimal("5000"),
+                Map.of("ethereum/USDC", new BigDecimal("2000"), "arbitrum/ETH", BigDecimal.ZERO)));
+        assertThat(caps(Map.of()).validated()).isEqualTo(AuctionCaps.NONE);
+        assertThatThrownBy(() -> caps(Map.of("liquidation.caps.global-usd", "-1")).validated())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("liquidation.caps");
+        assertThatThrownBy(() -> caps(Map.of("liquidation.caps.asset.ethereum", "1")).validated())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("chain/asset");
+    }
+
+    private static LiquidationConfig.Caps caps(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(LiquidationConfig.Caps.class, "liquidation.caps")
+                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
+        return config.getConfigMapping(LiquidationConfig.Caps.class, "liquidation.caps");
     }
 }

@@ -86,4 +86,46 @@ class AccountSnapshotTest {
                 BigDecimal.ZERO);
         assertThat(flipped.valueOf(LOT)).isInstanceOf(AccountSnapshot.LotValue.Unvalued.class);
     }
+
+    /**
+     * The account after a tenth of the lot (-2 ETH-PERPETUAL, 1.5 ETH, 1000 USDC) sold for 139.5 kept, ETH then at
+     * 2800: -1.8 ETH-PERPETUAL at PnL -3240, 1.35 ETH (3780 market, 3654 after the MM haircut), 1039.5 USDC; equity
+     * 3654 + 1039.5 - 3240 = 1453.5, MM 1350, IM 1890.
+     */
+    static AccountSnapshot afterATenthAndAPriceMove(BigDecimal equity) {
+        return new AccountSnapshot("alice",
+                List.of(new AccountSnapshot.Collateral("arbitrum", "ETH", new BigDecimal("1.35"), new BigDecimal("3780"),
+                                new BigDecimal("2800"), new BigDecimal("3654")),
+                        line("ethereum", "USDC", new BigDecimal("1039.5"), new BigDecimal("1039.5"))),
+                List.of(new AccountSnapshot.Position("ETH-PERPETUAL", new BigDecimal("-1.8"), new BigDecimal("-3240"))),
+                new BigDecimal("-3240"), BigDecimal.ZERO, false, true, equity, new BigDecimal("1890"), new BigDecimal("1350"),
+                BigDecimal.ZERO);
+    }
+
+    @Test
+    void aReBasedTargetTakesTheViewsFiguresAndKeepsWhatLiesOutsideTheRemainingLotUnscaled() {
+        List<LotItem> remaining = List.of(LotItem.position("ETH-PERPETUAL", new BigDecimal("-1.8")),
+                LotItem.collateral("arbitrum", "ETH", new BigDecimal("1.35")),
+                LotItem.collateral("ethereum", "USDC", new BigDecimal("900")),
+                LotItem.collateral("solana", "SOL", BigDecimal.ZERO));
+        BufferTarget rebased = afterATenthAndAPriceMove(new BigDecimal("1453.5")).rebasedTarget(new BigDecimal("0.5"),
+                "ethereum", "USDC", remaining, new BigDecimal("0.9"), new BigDecimal("139.5"), BigDecimal.ONE);
+        // what remains of the lot at MM value: -3240 + 3654 + 900 (of the 1039.5 USDC, per unit) = 1314; R = 1453.5 - 1314
+        // = 139.5, the cash the first bid left (SOL: none left, skipped)
+        assertThat(rebased.equityUsd()).isEqualByComparingTo("1453.5");
+        assertThat(rebased.maintenanceMarginUsd()).isEqualByComparingTo("1350");
+        assertThat(rebased.initialMarginUsd()).isEqualByComparingTo("1890");
+        assertThat(rebased.realizedPnlUsd()).isEqualByComparingTo("139.5");
+        assertThat(rebased.cashValueUsd()).isEqualByComparingTo("1");
+        assertThat(rebased.levelUsd()).isEqualByComparingTo("1620");
+        assertThat(rebased.baseRemaining()).isEqualByComparingTo("0.9");
+        assertThat(rebased.baseProceedsUsd()).isEqualByComparingTo("139.5");
+        assertThat(rebased.rebased()).isTrue();
+
+        // a view without equity, or without a line of what remains, keeps the base the auction had
+        assertThat(afterATenthAndAPriceMove(null).rebasedTarget(new BigDecimal("0.5"), "ethereum", "USDC", remaining,
+                new BigDecimal("0.9"), new BigDecimal("139.5"), BigDecimal.ONE)).isNull();
+        assertThat(afterATenthAndAPriceMove(new BigDecimal("1453.5")).rebasedTarget(new BigDecimal("0.5"), "ethereum", "USDC",
+                List.of(LotItem.collateral("solana", "SOL", BigDecimal.ONE)), new BigDecimal("0.9"), BigDecimal.ZERO, BigDecimal.ONE)).isNull();
+    }
 }

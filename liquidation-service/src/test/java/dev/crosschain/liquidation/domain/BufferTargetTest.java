@@ -267,4 +267,64 @@ class BufferTargetTest {
     private static BigDecimal decimal(Random random, double from, double to) {
         return BigDecimal.valueOf(from + random.nextDouble() * (to - from)).setScale(6, RoundingMode.DOWN);
     }
+
+    /**
+     * Re-based at a reset after a tenth was sold for 139.5 kept (AccountSnapshotTest's view): E 1453.5, MM 1350, IM 1890
+     * (level 1620), R 139.5, h 1, r0 0.9, C0 139.5; the lot as opened worth V = 1600 now, price 0.95 x 1600 = 1520,
+     * penalty 0.02 x 1600 = 32 per unit, 1488 kept. Nothing sold since: equity' = E, short 166.5 (+ 0.000001); per unit
+     * of the whole lot sold, the level falls 1620 / 0.9 = 1800, the equity 1314 / 0.9 = 1460, the cash brings 1488:
+     * F = (166.5 + 0.000001) / 1828 = 0.091083151531728..., up to 12 places 0.091083151532 (cash 138.44639032864 ->
+     * 138.446390, penalty 2.914660, 0.00000047 to spare); 0.091 is short. The open's figures would have bound it at 0.136996904...
+     */
+    @Test
+    void aReBasedTargetCountsFAndCFromItsBase() {
+        BufferTarget rebased = new BufferTarget(new BigDecimal("1453.5"), new BigDecimal("1350"), new BigDecimal("1890"),
+                new BigDecimal("139.5"), BigDecimal.ONE, new BigDecimal("0.5"), new BigDecimal("0.9"), new BigDecimal("139.5"));
+        BigDecimal v = new BigDecimal("1600");
+        BigDecimal remaining = new BigDecimal("0.9");
+        BigDecimal soFar = new BigDecimal("139.5");
+        BigDecimal bound = rebased.maxFraction(remaining, soFar, new BigDecimal("1520"), RATE, v);
+        assertThat(bound).isEqualByComparingTo("0.091083151532");
+        BigDecimal paid = AuctionRules.paid(bound, new BigDecimal("1520"));
+        assertThat(paid).isEqualByComparingTo("138.446390");
+        assertThat(Penalty.of(RATE, bound, v, paid)).isEqualByComparingTo("2.914660");
+        assertThat(rebased.restoredAfter(remaining, soFar, bound, paid, Penalty.of(RATE, bound, v, paid))).isTrue();
+        BigDecimal less = new BigDecimal("0.091");
+        BigDecimal paidLess = AuctionRules.paid(less, new BigDecimal("1520"));
+        assertThat(rebased.restoredAfter(remaining, soFar, less, paidLess, Penalty.of(RATE, less, v, paidLess))).isFalse();
+        // the open's figures (E 1350, MM 1500, IM 2100, r0 1, C0 0) at the same price would sell far more
+        assertThat(target("1350", "1500", "2100", "0.5").maxFraction(remaining, soFar, new BigDecimal("1520"), RATE, v))
+                .isGreaterThan(new BigDecimal("0.1369"));
+        assertThatThrownBy(() -> new BufferTarget(BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO,
+                BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A cap cut the lot to half the portfolio (f 0.5) of HALF's account (E 900, MM 1000, IM 1400, level 1200, R 0, h 1):
+     * the lot is worth 500, priced 475, no penalty. R becomes the equity outside the lot, 0 + 0.5 x 900 = 450. Selling x
+     * of the lot sells 0.5 x of the portfolio: equity' = 900 - 450 x + 475 x, level' = 1200 x (1 - 0.5 x) = 1200 - 600 x;
+     * restored once 625 x >= 300.000001: x = 0.4800000016 (cash 228.00000076 -> 228.000001). At x = 0.48 the account is
+     * at its level exactly (684 + 228 = 912 = 0.76 x 1200): not restored. Counted as a whole lot it would stop at
+     * 300.000001 / (1200 - 900 + 475) = 0.387..., short; unbounded (the branch before) it sold all of it.
+     */
+    @Test
+    void aPartialLotKeepsTheBoundWithTheRestOfThePortfolioStillMargined() {
+        BufferTarget part = HALF.ofPart(new BigDecimal("0.5"));
+        assertThat(part.realizedPnlUsd()).isEqualByComparingTo("450");
+        assertThat(part.levelUsd()).isEqualByComparingTo("1200");
+        assertThat(part.binds()).isTrue();
+        BigDecimal v = new BigDecimal("500");
+        BigDecimal price = new BigDecimal("475");
+        BigDecimal bound = part.maxFraction(BigDecimal.ONE, BigDecimal.ZERO, price, BigDecimal.ZERO, v);
+        assertThat(bound).isEqualByComparingTo("0.4800000016");
+        assertThat(part.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, bound, AuctionRules.paid(bound, price), BigDecimal.ZERO))
+                .isTrue();
+        BigDecimal atLevel = new BigDecimal("0.48");
+        assertThat(part.restoredAfter(BigDecimal.ONE, BigDecimal.ZERO, atLevel, AuctionRules.paid(atLevel, price),
+                BigDecimal.ZERO)).isFalse();
+        // after a first bid of 0.2 of the lot for 95 kept: equity' = 900 - 90 - 450 y + 95 + 475 y... from what remains,
+        // 0.8: the bound is counted on the same figures (F and C from the open) and ends at the same total 0.4800000016
+        BigDecimal second = part.maxFraction(new BigDecimal("0.8"), new BigDecimal("95"), price, BigDecimal.ZERO, v);
+        assertThat(second).isEqualByComparingTo("0.2800000016");
+    }
 }

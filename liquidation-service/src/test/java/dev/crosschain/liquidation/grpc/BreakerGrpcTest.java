@@ -33,7 +33,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,12 +114,10 @@ class BreakerGrpcTest {
     @BeforeEach
     void breakersOn() {
         upstream.pricing.down = false;
-        LiquidationConfig enabled = (LiquidationConfig) Proxy.newProxyInstance(LiquidationConfig.class.getClassLoader(),
-                new Class<?>[]{LiquidationConfig.class},
-                (proxy, method, args) -> method.getName().equals("breaker") ? ENABLED : method.invoke(config, args));
+        LiquidationConfig enabled = TestSupport.configWith(config, "breaker", ENABLED);
         breakers = new IndexBreakers(pricing, clock, enabled);
         gate = new NewAuctionGate(halts, margin, breakers, underlyings);
-        breaches = new Breaches(store, margin, settlement, events, clock, enabled, gate);
+        breaches = new Breaches(store, margin, settlement, events, clock, enabled, gate, collateral);
         breakers.start();
         awaitUntil("the breakers receive the index", () -> !breakers.trippedForEvery());
     }

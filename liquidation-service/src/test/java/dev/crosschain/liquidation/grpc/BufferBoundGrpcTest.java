@@ -2,6 +2,7 @@ package dev.crosschain.liquidation.grpc;
 
 import com.google.rpc.ErrorInfo;
 import dev.crosschain.liquidation.app.Breaches;
+import dev.crosschain.liquidation.app.Resets;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import dev.crosschain.postgres.PostgresTestResource;
@@ -19,11 +20,15 @@ import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
 import dev.crosschain.proto.liquidation.v1.PlaceBidResponse;
 import dev.crosschain.proto.liquidation.v1.WatchAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.WatchAuctionsResponse;
+import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
+import dev.crosschain.proto.margin.v1.CollateralLine;
+import dev.crosschain.proto.margin.v1.Position;
 import dev.crosschain.proto.margin.v1.PositionTransfer;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
 import io.grpc.Context;
 import io.grpc.Status;
+import io.agroal.api.AgroalDataSource;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -80,6 +85,12 @@ class BufferBoundGrpcTest {
     @Inject
     Breaches breaches;
 
+    @Inject
+    Resets resets;
+
+    @Inject
+    AgroalDataSource dataSource;
+
     @BeforeAll
     static void connect() {
         upstream = FakeUpstream.get();
@@ -99,8 +110,12 @@ class BufferBoundGrpcTest {
 
     /** Claims and opens an auction of the account's view with the held curve, as Breaches does on a breach. */
     private Auction open(String auctionId, AccountView view) {
+        return open(auctionId, view, HELD);
+    }
+
+    private Auction open(String auctionId, AccountView view, PriceCurve curve) {
         upstream.margin.views.put(view.getAccountId(), view);
-        assertThat(store.claim(auctionId, view.getAccountId(), Instant.now(), HELD)).isTrue();
+        assertThat(store.claim(auctionId, view.getAccountId(), Instant.now(), curve)).isTrue();
         breaches.drive(auctionId, view.getAccountId());
         awaitUntil("auction " + auctionId + " open", () -> get(auctionId).getStatus() == AuctionStatus.AUCTION_STATUS_OPEN);
         return get(auctionId);
@@ -294,6 +309,128 @@ class BufferBoundGrpcTest {
         assertThat(again.getBid().getFraction()).isEqualTo(BOUND);
         assertThat(upstream.collateral.callsOf("bid-buf-replay/collateral")).hasSize(1);
         assertThat(get(auction.getAuctionId())).isEqualTo(closed);
+    }
+
+    /**
+     * A reset after a price move re-bases the bound on the account as it is then (AccountSnapshotTest and
+     * BufferTargetTest compute these figures by hand): a tenth sold at 1425 (139.5 kept), then ETH falls from 3000 to
+     * 2800 and the view says -1.8 ETH-PERPETUAL at PnL -3240, 1.35 ETH (3654 after its MM haircut), 1039.5 USDC: equity
+     * 1453.5, MM 1350, IM 1890. The lot as opened is worth -3600 + 4200 + 1000 = 1600 now (price 1520); what remains of
+     * it at MM value -3240 + 3654 + 900 = 1314, so R = 139.5; r0 = 0.9, C0 = 139.5; bound 0.091083151532 (the open's
+     * figures would give 0.1369969...).
+     */
+    @Test
+    void aResetAfterAPriceMoveReBasesTheBoundOnTheAccountAsItIsNow() throws Exception {
+        Auction reset = resetAfterATenthSoldWithEquity("buf-rebase", "1453.5");
+        assertThat(store.resets(reset.getAuctionId())).singleElement()
+                .satisfies(r -> assertThat(r.startValueUsd()).isEqualByComparingTo("1600"));
+        assertThat(reset.getCurrentPriceUsd()).isEqualTo("1520.00000000");
+        assertThat(reset.getOpenEquityUsd()).isEqualTo("1453.5");
+        assertThat(reset.getOpenMaintenanceMarginUsd()).isEqualTo("1350");
+        assertThat(reset.getOpenInitialMarginUsd()).isEqualTo("1890");
+        assertThat(reset.getOpenRealizedPnlUsd()).isEqualTo("139.5");
+        assertThat(reset.getOpenCashValueUsd()).isEqualTo("1");
+        assertThat(reset.getBufferLevelUsd()).isEqualTo("1620");
+        assertThat(reset.getBufferShare()).isEqualTo("0.5");
+        assertThat(reset.getBufferBaseRemainingFraction()).isEqualTo("0.9");
+        assertThat(reset.getBufferBaseProceedsUsd()).isEqualTo("139.5");
+        assertThat(reset.getMaxFractionNow()).isEqualTo("0.091083151532");
+
+        Bid restoring = liquidation.placeBid(bid("bid-buf-rebase-2", reset, reset.getMaxFractionNow())).getBid();
+        assertThat(restoring.getStatus()).isEqualTo(BidStatus.BID_STATUS_SETTLED);
+        assertThat(restoring.getPaidUsd()).isEqualTo("138.446390");
+        assertThat(restoring.getPenaltyUsd()).isEqualTo("2.91466");
+        Auction closed = get(reset.getAuctionId());
+        assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED);
+        assertThat(closed.getRemainingFraction()).isEqualTo("0.808916848468");
+    }
+
+    /**
+     * The re-base test's auction, a tenth sold and the price moved as there, reset from a view whose equity is
+     * {@code equity} (MM 1350, IM 1890: level 1620).
+     */
+    private Auction resetAfterATenthSoldWithEquity(String name, String equity) throws Exception {
+        AccountView opened = bufferedView("acc-" + name);
+        opened = opened.toBuilder().setCollateral(0, opened.getCollateral(0).toBuilder().setValueMmUsd("4350")).build();
+        Auction auction = open("auc-" + name, opened, AuctionResetTest.RESETS_AFTER_A_MINUTE);
+        assertThat(liquidation.placeBid(bid("bid-" + name, auction, "0.1")).getBid().getStatus())
+                .isEqualTo(BidStatus.BID_STATUS_SETTLED);
+        upstream.margin.views.put("acc-" + name, AccountView.newBuilder().setAccountId("acc-" + name)
+                .setStatus(AccountStatus.ACCOUNT_STATUS_LIQUIDATION).setFrozen(true)
+                .addCollateral(CollateralLine.newBuilder().setChainId("arbitrum").setAsset("ETH").setAmount("1.35")
+                        .setPriceUsd("2800").setMarketValueUsd("3780").setValueMmUsd("3654"))
+                .addCollateral(CollateralLine.newBuilder().setChainId("ethereum").setAsset("USDC").setAmount("1039.5")
+                        .setPriceUsd("1").setMarketValueUsd("1039.5").setValueMmUsd("1039.5"))
+                .addPositions(Position.newBuilder().setInstrument("ETH-PERPETUAL").setQuantity("-1.8").setAverageEntryPrice("1000")
+                        .setMarkPrice("2800").setUnrealizedPnlUsd("-3240").setOptionValueUsd("0"))
+                .setUnrealizedPnlUsd("-3240").setOptionValueUsd("0").setEquityUsd(equity).setMaintenanceMarginUsd("1350")
+                .setInitialMarginUsd("1890").setRealizedPnlUsd("0").build());
+        AuctionResetTest.backdateEpoch(dataSource, auction.getAuctionId(), Instant.now().minusSeconds(90));
+        resets.run();
+        awaitUntil("the reset of " + auction.getAuctionId(), () -> get(auction.getAuctionId()).getEpoch() == 1);
+        return get(auction.getAuctionId());
+    }
+
+    /**
+     * A bid's settlement in flight at the reset (ACCEPTED: collateral-service down) keeps the open's figures: the view
+     * may show the bid half done. The view has the re-base test's figures (E 1453.5, MM 1350, IM 1890).
+     */
+    @Test
+    void aResetWithABidInFlightKeepsTheOpensFigures() throws Exception {
+        AccountView opened = bufferedView("acc-buf-rebase-inflight");
+        opened = opened.toBuilder().setCollateral(0, opened.getCollateral(0).toBuilder().setValueMmUsd("4350")).build();
+        Auction auction = open("auc-buf-rebase-inflight", opened, AuctionResetTest.RESETS_AFTER_A_MINUTE);
+        upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+        try {
+            assertThat(liquidation.placeBid(bid("bid-buf-rebase-inflight", auction, "0.1")).getBid().getStatus())
+                    .isEqualTo(BidStatus.BID_STATUS_ACCEPTED);
+            upstream.margin.views.put(opened.getAccountId(), opened.toBuilder().setEquityUsd("1453.5")
+                    .setMaintenanceMarginUsd("1350").setInitialMarginUsd("1890").build());
+            AuctionResetTest.backdateEpoch(dataSource, auction.getAuctionId(), Instant.now().minusSeconds(90));
+            resets.run();
+            awaitUntil("the reset of " + auction.getAuctionId(), () -> get(auction.getAuctionId()).getEpoch() == 1);
+            Auction reset = get(auction.getAuctionId());
+            assertThat(reset.getOpenEquityUsd()).isEqualTo("1350");
+            assertThat(reset.getOpenMaintenanceMarginUsd()).isEqualTo("1500");
+            assertThat(reset.getBufferBaseRemainingFraction()).isEqualTo("1");
+            assertThat(reset.getBufferBaseProceedsUsd()).isEqualTo("0");
+        } finally {
+            upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        }
+        awaitUntil("recovery settles the bid",
+                () -> get(auction.getAuctionId()).getBids(0).getStatus() == BidStatus.BID_STATUS_SETTLED);
+    }
+
+    /** A view above its level (1700 > 1620) would leave nothing bounded: the reset keeps the open's figures. */
+    @Test
+    void aResetFromAViewAboveItsLevelKeepsTheOpensFigures() throws Exception {
+        Auction reset = resetAfterATenthSoldWithEquity("buf-rebase-above", "1700");
+        // bufferedView's figures: E 1350, MM 1500, IM 2100
+        assertThat(reset.getOpenEquityUsd()).isEqualTo("1350");
+        assertThat(reset.getOpenMaintenanceMarginUsd()).isEqualTo("1500");
+        assertThat(reset.getOpenInitialMarginUsd()).isEqualTo("2100");
+        assertThat(reset.getBufferBaseRemainingFraction()).isEqualTo("1");
+        assertThat(reset.getBufferBaseProceedsUsd()).isEqualTo("0");
+    }
+
+    /**
+     * A view with E < 0 (insolvent now) is re-based on, and turns the bound off: R = -100 - 1314 = -1414, and a bid may
+     * take all that remains (0.9).
+     */
+    @Test
+    void aResetFromAnInsolventViewReBasesAndTurnsTheBoundOff() throws Exception {
+        Auction reset = resetAfterATenthSoldWithEquity("buf-rebase-insolvent", "-100");
+        assertThat(reset.getOpenEquityUsd()).isEqualTo("-100");
+        assertThat(reset.getOpenRealizedPnlUsd()).isEqualTo("-1414");
+        assertThat(reset.getBufferBaseRemainingFraction()).isEqualTo("0.9");
+        assertThat(reset.getMaxFractionNow()).isEqualTo("0.9");
+    }
+
+    @Test
+    void aFreshAuctionShowsItsBufferBasedAtTheOpen() {
+        Auction auction = open("auc-buf-base", bufferedView("acc-buf-base"));
+        assertThat(auction.getBufferBaseRemainingFraction()).isEqualTo("1");
+        assertThat(auction.getBufferBaseProceedsUsd()).isEqualTo("0");
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.crosschain.liquidation.grpc;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
+import dev.crosschain.liquidation.app.LiquidationConfig;
 import dev.crosschain.liquidation.domain.FundCheck;
 import io.grpc.Status;
 import io.grpc.ManagedChannel;
@@ -10,6 +11,8 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +40,24 @@ final class TestSupport {
     }
 
     /** One plaintext channel to the service under test for every test class, closed when the JVM exits. */
+    /**
+     * The service's configuration with one group replaced (a @TestProfile restart fails in this build): {@code group}
+     * is the LiquidationConfig method's name, {@code value} what it returns.
+     */
+    static LiquidationConfig configWith(LiquidationConfig config, String group, Object value) {
+        return (LiquidationConfig) Proxy.newProxyInstance(LiquidationConfig.class.getClassLoader(),
+                new Class<?>[]{LiquidationConfig.class}, (proxy, method, args) -> {
+                    if (method.getName().equals(group)) {
+                        return value;
+                    }
+                    try {
+                        return method.invoke(config, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     static synchronized ManagedChannel channel() {
         if (channel == null) {
             ManagedChannel created = ManagedChannelBuilder.forAddress("localhost", SERVICE_PORT).usePlaintext().build();
