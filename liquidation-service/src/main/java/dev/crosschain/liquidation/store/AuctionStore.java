@@ -780,11 +780,7 @@ public class AuctionStore {
     }
 
     public Optional<Bid> findBid(String bidId) {
-        try (Connection c = dataSource.getConnection()) {
-            return readBid(c, bidId);
-        } catch (SQLException e) {
-            throw new StoreException("reading bid " + bidId + " failed", e);
-        }
+        return Transactions.snapshot(dataSource, "reading bid " + bidId, c -> readBid(c, bidId));
     }
 
     // ---- bidding ----
@@ -1288,8 +1284,9 @@ public class AuctionStore {
         return bids;
     }
 
+    /** The auctions with their lots and bids, all read from one snapshot (a bid committing meanwhile is in none of it). */
     private List<Auction> query(String sql, List<Object> args) {
-        try (Connection c = dataSource.getConnection()) {
+        return Transactions.snapshot(dataSource, "reading auctions", c -> {
             List<Auction> headers = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 for (int i = 0; i < args.size(); i++) {
@@ -1319,9 +1316,7 @@ public class AuctionStore {
                         h.epochStartedAt(), h.epochStartValueUsd(), h.cancelReason(), h.claimedAt(), h.buffer(), h.lotFraction()));
             }
             return result;
-        } catch (SQLException e) {
-            throw new StoreException("reading auctions failed", e);
-        }
+        });
     }
 
     private static Auction auctionHeader(ResultSet rs, List<LotItem> lot, List<Bid> bids) throws SQLException {

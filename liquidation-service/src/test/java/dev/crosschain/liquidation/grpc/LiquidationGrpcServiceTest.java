@@ -53,8 +53,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -243,6 +248,84 @@ class LiquidationGrpcServiceTest {
         assertThat(closed.getBidsList()).extracting(Bid::getBidId).containsExactly("bid-partial-1", "bid-partial-2");
         assertThat(upstream.margin.freezesOf("acc-partial")).containsExactly(
                 freeze("acc-partial", true, auction.getAuctionId()), freeze("acc-partial", false, auction.getAuctionId()));
+    }
+
+    @Test
+    void everyReadDuringRacingBidsSeesTheAuctionAndItsBidsAsOfOneMoment() throws Exception {
+        // GetAuction and ListAuctions read the header, the lot and the bids in separate statements: a bid committing
+        // between them showed a remaining fraction that did not match the bids listed, or failed the read (INTERNAL)
+        Auction auction = breach("acc-reads", view("acc-reads", "-4000"));
+        int bidders = 4;
+        int bidsEach = 5; // 20 bids of 0.05 sell the whole lot
+        ExecutorService pool = Executors.newFixedThreadPool(bidders + 2);
+        AtomicBoolean bidding = new AtomicBoolean(true);
+        AtomicInteger reads = new AtomicInteger();
+        try {
+            List<Future<?>> bids = new ArrayList<>();
+            for (int b = 0; b < bidders; b++) {
+                int bidder = b;
+                bids.add(pool.submit(() -> {
+                    for (int n = 0; n < bidsEach; n++) {
+                        placeOnTheLatestVersion("bid-reads-" + bidder + "-" + n, auction.getAuctionId(), "0.05");
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> readers = new ArrayList<>();
+            readers.add(pool.submit(() -> {
+                while (bidding.get()) {
+                    assertOneMoment(get(auction.getAuctionId()));
+                    reads.incrementAndGet();
+                }
+                return null;
+            }));
+            readers.add(pool.submit(() -> {
+                while (bidding.get()) {
+                    auctionsOf("acc-reads").forEach(LiquidationGrpcServiceTest::assertOneMoment);
+                    reads.incrementAndGet();
+                }
+                return null;
+            }));
+            try {
+                for (Future<?> bid : bids) {
+                    bid.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                }
+            } finally {
+                bidding.set(false);
+            }
+            for (Future<?> reader : readers) {
+                reader.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Auction after = get(auction.getAuctionId());
+        assertOneMoment(after);
+        assertThat(after.getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_CLOSED);
+        assertThat(after.getBidsCount()).isEqualTo(bidders * bidsEach);
+        assertThat(reads.get()).as("reads made while the bids were placed").isPositive();
+    }
+
+    /** Bids on the version it reads, reading again after STALE_VERSION (another bidder's bid came first). */
+    private void placeOnTheLatestVersion(String bidId, String auctionId, String fraction) {
+        while (true) {
+            Auction now = get(auctionId);
+            try {
+                assertThat(liquidation.placeBid(bid(bidId, now, fraction, now.getVersion())).getBid().getStatus())
+                        .isEqualTo(BidStatus.BID_STATUS_SETTLED);
+                return;
+            } catch (StatusRuntimeException e) {
+                assertThat(errorInfo(e).getReason()).as("refusal of %s", bidId).isEqualTo("STALE_VERSION");
+            }
+        }
+    }
+
+    /** The remaining fraction is what the listed bids left and the version counts them (one per bid since the open). */
+    private static void assertOneMoment(Auction read) {
+        BigDecimal sold = read.getBidsList().stream().map(b -> new BigDecimal(b.getFraction())).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(new BigDecimal(read.getRemainingFraction()).add(sold)).as("remaining + bids of %s", read)
+                .isEqualByComparingTo(BigDecimal.ONE);
+        assertThat(read.getVersion()).as("version of %s", read).isEqualTo(1 + read.getBidsCount());
     }
 
     @Test
