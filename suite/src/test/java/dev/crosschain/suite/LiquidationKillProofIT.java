@@ -594,7 +594,7 @@ class LiquidationKillProofIT {
                 return call.get();
             } catch (StatusRuntimeException e) {
                 if (!answerLost(e) || System.nanoTime() > deadline) {
-                    throw new IllegalStateException(what + " failed", e);
+                    throw new IllegalStateException(what + " failed: " + e.getStatus() + " " + reason(e), e);
                 }
                 Thread.sleep(100);
             }
