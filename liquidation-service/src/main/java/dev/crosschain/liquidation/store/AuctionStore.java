@@ -301,11 +301,8 @@ public class AuctionStore {
      * at its market value at the open.
      */
     public AuctionCaps.Usage usage() {
-        try (Connection c = dataSource.getConnection()) {
-            return usage(c);
-        } catch (SQLException e) {
-            throw new StoreException("reading the value in auction failed", e);
-        }
+        // one snapshot: the global and per-asset figures describe the same auctions
+        return Transactions.snapshot(dataSource, "reading the value in auction", AuctionStore::usage);
     }
 
     private static AuctionCaps.Usage usage(Connection c) throws SQLException {
