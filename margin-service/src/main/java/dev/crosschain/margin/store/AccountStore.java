@@ -432,11 +432,12 @@ public class AccountStore {
 
     /** The account with its non-flat positions, if margin-service knows it. */
     public Optional<AccountState> load(String accountId) {
-        return Transactions.readCommitted(dataSource, "loading account " + accountId, c -> load(c, accountId));
+        // one snapshot for the account row, its positions and its buckets: a fill committing between two READ COMMITTED
+        // statements showed the realized PnL from before it beside the positions from after it
+        return Transactions.snapshot(dataSource, "loading account " + accountId, c -> load(c, accountId));
     }
 
     private Optional<AccountState> load(Connection c, String accountId) throws SQLException {
-        // one statement snapshot: account and positions consistent with each other
         BigDecimal realized;
         boolean frozen;
         String auction;

@@ -33,6 +33,14 @@ final class Transactions {
         return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, Set.of(), work);
     }
 
+    /**
+     * Reads that must agree with each other (an account row and its positions and buckets): every statement sees the
+     * database as of the first one. Read-only work only; a repeatable-read reader never fails on a concurrent writer.
+     */
+    static <T> T snapshot(AgroalDataSource dataSource, String what, Work<T> work) {
+        return run(dataSource, what, Connection.TRANSACTION_REPEATABLE_READ, Set.of(), work);
+    }
+
     private static <T> T run(AgroalDataSource dataSource, String what, int isolation, Set<String> alsoRetry, Work<T> work) {
         SQLException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

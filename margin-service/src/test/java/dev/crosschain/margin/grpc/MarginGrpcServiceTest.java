@@ -42,6 +42,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -203,6 +204,51 @@ class MarginGrpcServiceTest {
             pool.shutdownNow();
         }
         assertThat(view(acc).getPositions(0).getQuantity()).isEqualTo("12");
+    }
+
+    @Test
+    void aViewReadWhileFillsCloseAPositionSeesRealizedPnlAndPositionsOfOneMoment() throws Exception {
+        // the account row and its positions were read in separate READ COMMITTED statements: a fill committing between
+        // them showed the realized PnL from before it and the position from after it (equity off by what the fill
+        // realized), on the path that approves withdrawals and mode switches too
+        String acc = "acc-one-moment";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100000", "1", "0.02", "0.01"});
+        fill("om-open", acc, PERP, Side.SIDE_BUY, "20", "2800");
+        java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> readers = new java.util.ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                readers.add(pool.submit(() -> {
+                    while (filling.get()) {
+                        AccountView seen = view(acc);
+                        BigDecimal held = seen.getPositionsList().stream().filter(p -> p.getInstrument().equals(PERP))
+                                .map(p -> new BigDecimal(p.getQuantity())).findFirst().orElse(BigDecimal.ZERO);
+                        // each unit sold at 3000 from an entry of 2800 realized 200 (20 per fill of 0.1)
+                        assertThat(new BigDecimal(seen.getRealizedPnlUsd())).as("realized PnL beside %s held", held)
+                                .isEqualByComparingTo(BigDecimal.valueOf(20).subtract(held).multiply(BigDecimal.valueOf(200)));
+                        reads.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (int i = 0; i < 200; i++) {
+                    fill("om-close-" + i, acc, PERP, Side.SIDE_SELL, "0.1", "3000");
+                }
+            } finally {
+                filling.set(false);
+            }
+            for (var reader : readers) {
+                reader.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        System.out.printf("%d views read while 200 fills were applied%n", reads.get());
+        assertThat(reads.get()).as("views read while the fills were applied").isPositive();
+        assertThat(new BigDecimal(view(acc).getRealizedPnlUsd())).isEqualByComparingTo("4000");
     }
 
     // ---- WatchRisk / WatchAccount ----
