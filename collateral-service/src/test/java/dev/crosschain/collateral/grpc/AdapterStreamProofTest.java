@@ -76,7 +76,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The sequences run in {@value #DEFAULT_LANES} lanes at once ({@code -Dproof.lanes=L}), each lane on its own
  * chains with its own accounts, model and random generator, so a lane's run does not depend on the others. The
- * default of {@value #DEFAULT_SEQUENCES} sequences (~55,000 events) takes about 4 minutes on the shared 2-core build
+ * default of {@value #DEFAULT_SEQUENCES} sequences (~55,000 events) takes about 3 minutes on the shared 2-core build
  * machine. Seeded: the seed is printed; {@code -Dproof.seed=N} replays one run (with {@code -Dproof.sequences=K}
  * sequences, default {@value #DEFAULT_SEQUENCES}); a failure names the seed, the lane, the sequence and the step,
  * and prints the sequence's events and calls. A replay starts from the chains' stored tips (and the stored
