@@ -28,6 +28,29 @@ class PostgresServerTest {
     }
 
     @Test
+    void aTestDatabaseCommitsWithoutWaitingForTheDisk() throws Exception {
+        try (PostgresServer server = PostgresServer.forTests()) {
+            String db = server.createFreshDatabase("unit");
+            try {
+                String serverSetting = synchronousCommit(server, "postgres");
+                server.commitWithoutWaitingForDisk(db);
+                assertThat(synchronousCommit(server, db)).isEqualTo("off");
+                assertThat(synchronousCommit(server, "postgres")).as("another database's setting").isEqualTo(serverSetting);
+            } finally {
+                server.dropDatabase(db);
+            }
+        }
+    }
+
+    private static String synchronousCommit(PostgresServer server, String database) throws Exception {
+        try (var c = DriverManager.getConnection(server.jdbcUrl(database), server.user(), server.password());
+             var rs = c.createStatement().executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
     void embeddedServerStartsWhenAskedFor() throws Exception {
         try (PostgresServer server = PostgresServer.embedded()) {
             assertThat(server.isEmbedded()).isTrue();
