@@ -59,6 +59,7 @@ import java.util.regex.Pattern;
 
 import static dev.crosschain.suite.bench.LoadMeasures.driverCpu;
 import static dev.crosschain.suite.bench.LoadMeasures.ms;
+import static dev.crosschain.suite.bench.LoadMeasures.servicesCpu;
 
 /**
  * The three margin-service benchmarks of issue 5, against the packaged pricing-, collateral- and margin-service as
@@ -629,11 +630,5 @@ public final class MarginLoad {
     private static double number(Pattern pattern, String text) {
         Matcher m = pattern.matcher(text);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
-
-    /** CPU time of every service this driver started (its children). */
-    private static Duration servicesCpu() {
-        return ProcessHandle.current().children().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
-                .reduce(Duration.ZERO, Duration::plus);
     }
 }
