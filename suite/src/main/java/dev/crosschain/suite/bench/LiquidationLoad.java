@@ -509,7 +509,7 @@ public final class LiquidationLoad {
         double seconds = (lastSettled - startedAtUnixMs) / 1e3;
         System.out.printf(Locale.ROOT, "%n(b) every auction closed and every bid settled: %.3f s after the bidders started (%d threads),"
                         + " %.3f s after the move; last close at +%.3f s (closed_at_unix_ms / settled_at_unix_ms, 1 ms)%n",
-                stats.size(), seconds, (lastSettled - breach.movedAtUnixMs()) / 1e3, (lastClosed - startedAtUnixMs) / 1e3);
+                seconds, stats.size(), (lastSettled - breach.movedAtUnixMs()) / 1e3, (lastClosed - startedAtUnixMs) / 1e3);
         System.out.printf(Locale.ROOT, "    %d auctions closed %s; bids per auction %s; %d STALE_VERSION re-bids, %d resets waited;"
                         + " bidders done in %.3f s%n", auctions.size(), reasons, bidsPerAuction, stale, resets, biddersSeconds);
         System.out.printf(Locale.ROOT, "    PlaceBid (accept + settlement, as the bidder waits) ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f;"
