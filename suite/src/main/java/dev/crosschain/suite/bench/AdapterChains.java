@@ -3,12 +3,20 @@ package dev.crosschain.suite.bench;
 import dev.crosschain.proto.collateral.v1.Ack;
 import dev.crosschain.proto.collateral.v1.AckOutcome;
 import dev.crosschain.proto.collateral.v1.Deposit;
+import dev.crosschain.suite.Await;
 import dev.crosschain.suite.ChainAdapter;
 import dev.crosschain.suite.Endpoints;
 
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A load driver's chain adapters, connected to collateral-service as the venue's are: deposits go in one block per
@@ -74,6 +82,28 @@ final class AdapterChains implements AutoCloseable {
             requireApplied(chain.getValue().header(height, block(chain.getKey(), height)));
             chain.getValue().heartbeat(height);
         }
+    }
+
+    /** A deposit of {@code amount} (decimal, token units) to {@code account}; {@link #depositFinal} puts it in a block. */
+    static Deposit deposit(String tx, String account, String asset, BigDecimal amount) {
+        return Deposit.newBuilder().setTxHash(tx).setLogIndex(0).setAccountId(account).setAsset(asset)
+                .setAmount(amount.toPlainString()).build();
+    }
+
+    /**
+     * Awaits at least {@code expected} deposits CREDITED, read from collateral-service's own database (one count, where
+     * asking every account's balance would be thousands of calls).
+     */
+    static void awaitCredited(Connection collateralSql, int expected, Duration patience) throws InterruptedException {
+        Await.until(expected + " deposits CREDITED", patience, () -> {
+            try (PreparedStatement s = collateralSql.prepareStatement("SELECT count(*) FROM deposit WHERE status = 'CREDITED'");
+                 ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) >= expected ? Optional.of(true) : Optional.empty();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private ChainAdapter adapter(String chain) {

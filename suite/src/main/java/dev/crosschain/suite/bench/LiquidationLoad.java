@@ -1,7 +1,5 @@
 package dev.crosschain.suite.bench;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.ErrorInfo;
 import dev.crosschain.postgres.PostgresServer;
 import dev.crosschain.proto.collateral.v1.Deposit;
 import dev.crosschain.proto.liquidation.v1.Auction;
@@ -37,16 +35,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,6 +63,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.crosschain.suite.GrpcErrors.answerLost;
+import static dev.crosschain.suite.GrpcErrors.reason;
 import static dev.crosschain.suite.bench.LoadMeasures.ms;
 import static dev.crosschain.suite.bench.LoadMeasures.servicesCpu;
 
@@ -195,38 +191,21 @@ public final class LiquidationLoad {
         List<Deposit> ethereum = new ArrayList<>();
         List<Deposit> arbitrum = new ArrayList<>();
         for (Book book : books) {
-            ethereum.add(deposit("usdc-" + book.account(), book.account(), "USDC", DemoScenario.ALICE_ETHEREUM_USDC.multiply(book.scale())));
-            arbitrum.add(deposit("usdc-" + book.account(), book.account(), "USDC", DemoScenario.ALICE_ARBITRUM_USDC.multiply(book.scale())));
-            arbitrum.add(deposit("eth-" + book.account(), book.account(), "ETH", DemoScenario.ALICE_ARBITRUM_ETH.multiply(book.scale())));
+            ethereum.add(AdapterChains.deposit("usdc-" + book.account(), book.account(), "USDC", DemoScenario.ALICE_ETHEREUM_USDC.multiply(book.scale())));
+            arbitrum.add(AdapterChains.deposit("usdc-" + book.account(), book.account(), "USDC", DemoScenario.ALICE_ARBITRUM_USDC.multiply(book.scale())));
+            arbitrum.add(AdapterChains.deposit("eth-" + book.account(), book.account(), "ETH", DemoScenario.ALICE_ARBITRUM_ETH.multiply(book.scale())));
         }
         for (String bidder : bidders) {
-            ethereum.add(deposit("usdc-" + bidder, bidder, "USDC", BIDDER_USDC));
+            ethereum.add(AdapterChains.deposit("usdc-" + bidder, bidder, "USDC", BIDDER_USDC));
         }
         long applied = market.chains.depositFinal("ethereum", ethereum) + market.chains.depositFinal("arbitrum", arbitrum);
         int expected = ethereum.size() + arbitrum.size();
         if (applied != expected) {
             throw new IllegalStateException(applied + " of " + expected + " funding deposits acked APPLIED");
         }
-        Await.until(expected + " funding deposits CREDITED", PATIENCE, () -> {
-            int credited = count(collateralSql, "SELECT count(*) FROM deposit WHERE status = 'CREDITED'");
-            return credited >= expected ? Optional.of(credited) : Optional.empty();
-        });
+        AdapterChains.awaitCredited(collateralSql, expected, PATIENCE);
         System.out.printf(Locale.ROOT, "funded through the adapter streams: %d deposits on ethereum, %d on arbitrum, credited in %.1f s%n",
                 ethereum.size(), arbitrum.size(), (System.nanoTime() - start) / 1e9);
-    }
-
-    private static Deposit deposit(String tx, String account, String asset, BigDecimal amount) {
-        return Deposit.newBuilder().setTxHash(tx).setLogIndex(0).setAccountId(account).setAsset(asset)
-                .setAmount(amount.toPlainString()).build();
-    }
-
-    private static int count(Connection sql, String query) {
-        try (PreparedStatement s = sql.prepareStatement(query); ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getInt(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Each account buys its perpetual at ENTRY (ApplyFill, four at a time); then none may be in liquidation yet. */
@@ -483,8 +462,7 @@ public final class LiquidationLoad {
                 stats.placeNanos.add(System.nanoTime() - start);
                 return null;
             } catch (StatusRuntimeException e) {
-                Status.Code code = e.getStatus().getCode();
-                if ((code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) || System.nanoTime() > deadline) {
+                if (!answerLost(e) || System.nanoTime() > deadline) {
                     return e;
                 }
             }
@@ -537,20 +515,6 @@ public final class LiquidationLoad {
             page = response.getNextPageToken();
         } while (!page.isEmpty());
         return all;
-    }
-
-    private static String reason(StatusRuntimeException e) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(e);
-        if (status == null) {
-            return "";
-        }
-        return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).map(d -> {
-            try {
-                return d.unpack(ErrorInfo.class).getReason();
-            } catch (InvalidProtocolBufferException ex) {
-                throw new IllegalStateException(ex);
-            }
-        }).findFirst().orElse("");
     }
 
     private static ManagedChannel channel(ServiceSpec spec) {
