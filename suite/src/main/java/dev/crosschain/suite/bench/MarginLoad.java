@@ -374,6 +374,9 @@ public final class MarginLoad {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
+                if (ticks.isShutdown()) {
+                    return; // cut off by the end of the passes (shutdownNow interrupts a call in flight): not a failure
+                }
                 // no retry: after a lost ack every later tick fails, the chains go DEGRADED and the passes would
                 // measure a flood of status changes, not the pass: the run stops here (throwing ends the ticks)
                 tickFailure.set(e);
