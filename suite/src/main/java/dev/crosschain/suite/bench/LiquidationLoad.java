@@ -215,10 +215,10 @@ public final class LiquidationLoad {
         try {
             List<Future<?>> fills = new ArrayList<>();
             for (Book book : books) {
-                fills.add(pool.submit(() -> endpoints.margin().applyFill(ApplyFillRequest.newBuilder()
-                        .setFillId("fill-" + book.account()).setAccountId(book.account()).setInstrument(PERP)
-                        .setSide(Side.SIDE_BUY).setQuantity(BigDecimal.TEN.multiply(book.scale()).toPlainString())
-                        .setPrice(ENTRY.toPlainString()).build())));
+                ApplyFillRequest fill = ApplyFillRequest.newBuilder().setFillId("fill-" + book.account()).setAccountId(book.account())
+                        .setInstrument(PERP).setSide(Side.SIDE_BUY).setQuantity(BigDecimal.TEN.multiply(book.scale()).toPlainString())
+                        .setPrice(ENTRY.toPlainString()).build();
+                fills.add(pool.submit(() -> applyFill(endpoints, fill)));
             }
             for (Future<?> fill : fills) {
                 fill.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
@@ -240,6 +240,26 @@ public final class LiquidationLoad {
         }
         System.out.printf(Locale.ROOT, "%d fills of %s at %s in %.1f s; statuses before the move: %s%n", books.size(), PERP,
                 ENTRY, (System.nanoTime() - start) / 1e9, statuses);
+    }
+
+    /**
+     * ApplyFill, sent again under the same fill id (idempotent) while the answer is lost or margin-service asks for a
+     * retry (UNAVAILABLE: e.g. its serializable retries ran out while other fills ran at the same time).
+     */
+    private static Void applyFill(Endpoints endpoints, ApplyFillRequest fill) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            try {
+                endpoints.margin().applyFill(fill);
+                return null;
+            } catch (StatusRuntimeException e) {
+                if (!answerLost(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                System.out.printf(Locale.ROOT, "  %s: %s, sent again%n", fill.getFillId(), e.getStatus());
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // a venue's backoff before it reports the same fill again
+        }
     }
 
     // ---- (a) the move and the opens ----
