@@ -1,7 +1,5 @@
 package dev.crosschain.suite;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.ErrorInfo;
 import dev.crosschain.postgres.PostgresServer;
 import dev.crosschain.proto.collateral.v1.Ack;
 import dev.crosschain.proto.collateral.v1.AckOutcome;
@@ -29,9 +27,7 @@ import dev.crosschain.proto.margin.v1.Position;
 import dev.crosschain.proto.margin.v1.Side;
 import dev.crosschain.proto.pricing.v1.IndexQuote;
 import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -66,6 +62,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import static dev.crosschain.suite.GrpcErrors.answerLost;
+import static dev.crosschain.suite.GrpcErrors.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -565,25 +563,6 @@ class LiquidationKillProofIT {
                 break;
             }
         }
-    }
-
-    private static boolean answerLost(StatusRuntimeException e) {
-        Status.Code code = e.getStatus().getCode();
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
-    }
-
-    private static String reason(StatusRuntimeException e) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(e);
-        if (status == null) {
-            return "";
-        }
-        return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).map(d -> {
-            try {
-                return d.unpack(ErrorInfo.class).getReason();
-            } catch (InvalidProtocolBufferException ex) {
-                throw new IllegalStateException(ex);
-            }
-        }).findFirst().orElse("");
     }
 
     /** A read of liquidation-service, asked again while it is down (between a kill and its restart). */

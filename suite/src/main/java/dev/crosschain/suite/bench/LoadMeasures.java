@@ -13,6 +13,12 @@ final class LoadMeasures {
         return ProcessHandle.current().children().findFirst().flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
     }
 
+    /** CPU time of every service this driver started (its children). */
+    static Duration servicesCpu() {
+        return ProcessHandle.current().children().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+                .reduce(Duration.ZERO, Duration::plus);
+    }
+
     /** The service's pid, -1 when it is not running. */
     static long servicePid() {
         return ProcessHandle.current().children().findFirst().map(ProcessHandle::pid).orElse(-1L);

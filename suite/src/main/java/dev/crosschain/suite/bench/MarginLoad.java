@@ -8,13 +8,9 @@ import dev.crosschain.proto.margin.v1.Side;
 import dev.crosschain.proto.margin.v1.WhatIfRequest;
 import dev.crosschain.proto.margin.v1.WhatIfResponse;
 import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
-import dev.crosschain.proto.collateral.v1.Ack;
-import dev.crosschain.proto.collateral.v1.AckOutcome;
 import dev.crosschain.proto.collateral.v1.Deposit;
 import dev.crosschain.proto.pricing.v1.IndexQuote;
 import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
-import dev.crosschain.suite.Await;
-import dev.crosschain.suite.ChainAdapter;
 import dev.crosschain.suite.DemoScenario;
 import dev.crosschain.suite.Endpoints;
 import dev.crosschain.suite.Launcher;
@@ -59,6 +55,7 @@ import java.util.regex.Pattern;
 
 import static dev.crosschain.suite.bench.LoadMeasures.driverCpu;
 import static dev.crosschain.suite.bench.LoadMeasures.ms;
+import static dev.crosschain.suite.bench.LoadMeasures.servicesCpu;
 
 /**
  * The three margin-service benchmarks of issue 5, against the packaged pricing-, collateral- and margin-service as
@@ -377,6 +374,9 @@ public final class MarginLoad {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
+                if (ticks.isShutdown()) {
+                    return; // cut off by the end of the passes (shutdownNow interrupts a call in flight): not a failure
+                }
                 // no retry: after a lost ack every later tick fails, the chains go DEGRADED and the passes would
                 // measure a flood of status changes, not the pass: the run stops here (throwing ends the ticks)
                 tickFailure.set(e);
@@ -450,13 +450,12 @@ public final class MarginLoad {
      */
     private static final class Funding implements AutoCloseable {
 
-        private static final int WINDOW = 256;
         private static final List<String> CHAINS = List.of("ethereum", "arbitrum");
 
         private final Endpoints endpoints;
         private final Connection collateralSql;
-        private final Map<String, ChainAdapter> adapters = new java.util.LinkedHashMap<>();
-        private final Map<String, Long> heights = new ConcurrentHashMap<>();
+        /** Connected by {@link #fund}. */
+        private AdapterChains chains;
 
         Funding(Endpoints endpoints, Connection collateralSql) {
             this.endpoints = endpoints;
@@ -472,82 +471,39 @@ public final class MarginLoad {
          * the pass re-values one account at a time, and the first pass would measure thousands of those instead of a
          * tick's pass (a mass of changes is its own case: see BENCHMARKS.md).
          */
-        void fund(List<String> accounts, Random random) throws InterruptedException, SQLException {
+        void fund(List<String> accounts, Random random) throws InterruptedException {
             long start = System.nanoTime();
             endpoints.pricing().pushIndexPrices(indexNow());
             List<Deposit> usdc = new ArrayList<>();
             List<Deposit> eth = new ArrayList<>();
             for (int i = 0; i < accounts.size(); i++) {
-                usdc.add(deposit("usdc-" + i, accounts.get(i), "USDC", java.math.BigDecimal.valueOf(500_000 + random.nextInt(2_000_001))));
+                usdc.add(AdapterChains.deposit("usdc-" + i, accounts.get(i), "USDC", java.math.BigDecimal.valueOf(500_000 + random.nextInt(2_000_001))));
                 if (i % 2 == 0) {
-                    eth.add(deposit("eth-" + i, accounts.get(i), "ETH", java.math.BigDecimal.valueOf(1 + random.nextInt(20))));
+                    eth.add(AdapterChains.deposit("eth-" + i, accounts.get(i), "ETH", java.math.BigDecimal.valueOf(1 + random.nextInt(20))));
                 }
             }
-            for (String chain : CHAINS) {
-                adapters.put(chain, ChainAdapter.connect(chain, endpoints));
-            }
-            long applied = onChain("ethereum", usdc) + onChain("arbitrum", eth);
+            chains = AdapterChains.connect(endpoints, CHAINS, "funding");
+            long applied = chains.depositFinal("ethereum", usdc) + chains.depositFinal("arbitrum", eth);
             int expected = usdc.size() + eth.size();
             if (applied != expected) {
                 throw new IllegalStateException(applied + " of " + expected + " funding deposits acked APPLIED");
             }
-            Await.until(expected + " funding deposits CREDITED", Duration.ofMinutes(2), () -> {
-                try {
-                    int credited = count(collateralSql, "SELECT count(*) FROM deposit WHERE status = 'CREDITED'");
-                    return credited >= expected ? Optional.of(credited) : Optional.empty();
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            AdapterChains.awaitCredited(collateralSql, expected, Duration.ofMinutes(2));
             DemoScenario.awaitChainsHealthy(endpoints, accounts.get(0));
             System.out.printf(Locale.ROOT, "funded through the adapter streams: %d USDC deposits on ethereum, %d ETH deposits on"
                     + " arbitrum, credited and the chains HEALTHY in %.1f s%n", usdc.size(), eth.size(), (System.nanoTime() - start) / 1e9);
         }
 
-        /** The deposits in one new block of {@code chain}, then the headers that make them final; how many were APPLIED. */
-        private long onChain(String chain, List<Deposit> deposits) throws InterruptedException {
-            ChainAdapter adapter = adapters.get(chain);
-            long height = adapter.welcome().getTipHeight() + 1;
-            String block = block(chain, height);
-            requireApplied(adapter.header(height, block));
-            List<Deposit> inBlock = deposits.stream().map(d -> d.toBuilder().setTxHash(chain + "-" + d.getTxHash())
-                    .setBlockHash(block).build()).toList();
-            long applied = adapter.deposits(inBlock, WINDOW).stream()
-                    .filter(a -> a.getOutcome() == AckOutcome.ACK_OUTCOME_APPLIED).count();
-            for (long h = height + 1; h < height + adapter.welcome().getConfirmations(); h++) {
-                requireApplied(adapter.header(h, block(chain, h)));
-            }
-            heights.put(chain, height + adapter.welcome().getConfirmations() - 1);
-            return applied;
-        }
-
         /** A price tick, and on each chain a new block and a heartbeat, as the venue's feeds and adapters send them. */
         void tick() throws InterruptedException {
             endpoints.pricing().pushIndexPrices(indexNow());
-            for (Map.Entry<String, ChainAdapter> chain : adapters.entrySet()) {
-                long height = heights.merge(chain.getKey(), 1L, Long::sum);
-                requireApplied(chain.getValue().header(height, block(chain.getKey(), height)));
-                chain.getValue().heartbeat(height);
-            }
+            chains.tick();
         }
 
         @Override
         public void close() {
-            adapters.values().forEach(ChainAdapter::close);
-        }
-
-        private static String block(String chain, long height) {
-            return chain + "-funding-" + height;
-        }
-
-        private static Deposit deposit(String tx, String account, String asset, java.math.BigDecimal amount) {
-            return Deposit.newBuilder().setTxHash(tx).setLogIndex(0).setAccountId(account).setAsset(asset)
-                    .setAmount(amount.toPlainString()).build();
-        }
-
-        private static void requireApplied(Ack ack) {
-            if (ack.getOutcome() != AckOutcome.ACK_OUTCOME_APPLIED) {
-                throw new IllegalStateException("funding event " + ack.getCursor() + " not applied: " + ack);
+            if (chains != null) {
+                chains.close();
             }
         }
     }
@@ -629,11 +585,5 @@ public final class MarginLoad {
     private static double number(Pattern pattern, String text) {
         Matcher m = pattern.matcher(text);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
-
-    /** CPU time of every service this driver started (its children). */
-    private static Duration servicesCpu() {
-        return ProcessHandle.current().children().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
-                .reduce(Duration.ZERO, Duration::plus);
     }
 }
