@@ -155,8 +155,31 @@ public final class Suite implements AutoCloseable {
         return new Endpoints("localhost", portBase, credentials);
     }
 
+    /**
+     * Stops the services also when this JVM is stopped by a signal (Ctrl-C, SIGTERM, a timeout): a driver's
+     * try-with-resources does not run then, and the service processes would outlive it holding their ports. Close
+     * the returned handle before the suite when the run ends normally.
+     */
+    public StopOnExit stopOnExit() {
+        Thread hook = new Thread(this::close, "suite-stop-on-exit");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return () -> {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already stopping: the hook stops the services
+            }
+        };
+    }
+
+    /** A registered {@link #stopOnExit()}; closing it unregisters it. */
+    public interface StopOnExit extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         for (int i = processes.size() - 1; i >= 0; i--) {
             processes.get(i).close();
         }

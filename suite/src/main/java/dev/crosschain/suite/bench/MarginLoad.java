@@ -130,6 +130,7 @@ public final class MarginLoad {
         try (PostgresServer db = PostgresServer.forTests()) {
             String prefix = "margin_load_" + Long.toString(System.nanoTime() & 0xffffff, 36) + "_";
             try (Suite suite = Suite.start(db, prefix, root, root.resolve("suite/target/margin-load-logs"), PORT_BASE, services);
+                 Suite.StopOnExit stopOnExit = suite.stopOnExit();
                  Endpoints endpoints = suite.endpoints()) {
                 ManagedChannel pricing = channel(ServiceSpec.PRICING);
                 ManagedChannel margin = channel(ServiceSpec.MARGIN);
