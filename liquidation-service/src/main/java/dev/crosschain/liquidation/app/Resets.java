@@ -154,7 +154,8 @@ public class Resets {
      * the re-base; every earlier one was settled before the view was read.
      */
     private BufferTarget rebased(Auction auction, AccountSnapshot snapshot) {
-        if (!rebaseBuffer || auction.buffer() == null) {
+        // a bucket's figures would need its own view (the account's equity and margins are not the bucket's): kept
+        if (!rebaseBuffer || auction.buffer() == null || auction.bucketInstrument() != null) {
             return null;
         }
         if (auction.bids().stream().anyMatch(b -> b.status() == BidStatus.ACCEPTED)) {

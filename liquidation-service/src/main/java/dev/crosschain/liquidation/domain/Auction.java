@@ -24,12 +24,14 @@ import java.util.Optional;
  * @param lotFraction        the part of the account's portfolio its lot is: 1, or less when a cap on the value in
  *                           auction bound at the open ({@link AuctionCaps}; the lot's quantities and values are that
  *                           part's)
+ * @param bucketInstrument   an auction of one ISOLATED bucket: the instrument of its position (the lot is that position
+ *                           and the bucket's allocation); null: an auction of the whole account
  */
 public record Auction(String auctionId, long seq, String accountId, AuctionStatus status, long version,
                       Instant startedAt, BigDecimal startValueUsd, BigDecimal remainingFraction, PriceCurve curve,
                       List<LotItem> lot, List<Bid> bids, Instant closedAt, int epoch, Instant epochStartedAt,
                       BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt, BufferTarget buffer,
-                      BigDecimal lotFraction) {
+                      BigDecimal lotFraction, String bucketInstrument) {
 
     /** How a closed auction ended. */
     public enum CloseReason {
@@ -44,6 +46,16 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
     public Auction {
         lot = List.copyOf(lot);
         bids = List.copyOf(bids);
+    }
+
+    /** An auction of the whole account. */
+    public Auction(String auctionId, long seq, String accountId, AuctionStatus status, long version,
+                   Instant startedAt, BigDecimal startValueUsd, BigDecimal remainingFraction, PriceCurve curve,
+                   List<LotItem> lot, List<Bid> bids, Instant closedAt, int epoch, Instant epochStartedAt,
+                   BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt, BufferTarget buffer,
+                   BigDecimal lotFraction) {
+        this(auctionId, seq, accountId, status, version, startedAt, startValueUsd, remainingFraction, curve, lot, bids,
+                closedAt, epoch, epochStartedAt, epochStartValueUsd, cancelReason, claimedAt, buffer, lotFraction, null);
     }
 
     /** An auction of the whole portfolio (no cap bound at its open). */

@@ -51,6 +51,9 @@ final class ProtoMapper {
         if (a.opened()) {
             b.setLotFraction(Money.plain(a.lotFraction()));
         }
+        if (a.bucketInstrument() != null) {
+            b.setBucketInstrument(a.bucketInstrument());
+        }
         BufferTarget buffer = a.buffer();
         if (buffer != null) {
             b.setOpenEquityUsd(Money.plain(buffer.equityUsd()))
@@ -151,7 +154,11 @@ final class ProtoMapper {
 
     static dev.crosschain.proto.liquidation.v1.LotItem lotItem(LotItem item) {
         return dev.crosschain.proto.liquidation.v1.LotItem.newBuilder()
-                .setKind(item.kind() == LotItem.Kind.POSITION ? LotItemKind.LOT_ITEM_KIND_POSITION : LotItemKind.LOT_ITEM_KIND_COLLATERAL)
+                .setKind(switch (item.kind()) {
+                    case POSITION -> LotItemKind.LOT_ITEM_KIND_POSITION;
+                    case COLLATERAL -> LotItemKind.LOT_ITEM_KIND_COLLATERAL;
+                    case ALLOCATION -> LotItemKind.LOT_ITEM_KIND_ALLOCATION;
+                })
                 .setInstrument(item.instrument())
                 .setChainId(item.chainId())
                 .setAsset(item.asset())
