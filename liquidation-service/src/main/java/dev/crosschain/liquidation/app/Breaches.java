@@ -82,6 +82,8 @@ public class Breaches {
     /** liquidation.caps.*: none by default. */
     private final AuctionCaps caps;
     private final CollateralClient collateral;
+    /** liquidation.bucket-auctions.enabled: off, an ISOLATED account is auctioned whole. */
+    private final boolean bucketAuctions;
 
     public Breaches(AuctionStore store, MarginClient margin, Settlement settlement, AuctionEvents events, Clock clock,
                     LiquidationConfig config, NewAuctionGate gate, CollateralClient collateral) {
@@ -99,6 +101,7 @@ public class Breaches {
         this.settlementChain = config.settlement().chain();
         this.settlementAsset = config.settlement().asset();
         this.fundAccount = config.insuranceFund().account();
+        this.bucketAuctions = config.bucketAuctions().enabled();
     }
 
     /**
@@ -234,8 +237,7 @@ public class Breaches {
                 cancel(auctionId, accountId, NOT_IN_LIQUIDATION);
                 return true;
             }
-            // a breached ISOLATED bucket alone, unless the whole book is in liquidation (AccountSnapshot#breachedBucket)
-            Optional<AccountSnapshot.Bucket> bucket = snapshot.breachedBucket();
+            Optional<AccountSnapshot.Bucket> bucket = bucketAlone(auctionId, snapshot);
             List<LotItem> lot = bucket.map(snapshot::bucketLot).orElseGet(snapshot::lot);
             if (lot.isEmpty()) {
                 // nothing to sell: an open auction would only keep the account frozen until an operator stepped in
@@ -276,6 +278,17 @@ public class Breaches {
             LOG.warnf(e, "auction %s for %s not opened yet, recovery retries", auctionId, accountId);
         }
         return true;
+    }
+
+    /**
+     * The ISOLATED bucket to auction alone, or empty for a whole-account auction: when bucket auctions are off, or the
+     * whole book is in liquidation ({@link AccountSnapshot#breachedBucket}).
+     */
+    private Optional<AccountSnapshot.Bucket> bucketAlone(String auctionId, AccountSnapshot snapshot) {
+        if (!bucketAuctions) {
+            return Optional.empty();
+        }
+        return snapshot.breachedBucket();
     }
 
     /** Token decimals to cut a lot down by a cap; unknown when collateral-service cannot say (a cut then waits). */
