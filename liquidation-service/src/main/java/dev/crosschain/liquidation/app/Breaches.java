@@ -282,13 +282,21 @@ public class Breaches {
 
     /**
      * The ISOLATED bucket to auction alone, or empty for a whole-account auction: when bucket auctions are off, or the
-     * whole book is in liquidation ({@link AccountSnapshot#breachedBucket}).
+     * whole book is in liquidation ({@link AccountSnapshot#breachedBucket}), or the bucket cannot be settled alone
+     * ({@link AccountSnapshot#wholeAccountInstead}).
      */
     private Optional<AccountSnapshot.Bucket> bucketAlone(String auctionId, AccountSnapshot snapshot) {
         if (!bucketAuctions) {
             return Optional.empty();
         }
-        return snapshot.breachedBucket();
+        Optional<AccountSnapshot.Bucket> bucket = snapshot.breachedBucket();
+        Optional<String> whole = bucket.flatMap(b -> snapshot.wholeAccountInstead(b, settlementChain, settlementAsset));
+        if (whole.isPresent()) {
+            LOG.warnf("auction %s: %s's ISOLATED bucket %s is auctioned with the whole account: %s", auctionId,
+                    snapshot.accountId(), bucket.get().instrument(), whole.get());
+            return Optional.empty();
+        }
+        return bucket;
     }
 
     /** Token decimals to cut a lot down by a cap; unknown when collateral-service cannot say (a cut then waits). */

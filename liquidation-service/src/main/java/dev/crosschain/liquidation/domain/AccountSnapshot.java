@@ -91,6 +91,22 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
         return buckets.stream().filter(Bucket::inLiquidation).min(Comparator.comparing(Bucket::instrument));
     }
 
+    /**
+     * Why a breached bucket is auctioned with the whole account rather than alone, or empty when it can be auctioned
+     * alone. A bucket bid pays the allocation it takes, net of its price, out of the account's USDC on the settlement
+     * line ({@code chainId}/{@code asset}; penalty included, the account never pays more than the allocation over the
+     * auction): a line holding less than the allocation could not settle every bid, nor the fund's takeover.
+     */
+    public Optional<String> wholeAccountInstead(Bucket bucket, String chainId, String asset) {
+        BigDecimal settlementLine = collateral.stream().filter(c -> c.chainId().equals(chainId) && c.asset().equals(asset))
+                .map(Collateral::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
+        if (settlementLine.compareTo(bucket.allocationUsd()) < 0) {
+            return Optional.of("its " + chainId + "/" + asset + " line (" + settlementLine.toPlainString()
+                    + ") cannot pay out the bucket's allocation (" + bucket.allocationUsd().toPlainString() + " USD)");
+        }
+        return Optional.empty();
+    }
+
     /** The lot of a bucket auction: the bucket's position and, when it holds any, its allocation. */
     public List<LotItem> bucketLot(Bucket bucket) {
         List<LotItem> items = new ArrayList<>();

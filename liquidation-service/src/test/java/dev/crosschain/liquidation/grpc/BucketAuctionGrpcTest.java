@@ -223,6 +223,29 @@ class BucketAuctionGrpcTest {
         assertThat(auction.getStartValueUsd()).isEqualTo("8000.00000000");
     }
 
+    @Test
+    void aBucketOfAnAccountWithoutUsdcToPayItsAllocationOutIsAuctionedWithTheWholeAccount() {
+        String acc = "acc-bucket-no-usdc";
+        // the same account holding 5 WETH (10,000 USD) instead of USDC: a bucket bid pays the allocation it takes out of
+        // the account's USDC on the settlement chain, which it has none of
+        AccountView view = isolatedView(acc, "8000", "580").toBuilder().setCollateral(0, CollateralLine.newBuilder()
+                .setChainId("ethereum").setAsset("WETH").setAmount("5").setPriceUsd("2000").setMarketValueUsd("10000")
+                .setValueMmUsd("10000")).build();
+        Auction auction = open("auc-bucket-no-usdc", view);
+        assertThat(auction.getBucketInstrument()).isEmpty();
+        assertThat(auction.getLotList()).extracting(LotItem::getKind, LotItem::getInstrument, LotItem::getAsset)
+                .containsExactly(org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_POSITION, BTC, ""),
+                        org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_POSITION, ETH, ""),
+                        org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_COLLATERAL, "", "WETH"));
+        assertThat(auction.getStartValueUsd()).isEqualTo("8000.00000000");
+        // USDC there, but less than the 2,100 allocation: the same
+        String short_ = "acc-bucket-short-usdc";
+        AccountView shortView = isolatedView(short_, "8000", "580").toBuilder().setCollateral(0, CollateralLine.newBuilder()
+                .setChainId("ethereum").setAsset("USDC").setAmount("2099.99").setPriceUsd("1").setMarketValueUsd("2099.99")
+                .setValueMmUsd("2099.99")).build();
+        assertThat(open("auc-bucket-short-usdc", shortView).getBucketInstrument()).isEmpty();
+    }
+
     private List<Auction> auctionsOf(String account) {
         return liquidation.listAuctions(ListAuctionsRequest.newBuilder().setAccountId(account).build()).getAuctionsList();
     }
