@@ -69,24 +69,28 @@ public class MarginClient {
                     Decimals.optional(view.getEquityUsd(), "equity_usd"),
                     Decimals.optional(view.getInitialMarginUsd(), "initial_margin_usd"),
                     Decimals.optional(view.getMaintenanceMarginUsd(), "maintenance_margin_usd"),
-                    Decimals.orZero(view.getRealizedPnlUsd(), "realized_pnl_usd"), buckets(view));
+                    Decimals.orZero(view.getRealizedPnlUsd(), "realized_pnl_usd"), buckets(view),
+                    Decimals.optional(view.getFreePoolUsd(), "free_pool_usd"));
         } catch (IllegalArgumentException e) {
             throw new DependencyException("margin-service sent a malformed view of " + accountId + ": " + e.getMessage(),
                     io.grpc.Status.Code.INTERNAL, e);
         }
     }
 
-    /** The view's ISOLATED buckets; none unless the account is ISOLATED. */
+    /**
+     * The view's ISOLATED buckets; none unless the account is ISOLATED. Every figure is required: a bucket read as 0
+     * would be auctioned on a guess.
+     */
     private static List<AccountSnapshot.Bucket> buckets(AccountView view) {
         List<AccountSnapshot.Bucket> buckets = new ArrayList<>();
         if (view.getMode() != MarginMode.MARGIN_MODE_ISOLATED) {
             return buckets;
         }
         for (IsolatedBucket b : view.getIsolatedBucketsList()) {
-            buckets.add(new AccountSnapshot.Bucket(b.getInstrument(), Decimals.orZero(b.getAllocationUsd(), "isolated_buckets.allocation_usd"),
-                    Decimals.orZero(b.getEquityUsd(), "isolated_buckets.equity_usd"),
-                    Decimals.orZero(b.getInitialMarginUsd(), "isolated_buckets.initial_margin_usd"),
-                    Decimals.orZero(b.getMaintenanceMarginUsd(), "isolated_buckets.maintenance_margin_usd"),
+            buckets.add(new AccountSnapshot.Bucket(b.getInstrument(), Decimals.required(b.getAllocationUsd(), "isolated_buckets.allocation_usd"),
+                    Decimals.required(b.getEquityUsd(), "isolated_buckets.equity_usd"),
+                    Decimals.required(b.getInitialMarginUsd(), "isolated_buckets.initial_margin_usd"),
+                    Decimals.required(b.getMaintenanceMarginUsd(), "isolated_buckets.maintenance_margin_usd"),
                     b.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION));
         }
         return buckets;

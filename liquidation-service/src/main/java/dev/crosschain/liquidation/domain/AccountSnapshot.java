@@ -18,12 +18,14 @@ import java.util.TreeMap;
  * {@code maintenanceMarginUsd}: the account's figures, USD; null when the view left one out. {@code realizedPnlUsd}:
  * realized PnL not yet settled into collateral (part of the equity, not of the lot), USD; 0 when left out.
  * {@code buckets}: an ISOLATED account's buckets, by instrument (empty in the other modes): a breached one alone is
- * auctioned ({@link #breachedBucket}).
+ * auctioned ({@link #breachedBucket}). {@code freePoolUsd}: an ISOLATED account's free pool, USD (collateral + realized
+ * PnL - allocations); null in the other modes.
  */
 public record AccountSnapshot(String accountId, List<Collateral> collateral, List<Position> positions,
                               BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd, boolean conservative,
                               boolean inLiquidation, BigDecimal equityUsd, BigDecimal initialMarginUsd,
-                              BigDecimal maintenanceMarginUsd, BigDecimal realizedPnlUsd, List<Bucket> buckets) {
+                              BigDecimal maintenanceMarginUsd, BigDecimal realizedPnlUsd, List<Bucket> buckets,
+                              BigDecimal freePoolUsd) {
 
     /**
      * One ISOLATED bucket as the view shows it (USD): margin-service's bucket of the position in {@code instrument}.
@@ -40,7 +42,7 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
                            boolean inLiquidation, BigDecimal equityUsd, BigDecimal initialMarginUsd,
                            BigDecimal maintenanceMarginUsd, BigDecimal realizedPnlUsd) {
         this(accountId, collateral, positions, unrealizedPnlUsd, optionValueUsd, conservative, inLiquidation, equityUsd,
-                initialMarginUsd, maintenanceMarginUsd, realizedPnlUsd, List.of());
+                initialMarginUsd, maintenanceMarginUsd, realizedPnlUsd, List.of(), null);
     }
 
     /**
@@ -80,11 +82,14 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
 
     /**
      * The bucket to auction alone: the first by instrument in LIQUIDATION, unless the whole book is in liquidation in
-     * CROSS terms (equity <= MM > 0, or the view left either out): then the whole account is auctioned, as before.
+     * CROSS terms (equity <= MM > 0, or the view left either out) or the free pool is below zero (margin-service's
+     * MARGIN_CALL term for the pool; with a bucket breached as well, the pool cannot back the rest of the book, or
+     * the view left it out): then the whole account is auctioned, as before.
      */
     public Optional<Bucket> breachedBucket() {
         boolean wholeBook = equityUsd == null || maintenanceMarginUsd == null
-                || maintenanceMarginUsd.signum() > 0 && equityUsd.compareTo(maintenanceMarginUsd) <= 0;
+                || maintenanceMarginUsd.signum() > 0 && equityUsd.compareTo(maintenanceMarginUsd) <= 0
+                || freePoolUsd == null || freePoolUsd.signum() < 0;
         if (wholeBook) {
             return Optional.empty();
         }

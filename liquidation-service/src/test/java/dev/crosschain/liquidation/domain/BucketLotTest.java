@@ -19,13 +19,18 @@ class BucketLotTest {
             new BigDecimal("1000"), new BigDecimal("1000"), new BigDecimal("600"), new BigDecimal("300"), false);
 
     private static AccountSnapshot view(String equity, String mm, List<AccountSnapshot.Bucket> buckets) {
+        return view(equity, mm, buckets, "6900");
+    }
+
+    private static AccountSnapshot view(String equity, String mm, List<AccountSnapshot.Bucket> buckets, String freePool) {
         return new AccountSnapshot("alice",
                 List.of(new AccountSnapshot.Collateral("ethereum", "USDC", new BigDecimal("10000"), new BigDecimal("10000"),
                         BigDecimal.ONE, new BigDecimal("10000"))),
                 List.of(new AccountSnapshot.Position("BTC-PERPETUAL", new BigDecimal("1"), new BigDecimal("-5")),
                         new AccountSnapshot.Position("ETH-PERPETUAL", new BigDecimal("10"), new BigDecimal("-2000"))),
                 new BigDecimal("-2005"), BigDecimal.ZERO, false, true, equity == null ? null : new BigDecimal(equity),
-                new BigDecimal("1160"), mm == null ? null : new BigDecimal(mm), BigDecimal.ZERO, buckets);
+                new BigDecimal("1160"), mm == null ? null : new BigDecimal(mm), BigDecimal.ZERO, buckets,
+                freePool == null ? null : new BigDecimal(freePool));
     }
 
     @Test
@@ -56,6 +61,10 @@ class BucketLotTest {
         assertThat(view("8000", null, List.of(ETH_BREACHED)).breachedBucket()).isEmpty();
         assertThat(view("8000", "580", List.of(BTC_HEALTHY)).breachedBucket()).isEmpty();
         assertThat(view("8000", "580", List.of()).breachedBucket()).isEmpty();
+        // the pool below zero (or left out): the rest of the book is not backed either
+        assertThat(view("8000", "580", List.of(ETH_BREACHED), "-0.01").breachedBucket()).isEmpty();
+        assertThat(view("8000", "580", List.of(ETH_BREACHED), null).breachedBucket()).isEmpty();
+        assertThat(view("8000", "580", List.of(ETH_BREACHED), "0").breachedBucket()).contains(ETH_BREACHED);
     }
 
     private static Bid bid(String paid, String penalty, LotItem... items) {

@@ -246,6 +246,30 @@ class BucketAuctionGrpcTest {
         assertThat(open("auc-bucket-short-usdc", shortView).getBucketInstrument()).isEmpty();
     }
 
+    @Test
+    void aBreachedBucketWithTheFreePoolBelowZeroIsAuctionedWithTheWholeAccount() {
+        String acc = "acc-bucket-pool";
+        Auction auction = open("auc-bucket-pool", isolatedView(acc, "8000", "580").toBuilder().setFreePoolUsd("-0.01").build());
+        assertThat(auction.getBucketInstrument()).isEmpty();
+        assertThat(auction.getStartValueUsd()).isEqualTo("8000.00000000");
+    }
+
+    @Test
+    void aBucketWithoutItsFiguresIsAMalformedViewNotAZero() {
+        String acc = "acc-bucket-malformed";
+        AccountView whole = isolatedView(acc, "8000", "580");
+        upstream.margin.views.put(acc, whole.toBuilder().setIsolatedBuckets(1, whole.getIsolatedBuckets(1).toBuilder().clearEquityUsd()).build());
+        assertThat(store.claim("auc-bucket-malformed", acc, Instant.now(), HELD)).isTrue();
+        breaches.drive("auc-bucket-malformed", acc);
+        // left claimed (OPENING) for recovery, as any malformed view, rather than auctioned with its bucket's equity 0
+        assertThat(get("auc-bucket-malformed").getStatus()).isEqualTo(AuctionStatus.AUCTION_STATUS_OPENING);
+        // recovery opens it once the view is whole
+        upstream.margin.views.put(acc, whole);
+        awaitUntil("auction auc-bucket-malformed open", () -> get("auc-bucket-malformed").getStatus() == AuctionStatus.AUCTION_STATUS_OPEN);
+        assertThat(get("auc-bucket-malformed").getBucketInstrument()).isEqualTo(ETH);
+        assertThat(get("auc-bucket-malformed").getStartValueUsd()).isEqualTo("100.00000000");
+    }
+
     private List<Auction> auctionsOf(String account) {
         return liquidation.listAuctions(ListAuctionsRequest.newBuilder().setAccountId(account).build()).getAuctionsList();
     }
