@@ -84,6 +84,8 @@ public class Breaches {
     private final CollateralClient collateral;
     /** liquidation.bucket-auctions.enabled: off, an ISOLATED account is auctioned whole. */
     private final boolean bucketAuctions;
+    /** liquidation.insurance-fund.enabled: an insolvent bucket is auctioned alone only with the fund on. */
+    private final boolean fundEnabled;
 
     public Breaches(AuctionStore store, MarginClient margin, Settlement settlement, AuctionEvents events, Clock clock,
                     LiquidationConfig config, NewAuctionGate gate, CollateralClient collateral) {
@@ -102,6 +104,7 @@ public class Breaches {
         this.settlementAsset = config.settlement().asset();
         this.fundAccount = config.insuranceFund().account();
         this.bucketAuctions = config.bucketAuctions().enabled();
+        this.fundEnabled = config.insuranceFund().enabled();
     }
 
     /**
@@ -290,7 +293,7 @@ public class Breaches {
             return Optional.empty();
         }
         Optional<AccountSnapshot.Bucket> bucket = snapshot.breachedBucket();
-        Optional<String> whole = bucket.flatMap(b -> snapshot.wholeAccountInstead(b, settlementChain, settlementAsset));
+        Optional<String> whole = bucket.flatMap(b -> snapshot.wholeAccountInstead(b, settlementChain, settlementAsset, fundEnabled));
         if (whole.isPresent()) {
             LOG.warnf("auction %s: %s's ISOLATED bucket %s is auctioned with the whole account: %s", auctionId,
                     snapshot.accountId(), bucket.get().instrument(), whole.get());

@@ -100,9 +100,15 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
      * Why a breached bucket is auctioned with the whole account rather than alone, or empty when it can be auctioned
      * alone. A bucket bid pays the allocation it takes, net of its price, out of the account's USDC on the settlement
      * line ({@code chainId}/{@code asset}; penalty included, the account never pays more than the allocation over the
-     * auction): a line holding less than the allocation could not settle every bid, nor the fund's takeover.
+     * auction): a line holding less than the allocation could not settle every bid, nor the fund's takeover. A bucket
+     * whose equity is <= 0 sells only at a price <= 0, which needs the insurance fund ({@code fundEnabled}); without
+     * it every bid would be refused and the account stay frozen.
      */
-    public Optional<String> wholeAccountInstead(Bucket bucket, String chainId, String asset) {
+    public Optional<String> wholeAccountInstead(Bucket bucket, String chainId, String asset, boolean fundEnabled) {
+        if (!fundEnabled && bucket.equityUsd().signum() <= 0) {
+            return Optional.of("its equity (" + bucket.equityUsd().toPlainString()
+                    + " USD) is not positive and the insurance fund is off: no bid could buy it alone");
+        }
         BigDecimal settlementLine = collateral.stream().filter(c -> c.chainId().equals(chainId) && c.asset().equals(asset))
                 .map(Collateral::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
         if (settlementLine.compareTo(bucket.allocationUsd()) < 0) {

@@ -67,6 +67,23 @@ class BucketLotTest {
         assertThat(view("8000", "580", List.of(ETH_BREACHED), "0").breachedBucket()).contains(ETH_BREACHED);
     }
 
+    @Test
+    void aBucketIsAuctionedWithTheWholeAccountWhenItCannotBeSettledAlone() {
+        AccountSnapshot view = view("8000", "580", List.of(ETH_BREACHED));
+        assertThat(view.wholeAccountInstead(ETH_BREACHED, "ethereum", "USDC", true)).isEmpty();
+        assertThat(view.wholeAccountInstead(ETH_BREACHED, "ethereum", "USDC", false)).isEmpty();
+        // not enough USDC on the settlement line to pay the allocation out
+        assertThat(view.wholeAccountInstead(ETH_BREACHED, "polygon", "USDC", true)).isPresent();
+        assertThat(view.wholeAccountInstead(new AccountSnapshot.Bucket("ETH-PERPETUAL", new BigDecimal("10000.01"),
+                new BigDecimal("100"), new BigDecimal("560"), new BigDecimal("280"), true), "ethereum", "USDC", true)).isPresent();
+        // an insolvent (or zero) bucket sells only at a price <= 0: alone only with the insurance fund on
+        assertThat(view.wholeAccountInstead(BTC_BREACHED, "ethereum", "USDC", true)).isEmpty();
+        assertThat(view.wholeAccountInstead(BTC_BREACHED, "ethereum", "USDC", false)).isPresent();
+        AccountSnapshot.Bucket zero = new AccountSnapshot.Bucket("ETH-PERPETUAL", new BigDecimal("2100"), BigDecimal.ZERO,
+                new BigDecimal("560"), new BigDecimal("280"), true);
+        assertThat(view.wholeAccountInstead(zero, "ethereum", "USDC", false)).isPresent();
+    }
+
     private static Bid bid(String paid, String penalty, LotItem... items) {
         return new Bid("b", "a", "alice", "bob", new BigDecimal("0.5"), BigDecimal.TEN, 0, BigDecimal.TEN, new BigDecimal(paid),
                 BidStatus.ACCEPTED, Instant.EPOCH, null, List.of(items), new BigDecimal(penalty), false, BigDecimal.ZERO, "fund",
