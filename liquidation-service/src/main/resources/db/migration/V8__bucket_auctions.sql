@@ -12,3 +12,15 @@ ALTER TABLE bid_item ADD CONSTRAINT bid_item_kind_check CHECK (kind IN ('POSITIO
 -- Recovery looks again at accounts whose newest auction was a released bucket auction, as after a partial lot: another
 -- bucket, or the whole account, may still breach.
 CREATE INDEX auction_closed_bucket ON auction (seq) WHERE status = 'CLOSED' AND bucket_instrument IS NOT NULL;
+
+-- A bucket auction closed while open because the whole book went into liquidation (the account is then auctioned
+-- whole) keeps its start, lot and settled bids: WHOLE_BOOK_IN_LIQUIDATION is the one cancel reason an opened auction,
+-- and only a bucket auction, may carry.
+ALTER TABLE auction DROP CONSTRAINT auction_cancel_reason_check;
+ALTER TABLE auction ADD CONSTRAINT auction_cancel_reason_check
+    CHECK (cancel_reason IN ('NOT_IN_LIQUIDATION', 'UNKNOWN_ACCOUNT', 'EMPTY_LOT', 'WHOLE_BOOK_IN_LIQUIDATION'));
+ALTER TABLE auction DROP CONSTRAINT auction_cancelled_never_opened;
+ALTER TABLE auction ADD CONSTRAINT auction_cancelled_never_opened CHECK (
+    cancel_reason IS NULL
+    OR status = 'CLOSED' AND cancel_reason = 'WHOLE_BOOK_IN_LIQUIDATION' AND bucket_instrument IS NOT NULL
+    OR status = 'CLOSED' AND cancel_reason <> 'WHOLE_BOOK_IN_LIQUIDATION' AND started_at_ms IS NULL AND start_value_usd IS NULL);

@@ -126,6 +126,9 @@ public class Resets {
                     auction.auctionId(), reason, auction.accountId());
             return Optional.empty();
         }
+        if (wholeBookNow(auction, snapshot, now)) {
+            return Optional.empty();
+        }
         // The price is a fraction of the whole lot's value (a bid pays fraction x lot price): the new start
         // value is the lot as opened, valued at today's marks, not the account (which also holds the cash
         // bidders paid and no longer the part they took).
@@ -146,6 +149,26 @@ public class Resets {
             LOG.debugf("auction %s changed (a bid, another reset) or closed; the next pass looks again", auction.auctionId());
         }
         return reset;
+    }
+
+    /**
+     * Closes a bucket auction whose account's fresh view shows the whole book in liquidation (or the pool below zero:
+     * {@link AccountSnapshot#breachedBucket} empty), unless a bid is in flight: margin-service sends no new event while
+     * the account stays in LIQUIDATION, so only this look sees it. Its release then has the account looked at again,
+     * which claims a whole-account auction. True when closed.
+     */
+    private boolean wholeBookNow(Auction auction, AccountSnapshot snapshot, Instant now) {
+        if (auction.bucketInstrument() == null || !snapshot.inLiquidation() || snapshot.breachedBucket().isPresent()
+                || auction.bids().stream().anyMatch(b -> b.status() == BidStatus.ACCEPTED)) {
+            return false;
+        }
+        if (!store.supersede(auction.auctionId(), auction.version(), now)) {
+            return false;
+        }
+        LOG.warnf("bucket auction %s closed: the whole book of %s is in liquidation now, it is auctioned whole next",
+                auction.auctionId(), auction.accountId());
+        events.changed(auction.auctionId());
+        return true;
     }
 
     /**

@@ -40,8 +40,16 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
         /** A bid brought the account back above its buffer level; the rest of the lot stayed with the account. */
         RESTORED,
         /** Closed before it opened ({@link #cancelReason()}). */
-        CANCELLED
+        CANCELLED,
+        /**
+         * A bucket auction closed while open because the account's whole book went into liquidation
+         * ({@link #WHOLE_BOOK_IN_LIQUIDATION}): the account is then auctioned whole.
+         */
+        SUPERSEDED
     }
+
+    /** cancel_reason of a bucket auction closed for a whole-account auction ({@link CloseReason#SUPERSEDED}). */
+    public static final String WHOLE_BOOK_IN_LIQUIDATION = "WHOLE_BOOK_IN_LIQUIDATION";
 
     public Auction {
         lot = List.copyOf(lot);
@@ -84,6 +92,9 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
     public Optional<CloseReason> closeReason() {
         if (status != AuctionStatus.CLOSED) {
             return Optional.empty();
+        }
+        if (WHOLE_BOOK_IN_LIQUIDATION.equals(cancelReason)) {
+            return Optional.of(CloseReason.SUPERSEDED);
         }
         if (cancelReason != null) {
             return Optional.of(CloseReason.CANCELLED);

@@ -47,6 +47,7 @@ final class ProtoMapper {
             case SOLD -> AuctionCloseReason.AUCTION_CLOSE_REASON_SOLD;
             case RESTORED -> AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED;
             case CANCELLED -> AuctionCloseReason.AUCTION_CLOSE_REASON_CANCELLED;
+            case SUPERSEDED -> AuctionCloseReason.AUCTION_CLOSE_REASON_SUPERSEDED;
         }));
         if (a.opened()) {
             b.setLotFraction(Money.plain(a.lotFraction()));

@@ -372,6 +372,28 @@ public class AuctionStore {
     }
 
     /**
+     * Closes an open bucket auction for a whole-account auction ({@link Auction#WHOLE_BOOK_IN_LIQUIDATION}): a
+     * conditional UPDATE on the version read, with no bid in flight (a bid accepted since moved the version). False
+     * when it changed or closed meanwhile. The unfreeze and the look at the account again follow as for any closed
+     * bucket auction ({@link #unfreezePending}, {@link #releasedAfterPartialLot}).
+     */
+    public boolean supersede(String auctionId, long version, Instant now) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE auction SET status = 'CLOSED', version = version + 1, closed_at_ms = ?, cancel_reason = ?
+                     WHERE auction_id = ? AND version = ? AND status = 'OPEN' AND bucket_instrument IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = auction.auction_id AND b.status = 'ACCEPTED')""")) {
+            s.setLong(1, now.toEpochMilli());
+            s.setString(2, Auction.WHOLE_BOOK_IN_LIQUIDATION);
+            s.setString(3, auctionId);
+            s.setLong(4, version);
+            return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("closing bucket auction " + auctionId + " failed", e);
+        }
+    }
+
+    /**
      * Whether the account's last closed auction opened for part of its portfolio: a cap bound (lot_fraction < 1), or it
      * sold one ISOLATED bucket.
      */

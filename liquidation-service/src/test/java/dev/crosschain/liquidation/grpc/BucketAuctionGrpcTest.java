@@ -1,6 +1,8 @@
 package dev.crosschain.liquidation.grpc;
 
 import dev.crosschain.liquidation.app.Breaches;
+import dev.crosschain.liquidation.app.Resets;
+import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.liquidation.v1.Auction;
@@ -21,6 +23,7 @@ import dev.crosschain.proto.margin.v1.MarginMode;
 import dev.crosschain.proto.margin.v1.Position;
 import dev.crosschain.proto.margin.v1.PositionTransfer;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
+import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,6 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -67,6 +72,12 @@ class BucketAuctionGrpcTest {
     @Inject
     Breaches breaches;
 
+    @Inject
+    Resets resets;
+
+    @Inject
+    AgroalDataSource dataSource;
+
     @BeforeAll
     static void connect() {
         upstream = FakeUpstream.get();
@@ -98,8 +109,12 @@ class BucketAuctionGrpcTest {
     }
 
     private Auction open(String auctionId, AccountView view) {
+        return open(auctionId, view, HELD);
+    }
+
+    private Auction open(String auctionId, AccountView view, PriceCurve curve) {
         upstream.margin.views.put(view.getAccountId(), view);
-        assertThat(store.claim(auctionId, view.getAccountId(), Instant.now(), HELD)).isTrue();
+        assertThat(store.claim(auctionId, view.getAccountId(), Instant.now(), curve)).isTrue();
         breaches.drive(auctionId, view.getAccountId());
         awaitUntil("auction " + auctionId + " open", () -> get(auctionId).getStatus() == AuctionStatus.AUCTION_STATUS_OPEN);
         return get(auctionId);
@@ -268,6 +283,34 @@ class BucketAuctionGrpcTest {
         awaitUntil("auction auc-bucket-malformed open", () -> get("auc-bucket-malformed").getStatus() == AuctionStatus.AUCTION_STATUS_OPEN);
         assertThat(get("auc-bucket-malformed").getBucketInstrument()).isEqualTo(ETH);
         assertThat(get("auc-bucket-malformed").getStartValueUsd()).isEqualTo("100.00000000");
+    }
+
+    @Test
+    void aWholeBookBreachDuringABucketAuctionClosesItAtItsResetAndTheWholeAccountIsAuctioned() throws Exception {
+        String acc = "acc-bucket-superseded";
+        // as HELD, but reset after two days (HELD itself never resets)
+        PriceCurve resetAfterTwoDays = PriceCurve.stairStep(new BigDecimal("0.95"), new BigDecimal("0.5"), Duration.ofDays(1),
+                new BigDecimal("0.97"), Duration.ofDays(2), BigDecimal.ZERO);
+        Auction bucket = open("auc-bucket-superseded", isolatedView(acc, "8000", "580"), resetAfterTwoDays);
+        assertThat(bucket.getBucketInstrument()).isEqualTo(ETH);
+        // the whole book breaches (equity 570 <= MM 580); the account was in LIQUIDATION already, so margin-service
+        // sends no event: the bucket auction's next reset (its epoch backdated past its curve's tail) sees it
+        upstream.margin.views.put(acc, isolatedView(acc, "570", "580"));
+        AuctionResetTest.backdateEpoch(dataSource, bucket.getAuctionId(), Instant.now().minus(Duration.ofDays(3)));
+        resets.run();
+        awaitUntil("the close of " + bucket.getAuctionId(), () -> get(bucket.getAuctionId()).getStatus() == AuctionStatus.AUCTION_STATUS_CLOSED);
+        Auction closed = get(bucket.getAuctionId());
+        assertThat(closed.getCloseReason()).isEqualTo(AuctionCloseReason.AUCTION_CLOSE_REASON_SUPERSEDED);
+        assertThat(closed.getCancelReason()).isEqualTo("WHOLE_BOOK_IN_LIQUIDATION");
+        assertThat(closed.getRemainingFraction()).isEqualTo("1");
+        // released, the account is looked at again and auctioned whole
+        awaitUntil("a whole-account auction of " + acc, () -> auctionsOf(acc).stream()
+                .anyMatch(a -> a.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN && a.getBucketInstrument().isEmpty()));
+        Auction whole = auctionsOf(acc).stream().filter(a -> a.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN).findFirst().orElseThrow();
+        assertThat(upstream.margin.freezesOf(acc)).contains(freeze(acc, false, bucket.getAuctionId()), freeze(acc, true, whole.getAuctionId()));
+        assertThat(whole.getLotList()).extracting(LotItem::getKind).containsExactly(LotItemKind.LOT_ITEM_KIND_POSITION,
+                LotItemKind.LOT_ITEM_KIND_POSITION, LotItemKind.LOT_ITEM_KIND_COLLATERAL);
+        assertThat(whole.getStartValueUsd()).isEqualTo("8000.00000000");
     }
 
     private List<Auction> auctionsOf(String account) {
