@@ -229,13 +229,7 @@ class BucketAuctionGrpcTest {
         String acc = "acc-bucket-whole";
         // equity 570 <= MM 580: the whole book is in liquidation in CROSS terms, whatever the buckets say
         Auction auction = open("auc-bucket-whole", isolatedView(acc, "570", "580"));
-        assertThat(auction.getBucketInstrument()).isEmpty();
-        assertThat(auction.getLotList()).extracting(LotItem::getKind, LotItem::getInstrument, LotItem::getAsset)
-                .containsExactly(org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_POSITION, BTC, ""),
-                        org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_POSITION, ETH, ""),
-                        org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_COLLATERAL, "", "USDC"));
-        // collateral 10,000 + unrealized -2,000
-        assertThat(auction.getStartValueUsd()).isEqualTo("8000.00000000");
+        assertWholeAccount(auction, "USDC");
     }
 
     @Test
@@ -247,12 +241,7 @@ class BucketAuctionGrpcTest {
                 .setChainId("ethereum").setAsset("WETH").setAmount("5").setPriceUsd("2000").setMarketValueUsd("10000")
                 .setValueMmUsd("10000")).build();
         Auction auction = open("auc-bucket-no-usdc", view);
-        assertThat(auction.getBucketInstrument()).isEmpty();
-        assertThat(auction.getLotList()).extracting(LotItem::getKind, LotItem::getInstrument, LotItem::getAsset)
-                .containsExactly(org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_POSITION, BTC, ""),
-                        org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_POSITION, ETH, ""),
-                        org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_COLLATERAL, "", "WETH"));
-        assertThat(auction.getStartValueUsd()).isEqualTo("8000.00000000");
+        assertWholeAccount(auction, "WETH");
         // USDC there, but less than the 2,100 allocation: the same
         String short_ = "acc-bucket-short-usdc";
         AccountView shortView = isolatedView(short_, "8000", "580").toBuilder().setCollateral(0, CollateralLine.newBuilder()
@@ -264,9 +253,7 @@ class BucketAuctionGrpcTest {
     @Test
     void aBreachedBucketWithTheFreePoolBelowZeroIsAuctionedWithTheWholeAccount() {
         String acc = "acc-bucket-pool";
-        Auction auction = open("auc-bucket-pool", isolatedView(acc, "8000", "580").toBuilder().setFreePoolUsd("-0.01").build());
-        assertThat(auction.getBucketInstrument()).isEmpty();
-        assertThat(auction.getStartValueUsd()).isEqualTo("8000.00000000");
+        assertWholeAccount(open("auc-bucket-pool", isolatedView(acc, "8000", "580").toBuilder().setFreePoolUsd("-0.01").build()), "USDC");
     }
 
     @Test
@@ -308,9 +295,18 @@ class BucketAuctionGrpcTest {
                 .anyMatch(a -> a.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN && a.getBucketInstrument().isEmpty()));
         Auction whole = auctionsOf(acc).stream().filter(a -> a.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN).findFirst().orElseThrow();
         assertThat(upstream.margin.freezesOf(acc)).contains(freeze(acc, false, bucket.getAuctionId()), freeze(acc, true, whole.getAuctionId()));
-        assertThat(whole.getLotList()).extracting(LotItem::getKind).containsExactly(LotItemKind.LOT_ITEM_KIND_POSITION,
-                LotItemKind.LOT_ITEM_KIND_POSITION, LotItemKind.LOT_ITEM_KIND_COLLATERAL);
-        assertThat(whole.getStartValueUsd()).isEqualTo("8000.00000000");
+        assertWholeAccount(whole, "USDC");
+    }
+
+    /** An auction of the whole account above (its collateral line in {@code asset}): both positions and the collateral. */
+    private static void assertWholeAccount(Auction auction, String asset) {
+        assertThat(auction.getBucketInstrument()).isEmpty();
+        assertThat(auction.getLotList()).extracting(LotItem::getKind, LotItem::getInstrument, LotItem::getAsset)
+                .containsExactly(org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_POSITION, BTC, ""),
+                        org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_POSITION, ETH, ""),
+                        org.assertj.core.api.Assertions.tuple(LotItemKind.LOT_ITEM_KIND_COLLATERAL, "", asset));
+        // collateral 10,000 + unrealized -2,000
+        assertThat(auction.getStartValueUsd()).isEqualTo("8000.00000000");
     }
 
     private List<Auction> auctionsOf(String account) {
