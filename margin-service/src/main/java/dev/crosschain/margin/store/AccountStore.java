@@ -311,6 +311,10 @@ public class AccountStore {
                 }
             }
         }
+        // A positive delta is not checked against the free pool: liquidation-service sends it as a bid's proceeds less
+        // the allocation the bid takes (rounded down to the cent), never more than the net cash that bid's collateral
+        // transfer paid into the account before this leg, so the pool does not shrink. A caller sending more would
+        // grow the bucket out of the pool unchecked.
         BigDecimal after = held.add(delta);
         if (after.signum() < 0) {
             throw new PreconditionException("BUCKET_BELOW_ZERO", subject,
