@@ -9,6 +9,7 @@ import dev.crosschain.liquidation.domain.AssetDecimals;
 import dev.crosschain.liquidation.domain.AuctionCaps;
 import dev.crosschain.liquidation.domain.AuctionStatus;
 import dev.crosschain.liquidation.domain.BufferTarget;
+import dev.crosschain.liquidation.domain.LotItem;
 import dev.crosschain.liquidation.domain.PriceCurve;
 import dev.crosschain.liquidation.store.AuctionStore;
 import io.grpc.Status;
@@ -21,6 +22,8 @@ import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -79,6 +82,10 @@ public class Breaches {
     /** liquidation.caps.*: none by default. */
     private final AuctionCaps caps;
     private final CollateralClient collateral;
+    /** liquidation.bucket-auctions.enabled: off, an ISOLATED account is auctioned whole. */
+    private final boolean bucketAuctions;
+    /** liquidation.insurance-fund.enabled: an insolvent bucket is auctioned alone only with the fund on. */
+    private final boolean fundEnabled;
 
     public Breaches(AuctionStore store, MarginClient margin, Settlement settlement, AuctionEvents events, Clock clock,
                     LiquidationConfig config, NewAuctionGate gate, CollateralClient collateral) {
@@ -96,6 +103,8 @@ public class Breaches {
         this.settlementChain = config.settlement().chain();
         this.settlementAsset = config.settlement().asset();
         this.fundAccount = config.insuranceFund().account();
+        this.bucketAuctions = config.bucketAuctions().enabled();
+        this.fundEnabled = config.insuranceFund().enabled();
     }
 
     /**
@@ -231,13 +240,15 @@ public class Breaches {
                 cancel(auctionId, accountId, NOT_IN_LIQUIDATION);
                 return true;
             }
-            if (snapshot.lot().isEmpty()) {
+            Optional<AccountSnapshot.Bucket> bucket = bucketAlone(auctionId, snapshot);
+            List<LotItem> lot = bucket.map(snapshot::bucketLot).orElseGet(snapshot::lot);
+            if (lot.isEmpty()) {
                 // nothing to sell: an open auction would only keep the account frozen until an operator stepped in
                 LOG.warnf("auction %s: %s is in liquidation with nothing to auction", auctionId, accountId);
                 cancel(auctionId, accountId, EMPTY_LOT);
                 return true;
             }
-            Optional<String> hold = gate.hold(snapshot.lot());
+            Optional<String> hold = gate.hold(lot);
             if (hold.isPresent()) {
                 // claimed before the hold: stays OPENING (and frozen) for recovery to open once it is lifted
                 waiting(accountId, hold.get());
@@ -246,14 +257,18 @@ public class Breaches {
             if (reportedWaiting.remove(accountId)) {
                 LOG.infof("%s is no longer held back from a new auction", accountId);
             }
-            BufferTarget buffer = bufferBound ? snapshot.bufferTarget(bufferShare, settlementChain, settlementAsset) : null;
-            AuctionStore.CappedOpen opened = store.open(auctionId, clock.instant(), snapshot.markValueUsd(), snapshot.lot(),
-                    buffer, snapshot.collateralValueByAsset(), caps, caps.any() ? decimals() : AssetDecimals.UNKNOWN);
+            BufferTarget buffer = !bufferBound ? null : bucket.isPresent() ? snapshot.bucketTarget(bucket.get(), bufferShare)
+                    : snapshot.bufferTarget(bufferShare, settlementChain, settlementAsset);
+            BigDecimal value = bucket.map(snapshot::bucketValueUsd).orElseGet(snapshot::markValueUsd);
+            AuctionStore.CappedOpen opened = store.open(auctionId, clock.instant(), value, lot, buffer,
+                    bucket.isPresent() ? Map.of() : snapshot.collateralValueByAsset(), caps,
+                    caps.any() ? decimals() : AssetDecimals.UNKNOWN, bucket.map(AccountSnapshot.Bucket::instrument).orElse(null));
             switch (opened.status()) {
                 case OPENED -> {
                     boolean whole = opened.lotFraction().compareTo(BigDecimal.ONE) == 0;
-                    LOG.infof("opened auction %s for %s, mark value %s USD, %d lot items, %s%s", auctionId, accountId,
-                            snapshot.markValueUsd().toPlainString(), snapshot.lot().size(), buffer != null ? buffer
+                    LOG.infof("opened auction %s for %s%s, mark value %s USD, %d lot items, %s%s", auctionId, accountId,
+                            bucket.map(b -> " (its ISOLATED bucket " + b.instrument() + " alone)").orElse(""),
+                            value.toPlainString(), lot.size(), buffer != null ? buffer
                                     : "no buffer level (the bound is off, or the view has no equity, IM or MM): sold until empty",
                             whole ? "" : ", a cap on the value in auction cut the lot to " + opened.lotFraction().toPlainString());
                     events.changed(auctionId);
@@ -266,6 +281,25 @@ public class Breaches {
             LOG.warnf(e, "auction %s for %s not opened yet, recovery retries", auctionId, accountId);
         }
         return true;
+    }
+
+    /**
+     * The ISOLATED bucket to auction alone, or empty for a whole-account auction: when bucket auctions are off, or the
+     * whole book is in liquidation ({@link AccountSnapshot#breachedBucket}), or the bucket cannot be settled alone
+     * ({@link AccountSnapshot#wholeAccountInstead}).
+     */
+    private Optional<AccountSnapshot.Bucket> bucketAlone(String auctionId, AccountSnapshot snapshot) {
+        if (!bucketAuctions) {
+            return Optional.empty();
+        }
+        Optional<AccountSnapshot.Bucket> bucket = snapshot.breachedBucket();
+        Optional<String> whole = bucket.flatMap(b -> snapshot.wholeAccountInstead(b, settlementChain, settlementAsset, fundEnabled));
+        if (whole.isPresent()) {
+            LOG.warnf("auction %s: %s's ISOLATED bucket %s is auctioned with the whole account: %s", auctionId,
+                    snapshot.accountId(), bucket.get().instrument(), whole.get());
+            return Optional.empty();
+        }
+        return bucket;
     }
 
     /** Token decimals to cut a lot down by a cap; unknown when collateral-service cannot say (a cut then waits). */

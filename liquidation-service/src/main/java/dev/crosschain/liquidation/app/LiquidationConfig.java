@@ -40,6 +40,19 @@ public interface LiquidationConfig {
 
     Caps caps();
 
+    BucketAuctions bucketAuctions();
+
+    interface BucketAuctions {
+        /**
+         * Whether a breached ISOLATED bucket is auctioned alone (its position and allocation). Off by default: an
+         * ISOLATED account in LIQUIDATION is auctioned whole, as in the release before, so this release can run before
+         * margin-service turns ISOLATED on; turn it on only once every replica runs this release (an older replica knows
+         * no bucket auction and would settle its bids without the bucket's change).
+         */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     /**
      * Caps on the value in auction ({@link AuctionCaps}): an auction whose lot does not fit under them opens for the
      * largest fraction that does, or waits (OPENING, frozen) until value frees up. None by default: auctions open whole.

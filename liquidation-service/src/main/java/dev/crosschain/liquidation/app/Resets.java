@@ -126,6 +126,9 @@ public class Resets {
                     auction.auctionId(), reason, auction.accountId());
             return Optional.empty();
         }
+        if (wholeBookNow(auction, snapshot, now)) {
+            return Optional.empty();
+        }
         // The price is a fraction of the whole lot's value (a bid pays fraction x lot price): the new start
         // value is the lot as opened, valued at today's marks, not the account (which also holds the cash
         // bidders paid and no longer the part they took).
@@ -149,12 +152,33 @@ public class Resets {
     }
 
     /**
+     * Closes a bucket auction whose account's fresh view shows the whole book in liquidation (or the pool below zero:
+     * {@link AccountSnapshot#breachedBucket} empty), unless a bid is in flight: margin-service sends no new event while
+     * the account stays in LIQUIDATION, so only this look sees it. Its release then has the account looked at again,
+     * which claims a whole-account auction. True when closed.
+     */
+    private boolean wholeBookNow(Auction auction, AccountSnapshot snapshot, Instant now) {
+        if (auction.bucketInstrument() == null || !snapshot.inLiquidation() || snapshot.breachedBucket().isPresent()
+                || auction.bids().stream().anyMatch(b -> b.status() == BidStatus.ACCEPTED)) {
+            return false;
+        }
+        if (!store.supersede(auction.auctionId(), auction.version(), now)) {
+            return false;
+        }
+        LOG.warnf("bucket auction %s closed: the whole book of %s is in liquidation now, it is auctioned whole next",
+                auction.auctionId(), auction.accountId());
+        events.changed(auction.auctionId());
+        return true;
+    }
+
+    /**
      * The auction's buffer target re-based on {@code snapshot}, or null to keep the one it has (see the class comment).
      * The store's update is conditional on the version read with the bids, so no bid is accepted between that read and
      * the re-base; every earlier one was settled before the view was read.
      */
     private BufferTarget rebased(Auction auction, AccountSnapshot snapshot) {
-        if (!rebaseBuffer || auction.buffer() == null) {
+        // a bucket's figures would need its own view (the account's equity and margins are not the bucket's): kept
+        if (!rebaseBuffer || auction.buffer() == null || auction.bucketInstrument() != null) {
             return null;
         }
         if (auction.bids().stream().anyMatch(b -> b.status() == BidStatus.ACCEPTED)) {

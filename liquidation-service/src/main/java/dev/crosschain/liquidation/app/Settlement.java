@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.jboss.logging.Logger;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +59,10 @@ public class Settlement {
     /**
      * The collateral transfer of a bid: one leg per collateral item to the bidder; then, at a positive price, the cash
      * leg bidder -> account and the penalty leg account -> fund (collateral-service applies legs in order, so the
-     * penalty comes out of the cash just received); at a negative price, the fund pays the bidder. The fund is the one
+     * penalty comes out of the cash just received); at a negative price, the fund pays the bidder. A bucket auction's bid
+     * nets its cash with the allocation it takes ({@link Bid#allocationUsd()}): one leg, account -> bidder when the
+     * allocation is the larger (out of the account's settlement line; a price <= 0 pays the account nothing, so the
+     * whole allocation taken goes that way). The fund is the one
      * recorded on the bid when it was accepted, never the configuration now (it may have changed since, or differ on
      * the replica that finishes the settlement).
      */
@@ -69,8 +73,12 @@ public class Settlement {
                 legs.add(new CollateralClient.Leg(bid.accountId(), bid.bidderAccountId(), item.chainId(), item.asset(), item.quantity()));
             }
         }
-        if (bid.paidUsd().signum() > 0) {
-            legs.add(new CollateralClient.Leg(bid.bidderAccountId(), bid.accountId(), config.chain(), config.asset(), bid.paidUsd()));
+        // a bucket bid's price and the allocation it takes net to one leg: the bidder never needs to hold what it gets back
+        BigDecimal cash = bid.paidUsd().max(BigDecimal.ZERO).subtract(bid.allocationUsd());
+        if (cash.signum() > 0) {
+            legs.add(new CollateralClient.Leg(bid.bidderAccountId(), bid.accountId(), config.chain(), config.asset(), cash));
+        } else if (cash.signum() < 0) {
+            legs.add(new CollateralClient.Leg(bid.accountId(), bid.bidderAccountId(), config.chain(), config.asset(), cash.negate()));
         }
         if (bid.penaltyUsd().signum() > 0) {
             legs.add(new CollateralClient.Leg(bid.accountId(), bid.fundAccountId(), config.chain(), config.asset(), bid.penaltyUsd()));
@@ -113,7 +121,8 @@ public class Settlement {
         List<LotItem> positions = bid.items().stream().filter(i -> i.kind() == LotItem.Kind.POSITION).toList();
         if (!positions.isEmpty()) {
             try {
-                margin.transferPositions(bid.bidId() + "/positions", bid.accountId(), bid.bidderAccountId(), positions);
+                margin.transferPositions(bid.bidId() + "/positions", bid.accountId(), bid.bidderAccountId(), positions,
+                        bid.bucketInstrument() == null ? null : bid.bucketDeltaUsd());
             } catch (DependencyException e) {
                 return leaveAccepted(bid, e);
             }

@@ -8,6 +8,8 @@ import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.CollateralLine;
 import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
+import dev.crosschain.proto.margin.v1.IsolatedBucket;
+import dev.crosschain.proto.margin.v1.MarginMode;
 import dev.crosschain.proto.margin.v1.MarginServiceGrpc;
 import dev.crosschain.proto.margin.v1.MutinyMarginServiceGrpc;
 import dev.crosschain.proto.margin.v1.Position;
@@ -23,6 +25,7 @@ import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -66,11 +69,31 @@ public class MarginClient {
                     Decimals.optional(view.getEquityUsd(), "equity_usd"),
                     Decimals.optional(view.getInitialMarginUsd(), "initial_margin_usd"),
                     Decimals.optional(view.getMaintenanceMarginUsd(), "maintenance_margin_usd"),
-                    Decimals.orZero(view.getRealizedPnlUsd(), "realized_pnl_usd"));
+                    Decimals.orZero(view.getRealizedPnlUsd(), "realized_pnl_usd"), buckets(view),
+                    Decimals.optional(view.getFreePoolUsd(), "free_pool_usd"));
         } catch (IllegalArgumentException e) {
             throw new DependencyException("margin-service sent a malformed view of " + accountId + ": " + e.getMessage(),
                     io.grpc.Status.Code.INTERNAL, e);
         }
+    }
+
+    /**
+     * The view's ISOLATED buckets; none unless the account is ISOLATED. Every figure is required: a bucket read as 0
+     * would be auctioned on a guess.
+     */
+    private static List<AccountSnapshot.Bucket> buckets(AccountView view) {
+        List<AccountSnapshot.Bucket> buckets = new ArrayList<>();
+        if (view.getMode() != MarginMode.MARGIN_MODE_ISOLATED) {
+            return buckets;
+        }
+        for (IsolatedBucket b : view.getIsolatedBucketsList()) {
+            buckets.add(new AccountSnapshot.Bucket(b.getInstrument(), Decimals.required(b.getAllocationUsd(), "isolated_buckets.allocation_usd"),
+                    Decimals.required(b.getEquityUsd(), "isolated_buckets.equity_usd"),
+                    Decimals.required(b.getInitialMarginUsd(), "isolated_buckets.initial_margin_usd"),
+                    Decimals.required(b.getMaintenanceMarginUsd(), "isolated_buckets.maintenance_margin_usd"),
+                    b.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION));
+        }
+        return buckets;
     }
 
     /** Freezes or unfreezes the account for the auction (idempotent upstream). */
@@ -81,10 +104,23 @@ public class MarginClient {
 
     /** Moves positions at the source's entry price, idempotent by transfer id. True when it was a replay. */
     public boolean transferPositions(String transferId, String from, String to, List<LotItem> positions) {
+        return transferPositions(transferId, from, to, positions, null);
+    }
+
+    /**
+     * {@link #transferPositions(String, String, String, List)} of a bucket auction's bid: margin-service changes the
+     * source's ISOLATED bucket of the (one) position by {@code bucketDeltaUsd} (whole cents) in the same transaction;
+     * null or zero: no change.
+     */
+    public boolean transferPositions(String transferId, String from, String to, List<LotItem> positions, BigDecimal bucketDeltaUsd) {
         TransferPositionsRequest.Builder request = TransferPositionsRequest.newBuilder()
                 .setTransferId(transferId).setFromAccountId(from).setToAccountId(to);
         for (LotItem p : positions) {
-            request.addPositions(PositionTransfer.newBuilder().setInstrument(p.instrument()).setQuantity(Money.plain(p.quantity())));
+            PositionTransfer.Builder leg = PositionTransfer.newBuilder().setInstrument(p.instrument()).setQuantity(Money.plain(p.quantity()));
+            if (bucketDeltaUsd != null && bucketDeltaUsd.signum() != 0) {
+                leg.setBucketDeltaUsd(Money.plain(bucketDeltaUsd));
+            }
+            request.addPositions(leg);
         }
         return call("TransferPositions " + transferId, () -> stub().transferPositions(request.build())).getReplayed();
     }

@@ -2,8 +2,10 @@ package dev.crosschain.liquidation.domain;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -15,11 +17,33 @@ import java.util.TreeMap;
  * LIQUIDATION (an auction opens only from a view that says so). {@code equityUsd}, {@code initialMarginUsd},
  * {@code maintenanceMarginUsd}: the account's figures, USD; null when the view left one out. {@code realizedPnlUsd}:
  * realized PnL not yet settled into collateral (part of the equity, not of the lot), USD; 0 when left out.
+ * {@code buckets}: an ISOLATED account's buckets, by instrument (empty in the other modes): a breached one alone is
+ * auctioned ({@link #breachedBucket}). {@code freePoolUsd}: an ISOLATED account's free pool, USD (collateral + realized
+ * PnL - allocations); null in the other modes.
  */
 public record AccountSnapshot(String accountId, List<Collateral> collateral, List<Position> positions,
                               BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd, boolean conservative,
                               boolean inLiquidation, BigDecimal equityUsd, BigDecimal initialMarginUsd,
-                              BigDecimal maintenanceMarginUsd, BigDecimal realizedPnlUsd) {
+                              BigDecimal maintenanceMarginUsd, BigDecimal realizedPnlUsd, List<Bucket> buckets,
+                              BigDecimal freePoolUsd) {
+
+    /**
+     * One ISOLATED bucket as the view shows it (USD): margin-service's bucket of the position in {@code instrument}.
+     *
+     * @param inLiquidation the bucket's own status is LIQUIDATION
+     */
+    public record Bucket(String instrument, BigDecimal allocationUsd, BigDecimal equityUsd, BigDecimal initialMarginUsd,
+                         BigDecimal maintenanceMarginUsd, boolean inLiquidation) {
+    }
+
+    /** A view without ISOLATED buckets (the account is CROSS or PORTFOLIO, or holds no position). */
+    public AccountSnapshot(String accountId, List<Collateral> collateral, List<Position> positions,
+                           BigDecimal unrealizedPnlUsd, BigDecimal optionValueUsd, boolean conservative,
+                           boolean inLiquidation, BigDecimal equityUsd, BigDecimal initialMarginUsd,
+                           BigDecimal maintenanceMarginUsd, BigDecimal realizedPnlUsd) {
+        this(accountId, collateral, positions, unrealizedPnlUsd, optionValueUsd, conservative, inLiquidation, equityUsd,
+                initialMarginUsd, maintenanceMarginUsd, realizedPnlUsd, List.of(), null);
+    }
 
     /**
      * @param priceUsd   USD per token unit
@@ -53,6 +77,76 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
     public AccountSnapshot {
         collateral = List.copyOf(collateral);
         positions = List.copyOf(positions);
+        buckets = List.copyOf(buckets);
+    }
+
+    /**
+     * The bucket to auction alone: the first by instrument in LIQUIDATION, unless the whole book is in liquidation in
+     * CROSS terms (equity <= MM > 0, or the view left either out) or the free pool is below zero (margin-service's
+     * MARGIN_CALL term for the pool; with a bucket breached as well, the pool cannot back the rest of the book, or
+     * the view left it out): then the whole account is auctioned, as before.
+     */
+    public Optional<Bucket> breachedBucket() {
+        boolean wholeBook = equityUsd == null || maintenanceMarginUsd == null
+                || maintenanceMarginUsd.signum() > 0 && equityUsd.compareTo(maintenanceMarginUsd) <= 0
+                || freePoolUsd == null || freePoolUsd.signum() < 0;
+        if (wholeBook) {
+            return Optional.empty();
+        }
+        return buckets.stream().filter(Bucket::inLiquidation).min(Comparator.comparing(Bucket::instrument));
+    }
+
+    /**
+     * Why a breached bucket is auctioned with the whole account rather than alone, or empty when it can be auctioned
+     * alone. A bucket bid pays the allocation it takes, net of its price, out of the account's USDC on the settlement
+     * line ({@code chainId}/{@code asset}; penalty included, the account never pays more than the allocation over the
+     * auction): a line holding less than the allocation could not settle every bid, nor the fund's takeover. A bucket
+     * whose equity is <= 0 sells only at a price <= 0, which needs the insurance fund ({@code fundEnabled}); without
+     * it every bid would be refused and the account stay frozen.
+     */
+    public Optional<String> wholeAccountInstead(Bucket bucket, String chainId, String asset, boolean fundEnabled) {
+        if (!fundEnabled && bucket.equityUsd().signum() <= 0) {
+            return Optional.of("its equity (" + bucket.equityUsd().toPlainString()
+                    + " USD) is not positive and the insurance fund is off: no bid could buy it alone");
+        }
+        BigDecimal settlementLine = collateral.stream().filter(c -> c.chainId().equals(chainId) && c.asset().equals(asset))
+                .map(Collateral::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
+        if (settlementLine.compareTo(bucket.allocationUsd()) < 0) {
+            return Optional.of("its " + chainId + "/" + asset + " line (" + settlementLine.toPlainString()
+                    + ") cannot pay out the bucket's allocation (" + bucket.allocationUsd().toPlainString() + " USD)");
+        }
+        return Optional.empty();
+    }
+
+    /** The lot of a bucket auction: the bucket's position and, when it holds any, its allocation. */
+    public List<LotItem> bucketLot(Bucket bucket) {
+        List<LotItem> items = new ArrayList<>();
+        BigDecimal quantity = positionHolding(bucket.instrument()).quantity();
+        if (quantity.signum() != 0) {
+            items.add(LotItem.position(bucket.instrument(), quantity));
+        }
+        if (bucket.allocationUsd().signum() > 0) {
+            items.add(LotItem.allocation(bucket.instrument(), bucket.allocationUsd()));
+        }
+        return items;
+    }
+
+    /** The mark value of a bucket's lot, USD: its allocation + its position's unrealized PnL and option value. */
+    public BigDecimal bucketValueUsd(Bucket bucket) {
+        return bucket.allocationUsd().add(positionHolding(bucket.instrument()).valueUsd());
+    }
+
+    /**
+     * Where a bucket auction stops: the bucket's equity (its lot's value), its position's MM and IM, nothing outside
+     * the lot (R = 0), and the proceeds counted whole (h = 1: margin-service adds them to the allocation, USD).
+     */
+    public BufferTarget bucketTarget(Bucket bucket, BigDecimal share) {
+        return new BufferTarget(bucketValueUsd(bucket), bucket.maintenanceMarginUsd(), bucket.initialMarginUsd(),
+                BigDecimal.ZERO, BigDecimal.ONE, share);
+    }
+
+    private Holding positionHolding(String instrument) {
+        return holding(LotItem.position(instrument, BigDecimal.ONE), false);
     }
 
     /** The lot: every non-zero position, then every collateral line with a positive amount. */
@@ -83,6 +177,11 @@ public record AccountSnapshot(String accountId, List<Collateral> collateral, Lis
     public LotValue valueOf(List<LotItem> lot) {
         BigDecimal total = BigDecimal.ZERO;
         for (LotItem item : lot) {
+            if (item.kind() == LotItem.Kind.ALLOCATION) {
+                // USD: worth its amount, whatever the marks
+                total = total.add(item.quantity());
+                continue;
+            }
             Holding now = holding(item, false);
             if (!now.values(item)) {
                 return new LotValue.Unvalued(describe(item) + ": the account holds " + now.quantity().toPlainString()

@@ -24,12 +24,14 @@ import java.util.Optional;
  * @param lotFraction        the part of the account's portfolio its lot is: 1, or less when a cap on the value in
  *                           auction bound at the open ({@link AuctionCaps}; the lot's quantities and values are that
  *                           part's)
+ * @param bucketInstrument   an auction of one ISOLATED bucket: the instrument of its position (the lot is that position
+ *                           and the bucket's allocation); null: an auction of the whole account
  */
 public record Auction(String auctionId, long seq, String accountId, AuctionStatus status, long version,
                       Instant startedAt, BigDecimal startValueUsd, BigDecimal remainingFraction, PriceCurve curve,
                       List<LotItem> lot, List<Bid> bids, Instant closedAt, int epoch, Instant epochStartedAt,
                       BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt, BufferTarget buffer,
-                      BigDecimal lotFraction) {
+                      BigDecimal lotFraction, String bucketInstrument) {
 
     /** How a closed auction ended. */
     public enum CloseReason {
@@ -38,12 +40,30 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
         /** A bid brought the account back above its buffer level; the rest of the lot stayed with the account. */
         RESTORED,
         /** Closed before it opened ({@link #cancelReason()}). */
-        CANCELLED
+        CANCELLED,
+        /**
+         * A bucket auction closed while open because the account's whole book went into liquidation
+         * ({@link #WHOLE_BOOK_IN_LIQUIDATION}): the account is then auctioned whole.
+         */
+        SUPERSEDED
     }
+
+    /** cancel_reason of a bucket auction closed for a whole-account auction ({@link CloseReason#SUPERSEDED}). */
+    public static final String WHOLE_BOOK_IN_LIQUIDATION = "WHOLE_BOOK_IN_LIQUIDATION";
 
     public Auction {
         lot = List.copyOf(lot);
         bids = List.copyOf(bids);
+    }
+
+    /** An auction of the whole account. */
+    public Auction(String auctionId, long seq, String accountId, AuctionStatus status, long version,
+                   Instant startedAt, BigDecimal startValueUsd, BigDecimal remainingFraction, PriceCurve curve,
+                   List<LotItem> lot, List<Bid> bids, Instant closedAt, int epoch, Instant epochStartedAt,
+                   BigDecimal epochStartValueUsd, String cancelReason, Instant claimedAt, BufferTarget buffer,
+                   BigDecimal lotFraction) {
+        this(auctionId, seq, accountId, status, version, startedAt, startValueUsd, remainingFraction, curve, lot, bids,
+                closedAt, epoch, epochStartedAt, epochStartValueUsd, cancelReason, claimedAt, buffer, lotFraction, null);
     }
 
     /** An auction of the whole portfolio (no cap bound at its open). */
@@ -72,6 +92,9 @@ public record Auction(String auctionId, long seq, String accountId, AuctionStatu
     public Optional<CloseReason> closeReason() {
         if (status != AuctionStatus.CLOSED) {
             return Optional.empty();
+        }
+        if (WHOLE_BOOK_IN_LIQUIDATION.equals(cancelReason)) {
+            return Optional.of(CloseReason.SUPERSEDED);
         }
         if (cancelReason != null) {
             return Optional.of(CloseReason.CANCELLED);

@@ -110,6 +110,10 @@ public final class AuctionRules {
                 int scale = decimals.of(item.chainId(), item.asset())
                         .orElseThrow(() -> new UnknownDecimalsException(item.chainId(), item.asset()));
                 amount = scaleCollateral(item.quantity(), state.remaining(), fraction, auction.remainingFraction(), scale);
+            } else if (item.kind() == LotItem.Kind.ALLOCATION) {
+                // cents, as margin-service keeps the bucket: rounded down like a token amount
+                amount = scaleCollateral(item.quantity(), state.remaining(), fraction, auction.remainingFraction(),
+                        LotItem.ALLOCATION_DECIMALS);
             } else {
                 amount = scale(item.quantity(), state.remaining(), fraction, auction.remainingFraction());
             }

@@ -1,6 +1,7 @@
 package dev.crosschain.liquidation.domain;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.List;
 
@@ -17,11 +18,13 @@ import java.util.List;
  * @param badDebtUsd       a takeover's shortfall recorded as bad debt, USDC; 0 otherwise
  * @param fundAccountId    the insurance fund's account when the bid was accepted (its legs' account); null for a bid
  *                         of a release before the fund, which has no fund legs
+ * @param bucketInstrument the instrument of the ISOLATED bucket its auction sells; null: an auction of the whole account
  */
 public record Bid(String bidId, String auctionId, String accountId, String bidderAccountId, BigDecimal fraction,
                   BigDecimal maxLotPriceUsd, long requestedVersion, BigDecimal lotPriceUsd, BigDecimal paidUsd,
                   BidStatus status, Instant placedAt, Instant settledAt, List<LotItem> items,
-                  BigDecimal penaltyUsd, boolean takeover, BigDecimal badDebtUsd, String fundAccountId) {
+                  BigDecimal penaltyUsd, boolean takeover, BigDecimal badDebtUsd, String fundAccountId,
+                  String bucketInstrument) {
 
     public Bid {
         items = List.copyOf(items);
@@ -43,6 +46,21 @@ public record Bid(String bidId, String auctionId, String accountId, String bidde
      */
     public static BigDecimal proceeds(BigDecimal paidUsd, BigDecimal penaltyUsd) {
         return paidUsd.signum() > 0 ? paidUsd.subtract(penaltyUsd) : BigDecimal.ZERO;
+    }
+
+    /** The part of the bucket's allocation the bid takes (its ALLOCATION items), USD; 0 for an account auction's. */
+    public BigDecimal allocationUsd() {
+        return items.stream().filter(i -> i.kind() == LotItem.Kind.ALLOCATION).map(LotItem::quantity)
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    /**
+     * What the bid changes its bucket by, USD whole cents: the proceeds ({@link #proceedsUsd()}) rounded down to the
+     * cent, less the allocation it takes; so the allocation never goes below zero, and the sub-cent rest of the proceeds
+     * stays in the free pool. Only for a bid of a bucket auction.
+     */
+    public BigDecimal bucketDeltaUsd() {
+        return proceedsUsd().setScale(LotItem.ALLOCATION_DECIMALS, RoundingMode.DOWN).subtract(allocationUsd());
     }
 
     /** What the insurance fund pays the bidder: minus a negative price paid, else 0. USDC. */

@@ -23,6 +23,9 @@ public final class Underlyings {
     public static Set<String> of(List<LotItem> lot, CanonicalAssets canonical) {
         Set<String> underlyings = new TreeSet<>();
         for (LotItem item : lot) {
+            if (item.kind() == LotItem.Kind.ALLOCATION) {
+                continue; // USD: no index moves it
+            }
             String symbol = item.kind() == LotItem.Kind.POSITION ? ofInstrument(item.instrument())
                     : canonical.of(item.chainId(), item.asset());
             if (!symbol.isEmpty()) {

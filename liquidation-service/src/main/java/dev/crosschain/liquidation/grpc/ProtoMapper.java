@@ -47,9 +47,13 @@ final class ProtoMapper {
             case SOLD -> AuctionCloseReason.AUCTION_CLOSE_REASON_SOLD;
             case RESTORED -> AuctionCloseReason.AUCTION_CLOSE_REASON_RESTORED;
             case CANCELLED -> AuctionCloseReason.AUCTION_CLOSE_REASON_CANCELLED;
+            case SUPERSEDED -> AuctionCloseReason.AUCTION_CLOSE_REASON_SUPERSEDED;
         }));
         if (a.opened()) {
             b.setLotFraction(Money.plain(a.lotFraction()));
+        }
+        if (a.bucketInstrument() != null) {
+            b.setBucketInstrument(a.bucketInstrument());
         }
         BufferTarget buffer = a.buffer();
         if (buffer != null) {
@@ -151,7 +155,11 @@ final class ProtoMapper {
 
     static dev.crosschain.proto.liquidation.v1.LotItem lotItem(LotItem item) {
         return dev.crosschain.proto.liquidation.v1.LotItem.newBuilder()
-                .setKind(item.kind() == LotItem.Kind.POSITION ? LotItemKind.LOT_ITEM_KIND_POSITION : LotItemKind.LOT_ITEM_KIND_COLLATERAL)
+                .setKind(switch (item.kind()) {
+                    case POSITION -> LotItemKind.LOT_ITEM_KIND_POSITION;
+                    case COLLATERAL -> LotItemKind.LOT_ITEM_KIND_COLLATERAL;
+                    case ALLOCATION -> LotItemKind.LOT_ITEM_KIND_ALLOCATION;
+                })
                 .setInstrument(item.instrument())
                 .setChainId(item.chainId())
                 .setAsset(item.asset())

@@ -62,11 +62,11 @@ public class AuctionStore {
             COALESCE(epoch_start_value_usd, start_value_usd) AS epoch_start_value_usd,
             open_equity_usd, open_maintenance_margin_usd, open_initial_margin_usd, open_realized_pnl_usd,
             open_cash_value_usd, buffer_share, buffer_base_remaining_fraction, buffer_base_proceeds_usd,
-            COALESCE(lot_fraction, 1) AS lot_fraction""";
+            COALESCE(lot_fraction, 1) AS lot_fraction, bucket_instrument""";
     private static final String BID_COLUMNS = """
             b.bid_id, b.auction_id, a.account_id, b.bidder_account_id, b.fraction, b.max_lot_price_usd,
             b.auction_version, b.lot_price_usd, b.paid_usd, b.status, b.placed_at_ms, b.settled_at_ms, b.penalty_usd,
-            b.takeover, b.bad_debt_usd, b.fund_account_id""";
+            b.takeover, b.bad_debt_usd, b.fund_account_id, a.bucket_instrument""";
 
     private final AgroalDataSource dataSource;
 
@@ -196,6 +196,16 @@ public class AuctionStore {
     public CappedOpen open(String auctionId, Instant startedAt, BigDecimal startValueUsd, List<LotItem> lot,
                            BufferTarget buffer, Map<String, BigDecimal> lotAssetUsd, AuctionCaps caps,
                            AssetDecimals decimals) {
+        return open(auctionId, startedAt, startValueUsd, lot, buffer, lotAssetUsd, caps, decimals, null);
+    }
+
+    /**
+     * {@link #open(String, Instant, BigDecimal, List, BufferTarget, Map, AuctionCaps, AssetDecimals)} of the lot of one
+     * ISOLATED bucket ({@code bucketInstrument} its position's instrument; null: of the whole account).
+     */
+    public CappedOpen open(String auctionId, Instant startedAt, BigDecimal startValueUsd, List<LotItem> lot,
+                           BufferTarget buffer, Map<String, BigDecimal> lotAssetUsd, AuctionCaps caps,
+                           AssetDecimals decimals, String bucketInstrument) {
         return Transactions.readCommitted(dataSource, "opening auction " + auctionId, c -> {
             BigDecimal fraction = BigDecimal.ONE;
             if (caps.any()) {
@@ -217,7 +227,7 @@ public class AuctionStore {
                     UPDATE auction SET status = 'OPEN', version = version + 1, started_at_ms = ?, start_value_usd = ?,
                         epoch_started_at_ms = ?, epoch_start_value_usd = ?, frozen = TRUE, open_equity_usd = ?,
                         open_maintenance_margin_usd = ?, open_initial_margin_usd = ?, open_realized_pnl_usd = ?,
-                        open_cash_value_usd = ?, buffer_share = ?, lot_fraction = ?
+                        open_cash_value_usd = ?, buffer_share = ?, lot_fraction = ?, bucket_instrument = ?
                     WHERE auction_id = ? AND status = 'OPENING'""")) {
                 a.setLong(1, startedAt.toEpochMilli());
                 a.setBigDecimal(2, value);
@@ -230,7 +240,8 @@ public class AuctionStore {
                 a.setBigDecimal(9, bound == null ? null : bound.cashValueUsd());
                 a.setBigDecimal(10, bound == null ? null : bound.share());
                 a.setBigDecimal(11, whole ? null : fraction);
-                a.setString(12, auctionId);
+                a.setString(12, bucketInstrument);
+                a.setString(13, auctionId);
                 if (a.executeUpdate() != 1) {
                     return new CappedOpen(CappedOpen.Status.GONE, BigDecimal.ZERO);
                 }
@@ -258,6 +269,9 @@ public class AuctionStore {
                 int scale = decimals.of(item.chainId(), item.asset())
                         .orElseThrow(() -> new UnknownDecimalsException(item.chainId(), item.asset()));
                 quantity = AuctionRules.scaleCollateral(item.quantity(), item.quantity(), fraction, BigDecimal.ONE, scale);
+            } else if (item.kind() == LotItem.Kind.ALLOCATION) {
+                quantity = AuctionRules.scaleCollateral(item.quantity(), item.quantity(), fraction, BigDecimal.ONE,
+                        LotItem.ALLOCATION_DECIMALS);
             } else {
                 quantity = AuctionRules.scale(item.quantity(), item.quantity(), fraction, BigDecimal.ONE);
             }
@@ -354,11 +368,36 @@ public class AuctionStore {
         }
     }
 
-    /** Whether the account's last closed auction opened for part of its portfolio (a cap bound, lot_fraction < 1). */
+    /**
+     * Closes an open bucket auction for a whole-account auction ({@link Auction#WHOLE_BOOK_IN_LIQUIDATION}): a
+     * conditional UPDATE on the version read, with no bid in flight (a bid accepted since moved the version). False
+     * when it changed or closed meanwhile. The unfreeze and the look at the account again follow as for any closed
+     * bucket auction ({@link #unfreezePending}, {@link #releasedAfterPartialLot}).
+     */
+    public boolean supersede(String auctionId, long version, Instant now) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     UPDATE auction SET status = 'CLOSED', version = version + 1, closed_at_ms = ?, cancel_reason = ?
+                     WHERE auction_id = ? AND version = ? AND status = 'OPEN' AND bucket_instrument IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = auction.auction_id AND b.status = 'ACCEPTED')""")) {
+            s.setLong(1, now.toEpochMilli());
+            s.setString(2, Auction.WHOLE_BOOK_IN_LIQUIDATION);
+            s.setString(3, auctionId);
+            s.setLong(4, version);
+            return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("closing bucket auction " + auctionId + " failed", e);
+        }
+    }
+
+    /**
+     * Whether the account's last closed auction opened for part of its portfolio: a cap bound (lot_fraction < 1), or it
+     * sold one ISOLATED bucket.
+     */
     public boolean lastClosedWasPartial(String accountId) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("""
-                     SELECT lot_fraction IS NOT NULL FROM auction WHERE account_id = ? AND status = 'CLOSED'
+                     SELECT lot_fraction IS NOT NULL OR bucket_instrument IS NOT NULL FROM auction WHERE account_id = ? AND status = 'CLOSED'
                      ORDER BY seq DESC LIMIT 1""")) {
             s.setString(1, accountId);
             try (ResultSet rs = s.executeQuery()) {
@@ -370,7 +409,8 @@ public class AuctionStore {
     }
 
     /**
-     * Accounts whose newest auction is a closed partial lot (a cap bound, lot_fraction set) whose unfreeze is done: the
+     * Accounts whose newest auction is a closed partial lot (a cap bound, lot_fraction set, or one ISOLATED bucket) whose
+     * unfreeze is done: the
      * rest of the portfolio may still breach and nothing else claims it (an auction claimed since is newer). Oldest first.
      * Once looked at again, the account's newest auction is the new one (opened, or cancelled when no longer in
      * liquidation), so each partial lot is looked at again until a claim after it is written.
@@ -379,7 +419,7 @@ public class AuctionStore {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("""
                      SELECT a.account_id FROM auction a
-                     WHERE a.status = 'CLOSED' AND a.lot_fraction IS NOT NULL AND a.unfrozen
+                     WHERE a.status = 'CLOSED' AND (a.lot_fraction IS NOT NULL OR a.bucket_instrument IS NOT NULL) AND a.unfrozen
                        AND NOT EXISTS (SELECT 1 FROM auction n WHERE n.account_id = a.account_id AND n.seq > a.seq)
                      ORDER BY a.seq LIMIT ?""")) {
             s.setInt(1, limit);
@@ -1253,7 +1293,8 @@ public class AuctionStore {
                             rs.getLong("auction_version"), rs.getBigDecimal("lot_price_usd"), rs.getBigDecimal("paid_usd"),
                             BidStatus.valueOf(rs.getString("status")), Instant.ofEpochMilli(rs.getLong("placed_at_ms")),
                             settledNull ? null : Instant.ofEpochMilli(settled), rs.getBigDecimal("penalty_usd"),
-                            rs.getBoolean("takeover"), rs.getBigDecimal("bad_debt_usd"), rs.getString("fund_account_id")});
+                            rs.getBoolean("takeover"), rs.getBigDecimal("bad_debt_usd"), rs.getString("fund_account_id"),
+                            rs.getString("bucket_instrument")});
                     items.put(rs.getString("bid_id"), new ArrayList<>());
                 }
             }
@@ -1276,7 +1317,7 @@ public class AuctionStore {
             bids.add(new Bid((String) r[0], (String) r[1], (String) r[2], (String) r[3], (BigDecimal) r[4],
                     (BigDecimal) r[5], (Long) r[6], (BigDecimal) r[7], (BigDecimal) r[8], (BidStatus) r[9],
                     (Instant) r[10], (Instant) r[11], items.get((String) r[0]), (BigDecimal) r[12], (Boolean) r[13],
-                    (BigDecimal) r[14], (String) r[15]));
+                    (BigDecimal) r[14], (String) r[15], (String) r[16]));
         }
         return bids;
     }
@@ -1310,7 +1351,8 @@ public class AuctionStore {
                 List<Bid> bids = readBids(c, "b.auction_id = ?", h.auctionId());
                 result.add(new Auction(h.auctionId(), h.seq(), h.accountId(), h.status(), h.version(), h.startedAt(),
                         h.startValueUsd(), h.remainingFraction(), h.curve(), lot, bids, h.closedAt(), h.epoch(),
-                        h.epochStartedAt(), h.epochStartValueUsd(), h.cancelReason(), h.claimedAt(), h.buffer(), h.lotFraction()));
+                        h.epochStartedAt(), h.epochStartValueUsd(), h.cancelReason(), h.claimedAt(), h.buffer(), h.lotFraction(),
+                        h.bucketInstrument()));
             }
             return result;
         });
@@ -1323,7 +1365,7 @@ public class AuctionStore {
                 rs.getBigDecimal("remaining_fraction"), curve(rs), lot, bids, instant(rs, "closed_at_ms"),
                 rs.getInt("epoch"), instant(rs, "epoch_started_at_ms"),
                 rs.getBigDecimal("epoch_start_value_usd"), rs.getString("cancel_reason"), instant(rs, "claimed_at_ms"),
-                buffer(rs), rs.getBigDecimal("lot_fraction"));
+                buffer(rs), rs.getBigDecimal("lot_fraction"), rs.getString("bucket_instrument"));
     }
 
     /** The buffer target of an auction opened since V6 from a view with the figures (re-based since V7); null otherwise. */

@@ -451,7 +451,7 @@ class BufferBoundGrpcTest {
         return liquidation.getAuction(GetAuctionRequest.newBuilder().setAuctionId(auctionId).build()).getAuction();
     }
 
-    private static PlaceBidRequest bid(String bidId, Auction auction, String fraction) {
+    static PlaceBidRequest bid(String bidId, Auction auction, String fraction) {
         return PlaceBidRequest.newBuilder().setBidId(bidId).setAuctionId(auction.getAuctionId()).setBidderAccountId(BIDDER)
                 .setFraction(fraction).setMaxLotPriceUsd(auction.getCurrentPriceUsd()).setAuctionVersion(auction.getVersion())
                 .build();

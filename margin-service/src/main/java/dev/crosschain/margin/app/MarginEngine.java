@@ -128,6 +128,10 @@ public class MarginEngine {
 
     /** Moves positions at the source's entry price, then re-evaluates both accounts. True on a replay. */
     public boolean transfer(String transferId, String requestHash, String from, String to, List<AccountStore.TransferLeg> legs) {
+        if (legs.stream().anyMatch(l -> l.bucketDelta() != null)) {
+            // a bucket the view showed at its opening allocation is changed from that, not from nothing
+            recordNewBuckets(from);
+        }
         boolean replayed = store.transfer(transferId, requestHash, from, to, legs);
         if (!replayed) {
             reevaluateLater(from);

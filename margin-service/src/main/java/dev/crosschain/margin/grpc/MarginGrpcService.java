@@ -171,12 +171,17 @@ public class MarginGrpcService implements MarginService {
             String at = "positions[" + i + "].";
             Instrument instrument = checks.instrument(p.getInstrument(), at + "instrument");
             var quantity = checks.nonZero(p.getQuantity(), at + "quantity", "INVALID_QUANTITY");
+            // empty: no bucket change (and the payload hash of a transfer without one is what it always was)
+            var bucketDelta = p.getBucketDeltaUsd().isEmpty() ? null : checks.cents(p.getBucketDeltaUsd(), at + "bucket_delta_usd");
             if (instrument != null && !seen.add(instrument.name())) {
                 checks.add("INVALID_QUANTITY", at + "instrument", "instrument listed twice: " + instrument.name());
             }
             if (instrument != null && quantity != null) {
-                legs.add(new AccountStore.TransferLeg(instrument, quantity));
+                legs.add(new AccountStore.TransferLeg(instrument, quantity, bucketDelta));
                 canonical.append('|').append(instrument.name()).append(':').append(Decimals.canonical(quantity));
+                if (bucketDelta != null) {
+                    canonical.append(":bucket ").append(Decimals.canonical(bucketDelta));
+                }
             }
         }
         checks.throwIfAny();

@@ -123,8 +123,16 @@ public class AccountStore {
     public record FillResult(String fillId, boolean replayed, Position position) {
     }
 
-    /** One validated leg of a position transfer: a signed quantity of the source's position. */
-    public record TransferLeg(Instrument instrument, BigDecimal quantity) {
+    /**
+     * One validated leg of a position transfer: a signed quantity of the source's position.
+     *
+     * @param bucketDelta the change of the source's ISOLATED bucket of this position, USD whole cents; null: none
+     */
+    public record TransferLeg(Instrument instrument, BigDecimal quantity, BigDecimal bucketDelta) {
+
+        public TransferLeg(Instrument instrument, BigDecimal quantity) {
+            this(instrument, quantity, null);
+        }
     }
 
     /**
@@ -246,7 +254,11 @@ public class AccountStore {
                                     + ", cannot move " + Decimals.plain(leg.quantity()));
                 }
                 BigDecimal entry = source.averageEntryPrice();
-                savePosition(c, from, new Position(name, source.quantity().subtract(leg.quantity()), entry));
+                Position left = new Position(name, source.quantity().subtract(leg.quantity()), entry);
+                if (leg.bucketDelta() != null) {
+                    changeBucket(c, from, i, left, leg.bucketDelta());
+                }
+                savePosition(c, from, left);
                 Position.Change change = Book.receive(leg.instrument(), position(c, to, name), leg.quantity(), entry);
                 savePosition(c, to, change.after());
                 realizedDelta = realizedDelta.add(change.realizedPnl());
@@ -266,6 +278,52 @@ public class AccountStore {
             }
             return false;
         });
+    }
+
+    /**
+     * Applies a transfer leg's change of the source's bucket of the position it moves: the allocation becomes its
+     * recorded one (none recorded: 0) plus {@code delta}, unless the position moves whole (its bucket returns to the
+     * free pool as every close does). NOT_ISOLATED unless the source is ISOLATED; BUCKET_BELOW_ZERO when the allocation
+     * would go below zero. The caller holds the source's row lock.
+     */
+    private static void changeBucket(Connection c, String from, int leg, Position left, BigDecimal delta) throws SQLException {
+        String subject = "positions[" + leg + "].bucket_delta_usd";
+        try (PreparedStatement s = c.prepareStatement("SELECT margin_mode FROM account WHERE account_id = ?")) {
+            s.setString(1, from);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next() || !rs.getString(1).equals(MarginMode.ISOLATED.name())) {
+                    throw new PreconditionException("NOT_ISOLATED", subject,
+                            "account " + from + " is not ISOLATED: it has no bucket to change");
+                }
+            }
+        }
+        if (left.isFlat()) {
+            return;
+        }
+        BigDecimal held = BigDecimal.ZERO;
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT amount FROM isolated_allocation WHERE account_id = ? AND instrument = ?")) {
+            s.setString(1, from);
+            s.setString(2, left.instrument());
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    held = rs.getBigDecimal(1);
+                }
+            }
+        }
+        // A positive delta is not checked against the free pool: liquidation-service sends it as a bid's proceeds less
+        // the allocation the bid takes (rounded down to the cent), never more than the net cash that bid's collateral
+        // transfer paid into the account before this leg, so the pool does not shrink. A caller sending more would
+        // grow the bucket out of the pool unchecked.
+        BigDecimal after = held.add(delta);
+        if (after.signum() < 0) {
+            throw new PreconditionException("BUCKET_BELOW_ZERO", subject,
+                    "the bucket of " + left.instrument() + " holds " + Decimals.plain(held) + " USD, cannot change it by "
+                            + Decimals.plain(delta) + " USD",
+                    java.util.Map.of("allocation_usd", Decimals.plain(held), "delta_usd", Decimals.plain(delta)));
+        }
+        deleteAllocations(c, from, left.instrument());
+        insertAllocation(c, from, left.instrument(), after);
     }
 
     /**

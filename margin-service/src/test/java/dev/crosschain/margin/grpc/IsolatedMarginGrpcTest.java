@@ -11,7 +11,9 @@ import dev.crosschain.proto.margin.v1.AdjustIsolatedMarginResponse;
 import dev.crosschain.proto.margin.v1.HypotheticalFill;
 import dev.crosschain.proto.margin.v1.IsolatedBucket;
 import dev.crosschain.proto.margin.v1.MarginMode;
+import dev.crosschain.proto.margin.v1.PositionTransfer;
 import dev.crosschain.proto.margin.v1.SetMarginModeResponse;
+import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
 import dev.crosschain.proto.margin.v1.Side;
 import dev.crosschain.proto.margin.v1.WatchRiskRequest;
 import dev.crosschain.proto.margin.v1.WatchRiskResponse;
@@ -355,6 +357,70 @@ class IsolatedMarginGrpcTest {
         assertThat(v.getFreePoolUsd()).isEmpty();
         setMode("iso-port-m3", acc, MarginMode.MARGIN_MODE_ISOLATED); // back: the bucket opens anew at its IM
         assertUnchanged(acc, "300", "9500.00000000");
+    }
+
+    /**
+     * A liquidation bid's transfer out of an ISOLATED position changes its bucket by the leg's bucket_delta_usd in the
+     * transaction that moves the position. 10,000 USDC without haircut, long 100 ISOA @ 150 (IM 300): bucket 300, pool
+     * 9,700. A bid takes 40 with 120 of the allocation and pays 100 into the bucket: delta -20, and collateral-service
+     * moves the net 20 USDC out of the account. Bucket 280, pool 9,980 - 280 = 9,700: the pool is conserved to the
+     * cent. The rest moved whole returns what the bucket holds to the pool.
+     */
+    @Test
+    void aTransferOutOfAnIsolatedPositionChangesItsBucketByItsDeltaAndConservesTheFreePool() {
+        String acc = "iso-xfer";
+        String bidder = "iso-xfer-bidder";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "10000", "1", "0", "0"});
+        fill(acc + "-f1", acc, A, Side.SIDE_BUY, "100", "150");
+        setMode(acc + "-m1", acc, MarginMode.MARGIN_MODE_ISOLATED);
+        assertUnchanged(acc, "300", "9700.00000000");
+
+        TransferPositionsRequest first = bucketTransfer("iso-xfer-t1", acc, bidder, "40", "-20");
+        assertThat(MarginGrpcServiceTest.margin.transferPositions(first).getReplayed()).isFalse();
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "9980", "1", "0", "0"});
+        AccountView after = view(acc);
+        assertThat(after.getPositions(0).getQuantity()).isEqualTo("60");
+        assertThat(after.getIsolatedBucketsList()).containsExactly(
+                bucket(A, "280", "280", "180", "90", AccountStatus.ACCOUNT_STATUS_HEALTHY));
+        assertThat(after.getFreePoolUsd()).isEqualTo("9700.00000000");
+        // a replay changes nothing again; the id with another delta is a conflict
+        assertThat(MarginGrpcServiceTest.margin.transferPositions(first).getReplayed()).isTrue();
+        assertError(() -> MarginGrpcServiceTest.margin.transferPositions(bucketTransfer("iso-xfer-t1", acc, bidder, "40", "-21")),
+                Status.Code.ALREADY_EXISTS, "IDEMPOTENCY_CONFLICT", null);
+        assertUnchanged(acc, "280", "9700.00000000");
+
+        // bad input, and a delta the bucket cannot take: refused, nothing moves
+        for (String bad : new String[]{"0", "-0.00", "1.001", "ten", "1e3"}) {
+            assertError(() -> MarginGrpcServiceTest.margin.transferPositions(bucketTransfer("iso-xfer-bad", acc, bidder, "10", bad)),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_DELTA", "positions[0].bucket_delta_usd");
+        }
+        StatusRuntimeException below = assertError(() -> MarginGrpcServiceTest.margin.transferPositions(
+                bucketTransfer("iso-xfer-bad", acc, bidder, "10", "-280.01")), Status.Code.FAILED_PRECONDITION, "BUCKET_BELOW_ZERO", null);
+        assertThat(detail(below, ErrorInfo.class).getMetadataMap()).containsEntry("allocation_usd", "280")
+                .containsEntry("delta_usd", "-280.01");
+        String crossAcc = "iso-xfer-cross";
+        upstream.collateral.set(crossAcc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill(crossAcc + "-f1", crossAcc, A, Side.SIDE_BUY, "1", "150");
+        assertError(() -> MarginGrpcServiceTest.margin.transferPositions(bucketTransfer("iso-xfer-bad", crossAcc, bidder, "1", "1")),
+                Status.Code.FAILED_PRECONDITION, "NOT_ISOLATED", null);
+        assertThat(view(crossAcc).getPositions(0).getQuantity()).isEqualTo("1");
+        assertThat(view(acc).getPositions(0).getQuantity()).isEqualTo("60");
+        assertUnchanged(acc, "280", "9700.00000000");
+
+        // down to zero, never below; then the rest moved whole: no bucket left, the pool is the collateral
+        MarginGrpcServiceTest.margin.transferPositions(bucketTransfer("iso-xfer-t2", acc, bidder, "30", "-280"));
+        assertUnchanged(acc, "0", "9980.00000000");
+        MarginGrpcServiceTest.margin.transferPositions(bucketTransfer("iso-xfer-t3", acc, bidder, "30", "5"));
+        AccountView closed = view(acc);
+        assertThat(closed.getPositionsList()).isEmpty();
+        assertThat(closed.getIsolatedBucketsList()).isEmpty();
+        assertThat(closed.getFreePoolUsd()).isEqualTo("9980.00000000");
+    }
+
+    static TransferPositionsRequest bucketTransfer(String id, String from, String to, String quantity, String bucketDelta) {
+        return TransferPositionsRequest.newBuilder().setTransferId(id).setFromAccountId(from).setToAccountId(to)
+                .addPositions(PositionTransfer.newBuilder().setInstrument(A).setQuantity(quantity).setBucketDeltaUsd(bucketDelta))
+                .build();
     }
 
     void assertAllocationChanged(AccountStore.AdjustCommand checked) {
