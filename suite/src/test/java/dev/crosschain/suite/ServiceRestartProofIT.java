@@ -124,20 +124,7 @@ class ServiceRestartProofIT {
         }
 
         private static boolean chainOwned(Object answer) {
-            if (!(answer instanceof Throwable)) {
-                return false;
-            }
-            com.google.rpc.Status status = io.grpc.protobuf.StatusProto.fromThrowable((Throwable) answer);
-            if (status == null || status.getCode() != io.grpc.Status.Code.FAILED_PRECONDITION.value()) {
-                return false;
-            }
-            return status.getDetailsList().stream().filter(d -> d.is(com.google.rpc.ErrorInfo.class)).anyMatch(d -> {
-                try {
-                    return d.unpack(com.google.rpc.ErrorInfo.class).getReason().equals("CHAIN_OWNED");
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    return false;
-                }
-            });
+            return answer instanceof Throwable failure && ChainOwned.is(failure);
         }
 
         private Object hello(CollateralServiceGrpc.CollateralServiceStub stub) {
