@@ -69,11 +69,21 @@ public final class BookRevaluer {
         double[] values = new double[scenarioCount];
         for (int p = 0; p < book.size(); p++) {
             BookPosition position = book.get(p);
-            Shocks shocks = byUnderlying.computeIfAbsent(position.instrument().underlying(),
-                    u -> new Shocks(u, scenarios, market));
+            // get, then put when missing, rather than computeIfAbsent: its capturing lambdas were allocated
+            // for every position of every call (a tenth of RevalueBook's garbage, whose GC pauses are its tail)
+            String underlying = position.instrument().underlying();
+            Shocks shocks = byUnderlying.get(underlying);
+            if (shocks == null) {
+                shocks = new Shocks(underlying, scenarios, market);
+                byUnderlying.put(underlying, shocks);
+            }
             if (position.instrument() instanceof Instrument.Option option) {
-                OptionLine line = lines.computeIfAbsent(new StrikeKey(option.underlying(), option.expiryDate(), option.strike().doubleValue()),
-                        key -> new OptionLine(option, shocks));
+                StrikeKey key = new StrikeKey(option.underlying(), option.expiryDate(), option.strike().doubleValue());
+                OptionLine line = lines.get(key);
+                if (line == null) {
+                    line = new OptionLine(option, shocks);
+                    lines.put(key, line);
+                }
                 line.add(option.type(), position.quantity());
                 if (perPosition) {
                     lineOf[p] = line;

@@ -315,17 +315,19 @@ public class PricingGrpcService implements PricingService {
         Set<String> ids = new HashSet<>();
         for (int s = 0; s < request.getScenariosCount(); s++) {
             var proto = request.getScenarios(s);
-            String at = "scenarios[" + s + "]";
+            // Field paths are built only for a violation: 35 scenarios built four each on every call.
+            int scenarioIndex = s;
+            Supplier<String> scenarioAt = () -> "scenarios[" + scenarioIndex + "]";
             if (proto.getScenarioId().isBlank()) {
-                violations.add(new Violation(at + ".scenario_id", "scenario_id is required"));
+                violations.add(new Violation(scenarioAt.get() + ".scenario_id", "scenario_id is required"));
             } else if (!ids.add(proto.getScenarioId())) {
-                violations.add(new Violation(at + ".scenario_id", "duplicate scenario_id " + proto.getScenarioId()));
+                violations.add(new Violation(scenarioAt.get() + ".scenario_id", "duplicate scenario_id " + proto.getScenarioId()));
             }
             Map<String, Double> moves = new HashMap<>();
             for (int k = 0; k < proto.getSpotShocksCount(); k++) {
                 SpotShock shock = proto.getSpotShocks(k);
                 int shockIndex = k;
-                Supplier<String> shockAt = () -> at + ".spot_shocks[" + shockIndex + "]";
+                Supplier<String> shockAt = () -> scenarioAt.get() + ".spot_shocks[" + shockIndex + "]";
                 // A shock of a misspelt underlying ("eth") would silently shock nothing; kept under
                 // its canonical symbol (" ETH" is ETH) so it shocks what it names.
                 String underlying = null;
@@ -343,9 +345,9 @@ public class PricingGrpcService implements PricingService {
                 }
             }
             if (!Double.isFinite(proto.getVolShift()) || !Double.isFinite(proto.getSkewShift())) {
-                violations.add(new Violation(at, "vol_shift and skew_shift must be finite"));
+                violations.add(new Violation(scenarioAt.get(), "vol_shift and skew_shift must be finite"));
             }
-            Scenario.TenorScaling tenorScaling = tenorScaling(proto, at, violations);
+            Scenario.TenorScaling tenorScaling = tenorScaling(proto, scenarioAt, violations);
             scenarios.add(new Scenario(proto.getScenarioId(), moves, proto.getVolShift(), proto.getSkewShift(), tenorScaling));
         }
         if (!violations.isEmpty()) {
@@ -377,12 +379,12 @@ public class PricingGrpcService implements PricingService {
      * A scenario's tenor scaling of its vol shift; each of its three numbers must be finite and not
      * negative, else a violation on that field and {@link Scenario.TenorScaling#NONE} (the call fails).
      */
-    private static Scenario.TenorScaling tenorScaling(dev.crosschain.proto.pricing.v1.Scenario proto, String at,
+    private static Scenario.TenorScaling tenorScaling(dev.crosschain.proto.pricing.v1.Scenario proto, Supplier<String> at,
                                                       List<Violation> violations) {
         int before = violations.size();
-        requireNotNegative(proto.getVolShiftReferenceDays(), at + ".vol_shift_reference_days", violations);
-        requireNotNegative(proto.getVolShiftTenorPower(), at + ".vol_shift_tenor_power", violations);
-        requireNotNegative(proto.getVolShiftMaxScale(), at + ".vol_shift_max_scale", violations);
+        requireNotNegative(proto.getVolShiftReferenceDays(), at, ".vol_shift_reference_days", violations);
+        requireNotNegative(proto.getVolShiftTenorPower(), at, ".vol_shift_tenor_power", violations);
+        requireNotNegative(proto.getVolShiftMaxScale(), at, ".vol_shift_max_scale", violations);
         if (violations.size() > before) {
             return Scenario.TenorScaling.NONE;
         }
@@ -390,9 +392,9 @@ public class PricingGrpcService implements PricingService {
                 proto.getVolShiftMaxScale());
     }
 
-    private static void requireNotNegative(double value, String field, List<Violation> violations) {
+    private static void requireNotNegative(double value, Supplier<String> at, String field, List<Violation> violations) {
         if (!(Double.isFinite(value) && value >= 0)) {
-            violations.add(new Violation(field, "must be finite and not negative, got " + value));
+            violations.add(new Violation(at.get() + field, "must be finite and not negative, got " + value));
         }
     }
 
