@@ -66,6 +66,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static dev.crosschain.suite.GrpcErrors.answerLost;
 import static dev.crosschain.suite.GrpcErrors.reason;
 import static dev.crosschain.suite.bench.LoadMeasures.ms;
+import static dev.crosschain.suite.bench.LoadMeasures.cpuByService;
+import static dev.crosschain.suite.bench.LoadMeasures.cpuSince;
 import static dev.crosschain.suite.bench.LoadMeasures.servicesCpu;
 
 /**
@@ -317,6 +319,7 @@ public final class LiquidationLoad {
                 throw new IllegalStateException("breaches or auctions before the move: " + breachedAt.keySet() + " " + opened.keySet());
             }
             Duration cpuBefore = servicesCpu();
+            Map<String, Duration> cpuByServiceBefore = cpuByService();
             long movedAtUnixMs = System.currentTimeMillis();
             long movedAtNanos = System.nanoTime();
             market.set(BREACH);
@@ -348,6 +351,7 @@ public final class LiquidationLoad {
             }
             Duration cpu = servicesCpu().minus(cpuBefore);
             reportOpens(movedAtUnixMs, movedAtNanos, breachedAt, opened, cpu);
+            System.out.println("    services' CPU by service meanwhile: " + cpuSince(cpuByServiceBefore));
             requireOneAuctionEach(endpoints, opened);
             return new Breach(movedAtUnixMs, Map.copyOf(opened));
         } finally {
@@ -409,6 +413,7 @@ public final class LiquidationLoad {
         AtomicLong bidIds = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(bidders.size());
         Duration cpuBefore = servicesCpu();
+        Map<String, Duration> cpuByServiceBefore = cpuByService();
         long startedAtUnixMs = System.currentTimeMillis();
         long startedAtNanos = System.nanoTime();
         List<BidderStats> stats = new ArrayList<>();
@@ -439,6 +444,7 @@ public final class LiquidationLoad {
         });
         Duration cpu = servicesCpu().minus(cpuBefore);
         reportSettlement(breach, closed, stats, startedAtUnixMs, (biddersDoneNanos - startedAtNanos) / 1e9, cpu);
+        System.out.println("    services' CPU by service meanwhile: " + cpuSince(cpuByServiceBefore));
     }
 
     /**

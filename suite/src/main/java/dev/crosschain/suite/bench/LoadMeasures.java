@@ -1,6 +1,10 @@
 package dev.crosschain.suite.bench;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** What the load drivers read of themselves and of the service they started, and how they report latencies. */
 final class LoadMeasures {
@@ -17,6 +21,29 @@ final class LoadMeasures {
     static Duration servicesCpu() {
         return ProcessHandle.current().children().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
                 .reduce(Duration.ZERO, Duration::plus);
+    }
+
+    /**
+     * CPU time of every service this driver started, by its module (the directory its {@code quarkus-run.jar} is built
+     * in): which service a phase's CPU went to.
+     */
+    static Map<String, Duration> cpuByService() {
+        return ProcessHandle.current().children().collect(Collectors.toMap(LoadMeasures::moduleOf,
+                p -> p.info().totalCpuDuration().orElse(Duration.ZERO), Duration::plus, TreeMap::new));
+    }
+
+    /** The CPU each service used since {@code before}, e.g. "margin-service 12.31 s, pricing-service 1.02 s". */
+    static String cpuSince(Map<String, Duration> before) {
+        return cpuByService().entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(),
+                        e.getValue().minus(before.getOrDefault(e.getKey(), Duration.ZERO)).toNanos() / 1e9))
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String moduleOf(ProcessHandle process) {
+        String command = process.info().commandLine().orElse("?");
+        int target = command.indexOf("/target/quarkus-app/");
+        return target < 0 ? "pid " + process.pid() : command.substring(command.lastIndexOf('/', target - 1) + 1, target);
     }
 
     /** The service's pid, -1 when it is not running. */
