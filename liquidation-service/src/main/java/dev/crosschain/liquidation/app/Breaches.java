@@ -130,9 +130,11 @@ public class Breaches {
             return;
         }
         String auctionId;
+        OpenLaps laps = OpenLaps.start();
         try {
             // first, as it costs no call: an account with an auction running needs no gate, nor its view read
             AuctionStore.Activity activity = store.activity(accountId);
+            laps.lap("activity");
             if (activity == AuctionStore.Activity.NONE) {
                 Optional<String> hold = gate.beforeClaim(accountId);
                 if (hold.isPresent()) {
@@ -142,14 +144,16 @@ public class Breaches {
                     return;
                 }
             }
+            laps.lap("gate");
             auctionId = claim(accountId, activity);
+            laps.lap("claim");
         } catch (RuntimeException e) {
             LOG.warnf(e, "cannot claim %s for an auction yet, will retry", accountId);
             unclaimed.add(accountId);
             return;
         }
         if (auctionId != null) {
-            drive(auctionId, accountId);
+            drive(auctionId, accountId, laps);
         }
     }
 
@@ -219,14 +223,19 @@ public class Breaches {
      * claims to its next pass rather than wait for each one's deadlines).
      */
     public boolean drive(String auctionId, String accountId) {
+        return drive(auctionId, accountId, OpenLaps.start());
+    }
+
+    private boolean drive(String auctionId, String accountId, OpenLaps laps) {
         try {
-            Step freeze = frozen(auctionId, accountId);
+            Step freeze = frozen(auctionId, accountId, laps);
             if (freeze != Step.GO) {
                 return freeze != Step.MARGIN_DOWN;
             }
             AccountSnapshot snapshot;
             try {
                 snapshot = margin.accountSnapshot(accountId);
+                laps.lap("snapshot");
             } catch (DependencyException e) {
                 if (e.code() == Status.Code.NOT_FOUND) {
                     cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
@@ -249,6 +258,7 @@ public class Breaches {
                 return true;
             }
             Optional<String> hold = gate.hold(lot);
+            laps.lap("hold");
             if (hold.isPresent()) {
                 // claimed before the hold: stays OPENING (and frozen) for recovery to open once it is lifted
                 waiting(accountId, hold.get());
@@ -263,14 +273,15 @@ public class Breaches {
             AuctionStore.CappedOpen opened = store.open(auctionId, clock.instant(), value, lot, buffer,
                     bucket.isPresent() ? Map.of() : snapshot.collateralValueByAsset(), caps,
                     caps.any() ? decimals() : AssetDecimals.UNKNOWN, bucket.map(AccountSnapshot.Bucket::instrument).orElse(null));
+            laps.lap("open");
             switch (opened.status()) {
                 case OPENED -> {
                     boolean whole = opened.lotFraction().compareTo(BigDecimal.ONE) == 0;
-                    LOG.infof("opened auction %s for %s%s, mark value %s USD, %d lot items, %s%s", auctionId, accountId,
+                    LOG.infof("opened auction %s for %s%s, mark value %s USD, %d lot items, %s%s; in %s", auctionId, accountId,
                             bucket.map(b -> " (its ISOLATED bucket " + b.instrument() + " alone)").orElse(""),
                             value.toPlainString(), lot.size(), buffer != null ? buffer
                                     : "no buffer level (the bound is off, or the view has no equity, IM or MM): sold until empty",
-                            whole ? "" : ", a cap on the value in auction cut the lot to " + opened.lotFraction().toPlainString());
+                            whole ? "" : ", a cap on the value in auction cut the lot to " + opened.lotFraction().toPlainString(), laps);
                     events.changed(auctionId);
                 }
                 // stays OPENING (and frozen) for recovery to open once auctions free up room
@@ -355,7 +366,7 @@ public class Breaches {
      * Freezes the account with the auction id. True once margin-service answered (the snapshot may follow);
      * false when the auction stays OPENING for recovery, or was cancelled (unknown account).
      */
-    private Step frozen(String auctionId, String accountId) {
+    private Step frozen(String auctionId, String accountId, OpenLaps laps) {
         // Recorded before the call, and only while the auction is OPENING: a driver that finds it opened or
         // cancelled sends nothing, and the unfreeze of a cancel is recorded done only once every freeze recorded
         // here can no longer land after it (AuctionStore#markUnfrozen): a slow driver's freeze that lands after
@@ -364,8 +375,10 @@ public class Breaches {
             LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
             return Step.STOP;
         }
+        laps.lap("note-freeze");
         try {
             margin.setFreeze(accountId, true, auctionId);
+            laps.lap("freeze");
         } catch (DependencyException e) {
             if (e.code() == Status.Code.NOT_FOUND) {
                 cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
@@ -378,6 +391,7 @@ public class Breaches {
             return Step.STOP;
         }
         store.markFrozen(auctionId);
+        laps.lap("mark-frozen");
         reportedHeld.remove(auctionId);
         return Step.GO;
     }

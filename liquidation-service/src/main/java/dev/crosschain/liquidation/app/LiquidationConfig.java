@@ -42,6 +42,30 @@ public interface LiquidationConfig {
 
     BucketAuctions bucketAuctions();
 
+    Open open();
+
+    interface Open {
+        /**
+         * How many accounts' auctions open at once (WatchRisk events handled concurrently; one account's events one at a
+         * time, in order). Each holds a database connection only for its statements, but at most this many margin-service
+         * calls are in flight for openings.
+         */
+        @WithDefault("16")
+        int parallelism();
+
+        /**
+         * The parallelism, checked: in [1, 256].
+         *
+         * @throws IllegalStateException naming the property
+         */
+        default int validatedParallelism() {
+            if (parallelism() < 1 || parallelism() > 256) {
+                throw new IllegalStateException("liquidation.open.parallelism must be in [1, 256], got " + parallelism());
+            }
+            return parallelism();
+        }
+    }
+
     interface BucketAuctions {
         /**
          * Whether a breached ISOLATED bucket is auctioned alone (its position and allocation). Off by default: an

@@ -16,6 +16,9 @@ import java.time.Duration;
  * Keeps a subscription to margin-service's WatchRisk from startup on; re-subscribes after a failure or
  * an end of stream with exponential backoff (reconnect-min .. reconnect-max). On every (re)subscribe
  * margin-service first sends every account not HEALTHY, so nothing is missed while disconnected.
+ * Events are handled on {@code liquidation.open.parallelism} threads, one account's events one at a time and in
+ * order (a breach and its end are never swapped): opening an auction waits on margin-service twice and on the
+ * database, so one account at a time made a breach of many accounts open one after another.
  */
 @ApplicationScoped
 public class RiskWatcher {
@@ -28,6 +31,9 @@ public class RiskWatcher {
     private final Duration maxBackoff;
     private volatile Duration backoff;
     private final Resubscription<RiskEvent> subscription;
+    private final PerAccountLanes lanes;
+    /** How long a shutdown waits for the openings under way: one left unfinished stays OPENING for recovery. */
+    private final Duration drainGrace;
 
     public RiskWatcher(MarginClient margin, Breaches breaches, LiquidationConfig config) {
         this.margin = margin;
@@ -35,6 +41,8 @@ public class RiskWatcher {
         this.minBackoff = config.risk().reconnectMin();
         this.maxBackoff = config.risk().reconnectMax();
         this.backoff = minBackoff;
+        this.lanes = new PerAccountLanes("liquidation-open", config.open().validatedParallelism());
+        this.drainGrace = config.client().deadline();
         this.subscription = new Resubscription<>(() -> margin.watchRisk().emitOn(Infrastructure.getDefaultWorkerPool()),
                 this::handle, this::nextDelay);
     }
@@ -45,15 +53,32 @@ public class RiskWatcher {
 
     void onStop(@Observes ShutdownEvent event) {
         subscription.stop();
+        // events not started are dropped: margin-service sends every account not HEALTHY again on the next subscribe
+        if (!lanes.stop(drainGrace)) {
+            LOG.warnf("openings still running %s after shutdown began were interrupted; recovery drives their claims on",
+                    drainGrace);
+        }
     }
 
     private void handle(RiskEvent event) {
         backoff = minBackoff;
+        String accountId = event.getAccountId();
         if (event.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION) {
-            breaches.onLiquidation(event.getAccountId());
+            lanes.submit(accountId, new PerAccountLanes.Task(Kind.LIQUIDATION, () -> breaches.onLiquidation(accountId)));
         } else {
-            breaches.onNotLiquidation(event.getAccountId());
+            lanes.submit(accountId, new PerAccountLanes.Task(Kind.NOT_LIQUIDATION, () -> breaches.onNotLiquidation(accountId)));
         }
+    }
+
+    /** The two things an event asks of {@link Breaches}. */
+    private enum Kind {
+        LIQUIDATION,
+        NOT_LIQUIDATION
+    }
+
+    /** Events handled (or dropped as a repeat of the one queued before them for the account) since the start: for tests. */
+    public long eventsHandled() {
+        return lanes.done();
     }
 
     private Duration nextDelay(Throwable failure) {

@@ -125,6 +125,13 @@ final class FakeUpstream {
         final Map<String, com.google.rpc.Status> unfreezeFailures = new ConcurrentHashMap<>();
         final List<TransferPositionsRequest> transferCalls = new CopyOnWriteArrayList<>();
         final Map<String, TransferPositionsRequest> transfers = new ConcurrentHashMap<>();
+        /** How long every GetAccountView takes to answer, ms (0: at once): lets tests see openings overlap. */
+        final java.util.concurrent.atomic.AtomicLong viewDelayMillis = new java.util.concurrent.atomic.AtomicLong();
+        /** GetAccountView calls being answered now, and the most there were at once, overall and for one account. */
+        final java.util.concurrent.atomic.AtomicInteger viewsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger mostViewsInFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final Map<String, java.util.concurrent.atomic.AtomicInteger> accountViewsInFlight = new ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger mostViewsInFlightForOneAccount = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void watchRisk(WatchRiskRequest request, StreamObserver<WatchRiskResponse> observer) {
@@ -170,6 +177,21 @@ final class FakeUpstream {
         @Override
         public void getAccountView(GetAccountViewRequest request, StreamObserver<GetAccountViewResponse> observer) {
             sequence.add("view " + request.getAccountId());
+            java.util.concurrent.atomic.AtomicInteger ofAccount = accountViewsInFlight.computeIfAbsent(request.getAccountId(),
+                    a -> new java.util.concurrent.atomic.AtomicInteger());
+            mostViewsInFlight.accumulateAndGet(viewsInFlight.incrementAndGet(), Math::max);
+            mostViewsInFlightForOneAccount.accumulateAndGet(ofAccount.incrementAndGet(), Math::max);
+            try {
+                long delay = viewDelayMillis.get();
+                if (delay > 0) {
+                    Thread.sleep(delay);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                viewsInFlight.decrementAndGet();
+                ofAccount.decrementAndGet();
+            }
             AccountView view = views.get(request.getAccountId());
             Status failure = viewFailures.get(request.getAccountId());
             if (failure != null) {
