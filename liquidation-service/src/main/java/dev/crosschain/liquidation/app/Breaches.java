@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Opens an auction for an account margin-service reports in LIQUIDATION, in an order that auctions
@@ -78,6 +79,8 @@ public class Breaches {
     private final Set<String> reportedHeld = ConcurrentHashMap.newKeySet();
     /** Accounts a halt or a breaker holds back from a new auction, logged once each rather than every pass. */
     private final Set<String> reportedWaiting = ConcurrentHashMap.newKeySet();
+    /** See {@link #lockOf}. */
+    private final ReentrantLock[] accountLocks = new ReentrantLock[256];
     private final NewAuctionGate gate;
     /** liquidation.caps.*: none by default. */
     private final AuctionCaps caps;
@@ -105,6 +108,9 @@ public class Breaches {
         this.fundAccount = config.insuranceFund().account();
         this.bucketAuctions = config.bucketAuctions().enabled();
         this.fundEnabled = config.insuranceFund().enabled();
+        for (int i = 0; i < accountLocks.length; i++) {
+            accountLocks[i] = new ReentrantLock();
+        }
     }
 
     /**
@@ -122,6 +128,16 @@ public class Breaches {
         if (accountId == null || accountId.isBlank()) {
             return;
         }
+        ReentrantLock lock = lockOf(accountId);
+        lock.lock();
+        try {
+            onLiquidationLocked(accountId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void onLiquidationLocked(String accountId) {
         if (accountId.equals(fundAccount)) {
             // the fund's takeovers may leave it below margin; its positions are managed by operators, never auctioned
             if (fundBreachReported.compareAndSet(false, true)) {
@@ -153,14 +169,30 @@ public class Breaches {
             return;
         }
         if (auctionId != null) {
-            drive(auctionId, accountId, laps);
+            drive(auctionId, accountId, laps, true);
         }
     }
 
     /** An event saying the account is no longer in LIQUIDATION: stop retrying its claim. */
     public void onNotLiquidation(String accountId) {
-        unclaimed.remove(accountId);
-        reportedWaiting.remove(accountId);
+        ReentrantLock lock = lockOf(accountId);
+        lock.lock();
+        try {
+            unclaimed.remove(accountId);
+            reportedWaiting.remove(accountId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The lock one account's breach handling holds: the stream's events, the retries and the release events of one account
+     * run one at a time, so a retry that read the account as waiting cannot put it back after its recovery was handled
+     * (its HEALTHY event handled between the read and a hold re-adding it would leave a recovered account to be claimed).
+     * Striped: two accounts sharing a stripe only wait for each other.
+     */
+    private ReentrantLock lockOf(String accountId) {
+        return accountLocks[Math.floorMod(accountId.hashCode(), accountLocks.length)];
     }
 
     private void waiting(String accountId, String why) {
@@ -197,7 +229,16 @@ public class Breaches {
     /** Retries the claims that could not be written or waited for an unfreeze. */
     public void retryUnclaimed() {
         for (String accountId : Set.copyOf(unclaimed)) {
-            onLiquidation(accountId);
+            ReentrantLock lock = lockOf(accountId);
+            lock.lock();
+            try {
+                // looked at again under the lock: its recovery may have been handled since the copy
+                if (unclaimed.contains(accountId)) {
+                    onLiquidationLocked(accountId);
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -223,12 +264,13 @@ public class Breaches {
      * claims to its next pass rather than wait for each one's deadlines).
      */
     public boolean drive(String auctionId, String accountId) {
-        return drive(auctionId, accountId, OpenLaps.start());
+        return drive(auctionId, accountId, OpenLaps.start(), false);
     }
 
-    private boolean drive(String auctionId, String accountId, OpenLaps laps) {
+    /** @param justClaimed the caller claimed it this moment, with the freeze recorded as sent ({@link AuctionStore#claimToFreeze}) */
+    private boolean drive(String auctionId, String accountId, OpenLaps laps, boolean justClaimed) {
         try {
-            Step freeze = frozen(auctionId, accountId, laps);
+            Step freeze = frozen(auctionId, accountId, laps, justClaimed);
             if (freeze != Step.GO) {
                 return freeze != Step.MARGIN_DOWN;
             }
@@ -351,7 +393,7 @@ public class Breaches {
             case NONE -> unclaimed.remove(accountId);
         }
         String auctionId = "auc-" + UUID.randomUUID();
-        if (!store.claim(auctionId, accountId, clock.instant(), curve)) {
+        if (!store.claimToFreeze(auctionId, accountId, clock.instant(), curve)) {
             LOG.debugf("%s already claimed elsewhere", accountId);
             return null;
         }
@@ -366,12 +408,12 @@ public class Breaches {
      * Freezes the account with the auction id. True once margin-service answered (the snapshot may follow);
      * false when the auction stays OPENING for recovery, or was cancelled (unknown account).
      */
-    private Step frozen(String auctionId, String accountId, OpenLaps laps) {
+    private Step frozen(String auctionId, String accountId, OpenLaps laps, boolean justClaimed) {
         // Recorded before the call, and only while the auction is OPENING: a driver that finds it opened or
         // cancelled sends nothing, and the unfreeze of a cancel is recorded done only once every freeze recorded
         // here can no longer land after it (AuctionStore#markUnfrozen): a slow driver's freeze that lands after
-        // the cancel's unfreeze is undone by recovery's next unfreeze.
-        if (!store.noteFreezeSent(auctionId, AuctionStatus.OPENING, clock.instant())) {
+        // the cancel's unfreeze is undone by recovery's next unfreeze. A driver that just claimed it recorded it with the claim.
+        if (!justClaimed && !store.noteFreezeSent(auctionId, AuctionStatus.OPENING, clock.instant())) {
             LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
             return Step.STOP;
         }
@@ -390,8 +432,7 @@ public class Breaches {
             }
             return Step.STOP;
         }
-        store.markFrozen(auctionId);
-        laps.lap("mark-frozen");
+        // no frozen flag written here: only an OPEN auction's is read (AuctionStore#freezePending), and the open sets it
         reportedHeld.remove(auctionId);
         return Step.GO;
     }

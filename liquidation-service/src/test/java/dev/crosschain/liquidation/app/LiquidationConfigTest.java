@@ -171,6 +171,23 @@ class LiquidationConfigTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("chain/asset");
     }
 
+    @Test
+    void openParallelismDefaultsTo16AndMustBeWithin1To256() {
+        assertThat(open(Map.of()).validatedParallelism()).isEqualTo(16);
+        assertThat(open(Map.of("liquidation.open.parallelism", "1")).validatedParallelism()).isEqualTo(1);
+        assertThat(open(Map.of("liquidation.open.parallelism", "256")).validatedParallelism()).isEqualTo(256);
+        for (String bad : new String[] {"0", "-3", "257"}) {
+            assertThatThrownBy(() -> open(Map.of("liquidation.open.parallelism", bad)).validatedParallelism())
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("liquidation.open.parallelism");
+        }
+    }
+
+    private static LiquidationConfig.Open open(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(LiquidationConfig.Open.class, "liquidation.open")
+                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
+        return config.getConfigMapping(LiquidationConfig.Open.class, "liquidation.open");
+    }
+
     private static LiquidationConfig.Caps caps(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(LiquidationConfig.Caps.class, "liquidation.caps")
                 .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
