@@ -89,7 +89,9 @@ final class PerAccountLanes {
             }
             try {
                 next.work().run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // an Error too: leaving the loop would keep the account's lane registered with nothing draining it,
+                // and every later event of the account would queue behind it until a restart
                 LOG.errorf(e, "a task of %s failed", accountId);
             } finally {
                 done.incrementAndGet();

@@ -80,6 +80,24 @@ class PerAccountLanesTest {
     }
 
     @Test
+    void aTaskThrowingAnErrorLeavesTheAccountsLaneDraining() throws Exception {
+        PerAccountLanes lanes = new PerAccountLanes("test", 1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch nextRan = new CountDownLatch(1);
+        lanes.submit("acc", new PerAccountLanes.Task("fail", () -> {
+            await(release);
+            throw new AssertionError("thrown on purpose by the test");
+        }));
+        lanes.submit("acc", new PerAccountLanes.Task("next", nextRan::countDown));
+        release.countDown();
+        assertThat(nextRan.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        CountDownLatch laterRan = new CountDownLatch(1);
+        lanes.submit("acc", new PerAccountLanes.Task("later", laterRan::countDown));
+        assertThat(laterRan.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(lanes.stop(WAIT)).isTrue();
+    }
+
+    @Test
     void stopWaitsForTheRunningTaskDropsTheQueuedOnesAndTakesNoMore() throws Exception {
         PerAccountLanes lanes = new PerAccountLanes("test", 1);
         CountDownLatch started = new CountDownLatch(1);
