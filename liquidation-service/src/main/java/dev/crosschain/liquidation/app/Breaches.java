@@ -208,8 +208,7 @@ public class Breaches {
      * margin calls.
      */
     void onReleased(@ObservesAsync AccountReleased released) {
-        if (unclaimed.contains(released.accountId())) {
-            onLiquidation(released.accountId());
+        if (claimedIfStillUnclaimed(released.accountId())) {
             return;
         }
         // a cap cut its last auction to part of the portfolio: the rest may still breach, and margin-service sends only
@@ -229,16 +228,25 @@ public class Breaches {
     /** Retries the claims that could not be written or waited for an unfreeze. */
     public void retryUnclaimed() {
         for (String accountId : Set.copyOf(unclaimed)) {
-            ReentrantLock lock = lockOf(accountId);
-            lock.lock();
-            try {
-                // looked at again under the lock: its recovery may have been handled since the copy
-                if (unclaimed.contains(accountId)) {
-                    onLiquidationLocked(accountId);
-                }
-            } finally {
-                lock.unlock();
+            claimedIfStillUnclaimed(accountId);
+        }
+    }
+
+    /**
+     * Handles the account as a breach if it still waits to be claimed, looked at under its lock: its recovery may have
+     * been handled since the caller saw it waiting, and a claim then would freeze a recovered account. True when it waited.
+     */
+    private boolean claimedIfStillUnclaimed(String accountId) {
+        ReentrantLock lock = lockOf(accountId);
+        lock.lock();
+        try {
+            if (!unclaimed.contains(accountId)) {
+                return false;
             }
+            onLiquidationLocked(accountId);
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
