@@ -3,7 +3,6 @@ package dev.crosschain.liquidation.app;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -16,28 +15,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs tasks on a bounded pool of threads, one lane per account: tasks of one account run one at a time, in the order
- * they were submitted; tasks of different accounts run at once, up to the pool's size. A task submitted while the
- * account's lane holds the same kind of task, not started yet, as its last is dropped (the queued one does the same).
+ * Runs tasks on a bounded pool of threads, one lane per account: tasks of one account run one at a time; tasks of
+ * different accounts run at once, up to the pool's size. An account holds at most one task waiting behind its running
+ * one: a task submitted while another waits replaces it (each task acts on the account's latest state, so the latest
+ * one does all the waiting one would have done). The running task is never dropped. Waiting tasks are therefore bounded
+ * by the number of accounts, however fast events come.
  */
 final class PerAccountLanes {
 
     private static final Logger LOG = Logger.getLogger(PerAccountLanes.class);
 
-    /** A task, and its kind: two tasks of one kind queued back to back for an account do the same work. */
-    record Task(Object kind, Runnable work) {
-        Task {
-            Objects.requireNonNull(kind);
-            Objects.requireNonNull(work);
-        }
-    }
-
     private final ExecutorService pool;
-    /** Accounts with a task running or queued, and their tasks not started yet. Guarded by itself. */
-    private final Map<String, ArrayDeque<Task>> lanes = new HashMap<>();
+    /**
+     * Accounts with a task running or waiting, and the task waiting behind the running one (null when none waits).
+     * Guarded by itself.
+     */
+    private final Map<String, Lane> lanes = new HashMap<>();
     private volatile boolean stopped;
-    /** Tasks run or dropped as a repeat, since the start. */
+    /** Tasks run or replaced by a later one, since the start. */
     private final AtomicLong done = new AtomicLong();
+
+    /** An account's lane: the task waiting to run after the running one. */
+    private static final class Lane {
+        private Runnable waiting;
+    }
 
     PerAccountLanes(String name, int threads) {
         if (threads < 1) {
@@ -52,59 +53,64 @@ final class PerAccountLanes {
         this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
     }
 
-    /** Queues the task in the account's lane; nothing once {@link #stop} was called. */
-    void submit(String accountId, Task task) {
+    /**
+     * Runs the task after the account's running one, in place of any task still waiting for it; nothing once
+     * {@link #stop} was called.
+     */
+    void submit(String accountId, Runnable task) {
+        Objects.requireNonNull(task);
         synchronized (lanes) {
             if (stopped) {
                 return;
             }
-            ArrayDeque<Task> lane = lanes.get(accountId);
+            Lane lane = lanes.get(accountId);
             if (lane != null) {
-                Task last = lane.peekLast();
-                if (last == null || !last.kind().equals(task.kind())) {
-                    lane.addLast(task);
-                } else {
+                if (lane.waiting != null) {
                     done.incrementAndGet();
                 }
+                lane.waiting = task;
                 return;
             }
-            lane = new ArrayDeque<>();
-            lane.addLast(task);
-            lanes.put(accountId, lane);
+            lanes.put(accountId, new Lane());
         }
-        pool.execute(() -> drain(accountId));
+        // handed to the drain, not left waiting in the lane: a task submitted before the drain starts cannot replace it
+        pool.execute(() -> drain(accountId, task));
     }
 
-    /** Runs the account's tasks until its lane is empty, then frees the lane (under the same lock as submit). */
-    private void drain(String accountId) {
+    /** Runs the first task, then the account's waiting ones until none waits; then frees the lane (under submit's lock). */
+    private void drain(String accountId, Runnable first) {
+        Runnable next = first;
         while (true) {
-            Task next;
             synchronized (lanes) {
-                ArrayDeque<Task> lane = lanes.get(accountId);
-                next = stopped ? null : lane.pollFirst();
+                Lane lane = lanes.get(accountId);
                 if (next == null) {
+                    next = stopped ? null : lane.waiting;
+                    lane.waiting = null;
+                }
+                if (next == null || stopped) {
                     lanes.remove(accountId);
                     return;
                 }
             }
             try {
-                next.work().run();
+                next.run();
             } catch (Throwable e) {
                 // an Error too: leaving the loop would keep the account's lane registered with nothing draining it,
                 // and every later event of the account would queue behind it until a restart
                 LOG.errorf(e, "a task of %s failed", accountId);
             } finally {
                 done.incrementAndGet();
+                next = null;
             }
         }
     }
 
-    /** Tasks run (or failed) or dropped as a repeat of the one queued before them, since the start. */
+    /** Tasks run (or failed) or replaced by a later one while they waited, since the start. */
     long done() {
         return done.get();
     }
 
-    /** Accounts with a task running or queued. */
+    /** Accounts with a task running or waiting. */
     int busyAccounts() {
         synchronized (lanes) {
             return lanes.size();
@@ -117,7 +123,7 @@ final class PerAccountLanes {
     }
 
     /**
-     * Takes no more tasks and drops the queued ones; waits up to {@code grace} for the running ones to end, then
+     * Takes no more tasks and drops the waiting ones; waits up to {@code grace} for the running ones to end, then
      * interrupts them. True when every running task ended.
      */
     boolean stop(Duration grace) {

@@ -16,9 +16,11 @@ import java.time.Duration;
  * Keeps a subscription to margin-service's WatchRisk from startup on; re-subscribes after a failure or
  * an end of stream with exponential backoff (reconnect-min .. reconnect-max). On every (re)subscribe
  * margin-service first sends every account not HEALTHY, so nothing is missed while disconnected.
- * Events are handled on {@code liquidation.open.parallelism} threads, one account's events one at a time and in
- * order (a breach and its end are never swapped): opening an auction waits on margin-service twice and on the
- * database, so one account at a time made a breach of many accounts open one after another.
+ * Events are handled on {@code liquidation.open.parallelism} threads, one account's events one at a time, an event
+ * waiting for the account's running one replaced by a later event (an account's latest status is what counts; a breach
+ * is never handled after its end): opening an auction waits on margin-service twice and on the database, so one account
+ * at a time made a breach of many accounts open one after another. At most one event waits per account, so a stream
+ * faster than the openings holds no more than one event per account.
  */
 @ApplicationScoped
 public class RiskWatcher {
@@ -64,19 +66,13 @@ public class RiskWatcher {
         backoff = minBackoff;
         String accountId = event.getAccountId();
         if (event.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION) {
-            lanes.submit(accountId, new PerAccountLanes.Task(Kind.LIQUIDATION, () -> breaches.onLiquidation(accountId)));
+            lanes.submit(accountId, () -> breaches.onLiquidation(accountId));
         } else {
-            lanes.submit(accountId, new PerAccountLanes.Task(Kind.NOT_LIQUIDATION, () -> breaches.onNotLiquidation(accountId)));
+            lanes.submit(accountId, () -> breaches.onNotLiquidation(accountId));
         }
     }
 
-    /** The two things an event asks of {@link Breaches}. */
-    private enum Kind {
-        LIQUIDATION,
-        NOT_LIQUIDATION
-    }
-
-    /** Events handled (or dropped as a repeat of the one queued before them for the account) since the start: for tests. */
+    /** Events handled (or replaced by a later event of the account while they waited) since the start: for tests. */
     public long eventsHandled() {
         return lanes.done();
     }
