@@ -129,7 +129,9 @@ public class Breaches {
             return;
         }
         ReentrantLock lock = lockOf(accountId);
-        lock.lock();
+        if (!locked(lock, accountId)) {
+            return;
+        }
         try {
             onLiquidationLocked(accountId);
         } finally {
@@ -176,7 +178,9 @@ public class Breaches {
     /** An event saying the account is no longer in LIQUIDATION: stop retrying its claim. */
     public void onNotLiquidation(String accountId) {
         ReentrantLock lock = lockOf(accountId);
-        lock.lock();
+        if (!locked(lock, accountId)) {
+            return;
+        }
         try {
             unclaimed.remove(accountId);
             reportedWaiting.remove(accountId);
@@ -193,6 +197,22 @@ public class Breaches {
      */
     private ReentrantLock lockOf(String accountId) {
         return accountLocks[Math.floorMod(accountId.hashCode(), accountLocks.length)];
+    }
+
+    /**
+     * Takes the account's lock, or gives up when the thread is interrupted waiting for it (a shutdown interrupts the
+     * openings still running): false then, the interrupt kept, nothing done. What was not done is recoverable: an OPENING
+     * row is driven by recovery, an unclaimed account is retried or re-sent by margin-service on the next subscribe.
+     */
+    private static boolean locked(ReentrantLock lock, String accountId) {
+        try {
+            lock.lockInterruptibly();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.debugf("%s: interrupted waiting for its lock, left as it was", accountId);
+            return false;
+        }
     }
 
     private void waiting(String accountId, String why) {
@@ -234,11 +254,14 @@ public class Breaches {
 
     /**
      * Handles the account as a breach if it still waits to be claimed, looked at under its lock: its recovery may have
-     * been handled since the caller saw it waiting, and a claim then would freeze a recovered account. True when it waited.
+     * been handled since the caller saw it waiting, and a claim then would freeze a recovered account. True when it waited,
+     * or when the thread was interrupted waiting for the lock (nothing more is to be done then).
      */
     private boolean claimedIfStillUnclaimed(String accountId) {
         ReentrantLock lock = lockOf(accountId);
-        lock.lock();
+        if (!locked(lock, accountId)) {
+            return true;
+        }
         try {
             if (!unclaimed.contains(accountId)) {
                 return false;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +74,17 @@ final class PerAccountLanes {
             }
             lanes.put(accountId, new Lane());
         }
-        // handed to the drain, not left waiting in the lane: a task submitted before the drain starts cannot replace it
-        pool.execute(() -> drain(accountId, task));
+        try {
+            // handed to the drain, not left waiting in the lane: a task submitted before the drain starts cannot replace it
+            pool.execute(() -> drain(accountId, task));
+        } catch (RejectedExecutionException e) {
+            // stop() shut the pool between the check above and here: dropped like the waiting ones (margin-service
+            // sends every account not HEALTHY again on the next subscribe)
+            synchronized (lanes) {
+                lanes.remove(accountId);
+            }
+            LOG.debugf("a task of %s dropped: the lanes stopped", accountId);
+        }
     }
 
     /** Runs the first task, then the account's waiting ones until none waits; then frees the lane (under submit's lock). */
