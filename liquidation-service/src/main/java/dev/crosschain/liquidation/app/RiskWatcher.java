@@ -8,6 +8,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -37,13 +38,15 @@ public class RiskWatcher {
     /** How long a shutdown waits for the openings under way: one left unfinished stays OPENING for recovery. */
     private final Duration drainGrace;
 
-    public RiskWatcher(MarginClient margin, Breaches breaches, LiquidationConfig config) {
+    /** @param connections the database connections, which bound the parallelism ({@link LiquidationConfig.Open#parallelism}) */
+    public RiskWatcher(MarginClient margin, Breaches breaches, LiquidationConfig config,
+                       @ConfigProperty(name = "quarkus.datasource.jdbc.max-size", defaultValue = "20") int connections) {
         this.margin = margin;
         this.breaches = breaches;
         this.minBackoff = config.risk().reconnectMin();
         this.maxBackoff = config.risk().reconnectMax();
         this.backoff = minBackoff;
-        this.lanes = new PerAccountLanes("liquidation-open", config.open().validatedParallelism());
+        this.lanes = new PerAccountLanes("liquidation-open", config.open().validatedParallelism(connections));
         this.drainGrace = config.client().deadline();
         this.subscription = new Resubscription<>(() -> margin.watchRisk().emitOn(Infrastructure.getDefaultWorkerPool()),
                 this::handle, this::nextDelay);
