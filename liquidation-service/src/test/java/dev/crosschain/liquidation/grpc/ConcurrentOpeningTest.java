@@ -1,5 +1,6 @@
 package dev.crosschain.liquidation.grpc;
 
+import dev.crosschain.liquidation.app.Recovery;
 import dev.crosschain.liquidation.app.RiskWatcher;
 import dev.crosschain.postgres.PostgresTestResource;
 import dev.crosschain.proto.liquidation.v1.Auction;
@@ -38,6 +39,9 @@ class ConcurrentOpeningTest {
 
     @Inject
     RiskWatcher watcher;
+
+    @Inject
+    Recovery recovery;
 
     @BeforeAll
     static void connect() {
@@ -119,6 +123,10 @@ class ConcurrentOpeningTest {
         }
         awaitUntil("an OPEN auction for each of the 25 still in breach", () -> breached.stream()
                 .allMatch(a -> auctionsOf(a).stream().anyMatch(x -> x.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN)));
+        // a recovered account wrongly left waiting could be claimed later in the pass that opened the others, or the next:
+        // two more passes ended means one ran whole after the 25 opened
+        long passes = recovery.passes();
+        awaitUntil("a whole recovery pass after the 25 opened", () -> recovery.passes() >= passes + 2);
         for (String account : recovered) {
             assertThat(auctionsOf(account)).as(account).isEmpty();
             assertThat(upstream.margin.sequenceOf(account)).as(account).isEmpty();
