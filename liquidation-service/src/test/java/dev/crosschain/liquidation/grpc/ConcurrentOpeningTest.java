@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static dev.crosschain.liquidation.grpc.LiquidationGrpcServiceTest.view;
 import static dev.crosschain.liquidation.grpc.TestSupport.awaitUntil;
@@ -24,14 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Many accounts breaching at once (issue 6: every auction open within a second of a move that breaches 1,000): the
- * WatchRisk events are handled on liquidation.open.parallelism threads, one account's events one at a time and in order.
+ * WatchRisk events are handled on liquidation.open.parallelism threads, one account's events one at a time, the latest last.
  */
 @QuarkusTest
 @QuarkusTestResource(PostgresTestResource.class)
 class ConcurrentOpeningTest {
 
-    /** Every account of this test's: their auctions are claimed at the same moment. */
-    static final String PREFIX = "acc-concurrent-";
+    /** Every account of this test's. */
+    private static final String PREFIX = "acc-concurrent-";
 
     static LiquidationServiceGrpc.LiquidationServiceBlockingStub liquidation;
     static LiquidationServiceGrpc.LiquidationServiceBlockingStub admin;
@@ -137,7 +138,7 @@ class ConcurrentOpeningTest {
     }
 
     private static List<String> accounts(String prefix, int n) {
-        return java.util.stream.IntStream.range(0, n).mapToObj(i -> prefix + i).toList();
+        return IntStream.range(0, n).mapToObj(i -> prefix + i).toList();
     }
 
     private static List<Auction> auctionsOf(String account) {

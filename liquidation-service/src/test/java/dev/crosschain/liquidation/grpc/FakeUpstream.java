@@ -45,11 +45,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -126,12 +130,12 @@ final class FakeUpstream {
         final List<TransferPositionsRequest> transferCalls = new CopyOnWriteArrayList<>();
         final Map<String, TransferPositionsRequest> transfers = new ConcurrentHashMap<>();
         /** How long every GetAccountView takes to answer, ms (0: at once): lets tests see openings overlap. */
-        final java.util.concurrent.atomic.AtomicLong viewDelayMillis = new java.util.concurrent.atomic.AtomicLong();
+        final AtomicLong viewDelayMillis = new AtomicLong();
         /** GetAccountView calls being answered now, and the most there were at once, overall and for one account. */
-        final java.util.concurrent.atomic.AtomicInteger viewsInFlight = new java.util.concurrent.atomic.AtomicInteger();
-        final java.util.concurrent.atomic.AtomicInteger mostViewsInFlight = new java.util.concurrent.atomic.AtomicInteger();
-        final Map<String, java.util.concurrent.atomic.AtomicInteger> accountViewsInFlight = new ConcurrentHashMap<>();
-        final java.util.concurrent.atomic.AtomicInteger mostViewsInFlightForOneAccount = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger viewsInFlight = new AtomicInteger();
+        final AtomicInteger mostViewsInFlight = new AtomicInteger();
+        final Map<String, AtomicInteger> accountViewsInFlight = new ConcurrentHashMap<>();
+        final AtomicInteger mostViewsInFlightForOneAccount = new AtomicInteger();
 
         @Override
         public void watchRisk(WatchRiskRequest request, StreamObserver<WatchRiskResponse> observer) {
@@ -177,8 +181,8 @@ final class FakeUpstream {
         @Override
         public void getAccountView(GetAccountViewRequest request, StreamObserver<GetAccountViewResponse> observer) {
             sequence.add("view " + request.getAccountId());
-            java.util.concurrent.atomic.AtomicInteger ofAccount = accountViewsInFlight.computeIfAbsent(request.getAccountId(),
-                    a -> new java.util.concurrent.atomic.AtomicInteger());
+            AtomicInteger ofAccount = accountViewsInFlight.computeIfAbsent(request.getAccountId(),
+                    a -> new AtomicInteger());
             mostViewsInFlight.accumulateAndGet(viewsInFlight.incrementAndGet(), Math::max);
             mostViewsInFlightForOneAccount.accumulateAndGet(ofAccount.incrementAndGet(), Math::max);
             try {
@@ -274,9 +278,9 @@ final class FakeUpstream {
                         .addMmTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.05"))));
                 response.addChains(Chain.newBuilder().setChainId(chain).setConfig(c));
             }
-            new java.util.TreeMap<>(added).forEach((chain, assets) -> {
+            new TreeMap<>(added).forEach((chain, assets) -> {
                 ChainConfig.Builder c = ChainConfig.newBuilder().setChainId(chain).setConfirmations(1);
-                new java.util.TreeMap<>(assets).forEach((asset, decimals) -> c.addAssets(AssetConfig.newBuilder()
+                new TreeMap<>(assets).forEach((asset, decimals) -> c.addAssets(AssetConfig.newBuilder()
                         .setAsset(asset).setCanonicalAsset(canonical.getOrDefault(chain + "/" + asset, asset)).setDecimals(decimals)
                         .addImTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.1"))
                         .addMmTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.05"))));
@@ -361,7 +365,7 @@ final class FakeUpstream {
 
         /** The first leg that would overdraw its account when the legs apply in order; -1 when none does. */
         private int overdrawnLeg(TransferRequest request) {
-            Map<String, BigDecimal> after = new java.util.HashMap<>();
+            Map<String, BigDecimal> after = new HashMap<>();
             for (int i = 0; i < request.getLegsCount(); i++) {
                 TransferLeg leg = request.getLegs(i);
                 BigDecimal amount = new BigDecimal(leg.getAmount());
@@ -387,8 +391,8 @@ final class FakeUpstream {
         @Override
         public void getCollateral(GetCollateralRequest request, StreamObserver<GetCollateralResponse> observer) {
             String prefix = request.getAccountId() + "/";
-            Map<String, ChainCollateral.Builder> chains = new java.util.TreeMap<>();
-            new java.util.TreeMap<>(ledger).forEach((key, amount) -> {
+            Map<String, ChainCollateral.Builder> chains = new TreeMap<>();
+            new TreeMap<>(ledger).forEach((key, amount) -> {
                 if (key.startsWith(prefix)) {
                     String[] parts = key.substring(prefix.length()).split("/");
                     chains.computeIfAbsent(parts[0], c -> ChainCollateral.newBuilder().setChainId(c))
