@@ -132,20 +132,30 @@ public class Breaches {
         if (!locked(lock, accountId)) {
             return;
         }
+        Claim claim;
         try {
-            onLiquidationLocked(accountId);
+            claim = claimLocked(accountId);
         } finally {
             lock.unlock();
         }
+        driveClaimed(accountId, claim);
     }
 
-    private void onLiquidationLocked(String accountId) {
+    /** An auction this process just claimed, driven after the account's lock is released; the laps of its opening. */
+    private record Claim(String auctionId, OpenLaps laps) {
+    }
+
+    /**
+     * The bookkeeping of a LIQUIDATION event, under the account's lock: activity, gate, claim, and the waiting set. The
+     * claimed auction, or null when there is nothing to drive.
+     */
+    private Claim claimLocked(String accountId) {
         if (accountId.equals(fundAccount)) {
             // the fund's takeovers may leave it below margin; its positions are managed by operators, never auctioned
             if (fundBreachReported.compareAndSet(false, true)) {
                 LOG.errorf("the insurance fund's account %s is in liquidation: not auctioned, operators must act", accountId);
             }
-            return;
+            return null;
         }
         String auctionId;
         OpenLaps laps = OpenLaps.start();
@@ -159,7 +169,7 @@ public class Breaches {
                     // waits here: claimed by the retry pass that finds the hold lifted
                     unclaimed.add(accountId);
                     waiting(accountId, hold.get());
-                    return;
+                    return null;
                 }
             }
             laps.lap("gate");
@@ -168,10 +178,18 @@ public class Breaches {
         } catch (RuntimeException e) {
             LOG.warnf(e, "cannot claim %s for an auction yet, will retry", accountId);
             unclaimed.add(accountId);
-            return;
+            return null;
         }
-        if (auctionId != null) {
-            drive(auctionId, accountId, laps, true);
+        return auctionId == null ? null : new Claim(auctionId, laps);
+    }
+
+    /**
+     * Drives a claim on without the account's lock: its freeze and view calls may take a client deadline each, and
+     * drives are safe to run at once (conditional updates of the OPENING row); only the bookkeeping needs the lock.
+     */
+    private void driveClaimed(String accountId, Claim claim) {
+        if (claim != null) {
+            drive(claim.auctionId(), accountId, claim.laps(), true);
         }
     }
 
@@ -190,10 +208,11 @@ public class Breaches {
     }
 
     /**
-     * The lock one account's breach handling holds: the stream's events, the retries and the release events of one account
-     * run one at a time, so a retry that read the account as waiting cannot put it back after its recovery was handled
-     * (its HEALTHY event handled between the read and a hold re-adding it would leave a recovered account to be claimed).
-     * Striped: two accounts sharing a stripe only wait for each other.
+     * The lock one account's breach bookkeeping holds (activity, gate, claim, the waiting set; not the drive after a
+     * claim): the stream's events, the retries and the release events of one account do it one at a time, so a retry that
+     * read the account as waiting cannot put it back after its recovery was handled (its HEALTHY event handled between
+     * the read and a hold re-adding it would leave a recovered account to be claimed). Striped: two accounts sharing a
+     * stripe wait for each other's bookkeeping only, a few database round trips.
      */
     private ReentrantLock lockOf(String accountId) {
         return accountLocks[Math.floorMod(accountId.hashCode(), accountLocks.length)];
@@ -262,15 +281,17 @@ public class Breaches {
         if (!locked(lock, accountId)) {
             return true;
         }
+        Claim claim;
         try {
             if (!unclaimed.contains(accountId)) {
                 return false;
             }
-            onLiquidationLocked(accountId);
-            return true;
+            claim = claimLocked(accountId);
         } finally {
             lock.unlock();
         }
+        driveClaimed(accountId, claim);
+        return true;
     }
 
     /** Freezes the account of an open auction (one a release before V3 opened unfrozen); recovery retries. */

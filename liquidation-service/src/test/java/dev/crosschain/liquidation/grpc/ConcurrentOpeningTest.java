@@ -137,6 +137,32 @@ class ConcurrentOpeningTest {
         }
     }
 
+    /**
+     * Two accounts whose ids hash alike (so they share Breaches' lock stripe, whatever the stripe count) breach at once
+     * while margin-service takes a second per view: their openings overlap, as the lock covers only the bookkeeping
+     * before the claim, not the freeze and view calls after it.
+     */
+    @Test
+    void accountsSharingALockStripeOpenSideBySide() {
+        List<String> accounts = List.of(PREFIX + "stripe-Aa", PREFIX + "stripe-BB");
+        assertThat(accounts.get(0).hashCode()).isEqualTo(accounts.get(1).hashCode());
+        upstream.margin.viewDelayMillis.set(1000);
+        upstream.margin.mostViewsInFlight.set(0);
+        try {
+            for (String account : accounts) {
+                upstream.margin.views.put(account, view(account, "-4000"));
+            }
+            for (String account : accounts) {
+                upstream.margin.push(account, AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+            }
+            awaitUntil("an OPEN auction for both", () -> accounts.stream()
+                    .allMatch(a -> auctionsOf(a).stream().anyMatch(x -> x.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN)));
+        } finally {
+            upstream.margin.viewDelayMillis.set(0);
+        }
+        assertThat(upstream.margin.mostViewsInFlight.get()).as("the two views at once").isGreaterThan(1);
+    }
+
     private static List<String> accounts(String prefix, int n) {
         return IntStream.range(0, n).mapToObj(i -> prefix + i).toList();
     }
