@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Opens an auction for an account margin-service reports in LIQUIDATION, in an order that auctions
@@ -78,6 +79,8 @@ public class Breaches {
     private final Set<String> reportedHeld = ConcurrentHashMap.newKeySet();
     /** Accounts a halt or a breaker holds back from a new auction, logged once each rather than every pass. */
     private final Set<String> reportedWaiting = ConcurrentHashMap.newKeySet();
+    /** See {@link #lockOf}. */
+    private final ReentrantLock[] accountLocks = new ReentrantLock[256];
     private final NewAuctionGate gate;
     /** liquidation.caps.*: none by default. */
     private final AuctionCaps caps;
@@ -105,6 +108,9 @@ public class Breaches {
         this.fundAccount = config.insuranceFund().account();
         this.bucketAuctions = config.bucketAuctions().enabled();
         this.fundEnabled = config.insuranceFund().enabled();
+        for (int i = 0; i < accountLocks.length; i++) {
+            accountLocks[i] = new ReentrantLock();
+        }
     }
 
     /**
@@ -122,41 +128,110 @@ public class Breaches {
         if (accountId == null || accountId.isBlank()) {
             return;
         }
+        ReentrantLock lock = lockOf(accountId);
+        if (!locked(lock, accountId)) {
+            return;
+        }
+        Claim claim;
+        try {
+            claim = claimLocked(accountId);
+        } finally {
+            lock.unlock();
+        }
+        driveClaimed(accountId, claim);
+    }
+
+    /** An auction this process just claimed, driven after the account's lock is released; the laps of its opening. */
+    private record Claim(String auctionId, OpenLaps laps) {
+    }
+
+    /**
+     * The bookkeeping of a LIQUIDATION event, under the account's lock: activity, gate, claim, and the waiting set. The
+     * claimed auction, or null when there is nothing to drive.
+     */
+    private Claim claimLocked(String accountId) {
         if (accountId.equals(fundAccount)) {
             // the fund's takeovers may leave it below margin; its positions are managed by operators, never auctioned
             if (fundBreachReported.compareAndSet(false, true)) {
                 LOG.errorf("the insurance fund's account %s is in liquidation: not auctioned, operators must act", accountId);
             }
-            return;
+            return null;
         }
         String auctionId;
+        OpenLaps laps = OpenLaps.start();
         try {
             // first, as it costs no call: an account with an auction running needs no gate, nor its view read
             AuctionStore.Activity activity = store.activity(accountId);
+            laps.lap("activity");
             if (activity == AuctionStore.Activity.NONE) {
                 Optional<String> hold = gate.beforeClaim(accountId);
                 if (hold.isPresent()) {
                     // waits here: claimed by the retry pass that finds the hold lifted
                     unclaimed.add(accountId);
                     waiting(accountId, hold.get());
-                    return;
+                    return null;
                 }
             }
+            laps.lap("gate");
             auctionId = claim(accountId, activity);
+            laps.lap("claim");
         } catch (RuntimeException e) {
             LOG.warnf(e, "cannot claim %s for an auction yet, will retry", accountId);
             unclaimed.add(accountId);
-            return;
+            return null;
         }
-        if (auctionId != null) {
-            drive(auctionId, accountId);
+        return auctionId == null ? null : new Claim(auctionId, laps);
+    }
+
+    /**
+     * Drives a claim on without the account's lock: its freeze and view calls may take a client deadline each, and
+     * drives are safe to run at once (conditional updates of the OPENING row); only the bookkeeping needs the lock.
+     */
+    private void driveClaimed(String accountId, Claim claim) {
+        if (claim != null) {
+            drive(claim.auctionId(), accountId, claim.laps(), true);
         }
     }
 
     /** An event saying the account is no longer in LIQUIDATION: stop retrying its claim. */
     public void onNotLiquidation(String accountId) {
-        unclaimed.remove(accountId);
-        reportedWaiting.remove(accountId);
+        ReentrantLock lock = lockOf(accountId);
+        if (!locked(lock, accountId)) {
+            return;
+        }
+        try {
+            unclaimed.remove(accountId);
+            reportedWaiting.remove(accountId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The lock one account's breach bookkeeping holds (activity, gate, claim, the waiting set; not the drive after a
+     * claim): the stream's events, the retries and the release events of one account do it one at a time, so a retry that
+     * read the account as waiting cannot put it back after its recovery was handled (its HEALTHY event handled between
+     * the read and a hold re-adding it would leave a recovered account to be claimed). Striped: two accounts sharing a
+     * stripe wait for each other's bookkeeping only, a few database round trips.
+     */
+    private ReentrantLock lockOf(String accountId) {
+        return accountLocks[Math.floorMod(accountId.hashCode(), accountLocks.length)];
+    }
+
+    /**
+     * Takes the account's lock, or gives up when the thread is interrupted waiting for it (a shutdown interrupts the
+     * openings still running): false then, the interrupt kept, nothing done. What was not done is recoverable: an OPENING
+     * row is driven by recovery, an unclaimed account is retried or re-sent by margin-service on the next subscribe.
+     */
+    private static boolean locked(ReentrantLock lock, String accountId) {
+        try {
+            lock.lockInterruptibly();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.debugf("%s: interrupted waiting for its lock, left as it was", accountId);
+            return false;
+        }
     }
 
     private void waiting(String accountId, String why) {
@@ -172,8 +247,7 @@ public class Breaches {
      * margin calls.
      */
     void onReleased(@ObservesAsync AccountReleased released) {
-        if (unclaimed.contains(released.accountId())) {
-            onLiquidation(released.accountId());
+        if (claimedIfStillUnclaimed(released.accountId())) {
             return;
         }
         // a cap cut its last auction to part of the portfolio: the rest may still breach, and margin-service sends only
@@ -193,8 +267,31 @@ public class Breaches {
     /** Retries the claims that could not be written or waited for an unfreeze. */
     public void retryUnclaimed() {
         for (String accountId : Set.copyOf(unclaimed)) {
-            onLiquidation(accountId);
+            claimedIfStillUnclaimed(accountId);
         }
+    }
+
+    /**
+     * Handles the account as a breach if it still waits to be claimed, looked at under its lock: its recovery may have
+     * been handled since the caller saw it waiting, and a claim then would freeze a recovered account. True when it waited,
+     * or when the thread was interrupted waiting for the lock (nothing more is to be done then).
+     */
+    private boolean claimedIfStillUnclaimed(String accountId) {
+        ReentrantLock lock = lockOf(accountId);
+        if (!locked(lock, accountId)) {
+            return true;
+        }
+        Claim claim;
+        try {
+            if (!unclaimed.contains(accountId)) {
+                return false;
+            }
+            claim = claimLocked(accountId);
+        } finally {
+            lock.unlock();
+        }
+        driveClaimed(accountId, claim);
+        return true;
     }
 
     /** Freezes the account of an open auction (one a release before V3 opened unfrozen); recovery retries. */
@@ -219,14 +316,20 @@ public class Breaches {
      * claims to its next pass rather than wait for each one's deadlines).
      */
     public boolean drive(String auctionId, String accountId) {
+        return drive(auctionId, accountId, OpenLaps.start(), false);
+    }
+
+    /** @param justClaimed the caller claimed it this moment, with the freeze recorded as sent ({@link AuctionStore#claimToFreeze}) */
+    private boolean drive(String auctionId, String accountId, OpenLaps laps, boolean justClaimed) {
         try {
-            Step freeze = frozen(auctionId, accountId);
+            Step freeze = frozen(auctionId, accountId, laps, justClaimed);
             if (freeze != Step.GO) {
                 return freeze != Step.MARGIN_DOWN;
             }
             AccountSnapshot snapshot;
             try {
                 snapshot = margin.accountSnapshot(accountId);
+                laps.lap("snapshot");
             } catch (DependencyException e) {
                 if (e.code() == Status.Code.NOT_FOUND) {
                     cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
@@ -249,6 +352,7 @@ public class Breaches {
                 return true;
             }
             Optional<String> hold = gate.hold(lot);
+            laps.lap("hold");
             if (hold.isPresent()) {
                 // claimed before the hold: stays OPENING (and frozen) for recovery to open once it is lifted
                 waiting(accountId, hold.get());
@@ -263,14 +367,15 @@ public class Breaches {
             AuctionStore.CappedOpen opened = store.open(auctionId, clock.instant(), value, lot, buffer,
                     bucket.isPresent() ? Map.of() : snapshot.collateralValueByAsset(), caps,
                     caps.any() ? decimals() : AssetDecimals.UNKNOWN, bucket.map(AccountSnapshot.Bucket::instrument).orElse(null));
+            laps.lap("open");
             switch (opened.status()) {
                 case OPENED -> {
                     boolean whole = opened.lotFraction().compareTo(BigDecimal.ONE) == 0;
-                    LOG.infof("opened auction %s for %s%s, mark value %s USD, %d lot items, %s%s", auctionId, accountId,
+                    LOG.infof("opened auction %s for %s%s, mark value %s USD, %d lot items, %s%s; in %s", auctionId, accountId,
                             bucket.map(b -> " (its ISOLATED bucket " + b.instrument() + " alone)").orElse(""),
                             value.toPlainString(), lot.size(), buffer != null ? buffer
                                     : "no buffer level (the bound is off, or the view has no equity, IM or MM): sold until empty",
-                            whole ? "" : ", a cap on the value in auction cut the lot to " + opened.lotFraction().toPlainString());
+                            whole ? "" : ", a cap on the value in auction cut the lot to " + opened.lotFraction().toPlainString(), laps);
                     events.changed(auctionId);
                 }
                 // stays OPENING (and frozen) for recovery to open once auctions free up room
@@ -340,7 +445,7 @@ public class Breaches {
             case NONE -> unclaimed.remove(accountId);
         }
         String auctionId = "auc-" + UUID.randomUUID();
-        if (!store.claim(auctionId, accountId, clock.instant(), curve)) {
+        if (!store.claimToFreeze(auctionId, accountId, clock.instant(), curve)) {
             LOG.debugf("%s already claimed elsewhere", accountId);
             return null;
         }
@@ -355,17 +460,19 @@ public class Breaches {
      * Freezes the account with the auction id. True once margin-service answered (the snapshot may follow);
      * false when the auction stays OPENING for recovery, or was cancelled (unknown account).
      */
-    private Step frozen(String auctionId, String accountId) {
+    private Step frozen(String auctionId, String accountId, OpenLaps laps, boolean justClaimed) {
         // Recorded before the call, and only while the auction is OPENING: a driver that finds it opened or
         // cancelled sends nothing, and the unfreeze of a cancel is recorded done only once every freeze recorded
         // here can no longer land after it (AuctionStore#markUnfrozen): a slow driver's freeze that lands after
-        // the cancel's unfreeze is undone by recovery's next unfreeze.
-        if (!store.noteFreezeSent(auctionId, AuctionStatus.OPENING, clock.instant())) {
+        // the cancel's unfreeze is undone by recovery's next unfreeze. A driver that just claimed it recorded it with the claim.
+        if (!justClaimed && !store.noteFreezeSent(auctionId, AuctionStatus.OPENING, clock.instant())) {
             LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
             return Step.STOP;
         }
+        laps.lap("note-freeze");
         try {
             margin.setFreeze(accountId, true, auctionId);
+            laps.lap("freeze");
         } catch (DependencyException e) {
             if (e.code() == Status.Code.NOT_FOUND) {
                 cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
@@ -377,7 +484,7 @@ public class Breaches {
             }
             return Step.STOP;
         }
-        store.markFrozen(auctionId);
+        // no frozen flag written here: only an OPEN auction's is read (AuctionStore#freezePending), and the open sets it
         reportedHeld.remove(auctionId);
         return Step.GO;
     }

@@ -42,6 +42,36 @@ public interface LiquidationConfig {
 
     BucketAuctions bucketAuctions();
 
+    Open open();
+
+    interface Open {
+        /**
+         * How many accounts' auctions open at once (WatchRisk events handled concurrently; one account's events one at a
+         * time). Each holds a database connection only for its statements, but an opening under caps waits on
+         * auction_caps_lock holding one: more openings than connections could leave bids and settlement none, so it is
+         * at most quarkus.datasource.jdbc.max-size. At most this many margin-service calls are in flight for openings.
+         */
+        @WithDefault("16")
+        int parallelism();
+
+        /**
+         * The parallelism, checked: in [1, 256] and at most the database connections.
+         *
+         * @param connections quarkus.datasource.jdbc.max-size
+         * @throws IllegalStateException naming the properties
+         */
+        default int validatedParallelism(int connections) {
+            if (parallelism() < 1 || parallelism() > 256) {
+                throw new IllegalStateException("liquidation.open.parallelism must be in [1, 256], got " + parallelism());
+            }
+            if (parallelism() > connections) {
+                throw new IllegalStateException("liquidation.open.parallelism (" + parallelism()
+                        + ") must be at most quarkus.datasource.jdbc.max-size (" + connections + ")");
+            }
+            return parallelism();
+        }
+    }
+
     interface BucketAuctions {
         /**
          * Whether a breached ISOLATED bucket is auctioned alone (its position and allocation). Off by default: an

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Finishes what a crash or an upstream outage left half done: ACCEPTED bids whose lease expired are
@@ -41,6 +42,8 @@ public class Recovery {
     private final Duration grace;
     private final Duration maxInFlight;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** Passes run to their end (or their failure) since the start. */
+    private final AtomicLong passes = new AtomicLong();
     private volatile int batch = BATCH;
     /**
      * Where the next pass reads OPENING claims on from: a claim a halt or a breaker holds stays OPENING, and a pass
@@ -94,8 +97,14 @@ public class Recovery {
         } catch (RuntimeException e) {
             LOG.warn("recovery pass failed; next pass retries", e);
         } finally {
+            passes.incrementAndGet();
             running.set(false);
         }
+    }
+
+    /** Passes run to their end since the start: tests await a whole pass begun after some moment (two more ended). */
+    public long passes() {
+        return passes.get();
     }
 
     /** One page of OPENING claims from the cursor on; after the last page the next pass starts from the oldest. */

@@ -130,17 +130,35 @@ public class AuctionStore {
      * {@link #open}s.
      */
     public boolean claim(String auctionId, String accountId, Instant claimedAt, PriceCurve curve) {
+        return claim(auctionId, accountId, claimedAt, curve, false);
+    }
+
+    /**
+     * {@link #claim(String, String, Instant, PriceCurve)} by a caller that sends the freeze next: the freeze is recorded
+     * as sent at {@code claimedAt} in the same statement, as {@link #noteFreezeSent} would record it (one round trip less
+     * on the path of every breach).
+     */
+    public boolean claimToFreeze(String auctionId, String accountId, Instant claimedAt, PriceCurve curve) {
+        return claim(auctionId, accountId, claimedAt, curve, true);
+    }
+
+    private boolean claim(String auctionId, String accountId, Instant claimedAt, PriceCurve curve, boolean freezeSent) {
         try {
             return Transactions.readCommitted(dataSource, "claiming " + accountId, c -> {
                 try (PreparedStatement a = c.prepareStatement("""
                         INSERT INTO auction (auction_id, account_id, status, version, claimed_at_ms, remaining_fraction,
                             curve_kind, curve_buf, curve_floor, curve_duration_seconds, curve_step_seconds, curve_cut,
-                            curve_tail_seconds, curve_cusp, epoch)
-                        VALUES (?, ?, 'OPENING', 0, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0)""")) {
+                            curve_tail_seconds, curve_cusp, epoch, last_freeze_sent_ms)
+                        VALUES (?, ?, 'OPENING', 0, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)""")) {
                     a.setString(1, auctionId);
                     a.setString(2, accountId);
                     a.setLong(3, claimedAt.toEpochMilli());
                     bindCurve(a, 4, curve);
+                    if (freezeSent) {
+                        a.setLong(12, claimedAt.toEpochMilli());
+                    } else {
+                        a.setNull(12, java.sql.Types.BIGINT);
+                    }
                     a.executeUpdate();
                     return true;
                 }

@@ -171,6 +171,27 @@ class LiquidationConfigTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("chain/asset");
     }
 
+    @Test
+    void openParallelismDefaultsTo16AndMustBeWithin1To256AndTheConnections() {
+        assertThat(open(Map.of()).validatedParallelism(16)).isEqualTo(16);
+        assertThat(open(Map.of("liquidation.open.parallelism", "1")).validatedParallelism(256)).isEqualTo(1);
+        assertThat(open(Map.of("liquidation.open.parallelism", "256")).validatedParallelism(256)).isEqualTo(256);
+        for (String bad : new String[] {"0", "-3", "257"}) {
+            assertThatThrownBy(() -> open(Map.of("liquidation.open.parallelism", bad)).validatedParallelism(512))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("liquidation.open.parallelism");
+        }
+        assertThat(open(Map.of("liquidation.open.parallelism", "16")).validatedParallelism(16)).isEqualTo(16);
+        assertThatThrownBy(() -> open(Map.of("liquidation.open.parallelism", "17")).validatedParallelism(16))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("liquidation.open.parallelism (17)")
+                .hasMessageContaining("quarkus.datasource.jdbc.max-size (16)");
+    }
+
+    private static LiquidationConfig.Open open(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(LiquidationConfig.Open.class, "liquidation.open")
+                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
+        return config.getConfigMapping(LiquidationConfig.Open.class, "liquidation.open");
+    }
+
     private static LiquidationConfig.Caps caps(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(LiquidationConfig.Caps.class, "liquidation.caps")
                 .withSources(new PropertiesConfigSource(properties, "test", 100)).build();

@@ -45,11 +45,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -125,6 +129,13 @@ final class FakeUpstream {
         final Map<String, com.google.rpc.Status> unfreezeFailures = new ConcurrentHashMap<>();
         final List<TransferPositionsRequest> transferCalls = new CopyOnWriteArrayList<>();
         final Map<String, TransferPositionsRequest> transfers = new ConcurrentHashMap<>();
+        /** How long every GetAccountView takes to answer, ms (0: at once): lets tests see openings overlap. */
+        final AtomicLong viewDelayMillis = new AtomicLong();
+        /** GetAccountView calls being answered now, and the most there were at once, overall and for one account. */
+        final AtomicInteger viewsInFlight = new AtomicInteger();
+        final AtomicInteger mostViewsInFlight = new AtomicInteger();
+        final Map<String, AtomicInteger> accountViewsInFlight = new ConcurrentHashMap<>();
+        final AtomicInteger mostViewsInFlightForOneAccount = new AtomicInteger();
 
         @Override
         public void watchRisk(WatchRiskRequest request, StreamObserver<WatchRiskResponse> observer) {
@@ -170,6 +181,21 @@ final class FakeUpstream {
         @Override
         public void getAccountView(GetAccountViewRequest request, StreamObserver<GetAccountViewResponse> observer) {
             sequence.add("view " + request.getAccountId());
+            AtomicInteger ofAccount = accountViewsInFlight.computeIfAbsent(request.getAccountId(),
+                    a -> new AtomicInteger());
+            mostViewsInFlight.accumulateAndGet(viewsInFlight.incrementAndGet(), Math::max);
+            mostViewsInFlightForOneAccount.accumulateAndGet(ofAccount.incrementAndGet(), Math::max);
+            try {
+                long delay = viewDelayMillis.get();
+                if (delay > 0) {
+                    Thread.sleep(delay);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                viewsInFlight.decrementAndGet();
+                ofAccount.decrementAndGet();
+            }
             AccountView view = views.get(request.getAccountId());
             Status failure = viewFailures.get(request.getAccountId());
             if (failure != null) {
@@ -252,9 +278,9 @@ final class FakeUpstream {
                         .addMmTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.05"))));
                 response.addChains(Chain.newBuilder().setChainId(chain).setConfig(c));
             }
-            new java.util.TreeMap<>(added).forEach((chain, assets) -> {
+            new TreeMap<>(added).forEach((chain, assets) -> {
                 ChainConfig.Builder c = ChainConfig.newBuilder().setChainId(chain).setConfirmations(1);
-                new java.util.TreeMap<>(assets).forEach((asset, decimals) -> c.addAssets(AssetConfig.newBuilder()
+                new TreeMap<>(assets).forEach((asset, decimals) -> c.addAssets(AssetConfig.newBuilder()
                         .setAsset(asset).setCanonicalAsset(canonical.getOrDefault(chain + "/" + asset, asset)).setDecimals(decimals)
                         .addImTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.1"))
                         .addMmTiers(HaircutTier.newBuilder().setFromUsd("0").setHaircut("0.05"))));
@@ -339,7 +365,7 @@ final class FakeUpstream {
 
         /** The first leg that would overdraw its account when the legs apply in order; -1 when none does. */
         private int overdrawnLeg(TransferRequest request) {
-            Map<String, BigDecimal> after = new java.util.HashMap<>();
+            Map<String, BigDecimal> after = new HashMap<>();
             for (int i = 0; i < request.getLegsCount(); i++) {
                 TransferLeg leg = request.getLegs(i);
                 BigDecimal amount = new BigDecimal(leg.getAmount());
@@ -365,8 +391,8 @@ final class FakeUpstream {
         @Override
         public void getCollateral(GetCollateralRequest request, StreamObserver<GetCollateralResponse> observer) {
             String prefix = request.getAccountId() + "/";
-            Map<String, ChainCollateral.Builder> chains = new java.util.TreeMap<>();
-            new java.util.TreeMap<>(ledger).forEach((key, amount) -> {
+            Map<String, ChainCollateral.Builder> chains = new TreeMap<>();
+            new TreeMap<>(ledger).forEach((key, amount) -> {
                 if (key.startsWith(prefix)) {
                     String[] parts = key.substring(prefix.length()).split("/");
                     chains.computeIfAbsent(parts[0], c -> ChainCollateral.newBuilder().setChainId(c))
