@@ -85,8 +85,12 @@ final class FakeUpstream {
         final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
         final Map<String, CollateralView> views = new ConcurrentHashMap<>();
 
+        /** GetCollateral calls (one account each) answered or failed. */
+        final java.util.concurrent.atomic.AtomicInteger singleCalls = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public void getCollateral(GetCollateralRequest request, StreamObserver<GetCollateralResponse> observer) {
+            singleCalls.incrementAndGet();
             if (failed(mode, observer)) {
                 return;
             }

@@ -446,6 +446,111 @@ class RemarginPassGrpcTest {
     }
 
     @Test
+    void aPageChangeIsNotStoredOverABookChangedSinceThePagesRead() throws Exception {
+        String perp = "AAVE-PERPETUAL";
+        String acc = leveraged("rp-book-", perp);
+        String flip = leveraged("rp-book-flip-", "EGLD-PERPETUAL"); // its change, awaited last, follows any event of acc
+        String sentinel = acc + "-sentinel"; // in liquidation, no collateral: its snapshot entry shows the stream is live
+        book(sentinel, perp, "1", "200");
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+        List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
+                .filter(r -> r.state().accountId().equals(acc)).toList();
+        assertThat(page).hasSize(1);
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
+                    WatchRiskResponse.class);
+            // after the page was read: a fill trebles the position, its re-evaluation not yet recorded; at mark 99.5
+            // the page's 100 long says MARGIN_CALL (a change from the HEALTHY it read), the book now LIQUIDATION
+            upstream.pricing.linear(perp, "99.5", false);
+            setQuantity(acc, perp, "300");
+            assertThat(engine.passFigures(page).get(acc).status().name()).isEqualTo("MARGIN_CALL");
+            engine.remargin(page);
+            assertThat(storedStatus(acc)).as("the page's status of the book before the fill is not stored")
+                    .isIn("HEALTHY", "LIQUIDATION"); // LIQUIDATION: a timer pass read the new book meanwhile
+            engine.reevaluate(acc); // the fill's re-evaluation
+            assertThat(storedStatus(acc)).isEqualTo("LIQUIDATION");
+
+            upstream.pricing.linear("EGLD-PERPETUAL", "98.5", false);
+            engine.reevaluate(flip);
+            List<RiskEvent> mine = eventsOfUntil(events, acc, flip);
+            assertThat(mine).as("one change, from the new book; none from the page's older one").hasSize(1);
+            assertThat(mine.get(0).getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+            assertThat(mine.get(0).getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
+        } finally {
+            stream.cancel(null);
+            setQuantity(acc, perp, "100");
+            upstream.pricing.linear(perp, "100", false);
+            upstream.pricing.linear("EGLD-PERPETUAL", "100", false);
+        }
+    }
+
+    @Test
+    void aPagesStatusChangesAreStoredTogetherWithoutReadingEachAccountAgain() throws Exception {
+        String perp = "UNI-PERPETUAL";
+        String prefix = "rp-many-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            accounts.add(leveraged(prefix + i + "-", perp));
+        }
+        String flip = leveraged(prefix + "flip-", "SAND-PERPETUAL"); // its change, awaited last, follows every event of theirs
+        String sentinel = prefix + "sentinel"; // in liquidation, no collateral: its snapshot entry shows the stream is live
+        book(sentinel, perp, "1", "200");
+        engine.remarginAll();
+        for (String a : accounts) {
+            assertThat(storedStatus(a)).isEqualTo("HEALTHY");
+        }
+        List<AccountStore.Remarginable> page = store.remarginPage(prefix, 1_000).stream()
+                .filter(r -> accounts.contains(r.state().accountId())).toList();
+        assertThat(page).hasSize(accounts.size());
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
+                    WatchRiskResponse.class);
+            upstream.pricing.linear(perp, "98.5", false); // every one liquidatable
+            Map<String, AccountRisk> figures = engine.passFigures(page);
+            int singles = upstream.collateral.singleCalls.get();
+            engine.remargin(page);
+            assertThat(upstream.collateral.singleCalls.get()).as("no GetCollateral per changed account").isEqualTo(singles);
+            for (String a : accounts) {
+                assertThat(storedStatus(a)).isEqualTo("LIQUIDATION");
+                assertThat(storedFigure(a, "last_equity")).isEqualByComparingTo(figures.get(a).equity());
+                assertThat(storedFigure(a, "last_mm")).isEqualByComparingTo(figures.get(a).maintenanceMargin());
+                assertSameFigures(figures.get(a), view(a));
+            }
+            upstream.pricing.linear("SAND-PERPETUAL", "98.5", false);
+            engine.reevaluate(flip);
+            Map<String, List<RiskEvent>> byAccount = new java.util.HashMap<>();
+            while (true) {
+                RiskEvent event = awaitItem(events, e -> e instanceof WatchRiskResponse r
+                        && r.getEvent().getAccountId().startsWith(prefix), WatchRiskResponse.class).getEvent();
+                if (event.getAccountId().equals(flip)) {
+                    break;
+                }
+                byAccount.computeIfAbsent(event.getAccountId(), k -> new ArrayList<>()).add(event);
+            }
+            for (String a : accounts) {
+                assertThat(byAccount.get(a)).as("one event of " + a).hasSize(1);
+                RiskEvent event = byAccount.get(a).get(0);
+                assertThat(event.getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+                assertThat(event.getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
+                assertThat(new BigDecimal(event.getEquityUsd())).isEqualByComparingTo(figures.get(a).equity());
+            }
+        } finally {
+            stream.cancel(null);
+            upstream.pricing.linear(perp, "100", false);
+            upstream.pricing.linear("SAND-PERPETUAL", "100", false);
+        }
+    }
+
+    @Test
     void pageFiguresDoNotOverwriteNewerFiguresOfTheSameStatus() throws Exception {
         String perp = "XLM-PERPETUAL";
         String acc = leveraged("rp-figures-", perp);
