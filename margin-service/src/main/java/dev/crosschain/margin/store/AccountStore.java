@@ -632,12 +632,14 @@ public class AccountStore {
 
     /**
      * Stores a page's statuses and figures (status changes, first statuses, moved figures: what the pass found to
-     * store) in one statement, and returns the ids of the rows written. Each row is written only while the account is
-     * still as the page read it: its stored status and last_at (anything recorded meanwhile by {@link #recordStatus},
-     * a fill's re-evaluation or newer figures of the same status, is never overwritten by figures valued from older
-     * inputs), and its book (realized PnL, frozen flag, mode and non-flat positions: a fill committed since the read
-     * whose re-evaluation has not recorded yet is not undone or preceded by a status of the book before it). Publishes
-     * nothing; the caller publishes the status changes among the rows written.
+     * store) in one statement, and returns the ids of the rows written. Each row is written only while its stored
+     * status and last_at are still those the page read (anything recorded meanwhile by {@link #recordStatus}, a fill's
+     * re-evaluation or newer figures of the same status, is never overwritten by figures valued from older inputs);
+     * a status change ({@link #isChange}) also only while the account's book is as read (realized PnL, frozen flag,
+     * mode and non-flat positions): a fill committed since the read whose re-evaluation has not recorded yet is not
+     * preceded by a status of the book before it. Figures of an unchanged status skip that comparison (a probe of the
+     * positions per row, the page's costliest part when thousands of unhealthy accounts move every pass): the fill's
+     * re-evaluation overwrites them. Publishes nothing; the caller publishes the status changes among the rows written.
      *
      * @param read per account of {@code risks}, the page row the figures were valued and judged from
      */
@@ -653,6 +655,7 @@ public class AccountStore {
         Boolean[] wasFrozen = new Boolean[n];
         String[] wasMode = new String[n];
         String[] wasBook = new String[n];
+        Boolean[] change = new Boolean[n];
         String[] status = new String[n];
         BigDecimal[] equity = new BigDecimal[n];
         BigDecimal[] im = new BigDecimal[n];
@@ -671,6 +674,7 @@ public class AccountStore {
             wasFrozen[i] = before.state().frozen();
             wasMode[i] = before.state().mode().name();
             wasBook[i] = bookText(before.state().positions());
+            change[i] = isChange(before.state().lastStatus(), risk.status());
             status[i] = risk.status().name();
             equity[i] = risk.equity();
             im[i] = risk.initialMargin();
@@ -689,16 +693,17 @@ public class AccountStore {
                         portfolio_im = CASE WHEN a.margin_mode = 'PORTFOLIO' THEN COALESCE(u.pim, a.portfolio_im) END,
                         portfolio_mm = CASE WHEN a.margin_mode = 'PORTFOLIO' THEN COALESCE(u.pmm, a.portfolio_mm) END
                     FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::numeric[], ?::boolean[], ?::text[], ?::text[],
-                                ?::text[], ?::numeric[], ?::numeric[], ?::numeric[], ?::float8[], ?::timestamptz[],
-                                ?::numeric[], ?::numeric[])
-                         AS u(account_id, was, was_at, was_realized, was_frozen, was_mode, was_book,
+                                ?::boolean[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[], ?::float8[],
+                                ?::timestamptz[], ?::numeric[], ?::numeric[])
+                         AS u(account_id, was, was_at, was_realized, was_frozen, was_mode, was_book, change,
                               status, equity, im, mm, ratio, at, pim, pmm)
                     WHERE a.account_id = u.account_id AND a.last_status IS NOT DISTINCT FROM u.was
-                      AND a.last_at IS NOT DISTINCT FROM u.was_at AND a.realized_pnl = u.was_realized
-                      AND a.frozen = u.was_frozen AND a.margin_mode = u.was_mode
-                      AND u.was_book = COALESCE((SELECT string_agg(p.instrument || ' ' || p.quantity::text || ' '
-                                                                   || p.avg_entry_price::text, ';' ORDER BY p.instrument)
-                                                 FROM position p WHERE p.account_id = a.account_id AND p.quantity <> 0), '')
+                      AND a.last_at IS NOT DISTINCT FROM u.was_at
+                      AND (NOT u.change OR (a.realized_pnl = u.was_realized AND a.frozen = u.was_frozen
+                          AND a.margin_mode = u.was_mode
+                          AND u.was_book = COALESCE((SELECT string_agg(p.instrument || ' ' || p.quantity::text || ' '
+                                                                       || p.avg_entry_price::text, ';' ORDER BY p.instrument)
+                                                     FROM position p WHERE p.account_id = a.account_id AND p.quantity <> 0), '')))
                     RETURNING a.account_id""")) {
                 s.setArray(1, c.createArrayOf("text", ids));
                 s.setArray(2, c.createArrayOf("text", was));
@@ -707,14 +712,15 @@ public class AccountStore {
                 s.setArray(5, c.createArrayOf("boolean", wasFrozen));
                 s.setArray(6, c.createArrayOf("text", wasMode));
                 s.setArray(7, c.createArrayOf("text", wasBook));
-                s.setArray(8, c.createArrayOf("text", status));
-                s.setArray(9, c.createArrayOf("numeric", equity));
-                s.setArray(10, c.createArrayOf("numeric", im));
-                s.setArray(11, c.createArrayOf("numeric", mm));
-                s.setArray(12, c.createArrayOf("float8", ratio));
-                s.setArray(13, c.createArrayOf("timestamptz", at));
-                s.setArray(14, c.createArrayOf("numeric", portfolioIm));
-                s.setArray(15, c.createArrayOf("numeric", portfolioMm));
+                s.setArray(8, c.createArrayOf("boolean", change));
+                s.setArray(9, c.createArrayOf("text", status));
+                s.setArray(10, c.createArrayOf("numeric", equity));
+                s.setArray(11, c.createArrayOf("numeric", im));
+                s.setArray(12, c.createArrayOf("numeric", mm));
+                s.setArray(13, c.createArrayOf("float8", ratio));
+                s.setArray(14, c.createArrayOf("timestamptz", at));
+                s.setArray(15, c.createArrayOf("numeric", portfolioIm));
+                s.setArray(16, c.createArrayOf("numeric", portfolioMm));
                 Set<String> written = new java.util.HashSet<>();
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
