@@ -410,16 +410,11 @@ class RemarginPassGrpcTest {
         book(sentinel, perp, "1", "200");
         engine.remarginAll();
         assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
-        List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
-                .filter(r -> r.state().accountId().equals(acc)).toList();
-        assertThat(page).hasSize(1);
+        List<AccountStore.Remarginable> page = pageOf(acc);
 
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        Context.CancellableContext stream = Context.current().withCancellation();
-        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        Context.CancellableContext stream = watchRiskLive(events, sentinel);
         try {
-            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
-                    WatchRiskResponse.class);
             // after the page was read: the account trebles its position (a fill) and is re-evaluated into liquidation
             // at mark 99.5 (equity 200 - 150 = 50 < MM 298.5)
             upstream.pricing.linear(perp, "99.5", false);
@@ -454,16 +449,11 @@ class RemarginPassGrpcTest {
         book(sentinel, perp, "1", "200");
         engine.remarginAll();
         assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
-        List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
-                .filter(r -> r.state().accountId().equals(acc)).toList();
-        assertThat(page).hasSize(1);
+        List<AccountStore.Remarginable> page = pageOf(acc);
 
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        Context.CancellableContext stream = Context.current().withCancellation();
-        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        Context.CancellableContext stream = watchRiskLive(events, sentinel);
         try {
-            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
-                    WatchRiskResponse.class);
             // after the page was read: a fill trebles the position, its re-evaluation not yet recorded; at mark 99.5
             // the page's 100 long says MARGIN_CALL (a change from the HEALTHY it read), the book now LIQUIDATION
             upstream.pricing.linear(perp, "99.5", false);
@@ -509,11 +499,8 @@ class RemarginPassGrpcTest {
         assertThat(page).hasSize(accounts.size());
 
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        Context.CancellableContext stream = Context.current().withCancellation();
-        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        Context.CancellableContext stream = watchRiskLive(events, sentinel);
         try {
-            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
-                    WatchRiskResponse.class);
             upstream.pricing.linear(perp, "98.5", false); // every one liquidatable
             Map<String, AccountRisk> figures = engine.passFigures(page);
             int singles = upstream.collateral.singleCalls.get();
@@ -580,6 +567,31 @@ class RemarginPassGrpcTest {
             setQuantity(acc, perp, "100");
             upstream.pricing.linear(perp, "100", false);
         }
+    }
+
+    /** A page of the one account {@code acc}, read now (what a pass reads). */
+    private List<AccountStore.Remarginable> pageOf(String acc) {
+        List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
+                .filter(r -> r.state().accountId().equals(acc)).toList();
+        assertThat(page).hasSize(1);
+        return page;
+    }
+
+    /**
+     * WatchRisk subscribed into {@code events}, returned once {@code sentinel}'s snapshot entry arrived (the stream is
+     * live: every event published from now on is seen); cancel the context to end it.
+     */
+    private static Context.CancellableContext watchRiskLive(BlockingQueue<Object> events, String sentinel) {
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
+                    WatchRiskResponse.class);
+        } catch (RuntimeException | AssertionError e) {
+            stream.cancel(null);
+            throw e;
+        }
+        return stream;
     }
 
     /** Sets the account's stored position in {@code instrument}, as a fill would have (no re-evaluation). */
