@@ -85,12 +85,13 @@ final class FakeUpstream {
         final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
         final Map<String, CollateralView> views = new ConcurrentHashMap<>();
 
-        /** GetCollateral calls (one account each) answered or failed. */
-        final java.util.concurrent.atomic.AtomicInteger singleCalls = new java.util.concurrent.atomic.AtomicInteger();
+        /** GetCollateral calls (one account each) answered or failed, by account id: other classes' timer passes call too. */
+        final Map<String, java.util.concurrent.atomic.AtomicInteger> singleCallsOf = new ConcurrentHashMap<>();
 
         @Override
         public void getCollateral(GetCollateralRequest request, StreamObserver<GetCollateralResponse> observer) {
-            singleCalls.incrementAndGet();
+            singleCallsOf.computeIfAbsent(request.getAccountId(), a -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
             if (failed(mode, observer)) {
                 return;
             }

@@ -503,9 +503,9 @@ class RemarginPassGrpcTest {
         try {
             upstream.pricing.linear(perp, "98.5", false); // every one liquidatable
             Map<String, AccountRisk> figures = engine.passFigures(page);
-            int singles = upstream.collateral.singleCalls.get();
+            Map<String, Integer> singles = singleCallsOf(accounts);
             engine.remargin(page);
-            assertThat(upstream.collateral.singleCalls.get()).as("no GetCollateral per changed account").isEqualTo(singles);
+            assertThat(singleCallsOf(accounts)).as("no GetCollateral per changed account").isEqualTo(singles);
             for (String a : accounts) {
                 assertThat(storedStatus(a)).isEqualTo("LIQUIDATION");
                 assertThat(storedFigure(a, "last_equity")).isEqualByComparingTo(figures.get(a).equity());
@@ -686,5 +686,15 @@ class RemarginPassGrpcTest {
                 return rs.getString(1);
             }
         }
+    }
+
+    /** GetCollateral calls so far for each of {@code accounts}. */
+    private Map<String, Integer> singleCallsOf(List<String> accounts) {
+        Map<String, Integer> calls = new java.util.HashMap<>();
+        for (String a : accounts) {
+            java.util.concurrent.atomic.AtomicInteger n = upstream.collateral.singleCallsOf.get(a);
+            calls.put(a, n == null ? 0 : n.get());
+        }
+        return calls;
     }
 }
