@@ -131,7 +131,10 @@ public interface MarginConfig {
         @WithDefault("true")
         boolean onIndexTick();
 
-        /** The least time from the end of a pass to the start of the next, however often passes are asked. */
+        /**
+         * The least time from the end of a pass to the start of the next, however often passes are asked; the gap is
+         * also at least the ended pass's duration. 0 or more (checked at start).
+         */
         @WithDefault("100ms")
         Duration minGap();
     }

@@ -102,9 +102,8 @@ public class MarginEngine {
     /** The expected-shortfall model of each set (field-injected like {@link #config}). */
     @Inject
     ShortfallModels shortfall;
-    /** When the last "liquidation prices left out" warning was logged: at most one a {@link #WARN_EVERY_MS}. */
-    private final AtomicLong lastWarning = new AtomicLong();
-    private static final long WARN_EVERY_MS = 10_000;
+    /** "Liquidation prices left out": at most one warning every 10 s. */
+    private final WarnEvery leftOutWarning = new WarnEvery(10_000);
 
     public MarginEngine(AccountStore store, dev.crosschain.margin.store.WithdrawalStore withdrawals, CollateralClient collateral,
                         PricingClient pricing, ActiveRiskParameters parameters, PendingWithdrawals pending) {
@@ -230,11 +229,9 @@ public class MarginEngine {
                     (positions, scenarios) -> pricing.revalueOnce(positions, scenarios, budget)));
         } catch (DependencyException | UnusableInputException e) {
             // the expected failures: pricing late, down or refusing; anything else is a bug and propagates
-            long now = now();
-            long last = lastWarning.get();
-            if (now - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, now)) {
+            if (leftOutWarning.due()) {
                 LOG.warnf("liquidation prices of %s left out (further ones for %d s not logged): %s", v.risk().accountId(),
-                        WARN_EVERY_MS / 1000, e.getMessage());
+                        leftOutWarning.seconds(), e.getMessage());
             }
         }
         return v.risk();

@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The re-margin loop: a pass every {@code margin.remargin.interval} and, while {@code margin.remargin.on-index-tick},
- * one as soon as pricing-service's index moves (WatchIndexPrices), so a breach is reported within about one pass of
- * the move rather than up to an interval later; the asks coalesced, one pass at a time ({@link PassTrigger}).
+ * one when pricing-service's index moves (WatchIndexPrices); the asks coalesced, one pass at a time, each at least the
+ * longer of {@code margin.remargin.min-gap} and the previous pass's duration after it ({@link PassTrigger}). A breach
+ * is so reported up to two passes plus that gap after the move (the pass running at the move may have read its marks
+ * before it) rather than up to an interval later.
  */
 @ApplicationScoped
 public class Remargin {
