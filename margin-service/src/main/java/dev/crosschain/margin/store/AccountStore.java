@@ -636,10 +636,14 @@ public class AccountStore {
      * status and last_at are still those the page read (anything recorded meanwhile by {@link #recordStatus}, a fill's
      * re-evaluation or newer figures of the same status, is never overwritten by figures valued from older inputs);
      * a status change ({@link #isChange}) also only while the account's book is as read (realized PnL, frozen flag,
-     * mode and non-flat positions): a fill committed since the read whose re-evaluation has not recorded yet is not
-     * preceded by a status of the book before it. Figures of an unchanged status skip that comparison (a probe of the
-     * positions per row, the page's costliest part when thousands of unhealthy accounts move every pass): the fill's
-     * re-evaluation overwrites them. Publishes nothing; the caller publishes the status changes among the rows written.
+     * mode and non-flat positions): a fill committed before this statement began, whose re-evaluation has not recorded
+     * yet, is not preceded by a status of the book before it. Not so for a fill that commits while the statement runs
+     * and writes no column of the account row (zero realized PnL: it only locks the row): the positions are probed in
+     * the statement's snapshot, and PostgreSQL re-checks a row after a concurrent transaction only when that one wrote
+     * it, so the older book's status is stored and published, then corrected by the fill's re-evaluation (two events
+     * where one was due). Figures of an unchanged status skip the book comparison (a probe of the positions per row,
+     * the page's costliest part when thousands of unhealthy accounts move every pass): the fill's re-evaluation
+     * overwrites them. Publishes nothing; the caller publishes the status changes among the rows written.
      *
      * @param read per account of {@code risks}, the page row the figures were valued and judged from
      */
