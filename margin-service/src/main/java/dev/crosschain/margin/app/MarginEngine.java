@@ -609,10 +609,10 @@ public class MarginEngine {
 
     /**
      * Values one page and stores what changed: nothing for an account as stored; its status changes, first statuses
-     * and the figures other readers need fresh in one {@link AccountStore#recordFigures}, each row only while the
-     * account is still as the page read it (stored status, book); a RiskEvent for every status change written. A row
-     * not written had something recorded or changed since the page's read (a fill and its re-evaluation): that newer
-     * write stands and publishes its own. ISOLATED accounts (the page reads no buckets) and holders of an instrument
+     * and the figures other readers need fresh in one {@link AccountStore#recordFigures}, each row only while its
+     * stored status and last_at are as the page read them, a status change also only while its book is; a RiskEvent
+     * for every status change written. A row not written had something recorded or changed since the page's read (a
+     * fill and its re-evaluation): that newer write stands and publishes its own, the page's view of it is dropped. ISOLATED accounts (the page reads no buckets) and holders of an instrument
      * pricing refused go through {@link #reevaluate} one by one. Then the page's views go to WatchAccount subscribers
      * (a re-evaluated account publishes its own).
      */
@@ -676,15 +676,14 @@ public class MarginEngine {
                     .forEach(now -> oneByOne.add(now.accountId()));
         }
         for (AccountRisk now : toStore) {
-            RiskStatus previous = judgedAgainst.get(now.accountId()).state().lastStatus();
-            if (!AccountStore.isChange(previous, now.status())) {
+            if (!written.contains(now.accountId())) {
+                valued.remove(now.accountId()); // a newer write stands: its view is published by its writer
                 continue;
             }
-            if (written.contains(now.accountId())) {
+            RiskStatus previous = judgedAgainst.get(now.accountId()).state().lastStatus();
+            if (AccountStore.isChange(previous, now.status())) {
                 risk.publish(new RiskEvent(now.accountId(), now.status(), previous, now.equity(), now.initialMargin(),
                         now.maintenanceMargin(), now.marginRatio(), now.asOfMs(), null));
-            } else {
-                valued.remove(now.accountId()); // a newer write stands: its view is published by its writer
             }
         }
         timed("store", storing);

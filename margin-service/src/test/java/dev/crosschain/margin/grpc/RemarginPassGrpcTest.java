@@ -402,7 +402,7 @@ class RemarginPassGrpcTest {
     }
 
     @Test
-    void aChangeThePageFoundIsValuedAfreshNotFromThePagesOlderInputs() throws Exception {
+    void aChangeThePageFoundIsNotStoredOverAStatusRecordedSinceThePagesRead() throws Exception {
         String perp = "FIL-PERPETUAL";
         String acc = leveraged("rp-stale-", perp);
         String flip = leveraged("rp-stale-flip-", "ICP-PERPETUAL"); // its change, awaited last, follows any event of acc
@@ -424,7 +424,7 @@ class RemarginPassGrpcTest {
             // the page's own figures (100 long at 99.5) say MARGIN_CALL, a change from the HEALTHY it read
             assertThat(engine.passFigures(page).get(acc).status().name()).isEqualTo("MARGIN_CALL");
             engine.remargin(page);
-            assertThat(storedStatus(acc)).as("the newer status kept (the fresh valuation agrees)").isEqualTo("LIQUIDATION");
+            assertThat(storedStatus(acc)).as("the newer status kept: its last_at is not the one the page read").isEqualTo("LIQUIDATION");
 
             upstream.pricing.linear("ICP-PERPETUAL", "98.5", false);
             engine.reevaluate(flip);
