@@ -116,7 +116,7 @@ public class Remargin {
         if (stopping) {
             return;
         }
-        ticks = pricing.watchIndexPrices().subscribe().with(moved -> {
+        ticks = pricing.indexMoves().subscribe().with(moved -> {
             synchronized (this) {
                 failures = 0;
             }

@@ -55,9 +55,12 @@ public class PricingClient {
     @Inject
     Calls calls;
 
-    /** Every index now (one response, possibly empty), then every move (conflated). No deadline: it is long-lived. */
-    public Multi<WatchIndexPricesResponse> watchIndexPrices() {
-        return mutiny.watchIndexPrices(WatchIndexPricesRequest.getDefaultInstance());
+    /**
+     * One item when the stream opens (every index now) and one per move (conflated): how many indices it carried. No
+     * deadline: it is long-lived.
+     */
+    public Multi<Integer> indexMoves() {
+        return mutiny.watchIndexPrices(WatchIndexPricesRequest.getDefaultInstance()).map(WatchIndexPricesResponse::getIndicesCount);
     }
 
     /**
