@@ -123,6 +123,20 @@ public interface MarginConfig {
         /** Pages valued at once (a bounded pool of this many threads); the passes still run one at a time. 1 to 16 (checked at start). */
         @WithDefault("2")
         int workers();
+
+        /**
+         * Whether a pass is also asked on every move of pricing-service's index (WatchIndexPrices), coalesced with the
+         * timer's: a breach is then reported about one pass after the move instead of up to an interval later.
+         */
+        @WithDefault("true")
+        boolean onIndexTick();
+
+        /**
+         * The least time from the end of a pass to the start of the next, however often passes are asked; the gap is
+         * also at least the ended pass's duration. 0 or more (checked at start).
+         */
+        @WithDefault("100ms")
+        Duration minGap();
     }
 
     interface Parameters {

@@ -13,6 +13,7 @@ import dev.crosschain.margin.domain.MarginMode;
 import dev.crosschain.margin.domain.MarketMark;
 import dev.crosschain.margin.domain.NotFoundException;
 import dev.crosschain.margin.domain.Position;
+import dev.crosschain.margin.domain.RiskStatus;
 import dev.crosschain.margin.domain.Side;
 import dev.crosschain.margin.domain.portfolio.PortfolioAccount;
 import dev.crosschain.margin.domain.portfolio.UnusableInputException;
@@ -101,9 +102,8 @@ public class MarginEngine {
     /** The expected-shortfall model of each set (field-injected like {@link #config}). */
     @Inject
     ShortfallModels shortfall;
-    /** When the last "liquidation prices left out" warning was logged: at most one a {@link #WARN_EVERY_MS}. */
-    private final AtomicLong lastWarning = new AtomicLong();
-    private static final long WARN_EVERY_MS = 10_000;
+    /** "Liquidation prices left out": at most one warning every 10 s. */
+    private final WarnEvery leftOutWarning = new WarnEvery(10_000);
 
     public MarginEngine(AccountStore store, dev.crosschain.margin.store.WithdrawalStore withdrawals, CollateralClient collateral,
                         PricingClient pricing, ActiveRiskParameters parameters, PendingWithdrawals pending) {
@@ -229,11 +229,9 @@ public class MarginEngine {
                     (positions, scenarios) -> pricing.revalueOnce(positions, scenarios, budget)));
         } catch (DependencyException | UnusableInputException e) {
             // the expected failures: pricing late, down or refusing; anything else is a bug and propagates
-            long now = now();
-            long last = lastWarning.get();
-            if (now - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, now)) {
+            if (leftOutWarning.due()) {
                 LOG.warnf("liquidation prices of %s left out (further ones for %d s not logged): %s", v.risk().accountId(),
-                        WARN_EVERY_MS / 1000, e.getMessage());
+                        leftOutWarning.seconds(), e.getMessage());
             }
         }
         return v.risk();
@@ -610,12 +608,13 @@ public class MarginEngine {
     }
 
     /**
-     * Values one page and stores what changed: nothing for an account as stored, one {@link AccountStore#recordFigures}
-     * for the figures other readers need fresh, and every account whose status the page found changed goes through
-     * {@link #reevaluate} (a fresh load, collateral and marks under the same locked write): the page's inputs may be
-     * older than a status recorded meanwhile (a fill's re-evaluation), and a change stored or published from them
-     * could undo it. Changes are rare, so the extra reads cost little. Then the page's other views go to WatchAccount
-     * subscribers (a re-evaluated account publishes its own).
+     * Values one page and stores what changed: nothing for an account as stored; its status changes, first statuses
+     * and the figures other readers need fresh in one {@link AccountStore#recordFigures}, each row only while its
+     * stored status and last_at are as the page read them, a status change also only while its book is; a RiskEvent
+     * for every status change written. A row not written had something recorded or changed since the page's read (a
+     * fill and its re-evaluation): that newer write stands and publishes its own, the page's view of it is dropped. ISOLATED accounts (the page reads no buckets) and holders of an instrument
+     * pricing refused go through {@link #reevaluate} one by one. Then the page's views go to WatchAccount subscribers
+     * (a re-evaluated account publishes its own).
      */
     public void remargin(List<AccountStore.Remarginable> page) {
         remargin(parameters.current(), page);
@@ -643,12 +642,12 @@ public class MarginEngine {
             LOG.warnf("re-margin of %d accounts from %s skipped: %s", page.size(), page.get(0).state().accountId(), e.getMessage());
             return;
         }
-        List<AccountRisk> figures = new ArrayList<>();
+        List<AccountRisk> toStore = new ArrayList<>();
         Map<String, AccountStore.Remarginable> judgedAgainst = new HashMap<>();
-        List<String> changed = new ArrayList<>();
+        List<String> oneByOne = new ArrayList<>();
         for (AccountStore.Remarginable r : page) {
             if (r.state().mode() == MarginMode.ISOLATED) {
-                changed.add(r.state().accountId()); // valued with its buckets by reevaluate (the page reads none)
+                oneByOne.add(r.state().accountId()); // valued with its buckets by reevaluate (the page reads none)
                 continue;
             }
             Valued v = valued.get(r.state().accountId());
@@ -656,10 +655,8 @@ public class MarginEngine {
                 continue;
             }
             AccountRisk now = v.risk();
-            if (AccountStore.isChange(r.state().lastStatus(), now.status())) {
-                changed.add(now.accountId());
-            } else if (AccountStore.mustStore(r, now)) {
-                figures.add(now);
+            if (AccountStore.isChange(r.state().lastStatus(), now.status()) || AccountStore.mustStore(r, now)) {
+                toStore.add(now);
                 judgedAgainst.put(now.accountId(), r);
             }
         }
@@ -667,23 +664,39 @@ public class MarginEngine {
             return;
         }
         long storing = System.nanoTime();
+        Set<String> written;
         try {
-            store.recordFigures(figures, judgedAgainst);
+            written = store.recordFigures(toStore, judgedAgainst);
         } catch (RuntimeException e) {
-            LOG.warnf("re-margin figures of %d accounts from %s not stored: %s", figures.size(), page.get(0).state().accountId(),
+            LOG.warnf("re-margin figures of %d accounts from %s not stored: %s", toStore.size(), page.get(0).state().accountId(),
                     e.getMessage());
+            written = Set.of();
+            // a status change is not left for the next pass: each goes the one-by-one way, as a refused page does
+            toStore.stream().filter(now -> AccountStore.isChange(judgedAgainst.get(now.accountId()).state().lastStatus(), now.status()))
+                    .forEach(now -> oneByOne.add(now.accountId()));
+        }
+        for (AccountRisk now : toStore) {
+            if (!written.contains(now.accountId())) {
+                valued.remove(now.accountId()); // a newer write stands: its view is published by its writer
+                continue;
+            }
+            RiskStatus previous = judgedAgainst.get(now.accountId()).state().lastStatus();
+            if (AccountStore.isChange(previous, now.status())) {
+                risk.publish(new RiskEvent(now.accountId(), now.status(), previous, now.equity(), now.initialMargin(),
+                        now.maintenanceMargin(), now.marginRatio(), now.asOfMs(), null));
+            }
         }
         timed("store", storing);
-        changed.addAll(alone); // holders of an instrument pricing refused: each valued by its own calls
+        oneByOne.addAll(alone); // holders of an instrument pricing refused: each valued by its own calls
         long changing = System.nanoTime();
-        for (String accountId : changed) {
+        for (String accountId : oneByOne) {
             if (stopping) {
                 return;
             }
             reevaluate(accountId);
         }
         timed("changes", changing);
-        changed.forEach(valued::remove);
+        oneByOne.forEach(valued::remove);
         valued.values().forEach(views::publish);
     }
 

@@ -11,7 +11,6 @@ import org.jboss.logging.Logger;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The expected-shortfall model of each parameter set over the stored histories: one {@link AccountShortfall} per ES
@@ -25,12 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public class ShortfallModels implements ShortfallSource {
 
     private static final Logger LOG = Logger.getLogger(ShortfallModels.class);
-    private static final long WARN_EVERY_MS = 10_000;
 
     private final ReturnHistoryStore store;
     private final Map<ExpectedShortfallParameters, AccountShortfall> models = new ConcurrentHashMap<>();
     private volatile Map<String, PriceHistory> histories;
-    private final AtomicLong lastWarning = new AtomicLong();
+    private final WarnEvery unreadWarning = new WarnEvery(10_000);
 
     public ShortfallModels(ReturnHistoryStore store) {
         this.store = store;
@@ -61,7 +59,7 @@ public class ShortfallModels implements ShortfallSource {
         return histories;
     }
 
-    /** Every stored history; none when the store cannot be read (logged at most once a {@link #WARN_EVERY_MS}). */
+    /** Every stored history; none when the store cannot be read (logged at most once every 10 s). */
     private Map<String, PriceHistory> read() {
         try {
             Map<String, PriceHistory> read = new TreeMap<>();
@@ -70,9 +68,7 @@ public class ShortfallModels implements ShortfallSource {
             }
             return read;
         } catch (RuntimeException e) {
-            long at = System.currentTimeMillis();
-            long last = lastWarning.get();
-            if (at - last >= WARN_EVERY_MS && lastWarning.compareAndSet(last, at)) {
+            if (unreadWarning.due()) {
                 LOG.warnf("return histories not read, expected shortfall unavailable (the scenario MM stands): %s",
                         e.getMessage());
             }

@@ -8,15 +8,19 @@ import dev.crosschain.margin.domain.portfolio.Scenario;
 import dev.crosschain.proto.pricing.v1.BookPosition;
 import dev.crosschain.proto.pricing.v1.GetMarksRequest;
 import dev.crosschain.proto.pricing.v1.Mark;
+import dev.crosschain.proto.pricing.v1.MutinyPricingServiceGrpc;
 import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
 import dev.crosschain.proto.pricing.v1.RevalueBookRequest;
 import dev.crosschain.proto.pricing.v1.RevalueBookResponse;
 import dev.crosschain.proto.pricing.v1.ScenarioValue;
 import dev.crosschain.proto.pricing.v1.SpotShock;
+import dev.crosschain.proto.pricing.v1.WatchIndexPricesRequest;
+import dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -45,8 +49,19 @@ public class PricingClient {
     @GrpcClient("pricing")
     PricingServiceGrpc.PricingServiceBlockingStub blocking;
 
+    @GrpcClient("pricing")
+    MutinyPricingServiceGrpc.MutinyPricingServiceStub mutiny;
+
     @Inject
     Calls calls;
+
+    /**
+     * One item when the stream opens (every index now) and one per move (conflated): how many indices it carried. No
+     * deadline: it is long-lived.
+     */
+    public Multi<Integer> indexMoves() {
+        return mutiny.watchIndexPrices(WatchIndexPricesRequest.getDefaultInstance()).map(WatchIndexPricesResponse::getIndicesCount);
+    }
 
     /**
      * Marks of the named instruments, by name; no call when there are none.

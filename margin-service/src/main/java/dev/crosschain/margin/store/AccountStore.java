@@ -631,22 +631,35 @@ public class AccountStore {
     }
 
     /**
-     * Stores newer figures of accounts whose status is not changing (a first HEALTHY included), in one statement:
-     * each row only while its stored status and last_at are still those the pass read, so anything recorded
-     * meanwhile by {@link #recordStatus} (a status change, or newer figures of the same status such as a PORTFOLIO
-     * floor) is never overwritten by figures valued from older inputs. Publishes nothing: no status changes here.
-     * Returns how many rows were written.
+     * Stores a page's statuses and figures (status changes, first statuses, moved figures: what the pass found to
+     * store) in one statement, and returns the ids of the rows written. Each row is written only while its stored
+     * status and last_at are still those the page read (anything recorded meanwhile by {@link #recordStatus}, a fill's
+     * re-evaluation or newer figures of the same status, is never overwritten by figures valued from older inputs);
+     * a status change ({@link #isChange}) also only while the account's book is as read (realized PnL, frozen flag,
+     * mode and non-flat positions): a fill committed before this statement began, whose re-evaluation has not recorded
+     * yet, is not preceded by a status of the book before it. Not so for a fill that commits while the statement runs
+     * and writes no column of the account row (zero realized PnL: it only locks the row): the positions are probed in
+     * the statement's snapshot, and PostgreSQL re-checks a row after a concurrent transaction only when that one wrote
+     * it, so the older book's status is stored and published, then corrected by the fill's re-evaluation (two events
+     * where one was due). Figures of an unchanged status skip the book comparison (a probe of the positions per row,
+     * the page's costliest part when thousands of unhealthy accounts move every pass): the fill's re-evaluation
+     * overwrites them. Publishes nothing; the caller publishes the status changes among the rows written.
      *
      * @param read per account of {@code risks}, the page row the figures were valued and judged from
      */
-    public int recordFigures(List<AccountRisk> risks, java.util.Map<String, Remarginable> read) {
+    public Set<String> recordFigures(List<AccountRisk> risks, java.util.Map<String, Remarginable> read) {
         if (risks.isEmpty()) {
-            return 0;
+            return Set.of();
         }
         int n = risks.size();
         String[] ids = new String[n];
         String[] was = new String[n];
         Timestamp[] wasAt = new Timestamp[n];
+        BigDecimal[] wasRealized = new BigDecimal[n];
+        Boolean[] wasFrozen = new Boolean[n];
+        String[] wasMode = new String[n];
+        String[] wasBook = new String[n];
+        Boolean[] change = new Boolean[n];
         String[] status = new String[n];
         BigDecimal[] equity = new BigDecimal[n];
         BigDecimal[] im = new BigDecimal[n];
@@ -661,6 +674,11 @@ public class AccountStore {
             ids[i] = risk.accountId();
             was[i] = before.state().lastStatus() == null ? null : before.state().lastStatus().name();
             wasAt[i] = before.lastAt() == null ? null : Timestamp.from(before.lastAt());
+            wasRealized[i] = before.state().realizedPnl();
+            wasFrozen[i] = before.state().frozen();
+            wasMode[i] = before.state().mode().name();
+            wasBook[i] = bookText(before.state().positions());
+            change[i] = isChange(before.state().lastStatus(), risk.status());
             status[i] = risk.status().name();
             equity[i] = risk.equity();
             im[i] = risk.initialMargin();
@@ -671,30 +689,64 @@ public class AccountStore {
             portfolioMm[i] = revalued(risk) ? risk.maintenanceMargin() : null;
         }
         return Transactions.readCommitted(dataSource, "recording figures of " + n + " accounts", c -> {
+            // the book compared as text in the page read's order (instrument), numerics as PostgreSQL prints them: the
+            // scale they were read with, which BigDecimal.toPlainString prints back
             try (PreparedStatement s = c.prepareStatement("""
                     UPDATE account a SET last_status = u.status, last_equity = u.equity, last_im = u.im, last_mm = u.mm,
-                        last_ratio = u.ratio, last_at = u.at,
+                        last_ratio = u.ratio, last_at = u.at, last_breached_instrument = NULL,
                         portfolio_im = CASE WHEN a.margin_mode = 'PORTFOLIO' THEN COALESCE(u.pim, a.portfolio_im) END,
                         portfolio_mm = CASE WHEN a.margin_mode = 'PORTFOLIO' THEN COALESCE(u.pmm, a.portfolio_mm) END
-                    FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
-                                ?::float8[], ?::timestamptz[], ?::numeric[], ?::numeric[])
-                         AS u(account_id, was, was_at, status, equity, im, mm, ratio, at, pim, pmm)
+                    FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::numeric[], ?::boolean[], ?::text[], ?::text[],
+                                ?::boolean[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[], ?::float8[],
+                                ?::timestamptz[], ?::numeric[], ?::numeric[])
+                         AS u(account_id, was, was_at, was_realized, was_frozen, was_mode, was_book, change,
+                              status, equity, im, mm, ratio, at, pim, pmm)
                     WHERE a.account_id = u.account_id AND a.last_status IS NOT DISTINCT FROM u.was
-                      AND a.last_at IS NOT DISTINCT FROM u.was_at""")) {
+                      AND a.last_at IS NOT DISTINCT FROM u.was_at
+                      AND (NOT u.change OR (a.realized_pnl = u.was_realized AND a.frozen = u.was_frozen
+                          AND a.margin_mode = u.was_mode
+                          AND u.was_book = COALESCE((SELECT string_agg(p.instrument || ' ' || p.quantity::text || ' '
+                                                                       || p.avg_entry_price::text, ';' ORDER BY p.instrument)
+                                                     FROM position p WHERE p.account_id = a.account_id AND p.quantity <> 0), '')))
+                    RETURNING a.account_id""")) {
                 s.setArray(1, c.createArrayOf("text", ids));
                 s.setArray(2, c.createArrayOf("text", was));
                 s.setArray(3, c.createArrayOf("timestamptz", wasAt));
-                s.setArray(4, c.createArrayOf("text", status));
-                s.setArray(5, c.createArrayOf("numeric", equity));
-                s.setArray(6, c.createArrayOf("numeric", im));
-                s.setArray(7, c.createArrayOf("numeric", mm));
-                s.setArray(8, c.createArrayOf("float8", ratio));
-                s.setArray(9, c.createArrayOf("timestamptz", at));
-                s.setArray(10, c.createArrayOf("numeric", portfolioIm));
-                s.setArray(11, c.createArrayOf("numeric", portfolioMm));
-                return s.executeUpdate();
+                s.setArray(4, c.createArrayOf("numeric", wasRealized));
+                s.setArray(5, c.createArrayOf("boolean", wasFrozen));
+                s.setArray(6, c.createArrayOf("text", wasMode));
+                s.setArray(7, c.createArrayOf("text", wasBook));
+                s.setArray(8, c.createArrayOf("boolean", change));
+                s.setArray(9, c.createArrayOf("text", status));
+                s.setArray(10, c.createArrayOf("numeric", equity));
+                s.setArray(11, c.createArrayOf("numeric", im));
+                s.setArray(12, c.createArrayOf("numeric", mm));
+                s.setArray(13, c.createArrayOf("float8", ratio));
+                s.setArray(14, c.createArrayOf("timestamptz", at));
+                s.setArray(15, c.createArrayOf("numeric", portfolioIm));
+                s.setArray(16, c.createArrayOf("numeric", portfolioMm));
+                Set<String> written = new java.util.HashSet<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        written.add(rs.getString(1));
+                    }
+                }
+                return written;
             }
         });
+    }
+
+    /** The book as {@link #recordFigures} compares it: its non-flat positions in the order read, one text. */
+    private static String bookText(List<Position> positions) {
+        StringBuilder text = new StringBuilder();
+        for (Position p : positions) {
+            if (text.length() > 0) {
+                text.append(';');
+            }
+            text.append(p.instrument()).append(' ').append(p.quantity().toPlainString()).append(' ')
+                    .append(p.averageEntryPrice().toPlainString());
+        }
+        return text.toString();
     }
 
     /**

@@ -50,22 +50,31 @@ final class FakeUpstream {
     final Internal internal = new Internal(collateral);
     private final Server server;
 
-    private FakeUpstream() {
-        server = ServerBuilder.forPort(PORT).addService(collateral).addService(pricing)
+    private FakeUpstream(int port) {
+        server = ServerBuilder.forPort(port).addService(collateral).addService(pricing)
                 .addService(io.grpc.ServerInterceptors.intercept(internal, new Authorization())).build();
         try {
             server.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("fake upstream did not start on " + PORT, e);
+            throw new UncheckedIOException("fake upstream did not start on " + port, e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
     }
 
     static synchronized FakeUpstream get() {
         if (instance == null) {
-            instance = new FakeUpstream();
+            instance = new FakeUpstream(PORT);
         }
         return instance;
+    }
+
+    /** One on {@code port} for a class under a @TestProfile: its own class loader cannot reach {@link #get}'s. */
+    static FakeUpstream on(int port) {
+        return new FakeUpstream(port);
+    }
+
+    void stop() {
+        server.shutdownNow();
     }
 
     private static boolean failed(AtomicReference<Mode> mode, StreamObserver<?> observer) {
@@ -85,8 +94,13 @@ final class FakeUpstream {
         final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
         final Map<String, CollateralView> views = new ConcurrentHashMap<>();
 
+        /** GetCollateral calls (one account each) answered or failed, by account id: other classes' timer passes call too. */
+        final Map<String, java.util.concurrent.atomic.AtomicInteger> singleCallsOf = new ConcurrentHashMap<>();
+
         @Override
         public void getCollateral(GetCollateralRequest request, StreamObserver<GetCollateralResponse> observer) {
+            singleCallsOf.computeIfAbsent(request.getAccountId(), a -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
             if (failed(mode, observer)) {
                 return;
             }
@@ -437,6 +451,32 @@ final class FakeUpstream {
     static final class Pricing extends PricingServiceGrpc.PricingServiceImplBase {
         final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
         final Map<String, Mark> marks = new ConcurrentHashMap<>();
+        /** WatchIndexPrices calls so far; the open ones get {@link #pushIndex} until {@link #failIndexWatchers}. */
+        final java.util.concurrent.atomic.AtomicInteger indexWatches = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.List<StreamObserver<dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse>> indexWatchers =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        /** Like pricing-service: every index now (none here) at once, then each move. */
+        @Override
+        public void watchIndexPrices(dev.crosschain.proto.pricing.v1.WatchIndexPricesRequest request,
+                                     StreamObserver<dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse> observer) {
+            observer.onNext(dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse.getDefaultInstance());
+            indexWatchers.add(observer);
+            indexWatches.incrementAndGet();
+        }
+
+        void pushIndex(String asset, String price) {
+            dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse move = dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse
+                    .newBuilder().addIndices(dev.crosschain.proto.pricing.v1.IndexPrice.newBuilder().setAsset(asset)
+                            .setPrice(price).setUpdatedAtUnixMs(System.currentTimeMillis())).build();
+            indexWatchers.forEach(o -> o.onNext(move));
+        }
+
+        void failIndexWatchers(Status status) {
+            java.util.List<StreamObserver<dev.crosschain.proto.pricing.v1.WatchIndexPricesResponse>> open = java.util.List.copyOf(indexWatchers);
+            indexWatchers.removeAll(open);
+            open.forEach(o -> o.onError(status.asRuntimeException()));
+        }
 
         @Override
         public void getMarks(GetMarksRequest request, StreamObserver<GetMarksResponse> observer) {

@@ -402,7 +402,7 @@ class RemarginPassGrpcTest {
     }
 
     @Test
-    void aChangeThePageFoundIsValuedAfreshNotFromThePagesOlderInputs() throws Exception {
+    void aChangeThePageFoundIsNotStoredOverAStatusRecordedSinceThePagesRead() throws Exception {
         String perp = "FIL-PERPETUAL";
         String acc = leveraged("rp-stale-", perp);
         String flip = leveraged("rp-stale-flip-", "ICP-PERPETUAL"); // its change, awaited last, follows any event of acc
@@ -410,16 +410,11 @@ class RemarginPassGrpcTest {
         book(sentinel, perp, "1", "200");
         engine.remarginAll();
         assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
-        List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
-                .filter(r -> r.state().accountId().equals(acc)).toList();
-        assertThat(page).hasSize(1);
+        List<AccountStore.Remarginable> page = pageOf(acc);
 
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        Context.CancellableContext stream = Context.current().withCancellation();
-        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        Context.CancellableContext stream = watchRiskLive(events, sentinel);
         try {
-            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
-                    WatchRiskResponse.class);
             // after the page was read: the account trebles its position (a fill) and is re-evaluated into liquidation
             // at mark 99.5 (equity 200 - 150 = 50 < MM 298.5)
             upstream.pricing.linear(perp, "99.5", false);
@@ -429,7 +424,7 @@ class RemarginPassGrpcTest {
             // the page's own figures (100 long at 99.5) say MARGIN_CALL, a change from the HEALTHY it read
             assertThat(engine.passFigures(page).get(acc).status().name()).isEqualTo("MARGIN_CALL");
             engine.remargin(page);
-            assertThat(storedStatus(acc)).as("the newer status kept (the fresh valuation agrees)").isEqualTo("LIQUIDATION");
+            assertThat(storedStatus(acc)).as("the newer status kept: its last_at is not the one the page read").isEqualTo("LIQUIDATION");
 
             upstream.pricing.linear("ICP-PERPETUAL", "98.5", false);
             engine.reevaluate(flip);
@@ -442,6 +437,103 @@ class RemarginPassGrpcTest {
             setQuantity(acc, perp, "100");
             upstream.pricing.linear(perp, "100", false);
             upstream.pricing.linear("ICP-PERPETUAL", "100", false);
+        }
+    }
+
+    @Test
+    void aPageChangeIsNotStoredOverABookChangedSinceThePagesRead() throws Exception {
+        String perp = "AAVE-PERPETUAL";
+        String acc = leveraged("rp-book-", perp);
+        String flip = leveraged("rp-book-flip-", "EGLD-PERPETUAL"); // its change, awaited last, follows any event of acc
+        String sentinel = acc + "-sentinel"; // in liquidation, no collateral: its snapshot entry shows the stream is live
+        book(sentinel, perp, "1", "200");
+        engine.remarginAll();
+        assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
+        List<AccountStore.Remarginable> page = pageOf(acc);
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = watchRiskLive(events, sentinel);
+        try {
+            // after the page was read: a fill trebles the position, its re-evaluation not yet recorded; at mark 99.5
+            // the page's 100 long says MARGIN_CALL (a change from the HEALTHY it read), the book now LIQUIDATION
+            upstream.pricing.linear(perp, "99.5", false);
+            setQuantity(acc, perp, "300");
+            assertThat(engine.passFigures(page).get(acc).status().name()).isEqualTo("MARGIN_CALL");
+            engine.remargin(page);
+            assertThat(storedStatus(acc)).as("the page's status of the book before the fill is not stored")
+                    .isIn("HEALTHY", "LIQUIDATION"); // LIQUIDATION: a timer pass read the new book meanwhile
+            engine.reevaluate(acc); // the fill's re-evaluation
+            assertThat(storedStatus(acc)).isEqualTo("LIQUIDATION");
+
+            upstream.pricing.linear("EGLD-PERPETUAL", "98.5", false);
+            engine.reevaluate(flip);
+            List<RiskEvent> mine = eventsOfUntil(events, acc, flip);
+            assertThat(mine).as("one change, from the new book; none from the page's older one").hasSize(1);
+            assertThat(mine.get(0).getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+            assertThat(mine.get(0).getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
+        } finally {
+            stream.cancel(null);
+            setQuantity(acc, perp, "100");
+            upstream.pricing.linear(perp, "100", false);
+            upstream.pricing.linear("EGLD-PERPETUAL", "100", false);
+        }
+    }
+
+    @Test
+    void aPagesStatusChangesAreStoredTogetherWithoutReadingEachAccountAgain() throws Exception {
+        String perp = "UNI-PERPETUAL";
+        String prefix = "rp-many-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            accounts.add(leveraged(prefix + i + "-", perp));
+        }
+        String flip = leveraged(prefix + "flip-", "SAND-PERPETUAL"); // its change, awaited last, follows every event of theirs
+        String sentinel = prefix + "sentinel"; // in liquidation, no collateral: its snapshot entry shows the stream is live
+        book(sentinel, perp, "1", "200");
+        engine.remarginAll();
+        for (String a : accounts) {
+            assertThat(storedStatus(a)).isEqualTo("HEALTHY");
+        }
+        List<AccountStore.Remarginable> page = store.remarginPage(prefix, 1_000).stream()
+                .filter(r -> accounts.contains(r.state().accountId())).toList();
+        assertThat(page).hasSize(accounts.size());
+
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = watchRiskLive(events, sentinel);
+        try {
+            upstream.pricing.linear(perp, "98.5", false); // every one liquidatable
+            Map<String, AccountRisk> figures = engine.passFigures(page);
+            Map<String, Integer> singles = singleCallsOf(accounts);
+            engine.remargin(page);
+            assertThat(singleCallsOf(accounts)).as("no GetCollateral per changed account").isEqualTo(singles);
+            for (String a : accounts) {
+                assertThat(storedStatus(a)).isEqualTo("LIQUIDATION");
+                assertThat(storedFigure(a, "last_equity")).isEqualByComparingTo(figures.get(a).equity());
+                assertThat(storedFigure(a, "last_mm")).isEqualByComparingTo(figures.get(a).maintenanceMargin());
+                assertSameFigures(figures.get(a), view(a));
+            }
+            upstream.pricing.linear("SAND-PERPETUAL", "98.5", false);
+            engine.reevaluate(flip);
+            Map<String, List<RiskEvent>> byAccount = new java.util.HashMap<>();
+            while (true) {
+                RiskEvent event = awaitItem(events, e -> e instanceof WatchRiskResponse r
+                        && r.getEvent().getAccountId().startsWith(prefix), WatchRiskResponse.class).getEvent();
+                if (event.getAccountId().equals(flip)) {
+                    break;
+                }
+                byAccount.computeIfAbsent(event.getAccountId(), k -> new ArrayList<>()).add(event);
+            }
+            for (String a : accounts) {
+                assertThat(byAccount.get(a)).as("one event of " + a).hasSize(1);
+                RiskEvent event = byAccount.get(a).get(0);
+                assertThat(event.getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+                assertThat(event.getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
+                assertThat(new BigDecimal(event.getEquityUsd())).isEqualByComparingTo(figures.get(a).equity());
+            }
+        } finally {
+            stream.cancel(null);
+            upstream.pricing.linear(perp, "100", false);
+            upstream.pricing.linear("SAND-PERPETUAL", "100", false);
         }
     }
 
@@ -475,6 +567,31 @@ class RemarginPassGrpcTest {
             setQuantity(acc, perp, "100");
             upstream.pricing.linear(perp, "100", false);
         }
+    }
+
+    /** A page of the one account {@code acc}, read now (what a pass reads). */
+    private List<AccountStore.Remarginable> pageOf(String acc) {
+        List<AccountStore.Remarginable> page = store.remarginPage(acc.substring(0, acc.length() - 1), 10).stream()
+                .filter(r -> r.state().accountId().equals(acc)).toList();
+        assertThat(page).hasSize(1);
+        return page;
+    }
+
+    /**
+     * WatchRisk subscribed into {@code events}, returned once {@code sentinel}'s snapshot entry arrived (the stream is
+     * live: every event published from now on is seen); cancel the context to end it.
+     */
+    private static Context.CancellableContext watchRiskLive(BlockingQueue<Object> events, String sentinel) {
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> MarginGrpcServiceTest.async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(sentinel),
+                    WatchRiskResponse.class);
+        } catch (RuntimeException | AssertionError e) {
+            stream.cancel(null);
+            throw e;
+        }
+        return stream;
     }
 
     /** Sets the account's stored position in {@code instrument}, as a fill would have (no re-evaluation). */
@@ -569,5 +686,15 @@ class RemarginPassGrpcTest {
                 return rs.getString(1);
             }
         }
+    }
+
+    /** GetCollateral calls so far for each of {@code accounts}. */
+    private Map<String, Integer> singleCallsOf(List<String> accounts) {
+        Map<String, Integer> calls = new java.util.HashMap<>();
+        for (String a : accounts) {
+            java.util.concurrent.atomic.AtomicInteger n = upstream.collateral.singleCallsOf.get(a);
+            calls.put(a, n == null ? 0 : n.get());
+        }
+        return calls;
     }
 }
