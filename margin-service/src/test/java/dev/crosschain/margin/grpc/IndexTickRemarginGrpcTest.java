@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestProfile(IndexTickRemarginGrpcTest.OnIndexTick.class)
 class IndexTickRemarginGrpcTest {
 
-    static final int PORT = 19194;
+    static final int PORT = 19195; // not 19194: liquidation-service's fake upstream holds that one
     private static final Duration AWAIT = Duration.ofSeconds(30);
 
     public static class OnIndexTick implements QuarkusTestProfile {
