@@ -220,13 +220,14 @@ public class Breaches {
      */
     public boolean drive(String auctionId, String accountId) {
         try {
-            Step freeze = frozen(auctionId, accountId);
-            if (freeze != Step.GO) {
-                return freeze != Step.MARGIN_DOWN;
+            Frozen freeze = frozen(auctionId, accountId);
+            if (freeze.step() != Step.GO) {
+                return freeze.step() != Step.MARGIN_DOWN;
             }
             AccountSnapshot snapshot;
             try {
-                snapshot = margin.accountSnapshot(accountId);
+                // the view margin-service valued with the freeze: asked for again only when none came with it
+                snapshot = freeze.view().orElseGet(() -> margin.accountSnapshot(accountId));
             } catch (DependencyException e) {
                 if (e.code() == Status.Code.NOT_FOUND) {
                     cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
@@ -322,6 +323,13 @@ public class Breaches {
         MARGIN_DOWN
     }
 
+    /** A freeze's outcome: how the driver goes on, and the account's view valued after the freeze when it came with it. */
+    private record Frozen(Step step, Optional<AccountSnapshot> view) {
+        static Frozen not(Step step) {
+            return new Frozen(step, Optional.empty());
+        }
+    }
+
     /**
      * Claims the account: the new auction's id, or null when an auction is already active for it, or when
      * its last auction's unfreeze is pending (the account is then retried, see {@link #unclaimed}).
@@ -352,20 +360,21 @@ public class Breaches {
     }
 
     /**
-     * Freezes the account with the auction id. True once margin-service answered (the snapshot may follow);
-     * false when the auction stays OPENING for recovery, or was cancelled (unknown account).
+     * Freezes the account with the auction id. GO once margin-service answered (the snapshot may follow, or came
+     * with the answer); otherwise the auction stays OPENING for recovery, or was cancelled (unknown account).
      */
-    private Step frozen(String auctionId, String accountId) {
+    private Frozen frozen(String auctionId, String accountId) {
         // Recorded before the call, and only while the auction is OPENING: a driver that finds it opened or
         // cancelled sends nothing, and the unfreeze of a cancel is recorded done only once every freeze recorded
         // here can no longer land after it (AuctionStore#markUnfrozen): a slow driver's freeze that lands after
         // the cancel's unfreeze is undone by recovery's next unfreeze.
         if (!store.noteFreezeSent(auctionId, AuctionStatus.OPENING, clock.instant())) {
             LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
-            return Step.STOP;
+            return Frozen.not(Step.STOP);
         }
+        Optional<AccountSnapshot> view;
         try {
-            margin.setFreeze(accountId, true, auctionId);
+            view = margin.freezeWithSnapshot(accountId, auctionId);
         } catch (DependencyException e) {
             if (e.code() == Status.Code.NOT_FOUND) {
                 cancel(auctionId, accountId, UNKNOWN_ACCOUNT);
@@ -373,13 +382,13 @@ public class Breaches {
                 heldByAnother(auctionId, accountId, e);
             } else {
                 LOG.warnf("auction %s: freezing %s failed, recovery retries: %s", auctionId, accountId, e.getMessage());
-                return e.transientFailure() ? Step.MARGIN_DOWN : Step.STOP;
+                return Frozen.not(e.transientFailure() ? Step.MARGIN_DOWN : Step.STOP);
             }
-            return Step.STOP;
+            return Frozen.not(Step.STOP);
         }
         store.markFrozen(auctionId);
         reportedHeld.remove(auctionId);
-        return Step.GO;
+        return new Frozen(Step.GO, view);
     }
 
     /**
