@@ -322,13 +322,14 @@ public class Breaches {
     /** @param justClaimed the caller claimed it this moment, with the freeze recorded as sent ({@link AuctionStore#claimToFreeze}) */
     private boolean drive(String auctionId, String accountId, OpenLaps laps, boolean justClaimed) {
         try {
-            Step freeze = frozen(auctionId, accountId, laps, justClaimed);
-            if (freeze != Step.GO) {
-                return freeze != Step.MARGIN_DOWN;
+            Frozen freeze = frozen(auctionId, accountId, laps, justClaimed);
+            if (freeze.step() != Step.GO) {
+                return freeze.step() != Step.MARGIN_DOWN;
             }
             AccountSnapshot snapshot;
             try {
-                snapshot = margin.accountSnapshot(accountId);
+                // the view margin-service valued with the freeze: asked for again only when none came with it
+                snapshot = freeze.view().orElseGet(() -> margin.accountSnapshot(accountId));
                 laps.lap("snapshot");
             } catch (DependencyException e) {
                 if (e.code() == Status.Code.NOT_FOUND) {
@@ -427,6 +428,13 @@ public class Breaches {
         MARGIN_DOWN
     }
 
+    /** A freeze's outcome: how the driver goes on, and the account's view valued after the freeze when it came with it. */
+    private record Frozen(Step step, Optional<AccountSnapshot> view) {
+        static Frozen not(Step step) {
+            return new Frozen(step, Optional.empty());
+        }
+    }
+
     /**
      * Claims the account: the new auction's id, or null when an auction is already active for it, or when
      * its last auction's unfreeze is pending (the account is then retried, see {@link #unclaimed}).
@@ -457,21 +465,22 @@ public class Breaches {
     }
 
     /**
-     * Freezes the account with the auction id. True once margin-service answered (the snapshot may follow);
-     * false when the auction stays OPENING for recovery, or was cancelled (unknown account).
+     * Freezes the account with the auction id. GO once margin-service answered (the snapshot may follow, or came
+     * with the answer); otherwise the auction stays OPENING for recovery, or was cancelled (unknown account).
      */
-    private Step frozen(String auctionId, String accountId, OpenLaps laps, boolean justClaimed) {
+    private Frozen frozen(String auctionId, String accountId, OpenLaps laps, boolean justClaimed) {
         // Recorded before the call, and only while the auction is OPENING: a driver that finds it opened or
         // cancelled sends nothing, and the unfreeze of a cancel is recorded done only once every freeze recorded
         // here can no longer land after it (AuctionStore#markUnfrozen): a slow driver's freeze that lands after
         // the cancel's unfreeze is undone by recovery's next unfreeze. A driver that just claimed it recorded it with the claim.
         if (!justClaimed && !store.noteFreezeSent(auctionId, AuctionStatus.OPENING, clock.instant())) {
             LOG.debugf("auction %s was opened or cancelled elsewhere", auctionId);
-            return Step.STOP;
+            return Frozen.not(Step.STOP);
         }
         laps.lap("note-freeze");
+        Optional<AccountSnapshot> view;
         try {
-            margin.setFreeze(accountId, true, auctionId);
+            view = margin.freezeWithSnapshot(accountId, auctionId);
             laps.lap("freeze");
         } catch (DependencyException e) {
             if (e.code() == Status.Code.NOT_FOUND) {
@@ -480,13 +489,13 @@ public class Breaches {
                 heldByAnother(auctionId, accountId, e);
             } else {
                 LOG.warnf("auction %s: freezing %s failed, recovery retries: %s", auctionId, accountId, e.getMessage());
-                return e.transientFailure() ? Step.MARGIN_DOWN : Step.STOP;
+                return Frozen.not(e.transientFailure() ? Step.MARGIN_DOWN : Step.STOP);
             }
-            return Step.STOP;
+            return Frozen.not(Step.STOP);
         }
         // no frozen flag written here: only an OPEN auction's is read (AuctionStore#freezePending), and the open sets it
         reportedHeld.remove(auctionId);
-        return Step.GO;
+        return new Frozen(Step.GO, view);
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.crosschain.proto.margin.v1.Position;
 import dev.crosschain.proto.margin.v1.PositionTransfer;
 import dev.crosschain.proto.margin.v1.RiskEvent;
 import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
+import dev.crosschain.proto.margin.v1.SetLiquidationFreezeResponse;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
 import dev.crosschain.proto.margin.v1.WatchRiskRequest;
 import dev.crosschain.proto.margin.v1.WatchRiskResponse;
@@ -24,15 +25,19 @@ import io.quarkus.grpc.GrpcClient;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** liquidation-service's calls to margin-service. Every unary call has a deadline and is retried on UNAVAILABLE. */
 @ApplicationScoped
 public class MarginClient {
+
+    private static final Logger LOG = Logger.getLogger(MarginClient.class);
 
     @GrpcClient("margin")
     MarginServiceGrpc.MarginServiceBlockingStub blocking;
@@ -47,6 +52,11 @@ public class MarginClient {
     public AccountSnapshot accountSnapshot(String accountId) {
         AccountView view = call("GetAccountView " + accountId, () -> stub()
                 .getAccountView(GetAccountViewRequest.newBuilder().setAccountId(accountId).build()).getView());
+        return snapshot(accountId, view);
+    }
+
+    /** The view read as a snapshot; a malformed view is a DependencyException INTERNAL. */
+    private static AccountSnapshot snapshot(String accountId, AccountView view) {
         try {
             List<AccountSnapshot.Collateral> collateral = new ArrayList<>();
             for (CollateralLine line : view.getCollateralList()) {
@@ -94,6 +104,28 @@ public class MarginClient {
                     b.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION));
         }
         return buckets;
+    }
+
+    /**
+     * Freezes the account for the auction (idempotent upstream) and asks for its view valued after the freeze: the
+     * snapshot margin-service answered with it, or empty when it answered none (its valuation failed, or it is older
+     * than return_view) or a malformed one: the caller then asks {@link #accountSnapshot}. Fails as
+     * {@link #setFreeze} does.
+     */
+    public Optional<AccountSnapshot> freezeWithSnapshot(String accountId, String auctionId) {
+        SetLiquidationFreezeResponse answer = call("SetLiquidationFreeze " + accountId + " true", () -> stub().setLiquidationFreeze(
+                SetLiquidationFreezeRequest.newBuilder().setAccountId(accountId).setFrozen(true).setAuctionId(auctionId)
+                        .setReturnView(true).build()));
+        if (!answer.hasView()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(snapshot(accountId, answer.getView()));
+        } catch (DependencyException e) {
+            // the freeze holds all the same: GetAccountView's answer is judged instead
+            LOG.warnf("the freeze of %s for %s answered an unreadable view: %s", accountId, auctionId, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Freezes or unfreezes the account for the auction (idempotent upstream). */

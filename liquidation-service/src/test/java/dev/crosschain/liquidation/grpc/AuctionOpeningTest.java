@@ -100,6 +100,29 @@ class AuctionOpeningTest {
     }
 
     @Test
+    void anOpeningWhoseFreezeAnswersTheViewTakesItsSnapshotFromItAndAsksNoView() {
+        upstream.margin.viewsWithFreeze.add("acc-freeze-view");
+        Auction auction = breachUntil("acc-freeze-view", view("acc-freeze-view", "-4000"), AuctionStatus.AUCTION_STATUS_OPEN);
+        assertThat(upstream.margin.sequenceOf("acc-freeze-view")).as("one freeze, no GetAccountView")
+                .containsExactly("freeze acc-freeze-view " + auction.getAuctionId());
+        assertThat(upstream.margin.freezesOf("acc-freeze-view")).singleElement()
+                .satisfies(f -> assertThat(f.getReturnView()).isTrue());
+        // opened on the view the freeze answered (no other was asked): its ETH and USDC collateral and its ETH perpetual
+        assertThat(auction.getLotCount()).isEqualTo(3);
+        assertThat(auction.getVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void anOpeningWhoseFreezeAnswersNoViewAsksGetAccountViewOnce() {
+        Auction auction = breachUntil("acc-freeze-noview", view("acc-freeze-noview", "-4000"), AuctionStatus.AUCTION_STATUS_OPEN);
+        assertThat(upstream.margin.sequenceOf("acc-freeze-noview")).as("the freeze, then one GetAccountView")
+                .containsExactly("freeze acc-freeze-noview " + auction.getAuctionId(), "view acc-freeze-noview");
+        assertThat(upstream.margin.freezesOf("acc-freeze-noview")).singleElement()
+                .satisfies(f -> assertThat(f.getReturnView()).isTrue());
+        assertThat(auction.getLotCount()).isEqualTo(3);
+    }
+
+    @Test
     void aFreezeThatFailsLeavesTheAuctionOpeningWithoutASnapshotUntilRecoveryOpensIt() {
         Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         upstream.margin.freezeFailures.put("acc-down", status(Code.UNAVAILABLE, null));

@@ -49,6 +49,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -121,6 +122,11 @@ final class FakeUpstream {
         /** Accounts whose GetAccountView fails with this status (recorded in sequence); none: answered from views. */
         final Map<String, Status> viewFailures = new ConcurrentHashMap<>();
         final List<SetLiquidationFreezeRequest> freezes = new CopyOnWriteArrayList<>();
+        /**
+         * Accounts whose freeze asking return_view answers their view (frozen), as margin-service does; the others' is
+         * answered without one, as margin-service does when its valuation fails (or before return_view).
+         */
+        final Set<String> viewsWithFreeze = ConcurrentHashMap.newKeySet();
         /** Every GetAccountView and SetLiquidationFreeze as it arrived: "view <account>", "freeze|unfreeze <account> <auction>". */
         final List<String> sequence = new CopyOnWriteArrayList<>();
         /** Accounts whose SetLiquidationFreeze(frozen) fails with this status (not recorded in freezes); none: answered. */
@@ -219,7 +225,12 @@ final class FakeUpstream {
                 return;
             }
             freezes.add(request);
-            observer.onNext(SetLiquidationFreezeResponse.newBuilder().setFrozen(request.getFrozen()).build());
+            SetLiquidationFreezeResponse.Builder answer = SetLiquidationFreezeResponse.newBuilder().setFrozen(request.getFrozen());
+            AccountView view = views.get(request.getAccountId());
+            if (request.getFrozen() && request.getReturnView() && viewsWithFreeze.contains(request.getAccountId()) && view != null) {
+                answer.setView(view.toBuilder().setFrozen(true));
+            }
+            observer.onNext(answer.build());
             observer.onCompleted();
         }
 

@@ -786,7 +786,9 @@ class LiquidationGrpcServiceTest {
         return PositionTransfer.newBuilder().setInstrument(instrument).setQuantity(quantity).build();
     }
 
+    /** The freeze or unfreeze a driver sends: the freeze of an opening auction asks for the view (return_view). */
     static SetLiquidationFreezeRequest freeze(String account, boolean frozen, String auctionId) {
-        return SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen).setAuctionId(auctionId).build();
+        return SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen).setAuctionId(auctionId)
+                .setReturnView(frozen).build();
     }
 }

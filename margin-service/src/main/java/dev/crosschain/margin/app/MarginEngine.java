@@ -140,8 +140,21 @@ public class MarginEngine {
         return replayed;
     }
 
-    /** Freezes or unfreezes the account; WatchAccount subscribers see the new flag. */
-    public boolean setFreeze(String accountId, boolean frozen, String auctionId) {
+    /**
+     * A freeze's answer: whether the account is now frozen, and its view valued after the freeze when that was asked
+     * and could be had (null otherwise).
+     */
+    public record Freeze(boolean frozen, AccountRisk view) {
+    }
+
+    /**
+     * Freezes or unfreezes the account; WatchAccount subscribers see the new flag, from a re-evaluation in the
+     * background. A freeze with {@code returnView} is re-evaluated here instead, before the answer, and its view
+     * answered: that one valuation records the status and tells the watchers, so the caller needs no GetAccountView
+     * after it. When that valuation fails the freeze stands and is answered without a view, re-evaluated in the
+     * background as without {@code returnView}.
+     */
+    public Freeze setFreeze(String accountId, boolean frozen, String auctionId, boolean returnView) {
         // under the account's withdrawal lock: a withdrawal checked before the freeze finishes its lock
         // first, and none is checked and locked after the freeze answered
         boolean now = withdrawals.underAccountLockForFreeze(accountId, () -> {
@@ -151,8 +164,21 @@ public class MarginEngine {
             }
             return set;
         });
-        reevaluateLater(accountId);
-        return now;
+        Optional<AccountRisk> view = frozen && returnView ? viewAfterFreeze(accountId) : Optional.empty();
+        if (view.isEmpty()) {
+            reevaluateLater(accountId);
+        }
+        return new Freeze(now, view.orElse(null));
+    }
+
+    /** The frozen account re-evaluated; empty when that fails in any way: the freeze is stored and is answered still. */
+    private Optional<AccountRisk> viewAfterFreeze(String accountId) {
+        try {
+            return reevaluated(accountId);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "re-evaluation of %s after its freeze failed; answered without its view", accountId);
+            return Optional.empty();
+        }
     }
 
     // ---- queries ----
@@ -851,6 +877,11 @@ public class MarginEngine {
      * skips it (never marks it healthy).
      */
     public void reevaluate(String accountId) {
+        reevaluated(accountId);
+    }
+
+    /** {@link #reevaluate}: the view it recorded and published, empty when the valuation failed (nothing recorded). */
+    private Optional<AccountRisk> reevaluated(String accountId) {
         Valued valued;
         try {
             valued = valued(accountId);
@@ -859,20 +890,21 @@ public class MarginEngine {
             }
         } catch (DependencyException e) {
             LOG.warnf("re-margin of %s skipped: %s", accountId, e.getMessage());
-            return;
+            return Optional.empty();
         } catch (NotFoundException e) {
-            return;
+            return Optional.empty();
         } catch (RuntimeException e) {
             if (!stopping) {
                 LOG.warnf(e, "re-margin of %s failed", accountId);
             }
-            return;
+            return Optional.empty();
         }
         AccountRisk now = valued.risk();
         store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
                 change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs(),
                 change.now().breachedInstrument())));
         views.publish(valued);
+        return Optional.of(now);
     }
 
     /**

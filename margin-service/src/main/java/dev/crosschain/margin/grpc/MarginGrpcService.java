@@ -146,8 +146,12 @@ public class MarginGrpcService implements MarginService {
         String accountId = checks.required(request.getAccountId(), "account_id");
         String auctionId = checks.required(request.getAuctionId(), "auction_id");
         checks.throwIfAny();
-        boolean frozen = engine.setFreeze(accountId, request.getFrozen(), auctionId);
-        return Uni.createFrom().item(SetLiquidationFreezeResponse.newBuilder().setFrozen(frozen).build());
+        MarginEngine.Freeze freeze = engine.setFreeze(accountId, request.getFrozen(), auctionId, request.getReturnView());
+        SetLiquidationFreezeResponse.Builder answer = SetLiquidationFreezeResponse.newBuilder().setFrozen(freeze.frozen());
+        if (freeze.view() != null) {
+            answer.setView(ProtoMapper.view(freeze.view()));
+        }
+        return Uni.createFrom().item(answer.build());
     }
 
     @Override

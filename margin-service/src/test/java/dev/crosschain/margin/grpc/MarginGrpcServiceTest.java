@@ -19,6 +19,7 @@ import dev.crosschain.proto.margin.v1.Position;
 import dev.crosschain.proto.margin.v1.PositionTransfer;
 import dev.crosschain.proto.margin.v1.RiskEvent;
 import dev.crosschain.proto.margin.v1.SetLiquidationFreezeRequest;
+import dev.crosschain.proto.margin.v1.SetLiquidationFreezeResponse;
 import dev.crosschain.proto.margin.v1.Side;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
 import dev.crosschain.proto.margin.v1.TransferPositionsResponse;
@@ -364,6 +365,66 @@ class MarginGrpcServiceTest {
         assertThat(freeze(acc, false, "auction-p")).isFalse();
     }
 
+    @Test
+    void aFreezeAskingForTheViewAnswersTheFrozenViewAndWatchAccountSeesIt() {
+        String acc = "acc-freeze-view";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("fzv-1", acc, PERP, Side.SIDE_BUY, "1", "2900");
+        BlockingQueue<Object> views = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> async.watchAccount(WatchAccountRequest.newBuilder().setAccountId(acc).build(), collect(views)));
+        try {
+            awaitItem(views, e -> e instanceof WatchAccountResponse, WatchAccountResponse.class);
+            SetLiquidationFreezeResponse answer = freezeWithView(acc, true, "auction-v");
+            assertThat(answer.getFrozen()).isTrue();
+            assertThat(answer.hasView()).isTrue();
+            AccountView frozen = answer.getView();
+            assertThat(frozen.getAccountId()).isEqualTo(acc);
+            assertThat(frozen.getFrozen()).isTrue();
+            // perp 1 @ 2900, mark 3000: equity 1000 + 100, IM 60, MM 30
+            assertThat(frozen.getEquityUsd()).isEqualTo("1100.00000000");
+            assertThat(frozen.getInitialMarginUsd()).isEqualTo("60.00000000");
+            assertThat(frozen.getMaintenanceMarginUsd()).isEqualTo("30.00000000");
+            assertThat(figures(frozen)).isEqualTo(figures(view(acc)));
+            AccountView watched = awaitItem(views, e -> e instanceof WatchAccountResponse r && r.getView().getFrozen(),
+                    WatchAccountResponse.class).getView();
+            assertThat(figures(watched)).isEqualTo(figures(frozen));
+        } finally {
+            stream.cancel(null);
+        }
+        // idempotent like any freeze, and an unfreeze asking for the view answers none
+        assertThat(freezeWithView(acc, true, "auction-v").getView().getFrozen()).isTrue();
+        SetLiquidationFreezeResponse unfrozen = freezeWithView(acc, false, "auction-v");
+        assertThat(unfrozen.getFrozen()).isFalse();
+        assertThat(unfrozen.hasView()).isFalse();
+        assertThat(view(acc).getFrozen()).isFalse();
+    }
+
+    @Test
+    void aFreezeAskingForTheViewWhileCollateralIsDownFreezesAndAnswersNoView() {
+        String acc = "acc-freeze-view-down";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("fzd-1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+        SetLiquidationFreezeResponse answer = freezeWithView(acc, true, "auction-d");
+        upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        assertThat(answer.getFrozen()).isTrue();
+        assertThat(answer.hasView()).isFalse();
+        assertThat(view(acc).getFrozen()).isTrue();
+        assertError(() -> fill("fzd-2", acc, PERP, Side.SIDE_BUY, "1", "3000"), Status.Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN", null);
+        assertThat(freeze(acc, false, "auction-d")).isFalse();
+    }
+
+    @Test
+    void badFreezesAskingForTheViewAreRefusedAndFreezeNothing() {
+        String acc = "acc-freeze-view-bad";
+        fill("fzb-1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        assertError(() -> freezeWithView("", true, "auction-b"), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "account_id");
+        assertError(() -> freezeWithView(acc, true, ""), Status.Code.INVALID_ARGUMENT, "MISSING_FIELD", "auction_id");
+        assertError(() -> freezeWithView("acc-nobody", true, "auction-b"), Status.Code.NOT_FOUND, "UNKNOWN_ACCOUNT", null);
+        assertThat(view(acc).getFrozen()).isFalse();
+    }
+
     // ---- TransferPositions ----
 
     @Test
@@ -529,6 +590,16 @@ class MarginGrpcServiceTest {
     static boolean freeze(String account, boolean frozen, String auction) {
         return margin.withDeadlineAfter(30, TimeUnit.SECONDS).setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen)
                 .setAuctionId(auction).build()).getFrozen();
+    }
+
+    static SetLiquidationFreezeResponse freezeWithView(String account, boolean frozen, String auction) {
+        return margin.withDeadlineAfter(30, TimeUnit.SECONDS).setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder()
+                .setAccountId(account).setFrozen(frozen).setAuctionId(auction).setReturnView(true).build());
+    }
+
+    /** The view without what changes from one valuation to the next at the same inputs (when, and the inputs' ages). */
+    static AccountView figures(AccountView view) {
+        return view.toBuilder().clearAsOfUnixMs().clearInputAges().build();
     }
 
     static TransferPositionsRequest transfer(String id, String from, String to, String instrument, String qty) {
