@@ -119,6 +119,12 @@ public class MarginClient {
         if (!answer.hasView()) {
             return Optional.empty();
         }
+        if (!answer.getView().getAccountId().equals(accountId) || !answer.getView().getFrozen()) {
+            // never an auction on a view that is not this account's, frozen: GetAccountView's answer is judged instead
+            LOG.warnf("the freeze of %s for %s answered a view of %s (frozen %s); not used", accountId, auctionId,
+                    answer.getView().getAccountId(), answer.getView().getFrozen());
+            return Optional.empty();
+        }
         try {
             return Optional.of(snapshot(accountId, answer.getView()));
         } catch (DependencyException e) {

@@ -171,13 +171,34 @@ public class MarginEngine {
         return new Freeze(now, view.orElse(null));
     }
 
-    /** The frozen account re-evaluated; empty when that fails in any way: the freeze is stored and is answered still. */
+    /**
+     * The frozen account re-evaluated; empty when that fails in any way or takes more than half the caller's remaining
+     * time: the freeze is stored and must be answered within the caller's deadline still (a slow upstream costs the
+     * view, not the freeze's answer). The valuation runs detached from the caller's context, under margin's own client
+     * deadlines, and one that outlasts the wait still records and publishes what it finds.
+     */
     private Optional<AccountRisk> viewAfterFreeze(String accountId) {
+        CompletableFuture<Optional<AccountRisk>> valuation = new CompletableFuture<>();
+        Infrastructure.getDefaultWorkerPool().execute(Context.ROOT.wrap(() -> {
+            try {
+                valuation.complete(reevaluated(accountId));
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "re-evaluation of %s after its freeze failed; answered without its view", accountId);
+                valuation.complete(Optional.empty());
+            }
+        }));
+        Deadline caller = Context.current().getDeadline();
+        long waitNanos = caller == null ? config.client().deadline().toNanos() * 2 : caller.timeRemaining(TimeUnit.NANOSECONDS) / 2;
         try {
-            return reevaluated(accountId);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "re-evaluation of %s after its freeze failed; answered without its view", accountId);
+            return valuation.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warnf("re-evaluation of %s after its freeze is slow; answered without its view", accountId);
             return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.empty(); // not reached: the task completes normally in every case
         }
     }
 

@@ -375,7 +375,10 @@ class MarginGrpcServiceTest {
         stream.run(() -> async.watchAccount(WatchAccountRequest.newBuilder().setAccountId(acc).build(), collect(views)));
         try {
             awaitItem(views, e -> e instanceof WatchAccountResponse, WatchAccountResponse.class);
+            int valuationsBefore = collateralCallsOf(acc);
             SetLiquidationFreezeResponse answer = freezeWithView(acc, true, "auction-v");
+            // the one valuation the answer carries; none queued besides it (checked again after the unfreeze below)
+            assertThat(collateralCallsOf(acc)).isEqualTo(valuationsBefore + 1);
             assertThat(answer.getFrozen()).isTrue();
             assertThat(answer.hasView()).isTrue();
             AccountView frozen = answer.getView();
@@ -389,15 +392,47 @@ class MarginGrpcServiceTest {
             AccountView watched = awaitItem(views, e -> e instanceof WatchAccountResponse r && r.getView().getFrozen(),
                     WatchAccountResponse.class).getView();
             assertThat(figures(watched)).isEqualTo(figures(frozen));
+            // an unfreeze is re-evaluated in the background: once its unfrozen view is out, a background valuation
+            // the freeze had wrongly queued before it would have counted too
+            freeze(acc, false, "auction-v");
+            awaitItem(views, e -> e instanceof WatchAccountResponse r && !r.getView().getFrozen(), WatchAccountResponse.class);
+            assertThat(collateralCallsOf(acc)).isEqualTo(valuationsBefore + 2);
         } finally {
             stream.cancel(null);
         }
         // idempotent like any freeze, and an unfreeze asking for the view answers none
-        assertThat(freezeWithView(acc, true, "auction-v").getView().getFrozen()).isTrue();
-        SetLiquidationFreezeResponse unfrozen = freezeWithView(acc, false, "auction-v");
+        assertThat(freezeWithView(acc, true, "auction-v2").getView().getFrozen()).isTrue();
+        assertThat(freezeWithView(acc, true, "auction-v2").getView().getFrozen()).isTrue();
+        SetLiquidationFreezeResponse unfrozen = freezeWithView(acc, false, "auction-v2");
         assertThat(unfrozen.getFrozen()).isFalse();
         assertThat(unfrozen.hasView()).isFalse();
         assertThat(view(acc).getFrozen()).isFalse();
+    }
+
+    @Test
+    void aFreezeAskingForTheViewWhileCollateralIsSlowIsAnsweredWithinTheCallersDeadlineWithoutTheView() {
+        String acc = "acc-freeze-view-slow";
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
+        fill("fzs-1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        upstream.collateral.mode.set(FakeUpstream.Mode.SLOW);
+        SetLiquidationFreezeResponse answer;
+        try {
+            // the caller's deadline equals margin's own client deadline (1 s here): a valuation run under the caller's
+            // context would end with it, and the caller would see DEADLINE_EXCEEDED on a freeze that is stored
+            answer = margin.withDeadlineAfter(1, TimeUnit.SECONDS).setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder()
+                    .setAccountId(acc).setFrozen(true).setAuctionId("auction-s").setReturnView(true).build());
+        } finally {
+            upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        }
+        assertThat(answer.getFrozen()).isTrue();
+        assertThat(answer.hasView()).isFalse();
+        assertThat(view(acc).getFrozen()).isTrue();
+        assertThat(freeze(acc, false, "auction-s")).isFalse();
+    }
+
+    private static int collateralCallsOf(String account) {
+        java.util.concurrent.atomic.AtomicInteger calls = upstream.collateral.singleCallsOf.get(account);
+        return calls == null ? 0 : calls.get();
     }
 
     @Test
