@@ -19,8 +19,7 @@ final class LoadMeasures {
 
     /** CPU time of every service this driver started (its children). */
     static Duration servicesCpu() {
-        return ProcessHandle.current().children().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
-                .reduce(Duration.ZERO, Duration::plus);
+        return cpuByService().values().stream().reduce(Duration.ZERO, Duration::plus);
     }
 
     /**
