@@ -16,6 +16,8 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,9 +88,14 @@ public class Takeovers {
         }
         try {
             BigDecimal[] free = {null};
+            List<String> notOwed = new ArrayList<>();
             store.forEachOpenHeader(BATCH, auction -> {
                 if (owedAt(auction, clock.instant()).signum() <= 0) {
-                    store.clearFundShort(auction.auctionId());
+                    notOwed.add(auction.auctionId());
+                    if (notOwed.size() == BATCH) {
+                        store.clearFundShort(notOwed);
+                        notOwed.clear();
+                    }
                     return;
                 }
                 if (free[0] == null) {
@@ -97,6 +104,7 @@ public class Takeovers {
                 }
                 decide(auction, free[0]);
             });
+            store.clearFundShort(notOwed);
         } catch (DependencyException e) {
             LOG.warnf("takeover pass: the insurance fund's balance cannot be read, next pass retries: %s", e.getMessage());
         } catch (RuntimeException e) {
