@@ -15,7 +15,8 @@ final class Transactions {
     /*
      * The isolation is set per transaction, as its first statement (the driver sends it with the BEGIN), not with
      * Connection#setTransactionIsolation: PostgreSQL's driver runs a SET SESSION CHARACTERISTICS round trip for every
-     * such call, and the session had to be set back after each transaction, two round trips more per transaction.
+     * such call, and the session had to be set back after each transaction: two round trips per transaction, now one
+     * (the SET TRANSACTION, which carries the BEGIN).
      */
     private static final String SERIALIZABLE = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
     private static final String REPEATABLE_READ = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
