@@ -86,9 +86,9 @@ public class Takeovers {
         if (!funds.enabled() || !running.compareAndSet(false, true)) {
             return;
         }
+        List<String> notOwed = new ArrayList<>();
         try {
             BigDecimal[] free = {null};
-            List<String> notOwed = new ArrayList<>();
             store.forEachOpenHeader(BATCH, auction -> {
                 if (owedAt(auction, clock.instant()).signum() <= 0) {
                     notOwed.add(auction.auctionId());
@@ -104,13 +104,25 @@ public class Takeovers {
                 }
                 decide(auction, free[0]);
             });
-            store.clearFundShort(notOwed);
         } catch (DependencyException e) {
             LOG.warnf("takeover pass: the insurance fund's balance cannot be read, next pass retries: %s", e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("takeover pass failed; next pass retries", e);
         } finally {
+            clearQueued(notOwed);
             running.set(false);
+        }
+    }
+
+    /**
+     * The clears a pass queued, even when it failed on a later auction: one left behind keeps an old shortfall start, so
+     * a later shortfall of that auction would be taken over without its grace period.
+     */
+    private void clearQueued(List<String> notOwed) {
+        try {
+            store.clearFundShort(notOwed);
+        } catch (RuntimeException e) {
+            LOG.warn("takeover pass: clearing the fund shortfall of " + notOwed.size() + " auctions failed; next pass retries", e);
         }
     }
 
