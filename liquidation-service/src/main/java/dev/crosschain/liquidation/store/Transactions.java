@@ -14,9 +14,10 @@ final class Transactions {
     private static final Set<String> RETRYABLE = Set.of("40001", "40P01");
     /*
      * The isolation is set per transaction, as its first statement (the driver sends it with the BEGIN), not with
-     * Connection#setTransactionIsolation: PostgreSQL's driver runs a SET SESSION CHARACTERISTICS round trip for every
-     * such call, and the session had to be set back after each transaction: two round trips per transaction, now one
-     * (the SET TRANSACTION, which carries the BEGIN).
+     * Connection#setTransactionIsolation: PostgreSQL's driver sends a SET SESSION CHARACTERISTICS round trip for every
+     * such call (it never skips an unchanged level), the session had to be set back after each transaction (another),
+     * and the pool, having seen the isolation changed through its wrapper, set it once more when the connection came
+     * back: three round trips per transaction, now one (the SET TRANSACTION, which carries the BEGIN).
      */
     private static final String SERIALIZABLE = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
     private static final String REPEATABLE_READ = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
