@@ -3,8 +3,12 @@
 # processes and issue 6's liquidation benchmark against them: N accounts funded through the chain adapter streams, each
 # long ETH-PERPETUAL, breach on one ETH index move (3000 -> 2625); the time until every auction is OPEN, until a pool of
 # bidder threads has every auction closed and every bid settled, and bids settled per second. The driver prints its
-# seed; arguments go to it: --accounts N (1000) --bidders N (8) --buffer-bound on|off (on) --seed N. The driver stops
-# the services it started.
+# seed; arguments go to it: --accounts N (1000) --bidders N (8) --buffer-bound on|off (on) --warmup N (200) --seed N.
+# Warm-up: a venue's liquidation-service is warm, and a cold one spends much of the opening window compiling the opening
+# path, so first --warmup more long accounts go through the whole path (the move down, opened, bid on, settled; one line of
+# their figures, not in the measured ones); then the --accounts measured ones hold a SHORT ETH-PERPETUAL sold at 2625 and
+# breach on the move back up to 3000 (the same 375). --warmup 0 is the cold run: the long accounts on the move down.
+# The driver stops the services it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

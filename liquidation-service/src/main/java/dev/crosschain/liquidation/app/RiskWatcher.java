@@ -38,9 +38,13 @@ public class RiskWatcher {
     /** How long a shutdown waits for the openings under way: one left unfinished stays OPENING for recovery. */
     private final Duration drainGrace;
 
-    /** @param connections the database connections, which bound the parallelism ({@link LiquidationConfig.Open#parallelism}) */
+    /**
+     * @param connections the database connections, which bound the parallelism ({@link LiquidationConfig.Open#parallelism});
+     *                    no default of ours: Quarkus' own changed between releases (50 in quarkus-agroal 3.34.2's
+     *                    DataSourceJdbcRuntimeConfig, not the 20 once copied here), and application.properties sets it
+     */
     public RiskWatcher(MarginClient margin, Breaches breaches, LiquidationConfig config,
-                       @ConfigProperty(name = "quarkus.datasource.jdbc.max-size", defaultValue = "20") int connections) {
+                       @ConfigProperty(name = "quarkus.datasource.jdbc.max-size") int connections) {
         this.margin = margin;
         this.breaches = breaches;
         this.minBackoff = config.risk().reconnectMin();

@@ -16,6 +16,8 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,11 +86,19 @@ public class Takeovers {
         if (!funds.enabled() || !running.compareAndSet(false, true)) {
             return;
         }
+        // judged before any page is read: a shortfall another replica records after this instant is never cleared by
+        // this pass's older view of the auction
+        Instant judgedFrom = clock.instant();
+        List<String> notOwed = new ArrayList<>();
         try {
             BigDecimal[] free = {null};
             store.forEachOpenHeader(BATCH, auction -> {
                 if (owedAt(auction, clock.instant()).signum() <= 0) {
-                    store.clearFundShort(auction.auctionId());
+                    notOwed.add(auction.auctionId());
+                    if (notOwed.size() == BATCH) {
+                        store.clearFundShort(notOwed, judgedFrom);
+                        notOwed.clear();
+                    }
                     return;
                 }
                 if (free[0] == null) {
@@ -102,7 +112,20 @@ public class Takeovers {
         } catch (RuntimeException e) {
             LOG.warn("takeover pass failed; next pass retries", e);
         } finally {
+            clearQueued(notOwed, judgedFrom);
             running.set(false);
+        }
+    }
+
+    /**
+     * The clears a pass queued, even when it failed on a later auction: one left behind keeps an old shortfall start, so
+     * a later shortfall of that auction would be taken over without its grace period.
+     */
+    private void clearQueued(List<String> notOwed, Instant judgedFrom) {
+        try {
+            store.clearFundShort(notOwed, judgedFrom);
+        } catch (RuntimeException e) {
+            LOG.warn("takeover pass: clearing the fund shortfall of " + notOwed.size() + " auctions failed; next pass retries", e);
         }
     }
 
@@ -131,7 +154,7 @@ public class Takeovers {
         Instant now = clock.instant();
         BigDecimal owed = owedAt(auction, now);
         if (owed.signum() <= 0 || owed.compareTo(free) <= 0) {
-            store.clearFundShort(auction.auctionId());
+            store.clearFundShort(auction.auctionId(), now);
             refused.remove(auction.auctionId());
             return false;
         }

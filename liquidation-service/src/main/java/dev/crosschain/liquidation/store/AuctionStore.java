@@ -38,6 +38,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -1247,10 +1248,38 @@ public class AuctionStore {
         }
     }
 
-    /** Forgets a fund shortfall of the auction: the fund can pay again, or the price is not negative. */
-    public void clearFundShort(String auctionId) {
-        update("UPDATE auction SET fund_short_since_ms = NULL WHERE auction_id = ? AND fund_short_since_ms IS NOT NULL",
-                auctionId);
+    /**
+     * Forgets a fund shortfall of the auction, recorded at or before {@code judgedAt}: the fund can pay again, or the
+     * price is not negative, as seen then.
+     */
+    public void clearFundShort(String auctionId, Instant judgedAt) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE auction SET fund_short_since_ms = NULL WHERE auction_id = ? AND fund_short_since_ms <= ?")) {
+            s.setString(1, auctionId);
+            s.setLong(2, judgedAt.toEpochMilli());
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("clearing the fund shortfall of " + auctionId + " failed", e);
+        }
+    }
+
+    /**
+     * {@link #clearFundShort(String, Instant)} of many auctions in one statement: a takeover pass finds nearly every open auction
+     * not short, every pass, and one round trip each grew with the auctions open. Only shortfalls recorded at or before
+     * {@code judgedFrom}, when the pass began reading: a later one was recorded on a newer view than the pass's.
+     */
+    public void clearFundShort(Collection<String> auctionIds, Instant judgedFrom) {
+        if (auctionIds.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE auction SET fund_short_since_ms = NULL WHERE auction_id = ANY(?) AND fund_short_since_ms <= ?")) {
+            s.setArray(1, c.createArrayOf("text", auctionIds.toArray()));
+            s.setLong(2, judgedFrom.toEpochMilli());
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("clearing the fund shortfall of " + auctionIds.size() + " auctions failed", e);
+        }
     }
 
     // ---- helpers ----

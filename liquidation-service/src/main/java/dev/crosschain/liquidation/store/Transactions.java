@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Set;
 
 /** Runs work in one JDBC transaction, retrying serialization failures and deadlocks a bounded number of times. */
@@ -11,6 +12,16 @@ final class Transactions {
 
     static final int MAX_ATTEMPTS = 5;
     private static final Set<String> RETRYABLE = Set.of("40001", "40P01");
+    /*
+     * The isolation is set per transaction, as its first statement (the driver sends it with the BEGIN), not with
+     * Connection#setTransactionIsolation: PostgreSQL's driver sends a SET SESSION CHARACTERISTICS round trip for every
+     * such call (it never skips an unchanged level), the session had to be set back after each transaction (another),
+     * and the pool, having seen the isolation changed through its wrapper, set it once more when the connection came
+     * back: three round trips per transaction, now one (the SET TRANSACTION, which carries the BEGIN).
+     */
+    private static final String SERIALIZABLE = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
+    private static final String REPEATABLE_READ = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+    private static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
     @FunctionalInterface
     interface Work<T> {
@@ -21,16 +32,16 @@ final class Transactions {
     }
 
     static <T> T serializable(AgroalDataSource dataSource, String what, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, Set.of(), work);
+        return run(dataSource, what, SERIALIZABLE, Set.of(), work);
     }
 
     /** As {@link #serializable} and also retried on the given extra SQLSTATEs (e.g. a racing insert's 23505). */
     static <T> T serializable(AgroalDataSource dataSource, String what, Set<String> alsoRetry, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, alsoRetry, work);
+        return run(dataSource, what, SERIALIZABLE, alsoRetry, work);
     }
 
     static <T> T readCommitted(AgroalDataSource dataSource, String what, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, Set.of(), work);
+        return run(dataSource, what, READ_COMMITTED, Set.of(), work);
     }
 
     /**
@@ -38,16 +49,18 @@ final class Transactions {
      * of the first one. Read-only work only; a repeatable-read reader never fails on a concurrent writer.
      */
     static <T> T snapshot(AgroalDataSource dataSource, String what, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_REPEATABLE_READ, Set.of(), work);
+        return run(dataSource, what, REPEATABLE_READ, Set.of(), work);
     }
 
-    private static <T> T run(AgroalDataSource dataSource, String what, int isolation, Set<String> alsoRetry, Work<T> work) {
+    private static <T> T run(AgroalDataSource dataSource, String what, String isolation, Set<String> alsoRetry, Work<T> work) {
         SQLException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
-                c.setTransactionIsolation(isolation);
                 try {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(isolation);
+                    }
                     T result = work.run(c);
                     c.commit();
                     return result;
@@ -55,7 +68,6 @@ final class Transactions {
                     rollbackQuietly(c);
                     throw e;
                 } finally {
-                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                     c.setAutoCommit(true);
                 }
             } catch (SQLException e) {

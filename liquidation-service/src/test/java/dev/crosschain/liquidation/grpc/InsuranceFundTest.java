@@ -30,6 +30,7 @@ import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
 import dev.crosschain.proto.liquidation.v1.PlaceBidResponse;
 import dev.crosschain.proto.margin.v1.PositionTransfer;
 import dev.crosschain.proto.margin.v1.TransferPositionsRequest;
+import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -40,6 +41,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,6 +95,9 @@ class InsuranceFundTest {
 
     @Inject
     Settlement settlement;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @BeforeAll
     static void connect() {
@@ -373,6 +380,62 @@ class InsuranceFundTest {
                     .containsExactly(InsuranceFundEventKind.INSURANCE_FUND_EVENT_KIND_PAYOUT);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPassClearsTheShortfallOfEveryAuctionNoLongerOwedPastItsBatchesAndKeepsTheOnesStillShort() throws Exception {
+        // more than one batch of 200 (AuctionStore#clearFundShort of many): the last, partial one is cleared too
+        int many = 205;
+        Instant longAgo = Instant.now().minus(Duration.ofHours(1));
+        List<String> notOwed = new ArrayList<>();
+        for (int i = 0; i < many; i++) {
+            String auctionId = "auc-many-" + i;
+            open(auctionId, "acc-many-" + i, "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.1")));
+            markFundShort(auctionId, longAgo);
+            notOwed.add(auctionId);
+        }
+        // owes 10,500,000 (V - |V| x 0.05): more than the fund holds
+        open("auc-many-short", "acc-many-short", "-10000000", LotItem.collateral("arbitrum", "ETH", BigDecimal.ONE));
+        // recorded after the pass began: a newer view than the pass's, never cleared by it
+        Instant afterThePass = Instant.now().plus(Duration.ofHours(1));
+        open("auc-many-later", "acc-many-later", "1000", LotItem.collateral("arbitrum", "ETH", new BigDecimal("0.1")));
+        markFundShort("auc-many-later", afterThePass);
+        BigDecimal balance = upstream.collateral.balance(FUND, "ethereum", "USDC");
+        upstream.collateral.setBalance(FUND, "ethereum", "USDC", "1000000");
+        try {
+            takeovers.run();
+        } finally {
+            upstream.collateral.setBalance(FUND, "ethereum", "USDC", balance.toPlainString());
+        }
+
+        for (String auctionId : notOwed) {
+            assertThat(fundShortSince(auctionId)).as(auctionId).isNull();
+        }
+        // short from this pass on, so not taken over yet (takeover-after 1 s from now)
+        assertThat(fundShortSince("auc-many-short")).isNotNull();
+        assertThat(store.find("auc-many-short").orElseThrow().status()).isEqualTo(dev.crosschain.liquidation.domain.AuctionStatus.OPEN);
+        assertThat(fundShortSince("auc-many-later")).isEqualTo(afterThePass.toEpochMilli());
+    }
+
+    private void markFundShort(String auctionId, Instant since) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE auction SET fund_short_since_ms = ? WHERE auction_id = ?")) {
+            s.setLong(1, since.toEpochMilli());
+            s.setString(2, auctionId);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    private Long fundShortSince(String auctionId) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT fund_short_since_ms FROM auction WHERE auction_id = ?")) {
+            s.setString(1, auctionId);
+            try (ResultSet rs = s.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                long since = rs.getLong(1);
+                return rs.wasNull() ? null : since;
+            }
         }
     }
 

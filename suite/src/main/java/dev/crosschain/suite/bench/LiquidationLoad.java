@@ -91,12 +91,19 @@ import static dev.crosschain.suite.bench.LoadMeasures.servicesCpu;
  *       (Bid.settled_at_unix_ms) and from the move;</li>
  *   <li><b>bids settled per second</b> over that time.</li>
  * </ol>
- * The seed is printed; {@code --seed} replays the scales and the bidders' order. The services are stopped and their
- * databases dropped at the end, also on failure.
+ * A venue's liquidation-service has opened auctions before; a cold one compiles its opening path during the measured
+ * move. So first, unless {@code --warmup 0}, a warm-up round: {@code --warmup} more accounts of the same long book go
+ * through the whole path (the move down, their auctions opened, bid on and settled; one line of their figures, not part
+ * of (a) to (c)), and the measured accounts then hold a SHORT ETH-PERPETUAL sold at the warm-up's price 2625 and breach
+ * on the move back up to 3000 (the same 375, 14.3 %, within the breaker's 25 %; their book holds less USDC than the
+ * long one, as an ETH rise lifts their ETH collateral too); the warm-up accounts, long and restored by their auctions,
+ * only gain on that move. {@code --warmup 0} is the cold run: the long accounts measured on the move down.
+ * The seed is printed; {@code --seed} replays the scales and the bidders' order, of both rounds. The services are
+ * stopped and their databases dropped at the end, also on failure.
  *
  * <pre>
  * java -cp 'suite/target/suite.jar:suite/target/lib/*' dev.crosschain.suite.bench.LiquidationLoad [--accounts 1000]
- *     [--bidders 8] [--buffer-bound on|off] [--seed N]
+ *     [--bidders 8] [--buffer-bound on|off] [--warmup 200] [--seed N]
  * </pre>
  */
 public final class LiquidationLoad {
@@ -121,6 +128,7 @@ public final class LiquidationLoad {
         int accounts = 1000;
         int bidders = 8;
         boolean bufferBound = true;
+        int warmup = 200;
         long seed = System.nanoTime();
         for (int i = 0; i + 1 < args.length; i += 2) {
             String value = args[i + 1];
@@ -128,6 +136,7 @@ public final class LiquidationLoad {
                 case "--accounts" -> accounts = Integer.parseInt(value);
                 case "--bidders" -> bidders = Integer.parseInt(value);
                 case "--seed" -> seed = Long.parseLong(value);
+                case "--warmup" -> warmup = Integer.parseInt(value);
                 case "--buffer-bound" -> bufferBound = switch (value) {
                     case "on" -> true;
                     case "off" -> false;
@@ -139,16 +148,17 @@ public final class LiquidationLoad {
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("arguments come in pairs (--name value): " + String.join(" ", args));
         }
-        if (accounts < 1 || bidders < 1) {
-            throw new IllegalArgumentException("--accounts and --bidders must be at least 1");
+        if (accounts < 1 || bidders < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--accounts and --bidders must be at least 1, --warmup at least 0");
         }
-        System.out.printf(Locale.ROOT, "seed %d (replay with --seed %d); %d accounts, %d bidders, buffer bound %s%n",
-                seed, seed, accounts, bidders, bufferBound ? "on (the suite's setting)" : "off (whole lots)");
+        System.out.printf(Locale.ROOT, "seed %d (replay with --seed %d); %d accounts, %d bidders, buffer bound %s, %s%n",
+                seed, seed, accounts, bidders, bufferBound ? "on (the suite's setting)" : "off (whole lots)",
+                warmup == 0 ? "no warm-up (a cold liquidation-service)" : "a warm-up round of " + warmup + " accounts first");
         Random random = new Random(seed);
-        List<Book> books = new ArrayList<>();
-        for (int a = 0; a < accounts; a++) {
-            books.add(new Book("liq-" + a, BigDecimal.valueOf(1 + random.nextInt(6)).multiply(new BigDecimal("0.5"))));
-        }
+        // the measured scales are drawn first: the same for a seed whatever the warm-up
+        Cohort measured = warmup == 0 ? Cohort.LONG : Cohort.SHORT;
+        List<Book> books = books("liq-", accounts, measured, random);
+        List<Book> warmBooks = books("warm-", warmup, Cohort.LONG, random);
         List<String> bidderIds = new ArrayList<>();
         for (int b = 0; b < bidders; b++) {
             bidderIds.add("bidder-" + b);
@@ -168,11 +178,16 @@ public final class LiquidationLoad {
                  Connection collateralSql = DriverManager.getConnection(db.jdbcUrl(prefix + ServiceSpec.COLLATERAL.database()),
                          db.user(), db.password())) {
                 collateralSql.setReadOnly(true);
-                fund(market, collateralSql, books, bidderIds);
+                List<Book> everyBook = new ArrayList<>(warmBooks);
+                everyBook.addAll(books);
+                fund(market, collateralSql, everyBook, bidderIds);
                 DemoScenario.awaitChainsHealthy(endpoints, books.get(0).account());
-                trade(endpoints, books);
-                Breach breach = breach(market, endpoints, books);
-                bid(endpoints, breach, bidderIds, random);
+                if (!warmBooks.isEmpty()) {
+                    warmUp(market, endpoints, warmBooks, bidderIds, random);
+                }
+                trade(endpoints, books, measured.side(), market.eth);
+                Breach breach = breach(market, endpoints, books, measured.moveTo(), true);
+                bid(endpoints, breach, bidderIds, random, true);
                 // a tick that failed while the bidders ran stopped the index and the chains' heartbeats: what was
                 // printed was not measured on a live market
                 market.requireTicking();
@@ -184,8 +199,72 @@ public final class LiquidationLoad {
         }
     }
 
-    /** One liquidated account: its id and the multiple of the demo's trader book it holds. */
-    private record Book(String account, BigDecimal scale) {
+    /** One liquidated account: its id, its cohort's book and the multiple of it the account holds. */
+    private record Book(String account, Cohort cohort, BigDecimal scale) {
+    }
+
+    /**
+     * A book held by the accounts of one round, per scale 1: USDC on ethereum and arbitrum, ETH on arbitrum, and 10
+     * ETH-PERPETUAL on {@code side}, breaching on the move to {@code moveTo}. MM haircuts 1 % (USDC) and 5 % (ETH), MM 1 %
+     * of notional: LONG (the demo's trader) bought at 3000, at 2625 equity 228.75 against MM 262.50; SHORT sold at 2625, at
+     * 3000 equity 238.50 against MM 300 (before the move 3,632.25 against IM 525).
+     */
+    private enum Cohort {
+        LONG(DemoScenario.ALICE_ETHEREUM_USDC, DemoScenario.ALICE_ARBITRUM_USDC, Side.SIDE_BUY, BREACH),
+        SHORT(new BigDecimal("750"), new BigDecimal("400"), Side.SIDE_SELL, ENTRY);
+
+        private final BigDecimal ethereumUsdc;
+        private final BigDecimal arbitrumUsdc;
+        private final Side side;
+        private final BigDecimal moveTo;
+
+        Cohort(BigDecimal ethereumUsdc, BigDecimal arbitrumUsdc, Side side, BigDecimal moveTo) {
+            this.ethereumUsdc = ethereumUsdc;
+            this.arbitrumUsdc = arbitrumUsdc;
+            this.side = side;
+            this.moveTo = moveTo;
+        }
+
+        Side side() {
+            return side;
+        }
+
+        BigDecimal moveTo() {
+            return moveTo;
+        }
+    }
+
+    private static List<Book> books(String prefix, int count, Cohort cohort, Random random) {
+        List<Book> books = new ArrayList<>();
+        for (int a = 0; a < count; a++) {
+            books.add(new Book(prefix + a, cohort, BigDecimal.valueOf(1 + random.nextInt(6)).multiply(new BigDecimal("0.5"))));
+        }
+        return books;
+    }
+
+    /**
+     * The warm-up round: its accounts buy at ENTRY, breach on the move down, their auctions are bid on and settled, and
+     * every one of them is out of liquidation and unfrozen again before the measured accounts trade; one line of figures.
+     */
+    private static void warmUp(Market market, Endpoints endpoints, List<Book> books, List<String> bidders, Random random)
+            throws Exception {
+        trade(endpoints, books, Side.SIDE_BUY, ENTRY);
+        Breach breach = breach(market, endpoints, books, BREACH, false);
+        Settled settled = bid(endpoints, breach, bidders, random, false);
+        Await.until("every warm-up account out of liquidation and unfrozen", PATIENCE, () -> {
+            for (Book book : books) {
+                AccountView view = endpoints.margin().getAccountView(GetAccountViewRequest.newBuilder().setAccountId(book.account())
+                        .build()).getView();
+                if (view.getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION || view.getFrozen()) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(true);
+        });
+        System.out.printf(Locale.ROOT, "warm-up (not measured): %d long accounts, ETH %s -> %s: every auction OPEN %.3f s after"
+                        + " the move (services' CPU %.2f s); %d bids settled %.3f s after the bidders started (services' CPU"
+                        + " %.2f s); every account restored%n", books.size(), ENTRY, BREACH, breach.lastOpenSeconds(),
+                breach.cpu().toNanos() / 1e9, settled.bids(), settled.seconds(), settled.cpu().toNanos() / 1e9);
     }
 
     // ---- setting up ----
@@ -197,8 +276,8 @@ public final class LiquidationLoad {
         List<Deposit> ethereum = new ArrayList<>();
         List<Deposit> arbitrum = new ArrayList<>();
         for (Book book : books) {
-            ethereum.add(AdapterChains.deposit("usdc-" + book.account(), book.account(), "USDC", DemoScenario.ALICE_ETHEREUM_USDC.multiply(book.scale())));
-            arbitrum.add(AdapterChains.deposit("usdc-" + book.account(), book.account(), "USDC", DemoScenario.ALICE_ARBITRUM_USDC.multiply(book.scale())));
+            ethereum.add(AdapterChains.deposit("usdc-" + book.account(), book.account(), "USDC", book.cohort().ethereumUsdc.multiply(book.scale())));
+            arbitrum.add(AdapterChains.deposit("usdc-" + book.account(), book.account(), "USDC", book.cohort().arbitrumUsdc.multiply(book.scale())));
             arbitrum.add(AdapterChains.deposit("eth-" + book.account(), book.account(), "ETH", DemoScenario.ALICE_ARBITRUM_ETH.multiply(book.scale())));
         }
         for (String bidder : bidders) {
@@ -214,16 +293,16 @@ public final class LiquidationLoad {
                 ethereum.size(), arbitrum.size(), (System.nanoTime() - start) / 1e9);
     }
 
-    /** Each account buys its perpetual at ENTRY (ApplyFill, four at a time); then none may be in liquidation yet. */
-    private static void trade(Endpoints endpoints, List<Book> books) throws InterruptedException {
+    /** Each account buys or sells its perpetual at {@code price} (ApplyFill, four at a time); then none may be in liquidation yet. */
+    private static void trade(Endpoints endpoints, List<Book> books, Side side, BigDecimal price) throws InterruptedException {
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> fills = new ArrayList<>();
             for (Book book : books) {
                 ApplyFillRequest fill = ApplyFillRequest.newBuilder().setFillId("fill-" + book.account()).setAccountId(book.account())
-                        .setInstrument(PERP).setSide(Side.SIDE_BUY).setQuantity(BigDecimal.TEN.multiply(book.scale()).toPlainString())
-                        .setPrice(ENTRY.toPlainString()).build();
+                        .setInstrument(PERP).setSide(side).setQuantity(BigDecimal.TEN.multiply(book.scale()).toPlainString())
+                        .setPrice(price.toPlainString()).build();
                 fills.add(pool.submit(() -> applyFill(endpoints, fill)));
             }
             for (Future<?> fill : fills) {
@@ -244,8 +323,8 @@ public final class LiquidationLoad {
             }
             statuses.merge(view.getStatus(), 1, Integer::sum);
         }
-        System.out.printf(Locale.ROOT, "%d fills of %s at %s in %.1f s; statuses before the move: %s%n", books.size(), PERP,
-                ENTRY, (System.nanoTime() - start) / 1e9, statuses);
+        System.out.printf(Locale.ROOT, "%d fills (%s) of %s at %s in %.1f s; statuses before the move: %s%n", books.size(),
+                side == Side.SIDE_BUY ? "buys" : "sells", PERP, price, (System.nanoTime() - start) / 1e9, statuses);
     }
 
     /**
@@ -270,8 +349,8 @@ public final class LiquidationLoad {
 
     // ---- (a) the move and the opens ----
 
-    /** What the move did: when it was pushed and each account's open auction. */
-    private record Breach(long movedAtUnixMs, Map<String, Opened> opened) {
+    /** What the move did: when it was pushed, each account's open auction, when the last opened and the services' CPU till then. */
+    private record Breach(long movedAtUnixMs, Map<String, Opened> opened, double lastOpenSeconds, Duration cpu) {
     }
 
     /** An account's auction as first seen OPEN on the stream: its id, its open time and when the driver received it. */
@@ -280,9 +359,10 @@ public final class LiquidationLoad {
 
     /**
      * Pushes the move with WatchRisk and WatchAuctions subscribed, awaits every account's auction OPEN (WatchAuctions; a
-     * ListAuctions check at the end confirms each account has one) and prints the open latencies.
+     * ListAuctions check at the end confirms each account has one) and, when {@code printed}, prints the open latencies.
      */
-    private static Breach breach(Market market, Endpoints endpoints, List<Book> books) throws InterruptedException {
+    private static Breach breach(Market market, Endpoints endpoints, List<Book> books, BigDecimal moveTo, boolean printed)
+            throws InterruptedException {
         Map<String, Book> byAccount = new HashMap<>();
         books.forEach(b -> byAccount.put(b.account(), b));
         Map<String, Long> breachedAt = new ConcurrentHashMap<>();
@@ -320,11 +400,13 @@ public final class LiquidationLoad {
             }
             Duration cpuBefore = servicesCpu();
             Map<String, Duration> cpuByServiceBefore = cpuByService();
+            BigDecimal moveFrom = market.eth;
             long movedAtUnixMs = System.currentTimeMillis();
             long movedAtNanos = System.nanoTime();
-            market.set(BREACH);
-            System.out.printf(Locale.ROOT, "%nETH index %s -> %s pushed (one move, %.1f %%) at %d%n", ENTRY, BREACH,
-                    ENTRY.subtract(BREACH).doubleValue() / ENTRY.doubleValue() * 100, movedAtUnixMs);
+            market.set(moveTo);
+            System.out.printf(Locale.ROOT, "%nETH index %s -> %s pushed (one move, %.1f %%) at %d%s%n", moveFrom, moveTo,
+                    moveTo.subtract(moveFrom).abs().doubleValue() / moveFrom.doubleValue() * 100, movedAtUnixMs,
+                    printed ? "" : " (the warm-up)");
             long deadline = movedAtNanos + PATIENCE.toNanos();
             long report = movedAtNanos + PROGRESS_EVERY.toNanos();
             long lastCount = -1;
@@ -350,10 +432,13 @@ public final class LiquidationLoad {
                 TimeUnit.MILLISECONDS.sleep(5); // the stream's callbacks fill the map: polled, not awaited per item
             }
             Duration cpu = servicesCpu().minus(cpuBefore);
-            reportOpens(movedAtUnixMs, movedAtNanos, breachedAt, opened, cpu);
-            System.out.println("    services' CPU by service meanwhile: " + cpuSince(cpuByServiceBefore));
+            if (printed) {
+                reportOpens(movedAtUnixMs, movedAtNanos, breachedAt, opened, cpu);
+                System.out.println("    services' CPU by service meanwhile: " + cpuSince(cpuByServiceBefore));
+            }
             requireOneAuctionEach(endpoints, opened);
-            return new Breach(movedAtUnixMs, Map.copyOf(opened));
+            double lastOpenSeconds = (opened.values().stream().mapToLong(Opened::startedAtUnixMs).max().orElseThrow() - movedAtUnixMs) / 1e3;
+            return new Breach(movedAtUnixMs, Map.copyOf(opened), lastOpenSeconds, cpu);
         } finally {
             streams.cancel(null);
             margin.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -406,7 +491,15 @@ public final class LiquidationLoad {
         int resets;
     }
 
-    private static void bid(Endpoints endpoints, Breach breach, List<String> bidders, Random random) throws Exception {
+    /** What a round's bidders did: bids settled, seconds from the bidders' start to the last settlement, services' CPU. */
+    private record Settled(int bids, double seconds, Duration cpu) {
+    }
+
+    /** The bidders on the auctions {@code breach} opened, until each is closed and its bids settled; its figures printed when {@code printed}. */
+    private static Settled bid(Endpoints endpoints, Breach breach, List<String> bidders, Random random, boolean printed)
+            throws Exception {
+        // bid ids are the service's idempotency keys: the warm-up's must not be the measured round's
+        String bidIdPrefix = printed ? "bid-" : "warm-bid-";
         List<String> auctions = new ArrayList<>(new TreeMap<>(breach.opened()).values().stream().map(Opened::auctionId).toList());
         Collections.shuffle(auctions, random);
         ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(auctions);
@@ -423,7 +516,7 @@ public final class LiquidationLoad {
                 threads.add(pool.submit(() -> {
                     BidderStats mine = new BidderStats();
                     for (String auctionId = queue.poll(); auctionId != null; auctionId = queue.poll()) {
-                        buyOut(endpoints, auctionId, bidder, bidIds, mine);
+                        buyOut(endpoints, auctionId, bidder, bidIdPrefix, bidIds, mine);
                     }
                     return mine;
                 }));
@@ -436,15 +529,21 @@ public final class LiquidationLoad {
         }
         long biddersDoneNanos = System.nanoTime();
         List<Auction> closed = Await.until("every auction closed and its bids settled", PATIENCE, () -> {
+            // this round's accounts: a warm-up round's auctions are not the measured round's
             List<Auction> all = allAuctions(endpoints, AuctionStatus.AUCTION_STATUS_UNSPECIFIED).stream()
-                    .filter(a -> a.getStartedAtUnixMs() > 0).toList();
+                    .filter(a -> a.getStartedAtUnixMs() > 0 && breach.opened().containsKey(a.getAccountId())).toList();
             boolean done = all.stream().allMatch(a -> a.getStatus() == AuctionStatus.AUCTION_STATUS_CLOSED
                     && a.getBidsList().stream().allMatch(b -> b.getStatus() == BidStatus.BID_STATUS_SETTLED));
             return done ? Optional.of(all) : Optional.empty();
         });
         Duration cpu = servicesCpu().minus(cpuBefore);
-        reportSettlement(breach, closed, stats, startedAtUnixMs, (biddersDoneNanos - startedAtNanos) / 1e9, cpu);
-        System.out.println("    services' CPU by service meanwhile: " + cpuSince(cpuByServiceBefore));
+        if (printed) {
+            reportSettlement(breach, closed, stats, startedAtUnixMs, (biddersDoneNanos - startedAtNanos) / 1e9, cpu);
+            System.out.println("    services' CPU by service meanwhile: " + cpuSince(cpuByServiceBefore));
+        }
+        List<Bid> bids = closed.stream().flatMap(a -> a.getBidsList().stream()).toList();
+        long lastSettled = bids.stream().mapToLong(Bid::getSettledAtUnixMs).max().orElseThrow();
+        return new Settled(bids.size(), (lastSettled - startedAtUnixMs) / 1e3, cpu);
     }
 
     /**
@@ -452,7 +551,8 @@ public final class LiquidationLoad {
      * read (a new bid id each time); STALE_VERSION: reads again; NEEDS_RESET: waits for the reset; an answer lost
      * (UNAVAILABLE, DEADLINE_EXCEEDED): the same bid id again. Any other refusal ends the run.
      */
-    private static void buyOut(Endpoints endpoints, String auctionId, String bidder, AtomicLong bidIds, BidderStats stats)
+    private static void buyOut(Endpoints endpoints, String auctionId, String bidder, String bidIdPrefix, AtomicLong bidIds,
+                               BidderStats stats)
             throws InterruptedException {
         Auction auction = auction(endpoints, auctionId);
         while (auction.getStatus() == AuctionStatus.AUCTION_STATUS_OPEN) {
@@ -462,7 +562,7 @@ public final class LiquidationLoad {
                         () -> Optional.of(auction(endpoints, auctionId)).filter(a -> !a.getNeedsReset()));
                 continue;
             }
-            PlaceBidRequest request = PlaceBidRequest.newBuilder().setBidId("bid-" + bidIds.incrementAndGet())
+            PlaceBidRequest request = PlaceBidRequest.newBuilder().setBidId(bidIdPrefix + bidIds.incrementAndGet())
                     .setAuctionId(auctionId).setBidderAccountId(bidder).setFraction(auction.getMaxFractionNow())
                     .setMaxLotPriceUsd(auction.getCurrentPriceUsd()).setAuctionVersion(auction.getVersion()).build();
             StatusRuntimeException refused = place(endpoints, request, stats);
