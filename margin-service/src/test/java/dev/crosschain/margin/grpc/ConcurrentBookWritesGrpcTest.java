@@ -67,8 +67,8 @@ class ConcurrentBookWritesGrpcTest {
         List<String> failures = run(sources * 2, i -> {
             int source = i / 2;
             String bidder = "race-bidder-" + (i % 3);
-            assertThat(MarginGrpcServiceTest.margin.transferPositions(transfer("race-t-" + i, "race-src-" + source, bidder, PERP, "1"))
-                    .getReplayed()).isFalse();
+            assertThat(MarginGrpcServiceTest.margin.withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .transferPositions(transfer("race-t-" + i, "race-src-" + source, bidder, PERP, "1")).getReplayed()).isFalse();
         });
         assertThat(failures).isEmpty();
         BigDecimal moved = BigDecimal.ZERO;
