@@ -47,7 +47,14 @@ import java.util.Set;
  *   <li>{@link #adjust}, {@link #recordOpeningAllocations}: the row; buckets.</li>
  *   <li>{@link #recordStatus}: the row; the stored status and figures.</li>
  *   <li>{@link #recordFigures} (the re-margin pass): no lock first; one compare-and-set UPDATE per page, which takes
- *       each row's lock as it writes it and writes only what the rows' own columns still match (see there).</li>
+ *       each row's lock as it writes it. Its comparison of the book is not fully behind that lock: the row's own
+ *       columns are re-checked after a concurrent writer of the row commits, but the positions are a subquery read
+ *       in the statement's snapshot, and PostgreSQL re-checks a row only when the other transaction wrote that row.
+ *       A book writer that only locks the row misses that re-check: a fill of zero realized PnL, a transfer's source
+ *       (and a destination of zero realized PnL); an {@link #adjust} writes only buckets, which the comparison does
+ *       not read at all. The pass then stores a status of the older book, which the writer's re-evaluation corrects
+ *       (see there). A {@code book_version} column on the row, bumped by every book writer, would close this gap: a
+ *       next step, not done here.</li>
  * </ul>
  * An idempotency key (fill, transfer, mode change, adjustment id) is probed after the row lock, so a second request
  * of the same id on the same account sees the first one committed. The same id sent for another account takes
