@@ -1,5 +1,6 @@
 package dev.crosschain.margin.store;
 
+import dev.crosschain.margin.domain.ConflictException;
 import dev.crosschain.margin.domain.Instrument;
 import dev.crosschain.margin.domain.Side;
 import dev.crosschain.postgres.PostgresTestResource;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Two margin replicas on one database: two {@link AccountStore}s, whose in-process stripes do not see each other,
@@ -108,6 +111,54 @@ class TwoReplicasBookTest {
         // a deadlock would have been retried silently (40P01); PostgreSQL still counts it. The module's tests run
         // one at a time and nothing else of this test's database locks two account rows
         assertThat(deadlocks()).isEqualTo(deadlocksBefore);
+    }
+
+    /**
+     * The same fill id sent for another account, while the first account's fill of that id is not committed yet:
+     * the other account's row lock does not stop it, its insert waits on the fill id's unique index, and once the first
+     * commits it fails there (23505), is retried, and its probe answers IDEMPOTENCY_CONFLICT with nothing of it kept
+     * (the cross-account case of the class Javadoc of {@link AccountStore}).
+     */
+    @Test
+    void aFillIdRacingInForAnotherAccountWaitsForTheFirstAndConflicts() throws Exception {
+        AccountStore store = new AccountStore(dataSource);
+        String first = "replicas-key-a";
+        String other = "replicas-key-b";
+        store.applyFill(new AccountStore.FillCommand("replicas-key-open", "h-open", first, PERP, Side.BUY, BigDecimal.ONE, new BigDecimal("3000")));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection raw = dataSource.getConnection()) {
+            raw.setAutoCommit(false);
+            try (PreparedStatement s = raw.prepareStatement("""
+                    INSERT INTO fill (fill_id, request_hash, account_id, instrument, side, quantity, price, realized_pnl,
+                                      after_quantity, after_avg_entry) VALUES ('replicas-key', 'h-first', ?, ?, 'BUY', 1, 3000, 0, 2, 3000)""")) {
+                s.setString(1, first);
+                s.setString(2, PERP.name());
+                s.executeUpdate();
+            }
+            Future<AccountStore.FillResult> racing = pool.submit(() -> store.applyFill(new AccountStore.FillCommand("replicas-key",
+                    "h-other", other, PERP, Side.BUY, BigDecimal.ONE, new BigDecimal("3000"))));
+            awaitAFillInsertWaiting(racing);
+            raw.commit();
+            assertThatThrownBy(() -> racing.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(ConflictException.class)
+                    .satisfies(e -> assertThat(((ConflictException) e.getCause()).reason()).isEqualTo("IDEMPOTENCY_CONFLICT"));
+        } finally {
+            pool.shutdownNow();
+        }
+        // its whole transaction rolled back, the account row it created too: no position, no realized PnL
+        assertThat(store.load(other)).isEmpty();
+    }
+
+    /** Polls pg_stat_activity until a backend other than this one waits on a lock in an INSERT INTO fill. */
+    private void awaitAFillInsertWaiting(Future<?> racing) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                + " AND pid <> pg_backend_pid() AND query LIKE '%INSERT INTO fill %'") == 0) {
+            if (racing.isDone()) {
+                throw new AssertionError("the racing fill did not wait for the first: " + racing.get());
+            }
+            assertThat(System.nanoTime()).as("awaiting the racing fill's insert to wait").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
     }
 
     private AgroalDataSource ownPool() throws SQLException {
