@@ -622,12 +622,20 @@ public class MarginEngine {
 
     /** margin.remargin.workers daemon threads named {@code prefix}n, outside any gRPC context. */
     private ExecutorService daemonPool(String prefix) {
+        return Executors.newFixedThreadPool(config.remargin().workers(), daemonThreads(prefix));
+    }
+
+    /**
+     * Daemon threads named {@code prefix}n that run outside any gRPC context: background work must not inherit the
+     * deadline or cancellation of the call that happened to start it.
+     */
+    static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
-        return Executors.newFixedThreadPool(config.remargin().workers(), r -> {
+        return r -> {
             Thread t = new Thread(Context.ROOT.wrap(r), prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
+        };
     }
 
     /**

@@ -42,11 +42,7 @@ public class Remargin {
     private final Timer passes;
     /** Accounts valued by the passes (margin_remargin_accounts_total). */
     private final Counter accounts;
-    private final ScheduledExecutorService runner = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(io.grpc.Context.ROOT.wrap(r), "remargin-pass");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService runner = Executors.newSingleThreadScheduledExecutor(MarginEngine.daemonThreads("remargin-pass-"));
     private final PassTrigger trigger;
     /** The index subscription; guarded by this. */
     private Cancellable ticks;

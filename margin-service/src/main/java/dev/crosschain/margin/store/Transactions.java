@@ -20,17 +20,17 @@ final class Transactions {
     private Transactions() {
     }
 
-    static <T> T serializable(AgroalDataSource dataSource, String what, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, Set.of(), work);
-    }
-
-    /** As {@link #serializable} and also retried on the given extra SQLSTATEs (e.g. a racing insert's 23505). */
-    static <T> T serializable(AgroalDataSource dataSource, String what, Set<String> alsoRetry, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_SERIALIZABLE, alsoRetry, work);
-    }
-
     static <T> T readCommitted(AgroalDataSource dataSource, String what, Work<T> work) {
         return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, Set.of(), work);
+    }
+
+    /**
+     * As {@link #readCommitted} and also retried on the given extra SQLSTATEs. For writers that lock the rows they
+     * depend on first ({@code FOR UPDATE}): every later statement then reads the newest committed state of those
+     * rows, and no writer of other rows can fail them, as SERIALIZABLE's predicate locks on shared index pages did.
+     */
+    static <T> T readCommitted(AgroalDataSource dataSource, String what, Set<String> alsoRetry, Work<T> work) {
+        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, alsoRetry, work);
     }
 
     /**

@@ -605,7 +605,7 @@ class MarginGrpcServiceTest {
     }
 
     static AccountView view(String account) {
-        return margin.getAccountView(GetAccountViewRequest.newBuilder().setAccountId(account).build()).getView();
+        return margin.withDeadlineAfter(30, TimeUnit.SECONDS).getAccountView(GetAccountViewRequest.newBuilder().setAccountId(account).build()).getView();
     }
 
     static boolean freeze(String account, boolean frozen, String auction) {

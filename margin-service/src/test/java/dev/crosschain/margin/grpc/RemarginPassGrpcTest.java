@@ -401,19 +401,32 @@ class RemarginPassGrpcTest {
         }
     }
 
-    @Test
-    void aChangeThePageFoundIsNotStoredOverAStatusRecordedSinceThePagesRead() throws Exception {
-        String perp = "FIL-PERPETUAL";
-        String acc = leveraged("rp-stale-", perp);
-        String flip = leveraged("rp-stale-flip-", "ICP-PERPETUAL"); // its change, awaited last, follows any event of acc
+    /**
+     * A HEALTHY leveraged account (100 long of {@code perp} at mark 100, stored HEALTHY by a pass) and the re-margin
+     * page read of it; a leveraged account in {@code flipPerp} whose change, caused last, follows any event of the
+     * first on the stream; and a live WatchRisk stream into {@code events}.
+     */
+    private record PageRead(String acc, String flip, List<AccountStore.Remarginable> page, BlockingQueue<Object> events,
+                            Context.CancellableContext stream) {
+    }
+
+    private PageRead pageReadOfAHealthyAccount(String prefix, String perp, String flipPerp) throws Exception {
+        String acc = leveraged(prefix, perp);
+        String flip = leveraged(prefix + "flip-", flipPerp);
         String sentinel = acc + "-sentinel"; // in liquidation, no collateral: its snapshot entry shows the stream is live
         book(sentinel, perp, "1", "200");
         engine.remarginAll();
         assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
         List<AccountStore.Remarginable> page = pageOf(acc);
-
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        Context.CancellableContext stream = watchRiskLive(events, sentinel);
+        return new PageRead(acc, flip, page, events, watchRiskLive(events, sentinel));
+    }
+
+    @Test
+    void aChangeThePageFoundIsNotStoredOverAStatusRecordedSinceThePagesRead() throws Exception {
+        String perp = "FIL-PERPETUAL";
+        PageRead read = pageReadOfAHealthyAccount("rp-stale-", perp, "ICP-PERPETUAL");
+        String acc = read.acc();
         try {
             // after the page was read: the account trebles its position (a fill) and is re-evaluated into liquidation
             // at mark 99.5 (equity 200 - 150 = 50 < MM 298.5)
@@ -422,18 +435,18 @@ class RemarginPassGrpcTest {
             engine.reevaluate(acc);
             assertThat(storedStatus(acc)).isEqualTo("LIQUIDATION");
             // the page's own figures (100 long at 99.5) say MARGIN_CALL, a change from the HEALTHY it read
-            assertThat(engine.passFigures(page).get(acc).status().name()).isEqualTo("MARGIN_CALL");
-            engine.remargin(page);
+            assertThat(engine.passFigures(read.page()).get(acc).status().name()).isEqualTo("MARGIN_CALL");
+            engine.remargin(read.page());
             assertThat(storedStatus(acc)).as("the newer status kept: its last_at is not the one the page read").isEqualTo("LIQUIDATION");
 
             upstream.pricing.linear("ICP-PERPETUAL", "98.5", false);
-            engine.reevaluate(flip);
-            List<RiskEvent> mine = eventsOfUntil(events, acc, flip);
+            engine.reevaluate(read.flip());
+            List<RiskEvent> mine = eventsOfUntil(read.events(), acc, read.flip());
             assertThat(mine).as("only the fill's change; nothing from the page's stale figures").hasSize(1);
             assertThat(mine.get(0).getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
             assertThat(mine.get(0).getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
         } finally {
-            stream.cancel(null);
+            read.stream().cancel(null);
             setQuantity(acc, perp, "100");
             upstream.pricing.linear(perp, "100", false);
             upstream.pricing.linear("ICP-PERPETUAL", "100", false);
@@ -443,36 +456,28 @@ class RemarginPassGrpcTest {
     @Test
     void aPageChangeIsNotStoredOverABookChangedSinceThePagesRead() throws Exception {
         String perp = "AAVE-PERPETUAL";
-        String acc = leveraged("rp-book-", perp);
-        String flip = leveraged("rp-book-flip-", "EGLD-PERPETUAL"); // its change, awaited last, follows any event of acc
-        String sentinel = acc + "-sentinel"; // in liquidation, no collateral: its snapshot entry shows the stream is live
-        book(sentinel, perp, "1", "200");
-        engine.remarginAll();
-        assertThat(storedStatus(acc)).isEqualTo("HEALTHY");
-        List<AccountStore.Remarginable> page = pageOf(acc);
-
-        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        Context.CancellableContext stream = watchRiskLive(events, sentinel);
+        PageRead read = pageReadOfAHealthyAccount("rp-book-", perp, "EGLD-PERPETUAL");
+        String acc = read.acc();
         try {
             // after the page was read: a fill trebles the position, its re-evaluation not yet recorded; at mark 99.5
             // the page's 100 long says MARGIN_CALL (a change from the HEALTHY it read), the book now LIQUIDATION
             upstream.pricing.linear(perp, "99.5", false);
             setQuantity(acc, perp, "300");
-            assertThat(engine.passFigures(page).get(acc).status().name()).isEqualTo("MARGIN_CALL");
-            engine.remargin(page);
+            assertThat(engine.passFigures(read.page()).get(acc).status().name()).isEqualTo("MARGIN_CALL");
+            engine.remargin(read.page());
             assertThat(storedStatus(acc)).as("the page's status of the book before the fill is not stored")
                     .isIn("HEALTHY", "LIQUIDATION"); // LIQUIDATION: a timer pass read the new book meanwhile
             engine.reevaluate(acc); // the fill's re-evaluation
             assertThat(storedStatus(acc)).isEqualTo("LIQUIDATION");
 
             upstream.pricing.linear("EGLD-PERPETUAL", "98.5", false);
-            engine.reevaluate(flip);
-            List<RiskEvent> mine = eventsOfUntil(events, acc, flip);
+            engine.reevaluate(read.flip());
+            List<RiskEvent> mine = eventsOfUntil(read.events(), acc, read.flip());
             assertThat(mine).as("one change, from the new book; none from the page's older one").hasSize(1);
             assertThat(mine.get(0).getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
             assertThat(mine.get(0).getPreviousStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_HEALTHY);
         } finally {
-            stream.cancel(null);
+            read.stream().cancel(null);
             setQuantity(acc, perp, "100");
             upstream.pricing.linear(perp, "100", false);
             upstream.pricing.linear("EGLD-PERPETUAL", "100", false);

@@ -329,7 +329,8 @@ public final class LiquidationLoad {
 
     /**
      * ApplyFill, sent again under the same fill id (idempotent) while the answer is lost or margin-service asks for a
-     * retry (UNAVAILABLE: e.g. its serializable retries ran out while other fills ran at the same time).
+     * retry (UNAVAILABLE: its store ran out of retries of a deadlock or of a racing insert of the same key, or the
+     * database is out of reach).
      */
     private static Void applyFill(Endpoints endpoints, ApplyFillRequest fill) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
