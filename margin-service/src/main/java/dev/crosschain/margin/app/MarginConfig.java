@@ -36,6 +36,8 @@ public interface MarginConfig {
 
     Isolated isolated();
 
+    Freeze freeze();
+
     interface Linear {
         /**
          * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
@@ -216,5 +218,15 @@ public interface MarginConfig {
          */
         @WithDefault("false")
         boolean enabled();
+    }
+
+    interface Freeze {
+        /**
+         * How old a view valued LIQUIDATION may be for a freeze asking for the view (SetLiquidationFreeze return_view)
+         * to answer it instead of valuing the account again, when the account's book, collateral and risk-parameter set
+         * are as that view was valued from: the most its marks may lag the freeze. 0 values every freeze afresh.
+         */
+        @WithDefault("2s")
+        Duration viewMaxAge();
     }
 }

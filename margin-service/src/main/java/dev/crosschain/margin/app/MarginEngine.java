@@ -31,6 +31,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,6 +42,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -86,6 +88,8 @@ public class MarginEngine {
     private final PendingWithdrawals pending;
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<Valued> views = new Hub<>();
+    /** Per account, its newest recorded view valued LIQUIDATION that a freeze may answer ({@link #keptBreachView}). */
+    private final Map<String, Valued> breachViews = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     /** The re-margin pass's workers (margin.remargin.workers), made by the first pass. */
     private ExecutorService passPool;
@@ -149,10 +153,12 @@ public class MarginEngine {
 
     /**
      * Freezes or unfreezes the account; WatchAccount subscribers see the new flag, from a re-evaluation in the
-     * background. A freeze with {@code returnView} is re-evaluated here instead, before the answer, and its view
-     * answered: that one valuation records the status and tells the watchers, so the caller needs no GetAccountView
-     * after it. When that valuation fails the freeze stands and is answered without a view, re-evaluated in the
-     * background as without {@code returnView}.
+     * background. A freeze with {@code returnView} answers the account's view instead, frozen, and tells the watchers,
+     * so the caller needs no GetAccountView after it: the view a re-margin or re-evaluation kept when it found the
+     * account in LIQUIDATION, when that view is still current ({@link #keptBreachView}), else one valuation here,
+     * before the answer, that records the status too. When that fails the freeze stands and is answered without a
+     * view, re-evaluated in the background as without {@code returnView}; when it merely outlasts the wait it records
+     * and publishes its own result.
      */
     public Freeze setFreeze(String accountId, boolean frozen, String auctionId, boolean returnView) {
         // under the account's withdrawal lock: a withdrawal checked before the freeze finishes its lock
@@ -164,28 +170,34 @@ public class MarginEngine {
             }
             return set;
         });
-        Optional<AccountRisk> view = frozen && returnView ? viewAfterFreeze(accountId) : Optional.empty();
-        if (view.isEmpty()) {
+        if (!(frozen && returnView)) {
             reevaluateLater(accountId);
+            return new Freeze(now, null);
         }
-        return new Freeze(now, view.orElse(null));
+        return new Freeze(now, viewAfterFreeze(accountId).orElse(null));
     }
 
     /**
-     * The frozen account re-evaluated; empty when that fails in any way or takes more than half the caller's remaining
-     * time: the freeze is stored and must be answered within the caller's deadline still (a slow upstream costs the
-     * view, not the freeze's answer). The valuation runs detached from the caller's context, under margin's own client
-     * deadlines, and one that outlasts the wait still records and publishes what it finds.
+     * The frozen account's view ({@link #keptOrRevalued}); empty when that fails in any way or takes more than half the
+     * caller's remaining time: the freeze is stored and must be answered within the caller's deadline still (a slow
+     * upstream costs the view, not the freeze's answer). The work runs detached from the caller's context, under
+     * margin's own client deadlines; one that outlasts the wait still records and publishes what it finds, and one that
+     * fails queues a re-evaluation (the watchers see the freeze's flag from it).
      */
     private Optional<AccountRisk> viewAfterFreeze(String accountId) {
         CompletableFuture<Optional<AccountRisk>> valuation = new CompletableFuture<>();
         Infrastructure.getDefaultWorkerPool().execute(Context.ROOT.wrap(() -> {
+            Optional<AccountRisk> view;
             try {
-                valuation.complete(reevaluated(accountId));
+                view = keptOrRevalued(accountId);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "re-evaluation of %s after its freeze failed; answered without its view", accountId);
-                valuation.complete(Optional.empty());
+                view = Optional.empty();
             }
+            if (view.isEmpty()) {
+                reevaluateLater(accountId);
+            }
+            valuation.complete(view);
         }));
         Deadline caller = Context.current().getDeadline();
         long waitNanos = caller == null ? config.client().deadline().toNanos() * 2 : caller.timeRemaining(TimeUnit.NANOSECONDS) / 2;
@@ -200,6 +212,81 @@ public class MarginEngine {
         } catch (ExecutionException e) {
             return Optional.empty(); // not reached: the task completes normally in every case
         }
+    }
+
+    /** The kept LIQUIDATION view when it is current ({@link #keptBreachView}), else the account re-evaluated. */
+    private Optional<AccountRisk> keptOrRevalued(String accountId) {
+        Optional<AccountRisk> kept;
+        try {
+            kept = keptBreachView(accountId);
+        } catch (DependencyException e) {
+            // the valuation would ask the same collateral-service: failed as it would
+            LOG.warnf("re-evaluation of %s after its freeze skipped: %s", accountId, e.getMessage());
+            return Optional.empty();
+        }
+        meters.counter("margin.freeze.views", "source", kept.isPresent() ? "kept" : "valued").increment();
+        return kept.isPresent() ? kept : reevaluated(accountId);
+    }
+
+    /**
+     * The account's newest recorded LIQUIDATION view ({@link #rememberForFreeze}), with the freeze flag the account has
+     * now, published to its watchers, when it is current: valued at most margin.freeze.view-max-age ago (by its as-of
+     * time), with the risk-parameter set active now, from the book the account holds now (positions, realized PnL and
+     * margin mode, read here) and the collateral collateral-service values now (one GetCollateral, compared but for
+     * its time). Its marks are the one input not checked: they lag the answer by at most that age, a product choice
+     * (a price move since is the next re-margin pass's, as for any account). Nothing is recorded: the status it shows
+     * is stored already. Empty when there is no such view or it is not current.
+     *
+     * @throws DependencyException when collateral-service does not answer
+     */
+    private Optional<AccountRisk> keptBreachView(String accountId) {
+        Valued kept = breachViews.get(accountId);
+        Duration maxAge = config.freeze().viewMaxAge();
+        if (kept == null || maxAge.isZero() || now() - kept.risk().asOfMs() > maxAge.toMillis()
+                || !kept.parameters().version().equals(parameters.current().version())) {
+            return Optional.empty();
+        }
+        Optional<AccountStore.AccountState> state = store.load(accountId);
+        if (state.isEmpty() || !sameBook(state.get(), kept.in())) {
+            return Optional.empty();
+        }
+        if (!collateral.collateral(accountId).map(held -> held.sameValuation(kept.in().collateral)).orElse(false)) {
+            return Optional.empty();
+        }
+        Valued frozen = new Valued(kept.risk().withFrozen(state.get().frozen()), kept.in());
+        views.publish(frozen);
+        return Optional.of(frozen.risk());
+    }
+
+    /** Whether the account holds the book {@code in} was read with: positions, realized PnL and margin mode. */
+    private static boolean sameBook(AccountStore.AccountState state, Inputs in) {
+        if (state.mode() != in.mode || state.realizedPnl().compareTo(in.realized) != 0
+                || state.positions().size() != in.positions.size()) {
+            return false;
+        }
+        for (int i = 0; i < in.positions.size(); i++) {
+            Position now = state.positions().get(i);
+            Position was = in.positions.get(i);
+            if (!now.instrument().equals(was.instrument()) || now.quantity().compareTo(was.quantity()) != 0
+                    || now.averageEntryPrice().compareTo(was.averageEntryPrice()) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Keeps {@code v}, a valuation whose status is recorded, as the account's view a freeze may answer when it is
+     * LIQUIDATION and from the full model (not conservative, not PORTFOLIO's fallback, not ISOLATED, whose buckets
+     * the book check does not cover); forgets the account's kept view otherwise. A newer kept view stands. Called
+     * before the valuation's RiskEvent is published: a freeze that follows the event finds it.
+     */
+    private void rememberForFreeze(Valued v) {
+        AccountRisk risk = v.risk();
+        boolean answerable = risk.status() == RiskStatus.LIQUIDATION && !risk.conservative() && risk.isolated() == null
+                && risk.mode() != MarginMode.ISOLATED && (risk.portfolio() == null || !risk.portfolio().fallback());
+        breachViews.compute(risk.accountId(), (id, kept) ->
+                kept != null && kept.risk().asOfMs() > risk.asOfMs() ? kept : answerable ? v : null);
     }
 
     // ---- queries ----
@@ -233,7 +320,15 @@ public class MarginEngine {
     }
 
     /** An account's view, the marks it was valued at and the risk-parameter set it was computed with (what its liquidation prices need). */
-    private record Valued(AccountRisk risk, Map<String, MarketMark> marks, ActiveRiskParameters.Active parameters) {
+    private record Valued(AccountRisk risk, Inputs in) {
+
+        Map<String, MarketMark> marks() {
+            return in.marks;
+        }
+
+        ActiveRiskParameters.Active parameters() {
+            return in.parameters;
+        }
     }
 
     /** The account valued now, without liquidation prices: the re-margin loop's figures. */
@@ -248,7 +343,7 @@ public class MarginEngine {
 
     /** {@link #valued(String, Inputs)} with {@code revaluation} standing in for RevalueBook (the pass's batched figures). */
     private Valued valued(String accountId, Inputs in, PortfolioAccount.Revaluation revaluation) {
-        return new Valued(viewWith(accountId, in, now(), revaluation, shortfall), in.marks, in.parameters);
+        return new Valued(viewWith(accountId, in, now(), revaluation, shortfall), in);
     }
 
     /**
@@ -307,7 +402,7 @@ public class MarginEngine {
             return result;
         }
         // the after view only: what the change would do; the account now is GetAccountView's answer
-        return new WhatIf(result.before(), withLiquidationPrices(new Valued(result.after(), in.marks, in.parameters)));
+        return new WhatIf(result.before(), withLiquidationPrices(new Valued(result.after(), in)));
     }
 
     /**
@@ -725,6 +820,11 @@ public class MarginEngine {
         for (AccountRisk now : toStore) {
             if (!written.contains(now.accountId())) {
                 valued.remove(now.accountId()); // a newer write stands: its view is published by its writer
+            }
+        }
+        valued.values().forEach(this::rememberForFreeze); // each as stored: written now, or its status unchanged
+        for (AccountRisk now : toStore) {
+            if (!written.contains(now.accountId())) {
                 continue;
             }
             RiskStatus previous = judgedAgainst.get(now.accountId()).state().lastStatus();
@@ -921,7 +1021,9 @@ public class MarginEngine {
             return Optional.empty();
         }
         AccountRisk now = valued.risk();
-        store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
+        Optional<AccountStore.StatusChange> recorded = store.recordStatus(now);
+        rememberForFreeze(valued);
+        recorded.ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
                 change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs(),
                 change.now().breachedInstrument())));
         views.publish(valued);

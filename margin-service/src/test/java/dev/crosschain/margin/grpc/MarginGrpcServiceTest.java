@@ -66,6 +66,11 @@ class MarginGrpcServiceTest {
     static MarginServiceGrpc.MarginServiceBlockingStub margin;
     static MarginServiceGrpc.MarginServiceStub async;
     static FakeUpstream upstream;
+    /** margin.freeze.view-max-age in tests. */
+    static final Duration VIEW_MAX_AGE = Duration.ofSeconds(3);
+
+    @jakarta.inject.Inject
+    dev.crosschain.margin.app.MarginEngine engine;
 
     @BeforeAll
     static void connect() {
@@ -73,7 +78,14 @@ class MarginGrpcServiceTest {
         upstream.pricing.linear(PERP, "3000", false);
         upstream.pricing.option(CALL, "100", "3000", 0.25);
         channel = ManagedChannelBuilder.forAddress("localhost", 19103).usePlaintext().build();
-        margin = MarginServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        // a deadline per call, not one fixed when the class connects: that one ran out for every call after 30 s
+        margin = MarginServiceGrpc.newBlockingStub(channel).withInterceptors(new io.grpc.ClientInterceptor() {
+            @Override
+            public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method, io.grpc.CallOptions options,
+                                                                 io.grpc.Channel next) {
+                return next.newCall(method, options.getDeadline() == null ? options.withDeadlineAfter(30, TimeUnit.SECONDS) : options);
+            }
+        });
         async = MarginServiceGrpc.newStub(channel);
     }
 
@@ -368,8 +380,7 @@ class MarginGrpcServiceTest {
     @Test
     void aFreezeAskingForTheViewAnswersTheFrozenViewAndWatchAccountSeesIt() {
         String acc = "acc-freeze-view";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
-        fill("fzv-1", acc, PERP, Side.SIDE_BUY, "1", "2900");
+        fundedLong(acc, "1000", "2900");
         BlockingQueue<Object> views = new LinkedBlockingQueue<>();
         Context.CancellableContext stream = Context.current().withCancellation();
         stream.run(() -> async.watchAccount(WatchAccountRequest.newBuilder().setAccountId(acc).build(), collect(views)));
@@ -403,8 +414,7 @@ class MarginGrpcServiceTest {
     @Test
     void aFreezeAskingForTheViewWhileCollateralIsSlowIsAnsweredWithinTheCallersDeadlineWithoutTheView() {
         String acc = "acc-freeze-view-slow";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
-        fill("fzs-1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        fundedLong(acc, "1000", "3000");
         upstream.collateral.mode.set(FakeUpstream.Mode.SLOW);
         SetLiquidationFreezeResponse answer;
         try {
@@ -424,16 +434,68 @@ class MarginGrpcServiceTest {
     @Test
     void aFreezeAskingForTheViewWhileCollateralIsDownFreezesAndAnswersNoView() {
         String acc = "acc-freeze-view-down";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
-        fill("fzd-1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        fundedLong(acc, "1000", "3000");
         upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
         SetLiquidationFreezeResponse answer = freezeWithView(acc, true, "auction-d");
         upstream.collateral.mode.set(FakeUpstream.Mode.OK);
         assertThat(answer.getFrozen()).isTrue();
         assertThat(answer.hasView()).isFalse();
         assertThat(view(acc).getFrozen()).isTrue();
-        assertError(() -> fill("fzd-2", acc, PERP, Side.SIDE_BUY, "1", "3000"), Status.Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN", null);
+        assertError(() -> fill(acc + "-2", acc, PERP, Side.SIDE_BUY, "1", "3000"), Status.Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN", null);
         assertThat(freeze(acc, false, "auction-d")).isFalse();
+    }
+
+    @Test
+    void aFreezeAskingForTheViewRightAfterTheBreachAnswersTheViewThatFoundIt() {
+        String acc = breachedAccount("acc-freeze-kept").account();
+        AccountView before = view(acc);
+        upstream.pricing.mode.set(FakeUpstream.Mode.UNAVAILABLE); // no valuation can be made now: only the kept view
+        SetLiquidationFreezeResponse answer = freezeWithView(acc, true, "auction-k");
+        assertThat(answer.getFrozen()).isTrue();
+        assertThat(answer.hasView()).as("the breach's view, kept").isTrue();
+        assertThat(answer.getView().getFrozen()).isTrue();
+        assertThat(answer.getView().getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+        assertThat(figures(answer.getView().toBuilder().setFrozen(false).build())).isEqualTo(figures(before));
+    }
+
+    @Test
+    void aFreezeAsksForAFreshValuationWhenTheCollateralChangedSinceTheBreach() {
+        Breach breach = breachedAccount("acc-freeze-collateral");
+        String acc = breach.account();
+        quietPasses();
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "150", "1", "0", "0"});
+        assertThat(freezeWithView(acc, true, "auction-c").hasView()).as("valued afresh, pricing down").isFalse();
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        // the same freeze again, the collateral as the breach's view had it: that view is answered (it was not too old)
+        SetLiquidationFreezeResponse again = freezeWithView(acc, true, "auction-c");
+        assertThat(System.currentTimeMillis() - breach.sinceMs()).as("the kept view's age at most").isLessThan(VIEW_MAX_AGE.toMillis());
+        assertThat(again.hasView()).isTrue();
+        assertThat(again.getView().getFrozen()).isTrue();
+    }
+
+    @Test
+    void aFreezeAsksForAFreshValuationWhenTheBookChangedSinceTheBreach() {
+        Breach breach = breachedAccount("acc-freeze-book");
+        String acc = breach.account();
+        quietPasses();
+        fill(acc + "-2", acc, PERP, Side.SIDE_SELL, "0.5", "3100"); // long 0.5 at 3,100, realized PnL 0
+        assertThat(freezeWithView(acc, true, "auction-b1").hasView()).as("valued afresh, pricing down").isFalse();
+        assertThat(freeze(acc, false, "auction-b1")).isFalse();
+        fill(acc + "-3", acc, PERP, Side.SIDE_BUY, "0.5", "3100"); // the breach's book again
+        SetLiquidationFreezeResponse again = freezeWithView(acc, true, "auction-b2");
+        assertThat(System.currentTimeMillis() - breach.sinceMs()).as("the kept view's age at most").isLessThan(VIEW_MAX_AGE.toMillis());
+        assertThat(again.hasView()).isTrue();
+        assertThat(again.getView().getFrozen()).isTrue();
+    }
+
+    @Test
+    void aFreezeAsksForAFreshValuationWhenTheBreachesViewIsTooOld() {
+        String acc = breachedAccount("acc-freeze-old").account();
+        long quiet = quietPasses();
+        // the kept view was valued before quiet (no valuation succeeds since); a second of slack for a fill's
+        // re-evaluation that read its marks just before pricing went down and was slower than the flush
+        awaitTrue(() -> System.currentTimeMillis() > quiet + VIEW_MAX_AGE.toMillis() + 1_000, "the kept view older than its bound");
+        assertThat(freezeWithView(acc, true, "auction-o").hasView()).as("valued afresh, pricing down").isFalse();
     }
 
     @Test
@@ -611,6 +673,56 @@ class MarginGrpcServiceTest {
     static boolean freeze(String account, boolean frozen, String auction) {
         return margin.withDeadlineAfter(30, TimeUnit.SECONDS).setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen)
                 .setAuctionId(auction).build()).getFrozen();
+    }
+
+    /** An account funded with {@code usdc} USDC on ethereum (no haircut) and long 1 PERP bought at {@code price} (mark 3,000). */
+    static void fundedLong(String acc, String usdc, String price) {
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", usdc, "1", "0", "0"});
+        fill(acc + "-1", acc, PERP, Side.SIDE_BUY, "1", price);
+    }
+
+    /** A breached account, and a time before any valuation of it: the oldest its kept view can be. */
+    record Breach(String account, long sinceMs) {
+    }
+
+    /**
+     * A fresh account {@code prefix}-n in LIQUIDATION (100 USDC, long 1 PERP at 3,100, mark 3,000: equity 0, MM 30),
+     * once WatchRisk told its breach: a valuation recorded it (and kept its view for a freeze).
+     */
+    static Breach breachedAccount(String prefix) {
+        long since = System.currentTimeMillis();
+        String acc = prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            fundedLong(acc, "100", "3100");
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(acc)
+                    && r.getEvent().getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION, WatchRiskResponse.class);
+        } finally {
+            stream.cancel(null);
+        }
+        return new Breach(acc, since);
+    }
+
+    /**
+     * Takes pricing down and returns once no valuation can keep a newer view: a pass runs one at a time (remarginAll),
+     * so the one run here starts after any pass that read marks before, and fails itself. Returns when it did: every
+     * view kept from now on was valued before.
+     */
+    long quietPasses() {
+        upstream.pricing.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+        engine.remarginAll();
+        return System.currentTimeMillis();
+    }
+
+    /** Waits until {@code condition} holds; fails after PATIENCE. */
+    static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("awaiting " + what).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
     }
 
     static SetLiquidationFreezeResponse freezeWithView(String account, boolean frozen, String auction) {
