@@ -39,6 +39,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -88,8 +89,13 @@ public class MarginEngine {
     private final PendingWithdrawals pending;
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<Valued> views = new Hub<>();
-    /** Per account, its newest recorded view valued LIQUIDATION that a freeze may answer ({@link #keptBreachView}). */
-    private final Map<String, Valued> breachViews = new ConcurrentHashMap<>();
+    /**
+     * Per account, the newest-read recorded valuation ({@link #rememberForFreeze}): its view when valued LIQUIDATION,
+     * which a freeze may answer ({@link #keptBreachView}), else none.
+     */
+    private final Map<String, Kept> breachViews = new ConcurrentHashMap<>();
+    /** When a valuation's inputs were read ({@link #readStamp}): the order of {@link #breachViews}' entries and their age. */
+    private final AtomicLong readClock = new AtomicLong(System.nanoTime());
     private volatile boolean stopping;
     /** The re-margin pass's workers (margin.remargin.workers), made by the first pass. */
     private ExecutorService passPool;
@@ -229,25 +235,29 @@ public class MarginEngine {
     }
 
     /**
-     * The account's newest recorded LIQUIDATION view ({@link #rememberForFreeze}), with the freeze flag the account has
-     * now, published to its watchers, when it is current: valued at most margin.freeze.view-max-age ago (by its as-of
-     * time), with the risk-parameter set active now, from the book the account holds now (positions, realized PnL and
-     * margin mode, read here) and the collateral collateral-service values now (one GetCollateral, compared but for
-     * its time). Its marks are the one input not checked: they lag the answer by at most that age, a product choice
-     * (a price move since is the next re-margin pass's, as for any account). Nothing is recorded: the status it shows
-     * is stored already. Empty when there is no such view or it is not current.
+     * The account's LIQUIDATION view kept by the newest-read recorded valuation ({@link #rememberForFreeze}), with the
+     * freeze flag the account has now, published to its watchers, when it is current: its inputs read at most
+     * margin.freeze.view-max-age ago (timed from before that valuation read them, so its marks are younger), with the
+     * risk-parameter set active now, the account stored LIQUIDATION now, from the book the account holds now
+     * (positions, realized PnL and margin mode, read here) and the collateral collateral-service values now (one
+     * GetCollateral, compared but for its time). Its marks are the one input not checked: they lag the answer by at
+     * most that age, a product choice (a price move since is the next re-margin pass's, as for any account); its
+     * as-of time and input ages are those of its valuation, not of the answer. Nothing is recorded: the status it
+     * shows is stored already. Empty when there is no such view or it is not current.
      *
      * @throws DependencyException when collateral-service does not answer
      */
     private Optional<AccountRisk> keptBreachView(String accountId) {
-        Valued kept = breachViews.get(accountId);
+        Kept entry = breachViews.get(accountId);
         Duration maxAge = config.freeze().viewMaxAge();
-        if (kept == null || maxAge.isZero() || now() - kept.risk().asOfMs() > maxAge.toMillis()
-                || !kept.parameters().version().equals(parameters.current().version())) {
+        if (entry == null || entry.view() == null || maxAge.isZero() || System.nanoTime() - entry.read() > maxAge.toNanos()
+                || !entry.view().parameters().version().equals(parameters.current().version())) {
             return Optional.empty();
         }
+        Valued kept = entry.view();
         Optional<AccountStore.AccountState> state = store.load(accountId);
-        if (state.isEmpty() || !sameBook(state.get(), kept.in())) {
+        // the status stored now, not only this replica's valuations: another replica's or a newer HEALTHY stands
+        if (state.isEmpty() || state.get().lastStatus() != RiskStatus.LIQUIDATION || !sameBook(state.get(), kept.in())) {
             return Optional.empty();
         }
         if (!collateral.collateral(accountId).map(held -> held.sameValuation(kept.in().collateral)).orElse(false)) {
@@ -276,17 +286,34 @@ public class MarginEngine {
     }
 
     /**
-     * Keeps {@code v}, a valuation whose status is recorded, as the account's view a freeze may answer when it is
-     * LIQUIDATION and from the full model (not conservative, not PORTFOLIO's fallback, not ISOLATED, whose buckets
-     * the book check does not cover); forgets the account's kept view otherwise. A newer kept view stands. Called
-     * before the valuation's RiskEvent is published: a freeze that follows the event finds it.
+     * A recorded valuation of an account for {@link #keptBreachView}: when its inputs were read ({@link #readStamp}),
+     * and its view when a freeze may answer it, null when not (a clear, which an older valuation cannot undo).
      */
-    private void rememberForFreeze(Valued v) {
+    private record Kept(long read, Valued view) {
+    }
+
+    /**
+     * Keeps {@code v}, a valuation whose status is recorded and whose inputs were read at {@code read}
+     * ({@link #readStamp}), as the account's view a freeze may answer when it is LIQUIDATION and from the full model
+     * (not conservative, not PORTFOLIO's fallback, not ISOLATED, whose buckets the book check does not cover); clears
+     * the account's kept view otherwise. A valuation read later, kept or cleared, stands: one that read its inputs
+     * earlier but finished later (a pass overtaken by a re-evaluation) changes nothing. Called before the valuation's
+     * RiskEvent is published: a freeze that follows the event finds it.
+     */
+    private void rememberForFreeze(long read, Valued v) {
         AccountRisk risk = v.risk();
         boolean answerable = risk.status() == RiskStatus.LIQUIDATION && !risk.conservative() && risk.isolated() == null
                 && risk.mode() != MarginMode.ISOLATED && (risk.portfolio() == null || !risk.portfolio().fallback());
         breachViews.compute(risk.accountId(), (id, kept) ->
-                kept != null && kept.risk().asOfMs() > risk.asOfMs() ? kept : answerable ? v : null);
+                kept != null && kept.read() > read ? kept : new Kept(read, answerable ? v : null));
+    }
+
+    /**
+     * Now, on a monotonic clock, distinct from every earlier stamp: taken before a valuation reads its inputs, it orders
+     * valuations by their reads and bounds a kept view's age from before its marks were read.
+     */
+    private long readStamp() {
+        return readClock.updateAndGet(last -> Math.max(last + 1, System.nanoTime()));
     }
 
     // ---- queries ----
@@ -648,6 +675,7 @@ public class MarginEngine {
         try {
             while (!stopping) {
                 long reading = System.nanoTime();
+                long read = readStamp();
                 List<AccountStore.Remarginable> page = store.remarginPage(after, config.remargin().pageSize());
                 timed("read", reading);
                 if (page.isEmpty()) {
@@ -662,7 +690,7 @@ public class MarginEngine {
                 try {
                     pages.add(pool.submit(() -> {
                         try {
-                            remargin(set, page);
+                            remargin(set, page, OptionalLong.of(read));
                         } finally {
                             free.release();
                         }
@@ -756,13 +784,15 @@ public class MarginEngine {
      * for every status change written. A row not written had something recorded or changed since the page's read (a
      * fill and its re-evaluation): that newer write stands and publishes its own, the page's view of it is dropped. ISOLATED accounts (the page reads no buckets) and holders of an instrument
      * pricing refused go through {@link #reevaluate} one by one. Then the page's views go to WatchAccount subscribers
-     * (a re-evaluated account publishes its own).
+     * (a re-evaluated account publishes its own). Its views are not kept for a freeze: when the page was read is not
+     * known here.
      */
     public void remargin(List<AccountStore.Remarginable> page) {
-        remargin(parameters.current(), page);
+        remargin(parameters.current(), page, OptionalLong.empty());
     }
 
-    private void remargin(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
+    /** {@link #remargin(List)}; with the page's views kept for a freeze when {@code read} says when it was read. */
+    private void remargin(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page, OptionalLong read) {
         Map<String, Valued> valued;
         List<String> alone = new ArrayList<>();
         try {
@@ -822,7 +852,9 @@ public class MarginEngine {
                 valued.remove(now.accountId()); // a newer write stands: its view is published by its writer
             }
         }
-        valued.values().forEach(this::rememberForFreeze); // each as stored: written now, or its status unchanged
+        if (read.isPresent()) {
+            valued.values().forEach(v -> rememberForFreeze(read.getAsLong(), v)); // each as stored: written now, or unchanged
+        }
         for (AccountRisk now : toStore) {
             if (!written.contains(now.accountId())) {
                 continue;
@@ -1004,9 +1036,11 @@ public class MarginEngine {
     /** {@link #reevaluate}: the view it recorded and published, empty when the valuation failed (nothing recorded). */
     private Optional<AccountRisk> reevaluated(String accountId) {
         Valued valued;
+        long read = readStamp();
         try {
             valued = valued(accountId);
             if (recordOpenings(valued.risk())) {
+                read = readStamp();
                 valued = valued(accountId); // as recorded: another request may have recorded a bucket first
             }
         } catch (DependencyException e) {
@@ -1022,7 +1056,7 @@ public class MarginEngine {
         }
         AccountRisk now = valued.risk();
         Optional<AccountStore.StatusChange> recorded = store.recordStatus(now);
-        rememberForFreeze(valued);
+        rememberForFreeze(read, valued);
         recorded.ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
                 change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs(),
                 change.now().breachedInstrument())));

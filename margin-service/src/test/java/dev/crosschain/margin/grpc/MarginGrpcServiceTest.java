@@ -72,6 +72,9 @@ class MarginGrpcServiceTest {
     @jakarta.inject.Inject
     dev.crosschain.margin.app.MarginEngine engine;
 
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
     @BeforeAll
     static void connect() {
         upstream = FakeUpstream.get();
@@ -456,6 +459,20 @@ class MarginGrpcServiceTest {
         assertThat(answer.getView().getFrozen()).isTrue();
         assertThat(answer.getView().getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
         assertThat(figures(answer.getView().toBuilder().setFrozen(false).build())).isEqualTo(figures(before));
+    }
+
+    @Test
+    void aFreezeAnswersNoKeptViewOnceTheAccountIsStoredHealthyAgain() throws java.sql.SQLException {
+        String acc = breachedAccount("acc-freeze-cleared").account();
+        quietPasses();
+        // recorded HEALTHY by a valuation this engine did not make (another replica's, or one that read newer marks
+        // but was recorded after this one's keep): the stored status stands, not this engine's kept view
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("UPDATE account SET last_status = 'HEALTHY' WHERE account_id = ?")) {
+            s.setString(1, acc);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(freezeWithView(acc, true, "auction-h").hasView()).as("valued afresh, pricing down").isFalse();
     }
 
     @Test
