@@ -298,14 +298,30 @@ public class MarginEngine {
      * (not conservative, not PORTFOLIO's fallback, not ISOLATED, whose buckets the book check does not cover); clears
      * the account's kept view otherwise. A valuation read later, kept or cleared, stands: one that read its inputs
      * earlier but finished later (a pass overtaken by a re-evaluation) changes nothing. Called before the valuation's
-     * RiskEvent is published: a freeze that follows the event finds it.
+     * RiskEvent is published: a freeze that follows the event finds it. Nothing is kept while
+     * margin.freeze.view-max-age is 0, and a clear is only kept over an entry (the pass prunes them: {@link #pruneKept}).
      */
     private void rememberForFreeze(long read, Valued v) {
+        if (config.freeze().viewMaxAge().isZero()) {
+            return;
+        }
         AccountRisk risk = v.risk();
         boolean answerable = risk.status() == RiskStatus.LIQUIDATION && !risk.conservative() && risk.isolated() == null
                 && risk.mode() != MarginMode.ISOLATED && (risk.portfolio() == null || !risk.portfolio().fallback());
-        breachViews.compute(risk.accountId(), (id, kept) ->
-                kept != null && kept.read() > read ? kept : new Kept(read, answerable ? v : null));
+        if (answerable) {
+            breachViews.compute(risk.accountId(), (id, kept) -> kept != null && kept.read() > read ? kept : new Kept(read, v));
+        } else {
+            breachViews.computeIfPresent(risk.accountId(), (id, kept) -> kept.read() > read ? kept : new Kept(read, null));
+        }
+    }
+
+    /**
+     * Drops the kept views and clears read more than margin.freeze.view-max-age ago: none could be answered, and any
+     * valuation that would replace one read earlier still, so is too old to be answered itself.
+     */
+    private void pruneKept() {
+        long oldest = System.nanoTime() - config.freeze().viewMaxAge().toNanos();
+        breachViews.values().removeIf(kept -> kept.read() - oldest < 0);
     }
 
     /**
@@ -705,6 +721,7 @@ public class MarginEngine {
             Thread.currentThread().interrupt();
         } finally {
             awaitPages(pages);
+            pruneKept(); // the kept views' bound: only those read within the age a freeze allows outlive a pass
         }
         return passed;
     }
