@@ -55,6 +55,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /** The use cases: record trades and transfers, value accounts, what-if, freeze, and the health streams. */
 @ApplicationScoped
@@ -91,7 +92,7 @@ public class MarginEngine {
     private final Hub<Valued> views = new Hub<>();
     /**
      * Per account, the newest-read recorded valuation ({@link #rememberForFreeze}): its view when valued LIQUIDATION,
-     * which a freeze may answer ({@link #keptBreachView}), else none.
+     * which a freeze may answer ({@link #keptOrRevalued}), else none.
      */
     private final Map<String, Kept> breachViews = new ConcurrentHashMap<>();
     /** When a valuation's inputs were read ({@link #readStamp}): the order of {@link #breachViews}' entries and their age. */
@@ -161,7 +162,7 @@ public class MarginEngine {
      * Freezes or unfreezes the account; WatchAccount subscribers see the new flag, from a re-evaluation in the
      * background. A freeze with {@code returnView} answers the account's view instead, frozen, and tells the watchers,
      * so the caller needs no GetAccountView after it: the view a re-margin or re-evaluation kept when it found the
-     * account in LIQUIDATION, when that view is still current ({@link #keptBreachView}), else one valuation here,
+     * account in LIQUIDATION, when that view is still current ({@link #keptOrRevalued}), else one valuation here,
      * before the answer, that records the status too. When that fails the freeze stands and is answered without a
      * view, re-evaluated in the background as without {@code returnView}; when it merely outlasts the wait it records
      * and publishes its own result.
@@ -220,52 +221,60 @@ public class MarginEngine {
         }
     }
 
-    /** The kept LIQUIDATION view when it is current ({@link #keptBreachView}), else the account re-evaluated. */
-    private Optional<AccountRisk> keptOrRevalued(String accountId) {
-        Optional<AccountRisk> kept;
-        try {
-            kept = keptBreachView(accountId);
-        } catch (DependencyException e) {
-            // the valuation would ask the same collateral-service: failed as it would
-            LOG.warnf("re-evaluation of %s after its freeze skipped: %s", accountId, e.getMessage());
-            return Optional.empty();
-        }
-        meters.counter("margin.freeze.views", "source", kept.isPresent() ? "kept" : "valued").increment();
-        return kept.isPresent() ? kept : reevaluated(accountId);
-    }
-
     /**
      * The account's LIQUIDATION view kept by the newest-read recorded valuation ({@link #rememberForFreeze}), with the
      * freeze flag the account has now, published to its watchers, when it is current: its inputs read at most
      * margin.freeze.view-max-age ago (timed from before that valuation read them, so its marks are younger), with the
      * risk-parameter set active now, the account stored LIQUIDATION now, from the book the account holds now
-     * (positions, realized PnL and margin mode, read here) and the collateral collateral-service values now (one
-     * GetCollateral, compared but for its time). Its marks are the one input not checked: they lag the answer by at
-     * most that age, a product choice (a price move since is the next re-margin pass's, as for any account); its
-     * as-of time and input ages are those of its valuation, not of the answer. Nothing is recorded: the status it
-     * shows is stored already. Empty when there is no such view or it is not current.
-     *
-     * @throws DependencyException when collateral-service does not answer
+     * (positions, realized PnL and margin mode) and the collateral collateral-service values now (compared but for its
+     * time). Its marks are the one input not checked: they lag the answer by at most that age, a product choice (a
+     * price move since is the next re-margin pass's, as for any account); its as-of time and input ages are those of
+     * its valuation, not of the answer. Nothing is recorded then: the status it shows is stored already. Otherwise the
+     * account re-evaluated ({@link #reevaluated}), from the account and collateral read for the check when there was a
+     * view to check. Empty when collateral-service does not answer or the valuation fails.
      */
-    private Optional<AccountRisk> keptBreachView(String accountId) {
-        Kept entry = breachViews.get(accountId);
-        Duration maxAge = config.freeze().viewMaxAge();
-        if (entry == null || entry.view() == null || maxAge.isZero() || System.nanoTime() - entry.read() > maxAge.toNanos()
-                || !entry.view().parameters().version().equals(parameters.current().version())) {
-            return Optional.empty();
+    private Optional<AccountRisk> keptOrRevalued(String accountId) {
+        long read = readStamp();
+        ActiveRiskParameters.Active set = parameters.current();
+        Valued kept = keptBreachView(accountId, set, read);
+        if (kept == null) {
+            meters.counter("margin.freeze.views", "source", "valued").increment();
+            return reevaluated(accountId, read, () -> valued(accountId));
         }
-        Valued kept = entry.view();
         Optional<AccountStore.AccountState> state = store.load(accountId);
-        // the status stored now, not only this replica's valuations: another replica's or a newer HEALTHY stands
-        if (state.isEmpty() || state.get().lastStatus() != RiskStatus.LIQUIDATION || !sameBook(state.get(), kept.in())) {
+        Optional<Collateral> held;
+        try {
+            held = collateral.collateral(accountId);
+        } catch (DependencyException e) {
+            // the valuation would ask the same collateral-service: failed as it would
+            LOG.warnf("re-evaluation of %s after its freeze skipped: %s", accountId, e.getMessage());
             return Optional.empty();
         }
-        if (!collateral.collateral(accountId).map(held -> held.sameValuation(kept.in().collateral)).orElse(false)) {
-            return Optional.empty();
+        // the status stored now, not only this replica's valuations: another replica's or a newer HEALTHY stands
+        boolean current = state.isPresent() && state.get().lastStatus() == RiskStatus.LIQUIDATION && sameBook(state.get(), kept.in())
+                && held.map(h -> h.sameValuation(kept.in().collateral)).orElse(false);
+        meters.counter("margin.freeze.views", "source", current ? "kept" : "valued").increment();
+        if (!current) {
+            return reevaluated(accountId, read, () -> valued(accountId, inputs(accountId, set, state, held, List.of())));
         }
         Valued frozen = new Valued(kept.risk().withFrozen(state.get().frozen()), kept.in());
         views.publish(frozen);
         return Optional.of(frozen.risk());
+    }
+
+    /**
+     * The account's kept LIQUIDATION view when {@link #keptOrRevalued} may check it: read at most
+     * margin.freeze.view-max-age before {@code now} ({@link #readStamp}), with the risk-parameter set {@code set}; null
+     * otherwise.
+     */
+    private Valued keptBreachView(String accountId, ActiveRiskParameters.Active set, long now) {
+        Kept entry = breachViews.get(accountId);
+        Duration maxAge = config.freeze().viewMaxAge();
+        if (entry == null || entry.view() == null || maxAge.isZero() || now - entry.read() > maxAge.toNanos()
+                || !entry.view().parameters().version().equals(set.version())) {
+            return null;
+        }
+        return entry.view();
     }
 
     /** Whether the account holds the book {@code in} was read with: positions, realized PnL and margin mode. */
@@ -286,7 +295,7 @@ public class MarginEngine {
     }
 
     /**
-     * A recorded valuation of an account for {@link #keptBreachView}: when its inputs were read ({@link #readStamp}),
+     * A recorded valuation of an account for {@link #keptOrRevalued}: when its inputs were read ({@link #readStamp}),
      * and its view when a freeze may answer it, null when not (a clear, which an older valuation cannot undo).
      */
     private record Kept(long read, Valued view) {
@@ -597,6 +606,12 @@ public class MarginEngine {
         ActiveRiskParameters.Active set = parameters.current();
         Optional<AccountStore.AccountState> state = store.load(accountId);
         Optional<Collateral> held = collateral.collateral(accountId);
+        return inputs(accountId, set, state, held, extraInstruments);
+    }
+
+    /** {@link #inputs(String, List)} from the account and collateral read already: the marks of its instruments read now. */
+    private Inputs inputs(String accountId, ActiveRiskParameters.Active set, Optional<AccountStore.AccountState> state,
+                          Optional<Collateral> held, List<String> extraInstruments) {
         if (state.isEmpty() && held.isEmpty()) {
             throw new NotFoundException("UNKNOWN_ACCOUNT", "neither margin-service nor collateral-service knows account " + accountId);
         }
@@ -1052,10 +1067,14 @@ public class MarginEngine {
 
     /** {@link #reevaluate}: the view it recorded and published, empty when the valuation failed (nothing recorded). */
     private Optional<AccountRisk> reevaluated(String accountId) {
+        return reevaluated(accountId, readStamp(), () -> valued(accountId));
+    }
+
+    /** {@link #reevaluated(String)} by {@code valuation}, whose inputs are read after {@code read} ({@link #readStamp}). */
+    private Optional<AccountRisk> reevaluated(String accountId, long read, Supplier<Valued> valuation) {
         Valued valued;
-        long read = readStamp();
         try {
-            valued = valued(accountId);
+            valued = valuation.get();
             if (recordOpenings(valued.risk())) {
                 read = readStamp();
                 valued = valued(accountId); // as recorded: another request may have recorded a bucket first
