@@ -435,6 +435,35 @@ class MarginGrpcServiceTest {
     }
 
     @Test
+    void aFreezeWhoseValuationOutlastsTheWaitIsValuedOnceAndNotQueuedAgain() {
+        String acc = "acc-freeze-view-late";
+        fundedLong(acc, "1000", "3000");
+        // the fill's re-evaluation made its one GetCollateral; the re-margin passes make GetCollaterals, not these
+        awaitTrue(() -> singleCalls(acc) == 1, "the fill's re-evaluation read the collateral");
+        upstream.collateral.mode.set(FakeUpstream.Mode.LATE);
+        try {
+            // the caller's 500 ms: the freeze waits half of it for a valuation whose collateral answers after 600 ms
+            SetLiquidationFreezeResponse answer = margin.withDeadlineAfter(500, TimeUnit.MILLISECONDS).setLiquidationFreeze(
+                    SetLiquidationFreezeRequest.newBuilder().setAccountId(acc).setFrozen(true).setAuctionId("auction-l")
+                            .setReturnView(true).build());
+            assertThat(answer.getFrozen()).isTrue();
+            assertThat(answer.hasView()).isFalse();
+            awaitTrue(() -> singleCalls(acc) >= 2, "the freeze's valuation read the collateral");
+            // GetAccountView's own read, 600 ms: long after a re-evaluation queued with the answer would have read
+            assertThat(view(acc).getFrozen()).isTrue();
+            assertThat(singleCalls(acc)).as("the late valuation records its own result: no re-evaluation queued").isEqualTo(3);
+        } finally {
+            upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        }
+        assertThat(freeze(acc, false, "auction-l")).isFalse();
+    }
+
+    static int singleCalls(String account) {
+        java.util.concurrent.atomic.AtomicInteger n = upstream.collateral.singleCallsOf.get(account);
+        return n == null ? 0 : n.get();
+    }
+
+    @Test
     void aFreezeAskingForTheViewWhileCollateralIsDownFreezesAndAnswersNoView() {
         String acc = "acc-freeze-view-down";
         fundedLong(acc, "1000", "3000");
