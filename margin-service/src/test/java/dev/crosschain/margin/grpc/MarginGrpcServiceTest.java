@@ -66,11 +66,11 @@ class MarginGrpcServiceTest {
     static MarginServiceGrpc.MarginServiceBlockingStub margin;
     static MarginServiceGrpc.MarginServiceStub async;
     static FakeUpstream upstream;
-    /** margin.freeze.view-max-age in tests. */
-    static final Duration VIEW_MAX_AGE = Duration.ofSeconds(3);
-
     @jakarta.inject.Inject
     dev.crosschain.margin.app.MarginEngine engine;
+
+    @jakarta.inject.Inject
+    dev.crosschain.margin.app.MarginConfig config;
 
     @jakarta.inject.Inject
     io.agroal.api.AgroalDataSource dataSource;
@@ -514,7 +514,7 @@ class MarginGrpcServiceTest {
         upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
         // the same freeze again, the collateral as the breach's view had it: that view is answered (it was not too old)
         SetLiquidationFreezeResponse again = freezeWithView(acc, true, "auction-c");
-        assertThat(System.currentTimeMillis() - breach.sinceMs()).as("the kept view's age at most").isLessThan(VIEW_MAX_AGE.toMillis());
+        assertThat(System.currentTimeMillis() - breach.sinceMs()).as("the kept view's age at most").isLessThan(config.freeze().viewMaxAge().toMillis());
         assertThat(again.hasView()).isTrue();
         assertThat(again.getView().getFrozen()).isTrue();
     }
@@ -529,7 +529,7 @@ class MarginGrpcServiceTest {
         assertThat(freeze(acc, false, "auction-b1")).isFalse();
         fill(acc + "-3", acc, PERP, Side.SIDE_BUY, "0.5", "3100"); // the breach's book again
         SetLiquidationFreezeResponse again = freezeWithView(acc, true, "auction-b2");
-        assertThat(System.currentTimeMillis() - breach.sinceMs()).as("the kept view's age at most").isLessThan(VIEW_MAX_AGE.toMillis());
+        assertThat(System.currentTimeMillis() - breach.sinceMs()).as("the kept view's age at most").isLessThan(config.freeze().viewMaxAge().toMillis());
         assertThat(again.hasView()).isTrue();
         assertThat(again.getView().getFrozen()).isTrue();
     }
@@ -540,7 +540,7 @@ class MarginGrpcServiceTest {
         long quiet = quietPasses();
         // the kept view was valued before quiet (no valuation succeeds since); a second of slack for a fill's
         // re-evaluation that read its marks just before pricing went down and was slower than the flush
-        awaitTrue(() -> System.currentTimeMillis() > quiet + VIEW_MAX_AGE.toMillis() + 1_000, "the kept view older than its bound");
+        awaitTrue(() -> System.currentTimeMillis() > quiet + config.freeze().viewMaxAge().toMillis() + 1_000, "the kept view older than its bound");
         assertThat(freezeWithView(acc, true, "auction-o").hasView()).as("valued afresh, pricing down").isFalse();
     }
 
