@@ -36,6 +36,8 @@ public interface MarginConfig {
 
     Isolated isolated();
 
+    Freeze freeze();
+
     interface Linear {
         /**
          * Perpetual/future tiers {@code below:im:mm,...,*:im:mm}: the whole position takes the rates of
@@ -216,5 +218,18 @@ public interface MarginConfig {
          */
         @WithDefault("false")
         boolean enabled();
+    }
+
+    interface Freeze {
+        /**
+         * How long before a freeze asking for the view (SetLiquidationFreeze return_view) a view valued LIQUIDATION may
+         * have started reading its inputs for the freeze to answer it instead of valuing the account again, when the
+         * account is still stored LIQUIDATION and its book, collateral and risk-parameter set are as that view was
+         * valued from: the most its marks may lag the freeze (timed on a monotonic clock from before the read, so
+         * they lag less; the view's as-of time and input ages stay those of its valuation). 0 values every freeze
+         * afresh and keeps no view.
+         */
+        @WithDefault("2s")
+        Duration viewMaxAge();
     }
 }

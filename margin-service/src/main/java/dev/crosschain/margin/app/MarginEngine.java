@@ -31,6 +31,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,9 +39,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -52,6 +55,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /** The use cases: record trades and transfers, value accounts, what-if, freeze, and the health streams. */
 @ApplicationScoped
@@ -86,6 +90,13 @@ public class MarginEngine {
     private final PendingWithdrawals pending;
     private final Hub<RiskEvent> risk = new Hub<>();
     private final Hub<Valued> views = new Hub<>();
+    /**
+     * Per account, the newest-read recorded valuation ({@link #rememberForFreeze}): its view when valued LIQUIDATION,
+     * which a freeze may answer ({@link #keptOrRevalued}), else none.
+     */
+    private final Map<String, Kept> breachViews = new ConcurrentHashMap<>();
+    /** When a valuation's inputs were read ({@link #readStamp}): the order of {@link #breachViews}' entries and their age. */
+    private final AtomicLong readClock = new AtomicLong(System.nanoTime());
     private volatile boolean stopping;
     /** The re-margin pass's workers (margin.remargin.workers), made by the first pass. */
     private ExecutorService passPool;
@@ -149,10 +160,12 @@ public class MarginEngine {
 
     /**
      * Freezes or unfreezes the account; WatchAccount subscribers see the new flag, from a re-evaluation in the
-     * background. A freeze with {@code returnView} is re-evaluated here instead, before the answer, and its view
-     * answered: that one valuation records the status and tells the watchers, so the caller needs no GetAccountView
-     * after it. When that valuation fails the freeze stands and is answered without a view, re-evaluated in the
-     * background as without {@code returnView}.
+     * background. A freeze with {@code returnView} answers the account's view instead, frozen, and tells the watchers,
+     * so the caller needs no GetAccountView after it: the view a re-margin or re-evaluation kept when it found the
+     * account in LIQUIDATION, when that view is still current ({@link #keptOrRevalued}), else one valuation here,
+     * before the answer, that records the status too. When that fails the freeze stands and is answered without a
+     * view, re-evaluated in the background as without {@code returnView}; when it merely outlasts the wait it records
+     * and publishes its own result.
      */
     public Freeze setFreeze(String accountId, boolean frozen, String auctionId, boolean returnView) {
         // under the account's withdrawal lock: a withdrawal checked before the freeze finishes its lock
@@ -164,28 +177,34 @@ public class MarginEngine {
             }
             return set;
         });
-        Optional<AccountRisk> view = frozen && returnView ? viewAfterFreeze(accountId) : Optional.empty();
-        if (view.isEmpty()) {
+        if (!(frozen && returnView)) {
             reevaluateLater(accountId);
+            return new Freeze(now, null);
         }
-        return new Freeze(now, view.orElse(null));
+        return new Freeze(now, viewAfterFreeze(accountId).orElse(null));
     }
 
     /**
-     * The frozen account re-evaluated; empty when that fails in any way or takes more than half the caller's remaining
-     * time: the freeze is stored and must be answered within the caller's deadline still (a slow upstream costs the
-     * view, not the freeze's answer). The valuation runs detached from the caller's context, under margin's own client
-     * deadlines, and one that outlasts the wait still records and publishes what it finds.
+     * The frozen account's view ({@link #keptOrRevalued}); empty when that fails in any way or takes more than half the
+     * caller's remaining time: the freeze is stored and must be answered within the caller's deadline still (a slow
+     * upstream costs the view, not the freeze's answer). The work runs detached from the caller's context, under
+     * margin's own client deadlines; one that outlasts the wait still records and publishes what it finds, and one that
+     * fails queues a re-evaluation (the watchers see the freeze's flag from it).
      */
     private Optional<AccountRisk> viewAfterFreeze(String accountId) {
         CompletableFuture<Optional<AccountRisk>> valuation = new CompletableFuture<>();
         Infrastructure.getDefaultWorkerPool().execute(Context.ROOT.wrap(() -> {
+            Optional<AccountRisk> view;
             try {
-                valuation.complete(reevaluated(accountId));
+                view = keptOrRevalued(accountId);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "re-evaluation of %s after its freeze failed; answered without its view", accountId);
-                valuation.complete(Optional.empty());
+                view = Optional.empty();
             }
+            if (view.isEmpty()) {
+                reevaluateLater(accountId);
+            }
+            valuation.complete(view);
         }));
         Deadline caller = Context.current().getDeadline();
         long waitNanos = caller == null ? config.client().deadline().toNanos() * 2 : caller.timeRemaining(TimeUnit.NANOSECONDS) / 2;
@@ -200,6 +219,126 @@ public class MarginEngine {
         } catch (ExecutionException e) {
             return Optional.empty(); // not reached: the task completes normally in every case
         }
+    }
+
+    /**
+     * The account's LIQUIDATION view kept by the newest-read recorded valuation ({@link #rememberForFreeze}), with the
+     * freeze flag the account has now, published to its watchers, when it is current: its inputs read at most
+     * margin.freeze.view-max-age ago (timed from before that valuation read them, so its marks are younger), with the
+     * risk-parameter set active now, the account stored LIQUIDATION now, from the book the account holds now
+     * (positions, realized PnL and margin mode) and the collateral collateral-service values now (compared but for its
+     * time). Its marks are the one input not checked: they lag the answer by at most that age, a product choice (a
+     * price move since is the next re-margin pass's, as for any account); its as-of time and input ages are those of
+     * its valuation, not of the answer. Nothing is recorded then: the status it shows is stored already. Otherwise the
+     * account re-evaluated ({@link #reevaluated}), from the account and collateral read for the check when there was a
+     * view to check. Empty when collateral-service does not answer or the valuation fails.
+     */
+    private Optional<AccountRisk> keptOrRevalued(String accountId) {
+        long read = readStamp();
+        ActiveRiskParameters.Active set = parameters.current();
+        Valued kept = keptBreachView(accountId, set, read);
+        if (kept == null) {
+            meters.counter("margin.freeze.views", "source", "valued").increment();
+            return reevaluated(accountId, read, () -> valued(accountId));
+        }
+        Optional<AccountStore.AccountState> state = store.load(accountId);
+        Optional<Collateral> held;
+        try {
+            held = collateral.collateral(accountId);
+        } catch (DependencyException e) {
+            // the valuation would ask the same collateral-service: failed as it would
+            LOG.warnf("re-evaluation of %s after its freeze skipped: %s", accountId, e.getMessage());
+            return Optional.empty();
+        }
+        // the status stored now, not only this replica's valuations: another replica's or a newer HEALTHY stands
+        boolean current = state.isPresent() && state.get().lastStatus() == RiskStatus.LIQUIDATION && sameBook(state.get(), kept.in())
+                && held.map(h -> h.sameValuation(kept.in().collateral)).orElse(false);
+        meters.counter("margin.freeze.views", "source", current ? "kept" : "valued").increment();
+        if (!current) {
+            return reevaluated(accountId, read, () -> valued(accountId, inputs(accountId, set, state, held, List.of())));
+        }
+        Valued frozen = new Valued(kept.risk().withFrozen(state.get().frozen()), kept.in());
+        views.publish(frozen);
+        return Optional.of(frozen.risk());
+    }
+
+    /**
+     * The account's kept LIQUIDATION view when {@link #keptOrRevalued} may check it: read at most
+     * margin.freeze.view-max-age before {@code now} ({@link #readStamp}), with the risk-parameter set {@code set}; null
+     * otherwise.
+     */
+    private Valued keptBreachView(String accountId, ActiveRiskParameters.Active set, long now) {
+        Kept entry = breachViews.get(accountId);
+        Duration maxAge = config.freeze().viewMaxAge();
+        if (entry == null || entry.view() == null || maxAge.isZero() || now - entry.read() > maxAge.toNanos()
+                || !entry.view().parameters().version().equals(set.version())) {
+            return null;
+        }
+        return entry.view();
+    }
+
+    /** Whether the account holds the book {@code in} was read with: positions, realized PnL and margin mode. */
+    private static boolean sameBook(AccountStore.AccountState state, Inputs in) {
+        if (state.mode() != in.mode || state.realizedPnl().compareTo(in.realized) != 0
+                || state.positions().size() != in.positions.size()) {
+            return false;
+        }
+        for (int i = 0; i < in.positions.size(); i++) {
+            Position now = state.positions().get(i);
+            Position was = in.positions.get(i);
+            if (!now.instrument().equals(was.instrument()) || now.quantity().compareTo(was.quantity()) != 0
+                    || now.averageEntryPrice().compareTo(was.averageEntryPrice()) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A recorded valuation of an account for {@link #keptOrRevalued}: when its inputs were read ({@link #readStamp}),
+     * and its view when a freeze may answer it, null when not (a clear, which an older valuation cannot undo).
+     */
+    private record Kept(long read, Valued view) {
+    }
+
+    /**
+     * Keeps {@code v}, a valuation whose status is recorded and whose inputs were read at {@code read}
+     * ({@link #readStamp}), as the account's view a freeze may answer when it is LIQUIDATION and from the full model
+     * (not conservative, not PORTFOLIO's fallback, not ISOLATED, whose buckets the book check does not cover); clears
+     * the account's kept view otherwise. A valuation read later, kept or cleared, stands: one that read its inputs
+     * earlier but finished later (a pass overtaken by a re-evaluation) changes nothing. Called before the valuation's
+     * RiskEvent is published: a freeze that follows the event finds it. Nothing is kept while
+     * margin.freeze.view-max-age is 0, and a clear is only kept over an entry (the pass prunes them: {@link #pruneKept}).
+     */
+    private void rememberForFreeze(long read, Valued v) {
+        if (config.freeze().viewMaxAge().isZero()) {
+            return;
+        }
+        AccountRisk risk = v.risk();
+        boolean answerable = risk.status() == RiskStatus.LIQUIDATION && !risk.conservative() && risk.isolated() == null
+                && risk.mode() != MarginMode.ISOLATED && (risk.portfolio() == null || !risk.portfolio().fallback());
+        if (answerable) {
+            breachViews.compute(risk.accountId(), (id, kept) -> kept != null && kept.read() > read ? kept : new Kept(read, v));
+        } else {
+            breachViews.computeIfPresent(risk.accountId(), (id, kept) -> kept.read() > read ? kept : new Kept(read, null));
+        }
+    }
+
+    /**
+     * Drops the kept views and clears read more than margin.freeze.view-max-age ago: none could be answered, and any
+     * valuation that would replace one read earlier still, so is too old to be answered itself.
+     */
+    private void pruneKept() {
+        long oldest = System.nanoTime() - config.freeze().viewMaxAge().toNanos();
+        breachViews.values().removeIf(kept -> kept.read() - oldest < 0);
+    }
+
+    /**
+     * Now, on a monotonic clock, distinct from every earlier stamp: taken before a valuation reads its inputs, it orders
+     * valuations by their reads and bounds a kept view's age from before its marks were read.
+     */
+    private long readStamp() {
+        return readClock.updateAndGet(last -> Math.max(last + 1, System.nanoTime()));
     }
 
     // ---- queries ----
@@ -233,7 +372,15 @@ public class MarginEngine {
     }
 
     /** An account's view, the marks it was valued at and the risk-parameter set it was computed with (what its liquidation prices need). */
-    private record Valued(AccountRisk risk, Map<String, MarketMark> marks, ActiveRiskParameters.Active parameters) {
+    private record Valued(AccountRisk risk, Inputs in) {
+
+        Map<String, MarketMark> marks() {
+            return in.marks;
+        }
+
+        ActiveRiskParameters.Active parameters() {
+            return in.parameters;
+        }
     }
 
     /** The account valued now, without liquidation prices: the re-margin loop's figures. */
@@ -248,7 +395,7 @@ public class MarginEngine {
 
     /** {@link #valued(String, Inputs)} with {@code revaluation} standing in for RevalueBook (the pass's batched figures). */
     private Valued valued(String accountId, Inputs in, PortfolioAccount.Revaluation revaluation) {
-        return new Valued(viewWith(accountId, in, now(), revaluation, shortfall), in.marks, in.parameters);
+        return new Valued(viewWith(accountId, in, now(), revaluation, shortfall), in);
     }
 
     /**
@@ -307,7 +454,7 @@ public class MarginEngine {
             return result;
         }
         // the after view only: what the change would do; the account now is GetAccountView's answer
-        return new WhatIf(result.before(), withLiquidationPrices(new Valued(result.after(), in.marks, in.parameters)));
+        return new WhatIf(result.before(), withLiquidationPrices(new Valued(result.after(), in)));
     }
 
     /**
@@ -459,6 +606,12 @@ public class MarginEngine {
         ActiveRiskParameters.Active set = parameters.current();
         Optional<AccountStore.AccountState> state = store.load(accountId);
         Optional<Collateral> held = collateral.collateral(accountId);
+        return inputs(accountId, set, state, held, extraInstruments);
+    }
+
+    /** {@link #inputs(String, List)} from the account and collateral read already: the marks of its instruments read now. */
+    private Inputs inputs(String accountId, ActiveRiskParameters.Active set, Optional<AccountStore.AccountState> state,
+                          Optional<Collateral> held, List<String> extraInstruments) {
         if (state.isEmpty() && held.isEmpty()) {
             throw new NotFoundException("UNKNOWN_ACCOUNT", "neither margin-service nor collateral-service knows account " + accountId);
         }
@@ -553,6 +706,7 @@ public class MarginEngine {
         try {
             while (!stopping) {
                 long reading = System.nanoTime();
+                long read = readStamp();
                 List<AccountStore.Remarginable> page = store.remarginPage(after, config.remargin().pageSize());
                 timed("read", reading);
                 if (page.isEmpty()) {
@@ -567,7 +721,7 @@ public class MarginEngine {
                 try {
                     pages.add(pool.submit(() -> {
                         try {
-                            remargin(set, page);
+                            remargin(set, page, OptionalLong.of(read));
                         } finally {
                             free.release();
                         }
@@ -582,6 +736,7 @@ public class MarginEngine {
             Thread.currentThread().interrupt();
         } finally {
             awaitPages(pages);
+            pruneKept(); // the kept views' bound: only those read within the age a freeze allows outlive a pass
         }
         return passed;
     }
@@ -669,13 +824,15 @@ public class MarginEngine {
      * for every status change written. A row not written had something recorded or changed since the page's read (a
      * fill and its re-evaluation): that newer write stands and publishes its own, the page's view of it is dropped. ISOLATED accounts (the page reads no buckets) and holders of an instrument
      * pricing refused go through {@link #reevaluate} one by one. Then the page's views go to WatchAccount subscribers
-     * (a re-evaluated account publishes its own).
+     * (a re-evaluated account publishes its own). Its views are not kept for a freeze: when the page was read is not
+     * known here.
      */
     public void remargin(List<AccountStore.Remarginable> page) {
-        remargin(parameters.current(), page);
+        remargin(parameters.current(), page, OptionalLong.empty());
     }
 
-    private void remargin(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page) {
+    /** {@link #remargin(List)}; with the page's views kept for a freeze when {@code read} says when it was read. */
+    private void remargin(ActiveRiskParameters.Active set, List<AccountStore.Remarginable> page, OptionalLong read) {
         Map<String, Valued> valued;
         List<String> alone = new ArrayList<>();
         try {
@@ -733,6 +890,13 @@ public class MarginEngine {
         for (AccountRisk now : toStore) {
             if (!written.contains(now.accountId())) {
                 valued.remove(now.accountId()); // a newer write stands: its view is published by its writer
+            }
+        }
+        if (read.isPresent()) {
+            valued.values().forEach(v -> rememberForFreeze(read.getAsLong(), v)); // each as stored: written now, or unchanged
+        }
+        for (AccountRisk now : toStore) {
+            if (!written.contains(now.accountId())) {
                 continue;
             }
             RiskStatus previous = judgedAgainst.get(now.accountId()).state().lastStatus();
@@ -911,10 +1075,16 @@ public class MarginEngine {
 
     /** {@link #reevaluate}: the view it recorded and published, empty when the valuation failed (nothing recorded). */
     private Optional<AccountRisk> reevaluated(String accountId) {
+        return reevaluated(accountId, readStamp(), () -> valued(accountId));
+    }
+
+    /** {@link #reevaluated(String)} by {@code valuation}, whose inputs are read after {@code read} ({@link #readStamp}). */
+    private Optional<AccountRisk> reevaluated(String accountId, long read, Supplier<Valued> valuation) {
         Valued valued;
         try {
-            valued = valued(accountId);
+            valued = valuation.get();
             if (recordOpenings(valued.risk())) {
+                read = readStamp();
                 valued = valued(accountId); // as recorded: another request may have recorded a bucket first
             }
         } catch (DependencyException e) {
@@ -929,7 +1099,9 @@ public class MarginEngine {
             return Optional.empty();
         }
         AccountRisk now = valued.risk();
-        store.recordStatus(now).ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
+        Optional<AccountStore.StatusChange> recorded = store.recordStatus(now);
+        rememberForFreeze(read, valued);
+        recorded.ifPresent(change -> risk.publish(new RiskEvent(accountId, change.now().status(),
                 change.previous(), now.equity(), now.initialMargin(), now.maintenanceMargin(), now.marginRatio(), now.asOfMs(),
                 change.now().breachedInstrument())));
         views.publish(valued);

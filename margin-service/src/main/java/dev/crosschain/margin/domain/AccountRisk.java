@@ -67,6 +67,13 @@ public record AccountRisk(String accountId, boolean frozen, Collateral collatera
                 portfolio, version, liquidationPrices, isolated);
     }
 
+    /** The same figures, with the account's freeze flag {@code frozen} (figures do not depend on it). */
+    public AccountRisk withFrozen(boolean frozen) {
+        return new AccountRisk(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity,
+                equityIm, initialMargin, maintenanceMargin, marginRatio, status, conservative, inputAges, asOfMs, mode,
+                portfolio, parametersVersion, liquidationPrices, isolated);
+    }
+
     /** The same figures with {@code prices}. */
     public AccountRisk withLiquidationPrices(List<LiquidationPrice> prices) {
         return new AccountRisk(accountId, frozen, collateral, positions, realizedPnl, unrealizedPnl, optionValue, equity,

@@ -18,6 +18,12 @@ public record Collateral(List<CollateralLine> lines, BigDecimal marketValue, Big
         return new Collateral(List.of(), BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, false, nowMs);
     }
 
+    /** Whether {@code other} holds and values the same lines and totals; when either was valued is left out. */
+    public boolean sameValuation(Collateral other) {
+        return lines.equals(other.lines) && marketValue.compareTo(other.marketValue) == 0 && valueIm.compareTo(other.valueIm) == 0
+                && valueMm.compareTo(other.valueMm) == 0 && stale == other.stale;
+    }
+
     /** A requested hypothetical withdrawal. */
     public record Withdrawal(String chainId, String asset, BigDecimal amount) {
     }

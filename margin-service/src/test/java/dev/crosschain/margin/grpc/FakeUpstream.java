@@ -42,8 +42,8 @@ final class FakeUpstream {
     static final int PORT = 19193;
     private static FakeUpstream instance;
 
-    /** How a fake answers. SLOW answers after longer than the test deadline. */
-    enum Mode { OK, UNAVAILABLE, SLOW }
+    /** How a fake answers. SLOW answers after longer than the test deadline; LATE within it, after 600 ms. */
+    enum Mode { OK, UNAVAILABLE, SLOW, LATE }
 
     final Collateral collateral = new Collateral();
     final Pricing pricing = new Pricing();
@@ -84,6 +84,9 @@ final class FakeUpstream {
                 return true;
             case SLOW:
                 LockSupport.parkNanos(1_500_000_000L); // the fake upstream is slower than the 1 s deadline
+                return false;
+            case LATE:
+                LockSupport.parkNanos(600_000_000L);
                 return false;
             default:
                 return false;

@@ -66,6 +66,14 @@ class MarginGrpcServiceTest {
     static MarginServiceGrpc.MarginServiceBlockingStub margin;
     static MarginServiceGrpc.MarginServiceStub async;
     static FakeUpstream upstream;
+    @jakarta.inject.Inject
+    dev.crosschain.margin.app.MarginEngine engine;
+
+    @jakarta.inject.Inject
+    dev.crosschain.margin.app.MarginConfig config;
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
 
     @BeforeAll
     static void connect() {
@@ -73,7 +81,14 @@ class MarginGrpcServiceTest {
         upstream.pricing.linear(PERP, "3000", false);
         upstream.pricing.option(CALL, "100", "3000", 0.25);
         channel = ManagedChannelBuilder.forAddress("localhost", 19103).usePlaintext().build();
-        margin = MarginServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        // a deadline per call, not one fixed when the class connects: that one ran out for every call after 30 s
+        margin = MarginServiceGrpc.newBlockingStub(channel).withInterceptors(new io.grpc.ClientInterceptor() {
+            @Override
+            public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method, io.grpc.CallOptions options,
+                                                                 io.grpc.Channel next) {
+                return next.newCall(method, options.getDeadline() == null ? options.withDeadlineAfter(30, TimeUnit.SECONDS) : options);
+            }
+        });
         async = MarginServiceGrpc.newStub(channel);
     }
 
@@ -368,8 +383,7 @@ class MarginGrpcServiceTest {
     @Test
     void aFreezeAskingForTheViewAnswersTheFrozenViewAndWatchAccountSeesIt() {
         String acc = "acc-freeze-view";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
-        fill("fzv-1", acc, PERP, Side.SIDE_BUY, "1", "2900");
+        fundedLong(acc, "1000", "2900");
         BlockingQueue<Object> views = new LinkedBlockingQueue<>();
         Context.CancellableContext stream = Context.current().withCancellation();
         stream.run(() -> async.watchAccount(WatchAccountRequest.newBuilder().setAccountId(acc).build(), collect(views)));
@@ -403,8 +417,7 @@ class MarginGrpcServiceTest {
     @Test
     void aFreezeAskingForTheViewWhileCollateralIsSlowIsAnsweredWithinTheCallersDeadlineWithoutTheView() {
         String acc = "acc-freeze-view-slow";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
-        fill("fzs-1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        fundedLong(acc, "1000", "3000");
         upstream.collateral.mode.set(FakeUpstream.Mode.SLOW);
         SetLiquidationFreezeResponse answer;
         try {
@@ -422,18 +435,116 @@ class MarginGrpcServiceTest {
     }
 
     @Test
+    void aFreezeWhoseValuationOutlastsTheWaitIsValuedOnceAndNotQueuedAgain() {
+        String acc = "acc-freeze-view-late";
+        fundedLong(acc, "1000", "3000");
+        // the fill's re-evaluation made its one GetCollateral; the re-margin passes make GetCollaterals, not these
+        awaitTrue(() -> singleCalls(acc) == 1, "the fill's re-evaluation read the collateral");
+        upstream.collateral.mode.set(FakeUpstream.Mode.LATE);
+        try {
+            // the caller's 500 ms: the freeze waits half of it for a valuation whose collateral answers after 600 ms
+            SetLiquidationFreezeResponse answer = margin.withDeadlineAfter(500, TimeUnit.MILLISECONDS).setLiquidationFreeze(
+                    SetLiquidationFreezeRequest.newBuilder().setAccountId(acc).setFrozen(true).setAuctionId("auction-l")
+                            .setReturnView(true).build());
+            assertThat(answer.getFrozen()).isTrue();
+            assertThat(answer.hasView()).isFalse();
+            awaitTrue(() -> singleCalls(acc) >= 2, "the freeze's valuation read the collateral");
+            // GetAccountView's own read, 600 ms: long after a re-evaluation queued with the answer would have read
+            assertThat(view(acc).getFrozen()).isTrue();
+            assertThat(singleCalls(acc)).as("the late valuation records its own result: no re-evaluation queued").isEqualTo(3);
+        } finally {
+            upstream.collateral.mode.set(FakeUpstream.Mode.OK);
+        }
+        assertThat(freeze(acc, false, "auction-l")).isFalse();
+    }
+
+    static int singleCalls(String account) {
+        java.util.concurrent.atomic.AtomicInteger n = upstream.collateral.singleCallsOf.get(account);
+        return n == null ? 0 : n.get();
+    }
+
+    @Test
     void aFreezeAskingForTheViewWhileCollateralIsDownFreezesAndAnswersNoView() {
         String acc = "acc-freeze-view-down";
-        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "1000", "1", "0", "0"});
-        fill("fzd-1", acc, PERP, Side.SIDE_BUY, "1", "3000");
+        fundedLong(acc, "1000", "3000");
         upstream.collateral.mode.set(FakeUpstream.Mode.UNAVAILABLE);
         SetLiquidationFreezeResponse answer = freezeWithView(acc, true, "auction-d");
         upstream.collateral.mode.set(FakeUpstream.Mode.OK);
         assertThat(answer.getFrozen()).isTrue();
         assertThat(answer.hasView()).isFalse();
         assertThat(view(acc).getFrozen()).isTrue();
-        assertError(() -> fill("fzd-2", acc, PERP, Side.SIDE_BUY, "1", "3000"), Status.Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN", null);
+        assertError(() -> fill(acc + "-2", acc, PERP, Side.SIDE_BUY, "1", "3000"), Status.Code.FAILED_PRECONDITION, "ACCOUNT_FROZEN", null);
         assertThat(freeze(acc, false, "auction-d")).isFalse();
+    }
+
+    @Test
+    void aFreezeAskingForTheViewRightAfterTheBreachAnswersTheViewThatFoundIt() {
+        String acc = breachedAccount("acc-freeze-kept").account();
+        AccountView before = view(acc);
+        upstream.pricing.mode.set(FakeUpstream.Mode.UNAVAILABLE); // no valuation can be made now: only the kept view
+        SetLiquidationFreezeResponse answer = freezeWithView(acc, true, "auction-k");
+        assertThat(answer.getFrozen()).isTrue();
+        assertThat(answer.hasView()).as("the breach's view, kept").isTrue();
+        assertThat(answer.getView().getFrozen()).isTrue();
+        assertThat(answer.getView().getStatus()).isEqualTo(AccountStatus.ACCOUNT_STATUS_LIQUIDATION);
+        assertThat(figures(answer.getView().toBuilder().setFrozen(false).build())).isEqualTo(figures(before));
+    }
+
+    @Test
+    void aFreezeAnswersNoKeptViewOnceTheAccountIsStoredHealthyAgain() throws java.sql.SQLException {
+        String acc = breachedAccount("acc-freeze-cleared").account();
+        quietPasses();
+        // recorded HEALTHY by a valuation this engine did not make (another replica's, or one that read newer marks
+        // but was recorded after this one's keep): the stored status stands, not this engine's kept view
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("UPDATE account SET last_status = 'HEALTHY' WHERE account_id = ?")) {
+            s.setString(1, acc);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(freezeWithView(acc, true, "auction-h").hasView()).as("valued afresh, pricing down").isFalse();
+    }
+
+    @Test
+    void aFreezeAsksForAFreshValuationWhenTheCollateralChangedSinceTheBreach() {
+        Breach breach = breachedAccount("acc-freeze-collateral");
+        String acc = breach.account();
+        quietPasses();
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "150", "1", "0", "0"});
+        assertThat(freezeWithView(acc, true, "auction-c").hasView()).as("valued afresh, pricing down").isFalse();
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", "100", "1", "0", "0"});
+        // the same freeze again, the collateral as the breach's view had it: that view is answered (it was not too old)
+        SetLiquidationFreezeResponse again = freezeWithView(acc, true, "auction-c");
+        assertKeptViewAnswered(breach, again);
+    }
+
+    @Test
+    void aFreezeAsksForAFreshValuationWhenTheBookChangedSinceTheBreach() {
+        Breach breach = breachedAccount("acc-freeze-book");
+        String acc = breach.account();
+        quietPasses();
+        fill(acc + "-2", acc, PERP, Side.SIDE_SELL, "0.5", "3100"); // long 0.5 at 3,100, realized PnL 0
+        assertThat(freezeWithView(acc, true, "auction-b1").hasView()).as("valued afresh, pricing down").isFalse();
+        assertThat(freeze(acc, false, "auction-b1")).isFalse();
+        fill(acc + "-3", acc, PERP, Side.SIDE_BUY, "0.5", "3100"); // the breach's book again
+        SetLiquidationFreezeResponse again = freezeWithView(acc, true, "auction-b2");
+        assertKeptViewAnswered(breach, again);
+    }
+
+    /** {@code again} answered the breach's kept view, frozen; first its premise: the view was not too old yet. */
+    void assertKeptViewAnswered(Breach breach, SetLiquidationFreezeResponse again) {
+        assertThat(System.currentTimeMillis() - breach.sinceMs()).as("the kept view's age at most").isLessThan(config.freeze().viewMaxAge().toMillis());
+        assertThat(again.hasView()).isTrue();
+        assertThat(again.getView().getFrozen()).isTrue();
+    }
+
+    @Test
+    void aFreezeAsksForAFreshValuationWhenTheBreachesViewIsTooOld() {
+        String acc = breachedAccount("acc-freeze-old").account();
+        long quiet = quietPasses();
+        // the kept view was valued before quiet (no valuation succeeds since); a second of slack for a fill's
+        // re-evaluation that read its marks just before pricing went down and was slower than the flush
+        awaitTrue(() -> System.currentTimeMillis() > quiet + config.freeze().viewMaxAge().toMillis() + 1_000, "the kept view older than its bound");
+        assertThat(freezeWithView(acc, true, "auction-o").hasView()).as("valued afresh, pricing down").isFalse();
     }
 
     @Test
@@ -611,6 +722,56 @@ class MarginGrpcServiceTest {
     static boolean freeze(String account, boolean frozen, String auction) {
         return margin.withDeadlineAfter(30, TimeUnit.SECONDS).setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen)
                 .setAuctionId(auction).build()).getFrozen();
+    }
+
+    /** An account funded with {@code usdc} USDC on ethereum (no haircut) and long 1 PERP bought at {@code price} (mark 3,000). */
+    static void fundedLong(String acc, String usdc, String price) {
+        upstream.collateral.set(acc, false, new Object[]{"ethereum", "USDC", usdc, "1", "0", "0"});
+        fill(acc + "-1", acc, PERP, Side.SIDE_BUY, "1", price);
+    }
+
+    /** A breached account, and a time before any valuation of it: the oldest its kept view can be. */
+    record Breach(String account, long sinceMs) {
+    }
+
+    /**
+     * A fresh account {@code prefix}-n in LIQUIDATION (100 USDC, long 1 PERP at 3,100, mark 3,000: equity 0, MM 30),
+     * once WatchRisk told its breach: a valuation recorded it (and kept its view for a freeze).
+     */
+    static Breach breachedAccount(String prefix) {
+        long since = System.currentTimeMillis();
+        String acc = prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        stream.run(() -> async.watchRisk(WatchRiskRequest.getDefaultInstance(), collect(events)));
+        try {
+            fundedLong(acc, "100", "3100");
+            awaitItem(events, e -> e instanceof WatchRiskResponse r && r.getEvent().getAccountId().equals(acc)
+                    && r.getEvent().getStatus() == AccountStatus.ACCOUNT_STATUS_LIQUIDATION, WatchRiskResponse.class);
+        } finally {
+            stream.cancel(null);
+        }
+        return new Breach(acc, since);
+    }
+
+    /**
+     * Takes pricing down and returns once no valuation can keep a newer view: a pass runs one at a time (remarginAll),
+     * so the one run here starts after any pass that read marks before, and fails itself. Returns when it did: every
+     * view kept from now on was valued before.
+     */
+    long quietPasses() {
+        upstream.pricing.mode.set(FakeUpstream.Mode.UNAVAILABLE);
+        engine.remarginAll();
+        return System.currentTimeMillis();
+    }
+
+    /** Waits until {@code condition} holds; fails after PATIENCE. */
+    static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("awaiting " + what).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
     }
 
     static SetLiquidationFreezeResponse freezeWithView(String account, boolean frozen, String auction) {
