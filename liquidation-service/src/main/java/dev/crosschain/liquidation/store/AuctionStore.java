@@ -265,6 +265,7 @@ public class AuctionStore {
                 }
             }
             insertLot(c, auctionId, items, itemValues(lot, items, lotAssetUsd));
+            AuctionChangeFeed.notify(c, auctionId);
             return new CappedOpen(CappedOpen.Status.OPENED, fraction);
         });
     }
@@ -393,19 +394,22 @@ public class AuctionStore {
      * bucket auction ({@link #unfreezePending}, {@link #releasedAfterPartialLot}).
      */
     public boolean supersede(String auctionId, long version, Instant now) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("""
-                     UPDATE auction SET status = 'CLOSED', version = version + 1, closed_at_ms = ?, cancel_reason = ?
-                     WHERE auction_id = ? AND version = ? AND status = 'OPEN' AND bucket_instrument IS NOT NULL
-                       AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = auction.auction_id AND b.status = 'ACCEPTED')""")) {
-            s.setLong(1, now.toEpochMilli());
-            s.setString(2, Auction.WHOLE_BOOK_IN_LIQUIDATION);
-            s.setString(3, auctionId);
-            s.setLong(4, version);
-            return s.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new StoreException("closing bucket auction " + auctionId + " failed", e);
-        }
+        return Transactions.readCommitted(dataSource, "closing bucket auction " + auctionId, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE auction SET status = 'CLOSED', version = version + 1, closed_at_ms = ?, cancel_reason = ?
+                    WHERE auction_id = ? AND version = ? AND status = 'OPEN' AND bucket_instrument IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = auction.auction_id AND b.status = 'ACCEPTED')""")) {
+                s.setLong(1, now.toEpochMilli());
+                s.setString(2, Auction.WHOLE_BOOK_IN_LIQUIDATION);
+                s.setString(3, auctionId);
+                s.setLong(4, version);
+                if (s.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            AuctionChangeFeed.notify(c, auctionId);
+            return true;
+        });
     }
 
     /**
@@ -778,6 +782,7 @@ public class AuctionStore {
                 i.setBoolean(6, rebased != null);
                 i.executeUpdate();
             }
+            AuctionChangeFeed.notify(c, auctionId);
             return Optional.of(new Reset(auctionId, epoch, now, startValueUsd, reason));
         });
     }
@@ -831,6 +836,27 @@ public class AuctionStore {
             return ids;
         } catch (SQLException e) {
             throw new StoreException("listing open auctions failed", e);
+        }
+    }
+
+    /**
+     * The auctions a watcher may have missed a change of since {@code since}: every OPEN one (its bids and resets leave no
+     * time stamp on it), and those closed at or after {@code since}.
+     */
+    public List<String> openOrClosedSince(Instant since) {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement(
+                     "SELECT auction_id FROM auction WHERE status = 'OPEN' OR closed_at_ms >= ? ORDER BY seq")) {
+            s.setLong(1, since.toEpochMilli());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("listing auctions changed since " + since + " failed", e);
         }
     }
 
@@ -1000,6 +1026,7 @@ public class AuctionStore {
                 a.setString(4, request.auctionId());
                 a.executeUpdate();
             }
+            AuctionChangeFeed.notify(c, request.auctionId());
         }
     }
 
@@ -1065,6 +1092,7 @@ public class AuctionStore {
             Bid bid = readBid(c, bidId).orElseThrow(() -> new NotFoundException("UNKNOWN_BID", bidId));
             if (marked) {
                 book(c, bid, now);
+                AuctionChangeFeed.notify(c, bid.auctionId());
             }
             boolean done;
             try (PreparedStatement s = c.prepareStatement("""
@@ -1113,6 +1141,7 @@ public class AuctionStore {
                 a.setString(2, bid.auctionId());
                 a.executeUpdate();
             }
+            AuctionChangeFeed.notify(c, bid.auctionId());
             return true;
         });
     }
