@@ -156,6 +156,31 @@ public final class Suite implements AutoCloseable {
     }
 
     /**
+     * Starts another replica of a started service: the same database, upstream services and credentials, its own ports
+     * ({@code replicaPortBase} in place of the suite's), the settings in {@code overrides} on top; awaits it ready. It is
+     * stopped with the suite. Returns channels at {@code replicaPortBase}: only the stub of {@code spec} reaches a service.
+     */
+    public Endpoints startReplica(ServiceSpec spec, int replicaPortBase, Path logDir, Map<String, String> overrides)
+            throws IOException, InterruptedException {
+        Launch launch = launches.get(spec);
+        if (launch == null) {
+            throw new IllegalArgumentException(spec.module() + " was not started by this suite");
+        }
+        requireFree(spec.httpPort(replicaPortBase), spec);
+        requireFree(spec.grpcPort(replicaPortBase), spec);
+        Map<String, String> env = new HashMap<>(launch.env());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(spec.httpPort(replicaPortBase)));
+        env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(spec.grpcPort(replicaPortBase)));
+        env.putAll(overrides);
+        ServiceProcess process = ServiceProcess.start(spec, launch.repoRoot(), logDir, env, spec.httpPort(replicaPortBase));
+        synchronized (this) {
+            processes.add(process);
+        }
+        process.awaitReady(START_TIMEOUT);
+        return new Endpoints("localhost", replicaPortBase, credentials);
+    }
+
+    /**
      * Stops the services also when this JVM is stopped by a signal (Ctrl-C, SIGTERM, a timeout): a driver's
      * try-with-resources does not run then, and the service processes would outlive it holding their ports. Close
      * the returned handle before the suite when the run ends normally.

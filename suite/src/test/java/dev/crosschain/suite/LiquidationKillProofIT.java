@@ -130,14 +130,14 @@ class LiquidationKillProofIT {
     private static final long RECOVERY_EVERY_MS = 2000;
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final Duration FEED_EVERY = Duration.ofSeconds(5);
-    private static final BigDecimal ENTRY = new BigDecimal("3000");
-    private static final BigDecimal BREACH = new BigDecimal("2625");
+    static final BigDecimal ENTRY = new BigDecimal("3000");
+    static final BigDecimal BREACH = new BigDecimal("2625");
     /** The fixed marks of the value count: the index levels at the breach. */
     private static final Map<String, BigDecimal> MARKS = Map.of("ETH", BREACH, "USDC", BigDecimal.ONE);
     private static final String PERP = DemoScenario.PERP;
     /** liquidation-service's defaults: the insurance fund account and the cash leg's chain and asset. */
-    private static final String FUND = "insurance-fund";
-    private static final String CASH = "ethereum/USDC";
+    static final String FUND = "insurance-fund";
+    static final String CASH = "ethereum/USDC";
     private static final BigDecimal FUND_CAPITAL = new BigDecimal("1000");
     private static final BigDecimal BIDDER_USDC = new BigDecimal("1000000");
 
@@ -399,6 +399,11 @@ class LiquidationKillProofIT {
             }
             run.bidders.forEach(b -> expected.put(b, new Holdings(Map.of(CASH, BIDDER_USDC))));
         }
+        deposit(services, expected, tag);
+    }
+
+    /** Deposits what each account is {@code expected} to hold through the chain adapters; awaits it final. */
+    static void deposit(Endpoints services, Map<String, Holdings> expected, String tag) throws InterruptedException {
         long height = System.currentTimeMillis() / 1000;
         try (ChainAdapter ethereum = ChainAdapter.connect("ethereum", services);
              ChainAdapter arbitrum = ChainAdapter.connect("arbitrum", services)) {
@@ -427,7 +432,7 @@ class LiquidationKillProofIT {
         for (Map.Entry<String, Holdings> account : expected.entrySet()) {
             Await.until("final deposits of " + account.getKey(), PATIENCE, () -> {
                 try {
-                    return holdings(account.getKey()).sameAmounts(account.getValue()) ? Optional.of(true) : Optional.empty();
+                    return holdings(services, account.getKey()).sameAmounts(account.getValue()) ? Optional.of(true) : Optional.empty();
                 } catch (StatusRuntimeException notYetKnown) {
                     return Optional.empty();
                 }
@@ -774,7 +779,7 @@ class LiquidationKillProofIT {
     }
 
     /** Tokens, positions and value at fixed marks (plus bad debt) over every account, bidder and the fund. */
-    private static void checkConservation(Books before, Books after) {
+    static void checkConservation(Books before, Books after) {
         assertThat(after.tokens().sameAmounts(before.tokens())).as("tokens before %s, after %s", before.tokens(), after.tokens())
                 .isTrue();
         assertThat(after.positionTotals()).isEqualTo(before.positionTotals());
@@ -859,18 +864,22 @@ class LiquidationKillProofIT {
     // ---- reading the services ----
 
     private Books books(List<Run> runs) {
+        return books(services, runs.stream().flatMap(run -> run.everyone().stream()).toList());
+    }
+
+    /** The books of {@code accounts} and the fund. */
+    static Books books(Endpoints services, List<String> accounts) {
         Map<String, Holdings> holdings = new TreeMap<>();
         Map<String, Map<String, Position>> positions = new TreeMap<>();
-        for (Run run : runs) {
-            for (String account : run.everyone()) {
-                holdings.put(account, holdings(account));
-                Map<String, Position> open = new TreeMap<>();
-                view(account).getPositionsList().stream().filter(p -> new BigDecimal(p.getQuantity()).signum() != 0)
-                        .forEach(p -> open.put(p.getInstrument(), p));
-                positions.put(account, open);
-            }
+        for (String account : accounts) {
+            holdings.put(account, holdings(services, account));
+            Map<String, Position> open = new TreeMap<>();
+            services.margin().getAccountView(GetAccountViewRequest.newBuilder().setAccountId(account).build()).getView()
+                    .getPositionsList().stream().filter(p -> new BigDecimal(p.getQuantity()).signum() != 0)
+                    .forEach(p -> open.put(p.getInstrument(), p));
+            positions.put(account, open);
         }
-        holdings.put(FUND, holdings(FUND));
+        holdings.put(FUND, holdings(services, FUND));
         positions.put(FUND, Map.of());
         BigDecimal badDebt = new BigDecimal(services.liquidation().getInsuranceFund(GetInsuranceFundRequest.getDefaultInstance())
                 .getOutstandingBadDebtUsd());
@@ -878,6 +887,10 @@ class LiquidationKillProofIT {
     }
 
     private Holdings holdings(String account) {
+        return holdings(services, account);
+    }
+
+    static Holdings holdings(Endpoints services, String account) {
         return Holdings.of(services.collateral().getCollateral(GetCollateralRequest.newBuilder().setAccountId(account).build()).getView());
     }
 
