@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * Tells this replica's watchers ({@link AuctionEvents}) of the auction changes other replicas commit, heard through
  * {@link AuctionChangeFeed}. Whenever the feed (re)starts listening, what it may have missed is sent to them as changed:
- * every OPEN auction and every auction closed since the feed last knew itself caught up, so a watcher ends with the
- * current state of each (intermediate versions in the gap are not replayed).
+ * every OPEN auction, every auction closed since the feed last knew itself caught up and every auction with a bid
+ * ACCEPTED or settled since then, so a watcher ends with the current state of each (intermediate versions in the gap
+ * are not replayed).
  */
 @ApplicationScoped
 public class ReplicaChanges {
@@ -41,8 +42,8 @@ public class ReplicaChanges {
     }
 
     private void catchUp(Instant since) {
-        List<String> ids = store.openOrClosedSince(since);
-        LOG.debugf("listening for other replicas' auction changes; %d auctions open or closed since %s sent to watchers again",
+        List<String> ids = store.changedSince(since);
+        LOG.debugf("listening for other replicas' auction changes; %d auctions that may have changed since %s sent to watchers again",
                 ids.size(), since);
         ids.forEach(events::changed);
     }

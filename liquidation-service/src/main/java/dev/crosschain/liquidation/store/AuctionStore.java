@@ -841,14 +841,20 @@ public class AuctionStore {
 
     /**
      * The auctions a watcher may have missed a change of since {@code since}: every OPEN one (its bids and resets leave no
-     * time stamp on it), and those closed at or after {@code since}.
+     * time stamp on it), those closed at or after {@code since}, and those with a bid still ACCEPTED or settled at or after
+     * {@code since} (a bid is often settled long after its auction closed).
      */
-    public List<String> openOrClosedSince(Instant since) {
+    public List<String> changedSince(Instant since) {
         List<String> ids = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement(
-                     "SELECT auction_id FROM auction WHERE status = 'OPEN' OR closed_at_ms >= ? ORDER BY seq")) {
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT auction_id FROM auction a
+                     WHERE a.status = 'OPEN' OR a.closed_at_ms >= ?
+                        OR EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = a.auction_id
+                                     AND (b.status = 'ACCEPTED' OR b.settled_at_ms >= ?))
+                     ORDER BY a.seq""")) {
             s.setLong(1, since.toEpochMilli());
+            s.setLong(2, since.toEpochMilli());
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getString(1));
