@@ -45,9 +45,11 @@ public class AuctionChangeFeed {
     private static final Duration BACKOFF_MAX = Duration.ofSeconds(5);
     /**
      * Taken off the moment the feed last knew itself caught up when it says since when changes may be missed: the close
-     * times it is compared with come from the clocks of other replicas.
+     * and settlement times it is compared with come from other replicas' clocks, read before their transaction (a reset
+     * takes its time before calls to margin-service that may be retried), so they may lag the commit by a lot. Wide,
+     * because sending a watcher an auction again is cheap and missing one is not.
      */
-    private static final Duration CLOCK_SLACK = Duration.ofSeconds(10);
+    private static final Duration CLOCK_SLACK = Duration.ofMinutes(5);
 
     private final String url;
     private final String user;
