@@ -57,6 +57,8 @@ public class AuctionChangeFeed {
     private final Clock clock = Clock.systemUTC();
     private volatile boolean stopped;
     private Thread thread;
+    /** The feed's connection while it has one: {@link #stop} closes it, since a read blocked on its socket ignores interrupts. */
+    private volatile Connection connection;
 
     public AuctionChangeFeed(@ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
                              @ConfigProperty(name = "quarkus.datasource.username") String user,
@@ -96,6 +98,14 @@ public class AuctionChangeFeed {
             thread.interrupt();
             thread = null;
         }
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debugf("closing the LISTEN connection on stop: %s", e.getMessage());
+            }
+        }
     }
 
     private void run(Consumer<String> onChange, Consumer<Instant> onListening) {
@@ -103,6 +113,10 @@ public class AuctionChangeFeed {
         Duration backoff = BACKOFF_MIN;
         while (!stopped) {
             try (Connection c = connect()) {
+                connection = c;
+                if (stopped) {
+                    return; // stop() ran before the connection was kept, so it could not close it
+                }
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                 }
@@ -120,6 +134,7 @@ public class AuctionChangeFeed {
                         }
                     } else {
                         for (PGNotification n : notifications) {
+                            LOG.debugf("heard %s", n.getParameter());
                             fromAnotherProcess(n.getParameter()).ifPresent(onChange);
                         }
                     }
