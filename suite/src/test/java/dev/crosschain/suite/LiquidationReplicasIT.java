@@ -8,14 +8,11 @@ import dev.crosschain.proto.liquidation.v1.BidStatus;
 import dev.crosschain.proto.liquidation.v1.BreakerTrip;
 import dev.crosschain.proto.liquidation.v1.GetAuctionRequest;
 import dev.crosschain.proto.liquidation.v1.GetHaltsRequest;
-import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
 import dev.crosschain.proto.liquidation.v1.ListAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.PlaceBidRequest;
 import dev.crosschain.proto.liquidation.v1.WatchAuctionsRequest;
 import dev.crosschain.proto.liquidation.v1.WatchAuctionsResponse;
-import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.ApplyFillRequest;
-import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
 import dev.crosschain.proto.margin.v1.Side;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -43,10 +40,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
-import static dev.crosschain.suite.LiquidationKillProofIT.BREACH;
-import static dev.crosschain.suite.LiquidationKillProofIT.CASH;
-import static dev.crosschain.suite.LiquidationKillProofIT.ENTRY;
-import static dev.crosschain.suite.LiquidationKillProofIT.FUND;
+import static dev.crosschain.suite.LiquidationBooks.BREACH;
+import static dev.crosschain.suite.LiquidationBooks.CASH;
+import static dev.crosschain.suite.LiquidationBooks.ENTRY;
+import static dev.crosschain.suite.LiquidationBooks.FUND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -89,13 +86,13 @@ class LiquidationReplicasIT {
                  Endpoints services = suite.endpoints();
                  Endpoints replicaB = suite.startReplica(ServiceSpec.LIQUIDATION, REPLICA_PORT_BASE, logs.resolve("b"),
                          Map.of("LIQUIDATION_BREAKER_MAX_MOVE", "0.25"));
-                 LiquidationKillProofIT.IndexFeed feed = new LiquidationKillProofIT.IndexFeed(services, ENTRY)) {
+                 IndexFeed feed = new IndexFeed(services, ENTRY)) {
                 Map<String, Holdings> deposits = new TreeMap<>();
                 accounts.forEach(account -> deposits.put(account, new Holdings(Map.of(CASH, DemoScenario.ALICE_ETHEREUM_USDC,
                         "arbitrum/USDC", DemoScenario.ALICE_ARBITRUM_USDC, "arbitrum/ETH", DemoScenario.ALICE_ARBITRUM_ETH))));
                 deposits.put(bidder, new Holdings(Map.of(CASH, BIDDER_USDC)));
                 deposits.put(FUND, new Holdings(Map.of(CASH, FUND_CAPITAL)));
-                LiquidationKillProofIT.deposit(services, deposits, tag);
+                LiquidationBooks.deposit(services, deposits, tag);
                 // a fill valued while a chain is still HALTED (collateral counted 0) would start the account in liquidation
                 DemoScenario.awaitChainsHealthy(services, accounts.get(0));
                 for (String account : accounts) {
@@ -105,7 +102,7 @@ class LiquidationReplicasIT {
                 }
                 List<String> everyone = new ArrayList<>(accounts);
                 everyone.add(bidder);
-                LiquidationKillProofIT.Books before = LiquidationKillProofIT.books(services, everyone);
+                LiquidationBooks.Books before = LiquidationBooks.books(services, everyone);
 
                 Context.CancellableContext watching = watch(services);
                 try {
@@ -136,7 +133,7 @@ class LiquidationReplicasIT {
                     watching.cancel(null);
                 }
                 feed.set(BREACH); // fresh marks for the views read now (same level)
-                LiquidationKillProofIT.checkConservation(before, LiquidationKillProofIT.books(services, everyone));
+                LiquidationBooks.checkConservation("LiquidationReplicasIT", before, LiquidationBooks.books(services, everyone));
             } finally {
                 for (ServiceSpec spec : ServiceSpec.values()) {
                     db.dropDatabase(prefix + spec.database());
@@ -248,9 +245,7 @@ class LiquidationReplicasIT {
                 return done ? Optional.of(true) : Optional.empty();
             });
             Await.until(account + " unfrozen", PATIENCE, () -> {
-                AccountView view = services.margin().getAccountView(GetAccountViewRequest.newBuilder().setAccountId(account).build())
-                        .getView();
-                return view.getFrozen() ? Optional.empty() : Optional.of(true);
+                return LiquidationBooks.view(services, account).getFrozen() ? Optional.empty() : Optional.of(true);
             });
         }
     }
