@@ -81,11 +81,12 @@ class LiquidationReplicasIT {
         Path logs = root.resolve("suite/target/replicas-logs");
         long started = System.nanoTime();
         try (PostgresServer db = PostgresServer.forTests()) {
+            Suite.Replica secondReplica = new Suite.Replica(ServiceSpec.LIQUIDATION, REPLICA_PORT_BASE, logs.resolve("b"),
+                    Map.of("LIQUIDATION_BREAKER_MAX_MOVE", "0.25"));
             try (Suite suite = Suite.start(db, prefix, root, logs.resolve("a"), PORT_BASE, List.of(ServiceSpec.values()),
-                    Map.of("LIQUIDATION_BREAKER_MAX_MOVE", "0.05"));
+                    Map.of("LIQUIDATION_BREAKER_MAX_MOVE", "0.05"), List.of(secondReplica));
                  Endpoints services = suite.endpoints();
-                 Endpoints replicaB = suite.startReplica(ServiceSpec.LIQUIDATION, REPLICA_PORT_BASE, logs.resolve("b"),
-                         Map.of("LIQUIDATION_BREAKER_MAX_MOVE", "0.25"));
+                 Endpoints replicaB = suite.endpoints(secondReplica);
                  IndexFeed feed = new IndexFeed(services, ENTRY)) {
                 Map<String, Holdings> deposits = new TreeMap<>();
                 accounts.forEach(account -> deposits.put(account, new Holdings(Map.of(CASH, DemoScenario.ALICE_ETHEREUM_USDC,
