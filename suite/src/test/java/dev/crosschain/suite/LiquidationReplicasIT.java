@@ -35,9 +35,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static dev.crosschain.suite.LiquidationBooks.BREACH;
@@ -52,7 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on that move (max-move 5 %, B's 25 %), so A holds the auctions it claims and every auction is opened by B (at once
  * for B's claims, by B's recovery for A's). A bidder watches WatchAuctions on A only and bids through A and B in turn.
  * Checked: exactly one auction opened per account in the database; the watcher on A saw each open and each change that
- * bids through B made, up to its close; every accepted bid settled with one collateral and one position transfer; tokens,
+ * bids through B made, up to its close, and every bid SETTLED whichever replica settled it; every accepted bid settled
+ * (in liquidation-service's database) with one collateral and one position transfer; tokens,
  * positions and value at fixed marks conserved over every account, the bidder and the fund.
  */
 class LiquidationReplicasIT {
@@ -126,6 +129,7 @@ class LiquidationReplicasIT {
                     Map<String, String> settledBids = settledBids(services, auctionOf);
                     assertThat(settledBids.keySet()).as("the bids settled are the bids the bidder was answered")
                             .isEqualTo(new TreeSet<>(bids.stream().map(Bid::getBidId).toList()));
+                    awaitWatchedSettled(settledBids);
                     checkOneTransferEach(db, prefix + ServiceSpec.COLLATERAL.database(),
                             "SELECT transfer_id FROM transfer WHERE transfer_id LIKE ?", tag, "/collateral", settledBids);
                     checkOneTransferEach(db, prefix + ServiceSpec.MARGIN.database(),
@@ -234,6 +238,21 @@ class LiquidationReplicasIT {
         Await.until("the watcher on replica A sees " + auctionId + " closed", PATIENCE, () ->
                 Optional.of(watchedOnA.get(auctionId)).filter(a -> a.getStatus() == AuctionStatus.AUCTION_STATUS_CLOSED));
         return accepted;
+    }
+
+    /**
+     * The settlements reached the watcher on A too, whichever replica made them: it ends showing each auction with exactly
+     * its settled bids, each SETTLED.
+     */
+    private void awaitWatchedSettled(Map<String, String> settledBids) throws InterruptedException {
+        Map<String, Set<String>> bidsOf = new TreeMap<>();
+        settledBids.forEach((bid, auction) -> bidsOf.computeIfAbsent(auction, k -> new TreeSet<>()).add(bid));
+        for (Map.Entry<String, Set<String>> auction : bidsOf.entrySet()) {
+            Await.until("the watcher on replica A sees every bid of " + auction.getKey() + " settled", PATIENCE, () ->
+                    Optional.ofNullable(watchedOnA.get(auction.getKey())).filter(a -> a.getStatus() == AuctionStatus.AUCTION_STATUS_CLOSED
+                            && a.getBidsList().stream().allMatch(b -> b.getStatus() == BidStatus.BID_STATUS_SETTLED)
+                            && a.getBidsList().stream().map(Bid::getBidId).collect(Collectors.toSet()).equals(auction.getValue())));
+        }
     }
 
     private static void awaitSettledAndReleased(Endpoints services, List<String> accounts) throws InterruptedException {
