@@ -70,6 +70,11 @@ public final class Endpoints implements AutoCloseable {
         return LiquidationServiceGrpc.newBlockingStub(liquidation).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** For WatchAuctions, which lasts as long as the watcher: no deadline. */
+    public LiquidationServiceGrpc.LiquidationServiceStub liquidationStreams() {
+        return LiquidationServiceGrpc.newStub(liquidation);
+    }
+
     /**
      * Reconnects at once to a service that came back (after {@link Suite#killAndRestart}): a channel whose connection
      * failed otherwise waits out its exponential reconnect backoff (up to two minutes) before it tries again.

@@ -55,11 +55,43 @@ public final class Suite implements AutoCloseable {
     /** As above, with settings added to every service's environment (e.g. a short adapter lease for a test). */
     public static Suite start(PostgresServer db, String databasePrefix, Path repoRoot, Path logDir, int portBase,
                               List<ServiceSpec> services, Map<String, String> extraEnvironment) throws IOException, InterruptedException {
+        return start(db, databasePrefix, repoRoot, logDir, portBase, services, extraEnvironment, List.of());
+    }
+
+    /**
+     * Another process of a service the suite starts, on the same database, upstream services and credentials: its own
+     * ports ({@code portBase} in place of the suite's), log directory, and {@code overrides} on top of the settings.
+     */
+    public record Replica(ServiceSpec spec, int portBase, Path logDir, Map<String, String> overrides) {
+
+        private Map<String, String> environment(Map<String, String> serviceEnvironment) {
+            Map<String, String> env = new HashMap<>(serviceEnvironment);
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(spec.httpPort(portBase)));
+            env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(spec.grpcPort(portBase)));
+            env.putAll(overrides);
+            return env;
+        }
+    }
+
+    /**
+     * As above, plus {@code replicas}: each is started together with its service (both awaited ready before the services
+     * downstream start), and stopped with the suite.
+     */
+    public static Suite start(PostgresServer db, String databasePrefix, Path repoRoot, Path logDir, int portBase,
+                              List<ServiceSpec> services, Map<String, String> extraEnvironment, List<Replica> replicas)
+            throws IOException, InterruptedException {
         Suite suite = new Suite(portBase);
         try {
             for (ServiceSpec spec : services) {
                 requireFree(spec.httpPort(portBase), spec);
                 requireFree(spec.grpcPort(portBase), spec);
+            }
+            for (Replica replica : replicas) {
+                if (!services.contains(replica.spec())) {
+                    throw new IllegalArgumentException("a replica of " + replica.spec().module() + ", which is not started");
+                }
+                requireFree(replica.spec().httpPort(replica.portBase()), replica.spec());
+                requireFree(replica.spec().grpcPort(replica.portBase()), replica.spec());
             }
             // Declaration order of ServiceSpec is dependency order: upstream services first.
             for (ServiceSpec spec : services) {
@@ -67,10 +99,18 @@ public final class Suite implements AutoCloseable {
                 db.createDatabase(database);
                 Map<String, String> env = environment(spec, db, database, portBase, suite.credentials);
                 env.putAll(extraEnvironment);
-                ServiceProcess process = ServiceProcess.start(spec, repoRoot, logDir, env, spec.httpPort(portBase));
-                suite.processes.add(process);
+                int first = suite.processes.size();
+                suite.processes.add(ServiceProcess.start(spec, repoRoot, logDir, env, spec.httpPort(portBase)));
                 suite.launches.put(spec, new Launch(repoRoot, logDir, env));
-                process.awaitReady(START_TIMEOUT);
+                for (Replica replica : replicas) {
+                    if (replica.spec() == spec) {
+                        suite.processes.add(ServiceProcess.start(spec, repoRoot, replica.logDir(), replica.environment(env),
+                                spec.httpPort(replica.portBase())));
+                    }
+                }
+                for (ServiceProcess process : suite.processes.subList(first, suite.processes.size())) {
+                    process.awaitReady(START_TIMEOUT);
+                }
             }
             return suite;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -153,6 +193,11 @@ public final class Suite implements AutoCloseable {
 
     public Endpoints endpoints() {
         return new Endpoints("localhost", portBase, credentials);
+    }
+
+    /** Channels to a replica started with the suite: only the stub of its service reaches a service. */
+    public Endpoints endpoints(Replica replica) {
+        return new Endpoints("localhost", replica.portBase(), credentials);
     }
 
     /**

@@ -1,10 +1,7 @@
 package dev.crosschain.suite;
 
 import dev.crosschain.postgres.PostgresServer;
-import dev.crosschain.proto.collateral.v1.Ack;
-import dev.crosschain.proto.collateral.v1.AckOutcome;
-import dev.crosschain.proto.collateral.v1.Deposit;
-import dev.crosschain.proto.collateral.v1.GetCollateralRequest;
+import dev.crosschain.suite.LiquidationBooks.Books;
 import dev.crosschain.proto.liquidation.v1.Auction;
 import dev.crosschain.proto.liquidation.v1.AuctionStatus;
 import dev.crosschain.proto.liquidation.v1.Bid;
@@ -22,11 +19,7 @@ import dev.crosschain.proto.liquidation.v1.PlaceBidResponse;
 import dev.crosschain.proto.margin.v1.AccountStatus;
 import dev.crosschain.proto.margin.v1.AccountView;
 import dev.crosschain.proto.margin.v1.ApplyFillRequest;
-import dev.crosschain.proto.margin.v1.GetAccountViewRequest;
-import dev.crosschain.proto.margin.v1.Position;
 import dev.crosschain.proto.margin.v1.Side;
-import dev.crosschain.proto.pricing.v1.IndexQuote;
-import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
 
@@ -57,12 +50,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import static dev.crosschain.suite.GrpcErrors.answerLost;
+import static dev.crosschain.suite.LiquidationBooks.BREACH;
+import static dev.crosschain.suite.LiquidationBooks.CASH;
+import static dev.crosschain.suite.LiquidationBooks.ENTRY;
+import static dev.crosschain.suite.LiquidationBooks.FUND;
+import static dev.crosschain.suite.LiquidationBooks.checkConservation;
+import static dev.crosschain.suite.LiquidationBooks.deposit;
 import static dev.crosschain.suite.GrpcErrors.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -129,15 +127,7 @@ class LiquidationKillProofIT {
     /** Recovery's period in liquidation-service (liquidation.recovery.every): the spread of the recovery-timed kill. */
     private static final long RECOVERY_EVERY_MS = 2000;
     private static final Duration PATIENCE = Duration.ofSeconds(120);
-    private static final Duration FEED_EVERY = Duration.ofSeconds(5);
-    private static final BigDecimal ENTRY = new BigDecimal("3000");
-    private static final BigDecimal BREACH = new BigDecimal("2625");
-    /** The fixed marks of the value count: the index levels at the breach. */
-    private static final Map<String, BigDecimal> MARKS = Map.of("ETH", BREACH, "USDC", BigDecimal.ONE);
     private static final String PERP = DemoScenario.PERP;
-    /** liquidation-service's defaults: the insurance fund account and the cash leg's chain and asset. */
-    private static final String FUND = "insurance-fund";
-    private static final String CASH = "ethereum/USDC";
     private static final BigDecimal FUND_CAPITAL = new BigDecimal("1000");
     private static final BigDecimal BIDDER_USDC = new BigDecimal("1000000");
 
@@ -254,47 +244,6 @@ class LiquidationKillProofIT {
     record Kill(int n, long atUnixMs, int afterSend, long delayMs, boolean inRecovery, int inFlight, long restartMs) {
     }
 
-    /** Every account's tokens and positions at one moment, and the fund's outstanding bad debt. */
-    record Books(Map<String, Holdings> holdings, Map<String, Map<String, Position>> positions, BigDecimal badDebt) {
-
-        Holdings tokens() {
-            return holdings.values().stream().reduce(new Holdings(Map.of()), Holdings::plus);
-        }
-
-        Map<String, BigDecimal> positionTotals() {
-            Map<String, BigDecimal> totals = new TreeMap<>();
-            positions.values().forEach(p -> p.values().forEach(position -> totals.merge(position.getInstrument(),
-                    new BigDecimal(position.getQuantity()), BigDecimal::add)));
-            totals.replaceAll((instrument, quantity) -> quantity.stripTrailingZeros());
-            return totals;
-        }
-
-        /** Collateral at the fixed marks, positions' PnL at the fixed ETH mark, plus outstanding bad debt; exact. */
-        BigDecimal value() {
-            BigDecimal value = badDebt;
-            for (Holdings h : holdings.values()) {
-                for (Map.Entry<String, BigDecimal> e : h.available().entrySet()) {
-                    String asset = e.getKey().substring(e.getKey().indexOf('/') + 1);
-                    value = value.add(e.getValue().multiply(mark(asset)));
-                }
-            }
-            for (Map<String, Position> p : positions.values()) {
-                for (Position position : p.values()) {
-                    assertThat(position.getInstrument()).as("the only instrument traded").isEqualTo(PERP);
-                    value = value.add(new BigDecimal(position.getQuantity())
-                            .multiply(BREACH.subtract(new BigDecimal(position.getAverageEntryPrice()))));
-                }
-            }
-            return value;
-        }
-
-        private static BigDecimal mark(String asset) {
-            BigDecimal mark = MARKS.get(asset);
-            assertThat(mark).as("fixed mark of " + asset).isNotNull();
-            return mark;
-        }
-    }
-
     private Endpoints services;
     private Suite suite;
 
@@ -352,7 +301,7 @@ class LiquidationKillProofIT {
                 }
                 compareRuns(reference, faulted, after);
                 checkFund(fundBefore, before, after, List.of(reference, faulted));
-                checkConservation(before, after);
+                checkConservation("LiquidationKillProofIT", before, after);
                 Map<String, Long> collateralTransfers = new TreeMap<>();
                 Map<String, Long> positionTransfers = new TreeMap<>();
                 for (Run run : List.of(reference, faulted)) {
@@ -399,44 +348,7 @@ class LiquidationKillProofIT {
             }
             run.bidders.forEach(b -> expected.put(b, new Holdings(Map.of(CASH, BIDDER_USDC))));
         }
-        long height = System.currentTimeMillis() / 1000;
-        try (ChainAdapter ethereum = ChainAdapter.connect("ethereum", services);
-             ChainAdapter arbitrum = ChainAdapter.connect("arbitrum", services)) {
-            Map<String, ChainAdapter> adapters = Map.of("ethereum", ethereum, "arbitrum", arbitrum);
-            Map<String, String> blocks = new HashMap<>();
-            for (Map.Entry<String, ChainAdapter> chain : adapters.entrySet()) {
-                blocks.put(chain.getKey(), "0x" + tag + chain.getKey() + Long.toHexString(height));
-                requireApplied(chain.getValue().header(height, blocks.get(chain.getKey())));
-            }
-            int log = 0;
-            for (Map.Entry<String, Holdings> account : expected.entrySet()) {
-                for (Map.Entry<String, BigDecimal> amount : account.getValue().available().entrySet()) {
-                    String chain = amount.getKey().substring(0, amount.getKey().indexOf('/'));
-                    requireApplied(adapters.get(chain).deposit(Deposit.newBuilder().setTxHash("0x" + tag + "-deposit")
-                            .setLogIndex(log++).setBlockHash(blocks.get(chain)).setAccountId(account.getKey())
-                            .setAsset(amount.getKey().substring(chain.length() + 1)).setAmount(amount.getValue().toPlainString())
-                            .build()));
-                }
-            }
-            for (Map.Entry<String, ChainAdapter> chain : adapters.entrySet()) {
-                for (long h = height + 1; h < height + chain.getValue().welcome().getConfirmations(); h++) {
-                    requireApplied(chain.getValue().header(h, "0x" + tag + chain.getKey() + Long.toHexString(h)));
-                }
-            }
-        }
-        for (Map.Entry<String, Holdings> account : expected.entrySet()) {
-            Await.until("final deposits of " + account.getKey(), PATIENCE, () -> {
-                try {
-                    return holdings(account.getKey()).sameAmounts(account.getValue()) ? Optional.of(true) : Optional.empty();
-                } catch (StatusRuntimeException notYetKnown) {
-                    return Optional.empty();
-                }
-            });
-        }
-    }
-
-    private static void requireApplied(Ack ack) {
-        assertThat(ack.getOutcome()).as("ack of %s", ack.getCursor()).isEqualTo(AckOutcome.ACK_OUTCOME_APPLIED);
+        deposit(services, expected, tag);
     }
 
     /** Every account of the run breached on the move (in liquidation, solvent) and has its one auction OPEN. */
@@ -773,18 +685,6 @@ class LiquidationKillProofIT {
         expectedEvents.forEach((bid, amount) -> assertThat(penaltyEvents.get(bid)).isEqualByComparingTo(amount));
     }
 
-    /** Tokens, positions and value at fixed marks (plus bad debt) over every account, bidder and the fund. */
-    private static void checkConservation(Books before, Books after) {
-        assertThat(after.tokens().sameAmounts(before.tokens())).as("tokens before %s, after %s", before.tokens(), after.tokens())
-                .isTrue();
-        assertThat(after.positionTotals()).isEqualTo(before.positionTotals());
-        BigDecimal valueBefore = before.value();
-        BigDecimal valueAfter = after.value();
-        System.out.printf("LiquidationKillProofIT: value at fixed marks (ETH %s, USDC 1) of every account, bidder and the fund"
-                + " plus bad debt: before %s, after %s USD%n", BREACH, valueBefore.toPlainString(), valueAfter.toPlainString());
-        assertThat(valueAfter).isEqualByComparingTo(valueBefore);
-    }
-
     /**
      * The settlement transfers of the run's bids as the upstream service stored them (its own database, read-only):
      * exactly one per settled bid, named {@code <bid id><suffix>}, none for a bid that was not accepted. Returns the
@@ -859,30 +759,15 @@ class LiquidationKillProofIT {
     // ---- reading the services ----
 
     private Books books(List<Run> runs) {
-        Map<String, Holdings> holdings = new TreeMap<>();
-        Map<String, Map<String, Position>> positions = new TreeMap<>();
-        for (Run run : runs) {
-            for (String account : run.everyone()) {
-                holdings.put(account, holdings(account));
-                Map<String, Position> open = new TreeMap<>();
-                view(account).getPositionsList().stream().filter(p -> new BigDecimal(p.getQuantity()).signum() != 0)
-                        .forEach(p -> open.put(p.getInstrument(), p));
-                positions.put(account, open);
-            }
-        }
-        holdings.put(FUND, holdings(FUND));
-        positions.put(FUND, Map.of());
-        BigDecimal badDebt = new BigDecimal(services.liquidation().getInsuranceFund(GetInsuranceFundRequest.getDefaultInstance())
-                .getOutstandingBadDebtUsd());
-        return new Books(holdings, positions, badDebt);
+        return LiquidationBooks.books(services, runs.stream().flatMap(run -> run.everyone().stream()).toList());
     }
 
     private Holdings holdings(String account) {
-        return Holdings.of(services.collateral().getCollateral(GetCollateralRequest.newBuilder().setAccountId(account).build()).getView());
+        return LiquidationBooks.holdings(services, account);
     }
 
     private AccountView view(String account) {
-        return services.margin().getAccountView(GetAccountViewRequest.newBuilder().setAccountId(account).build()).getView();
+        return LiquidationBooks.view(services, account);
     }
 
     private List<Auction> auctionsOf(String account) {
@@ -902,47 +787,4 @@ class LiquidationKillProofIT {
         return text.toString().replace(" |", "|").trim() + "]";
     }
 
-    /**
-     * The index feeder of the run: pushes the ETH level (and USDC at 1) now and every {@link #FEED_EVERY}, so that no
-     * index goes stale (margin-service would shock it; the breakers would hold new auctions) however long the run takes.
-     */
-    static final class IndexFeed implements AutoCloseable {
-        private final Endpoints services;
-        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        private volatile BigDecimal eth;
-
-        IndexFeed(Endpoints services, BigDecimal eth) {
-            this.services = services;
-            set(eth);
-            timer.scheduleAtFixedRate(this::pushOrSayWhy, FEED_EVERY.toMillis(), FEED_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        void set(BigDecimal level) {
-            eth = level;
-            push();
-        }
-
-        /** A failed tick is told, not thrown: a thrown one would end the schedule; the next tick pushes again. */
-        private void pushOrSayWhy() {
-            try {
-                push();
-            } catch (RuntimeException e) {
-                System.out.printf("LiquidationKillProofIT: index push failed, next in %s: %s%n", FEED_EVERY, e);
-            }
-        }
-
-        private synchronized void push() {
-            long now = System.currentTimeMillis();
-            services.pricing().pushIndexPrices(PushIndexPricesRequest.newBuilder()
-                    .addQuotes(IndexQuote.newBuilder().setAsset("ETH").setSource("kill-proof-feed").setPrice(eth.toPlainString())
-                            .setObservedAtUnixMs(now))
-                    .addQuotes(IndexQuote.newBuilder().setAsset("USDC").setSource("kill-proof-feed").setPrice("1").setObservedAtUnixMs(now))
-                    .build());
-        }
-
-        @Override
-        public void close() {
-            timer.shutdownNow();
-        }
-    }
 }

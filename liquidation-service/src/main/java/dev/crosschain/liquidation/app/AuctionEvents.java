@@ -5,8 +5,8 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Ids of auctions that changed in this process (opened, bid on, closed, bid undone). WatchAuctions
- * re-reads the auction for each. Changes made by other replicas are not seen (see the report).
+ * Ids of auctions that changed (opened, bid on, closed, reset, bid undone), told here by this process when it makes the
+ * change and by {@link ReplicaChanges} when another replica made it. WatchAuctions re-reads the auction for each.
  */
 @ApplicationScoped
 public class AuctionEvents {

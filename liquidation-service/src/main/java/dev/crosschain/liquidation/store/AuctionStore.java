@@ -266,6 +266,7 @@ public class AuctionStore {
                 }
             }
             insertLot(c, auctionId, items, itemValues(lot, items, lotAssetUsd));
+            AuctionChangeFeed.notify(c, auctionId);
             return new CappedOpen(CappedOpen.Status.OPENED, fraction);
         });
     }
@@ -394,19 +395,22 @@ public class AuctionStore {
      * bucket auction ({@link #unfreezePending}, {@link #releasedAfterPartialLot}).
      */
     public boolean supersede(String auctionId, long version, Instant now) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("""
-                     UPDATE auction SET status = 'CLOSED', version = version + 1, closed_at_ms = ?, cancel_reason = ?
-                     WHERE auction_id = ? AND version = ? AND status = 'OPEN' AND bucket_instrument IS NOT NULL
-                       AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = auction.auction_id AND b.status = 'ACCEPTED')""")) {
-            s.setLong(1, now.toEpochMilli());
-            s.setString(2, Auction.WHOLE_BOOK_IN_LIQUIDATION);
-            s.setString(3, auctionId);
-            s.setLong(4, version);
-            return s.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new StoreException("closing bucket auction " + auctionId + " failed", e);
-        }
+        return Transactions.readCommitted(dataSource, "closing bucket auction " + auctionId, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE auction SET status = 'CLOSED', version = version + 1, closed_at_ms = ?, cancel_reason = ?
+                    WHERE auction_id = ? AND version = ? AND status = 'OPEN' AND bucket_instrument IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = auction.auction_id AND b.status = 'ACCEPTED')""")) {
+                s.setLong(1, now.toEpochMilli());
+                s.setString(2, Auction.WHOLE_BOOK_IN_LIQUIDATION);
+                s.setString(3, auctionId);
+                s.setLong(4, version);
+                if (s.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            AuctionChangeFeed.notify(c, auctionId);
+            return true;
+        });
     }
 
     /**
@@ -779,6 +783,7 @@ public class AuctionStore {
                 i.setBoolean(6, rebased != null);
                 i.executeUpdate();
             }
+            AuctionChangeFeed.notify(c, auctionId);
             return Optional.of(new Reset(auctionId, epoch, now, startValueUsd, reason));
         });
     }
@@ -832,6 +837,33 @@ public class AuctionStore {
             return ids;
         } catch (SQLException e) {
             throw new StoreException("listing open auctions failed", e);
+        }
+    }
+
+    /**
+     * The auctions a watcher may have missed a change of since {@code since}: every OPEN one (its bids and resets leave no
+     * time stamp on it), those closed at or after {@code since}, and those with a bid still ACCEPTED or settled at or after
+     * {@code since} (a bid is often settled long after its auction closed).
+     */
+    public List<String> changedSince(Instant since) {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT auction_id FROM auction a
+                     WHERE a.status = 'OPEN' OR a.closed_at_ms >= ?
+                        OR EXISTS (SELECT 1 FROM bid b WHERE b.auction_id = a.auction_id
+                                     AND (b.status = 'ACCEPTED' OR b.settled_at_ms >= ?))
+                     ORDER BY a.seq""")) {
+            s.setLong(1, since.toEpochMilli());
+            s.setLong(2, since.toEpochMilli());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreException("listing auctions changed since " + since + " failed", e);
         }
     }
 
@@ -1001,6 +1033,7 @@ public class AuctionStore {
                 a.setString(4, request.auctionId());
                 a.executeUpdate();
             }
+            AuctionChangeFeed.notify(c, request.auctionId());
         }
     }
 
@@ -1066,6 +1099,7 @@ public class AuctionStore {
             Bid bid = readBid(c, bidId).orElseThrow(() -> new NotFoundException("UNKNOWN_BID", bidId));
             if (marked) {
                 book(c, bid, now);
+                AuctionChangeFeed.notify(c, bid.auctionId());
             }
             boolean done;
             try (PreparedStatement s = c.prepareStatement("""
@@ -1114,6 +1148,7 @@ public class AuctionStore {
                 a.setString(2, bid.auctionId());
                 a.executeUpdate();
             }
+            AuctionChangeFeed.notify(c, bid.auctionId());
             return true;
         });
     }
