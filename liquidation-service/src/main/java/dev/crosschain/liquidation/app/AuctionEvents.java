@@ -5,7 +5,7 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Ids of auctions that changed (opened, bid on, closed, reset, bid undone), told here by this process when it makes the
+ * Ids of auctions that changed (opened, bid on, closed, reset, bid settled, bid undone), told here by this process when it makes the
  * change and by {@link ReplicaChanges} when another replica made it. WatchAuctions re-reads the auction for each.
  */
 @ApplicationScoped

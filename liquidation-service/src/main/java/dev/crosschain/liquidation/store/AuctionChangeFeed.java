@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 /**
  * Hears the auction changes every replica commits through PostgreSQL LISTEN on {@value #CHANNEL}: {@link AuctionStore}
  * sends a NOTIFY (payload: the sending process's {@link #ORIGIN}, a space, the auction id) inside each transaction that
- * opens, bids on, closes, resets or undoes a bid of an auction, so it is heard only once that change is committed. The
+ * opens, bids on, closes, resets, settles a bid of or undoes a bid of an auction, so it is heard only once that change is committed. The
  * notifications this process sent itself are skipped: it told its own watchers when it made the change.
  *
  * <p>One connection of its own (not from the pool, which would take it back), on a daemon thread. Notifications sent

@@ -1288,14 +1288,7 @@ public class AuctionStore {
      * price is not negative, as seen then.
      */
     public void clearFundShort(String auctionId, Instant judgedAt) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE auction SET fund_short_since_ms = NULL WHERE auction_id = ? AND fund_short_since_ms <= ?")) {
-            s.setString(1, auctionId);
-            s.setLong(2, judgedAt.toEpochMilli());
-            s.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("clearing the fund shortfall of " + auctionId + " failed", e);
-        }
+        clearFundShort(List.of(auctionId), judgedAt);
     }
 
     /**

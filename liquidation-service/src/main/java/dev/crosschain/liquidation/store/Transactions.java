@@ -17,11 +17,14 @@ final class Transactions {
      * Connection#setTransactionIsolation: PostgreSQL's driver sends a SET SESSION CHARACTERISTICS round trip for every
      * such call (it never skips an unchanged level), the session had to be set back after each transaction (another),
      * and the pool, having seen the isolation changed through its wrapper, set it once more when the connection came
-     * back: three round trips per transaction, now one (the SET TRANSACTION, which carries the BEGIN).
+     * back: three round trips per transaction, now one (the SET TRANSACTION, which carries the BEGIN). READ COMMITTED
+     * sends none: it is every connection's own level (quarkus.datasource.jdbc.transaction-isolation-level, set when the
+     * pool opens a connection), so the BEGIN goes out with the work's first statement.
      */
     private static final String SERIALIZABLE = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
     private static final String REPEATABLE_READ = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
-    private static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    /** No statement: the connection's own level. */
+    private static final String READ_COMMITTED = null;
 
     @FunctionalInterface
     interface Work<T> {
@@ -58,8 +61,10 @@ final class Transactions {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 try {
-                    try (Statement s = c.createStatement()) {
-                        s.execute(isolation);
+                    if (isolation != null) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute(isolation);
+                        }
                     }
                     T result = work.run(c);
                     c.commit();

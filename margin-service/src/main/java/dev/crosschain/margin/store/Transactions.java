@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Set;
 
 /** Runs work in one JDBC transaction, retrying serialization failures and deadlocks a bounded number of times. */
@@ -11,6 +12,17 @@ final class Transactions {
 
     static final int MAX_ATTEMPTS = 5;
     private static final Set<String> RETRYABLE = Set.of("40001", "40P01");
+    /*
+     * A level other than READ COMMITTED is set per transaction, as its first statement (the driver sends it with the
+     * BEGIN), not with Connection#setTransactionIsolation: PostgreSQL's driver sends a SET SESSION CHARACTERISTICS round
+     * trip for every such call, the session had to be set back after each transaction (another), and the pool, having
+     * seen the isolation changed through its wrapper, set it once more when the connection came back. READ COMMITTED
+     * sends none: it is every connection's own level (quarkus.datasource.jdbc.transaction-isolation-level), so the
+     * BEGIN goes out with the work's first statement. (liquidation-service measured and reviewed the same change.)
+     */
+    private static final String REPEATABLE_READ = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+    /** No statement: the connection's own level. */
+    private static final String READ_COMMITTED = null;
 
     @FunctionalInterface
     interface Work<T> {
@@ -21,7 +33,7 @@ final class Transactions {
     }
 
     static <T> T readCommitted(AgroalDataSource dataSource, String what, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, Set.of(), work);
+        return run(dataSource, what, READ_COMMITTED, Set.of(), work);
     }
 
     /**
@@ -30,7 +42,7 @@ final class Transactions {
      * rows, and no writer of other rows can fail them, as SERIALIZABLE's predicate locks on shared index pages did.
      */
     static <T> T readCommitted(AgroalDataSource dataSource, String what, Set<String> alsoRetry, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_READ_COMMITTED, alsoRetry, work);
+        return run(dataSource, what, READ_COMMITTED, alsoRetry, work);
     }
 
     /**
@@ -38,16 +50,20 @@ final class Transactions {
      * database as of the first one. Read-only work only; a repeatable-read reader never fails on a concurrent writer.
      */
     static <T> T snapshot(AgroalDataSource dataSource, String what, Work<T> work) {
-        return run(dataSource, what, Connection.TRANSACTION_REPEATABLE_READ, Set.of(), work);
+        return run(dataSource, what, REPEATABLE_READ, Set.of(), work);
     }
 
-    private static <T> T run(AgroalDataSource dataSource, String what, int isolation, Set<String> alsoRetry, Work<T> work) {
+    private static <T> T run(AgroalDataSource dataSource, String what, String isolation, Set<String> alsoRetry, Work<T> work) {
         SQLException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
-                c.setTransactionIsolation(isolation);
                 try {
+                    if (isolation != null) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute(isolation);
+                        }
+                    }
                     T result = work.run(c);
                     c.commit();
                     return result;
@@ -55,7 +71,6 @@ final class Transactions {
                     rollbackQuietly(c);
                     throw e;
                 } finally {
-                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                     c.setAutoCommit(true);
                 }
             } catch (SQLException e) {
