@@ -85,7 +85,7 @@ class ConcurrentBookWritesGrpcTest {
             List<String> failures = run(sources * 2, i -> {
                 int source = i / 2;
                 String bidder = "race-bidder-" + (i % BIDDERS);
-                assertThat(MarginGrpcServiceTest.margin.withDeadlineAfter(30, TimeUnit.SECONDS)
+                assertThat(MarginGrpcServiceTest.margin
                         .transferPositions(transfer("race-t-" + i, "race-src-" + source, bidder, PERP, "1")).getReplayed()).isFalse();
             });
             assertThat(failures).isEmpty();

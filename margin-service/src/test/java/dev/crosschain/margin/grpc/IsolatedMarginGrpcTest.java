@@ -451,7 +451,7 @@ class IsolatedMarginGrpcTest {
     }
 
     static AdjustIsolatedMarginResponse adjust(String requestId, String account, String instrument, String delta) {
-        return MarginGrpcServiceTest.margin.withDeadlineAfter(30, TimeUnit.SECONDS).adjustIsolatedMargin(
+        return MarginGrpcServiceTest.margin.adjustIsolatedMargin(
                 AdjustIsolatedMarginRequest.newBuilder().setRequestId(requestId).setAccountId(account).setInstrument(instrument)
                         .setDeltaUsd(delta).build());
     }

@@ -81,7 +81,8 @@ class MarginGrpcServiceTest {
         upstream.pricing.linear(PERP, "3000", false);
         upstream.pricing.option(CALL, "100", "3000", 0.25);
         channel = ManagedChannelBuilder.forAddress("localhost", 19103).usePlaintext().build();
-        // a deadline per call, not one fixed when the class connects: that one ran out for every call after 30 s
+        // a deadline per call, not one fixed when the class connects (that one ran out for every call after 30 s): every
+        // class that calls through this stub gets it, so no call adds its own 30 s
         margin = MarginServiceGrpc.newBlockingStub(channel).withInterceptors(new io.grpc.ClientInterceptor() {
             @Override
             public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method, io.grpc.CallOptions options,
@@ -711,16 +712,16 @@ class MarginGrpcServiceTest {
     // ---- helpers ----
 
     static ApplyFillResponse fill(String fillId, String account, String instrument, Side side, String qty, String price) {
-        return margin.withDeadlineAfter(30, TimeUnit.SECONDS).applyFill(ApplyFillRequest.newBuilder().setFillId(fillId).setAccountId(account).setInstrument(instrument)
+        return margin.applyFill(ApplyFillRequest.newBuilder().setFillId(fillId).setAccountId(account).setInstrument(instrument)
                 .setSide(side).setQuantity(qty).setPrice(price).build());
     }
 
     static AccountView view(String account) {
-        return margin.withDeadlineAfter(30, TimeUnit.SECONDS).getAccountView(GetAccountViewRequest.newBuilder().setAccountId(account).build()).getView();
+        return margin.getAccountView(GetAccountViewRequest.newBuilder().setAccountId(account).build()).getView();
     }
 
     static boolean freeze(String account, boolean frozen, String auction) {
-        return margin.withDeadlineAfter(30, TimeUnit.SECONDS).setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen)
+        return margin.setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder().setAccountId(account).setFrozen(frozen)
                 .setAuctionId(auction).build()).getFrozen();
     }
 
@@ -775,7 +776,7 @@ class MarginGrpcServiceTest {
     }
 
     static SetLiquidationFreezeResponse freezeWithView(String account, boolean frozen, String auction) {
-        return margin.withDeadlineAfter(30, TimeUnit.SECONDS).setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder()
+        return margin.setLiquidationFreeze(SetLiquidationFreezeRequest.newBuilder()
                 .setAccountId(account).setFrozen(frozen).setAuctionId(auction).setReturnView(true).build());
     }
 

@@ -946,7 +946,7 @@ class RequestWithdrawalGrpcTest {
     static RequestWithdrawalResponse withdraw(String id, String account, String chain, String asset, String amount, String destination) {
         // a stub of its own with a deadline of its own: the shared stub's is absolute, set at connect, and
         // this class (withdrawals in doubt, each answered after not_after + the skew) would outlive it
-        return MarginGrpcServiceTest.margin.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS).requestWithdrawal(RequestWithdrawalRequest.newBuilder().setWithdrawalId(id)
+        return MarginGrpcServiceTest.margin.requestWithdrawal(RequestWithdrawalRequest.newBuilder().setWithdrawalId(id)
                 .setAccountId(account).setChainId(chain).setAsset(asset).setAmount(amount).setDestinationAddress(destination).build());
     }
 }
