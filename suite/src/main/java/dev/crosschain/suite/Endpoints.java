@@ -3,10 +3,13 @@ package dev.crosschain.suite;
 import dev.crosschain.proto.collateral.v1.CollateralServiceGrpc;
 import dev.crosschain.proto.liquidation.v1.LiquidationServiceGrpc;
 import dev.crosschain.proto.margin.v1.MarginServiceGrpc;
+import dev.crosschain.proto.pricing.v1.IndexQuote;
 import dev.crosschain.proto.pricing.v1.PricingServiceGrpc;
+import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +63,17 @@ public final class Endpoints implements AutoCloseable {
 
     public PricingServiceGrpc.PricingServiceBlockingStub pricing() {
         return PricingServiceGrpc.newBlockingStub(pricing).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** One index tick from {@code source}: ETH at {@code eth} and USDC at 1, observed now (the liquidation runs' feed). */
+    public void pushEthAndUsdc(String source, BigDecimal eth) {
+        long now = System.currentTimeMillis();
+        pricing().pushIndexPrices(PushIndexPricesRequest.newBuilder()
+                .addQuotes(IndexQuote.newBuilder().setAsset("ETH").setSource(source)
+                        .setPrice(eth.toPlainString()).setObservedAtUnixMs(now))
+                .addQuotes(IndexQuote.newBuilder().setAsset("USDC").setSource(source)
+                        .setPrice("1").setObservedAtUnixMs(now))
+                .build());
     }
 
     public MarginServiceGrpc.MarginServiceBlockingStub margin() {

@@ -1,7 +1,5 @@
 package dev.crosschain.suite;
 
-import dev.crosschain.proto.pricing.v1.IndexQuote;
-import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -43,12 +41,7 @@ final class IndexFeed implements AutoCloseable {
     }
 
     private synchronized void push() {
-        long now = System.currentTimeMillis();
-        services.pricing().pushIndexPrices(PushIndexPricesRequest.newBuilder()
-                .addQuotes(IndexQuote.newBuilder().setAsset("ETH").setSource("liquidation-it-feed").setPrice(eth.toPlainString())
-                        .setObservedAtUnixMs(now))
-                .addQuotes(IndexQuote.newBuilder().setAsset("USDC").setSource("liquidation-it-feed").setPrice("1").setObservedAtUnixMs(now))
-                .build());
+        services.pushEthAndUsdc("liquidation-it-feed", eth);
     }
 
     @Override

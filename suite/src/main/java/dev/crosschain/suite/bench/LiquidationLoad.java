@@ -22,8 +22,6 @@ import dev.crosschain.proto.margin.v1.RiskEvent;
 import dev.crosschain.proto.margin.v1.Side;
 import dev.crosschain.proto.margin.v1.WatchRiskRequest;
 import dev.crosschain.proto.margin.v1.WatchRiskResponse;
-import dev.crosschain.proto.pricing.v1.IndexQuote;
-import dev.crosschain.proto.pricing.v1.PushIndexPricesRequest;
 import dev.crosschain.suite.Await;
 import dev.crosschain.suite.DemoScenario;
 import dev.crosschain.suite.Endpoints;
@@ -724,12 +722,7 @@ public final class LiquidationLoad {
         }
 
         private synchronized void push() {
-            long now = System.currentTimeMillis();
-            endpoints.pricing().pushIndexPrices(PushIndexPricesRequest.newBuilder()
-                    .addQuotes(IndexQuote.newBuilder().setAsset("ETH").setSource("liquidation-load").setPrice(eth.toPlainString())
-                            .setObservedAtUnixMs(now))
-                    .addQuotes(IndexQuote.newBuilder().setAsset("USDC").setSource("liquidation-load").setPrice("1").setObservedAtUnixMs(now))
-                    .build());
+            endpoints.pushEthAndUsdc("liquidation-load", eth);
         }
 
         @Override
